@@ -1,0 +1,154 @@
+// Versioned schema migrations, tracked in SQLite's user_version. Each migration runs in its own
+// transaction, so a crash mid-upgrade leaves the previous version intact.
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  up: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    description: 'projects, batches, images, import issues, jobs',
+    up: `
+      CREATE TABLE project (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        settings_json TEXT NOT NULL DEFAULT '{}'
+      );
+      CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        source_folder TEXT NOT NULL,
+        depth_folder TEXT,
+        depth_encoding TEXT,
+        intrinsics_json TEXT,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE images (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        source_path TEXT NOT NULL,
+        rel_path TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL UNIQUE,
+        bytes INTEGER NOT NULL,
+        format TEXT NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        orientation INTEGER NOT NULL DEFAULT 1,
+        exif_json TEXT,
+        fx REAL NOT NULL,
+        fy REAL NOT NULL,
+        cx REAL NOT NULL,
+        cy REAL NOT NULL,
+        intrinsics_source TEXT NOT NULL,
+        upright_blob TEXT,
+        thumb_blob TEXT NOT NULL,
+        depth_blob TEXT,
+        depth_preview_blob TEXT,
+        depth_json TEXT,
+        status TEXT NOT NULL DEFAULT 'pending',
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX images_batch ON images(batch_id);
+      CREATE INDEX images_status ON images(status);
+      CREATE TABLE import_issues (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        path TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX import_issues_batch ON import_issues(batch_id);
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        result_json TEXT,
+        total INTEGER NOT NULL DEFAULT 0,
+        done INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        skipped INTEGER NOT NULL DEFAULT 0,
+        message TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'objects, scene graphs, QA pairs, review decisions, audit log',
+    up: `
+      CREATE TABLE objects (
+        id INTEGER PRIMARY KEY,
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        label TEXT NOT NULL,
+        score REAL,
+        x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL,
+        mask_rle TEXT,
+        provenance TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX objects_image ON objects(image_id);
+      CREATE TABLE scene_graphs (
+        image_id INTEGER PRIMARY KEY REFERENCES images(id) ON DELETE CASCADE,
+        graph_json TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE qa_pairs (
+        id INTEGER PRIMARY KEY,
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        family TEXT NOT NULL,
+        question TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        value_json TEXT,
+        status TEXT NOT NULL DEFAULT 'proposed',
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX qa_image ON qa_pairs(image_id);
+      CREATE TABLE review_decisions (
+        id INTEGER PRIMARY KEY,
+        qa_id INTEGER NOT NULL REFERENCES qa_pairs(id) ON DELETE CASCADE,
+        decision TEXT NOT NULL,
+        reason TEXT,
+        edited_answer TEXT,
+        reviewer TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX reviews_qa ON review_decisions(qa_id);
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        actor TEXT NOT NULL,
+        command TEXT NOT NULL,
+        target TEXT NOT NULL,
+        before_json TEXT,
+        after_json TEXT,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);
+
+export function migrate(db: Database, list: Migration[] = migrations): { from: number; to: number } {
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > latestVersion && list === migrations) {
+    throw new Error(
+      `project database is at schema version ${from}, newer than this program (${latestVersion}); update the workstation`,
+    );
+  }
+  const pending = [...list].sort((a, b) => a.version - b.version).filter((m) => m.version > from);
+  for (const m of pending) {
+    db.transaction(() => {
+      db.exec(m.up);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return { from, to: (db.pragma('user_version', { simple: true }) as number) };
+}

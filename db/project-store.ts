@@ -1,0 +1,96 @@
+// A project is a folder: project.sqlite (WAL) + blobs/. This opens or creates one and hands out the
+// repositories; nothing above db/ touches SQL.
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { migrate } from './migrations';
+import { BatchRepository } from './repositories/batches';
+import { ImageRepository } from './repositories/images';
+import { JobRepository } from './repositories/jobs';
+import { ProjectRepository } from './repositories/project';
+import { AnnotationRepository } from './repositories/annotations';
+
+export const DATABASE_FILE = 'project.sqlite';
+export const BLOBS_DIR = 'blobs';
+
+export class ProjectStoreError extends Error {}
+
+export class ProjectStore {
+  readonly project: ProjectRepository;
+  readonly batches: BatchRepository;
+  readonly images: ImageRepository;
+  readonly jobs: JobRepository;
+  readonly annotations: AnnotationRepository;
+
+  private constructor(
+    readonly folder: string,
+    readonly db: Database.Database,
+  ) {
+    this.project = new ProjectRepository(db);
+    this.batches = new BatchRepository(db);
+    this.images = new ImageRepository(db);
+    this.jobs = new JobRepository(db);
+    this.annotations = new AnnotationRepository(db);
+  }
+
+  get blobsDir(): string {
+    return join(this.folder, BLOBS_DIR);
+  }
+
+  get id(): string {
+    return this.project.get().id;
+  }
+
+  /** Opens an existing project folder; fails with a clear reason when it is not one. */
+  static open(folder: string): ProjectStore {
+    const dir = resolve(folder);
+    const file = join(dir, DATABASE_FILE);
+    if (!existsSync(file)) throw new ProjectStoreError(`not a project folder (no ${DATABASE_FILE}): ${dir}`);
+    return ProjectStore.connect(dir, undefined);
+  }
+
+  /** Opens the project in `folder`, creating folder, database and blobs/ when missing. */
+  static openOrCreate(folder: string, name?: string): ProjectStore {
+    const dir = resolve(folder);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) {
+      throw new ProjectStoreError(`project path is a file, not a folder: ${dir}`);
+    }
+    mkdirSync(dir, { recursive: true });
+    return ProjectStore.connect(dir, name ?? defaultName(dir));
+  }
+
+  private static connect(dir: string, nameForNew: string | undefined): ProjectStore {
+    mkdirSync(join(dir, BLOBS_DIR), { recursive: true });
+    const db = new Database(join(dir, DATABASE_FILE));
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db);
+      const store = new ProjectStore(dir, db);
+      if (!store.project.exists()) {
+        if (nameForNew === undefined) throw new ProjectStoreError(`project database has no project row: ${dir}`);
+        store.project.create({ id: randomUUID().replace(/-/g, '').slice(0, 16), name: nameForNew });
+      }
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function defaultName(dir: string): string {
+  const parts = dir.split(/[\\/]/).filter(Boolean);
+  return parts[parts.length - 1] ?? 'project';
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}

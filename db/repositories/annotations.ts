@@ -1,0 +1,120 @@
+// Objects, QA pairs and review decisions. Later issues fill these tables (perception, QA synthesis,
+// review UI); the foundation reads them and records decisions with their audit entry in one
+// transaction.
+import type { Database } from 'better-sqlite3';
+
+export interface ObjectRow {
+  id: number;
+  imageId: number;
+  label: string;
+  score: number | null;
+  box: [number, number, number, number];
+  provenance: 'model' | 'human' | 'imported';
+}
+
+export interface QaRow {
+  id: number;
+  imageId: number;
+  family: string;
+  question: string;
+  answer: string;
+  status: 'proposed' | 'approved' | 'rejected' | 'edited' | 'changed';
+}
+
+export interface ReviewRow {
+  id: number;
+  qaId: number;
+  decision: 'approve' | 'reject' | 'edit' | 'skip';
+  reason: string | null;
+  editedAnswer: string | null;
+  reviewer: string;
+  createdAt: string;
+}
+
+const STATUS_AFTER: Record<ReviewRow['decision'], QaRow['status'] | null> = {
+  approve: 'approved',
+  reject: 'rejected',
+  edit: 'edited',
+  skip: null,
+};
+
+export class AnnotationRepository {
+  constructor(private readonly db: Database) {}
+
+  objects(imageId: number): ObjectRow[] {
+    const rows = this.db
+      .prepare(
+        'SELECT id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance FROM objects WHERE image_id = ? ORDER BY id',
+      )
+      .all(imageId) as Array<Omit<ObjectRow, 'box'> & { x0: number; y0: number; x1: number; y1: number }>;
+    return rows.map(({ x0, y0, x1, y1, ...r }) => ({ ...r, box: [x0, y0, x1, y1] }));
+  }
+
+  addObject(o: Omit<ObjectRow, 'id'>): number {
+    const info = this.db
+      .prepare(
+        'INSERT INTO objects (image_id, label, score, x0, y0, x1, y1, provenance, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(o.imageId, o.label, o.score, ...o.box, o.provenance, new Date().toISOString());
+    return Number(info.lastInsertRowid);
+  }
+
+  qa(imageId: number): QaRow[] {
+    return this.db
+      .prepare('SELECT id, image_id AS imageId, family, question, answer, status FROM qa_pairs WHERE image_id = ? ORDER BY id')
+      .all(imageId) as QaRow[];
+  }
+
+  getQa(id: number): QaRow | undefined {
+    return this.db
+      .prepare('SELECT id, image_id AS imageId, family, question, answer, status FROM qa_pairs WHERE id = ?')
+      .get(id) as QaRow | undefined;
+  }
+
+  addQa(q: Omit<QaRow, 'id' | 'status'> & { value?: unknown }): number {
+    const info = this.db
+      .prepare('INSERT INTO qa_pairs (image_id, family, question, answer, value_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(q.imageId, q.family, q.question, q.answer, q.value === undefined ? null : JSON.stringify(q.value), new Date().toISOString());
+    return Number(info.lastInsertRowid);
+  }
+
+  reviews(qaId: number): ReviewRow[] {
+    return this.db
+      .prepare(
+        `SELECT id, qa_id AS qaId, decision, reason, edited_answer AS editedAnswer, reviewer, created_at AS createdAt
+         FROM review_decisions WHERE qa_id = ? ORDER BY id`,
+      )
+      .all(qaId) as ReviewRow[];
+  }
+
+  /** Decision, QA status and audit entry are written together or not at all. */
+  recordDecision(d: Omit<ReviewRow, 'id' | 'createdAt'>): ReviewRow {
+    return this.db.transaction(() => {
+      const before = this.getQa(d.qaId);
+      if (!before) throw new Error(`QA pair not found: ${d.qaId}`);
+      const createdAt = new Date().toISOString();
+      const info = this.db
+        .prepare(
+          'INSERT INTO review_decisions (qa_id, decision, reason, edited_answer, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(d.qaId, d.decision, d.reason, d.editedAnswer, d.reviewer, createdAt);
+      const status = STATUS_AFTER[d.decision];
+      if (status) {
+        this.db
+          .prepare('UPDATE qa_pairs SET status = ?, answer = COALESCE(?, answer) WHERE id = ?')
+          .run(status, d.decision === 'edit' ? d.editedAnswer : null, d.qaId);
+      }
+      const after = this.getQa(d.qaId);
+      this.db
+        .prepare(
+          'INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(d.reviewer, `review.${d.decision}`, `qa:${d.qaId}`, JSON.stringify(before), JSON.stringify(after), createdAt);
+      return { ...d, id: Number(info.lastInsertRowid), createdAt };
+    })();
+  }
+
+  auditCount(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
+  }
+}

@@ -1,0 +1,28 @@
+// The import's interface, shared by the CLI, the service (UI imports) and the benchmark.
+import type { ImportResult } from '../../contract/api';
+
+export interface ImportProgress {
+  total: number;
+  done: number;
+  imported: number;
+  duplicates: number;
+  skipped: number;
+  current: string | null;
+}
+
+export interface ImportOptions {
+  /** Folder searched recursively for jpg, jpeg, png, webp, ppm, pgm. */
+  folder: string;
+  /** Optional sensor depth folder, paired by file name. */
+  depthFolder?: string;
+  /** mm | tum | sun | nyu | scale:K (metres = raw / K). Default mm. */
+  depthEncoding?: string;
+  /** Given intrinsics in pixels of the upright image; else EXIF, else a default field of view. */
+  intrinsics?: { fx: number; fy: number; cx: number; cy: number };
+  signal?: AbortSignal;
+  onProgress?: (p: ImportProgress) => void;
+  /** Files decoded at once; default 2 (this machine has 2 cores). */
+  concurrency?: number;
+}
+
+export type { ImportResult };

@@ -1,0 +1,68 @@
+// Flat config: typescript-eslint's recommended rules plus the layering rules that keep
+// spatial/ pure and db/ + native-models/ below the engine (see README "Architecture").
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'net', 'http', 'worker_threads']
+  .flatMap((m) => [m, `node:${m}`]);
+
+export default tseslint.config(
+  { ignores: ['node_modules', 'dist', 'out', 'test-results', 'playwright-report', 'samples', 'bench/.work'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        window: 'readonly',
+        document: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['spatial/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'spatial/ is pure: no I/O.' })),
+          patterns: [
+            { group: ['../engine/*', '../db/*', '../native-models/*', '../renderer/*', '../electron/*', '../contract/*'], message: 'spatial/ imports nothing of ours.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['db/**/*.ts', 'native-models/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../engine/*', '../../engine/*', '../renderer/*', '../../renderer/*', '../electron/*'], message: 'db/ and native-models/ sit below the engine.' }] },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node access.' })),
+          patterns: [{ group: ['**/engine/*', '**/db/*', '**/native-models/*', '**/electron/*'], message: 'The renderer talks to the engine only through contract/.' }],
+        },
+      ],
+    },
+  },
+);
