@@ -1,0 +1,80 @@
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { latestVersion, migrate } from './migrations';
+import { ProjectStore } from './project-store';
+
+describe('ProjectStore', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sqw-db-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates a project folder with project.sqlite in WAL mode and blobs/', () => {
+    const store = ProjectStore.openOrCreate(join(dir, 'p'), 'Living room');
+    expect(existsSync(join(dir, 'p', 'project.sqlite'))).toBe(true);
+    expect(existsSync(join(dir, 'p', 'blobs'))).toBe(true);
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(store.db.pragma('user_version', { simple: true })).toBe(latestVersion);
+    expect(store.project.get().name).toBe('Living room');
+    const id = store.id;
+    store.close();
+    const again = ProjectStore.open(join(dir, 'p'));
+    expect(again.id).toBe(id);
+    again.close();
+  });
+
+  it('refuses a folder that is not a project, and a file in place of a folder', () => {
+    expect(() => ProjectStore.open(dir)).toThrow(/not a project folder/);
+    writeFileSync(join(dir, 'f'), 'x');
+    expect(() => ProjectStore.openOrCreate(join(dir, 'f'))).toThrow(/is a file/);
+  });
+
+  it('refuses a database from a newer version of the program', () => {
+    const store = ProjectStore.openOrCreate(join(dir, 'p'));
+    store.db.pragma(`user_version = ${latestVersion + 1}`);
+    store.close();
+    expect(() => ProjectStore.open(join(dir, 'p'))).toThrow(/newer than this program/);
+  });
+
+  it('rolls back a migration that fails half-way, keeping the previous version', () => {
+    const db = new Database(':memory:');
+    const list = [
+      { version: 1, description: 'a', up: 'CREATE TABLE a (x);' },
+      { version: 2, description: 'b', up: 'CREATE TABLE b (x); CREATE TABLE a (x);' },
+    ];
+    expect(() => migrate(db, list)).toThrow(/already exists/);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
+  });
+
+  it('records a review decision, the QA status and the audit entry together', () => {
+    const store = ProjectStore.openOrCreate(join(dir, 'p'));
+    const batchId = store.batches.create({ sourceFolder: '/x', depthFolder: null, depthEncoding: null, intrinsics: null });
+    const imageId = store.images.insert({
+      batchId, sourcePath: '/x/a.jpg', relPath: 'a.jpg', fileName: 'a.jpg', sha256: 'ab', bytes: 1, format: 'jpeg',
+      width: 4, height: 3, orientation: 1, exif: null, intrinsics: { fx: 1, fy: 1, cx: 2, cy: 1.5, source: 'given' },
+      uprightBlob: null, thumbBlob: 'blobs/thumbs/ab.webp', depthBlob: null, depthPreviewBlob: null, depth: null,
+    });
+    const qaId = store.annotations.addQa({ imageId, family: 'left_right', question: 'Is A left of B?', answer: 'Yes.' });
+    const decision = store.annotations.recordDecision({ qaId, decision: 'edit', reason: null, editedAnswer: 'No.', reviewer: 'ana' });
+    expect(decision.id).toBeGreaterThan(0);
+    expect(store.annotations.getQa(qaId)).toMatchObject({ status: 'edited', answer: 'No.' });
+    expect(store.annotations.auditCount()).toBe(1);
+    expect(() => store.annotations.recordDecision({ qaId: 999, decision: 'approve', reason: null, editedAnswer: null, reviewer: 'ana' })).toThrow(/not found/);
+    expect(store.annotations.auditCount()).toBe(1);
+    store.close();
+  });
+
+  it('marks jobs that a killed engine left running as interrupted', () => {
+    const store = ProjectStore.openOrCreate(join(dir, 'p'));
+    store.jobs.create({ id: 'j1', kind: 'import', params: {} });
+    store.jobs.update('j1', { status: 'running' });
+    expect(store.jobs.markInterrupted()).toBe(1);
+    expect(store.jobs.get('j1')).toMatchObject({ status: 'failed', message: expect.stringContaining('interrupted') });
+    store.close();
+  });
+});

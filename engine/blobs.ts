@@ -1,0 +1,49 @@
+// Maps a BlobRef to the file that holds it. Paths come only from the database (blob columns are
+// relative to the project folder and checked to stay inside it), never from the request.
+import { extname, resolve, sep } from 'node:path';
+import type { BlobRef } from '../contract/blobs';
+import type { ProjectRegistry } from './project-registry';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+};
+
+export interface BlobFile {
+  path: string;
+  contentType: string;
+}
+
+export function resolveBlob(projects: ProjectRegistry, ref: BlobRef): BlobFile | undefined {
+  let store;
+  try {
+    store = projects.get(ref.projectId);
+  } catch {
+    return undefined;
+  }
+  const image = store.images.get(ref.imageId);
+  if (!image) return undefined;
+  let path: string | null;
+  switch (ref.kind) {
+    case 'image':
+      path = image.uprightBlob ? insideProject(store.folder, image.uprightBlob) : image.sourcePath;
+      break;
+    case 'thumb':
+      path = insideProject(store.folder, image.thumbBlob);
+      break;
+    case 'depth-preview':
+      path = image.depthPreviewBlob ? insideProject(store.folder, image.depthPreviewBlob) : null;
+      break;
+  }
+  if (!path) return undefined;
+  const contentType = CONTENT_TYPES[extname(path).toLowerCase()];
+  if (!contentType) return undefined;
+  return { path, contentType };
+}
+
+function insideProject(folder: string, rel: string): string | null {
+  const full = resolve(folder, rel);
+  return full.startsWith(folder + sep) ? full : null;
+}

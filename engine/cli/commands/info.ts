@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { ProjectStore } from '../../../db/project-store';
+import { probeExecutionProviders } from '../../../native-models/providers';
+import { toBatchSummary, toProjectSummary } from '../../mappers';
+import { createOutput } from '../output';
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description("show a project's batches and counts, and the execution providers available here")
+    .requiredOption('-p, --project <dir>', 'project folder')
+    .option('--json', 'print as JSON')
+    .action((flags: { project: string; json?: boolean }) => {
+      const store = ProjectStore.open(flags.project);
+      try {
+        const project = toProjectSummary(store);
+        const batches = store.batches.list().map(toBatchSummary);
+        const providers = probeExecutionProviders();
+        const human = [
+          `${project.name} (${project.id}) at ${project.path}`,
+          `${project.imageCount} images in ${project.batchCount} batches`,
+          ...batches.map(
+            (b) => `  batch ${b.id}: ${b.imageCount} images (${b.withDepth} with depth), ${b.skipped} skipped, ${b.failed} failed — ${b.sourceFolder}`,
+          ),
+          `execution providers: ${providers.available.join(', ') || `none (${providers.error})`}`,
+        ].join('\n');
+        createOutput(Boolean(flags.json)).result(human, { project, batches, executionProviders: providers });
+      } finally {
+        store.close();
+      }
+    });
+}

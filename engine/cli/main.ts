@@ -1,0 +1,38 @@
+// `sqw`: the workstation's command line. Each command has --help, fails with one line and a non-zero
+// exit code, and prints JSON with --json where it reports results.
+import { Command, CommanderError } from 'commander';
+import { ENGINE_VERSION } from '../version';
+import { registerImport } from './commands/import';
+import { registerInfo } from './commands/info';
+import { registerServe } from './commands/serve';
+import { CliError } from './output';
+
+export function buildProgram(): Command {
+  const program = new Command('sqw')
+    .description('Spatial QA Workstation: verified spatial question-answer datasets from image batches')
+    .version(ENGINE_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerImport(program);
+  registerServe(program);
+  registerInfo(program);
+  for (const cmd of program.commands) cmd.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with exit code 0; commander already printed its line.
+      return err.exitCode;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`sqw: ${message.split('\n')[0]}\n`);
+    return err instanceof CliError ? err.exitCode : 1;
+  }
+}

@@ -1,0 +1,8 @@
+// Errors the engine raises on purpose; the RPC layer maps them to codes, everything else is 'failed'.
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+export class UserInputError extends Error {
+  override name = 'UserInputError';
+}

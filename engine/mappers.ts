@@ -1,0 +1,61 @@
+// Database rows -> contract entities. Kept apart from the service so both HTTP/IPC handlers and the
+// CLI's --json output print the same shapes.
+import type { ImageDetail, ImageSummary, ProjectSummary, BatchSummary } from '../contract/entities';
+import type { ProjectStore } from '../db/project-store';
+import type { BatchRow } from '../db/repositories/batches';
+import type { ImageRow } from '../db/repositories/images';
+
+export function toProjectSummary(store: ProjectStore): ProjectSummary {
+  const p = store.project.get();
+  return {
+    id: p.id,
+    name: p.name,
+    path: store.folder,
+    createdAt: p.createdAt,
+    imageCount: store.images.count(),
+    batchCount: store.batches.count(),
+  };
+}
+
+export function toBatchSummary(b: BatchRow): BatchSummary {
+  return {
+    id: b.id,
+    sourceFolder: b.sourceFolder,
+    depthFolder: b.depthFolder,
+    depthEncoding: b.depthEncoding,
+    createdAt: b.createdAt,
+    imported: b.imageCount,
+    imageCount: b.imageCount,
+    withDepth: b.withDepth,
+    skipped: b.skipped,
+    failed: b.failed,
+  };
+}
+
+export function toImageSummary(r: ImageRow): ImageSummary {
+  return {
+    id: r.id,
+    batchId: r.batchId,
+    fileName: r.fileName,
+    relPath: r.relPath,
+    width: r.width,
+    height: r.height,
+    status: r.status as ImageSummary['status'],
+    hasDepth: r.depthBlob !== null,
+  };
+}
+
+export function toImageDetail(r: ImageRow): ImageDetail {
+  return {
+    ...toImageSummary(r),
+    sourcePath: r.sourcePath,
+    sha256: r.sha256,
+    bytes: r.bytes,
+    format: r.format,
+    orientation: r.orientation,
+    exif: r.exifJson ? (JSON.parse(r.exifJson) as Record<string, unknown>) : null,
+    intrinsics: { fx: r.fx, fy: r.fy, cx: r.cx, cy: r.cy, source: r.intrinsicsSource as ImageDetail['intrinsics']['source'] },
+    depth: r.depthJson ? (JSON.parse(r.depthJson) as ImageDetail['depth']) : null,
+    createdAt: r.createdAt,
+  };
+}

@@ -1,0 +1,124 @@
+import { request } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
+
+describe('headless HTTP server', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let s: ServedEngine;
+
+  beforeEach(async () => {
+    dir = tempDir();
+    s = await serveEngine(dir.path);
+  });
+  afterEach(async () => {
+    await s.close();
+    dir.remove();
+  });
+
+  it('binds loopback and prints a URL carrying the token', () => {
+    expect(s.server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('refuses calls without the token or with a wrong one', async () => {
+    expect((await s.rpc('projects.list', {}, null)).status).toBe(401);
+    const wrong = await s.rpc('projects.list', {}, 'x'.repeat(32));
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('unauthorized');
+  });
+
+  it('answers typed calls and validates their input', async () => {
+    const list = await s.rpc('projects.list');
+    expect(list.body.ok).toBe(true);
+    expect(list.body.result).toHaveLength(1);
+    expect(list.body.result[0]).toMatchObject({ id: s.projectId, imageCount: 0, batchCount: 0 });
+
+    const bad = await s.rpc('images.list', { projectId: s.projectId, limit: -5 });
+    expect(bad.body).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(bad.body.error.message).toContain('limit');
+
+    const unknown = await s.rpc('images.delete_everything', {});
+    expect(unknown.body.error.code).toBe('unknown-method');
+
+    const proto = await s.rpc('__proto__.constructor', {});
+    expect(proto.body.error.code).toBe('unknown-method');
+
+    const missing = await s.rpc('images.get', { projectId: s.projectId, imageId: 42 });
+    expect(missing.body.error).toEqual({ code: 'not-found', message: 'image not found: 42' });
+
+    const noProject = await s.rpc('batches.list', { projectId: 'nope' });
+    expect(noProject.body.error.code).toBe('not-found');
+  });
+
+  it('reports the execution providers onnxruntime-node offers', async () => {
+    const info = await s.rpc('system.info');
+    expect(info.body.result.transport).toBe('http');
+    expect(info.body.result.executionProviders.available).toContain('cpu');
+  });
+
+  it('rejects a rebinding Host header and foreign Origins', async () => {
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port: s.server.port, path: '/api/rpc', method: 'POST', headers: { Host: 'evil.example:80', Authorization: `Bearer ${s.server.token}` } },
+        (res) => resolve(res.statusCode ?? 0),
+      );
+      req.on('error', reject);
+      req.end('{"method":"projects.list","input":{}}');
+    });
+    expect(status).toBe(421);
+    const res = await fetch(`${s.base}/api/rpc`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.server.token}`, Origin: 'http://evil.example' },
+      body: JSON.stringify({ method: 'projects.list', input: {} }),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('rejects malformed and oversized bodies with a clear reason', async () => {
+    const res = await fetch(`${s.base}/api/rpc`, { method: 'POST', headers: { Authorization: `Bearer ${s.server.token}` }, body: '{nope' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.code).toBe('invalid-input');
+    const big = await fetch(`${s.base}/api/rpc`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.server.token}` },
+      body: JSON.stringify({ method: 'projects.list', input: { pad: 'x'.repeat(1_200_000) } }),
+    }).catch((e: Error) => e);
+    if (big instanceof Response) expect(big.status).toBe(400);
+    else expect(big.message).toMatch(/fetch failed|socket/i);
+  });
+
+  it('serves the UI with a strict CSP and explains when it is not built', async () => {
+    const res = await fetch(`${s.base}/`);
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.status).toBe(503);
+    expect(await res.text()).toContain('npm run build:renderer');
+    const traversal = await fetch(`${s.base}/..%2f..%2fetc%2fpasswd`);
+    expect([403, 404, 503]).toContain(traversal.status);
+  });
+
+  it('requires the token for blobs and for the event socket', async () => {
+    expect((await fetch(`${s.base}/blob/${s.projectId}/1/thumb`)).status).toBe(401);
+    expect((await fetch(`${s.base}/blob/${s.projectId}/1/thumb?token=${s.server.token}`)).status).toBe(404);
+    expect((await fetch(`${s.base}/blob/${s.projectId}/1/..%2f..%2fproject.sqlite?token=${s.server.token}`)).status).toBe(404);
+    const refused = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${s.server.port}/api/events?token=wrong`);
+      ws.on('error', (e) => resolve(e.message));
+      ws.on('open', () => resolve('open'));
+    });
+    expect(refused).toMatch(/401/);
+    const opened = await new Promise<string>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${s.server.port}/api/events?token=${s.server.token}`);
+      ws.on('error', (e) => resolve(e.message));
+      ws.on('open', () => {
+        ws.close();
+        resolve('open');
+      });
+    });
+    expect(opened).toBe('open');
+  });
+
+  it('refuses to bind a non-loopback address', async () => {
+    const { startHttpServer } = await import('./http-server');
+    await expect(startHttpServer({ engine: s.engine, staticRoot: '/tmp', host: '0.0.0.0' })).rejects.toThrow(/loopback only/);
+  });
+});

@@ -1,0 +1,172 @@
+// Headless mode: the same API as Electron IPC, over HTTP (calls) and WebSocket (events), bound to
+// loopback with a random token, plus the built UI and image blobs.
+import { createReadStream } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { parseBlobPath } from '../../contract/blobs';
+import { resolveBlob } from '../blobs';
+import type { Engine } from '../engine';
+import {
+  SECURITY_HEADERS,
+  bearerToken,
+  isAllowedHost,
+  isAllowedOrigin,
+  isLoopbackAddress,
+  newToken,
+  tokenMatches,
+} from './security';
+import { serveStatic } from './static-files';
+
+const MAX_BODY_BYTES = 1_000_000;
+
+export interface HttpServerOptions {
+  engine: Engine;
+  /** Folder of the built renderer (dist/renderer). */
+  staticRoot: string;
+  host?: string;
+  port?: number;
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+export async function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!isLoopbackAddress(host)) {
+    throw new Error(`refusing to listen on ${host}: the headless server binds loopback only (use an SSH tunnel to reach it)`);
+  }
+  const token = opts.token ?? newToken();
+  const { engine } = opts;
+  let port = 0;
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) json(res, 500, { ok: false, error: { code: 'failed', message: err.message } });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!isAllowedHost(req.headers.host, port)) return json(res, 421, { ok: false, error: { code: 'unauthorized', message: 'unexpected Host header' } });
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname === '/api/rpc') {
+      if (req.method !== 'POST') return json(res, 405, { ok: false, error: { code: 'failed', message: 'use POST' } });
+      if (!isAllowedOrigin(req.headers.origin, port)) return json(res, 403, { ok: false, error: { code: 'unauthorized', message: 'cross-origin request refused' } });
+      if (!tokenMatches(token, bearerToken(req.headers.authorization))) {
+        return json(res, 401, { ok: false, error: { code: 'unauthorized', message: 'missing or wrong token' } });
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(await readBody(req));
+      } catch (err) {
+        return json(res, 400, { ok: false, error: { code: 'invalid-input', message: `request body: ${(err as Error).message}` } });
+      }
+      const { method, input } = (body ?? {}) as { method?: unknown; input?: unknown };
+      if (typeof method !== 'string') return json(res, 400, { ok: false, error: { code: 'invalid-input', message: 'body must be {"method": string, "input": object}' } });
+      const response = await engine.dispatch(method, input);
+      return json(res, 200, response);
+    }
+    if (url.pathname.startsWith('/blob/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { ok: false, error: { code: 'failed', message: 'use GET' } });
+      const given = bearerToken(req.headers.authorization) ?? url.searchParams.get('token');
+      if (!tokenMatches(token, given)) return json(res, 401, { ok: false, error: { code: 'unauthorized', message: 'missing or wrong token' } });
+      const ref = parseBlobPath(url.pathname.slice('/blob/'.length));
+      const file = ref && resolveBlob(engine.projects, ref);
+      if (!file) return json(res, 404, { ok: false, error: { code: 'not-found', message: 'no such blob' } });
+      const stream = createReadStream(file.path);
+      stream.once('open', () => {
+        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.contentType, 'Cache-Control': 'private, max-age=60' });
+        if (req.method === 'HEAD') {
+          stream.destroy();
+          res.end();
+        } else stream.pipe(res);
+      });
+      stream.once('error', (err) => {
+        if (!res.headersSent) json(res, 404, { ok: false, error: { code: 'not-found', message: `blob unreadable: ${err.message}` } });
+        else res.destroy();
+      });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { ok: false, error: { code: 'failed', message: 'use GET' } });
+    serveStatic(opts.staticRoot, url.pathname, res);
+  }
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const ok =
+      url.pathname === '/api/events' &&
+      isAllowedHost(req.headers.host, port) &&
+      isAllowedOrigin(req.headers.origin, port) &&
+      tokenMatches(token, url.searchParams.get('token'));
+    if (!ok) {
+      socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      // Clients only listen; anything they send is ignored.
+      ws.on('message', () => undefined);
+    });
+  });
+  const unsubscribe = engine.events.subscribe((event) => {
+    const text = JSON.stringify(event);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+  });
+
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolveListen();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host === 'localhost' ? '127.0.0.1' : host;
+
+  return {
+    url: `http://${urlHost}:${port}/#token=${token}`,
+    port,
+    token,
+    async close() {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new Error(`larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { RpcError, type Transport } from '../../../contract/transport';
+import type { SqwBridge } from './bridge';
+import { MissingTokenError, selectTransport, validating, type TransportEnv } from './client';
+
+function env(hash: string, bridge?: SqwBridge): TransportEnv {
+  return {
+    bridge,
+    origin: 'http://127.0.0.1:5000',
+    location: { hash, pathname: '/', search: '' },
+    history: { replaceState: () => undefined },
+    storage: null,
+  };
+}
+
+const bridge: SqwBridge = {
+  call: async (method) =>
+    method === 'projects.list'
+      ? { ok: true, result: [] }
+      : { ok: false, error: { code: 'unknown-method', message: `no ${method}` } },
+  onEvent: () => () => undefined,
+  pickFolder: async () => null,
+  blobBase: 'sqw-blob://',
+};
+
+describe('selectTransport', () => {
+  it('uses IPC when the Electron bridge exists', async () => {
+    const t = selectTransport(env('', bridge));
+    expect(t.kind).toBe('ipc');
+    await expect(t.call('projects.list', {})).resolves.toEqual([]);
+    await expect(t.call('nope.nope', {})).rejects.toMatchObject({ code: 'unknown-method' });
+    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'thumb' })).toBe('sqw-blob://p/2/thumb');
+  });
+  it('uses HTTP with the fragment token otherwise', () => {
+    const t = selectTransport(env('#token=xyz'));
+    expect(t.kind).toBe('http');
+    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'image' })).toBe('http://127.0.0.1:5000/blob/p/2/image?token=xyz');
+  });
+  it('refuses to start headless without a token', () => {
+    expect(() => selectTransport(env('#/batches'))).toThrow(MissingTokenError);
+  });
+});
+
+describe('validating', () => {
+  const fake = (result: unknown): Transport => ({
+    kind: 'http',
+    call: async () => result,
+    subscribe: () => () => undefined,
+    blobUrl: () => '',
+  });
+  it('passes results that match the output schema', async () => {
+    await expect(validating(fake({ jobId: 'j' })).call('imports.start', {})).resolves.toEqual({ jobId: 'j' });
+  });
+  it('rejects results that do not', async () => {
+    const err = await validating(fake({ job: 1 }))
+      .call('imports.start', {})
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RpcError);
+    expect((err as RpcError).code).toBe('invalid-output');
+  });
+});

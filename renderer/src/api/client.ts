@@ -1,0 +1,119 @@
+// The renderer's single entry to the engine: picks the transport (IPC when Electron's bridge exists,
+// else HTTP with the token from the URL), and exposes the typed `api` proxy, `events` and `blobUrl`.
+import { lookupMethod, type EngineEvent } from '../../../contract/api';
+import type { BlobRef } from '../../../contract/blobs';
+import { createApiClient, RpcError, type Transport } from '../../../contract/transport';
+import type { SqwBridge } from './bridge';
+import { createHttpTransport } from './http-transport';
+import { createIpcTransport } from './ipc-transport';
+import { takeToken, type TokenEnv } from './token';
+
+export class MissingTokenError extends Error {
+  constructor() {
+    super('No access token. Open the URL printed by `sqw serve` (it ends with #token=…).');
+    this.name = 'MissingTokenError';
+  }
+}
+
+export interface TransportEnv extends TokenEnv {
+  bridge: SqwBridge | undefined;
+  origin: string;
+  onConnectionChange?: (connected: boolean) => void;
+}
+
+/** IPC when the Electron bridge is present, else HTTP with the fragment/session token. */
+export function selectTransport(env: TransportEnv): Transport {
+  if (env.bridge) return createIpcTransport(env.bridge);
+  const token = takeToken(env);
+  if (!token) throw new MissingTokenError();
+  return createHttpTransport({ baseUrl: env.origin, token, onConnectionChange: env.onConnectionChange });
+}
+
+/** Checks each result against the contract's output schema, so the typed client cannot lie. */
+export function validating(inner: Transport): Transport {
+  return {
+    kind: inner.kind,
+    async call(method, input) {
+      const result = await inner.call(method, input);
+      const schema = lookupMethod(method);
+      if (!schema) return result;
+      const parsed = schema.output.safeParse(result);
+      if (!parsed.success) {
+        throw new RpcError('invalid-output', `The engine's answer to ${method} does not match the contract`);
+      }
+      return parsed.data;
+    },
+    subscribe: (l) => inner.subscribe(l),
+    blobUrl: (r) => inner.blobUrl(r),
+  };
+}
+
+// --- the app's singleton ----------------------------------------------------------------------
+
+let current: Transport | null = null;
+const connectionListeners = new Set<(connected: boolean) => void>();
+let connectedNow = false;
+
+/** Chooses the transport once, at startup. Throws MissingTokenError when headless without a token. */
+export function initClient(): Transport {
+  if (current) return current;
+  current = validating(
+    selectTransport({
+      bridge: window.sqwBridge,
+      origin: window.location.origin,
+      location: window.location,
+      history: window.history,
+      storage: safeSessionStorage(),
+      onConnectionChange: (c) => {
+        connectedNow = c;
+        for (const l of connectionListeners) l(c);
+      },
+    }),
+  );
+  return current;
+}
+
+function safeSessionStorage(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+function transport(): Transport {
+  return current ?? initClient();
+}
+
+export const api = createApiClient({
+  get kind() {
+    return transport().kind;
+  },
+  call: (method, input) => transport().call(method, input),
+  subscribe: (listener) => transport().subscribe(listener),
+  blobUrl: (ref) => transport().blobUrl(ref),
+});
+
+export const events = {
+  subscribe(listener: (event: EngineEvent) => void): () => void {
+    return transport().subscribe(listener);
+  },
+  /** HTTP event-socket state; IPC is always connected. */
+  onConnection(listener: (connected: boolean) => void): () => void {
+    connectionListeners.add(listener);
+    return () => connectionListeners.delete(listener);
+  },
+  isConnected(): boolean {
+    return transport().kind === 'ipc' || connectedNow;
+  },
+};
+
+export function blobUrl(ref: BlobRef): string {
+  return transport().blobUrl(ref);
+}
+
+export function errorText(err: unknown): string {
+  if (err instanceof RpcError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
