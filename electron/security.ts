@@ -5,20 +5,9 @@ import { resolve, sep } from 'node:path';
 import { lookupMethod, methodNames } from '../contract/api';
 import { parseBlobPath, type BlobRef } from '../contract/blobs';
 import type { RpcErrorBody } from '../contract/transport';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME, BLOB_HOST, BLOB_SCHEME } from './schemes';
 
-/** The renderer is served from `app://sqw/…` (a privileged standard scheme), never from file://. */
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'sqw';
-export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
-export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
-
-/**
- * Blobs are served as `sqw-blob://blob/<projectId>/<imageId>/<kind>`. The fixed `blob` host matters:
- * hosts of standard schemes are lower-cased by Chromium, and project ids are case-sensitive.
- */
-export const BLOB_SCHEME = 'sqw-blob';
-export const BLOB_HOST = 'blob';
-export const BLOB_BASE = `${BLOB_SCHEME}://${BLOB_HOST}/`;
+export * from './schemes';
 
 export interface CspOptions {
   /** Vite dev server origin (unpackaged dev runs only); adds what HMR needs. */
@@ -74,7 +63,10 @@ function originOf(url: URL): string {
 }
 
 /** True when `url` (an IPC sender frame's URL, a navigation target) belongs to our app. */
-export function isAllowedSender(url: unknown, allowedOrigins: readonly string[] = [APP_ORIGIN]): boolean {
+export function isAllowedSender(
+  url: unknown,
+  allowedOrigins: readonly string[] = [APP_ORIGIN],
+): boolean {
   const parsed = parseUrl(url);
   if (!parsed) return false;
   if (parsed.username || parsed.password) return false;
@@ -102,7 +94,8 @@ export function validateCall(method: unknown, input: unknown): CallCheck {
     return { ok: false, error: { code: 'unknown-method', message: `unknown method ${shown}` } };
   }
   const spec = lookupMethod(method);
-  if (!spec) return { ok: false, error: { code: 'unknown-method', message: `unknown method "${method}"` } };
+  if (!spec)
+    return { ok: false, error: { code: 'unknown-method', message: `unknown method "${method}"` } };
   const parsed = spec.input.safeParse(input ?? {});
   if (!parsed.success) {
     const detail = parsed.error.issues
@@ -117,7 +110,8 @@ export function validateCall(method: unknown, input: unknown): CallCheck {
 /** Parses `sqw-blob://blob/<projectId>/<imageId>/<kind>`; anything else is undefined. */
 export function parseBlobUrl(url: unknown): BlobRef | undefined {
   const parsed = parseUrl(url);
-  if (!parsed || parsed.protocol !== `${BLOB_SCHEME}:` || parsed.host !== BLOB_HOST) return undefined;
+  if (!parsed || parsed.protocol !== `${BLOB_SCHEME}:` || parsed.host !== BLOB_HOST)
+    return undefined;
   if (parsed.search || parsed.username || parsed.password) return undefined;
   return parseBlobPath(parsed.pathname);
 }
@@ -136,7 +130,8 @@ export function resolveAppAsset(url: unknown, root: string): string | undefined 
     return undefined;
   }
   if (pathname.includes('\0') || pathname.includes('\\')) return undefined;
-  const relative = pathname === '/' || pathname === '' ? 'index.html' : pathname.replace(/^\/+/, '');
+  const relative =
+    pathname === '/' || pathname === '' ? 'index.html' : pathname.replace(/^\/+/, '');
   const base = resolve(root);
   const file = resolve(base, relative);
   if (file !== base && !file.startsWith(base + sep)) return undefined;

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DepthEncodingName } from '../../../contract/api';
-import { ProjectStore } from '../../../db/project-store';
-import { importBatch } from '../../import/index';
 import { parseIntrinsicsArg } from '../intrinsics-arg';
 import { CliError, createOutput } from '../output';
 
@@ -32,6 +30,11 @@ export function registerImport(program: Command): void {
       const encoding = DepthEncodingName.safeParse(flags.depthEncoding ?? 'mm');
       if (!encoding.success) throw new CliError(`unknown depth encoding '${flags.depthEncoding}': use mm, tum, sun, nyu or scale:K`);
       const intrinsics = flags.intrinsics ? parseIntrinsicsArg(flags.intrinsics) : undefined;
+      // Loaded here so `sqw --help` does not pay for sharp, exifr and SQLite.
+      const [{ ProjectStore }, { importBatch }] = await Promise.all([
+        import('../../../db/project-store'),
+        import('../../import/index'),
+      ]);
       const store = ProjectStore.openOrCreate(flags.project);
       const controller = new AbortController();
       const onSigint = () => controller.abort();

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { ProjectStore } from '../../../db/project-store';
-import { probeExecutionProviders } from '../../../native-models/providers';
-import { toBatchSummary, toProjectSummary } from '../../mappers';
 import { createOutput } from '../output';
 
 export function registerInfo(program: Command): void {
@@ -10,7 +7,12 @@ export function registerInfo(program: Command): void {
     .description("show a project's batches and counts, and the execution providers available here")
     .requiredOption('-p, --project <dir>', 'project folder')
     .option('--json', 'print as JSON')
-    .action((flags: { project: string; json?: boolean }) => {
+    .action(async (flags: { project: string; json?: boolean }) => {
+      const [{ ProjectStore }, { probeExecutionProviders }, { toBatchSummary, toProjectSummary }] = await Promise.all([
+        import('../../../db/project-store'),
+        import('../../../native-models/providers'),
+        import('../../mappers'),
+      ]);
       const store = ProjectStore.open(flags.project);
       try {
         const project = toProjectSummary(store);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { fileURLToPath } from 'node:url';
-import { createEngine } from '../../engine';
-import { startHttpServer } from '../../server/http-server';
 import { CliError, createOutput } from '../output';
 
 const RENDERER_DIST = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
@@ -25,6 +23,10 @@ export function registerServe(program: Command): void {
       const out = createOutput(Boolean(flags.json));
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: not a port number: ${flags.port}`);
+      const [{ createEngine }, { startHttpServer }] = await Promise.all([
+        import('../../engine'),
+        import('../../server/http-server'),
+      ]);
       const engine = createEngine({ transport: 'http', projectFolders: flags.project });
       let server;
       try {

@@ -1,0 +1,69 @@
+// The sqw binary as a user runs it: a real child process through bin/sqw.mjs.
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../test/helpers';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const SQW = resolve(ROOT, 'bin/sqw.mjs');
+const SAMPLES = resolve(ROOT, 'samples/demo-batch');
+
+async function sqw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [SQW, ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('sqw CLI', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => dir.remove());
+
+  it('has --help for the program and every command', async () => {
+    const top = await sqw(['--help']);
+    expect(top.code).toBe(0);
+    for (const cmd of ['import', 'serve', 'info']) {
+      expect(top.stdout).toContain(cmd);
+      const help = await sqw([cmd, '--help']);
+      expect(help.code, cmd).toBe(0);
+      expect(help.stdout).toContain(`Usage: sqw ${cmd}`);
+    }
+  });
+
+  it('imports with --json, and a second run adds nothing', async () => {
+    const args = ['import', `${SAMPLES}/redwood-livingroom/color`, '--project', dir.path, '--depth', `${SAMPLES}/redwood-livingroom/depth`, '--depth-encoding', 'mm', '--intrinsics', `${SAMPLES}/intrinsics.json`, '--json'];
+    const first = await sqw(args);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ imported: 3, withDepth: 3 });
+    const second = JSON.parse((await sqw(args)).stdout);
+    expect(second).toMatchObject({ imported: 0, duplicates: 3 });
+    const info = JSON.parse((await sqw(['info', '--project', dir.path, '--json'])).stdout);
+    expect(info.project.imageCount).toBe(3);
+    expect(info.batches).toHaveLength(2);
+  });
+
+  it('fails with one line and a non-zero code on bad arguments', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['import', `${dir.path}/nope`, '--project', dir.path], /image folder not found/],
+      [['import', SAMPLES, '--project', dir.path, '--depth-encoding', 'furlongs'], /unknown depth encoding 'furlongs'/],
+      [['import', SAMPLES, '--project', dir.path, '--intrinsics', '1,2,3'], /--intrinsics/],
+      [['info', '--project', `${dir.path}/missing`], /not a project folder/],
+      [['serve', '--host', '0.0.0.0', '--port', '0'], /loopback only/],
+      [['frobnicate'], /unknown command/],
+    ];
+    for (const [args, pattern] of cases) {
+      const r = await sqw(args);
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr, args.join(' ')).toMatch(pattern);
+      expect(r.stderr.trim().split('\n')[0]).toMatch(pattern);
+    }
+  });
+});
