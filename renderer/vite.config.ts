@@ -14,7 +14,9 @@ export default defineConfig({
     // The server's CSP forbids inline scripts: never inline the module-preload polyfill or assets as
     // scripts; small images may still be data: URLs (img-src allows data:).
     modulePreload: { polyfill: false },
-    sourcemap: true,
+    sourcemap: false,
     target: 'es2022',
+    // One bundle for a desktop app (React + Konva + zod) is fine.
+    chunkSizeWarningLimit: 1500,
   },
 });

@@ -10,6 +10,8 @@ export interface SqwBridge {
   pickFolder(): Promise<string | null>;
   /** Prefix for blob URLs, e.g. `sqw-blob://`; a blobPath() is appended. */
   blobBase: string;
+  /** Application-menu commands (`open-project`, `import-folder`); optional for older bridges. */
+  onMenuCommand?(listener: (command: string) => void): () => void;
 }
 
 declare global {

@@ -31,6 +31,16 @@ describe('selectTransport', () => {
     await expect(t.call('nope.nope', {})).rejects.toMatchObject({ code: 'unknown-method' });
     expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'thumb' })).toBe('sqw-blob://p/2/thumb');
   });
+  it('passes only well-formed engine events from the bridge', () => {
+    let push: ((e: unknown) => void) | undefined;
+    const b: SqwBridge = { ...bridge, onEvent: (cb) => ((push = cb as (e: unknown) => void), () => undefined) };
+    const got: unknown[] = [];
+    selectTransport(env('', b)).subscribe((e) => got.push(e));
+    push?.({ type: 'images-changed', projectId: 'p', batchId: 1 });
+    push?.({ type: 'images-changed', projectId: 'p' });
+    push?.('garbage');
+    expect(got).toEqual([{ type: 'images-changed', projectId: 'p', batchId: 1 }]);
+  });
   it('uses HTTP with the fragment token otherwise', () => {
     const t = selectTransport(env('#token=xyz'));
     expect(t.kind).toBe('http');

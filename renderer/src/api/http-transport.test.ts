@@ -41,10 +41,18 @@ describe('http transport: calls', () => {
     expect((err as RpcError).message).toBe('no such image');
   });
 
-  it('reports a refused token clearly when the body is not an RpcResponse', async () => {
-    const f = fakeFetch(() => new Response('nope', { status: 401 }));
-    const t = createHttpTransport({ baseUrl: 'http://h', token: 't', fetchImpl: f.fn });
-    await expect(t.call('projects.list', {})).rejects.toMatchObject({ code: 'unauthorized' });
+  it('reports a refused token with what to do about it', async () => {
+    const plain = createHttpTransport({ baseUrl: 'http://h', token: 't', fetchImpl: fakeFetch(() => new Response('nope', { status: 401 })).fn });
+    await expect(plain.call('projects.list', {})).rejects.toMatchObject({ code: 'unauthorized', message: /HTTP 401.*sqw serve/ });
+    const rpc = createHttpTransport({
+      baseUrl: 'http://h',
+      token: 't',
+      fetchImpl: fakeFetch(() => json({ ok: false, error: { code: 'unauthorized', message: 'missing or wrong token' } }, 401)).fn,
+    });
+    await expect(rpc.call('projects.list', {})).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: /missing or wrong token.*sqw serve/,
+    });
   });
 
   it('reports non-JSON answers and network failures as RpcError("failed")', async () => {

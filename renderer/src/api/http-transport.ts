@@ -39,6 +39,13 @@ export function isRpcResponse(value: unknown): value is RpcResponse {
   return false;
 }
 
+function unauthorized(detail: string): RpcError {
+  return new RpcError(
+    'unauthorized',
+    `The engine refused this session (${detail}). Open the URL that \`sqw serve\` printed again.`,
+  );
+}
+
 export function eventsUrl(baseUrl: string, token: string): string {
   const url = new URL('/api/events', baseUrl);
   url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -74,10 +81,11 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
     } catch {
       body = undefined;
     }
-    if (isRpcResponse(body)) return unwrapResponse(body);
-    if (response.status === 401 || response.status === 403) {
-      throw new RpcError('unauthorized', 'The engine refused the access token; reopen the URL printed by `sqw serve`.');
+    if (isRpcResponse(body)) {
+      if (!body.ok && body.error.code === 'unauthorized') throw unauthorized(body.error.message);
+      return unwrapResponse(body);
     }
+    if (response.status === 401 || response.status === 403) throw unauthorized(`HTTP ${response.status}`);
     throw new RpcError('failed', `Unexpected engine response (HTTP ${response.status})`);
   }
 

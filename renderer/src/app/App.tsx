@@ -1,0 +1,130 @@
+// Top level: picks the project (first of projects.list, selector when several) and routes between
+// the batches page and the image view.
+import { useEffect, useState } from 'react';
+import type { ProjectSummary } from '../../../contract/entities';
+import { getBridge } from '../api/bridge';
+import { api, errorText } from '../api/client';
+import { BatchesPage } from '../pages/BatchesPage';
+import { ImageView } from '../pages/ImageView';
+import { useConnected, useEngineEvents, useLoad } from './hooks';
+import { routeHref, useRoute } from './router';
+
+const PROJECT_KEY = 'sqw.projectId';
+
+export function App() {
+  const route = useRoute();
+  const connected = useConnected();
+  const [projects, reloadProjects] = useLoad(() => api.projects.list({}), []);
+  // One subscription for the app's lifetime keeps the event socket open on every page.
+  useEngineEvents((e) => {
+    if (e.type === 'images-changed') reloadProjects();
+  });
+  const [projectId, setProjectId] = useState<string | null>(() => safeGet(PROJECT_KEY));
+
+  const list: ProjectSummary[] = projects.data ?? [];
+  const project = list.find((p) => p.id === projectId) ?? list[0] ?? null;
+  useEffect(() => {
+    if (project && project.id !== projectId) setProjectId(project.id);
+  }, [project, projectId]);
+
+  const chooseProject = (id: string) => {
+    setProjectId(id);
+    safeSet(PROJECT_KEY, id);
+    window.location.hash = routeHref({ page: 'batches', batchId: null });
+  };
+
+  const [menuError, setMenuError] = useState<string | null>(null);
+  const [importRequest, setImportRequest] = useState(0);
+  // Electron's application menu: open another project folder, or import a folder.
+  useEffect(() => {
+    const bridge = getBridge();
+    if (!bridge?.onMenuCommand) return;
+    return bridge.onMenuCommand((command) => {
+      if (command === 'import-folder') {
+        if (!window.location.hash.startsWith('#/batches')) window.location.hash = routeHref({ page: 'batches', batchId: null });
+        setImportRequest((n) => n + 1);
+      } else if (command === 'open-project') {
+        bridge
+          .pickFolder()
+          .then(async (path) => {
+            if (!path) return;
+            const opened = await api.projects.open({ path });
+            setMenuError(null);
+            reloadProjects();
+            chooseProject(opened.id);
+          })
+          .catch((err: unknown) => setMenuError(`Could not open the project: ${errorText(err)}`));
+      }
+    });
+  }, [reloadProjects]);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <a className="brand" href="#/batches">
+          <span className="brand-mark" aria-hidden="true" />
+          Spatial QA Workstation
+        </a>
+        <div className="topbar-spacer" />
+        {list.length > 1 ? (
+          <label className="project-select">
+            <span>Project</span>
+            <select value={project?.id ?? ''} onChange={(e) => chooseProject(e.target.value)} data-testid="project-select">
+              {list.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : project ? (
+          <span className="project-name" title={project.path}>
+            {project.name}
+          </span>
+        ) : null}
+        <span
+          className={`conn ${connected ? 'conn-on' : 'conn-off'}`}
+          title={connected ? 'Live updates connected' : 'Live updates disconnected; retrying'}
+        >
+          {connected ? 'live' : 'offline'}
+        </span>
+      </header>
+      <main className="content">
+        {menuError && (
+          <div className="banner error-text" role="alert">
+            {menuError}
+            <button type="button" className="link-btn small" onClick={() => setMenuError(null)}>
+              Dismiss
+            </button>
+          </div>
+        )}
+        {projects.state === 'error' ? (
+          <div className="panel error-text" role="alert">
+            Could not list projects: {projects.error}
+          </div>
+        ) : !project ? (
+          <div className="panel muted">{projects.state === 'loading' ? 'Loading…' : 'No project is open.'}</div>
+        ) : route.page === 'image' ? (
+          <ImageView key={project.id} projectId={project.id} imageId={route.imageId} />
+        ) : (
+          <BatchesPage key={project.id} projectId={project.id} batchId={route.batchId} importRequest={importRequest} />
+        )}
+      </main>
+    </div>
+  );
+}
+
+function safeGet(key: string): string | null {
+  try {
+    return window.localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+function safeSet(key: string, value: string): void {
+  try {
+    window.localStorage.setItem(key, value);
+  } catch {
+    // ignore
+  }
+}
