@@ -4,7 +4,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EngineEvent } from '../contract/api';
 import type { RpcResponse } from '../contract/transport';
-import type { SqwBridge, SqwMenuCommand } from './bridge-types';
+import type { SqwBridge, SqwMenuCommand } from '../contract/bridge';
 import { CHANNELS, MENU_COMMANDS } from './channels';
 import { BLOB_BASE } from './schemes';
 

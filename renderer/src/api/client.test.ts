@@ -19,8 +19,9 @@ const bridge: SqwBridge = {
       ? { ok: true, result: [] }
       : { ok: false, error: { code: 'unknown-method', message: `no ${method}` } },
   onEvent: () => () => undefined,
+  onMenuCommand: () => () => undefined,
   pickFolder: async () => null,
-  blobBase: 'sqw-blob://',
+  blobBase: 'sqw-blob://blob/',
 };
 
 describe('selectTransport', () => {
@@ -29,7 +30,7 @@ describe('selectTransport', () => {
     expect(t.kind).toBe('ipc');
     await expect(t.call('projects.list', {})).resolves.toEqual([]);
     await expect(t.call('nope.nope', {})).rejects.toMatchObject({ code: 'unknown-method' });
-    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'thumb' })).toBe('sqw-blob://p/2/thumb');
+    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'thumb' })).toBe('sqw-blob://blob/p/2/thumb');
   });
   it('passes only well-formed engine events from the bridge', () => {
     let push: ((e: unknown) => void) | undefined;

@@ -1,8 +1,7 @@
-// The one object the preload exposes to the renderer as `window.sqwBridge`. Type-only, so the
-// renderer may import it without pulling in anything from Electron.
-// (Candidate to move into contract/ so renderer/ need not import from electron/.)
-import type { EngineEvent } from '../contract/api';
-import type { RpcResponse } from '../contract/transport';
+// The one object Electron's preload exposes to the renderer as `window.sqwBridge`. It lives in
+// contract/ so the preload (which implements it) and the renderer (which uses it) share one type.
+import type { EngineEvent } from './api';
+import type { RpcResponse } from './transport';
 
 export type SqwMenuCommand = 'open-project' | 'import-folder';
 
