@@ -1,12 +1,16 @@
 // The import's interface, shared by the CLI, the service (UI imports) and the benchmark.
 import type { ImportResult } from '../../contract/api';
+import type { ScanFs } from './scan';
 
 export interface ImportProgress {
   total: number;
   done: number;
   imported: number;
   duplicates: number;
+  /** Files neither imported nor duplicates: empty, unreadable, corrupt or too large (see `failed`). */
   skipped: number;
+  /** Of `skipped`, the files that failed (kind 'failed' issues). */
+  failed: number;
   current: string | null;
 }
 
@@ -23,6 +27,8 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Files decoded at once; default 2 (this machine has 2 cores). */
   concurrency?: number;
+  /** File-system facade for folder scanning (tests inject failures). */
+  fs?: ScanFs;
 }
 
 export type { ImportResult };

@@ -1,0 +1,155 @@
+// Orchestrates a batch import: validate options (before touching the database), scan, create the
+// batch, run files through a small worker pool, persist issues, report progress, honour cancel.
+import { stat } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { ImportIssue } from '../../contract/entities';
+import type { ProjectStore } from '../../db/project-store';
+import type { Pinhole } from '../../spatial/camera';
+import { parseDepthEncoding } from '../../spatial/depth-encoding';
+import { prepareEncoding, type PreparedEncoding } from './depth';
+import { DepthIndex } from './depth-pair';
+import { commitImage, prepareFile, type FileContext, type FileOutcome } from './process-file';
+import { IMAGE_EXTENSIONS, scanFolder } from './scan';
+import type { ImportOptions, ImportProgress, ImportResult } from './types';
+
+export const DEFAULT_CONCURRENCY = 2;
+
+export class ImportOptionsError extends Error {}
+
+async function requireFolder(path: string, what: string): Promise<void> {
+  let isDir = false;
+  try {
+    isDir = (await stat(path)).isDirectory();
+  } catch {
+    throw new ImportOptionsError(`${what} not found: ${path}`);
+  }
+  if (!isDir) throw new ImportOptionsError(`${what} is not a folder: ${path}`);
+}
+
+function checkIntrinsics(i: ImportOptions['intrinsics']): Pinhole | null {
+  if (!i) return null;
+  const ok =
+    [i.fx, i.fy, i.cx, i.cy].every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+    i.fx > 0 &&
+    i.fy > 0;
+  if (!ok)
+    throw new ImportOptionsError('intrinsics need finite fx, fy > 0 and finite cx, cy (pixels)');
+  return { fx: i.fx, fy: i.fy, cx: i.cx, cy: i.cy };
+}
+
+function isInside(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r !== '' && r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r);
+}
+
+/**
+ * Imports the images under `opts.folder` into `store` as one new batch. Throws (before writing
+ * anything) on invalid options; per-file problems become issues. Result counts satisfy
+ * imported + duplicates + skipped = files handled (all files unless cancelled).
+ */
+export async function importBatch(store: ProjectStore, opts: ImportOptions): Promise<ImportResult> {
+  const folder = resolve(opts.folder);
+  const depthFolder = opts.depthFolder ? resolve(opts.depthFolder) : null;
+  // An unknown encoding must fail before the database is touched.
+  const encoding = parseDepthEncoding(opts.depthEncoding ?? 'mm');
+  const given = checkIntrinsics(opts.intrinsics);
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
+  await requireFolder(folder, 'import folder');
+  if (depthFolder) await requireFolder(depthFolder, 'depth folder');
+
+  const exclude = depthFolder && isInside(depthFolder, folder) ? [depthFolder] : [];
+  const scan = await scanFolder(folder, { extensions: IMAGE_EXTENSIONS, fs: opts.fs, exclude });
+  let depth: { index: DepthIndex; encoding: PreparedEncoding } | null = null;
+  const depthIssues: ImportIssue[] = [];
+  if (depthFolder) {
+    const d = await DepthIndex.scan(depthFolder, opts.fs);
+    depth = { index: d.index, encoding: prepareEncoding(encoding) };
+    // Depth-folder problems are reported relative to the colour folder's issue list, so prefix them.
+    for (const i of d.issues)
+      depthIssues.push({ ...i, path: `[depth] ${i.path}`, kind: 'warning' });
+  }
+
+  const batchId = store.batches.create({
+    sourceFolder: folder,
+    depthFolder,
+    depthEncoding: depthFolder ? prepareEncoding(encoding).name : null,
+    intrinsics: given,
+  });
+  const issues: ImportIssue[] = [...scan.issues, ...depthIssues];
+  if (issues.length) store.batches.addIssues(batchId, issues);
+
+  const ctx: FileContext = { store, batchId, given, depth, claims: new Map() };
+  const files = scan.files;
+  const progress: ImportProgress = {
+    total: files.length,
+    done: 0,
+    imported: 0,
+    duplicates: 0,
+    skipped: 0,
+    failed: 0,
+    current: null,
+  };
+  let withDepth = 0;
+  let next = 0;
+
+  // Files finish out of order (concurrency); rows are committed in file order so image ids follow
+  // the sorted file list whatever the timing. Waiting outcomes hold only a row, no pixels.
+  const finished = new Map<number, FileOutcome>();
+  let nextCommit = 0;
+  const settle = (index: number, prepared: FileOutcome): void => {
+    finished.set(index, prepared);
+    for (let out = finished.get(nextCommit); out; out = finished.get(nextCommit)) {
+      finished.delete(nextCommit);
+      const file = files[nextCommit]!;
+      nextCommit++;
+      const committed = commitImage(store, out);
+      if (committed.issues.length) {
+        store.batches.addIssues(batchId, committed.issues);
+        issues.push(...committed.issues);
+      }
+      progress.done++;
+      if (committed.status === 'imported') progress.imported++;
+      else if (committed.status === 'duplicate') progress.duplicates++;
+      else {
+        progress.skipped++;
+        if (committed.status === 'failed') progress.failed++;
+      }
+      if (committed.status === 'imported' && committed.withDepth) withDepth++;
+      progress.current = file.relPath;
+      opts.onProgress?.({ ...progress });
+    }
+  };
+
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      // Cancel between files: what is in flight finishes and its row is valid.
+      if (opts.signal?.aborted) return;
+      const index = next++;
+      const file = files[index];
+      if (!file) return;
+      settle(index, await prepareFile(ctx, file));
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker),
+  );
+
+  if (opts.signal?.aborted && progress.done < files.length) {
+    const cancelled: ImportIssue = {
+      path: '.',
+      kind: 'warning',
+      reason: `import cancelled after ${progress.done} of ${files.length} files`,
+    };
+    store.batches.addIssues(batchId, [cancelled]);
+    issues.push(cancelled);
+  }
+
+  return {
+    batchId,
+    imported: progress.imported,
+    duplicates: progress.duplicates,
+    skipped: progress.skipped,
+    withDepth,
+    issues,
+  };
+}

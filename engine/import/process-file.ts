@@ -1,0 +1,164 @@
+// One source file through the import: checks, hash and duplicate test, decode, EXIF and intrinsics,
+// optional depth, blobs; the database row is prepared here and inserted by commitImage() once all of
+// the file's blobs are on disk. Never throws: every problem becomes an issue.
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { ImportIssue } from '../../contract/entities';
+import type { ProjectStore } from '../../db/project-store';
+import type { NewImage } from '../../db/repositories/images';
+import { resolveIntrinsics, type Pinhole } from '../../spatial/camera';
+import { writeBlobs, type PendingBlob } from './blobs';
+import { ImageDecodeError, oneLine, openImage } from './decode';
+import { loadDepth, type DepthInfoJson, type PreparedEncoding } from './depth';
+import type { DepthIndex } from './depth-pair';
+import { readExif } from './exif';
+import { sizeLimitReason, sniffImage } from './header';
+import { renderImage } from './render';
+import type { ScannedFile } from './scan';
+import { readHead, readWhole, sha256 } from './source';
+
+export interface FileContext {
+  store: ProjectStore;
+  batchId: number;
+  given: Pinhole | null;
+  depth: { index: DepthIndex; encoding: PreparedEncoding } | null;
+  /** sha256 -> source path of files taken by this import run, so concurrent twins are caught. */
+  claims: Map<string, string>;
+}
+
+export type FileStatus = 'imported' | 'duplicate' | 'skipped' | 'failed';
+
+export interface FileOutcome {
+  status: FileStatus;
+  withDepth: boolean;
+  issues: ImportIssue[];
+  /** For 'imported': the row to insert (its blobs are written). */
+  row?: NewImage;
+}
+
+function outcome(status: FileStatus, issues: ImportIssue[] = [], withDepth = false): FileOutcome {
+  return { status, withDepth, issues };
+}
+
+/** Inserts a prepared row in its own transaction; a concurrent twin from another process makes it a duplicate. */
+export function commitImage(store: ProjectStore, out: FileOutcome): FileOutcome {
+  const row = out.row;
+  if (!row) return out;
+  try {
+    store.db.transaction(() => store.images.insert(row))();
+    return out;
+  } catch (err) {
+    const other = store.images.findBySha(row.sha256);
+    const issue = (kind: ImportIssue['kind'], reason: string): ImportIssue => ({
+      path: row.relPath,
+      kind,
+      reason,
+    });
+    if (other) return outcome('duplicate', [issue('skipped', `duplicate of ${other.sourcePath}`)]);
+    return outcome('failed', [issue('failed', `database insert failed: ${oneLine(err)}`)]);
+  }
+}
+
+export async function prepareFile(ctx: FileContext, file: ScannedFile): Promise<FileOutcome> {
+  const issue = (kind: ImportIssue['kind'], reason: string): ImportIssue => ({
+    path: file.relPath,
+    kind,
+    reason,
+  });
+  let claimed: string | null = null;
+  try {
+    const size = (await stat(file.path)).size;
+    if (size === 0) return outcome('skipped', [issue('skipped', 'empty file (0 bytes)')]);
+
+    let sniffed = sniffImage(await readHead(file.path));
+    let buf: Buffer | null = null;
+    if (sniffed.format !== null && sniffed.width === null) {
+      // Header not in the first bytes (JPEG with huge APP segments): look at the whole file.
+      buf = await readWhole(file.path);
+      sniffed = sniffImage(buf);
+    }
+    if (sniffed.format === null) return outcome('failed', [issue('failed', sniffed.reason)]);
+    if (sniffed.width !== null && sniffed.height !== null) {
+      const tooBig = sizeLimitReason(sniffed.width, sniffed.height);
+      if (tooBig) return outcome('failed', [issue('failed', tooBig)]);
+    }
+
+    buf ??= await readWhole(file.path);
+    const sha = await sha256(buf);
+    const existing = ctx.store.images.findBySha(sha)?.sourcePath ?? ctx.claims.get(sha);
+    if (existing !== undefined)
+      return outcome('duplicate', [issue('skipped', `duplicate of ${existing}`)]);
+    ctx.claims.set(sha, file.path);
+    claimed = sha;
+
+    const img = await openImage(buf, sniffed.format);
+    const exif = await readExif(buf, sniffed.format);
+    const intrinsics = resolveIntrinsics({
+      given: ctx.given,
+      exif,
+      width: img.width,
+      height: img.height,
+      rawWidth: img.rawWidth,
+    });
+    const rendered = await renderImage(img, sha);
+    buf = null; // the source bytes are not needed any more; let them go before depth work
+
+    const issues: ImportIssue[] = [];
+    const blobs: PendingBlob[] = [rendered.thumb];
+    if (rendered.upright) blobs.push(rendered.upright);
+    let depthInfo: DepthInfoJson | null = null;
+    let depthBlob: string | null = null;
+    let depthPreviewBlob: string | null = null;
+    if (ctx.depth) {
+      const match = ctx.depth.index.find(file.relPath);
+      if (match === null) {
+        issues.push(issue('warning', 'no depth file found for this image'));
+      } else if ('ambiguous' in match) {
+        issues.push(issue('warning', `ambiguous depth pairing: ${match.ambiguous.join(', ')}`));
+      } else {
+        const d = await loadDepth(
+          match.file.path,
+          match.file.relPath,
+          { sha, rawWidth: img.rawWidth, rawHeight: img.rawHeight, orientation: img.orientation },
+          ctx.depth.encoding,
+        );
+        if (!d.ok) {
+          issues.push(issue('warning', `${d.reason}; imported without depth`));
+        } else {
+          blobs.push(...d.blobs);
+          depthInfo = d.info;
+          depthBlob = d.blobs[0]!.relPath;
+          depthPreviewBlob = d.blobs[1]!.relPath;
+          for (const w of d.warnings) issues.push(issue('warning', w));
+        }
+      }
+    }
+
+    await writeBlobs(ctx.store.folder, blobs);
+
+    const row: NewImage = {
+      batchId: ctx.batchId,
+      sourcePath: file.path,
+      relPath: file.relPath,
+      fileName: basename(file.path),
+      sha256: sha,
+      bytes: size,
+      format: img.format,
+      width: img.width,
+      height: img.height,
+      orientation: img.orientation,
+      exif,
+      intrinsics,
+      uprightBlob: rendered.upright?.relPath ?? null,
+      thumbBlob: rendered.thumb.relPath,
+      depthBlob,
+      depthPreviewBlob,
+      depth: depthInfo ? { ...depthInfo } : null,
+    };
+    return { ...outcome('imported', issues, depthInfo !== null), row };
+  } catch (err) {
+    if (claimed !== null) ctx.claims.delete(claimed);
+    const reason = err instanceof ImageDecodeError ? err.message : `import failed: ${oneLine(err)}`;
+    return outcome('failed', [issue('failed', reason)]);
+  }
+}
