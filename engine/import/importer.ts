@@ -127,7 +127,7 @@ export async function importBatch(store: ProjectStore, opts: ImportOptions): Pro
       const index = next++;
       const file = files[index];
       if (!file) return;
-      settle(index, await prepareFile(ctx, file));
+      settle(index, await prepareFile(ctx, file, index));
     }
   };
   await Promise.all(

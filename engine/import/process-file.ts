@@ -22,8 +22,12 @@ export interface FileContext {
   batchId: number;
   given: Pinhole | null;
   depth: { index: DepthIndex; encoding: PreparedEncoding } | null;
-  /** sha256 -> source path of files taken by this import run, so concurrent twins are caught. */
-  claims: Map<string, string>;
+  /**
+   * sha256 -> the earliest file (in scan order) of this run holding that content. Twins in flight
+   * at once are settled by order, so the same file wins whatever the timing; a later twin that got
+   * past this check still becomes a duplicate at commit (rows commit in scan order).
+   */
+  claims: Map<string, { path: string; order: number }>;
 }
 
 export type FileStatus = 'imported' | 'duplicate' | 'skipped' | 'failed';
@@ -59,7 +63,11 @@ export function commitImage(store: ProjectStore, out: FileOutcome): FileOutcome 
   }
 }
 
-export async function prepareFile(ctx: FileContext, file: ScannedFile): Promise<FileOutcome> {
+export async function prepareFile(
+  ctx: FileContext,
+  file: ScannedFile,
+  order: number,
+): Promise<FileOutcome> {
   const issue = (kind: ImportIssue['kind'], reason: string): ImportIssue => ({
     path: file.relPath,
     kind,
@@ -85,10 +93,13 @@ export async function prepareFile(ctx: FileContext, file: ScannedFile): Promise<
 
     buf ??= await readWhole(file.path);
     const sha = await sha256(buf);
-    const existing = ctx.store.images.findBySha(sha)?.sourcePath ?? ctx.claims.get(sha);
+    const earlier = ctx.claims.get(sha);
+    const existing =
+      ctx.store.images.findBySha(sha)?.sourcePath ??
+      (earlier && earlier.order < order ? earlier.path : undefined);
     if (existing !== undefined)
       return outcome('duplicate', [issue('skipped', `duplicate of ${existing}`)]);
-    ctx.claims.set(sha, file.path);
+    ctx.claims.set(sha, { path: file.path, order });
     claimed = sha;
 
     const img = await openImage(buf, sniffed.format);
@@ -157,7 +168,7 @@ export async function prepareFile(ctx: FileContext, file: ScannedFile): Promise<
     };
     return { ...outcome('imported', issues, depthInfo !== null), row };
   } catch (err) {
-    if (claimed !== null) ctx.claims.delete(claimed);
+    if (claimed !== null && ctx.claims.get(claimed)?.order === order) ctx.claims.delete(claimed);
     const reason = err instanceof ImageDecodeError ? err.message : `import failed: ${oneLine(err)}`;
     return outcome('failed', [issue('failed', reason)]);
   }
