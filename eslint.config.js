@@ -3,11 +3,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['fs', 'fs/promises', 'path', 'os', 'child_process', 'net', 'http', 'worker_threads']
-  .flatMap((m) => [m, `node:${m}`]);
+const nodeBuiltins = [
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'child_process',
+  'net',
+  'http',
+  'worker_threads',
+].flatMap((m) => [m, `node:${m}`]);
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'out', 'test-results', 'playwright-report', 'samples', 'bench/.work', '.tmp', '.sqw-demo'] },
+  {
+    ignores: [
+      'node_modules',
+      'dist',
+      'out',
+      'test-results',
+      'playwright-report',
+      'samples',
+      'bench/.work',
+      '.tmp',
+      '.sqw-demo',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -28,7 +48,10 @@ export default tseslint.config(
       },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -44,7 +67,17 @@ export default tseslint.config(
         {
           paths: nodeBuiltins.map((name) => ({ name, message: 'spatial/ is pure: no I/O.' })),
           patterns: [
-            { group: ['../engine/*', '../db/*', '../native-models/*', '../renderer/*', '../electron/*', '../contract/*'], message: 'spatial/ imports nothing of ours.' },
+            {
+              group: [
+                '../engine/*',
+                '../db/*',
+                '../native-models/*',
+                '../renderer/*',
+                '../electron/*',
+                '../contract/*',
+              ],
+              message: 'spatial/ imports nothing of ours.',
+            },
           ],
         },
       ],
@@ -55,7 +88,20 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../engine/*', '../../engine/*', '../renderer/*', '../../renderer/*', '../electron/*'], message: 'db/ and native-models/ sit below the engine.' }] },
+        {
+          patterns: [
+            {
+              group: [
+                '../engine/*',
+                '../../engine/*',
+                '../renderer/*',
+                '../../renderer/*',
+                '../electron/*',
+              ],
+              message: 'db/ and native-models/ sit below the engine.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -65,8 +111,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'The renderer has no Node access.' })),
-          patterns: [{ group: ['**/engine/*', '**/db/*', '**/native-models/*', '**/electron/*'], message: 'The renderer talks to the engine only through contract/.' }],
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'The renderer has no Node access.',
+          })),
+          patterns: [
+            {
+              group: ['**/engine/*', '**/db/*', '**/native-models/*', '**/electron/*'],
+              message: 'The renderer talks to the engine only through contract/.',
+            },
+          ],
         },
       ],
     },

@@ -70,7 +70,10 @@ export const api = {
   projects: {
     list: method(z.object({}), z.array(ProjectSummary)),
     open: method(z.object({ path: z.string().min(1) }), ProjectSummary),
-    create: method(z.object({ path: z.string().min(1), name: z.string().min(1).max(200) }), ProjectSummary),
+    create: method(
+      z.object({ path: z.string().min(1), name: z.string().min(1).max(200) }),
+      ProjectSummary,
+    ),
   },
   batches: {
     list: method(ProjectRef, z.array(BatchSummary)),
@@ -177,7 +180,12 @@ export const methodNames: string[] = Object.entries(api).flatMap(([ns, group]) =
 );
 
 export const EngineEvent = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('job'), projectId: z.string(), job: Job, current: z.string().nullable() }),
+  z.object({
+    type: z.literal('job'),
+    projectId: z.string(),
+    job: Job,
+    current: z.string().nullable(),
+  }),
   z.object({ type: z.literal('images-changed'), projectId: z.string(), batchId: z.number().int() }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;

@@ -33,11 +33,20 @@ describe('API contract', () => {
   });
 
   it('turns proxy calls into transport calls and unwraps errors', async () => {
-    const call = vi.fn(async (method: string) => (method === 'projects.list' ? [] : { boom: true }));
-    const transport: Transport = { kind: 'http', call, subscribe: () => () => undefined, blobUrl: () => '' };
+    const call = vi.fn(async (method: string) =>
+      method === 'projects.list' ? [] : { boom: true },
+    );
+    const transport: Transport = {
+      kind: 'http',
+      call,
+      subscribe: () => () => undefined,
+      blobUrl: () => '',
+    };
     const client = createApiClient(transport);
     await expect(client.projects.list({})).resolves.toEqual([]);
     expect(call).toHaveBeenCalledWith('projects.list', {});
-    expect(() => unwrapResponse({ ok: false, error: { code: 'not-found', message: 'gone' } })).toThrow(RpcError);
+    expect(() =>
+      unwrapResponse({ ok: false, error: { code: 'not-found', message: 'gone' } }),
+    ).toThrow(RpcError);
   });
 });

@@ -5,7 +5,12 @@ import { EngineEvent } from './api';
 import { BlobKind } from './blobs';
 
 export const ToEngineMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('call'), id: z.number().int(), method: z.string().max(100), input: z.unknown() }),
+  z.object({
+    type: z.literal('call'),
+    id: z.number().int(),
+    method: z.string().max(100),
+    input: z.unknown(),
+  }),
   z.object({
     type: z.literal('blob'),
     id: z.number().int(),

@@ -5,7 +5,8 @@ import type { ApiClient, EngineEvent } from './api';
 import type { BlobRef } from './blobs';
 
 export interface RpcErrorBody {
-  code: 'invalid-input' | 'unknown-method' | 'not-found' | 'failed' | 'unauthorized' | 'invalid-output';
+  code:
+    'invalid-input' | 'unknown-method' | 'not-found' | 'failed' | 'unauthorized' | 'invalid-output';
   message: string;
 }
 

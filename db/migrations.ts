@@ -136,7 +136,10 @@ export const migrations: Migration[] = [
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);
 
-export function migrate(db: Database, list: Migration[] = migrations): { from: number; to: number } {
+export function migrate(
+  db: Database,
+  list: Migration[] = migrations,
+): { from: number; to: number } {
   const from = db.pragma('user_version', { simple: true }) as number;
   if (from > latestVersion && list === migrations) {
     throw new Error(
@@ -150,5 +153,5 @@ export function migrate(db: Database, list: Migration[] = migrations): { from: n
       db.pragma(`user_version = ${m.version}`);
     })();
   }
-  return { from, to: (db.pragma('user_version', { simple: true }) as number) };
+  return { from, to: db.pragma('user_version', { simple: true }) as number };
 }

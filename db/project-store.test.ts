@@ -53,18 +53,56 @@ describe('ProjectStore', () => {
 
   it('records a review decision, the QA status and the audit entry together', () => {
     const store = ProjectStore.openOrCreate(join(dir, 'p'));
-    const batchId = store.batches.create({ sourceFolder: '/x', depthFolder: null, depthEncoding: null, intrinsics: null });
-    const imageId = store.images.insert({
-      batchId, sourcePath: '/x/a.jpg', relPath: 'a.jpg', fileName: 'a.jpg', sha256: 'ab', bytes: 1, format: 'jpeg',
-      width: 4, height: 3, orientation: 1, exif: null, intrinsics: { fx: 1, fy: 1, cx: 2, cy: 1.5, source: 'given' },
-      uprightBlob: null, thumbBlob: 'blobs/thumbs/ab.webp', depthBlob: null, depthPreviewBlob: null, depth: null,
+    const batchId = store.batches.create({
+      sourceFolder: '/x',
+      depthFolder: null,
+      depthEncoding: null,
+      intrinsics: null,
     });
-    const qaId = store.annotations.addQa({ imageId, family: 'left_right', question: 'Is A left of B?', answer: 'Yes.' });
-    const decision = store.annotations.recordDecision({ qaId, decision: 'edit', reason: null, editedAnswer: 'No.', reviewer: 'ana' });
+    const imageId = store.images.insert({
+      batchId,
+      sourcePath: '/x/a.jpg',
+      relPath: 'a.jpg',
+      fileName: 'a.jpg',
+      sha256: 'ab',
+      bytes: 1,
+      format: 'jpeg',
+      width: 4,
+      height: 3,
+      orientation: 1,
+      exif: null,
+      intrinsics: { fx: 1, fy: 1, cx: 2, cy: 1.5, source: 'given' },
+      uprightBlob: null,
+      thumbBlob: 'blobs/thumbs/ab.webp',
+      depthBlob: null,
+      depthPreviewBlob: null,
+      depth: null,
+    });
+    const qaId = store.annotations.addQa({
+      imageId,
+      family: 'left_right',
+      question: 'Is A left of B?',
+      answer: 'Yes.',
+    });
+    const decision = store.annotations.recordDecision({
+      qaId,
+      decision: 'edit',
+      reason: null,
+      editedAnswer: 'No.',
+      reviewer: 'ana',
+    });
     expect(decision.id).toBeGreaterThan(0);
     expect(store.annotations.getQa(qaId)).toMatchObject({ status: 'edited', answer: 'No.' });
     expect(store.annotations.auditCount()).toBe(1);
-    expect(() => store.annotations.recordDecision({ qaId: 999, decision: 'approve', reason: null, editedAnswer: null, reviewer: 'ana' })).toThrow(/not found/);
+    expect(() =>
+      store.annotations.recordDecision({
+        qaId: 999,
+        decision: 'approve',
+        reason: null,
+        editedAnswer: null,
+        reviewer: 'ana',
+      }),
+    ).toThrow(/not found/);
     expect(store.annotations.auditCount()).toBe(1);
     store.close();
   });
@@ -74,7 +112,10 @@ describe('ProjectStore', () => {
     store.jobs.create({ id: 'j1', kind: 'import', params: {} });
     store.jobs.update('j1', { status: 'running' });
     expect(store.jobs.markInterrupted()).toBe(1);
-    expect(store.jobs.get('j1')).toMatchObject({ status: 'failed', message: expect.stringContaining('interrupted') });
+    expect(store.jobs.get('j1')).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('interrupted'),
+    });
     store.close();
   });
 });

@@ -46,7 +46,8 @@ export class ProjectStore {
   static open(folder: string): ProjectStore {
     const dir = resolve(folder);
     const file = join(dir, DATABASE_FILE);
-    if (!existsSync(file)) throw new ProjectStoreError(`not a project folder (no ${DATABASE_FILE}): ${dir}`);
+    if (!existsSync(file))
+      throw new ProjectStoreError(`not a project folder (no ${DATABASE_FILE}): ${dir}`);
     return ProjectStore.connect(dir, undefined);
   }
 
@@ -71,7 +72,8 @@ export class ProjectStore {
       migrate(db);
       const store = new ProjectStore(dir, db);
       if (!store.project.exists()) {
-        if (nameForNew === undefined) throw new ProjectStoreError(`project database has no project row: ${dir}`);
+        if (nameForNew === undefined)
+          throw new ProjectStoreError(`project database has no project row: ${dir}`);
         store.project.create({ id: randomUUID().replace(/-/g, '').slice(0, 16), name: nameForNew });
       }
       return store;

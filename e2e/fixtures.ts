@@ -21,12 +21,20 @@ export interface ServerInfo {
 
 const START_TIMEOUT_MS = 60_000;
 
-async function startServer(projectDir: string): Promise<{ info: Omit<ServerInfo, 'projectDir' | 'stderr'>; child: ChildProcess; stderr: () => string }> {
-  const child = spawn(process.execPath, ['bin/sqw.mjs', 'serve', '--project', projectDir, '--port', '0', '--json'], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+async function startServer(projectDir: string): Promise<{
+  info: Omit<ServerInfo, 'projectDir' | 'stderr'>;
+  child: ChildProcess;
+  stderr: () => string;
+}> {
+  const child = spawn(
+    process.execPath,
+    ['bin/sqw.mjs', 'serve', '--project', projectDir, '--port', '0', '--json'],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    },
+  );
   let err = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (d: string) => {
@@ -35,36 +43,52 @@ async function startServer(projectDir: string): Promise<{ info: Omit<ServerInfo,
   });
   const stderr = () => err;
 
-  const info = await new Promise<{ url: string; port: number; token: string }>((resolveReady, reject) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`sqw serve did not print its JSON line within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
-    function fail(e: Error) {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`${e.message}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`));
-    }
-    child.once('error', (e) => fail(e));
-    child.once('exit', (code, signal) => fail(new Error(`sqw serve exited early (code ${code}, signal ${signal})`)));
-    child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (d: string) => {
-      out += d;
-      for (const line of out.split('\n')) {
-        const trimmed = line.trim();
-        if (!trimmed.startsWith('{')) continue;
-        try {
-          const parsed = JSON.parse(trimmed) as { url?: unknown; port?: unknown; token?: unknown };
-          if (typeof parsed.url === 'string' && typeof parsed.port === 'number' && typeof parsed.token === 'string') {
-            clearTimeout(timer);
-            child.removeAllListeners('exit');
-            resolveReady({ url: parsed.url, port: parsed.port, token: parsed.token });
-            return;
-          }
-        } catch {
-          // an incomplete line; wait for more
-        }
+  const info = await new Promise<{ url: string; port: number; token: string }>(
+    (resolveReady, reject) => {
+      let out = '';
+      const timer = setTimeout(
+        () =>
+          fail(new Error(`sqw serve did not print its JSON line within ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
+      function fail(e: Error) {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`${e.message}\n--- stdout ---\n${out}\n--- stderr ---\n${err}`));
       }
-    });
-  });
+      child.once('error', (e) => fail(e));
+      child.once('exit', (code, signal) =>
+        fail(new Error(`sqw serve exited early (code ${code}, signal ${signal})`)),
+      );
+      child.stdout?.setEncoding('utf8');
+      child.stdout?.on('data', (d: string) => {
+        out += d;
+        for (const line of out.split('\n')) {
+          const trimmed = line.trim();
+          if (!trimmed.startsWith('{')) continue;
+          try {
+            const parsed = JSON.parse(trimmed) as {
+              url?: unknown;
+              port?: unknown;
+              token?: unknown;
+            };
+            if (
+              typeof parsed.url === 'string' &&
+              typeof parsed.port === 'number' &&
+              typeof parsed.token === 'string'
+            ) {
+              clearTimeout(timer);
+              child.removeAllListeners('exit');
+              resolveReady({ url: parsed.url, port: parsed.port, token: parsed.token });
+              return;
+            }
+          } catch {
+            // an incomplete line; wait for more
+          }
+        }
+      });
+    },
+  );
   return { info, child, stderr };
 }
 
@@ -119,7 +143,9 @@ export const test = base.extend<{ server: ServerInfo; problems: PageProblems }>(
       const list: string[] = [];
       (window as unknown as { __cspViolations: string[] }).__cspViolations = list;
       document.addEventListener('securitypolicyviolation', (e) => {
-        list.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+        list.push(
+          `${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`,
+        );
       });
     });
     await use(watchPage(page));

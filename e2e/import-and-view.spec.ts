@@ -7,8 +7,10 @@ import type { Page } from '@playwright/test';
 import { expect, REPO_ROOT, test } from './fixtures';
 
 // SQW_E2E_COLOR / SQW_E2E_DEPTH point the test at another batch (3 images with mm depth).
-const COLOR = process.env.SQW_E2E_COLOR ?? join(REPO_ROOT, 'samples/demo-batch/redwood-livingroom/color');
-const DEPTH = process.env.SQW_E2E_DEPTH ?? join(REPO_ROOT, 'samples/demo-batch/redwood-livingroom/depth');
+const COLOR =
+  process.env.SQW_E2E_COLOR ?? join(REPO_ROOT, 'samples/demo-batch/redwood-livingroom/color');
+const DEPTH =
+  process.env.SQW_E2E_DEPTH ?? join(REPO_ROOT, 'samples/demo-batch/redwood-livingroom/depth');
 const SCREENSHOT = join(REPO_ROOT, 'test-results/image-view-depth.png');
 
 interface StagePixels {
@@ -22,7 +24,9 @@ interface StagePixels {
 /** Reads what the Konva stage draws: its layer canvases, composited in DOM (= layer) order. */
 async function stagePixels(page: Page): Promise<StagePixels> {
   return page.evaluate(() => {
-    const canvases = [...document.querySelectorAll<HTMLCanvasElement>('[data-testid="image-stage"] canvas')];
+    const canvases = [
+      ...document.querySelectorAll<HTMLCanvasElement>('[data-testid="image-stage"] canvas'),
+    ];
     const first = canvases[0];
     if (!first) throw new Error('no stage canvas');
     const w = first.width;
@@ -61,7 +65,9 @@ async function stagePixels(page: Page): Promise<StagePixels> {
     let opaque = 0;
     const depthCanvas = canvases[1];
     if (depthCanvas) {
-      const d = depthCanvas.getContext('2d', { willReadFrequently: true })?.getImageData(0, 0, depthCanvas.width, depthCanvas.height).data;
+      const d = depthCanvas
+        .getContext('2d', { willReadFrequently: true })
+        ?.getImageData(0, 0, depthCanvas.width, depthCanvas.height).data;
       if (d) {
         let count = 0;
         for (let i = 3; i < d.length; i += 16) {
@@ -88,7 +94,11 @@ async function settle(page: Page): Promise<void> {
   );
 }
 
-test('imports a batch with depth through the UI and shows the depth overlay', async ({ page, server, problems }) => {
+test('imports a batch with depth through the UI and shows the depth overlay', async ({
+  page,
+  server,
+  problems,
+}) => {
   test.skip(!existsSync(COLOR) || !existsSync(DEPTH), `demo batch missing under ${COLOR}`);
 
   await page.goto(server.url);
@@ -120,12 +130,18 @@ test('imports a batch with depth through the UI and shows the depth overlay', as
   await expect(tiles).toHaveCount(3);
   // Thumbnails really load.
   await expect
-    .poll(() => tiles.locator('img').evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length))
+    .poll(() =>
+      tiles
+        .locator('img')
+        .evaluateAll((imgs) => imgs.filter((i) => (i as HTMLImageElement).naturalWidth > 0).length),
+    )
     .toBe(3);
 
   // The issues list opens and renders text (the demo batch may have none).
   await page.getByTestId('batch-issues-toggle').first().click();
-  await expect(page.getByTestId('batch-row').first()).toContainText(/No issues|skipped|failed|warning/);
+  await expect(page.getByTestId('batch-row').first()).toContainText(
+    /No issues|skipped|failed|warning/,
+  );
 
   await page.screenshot({ path: join(REPO_ROOT, 'test-results/batches-after-import.png') });
 
@@ -192,7 +208,9 @@ test('imports a batch with depth through the UI and shows the depth overlay', as
   if (!box) throw new Error('stage has no box');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.wheel(0, -400);
-  await expect.poll(async () => Number(await stage.getAttribute('data-scale'))).toBeGreaterThan(scaleBefore * 1.2);
+  await expect
+    .poll(async () => Number(await stage.getAttribute('data-scale')))
+    .toBeGreaterThan(scaleBefore * 1.2);
 
   await problems.expectNone();
 });

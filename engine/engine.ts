@@ -14,12 +14,17 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export function createEngine(opts: { transport: 'ipc' | 'http'; projectFolders?: string[] }): Engine {
+export function createEngine(opts: {
+  transport: 'ipc' | 'http';
+  projectFolders?: string[];
+}): Engine {
   const events = new EventBus();
   const projects = new ProjectRegistry();
   const jobs = new JobRunner(events);
   for (const folder of opts.projectFolders ?? []) projects.openOrCreate(folder);
-  const dispatch = createDispatcher(createService({ projects, jobs, events, transport: opts.transport }));
+  const dispatch = createDispatcher(
+    createService({ projects, jobs, events, transport: opts.transport }),
+  );
   return {
     projects,
     jobs,

@@ -12,9 +12,19 @@ interface Port {
 }
 
 function parentPort(): Port {
-  const utility = (process as unknown as { parentPort?: { postMessage(m: unknown): void; on(e: 'message', l: (e: { data: unknown }) => void): void } }).parentPort;
+  const utility = (
+    process as unknown as {
+      parentPort?: {
+        postMessage(m: unknown): void;
+        on(e: 'message', l: (e: { data: unknown }) => void): void;
+      };
+    }
+  ).parentPort;
   if (utility) {
-    return { post: (m) => utility.postMessage(m), onMessage: (l) => utility.on('message', (e) => l(e.data)) };
+    return {
+      post: (m) => utility.postMessage(m),
+      onMessage: (l) => utility.on('message', (e) => l(e.data)),
+    };
   }
   if (process.send) {
     return { post: (m) => process.send!(m), onMessage: (l) => process.on('message', l) };
@@ -24,12 +34,16 @@ function parentPort(): Port {
 
 function projectFolders(argv: string[]): string[] {
   const folders: string[] = [];
-  for (let i = 0; i < argv.length; i++) if (argv[i] === '--project' && argv[i + 1]) folders.push(argv[++i]!);
+  for (let i = 0; i < argv.length; i++)
+    if (argv[i] === '--project' && argv[i + 1]) folders.push(argv[++i]!);
   return folders;
 }
 
 const port = parentPort();
-const engine = createEngine({ transport: 'ipc', projectFolders: projectFolders(process.argv.slice(2)) });
+const engine = createEngine({
+  transport: 'ipc',
+  projectFolders: projectFolders(process.argv.slice(2)),
+});
 engine.events.subscribe((event) => port.post({ type: 'event', event }));
 
 port.onMessage(async (raw) => {
@@ -38,11 +52,20 @@ port.onMessage(async (raw) => {
   const msg = parsed.data;
   switch (msg.type) {
     case 'call':
-      port.post({ type: 'result', id: msg.id, response: await engine.dispatch(msg.method, msg.input) });
+      port.post({
+        type: 'result',
+        id: msg.id,
+        response: await engine.dispatch(msg.method, msg.input),
+      });
       break;
     case 'blob': {
       const file = resolveBlob(engine.projects, msg.ref);
-      port.post({ type: 'blob-file', id: msg.id, path: file?.path ?? null, contentType: file?.contentType ?? null });
+      port.post({
+        type: 'blob-file',
+        id: msg.id,
+        path: file?.path ?? null,
+        contentType: file?.contentType ?? null,
+      });
       break;
     }
     case 'shutdown':

@@ -54,7 +54,13 @@ export function toImageDetail(r: ImageRow): ImageDetail {
     format: r.format,
     orientation: r.orientation,
     exif: r.exifJson ? (JSON.parse(r.exifJson) as Record<string, unknown>) : null,
-    intrinsics: { fx: r.fx, fy: r.fy, cx: r.cx, cy: r.cy, source: r.intrinsicsSource as ImageDetail['intrinsics']['source'] },
+    intrinsics: {
+      fx: r.fx,
+      fy: r.fy,
+      cx: r.cx,
+      cy: r.cy,
+      source: r.intrinsicsSource as ImageDetail['intrinsics']['source'],
+    },
     depth: r.depthJson ? (JSON.parse(r.depthJson) as ImageDetail['depth']) : null,
     createdAt: r.createdAt,
   };

@@ -67,7 +67,12 @@ export function createService(ctx: ServiceContext): ApiHandlers {
             ...request,
             signal,
             onProgress: (p) =>
-              progress({ total: p.total, done: p.done, skipped: p.skipped + p.duplicates, current: p.current }),
+              progress({
+                total: p.total,
+                done: p.done,
+                skipped: p.skipped + p.duplicates,
+                current: p.current,
+              }),
           });
           events.emit({ type: 'images-changed', projectId, batchId: result.batchId });
           const failed = result.issues.filter((i) => i.kind === 'failed').length;

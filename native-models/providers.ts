@@ -23,7 +23,11 @@ export function probeExecutionProviders(load: () => OrtModule = defaultLoad): Pr
       error: null,
     };
   } catch (err) {
-    return { available: [], runtimeVersion: null, error: `onnxruntime-node failed to load: ${(err as Error).message}` };
+    return {
+      available: [],
+      runtimeVersion: null,
+      error: `onnxruntime-node failed to load: ${(err as Error).message}`,
+    };
   }
 }
 

@@ -46,7 +46,9 @@ export class AnnotationRepository {
       .prepare(
         'SELECT id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance FROM objects WHERE image_id = ? ORDER BY id',
       )
-      .all(imageId) as Array<Omit<ObjectRow, 'box'> & { x0: number; y0: number; x1: number; y1: number }>;
+      .all(imageId) as Array<
+      Omit<ObjectRow, 'box'> & { x0: number; y0: number; x1: number; y1: number }
+    >;
     return rows.map(({ x0, y0, x1, y1, ...r }) => ({ ...r, box: [x0, y0, x1, y1] }));
   }
 
@@ -61,20 +63,33 @@ export class AnnotationRepository {
 
   qa(imageId: number): QaRow[] {
     return this.db
-      .prepare('SELECT id, image_id AS imageId, family, question, answer, status FROM qa_pairs WHERE image_id = ? ORDER BY id')
+      .prepare(
+        'SELECT id, image_id AS imageId, family, question, answer, status FROM qa_pairs WHERE image_id = ? ORDER BY id',
+      )
       .all(imageId) as QaRow[];
   }
 
   getQa(id: number): QaRow | undefined {
     return this.db
-      .prepare('SELECT id, image_id AS imageId, family, question, answer, status FROM qa_pairs WHERE id = ?')
+      .prepare(
+        'SELECT id, image_id AS imageId, family, question, answer, status FROM qa_pairs WHERE id = ?',
+      )
       .get(id) as QaRow | undefined;
   }
 
   addQa(q: Omit<QaRow, 'id' | 'status'> & { value?: unknown }): number {
     const info = this.db
-      .prepare('INSERT INTO qa_pairs (image_id, family, question, answer, value_json, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(q.imageId, q.family, q.question, q.answer, q.value === undefined ? null : JSON.stringify(q.value), new Date().toISOString());
+      .prepare(
+        'INSERT INTO qa_pairs (image_id, family, question, answer, value_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        q.imageId,
+        q.family,
+        q.question,
+        q.answer,
+        q.value === undefined ? null : JSON.stringify(q.value),
+        new Date().toISOString(),
+      );
     return Number(info.lastInsertRowid);
   }
 
@@ -109,7 +124,14 @@ export class AnnotationRepository {
         .prepare(
           'INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at) VALUES (?, ?, ?, ?, ?, ?)',
         )
-        .run(d.reviewer, `review.${d.decision}`, `qa:${d.qaId}`, JSON.stringify(before), JSON.stringify(after), createdAt);
+        .run(
+          d.reviewer,
+          `review.${d.decision}`,
+          `qa:${d.qaId}`,
+          JSON.stringify(before),
+          JSON.stringify(after),
+          createdAt,
+        );
       return { ...d, id: Number(info.lastInsertRowid), createdAt };
     })();
   }

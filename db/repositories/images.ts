@@ -100,13 +100,14 @@ export class ImageRepository {
   }
 
   findBySha(sha256: string): { id: number; sourcePath: string } | undefined {
-    return this.db.prepare('SELECT id, source_path AS sourcePath FROM images WHERE sha256 = ?').get(sha256) as
-      | { id: number; sourcePath: string }
-      | undefined;
+    return this.db
+      .prepare('SELECT id, source_path AS sourcePath FROM images WHERE sha256 = ?')
+      .get(sha256) as { id: number; sourcePath: string } | undefined;
   }
 
   get(id: number): ImageRow | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM images WHERE id = ?`).get(id) as ImageRow | undefined;
+    return this.db.prepare(`SELECT ${COLUMNS} FROM images WHERE id = ?`).get(id) as
+      ImageRow | undefined;
   }
 
   count(): number {
@@ -129,7 +130,9 @@ export class ImageRepository {
       params.push(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM images ${clause}`).get(...params) as { n: number }).n;
+    const total = (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM images ${clause}`).get(...params) as { n: number }
+    ).n;
     const items = this.db
       .prepare(`SELECT ${COLUMNS} FROM images ${clause} ORDER BY id LIMIT ? OFFSET ?`)
       .all(...params, q.limit, q.offset) as ImageRow[];

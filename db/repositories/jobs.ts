@@ -29,11 +29,14 @@ export class JobRepository {
   }
 
   get(id: string): JobRow | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as JobRow | undefined;
+    return this.db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as
+      JobRow | undefined;
   }
 
   list(limit = 100): JobRow[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`).all(limit) as JobRow[];
+    return this.db
+      .prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+      .all(limit) as JobRow[];
   }
 
   update(
@@ -60,7 +63,8 @@ export class JobRepository {
   }
 
   result(id: string): unknown {
-    const row = this.db.prepare('SELECT result_json AS r FROM jobs WHERE id = ?').get(id) as { r: string | null } | undefined;
+    const row = this.db.prepare('SELECT result_json AS r FROM jobs WHERE id = ?').get(id) as
+      { r: string | null } | undefined;
     return row?.r ? JSON.parse(row.r) : null;
   }
 

@@ -14,16 +14,18 @@ export class ProjectRepository {
   }
 
   get(): ProjectRow {
-    const row = this.db.prepare('SELECT id, name, created_at AS createdAt FROM project LIMIT 1').get() as
-      | ProjectRow
-      | undefined;
+    const row = this.db
+      .prepare('SELECT id, name, created_at AS createdAt FROM project LIMIT 1')
+      .get() as ProjectRow | undefined;
     if (!row) throw new Error('project row missing');
     return row;
   }
 
   create(p: { id: string; name: string }): ProjectRow {
     const createdAt = new Date().toISOString();
-    this.db.prepare('INSERT INTO project (id, name, created_at) VALUES (?, ?, ?)').run(p.id, p.name, createdAt);
+    this.db
+      .prepare('INSERT INTO project (id, name, created_at) VALUES (?, ?, ?)')
+      .run(p.id, p.name, createdAt);
     return { ...p, createdAt };
   }
 

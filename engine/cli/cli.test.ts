@@ -39,7 +39,19 @@ describe('sqw CLI', () => {
   });
 
   it('imports with --json, and a second run adds nothing', async () => {
-    const args = ['import', `${SAMPLES}/redwood-livingroom/color`, '--project', dir.path, '--depth', `${SAMPLES}/redwood-livingroom/depth`, '--depth-encoding', 'mm', '--intrinsics', `${SAMPLES}/intrinsics.json`, '--json'];
+    const args = [
+      'import',
+      `${SAMPLES}/redwood-livingroom/color`,
+      '--project',
+      dir.path,
+      '--depth',
+      `${SAMPLES}/redwood-livingroom/depth`,
+      '--depth-encoding',
+      'mm',
+      '--intrinsics',
+      `${SAMPLES}/intrinsics.json`,
+      '--json',
+    ];
     const first = await sqw(args);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ imported: 3, withDepth: 3 });
@@ -53,7 +65,10 @@ describe('sqw CLI', () => {
   it('fails with one line and a non-zero code on bad arguments', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['import', `${dir.path}/nope`, '--project', dir.path], /image folder not found/],
-      [['import', SAMPLES, '--project', dir.path, '--depth-encoding', 'furlongs'], /unknown depth encoding 'furlongs'/],
+      [
+        ['import', SAMPLES, '--project', dir.path, '--depth-encoding', 'furlongs'],
+        /unknown depth encoding 'furlongs'/,
+      ],
       [['import', SAMPLES, '--project', dir.path, '--intrinsics', '1,2,3'], /--intrinsics/],
       [['info', '--project', `${dir.path}/missing`], /not a project folder/],
       [['serve', '--host', '0.0.0.0', '--port', '0'], /loopback only/],

@@ -3,7 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { IntrinsicsInput } from '../../contract/api';
 import { CliError } from './output';
 
-export function parseIntrinsicsArg(value: string): { fx: number; fy: number; cx: number; cy: number } {
+export function parseIntrinsicsArg(value: string): {
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
+} {
   let candidate: unknown;
   if (/^\s*-?[0-9.eE+-]+(\s*,\s*-?[0-9.eE+-]+){3}\s*$/.test(value)) {
     const [fx, fy, cx, cy] = value.split(',').map((v) => Number(v.trim()));
@@ -19,7 +24,9 @@ export function parseIntrinsicsArg(value: string): { fx: number; fy: number; cx:
   }
   const parsed = IntrinsicsInput.safeParse(candidate);
   if (!parsed.success) {
-    throw new CliError(`--intrinsics: need positive fx, fy and numeric cx, cy (${parsed.error.issues[0]?.message ?? 'invalid'})`);
+    throw new CliError(
+      `--intrinsics: need positive fx, fy and numeric cx, cy (${parsed.error.issues[0]?.message ?? 'invalid'})`,
+    );
   }
   return parsed.data;
 }

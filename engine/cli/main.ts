@@ -9,7 +9,9 @@ import { CliError } from './output';
 
 export function buildProgram(): Command {
   const program = new Command('sqw')
-    .description('Spatial QA Workstation: verified spatial question-answer datasets from image batches')
+    .description(
+      'Spatial QA Workstation: verified spatial question-answer datasets from image batches',
+    )
     .version(ENGINE_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();

@@ -18,7 +18,10 @@ export interface Output {
   endProgress(): void;
 }
 
-export function createOutput(json: boolean, streams = { out: process.stdout, err: process.stderr }): Output {
+export function createOutput(
+  json: boolean,
+  streams = { out: process.stdout, err: process.stderr },
+): Output {
   const tty = Boolean((streams.err as { isTTY?: boolean }).isTTY);
   let drawn = false;
   return {

@@ -8,16 +8,27 @@ import { NotFoundError } from '../errors';
 
 export interface JobContext {
   signal: AbortSignal;
-  progress(p: { total: number; done: number; failed?: number; skipped?: number; current?: string | null }): void;
+  progress(p: {
+    total: number;
+    done: number;
+    failed?: number;
+    skipped?: number;
+    current?: string | null;
+  }): void;
 }
 
-export type JobBody = (ctx: JobContext) => Promise<{ result: unknown; failed?: number; skipped?: number; message?: string }>;
+export type JobBody = (
+  ctx: JobContext,
+) => Promise<{ result: unknown; failed?: number; skipped?: number; message?: string }>;
 
 /** Minimum time between progress writes, so a fast import is not slowed by its own bookkeeping. */
 const PROGRESS_INTERVAL_MS = 100;
 
 export class JobRunner {
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<
+    string,
+    { controller: AbortController; done: Promise<void> }
+  >();
 
   constructor(private readonly events: EventBus) {}
 
@@ -50,9 +61,15 @@ export class JobRunner {
     for (const r of this.running.values()) r.controller.abort();
   }
 
-  private async run(store: ProjectStore, job: JobRow, controller: AbortController, body: JobBody): Promise<void> {
+  private async run(
+    store: ProjectStore,
+    job: JobRow,
+    controller: AbortController,
+    body: JobBody,
+  ): Promise<void> {
     const projectId = store.id;
-    const emit = (row: JobRow, current: string | null) => this.events.emit({ type: 'job', projectId, job: row, current });
+    const emit = (row: JobRow, current: string | null) =>
+      this.events.emit({ type: 'job', projectId, job: row, current });
     emit(store.jobs.update(job.id, { status: 'running' }), null);
     let lastWrite = 0;
     const ctx: JobContext = {
@@ -61,7 +78,15 @@ export class JobRunner {
         const now = Date.now();
         if (now - lastWrite < PROGRESS_INTERVAL_MS && p.done < p.total) return;
         lastWrite = now;
-        emit(store.jobs.update(job.id, { total: p.total, done: p.done, failed: p.failed, skipped: p.skipped }), p.current ?? null);
+        emit(
+          store.jobs.update(job.id, {
+            total: p.total,
+            done: p.done,
+            failed: p.failed,
+            skipped: p.skipped,
+          }),
+          p.current ?? null,
+        );
       },
     };
     try {

@@ -50,7 +50,10 @@ describe('dispatch', () => {
       ok: false,
       error: { code: 'not-found', message: 'image not found: 3' },
     });
-    expect(await dispatch('projects.list', {})).toEqual({ ok: false, error: { code: 'failed', message: 'disk I/O error' } });
+    expect(await dispatch('projects.list', {})).toEqual({
+      ok: false,
+      error: { code: 'failed', message: 'disk I/O error' },
+    });
   });
 
   it('refuses output that breaks the contract instead of passing it on', async () => {

@@ -59,7 +59,13 @@ describe('headless HTTP server', () => {
   it('rejects a rebinding Host header and foreign Origins', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: '127.0.0.1', port: s.server.port, path: '/api/rpc', method: 'POST', headers: { Host: 'evil.example:80', Authorization: `Bearer ${s.server.token}` } },
+        {
+          host: '127.0.0.1',
+          port: s.server.port,
+          path: '/api/rpc',
+          method: 'POST',
+          headers: { Host: 'evil.example:80', Authorization: `Bearer ${s.server.token}` },
+        },
         (res) => resolve(res.statusCode ?? 0),
       );
       req.on('error', reject);
@@ -75,7 +81,11 @@ describe('headless HTTP server', () => {
   });
 
   it('rejects malformed and oversized bodies with a clear reason', async () => {
-    const res = await fetch(`${s.base}/api/rpc`, { method: 'POST', headers: { Authorization: `Bearer ${s.server.token}` }, body: '{nope' });
+    const res = await fetch(`${s.base}/api/rpc`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${s.server.token}` },
+      body: '{nope',
+    });
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('invalid-input');
     const big = await fetch(`${s.base}/api/rpc`, {
@@ -98,8 +108,16 @@ describe('headless HTTP server', () => {
 
   it('requires the token for blobs and for the event socket', async () => {
     expect((await fetch(`${s.base}/blob/${s.projectId}/1/thumb`)).status).toBe(401);
-    expect((await fetch(`${s.base}/blob/${s.projectId}/1/thumb?token=${s.server.token}`)).status).toBe(404);
-    expect((await fetch(`${s.base}/blob/${s.projectId}/1/..%2f..%2fproject.sqlite?token=${s.server.token}`)).status).toBe(404);
+    expect(
+      (await fetch(`${s.base}/blob/${s.projectId}/1/thumb?token=${s.server.token}`)).status,
+    ).toBe(404);
+    expect(
+      (
+        await fetch(
+          `${s.base}/blob/${s.projectId}/1/..%2f..%2fproject.sqlite?token=${s.server.token}`,
+        )
+      ).status,
+    ).toBe(404);
     const refused = await new Promise<string>((resolve) => {
       const ws = new WebSocket(`ws://127.0.0.1:${s.server.port}/api/events?token=wrong`);
       ws.on('error', (e) => resolve(e.message));
@@ -107,7 +125,9 @@ describe('headless HTTP server', () => {
     });
     expect(refused).toMatch(/401/);
     const opened = await new Promise<string>((resolve) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${s.server.port}/api/events?token=${s.server.token}`);
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${s.server.port}/api/events?token=${s.server.token}`,
+      );
       ws.on('error', (e) => resolve(e.message));
       ws.on('open', () => {
         ws.close();
@@ -119,6 +139,8 @@ describe('headless HTTP server', () => {
 
   it('refuses to bind a non-loopback address', async () => {
     const { startHttpServer } = await import('./http-server');
-    await expect(startHttpServer({ engine: s.engine, staticRoot: '/tmp', host: '0.0.0.0' })).rejects.toThrow(/loopback only/);
+    await expect(
+      startHttpServer({ engine: s.engine, staticRoot: '/tmp', host: '0.0.0.0' }),
+    ).rejects.toThrow(/loopback only/);
   });
 });

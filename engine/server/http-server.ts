@@ -39,7 +39,9 @@ export interface RunningServer {
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!isLoopbackAddress(host)) {
-    throw new Error(`refusing to listen on ${host}: the headless server binds loopback only (use an SSH tunnel to reach it)`);
+    throw new Error(
+      `refusing to listen on ${host}: the headless server binds loopback only (use an SSH tunnel to reach it)`,
+    );
   }
   const token = opts.token ?? newToken();
   const { engine } = opts;
@@ -47,53 +49,91 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((err: Error) => {
-      if (!res.headersSent) json(res, 500, { ok: false, error: { code: 'failed', message: err.message } });
+      if (!res.headersSent)
+        json(res, 500, { ok: false, error: { code: 'failed', message: err.message } });
       else res.destroy();
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!isAllowedHost(req.headers.host, port)) return json(res, 421, { ok: false, error: { code: 'unauthorized', message: 'unexpected Host header' } });
+    if (!isAllowedHost(req.headers.host, port))
+      return json(res, 421, {
+        ok: false,
+        error: { code: 'unauthorized', message: 'unexpected Host header' },
+      });
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     if (url.pathname === '/api/rpc') {
-      if (req.method !== 'POST') return json(res, 405, { ok: false, error: { code: 'failed', message: 'use POST' } });
-      if (!isAllowedOrigin(req.headers.origin, port)) return json(res, 403, { ok: false, error: { code: 'unauthorized', message: 'cross-origin request refused' } });
+      if (req.method !== 'POST')
+        return json(res, 405, { ok: false, error: { code: 'failed', message: 'use POST' } });
+      if (!isAllowedOrigin(req.headers.origin, port))
+        return json(res, 403, {
+          ok: false,
+          error: { code: 'unauthorized', message: 'cross-origin request refused' },
+        });
       if (!tokenMatches(token, bearerToken(req.headers.authorization))) {
-        return json(res, 401, { ok: false, error: { code: 'unauthorized', message: 'missing or wrong token' } });
+        return json(res, 401, {
+          ok: false,
+          error: { code: 'unauthorized', message: 'missing or wrong token' },
+        });
       }
       let body: unknown;
       try {
         body = JSON.parse(await readBody(req));
       } catch (err) {
-        return json(res, 400, { ok: false, error: { code: 'invalid-input', message: `request body: ${(err as Error).message}` } });
+        return json(res, 400, {
+          ok: false,
+          error: { code: 'invalid-input', message: `request body: ${(err as Error).message}` },
+        });
       }
       const { method, input } = (body ?? {}) as { method?: unknown; input?: unknown };
-      if (typeof method !== 'string') return json(res, 400, { ok: false, error: { code: 'invalid-input', message: 'body must be {"method": string, "input": object}' } });
+      if (typeof method !== 'string')
+        return json(res, 400, {
+          ok: false,
+          error: {
+            code: 'invalid-input',
+            message: 'body must be {"method": string, "input": object}',
+          },
+        });
       const response = await engine.dispatch(method, input);
       return json(res, 200, response);
     }
     if (url.pathname.startsWith('/blob/')) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { ok: false, error: { code: 'failed', message: 'use GET' } });
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return json(res, 405, { ok: false, error: { code: 'failed', message: 'use GET' } });
       const given = bearerToken(req.headers.authorization) ?? url.searchParams.get('token');
-      if (!tokenMatches(token, given)) return json(res, 401, { ok: false, error: { code: 'unauthorized', message: 'missing or wrong token' } });
+      if (!tokenMatches(token, given))
+        return json(res, 401, {
+          ok: false,
+          error: { code: 'unauthorized', message: 'missing or wrong token' },
+        });
       const ref = parseBlobPath(url.pathname.slice('/blob/'.length));
       const file = ref && resolveBlob(engine.projects, ref);
-      if (!file) return json(res, 404, { ok: false, error: { code: 'not-found', message: 'no such blob' } });
+      if (!file)
+        return json(res, 404, { ok: false, error: { code: 'not-found', message: 'no such blob' } });
       const stream = createReadStream(file.path);
       stream.once('open', () => {
-        res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': file.contentType, 'Cache-Control': 'private, max-age=60' });
+        res.writeHead(200, {
+          ...SECURITY_HEADERS,
+          'Content-Type': file.contentType,
+          'Cache-Control': 'private, max-age=60',
+        });
         if (req.method === 'HEAD') {
           stream.destroy();
           res.end();
         } else stream.pipe(res);
       });
       stream.once('error', (err) => {
-        if (!res.headersSent) json(res, 404, { ok: false, error: { code: 'not-found', message: `blob unreadable: ${err.message}` } });
+        if (!res.headersSent)
+          json(res, 404, {
+            ok: false,
+            error: { code: 'not-found', message: `blob unreadable: ${err.message}` },
+          });
         else res.destroy();
       });
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return json(res, 405, { ok: false, error: { code: 'failed', message: 'use GET' } });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return json(res, 405, { ok: false, error: { code: 'failed', message: 'use GET' } });
     serveStatic(opts.staticRoot, url.pathname, res);
   }
 
@@ -149,7 +189,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  });
   res.end(JSON.stringify(body));
 }
 

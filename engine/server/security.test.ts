@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, isAllowedHost, isAllowedOrigin, isLoopbackAddress, tokenMatches } from './security';
+import {
+  bearerToken,
+  isAllowedHost,
+  isAllowedOrigin,
+  isLoopbackAddress,
+  tokenMatches,
+} from './security';
 
 describe('server security helpers', () => {
   it('accepts only loopback host names with our port', () => {

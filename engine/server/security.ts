@@ -62,5 +62,10 @@ export function isAllowedOrigin(origin: string | undefined, port: number): boole
 }
 
 export function isLoopbackAddress(host: string): boolean {
-  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return (
+    host === '127.0.0.1' ||
+    host === '::1' ||
+    host === 'localhost' ||
+    /^127\.\d+\.\d+\.\d+$/.test(host)
+  );
 }

@@ -26,7 +26,11 @@ export function serveStatic(root: string, urlPath: string, res: ServerResponse):
   const full = resolve(join(rootDir, normalize(rel)));
   if (full !== rootDir && !full.startsWith(rootDir + sep)) return send(res, 403, 'forbidden');
   if (!existsSync(join(rootDir, 'index.html'))) {
-    return send(res, 503, 'The UI is not built yet: run `npm run build:renderer` (npm start does this for you).');
+    return send(
+      res,
+      503,
+      'The UI is not built yet: run `npm run build:renderer` (npm start does this for you).',
+    );
   }
   if (!existsSync(full) || !statSync(full).isFile()) return send(res, 404, 'not found');
   const type = TYPES[extname(full).toLowerCase()];

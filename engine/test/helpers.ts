@@ -15,11 +15,18 @@ export interface ServedEngine {
   server: RunningServer;
   base: string;
   projectId: string;
-  rpc(method: string, input?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  rpc(
+    method: string,
+    input?: unknown,
+    token?: string | null,
+  ): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
 }
 
-export async function serveEngine(projectFolder: string, staticRoot = join(tmpdir(), 'sqw-no-ui')): Promise<ServedEngine> {
+export async function serveEngine(
+  projectFolder: string,
+  staticRoot = join(tmpdir(), 'sqw-no-ui'),
+): Promise<ServedEngine> {
   const engine = createEngine({ transport: 'http', projectFolders: [projectFolder] });
   const server = await startHttpServer({ engine, staticRoot });
   const base = `http://127.0.0.1:${server.port}`;
@@ -32,7 +39,11 @@ export async function serveEngine(projectFolder: string, staticRoot = join(tmpdi
     async rpc(method, input = {}, token = server.token) {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (token !== null) headers.Authorization = `Bearer ${token}`;
-      const res = await fetch(`${base}/api/rpc`, { method: 'POST', headers, body: JSON.stringify({ method, input }) });
+      const res = await fetch(`${base}/api/rpc`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ method, input }),
+      });
       return { status: res.status, body: await res.json() };
     },
     async close() {

@@ -20,7 +20,9 @@ describe('import over the HTTP API', () => {
     dir.remove();
   });
 
-  async function importAndWait(input: Record<string, unknown>): Promise<{ events: EngineEvent[]; jobId: string }> {
+  async function importAndWait(
+    input: Record<string, unknown>,
+  ): Promise<{ events: EngineEvent[]; jobId: string }> {
     const ws = new WebSocket(`ws://127.0.0.1:${s.server.port}/api/events?token=${s.server.token}`);
     const events: EngineEvent[] = [];
     await new Promise((r) => ws.on('open', r));
@@ -55,12 +57,19 @@ describe('import over the HTTP API', () => {
 
     const list = (await s.rpc('images.list', { projectId: s.projectId })).body.result;
     expect(list.total).toBe(3);
-    const image = (await s.rpc('images.get', { projectId: s.projectId, imageId: list.items[0].id })).body.result;
-    expect(image).toMatchObject({ width: 640, height: 480, intrinsics: { fx: 525, fy: 525, source: 'given' } });
+    const image = (await s.rpc('images.get', { projectId: s.projectId, imageId: list.items[0].id }))
+      .body.result;
+    expect(image).toMatchObject({
+      width: 640,
+      height: 480,
+      intrinsics: { fx: 525, fy: 525, source: 'given' },
+    });
     expect(image.depth.validRatio).toBeGreaterThan(0.5);
 
     for (const kind of ['image', 'thumb', 'depth-preview']) {
-      const res = await fetch(`${s.base}/blob/${s.projectId}/${image.id}/${kind}?token=${s.server.token}`);
+      const res = await fetch(
+        `${s.base}/blob/${s.projectId}/${image.id}/${kind}?token=${s.server.token}`,
+      );
       expect(res.status, kind).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^image\//);
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100);
@@ -72,7 +81,11 @@ describe('import over the HTTP API', () => {
   });
 
   it('re-importing the same folder adds nothing twice', async () => {
-    const input = { folder: `${SAMPLES}/sun-corridor/color`, depthFolder: `${SAMPLES}/sun-corridor/depth`, depthEncoding: 'sun' };
+    const input = {
+      folder: `${SAMPLES}/sun-corridor/color`,
+      depthFolder: `${SAMPLES}/sun-corridor/depth`,
+      depthEncoding: 'sun',
+    };
     await importAndWait(input);
     const { jobId } = await importAndWait(input);
     const second = (await s.rpc('imports.result', { projectId: s.projectId, jobId })).body.result;
@@ -85,6 +98,8 @@ describe('import over the HTTP API', () => {
     const last = events.filter((e) => e.type === 'job').at(-1)!;
     expect(last.job.status).toBe('failed');
     expect(last.job.message).toMatch(/does-not-exist/);
-    expect((await s.rpc('jobs.get', { projectId: s.projectId, jobId })).body.result.status).toBe('failed');
+    expect((await s.rpc('jobs.get', { projectId: s.projectId, jobId })).body.result.status).toBe(
+      'failed',
+    );
   });
 });

@@ -16,19 +16,27 @@ interface ImportFlags {
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('import a folder of images (recursively) into a project, with optional sensor depth')
+    .description(
+      'import a folder of images (recursively) into a project, with optional sensor depth',
+    )
     .argument('<folder>', 'folder with jpg, png, webp, ppm or pgm images')
     .requiredOption('-p, --project <dir>', 'project folder (created when missing)')
     .option('--depth <folder>', 'sensor depth maps paired by file name (16-bit PNG or PGM)')
     .option('--depth-encoding <enc>', 'mm | tum | sun | nyu | scale:K (metres = value / K)', 'mm')
-    .option('--intrinsics <fx,fy,cx,cy|file.json>', 'camera intrinsics in pixels of the upright image')
+    .option(
+      '--intrinsics <fx,fy,cx,cy|file.json>',
+      'camera intrinsics in pixels of the upright image',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (folder: string, flags: ImportFlags) => {
       const out = createOutput(Boolean(flags.json));
       requireFolder(folder, 'image folder');
       if (flags.depth) requireFolder(flags.depth, '--depth folder');
       const encoding = DepthEncodingName.safeParse(flags.depthEncoding ?? 'mm');
-      if (!encoding.success) throw new CliError(`unknown depth encoding '${flags.depthEncoding}': use mm, tum, sun, nyu or scale:K`);
+      if (!encoding.success)
+        throw new CliError(
+          `unknown depth encoding '${flags.depthEncoding}': use mm, tum, sun, nyu or scale:K`,
+        );
       const intrinsics = flags.intrinsics ? parseIntrinsicsArg(flags.intrinsics) : undefined;
       // Loaded here so `sqw --help` does not pay for sharp, exifr and SQLite.
       const [{ ProjectStore }, { importBatch }] = await Promise.all([
@@ -56,7 +64,12 @@ export function registerImport(program: Command): void {
           ...result.issues.map((i) => `  ${i.kind}: ${i.path}: ${i.reason}`),
           controller.signal.aborted ? 'interrupted: the files imported so far are kept' : '',
         ].filter(Boolean);
-        out.result(lines.join('\n'), { ...result, project: store.folder, seconds, interrupted: controller.signal.aborted });
+        out.result(lines.join('\n'), {
+          ...result,
+          project: store.folder,
+          seconds,
+          interrupted: controller.signal.aborted,
+        });
       } finally {
         process.off('SIGINT', onSigint);
         store.close();

@@ -8,11 +8,12 @@ export function registerInfo(program: Command): void {
     .requiredOption('-p, --project <dir>', 'project folder')
     .option('--json', 'print as JSON')
     .action(async (flags: { project: string; json?: boolean }) => {
-      const [{ ProjectStore }, { probeExecutionProviders }, { toBatchSummary, toProjectSummary }] = await Promise.all([
-        import('../../../db/project-store'),
-        import('../../../native-models/providers'),
-        import('../../mappers'),
-      ]);
+      const [{ ProjectStore }, { probeExecutionProviders }, { toBatchSummary, toProjectSummary }] =
+        await Promise.all([
+          import('../../../db/project-store'),
+          import('../../../native-models/providers'),
+          import('../../mappers'),
+        ]);
       const store = ProjectStore.open(flags.project);
       try {
         const project = toProjectSummary(store);
@@ -22,11 +23,16 @@ export function registerInfo(program: Command): void {
           `${project.name} (${project.id}) at ${project.path}`,
           `${project.imageCount} images in ${project.batchCount} batches`,
           ...batches.map(
-            (b) => `  batch ${b.id}: ${b.imageCount} images (${b.withDepth} with depth), ${b.skipped} skipped, ${b.failed} failed — ${b.sourceFolder}`,
+            (b) =>
+              `  batch ${b.id}: ${b.imageCount} images (${b.withDepth} with depth), ${b.skipped} skipped, ${b.failed} failed — ${b.sourceFolder}`,
           ),
           `execution providers: ${providers.available.join(', ') || `none (${providers.error})`}`,
         ].join('\n');
-        createOutput(Boolean(flags.json)).result(human, { project, batches, executionProviders: providers });
+        createOutput(Boolean(flags.json)).result(human, {
+          project,
+          batches,
+          executionProviders: providers,
+        });
       } finally {
         store.close();
       }

@@ -30,11 +30,16 @@ describe('selectTransport', () => {
     expect(t.kind).toBe('ipc');
     await expect(t.call('projects.list', {})).resolves.toEqual([]);
     await expect(t.call('nope.nope', {})).rejects.toMatchObject({ code: 'unknown-method' });
-    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'thumb' })).toBe('sqw-blob://blob/p/2/thumb');
+    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'thumb' })).toBe(
+      'sqw-blob://blob/p/2/thumb',
+    );
   });
   it('passes only well-formed engine events from the bridge', () => {
     let push: ((e: unknown) => void) | undefined;
-    const b: SqwBridge = { ...bridge, onEvent: (cb) => ((push = cb as (e: unknown) => void), () => undefined) };
+    const b: SqwBridge = {
+      ...bridge,
+      onEvent: (cb) => ((push = cb as (e: unknown) => void), () => undefined),
+    };
     const got: unknown[] = [];
     selectTransport(env('', b)).subscribe((e) => got.push(e));
     push?.({ type: 'images-changed', projectId: 'p', batchId: 1 });
@@ -45,7 +50,9 @@ describe('selectTransport', () => {
   it('uses HTTP with the fragment token otherwise', () => {
     const t = selectTransport(env('#token=xyz'));
     expect(t.kind).toBe('http');
-    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'image' })).toBe('http://127.0.0.1:5000/blob/p/2/image?token=xyz');
+    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'image' })).toBe(
+      'http://127.0.0.1:5000/blob/p/2/image?token=xyz',
+    );
   });
   it('refuses to start headless without a token', () => {
     expect(() => selectTransport(env('#/batches'))).toThrow(MissingTokenError);
@@ -60,7 +67,9 @@ describe('validating', () => {
     blobUrl: () => '',
   });
   it('passes results that match the output schema', async () => {
-    await expect(validating(fake({ jobId: 'j' })).call('imports.start', {})).resolves.toEqual({ jobId: 'j' });
+    await expect(validating(fake({ jobId: 'j' })).call('imports.start', {})).resolves.toEqual({
+      jobId: 'j',
+    });
   });
   it('rejects results that do not', async () => {
     const err = await validating(fake({ job: 1 }))

@@ -26,7 +26,11 @@ export function selectTransport(env: TransportEnv): Transport {
   if (env.bridge) return createIpcTransport(env.bridge);
   const token = takeToken(env);
   if (!token) throw new MissingTokenError();
-  return createHttpTransport({ baseUrl: env.origin, token, onConnectionChange: env.onConnectionChange });
+  return createHttpTransport({
+    baseUrl: env.origin,
+    token,
+    onConnectionChange: env.onConnectionChange,
+  });
 }
 
 /** Checks each result against the contract's output schema, so the typed client cannot lie. */
@@ -39,7 +43,10 @@ export function validating(inner: Transport): Transport {
       if (!schema) return result;
       const parsed = schema.output.safeParse(result);
       if (!parsed.success) {
-        throw new RpcError('invalid-output', `The engine's answer to ${method} does not match the contract`);
+        throw new RpcError(
+          'invalid-output',
+          `The engine's answer to ${method} does not match the contract`,
+        );
       }
       return parsed.data;
     },

@@ -20,7 +20,11 @@ const json = (body: unknown, status = 200) =>
 describe('http transport: calls', () => {
   it('posts method + input with the bearer token and unwraps the result', async () => {
     const f = fakeFetch(() => json({ ok: true, result: [{ id: 'p1' }] }));
-    const t = createHttpTransport({ baseUrl: 'http://127.0.0.1:9999/', token: 'tok', fetchImpl: f.fn });
+    const t = createHttpTransport({
+      baseUrl: 'http://127.0.0.1:9999/',
+      token: 'tok',
+      fetchImpl: f.fn,
+    });
     await expect(t.call('projects.list', {})).resolves.toEqual([{ id: 'p1' }]);
     expect(f.calls).toHaveLength(1);
     const [call] = f.calls;
@@ -33,7 +37,9 @@ describe('http transport: calls', () => {
   });
 
   it('turns an error response into an RpcError with code and message', async () => {
-    const f = fakeFetch(() => json({ ok: false, error: { code: 'not-found', message: 'no such image' } }, 404));
+    const f = fakeFetch(() =>
+      json({ ok: false, error: { code: 'not-found', message: 'no such image' } }, 404),
+    );
     const t = createHttpTransport({ baseUrl: 'http://h', token: 't', fetchImpl: f.fn });
     const err = await t.call('images.get', { projectId: 'p', imageId: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RpcError);
@@ -42,12 +48,24 @@ describe('http transport: calls', () => {
   });
 
   it('reports a refused token with what to do about it', async () => {
-    const plain = createHttpTransport({ baseUrl: 'http://h', token: 't', fetchImpl: fakeFetch(() => new Response('nope', { status: 401 })).fn });
-    await expect(plain.call('projects.list', {})).rejects.toMatchObject({ code: 'unauthorized', message: /HTTP 401.*sqw serve/ });
+    const plain = createHttpTransport({
+      baseUrl: 'http://h',
+      token: 't',
+      fetchImpl: fakeFetch(() => new Response('nope', { status: 401 })).fn,
+    });
+    await expect(plain.call('projects.list', {})).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: /HTTP 401.*sqw serve/,
+    });
     const rpc = createHttpTransport({
       baseUrl: 'http://h',
       token: 't',
-      fetchImpl: fakeFetch(() => json({ ok: false, error: { code: 'unauthorized', message: 'missing or wrong token' } }, 401)).fn,
+      fetchImpl: fakeFetch(() =>
+        json(
+          { ok: false, error: { code: 'unauthorized', message: 'missing or wrong token' } },
+          401,
+        ),
+      ).fn,
     });
     await expect(rpc.call('projects.list', {})).rejects.toMatchObject({
       code: 'unauthorized',
@@ -61,7 +79,10 @@ describe('http transport: calls', () => {
       token: 't',
       fetchImpl: fakeFetch(() => new Response('<html>', { status: 502 })).fn,
     });
-    await expect(bad.call('projects.list', {})).rejects.toMatchObject({ code: 'failed', message: /HTTP 502/ });
+    await expect(bad.call('projects.list', {})).rejects.toMatchObject({
+      code: 'failed',
+      message: /HTTP 502/,
+    });
     const down = createHttpTransport({
       baseUrl: 'http://h',
       token: 't',
@@ -69,11 +90,18 @@ describe('http transport: calls', () => {
         throw new TypeError('Failed to fetch');
       }) as typeof fetch,
     });
-    await expect(down.call('projects.list', {})).rejects.toMatchObject({ code: 'failed', message: /Cannot reach/ });
+    await expect(down.call('projects.list', {})).rejects.toMatchObject({
+      code: 'failed',
+      message: /Cannot reach/,
+    });
   });
 
   it('builds blob URLs with the token', () => {
-    const t = createHttpTransport({ baseUrl: 'http://127.0.0.1:1', token: 'a b', fetchImpl: fakeFetch(() => json({})).fn });
+    const t = createHttpTransport({
+      baseUrl: 'http://127.0.0.1:1',
+      token: 'a b',
+      fetchImpl: fakeFetch(() => json({})).fn,
+    });
     expect(t.blobUrl({ projectId: 'proj_1', imageId: 7, kind: 'depth-preview' })).toBe(
       'http://127.0.0.1:1/blob/proj_1/7/depth-preview?token=a%20b',
     );
@@ -140,7 +168,9 @@ const jobEvent = {
 
 describe('http transport: events', () => {
   it('derives the ws URL from the base URL', () => {
-    expect(eventsUrl('http://127.0.0.1:4000', 'a&b')).toBe('ws://127.0.0.1:4000/api/events?token=a%26b');
+    expect(eventsUrl('http://127.0.0.1:4000', 'a&b')).toBe(
+      'ws://127.0.0.1:4000/api/events?token=a%26b',
+    );
   });
 
   it('connects lazily, delivers valid events and drops malformed ones', () => {

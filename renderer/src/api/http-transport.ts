@@ -2,7 +2,12 @@
 // WebSocket that reconnects with backoff, blobs as token-carrying GET URLs.
 import { EngineEvent } from '../../../contract/api';
 import { blobPath, type BlobRef } from '../../../contract/blobs';
-import { RpcError, unwrapResponse, type RpcResponse, type Transport } from '../../../contract/transport';
+import {
+  RpcError,
+  unwrapResponse,
+  type RpcResponse,
+  type Transport,
+} from '../../../contract/transport';
 
 /** The part of the browser WebSocket the transport uses (lets tests pass a fake). */
 export interface SocketLike {
@@ -34,7 +39,12 @@ export function isRpcResponse(value: unknown): value is RpcResponse {
   if (v.ok === true) return 'result' in v;
   if (v.ok === false) {
     const e = v.error as { code?: unknown; message?: unknown } | undefined;
-    return typeof e === 'object' && e !== null && typeof e.code === 'string' && typeof e.message === 'string';
+    return (
+      typeof e === 'object' &&
+      e !== null &&
+      typeof e.code === 'string' &&
+      typeof e.message === 'string'
+    );
   }
   return false;
 }
@@ -57,7 +67,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
   const base = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetchImpl ?? ((input, init) => fetch(input, init));
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
-  const clearTimer = options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  const clearTimer =
+    options.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   const initialBackoff = options.initialBackoffMs ?? 500;
   const maxBackoff = options.maxBackoffMs ?? 10_000;
   const makeSocket =
@@ -72,7 +83,10 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
         body: JSON.stringify({ method, input: input ?? {} }),
       });
     } catch (err) {
-      throw new RpcError('failed', `Cannot reach the engine (${err instanceof Error ? err.message : String(err)})`);
+      throw new RpcError(
+        'failed',
+        `Cannot reach the engine (${err instanceof Error ? err.message : String(err)})`,
+      );
     }
     const text = await response.text();
     let body: unknown;
@@ -85,7 +99,8 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       if (!body.ok && body.error.code === 'unauthorized') throw unauthorized(body.error.message);
       return unwrapResponse(body);
     }
-    if (response.status === 401 || response.status === 403) throw unauthorized(`HTTP ${response.status}`);
+    if (response.status === 401 || response.status === 403)
+      throw unauthorized(`HTTP ${response.status}`);
     throw new RpcError('failed', `Unexpected engine response (HTTP ${response.status})`);
   }
 

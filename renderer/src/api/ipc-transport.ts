@@ -11,7 +11,8 @@ export function createIpcTransport(bridge: SqwBridge): Transport {
     kind: 'ipc',
     async call(method, input) {
       const response: unknown = await bridge.call(method, input ?? {});
-      if (!isRpcResponse(response)) throw new RpcError('failed', 'Malformed response from the engine');
+      if (!isRpcResponse(response))
+        throw new RpcError('failed', 'Malformed response from the engine');
       return unwrapResponse(response);
     },
     subscribe(listener) {

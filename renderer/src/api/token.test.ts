@@ -25,7 +25,10 @@ describe('splitTokenFromHash', () => {
     expect(splitTokenFromHash('')).toEqual({ token: null, rest: '' });
   });
   it('takes a token that follows a route', () => {
-    expect(splitTokenFromHash('#/image/3?token=t%2Bk')).toEqual({ token: 't+k', rest: '#/image/3' });
+    expect(splitTokenFromHash('#/image/3?token=t%2Bk')).toEqual({
+      token: 't+k',
+      rest: '#/image/3',
+    });
   });
   it('treats an empty token as none', () => {
     expect(splitTokenFromHash('#token=')).toEqual({ token: null, rest: '' });

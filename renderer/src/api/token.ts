@@ -55,7 +55,11 @@ export function takeToken(env: TokenEnv): string | null {
     } catch {
       // Storage can be disabled; the token still works for this page load.
     }
-    env.history.replaceState(null, '', `${env.location.pathname}${env.location.search}${rest || '#/batches'}`);
+    env.history.replaceState(
+      null,
+      '',
+      `${env.location.pathname}${env.location.search}${rest || '#/batches'}`,
+    );
     return token;
   }
   try {

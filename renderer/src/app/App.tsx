@@ -41,7 +41,8 @@ export function App() {
     if (!bridge?.onMenuCommand) return;
     return bridge.onMenuCommand((command) => {
       if (command === 'import-folder') {
-        if (!window.location.hash.startsWith('#/batches')) window.location.hash = routeHref({ page: 'batches', batchId: null });
+        if (!window.location.hash.startsWith('#/batches'))
+          window.location.hash = routeHref({ page: 'batches', batchId: null });
         setImportRequest((n) => n + 1);
       } else if (command === 'open-project') {
         bridge
@@ -69,7 +70,11 @@ export function App() {
         {list.length > 1 ? (
           <label className="project-select">
             <span>Project</span>
-            <select value={project?.id ?? ''} onChange={(e) => chooseProject(e.target.value)} data-testid="project-select">
+            <select
+              value={project?.id ?? ''}
+              onChange={(e) => chooseProject(e.target.value)}
+              data-testid="project-select"
+            >
               {list.map((p) => (
                 <option key={p.id} value={p.id}>
                   {p.name}
@@ -103,11 +108,18 @@ export function App() {
             Could not list projects: {projects.error}
           </div>
         ) : !project ? (
-          <div className="panel muted">{projects.state === 'loading' ? 'Loading…' : 'No project is open.'}</div>
+          <div className="panel muted">
+            {projects.state === 'loading' ? 'Loading…' : 'No project is open.'}
+          </div>
         ) : route.page === 'image' ? (
           <ImageView key={project.id} projectId={project.id} imageId={route.imageId} />
         ) : (
-          <BatchesPage key={project.id} projectId={project.id} batchId={route.batchId} importRequest={importRequest} />
+          <BatchesPage
+            key={project.id}
+            projectId={project.id}
+            batchId={route.batchId}
+            importRequest={importRequest}
+          />
         )}
       </main>
     </div>

@@ -27,8 +27,15 @@ export type Loadable<T> =
  * Runs `load` whenever `deps` change (dropping stale answers) and on `reload()`. Keeps the previous
  * data while reloading so lists do not flash.
  */
-export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [Loadable<T>, () => void] {
-  const [value, setValue] = useState<Loadable<T>>({ state: 'loading', data: undefined, error: null });
+export function useLoad<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+): [Loadable<T>, () => void] {
+  const [value, setValue] = useState<Loadable<T>>({
+    state: 'loading',
+    data: undefined,
+    error: null,
+  });
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   useLayoutEffect(() => {
@@ -39,7 +46,8 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [L
     setValue((v) => ({ state: 'loading', data: v.data, error: null }));
     loadRef.current().then(
       (data) => live && setValue({ state: 'ready', data, error: null }),
-      (err: unknown) => live && setValue((v) => ({ state: 'error', data: v.data, error: errorText(err) })),
+      (err: unknown) =>
+        live && setValue((v) => ({ state: 'error', data: v.data, error: errorText(err) })),
     );
     return () => {
       live = false;
@@ -51,7 +59,10 @@ export function useLoad<T>(load: () => Promise<T>, deps: readonly unknown[]): [L
 }
 
 /** The content-box size of an element, tracked with ResizeObserver. */
-export function useElementSize<E extends HTMLElement>(): [React.RefObject<E | null>, { width: number; height: number }] {
+export function useElementSize<E extends HTMLElement>(): [
+  React.RefObject<E | null>,
+  { width: number; height: number },
+] {
   const ref = useRef<E | null>(null);
   const [size, setSize] = useState({ width: 0, height: 0 });
   useLayoutEffect(() => {
@@ -74,8 +85,15 @@ export function useElementSize<E extends HTMLElement>(): [React.RefObject<E | nu
 }
 
 /** Loads an HTMLImageElement for Konva; status tells tests and the UI when it is drawable. */
-export function useHtmlImage(url: string | null): { image: HTMLImageElement | null; status: 'idle' | 'loading' | 'loaded' | 'error' } {
-  const [state, setState] = useState<{ url: string | null; image: HTMLImageElement | null; status: 'idle' | 'loading' | 'loaded' | 'error' }>({
+export function useHtmlImage(url: string | null): {
+  image: HTMLImageElement | null;
+  status: 'idle' | 'loading' | 'loaded' | 'error';
+} {
+  const [state, setState] = useState<{
+    url: string | null;
+    image: HTMLImageElement | null;
+    status: 'idle' | 'loading' | 'loaded' | 'error';
+  }>({
     url: null,
     image: null,
     status: 'idle',
@@ -98,5 +116,7 @@ export function useHtmlImage(url: string | null): { image: HTMLImageElement | nu
       img.onerror = null;
     };
   }, [url]);
-  return state.url === url ? { image: state.image, status: state.status } : { image: null, status: url ? 'loading' : 'idle' };
+  return state.url === url
+    ? { image: state.image, status: state.status }
+    : { image: null, status: url ? 'loading' : 'idle' };
 }

@@ -11,6 +11,7 @@ describe('router', () => {
     expect(parseRoute('#token=abc')).toEqual({ page: 'batches', batchId: null });
   });
   it('round-trips', () => {
-    for (const h of ['#/image/5', '#/batches/2', '#/batches']) expect(routeHref(parseRoute(h))).toBe(h);
+    for (const h of ['#/image/5', '#/batches/2', '#/batches'])
+      expect(routeHref(parseRoute(h))).toBe(h);
   });
 });

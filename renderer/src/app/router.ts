@@ -3,8 +3,7 @@
 import { useEffect, useState } from 'react';
 
 export type Route =
-  | { page: 'batches'; batchId: number | null }
-  | { page: 'image'; imageId: number };
+  { page: 'batches'; batchId: number | null } | { page: 'image'; imageId: number };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';

@@ -34,13 +34,25 @@ interface View {
 }
 
 function fitView(cw: number, ch: number, iw: number, ih: number): View {
-  const scale = Math.max(MIN_SCALE, Math.min((cw - 2 * FIT_MARGIN) / iw, (ch - 2 * FIT_MARGIN) / ih));
+  const scale = Math.max(
+    MIN_SCALE,
+    Math.min((cw - 2 * FIT_MARGIN) / iw, (ch - 2 * FIT_MARGIN) / ih),
+  );
   return { scale, x: (cw - iw * scale) / 2, y: (ch - ih * scale) / 2 };
 }
 
 const clampScale = (s: number) => Math.min(MAX_SCALE, Math.max(MIN_SCALE, s));
 
-export function ImageStage({ imageUrl, depthUrl, width, height, depthVisible, depthOpacity, command, onScaleChange }: Props) {
+export function ImageStage({
+  imageUrl,
+  depthUrl,
+  width,
+  height,
+  depthVisible,
+  depthOpacity,
+  command,
+  onScaleChange,
+}: Props) {
   const [boxRef, size] = useElementSize<HTMLDivElement>();
   const stageRef = useRef<Konva.Stage | null>(null);
   const base = useHtmlImage(imageUrl);
@@ -59,7 +71,8 @@ export function ImageStage({ imageUrl, depthUrl, width, height, depthVisible, de
     userMoved.current = false;
   }, [imageUrl]);
   useEffect(() => {
-    if (size.width > 0 && size.height > 0 && !userMoved.current) setView(fitView(size.width, size.height, width, height));
+    if (size.width > 0 && size.height > 0 && !userMoved.current)
+      setView(fitView(size.width, size.height, width, height));
   }, [size.width, size.height, width, height, imageUrl]);
 
   useEffect(() => {
@@ -143,9 +156,13 @@ export function ImageStage({ imageUrl, depthUrl, width, height, depthVisible, de
         </Stage>
       )}
       {base.status === 'loading' && <div className="stage-note">Loading image…</div>}
-      {base.status === 'error' && <div className="stage-note error-text">The image could not be loaded.</div>}
+      {base.status === 'error' && (
+        <div className="stage-note error-text">The image could not be loaded.</div>
+      )}
       {depthVisible && depth.status === 'error' && (
-        <div className="stage-note stage-note-bottom error-text">The depth overlay could not be loaded.</div>
+        <div className="stage-note stage-note-bottom error-text">
+          The depth overlay could not be loaded.
+        </div>
       )}
     </div>
   );

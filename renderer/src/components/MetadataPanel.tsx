@@ -10,7 +10,17 @@ import {
   shortHash,
 } from '../lib/format';
 
-function Row({ label, value, testid, title }: { label: string; value: string; testid?: string; title?: string }) {
+function Row({
+  label,
+  value,
+  testid,
+  title,
+}: {
+  label: string;
+  value: string;
+  testid?: string;
+  title?: string;
+}) {
   return (
     <div className="meta-row">
       <dt>{label}</dt>
@@ -51,7 +61,11 @@ export function MetadataPanel({ image }: { image: ImageDetail }) {
           <Row label="Source" value={image.depth.source} />
           <Row label="Encoding" value={image.depth.encoding} testid="meta-depth-encoding" />
           <Row label="Resolution" value={`${image.depth.width} × ${image.depth.height}`} />
-          <Row label="Valid" value={formatPercent(image.depth.validRatio)} testid="meta-depth-valid" />
+          <Row
+            label="Valid"
+            value={formatPercent(image.depth.validRatio)}
+            testid="meta-depth-valid"
+          />
           <Row label="Min" value={formatMeters(image.depth.minMeters)} testid="meta-depth-min" />
           <Row label="Max" value={formatMeters(image.depth.maxMeters)} testid="meta-depth-max" />
         </dl>

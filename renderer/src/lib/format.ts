@@ -75,7 +75,8 @@ export function exifText(value: unknown, max = 80): string {
   else if (typeof value === 'number') s = formatNumber(value, 4);
   else if (typeof value === 'string') s = value;
   else if (typeof value === 'boolean') s = value ? 'yes' : 'no';
-  else if (Array.isArray(value) && value.every((v) => typeof v === 'number')) s = value.map((v) => formatNumber(v, 4)).join(', ');
+  else if (Array.isArray(value) && value.every((v) => typeof v === 'number'))
+    s = value.map((v) => formatNumber(v, 4)).join(', ');
   else {
     try {
       s = JSON.stringify(value);
@@ -99,13 +100,16 @@ export const EXIF_KEY_FIELDS: ReadonlyArray<readonly [string, string]> = [
   ['DateTimeOriginal', 'Taken'],
 ];
 
-export function pickExif(exif: Record<string, unknown> | null): Array<{ label: string; value: string }> {
+export function pickExif(
+  exif: Record<string, unknown> | null,
+): Array<{ label: string; value: string }> {
   if (!exif) return [];
   const out: Array<{ label: string; value: string }> = [];
   for (const [key, label] of EXIF_KEY_FIELDS) {
     if (!Object.hasOwn(exif, key)) continue;
     let v = exif[key];
-    if (key === 'ExposureTime' && typeof v === 'number' && v > 0 && v < 1) v = `1/${Math.round(1 / v)} s`;
+    if (key === 'ExposureTime' && typeof v === 'number' && v > 0 && v < 1)
+      v = `1/${Math.round(1 / v)} s`;
     else if (key === 'FocalLength' && typeof v === 'number') v = `${formatNumber(v)} mm`;
     out.push({ label, value: exifText(v) });
   }
@@ -115,11 +119,15 @@ export function pickExif(exif: Record<string, unknown> | null): Array<{ label: s
 export const DEPTH_ENCODINGS = ['mm', 'tum', 'sun', 'nyu'] as const;
 
 /** Builds the depth encoding string sent to the engine; null + message when invalid. */
-export function depthEncodingValue(choice: string, scale: string): { value: string } | { error: string } {
+export function depthEncodingValue(
+  choice: string,
+  scale: string,
+): { value: string } | { error: string } {
   if ((DEPTH_ENCODINGS as readonly string[]).includes(choice)) return { value: choice };
   if (choice === 'scale') {
     const k = Number(scale.trim());
-    if (scale.trim() === '' || !Number.isFinite(k) || k <= 0) return { error: 'Scale K must be a positive number (metres = raw / K).' };
+    if (scale.trim() === '' || !Number.isFinite(k) || k <= 0)
+      return { error: 'Scale K must be a positive number (metres = raw / K).' };
     return { value: `scale:${scale.trim()}` };
   }
   return { error: `Unknown depth encoding "${choice}"` };
@@ -138,7 +146,8 @@ export function parseIntrinsics(
 ): { value: { fx: number; fy: number; cx: number; cy: number } | undefined } | { error: string } {
   const raw = [f.fx, f.fy, f.cx, f.cy].map((s) => s.trim());
   if (raw.every((s) => s === '')) return { value: undefined };
-  if (raw.some((s) => s === '')) return { error: 'Intrinsics need all four of fx, fy, cx, cy (or none).' };
+  if (raw.some((s) => s === ''))
+    return { error: 'Intrinsics need all four of fx, fy, cx, cy (or none).' };
   const [fx, fy, cx, cy] = raw.map(Number) as [number, number, number, number];
   if (![fx, fy, cx, cy].every(Number.isFinite)) return { error: 'Intrinsics must be numbers.' };
   if (fx <= 0 || fy <= 0) return { error: 'fx and fy must be positive.' };

@@ -1,7 +1,11 @@
 // Job-state helpers for following an import: events and polls may arrive out of order.
 import type { Job } from '../../../contract/entities';
 
-export const TERMINAL_JOB_STATUSES: ReadonlySet<Job['status']> = new Set(['done', 'failed', 'cancelled']);
+export const TERMINAL_JOB_STATUSES: ReadonlySet<Job['status']> = new Set([
+  'done',
+  'failed',
+  'cancelled',
+]);
 
 export function isTerminal(job: Job | null | undefined): boolean {
   return !!job && TERMINAL_JOB_STATUSES.has(job.status);

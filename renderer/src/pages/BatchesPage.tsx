@@ -60,14 +60,24 @@ export function BatchesPage({ projectId, batchId, importRequest = 0 }: Props) {
           )}
           <ul className="batch-list">
             {sorted.map((b) => (
-              <BatchRow key={b.id} projectId={projectId} batch={b} selected={b.id === selected?.id} />
+              <BatchRow
+                key={b.id}
+                projectId={projectId}
+                batch={b}
+                selected={b.id === selected?.id}
+              />
             ))}
           </ul>
         </section>
       </aside>
       <section className="gallery">
         {selected ? (
-          <ImageGrid key={selected.id} projectId={projectId} batch={selected} refreshTick={imagesTick} />
+          <ImageGrid
+            key={selected.id}
+            projectId={projectId}
+            batch={selected}
+            refreshTick={imagesTick}
+          />
         ) : (
           <div className="empty-state">
             <p>Imported images appear here.</p>
@@ -78,11 +88,27 @@ export function BatchesPage({ projectId, batchId, importRequest = 0 }: Props) {
   );
 }
 
-function BatchRow({ projectId, batch, selected }: { projectId: string; batch: BatchSummary; selected: boolean }) {
+function BatchRow({
+  projectId,
+  batch,
+  selected,
+}: {
+  projectId: string;
+  batch: BatchSummary;
+  selected: boolean;
+}) {
   const [open, setOpen] = useState(false);
   return (
-    <li className={`batch-row${selected ? ' selected' : ''}`} data-testid="batch-row" data-batch-id={batch.id}>
-      <a className="batch-main" href={routeHref({ page: 'batches', batchId: batch.id })} aria-current={selected}>
+    <li
+      className={`batch-row${selected ? ' selected' : ''}`}
+      data-testid="batch-row"
+      data-batch-id={batch.id}
+    >
+      <a
+        className="batch-main"
+        href={routeHref({ page: 'batches', batchId: batch.id })}
+        aria-current={selected}
+      >
         <div className="batch-title" title={batch.sourceFolder}>
           {shortFolder(batch.sourceFolder)}
           <span className="batch-id">#{batch.id}</span>
@@ -103,7 +129,8 @@ function BatchRow({ projectId, batch, selected }: { projectId: string; batch: Ba
             </span>
           )}
           <span title={batch.depthFolder ?? 'No depth folder'}>
-            <b>{batch.withDepth}</b> with depth{batch.depthEncoding ? ` (${batch.depthEncoding})` : ''}
+            <b>{batch.withDepth}</b> with depth
+            {batch.depthEncoding ? ` (${batch.depthEncoding})` : ''}
           </span>
         </div>
         <div className="batch-date muted">{formatDate(batch.createdAt)}</div>
@@ -130,7 +157,15 @@ function BatchIssues({ projectId, batchId }: { projectId: string; batchId: numbe
   return <IssueList issues={issues.data} />;
 }
 
-function ImageGrid({ projectId, batch, refreshTick }: { projectId: string; batch: BatchSummary; refreshTick: number }) {
+function ImageGrid({
+  projectId,
+  batch,
+  refreshTick,
+}: {
+  projectId: string;
+  batch: BatchSummary;
+  refreshTick: number;
+}) {
   const [page, setPage] = useState(0);
   const [status, setStatus] = useState<string>('');
   const [images] = useLoad(
@@ -176,13 +211,23 @@ function ImageGrid({ projectId, batch, refreshTick }: { projectId: string; batch
             </select>
           </label>
           <div className="pager">
-            <button type="button" className="btn" disabled={page === 0} onClick={() => setPage((p) => p - 1)}>
+            <button
+              type="button"
+              className="btn"
+              disabled={page === 0}
+              onClick={() => setPage((p) => p - 1)}
+            >
               ‹ Prev
             </button>
             <span className="muted">
               {page + 1} / {pages}
             </span>
-            <button type="button" className="btn" disabled={page + 1 >= pages} onClick={() => setPage((p) => p + 1)}>
+            <button
+              type="button"
+              className="btn"
+              disabled={page + 1 >= pages}
+              onClick={() => setPage((p) => p + 1)}
+            >
               Next ›
             </button>
           </div>
@@ -197,11 +242,25 @@ function ImageGrid({ projectId, batch, refreshTick }: { projectId: string; batch
       <ul className="thumb-grid">
         {items.map((img) => (
           <li key={img.id}>
-            <a className="image-tile" href={routeHref({ page: 'image', imageId: img.id })} data-testid="image-tile" data-image-id={img.id}>
+            <a
+              className="image-tile"
+              href={routeHref({ page: 'image', imageId: img.id })}
+              data-testid="image-tile"
+              data-image-id={img.id}
+            >
               <div className="thumb">
-                <img src={blobUrl({ projectId, imageId: img.id, kind: 'thumb' })} alt="" loading="lazy" decoding="async" />
+                <img
+                  src={blobUrl({ projectId, imageId: img.id, kind: 'thumb' })}
+                  alt=""
+                  loading="lazy"
+                  decoding="async"
+                />
                 <span className={`badge status-badge status-${img.status}`}>{img.status}</span>
-                {img.hasDepth && <span className="badge depth-badge" title="Has depth">depth</span>}
+                {img.hasDepth && (
+                  <span className="badge depth-badge" title="Has depth">
+                    depth
+                  </span>
+                )}
               </div>
               <div className="tile-caption">
                 <span className="tile-name" title={img.relPath}>

@@ -26,7 +26,8 @@ function keyBelongsToControl(e: KeyboardEvent): boolean {
   if (el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT') return true;
   if (el.tagName !== 'INPUT') return false;
   const type = (el as HTMLInputElement).type;
-  if (type === 'checkbox' || type === 'radio' || type === 'button' || type === 'submit') return false;
+  if (type === 'checkbox' || type === 'radio' || type === 'button' || type === 'submit')
+    return false;
   if (type === 'range') return e.key.startsWith('Arrow') || e.key === 'Home' || e.key === 'End';
   return true;
 }
@@ -54,7 +55,8 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
   const go = useCallback((id: number | undefined) => {
     if (id !== undefined) navigate({ page: 'image', imageId: id });
   }, []);
-  const issue = (kind: StageCommand['kind']) => setCommand((c) => ({ kind, seq: (c?.seq ?? 0) + 1 }));
+  const issue = (kind: StageCommand['kind']) =>
+    setCommand((c) => ({ kind, seq: (c?.seq ?? 0) + 1 }));
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -110,19 +112,39 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
         </div>
         <div className="toolbar-spacer" />
         <div className="btn-group" role="group" aria-label="Zoom">
-          <button type="button" className="btn" onClick={() => issue('zoom-out')} title="Zoom out (-)">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => issue('zoom-out')}
+            title="Zoom out (-)"
+          >
             −
           </button>
           <span className="zoom-readout" data-testid="zoom-readout">
             {Math.round(scale * 100)}%
           </span>
-          <button type="button" className="btn" onClick={() => issue('zoom-in')} title="Zoom in (+)">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => issue('zoom-in')}
+            title="Zoom in (+)"
+          >
             +
           </button>
-          <button type="button" className="btn" onClick={() => issue('fit')} title="Fit (f, or double-click)">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => issue('fit')}
+            title="Fit (f, or double-click)"
+          >
             Fit
           </button>
-          <button type="button" className="btn" onClick={() => issue('actual')} title="Actual size (1)">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => issue('actual')}
+            title="Actual size (1)"
+          >
             1:1
           </button>
         </div>
@@ -163,7 +185,11 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
         ) : image ? (
           <ImageStage
             imageUrl={blobUrl({ projectId, imageId: image.id, kind: 'image' })}
-            depthUrl={image.hasDepth ? blobUrl({ projectId, imageId: image.id, kind: 'depth-preview' }) : null}
+            depthUrl={
+              image.hasDepth
+                ? blobUrl({ projectId, imageId: image.id, kind: 'depth-preview' })
+                : null
+            }
             width={image.width}
             height={image.height}
             depthVisible={depthVisible && image.hasDepth}
@@ -215,7 +241,8 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
           </section>
           {image && <MetadataPanel image={image} />}
           <p className="keys muted small">
-            <kbd>j</kbd>/<kbd>k</kbd> next/prev · <kbd>d</kbd> depth · <kbd>f</kbd> fit · wheel zoom · drag pan
+            <kbd>j</kbd>/<kbd>k</kbd> next/prev · <kbd>d</kbd> depth · <kbd>f</kbd> fit · wheel zoom
+            · drag pan
           </p>
         </aside>
       </div>

@@ -8,7 +8,12 @@ import { api, errorText } from '../api/client';
 import { folderPicker } from '../api/bridge';
 import { useEngineEvents } from '../app/hooks';
 import { isTerminal, jobPercent, mergeJobState } from '../lib/jobs';
-import { DEPTH_ENCODINGS, depthEncodingValue, parseIntrinsics, type IntrinsicsFields } from '../lib/format';
+import {
+  DEPTH_ENCODINGS,
+  depthEncodingValue,
+  parseIntrinsics,
+  type IntrinsicsFields,
+} from '../lib/format';
 import { IssueList } from '../components/IssueList';
 import { PathText } from '../components/PathText';
 
@@ -78,7 +83,8 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
 
   // Job ended: fetch the result once, report it upward.
   useEffect(() => {
-    if (!jobId || !job || job.id !== jobId || !isTerminal(job) || finishedFor.current === jobId) return;
+    if (!jobId || !job || job.id !== jobId || !isTerminal(job) || finishedFor.current === jobId)
+      return;
     finishedFor.current = jobId;
     if (job.status === 'failed') setJobError(job.message ?? 'The import failed.');
     if (job.status === 'cancelled') setJobError('The import was cancelled.');
@@ -213,7 +219,11 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
         <div className={encoding === 'scale' ? 'field-grid encoding-scale' : 'field-grid one'}>
           <label className="field">
             <span>Depth encoding</span>
-            <select value={encoding} onChange={(e) => setEncoding(e.target.value)} data-testid="import-depth-encoding">
+            <select
+              value={encoding}
+              onChange={(e) => setEncoding(e.target.value)}
+              data-testid="import-depth-encoding"
+            >
               {DEPTH_ENCODINGS.map((d) => (
                 <option key={d} value={d}>
                   {ENCODING_LABELS[d]}
@@ -261,7 +271,12 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
           </div>
         )}
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={starting || running} data-testid="import-start">
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={starting || running}
+            data-testid="import-start"
+          >
             {running ? 'Importing…' : starting ? 'Starting…' : 'Import'}
           </button>
           {running && (
@@ -279,7 +294,11 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
       )}
 
       {jobId && !(job?.status === 'failed' && job.total === 0) && (
-        <div className="progress-block" data-testid="import-progress" data-status={job?.status ?? 'queued'}>
+        <div
+          className="progress-block"
+          data-testid="import-progress"
+          data-status={job?.status ?? 'queued'}
+        >
           <div
             className="progress"
             role="progressbar"
@@ -287,7 +306,10 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
             aria-valuemax={job?.total ?? 0}
             aria-valuenow={job?.done ?? 0}
           >
-            <div className={`progress-fill status-${job?.status ?? 'queued'}`} style={{ width: `${pct}%` }} />
+            <div
+              className={`progress-fill status-${job?.status ?? 'queued'}`}
+              style={{ width: `${pct}%` }}
+            />
           </div>
           <div className="progress-text">
             <span data-testid="import-progress-count">
