@@ -132,6 +132,15 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    description: 'object mask provenance and the id an object had in the file it was imported from',
+    up: `
+      ALTER TABLE objects ADD COLUMN mask_provenance TEXT;
+      ALTER TABLE objects ADD COLUMN external_id TEXT;
+      CREATE INDEX objects_external ON objects(image_id, external_id);
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);

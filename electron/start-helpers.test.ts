@@ -121,7 +121,11 @@ describe('demo batches', () => {
     const [first, second] = parseDemoBatches(
       JSON.stringify([
         { folder: 'rgb', depthFolder: 'depth', depthEncoding: 'mm', intrinsics: 'intrinsics.json' },
-        { folder: '/abs/photos', intrinsics: { fx: 500, fy: 500, cx: 320, cy: 240 } },
+        {
+          folder: '/abs/photos',
+          intrinsics: { fx: 500, fy: 500, cx: 320, cy: 240 },
+          annotations: 'boxes.coco.json',
+        },
       ]),
       'batches.json',
     );
@@ -146,6 +150,8 @@ describe('demo batches', () => {
       '/p',
       '--intrinsics',
       '500,500,320,240',
+      '--annotations',
+      join(batchDir, 'boxes.coco.json'),
     ]);
   });
 

@@ -109,6 +109,8 @@ const DemoBatch = z.object({
   depthEncoding: z.string().min(1).optional(),
   /** A JSON file relative to the batches file's folder, or the four numbers inline. */
   intrinsics: z.union([z.string().min(1), Intrinsics]).optional(),
+  /** A COCO instances file (relative to the batches file) attached after this batch is imported. */
+  annotations: z.string().min(1).optional(),
 });
 export const DemoBatches = z.array(DemoBatch);
 export type DemoBatch = z.infer<typeof DemoBatch>;
@@ -147,6 +149,7 @@ export function importArgs(
     const { fx, fy, cx, cy } = batch.intrinsics;
     args.push('--intrinsics', `${fx},${fy},${cx},${cy}`);
   }
+  if (batch.annotations) args.push('--annotations', resolve(batchDir, batch.annotations));
   return args;
 }
 

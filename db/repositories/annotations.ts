@@ -12,6 +12,14 @@ export interface ObjectRow {
   provenance: 'model' | 'human' | 'imported';
 }
 
+export interface NewObject extends Omit<ObjectRow, 'id'> {
+  /** COCO RLE as JSON ({size, counts}), original-image pixels. */
+  maskRle?: string | null;
+  maskProvenance?: 'model' | 'depth-cluster' | 'imported' | 'human' | null;
+  /** Where the object came from, e.g. `coco:<file sha>:<annotation id>`, so re-imports add nothing twice. */
+  externalId?: string | null;
+}
+
 export interface QaRow {
   id: number;
   imageId: number;
@@ -52,13 +60,55 @@ export class AnnotationRepository {
     return rows.map(({ x0, y0, x1, y1, ...r }) => ({ ...r, box: [x0, y0, x1, y1] }));
   }
 
-  addObject(o: Omit<ObjectRow, 'id'>): number {
+  addObject(o: NewObject): number {
     const info = this.db
       .prepare(
-        'INSERT INTO objects (image_id, label, score, x0, y0, x1, y1, provenance, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        `INSERT INTO objects (image_id, label, score, x0, y0, x1, y1, provenance, mask_rle, mask_provenance,
+           external_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(o.imageId, o.label, o.score, ...o.box, o.provenance, new Date().toISOString());
+      .run(
+        o.imageId,
+        o.label,
+        o.score,
+        ...o.box,
+        o.provenance,
+        o.maskRle ?? null,
+        o.maskProvenance ?? null,
+        o.externalId ?? null,
+        new Date().toISOString(),
+      );
     return Number(info.lastInsertRowid);
+  }
+
+  /** Objects of one image with their stored masks, for the stages that lift them to 3D. */
+  objectsWithMasks(
+    imageId: number,
+  ): Array<ObjectRow & { maskRle: string | null; maskProvenance: string | null }> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance, mask_rle AS maskRle,
+                mask_provenance AS maskProvenance
+         FROM objects WHERE image_id = ? ORDER BY id`,
+      )
+      .all(imageId) as Array<
+      Omit<ObjectRow, 'box'> & {
+        x0: number;
+        y0: number;
+        x1: number;
+        y1: number;
+        maskRle: string | null;
+        maskProvenance: string | null;
+      }
+    >;
+    return rows.map(({ x0, y0, x1, y1, ...r }) => ({ ...r, box: [x0, y0, x1, y1] }));
+  }
+
+  hasExternalObject(imageId: number, externalId: string): boolean {
+    return (
+      this.db
+        .prepare('SELECT 1 FROM objects WHERE image_id = ? AND external_id = ?')
+        .get(imageId, externalId) !== undefined
+    );
   }
 
   qa(imageId: number): QaRow[] {

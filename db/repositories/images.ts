@@ -110,6 +110,13 @@ export class ImageRepository {
       ImageRow | undefined;
   }
 
+  /** Images whose relative path or file name equals `name`, for matching annotation files. */
+  findByName(name: string): ImageRow[] {
+    return this.db
+      .prepare(`SELECT ${COLUMNS} FROM images WHERE rel_path = ? OR file_name = ? ORDER BY id`)
+      .all(name, name) as ImageRow[];
+  }
+
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM images').get() as { n: number }).n;
   }

@@ -10,6 +10,7 @@ interface ImportFlags {
   depth?: string;
   depthEncoding?: string;
   intrinsics?: string;
+  annotations?: string;
   json?: boolean;
 }
 
@@ -19,8 +20,15 @@ export function registerImport(program: Command): void {
     .description(
       'import a folder of images (recursively) into a project, with optional sensor depth',
     )
-    .argument('<folder>', 'folder with jpg, png, webp, ppm or pgm images')
+    .argument(
+      '[folder]',
+      'folder with jpg, png, webp, ppm or pgm images (optional with --annotations)',
+    )
     .requiredOption('-p, --project <dir>', 'project folder (created when missing)')
+    .option(
+      '--annotations <coco.json>',
+      'attach 2D boxes and masks from a COCO instances file, matched by file name',
+    )
     .option('--depth <folder>', 'sensor depth maps paired by file name (16-bit PNG or PGM)')
     .option('--depth-encoding <enc>', 'mm | tum | sun | nyu | scale:K (metres = value / K)', 'mm')
     .option(
@@ -28,9 +36,14 @@ export function registerImport(program: Command): void {
       'camera intrinsics in pixels of the upright image',
     )
     .option('--json', 'print the result as JSON')
-    .action(async (folder: string, flags: ImportFlags) => {
+    .action(async (folder: string | undefined, flags: ImportFlags) => {
       const out = createOutput(Boolean(flags.json));
-      requireFolder(folder, 'image folder');
+      if (!folder && !flags.annotations)
+        throw new CliError('give an image folder, --annotations, or both');
+      if (folder) requireFolder(folder, 'image folder');
+      if (flags.annotations && !existsSync(flags.annotations)) {
+        throw new CliError(`annotations file not found: ${flags.annotations}`);
+      }
       if (flags.depth) requireFolder(flags.depth, '--depth folder');
       const encoding = DepthEncodingName.safeParse(flags.depthEncoding ?? 'mm');
       if (!encoding.success)
@@ -39,9 +52,10 @@ export function registerImport(program: Command): void {
         );
       const intrinsics = flags.intrinsics ? parseIntrinsicsArg(flags.intrinsics) : undefined;
       // Loaded here so `sqw --help` does not pay for sharp, exifr and SQLite.
-      const [{ ProjectStore }, { importBatch }] = await Promise.all([
+      const [{ ProjectStore }, { importBatch }, { importCocoFile }] = await Promise.all([
         import('../../../db/project-store'),
         import('../../import/index'),
+        import('../../annotations/coco-import'),
       ]);
       const store = ProjectStore.openOrCreate(flags.project);
       const controller = new AbortController();
@@ -49,27 +63,36 @@ export function registerImport(program: Command): void {
       process.once('SIGINT', onSigint);
       try {
         const started = performance.now();
-        const result = await importBatch(store, {
-          folder: resolve(folder),
-          depthFolder: flags.depth ? resolve(flags.depth) : undefined,
-          depthEncoding: encoding.data,
-          intrinsics,
-          signal: controller.signal,
-          onProgress: (p) => out.progress(p.done, p.total, p.current),
-        });
-        out.endProgress();
-        const seconds = (performance.now() - started) / 1000;
-        const lines = [
-          `batch ${result.batchId}: ${result.imported} imported (${result.withDepth} with depth), ${result.duplicates} duplicates, ${result.skipped} skipped in ${seconds.toFixed(1)} s`,
-          ...result.issues.map((i) => `  ${i.kind}: ${i.path}: ${i.reason}`),
-          controller.signal.aborted ? 'interrupted: the files imported so far are kept' : '',
-        ].filter(Boolean);
-        out.result(lines.join('\n'), {
-          ...result,
-          project: store.folder,
-          seconds,
-          interrupted: controller.signal.aborted,
-        });
+        const lines: string[] = [];
+        let machine: Record<string, unknown> = { project: store.folder };
+        if (folder) {
+          const result = await importBatch(store, {
+            folder: resolve(folder),
+            depthFolder: flags.depth ? resolve(flags.depth) : undefined,
+            depthEncoding: encoding.data,
+            intrinsics,
+            signal: controller.signal,
+            onProgress: (p) => out.progress(p.done, p.total, p.current),
+          });
+          out.endProgress();
+          const seconds = (performance.now() - started) / 1000;
+          lines.push(
+            `batch ${result.batchId}: ${result.imported} imported (${result.withDepth} with depth), ${result.duplicates} duplicates, ${result.skipped} skipped in ${seconds.toFixed(1)} s`,
+            ...result.issues.map((i) => `  ${i.kind}: ${i.path}: ${i.reason}`),
+          );
+          if (controller.signal.aborted)
+            lines.push('interrupted: the files imported so far are kept');
+          machine = { ...result, ...machine, seconds, interrupted: controller.signal.aborted };
+        }
+        if (flags.annotations && !controller.signal.aborted) {
+          const a = await importCocoFile(store, resolve(flags.annotations));
+          lines.push(
+            `annotations: ${a.objectsAdded} objects added on ${a.imagesMatched} images, ${a.alreadyPresent} already present`,
+            ...a.issues.map((i) => `  ${i.kind}: ${i.path}: ${i.reason}`),
+          );
+          machine = { ...machine, annotations: a };
+        }
+        out.result(lines.join('\n'), machine);
       } finally {
         process.off('SIGINT', onSigint);
         store.close();

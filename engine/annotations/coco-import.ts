@@ -1,0 +1,204 @@
+// Attaches 2D boxes and masks from a COCO instances file to the project's images, matched by file
+// path or name. Every annotation that can't be used is reported with its reason; the usable ones are
+// written in one transaction, and a re-import adds nothing twice.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { ImportIssue } from '../../contract/entities';
+import type { ProjectStore } from '../../db/project-store';
+import type { NewObject } from '../../db/repositories/annotations';
+import type { ImageRow } from '../../db/repositories/images';
+import { decodeRle, encodeRle, MaskError } from '../../spatial/geometry/mask-rle';
+import { rasterizePolygons } from '../../spatial/geometry/polygon-mask';
+import { CocoFileSchema, type CocoFile } from './coco-schema';
+
+export interface AnnotationImportResult {
+  imagesMatched: number;
+  objectsAdded: number;
+  alreadyPresent: number;
+  issues: ImportIssue[];
+}
+
+const MAX_LABEL_LENGTH = 200;
+
+export async function importCocoFile(
+  store: ProjectStore,
+  path: string,
+): Promise<AnnotationImportResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read annotations ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`annotations ${path} are not valid JSON: ${(err as Error).message}`);
+  }
+  const fileKey = createHash('sha256').update(text).digest('hex').slice(0, 16);
+  return importCocoAnnotations(store, json, fileKey);
+}
+
+export function importCocoAnnotations(
+  store: ProjectStore,
+  json: unknown,
+  fileKey: string,
+): AnnotationImportResult {
+  const parsed = CocoFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(
+      `not a COCO instances file: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`,
+    );
+  }
+  const coco = parsed.data;
+  const issues: ImportIssue[] = [];
+  const categories = new Map(
+    coco.categories.map((c) => [String(c.id), c.name.trim().slice(0, MAX_LABEL_LENGTH)]),
+  );
+  const images = matchImages(store, coco, issues);
+
+  const pending: NewObject[] = [];
+  let alreadyPresent = 0;
+  coco.annotations.forEach((ann, index) => {
+    const where = `annotation ${ann.id ?? `#${index}`}`;
+    const image = images.get(String(ann.image_id));
+    if (!image) return; // its image was reported once already
+    const label = categories.get(String(ann.category_id));
+    if (!label)
+      return issues.push({
+        path: where,
+        kind: 'skipped',
+        reason: `unknown category_id ${ann.category_id}`,
+      });
+    const externalId = `coco:${fileKey}:${ann.id ?? index}`;
+    if (store.annotations.hasExternalObject(image.id, externalId)) {
+      alreadyPresent++;
+      return;
+    }
+    let mask: Uint8Array | null = null;
+    try {
+      mask = decodeSegmentation(ann.segmentation, image);
+    } catch (err) {
+      return issues.push({ path: where, kind: 'skipped', reason: (err as Error).message });
+    }
+    const box = ann.bbox
+      ? boxFromXywh(ann.bbox, image)
+      : mask
+        ? boxOfMask(mask, image.width)
+        : null;
+    if (!box)
+      return issues.push({
+        path: where,
+        kind: 'skipped',
+        reason: 'zero-area or out-of-image box, and no mask',
+      });
+    pending.push({
+      imageId: image.id,
+      label,
+      score: ann.score ?? null,
+      box,
+      provenance: 'imported',
+      maskRle: mask ? JSON.stringify(encodeRle(mask, image.width, image.height)) : null,
+      maskProvenance: mask ? 'imported' : null,
+      externalId,
+    });
+  });
+
+  store.db.transaction(() => {
+    for (const o of pending) store.annotations.addObject(o);
+  })();
+  return { imagesMatched: images.size, objectsAdded: pending.length, alreadyPresent, issues };
+}
+
+function matchImages(
+  store: ProjectStore,
+  coco: CocoFile,
+  issues: ImportIssue[],
+): Map<string, ImageRow> {
+  const out = new Map<string, ImageRow>();
+  for (const img of coco.images) {
+    const name = img.file_name.replace(/\\/g, '/');
+    let candidates = store.images.findByName(name);
+    if (candidates.length === 0) candidates = store.images.findByName(name.split('/').pop()!);
+    if (candidates.length === 0) {
+      issues.push({
+        path: img.file_name,
+        kind: 'skipped',
+        reason: 'no image with this path or name in the project',
+      });
+      continue;
+    }
+    if (candidates.length > 1) {
+      issues.push({
+        path: img.file_name,
+        kind: 'skipped',
+        reason: `${candidates.length} project images share this name; use the relative path`,
+      });
+      continue;
+    }
+    const row = candidates[0]!;
+    if ((img.width && img.width !== row.width) || (img.height && img.height !== row.height)) {
+      issues.push({
+        path: img.file_name,
+        kind: 'skipped',
+        reason: `annotated at ${img.width}x${img.height} but the image is ${row.width}x${row.height}`,
+      });
+      continue;
+    }
+    out.set(String(img.id), row);
+  }
+  return out;
+}
+
+function decodeSegmentation(
+  seg: CocoFile['annotations'][number]['segmentation'],
+  image: ImageRow,
+): Uint8Array | null {
+  if (seg === undefined) return null;
+  if (Array.isArray(seg)) {
+    if (seg.length === 0) return null;
+    if (seg.some((p) => p.length < 6 || p.length % 2 !== 0 || p.some((v) => !Number.isFinite(v)))) {
+      throw new Error('polygon segmentation needs at least 3 finite x,y points per ring');
+    }
+    return rasterizePolygons(seg, image.width, image.height);
+  }
+  const [h, w] = seg.size;
+  if (h !== image.height || w !== image.width) {
+    throw new Error(`mask is ${w}x${h} but the image is ${image.width}x${image.height}`);
+  }
+  try {
+    return decodeRle(seg).mask;
+  } catch (err) {
+    throw new Error(err instanceof MaskError ? `bad RLE mask: ${err.message}` : String(err));
+  }
+}
+
+/** COCO [x, y, w, h] to [x0, y0, x1, y1], clipped to the image; null when nothing is left. */
+function boxFromXywh(b: number[], image: ImageRow): [number, number, number, number] | null {
+  const [x, y, w, h] = b as [number, number, number, number];
+  if (![x, y, w, h].every(Number.isFinite)) return null;
+  const x0 = Math.max(0, x);
+  const y0 = Math.max(0, y);
+  const x1 = Math.min(image.width, x + w);
+  const y1 = Math.min(image.height, y + h);
+  return x1 - x0 > 0 && y1 - y0 > 0 ? [x0, y0, x1, y1] : null;
+}
+
+function boxOfMask(mask: Uint8Array, width: number): [number, number, number, number] | null {
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const x = i % width;
+    const y = (i - x) / width;
+    if (x < x0) x0 = x;
+    if (y < y0) y0 = y;
+    if (x + 1 > x1) x1 = x + 1;
+    if (y + 1 > y1) y1 = y + 1;
+  }
+  return x1 > x0 ? [x0, y0, x1, y1] : null;
+}
