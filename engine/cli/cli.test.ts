@@ -30,7 +30,7 @@ describe('sqw CLI', () => {
   it('has --help for the program and every command', async () => {
     const top = await sqw(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['import', 'serve', 'info']) {
+    for (const cmd of ['import', 'serve', 'info', 'run', 'export', 'models']) {
       expect(top.stdout).toContain(cmd);
       const help = await sqw([cmd, '--help']);
       expect(help.code, cmd).toBe(0);
@@ -73,6 +73,12 @@ describe('sqw CLI', () => {
       [['info', '--project', `${dir.path}/missing`], /not a project folder/],
       [['serve', '--host', '0.0.0.0', '--port', '0'], /loopback only/],
       [['frobnicate'], /unknown command/],
+      [['run', '--project', dir.path, '--stages', 'graph,teleport'], /unknown stage 'teleport'/],
+      [
+        ['export', '--project', dir.path, '--format', 'pdf', '--out', `${dir.path}/o`],
+        /unknown format 'pdf'/,
+      ],
+      [['import', '--project', dir.path], /give an image folder, --annotations, or both/],
     ];
     for (const [args, pattern] of cases) {
       const r = await sqw(args);

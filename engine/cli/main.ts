@@ -3,7 +3,10 @@
 import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../version';
 import { registerImport } from './commands/import';
+import { registerExport } from './commands/export';
 import { registerInfo } from './commands/info';
+import { registerModels } from './commands/models';
+import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
 import { CliError } from './output';
 
@@ -18,6 +21,9 @@ export function buildProgram(): Command {
   registerImport(program);
   registerServe(program);
   registerInfo(program);
+  registerRun(program);
+  registerExport(program);
+  registerModels(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

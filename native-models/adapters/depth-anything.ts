@@ -1,0 +1,195 @@
+// Metric depth with Depth Anything V2 (metric indoor/outdoor exports). Decoding stays outside: the
+// input is raw RGB(A) pixels. Steps, as the HF DPTImageProcessor / transformers.js do them:
+//  1. size: keep aspect, the scale closest to 1 of (518/H, 518/W) for both axes, each side rounded
+//     (half to even) to a multiple of 14 — e.g. 640×480 → 686×518;
+//  2. bicubic resize (PIL-style, antialiased when shrinking), /255, ImageNet mean/std, RGB CHW f32;
+//  3. run; `predicted_depth` [1,h,w] is already metres: the metric head ends in Sigmoid × max_depth
+//     inside the exported graph (HF modeling_depth_anything.py `depth_estimation_type: "metric"`,
+//     upstream metric_depth/dpt.py), so nothing is multiplied here; values outside [0, max_depth]
+//     mean the file is a relative-depth export and are refused;
+//  4. bilinear resize back to the original width × height (bilinear: no overshoot, no negatives).
+import { checkContract, describeSession } from '../contract-check';
+import type { ModelManifest, Preprocessing } from '../manifest';
+import type { Device } from '../providers';
+import type { OrtSession, SessionPool } from '../session-pool';
+import { resizePlane, resizeToChw } from './resample';
+import { createRequire } from 'node:module';
+import type * as Ort from 'onnxruntime-node';
+
+export interface RgbImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  /** 3 (RGB) or 4 (RGBA, alpha ignored); default 3. */
+  channels?: 3 | 4;
+}
+
+export interface DepthResult {
+  /** Row-major, width × height, metres. */
+  depth: Float32Array;
+  width: number;
+  height: number;
+  units: 'metres';
+  /** Network input size used. */
+  network: { width: number; height: number };
+  provider: string;
+  timings: { preMs: number; inferMs: number; postMs: number };
+}
+
+/** Python round(): half to even. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** DPT `get_resize_output_image_size` with keep_aspect_ratio and ensure_multiple_of. */
+export function dptInputSize(
+  width: number,
+  height: number,
+  size = 518,
+  multiple = 14,
+): { width: number; height: number } {
+  let sh = size / height;
+  let sw = size / width;
+  if (Math.abs(1 - sw) < Math.abs(1 - sh)) sh = sw;
+  else sw = sh;
+  const constrain = (v: number) => {
+    const y = roundHalfEven(v / multiple) * multiple;
+    return y < multiple ? multiple : y;
+  };
+  return { width: constrain(width * sw), height: constrain(height * sh) };
+}
+
+export function preprocessDepthAnything(
+  image: RgbImage,
+  prep: Preprocessing,
+): { data: Float32Array; width: number; height: number } {
+  const channels = image.channels ?? 3;
+  if (image.data.length < image.width * image.height * channels) {
+    throw new Error(
+      `image buffer too short: ${image.data.length} bytes for ${image.width}×${image.height}×${channels}`,
+    );
+  }
+  const { width, height } = dptInputSize(
+    image.width,
+    image.height,
+    prep.size,
+    prep.multipleOf ?? 14,
+  );
+  const data = resizeToChw(
+    image.data,
+    image.width,
+    image.height,
+    channels,
+    width,
+    height,
+    prep.interpolation,
+    {
+      scale: prep.rescale ? 1 / 255 : 1,
+      mean: prep.mean ?? [0, 0, 0],
+      std: prep.std ?? [1, 1, 1],
+    },
+  );
+  return { data, width, height };
+}
+
+/** Check and resize a raw `predicted_depth` to the original image size (metres). */
+export function postprocessDepth(
+  modelId: string,
+  output: Float32Array,
+  dims: readonly number[],
+  width: number,
+  height: number,
+  maxDepth: number | null,
+): Float32Array {
+  const spatial = dims.slice(-2);
+  const lead = dims.slice(0, -2);
+  if (spatial.length !== 2 || lead.some((d) => d !== 1)) {
+    throw new Error(
+      `model ${modelId}: depth output has shape [${dims.join(',')}], expected [1,h,w]`,
+    );
+  }
+  const [h, w] = spatial as [number, number];
+  let bad = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < output.length; i++) {
+    const v = output[i]!;
+    if (!Number.isFinite(v)) bad++;
+    else {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  if (bad > 0) {
+    throw new Error(
+      `model ${modelId} produced non-finite depth (${bad} of ${output.length} values are NaN or infinite)`,
+    );
+  }
+  if (maxDepth !== null && (min < 0 || max > maxDepth * 1.01)) {
+    throw new Error(
+      `model ${modelId}: depth range [${min.toFixed(3)}, ${max.toFixed(3)}] is outside [0, ${maxDepth}] m: not a metric (sigmoid × max_depth) export?`,
+    );
+  }
+  return resizePlane(output, w, h, width, height, 'bilinear');
+}
+
+export class DepthAnythingAdapter {
+  private checked = new WeakSet<OrtSession>();
+
+  constructor(
+    private readonly manifest: ModelManifest,
+    private readonly modelPath: string,
+    private readonly pool: SessionPool,
+    private readonly device: Device = 'auto',
+  ) {
+    if (manifest.task !== 'depth' || !manifest.preprocessing) {
+      throw new Error(`model ${manifest.id} is a ${manifest.task} model, not a depth model`);
+    }
+  }
+
+  async run(image: RgbImage): Promise<DepthResult> {
+    const m = this.manifest;
+    const contract = m.contracts[0]!;
+    const { session, provider } = await this.pool.get(m.id, this.modelPath, this.device);
+    if (!this.checked.has(session)) {
+      const report = checkContract(contract, describeSession(session));
+      if (!report.ok)
+        throw new Error(`model ${m.id} (${this.modelPath}): ${report.problems.join('; ')}`);
+      this.checked.add(session);
+    }
+    const inputName = contract.inputs[0]!.name ?? session.inputNames[0]!;
+    const outputName = contract.outputs[0]!.name ?? session.outputNames[0]!;
+
+    const t0 = performance.now();
+    const pre = preprocessDepthAnything(image, m.preprocessing!);
+    const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
+    const input = new ort.Tensor('float32', pre.data, [1, 3, pre.height, pre.width]);
+    const t1 = performance.now();
+    const out = await session.run({ [inputName]: input });
+    const t2 = performance.now();
+    const tensor = out[outputName];
+    if (!tensor || tensor.type !== 'float32') {
+      throw new Error(`model ${m.id}: output ${outputName} missing or not float32`);
+    }
+    const maxDepth = typeof m.params.maxDepth === 'number' ? m.params.maxDepth : null;
+    const depth = postprocessDepth(
+      m.id,
+      tensor.data as Float32Array,
+      tensor.dims,
+      image.width,
+      image.height,
+      maxDepth,
+    );
+    const t3 = performance.now();
+    return {
+      depth,
+      width: image.width,
+      height: image.height,
+      units: 'metres',
+      network: { width: pre.width, height: pre.height },
+      provider,
+      timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 },
+    };
+  }
+}

@@ -1,0 +1,460 @@
+// Built-in manifests for the usual models. Contracts come from ../shared/research/onnx-models.md
+// (section numbers in `source`). Sizes there are rounded ("254 MB"), so no entry has an exact size
+// or sha256: every entry is verifiedChecksum false and downloads are checked for size/hash only when
+// a user manifest supplies them. Nothing here is invented: unknown names are null (matched by
+// position) and unknown URLs are null (import a local export instead).
+import { parseManifest, type ModelManifest, type ModelManifestInput } from './manifest';
+
+const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
+const IMAGENET_STD: [number, number, number] = [0.229, 0.224, 0.225];
+const CLIP_MEAN: [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
+const CLIP_STD: [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
+
+const hf = (repo: string, path: string, revision = 'main') =>
+  `https://huggingface.co/${repo}/resolve/${revision}/${path}`;
+
+function file(path: string, url: string | null, license: string, graph: string | null = null) {
+  return { path, url, size: null, sha256: null, license, graph };
+}
+
+const f32 = (name: string | null, shape: (string | number)[]) => ({
+  name,
+  dtype: 'float32' as const,
+  shape,
+});
+const i64 = (name: string | null, shape: (string | number)[]) => ({
+  name,
+  dtype: 'int64' as const,
+  shape,
+});
+
+function depthAnythingMetric(kind: 'indoor' | 'outdoor'): ModelManifestInput {
+  const maxDepth = kind === 'indoor' ? 20 : 80;
+  const hfRepo = `depth-anything/Depth-Anything-V2-Metric-${kind === 'indoor' ? 'Indoor' : 'Outdoor'}-Small-hf`;
+  return {
+    id: `depth-anything-v2-metric-${kind}-small`,
+    task: 'depth',
+    displayName: `Depth Anything V2 metric ${kind} (small)`,
+    source: `ONNX export of ${hfRepo} (transformers/optimum layout) — onnx-models.md §4a`,
+    files: [
+      file('onnx/model.onnx', null, 'apache-2.0', 'model'),
+      file('preprocessor_config.json', null, 'apache-2.0'),
+    ],
+    contracts: [
+      {
+        graph: 'model',
+        file: 'onnx/model.onnx',
+        inputs: [f32('pixel_values', ['batch', 3, 'height', 'width'])],
+        outputs: [f32('predicted_depth', ['batch', 'height', 'width'])],
+      },
+    ],
+    preprocessing: {
+      resize: 'keep-aspect-multiple',
+      size: 518,
+      multipleOf: 14,
+      interpolation: 'bicubic',
+      mean: IMAGENET_MEAN,
+      std: IMAGENET_STD,
+      rescale: true,
+    },
+    verifiedChecksum: false,
+    notes: [
+      `The metric head is Sigmoid × max_depth (${maxDepth} m) inside the graph (HF modeling_depth_anything.py and the upstream metric_depth DPT head): predicted_depth is already metres.`,
+      'Only safetensors are hosted for the -hf checkpoints; export with optimum or use the fabio-sim v2.0.0 release (input "image", output "depth": import with a user manifest).',
+      'Some self-made metric exports output all zeros (fabio-sim/Depth-Anything-ONNX#16): check a known scene.',
+    ],
+    params: { maxDepth },
+  };
+}
+
+const entries: ModelManifestInput[] = [
+  {
+    id: 'clip-vit-base-patch32',
+    task: 'scene-filter',
+    displayName: 'CLIP ViT-B/32 (text + vision)',
+    source: 'Xenova/clip-vit-base-patch32 — onnx-models.md §5',
+    files: [
+      file(
+        'onnx/text_model.onnx',
+        hf('Xenova/clip-vit-base-patch32', 'onnx/text_model.onnx'),
+        'mit',
+        'text',
+      ),
+      file(
+        'onnx/vision_model.onnx',
+        hf('Xenova/clip-vit-base-patch32', 'onnx/vision_model.onnx'),
+        'mit',
+        'vision',
+      ),
+      file('tokenizer.json', hf('Xenova/clip-vit-base-patch32', 'tokenizer.json'), 'mit'),
+      file(
+        'preprocessor_config.json',
+        hf('Xenova/clip-vit-base-patch32', 'preprocessor_config.json'),
+        'mit',
+      ),
+      file('config.json', hf('Xenova/clip-vit-base-patch32', 'config.json'), 'mit'),
+    ],
+    contracts: [
+      {
+        graph: 'text',
+        file: 'onnx/text_model.onnx',
+        inputs: [i64('input_ids', ['batch', 'sequence'])],
+        outputs: [f32('text_embeds', ['batch', 512])],
+      },
+      {
+        graph: 'vision',
+        file: 'onnx/vision_model.onnx',
+        inputs: [f32('pixel_values', ['batch', 3, 224, 224])],
+        outputs: [f32('image_embeds', ['batch', 512])],
+      },
+    ],
+    preprocessing: {
+      resize: 'shortest-edge',
+      size: 224,
+      centerCrop: 224,
+      interpolation: 'bicubic',
+      mean: CLIP_MEAN,
+      std: CLIP_STD,
+      rescale: true,
+    },
+    verifiedChecksum: false,
+    notes: [
+      'Tokenizer: byte-level BPE, context 77. logits = 100 · cosine similarity, softmax over prompts.',
+      'The text graph may also declare attention_mask [verify with session.inputNames].',
+    ],
+    params: { contextLength: 77, logitScale: 100 },
+  },
+  {
+    id: 'grounding-dino-tiny',
+    task: 'detection',
+    displayName: 'Grounding DINO tiny',
+    source: 'onnx-community/grounding-dino-tiny-ONNX — onnx-models.md §1a',
+    files: [
+      file(
+        'onnx/model.onnx',
+        hf('onnx-community/grounding-dino-tiny-ONNX', 'onnx/model.onnx'),
+        'apache-2.0',
+        'model',
+      ),
+      file(
+        'tokenizer.json',
+        hf('onnx-community/grounding-dino-tiny-ONNX', 'tokenizer.json'),
+        'apache-2.0',
+      ),
+      file(
+        'preprocessor_config.json',
+        hf('onnx-community/grounding-dino-tiny-ONNX', 'preprocessor_config.json'),
+        'apache-2.0',
+      ),
+      file(
+        'config.json',
+        hf('onnx-community/grounding-dino-tiny-ONNX', 'config.json'),
+        'apache-2.0',
+      ),
+    ],
+    contracts: [
+      {
+        graph: 'model',
+        file: 'onnx/model.onnx',
+        inputs: [
+          f32('pixel_values', ['batch', 3, 'height', 'width']),
+          i64('pixel_mask', ['batch', 'height', 'width']),
+          i64('input_ids', ['batch', 'sequence']),
+          i64('token_type_ids', ['batch', 'sequence']),
+          i64('attention_mask', ['batch', 'sequence']),
+        ],
+        outputs: [f32('logits', ['batch', 900, 256]), f32('pred_boxes', ['batch', 900, 4])],
+      },
+    ],
+    preprocessing: {
+      resize: 'shortest-edge',
+      size: 800,
+      maxSize: 1333,
+      interpolation: 'bilinear',
+      mean: IMAGENET_MEAN,
+      std: IMAGENET_STD,
+      rescale: true,
+    },
+    verifiedChecksum: false,
+    notes: [
+      'Multi-phrase prompts are scored wrongly by this export: run one phrase per pass.',
+      'Prompt lowercased and ending with "."; boxes cxcywh normalised; no NMS in the export.',
+    ],
+    params: { boxThreshold: 0.25, textThreshold: 0.25 },
+  },
+  {
+    id: 'owlv2-base-patch16',
+    task: 'detection',
+    displayName: 'OWLv2 B/16',
+    source: 'Xenova/owlv2-base-patch16 — onnx-models.md §1b',
+    files: [
+      file(
+        'onnx/model.onnx',
+        hf('Xenova/owlv2-base-patch16', 'onnx/model.onnx'),
+        'apache-2.0',
+        'model',
+      ),
+      file('tokenizer.json', hf('Xenova/owlv2-base-patch16', 'tokenizer.json'), 'apache-2.0'),
+      file(
+        'preprocessor_config.json',
+        hf('Xenova/owlv2-base-patch16', 'preprocessor_config.json'),
+        'apache-2.0',
+      ),
+      file('config.json', hf('Xenova/owlv2-base-patch16', 'config.json'), 'apache-2.0'),
+    ],
+    contracts: [
+      {
+        graph: 'model',
+        file: 'onnx/model.onnx',
+        inputs: [
+          i64('input_ids', ['queries', 'sequence']),
+          i64('attention_mask', ['queries', 'sequence']),
+          f32('pixel_values', ['batch', 3, 960, 960]),
+        ],
+        outputs: [
+          f32('logits', ['batch', 'patches', 'queries']),
+          f32('pred_boxes', ['batch', 'patches', 4]),
+        ],
+      },
+    ],
+    preprocessing: {
+      resize: 'stretch',
+      size: 960,
+      interpolation: 'bilinear',
+      mean: CLIP_MEAN,
+      std: CLIP_STD,
+      rescale: true,
+      pad: 'bottom-right',
+    },
+    verifiedChecksum: false,
+    notes: [
+      'Box convention to pick in the adapter: Python pads to a square with 0.5 grey then resizes (boxes × max(H,W)); transformers.js stretches (boxes × [W,H,W,H]).',
+      'No NMS in the export: add class-wise NMS.',
+    ],
+    params: {},
+  },
+  {
+    id: 'sam-vit-b',
+    task: 'segmentation',
+    displayName: 'SAM ViT-B (Meta encoder/decoder format)',
+    source: 'X-AnyLabeling release v0.2.0 (samexporter) — onnx-models.md §3a',
+    files: [
+      file(
+        'sam_vit_b_01ec64.encoder.onnx',
+        'https://github.com/CVHub520/X-AnyLabeling/releases/download/v0.2.0/sam_vit_b_01ec64.encoder.onnx',
+        'apache-2.0',
+        'encoder',
+      ),
+      file(
+        'sam_vit_b_01ec64.decoder.onnx',
+        'https://github.com/CVHub520/X-AnyLabeling/releases/download/v0.2.0/sam_vit_b_01ec64.decoder.onnx',
+        'apache-2.0',
+        'decoder',
+      ),
+    ],
+    contracts: [
+      {
+        graph: 'encoder',
+        file: 'sam_vit_b_01ec64.encoder.onnx',
+        inputs: [f32('input_image', ['height', 'width', 3])],
+        outputs: [f32('image_embeddings', [1, 256, 64, 64])],
+      },
+      {
+        graph: 'decoder',
+        file: 'sam_vit_b_01ec64.decoder.onnx',
+        inputs: [
+          f32('image_embeddings', [1, 256, 64, 64]),
+          f32('point_coords', [1, 'points', 2]),
+          f32('point_labels', [1, 'points']),
+          f32('mask_input', [1, 1, 256, 256]),
+          f32('has_mask_input', [1]),
+          f32('orig_im_size', [2]),
+        ],
+        outputs: [
+          f32('masks', [1, 'masks', 'height', 'width']),
+          f32('iou_predictions', [1, 'masks']),
+          f32('low_res_masks', [1, 'masks', 256, 256]),
+        ],
+      },
+    ],
+    preprocessing: {
+      resize: 'longest-edge',
+      size: 1024,
+      interpolation: 'bilinear',
+      mean: null,
+      std: null,
+      rescale: false,
+      pad: 'bottom-right',
+    },
+    verifiedChecksum: false,
+    notes: [
+      'Encoder exported with samexporter --use-preprocess: RGB 0–255 HWC, normalisation and padding inside the graph [verify against the release file].',
+      'Box prompt: corners with labels 2 and 3 in the 1024-long-side frame; orig_im_size (H,W); mask threshold > 0.',
+      'Release asset URLs follow the X-AnyLabeling v0.2.0 names [verify].',
+    ],
+    params: { maskThreshold: 0 },
+  },
+  {
+    id: 'slimsam-77-uniform',
+    task: 'segmentation',
+    displayName: 'SlimSAM-77 (boxes revision)',
+    source: 'Xenova/slimsam-77-uniform, revision "boxes" — onnx-models.md §3b',
+    files: [
+      file(
+        'onnx/vision_encoder.onnx',
+        hf('Xenova/slimsam-77-uniform', 'onnx/vision_encoder.onnx', 'boxes'),
+        'apache-2.0',
+        'encoder',
+      ),
+      file(
+        'onnx/prompt_encoder_mask_decoder.onnx',
+        hf('Xenova/slimsam-77-uniform', 'onnx/prompt_encoder_mask_decoder.onnx', 'boxes'),
+        'apache-2.0',
+        'decoder',
+      ),
+      file(
+        'preprocessor_config.json',
+        hf('Xenova/slimsam-77-uniform', 'preprocessor_config.json', 'boxes'),
+        'apache-2.0',
+      ),
+      file('config.json', hf('Xenova/slimsam-77-uniform', 'config.json', 'boxes'), 'apache-2.0'),
+    ],
+    contracts: [
+      {
+        graph: 'encoder',
+        file: 'onnx/vision_encoder.onnx',
+        inputs: [f32('pixel_values', ['batch', 3, 1024, 1024])],
+        outputs: [
+          f32('image_embeddings', ['batch', 256, 64, 64]),
+          f32('image_positional_embeddings', ['batch', 256, 64, 64]),
+        ],
+      },
+      {
+        graph: 'decoder',
+        file: 'onnx/prompt_encoder_mask_decoder.onnx',
+        inputs: [
+          f32('image_embeddings', ['batch', 256, 64, 64]),
+          f32('image_positional_embeddings', ['batch', 256, 64, 64]),
+          f32('input_points', ['batch', 'point_batch', 'points', 2]),
+          i64('input_labels', ['batch', 'point_batch', 'points']),
+          f32('input_boxes', ['batch', 'boxes', 4]),
+        ],
+        outputs: [
+          f32('iou_scores', ['batch', 'point_batch', 3]),
+          f32('pred_masks', ['batch', 'point_batch', 3, 256, 256]),
+        ],
+      },
+    ],
+    preprocessing: {
+      resize: 'longest-edge',
+      size: 1024,
+      interpolation: 'bilinear',
+      mean: IMAGENET_MEAN,
+      std: IMAGENET_STD,
+      rescale: true,
+      pad: 'bottom-right',
+    },
+    verifiedChecksum: false,
+    notes: [
+      'input_boxes exists only on the "boxes" revision; main lacks it (transformers.js PR #1141).',
+      'pred_masks are 256² low-res logits: bilinear → 1024², crop, bilinear → original, > 0.',
+    ],
+    params: { maskThreshold: 0 },
+  },
+  depthAnythingMetric('indoor'),
+  depthAnythingMetric('outdoor'),
+  {
+    id: 'metric3d-vit-small',
+    task: 'depth',
+    displayName: 'Metric3D v2 ViT-S (depth + normals)',
+    source: 'onnx-community/metric3d-vit-small — onnx-models.md §4b',
+    files: [
+      file(
+        'onnx/model.onnx',
+        hf('onnx-community/metric3d-vit-small', 'onnx/model.onnx'),
+        'bsd-2-clause',
+        'model',
+      ),
+      file(
+        'preprocessor_config.json',
+        hf('onnx-community/metric3d-vit-small', 'preprocessor_config.json'),
+        'bsd-2-clause',
+      ),
+      file('config.json', hf('onnx-community/metric3d-vit-small', 'config.json'), 'bsd-2-clause'),
+    ],
+    contracts: [
+      {
+        graph: 'model',
+        file: 'onnx/model.onnx',
+        inputs: [f32('pixel_values', ['batch', 3, 'height', 'width'])],
+        outputs: [
+          f32('predicted_depth', ['batch', 'height', 'width']),
+          f32('predicted_normal', ['batch', 'channels', 'height', 'width']),
+        ],
+      },
+    ],
+    preprocessing: {
+      resize: 'keep-aspect-multiple',
+      size: 518,
+      multipleOf: 14,
+      interpolation: 'bicubic',
+      mean: null,
+      std: null,
+      rescale: false,
+    },
+    verifiedChecksum: false,
+    notes: [
+      "Canonical camera: depth_m = prediction · fx'/1000 with fx' the focal length in network-input pixels, clamped to [0, 300].",
+      'Output names predicted_depth / predicted_normal are expected, not read from the file [verify via verify].',
+    ],
+    params: { canonicalFocal: 1000, maxDepth: 300 },
+  },
+  {
+    id: 'geocalib-fields',
+    task: 'calibration',
+    displayName: 'GeoCalib fields (up vector + latitude)',
+    source: 'mprib/geocalib-fields-onnx (network stage only) — onnx-models.md §6',
+    files: [file('model.onnx', null, 'apache-2.0', 'model')],
+    contracts: [
+      {
+        graph: 'model',
+        file: 'model.onnx',
+        inputs: [f32(null, [1, 3, 'height', 'width'])],
+        outputs: [
+          f32('up_field', [1, 2, 'height', 'width']),
+          f32('up_confidence', [1, 1, 'height', 'width']),
+          f32('latitude_field', [1, 1, 'height', 'width']),
+          f32('latitude_confidence', [1, 1, 'height', 'width']),
+        ],
+      },
+    ],
+    preprocessing: {
+      resize: 'shortest-edge',
+      size: 320,
+      multipleOf: 32,
+      interpolation: 'bilinear',
+      mean: null,
+      std: null,
+      rescale: true,
+    },
+    verifiedChecksum: false,
+    notes: [
+      'The file name and input name in the hosted repository are not recorded: import the file; the input is matched by position.',
+      'Roll, pitch (and focal) come from a Levenberg–Marquardt fit on the fields; principal point at the centre.',
+    ],
+    params: {},
+  },
+];
+
+export const CATALOGUE: readonly ModelManifest[] = entries.map((e) =>
+  parseManifest(e, `built-in manifest ${e.id}`),
+);
+
+export function findManifest(id: string, extra: readonly ModelManifest[] = []): ModelManifest {
+  const m = [...extra, ...CATALOGUE].find((x) => x.id === id);
+  if (!m) {
+    const known = CATALOGUE.map((x) => x.id).join(', ');
+    throw new Error(`unknown model "${id}" (built-in: ${known})`);
+  }
+  return m;
+}

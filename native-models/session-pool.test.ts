@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { providerOrder } from './providers';
+import { ModelLoadError, SessionPool } from './session-pool';
+import { tempDir, writeFile } from './testing/fixtures';
+import { depthAnythingMetricModel } from './testing/test-models';
+
+describe('providerOrder', () => {
+  it('tries the platform GPU provider, then WebGPU, then CPU for auto', () => {
+    expect(providerOrder('auto', 'linux', 'x64')).toEqual(['cuda', 'webgpu', 'cpu']);
+    expect(providerOrder('auto', 'win32', 'x64')).toEqual(['dml', 'webgpu', 'cpu']);
+    expect(providerOrder('auto', 'darwin', 'arm64')).toEqual(['coreml', 'webgpu', 'cpu']);
+    expect(providerOrder('auto', 'linux', 'arm64')).toEqual(['cpu']);
+    expect(providerOrder('webgpu', 'linux', 'x64')).toEqual(['webgpu']);
+  });
+});
+
+describe('SessionPool', () => {
+  const dir = tempDir();
+  const a = writeFile(join(dir, 'a.onnx'), depthAnythingMetricModel());
+  const b = writeFile(join(dir, 'b.onnx'), depthAnythingMetricModel({ maxDepth: 80 }));
+
+  it('falls back to CPU on this GPU-less machine and records why CUDA and WebGPU failed', async () => {
+    const pool = new SessionPool({ platform: 'linux', arch: 'x64' });
+    const first = await pool.get('tiny-a', a, 'auto');
+    expect(first.provider).toBe('cpu');
+    const attempts = first.report.attempts;
+    expect(attempts.map((x) => [x.provider, x.ok])).toEqual([
+      ['cuda', false],
+      ['webgpu', false],
+      ['cpu', true],
+    ]);
+    expect(attempts[0]?.error).toMatch(/Failed to load shared library/);
+    expect(attempts[1]?.error).toMatch(/Failed to get a WebGPU adapter/);
+    expect(attempts[2]?.error).toBeNull();
+
+    // Same file, same device: the pooled session is reused.
+    expect((await pool.get('tiny-a', a, 'auto')).session).toBe(first.session);
+
+    // Another model: the unavailable providers are not retried, and the report says so.
+    const second = await pool.get('tiny-b', b, 'auto');
+    expect(second.session).not.toBe(first.session);
+    expect(second.report.attempts.map((x) => [x.provider, x.cached])).toEqual([
+      ['cuda', true],
+      ['webgpu', true],
+      ['cpu', false],
+    ]);
+    expect(pool.loadReports().map((r) => [r.modelId, r.provider])).toEqual([
+      ['tiny-a', 'cpu'],
+      ['tiny-b', 'cpu'],
+    ]);
+    await pool.release();
+  });
+
+  it('fails loudly for an explicit device that is unavailable (no silent CPU)', async () => {
+    const pool = new SessionPool();
+    const err = await pool.get('tiny-a', a, 'webgpu').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelLoadError);
+    expect((err as Error).message).toMatch(
+      /^model tiny-a: could not load .*a\.onnx on webgpu: webgpu: Failed to get a WebGPU adapter/,
+    );
+  });
+
+  it('stops at the first provider when the file itself is broken', async () => {
+    const bad = writeFile(join(dir, 'truncated.onnx'), depthAnythingMetricModel().subarray(0, 40));
+    const pool = new SessionPool({ platform: 'linux', arch: 'arm64' });
+    const err = (await pool.get('tiny-t', bad, 'auto').catch((e: unknown) => e)) as ModelLoadError;
+    expect(err.report.provider).toBeNull();
+    expect(err.report.attempts).toHaveLength(1);
+    expect(err.message).toMatch(/^model tiny-t: could not load .*truncated\.onnx on auto: cpu: /);
+  });
+});

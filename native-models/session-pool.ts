@@ -1,0 +1,151 @@
+// ONNX Runtime sessions, pooled by (model file, execution provider) and created by trying providers
+// in order. Every load records which provider actually loaded the model and why each one before it
+// failed, so a GPU that is not used is reported, never silent.
+import { createRequire } from 'node:module';
+import type * as Ort from 'onnxruntime-node';
+import { providerOrder, type Device } from './providers';
+
+export type OrtSession = Ort.InferenceSession;
+type OrtModule = typeof Ort;
+
+export interface ProviderAttempt {
+  provider: string;
+  ok: boolean;
+  /** Error text of a failed attempt (first line); null when it loaded. */
+  error: string | null;
+  /** true when the failure was remembered from an earlier model, not retried. */
+  cached: boolean;
+  ms: number;
+}
+
+export interface LoadReport {
+  modelId: string;
+  file: string;
+  device: Device;
+  /** The provider that loaded the model; null when none did. */
+  provider: string | null;
+  attempts: ProviderAttempt[];
+}
+
+export interface PooledSession {
+  session: OrtSession;
+  provider: string;
+  report: LoadReport;
+}
+
+export class ModelLoadError extends Error {
+  constructor(readonly report: LoadReport) {
+    super(
+      `model ${report.modelId}: could not load ${report.file} on ${report.device}: ` +
+        report.attempts.map((a) => `${a.provider}: ${a.error}`).join('; '),
+    );
+  }
+}
+
+export interface SessionPoolOptions {
+  /** Injected for tests; defaults to onnxruntime-node. */
+  ort?: OrtModule;
+  platform?: NodeJS.Platform;
+  arch?: string;
+  sessionOptions?: Ort.InferenceSession.SessionOptions;
+}
+
+export class SessionPool {
+  private readonly sessions = new Map<string, Promise<PooledSession>>();
+  /** Provider → error of its first failure in this process (a missing GPU stays missing). */
+  private readonly providerFailures = new Map<string, string>();
+  private readonly reports = new Map<string, LoadReport>();
+  private readonly ortModule: OrtModule | undefined;
+
+  constructor(private readonly opts: SessionPoolOptions = {}) {
+    this.ortModule = opts.ort;
+  }
+
+  private get ort(): OrtModule {
+    return this.ortModule ?? (createRequire(import.meta.url)('onnxruntime-node') as OrtModule);
+  }
+
+  /** A session for `file`, reused when the same file was loaded before with the same device. */
+  get(modelId: string, file: string, device: Device = 'auto'): Promise<PooledSession> {
+    const key = `${file}\u0000${device}`;
+    let p = this.sessions.get(key);
+    if (!p) {
+      p = this.load(modelId, file, device);
+      this.sessions.set(key, p);
+      // A failed load is not pooled: the next call tries again.
+      p.catch(() => this.sessions.delete(key));
+    }
+    return p;
+  }
+
+  /** Which provider loaded each model, and why the others failed. */
+  loadReports(): LoadReport[] {
+    return [...this.reports.values()];
+  }
+
+  private async load(modelId: string, file: string, device: Device): Promise<PooledSession> {
+    const order = providerOrder(device, this.opts.platform, this.opts.arch);
+    const attempts: ProviderAttempt[] = [];
+    const report: LoadReport = { modelId, file, device, provider: null, attempts };
+    this.reports.set(`${modelId}\u0000${file}`, report);
+    for (const provider of order) {
+      const known = this.providerFailures.get(provider);
+      if (known !== undefined && order.length > 1) {
+        attempts.push({ provider, ok: false, error: known, cached: true, ms: 0 });
+        continue;
+      }
+      const t0 = performance.now();
+      try {
+        const session = await this.ort.InferenceSession.create(file, {
+          ...this.opts.sessionOptions,
+          executionProviders: [provider],
+        });
+        attempts.push({
+          provider,
+          ok: true,
+          error: null,
+          cached: false,
+          ms: performance.now() - t0,
+        });
+        report.provider = provider;
+        return { session, provider, report };
+      } catch (err) {
+        const error = firstLine(err);
+        attempts.push({ provider, ok: false, error, cached: false, ms: performance.now() - t0 });
+        if (isProviderFailure(error)) this.providerFailures.set(provider, error);
+        else break; // the file itself is bad: other providers will not help
+      }
+    }
+    throw new ModelLoadError(report);
+  }
+
+  async release(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const p of all) {
+      try {
+        await (await p).session.release();
+      } catch {
+        // a failed load has nothing to release
+      }
+    }
+  }
+}
+
+function firstLine(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  // ORT prefixes errors with a source location; keep the informative part.
+  const line = msg.split('\n')[0] ?? msg;
+  const m =
+    /(Failed to get a WebGPU adapter.*|Failed to load shared library.*|backend not found.*)$/.exec(
+      line,
+    );
+  return (m?.[1] ?? line).trim();
+}
+
+/** Errors that mean "this provider is unavailable here", as opposed to "this file is broken". */
+function isProviderFailure(error: string): boolean {
+  return /WebGPU|adapter|shared library|backend not found|provider|CUDA|cudnn|DML|CoreML|Vulkan/i.test(
+    error,
+  );
+}

@@ -1,0 +1,124 @@
+// Where models live: <models dir>/<model id>/<file paths of the manifest>, plus an install record
+// (sqw-install.json) written last, so a folder without it is an unfinished install.
+// Models dir: explicit argument, else $SQW_MODELS_DIR, else ~/.sqw/models.
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { ModelManifest } from './manifest';
+
+export const INSTALL_RECORD = 'sqw-install.json';
+
+export interface InstallRecord {
+  id: string;
+  installedAt: string;
+  how: 'download' | 'import';
+  source: string;
+  files: { path: string; size: number; sha256: string }[];
+}
+
+export interface InstalledState {
+  id: string;
+  installed: boolean;
+  /** Files of the manifest missing from the folder (all of them when nothing is installed). */
+  missing: string[];
+  /** Leftover partial downloads (resumable). */
+  partial: string[];
+  record: InstallRecord | null;
+}
+
+export function resolveModelsDir(explicit?: string | null, env = process.env): string {
+  if (explicit) return resolve(explicit);
+  if (env.SQW_MODELS_DIR) return resolve(env.SQW_MODELS_DIR);
+  return join(homedir(), '.sqw', 'models');
+}
+
+export class ModelStore {
+  readonly dir: string;
+
+  constructor(dir?: string | null) {
+    this.dir = resolveModelsDir(dir);
+  }
+
+  modelDir(id: string): string {
+    return join(this.dir, id);
+  }
+
+  filePath(manifest: ModelManifest, path: string): string {
+    return join(this.modelDir(manifest.id), path);
+  }
+
+  /** Absolute path of the file holding `graph` (e.g. "model", "encoder"). */
+  graphPath(manifest: ModelManifest, graph?: string): string {
+    const contract = graph
+      ? manifest.contracts.find((c) => c.graph === graph)
+      : manifest.contracts[0];
+    if (!contract) throw new Error(`model ${manifest.id} has no graph "${graph}"`);
+    return this.filePath(manifest, contract.file);
+  }
+
+  ensureModelDir(id: string): string {
+    const d = this.modelDir(id);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  state(manifest: ModelManifest): InstalledState {
+    const missing: string[] = [];
+    const partial: string[] = [];
+    for (const f of manifest.files) {
+      const p = this.filePath(manifest, f.path);
+      if (!existsSync(p)) missing.push(f.path);
+      if (existsSync(`${p}.part`)) partial.push(f.path);
+    }
+    const record = this.readRecord(manifest.id);
+    return { id: manifest.id, installed: record !== null, missing, partial, record };
+  }
+
+  readRecord(id: string): InstallRecord | null {
+    const p = join(this.modelDir(id), INSTALL_RECORD);
+    if (!existsSync(p)) return null;
+    try {
+      return JSON.parse(readFileSync(p, 'utf8')) as InstallRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  writeRecord(record: InstallRecord): void {
+    this.ensureModelDir(record.id);
+    writeFileSync(join(this.modelDir(record.id), INSTALL_RECORD), JSON.stringify(record, null, 2));
+  }
+
+  /** Delete a model's folder (files, partial downloads, record). Returns the bytes freed. */
+  remove(id: string): { removed: boolean; bytes: number } {
+    const d = this.modelDir(id);
+    if (!existsSync(d)) return { removed: false, bytes: 0 };
+    const bytes = folderSize(d);
+    rmSync(d, { recursive: true, force: true });
+    return { removed: true, bytes };
+  }
+}
+
+function folderSize(p: string): number {
+  const s = statSync(p);
+  if (!s.isDirectory()) return s.size;
+  let total = 0;
+  for (const name of readdirNames(p)) total += folderSize(join(p, name));
+  return total;
+}
+
+function readdirNames(p: string): string[] {
+  try {
+    return readdirSync(p);
+  } catch {
+    return [];
+  }
+}
