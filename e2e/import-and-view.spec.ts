@@ -194,9 +194,10 @@ test('imports a batch with depth through the UI and shows the depth overlay', as
   await settle(page);
   expect(meanAbsDiff(off.grid, (await stagePixels(page)).grid)).toBeLessThan(2);
   // The switch in the side panel toggles it as well.
-  await page.locator('label.switch').click();
+  const depthSwitch = page.locator('label.switch', { has: page.getByTestId('depth-toggle') });
+  await depthSwitch.click();
   await expect(stage).toHaveAttribute('data-depth-visible', 'true');
-  await page.locator('label.switch').click();
+  await depthSwitch.click();
   await expect(stage).toHaveAttribute('data-depth-visible', 'false');
 
   // Next image with `j`, wheel zoom changes the scale.

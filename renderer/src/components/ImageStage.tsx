@@ -1,14 +1,25 @@
 // The image on a Konva stage: fitted to the available area, wheel-zoom around the pointer, drag to
-// pan, and the colour-mapped depth preview as a separate layer with adjustable opacity.
+// pan, the colour-mapped depth preview as a separate layer with adjustable opacity, and the objects
+// layer (boxes with label captions in image pixels, so they follow zoom and pan like the image;
+// strokes and captions keep their screen size). A highlight set draws those objects emphasised and
+// dims the others. Test hooks on the box: data-objects-drawn, data-object-labels (JSON),
+// data-highlighted-ids (sorted, comma-separated).
 import type Konva from 'konva';
 import type { KonvaEventObject } from 'konva/lib/Node';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { Image as KonvaImage, Layer, Stage } from 'react-konva';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Image as KonvaImage, Label, Layer, Rect, Stage, Tag, Text } from 'react-konva';
+import type { SceneObject } from '../../../contract/entities';
 import { useElementSize, useHtmlImage } from '../app/hooks';
+import { idList, objectCaption, placeLabels } from '../lib/objects';
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 40;
 const FIT_MARGIN = 16;
+/** Caption text size and padding in screen pixels, whatever the zoom. */
+const CAPTION_PX = 12;
+const CAPTION_PAD = 3;
+const CAPTION_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif';
+const DIM_OPACITY = 0.3;
 
 export interface StageCommand {
   kind: 'fit' | 'actual' | 'zoom-in' | 'zoom-out';
@@ -25,6 +36,23 @@ interface Props {
   depthOpacity: number;
   command: StageCommand | null;
   onScaleChange?: (scale: number) => void;
+  objects?: readonly SceneObject[];
+  /** Stroke/caption colour per object id. */
+  colors?: ReadonlyMap<number, string>;
+  objectsVisible?: boolean;
+  /** Objects to emphasise (a QA pair's subjects); they are drawn even when the layer is off. */
+  highlight?: ReadonlySet<number> | null;
+}
+
+type DrawState = 'normal' | 'highlight' | 'dim';
+
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+/** Caption width in screen pixels at CAPTION_PX (an estimate when no 2D context exists). */
+function captionWidth(text: string): number {
+  if (measureCtx === undefined) measureCtx = document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return text.length * CAPTION_PX * 0.62;
+  measureCtx.font = `bold ${CAPTION_PX}px ${CAPTION_FONT}`;
+  return measureCtx.measureText(text).width;
 }
 
 interface View {
@@ -52,6 +80,10 @@ export function ImageStage({
   depthOpacity,
   command,
   onScaleChange,
+  objects = [],
+  colors,
+  objectsVisible = true,
+  highlight = null,
 }: Props) {
   const [boxRef, size] = useElementSize<HTMLDivElement>();
   const stageRef = useRef<Konva.Stage | null>(null);
@@ -120,6 +152,50 @@ export function ImageStage({
   };
 
   const depthLoaded = depth.status === 'loaded';
+
+  // What the objects layer draws: highlighted objects last (on top), hidden ones not at all.
+  const drawn = useMemo(() => {
+    const list: Array<{ o: SceneObject; state: DrawState }> = [];
+    for (const o of objects) {
+      const state: DrawState | null = highlight
+        ? highlight.has(o.id)
+          ? 'highlight'
+          : objectsVisible
+            ? 'dim'
+            : null
+        : objectsVisible
+          ? 'normal'
+          : null;
+      if (state) list.push({ o, state });
+    }
+    return list.sort((a, b) => Number(a.state === 'highlight') - Number(b.state === 'highlight'));
+  }, [objects, highlight, objectsVisible]);
+
+  const captions = useMemo(() => {
+    const s = view.scale;
+    const texts = drawn.map(({ o }) => objectCaption(o));
+    const sizes = texts.map((t) => ({
+      width: (captionWidth(t) + 2 * CAPTION_PAD) / s,
+      height: (CAPTION_PX * 1.2 + 2 * CAPTION_PAD) / s,
+    }));
+    // Placed top-down so the upper labels keep their spots; highlighted ones first.
+    const order = drawn
+      .map((_, i) => i)
+      .sort(
+        (a, b) =>
+          Number(drawn[b]!.state === 'highlight') - Number(drawn[a]!.state === 'highlight') ||
+          drawn[a]!.o.box[1] - drawn[b]!.o.box[1] ||
+          drawn[a]!.o.box[0] - drawn[b]!.o.box[0],
+      );
+    const spots = placeLabels(
+      order.map((i) => drawn[i]!.o.box),
+      order.map((i) => sizes[i]!),
+      { width, height },
+    );
+    const out = new Array<{ x: number; y: number; text: string }>(drawn.length);
+    order.forEach((i, k) => (out[i] = { ...spots[k]!, text: texts[i]! }));
+    return out;
+  }, [drawn, view.scale, width, height]);
   return (
     <div
       ref={boxRef}
@@ -129,6 +205,9 @@ export function ImageStage({
       data-depth-layer-loaded={depthLoaded ? 'true' : 'false'}
       data-depth-visible={depthVisible && depthLoaded ? 'true' : 'false'}
       data-scale={view.scale.toFixed(4)}
+      data-objects-drawn={drawn.length}
+      data-object-labels={JSON.stringify(drawn.map(({ o }) => o.label))}
+      data-highlighted-ids={idList(drawn.filter((d) => d.state === 'highlight').map((d) => d.o.id))}
       onDoubleClick={() => {
         userMoved.current = false;
         setView(fitView(size.width, size.height, width, height));
@@ -152,6 +231,50 @@ export function ImageStage({
           </Layer>
           <Layer listening={false} visible={depthVisible && depthLoaded} opacity={depthOpacity}>
             {depth.image && <KonvaImage image={depth.image} width={width} height={height} />}
+          </Layer>
+          <Layer listening={false} visible={drawn.length > 0}>
+            {drawn.map(({ o, state }) => {
+              const color = colors?.get(o.id) ?? '#ffffff';
+              const [x0, y0, x1, y1] = o.box;
+              return (
+                <Rect
+                  key={`box-${o.id}`}
+                  x={x0}
+                  y={y0}
+                  width={x1 - x0}
+                  height={y1 - y0}
+                  stroke={color}
+                  strokeWidth={state === 'highlight' ? 3 : 2}
+                  strokeScaleEnabled={false}
+                  fill={state === 'highlight' ? `${color}2e` : undefined}
+                  opacity={state === 'dim' ? DIM_OPACITY : 1}
+                />
+              );
+            })}
+            {drawn.map(({ o, state }, i) => {
+              const c = captions[i];
+              if (!c) return null;
+              const s = view.scale;
+              return (
+                <Label
+                  key={`label-${o.id}`}
+                  x={c.x}
+                  y={c.y}
+                  opacity={state === 'dim' ? DIM_OPACITY + 0.15 : 1}
+                >
+                  <Tag fill={colors?.get(o.id) ?? '#ffffff'} cornerRadius={2 / s} />
+                  <Text
+                    text={c.text}
+                    fontSize={CAPTION_PX / s}
+                    fontFamily={CAPTION_FONT}
+                    fontStyle="bold"
+                    lineHeight={1.2}
+                    padding={CAPTION_PAD / s}
+                    fill="#0b0c0e"
+                  />
+                </Label>
+              );
+            })}
           </Layer>
         </Stage>
       )}

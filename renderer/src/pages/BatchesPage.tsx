@@ -1,5 +1,6 @@
 // The project's batches (with counts and their import issues) beside a paged thumbnail grid of the
-// selected batch's images; the import panel sits on top of the batch list.
+// selected batch's images; the import panel sits on top of the batch list, the project's pipeline
+// panel on top of the grid.
 import { useCallback, useState } from 'react';
 import type { ImportResult } from '../../../contract/api';
 import { ImageStatus, type BatchSummary } from '../../../contract/entities';
@@ -10,6 +11,7 @@ import { IssueList } from '../components/IssueList';
 import { PathText } from '../components/PathText';
 import { formatDate, shortFolder } from '../lib/format';
 import { ImportPanel } from './ImportPanel';
+import { PipelinePanel } from './PipelinePanel';
 
 const PAGE_SIZE = 48;
 
@@ -42,6 +44,12 @@ export function BatchesPage({ projectId, batchId, importRequest = 0 }: Props) {
     [reloadBatches],
   );
 
+  // A run changes image statuses: refresh the counts and the grid.
+  const onPipelineFinished = useCallback(() => {
+    reloadBatches();
+    setImagesTick((t) => t + 1);
+  }, [reloadBatches]);
+
   return (
     <div className="batches-page">
       <aside className="sidebar">
@@ -71,6 +79,9 @@ export function BatchesPage({ projectId, batchId, importRequest = 0 }: Props) {
         </section>
       </aside>
       <section className="gallery">
+        {sorted.length > 0 && (
+          <PipelinePanel projectId={projectId} onFinished={onPipelineFinished} />
+        )}
         {selected ? (
           <ImageGrid
             key={selected.id}

@@ -1,12 +1,19 @@
-// One image: Konva stage with the optional depth overlay, metadata side panel, prev/next within the
-// image's batch. Keys: d toggles depth, j/→ next, k/← previous, f fit, 1 actual size, Esc back.
-import { useCallback, useEffect, useState } from 'react';
+// One image: Konva stage with the optional depth overlay and the objects layer; side panel with the
+// overlay switches, the image's QA pairs (selecting one highlights its subjects on the stage), its
+// scene graph and its metadata; prev/next within the image's batch. Keys: d depth, b boxes, n/p
+// next/previous QA, j/→ next image, k/← previous, f fit, 1 actual size, +/- zoom, Esc clears the
+// QA selection, then goes back.
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, blobUrl } from '../api/client';
-import { useLoad } from '../app/hooks';
+import { useEngineEvents, useLoad } from '../app/hooks';
 import { navigate, routeHref } from '../app/router';
 import { DepthLegend } from '../components/DepthLegend';
 import { ImageStage, type StageCommand } from '../components/ImageStage';
 import { MetadataPanel } from '../components/MetadataPanel';
+import { ObjectsPanel } from '../components/ObjectsPanel';
+import { QaList } from '../components/QaList';
+import { ScenePanel } from '../components/ScenePanel';
+import { objectColors } from '../lib/objects';
 
 const ID_PAGE = 1000;
 
@@ -41,6 +48,52 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
     [projectId, batchId],
   );
 
+  const imageRef = { projectId, imageId };
+  const [objects, reloadObjects] = useLoad(() => api.objects.list(imageRef), [projectId, imageId]);
+  const [scene, reloadScene] = useLoad(
+    () => api.scene.get(imageRef).then((view) => ({ imageId, view })),
+    [projectId, imageId],
+  );
+  const [qa, reloadQa] = useLoad(() => api.qa.list(imageRef), [projectId, imageId]);
+  // A pipeline run or an import elsewhere may have produced objects, a scene graph or QA.
+  useEngineEvents((e) => {
+    if (e.projectId !== projectId) return;
+    if (e.type === 'images-changed' || (e.type === 'job' && e.job.status === 'done')) {
+      reloadObjects();
+      reloadScene();
+      reloadQa();
+    }
+  });
+  // useLoad keeps the previous image's data while loading: show only this image's.
+  const objectList = useMemo(
+    () => (objects.data ?? []).filter((o) => o.imageId === imageId),
+    [objects.data, imageId],
+  );
+  const qaList = useMemo(() => qa.data?.filter((q) => q.imageId === imageId), [qa.data, imageId]);
+  const sceneView = scene.data && scene.data.imageId === imageId ? scene.data.view : undefined;
+  const colors = useMemo(() => objectColors(objectList), [objectList]);
+
+  const [objectsVisible, setObjectsVisible] = useState(true);
+  const [selectedQa, setSelectedQa] = useState<number | null>(null);
+  useEffect(() => setSelectedQa(null), [imageId]);
+  const selected = qaList?.find((q) => q.id === selectedQa) ?? null;
+  const highlight = useMemo(() => (selected ? new Set(selected.subjects) : null), [selected]);
+  const stepQa = useCallback(
+    (delta: 1 | -1) => {
+      const list = qaList ?? [];
+      if (list.length === 0) return;
+      const at = list.findIndex((q) => q.id === selectedQa);
+      const next =
+        at < 0
+          ? delta > 0
+            ? 0
+            : list.length - 1
+          : Math.min(list.length - 1, Math.max(0, at + delta));
+      setSelectedQa(list[next]!.id);
+    },
+    [qaList, selectedQa],
+  );
+
   const [depthVisible, setDepthVisible] = useState(false);
   const [depthOpacity, setDepthOpacity] = useState(0.6);
   const [command, setCommand] = useState<StageCommand | null>(null);
@@ -66,6 +119,16 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
         case 'D':
           if (hasDepth) setDepthVisible((v) => !v);
           break;
+        case 'b':
+        case 'B':
+          setObjectsVisible((v) => !v);
+          break;
+        case 'n':
+          stepQa(1);
+          break;
+        case 'p':
+          stepQa(-1);
+          break;
         case 'j':
         case 'ArrowRight':
           go(nextId);
@@ -88,7 +151,8 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
           issue('zoom-out');
           break;
         case 'Escape':
-          navigate({ page: 'batches', batchId: batchId });
+          if (selectedQa !== null) setSelectedQa(null);
+          else navigate({ page: 'batches', batchId: batchId });
           break;
         default:
           return;
@@ -97,7 +161,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [go, nextId, prevId, hasDepth, batchId]);
+  }, [go, nextId, prevId, hasDepth, batchId, stepQa, selectedQa]);
 
   const backHref = routeHref({ page: 'batches', batchId });
 
@@ -196,6 +260,10 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             depthOpacity={depthOpacity}
             command={command}
             onScaleChange={setScale}
+            objects={objectList}
+            colors={colors}
+            objectsVisible={objectsVisible}
+            highlight={highlight}
           />
         ) : (
           <div className="stage-box">
@@ -239,10 +307,27 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               <p className="muted small">This image has no depth map.</p>
             ) : null}
           </section>
+          <ObjectsPanel
+            objects={objects.data ? objectList : undefined}
+            colors={colors}
+            visible={objectsVisible}
+            onVisibleChange={setObjectsVisible}
+            error={objects.error}
+          />
+          <QaList
+            qa={qaList}
+            objects={objectList}
+            colors={colors}
+            selectedId={selectedQa}
+            onSelect={setSelectedQa}
+            error={qa.error}
+          />
+          <ScenePanel scene={sceneView} colors={colors} error={scene.error} />
           {image && <MetadataPanel image={image} />}
-          <p className="keys muted small">
-            <kbd>j</kbd>/<kbd>k</kbd> next/prev · <kbd>d</kbd> depth · <kbd>f</kbd> fit · wheel zoom
-            · drag pan
+          <p className="keys muted small" data-testid="image-keys">
+            <kbd>j</kbd>/<kbd>k</kbd> next/prev image · <kbd>n</kbd>/<kbd>p</kbd> next/prev QA ·{' '}
+            <kbd>d</kbd> depth · <kbd>b</kbd> boxes · <kbd>f</kbd> fit · <kbd>1</kbd> 1:1 ·{' '}
+            <kbd>+</kbd>/<kbd>-</kbd> zoom · wheel zoom · drag pan · <kbd>Esc</kbd> clear QA / back
           </p>
         </aside>
       </div>

@@ -1,13 +1,11 @@
-// Import form: source folder, optional depth folder + encoding, optional intrinsics. Starts an
-// import job, follows it through `job` events (with polling as a safety net for missed events) and
-// shows the engine's result, including every skipped/failed file with its reason.
+// Import form: source folder, optional depth folder + encoding, optional COCO annotations file,
+// optional intrinsics. Starts an import job, follows it (useFollowedJob) and shows the engine's
+// result, including every skipped/failed file and annotation with its reason.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ImportRequest, ImportResult } from '../../../contract/api';
-import type { Job } from '../../../contract/entities';
 import { api, errorText } from '../api/client';
 import { folderPicker } from '../api/bridge';
-import { useEngineEvents } from '../app/hooks';
-import { isTerminal, jobPercent, mergeJobState } from '../lib/jobs';
+import { useFollowedJob } from '../app/useJob';
 import {
   DEPTH_ENCODINGS,
   depthEncodingValue,
@@ -15,7 +13,7 @@ import {
   type IntrinsicsFields,
 } from '../lib/format';
 import { IssueList } from '../components/IssueList';
-import { PathText } from '../components/PathText';
+import { JobProgress } from '../components/JobProgress';
 
 const ENCODING_LABELS: Record<(typeof DEPTH_ENCODINGS)[number], string> = {
   mm: 'mm: 16-bit millimetres',
@@ -25,8 +23,6 @@ const ENCODING_LABELS: Record<(typeof DEPTH_ENCODINGS)[number], string> = {
 };
 
 let lastHandledPick = 0;
-
-const POLL_MS = 1000;
 
 interface Props {
   projectId: string;
@@ -43,62 +39,17 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
   const [scale, setScale] = useState('1000');
   const [intr, setIntr] = useState<IntrinsicsFields>({ fx: '', fy: '', cx: '', cy: '' });
   const [showIntrinsics, setShowIntrinsics] = useState(false);
+  const [annotations, setAnnotations] = useState('');
 
   const [formError, setFormError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
-  const [jobId, setJobId] = useState<string | null>(null);
-  const [job, setJob] = useState<Job | null>(null);
-  const [current, setCurrent] = useState<string | null>(null);
-  const [result, setResult] = useState<ImportResult | null>(null);
-  const [jobError, setJobError] = useState<string | null>(null);
-  const finishedFor = useRef<string | null>(null);
-
-  const running = jobId !== null && !isTerminal(job);
-
-  // Newer state wins: events and polls can arrive out of order.
-  const accept = (next: Job) => setJob((prev) => mergeJobState(prev, next));
-
-  useEngineEvents((e) => {
-    if (e.type === 'job' && e.projectId === projectId && e.job.id === jobId) {
-      accept(e.job);
-      setCurrent(e.current);
-    }
-  });
-
-  // Poll while running: covers events lost to a reconnect and jobs that end before the socket opens.
-  useEffect(() => {
-    if (!jobId || !running) return;
-    let live = true;
-    const timer = setInterval(() => {
-      api.jobs.get({ projectId, jobId }).then(
-        (j) => live && accept(j),
-        () => undefined,
-      );
-    }, POLL_MS);
-    return () => {
-      live = false;
-      clearInterval(timer);
-    };
-  }, [jobId, running, projectId]);
-
-  // Job ended: fetch the result once, report it upward.
-  useEffect(() => {
-    if (!jobId || !job || job.id !== jobId || !isTerminal(job) || finishedFor.current === jobId)
-      return;
-    finishedFor.current = jobId;
-    if (job.status === 'failed') setJobError(job.message ?? 'The import failed.');
-    if (job.status === 'cancelled') setJobError('The import was cancelled.');
-    api.imports.result({ projectId, jobId }).then(
-      (r) => {
-        setResult(r);
-        onImported(r);
-      },
-      (err: unknown) => {
-        setJobError((prev) => prev ?? errorText(err));
-        onImported(null);
-      },
-    );
-  }, [job, jobId, projectId, onImported]);
+  const followed = useFollowedJob<ImportResult>(
+    projectId,
+    'import',
+    (jobId) => api.imports.result({ projectId, jobId }),
+    onImported,
+  );
+  const { job, running, result } = followed;
 
   const folderInput = useRef<HTMLInputElement | null>(null);
   useEffect(() => {
@@ -112,8 +63,7 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
   async function submit(ev: FormEvent) {
     ev.preventDefault();
     setFormError(null);
-    setJobError(null);
-    setResult(null);
+    followed.reset();
     const src = folder.trim();
     if (!src) {
       setFormError('Enter the folder to import.');
@@ -136,27 +86,17 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
       return;
     }
     if (parsed.value) request.intrinsics = parsed.value;
+    const coco = annotations.trim();
+    if (coco) request.annotations = coco;
 
     setStarting(true);
     try {
       const { jobId: id } = await api.imports.start(request);
-      finishedFor.current = null;
-      setJob(null);
-      setCurrent(null);
-      setJobId(id);
+      followed.follow(id);
     } catch (err) {
       setFormError(errorText(err));
     } finally {
       setStarting(false);
-    }
-  }
-
-  async function cancel() {
-    if (!jobId) return;
-    try {
-      accept(await api.jobs.cancel({ projectId, jobId }));
-    } catch (err) {
-      setJobError(errorText(err));
     }
   }
 
@@ -170,8 +110,7 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
     }
   }
 
-  const pct = jobPercent(job);
-  const error = formError ?? jobError;
+  const error = formError ?? followed.error;
 
   return (
     <section className="panel import-panel" aria-labelledby="import-title">
@@ -245,6 +184,21 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
             </label>
           )}
         </div>
+        <label className="field">
+          <span>
+            Annotations (COCO json) <em>optional, by file name</em>
+          </span>
+          <div className="field-row">
+            <input
+              type="text"
+              value={annotations}
+              onChange={(e) => setAnnotations(e.target.value)}
+              placeholder="/path/to/instances.json"
+              spellCheck={false}
+              data-testid="import-annotations"
+            />
+          </div>
+        </label>
         <button
           type="button"
           className="link-btn"
@@ -280,7 +234,12 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
             {running ? 'Importing…' : starting ? 'Starting…' : 'Import'}
           </button>
           {running && (
-            <button type="button" className="btn" onClick={cancel} data-testid="import-cancel">
+            <button
+              type="button"
+              className="btn"
+              onClick={followed.cancel}
+              data-testid="import-cancel"
+            >
               Cancel
             </button>
           )}
@@ -293,32 +252,13 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
         </p>
       )}
 
-      {jobId && !(job?.status === 'failed' && job.total === 0) && (
-        <div
-          className="progress-block"
-          data-testid="import-progress"
-          data-status={job?.status ?? 'queued'}
-        >
-          <div
-            className="progress"
-            role="progressbar"
-            aria-valuemin={0}
-            aria-valuemax={job?.total ?? 0}
-            aria-valuenow={job?.done ?? 0}
-          >
-            <div
-              className={`progress-fill status-${job?.status ?? 'queued'}`}
-              style={{ width: `${pct}%` }}
-            />
-          </div>
-          <div className="progress-text">
-            <span data-testid="import-progress-count">
-              {job ? `${job.done} / ${job.total}` : 'Queued…'}
-            </span>
-            <span className="muted">{job ? job.status : ''}</span>
-          </div>
-          {running && current && <PathText className="progress-current muted" path={current} />}
-        </div>
+      {followed.jobId && (
+        <JobProgress
+          job={job}
+          current={followed.current}
+          running={running}
+          testid="import-progress"
+        />
       )}
 
       {result && (
@@ -342,8 +282,28 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
             </div>
           </dl>
           {result.issues.length > 0 && <IssueList issues={result.issues} />}
+          {result.annotations && <AnnotationCounts counts={result.annotations} />}
         </div>
       )}
     </section>
+  );
+}
+
+function AnnotationCounts({ counts }: { counts: NonNullable<ImportResult['annotations']> }) {
+  return (
+    <div className="annotation-result" data-testid="import-annotations-result">
+      <h3>Annotations</h3>
+      <p className="annotation-counts">
+        <b data-testid="import-annotations-added">{counts.objectsAdded}</b>{' '}
+        {counts.objectsAdded === 1 ? 'object' : 'objects'} added to{' '}
+        <b data-testid="import-annotations-matched">{counts.imagesMatched}</b>{' '}
+        {counts.imagesMatched === 1 ? 'image' : 'images'}
+        <span className="muted">
+          {' '}
+          · <b>{counts.alreadyPresent}</b> already present
+        </span>
+      </p>
+      {counts.issues.length > 0 && <IssueList issues={counts.issues} />}
+    </div>
   );
 }
