@@ -1,0 +1,95 @@
+// Ground-plane footprint: convex hull (Andrew's monotone chain) and the minimum-area enclosing
+// rectangle by rotating calipers (one edge of the optimal rectangle is collinear with a hull edge).
+
+/** Counter-clockwise hull of 2D points (interleaved xy), as interleaved xy. */
+export function convexHull(xy: ArrayLike<number>, count: number): number[] {
+  const idx = Array.from({ length: count }, (_, i) => i);
+  idx.sort((a, b) => xy[a * 2]! - xy[b * 2]! || xy[a * 2 + 1]! - xy[b * 2 + 1]!);
+  const crossAt = (o: number, a: number, b: number): number =>
+    (xy[a * 2]! - xy[o * 2]!) * (xy[b * 2 + 1]! - xy[o * 2 + 1]!) -
+    (xy[a * 2 + 1]! - xy[o * 2 + 1]!) * (xy[b * 2]! - xy[o * 2]!);
+  const lower: number[] = [];
+  for (const p of idx) {
+    while (lower.length >= 2 && crossAt(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0)
+      lower.pop();
+    lower.push(p);
+  }
+  const upper: number[] = [];
+  for (let t = idx.length - 1; t >= 0; t--) {
+    const p = idx[t]!;
+    while (upper.length >= 2 && crossAt(upper[upper.length - 2]!, upper[upper.length - 1]!, p) <= 0)
+      upper.pop();
+    upper.push(p);
+  }
+  lower.pop();
+  upper.pop();
+  const hull = lower.concat(upper);
+  const out: number[] = [];
+  for (const p of hull) out.push(xy[p * 2]!, xy[p * 2 + 1]!);
+  return out;
+}
+
+export interface Rect2 {
+  /** Unit direction of the rectangle's first side. */
+  angle: number;
+  /** Side lengths along angle and angle + 90 degrees. */
+  size: [number, number];
+  center: [number, number];
+}
+
+/** Minimum-area rectangle around 2D points; null for an empty set. */
+export function minAreaRect(xy: ArrayLike<number>, count: number): Rect2 | null {
+  if (count === 0) return null;
+  const hull = count > 2 ? convexHull(xy, count) : Array.from(xy).slice(0, count * 2);
+  const h = hull.length / 2;
+  if (h < 3) {
+    const x0 = hull[0]!;
+    const y0 = hull[1]!;
+    const x1 = hull[(h - 1) * 2]!;
+    const y1 = hull[(h - 1) * 2 + 1]!;
+    const len = Math.hypot(x1 - x0, y1 - y0);
+    return {
+      angle: len > 0 ? Math.atan2(y1 - y0, x1 - x0) : 0,
+      size: [len, 0],
+      center: [(x0 + x1) / 2, (y0 + y1) / 2],
+    };
+  }
+  let best: Rect2 | null = null;
+  let bestArea = Infinity;
+  for (let e = 0; e < h; e++) {
+    const ax = hull[e * 2]!;
+    const ay = hull[e * 2 + 1]!;
+    const bx = hull[((e + 1) % h) * 2]!;
+    const by = hull[((e + 1) % h) * 2 + 1]!;
+    const len = Math.hypot(bx - ax, by - ay);
+    if (len === 0) continue;
+    const ux = (bx - ax) / len;
+    const uy = (by - ay) / len;
+    let minU = Infinity;
+    let maxU = -Infinity;
+    let minV = Infinity;
+    let maxV = -Infinity;
+    for (let t = 0; t < h; t++) {
+      const px = hull[t * 2]!;
+      const py = hull[t * 2 + 1]!;
+      const pu = px * ux + py * uy;
+      const pv = -px * uy + py * ux;
+      if (pu < minU) minU = pu;
+      if (pu > maxU) maxU = pu;
+      if (pv < minV) minV = pv;
+      if (pv > maxV) maxV = pv;
+    }
+    const area = (maxU - minU) * (maxV - minV);
+    if (area < bestArea) {
+      bestArea = area;
+      const cu = (minU + maxU) / 2;
+      const cv = (minV + maxV) / 2;
+      best = {
+        angle: Math.atan2(uy, ux),
+        size: [maxU - minU, maxV - minV],
+        center: [cu * ux - cv * uy, cu * uy + cv * ux],
+      };
+    }
+  }
+  return best;
+}

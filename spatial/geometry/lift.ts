@@ -1,0 +1,90 @@
+// Lifting a depth map to camera-frame points (OpenCV: x right, y down, z forward, metres).
+// Pixel centres are at integer coordinates (see spatial/camera.ts), so pixel (u, v) with depth z is
+// ((u - cx) z / fx, (v - cy) z / fy, z). Zero, negative, NaN and infinite depths are dropped.
+import type { Pinhole } from '../camera';
+
+export interface DepthImage {
+  /** Metres, row-major, width * height; 0 or NaN = missing. */
+  depth: Float32Array;
+  width: number;
+  height: number;
+}
+
+export interface LiftedPoints {
+  /** Interleaved xyz, length 3 * count. */
+  xyz: Float32Array;
+  /** Row-major pixel index of every point. */
+  pixels: Int32Array;
+  count: number;
+}
+
+export function validDepth(z: number): boolean {
+  return z > 0 && z < Infinity;
+}
+
+/** Camera-frame point of pixel (u, v) at depth z. */
+export function liftPixel(u: number, v: number, z: number, k: Pinhole): [number, number, number] {
+  return [((u - k.cx) * z) / k.fx, ((v - k.cy) * z) / k.fy, z];
+}
+
+/** Lifts every `stride`-th pixel in both directions (stride 1 = all pixels). */
+export function liftDepth(img: DepthImage, k: Pinhole, stride = 1): LiftedPoints {
+  const { depth, width, height } = img;
+  const s = Math.max(1, Math.floor(stride));
+  const cap = Math.ceil(width / s) * Math.ceil(height / s);
+  const xyz = new Float32Array(cap * 3);
+  const pixels = new Int32Array(cap);
+  const ifx = 1 / k.fx;
+  const ify = 1 / k.fy;
+  let n = 0;
+  for (let v = 0; v < height; v += s) {
+    const row = v * width;
+    const yf = (v - k.cy) * ify;
+    for (let u = 0; u < width; u += s) {
+      const z = depth[row + u]!;
+      if (!(z > 0 && z < Infinity)) continue;
+      xyz[n * 3] = (u - k.cx) * ifx * z;
+      xyz[n * 3 + 1] = yf * z;
+      xyz[n * 3 + 2] = z;
+      pixels[n++] = row + u;
+    }
+  }
+  return { xyz: xyz.slice(0, n * 3), pixels: pixels.slice(0, n), count: n };
+}
+
+/**
+ * Lifts the pixels listed in `pixelIndices` (row-major) and applies p' = R p + t on the way
+ * (R row-major 3x3; pass identity / zero for camera frame). Invalid depths are skipped.
+ */
+export function liftPixelsTransformed(
+  img: DepthImage,
+  k: Pinhole,
+  pixelIndices: ArrayLike<number>,
+  rotation: readonly number[],
+  translation: readonly number[],
+): LiftedPoints {
+  const { depth, width } = img;
+  const m = pixelIndices.length;
+  const xyz = new Float32Array(m * 3);
+  const pixels = new Int32Array(m);
+  const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = rotation as number[];
+  const [t0, t1, t2] = translation as number[];
+  const ifx = 1 / k.fx;
+  const ify = 1 / k.fy;
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    const p = pixelIndices[j]!;
+    const z = depth[p]!;
+    if (!(z > 0 && z < Infinity)) continue;
+    const v = (p / width) | 0;
+    const u = p - v * width;
+    const x = (u - k.cx) * ifx * z;
+    const y = (v - k.cy) * ify * z;
+    const o = n * 3;
+    xyz[o] = r0! * x + r1! * y + r2! * z + t0!;
+    xyz[o + 1] = r3! * x + r4! * y + r5! * z + t1!;
+    xyz[o + 2] = r6! * x + r7! * y + r8! * z + t2!;
+    pixels[n++] = p;
+  }
+  return { xyz: n === m ? xyz : xyz.slice(0, n * 3), pixels: pixels.slice(0, n), count: n };
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countsFromString,
+  countsToString,
+  decodeRle,
+  encodeRle,
+  MaskError,
+  maskPixelIndices,
+  rlePixelIndices,
+} from './mask-rle';
+
+// 2 rows x 3 columns, row-major:   0 1 1
+//                                  0 0 1
+// Column-major sequence 0,0 | 1,0 | 1,1 -> runs of 0s/1s: [2, 1, 1, 2] (pycocotools convention).
+const MASK = Uint8Array.from([0, 1, 1, 0, 0, 1]);
+
+describe('COCO RLE', () => {
+  it('encodes column-major runs starting with zeros', () => {
+    expect(encodeRle(MASK, 3, 2)).toEqual({ size: [2, 3], counts: [2, 1, 1, 2] });
+    expect(encodeRle(Uint8Array.from([1, 1]), 2, 1).counts).toEqual([0, 2]);
+  });
+
+  it('decodes uncompressed and compressed counts to the same row-major bitmap', () => {
+    expect(Array.from(decodeRle({ size: [2, 3], counts: [2, 1, 1, 2] }).mask)).toEqual(
+      Array.from(MASK),
+    );
+    // Compressed: 2,1,1 verbatim, then 2 - counts[1] = 1 -> "2111".
+    expect(countsToString([2, 1, 1, 2])).toBe('2111');
+    expect(Array.from(decodeRle({ size: [2, 3], counts: '2111' }).mask)).toEqual(Array.from(MASK));
+    expect(Array.from(rlePixelIndices({ size: [2, 3], counts: '2111' }))).toEqual([1, 2, 5]);
+    expect(Array.from(maskPixelIndices(MASK))).toEqual([1, 2, 5]);
+  });
+
+  it('round-trips negative deltas and long runs through the string form', () => {
+    for (const counts of [[0, 10, 2, 1], [5, 100000, 3, 7, 1, 99999], [4]]) {
+      expect(countsFromString(countsToString(counts))).toEqual(counts);
+    }
+    expect(countsToString([0, 10, 2, 1])).toBe('0:2G'); // 1 - 10 = -9 -> 'G'
+  });
+
+  it('rejects runs that overflow the size and bad characters', () => {
+    expect(() => decodeRle({ size: [2, 2], counts: [1, 5] })).toThrow(MaskError);
+    expect(() => rlePixelIndices({ size: [2, 2], counts: [1, -1] })).toThrow(MaskError);
+    expect(() => countsFromString('\u0001')).toThrow(MaskError);
+  });
+});

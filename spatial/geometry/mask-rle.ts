@@ -1,0 +1,150 @@
+// COCO run-length masks (as pycocotools writes them): `size` is [height, width], `counts` alternate
+// runs of 0s and 1s starting with 0s, over pixels in column-major (Fortran) order. `counts` is
+// either the uncompressed number list or pycocotools' compressed string (LEB128-like, 6 bits per
+// char, offset 48, counts after the second one delta-coded against the count two before).
+// Bitmaps here are row-major Uint8Array (non-zero = inside).
+
+export interface CocoRle {
+  size: [number, number];
+  counts: number[] | string;
+}
+
+export class MaskError extends Error {}
+
+/** Decodes pycocotools' compressed counts string. */
+export function countsFromString(s: string): number[] {
+  const counts: number[] = [];
+  let p = 0;
+  while (p < s.length) {
+    let x = 0;
+    let k = 0;
+    let more = true;
+    while (more) {
+      if (p >= s.length) throw new MaskError('RLE counts string ends inside a number');
+      const c = s.charCodeAt(p) - 48;
+      if (c < 0 || c > 63) throw new MaskError(`RLE counts string has an invalid character`);
+      x |= (c & 0x1f) << (5 * k);
+      more = (c & 0x20) !== 0;
+      p++;
+      k++;
+      if (!more && c & 0x10) x |= -1 << (5 * k);
+    }
+    const m = counts.length;
+    if (m > 2) x += counts[m - 2]!;
+    counts.push(x);
+  }
+  return counts;
+}
+
+/** Encodes counts as pycocotools' compressed string. */
+export function countsToString(counts: readonly number[]): string {
+  let s = '';
+  for (let i = 0; i < counts.length; i++) {
+    let x = counts[i]!;
+    if (i > 2) x -= counts[i - 2]!;
+    let more = true;
+    while (more) {
+      let c = x & 0x1f;
+      x >>= 5;
+      more = c & 0x10 ? x !== -1 : x !== 0;
+      if (more) c |= 0x20;
+      s += String.fromCharCode(c + 48);
+    }
+  }
+  return s;
+}
+
+/** Row-major bitmap of a COCO RLE; throws MaskError when the counts do not fit the size. */
+export function decodeRle(rle: CocoRle): { width: number; height: number; mask: Uint8Array } {
+  const [height, width] = rle.size;
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0)
+    throw new MaskError(
+      `RLE size must be [height, width] integers, got ${JSON.stringify(rle.size)}`,
+    );
+  const counts = typeof rle.counts === 'string' ? countsFromString(rle.counts) : rle.counts;
+  const total = width * height;
+  const mask = new Uint8Array(total);
+  let pos = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const run = counts[i]!;
+    if (!Number.isInteger(run) || run < 0) throw new MaskError(`RLE run ${i} is not a count`);
+    if (pos + run > total)
+      throw new MaskError(`RLE runs cover more than ${width}x${height} pixels`);
+    if (i % 2 === 1) {
+      for (let j = pos; j < pos + run; j++) {
+        const x = (j / height) | 0;
+        const y = j - x * height;
+        mask[y * width + x] = 1;
+      }
+    }
+    pos += run;
+  }
+  return { width, height, mask };
+}
+
+/**
+ * Row-major indices (ascending) of the set pixels of a COCO RLE, without building a bitmap: O(set
+ * pixels). Throws MaskError like decodeRle.
+ */
+export function rlePixelIndices(rle: CocoRle): Int32Array {
+  const [height, width] = rle.size;
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 0 || width < 0)
+    throw new MaskError(
+      `RLE size must be [height, width] integers, got ${JSON.stringify(rle.size)}`,
+    );
+  const counts = typeof rle.counts === 'string' ? countsFromString(rle.counts) : rle.counts;
+  const total = width * height;
+  let set = 0;
+  let pos = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const run = counts[i]!;
+    if (!Number.isInteger(run) || run < 0) throw new MaskError(`RLE run ${i} is not a count`);
+    if (pos + run > total)
+      throw new MaskError(`RLE runs cover more than ${width}x${height} pixels`);
+    if (i % 2 === 1) set += run;
+    pos += run;
+  }
+  const out = new Int32Array(set);
+  let n = 0;
+  pos = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const run = counts[i]!;
+    if (i % 2 === 1)
+      for (let j = pos; j < pos + run; j++) {
+        const x = (j / height) | 0;
+        out[n++] = (j - x * height) * width + x;
+      }
+    pos += run;
+  }
+  return out.sort();
+}
+
+/** Uncompressed COCO RLE of a row-major bitmap. */
+export function encodeRle(mask: ArrayLike<number>, width: number, height: number): CocoRle {
+  const counts: number[] = [];
+  let cur = 0;
+  let run = 0;
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) {
+      const v = mask[y * width + x] ? 1 : 0;
+      if (v !== cur) {
+        counts.push(run);
+        run = 0;
+        cur = v;
+      }
+      run++;
+    }
+  }
+  counts.push(run);
+  return { size: [height, width], counts };
+}
+
+/** Row-major indices of the set pixels of a bitmap. */
+export function maskPixelIndices(mask: ArrayLike<number>): Int32Array {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) n++;
+  const out = new Int32Array(n);
+  let c = 0;
+  for (let i = 0; i < mask.length; i++) if (mask[i]) out[c++] = i;
+  return out;
+}

@@ -1,0 +1,283 @@
+// One image -> SceneGraph: frame, per-object points (mask, else the dominant depth cluster of the 2D
+// box), clean-up, boxes, measurements and relations. Problems with one object flag that object
+// (quality.ok = false, reasons in quality.flags) and never produce NaN; only input that makes the
+// whole image meaningless (wrong raster size, bad intrinsics) throws SceneInputError.
+import type { Pinhole } from '../camera';
+import { liftPixelsTransformed, type DepthImage } from '../geometry/lift';
+import {
+  rlePixelIndices,
+  encodeRle,
+  maskPixelIndices,
+  MaskError,
+  type CocoRle,
+} from '../geometry/mask-rle';
+import { floorBand, maskFromBox } from './box-to-mask';
+import { estimateFrame, type FrameOptions, type GravityHint } from './gravity-frame';
+import { cleanObjectCloud, type CleanupOptions } from './object-cloud';
+import { cameraCentre, emptyGeometry, measureObject, type ObjectGeometry } from './measurements';
+import { relateNodes } from './relations';
+import type { MaskProvenance, SceneGraph, SceneNode, WorldFrame } from './scene-graph';
+
+export class SceneInputError extends Error {}
+
+export type ObjectMask =
+  | { rle: CocoRle }
+  /** Row-major, non-zero = inside, same size as the depth map. */
+  | { bitmap: Uint8Array; width: number; height: number };
+
+export interface SceneObjectInput {
+  id: number;
+  label: string;
+  attributes?: string[];
+  /** [x0, y0, x1, y1] in depth-map pixels, COCO convention (pixel u spans [u, u+1)). */
+  bbox2d: [number, number, number, number];
+  mask?: ObjectMask | null;
+  maskRef?: string | null;
+  maskProvenance?: MaskProvenance | null;
+}
+
+export interface SceneInput {
+  /** Metres, row-major width * height; 0 or NaN = missing. */
+  depth: Float32Array;
+  width: number;
+  height: number;
+  intrinsics: Pinhole & { source?: string };
+  objects: SceneObjectInput[];
+  gravity?: GravityHint | null;
+  options?: { frame?: FrameOptions; cleanup?: CleanupOptions };
+}
+
+export interface SceneBuild {
+  graph: SceneGraph;
+  /** Masks derived from boxes (provenance depth-cluster), by object id, for storage. */
+  derivedMasks: Map<number, CocoRle>;
+  /** Image-level notes (e.g. 'no-floor', 'depth-implausible-range'). */
+  notes: string[];
+}
+
+/** Median valid depth above this (m) means the map is almost surely in mm read as metres. */
+export const MAX_PLAUSIBLE_MEDIAN_DEPTH = 100;
+
+const BLOCKING_FLAGS = new Set([
+  'no-valid-depth',
+  'too-few-points',
+  'too-few-points-after-cleanup',
+  'no-main-cluster',
+  'depth-implausible-range',
+  'box-empty-or-outside-image',
+  'no-valid-depth-in-box',
+  'mask-empty',
+  'no-mask-or-box',
+]);
+
+function validate(input: SceneInput): void {
+  const { width, height, depth, intrinsics: k } = input;
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0)
+    throw new SceneInputError(`image size must be positive integers, got ${width}x${height}`);
+  if (!(depth instanceof Float32Array) || depth.length !== width * height)
+    throw new SceneInputError(
+      `depth must be a Float32Array of ${width}x${height} = ${width * height} metres, got length ${depth?.length}`,
+    );
+  for (const key of ['fx', 'fy', 'cx', 'cy'] as const)
+    if (!Number.isFinite(k[key])) throw new SceneInputError(`intrinsics.${key} is not a number`);
+  if (!(k.fx > 0 && k.fy > 0)) throw new SceneInputError('intrinsics fx and fy must be positive');
+}
+
+function medianValidDepth(depth: Float32Array): number | null {
+  const step = Math.max(1, Math.floor(depth.length / 4096));
+  const vals: number[] = [];
+  for (let i = 0; i < depth.length; i += step) {
+    const z = depth[i]!;
+    if (z > 0 && z < Infinity) vals.push(z);
+  }
+  if (vals.length === 0) {
+    for (let i = 0; i < depth.length; i++) {
+      const z = depth[i]!;
+      if (z > 0 && z < Infinity) vals.push(z);
+      if (vals.length > 64) break;
+    }
+  }
+  if (vals.length === 0) return null;
+  const sorted = Float64Array.from(vals).sort();
+  return sorted[sorted.length >> 1]!;
+}
+
+/** Mask pixels of an object: its mask, else the depth cluster of its box. */
+function objectPixels(
+  obj: SceneObjectInput,
+  img: DepthImage,
+  k: Pinhole,
+  frame: WorldFrame,
+  flags: string[],
+): { pixels: Int32Array; provenance: MaskProvenance | null; derived: boolean } {
+  if (obj.mask) {
+    try {
+      let px: Int32Array | null = null;
+      if ('rle' in obj.mask) {
+        const [h, w] = obj.mask.rle.size;
+        if (w !== img.width || h !== img.height) flags.push(`mask-size-mismatch:${w}x${h}`);
+        else px = rlePixelIndices(obj.mask.rle);
+      } else if (
+        obj.mask.width !== img.width ||
+        obj.mask.height !== img.height ||
+        obj.mask.bitmap.length !== img.width * img.height
+      )
+        flags.push(`mask-size-mismatch:${obj.mask.width}x${obj.mask.height}`);
+      else px = maskPixelIndices(obj.mask.bitmap);
+      if (px) {
+        if (px.length > 0)
+          return { pixels: px, provenance: obj.maskProvenance ?? 'imported', derived: false };
+        flags.push('mask-empty');
+      }
+    } catch (e) {
+      if (!(e instanceof MaskError)) throw e;
+      flags.push('mask-invalid');
+    }
+    flags.push('mask-ignored-box-used');
+  }
+  const b = obj.bbox2d;
+  if (!Array.isArray(b) || b.length !== 4) {
+    flags.push('no-mask-or-box');
+    return { pixels: new Int32Array(0), provenance: null, derived: false };
+  }
+  if (!(b[2] > b[0] && b[3] > b[1])) {
+    flags.push('zero-area-box');
+    flags.push('no-mask-or-box');
+    return { pixels: new Int32Array(0), provenance: null, derived: false };
+  }
+  const r = maskFromBox(img, k, b, frame);
+  if (r.flag) flags.push(r.flag);
+  return { pixels: r.pixels, provenance: 'depth-cluster', derived: true };
+}
+
+/**
+ * Box-derived masks lose the band just above the floor (box-to-mask drops it as floor): an object
+ * whose lowest point lies within that band (+1.5 cm) stands on the floor, so its boxes reach down
+ * to it.
+ */
+function snapBaseToFloor(g: ObjectGeometry, floorY: number, range: number, flags: string[]): void {
+  const gap = g.aabb.min[1] - floorY;
+  if (gap <= 0 || gap > floorBand(range) + 0.015) return;
+  g.aabb.min[1] = floorY;
+  g.extent.height = g.aabb.max[1] - floorY;
+  g.obb.extent[1] = g.extent.height;
+  g.obb.center[1] = (g.aabb.max[1] + floorY) / 2;
+  if (g.elevation !== null) g.elevation = 0;
+  flags.push('base-snapped-to-floor');
+}
+
+function safeBbox(b: unknown): [number, number, number, number] {
+  const a = Array.isArray(b) ? b : [];
+  const f = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return [f(a[0]), f(a[1]), f(a[2]), f(a[3])];
+}
+
+export function buildScene(input: SceneInput): SceneBuild {
+  validate(input);
+  const { width, height, depth, intrinsics } = input;
+  const k: Pinhole = { fx: intrinsics.fx, fy: intrinsics.fy, cx: intrinsics.cx, cy: intrinsics.cy };
+  const img: DepthImage = { depth, width, height };
+  const notes: string[] = [];
+  const imageFlags: string[] = [];
+  const median = medianValidDepth(depth);
+  let frame: WorldFrame;
+  if (median === null) {
+    imageFlags.push('no-valid-depth');
+    notes.push('no-valid-depth');
+    frame = estimateFrame(
+      { depth: new Float32Array(0), width: 0, height: 0 },
+      k,
+      input.gravity,
+    ).frame;
+  } else if (median > MAX_PLAUSIBLE_MEDIAN_DEPTH) {
+    // Millimetres read as metres (or similar): no geometry from this map is trustworthy.
+    imageFlags.push('depth-implausible-range');
+    notes.push(
+      `depth-implausible-range: median ${median.toFixed(0)} m (millimetres read as metres?)`,
+    );
+    frame = estimateFrame(
+      { depth: new Float32Array(0), width: 0, height: 0 },
+      k,
+      input.gravity,
+    ).frame;
+  } else {
+    const fr = estimateFrame(img, k, input.gravity, input.options?.frame);
+    frame = fr.frame;
+    notes.push(...fr.notes);
+  }
+  const cam = cameraCentre(frame);
+  const derivedMasks = new Map<number, CocoRle>();
+  const nodes: SceneNode[] = [];
+  for (const obj of input.objects) {
+    const flags = [...imageFlags];
+    let geom: ObjectGeometry = emptyGeometry();
+    let provenance: MaskProvenance | null = obj.maskProvenance ?? null;
+    const { pixels, provenance: prov, derived } = objectPixels(obj, img, k, frame, flags);
+    if (prov) provenance = prov;
+    if (derived && pixels.length > 0) {
+      const bm = new Uint8Array(width * height);
+      for (let i = 0; i < pixels.length; i++) bm[pixels[i]!] = 1;
+      derivedMasks.set(obj.id, encodeRle(bm, width, height));
+    }
+    if (pixels.length > 0 && imageFlags.length === 0) {
+      const pts = liftPixelsTransformed(img, k, pixels, frame.rotation, frame.translation);
+      const clean = cleanObjectCloud(
+        pts.xyz,
+        pts.count,
+        cam,
+        (k.fx + k.fy) / 2,
+        input.options?.cleanup,
+      );
+      flags.push(...clean.flags);
+      if (clean.kept.length > 0)
+        geom = measureObject(pts.xyz, clean.kept, clean.voxelXyz, clean.voxelCount, frame);
+      if (derived && clean.kept.length > 0 && frame.floorY !== null)
+        snapBaseToFloor(geom, frame.floorY, clean.medianRange, flags);
+    } else if (pixels.length === 0 && !flags.some((f) => BLOCKING_FLAGS.has(f)))
+      flags.push('no-valid-depth');
+    const finite = [
+      ...geom.centroid,
+      ...geom.aabb.min,
+      ...geom.aabb.max,
+      ...geom.obb.center,
+      ...geom.obb.extent,
+      geom.obb.yaw,
+      geom.distanceFromCamera,
+      geom.elevation ?? 0,
+    ].every(Number.isFinite);
+    if (!finite) {
+      flags.push('non-finite-geometry');
+      geom = emptyGeometry();
+    }
+    const ok = finite && !flags.some((f) => BLOCKING_FLAGS.has(f));
+    nodes.push({
+      id: obj.id,
+      label: obj.label,
+      attributes: obj.attributes ?? [],
+      bbox2d: safeBbox(obj.bbox2d),
+      maskRef: obj.maskRef ?? null,
+      maskProvenance: provenance,
+      centroid: geom.centroid,
+      aabb: geom.aabb,
+      obb: geom.obb,
+      extent: geom.extent,
+      numPoints: geom.numPoints,
+      elevation: ok ? geom.elevation : null,
+      distanceFromCamera: geom.distanceFromCamera,
+      quality: { ok, flags },
+    });
+  }
+  const graph: SceneGraph = {
+    width,
+    height,
+    intrinsics: { ...k, source: intrinsics.source ?? 'given' },
+    frame,
+    nodes,
+    edges: relateNodes(nodes, frame.aligned),
+  };
+  return { graph, derivedMasks, notes };
+}
+
+export function buildSceneGraph(input: SceneInput): SceneGraph {
+  return buildScene(input).graph;
+}

@@ -1,0 +1,218 @@
+// The gravity-aligned world frame of one image (see DEFINITIONS.md):
+//   y up; z = the camera's viewing direction projected on the ground plane (away from the viewer);
+//   x = forward x up (camera-frame cross product), the viewer's right in the ground plane.
+// So the world frame is (right, up, forward), like the camera's (right, down, forward) but levelled;
+// R = [right; up; forward] (rows, camera-frame vectors) has determinant -1 because y flips from down
+// to up. Origin: on the floor below the camera when the floor is known (camera at (0, h, 0)), else
+// the camera centre.
+//
+// Where "up" comes from, in order of trust: a given vector (sensor/user), a model estimate, a RANSAC
+// floor plane, else the camera axes (aligned = false: no elevation or vertical facts).
+import type { Pinhole } from '../camera';
+import { fitPlane, type Plane } from '../geometry/plane-fit';
+import { planeInliers, ransacPlane } from '../geometry/ransac';
+import { liftDepth, type DepthImage } from '../geometry/lift';
+import { mulberry32, randInt, type Rng } from '../geometry/rng';
+import { cross, dot, normalize, type V3 } from '../geometry/vec';
+import type { GravitySource, WorldFrame } from './scene-graph';
+
+export interface GravityHint {
+  /** The up direction (opposite to gravity) in the camera frame (x right, y down, z forward). */
+  up: V3;
+  source: 'given' | 'model';
+}
+
+export interface FrameOptions {
+  /** Largest tilt (deg) of a floor candidate from the camera's own up axis (covers pitch + roll). */
+  maxFloorTiltDeg?: number;
+  /** Largest angle (deg) between a floor candidate and a given/model up vector. */
+  maxHintTiltDeg?: number;
+  /** Smallest and largest plausible camera height above the floor (m). */
+  minCameraHeight?: number;
+  maxCameraHeight?: number;
+  /** Smallest share of sampled points a plane needs to count as "large". */
+  minPlaneShare?: number;
+  seed?: number;
+}
+
+export interface FrameResult {
+  frame: WorldFrame;
+  /** Floor plane in the camera frame (normal up), when found. */
+  floorPlane: Plane | null;
+  /** Why the floor was not used, when it was not. */
+  notes: string[];
+}
+
+const DEG = Math.PI / 180;
+
+/** World rotation (rows right, up, forward) for a camera-frame up vector. */
+export function rotationForUp(up: V3): number[] {
+  // Forward: the optical axis projected on the ground plane; when looking straight up/down, the
+  // image's up direction (-y) projected instead.
+  let f = normalize([-up[0] * up[2], -up[1] * up[2], 1 - up[2] * up[2]]);
+  if (!f || Math.abs(up[2]) > 0.995) {
+    const a = -up[1]; // (0,-1,0) . up
+    f = normalize([-a * up[0], -1 - a * up[1], -a * up[2]]) ?? [0, 0, 1];
+  }
+  const r = cross(f, up);
+  return [r[0], r[1], r[2], up[0], up[1], up[2], f[0], f[1], f[2]];
+}
+
+function frameOf(source: GravitySource, up: V3, cameraHeight: number | null): WorldFrame {
+  const aligned = source !== 'camera-axes';
+  return {
+    gravitySource: source,
+    aligned,
+    rotation: rotationForUp(up),
+    translation: [0, cameraHeight ?? 0, 0],
+    floorY: cameraHeight === null ? null : 0,
+    cameraHeight,
+  };
+}
+
+/** Share of the points lying clearly (over 5 cm + 1% of depth) below a plane. */
+function shareBelow(xyz: Float32Array, count: number, p: Plane): number {
+  const [nx, ny, nz] = p.normal;
+  let below = 0;
+  for (let i = 0; i < count; i++) {
+    const o = i * 3;
+    const z = xyz[o + 2]!;
+    if (nx * xyz[o]! + ny * xyz[o + 1]! + nz * z + p.d < -(0.05 + 0.01 * z)) below++;
+  }
+  return count > 0 ? below / count : 0;
+}
+
+/** Finds the floor (lowest large near-horizontal plane below the camera) and builds the frame. */
+export function estimateFrame(
+  img: DepthImage,
+  k: Pinhole,
+  hint?: GravityHint | null,
+  opts: FrameOptions = {},
+): FrameResult {
+  const notes: string[] = [];
+  const hintUp = hint ? normalize(hint.up) : null;
+  if (hint && !hintUp) notes.push('gravity-hint-invalid');
+  const prior: V3 = hintUp ?? [0, -1, 0];
+  const maxTilt = (hintUp ? (opts.maxHintTiltDeg ?? 10) : (opts.maxFloorTiltDeg ?? 45)) * DEG;
+  const minH = opts.minCameraHeight ?? 0.1;
+  const maxH = opts.maxCameraHeight ?? 10;
+  const stride = Math.max(1, Math.round(Math.sqrt((img.width * img.height) / 20000)));
+  const pts = liftDepth(img, k, stride);
+
+  let floor: Plane | null = null;
+  if (pts.count >= 30) {
+    const rng = mulberry32(opts.seed ?? 7);
+    const sampleN = Math.min(pts.count, 3000);
+    let cand = new Int32Array(sampleN);
+    if (sampleN === pts.count) {
+      // Shuffled, so RANSAC's scoring prefix is a random subset too.
+      for (let i = 0; i < sampleN; i++) cand[i] = i;
+      for (let i = sampleN - 1; i > 0; i--) {
+        const j = randInt(rng, i + 1);
+        const t = cand[i]!;
+        cand[i] = cand[j]!;
+        cand[j] = t;
+      }
+    } else for (let i = 0; i < sampleN; i++) cand[i] = randInt(rng, pts.count);
+    // Inlier distance grows with each point's depth: sensor and model noise grow with range.
+    const thr = 0.01;
+    const perZ = 0.006;
+    const minInliers = Math.max(20, Math.floor((opts.minPlaneShare ?? 0.03) * sampleN));
+    // Sequential RANSAC: up to 5 planes, each time removing the previous inliers.
+    const planes: { plane: Plane; support: number }[] = [];
+    // Image-space lookup of candidates, for local sampling (pixels within +-radius).
+    const slot = new Int32Array(img.width * img.height);
+    const radius = Math.max(2 * stride, Math.round(img.width / 5));
+    for (let round = 0; round < 5 && cand.length >= minInliers; round++) {
+      slot.fill(-1);
+      for (let q = 0; q < cand.length; q++) slot[pts.pixels[cand[q]!]!] = q;
+      const current = cand;
+      const sampleNear = (q: number, r: Rng): number => {
+        const p = pts.pixels[current[q]!]!;
+        const v = (p / img.width) | 0;
+        const u = p - v * img.width;
+        for (let t = 0; t < 4; t++) {
+          const uu = u + Math.round((r() * 2 - 1) * radius);
+          const vv = v + Math.round((r() * 2 - 1) * radius);
+          if (uu < 0 || vv < 0 || uu >= img.width || vv >= img.height) continue;
+          const hitq = slot[vv * img.width + uu]!;
+          if (hitq >= 0) return hitq;
+        }
+        return -1;
+      };
+      const hit = ransacPlane(pts.xyz, cand, {
+        sampleNear,
+        prior,
+        maxTilt,
+        threshold: thr,
+        thresholdPerDepth: perZ,
+        iterations: 200,
+        seed: (opts.seed ?? 7) + round * 101,
+      });
+      if (!hit || hit.inliers.length < minInliers) break;
+      if (hit.outsideCone) notes.push('rejected-slanted-plane');
+      else if (shareBelow(pts.xyz, pts.count, hit.plane) > 0.03)
+        // Nothing is seen through a floor: a "plane" with many points below it is a slice
+        // through a wall or a table top, not the ground.
+        notes.push('rejected-plane-with-points-below');
+      else planes.push({ plane: hit.plane, support: hit.inliers.length });
+      const drop = new Uint8Array(pts.count);
+      for (let j = 0; j < hit.inliers.length; j++) drop[hit.inliers[j]!] = 1;
+      cand = cand.filter((i) => !drop[i]);
+    }
+    // The dominant admissible plane fixes "up"; the floor is the lowest large plane parallel to it
+    // (a table top is parallel but higher; a slanted plane through a wall corner is not parallel).
+    const below = planes.filter((p) => p.plane.d >= minH);
+    for (const p of planes)
+      if (p.plane.d > maxH) notes.push(`plane-implausibly-far:${p.plane.d.toFixed(1)}m`);
+    const dominant = below
+      .filter((p) => p.plane.d <= maxH)
+      .sort((a, b) => b.support - a.support)[0];
+    if (dominant) {
+      // A lower plane replaces it only when it is parallel (2 degrees), clearly separate (over
+      // 10 cm lower) and large (a fifth of the dominant's support): leftovers of the
+      // dominant plane itself must not win.
+      floor = dominant.plane;
+      const cosPar = Math.cos(2 * DEG);
+      for (const p of below)
+        if (
+          p.plane.d <= maxH &&
+          p.plane.d > floor.d + 0.1 &&
+          p.support >= 0.2 * dominant.support &&
+          dot(p.plane.normal, dominant.plane.normal) >= cosPar
+        )
+          floor = p.plane;
+    }
+    if (floor) {
+      // Refit on every lifted point near the chosen plane (more support than the sample).
+      const inl = planeInliers(pts.xyz, floor, thr, undefined, perZ);
+      const refit = fitPlane(pts.xyz, inl);
+      if (refit) {
+        const o: Plane =
+          dot(refit.normal, prior) >= 0
+            ? refit
+            : { normal: [-refit.normal[0], -refit.normal[1], -refit.normal[2]], d: -refit.d };
+        if (Math.acos(Math.min(1, dot(o.normal, prior))) <= maxTilt) floor = o;
+      }
+    }
+  } else notes.push('too-few-depth-points');
+
+  if (hintUp) {
+    let height: number | null = null;
+    if (floor) {
+      // Height along the hinted up: mean of -(up . p) over the floor's points.
+      const inl = planeInliers(pts.xyz, floor, 0.01, undefined, 0.006);
+      let s = 0;
+      for (let j = 0; j < inl.length; j++) {
+        const o = inl[j]! * 3;
+        s -= hintUp[0] * pts.xyz[o]! + hintUp[1] * pts.xyz[o + 1]! + hintUp[2] * pts.xyz[o + 2]!;
+      }
+      height = inl.length > 0 ? s / inl.length : floor.d;
+    } else notes.push('no-floor');
+    return { frame: frameOf(hint!.source, hintUp, height), floorPlane: floor, notes };
+  }
+  if (floor)
+    return { frame: frameOf('floor-plane', floor.normal, floor.d), floorPlane: floor, notes };
+  notes.push('no-floor');
+  return { frame: frameOf('camera-axes', [0, -1, 0], null), floorPlane: null, notes };
+}

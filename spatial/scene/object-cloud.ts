@@ -1,0 +1,171 @@
+// Per-object clean-up of a world-frame point set: voxel down-sampling, statistical outlier removal
+// and DBSCAN keeping the main cluster, with every parameter scaled to the object's size and range.
+// Voxels come first so the neighbour searches run on at most ~(size/voxel)^2 surface voxels whatever
+// the resolution; decisions made on voxels are mapped back to the original points, and boxes are
+// measured on those original points (no shrinkage from voxel averaging).
+import { dbscan } from '../geometry/dbscan';
+import { PointGrid } from '../geometry/grid';
+import { statisticalOutlierMask } from '../geometry/outliers';
+import { voxelDownsample } from '../geometry/voxel';
+import type { V3 } from '../geometry/vec';
+
+export interface CleanupOptions {
+  /** Fewer valid points than this (before or after clean-up) marks the object unusable. */
+  minPoints?: number;
+  /** Voxel = max(size / voxelsPerSize, footprintVoxels * pixel footprint at the median range). */
+  voxelsPerSize?: number;
+  footprintVoxels?: number;
+  /** DBSCAN radius in voxels. */
+  epsVoxels?: number;
+  sorK?: number;
+  sorStdRatio?: number;
+  /** SOR never removes points whose mean k-NN distance is under this share of the DBSCAN eps. */
+  sorMinDistanceEps?: number;
+}
+
+export interface CleanCloud {
+  /** Indices (into the input points) of the kept points. */
+  kept: Int32Array;
+  /** Voxel means of the kept voxels (interleaved xyz) for footprint fitting. */
+  voxelXyz: Float32Array;
+  voxelCount: number;
+  voxelSize: number;
+  /** Median distance from the camera (m). */
+  medianRange: number;
+  flags: string[];
+}
+
+function percentileRange(values: number[], lo: number, hi: number): number {
+  const v = Float64Array.from(values).sort();
+  const n = v.length;
+  return v[Math.min(n - 1, Math.floor(hi * (n - 1)))]! - v[Math.floor(lo * (n - 1))]!;
+}
+
+/**
+ * Cleans `count` world points `xyz` of one object; `camera` is the camera centre in the same frame
+ * and `focal` the focal length in pixels (for the pixel footprint).
+ */
+export function cleanObjectCloud(
+  xyz: Float32Array,
+  count: number,
+  camera: V3,
+  focal: number,
+  opts: CleanupOptions = {},
+): CleanCloud {
+  const minPoints = opts.minPoints ?? 30;
+  const flags: string[] = [];
+  const all = (): Int32Array => Int32Array.from({ length: count }, (_, i) => i);
+  if (count === 0) {
+    flags.push('no-valid-depth');
+    return {
+      kept: new Int32Array(0),
+      voxelXyz: new Float32Array(0),
+      voxelCount: 0,
+      voxelSize: 0,
+      medianRange: 0,
+      flags,
+    };
+  }
+  // Robust size and range from a deterministic sample (every step-th point).
+  const step = Math.max(1, Math.floor(count / 400));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const zs: number[] = [];
+  const rs: number[] = [];
+  for (let i = 0; i < count; i += step) {
+    const x = xyz[i * 3]!;
+    const y = xyz[i * 3 + 1]!;
+    const z = xyz[i * 3 + 2]!;
+    xs.push(x);
+    ys.push(y);
+    zs.push(z);
+    rs.push(Math.hypot(x - camera[0], y - camera[1], z - camera[2]));
+  }
+  const medianRange = Float64Array.from(rs).sort()[rs.length >> 1]!;
+  const size = Math.max(
+    percentileRange(xs, 0.05, 0.95),
+    percentileRange(ys, 0.05, 0.95),
+    percentileRange(zs, 0.05, 0.95),
+    1e-3,
+  );
+  const footprint = medianRange / Math.max(focal, 1);
+  const voxel = Math.max(
+    size / (opts.voxelsPerSize ?? 15),
+    (opts.footprintVoxels ?? 4) * footprint,
+    1e-3,
+  );
+  if (count < minPoints) {
+    flags.push('too-few-points');
+    const vox = voxelDownsample(xyz, count, voxel);
+    return {
+      kept: all(),
+      voxelXyz: vox.xyz,
+      voxelCount: vox.count,
+      voxelSize: voxel,
+      medianRange,
+      flags,
+    };
+  }
+  const vox = voxelDownsample(xyz, count, voxel);
+  // eps = 2 voxels >= 8 pixel footprints: surfaces seen at grazing angles (down to ~7 degrees)
+  // are sampled sparser than the footprint and must stay connected.
+  const eps = (opts.epsVoxels ?? 2) * voxel;
+  const grid = new PointGrid(vox.xyz, vox.count, eps);
+  const sor = statisticalOutlierMask(
+    vox.xyz,
+    vox.count,
+    {
+      k: opts.sorK ?? 8,
+      stdRatio: opts.sorStdRatio ?? 2.5,
+      radius: eps,
+      minDistance: (opts.sorMinDistanceEps ?? 1) * eps,
+    },
+    grid,
+  );
+  const db = dbscan(vox.xyz, vox.count, eps, 3, sor, grid);
+  let main = -1;
+  let mainWeight = 0;
+  if (db.clusters > 0) {
+    const weight = new Float64Array(db.clusters);
+    for (let v = 0; v < vox.count; v++) {
+      const l = db.labels[v]!;
+      if (l >= 0) weight[l] = weight[l]! + vox.weight[v]!;
+    }
+    for (let c = 0; c < db.clusters; c++)
+      if (weight[c]! > mainWeight) {
+        mainWeight = weight[c]!;
+        main = c;
+      }
+  }
+  if (main < 0) {
+    flags.push('no-main-cluster');
+    return {
+      kept: all(),
+      voxelXyz: vox.xyz,
+      voxelCount: vox.count,
+      voxelSize: voxel,
+      medianRange,
+      flags,
+    };
+  }
+  const keepVoxel = new Uint8Array(vox.count);
+  let nv = 0;
+  for (let v = 0; v < vox.count; v++)
+    if (db.labels[v] === main) {
+      keepVoxel[v] = 1;
+      nv++;
+    }
+  const voxelXyz = new Float32Array(nv * 3);
+  for (let v = 0, j = 0; v < vox.count; v++)
+    if (keepVoxel[v]) {
+      voxelXyz[j * 3] = vox.xyz[v * 3]!;
+      voxelXyz[j * 3 + 1] = vox.xyz[v * 3 + 1]!;
+      voxelXyz[j * 3 + 2] = vox.xyz[v * 3 + 2]!;
+      j++;
+    }
+  const kept = new Int32Array(mainWeight);
+  for (let i = 0, j = 0; i < count; i++) if (keepVoxel[vox.voxelOf[i]!]) kept[j++] = i;
+  if (kept.length < minPoints) flags.push('too-few-points-after-cleanup');
+  else if (kept.length < 0.5 * count) flags.push('cleanup-removed-most');
+  return { kept, voxelXyz, voxelCount: nv, voxelSize: voxel, medianRange, flags };
+}
