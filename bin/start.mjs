@@ -133,6 +133,13 @@ function seedDemoProject(projectDir) {
     if (result.status !== 0)
       console.error(`Import of ${batch.folder} failed (exit code ${result.status}); continuing.`);
   }
+  // Scene graphs and QA from the sensor depth and the hand-labelled boxes (no model needed).
+  const run = spawnSync(process.execPath, [sqw, 'run', '--project', projectDir], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (run.status !== 0)
+    console.error(`The demo pipeline run failed (exit code ${run.status}); continuing.`);
 }
 
 function openBrowser(url) {

@@ -14,6 +14,7 @@ import {
   QaPair,
   ReviewDecision,
   ReviewDecisionKind,
+  SceneGraphView,
   SceneObject,
 } from './entities';
 
@@ -39,6 +40,8 @@ export const ImportRequest = ProjectRef.extend({
   depthFolder: z.string().min(1).optional(),
   depthEncoding: DepthEncodingName.optional(),
   intrinsics: IntrinsicsInput.optional(),
+  /** A COCO instances file whose boxes and masks are attached after the images are imported. */
+  annotations: z.string().min(1).optional(),
 });
 export type ImportRequest = z.infer<typeof ImportRequest>;
 
@@ -49,8 +52,42 @@ export const ImportResult = z.object({
   skipped: z.number().int().nonnegative(),
   withDepth: z.number().int().nonnegative(),
   issues: z.array(ImportIssue),
+  /** Present when the request named an annotations file. */
+  annotations: z
+    .object({
+      imagesMatched: z.number().int().nonnegative(),
+      objectsAdded: z.number().int().nonnegative(),
+      alreadyPresent: z.number().int().nonnegative(),
+      issues: z.array(ImportIssue),
+    })
+    .optional(),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
+
+export const PipelineStage = z.enum([
+  'filter',
+  'detect',
+  'segment',
+  'depth',
+  'calibrate',
+  'lift',
+  'graph',
+  'qa',
+]);
+
+const StageSummary = z.object({
+  done: z.number().int().nonnegative(),
+  skipped: z.record(z.string(), z.number().int().nonnegative()),
+  failed: z.array(z.object({ image: z.string(), reason: z.string() })),
+});
+
+export const PipelineSummary = z.object({
+  images: z.number().int().nonnegative(),
+  notices: z.array(z.string()),
+  stages: z.object({ graph: StageSummary.optional(), qa: StageSummary.optional() }),
+  interrupted: z.boolean(),
+});
+export type PipelineSummary = z.infer<typeof PipelineSummary>;
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -96,6 +133,22 @@ export const api = {
     /** Starts an import job and returns at once; progress arrives as `job` events. */
     start: method(ImportRequest, z.object({ jobId: z.string() })),
     result: method(ProjectRef.extend({ jobId: z.string() }), ImportResult.nullable()),
+  },
+  pipeline: {
+    /** Starts a run over the project's images and returns at once; progress arrives as `job` events. */
+    start: method(
+      ProjectRef.extend({
+        stages: z.array(PipelineStage).min(1).default(['segment', 'lift', 'graph', 'qa']),
+        onlyPending: z.boolean().default(false),
+        seed: z.string().min(1).max(100).default('1'),
+      }),
+      z.object({ jobId: z.string() }),
+    ),
+    result: method(ProjectRef.extend({ jobId: z.string() }), PipelineSummary.nullable()),
+  },
+  scene: {
+    /** The image's scene graph, or null before the graph stage has run for it. */
+    get: method(ImageRef, SceneGraphView.nullable()),
   },
   jobs: {
     list: method(ProjectRef, z.array(Job)),

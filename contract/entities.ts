@@ -121,6 +121,7 @@ export const SceneObject = z.object({
   score: z.number().nullable(),
   box: BoxXYXY,
   provenance: ObjectProvenance,
+  maskProvenance: z.enum(['model', 'depth-cluster', 'imported', 'human']).nullable(),
 });
 export type SceneObject = z.infer<typeof SceneObject>;
 
@@ -133,6 +134,12 @@ export const QaPair = z.object({
   question: z.string(),
   answer: z.string(),
   status: QaStatus,
+  kind: z.enum(['qualitative', 'quantitative', 'multi-hop']).nullable(),
+  /** Object ids the pair is about, in placeholder order. */
+  subjects: z.array(z.number().int()),
+  /** Machine value (metres, boolean, clock hour, object id(s), count); null for a tie or legacy rows. */
+  value: z.unknown(),
+  unit: z.string().nullable(),
 });
 export type QaPair = z.infer<typeof QaPair>;
 
@@ -154,3 +161,37 @@ export const ExecutionProviderReport = z.object({
   runtimeVersion: z.string().nullable(),
   error: z.string().nullable(),
 });
+
+const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
+
+/** What the UI shows of a scene graph: the frame, each object's 3D facts, ambiguous objects. */
+export const SceneGraphView = z.object({
+  frame: z.object({
+    gravitySource: z.string(),
+    aligned: z.boolean(),
+    cameraHeight: z.number().nullable(),
+  }),
+  nodes: z.array(
+    z.object({
+      id: z.number().int(),
+      label: z.string(),
+      centroid: Vec3,
+      extent: z.object({ width: z.number(), height: z.number(), depth: z.number() }),
+      elevation: z.number().nullable(),
+      distanceFromCamera: z.number(),
+      numPoints: z.number().int().nonnegative(),
+      quality: z.object({ ok: z.boolean(), flags: z.array(z.string()) }),
+    }),
+  ),
+  relationCount: z.number().int().nonnegative(),
+  notes: z.array(z.string()),
+  ambiguities: z.array(
+    z.object({
+      nodeId: z.number().int(),
+      label: z.string(),
+      group: z.array(z.number().int()),
+      reason: z.string(),
+    }),
+  ),
+});
+export type SceneGraphView = z.infer<typeof SceneGraphView>;

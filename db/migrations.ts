@@ -141,6 +141,45 @@ export const migrations: Migration[] = [
       CREATE INDEX objects_external ON objects(image_id, external_id);
     `,
   },
+  {
+    version: 4,
+    description: 'per-image stage results, scene-graph notes, stable QA keys, ambiguous objects',
+    up: `
+      CREATE TABLE stage_runs (
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        provenance_json TEXT,
+        took_ms REAL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (image_id, stage)
+      );
+      ALTER TABLE scene_graphs ADD COLUMN notes_json TEXT;
+      ALTER TABLE qa_pairs ADD COLUMN qa_key TEXT;
+      ALTER TABLE qa_pairs ADD COLUMN kind TEXT;
+      ALTER TABLE qa_pairs ADD COLUMN fact_hash TEXT;
+      ALTER TABLE qa_pairs ADD COLUMN record_json TEXT;
+      CREATE UNIQUE INDEX qa_pairs_key ON qa_pairs(image_id, qa_key);
+      CREATE TABLE ambiguities (
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        node_id INTEGER NOT NULL,
+        label TEXT NOT NULL,
+        group_json TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        PRIMARY KEY (image_id, node_id)
+      );
+      CREATE TABLE exports (
+        id INTEGER PRIMARY KEY,
+        format TEXT NOT NULL,
+        out_dir TEXT NOT NULL,
+        options_json TEXT NOT NULL,
+        counts_json TEXT NOT NULL,
+        checksum TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);

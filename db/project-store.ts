@@ -10,6 +10,7 @@ import { ImageRepository } from './repositories/images';
 import { JobRepository } from './repositories/jobs';
 import { ProjectRepository } from './repositories/project';
 import { AnnotationRepository } from './repositories/annotations';
+import { SceneRepository } from './repositories/scene';
 
 export const DATABASE_FILE = 'project.sqlite';
 export const BLOBS_DIR = 'blobs';
@@ -22,6 +23,7 @@ export class ProjectStore {
   readonly images: ImageRepository;
   readonly jobs: JobRepository;
   readonly annotations: AnnotationRepository;
+  readonly scene: SceneRepository;
 
   private constructor(
     readonly folder: string,
@@ -32,6 +34,7 @@ export class ProjectStore {
     this.images = new ImageRepository(db);
     this.jobs = new JobRepository(db);
     this.annotations = new AnnotationRepository(db);
+    this.scene = new SceneRepository(db);
   }
 
   get blobsDir(): string {

@@ -1,6 +1,13 @@
 // Database rows -> contract entities. Kept apart from the service so both HTTP/IPC handlers and the
 // CLI's --json output print the same shapes.
-import type { ImageDetail, ImageSummary, ProjectSummary, BatchSummary } from '../contract/entities';
+import type {
+  BatchSummary,
+  ImageDetail,
+  ImageSummary,
+  ProjectSummary,
+  SceneGraphView,
+} from '../contract/entities';
+import type { SceneGraph } from '../spatial/scene/scene-graph';
 import type { ProjectStore } from '../db/project-store';
 import type { BatchRow } from '../db/repositories/batches';
 import type { ImageRow } from '../db/repositories/images';
@@ -63,5 +70,32 @@ export function toImageDetail(r: ImageRow): ImageDetail {
     },
     depth: r.depthJson ? (JSON.parse(r.depthJson) as ImageDetail['depth']) : null,
     createdAt: r.createdAt,
+  };
+}
+
+export function toSceneGraphView(
+  graph: SceneGraph,
+  notes: string[],
+  ambiguities: SceneGraphView['ambiguities'],
+): SceneGraphView {
+  return {
+    frame: {
+      gravitySource: graph.frame.gravitySource,
+      aligned: graph.frame.aligned,
+      cameraHeight: graph.frame.cameraHeight,
+    },
+    nodes: graph.nodes.map((n) => ({
+      id: n.id,
+      label: n.label,
+      centroid: n.centroid,
+      extent: n.extent,
+      elevation: n.elevation,
+      distanceFromCamera: n.distanceFromCamera,
+      numPoints: n.numPoints,
+      quality: n.quality,
+    })),
+    relationCount: graph.edges.length,
+    notes,
+    ambiguities,
   };
 }

@@ -1,13 +1,22 @@
 // The engine's implementation of the API contract. Transports (HTTP, IPC) reach it only through
 // rpc/dispatch.ts, which validates input and output against contract/api.ts.
-import type { ApiHandlers, ImportResult } from '../contract/api';
+import type { ApiHandlers, ImportResult, PipelineSummary } from '../contract/api';
 import type { Job } from '../contract/entities';
 import { probeExecutionProviders } from '../native-models/providers';
 import type { EventBus } from './event-bus';
 import { NotFoundError } from './errors';
+import type { SceneGraph } from '../spatial/scene/scene-graph';
+import { importCocoFile } from './annotations/coco-import';
 import { importBatch } from './import/index';
 import type { JobRunner } from './jobs/job-runner';
-import { toBatchSummary, toImageDetail, toImageSummary, toProjectSummary } from './mappers';
+import {
+  toBatchSummary,
+  toImageDetail,
+  toImageSummary,
+  toProjectSummary,
+  toSceneGraphView,
+} from './mappers';
+import { runPipeline } from './pipeline/run';
 import type { ProjectRegistry } from './project-registry';
 import { ENGINE_VERSION } from './version';
 
@@ -60,34 +69,85 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       },
     },
     imports: {
-      start: async ({ projectId, ...request }) => {
+      start: async ({ projectId, annotations, ...request }) => {
         const store = projects.get(projectId);
-        const row = jobs.start(store, 'import', request, async ({ signal, progress }) => {
-          const result = await importBatch(store, {
-            ...request,
+        const row = jobs.start(
+          store,
+          'import',
+          { ...request, annotations },
+          async ({ signal, progress }) => {
+            const imported = await importBatch(store, {
+              ...request,
+              signal,
+              onProgress: (p) =>
+                progress({
+                  total: p.total,
+                  done: p.done,
+                  skipped: p.skipped + p.duplicates,
+                  current: p.current,
+                }),
+            });
+            const result: ImportResult =
+              annotations && !signal.aborted
+                ? { ...imported, annotations: await importCocoFile(store, annotations) }
+                : imported;
+            events.emit({ type: 'images-changed', projectId, batchId: result.batchId });
+            const failed = result.issues.filter((i) => i.kind === 'failed').length;
+            return {
+              result,
+              failed,
+              skipped: result.skipped + result.duplicates,
+              message: `${result.imported} imported, ${result.duplicates} duplicates, ${result.skipped} skipped`,
+            };
+          },
+        );
+        return { jobId: row.id };
+      },
+      result: async ({ projectId, jobId }) => {
+        job(projectId, jobId);
+        return (projects.get(projectId).jobs.result(jobId) as ImportResult | null) ?? null;
+      },
+    },
+    pipeline: {
+      start: async ({ projectId, stages, onlyPending, seed }) => {
+        const store = projects.get(projectId);
+        const params = { stages, onlyPending, seed };
+        const row = jobs.start(store, 'pipeline', params, async ({ signal, progress }) => {
+          const summary = await runPipeline(store, {
+            ...params,
             signal,
-            onProgress: (p) =>
-              progress({
-                total: p.total,
-                done: p.done,
-                skipped: p.skipped + p.duplicates,
-                current: p.current,
-              }),
+            onProgress: (p) => progress({ total: p.total, done: p.done, current: p.current }),
           });
-          events.emit({ type: 'images-changed', projectId, batchId: result.batchId });
-          const failed = result.issues.filter((i) => i.kind === 'failed').length;
+          const failed = Object.values(summary.stages).reduce((n, s) => n + s.failed.length, 0);
           return {
-            result,
+            result: summary,
             failed,
-            skipped: result.skipped + result.duplicates,
-            message: `${result.imported} imported, ${result.duplicates} duplicates, ${result.skipped} skipped`,
+            message: [
+              ...summary.notices,
+              ...Object.entries(summary.stages).map(
+                ([stage, s]) => `${stage}: ${s.done} done, ${s.failed.length} failed`,
+              ),
+            ].join('; '),
           };
         });
         return { jobId: row.id };
       },
       result: async ({ projectId, jobId }) => {
         job(projectId, jobId);
-        return (projects.get(projectId).jobs.result(jobId) as ImportResult | null) ?? null;
+        return (projects.get(projectId).jobs.result(jobId) as PipelineSummary | null) ?? null;
+      },
+    },
+    scene: {
+      get: async ({ projectId, imageId }) => {
+        const store = projects.get(projectId);
+        const stored = store.scene.graph(imageId);
+        return stored
+          ? toSceneGraphView(
+              stored.graph as SceneGraph,
+              stored.notes,
+              store.scene.ambiguities(imageId),
+            )
+          : null;
       },
     },
     jobs: {
@@ -99,7 +159,8 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       list: async ({ projectId, imageId }) => projects.get(projectId).annotations.objects(imageId),
     },
     qa: {
-      list: async ({ projectId, imageId }) => projects.get(projectId).annotations.qa(imageId),
+      list: async ({ projectId, imageId }) =>
+        projects.get(projectId).annotations.qaDetails(imageId),
     },
     reviews: {
       record: async ({ projectId, qaId, decision, reason, editedAnswer, reviewer }) => {

@@ -10,9 +10,10 @@ export interface ObjectRow {
   score: number | null;
   box: [number, number, number, number];
   provenance: 'model' | 'human' | 'imported';
+  maskProvenance: 'model' | 'depth-cluster' | 'imported' | 'human' | null;
 }
 
-export interface NewObject extends Omit<ObjectRow, 'id'> {
+export interface NewObject extends Omit<ObjectRow, 'id' | 'maskProvenance'> {
   /** COCO RLE as JSON ({size, counts}), original-image pixels. */
   maskRle?: string | null;
   maskProvenance?: 'model' | 'depth-cluster' | 'imported' | 'human' | null;
@@ -28,6 +29,8 @@ export interface QaRow {
   answer: string;
   status: 'proposed' | 'approved' | 'rejected' | 'edited' | 'changed';
 }
+
+export type QaKind = 'qualitative' | 'quantitative' | 'multi-hop';
 
 export interface ReviewRow {
   id: number;
@@ -52,7 +55,8 @@ export class AnnotationRepository {
   objects(imageId: number): ObjectRow[] {
     const rows = this.db
       .prepare(
-        'SELECT id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance FROM objects WHERE image_id = ? ORDER BY id',
+        `SELECT id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance, mask_provenance AS maskProvenance
+         FROM objects WHERE image_id = ? ORDER BY id`,
       )
       .all(imageId) as Array<
       Omit<ObjectRow, 'box'> & { x0: number; y0: number; x1: number; y1: number }
@@ -103,6 +107,16 @@ export class AnnotationRepository {
     return rows.map(({ x0, y0, x1, y1, ...r }) => ({ ...r, box: [x0, y0, x1, y1] }));
   }
 
+  setMask(
+    objectId: number,
+    maskRle: string,
+    provenance: NonNullable<NewObject['maskProvenance']>,
+  ): void {
+    this.db
+      .prepare('UPDATE objects SET mask_rle = ?, mask_provenance = ? WHERE id = ?')
+      .run(maskRle, provenance, objectId);
+  }
+
   hasExternalObject(imageId: number, externalId: string): boolean {
     return (
       this.db
@@ -117,6 +131,29 @@ export class AnnotationRepository {
         'SELECT id, image_id AS imageId, family, question, answer, status FROM qa_pairs WHERE image_id = ? ORDER BY id',
       )
       .all(imageId) as QaRow[];
+  }
+
+  /** QA of one image with what the review UI shows: kind, subjects, machine value and unit. */
+  qaDetails(
+    imageId: number,
+  ): Array<
+    QaRow & { kind: QaKind | null; subjects: number[]; value: unknown; unit: string | null }
+  > {
+    const rows = this.db
+      .prepare(
+        `SELECT id, image_id AS imageId, family, question, answer, status, kind, value_json AS v, record_json AS r
+         FROM qa_pairs WHERE image_id = ? ORDER BY id`,
+      )
+      .all(imageId) as Array<QaRow & { kind: QaKind | null; v: string | null; r: string | null }>;
+    return rows.map(({ v, r, ...row }) => {
+      const record = r ? (JSON.parse(r) as { subjects?: number[]; unit?: string | null }) : {};
+      return {
+        ...row,
+        subjects: record.subjects ?? [],
+        value: v ? JSON.parse(v) : null,
+        unit: record.unit ?? null,
+      };
+    });
   }
 
   getQa(id: number): QaRow | undefined {

@@ -93,6 +93,65 @@ describe('import over the HTTP API', () => {
     expect((await s.rpc('images.list', { projectId: s.projectId })).body.result.total).toBe(1);
   });
 
+  it('imports boxes with the images, runs the pipeline as a job, and serves graphs and QA', async () => {
+    const { jobId } = await importAndWait({
+      folder: `${SAMPLES}/sun-corridor/color`,
+      depthFolder: `${SAMPLES}/sun-corridor/depth`,
+      depthEncoding: 'sun',
+      annotations: `${SAMPLES}/annotations.coco.json`,
+    });
+    const imported = (await s.rpc('imports.result', { projectId: s.projectId, jobId })).body.result;
+    expect(imported.annotations).toMatchObject({ imagesMatched: 1, objectsAdded: 3 });
+
+    const ws = new WebSocket(`ws://127.0.0.1:${s.server.port}/api/events?token=${s.server.token}`);
+    await new Promise((r) => ws.on('open', r));
+    const finished = new Promise<EngineEvent>((r) =>
+      ws.on('message', (data) => {
+        const e = JSON.parse(String(data)) as EngineEvent;
+        if (e.type === 'job' && e.job.kind === 'pipeline' && e.job.status === 'done') r(e);
+      }),
+    );
+    const start = await s.rpc('pipeline.start', { projectId: s.projectId });
+    expect(start.body.ok).toBe(true);
+    await finished;
+    ws.close();
+    const summary = (
+      await s.rpc('pipeline.result', { projectId: s.projectId, jobId: start.body.result.jobId })
+    ).body.result;
+    expect(summary.stages.graph.done).toBe(1);
+    expect(summary.stages.qa.done).toBe(1);
+
+    const imageId = (await s.rpc('images.list', { projectId: s.projectId })).body.result.items[0]
+      .id;
+    const scene = (await s.rpc('scene.get', { projectId: s.projectId, imageId })).body.result;
+    expect(scene.frame.aligned).toBe(true);
+    expect(scene.nodes.map((n: { label: string }) => n.label).sort()).toEqual([
+      'cabinet',
+      'door',
+      'partition',
+    ]);
+    const objects = (await s.rpc('objects.list', { projectId: s.projectId, imageId })).body.result;
+    expect(
+      objects.every((o: { maskProvenance: string }) => o.maskProvenance === 'depth-cluster'),
+    ).toBe(true);
+    const qa = (await s.rpc('qa.list', { projectId: s.projectId, imageId })).body.result;
+    expect(qa.length).toBeGreaterThan(10);
+    const distance = qa.find((q: { family: string }) => q.family === 'direct_distance');
+    expect(distance).toMatchObject({ kind: 'quantitative', unit: 'm', status: 'proposed' });
+    expect(distance.subjects).toHaveLength(2);
+    expect(typeof distance.value).toBe('number');
+
+    const decision = await s.rpc('reviews.record', {
+      projectId: s.projectId,
+      qaId: distance.id,
+      decision: 'approve',
+      reviewer: 'ana',
+    });
+    expect(decision.body.result).toMatchObject({ decision: 'approve', reviewer: 'ana' });
+    const after = (await s.rpc('qa.list', { projectId: s.projectId, imageId })).body.result;
+    expect(after.find((q: { id: number }) => q.id === distance.id).status).toBe('approved');
+  });
+
   it('a missing folder ends the job as failed with the reason', async () => {
     const { events, jobId } = await importAndWait({ folder: `${dir.path}/does-not-exist` });
     const last = events.filter((e) => e.type === 'job').at(-1)!;

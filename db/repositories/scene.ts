@@ -1,0 +1,246 @@
+// Per-image results of the pipeline stages: stage status with provenance, scene graphs, generated
+// QA (kept by stable key so re-derivation preserves review decisions) and ambiguous objects.
+import type { Database } from 'better-sqlite3';
+
+export interface StageRunRow {
+  imageId: number;
+  stage: string;
+  status: 'done' | 'skipped' | 'failed';
+  reason: string | null;
+  provenance: Record<string, unknown> | null;
+  tookMs: number | null;
+}
+
+/** What the QA stage hands over per pair; `record` is the full generated pair, kept for export. */
+export interface GeneratedQa {
+  key: string;
+  family: string;
+  kind: string;
+  question: string;
+  answer: string;
+  value: unknown;
+  factHash: string;
+  record: unknown;
+}
+
+export interface QaUpsertCounts {
+  added: number;
+  unchanged: number;
+  changed: number;
+  removed: number;
+}
+
+const REVIEWED = new Set(['approved', 'rejected', 'edited']);
+
+export class SceneRepository {
+  constructor(private readonly db: Database) {}
+
+  recordStage(r: StageRunRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO stage_runs (image_id, stage, status, reason, provenance_json, took_ms, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (image_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+           provenance_json = excluded.provenance_json, took_ms = excluded.took_ms, updated_at = excluded.updated_at`,
+      )
+      .run(
+        r.imageId,
+        r.stage,
+        r.status,
+        r.reason,
+        r.provenance ? JSON.stringify(r.provenance) : null,
+        r.tookMs,
+        new Date().toISOString(),
+      );
+  }
+
+  stageRuns(imageId: number): StageRunRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT image_id AS imageId, stage, status, reason, provenance_json AS p, took_ms AS tookMs
+         FROM stage_runs WHERE image_id = ? ORDER BY stage`,
+      )
+      .all(imageId) as Array<Omit<StageRunRow, 'provenance'> & { p: string | null }>;
+    return rows.map(({ p, ...r }) => ({ ...r, provenance: p ? JSON.parse(p) : null }));
+  }
+
+  saveGraph(imageId: number, graph: unknown, notes: string[]): void {
+    this.db
+      .prepare(
+        `INSERT INTO scene_graphs (image_id, graph_json, notes_json, created_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (image_id) DO UPDATE SET graph_json = excluded.graph_json, notes_json = excluded.notes_json,
+           created_at = excluded.created_at`,
+      )
+      .run(imageId, JSON.stringify(graph), JSON.stringify(notes), new Date().toISOString());
+  }
+
+  graph(imageId: number): { graph: unknown; notes: string[] } | undefined {
+    const row = this.db
+      .prepare('SELECT graph_json AS g, notes_json AS n FROM scene_graphs WHERE image_id = ?')
+      .get(imageId) as { g: string; n: string | null } | undefined;
+    return row ? { graph: JSON.parse(row.g), notes: row.n ? JSON.parse(row.n) : [] } : undefined;
+  }
+
+  /** Ids of images with a stored scene graph, in id order, one page at a time (streams large batches). */
+  graphImageIds(afterId: number, limit: number): number[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT image_id AS id FROM scene_graphs WHERE image_id > ? ORDER BY image_id LIMIT ?',
+        )
+        .all(afterId, limit) as Array<{ id: number }>
+    ).map((r) => r.id);
+  }
+
+  /**
+   * Replaces an image's generated QA by key. Same key and same facts: kept as it is, decision
+   * included. Same key, new facts: text updated, and a reviewed pair goes back for review as
+   * 'changed'. Keys no longer generated: proposed ones are removed, reviewed ones marked 'changed'.
+   */
+  upsertQa(imageId: number, pairs: GeneratedQa[]): QaUpsertCounts {
+    return this.db.transaction(() => {
+      const existing = new Map(
+        (
+          this.db
+            .prepare(
+              'SELECT id, qa_key AS key, fact_hash AS factHash, status FROM qa_pairs WHERE image_id = ?',
+            )
+            .all(imageId) as Array<{
+            id: number;
+            key: string | null;
+            factHash: string | null;
+            status: string;
+          }>
+        ).map((r) => [r.key ?? `#${r.id}`, r]),
+      );
+      const counts: QaUpsertCounts = { added: 0, unchanged: 0, changed: 0, removed: 0 };
+      const now = new Date().toISOString();
+      const insert = this.db.prepare(
+        `INSERT INTO qa_pairs (image_id, family, question, answer, value_json, status, created_at, qa_key, kind,
+           fact_hash, record_json) VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?)`,
+      );
+      const update = this.db.prepare(
+        `UPDATE qa_pairs SET family = ?, question = ?, answer = ?, value_json = ?, kind = ?, fact_hash = ?,
+           record_json = ?, status = ? WHERE id = ?`,
+      );
+      const seen = new Set<string>();
+      for (const p of pairs) {
+        seen.add(p.key);
+        const old = existing.get(p.key);
+        const value = JSON.stringify(p.value ?? null);
+        const record = JSON.stringify(p.record);
+        if (!old) {
+          insert.run(
+            imageId,
+            p.family,
+            p.question,
+            p.answer,
+            value,
+            now,
+            p.key,
+            p.kind,
+            p.factHash,
+            record,
+          );
+          counts.added++;
+        } else if (old.factHash === p.factHash) {
+          counts.unchanged++;
+        } else {
+          const status =
+            REVIEWED.has(old.status) || old.status === 'changed' ? 'changed' : 'proposed';
+          update.run(
+            p.family,
+            p.question,
+            p.answer,
+            value,
+            p.kind,
+            p.factHash,
+            record,
+            status,
+            old.id,
+          );
+          counts.changed++;
+        }
+      }
+      for (const [key, old] of existing) {
+        if (seen.has(key)) continue;
+        if (REVIEWED.has(old.status)) {
+          this.db.prepare("UPDATE qa_pairs SET status = 'changed' WHERE id = ?").run(old.id);
+        } else {
+          this.db.prepare('DELETE FROM qa_pairs WHERE id = ?').run(old.id);
+        }
+        counts.removed++;
+      }
+      return counts;
+    })();
+  }
+
+  /** Generated QA records of one image, optionally only some statuses (export). */
+  qaRecords(
+    imageId: number,
+    statuses?: readonly string[],
+  ): Array<{ status: string; answer: string; record: unknown }> {
+    const rows = this.db
+      .prepare(
+        'SELECT status, answer, record_json AS r FROM qa_pairs WHERE image_id = ? AND record_json IS NOT NULL ORDER BY id',
+      )
+      .all(imageId) as Array<{ status: string; answer: string; r: string }>;
+    return rows
+      .filter((row) => !statuses || statuses.includes(row.status))
+      .map((row) => ({ status: row.status, answer: row.answer, record: JSON.parse(row.r) }));
+  }
+
+  replaceAmbiguities(
+    imageId: number,
+    items: Array<{ nodeId: number; label: string; group: number[]; reason: string }>,
+  ): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM ambiguities WHERE image_id = ?').run(imageId);
+      const ins = this.db.prepare(
+        'INSERT INTO ambiguities (image_id, node_id, label, group_json, reason) VALUES (?, ?, ?, ?, ?)',
+      );
+      for (const a of items) ins.run(imageId, a.nodeId, a.label, JSON.stringify(a.group), a.reason);
+    })();
+  }
+
+  ambiguities(
+    imageId: number,
+  ): Array<{ nodeId: number; label: string; group: number[]; reason: string }> {
+    return (
+      this.db
+        .prepare(
+          'SELECT node_id AS nodeId, label, group_json AS g, reason FROM ambiguities WHERE image_id = ? ORDER BY node_id',
+        )
+        .all(imageId) as Array<{ nodeId: number; label: string; g: string; reason: string }>
+    ).map(({ g, ...r }) => ({ ...r, group: JSON.parse(g) as number[] }));
+  }
+
+  recordExport(e: {
+    format: string;
+    outDir: string;
+    options: unknown;
+    counts: unknown;
+    checksum: string;
+  }): void {
+    this.db
+      .prepare(
+        'INSERT INTO exports (format, out_dir, options_json, counts_json, checksum, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        e.format,
+        e.outDir,
+        JSON.stringify(e.options),
+        JSON.stringify(e.counts),
+        e.checksum,
+        new Date().toISOString(),
+      );
+  }
+
+  exports(): Array<{ format: string; outDir: string; checksum: string; createdAt: string }> {
+    return this.db
+      .prepare(
+        'SELECT format, out_dir AS outDir, checksum, created_at AS createdAt FROM exports ORDER BY id',
+      )
+      .all() as Array<{ format: string; outDir: string; checksum: string; createdAt: string }>;
+  }
+}

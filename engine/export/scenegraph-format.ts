@@ -1,0 +1,56 @@
+// The `scenegraph` export record (one JSON file per image), documented in engine/export/FORMATS.md.
+// snake_case field names, metres, world frame (y up, viewer-centric heading), 2D boxes in
+// original-image pixels.
+import type { ImageRow } from '../../db/repositories/images';
+import type { SceneGraph } from '../../spatial/scene/scene-graph';
+
+const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
+const vec = (v: readonly number[]) => v.map((x) => round(x));
+
+export function sceneGraphRecord(image: ImageRow, graph: SceneGraph) {
+  return {
+    image: image.fileName,
+    image_path: image.relPath,
+    width: image.width,
+    height: image.height,
+    intrinsics: {
+      fx: image.fx,
+      fy: image.fy,
+      cx: image.cx,
+      cy: image.cy,
+      source: image.intrinsicsSource,
+    },
+    frame: {
+      gravity_source: graph.frame.gravitySource,
+      aligned: graph.frame.aligned,
+      camera_height: graph.frame.cameraHeight === null ? null : round(graph.frame.cameraHeight),
+      rotation: vec(graph.frame.rotation),
+      translation: vec(graph.frame.translation),
+    },
+    objects: graph.nodes.map((n) => ({
+      id: n.id,
+      label: n.label,
+      bbox_2d: vec(n.bbox2d),
+      centroid: vec(n.centroid),
+      extent: {
+        width: round(n.extent.width),
+        height: round(n.extent.height),
+        depth: round(n.extent.depth),
+      },
+      aabb: { min: vec(n.aabb.min), max: vec(n.aabb.max) },
+      obb: { center: vec(n.obb.center), extent: vec(n.obb.extent), yaw: round(n.obb.yaw) },
+      num_points: n.numPoints,
+      elevation: n.elevation === null ? null : round(n.elevation),
+      distance_from_camera: round(n.distanceFromCamera),
+      mask_provenance: n.maskProvenance,
+      quality: n.quality,
+    })),
+    relations: graph.edges.map((e) => ({
+      subject: e.subject,
+      object: e.object,
+      predicate: e.predicate,
+      ...(e.value === undefined ? {} : { value: round(e.value) }),
+      ...(e.unit === undefined ? {} : { unit: e.unit }),
+    })),
+  };
+}

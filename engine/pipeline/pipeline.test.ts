@@ -1,0 +1,186 @@
+// The model-free pipeline on the real demo frames: import with depth and hand-labelled boxes,
+// build scene graphs, generate QA, re-run without losing decisions, export.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../db/project-store';
+import type { SceneGraph } from '../../spatial/scene/scene-graph';
+import { importCocoFile } from '../annotations/coco-import';
+import { exportProject } from '../export/export';
+import { safeJoin } from '../export/safe-output';
+import { importBatch } from '../import/index';
+import { tempDir } from '../test/helpers';
+import { parseStages, runPipeline } from './run';
+
+const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
+const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
+
+let dir: ReturnType<typeof tempDir>;
+let store: ProjectStore;
+
+beforeAll(async () => {
+  dir = tempDir();
+  store = ProjectStore.openOrCreate(join(dir.path, 'p'));
+  await importBatch(store, {
+    folder: `${SAMPLES}/redwood-livingroom/color`,
+    depthFolder: `${SAMPLES}/redwood-livingroom/depth`,
+    depthEncoding: 'mm',
+    intrinsics: INTRINSICS,
+  });
+  await importBatch(store, {
+    folder: `${SAMPLES}/sun-corridor/color`,
+    depthFolder: `${SAMPLES}/sun-corridor/depth`,
+    depthEncoding: 'sun',
+    intrinsics: INTRINSICS,
+  });
+  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
+});
+afterAll(() => {
+  store.close();
+  dir.remove();
+});
+
+const corridorId = () => store.images.findByName('corridor.jpg')[0]!.id;
+
+describe('pipeline without models', () => {
+  it('builds graphs for images with depth and boxes, and says why the others were skipped', async () => {
+    const summary = await runPipeline(store, {
+      stages: parseStages('detect,segment,lift,graph,qa'),
+      seed: '1',
+    });
+    expect(summary.notices).toEqual([expect.stringMatching(/^stage detect: no model installed/)]);
+    expect(summary.images).toBe(4);
+    expect(summary.stages.graph).toMatchObject({ done: 2, failed: [] });
+    expect(summary.stages.graph!.skipped).toEqual({
+      'no objects: import boxes (--annotations) or run detection': 2,
+    });
+    expect(summary.stages.qa!.done).toBe(2);
+
+    const graph = store.scene.graph(corridorId())!.graph as SceneGraph;
+    expect(graph.frame).toMatchObject({ aligned: true, gravitySource: 'floor-plane' });
+    // SUN RGB-D corridor, camera held at chest height; a door is about 2 m tall.
+    expect(graph.frame.cameraHeight!).toBeGreaterThan(0.9);
+    expect(graph.frame.cameraHeight!).toBeLessThan(1.6);
+    const door = graph.nodes.find((n) => n.label === 'door')!;
+    expect(door.extent.height).toBeGreaterThan(1.7);
+    expect(door.extent.height).toBeLessThan(2.3);
+    expect(door.maskProvenance).toBe('depth-cluster');
+    const objects = store.annotations.objectsWithMasks(corridorId());
+    expect(objects.every((o) => o.maskProvenance === 'depth-cluster' && o.maskRle)).toBe(true);
+    expect(store.scene.stageRuns(corridorId()).map((r) => [r.stage, r.status])).toEqual([
+      ['graph', 'done'],
+      ['qa', 'done'],
+    ]);
+    expect(store.images.get(corridorId())!.status).toBe('needs-review');
+  });
+
+  it('re-running keeps review decisions on QA whose facts did not change', async () => {
+    const qa = store.annotations.qa(corridorId());
+    expect(qa.length).toBeGreaterThan(20);
+    store.annotations.recordDecision({
+      qaId: qa[0]!.id,
+      decision: 'approve',
+      reason: null,
+      editedAnswer: null,
+      reviewer: 'ana',
+    });
+    store.annotations.recordDecision({
+      qaId: qa[1]!.id,
+      decision: 'edit',
+      reason: null,
+      editedAnswer: 'About two meters.',
+      reviewer: 'ana',
+    });
+    const again = await runPipeline(store, { stages: ['graph', 'qa'], seed: '1' });
+    expect(again.stages.qa!.done).toBe(2);
+    const after = store.annotations.qa(corridorId());
+    expect(after.map((q) => q.id)).toEqual(qa.map((q) => q.id));
+    expect(after[0]!.status).toBe('approved');
+    expect(after[1]).toMatchObject({ status: 'edited', answer: 'About two meters.' });
+    const pending = await runPipeline(store, {
+      stages: ['graph', 'qa'],
+      seed: '1',
+      onlyPending: true,
+    });
+    expect(pending.stages.graph!.done).toBe(0);
+  });
+
+  it('exports scene graphs and QA into a fresh folder and refuses to overwrite without force', async () => {
+    const sgDir = join(dir.path, 'out-sg');
+    const sg = await exportProject(store, {
+      format: 'scenegraph',
+      outDir: sgDir,
+      force: false,
+      include: [],
+    });
+    expect(sg).toMatchObject({ images: 2, records: 2 });
+    const files = readdirSync(sgDir).sort();
+    expect(files).toHaveLength(2);
+    const record = JSON.parse(
+      readFileSync(
+        join(
+          sgDir,
+          files.find((f) => f.includes('corridor'))!,
+        ),
+        'utf8',
+      ),
+    );
+    expect(record).toMatchObject({
+      image: 'corridor.jpg',
+      width: 640,
+      height: 480,
+      frame: { aligned: true },
+    });
+    expect(record.objects.map((o: { label: string }) => o.label).sort()).toEqual([
+      'cabinet',
+      'door',
+      'partition',
+    ]);
+    expect(record.relations.length).toBeGreaterThan(10);
+
+    const qaDir = join(dir.path, 'out-qa');
+    const approved = await exportProject(store, {
+      format: 'qa-jsonl',
+      outDir: qaDir,
+      force: false,
+      include: [],
+    });
+    expect(approved.records).toBe(2);
+    const lines = readFileSync(join(qaDir, 'qa.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.status).sort()).toEqual(['approved', 'edited']);
+    expect(lines.find((l) => l.status === 'edited').answer).toBe('About two meters.');
+
+    await expect(
+      exportProject(store, { format: 'qa-jsonl', outDir: qaDir, force: false, include: [] }),
+    ).rejects.toThrow(/not empty.*--force/);
+    const all = await exportProject(store, {
+      format: 'qa-jsonl',
+      outDir: qaDir,
+      force: true,
+      include: ['proposed'],
+    });
+    expect(all.records).toBeGreaterThan(approved.records);
+    expect(
+      readdirSync(dir.path).filter((f) => f.includes('partial') || f.includes('.old-')),
+    ).toEqual([]);
+    expect(store.scene.exports().map((e) => e.format)).toEqual([
+      'scenegraph',
+      'qa-jsonl',
+      'qa-jsonl',
+    ]);
+  });
+
+  it('never writes outside the export folder', () => {
+    const root = join(dir.path, 'x');
+    mkdirSync(root);
+    for (const bad of ['../evil.json', '/etc/passwd', 'a/../../b', 'ok\0.json']) {
+      expect(() => safeJoin(root, bad), bad).toThrow(/outside the export folder/);
+    }
+    expect(safeJoin(root, 'a/b.json')).toBe(join(root, 'a/b.json'));
+    writeFileSync(join(root, 'f'), 'x');
+    expect(existsSync(join(dir.path, 'evil.json'))).toBe(false);
+  });
+});
