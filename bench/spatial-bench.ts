@@ -1,6 +1,6 @@
 // Spatial engine benchmark: full lift + frame + clean-up + boxes + scene graph on synthetic RGB-D
 // frames (ray-cast, with masks as COCO RLE), single thread; median over several runs.
-//   node bin/run-ts.mjs bench/spatial-bench.ts [--runs 15]
+//   node bin/run-ts.mjs bench/spatial-bench.ts [--runs 15] [--warmup 1] [--case 640x480]
 import { cpus } from 'node:os';
 import { buildScene } from '../spatial/scene/build-scene-graph';
 import { makeSyntheticScene } from '../spatial/scene/synthetic-scene';
@@ -9,6 +9,12 @@ import { sceneInput } from '../spatial/scene/test-support';
 const args = process.argv.slice(2);
 const ri = args.indexOf('--runs');
 const RUNS = ri >= 0 ? Math.max(3, Number(args[ri + 1])) : 15;
+const wi = args.indexOf('--warmup');
+/** Untimed passes over each scene before timing (JIT warm-up). */
+const WARMUP = wi >= 0 ? Math.max(1, Number(args[wi + 1])) : 1;
+const ci = args.indexOf('--case');
+/** Only the cases whose name starts with this (all when absent). */
+const ONLY = ci >= 0 ? (args[ci + 1] ?? '') : '';
 
 interface Case {
   name: string;
@@ -31,12 +37,12 @@ function median(xs: number[]): number {
 console.log(
   `node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores`,
 );
-for (const c of CASES) {
+for (const c of CASES.filter((x) => x.name.startsWith(ONLY))) {
   const times: number[] = [];
   let points = 0;
   let objects = 0;
   let edges = 0;
-  // Three different scenes, runs spread over them; the first pass of each warms up the JIT.
+  // Three different scenes, runs spread over them; the first WARMUP passes over each warm up the JIT.
   const scenes = [1, 2, 3].map((seed) =>
     makeSyntheticScene(seed, {
       width: c.width,
@@ -46,7 +52,7 @@ for (const c of CASES) {
     }),
   );
   const inputs = scenes.map((sc) => sceneInput(sc));
-  for (const input of inputs) buildScene(input);
+  for (let w = 0; w < WARMUP; w++) for (const input of inputs) buildScene(input);
   for (let r = 0; r < RUNS; r++) {
     const input = inputs[r % inputs.length]!;
     const t0 = performance.now();

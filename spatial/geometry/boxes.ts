@@ -27,17 +27,26 @@ export function aabbOf(
 ): Box3 | null {
   const n = indices ? indices.length : (count ?? Math.floor(xyz.length / 3));
   if (n === 0) return null;
-  const min: [number, number, number] = [Infinity, Infinity, Infinity];
-  const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+  // Scalar accumulators (not tuple elements) keep the loop in registers.
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let z0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  let z1 = -Infinity;
   for (let k = 0; k < n; k++) {
     const o = (indices ? indices[k]! : k) * 3;
-    for (let a = 0; a < 3; a++) {
-      const v = xyz[o + a]!;
-      if (v < min[a]!) min[a] = v;
-      if (v > max[a]!) max[a] = v;
-    }
+    const x = xyz[o]!;
+    const y = xyz[o + 1]!;
+    const z = xyz[o + 2]!;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
   }
-  return { min, max };
+  return { min: [x0, y0, z0], max: [x1, y1, z1] };
 }
 
 /**

@@ -16,7 +16,13 @@ export class CellTable {
   }
 
   private static hash(x: number, y: number, z: number): number {
-    return (Math.imul(x, 73856093) ^ Math.imul(y, 19349663) ^ Math.imul(z, 83492791)) >>> 0;
+    // Spatial hash, then a murmur3 finaliser: the raw xor of products leaves the low bits (the
+    // slot) depending only on the coordinates' low bits, so the cells of one surface pile into
+    // long probe chains.
+    let h = Math.imul(x, 73856093) ^ Math.imul(y, 19349663) ^ Math.imul(z, 83492791);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
   }
 
   /** Id of the cell, or -1. */

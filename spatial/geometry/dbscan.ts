@@ -1,6 +1,6 @@
-// DBSCAN over 3D points with a PointGrid (cell = eps), so neighbour queries are O(1) expected and
+// DBSCAN over 3D points with a PointGrid's neighbour lists (cell = eps), so neighbour queries are O(1) expected and
 // the whole run O(n) for bounded density. Noise gets label -1, clusters 0..k-1.
-import { PointGrid } from './grid';
+import { PointGrid, type Adjacency } from './grid';
 
 export interface DbscanResult {
   labels: Int32Array;
@@ -19,47 +19,67 @@ export function dbscan(
   /** A grid over the same points with cell >= eps, to share with other passes. */
   grid: PointGrid = new PointGrid(xyz, count, eps),
 ): DbscanResult {
+  return dbscanFromAdjacency(grid.adjacency(eps), minPts, include);
+}
+
+/**
+ * DBSCAN on precomputed neighbour lists within eps (PointGrid.adjacency, self excluded); a point is
+ * core when it and its included neighbours number at least minPts.
+ */
+export function dbscanFromAdjacency(
+  adj: Adjacency,
+  minPts: number,
+  include?: Uint8Array,
+): DbscanResult {
+  const count = adj.count;
+  const { start, nbr } = adj;
   const labels = new Int32Array(count).fill(-2); // -2 unvisited, -1 noise
   const sizes: number[] = [];
-  const nb = new Int32Array(4096);
-  const nd = new Float64Array(4096);
-  let nn = 0;
-  const collect = (i: number): void => {
-    const m = grid.neighbours(i, eps, nb, nd);
-    nn = 0;
-    for (let t = 0; t < m; t++) if (!include || include[nb[t]!]) nb[nn++] = nb[t]!;
+  // Neighbours (included ones) of a point, counting the point itself.
+  const degree = (i: number): number => {
+    const end = start[i + 1]!;
+    if (!include) return end - start[i]! + 1;
+    let n = 1;
+    for (let t = start[i]!; t < end; t++) if (include[nbr[t]!]) n++;
+    return n;
   };
-  const stack: number[] = [];
+  // Every push follows one adjacency entry: the stack never holds more than nbr.length items.
+  const stack = new Int32Array(nbr.length + 1);
   for (let i = 0; i < count; i++) {
     if (labels[i] !== -2) continue;
     if (include && !include[i]) {
       labels[i] = -1;
       continue;
     }
-    collect(i);
-    if (nn < minPts) {
+    if (degree(i) < minPts) {
       labels[i] = -1;
       continue;
     }
     const c = sizes.length;
-    sizes.push(0);
+    let size = 1;
     labels[i] = c;
-    sizes[c]!++;
-    stack.length = 0;
-    for (let t = 0; t < nn; t++) if (nb[t] !== i) stack.push(nb[t]!);
-    while (stack.length > 0) {
-      const j = stack.pop()!;
+    let sp = 0;
+    for (let t = start[i]!, end = start[i + 1]!; t < end; t++) {
+      const j = nbr[t]!;
+      if (!include || include[j]) stack[sp++] = j;
+    }
+    while (sp > 0) {
+      const j = stack[--sp]!;
       if (labels[j] === -1) {
         labels[j] = c; // border point
-        sizes[c]!++;
+        size++;
         continue;
       }
       if (labels[j] !== -2) continue;
       labels[j] = c;
-      sizes[c]!++;
-      collect(j);
-      if (nn >= minPts) for (let t = 0; t < nn; t++) if (labels[nb[t]!]! < 0) stack.push(nb[t]!);
+      size++;
+      if (degree(j) >= minPts)
+        for (let t = start[j]!, end = start[j + 1]!; t < end; t++) {
+          const q = nbr[t]!;
+          if (labels[q]! < 0 && (!include || include[q])) stack[sp++] = q;
+        }
     }
+    sizes.push(size);
   }
   for (let i = 0; i < count; i++) if (labels[i] === -2) labels[i] = -1;
   return { labels, clusters: sizes.length, sizes };

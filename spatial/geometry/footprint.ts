@@ -1,9 +1,46 @@
 // Ground-plane footprint: convex hull (Andrew's monotone chain) and the minimum-area enclosing
 // rectangle by rotating calipers (one edge of the optimal rectangle is collinear with a hull edge).
 
+/**
+ * Indices of the points that can be hull vertices: all but those strictly inside the quadrilateral
+ * of the extreme points in x and y (Akl-Toussaint), which can never be on the hull.
+ */
+function hullCandidates(xy: ArrayLike<number>, count: number): Int32Array {
+  let a = 0; // min x
+  let b = 0; // min y
+  let c = 0; // max x
+  let d = 0; // max y
+  for (let i = 1; i < count; i++) {
+    const x = xy[i * 2]!;
+    const y = xy[i * 2 + 1]!;
+    if (x < xy[a * 2]!) a = i;
+    if (x > xy[c * 2]!) c = i;
+    if (y < xy[b * 2 + 1]!) b = i;
+    if (y > xy[d * 2 + 1]!) d = i;
+  }
+  // Counter-clockwise a -> b -> c -> d; a point strictly left of all four edges is inside.
+  const q = [a, b, c, d];
+  const out = new Int32Array(count);
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const x = xy[i * 2]!;
+    const y = xy[i * 2 + 1]!;
+    let inside = true;
+    for (let e = 0; e < 4 && inside; e++) {
+      const o = q[e]!;
+      const t = q[(e + 1) & 3]!;
+      const ox = xy[o * 2]!;
+      const oy = xy[o * 2 + 1]!;
+      if ((xy[t * 2]! - ox) * (y - oy) - (xy[t * 2 + 1]! - oy) * (x - ox) <= 0) inside = false;
+    }
+    if (!inside) out[n++] = i;
+  }
+  return out.subarray(0, n);
+}
+
 /** Counter-clockwise hull of 2D points (interleaved xy), as interleaved xy. */
 export function convexHull(xy: ArrayLike<number>, count: number): number[] {
-  const idx = Array.from({ length: count }, (_, i) => i);
+  const idx = Array.from(hullCandidates(xy, count));
   idx.sort((a, b) => xy[a * 2]! - xy[b * 2]! || xy[a * 2 + 1]! - xy[b * 2 + 1]!);
   const crossAt = (o: number, a: number, b: number): number =>
     (xy[a * 2]! - xy[o * 2]!) * (xy[b * 2 + 1]! - xy[o * 2 + 1]!) -

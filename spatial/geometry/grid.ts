@@ -1,7 +1,41 @@
 // Uniform spatial hash over 3D points for fixed-radius neighbour queries in O(n) expected time:
 // points are bucketed into cubic cells of side `cell`, sorted by cell (counting sort through a
-// CellTable of cell -> bucket), and a query visits the 27 cells around the point.
+// CellTable of cell -> bucket), and a query visits the 27 cells around the point. `adjacency`
+// builds every point's neighbour list at once (CSR), visiting each pair of points only once.
 import { CellTable } from './cell-table';
+
+/**
+ * Fixed-radius neighbour lists in compressed-sparse-row form: the neighbours of point i (never i
+ * itself) are nbr[start[i]..start[i+1]), with their squared distances in d2 at the same positions.
+ */
+export interface Adjacency {
+  count: number;
+  start: Int32Array;
+  nbr: Int32Array;
+  d2: Float64Array;
+}
+
+function grownInt32(a: Int32Array, cap: number): Int32Array {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+}
+
+function grownFloat64(a: Float64Array, cap: number): Float64Array {
+  const b = new Float64Array(cap);
+  b.set(a);
+  return b;
+}
+
+/** The 13 cell offsets (dx, dy, dz) lexicographically after (0, 0, 0): half of the 26 around. */
+const HALF_SHELL: readonly number[] = (() => {
+  const o: number[] = [];
+  for (let dx = -1; dx <= 1; dx++)
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dz = -1; dz <= 1; dz++)
+        if (dx > 0 || (dx === 0 && (dy > 0 || (dy === 0 && dz > 0)))) o.push(dx, dy, dz);
+  return o;
+})();
 
 export class PointGrid {
   readonly cell: number;
@@ -16,10 +50,19 @@ export class PointGrid {
   /** Lazily built list of the (up to 27) occupied buckets around each bucket. */
   private readonly around: (Int32Array | undefined)[];
   private readonly bucketOfPoint: Int32Array;
+  private readonly count: number;
+  /**
+   * Bucket of every cell of the occupied cells' bounding box (x fastest, -1 = empty) when that
+   * box is small, so `adjacency` indexes an array instead of hashing; null otherwise.
+   */
+  private readonly dense: Int32Array | null = null;
+  private readonly lo: [number, number, number] = [0, 0, 0];
+  private readonly dims: [number, number, number] = [0, 0, 0];
 
   constructor(xyz: ArrayLike<number>, count: number, cell: number) {
     this.xyz = xyz;
     this.cell = cell;
+    this.count = count;
     this.buckets = new CellTable(count);
     const bucketOf = new Int32Array(count);
     const sizes: number[] = [];
@@ -38,6 +81,34 @@ export class PointGrid {
       sizes[b]!++;
     }
     this.cellOf = Int32Array.from(cells);
+    if (sizes.length > 0) {
+      const lo: [number, number, number] = [cells[0]!, cells[1]!, cells[2]!];
+      const hi: [number, number, number] = [cells[0]!, cells[1]!, cells[2]!];
+      for (let q = 3; q < cells.length; q += 3)
+        for (let a = 0; a < 3; a++) {
+          const c = cells[q + a]!;
+          if (c < lo[a]!) lo[a] = c;
+          if (c > hi[a]!) hi[a] = c;
+        }
+      const dims: [number, number, number] = [
+        hi[0] - lo[0] + 1,
+        hi[1] - lo[1] + 1,
+        hi[2] - lo[2] + 1,
+      ];
+      const cellsInBox = dims[0] * dims[1] * dims[2];
+      if (cellsInBox <= Math.max(4096, 16 * sizes.length)) {
+        const dense = new Int32Array(cellsInBox).fill(-1);
+        for (let b = 0; b < sizes.length; b++)
+          dense[
+            cells[b * 3]! -
+              lo[0] +
+              dims[0] * (cells[b * 3 + 1]! - lo[1] + dims[1] * (cells[b * 3 + 2]! - lo[2]))
+          ] = b;
+        this.dense = dense;
+        this.lo = lo;
+        this.dims = dims;
+      }
+    }
     this.around = new Array<Int32Array | undefined>(sizes.length);
     this.bucketOfPoint = bucketOf;
     this.start = new Int32Array(sizes.length + 1);
@@ -93,5 +164,113 @@ export class PointGrid {
       }
     }
     return n;
+  }
+
+  /** Bucket of cell (x, y, z), or -1. */
+  private bucketAt(x: number, y: number, z: number): number {
+    const dense = this.dense;
+    if (!dense) return this.buckets.get(x, y, z);
+    const dx = x - this.lo[0];
+    const dy = y - this.lo[1];
+    const dz = z - this.lo[2];
+    const [nx, ny, nz] = this.dims;
+    if (dx < 0 || dy < 0 || dz < 0 || dx >= nx || dy >= ny || dz >= nz) return -1;
+    return dense[dx + nx * (dy + ny * dz)]!;
+  }
+
+  /**
+   * Neighbour lists of every point within distance r (r must not exceed the cell size), i itself
+   * excluded. Each pair is tested once (own cell + the 13 cells of the forward half shell), so this
+   * costs about half of `count` separate `neighbours` queries.
+   */
+  adjacency(r: number): Adjacency {
+    const n = this.count;
+    const order = this.order;
+    const start = this.start;
+    const r2 = r * r;
+    const nb = start.length - 1;
+    // Coordinates in bucket order (contiguous, monomorphic Float64Array): pairs are found between
+    // positions s, t in this order and mapped back to point indices through `order`.
+    const src = this.xyz;
+    const p = new Float64Array(n * 3);
+    for (let s = 0; s < n; s++) {
+      const o = order[s]! * 3;
+      p[s * 3] = src[o]!;
+      p[s * 3 + 1] = src[o + 1]!;
+      p[s * 3 + 2] = src[o + 2]!;
+    }
+    let cap = Math.max(64, n * 8);
+    let pa: Int32Array = new Int32Array(cap);
+    let pb: Int32Array = new Int32Array(cap);
+    let pd: Float64Array = new Float64Array(cap);
+    let m = 0;
+    const deg = new Int32Array(n + 1);
+    const targets = new Int32Array(14);
+    for (let b = 0; b < nb; b++) {
+      const s0 = start[b]!;
+      const s1 = start[b + 1]!;
+      // The cell itself (pairs s < t), then the forward half of the surrounding cells.
+      let nt = 0;
+      targets[nt++] = b;
+      const cx = this.cellOf[b * 3]!;
+      const cy = this.cellOf[b * 3 + 1]!;
+      const cz = this.cellOf[b * 3 + 2]!;
+      for (let h = 0; h < HALF_SHELL.length; h += 3) {
+        const o = this.bucketAt(
+          cx + HALF_SHELL[h]!,
+          cy + HALF_SHELL[h + 1]!,
+          cz + HALF_SHELL[h + 2]!,
+        );
+        if (o >= 0) targets[nt++] = o;
+      }
+      for (let q = 0; q < nt; q++) {
+        const o = targets[q]!;
+        const t1 = start[o + 1]!;
+        for (let s = s0; s < s1; s++) {
+          const x = p[s * 3]!;
+          const y = p[s * 3 + 1]!;
+          const z = p[s * 3 + 2]!;
+          for (let t = q === 0 ? s + 1 : start[o]!; t < t1; t++) {
+            const ex = p[t * 3]! - x;
+            const ey = p[t * 3 + 1]! - y;
+            const ez = p[t * 3 + 2]! - z;
+            const d2 = ex * ex + ey * ey + ez * ez;
+            if (d2 <= r2) {
+              if (m === cap) {
+                cap *= 2;
+                pa = grownInt32(pa, cap);
+                pb = grownInt32(pb, cap);
+                pd = grownFloat64(pd, cap);
+              }
+              const i = order[s]!;
+              const j = order[t]!;
+              pa[m] = i;
+              pb[m] = j;
+              pd[m++] = d2;
+              deg[i]!++;
+              deg[j]!++;
+            }
+          }
+        }
+      }
+    }
+    // Counting sort of both directions of every pair into rows (deterministic order).
+    const rowStart = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i]! + deg[i]!;
+    const fill = rowStart.slice(0, n);
+    const nbr = new Int32Array(2 * m);
+    const d2s = new Float64Array(2 * m);
+    for (let e = 0; e < m; e++) {
+      const i = pa[e]!;
+      const j = pb[e]!;
+      const d = pd[e]!;
+      let w = fill[i]!++;
+      nbr[w] = j;
+      d2s[w] = d;
+      w = fill[j]!++;
+      nbr[w] = i;
+      d2s[w] = d;
+    }
+    return { count: n, start: rowStart, nbr, d2: d2s };
   }
 }

@@ -63,14 +63,45 @@ export function liftPixelsTransformed(
   rotation: readonly number[],
   translation: readonly number[],
 ): LiftedPoints {
-  const { depth, width } = img;
   const m = pixelIndices.length;
   const xyz = new Float32Array(m * 3);
   const pixels = new Int32Array(m);
-  const [r0, r1, r2, r3, r4, r5, r6, r7, r8] = rotation as number[];
-  const [t0, t1, t2] = translation as number[];
+  const n = liftTransformedInto(img, k, pixelIndices, rotation, translation, xyz, pixels);
+  return { xyz: n === m ? xyz : xyz.slice(0, n * 3), pixels: pixels.slice(0, n), count: n };
+}
+
+/**
+ * The loop of liftPixelsTransformed, on its own: with the loop and the code after it in one
+ * function, V8 entered its on-stack-replaced loop code on every call and deoptimised at the exit
+ * (no type feedback there yet), so every object paid the deoptimisation.
+ */
+function liftTransformedInto(
+  img: DepthImage,
+  k: Pinhole,
+  pixelIndices: ArrayLike<number>,
+  rotation: readonly number[],
+  translation: readonly number[],
+  xyz: Float32Array,
+  pixels: Int32Array,
+): number {
+  const { depth, width } = img;
+  const m = pixelIndices.length;
+  const r0 = +rotation[0]!;
+  const r1 = +rotation[1]!;
+  const r2 = +rotation[2]!;
+  const r3 = +rotation[3]!;
+  const r4 = +rotation[4]!;
+  const r5 = +rotation[5]!;
+  const r6 = +rotation[6]!;
+  const r7 = +rotation[7]!;
+  const r8 = +rotation[8]!;
+  const t0 = +translation[0]!;
+  const t1 = +translation[1]!;
+  const t2 = +translation[2]!;
   const ifx = 1 / k.fx;
   const ify = 1 / k.fy;
+  const cx = k.cx;
+  const cy = k.cy;
   let n = 0;
   for (let j = 0; j < m; j++) {
     const p = pixelIndices[j]!;
@@ -78,13 +109,13 @@ export function liftPixelsTransformed(
     if (!(z > 0 && z < Infinity)) continue;
     const v = (p / width) | 0;
     const u = p - v * width;
-    const x = (u - k.cx) * ifx * z;
-    const y = (v - k.cy) * ify * z;
+    const x = (u - cx) * ifx * z;
+    const y = (v - cy) * ify * z;
     const o = n * 3;
-    xyz[o] = r0! * x + r1! * y + r2! * z + t0!;
-    xyz[o + 1] = r3! * x + r4! * y + r5! * z + t1!;
-    xyz[o + 2] = r6! * x + r7! * y + r8! * z + t2!;
+    xyz[o] = r0 * x + r1 * y + r2 * z + t0;
+    xyz[o + 1] = r3 * x + r4 * y + r5 * z + t1;
+    xyz[o + 2] = r6 * x + r7 * y + r8 * z + t2;
     pixels[n++] = p;
   }
-  return { xyz: n === m ? xyz : xyz.slice(0, n * 3), pixels: pixels.slice(0, n), count: n };
+  return n;
 }

@@ -104,19 +104,38 @@ export function rlePixelIndices(rle: CocoRle): Int32Array {
     if (i % 2 === 1) set += run;
     pos += run;
   }
-  const out = new Int32Array(set);
-  let n = 0;
+  // Counting sort by row: runs are column-major, so the pixels of each row arrive with x
+  // ascending; placing them at their row's offset yields ascending row-major order directly.
+  const rowStart = new Int32Array(height + 1);
   pos = 0;
   for (let i = 0; i < counts.length; i++) {
     const run = counts[i]!;
     if (i % 2 === 1)
-      for (let j = pos; j < pos + run; j++) {
-        const x = (j / height) | 0;
-        out[n++] = (j - x * height) * width + x;
+      for (let j = pos, y = pos % height; j < pos + run; j++) {
+        rowStart[y + 1]!++;
+        if (++y === height) y = 0;
       }
     pos += run;
   }
-  return out.sort();
+  for (let y = 0; y < height; y++) rowStart[y + 1]! += rowStart[y]!;
+  const out = new Int32Array(set);
+  pos = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const run = counts[i]!;
+    if (i % 2 === 1) {
+      let x = (pos / height) | 0;
+      let y = pos - x * height;
+      for (let j = pos; j < pos + run; j++) {
+        out[rowStart[y]!++] = y * width + x;
+        if (++y === height) {
+          y = 0;
+          x++;
+        }
+      }
+    }
+    pos += run;
+  }
+  return out;
 }
 
 /** Uncompressed COCO RLE of a row-major bitmap. */

@@ -1,8 +1,8 @@
 // Statistical outlier removal (as in PCL / Open3D): a point is an outlier when its mean distance to
 // its k nearest neighbours exceeds mean + stdRatio * std of that statistic over the cloud. The k-NN
-// search is limited to `radius` through a PointGrid (not quadratic); points with fewer than k
+// search is limited to `radius` through a PointGrid's neighbour lists (not quadratic); points with fewer than k
 // neighbours inside the radius use `radius` for the missing ones, so isolated points score high.
-import { PointGrid } from './grid';
+import { PointGrid, type Adjacency } from './grid';
 
 export interface OutlierOptions {
   k: number;
@@ -23,22 +23,50 @@ export function statisticalOutlierMask(
   opts: OutlierOptions,
   grid: PointGrid = new PointGrid(xyz, count, opts.radius),
 ): Uint8Array {
+  if (count <= Math.max(1, opts.k)) return new Uint8Array(count).fill(1);
+  return statisticalOutlierMaskFromAdjacency(grid.adjacency(opts.radius), opts);
+}
+
+/**
+ * The same keep-mask from precomputed neighbour lists within `opts.radius` (PointGrid.adjacency),
+ * so one neighbour pass can serve outlier removal and DBSCAN.
+ */
+export function statisticalOutlierMaskFromAdjacency(
+  adj: Adjacency,
+  opts: OutlierOptions,
+): Uint8Array {
+  const count = adj.count;
   const k = Math.max(1, opts.k);
   const keep = new Uint8Array(count).fill(1);
   if (count <= k) return keep;
   const meanDist = new Float64Array(count);
   const best = new Float64Array(k);
   const r2max = opts.radius * opts.radius;
-  const nb = new Int32Array(4096);
-  const nd = new Float64Array(4096);
+  const { start, d2 } = adj;
+  const rmax = Math.sqrt(r2max);
   for (let i = 0; i < count; i++) {
+    const end = start[i + 1]!;
+    if (end - start[i]! <= k) {
+      // Every neighbour is among the k nearest (the same sum, in the same order, as below).
+      let s = 0;
+      let filled = 0;
+      for (let t = start[i]!; t < end; t++) {
+        const d = d2[t]!;
+        if (d < r2max) {
+          s += Math.sqrt(d);
+          filled++;
+        }
+      }
+      for (; filled < k; filled++) s += rmax;
+      meanDist[i] = s / k;
+      continue;
+    }
     best.fill(r2max);
     let worst = 0; // index of the largest entry in best
-    const m = grid.neighbours(i, opts.radius, nb, nd);
-    for (let t = 0; t < m; t++) {
-      const d2 = nd[t]!;
-      if (nb[t] === i || d2 >= best[worst]!) continue;
-      best[worst] = d2;
+    for (let t = start[i]!; t < end; t++) {
+      const d = d2[t]!;
+      if (d >= best[worst]!) continue;
+      best[worst] = d;
       worst = 0;
       for (let q = 1; q < k; q++) if (best[q]! > best[worst]!) worst = q;
     }

@@ -16,24 +16,35 @@ export function voxelDownsample(xyz: ArrayLike<number>, count: number, size: num
   const inv = 1 / size;
   const index = new CellTable(Math.max(16, count >> 2));
   const voxelOf = new Int32Array(count);
-  const sums: number[] = [];
-  const weights: number[] = [];
+  // At most one voxel per point: sums and weights fit in arrays of the input's size.
+  const sums = new Float64Array(count * 3);
+  const weights = new Int32Array(count);
+  // Consecutive points (neighbouring pixels) often share a voxel: reuse the last lookup.
+  let lx = 0;
+  let ly = 0;
+  let lz = 0;
+  let lv = -1;
   for (let i = 0; i < count; i++) {
     const x = xyz[i * 3]!;
     const y = xyz[i * 3 + 1]!;
     const z = xyz[i * 3 + 2]!;
-    const v = index.getOrAdd(Math.floor(x * inv), Math.floor(y * inv), Math.floor(z * inv));
-    if (v === weights.length) {
-      weights.push(0);
-      sums.push(0, 0, 0);
+    const ix = Math.floor(x * inv);
+    const iy = Math.floor(y * inv);
+    const iz = Math.floor(z * inv);
+    if (lv < 0 || ix !== lx || iy !== ly || iz !== lz) {
+      lv = index.getOrAdd(ix, iy, iz);
+      lx = ix;
+      ly = iy;
+      lz = iz;
     }
+    const v = lv;
     voxelOf[i] = v;
     weights[v]!++;
     sums[v * 3]! += x;
     sums[v * 3 + 1]! += y;
     sums[v * 3 + 2]! += z;
   }
-  const n = weights.length;
+  const n = index.size;
   const out = new Float32Array(n * 3);
   for (let v = 0; v < n; v++) {
     const w = weights[v]!;
@@ -41,5 +52,5 @@ export function voxelDownsample(xyz: ArrayLike<number>, count: number, size: num
     out[v * 3 + 1] = sums[v * 3 + 1]! / w;
     out[v * 3 + 2] = sums[v * 3 + 2]! / w;
   }
-  return { xyz: out, weight: Int32Array.from(weights), count: n, voxelOf };
+  return { xyz: out, weight: weights.slice(0, n), count: n, voxelOf };
 }

@@ -120,12 +120,19 @@ export function estimateFrame(
     const minInliers = Math.max(20, Math.floor((opts.minPlaneShare ?? 0.03) * sampleN));
     // Sequential RANSAC: up to 5 planes, each time removing the previous inliers.
     const planes: { plane: Plane; support: number }[] = [];
-    // Image-space lookup of candidates, for local sampling (pixels within +-radius).
-    const slot = new Int32Array(img.width * img.height);
+    // Image-space lookup of candidates, for local sampling (pixels within +-radius). Lifted
+    // pixels lie on the stride lattice, so the lookup only stores lattice pixels (stride^2 times
+    // smaller than the image; other pixels hold no candidate).
+    const cols = Math.ceil(img.width / stride);
+    const slot = new Int32Array(cols * Math.ceil(img.height / stride));
     const radius = Math.max(2 * stride, Math.round(img.width / 5));
     for (let round = 0; round < 5 && cand.length >= minInliers; round++) {
       slot.fill(-1);
-      for (let q = 0; q < cand.length; q++) slot[pts.pixels[cand[q]!]!] = q;
+      for (let q = 0; q < cand.length; q++) {
+        const p = pts.pixels[cand[q]!]!;
+        const v = (p / img.width) | 0;
+        slot[(v / stride) * cols + (p - v * img.width) / stride] = q;
+      }
       const current = cand;
       const sampleNear = (q: number, r: Rng): number => {
         const p = pts.pixels[current[q]!]!;
@@ -135,7 +142,8 @@ export function estimateFrame(
           const uu = u + Math.round((r() * 2 - 1) * radius);
           const vv = v + Math.round((r() * 2 - 1) * radius);
           if (uu < 0 || vv < 0 || uu >= img.width || vv >= img.height) continue;
-          const hitq = slot[vv * img.width + uu]!;
+          if (uu % stride !== 0 || vv % stride !== 0) continue;
+          const hitq = slot[(vv / stride) * cols + uu / stride]!;
           if (hitq >= 0) return hitq;
         }
         return -1;

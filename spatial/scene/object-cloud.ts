@@ -3,9 +3,9 @@
 // Voxels come first so the neighbour searches run on at most ~(size/voxel)^2 surface voxels whatever
 // the resolution; decisions made on voxels are mapped back to the original points, and boxes are
 // measured on those original points (no shrinkage from voxel averaging).
-import { dbscan } from '../geometry/dbscan';
+import { dbscanFromAdjacency } from '../geometry/dbscan';
 import { PointGrid } from '../geometry/grid';
-import { statisticalOutlierMask } from '../geometry/outliers';
+import { statisticalOutlierMaskFromAdjacency } from '../geometry/outliers';
 import { voxelDownsample } from '../geometry/voxel';
 import type { V3 } from '../geometry/vec';
 
@@ -35,10 +35,34 @@ export interface CleanCloud {
   flags: string[];
 }
 
-function percentileRange(values: number[], lo: number, hi: number): number {
-  const v = Float64Array.from(values).sort();
-  const n = v.length;
-  return v[Math.min(n - 1, Math.floor(hi * (n - 1)))]! - v[Math.floor(lo * (n - 1))]!;
+/** k-th smallest of a[0..n) (Hoare quickselect, reorders a): the value sorting would put at k. */
+function select(a: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i++] = a[j]!;
+        a[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
+}
+
+function percentileRange(v: Float64Array, n: number, lo: number, hi: number): number {
+  return (
+    select(v, n, Math.min(n - 1, Math.floor(hi * (n - 1)))) - select(v, n, Math.floor(lo * (n - 1)))
+  );
 }
 
 /**
@@ -68,24 +92,25 @@ export function cleanObjectCloud(
   }
   // Robust size and range from a deterministic sample (every step-th point).
   const step = Math.max(1, Math.floor(count / 400));
-  const xs: number[] = [];
-  const ys: number[] = [];
-  const zs: number[] = [];
-  const rs: number[] = [];
-  for (let i = 0; i < count; i += step) {
+  const m = Math.ceil(count / step);
+  const xs = new Float64Array(m);
+  const ys = new Float64Array(m);
+  const zs = new Float64Array(m);
+  const rs = new Float64Array(m);
+  for (let i = 0, q = 0; i < count; i += step, q++) {
     const x = xyz[i * 3]!;
     const y = xyz[i * 3 + 1]!;
     const z = xyz[i * 3 + 2]!;
-    xs.push(x);
-    ys.push(y);
-    zs.push(z);
-    rs.push(Math.hypot(x - camera[0], y - camera[1], z - camera[2]));
+    xs[q] = x;
+    ys[q] = y;
+    zs[q] = z;
+    rs[q] = Math.hypot(x - camera[0], y - camera[1], z - camera[2]);
   }
-  const medianRange = Float64Array.from(rs).sort()[rs.length >> 1]!;
+  const medianRange = select(rs, m, m >> 1);
   const size = Math.max(
-    percentileRange(xs, 0.05, 0.95),
-    percentileRange(ys, 0.05, 0.95),
-    percentileRange(zs, 0.05, 0.95),
+    percentileRange(xs, m, 0.05, 0.95),
+    percentileRange(ys, m, 0.05, 0.95),
+    percentileRange(zs, m, 0.05, 0.95),
     1e-3,
   );
   const footprint = medianRange / Math.max(focal, 1);
@@ -110,19 +135,15 @@ export function cleanObjectCloud(
   // eps = 2 voxels >= 8 pixel footprints: surfaces seen at grazing angles (down to ~7 degrees)
   // are sampled sparser than the footprint and must stay connected.
   const eps = (opts.epsVoxels ?? 2) * voxel;
-  const grid = new PointGrid(vox.xyz, vox.count, eps);
-  const sor = statisticalOutlierMask(
-    vox.xyz,
-    vox.count,
-    {
-      k: opts.sorK ?? 8,
-      stdRatio: opts.sorStdRatio ?? 2.5,
-      radius: eps,
-      minDistance: (opts.sorMinDistanceEps ?? 1) * eps,
-    },
-    grid,
-  );
-  const db = dbscan(vox.xyz, vox.count, eps, 3, sor, grid);
+  // One neighbour pass (lists within eps) serves both outlier removal and DBSCAN.
+  const adj = new PointGrid(vox.xyz, vox.count, eps).adjacency(eps);
+  const sor = statisticalOutlierMaskFromAdjacency(adj, {
+    k: opts.sorK ?? 8,
+    stdRatio: opts.sorStdRatio ?? 2.5,
+    radius: eps,
+    minDistance: (opts.sorMinDistanceEps ?? 1) * eps,
+  });
+  const db = dbscanFromAdjacency(adj, 3, sor);
   let main = -1;
   let mainWeight = 0;
   if (db.clusters > 0) {
