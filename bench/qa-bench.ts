@@ -3,7 +3,7 @@
 //
 //   node bin/run-ts.mjs bench/qa-bench.ts [--runs 200] [--objects 20]
 
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { generateQa } from '../spatial/qa/generate';
 import { QUESTION_TYPES } from '../spatial/qa/families';
@@ -88,5 +88,9 @@ ${rows.map((r) => `| ${r.label} | ${r.pairs} | ${r.wall.toFixed(2)} | ${r.p90.to
 
 Target: under 5 ms per 20-object graph on one core.
 `;
-writeFileSync(new URL('./QA-RESULTS.md', import.meta.url), md);
+// keep the hand-written "## History" section (before/after notes of optimisation work) across runs
+const file = new URL('./QA-RESULTS.md', import.meta.url);
+const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+const history = previous.indexOf('\n## History');
+writeFileSync(file, history >= 0 ? md + previous.slice(history) : md);
 console.log('wrote bench/QA-RESULTS.md');

@@ -110,7 +110,8 @@ export class SceneFacts {
     this.usable.sort((a, b) => a.id - b.id);
     this.all.sort((a, b) => a.id - b.id);
     this.usable.forEach((n, i) => this.index.set(n.id, i));
-    this.edges = new Array<SceneEdge | undefined>(this.usable.length ** 2 * PREDICATE_COUNT);
+    const n = this.usable.length;
+    this.edges = new Array<SceneEdge | undefined>(n ** 2 * PREDICATE_COUNT);
     const edges = Array.isArray(graph.edges) ? graph.edges : [];
     for (const e of edges) {
       if (!e || typeof e.predicate !== 'string') {
@@ -121,17 +122,19 @@ export class SceneFacts {
         skipped.add('edge-invalid');
         continue;
       }
-      if (!this.byId.has(e.subject) || !this.byId.has(e.object) || e.subject === e.object) {
-        if (e.predicate === 'on_top_of' && this.byId.has(e.object))
-          this.supportIncomplete.add(e.object);
+      const ia = this.index.get(e.subject);
+      const ib = this.index.get(e.object);
+      if (ia === undefined || ib === undefined || e.subject === e.object) {
+        if (e.predicate === 'on_top_of' && ib !== undefined) this.supportIncomplete.add(e.object);
         skipped.add('edge-unusable-node');
         continue;
       }
-      const key = this.key(e.subject, e.object, e.predicate);
-      if (key < 0) {
+      const p = PREDICATE_INDEX.get(e.predicate);
+      if (p === undefined) {
         skipped.add('edge-unknown-predicate');
         continue;
       }
+      const key = (ia * n + ib) * PREDICATE_COUNT + p;
       const prev = this.edges[key];
       if (prev && prev.value !== e.value) {
         skipped.add('edge-conflict');
@@ -163,10 +166,21 @@ export class SceneFacts {
 
   /** How a relates to b on an axis, from the edges alone. */
   relation(a: number, b: number, axis: Axis): RelationResult {
-    const ax = AXES[axis];
-    const pos = this.edge(a, b, ax.pos) ?? this.edge(b, a, ax.neg);
-    const neg = this.edge(a, b, ax.neg) ?? this.edge(b, a, ax.pos);
-    const same = ax.same ? (this.edge(a, b, ax.same) ?? this.edge(b, a, ax.same)) : undefined;
+    const ax = AXIS_INDEX[axis];
+    const ia = this.index.get(a);
+    const ib = this.index.get(b);
+    let pos: SceneEdge | undefined;
+    let neg: SceneEdge | undefined;
+    let same: SceneEdge | undefined;
+    if (ia !== undefined && ib !== undefined) {
+      const n = this.usable.length;
+      const ab = (ia * n + ib) * PREDICATE_COUNT;
+      const ba = (ib * n + ia) * PREDICATE_COUNT;
+      const edges = this.edges;
+      pos = edges[ab + ax.pos] ?? edges[ba + ax.neg];
+      neg = edges[ab + ax.neg] ?? edges[ba + ax.pos];
+      if (ax.same >= 0) same = edges[ab + ax.same] ?? edges[ba + ax.same];
+    }
     const found = (pos ? 1 : 0) + (neg ? 1 : 0) + (same ? 1 : 0);
     if (found === 0) return 'unknown';
     if (found > 1) return 'conflict';
@@ -227,6 +241,18 @@ const PREDICATES = [
 ];
 const PREDICATE_INDEX = new Map(PREDICATES.map((p, i) => [p, i]));
 const PREDICATE_COUNT = PREDICATES.length;
+
+/** AXES with predicate indices (same: -1 when the axis has no same_* predicate). */
+const AXIS_INDEX = Object.fromEntries(
+  Object.entries(AXES).map(([axis, ax]) => [
+    axis,
+    {
+      pos: PREDICATE_INDEX.get(ax.pos) as number,
+      neg: PREDICATE_INDEX.get(ax.neg) as number,
+      same: ax.same === null ? -1 : (PREDICATE_INDEX.get(ax.same) as number),
+    },
+  ]),
+) as Record<Axis, { pos: number; neg: number; same: number }>;
 
 /** Why a node can't be used for facts, or null. */
 export function nodeProblem(n: SceneNode): string | null {

@@ -12,14 +12,16 @@ import { buildExpressions, type Naming } from './disambiguation';
 import { FAMILIES } from './families';
 import type { Draft, FamilyContext, FamilyDef } from './families/types';
 import { Counter, SceneFacts } from './facts';
-import { joinList, namesFor } from './naming';
-import { fnv1a64, fnv1a64Parts, keyOf, qaId } from './qa-id';
+import { joinList, leakAxis, regionToken } from './naming';
+import { Fnv64, fnv1a64Parts, keyOf, qaIdFrom } from './qa-id';
 import { mulberry32, pickIndex } from './rng';
 import {
   BUILTIN_TEMPLATE_FILES,
   builtinTemplates,
-  fill,
+  compileTemplate,
+  fillCompiled,
   loadTemplates,
+  type FamilyTemplates,
   type TemplateSet,
 } from './template-loader';
 import {
@@ -58,45 +60,85 @@ function tupleHash(base: number, tuple: readonly number[]): number {
   return mix(h, tuple.length);
 }
 
+// Scratch buffers for rankTuples, grown as needed (generateQa is synchronous and not re-entrant).
+let flatBuf = new Int32Array(0);
+let keyBuf = new Float64Array(0);
+
 /**
  * All unordered tuples of `arity` node indices (ascending), ranked by a stable hash of their ids:
- * returns the tuples' flat index arrays and their order. Scores are packed with the tuple's index
- * into one double so a native numeric sort ranks them (ties broken by enumeration order).
+ * yields the tuples in rank order, lazily. Scores are packed with the tuple's enumeration index
+ * into one double (ties broken by enumeration order), and a binary min-heap hands them out in
+ * ascending order: the same order a full sort gives, but only the ranks actually used are paid
+ * for (a family usually stops after maxPerFamily successes).
  */
 function rankTuples(ids: readonly number[], arity: 1 | 2 | 3, base: number) {
   const n = ids.length;
   const count = arity === 1 ? n : arity === 2 ? (n * (n - 1)) / 2 : (n * (n - 1) * (n - 2)) / 6;
-  const flat = new Int32Array(count * arity);
-  const order = new Float64Array(count);
+  if (flatBuf.length < count * arity) flatBuf = new Int32Array(count * arity);
+  if (keyBuf.length < count) keyBuf = new Float64Array(count);
+  const flat = flatBuf;
+  const heap = keyBuf;
   let c = 0;
-  const put = (i: number, j: number, k: number) => {
-    let h = base;
-    flat[c * arity] = i;
-    h = mix(h, ids[i] as number);
-    if (arity > 1) {
-      flat[c * arity + 1] = j;
-      h = mix(h, ids[j] as number);
+  if (arity === 1)
+    for (let i = 0; i < n; i++) {
+      flat[c] = i;
+      heap[c] = mix(mix(base, ids[i] as number), 1) * 2097152 + c;
+      c++;
     }
-    if (arity > 2) {
-      flat[c * arity + 2] = k;
-      h = mix(h, ids[k] as number);
+  else if (arity === 2)
+    for (let i = 0; i < n; i++) {
+      const hi = mix(base, ids[i] as number);
+      for (let j = i + 1; j < n; j++) {
+        flat[2 * c] = i;
+        flat[2 * c + 1] = j;
+        heap[c] = mix(mix(hi, ids[j] as number), 2) * 2097152 + c;
+        c++;
+      }
     }
-    order[c] = mix(h, arity) * 2097152 + c;
-    c++;
-  };
-  if (arity === 1) for (let i = 0; i < n; i++) put(i, 0, 0);
-  else if (arity === 2) for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) put(i, j, 0);
   else
-    for (let i = 0; i < n; i++)
-      for (let j = i + 1; j < n; j++) for (let k = j + 1; k < n; k++) put(i, j, k);
-  order.sort();
-  const tupleAt = (r: number): number[] => {
-    const idx = (order[r] as number) % 2097152;
+    for (let i = 0; i < n; i++) {
+      const hi = mix(base, ids[i] as number);
+      for (let j = i + 1; j < n; j++) {
+        const hj = mix(hi, ids[j] as number);
+        for (let k = j + 1; k < n; k++) {
+          flat[3 * c] = i;
+          flat[3 * c + 1] = j;
+          flat[3 * c + 2] = k;
+          heap[c] = mix(mix(hj, ids[k] as number), 3) * 2097152 + c;
+          c++;
+        }
+      }
+    }
+  let size = count;
+  for (let i = (size >> 1) - 1; i >= 0; i--) siftDown(heap, i, size);
+  /** The next tuple in rank order (node ids). */
+  const next = (): number[] => {
+    const top = heap[0] as number;
+    size--;
+    if (size > 0) {
+      heap[0] = heap[size] as number;
+      siftDown(heap, 0, size);
+    }
+    const idx = top % 2097152;
     const t: number[] = [];
     for (let a = 0; a < arity; a++) t.push(ids[flat[idx * arity + a] as number] as number);
     return t;
   };
-  return { count, tupleAt };
+  return { count, next };
+}
+
+function siftDown(heap: Float64Array, i: number, size: number): void {
+  const x = heap[i] as number;
+  for (;;) {
+    let m = 2 * i + 1;
+    if (m >= size) break;
+    if (m + 1 < size && (heap[m + 1] as number) < (heap[m] as number)) m++;
+    const y = heap[m] as number;
+    if (y >= x) break;
+    heap[i] = y;
+    i = m;
+  }
+  heap[i] = x;
 }
 
 export function generateQa(graph: SceneGraph, options: QaOptions = {}): QaResult {
@@ -124,21 +166,28 @@ export function generateQa(graph: SceneGraph, options: QaOptions = {}): QaResult
     const [bh, bl] = fnv1a64Parts(keyOf([opts.seed, opts.imageId, fam.id]));
     const ranked = rankTuples(ids, fam.arity, bh);
     let kept = 0;
+    let fr: FamilyRender | undefined;
     for (let r = 0; r < ranked.count; r++) {
       if (kept >= opts.maxPerFamily) {
         skipped.add('sampled-out', ranked.count - r);
         break;
       }
-      const t = ranked.tupleAt(r);
+      const t = ranked.next();
       const built = fam.build(ctx, t, mulberry32(tupleHash(bl, t)));
       if (typeof built === 'string') {
         skipped.add(built);
         continue;
       }
       kept++;
+      fr ??= {
+        fam,
+        t: templates[fam.family],
+        idPrefix: idPrefixOf(opts.imageId, fam.family),
+        vocab: new Map(),
+      };
       for (const draft of built)
         for (const mode of opts.naming) {
-          const pair = render(bh ^ 0x2545f491, draft, mode, fam, templates, naming, opts);
+          const pair = render(bh ^ 0x2545f491, draft, mode, fr, naming, opts);
           if (typeof pair === 'string') skipped.add(pair);
           else pairs.push(pair);
         }
@@ -159,68 +208,178 @@ function hash32(text: string): number {
   return h;
 }
 
+/** Per family within one generateQa call: what every QA of the family shares. */
+interface FamilyRender {
+  fam: FamilyDef;
+  t: FamilyTemplates | undefined;
+  /** FNV state after keyOf([image, family]) + "|", the shared prefix of every QA id. */
+  idPrefix: Fnv64;
+  /** Merged vocabulary (tie, then the entry) per entry name; "" = tie alone. */
+  vocab: Map<string, Record<string, string>>;
+}
+
+const REGION_TOKENS: string[] = [];
+
+function regionTokenAt(i: number): string {
+  return (REGION_TOKENS[i] ??= regionToken(i));
+}
+
+/** Name of node `id`: the name of its first position in `subjects`, "" when it is not one. */
+function nameOf(subjects: readonly number[], names: readonly string[], id: number): string {
+  for (let i = 0; i < subjects.length; i++) if (subjects[i] === id) return names[i] as string;
+  return '';
+}
+
+/** Placeholder values of one QA; the last put() of a key wins over the draft's vars and vocab. */
+class Vars {
+  readonly keys: string[] = [];
+  readonly vals: string[] = [];
+  dvars: Record<string, string> | undefined = undefined;
+  vocab: Record<string, string> = {};
+
+  put(key: string, value: string): void {
+    this.keys.push(key);
+    this.vals.push(value);
+  }
+
+  get(key: string): string {
+    const keys = this.keys;
+    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] === key) return this.vals[i] as string;
+    const dvars = this.dvars;
+    if (dvars && Object.hasOwn(dvars, key)) return dvars[key] ?? '';
+    return Object.hasOwn(this.vocab, key) ? (this.vocab[key] ?? '') : '';
+  }
+}
+
+const VARS = new Vars();
+
+const idHash = new Fnv64();
+
+function idPrefixOf(image: string, family: string): Fnv64 {
+  const h = new Fnv64().part(image);
+  h.byte(0x7c);
+  return h.part(family).byte(0x7c);
+}
+const factHasher = new Fnv64();
+
+/** JSON.stringify() of a QA value (number, boolean, null or an array of numbers). */
+function valueJson(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  return String(JSON.stringify(v));
+}
+
+/** A sorted copy of ids (ascending), as [...ids].sort((a, b) => a - b) gives for numbers. */
+function sortedIds(ids: readonly number[]): number[] {
+  for (let i = 1; i < ids.length; i++)
+    if (!((ids[i - 1] as number) <= (ids[i] as number))) return [...ids].sort((a, b) => a - b);
+  return ids.slice();
+}
+
 function render(
   base: number,
   d: Draft,
   mode: NamingMode,
-  fam: FamilyDef,
-  templates: TemplateSet,
+  fr: FamilyRender,
   naming: Naming,
   opts: ResolvedOptions,
 ): QaPair | string {
-  const names = namesFor(mode, d.subjects, naming, d.axis);
-  if (typeof names === 'string') return names;
-  const name = (id: number): string => names.get(id) ?? '';
-  const t = templates[fam.family];
+  const subjects = d.subjects;
+  // names of the subjects, in subject order (region tokens: the first position of each id)
+  const names: string[] = [];
+  if (mode === 'region') for (let i = 0; i < subjects.length; i++) names.push(regionTokenAt(i));
+  else {
+    for (const id of subjects) {
+      const e = naming.expressions.get(id);
+      if (!e) return 'ambiguous-object';
+      if (d.axis !== undefined && e.axis !== null && leakAxis(e.axis) === leakAxis(d.axis))
+        return 'answer-leak';
+      names.push(e.text);
+    }
+  }
+  const fam = fr.fam;
+  const t = fr.t;
   const qList = t?.questions[d.qGroup];
   const aList = t?.answers[d.aGroup];
   if (!t || !qList || !aList || qList.length === 0 || aList.length === 0) return 'no-templates';
   // per-QA generator: (seed, image, family) base, then subjects in order, type and naming mode
   const rng = mulberry32(
-    mix(mix(tupleHash(base, d.subjects), hash32(d.type)), mode === 'region' ? 1 : 2),
+    mix(mix(tupleHash(base, subjects), hash32(d.type)), mode === 'region' ? 1 : 2),
   );
   const qi = pickIndex(rng, qList.length);
   const ai = pickIndex(rng, aList.length);
   const system: UnitSystem = rng() < opts.imperialShare ? 'imperial' : 'metric';
   const style = { subMeterInMeters: rng() < opts.subMeterMetersShare };
-  const spoken = new Map<string, LengthText>();
-  const len = (m: number): string => humanLength(m, system, style).text;
 
-  const vars: Record<string, string> = Object.assign(
-    {},
-    t.vocab.tie,
-    d.vocab ? t.vocab[d.vocab] : undefined,
-    d.vars,
-  );
-  for (const k in d.roles) vars[k] = name(d.roles[k] as number);
-  for (const [k, list] of Object.entries(d.lists ?? {})) vars[k] = joinList(list.map(name));
-  for (const [k, m] of Object.entries(d.lengths ?? {})) {
-    const s = humanLength(m, system, style);
-    spoken.set(k, s);
-    vars[k] = s.text;
+  // placeholder values, later sources overriding earlier ones: vocabulary (tie, then the entry),
+  // the draft's vars, roles, lists, lengths, length lists
+  const vars = VARS;
+  vars.keys.length = 0;
+  vars.vals.length = 0;
+  const roles = d.roles;
+  for (const k in roles) vars.put(k, nameOf(subjects, names, roles[k] as number));
+  if (d.lists)
+    for (const k of Object.keys(d.lists))
+      vars.put(k, joinList((d.lists[k] as number[]).map((id) => nameOf(subjects, names, id))));
+  let shown: LengthText | undefined;
+  if (d.lengths)
+    for (const k of Object.keys(d.lengths)) {
+      const s = humanLength(d.lengths[k] as number, system, style);
+      if (d.displayLength && k === d.displayLength) shown = s;
+      vars.put(k, s.text);
+    }
+  if (d.lengthLists)
+    for (const k of Object.keys(d.lengthLists))
+      vars.put(
+        k,
+        joinList((d.lengthLists[k] as number[]).map((m) => humanLength(m, system, style).text)),
+      );
+  vars.dvars = d.vars;
+  const vocabKey = d.vocab ?? '';
+  let vocab = fr.vocab.get(vocabKey);
+  if (!vocab) {
+    vocab = Object.assign({}, t.vocab.tie, d.vocab ? t.vocab[d.vocab] : undefined);
+    fr.vocab.set(vocabKey, vocab);
   }
-  for (const [k, list] of Object.entries(d.lengthLists ?? {})) vars[k] = joinList(list.map(len));
+  vars.vocab = vocab;
+  const question = fillCompiled(compileTemplate(qList[qi] as string), vars);
+  const answer = fillCompiled(compileTemplate(aList[ai] as string), vars);
 
   const steps = d.steps?.map((s) => ({
-    text: s.say(name, len),
+    text: s.say(
+      (id) => nameOf(subjects, names, id),
+      (m) => humanLength(m, system, style).text,
+    ),
     predicate: s.predicate,
     subjects: s.subjects,
     value: s.value,
   }));
-  const slot = `${d.type}/${mode}`;
-  const shown = d.displayLength ? spoken.get(d.displayLength) : undefined;
+  const slot = d.type + (mode === 'region' ? '/region' : '/expression');
+  // factHash = FNV of keyOf([valueType, JSON value, aGroup, ...steps as "predicate:subjects:value"])
+  const fh = factHasher.reset().part(d.valueType);
+  fh.byte(0x7c);
+  fh.part(valueJson(d.value)).byte(0x7c);
+  fh.part(d.aGroup);
+  if (d.steps)
+    for (const s of d.steps) {
+      fh.byte(0x7c);
+      fh.part(s.predicate).byte(0x3a);
+      fh.nums(s.subjects).byte(0x3a);
+      fh.part(String(s.value));
+    }
   const pair: QaPair = {
-    id: qaId(opts.imageId, fam.family, d.subjects, slot),
+    id: 'qa_' + qaIdFrom(idHash.copyFrom(fr.idPrefix), subjects, slot),
     image: opts.imageId,
     family: fam.family,
     type: d.type,
     kind: d.kind,
-    question: fill(qList[qi] as string, vars),
-    answer: fill(aList[ai] as string, vars),
+    question,
+    answer,
     value: d.value,
     valueType: d.valueType,
     unit: d.unit,
-    subjects: d.subjects,
+    subjects,
     naming: mode,
     slot,
     templates: {
@@ -228,18 +387,11 @@ function render(
       answer: `${fam.family}.answers.${d.aGroup}.${ai}`,
     },
     seed: opts.seed,
-    dependsOn: [...d.dependsOn].sort((a, b) => a - b),
-    factHash: fnv1a64(
-      keyOf([
-        d.valueType,
-        JSON.stringify(d.value),
-        d.aGroup,
-        ...(d.steps ?? []).map((s) => `${s.predicate}:${s.subjects.join(',')}:${String(s.value)}`),
-      ]),
-    ),
+    dependsOn: sortedIds(d.dependsOn),
+    factHash: fh.hex(),
   };
   if (shown) pair.display = { system, text: shown.text, rounded: shown.rounded, step: shown.step };
-  if (mode === 'region') pair.regions = [...d.subjects];
+  if (mode === 'region') pair.regions = subjects.slice();
   if (steps) pair.steps = steps;
   return pair;
 }

@@ -42,7 +42,7 @@ export function namesFor(
   return out;
 }
 
-function leakAxis(axis: string): string {
+export function leakAxis(axis: string): string {
   return axis === 'camera' ? 'behind_front' : axis;
 }
 

@@ -3,62 +3,155 @@
 // re-derivation after unrelated edits; `factHash` covers the facts a QA was built from, so a caller
 // can tell "same question, changed facts" (mark for re-review) from "unchanged".
 
-/** UTF-8 bytes of `text` (surrogate pairs joined; a lone surrogate is encoded as itself). */
-function utf8(text: string): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
-      const d = text.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i++;
+/**
+ * Incremental FNV-1a 64 over the UTF-8 bytes of text fed piece by piece, with no intermediate
+ * strings or byte arrays: `hi`/`lo` are the unsigned 32-bit halves of the state. Feeding "ab" then
+ * "c" gives the hash of "abc" (a surrogate pair must not be split between two calls).
+ */
+export class Fnv64 {
+  hi = 0xcbf29ce4;
+  lo = 0x84222325;
+
+  reset(): this {
+    this.hi = 0xcbf29ce4;
+    this.lo = 0x84222325;
+    return this;
+  }
+
+  copyFrom(o: Fnv64): this {
+    this.hi = o.hi;
+    this.lo = o.lo;
+    return this;
+  }
+
+  /** One byte: xor into the low byte, then multiply by the prime 2^40 + 0x1b3 modulo 2^64. */
+  byte(b: number): this {
+    const lo = (this.lo ^ b) >>> 0;
+    const t = lo * 0x1b3; // < 2^41: exact
+    const nlo = t >>> 0;
+    this.hi = (Math.imul(this.hi, 0x1b3) + (lo << 8) + (t - nlo) / 4294967296) >>> 0;
+    this.lo = nlo;
+    return this;
+  }
+
+  /** The UTF-8 bytes of `text` (surrogate pairs joined; a lone surrogate encoded as itself). */
+  str(text: string): this {
+    let hi = this.hi;
+    let lo = this.lo;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c < 0x80) {
+        lo = (lo ^ c) >>> 0;
+        const t = lo * 0x1b3;
+        const nlo = t >>> 0;
+        hi = (Math.imul(hi, 0x1b3) + (lo << 8) + (t - nlo) / 4294967296) >>> 0;
+        lo = nlo;
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+        const d = text.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+        }
+      }
+      this.hi = hi;
+      this.lo = lo;
+      if (c < 0x800) {
+        this.byte(0xc0 | (c >> 6));
+        this.byte(0x80 | (c & 63));
+      } else if (c < 0x10000) {
+        this.byte(0xe0 | (c >> 12));
+        this.byte(0x80 | ((c >> 6) & 63));
+        this.byte(0x80 | (c & 63));
+      } else {
+        this.byte(0xf0 | (c >> 18));
+        this.byte(0x80 | ((c >> 12) & 63));
+        this.byte(0x80 | ((c >> 6) & 63));
+        this.byte(0x80 | (c & 63));
+      }
+      hi = this.hi;
+      lo = this.lo;
+    }
+    this.hi = hi;
+    this.lo = lo;
+    return this;
+  }
+
+  /** `text` as one part of keyOf(): "\\" and "|" escaped with a backslash. */
+  part(text: string): this {
+    let plain = true;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x7c || c === 0x5c) {
+        plain = false;
+        break;
       }
     }
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else
-      out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    if (plain) return this.str(text);
+    let start = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x7c || c === 0x5c) {
+        this.str(text.slice(start, i));
+        this.byte(0x5c);
+        start = i;
+      }
+    }
+    return this.str(text.slice(start));
   }
-  return out;
+
+  /** String(n) for a number, without allocating for small non-negative integers. */
+  num(n: number): this {
+    if (n >>> 0 !== n || n > 999999999) return this.str(String(n));
+    let div = 1;
+    while (div * 10 <= n) div *= 10;
+    for (; div >= 1; div /= 10) {
+      const d = Math.floor(n / div) % 10;
+      this.byte(48 + d);
+    }
+    return this;
+  }
+
+  /** Numbers joined with ",", as Array.prototype.join(",") writes them. */
+  nums(list: readonly number[]): this {
+    for (let i = 0; i < list.length; i++) {
+      if (i > 0) this.byte(0x2c);
+      this.num(list[i] as number);
+    }
+    return this;
+  }
+
+  /** 16 lowercase hex digits. */
+  hex(): string {
+    const hi = this.hi;
+    const lo = this.lo;
+    return (
+      (HEX[hi >>> 24] as string) +
+      HEX[(hi >>> 16) & 255] +
+      HEX[(hi >>> 8) & 255] +
+      HEX[hi & 255] +
+      HEX[lo >>> 24] +
+      HEX[(lo >>> 16) & 255] +
+      HEX[(lo >>> 8) & 255] +
+      HEX[lo & 255]
+    );
+  }
 }
+
+const HEX: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+const scratch = new Fnv64();
 
 /** FNV-1a 64 of the UTF-8 bytes of `text`, as [hi, lo] unsigned 32-bit halves. */
 export function fnv1a64Parts(text: string): [number, number] {
-  // four 16-bit limbs, low first, so every intermediate stays a small integer
-  let h0 = 0x2325;
-  let h1 = 0x8422;
-  let h2 = 0x9ce4;
-  let h3 = 0xcbf2;
-  // ASCII text (ids, keys) is hashed straight from char codes; anything else via its UTF-8 bytes
-  let ascii = true;
-  for (let i = 0; i < text.length; i++)
-    if (text.charCodeAt(i) >= 0x80) {
-      ascii = false;
-      break;
-    }
-  const bytes = ascii ? null : utf8(text);
-  const n = bytes ? bytes.length : text.length;
-  for (let i = 0; i < n; i++) {
-    h0 ^= bytes ? (bytes[i] as number) : text.charCodeAt(i);
-    // multiply by the prime 2^40 + 0x1b3 modulo 2^64
-    const t0 = h0 * 0x1b3;
-    const t1 = h1 * 0x1b3 + (t0 >>> 16);
-    const t2 = h2 * 0x1b3 + (h0 << 8) + (t1 >>> 16);
-    const t3 = h3 * 0x1b3 + (h1 << 8) + (t2 >>> 16);
-    h0 = t0 & 0xffff;
-    h1 = t1 & 0xffff;
-    h2 = t2 & 0xffff;
-    h3 = t3 & 0xffff;
-  }
-  return [((h3 << 16) | h2) >>> 0, ((h1 << 16) | h0) >>> 0];
+  scratch.reset().str(text);
+  return [scratch.hi, scratch.lo];
 }
 
 /** FNV-1a 64 as 16 lowercase hex digits. */
 export function fnv1a64(text: string): string {
-  const [hi, lo] = fnv1a64Parts(text);
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+  return scratch.reset().str(text).hex();
 }
 
 /** Joins parts with a separator that cannot occur in them unescaped. */
@@ -79,5 +172,17 @@ export function qaId(
   subjects: readonly number[],
   slot: string,
 ): string {
-  return 'qa_' + fnv1a64(keyOf([image, family, subjects.join(','), slot]));
+  const h = scratch.reset().part(image);
+  h.byte(0x7c);
+  h.part(family).byte(0x7c);
+  return 'qa_' + qaIdFrom(h, subjects, slot);
+}
+
+/**
+ * The hex part of qaId() given a hasher already fed with keyOf([image, family]) + "|": lets a
+ * caller hash the shared prefix once. Leaves `h` at the full key.
+ */
+export function qaIdFrom(h: Fnv64, subjects: readonly number[], slot: string): string {
+  h.nums(subjects).byte(0x7c);
+  return h.part(slot).hex();
 }

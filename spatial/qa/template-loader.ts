@@ -287,6 +287,92 @@ export function fill(template: string, vars: Record<string, string>): string {
   return c0 >= 97 && c0 <= 122 ? out[0]!.toUpperCase() + out.slice(1) : out;
 }
 
+/**
+ * A template split once into literal text and placeholders, with the capitalisation decision of
+ * fill() worked out ahead where the literal before a placeholder settles it. fillCompiled() gives
+ * exactly what fill() gives for the same template and values.
+ */
+export interface CompiledTemplate {
+  /** Literal text: literals[i] comes before keys[i]; the last one ends the text. */
+  literals: string[];
+  keys: string[];
+  /** Per placeholder: 1 = starts a sentence, 0 = does not, 2 = depends on the text before it. */
+  caps: number[];
+}
+
+const compiled = new Map<string, CompiledTemplate>();
+
+export function compileTemplate(template: string): CompiledTemplate {
+  let c = compiled.get(template);
+  if (c) return c;
+  const literals: string[] = [];
+  const keys: string[] = [];
+  const caps: number[] = [];
+  let lit = '';
+  let i = 0;
+  while (i < template.length) {
+    const open = template.indexOf('{', i);
+    const close = open < 0 ? -1 : template.indexOf('}', open);
+    if (open < 0 || close < 0) break;
+    const key = template.slice(open + 1, close);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      lit += template.slice(i, open + 1);
+      i = open + 1;
+      continue;
+    }
+    lit += template.slice(i, open);
+    // the output so far is the literal alone (first placeholder), or ends with it: when the
+    // literal has a non-space character, the characters startsSentence() looks at are all in it
+    const settled = keys.length === 0 || /[^ ]/.test(lit);
+    caps.push(settled ? (startsSentence(lit) ? 1 : 0) : 2);
+    literals.push(lit);
+    keys.push(key);
+    lit = '';
+    i = close + 1;
+  }
+  literals.push(lit + template.slice(i));
+  // fill() capitalises the first character of the text: when the text starts with literal text,
+  // that is settled here
+  literals[0] = upperFirst(literals[0] as string);
+  c = { literals, keys, caps };
+  compiled.set(template, c);
+  return c;
+}
+
+/** Placeholder values for fillCompiled(): "" for an unknown key. */
+export interface TemplateValues {
+  get(key: string): string;
+}
+
+/** fill() for a compiled template, with placeholder values from `values.get(key)`. */
+export function fillCompiled(t: CompiledTemplate, values: TemplateValues): string {
+  const { literals, keys, caps } = t;
+  let out = literals[0] as string;
+  // while nothing has been written, the next non-empty piece starts the text (capitalised)
+  let empty = out.length === 0;
+  for (let k = 0; k < keys.length; k++) {
+    let v = values.get(keys[k] as string);
+    if (v.length > 0) {
+      const cap = caps[k];
+      if (empty || cap === 1 || (cap === 2 && startsSentence(out))) v = upperFirst(v);
+      empty = false;
+    }
+    out += v;
+    const lit = literals[k + 1] as string;
+    if (empty && lit.length > 0) {
+      out += upperFirst(lit);
+      empty = false;
+    } else out += lit;
+  }
+  return out;
+}
+
+/** The text with its first character upper-cased when it is a-z. */
+function upperFirst(v: string): string {
+  const c = v.charCodeAt(0);
+  return c >= 97 && c <= 122 ? v[0]!.toUpperCase() + v.slice(1) : v;
+}
+
 /** True at the start of the text or after ". ", "! ", "? ". */
 function startsSentence(out: string): boolean {
   let k = out.length - 1;

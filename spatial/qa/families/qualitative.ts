@@ -42,60 +42,58 @@ function qualitative(axis: Axis): FamilyDef {
       {
         const q = rng() < 0.5 ? posName : negName;
         const asked = q === posName ? 'pos' : 'neg';
-        const base = {
+        const same = rel === 'same';
+        const holds = rel === asked;
+        out.push({
           type: `${q}_predicate`,
-          kind: 'qualitative' as const,
+          kind: 'qualitative',
           qGroup: 'predicate',
+          aGroup: same ? 'same' : holds ? 'yes' : 'no',
+          vocab: q,
           subjects: [a, b],
           roles: { A: a, B: b },
+          value: same ? null : holds,
+          valueType: same ? 'same' : 'boolean',
+          unit: null,
           dependsOn: [a, b],
           axis,
-          unit: null,
-        };
-        if (rel === 'same')
-          out.push({ ...base, aGroup: 'same', vocab: q, value: null, valueType: 'same' });
-        else {
-          const holds = rel === asked;
-          out.push({
-            ...base,
-            aGroup: holds ? 'yes' : 'no',
-            vocab: q,
-            value: holds,
-            valueType: 'boolean',
-          });
-        }
+        });
       }
       // choice form
       {
         const q = rng() < 0.5 ? posName : negName;
         const asked = q === posName ? 'pos' : 'neg';
-        const base = {
-          type: `${q}_choice`,
-          kind: 'qualitative' as const,
-          qGroup: 'choice',
-          subjects: [a, b],
-          dependsOn: [a, b],
-          axis,
-          unit: null,
-          vocab: q,
-        };
         if (rel === 'same')
           out.push({
-            ...base,
-            roles: { A: a, B: b },
+            type: `${q}_choice`,
+            kind: 'qualitative',
+            qGroup: 'choice',
             aGroup: 'same',
+            vocab: q,
+            subjects: [a, b],
+            roles: { A: a, B: b },
             value: null,
             valueType: 'same',
+            unit: null,
+            dependsOn: [a, b],
+            axis,
           });
         else {
           const x = rel === asked ? a : b;
           const y = x === a ? b : a;
           out.push({
-            ...base,
-            roles: { A: a, B: b, X: x, Y: y },
+            type: `${q}_choice`,
+            kind: 'qualitative',
+            qGroup: 'choice',
             aGroup: 'choice',
+            vocab: q,
+            subjects: [a, b],
+            roles: { A: a, B: b, X: x, Y: y },
             value: x,
             valueType: 'object',
+            unit: null,
+            dependsOn: [a, b],
+            axis,
           });
         }
       }
