@@ -261,30 +261,8 @@ export function builtinTemplates(): TemplateSet {
  * a placeholder). A value that starts a sentence in the template gets a capital first letter.
  */
 export function fill(template: string, vars: Record<string, string>): string {
-  let out = '';
-  let i = 0;
-  while (i < template.length) {
-    const open = template.indexOf('{', i);
-    const close = open < 0 ? -1 : template.indexOf('}', open);
-    if (open < 0 || close < 0) break;
-    const key = template.slice(open + 1, close);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      out += template.slice(i, open + 1);
-      i = open + 1;
-      continue;
-    }
-    out += template.slice(i, open);
-    let v = vars[key] ?? '';
-    if (startsSentence(out) && v.length > 0) {
-      const c = v.charCodeAt(0);
-      if (c >= 97 && c <= 122) v = v[0]!.toUpperCase() + v.slice(1);
-    }
-    out += v;
-    i = close + 1;
-  }
-  out += template.slice(i);
-  const c0 = out.charCodeAt(0);
-  return c0 >= 97 && c0 <= 122 ? out[0]!.toUpperCase() + out.slice(1) : out;
+  // One scanner: the compiled path generateQa() uses is the definition.
+  return fillCompiled(compileTemplate(template), { get: (key) => vars[key] ?? '' });
 }
 
 /**
