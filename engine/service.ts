@@ -9,6 +9,7 @@ import type { SceneGraph } from '../spatial/scene/scene-graph';
 import { importCocoFile } from './annotations/coco-import';
 import { importBatch } from './import/index';
 import type { JobRunner } from './jobs/job-runner';
+import type { RederiveQueue } from './pipeline/rederive';
 import {
   toBatchSummary,
   toImageDetail,
@@ -24,6 +25,8 @@ export interface ServiceContext {
   projects: ProjectRegistry;
   jobs: JobRunner;
   events: EventBus;
+  /** Background re-run of an image's graph and QA after a reviewer edits its objects. */
+  rederive: RederiveQueue;
   transport: 'ipc' | 'http';
 }
 

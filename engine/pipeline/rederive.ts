@@ -1,0 +1,42 @@
+// Re-derivation after a reviewer edits an image's objects: only that image's downstream stages
+// (segment/lift/graph, then qa) re-run, in the background and one image at a time, so an edit
+// returns at once. QA keyed by fact keeps unchanged decisions (db/repositories/scene.ts upsertQa).
+import type { ProjectStore } from '../../db/project-store';
+import type { EventBus } from '../event-bus';
+import { runGraphStage } from './graph-stage';
+import { runQaStage } from './qa-stage';
+
+/** The seed the image's QA was last generated with, so a re-run phrases unchanged facts the same. */
+export function lastQaSeed(store: ProjectStore, imageId: number): string {
+  const qa = store.scene.stageRuns(imageId).find((r) => r.stage === 'qa');
+  const seed = (qa?.provenance as { seed?: unknown } | null)?.seed;
+  return typeof seed === 'string' ? seed : '1';
+}
+
+export class RederiveQueue {
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(private readonly events: EventBus) {}
+
+  /** Schedules a re-run of graph + qa for one image; errors are recorded as stage failures. */
+  enqueue(store: ProjectStore, imageId: number): void {
+    this.pending++;
+    this.chain = this.chain
+      .then(async () => {
+        const graph = await runGraphStage(store, imageId);
+        if (graph.status === 'done')
+          runQaStage(store, imageId, { seed: lastQaSeed(store, imageId) });
+        const image = store.images.get(imageId);
+        if (image)
+          this.events.emit({ type: 'images-changed', projectId: store.id, batchId: image.batchId });
+      })
+      .catch((err: unknown) => console.error(`re-derivation of image ${imageId} failed:`, err))
+      .finally(() => this.pending--);
+  }
+
+  /** Resolves when every scheduled re-derivation has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await this.chain;
+  }
+}
