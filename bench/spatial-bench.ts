@@ -39,6 +39,8 @@ console.log(
 );
 for (const c of CASES.filter((x) => x.name.startsWith(ONLY))) {
   const times: number[] = [];
+  /** CPU time (user + system) per run: less sensitive than wall time to other load. */
+  const cpuTimes: number[] = [];
   let points = 0;
   let objects = 0;
   let edges = 0;
@@ -55,9 +57,12 @@ for (const c of CASES.filter((x) => x.name.startsWith(ONLY))) {
   for (let w = 0; w < WARMUP; w++) for (const input of inputs) buildScene(input);
   for (let r = 0; r < RUNS; r++) {
     const input = inputs[r % inputs.length]!;
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const { graph } = buildScene(input);
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1000);
     if (r < inputs.length) {
       points += graph.nodes.reduce((s, n) => s + n.numPoints, 0);
       objects += graph.nodes.length;
@@ -68,7 +73,7 @@ for (const c of CASES.filter((x) => x.name.startsWith(ONLY))) {
   const n = Math.min(RUNS, inputs.length);
   const pts = points / n;
   console.log(
-    `${c.name}: median ${ms.toFixed(1)} ms/frame (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${RUNS} runs); ` +
+    `${c.name}: median ${ms.toFixed(1)} ms/frame (min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${RUNS} runs; median CPU ${median(cpuTimes).toFixed(1)} ms); ` +
       `${(objects / n).toFixed(0)} objects, ${(pts / 1000).toFixed(0)}k object points, ${(edges / n).toFixed(0)} edges per frame; ` +
       `${(((pts / ms) * 1000) / 1e6).toFixed(1)} M object points/s, ${((c.width * c.height) / ms / 1000).toFixed(1)} M pixels/s`,
   );

@@ -35,23 +35,23 @@ export function dbscanFromAdjacency(
   const { start, nbr } = adj;
   const labels = new Int32Array(count).fill(-2); // -2 unvisited, -1 noise
   const sizes: number[] = [];
-  // Neighbours (included ones) of a point, counting the point itself.
-  const degree = (i: number): number => {
+  // Core flags up front: a point is core when it and its included neighbours number >= minPts.
+  const core = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    if (include && !include[i]) continue;
     const end = start[i + 1]!;
-    if (!include) return end - start[i]! + 1;
     let n = 1;
-    for (let t = start[i]!; t < end; t++) if (include[nbr[t]!]) n++;
-    return n;
-  };
-  // Every push follows one adjacency entry: the stack never holds more than nbr.length items.
-  const stack = new Int32Array(nbr.length + 1);
+    if (!include) n += end - start[i]!;
+    else for (let t = start[i]!; t < end; t++) n += include[nbr[t]!]!;
+    if (n >= minPts) core[i] = 1;
+  }
+  // Points are labelled when first reached and only core points are expanded, so each point enters
+  // the stack at most once. Which cluster a point joins does not depend on the order of expansion
+  // within a cluster (clusters grow one after another, in the order of their first point).
+  const stack = new Int32Array(count);
   for (let i = 0; i < count; i++) {
     if (labels[i] !== -2) continue;
-    if (include && !include[i]) {
-      labels[i] = -1;
-      continue;
-    }
-    if (degree(i) < minPts) {
+    if (!core[i]) {
       labels[i] = -1;
       continue;
     }
@@ -59,25 +59,16 @@ export function dbscanFromAdjacency(
     let size = 1;
     labels[i] = c;
     let sp = 0;
-    for (let t = start[i]!, end = start[i + 1]!; t < end; t++) {
-      const j = nbr[t]!;
-      if (!include || include[j]) stack[sp++] = j;
-    }
+    stack[sp++] = i;
     while (sp > 0) {
       const j = stack[--sp]!;
-      if (labels[j] === -1) {
-        labels[j] = c; // border point
+      for (let t = start[j]!, end = start[j + 1]!; t < end; t++) {
+        const q = nbr[t]!;
+        if (labels[q]! >= 0 || (include && !include[q])) continue;
+        labels[q] = c; // border point (noise so far, or not visited yet) or core point
         size++;
-        continue;
+        if (core[q]) stack[sp++] = q;
       }
-      if (labels[j] !== -2) continue;
-      labels[j] = c;
-      size++;
-      if (degree(j) >= minPts)
-        for (let t = start[j]!, end = start[j + 1]!; t < end; t++) {
-          const q = nbr[t]!;
-          if (labels[q]! < 0 && (!include || include[q])) stack[sp++] = q;
-        }
     }
     sizes.push(size);
   }

@@ -38,15 +38,74 @@ function hullCandidates(xy: ArrayLike<number>, count: number): Int32Array {
   return out.subarray(0, n);
 }
 
+/** a before b in (x, then y) order. */
+function before(xy: ArrayLike<number>, a: number, b: number): boolean {
+  const ax = xy[a * 2]!;
+  const bx = xy[b * 2]!;
+  return ax < bx || (ax === bx && xy[a * 2 + 1]! < xy[b * 2 + 1]!);
+}
+
+/**
+ * Sorts point indices by (x, y) in place: quicksort (median of three) with insertion sort for
+ * short ranges. Points equal in both coordinates may come in any order; the hull does not depend
+ * on it. Faster than Array.prototype.sort with a comparator closure on these small arrays.
+ */
+function sortByXy(xy: ArrayLike<number>, idx: Int32Array): void {
+  const stack: number[] = [0, idx.length - 1];
+  while (stack.length > 0) {
+    let hi = stack.pop()!;
+    let lo = stack.pop()!;
+    while (hi - lo > 16) {
+      const mid = (lo + hi) >> 1;
+      // Median of three into idx[mid], then Hoare partition around its value.
+      if (before(xy, idx[mid]!, idx[lo]!)) swap(idx, mid, lo);
+      if (before(xy, idx[hi]!, idx[lo]!)) swap(idx, hi, lo);
+      if (before(xy, idx[hi]!, idx[mid]!)) swap(idx, hi, mid);
+      const pivot = idx[mid]!;
+      let i = lo;
+      let j = hi;
+      while (i <= j) {
+        while (before(xy, idx[i]!, pivot)) i++;
+        while (before(xy, pivot, idx[j]!)) j--;
+        if (i <= j) swap(idx, i++, j--);
+      }
+      // Recurse (via the stack) into the smaller side, loop on the larger.
+      if (j - lo < hi - i) {
+        stack.push(lo, j);
+        lo = i;
+      } else {
+        stack.push(i, hi);
+        hi = j;
+      }
+    }
+    for (let i = lo + 1; i <= hi; i++) {
+      const v = idx[i]!;
+      let j = i - 1;
+      while (j >= lo && before(xy, v, idx[j]!)) {
+        idx[j + 1] = idx[j]!;
+        j--;
+      }
+      idx[j + 1] = v;
+    }
+  }
+}
+
+function swap(a: Int32Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
 /** Counter-clockwise hull of 2D points (interleaved xy), as interleaved xy. */
 export function convexHull(xy: ArrayLike<number>, count: number): number[] {
-  const idx = Array.from(hullCandidates(xy, count));
-  idx.sort((a, b) => xy[a * 2]! - xy[b * 2]! || xy[a * 2 + 1]! - xy[b * 2 + 1]!);
+  const idx = hullCandidates(xy, count);
+  sortByXy(xy, idx);
   const crossAt = (o: number, a: number, b: number): number =>
     (xy[a * 2]! - xy[o * 2]!) * (xy[b * 2 + 1]! - xy[o * 2 + 1]!) -
     (xy[a * 2 + 1]! - xy[o * 2 + 1]!) * (xy[b * 2]! - xy[o * 2]!);
   const lower: number[] = [];
-  for (const p of idx) {
+  for (let t = 0; t < idx.length; t++) {
+    const p = idx[t]!;
     while (lower.length >= 2 && crossAt(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0)
       lower.pop();
     lower.push(p);

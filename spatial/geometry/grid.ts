@@ -6,7 +6,8 @@ import { CellTable } from './cell-table';
 
 /**
  * Fixed-radius neighbour lists in compressed-sparse-row form: the neighbours of point i (never i
- * itself) are nbr[start[i]..start[i+1]), with their squared distances in d2 at the same positions.
+ * itself) are nbr[start[i]..start[i+1]), with their squared distances in d2 at the same positions
+ * (d2 is empty when built without distances).
  */
 export interface Adjacency {
   count: number;
@@ -37,6 +38,23 @@ const HALF_SHELL: readonly number[] = (() => {
   return o;
 })();
 
+/** Scratch buffers of `adjacency` (single-threaded use; contents never outlive a call). */
+const scratch: {
+  p: Float64Array;
+  pa: Int32Array;
+  pb: Int32Array;
+  pd: Float64Array;
+  deg: Int32Array;
+  targets: Int32Array;
+} = {
+  p: new Float64Array(0),
+  pa: new Int32Array(0),
+  pb: new Int32Array(0),
+  pd: new Float64Array(0),
+  deg: new Int32Array(0),
+  targets: new Int32Array(14),
+};
+
 export class PointGrid {
   readonly cell: number;
   private readonly xyz: ArrayLike<number>;
@@ -48,7 +66,7 @@ export class PointGrid {
   /** Integer cell coordinates of every bucket. */
   private readonly cellOf: Int32Array;
   /** Lazily built list of the (up to 27) occupied buckets around each bucket. */
-  private readonly around: (Int32Array | undefined)[];
+  private around: (Int32Array | undefined)[] | null = null;
   private readonly bucketOfPoint: Int32Array;
   private readonly count: number;
   /**
@@ -65,23 +83,28 @@ export class PointGrid {
     this.count = count;
     this.buckets = new CellTable(count);
     const bucketOf = new Int32Array(count);
-    const sizes: number[] = [];
-    const cells: number[] = [];
+    // At most one bucket per point: sizes and cell coordinates fit in arrays of the input's size.
+    const sizes = new Int32Array(count);
+    const cellsAll = new Int32Array(count * 3);
+    let nb = 0;
     const inv = 1 / cell;
     for (let i = 0; i < count; i++) {
       const x = Math.floor(xyz[i * 3]! * inv);
       const y = Math.floor(xyz[i * 3 + 1]! * inv);
       const z = Math.floor(xyz[i * 3 + 2]! * inv);
       const b = this.buckets.getOrAdd(x, y, z);
-      if (b === sizes.length) {
-        sizes.push(0);
-        cells.push(x, y, z);
+      if (b === nb) {
+        cellsAll[nb * 3] = x;
+        cellsAll[nb * 3 + 1] = y;
+        cellsAll[nb * 3 + 2] = z;
+        nb++;
       }
       bucketOf[i] = b;
       sizes[b]!++;
     }
-    this.cellOf = Int32Array.from(cells);
-    if (sizes.length > 0) {
+    const cells = cellsAll.subarray(0, nb * 3);
+    this.cellOf = cells;
+    if (nb > 0) {
       const lo: [number, number, number] = [cells[0]!, cells[1]!, cells[2]!];
       const hi: [number, number, number] = [cells[0]!, cells[1]!, cells[2]!];
       for (let q = 3; q < cells.length; q += 3)
@@ -96,9 +119,9 @@ export class PointGrid {
         hi[2] - lo[2] + 1,
       ];
       const cellsInBox = dims[0] * dims[1] * dims[2];
-      if (cellsInBox <= Math.max(4096, 16 * sizes.length)) {
+      if (cellsInBox <= Math.max(4096, 16 * nb)) {
         const dense = new Int32Array(cellsInBox).fill(-1);
-        for (let b = 0; b < sizes.length; b++)
+        for (let b = 0; b < nb; b++)
           dense[
             cells[b * 3]! -
               lo[0] +
@@ -109,11 +132,11 @@ export class PointGrid {
         this.dims = dims;
       }
     }
-    this.around = new Array<Int32Array | undefined>(sizes.length);
     this.bucketOfPoint = bucketOf;
-    this.start = new Int32Array(sizes.length + 1);
-    for (let b = 0; b < sizes.length; b++) this.start[b + 1] = this.start[b]! + sizes[b]!;
-    const fill = this.start.slice(0, sizes.length);
+    this.start = new Int32Array(nb + 1);
+    for (let b = 0; b < nb; b++) this.start[b + 1] = this.start[b]! + sizes[b]!;
+    const fill = sizes; // reused as the write cursor of every bucket
+    fill.set(this.start.subarray(0, nb));
     this.order = new Int32Array(count);
     for (let i = 0; i < count; i++) this.order[fill[bucketOf[i]!]!++] = i;
   }
@@ -132,7 +155,9 @@ export class PointGrid {
     const r2 = r * r;
     const cap = out.length;
     const b0 = this.bucketOfPoint[i]!;
-    let list = this.around[b0];
+    // built on the first query only: adjacency() does not need it
+    const around = (this.around ??= new Array<Int32Array | undefined>(this.start.length - 1));
+    let list = around[b0];
     if (!list) {
       const cx = this.cellOf[b0 * 3]!;
       const cy = this.cellOf[b0 * 3 + 1]!;
@@ -145,7 +170,7 @@ export class PointGrid {
             if (b >= 0) found.push(b);
           }
       list = Int32Array.from(found);
-      this.around[b0] = list;
+      around[b0] = list;
     }
     let n = 0;
     for (let q = 0; q < list.length; q++) {
@@ -173,17 +198,19 @@ export class PointGrid {
     const dx = x - this.lo[0];
     const dy = y - this.lo[1];
     const dz = z - this.lo[2];
-    const [nx, ny, nz] = this.dims;
-    if (dx < 0 || dy < 0 || dz < 0 || dx >= nx || dy >= ny || dz >= nz) return -1;
+    const nx = this.dims[0];
+    const ny = this.dims[1];
+    if (dx < 0 || dy < 0 || dz < 0 || dx >= nx || dy >= ny || dz >= this.dims[2]) return -1;
     return dense[dx + nx * (dy + ny * dz)]!;
   }
 
   /**
    * Neighbour lists of every point within distance r (r must not exceed the cell size), i itself
    * excluded. Each pair is tested once (own cell + the 13 cells of the forward half shell), so this
-   * costs about half of `count` separate `neighbours` queries.
+   * costs about half of `count` separate `neighbours` queries. Without `withDistances` the result's
+   * d2 is empty (for callers that only need who is near whom, e.g. DBSCAN).
    */
-  adjacency(r: number): Adjacency {
+  adjacency(r: number, withDistances = true): Adjacency {
     const n = this.count;
     const order = this.order;
     const start = this.start;
@@ -191,21 +218,31 @@ export class PointGrid {
     const nb = start.length - 1;
     // Coordinates in bucket order (contiguous, monomorphic Float64Array): pairs are found between
     // positions s, t in this order and mapped back to point indices through `order`.
+    // Working buffers are module-level scratch (grown, never shrunk): clean-up calls this once per
+    // object, and fresh zeroed arrays per call cost more than the pair search on small objects.
     const src = this.xyz;
-    const p = new Float64Array(n * 3);
+    if (scratch.p.length < n * 3) scratch.p = new Float64Array(n * 3 * 2);
+    const p = scratch.p;
     for (let s = 0; s < n; s++) {
       const o = order[s]! * 3;
       p[s * 3] = src[o]!;
       p[s * 3 + 1] = src[o + 1]!;
       p[s * 3 + 2] = src[o + 2]!;
     }
-    let cap = Math.max(64, n * 8);
-    let pa: Int32Array = new Int32Array(cap);
-    let pb: Int32Array = new Int32Array(cap);
-    let pd: Float64Array = new Float64Array(cap);
+    if (scratch.pa.length < n * 8) {
+      scratch.pa = new Int32Array(n * 16);
+      scratch.pb = new Int32Array(n * 16);
+      scratch.pd = new Float64Array(n * 16);
+    }
+    let pa = scratch.pa;
+    let pb = scratch.pb;
+    let pd = scratch.pd;
+    let cap = pa.length;
     let m = 0;
-    const deg = new Int32Array(n + 1);
-    const targets = new Int32Array(14);
+    if (scratch.deg.length < n + 1) scratch.deg = new Int32Array((n + 1) * 2);
+    const deg = scratch.deg;
+    deg.fill(0, 0, n + 1);
+    const targets = scratch.targets;
     for (let b = 0; b < nb; b++) {
       const s0 = start[b]!;
       const s1 = start[b + 1]!;
@@ -238,9 +275,9 @@ export class PointGrid {
             if (d2 <= r2) {
               if (m === cap) {
                 cap *= 2;
-                pa = grownInt32(pa, cap);
-                pb = grownInt32(pb, cap);
-                pd = grownFloat64(pd, cap);
+                pa = scratch.pa = grownInt32(pa, cap);
+                pb = scratch.pb = grownInt32(pb, cap);
+                pd = scratch.pd = grownFloat64(pd, cap);
               }
               const i = order[s]!;
               const j = order[t]!;
@@ -257,8 +294,18 @@ export class PointGrid {
     // Counting sort of both directions of every pair into rows (deterministic order).
     const rowStart = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i]! + deg[i]!;
-    const fill = rowStart.slice(0, n);
+    const fill = deg; // reused as the write cursor of every row
+    fill.set(rowStart.subarray(0, n));
     const nbr = new Int32Array(2 * m);
+    if (!withDistances) {
+      for (let e = 0; e < m; e++) {
+        const i = pa[e]!;
+        const j = pb[e]!;
+        nbr[fill[i]!++] = j;
+        nbr[fill[j]!++] = i;
+      }
+      return { count: n, start: rowStart, nbr, d2: new Float64Array(0) };
+    }
     const d2s = new Float64Array(2 * m);
     for (let e = 0; e < m; e++) {
       const i = pa[e]!;

@@ -67,15 +67,22 @@ export function liftPixelsTransformed(
   const xyz = new Float32Array(m * 3);
   const pixels = new Int32Array(m);
   const n = liftTransformedInto(img, k, pixelIndices, rotation, translation, xyz, pixels);
-  return { xyz: n === m ? xyz : xyz.slice(0, n * 3), pixels: pixels.slice(0, n), count: n };
+  return {
+    xyz: n === m ? xyz : xyz.slice(0, n * 3),
+    pixels: n === m ? pixels : pixels.slice(0, n),
+    count: n,
+  };
 }
 
 /**
- * The loop of liftPixelsTransformed, on its own: with the loop and the code after it in one
+ * liftPixelsTransformed writing into caller-owned arrays (xyz: 3 * pixelIndices.length, pixels:
+ * pixelIndices.length, e.g. reused scratch); returns the number of points written.
+ *
+ * Also the loop of liftPixelsTransformed on its own: with the loop and the code after it in one
  * function, V8 entered its on-stack-replaced loop code on every call and deoptimised at the exit
  * (no type feedback there yet), so every object paid the deoptimisation.
  */
-function liftTransformedInto(
+export function liftTransformedInto(
   img: DepthImage,
   k: Pinhole,
   pixelIndices: ArrayLike<number>,

@@ -39,6 +39,10 @@ export function statisticalOutlierMaskFromAdjacency(
   const k = Math.max(1, opts.k);
   const keep = new Uint8Array(count).fill(1);
   if (count <= k) return keep;
+  // The mean k-NN distance never exceeds the radius (missing neighbours count as the radius), so
+  // with minDistance >= radius no point can pass the limit: nothing to compute. (Only rounding
+  // could otherwise push a point with no neighbour inside the radius a hair over it.)
+  if ((opts.minDistance ?? 0) >= opts.radius) return keep;
   const meanDist = new Float64Array(count);
   const best = new Float64Array(k);
   const r2max = opts.radius * opts.radius;
@@ -47,7 +51,7 @@ export function statisticalOutlierMaskFromAdjacency(
   for (let i = 0; i < count; i++) {
     const end = start[i + 1]!;
     if (end - start[i]! <= k) {
-      // Every neighbour is among the k nearest (the same sum, in the same order, as below).
+      // Every neighbour is among the k nearest; missing ones count as the radius.
       let s = 0;
       let filled = 0;
       for (let t = start[i]!; t < end; t++) {
@@ -61,14 +65,14 @@ export function statisticalOutlierMaskFromAdjacency(
       meanDist[i] = s / k;
       continue;
     }
+    // best[0..k) holds the k smallest squared distances so far, ascending (r2max = none yet).
     best.fill(r2max);
-    let worst = 0; // index of the largest entry in best
     for (let t = start[i]!; t < end; t++) {
       const d = d2[t]!;
-      if (d >= best[worst]!) continue;
-      best[worst] = d;
-      worst = 0;
-      for (let q = 1; q < k; q++) if (best[q]! > best[worst]!) worst = q;
+      if (d >= best[k - 1]!) continue;
+      let q = k - 1;
+      for (; q > 0 && best[q - 1]! > d; q--) best[q] = best[q - 1]!;
+      best[q] = d;
     }
     let s = 0;
     for (let t = 0; t < k; t++) s += Math.sqrt(best[t]!);

@@ -2,7 +2,7 @@
 // (e.g. "up" given the camera's plausible pitch and roll), so walls are never hypotheses.
 import { fitPlane, type Plane } from './plane-fit';
 import { mulberry32, randInt, type Rng } from './rng';
-import { dot, normalize, type V3 } from './vec';
+import { dot, type V3 } from './vec';
 
 export interface RansacPlaneOptions {
   /** Prior direction the normal must be close to; the returned normal is oriented along it. */
@@ -82,23 +82,26 @@ export function ransacPlane(
   const cosTilt = Math.cos(opts.maxTilt);
   const thr = opts.threshold;
   const perZ = opts.thresholdPerDepth ?? 0;
-  // Contiguous copies of the candidates' coordinates; hypotheses are scored on a 256-point prefix
-  // first and fully only when they can still beat the best (preemptive scoring).
-  const px = new Float64Array(m);
-  const py = new Float64Array(m);
-  const pz = new Float64Array(m);
-  const pt = new Float64Array(m);
+  // Contiguous copies of the candidates' coordinates and inlier distances (x, y, z, t per point);
+  // hypotheses are scored on a 256-point random subset first (its own contiguous copy) and fully
+  // only when they can still beat the best (preemptive scoring).
+  const pts = new Float64Array(m * 4);
   for (let k = 0; k < m; k++) {
     const o = candidates[k]! * 3;
-    px[k] = xyz[o]!;
-    py[k] = xyz[o + 1]!;
-    pz[k] = xyz[o + 2]!;
-    pt[k] = thr + perZ * pz[k]!;
+    const z = +xyz[o + 2]!;
+    pts[k * 4] = xyz[o]!;
+    pts[k * 4 + 1] = xyz[o + 1]!;
+    pts[k * 4 + 2] = z;
+    pts[k * 4 + 3] = thr + perZ * z;
   }
   // Random scoring subset (candidates may arrive in raster order).
   const pre = Math.min(m, 256);
-  const preIdx = new Int32Array(pre);
-  for (let k = 0; k < pre; k++) preIdx[k] = pre === m ? k : randInt(rng, m);
+  const prePts = new Float64Array(pre * 4);
+  for (let q = 0; q < pre; q++) {
+    const k = pre === m ? q : randInt(rng, m);
+    prePts.set(pts.subarray(k * 4, k * 4 + 4), q * 4);
+  }
+  const prior = opts.prior;
   let best: Plane | null = null;
   let bestCount = 2;
   for (let it = 0; it < iters; it++) {
@@ -108,34 +111,54 @@ export function ransacPlane(
     const b = local ? opts.sampleNear!(a, rng) : randInt(rng, m);
     const c = local ? opts.sampleNear!(a, rng) : randInt(rng, m);
     if (b < 0 || c < 0 || b === a || c === a || b === c) continue;
-    const ux = px[b]! - px[a]!;
-    const uy = py[b]! - py[a]!;
-    const uz = pz[b]! - pz[a]!;
-    const vx = px[c]! - px[a]!;
-    const vy = py[c]! - py[a]!;
-    const vz = pz[c]! - pz[a]!;
-    const nrm = normalize([uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx]);
-    if (!nrm) continue;
-    const cosA = dot(nrm, opts.prior);
+    const ax = pts[a * 4]!;
+    const ay = pts[a * 4 + 1]!;
+    const az = pts[a * 4 + 2]!;
+    const ux = pts[b * 4]! - ax;
+    const uy = pts[b * 4 + 1]! - ay;
+    const uz = pts[b * 4 + 2]! - az;
+    const vx = pts[c * 4]! - ax;
+    const vy = pts[c * 4 + 1]! - ay;
+    const vz = pts[c * 4 + 2]! - az;
+    // normalize() and dot() written out: no arrays per hypothesis (same arithmetic).
+    const cx = uy * vz - uz * vy;
+    const cy = uz * vx - ux * vz;
+    const cz = ux * vy - uy * vx;
+    const len = Math.hypot(cx, cy, cz);
+    if (!(len > 1e-12) || !Number.isFinite(len)) continue;
+    const n0 = cx / len;
+    const n1 = cy / len;
+    const n2 = cz / len;
+    const cosA = n0 * prior[0] + n1 * prior[1] + n2 * prior[2];
     if (Math.abs(cosA) < cosTilt) continue;
     const sg = cosA >= 0 ? 1 : -1;
-    const nx = nrm[0] * sg;
-    const ny = nrm[1] * sg;
-    const nz = nrm[2] * sg;
-    const d = -(nx * px[a]! + ny * py[a]! + nz * pz[a]!);
+    const nx = n0 * sg;
+    const ny = n1 * sg;
+    const nz = n2 * sg;
+    const d = -(nx * ax + ny * ay + nz * az);
     let count = 0;
     if (pre < m) {
-      for (let q = 0; q < pre; q++) {
-        const k = preIdx[q]!;
-        const r = nx * px[k]! + ny * py[k]! + nz * pz[k]! + d;
-        if (r <= pt[k]! && r >= -pt[k]!) count++;
+      // Stops early (per block of 64) once even all remaining subset points could not pass.
+      const need = (0.7 * bestCount * pre) / m;
+      for (let q = 0; q < pre;) {
+        for (const e = Math.min(pre, q + 64); q < e; q++) {
+          const o = q * 4;
+          const r = nx * prePts[o]! + ny * prePts[o + 1]! + nz * prePts[o + 2]! + d;
+          if (Math.abs(r) <= prePts[o + 3]!) count++;
+        }
+        if (count + (pre - q) < need - 1e-6) break;
       }
       if ((count * m) / pre < 0.7 * bestCount) continue;
       count = 0;
     }
-    for (let k = 0; k < m; k++) {
-      const r = nx * px[k]! + ny * py[k]! + nz * pz[k]! + d;
-      if (r <= pt[k]! && r >= -pt[k]!) count++;
+    // Full count, abandoned (per block of 256) once it can no longer beat the best.
+    for (let k = 0; k < m;) {
+      for (const e = Math.min(m, k + 256); k < e; k++) {
+        const o = k * 4;
+        const r = nx * pts[o]! + ny * pts[o + 1]! + nz * pts[o + 2]! + d;
+        if (Math.abs(r) <= pts[o + 3]!) count++;
+      }
+      if (count + (m - k) <= bestCount) break;
     }
     if (count > bestCount) {
       bestCount = count;

@@ -12,12 +12,16 @@ export interface VoxelCloud {
   voxelOf: Int32Array;
 }
 
+let sumScratch = new Float64Array(0);
+
 export function voxelDownsample(xyz: ArrayLike<number>, count: number, size: number): VoxelCloud {
   const inv = 1 / size;
   const index = new CellTable(Math.max(16, count >> 2));
   const voxelOf = new Int32Array(count);
-  // At most one voxel per point: sums and weights fit in arrays of the input's size.
-  const sums = new Float64Array(count * 3);
+  // At most one voxel per point: sums and weights fit in arrays of the input's size. The sums are
+  // module-level scratch (cleared as voxels are created), not a fresh zeroed array per object.
+  if (sumScratch.length < count * 3) sumScratch = new Float64Array(count * 3 * 2);
+  const sums = sumScratch;
   const weights = new Int32Array(count);
   // Consecutive points (neighbouring pixels) often share a voxel: reuse the last lookup.
   let lx = 0;
@@ -32,7 +36,13 @@ export function voxelDownsample(xyz: ArrayLike<number>, count: number, size: num
     const iy = Math.floor(y * inv);
     const iz = Math.floor(z * inv);
     if (lv < 0 || ix !== lx || iy !== ly || iz !== lz) {
+      const before = index.size;
       lv = index.getOrAdd(ix, iy, iz);
+      if (lv === before) {
+        sums[lv * 3] = 0;
+        sums[lv * 3 + 1] = 0;
+        sums[lv * 3 + 2] = 0;
+      }
       lx = ix;
       ly = iy;
       lz = iz;

@@ -71,6 +71,8 @@ export class SceneFacts {
   private edges: (SceneEdge | undefined)[] = [];
   /** Dense index per usable node id, for numeric edge keys. */
   private readonly index = new Map<number, number>();
+  /** index for ids 0..length-1 (-1 = not usable); other ids go through `index`. */
+  private denseIndex = new Int32Array(0);
   private readonly onTop = new Map<number, number[]>();
   /** Nodes with an on_top_of edge from an unusable node: "what is on X" would be incomplete. */
   readonly supportIncomplete = new Set<number>();
@@ -110,6 +112,15 @@ export class SceneFacts {
     this.usable.sort((a, b) => a.id - b.id);
     this.all.sort((a, b) => a.id - b.id);
     this.usable.forEach((n, i) => this.index.set(n.id, i));
+    // Small non-negative integer ids (the usual case) also get a dense lookup table.
+    const cap = 4 * this.usable.length + 64;
+    let maxId = -1;
+    for (const u of this.usable)
+      if (Number.isInteger(u.id) && u.id >= 0 && u.id < cap && u.id > maxId) maxId = u.id;
+    this.denseIndex = new Int32Array(maxId + 1).fill(-1);
+    this.usable.forEach((u, i) => {
+      if (Number.isInteger(u.id) && u.id >= 0 && u.id <= maxId) this.denseIndex[u.id] = i;
+    });
     const n = this.usable.length;
     this.edges = new Array<SceneEdge | undefined>(n ** 2 * PREDICATE_COUNT);
     const edges = Array.isArray(graph.edges) ? graph.edges : [];
@@ -122,8 +133,8 @@ export class SceneFacts {
         skipped.add('edge-invalid');
         continue;
       }
-      const ia = this.index.get(e.subject);
-      const ib = this.index.get(e.object);
+      const ia = this.indexOf(e.subject);
+      const ib = this.indexOf(e.object);
       if (ia === undefined || ib === undefined || e.subject === e.object) {
         if (e.predicate === 'on_top_of' && ib !== undefined) this.supportIncomplete.add(e.object);
         skipped.add('edge-unusable-node');
@@ -151,14 +162,24 @@ export class SceneFacts {
     for (const list of this.onTop.values()) list.sort((a, b) => a - b);
   }
 
+  /** Dense index of a usable node id, undefined for any other value. */
+  private indexOf(id: number): number | undefined {
+    const dense = this.denseIndex;
+    if (typeof id === 'number' && id >= 0 && id < dense.length && id === Math.floor(id)) {
+      const i = dense[id]!;
+      return i >= 0 ? i : undefined;
+    }
+    return this.index.get(id);
+  }
+
   edge(a: number, b: number, predicate: string): SceneEdge | undefined {
     const k = this.key(a, b, predicate);
     return k < 0 ? undefined : this.edges[k];
   }
 
   private key(a: number, b: number, predicate: string): number {
-    const ia = this.index.get(a);
-    const ib = this.index.get(b);
+    const ia = this.indexOf(a);
+    const ib = this.indexOf(b);
     const p = PREDICATE_INDEX.get(predicate);
     if (ia === undefined || ib === undefined || p === undefined) return -1;
     return (ia * this.usable.length + ib) * PREDICATE_COUNT + p;
@@ -167,8 +188,8 @@ export class SceneFacts {
   /** How a relates to b on an axis, from the edges alone. */
   relation(a: number, b: number, axis: Axis): RelationResult {
     const ax = AXIS_INDEX[axis];
-    const ia = this.index.get(a);
-    const ib = this.index.get(b);
+    const ia = this.indexOf(a);
+    const ib = this.indexOf(b);
     let pos: SceneEdge | undefined;
     let neg: SceneEdge | undefined;
     let same: SceneEdge | undefined;

@@ -193,18 +193,26 @@ export function generateQa(graph: SceneGraph, options: QaOptions = {}): QaResult
         }
     }
   }
+  lastFactDraft = null; // drafts are per call: never reuse a hash across calls
   return { pairs, skipped: skipped.counts, ambiguities: naming.ambiguities };
 }
 
 const typeHashes = new Map<string, number>();
 
+let lastType = '';
+let lastTypeHash = 0;
+
 function hash32(text: string): number {
+  // consecutive QA (the naming modes of one draft, drafts of one family) mostly share the type
+  if (text === lastType) return lastTypeHash;
   let h = typeHashes.get(text);
   if (h === undefined) {
     const [hi, lo] = fnv1a64Parts(text);
     h = (hi ^ lo) >>> 0;
     typeHashes.set(text, h);
   }
+  lastType = text;
+  lastTypeHash = h;
   return h;
 }
 
@@ -232,19 +240,25 @@ function nameOf(subjects: readonly number[], names: readonly string[], id: numbe
 
 /** Placeholder values of one QA; the last put() of a key wins over the draft's vars and vocab. */
 class Vars {
+  // Entries 0..n-1 are live; clear() only resets n (setting an array's length is a slow builtin).
   readonly keys: string[] = [];
   readonly vals: string[] = [];
+  n = 0;
   dvars: Record<string, string> | undefined = undefined;
   vocab: Record<string, string> = {};
 
+  clear(): void {
+    this.n = 0;
+  }
+
   put(key: string, value: string): void {
-    this.keys.push(key);
-    this.vals.push(value);
+    this.keys[this.n] = key;
+    this.vals[this.n++] = value;
   }
 
   get(key: string): string {
     const keys = this.keys;
-    for (let i = keys.length - 1; i >= 0; i--) if (keys[i] === key) return this.vals[i] as string;
+    for (let i = this.n - 1; i >= 0; i--) if (keys[i] === key) return this.vals[i] as string;
     const dvars = this.dvars;
     if (dvars && Object.hasOwn(dvars, key)) return dvars[key] ?? '';
     return Object.hasOwn(this.vocab, key) ? (this.vocab[key] ?? '') : '';
@@ -261,6 +275,29 @@ function idPrefixOf(image: string, family: string): Fnv64 {
   return h.part(family).byte(0x7c);
 }
 const factHasher = new Fnv64();
+
+/** factHash of the last draft hashed: the naming modes of one draft share it. */
+let lastFactDraft: Draft | null = null;
+let lastFactHash = '';
+
+/** FNV of keyOf([valueType, JSON value, aGroup, ...steps as "predicate:subjects:value"]). */
+function factHashOf(d: Draft): string {
+  if (d === lastFactDraft) return lastFactHash;
+  const fh = factHasher.reset().part(d.valueType);
+  fh.byte(0x7c);
+  fh.part(valueJson(d.value)).byte(0x7c);
+  fh.part(d.aGroup);
+  if (d.steps)
+    for (const s of d.steps) {
+      fh.byte(0x7c);
+      fh.part(s.predicate).byte(0x3a);
+      fh.nums(s.subjects).byte(0x3a);
+      fh.part(String(s.value));
+    }
+  lastFactDraft = d;
+  lastFactHash = fh.hex();
+  return lastFactHash;
+}
 
 /** JSON.stringify() of a QA value (number, boolean, null or an array of numbers). */
 function valueJson(v: unknown): string {
@@ -315,8 +352,7 @@ function render(
   // placeholder values, later sources overriding earlier ones: vocabulary (tie, then the entry),
   // the draft's vars, roles, lists, lengths, length lists
   const vars = VARS;
-  vars.keys.length = 0;
-  vars.vals.length = 0;
+  vars.clear();
   const roles = d.roles;
   for (const k in roles) vars.put(k, nameOf(subjects, names, roles[k] as number));
   if (d.lists)
@@ -356,18 +392,6 @@ function render(
     value: s.value,
   }));
   const slot = d.type + (mode === 'region' ? '/region' : '/expression');
-  // factHash = FNV of keyOf([valueType, JSON value, aGroup, ...steps as "predicate:subjects:value"])
-  const fh = factHasher.reset().part(d.valueType);
-  fh.byte(0x7c);
-  fh.part(valueJson(d.value)).byte(0x7c);
-  fh.part(d.aGroup);
-  if (d.steps)
-    for (const s of d.steps) {
-      fh.byte(0x7c);
-      fh.part(s.predicate).byte(0x3a);
-      fh.nums(s.subjects).byte(0x3a);
-      fh.part(String(s.value));
-    }
   const pair: QaPair = {
     id: 'qa_' + qaIdFrom(idHash.copyFrom(fr.idPrefix), subjects, slot),
     image: opts.imageId,
@@ -388,7 +412,7 @@ function render(
     },
     seed: opts.seed,
     dependsOn: sortedIds(d.dependsOn),
-    factHash: fh.hex(),
+    factHash: factHashOf(d),
   };
   if (shown) pair.display = { system, text: shown.text, rounded: shown.rounded, step: shown.step };
   if (mode === 'region') pair.regions = subjects.slice();

@@ -353,10 +353,11 @@ function upperFirst(v: string): string {
 
 /** True at the start of the text or after ". ", "! ", "? ". */
 function startsSentence(out: string): boolean {
+  // char codes, not out[k]: indexing a string makes a one-character string per look
   let k = out.length - 1;
   if (k < 0) return true;
-  if (out[k] !== ' ') return false;
-  while (k >= 0 && out[k] === ' ') k--;
-  const ch = out[k];
-  return ch === '.' || ch === '!' || ch === '?';
+  if (out.charCodeAt(k) !== 0x20) return false;
+  while (k >= 0 && out.charCodeAt(k) === 0x20) k--;
+  const ch = out.charCodeAt(k); // NaN before the start
+  return ch === 0x2e || ch === 0x21 || ch === 0x3f;
 }

@@ -3,7 +3,7 @@
 // (quality.ok = false, reasons in quality.flags) and never produce NaN; only input that makes the
 // whole image meaningless (wrong raster size, bad intrinsics) throws SceneInputError.
 import type { Pinhole } from '../camera';
-import { liftPixelsTransformed, type DepthImage } from '../geometry/lift';
+import { liftTransformedInto, type DepthImage } from '../geometry/lift';
 import {
   rlePixelIndices,
   encodeRle,
@@ -11,6 +11,7 @@ import {
   MaskError,
   type CocoRle,
 } from '../geometry/mask-rle';
+import { selectKth } from '../geometry/select';
 import { floorBand, maskFromBox } from './box-to-mask';
 import { estimateFrame, type FrameOptions, type GravityHint } from './gravity-frame';
 import { cleanObjectCloud, type CleanupOptions } from './object-cloud';
@@ -98,8 +99,7 @@ function medianValidDepth(depth: Float32Array): number | null {
     }
   }
   if (vals.length === 0) return null;
-  const sorted = Float64Array.from(vals).sort();
-  return sorted[sorted.length >> 1]!;
+  return selectKth(Float64Array.from(vals), vals.length, vals.length >> 1);
 }
 
 /** Mask pixels of an object: its mask, else the depth cluster of its box. */
@@ -172,6 +172,33 @@ function safeBbox(b: unknown): [number, number, number, number] {
   return [f(a[0]), f(a[1]), f(a[2]), f(a[3])];
 }
 
+// Per-object world points live only while their object is measured: one reused buffer instead of
+// two fresh arrays per object (allocation and the GC pressure of their backing stores).
+let liftXyz = new Float32Array(0);
+let liftPixels = new Int32Array(0);
+
+function liftObject(
+  img: DepthImage,
+  k: Pinhole,
+  pixels: Int32Array,
+  frame: WorldFrame,
+): { xyz: Float32Array; count: number } {
+  if (liftPixels.length < pixels.length) {
+    liftPixels = new Int32Array(pixels.length * 2);
+    liftXyz = new Float32Array(pixels.length * 6);
+  }
+  const count = liftTransformedInto(
+    img,
+    k,
+    pixels,
+    frame.rotation,
+    frame.translation,
+    liftXyz,
+    liftPixels,
+  );
+  return { xyz: liftXyz, count };
+}
+
 export function buildScene(input: SceneInput): SceneBuild {
   validate(input);
   const { width, height, depth, intrinsics } = input;
@@ -220,7 +247,7 @@ export function buildScene(input: SceneInput): SceneBuild {
       derivedMasks.set(obj.id, encodeRle(bm, width, height));
     }
     if (pixels.length > 0 && imageFlags.length === 0) {
-      const pts = liftPixelsTransformed(img, k, pixels, frame.rotation, frame.translation);
+      const pts = liftObject(img, k, pixels, frame);
       const clean = cleanObjectCloud(
         pts.xyz,
         pts.count,

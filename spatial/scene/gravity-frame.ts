@@ -70,16 +70,25 @@ function frameOf(source: GravitySource, up: V3, cameraHeight: number | null): Wo
   };
 }
 
-/** Share of the points lying clearly (over 5 cm + 1% of depth) below a plane. */
-function shareBelow(xyz: Float32Array, count: number, p: Plane): number {
+/**
+ * Whether more than `share` of the points lie clearly (over 5 cm + 1% of depth) below a plane;
+ * stops as soon as that is certain (planes through tables and walls have many points below).
+ */
+function manyBelow(xyz: Float32Array, count: number, p: Plane, share: number): boolean {
   const [nx, ny, nz] = p.normal;
+  const d = p.d;
   let below = 0;
   for (let i = 0; i < count; i++) {
     const o = i * 3;
     const z = xyz[o + 2]!;
-    if (nx * xyz[o]! + ny * xyz[o + 1]! + nz * z + p.d < -(0.05 + 0.01 * z)) below++;
+    // the share only grows: once over, it stays over
+    if (
+      nx * xyz[o]! + ny * xyz[o + 1]! + nz * z + d < -(0.05 + 0.01 * z) &&
+      ++below / count > share
+    )
+      return true;
   }
-  return count > 0 ? below / count : 0;
+  return false;
 }
 
 /** Finds the floor (lowest large near-horizontal plane below the camera) and builds the frame. */
@@ -159,14 +168,16 @@ export function estimateFrame(
       });
       if (!hit || hit.inliers.length < minInliers) break;
       if (hit.outsideCone) notes.push('rejected-slanted-plane');
-      else if (shareBelow(pts.xyz, pts.count, hit.plane) > 0.03)
+      else if (manyBelow(pts.xyz, pts.count, hit.plane, 0.03))
         // Nothing is seen through a floor: a "plane" with many points below it is a slice
         // through a wall or a table top, not the ground.
         notes.push('rejected-plane-with-points-below');
       else planes.push({ plane: hit.plane, support: hit.inliers.length });
       const drop = new Uint8Array(pts.count);
       for (let j = 0; j < hit.inliers.length; j++) drop[hit.inliers[j]!] = 1;
-      cand = cand.filter((i) => !drop[i]);
+      let kept = 0;
+      for (let q = 0; q < cand.length; q++) if (!drop[cand[q]!]) cand[kept++] = cand[q]!;
+      cand = cand.slice(0, kept);
     }
     // The dominant admissible plane fixes "up"; the floor is the lowest large plane parallel to it
     // (a table top is parallel but higher; a slanted plane through a wall corner is not parallel).

@@ -7,7 +7,7 @@
 //   not the mean of the visible points, which leans towards the camera;
 // - elevation: AABB bottom above the floor (aligned frames with a floor only);
 // - distance from camera: closest cleaned point to the camera centre.
-import { aabbOf, yawBoxOf } from '../geometry/boxes';
+import { yawBoxOf } from '../geometry/boxes';
 import type { V3 } from '../geometry/vec';
 import type { Aabb, Extent, Obb, WorldFrame } from './scene-graph';
 
@@ -45,40 +45,51 @@ export function measureObject(
   voxelCount: number,
   frame: WorldFrame,
 ): ObjectGeometry {
-  const box = aabbOf(xyz, kept);
-  if (!box) return emptyGeometry();
-  const obb = yawBoxOf(voxelXyz, voxelCount, xyz, kept) ?? {
-    center: aabbCentre(box),
-    extent: [box.max[0] - box.min[0], box.max[1] - box.min[1], box.max[2] - box.min[2]] as V3,
-    yaw: 0,
-  };
-  const cam = cameraCentre(frame);
+  const n = kept.length;
+  if (n === 0) return emptyGeometry();
+  // One pass for the AABB, the mean and the closest point (scalar accumulators).
+  const cx = frame.translation[0]!;
+  const cy = frame.translation[1]!;
+  const cz = frame.translation[2]!;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let z0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  let z1 = -Infinity;
   let sx = 0;
   let sy = 0;
   let sz = 0;
   let closest = Infinity;
-  for (let k = 0; k < kept.length; k++) {
+  for (let k = 0; k < n; k++) {
     const o = kept[k]! * 3;
     const x = xyz[o]!;
     const y = xyz[o + 1]!;
     const z = xyz[o + 2]!;
+    if (x < x0) x0 = x;
+    if (x > x1) x1 = x;
+    if (y < y0) y0 = y;
+    if (y > y1) y1 = y;
+    if (z < z0) z0 = z;
+    if (z > z1) z1 = z;
     sx += x;
     sy += y;
     sz += z;
-    const d2 = (x - cam[0]) ** 2 + (y - cam[1]) ** 2 + (z - cam[2]) ** 2;
+    const d2 = (x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2;
     if (d2 < closest) closest = d2;
   }
-  const n = kept.length;
+  const box: Aabb = { min: [x0, y0, z0], max: [x1, y1, z1] };
+  const obb = yawBoxOf(voxelXyz, voxelCount, xyz, kept) ?? {
+    center: aabbCentre(box),
+    extent: [x1 - x0, y1 - y0, z1 - z0] as V3,
+    yaw: 0,
+  };
   return {
     centroid: [sx / n, sy / n, sz / n],
     aabb: box,
     obb,
-    extent: {
-      width: box.max[0] - box.min[0],
-      height: box.max[1] - box.min[1],
-      depth: box.max[2] - box.min[2],
-    },
-    elevation: frame.aligned && frame.floorY !== null ? box.min[1] - frame.floorY : null,
+    extent: { width: x1 - x0, height: y1 - y0, depth: z1 - z0 },
+    elevation: frame.aligned && frame.floorY !== null ? y0 - frame.floorY : null,
     distanceFromCamera: Math.sqrt(closest),
     numPoints: n,
   };

@@ -6,6 +6,7 @@
 import { dbscanFromAdjacency } from '../geometry/dbscan';
 import { PointGrid } from '../geometry/grid';
 import { statisticalOutlierMaskFromAdjacency } from '../geometry/outliers';
+import { selectKth } from '../geometry/select';
 import { voxelDownsample } from '../geometry/voxel';
 import type { V3 } from '../geometry/vec';
 
@@ -35,33 +36,10 @@ export interface CleanCloud {
   flags: string[];
 }
 
-/** k-th smallest of a[0..n) (Hoare quickselect, reorders a): the value sorting would put at k. */
-function select(a: Float64Array, n: number, k: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1]!;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i++] = a[j]!;
-        a[j--] = t;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else break;
-  }
-  return a[k]!;
-}
-
 function percentileRange(v: Float64Array, n: number, lo: number, hi: number): number {
   return (
-    select(v, n, Math.min(n - 1, Math.floor(hi * (n - 1)))) - select(v, n, Math.floor(lo * (n - 1)))
+    selectKth(v, n, Math.min(n - 1, Math.floor(hi * (n - 1)))) -
+    selectKth(v, n, Math.floor(lo * (n - 1)))
   );
 }
 
@@ -104,9 +82,12 @@ export function cleanObjectCloud(
     xs[q] = x;
     ys[q] = y;
     zs[q] = z;
-    rs[q] = Math.hypot(x - camera[0], y - camera[1], z - camera[2]);
+    const dx = x - camera[0];
+    const dy = y - camera[1];
+    const dz = z - camera[2];
+    rs[q] = Math.sqrt(dx * dx + dy * dy + dz * dz); // not Math.hypot: several times slower in V8
   }
-  const medianRange = select(rs, m, m >> 1);
+  const medianRange = selectKth(rs, m, m >> 1);
   const size = Math.max(
     percentileRange(xs, m, 0.05, 0.95),
     percentileRange(ys, m, 0.05, 0.95),
@@ -135,14 +116,20 @@ export function cleanObjectCloud(
   // eps = 2 voxels >= 8 pixel footprints: surfaces seen at grazing angles (down to ~7 degrees)
   // are sampled sparser than the footprint and must stay connected.
   const eps = (opts.epsVoxels ?? 2) * voxel;
-  // One neighbour pass (lists within eps) serves both outlier removal and DBSCAN.
-  const adj = new PointGrid(vox.xyz, vox.count, eps).adjacency(eps);
-  const sor = statisticalOutlierMaskFromAdjacency(adj, {
-    k: opts.sorK ?? 8,
-    stdRatio: opts.sorStdRatio ?? 2.5,
-    radius: eps,
-    minDistance: (opts.sorMinDistanceEps ?? 1) * eps,
-  });
+  // One neighbour pass (lists within eps) serves both outlier removal and DBSCAN. SOR's k-NN
+  // statistic is capped at its search radius (eps): with a floor of at least eps (the default
+  // sorMinDistanceEps = 1) it can remove nothing, so it and the distances it reads are skipped.
+  const minDistance = (opts.sorMinDistanceEps ?? 1) * eps;
+  const sorActive = minDistance < eps;
+  const adj = new PointGrid(vox.xyz, vox.count, eps).adjacency(eps, sorActive);
+  const sor = sorActive
+    ? statisticalOutlierMaskFromAdjacency(adj, {
+        k: opts.sorK ?? 8,
+        stdRatio: opts.sorStdRatio ?? 2.5,
+        radius: eps,
+        minDistance,
+      })
+    : undefined;
   const db = dbscanFromAdjacency(adj, 3, sor);
   let main = -1;
   let mainWeight = 0;

@@ -1,0 +1,168 @@
+// The fast clean-up and footprint paths against plain reference implementations on random input:
+// DBSCAN (labels, incl. the include mask), statistical outlier removal (k-NN mean distances by brute
+// force), quickselect, and the convex hull on points with many tied coordinates.
+import { describe, expect, it } from 'vitest';
+import { dbscanFromAdjacency } from './dbscan';
+import { convexHull } from './footprint';
+import { PointGrid } from './grid';
+import { statisticalOutlierMaskFromAdjacency } from './outliers';
+import { mulberry32 } from './rng';
+import { selectKth } from './select';
+
+/** Random clustered cloud: a few blobs plus uniform stragglers, as interleaved xyz. */
+function cloud(seed: number, n: number): Float32Array {
+  const rng = mulberry32(seed);
+  const xyz = new Float32Array(n * 3);
+  const centres = [0, 1, 2].map(() => [rng() * 2, rng() * 2, rng() * 2]);
+  for (let i = 0; i < n; i++) {
+    const straggler = rng() < 0.1;
+    const c = centres[i % 3]!;
+    for (let a = 0; a < 3; a++)
+      xyz[i * 3 + a] = straggler ? rng() * 3 - 0.5 : c[a]! + (rng() - 0.5) * 0.3;
+  }
+  return xyz;
+}
+
+function d2(xyz: Float32Array, i: number, j: number): number {
+  const ex = xyz[i * 3]! - xyz[j * 3]!;
+  const ey = xyz[i * 3 + 1]! - xyz[j * 3 + 1]!;
+  const ez = xyz[i * 3 + 2]! - xyz[j * 3 + 2]!;
+  return ex * ex + ey * ey + ez * ez;
+}
+
+/** Textbook DBSCAN (quadratic neighbour search, breadth-first expansion). */
+function referenceDbscan(
+  xyz: Float32Array,
+  n: number,
+  eps: number,
+  minPts: number,
+  include: Uint8Array,
+): Int32Array {
+  const near = (i: number): number[] => {
+    const out: number[] = [];
+    for (let j = 0; j < n; j++)
+      if (j !== i && include[j] && d2(xyz, i, j) <= eps * eps) out.push(j);
+    return out;
+  };
+  const labels = new Int32Array(n).fill(-2);
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    if (labels[i] !== -2) continue;
+    if (!include[i] || near(i).length + 1 < minPts) {
+      labels[i] = -1;
+      continue;
+    }
+    labels[i] = c;
+    const queue = near(i);
+    while (queue.length > 0) {
+      const j = queue.shift()!;
+      if (labels[j]! >= 0) continue;
+      labels[j] = c;
+      const nj = near(j);
+      if (nj.length + 1 >= minPts) queue.push(...nj);
+    }
+    c++;
+  }
+  return labels;
+}
+
+describe('clean-up against reference implementations', () => {
+  it('DBSCAN labels equal a textbook DBSCAN (with an include mask)', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const n = 300;
+      const xyz = cloud(seed, n);
+      const eps = 0.12;
+      const rng = mulberry32(seed * 7);
+      const include = new Uint8Array(n).map(() => (rng() < 0.9 ? 1 : 0));
+      const adj = new PointGrid(xyz, n, eps).adjacency(eps);
+      const got = dbscanFromAdjacency(adj, 4, include);
+      const want = referenceDbscan(xyz, n, eps, 4, include);
+      expect(Array.from(got.labels)).toEqual(Array.from(want));
+      const sizes = new Array<number>(got.clusters).fill(0);
+      for (const l of want) if (l >= 0) sizes[l]!++;
+      expect(got.sizes).toEqual(sizes);
+    }
+  });
+
+  it('outlier removal keeps exactly the points a brute-force k-NN statistic keeps', () => {
+    for (let seed = 1; seed <= 6; seed++) {
+      const n = 300;
+      const xyz = cloud(100 + seed, n);
+      const radius = 0.1;
+      const k = 8;
+      const adj = new PointGrid(xyz, n, radius).adjacency(radius);
+      const got = statisticalOutlierMaskFromAdjacency(adj, { k, stdRatio: 1, radius });
+      // Reference: mean of the k smallest distances within the radius, missing ones = radius.
+      const mean = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const ds: number[] = [];
+        for (let j = 0; j < n; j++) {
+          const d = d2(xyz, i, j);
+          if (j !== i && d < radius * radius) ds.push(Math.sqrt(d));
+        }
+        ds.sort((a, b) => a - b);
+        let s = 0;
+        for (let q = 0; q < k; q++) s += q < ds.length ? ds[q]! : radius;
+        mean[i] = s / k;
+      }
+      const mu = mean.reduce((a, b) => a + b, 0) / n;
+      const sd = Math.sqrt(mean.reduce((a, b) => a + (b - mu) ** 2, 0) / n);
+      let compared = 0;
+      for (let i = 0; i < n; i++) {
+        // Points within rounding of the limit could go either way (summation order differs).
+        if (Math.abs(mean[i]! - (mu + sd)) < 1e-9) continue;
+        compared++;
+        expect(got[i], `point ${i}`).toBe(mean[i]! > mu + sd ? 0 : 1);
+      }
+      expect(compared).toBeGreaterThan(n - 3);
+      expect(got.includes(0)).toBe(true);
+      // The statistic is capped at the radius: a floor at the radius leaves every point in.
+      expect(Math.max(...mean)).toBeLessThanOrEqual(radius + 1e-12);
+      const floored = statisticalOutlierMaskFromAdjacency(adj, {
+        k,
+        stdRatio: 1,
+        radius,
+        minDistance: radius,
+      });
+      expect(floored.includes(0)).toBe(false);
+    }
+  });
+
+  it('quickselect returns what sorting puts at k, duplicates included', () => {
+    const rng = mulberry32(5);
+    for (let t = 0; t < 50; t++) {
+      const n = 1 + Math.floor(rng() * 60);
+      const a = Float64Array.from({ length: n }, () => Math.floor(rng() * 10) / 4);
+      const sorted = Float64Array.from(a).sort();
+      const k = Math.floor(rng() * n);
+      expect(selectKth(Float64Array.from(a), n, k)).toBe(sorted[k]);
+    }
+  });
+
+  it('convex hull with many tied x and y equals a sort-based monotone chain', () => {
+    const rng = mulberry32(9);
+    for (let t = 0; t < 30; t++) {
+      const n = 3 + Math.floor(rng() * 200);
+      // Coordinates on a coarse lattice: many equal x, equal y and duplicate points.
+      const xy = Float64Array.from({ length: n * 2 }, () => Math.floor(rng() * 8) * 0.25);
+      const idx = Array.from({ length: n }, (_, i) => i);
+      idx.sort((a, b) => xy[a * 2]! - xy[b * 2]! || xy[a * 2 + 1]! - xy[b * 2 + 1]!);
+      const cross = (o: number, a: number, b: number): number =>
+        (xy[a * 2]! - xy[o * 2]!) * (xy[b * 2 + 1]! - xy[o * 2 + 1]!) -
+        (xy[a * 2 + 1]! - xy[o * 2 + 1]!) * (xy[b * 2]! - xy[o * 2]!);
+      const chain = (order: number[]): number[] => {
+        const h: number[] = [];
+        for (const p of order) {
+          while (h.length >= 2 && cross(h[h.length - 2]!, h[h.length - 1]!, p) <= 0) h.pop();
+          h.push(p);
+        }
+        h.pop();
+        return h;
+      };
+      const want: number[] = [];
+      for (const p of [...chain(idx), ...chain([...idx].reverse())])
+        want.push(xy[p * 2]!, xy[p * 2 + 1]!);
+      expect(convexHull(xy, n)).toEqual(want);
+    }
+  });
+});
