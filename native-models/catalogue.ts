@@ -98,7 +98,11 @@ const entries: ModelManifestInput[] = [
       {
         graph: 'text',
         file: 'onnx/text_model.onnx',
-        inputs: [i64('input_ids', ['batch', 'sequence'])],
+        // attention_mask: declared by some exports, not by others (fed only when declared).
+        inputs: [
+          i64('input_ids', ['batch', 'sequence']),
+          { ...i64('attention_mask', ['batch', 'sequence']), optional: true },
+        ],
         outputs: [f32('text_embeds', ['batch', 512])],
       },
       {
@@ -120,7 +124,7 @@ const entries: ModelManifestInput[] = [
     verifiedChecksum: false,
     notes: [
       'Tokenizer: byte-level BPE, context 77. logits = 100 · cosine similarity, softmax over prompts.',
-      'The text graph may also declare attention_mask [verify with session.inputNames].',
+      'The text graph may also declare attention_mask: it is optional in the contract and fed when declared.',
     ],
     params: { contextLength: 77, logitScale: 100 },
   },
@@ -228,7 +232,7 @@ const entries: ModelManifestInput[] = [
     },
     verifiedChecksum: false,
     notes: [
-      'Box convention to pick in the adapter: Python pads to a square with 0.5 grey then resizes (boxes × max(H,W)); transformers.js stretches (boxes × [W,H,W,H]).',
+      'Box convention: the adapter (adapters/owlv2.ts) pads to a max(W,H) square with 0.5 grey at the bottom/right and resizes it to 960, as the Python Owlv2ImageProcessor does, so boxes × max(W,H) are pixels; transformers.js stretches instead (boxes × [W,H,W,H]).',
       'No NMS in the export: add class-wise NMS.',
     ],
     params: {},
@@ -335,8 +339,9 @@ const entries: ModelManifestInput[] = [
         inputs: [
           f32('image_embeddings', ['batch', 256, 64, 64]),
           f32('image_positional_embeddings', ['batch', 256, 64, 64]),
-          f32('input_points', ['batch', 'point_batch', 'points', 2]),
-          i64('input_labels', ['batch', 'point_batch', 'points']),
+          // Box-only prompts feed these empty where the export declares them.
+          { ...f32('input_points', ['batch', 'point_batch', 'points', 2]), optional: true },
+          { ...i64('input_labels', ['batch', 'point_batch', 'points']), optional: true },
           f32('input_boxes', ['batch', 'boxes', 4]),
         ],
         outputs: [

@@ -31,7 +31,9 @@ export function checkContract(contract: GraphContract, declared: DeclaredGraph):
   const actualIn = declared.inputs.map((t) => t.name);
   const actualOut = declared.outputs.map((t) => t.name);
 
-  const missingIn = contract.inputs.filter((t) => t.name !== null && !actualIn.includes(t.name));
+  const missingIn = contract.inputs.filter(
+    (t) => t.name !== null && !t.optional && !actualIn.includes(t.name),
+  );
   const extraIn = actualIn.filter(
     (n, i) => !contract.inputs.some((t, j) => t.name === n || (t.name === null && j === i)),
   );

@@ -39,6 +39,8 @@ export const tensorSpecSchema = z.object({
   name: z.string().min(1).nullable(),
   dtype: z.enum(tensorDtypes),
   shape: z.array(dimSchema),
+  /** An input some exports of the model declare and others do not (fed only when declared). */
+  optional: z.boolean().default(false),
 });
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 

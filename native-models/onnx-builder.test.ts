@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { depthAnythingMetricModel } from './testing/test-models';
-import { tempDir, writeFile } from './testing/fixtures';
+import { removeTempDirs, tempDir, writeFile } from './testing/fixtures';
 import { buildModel, DataType } from './testing/onnx-builder';
+
+afterAll(() => removeTempDirs());
 
 describe('onnx-builder', () => {
   it('writes a model onnxruntime-node loads with the declared names, dtypes and symbolic dims', async () => {

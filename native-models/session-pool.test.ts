@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { providerOrder } from './providers';
 import { ModelLoadError, SessionPool } from './session-pool';
-import { tempDir, writeFile } from './testing/fixtures';
+import { removeTempDirs, tempDir, writeFile } from './testing/fixtures';
 import { depthAnythingMetricModel } from './testing/test-models';
+
+afterAll(() => removeTempDirs());
 
 describe('providerOrder', () => {
   it('tries the platform GPU provider, then WebGPU, then CPU for auto', () => {

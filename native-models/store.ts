@@ -13,8 +13,32 @@ import {
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ModelManifest } from './manifest';
+import type { Device } from './providers';
 
 export const INSTALL_RECORD = 'sqw-install.json';
+/** Last verification, last provider and last failure; survives restarts, removed with the model. */
+export const STATUS_RECORD = 'sqw-status.json';
+
+export interface StatusRecord {
+  verification: {
+    ok: boolean;
+    at: string;
+    device: Device;
+    graphs: {
+      graph: string;
+      file: string;
+      ok: boolean;
+      error: string | null;
+      problems: string[];
+      provider: string | null;
+      attempts: { provider: string; ok: boolean; error: string | null }[];
+    }[];
+  } | null;
+  provider: string | null;
+  lastError: { operation: string; message: string; at: string } | null;
+}
+
+const EMPTY_STATUS: StatusRecord = { verification: null, provider: null, lastError: null };
 
 export interface InstallRecord {
   id: string;
@@ -95,6 +119,32 @@ export class ModelStore {
   writeRecord(record: InstallRecord): void {
     this.ensureModelDir(record.id);
     writeFileSync(join(this.modelDir(record.id), INSTALL_RECORD), JSON.stringify(record, null, 2));
+    // New files: an earlier verification or failure says nothing about them.
+    this.updateStatus(record.id, { verification: null, lastError: null, provider: null });
+  }
+
+  readStatus(id: string): StatusRecord {
+    const p = join(this.modelDir(id), STATUS_RECORD);
+    if (!existsSync(p)) return { ...EMPTY_STATUS };
+    try {
+      return { ...EMPTY_STATUS, ...(JSON.parse(readFileSync(p, 'utf8')) as Partial<StatusRecord>) };
+    } catch {
+      return { ...EMPTY_STATUS };
+    }
+  }
+
+  /** Merge `patch` into the model's status record (creates the model folder if needed). */
+  updateStatus(id: string, patch: Partial<StatusRecord>): StatusRecord {
+    const next = { ...this.readStatus(id), ...patch };
+    this.ensureModelDir(id);
+    writeFileSync(join(this.modelDir(id), STATUS_RECORD), JSON.stringify(next, null, 2));
+    return next;
+  }
+
+  /** Bytes of the model's folder (files, partial downloads, records). */
+  bytesOnDisk(id: string): number {
+    const d = this.modelDir(id);
+    return existsSync(d) ? folderSize(d) : 0;
   }
 
   /** Delete a model's folder (files, partial downloads, record). Returns the bytes freed. */

@@ -1,13 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CATALOGUE, findManifest } from './catalogue';
 import { importModel } from './import-local';
 import { parseManifest } from './manifest';
 import { ModelStore, resolveModelsDir } from './store';
-import { tempDir, writeFile } from './testing/fixtures';
+import { removeTempDirs, tempDir, writeFile } from './testing/fixtures';
 import { depthAnythingMetricModel } from './testing/test-models';
 import { verifyModel } from './verify';
+
+afterAll(() => removeTempDirs());
 
 const indoor = findManifest('depth-anything-v2-metric-indoor-small');
 

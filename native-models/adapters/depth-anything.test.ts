@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findManifest } from '../catalogue';
 import { SessionPool } from '../session-pool';
-import { tempDir, writeFile } from '../testing/fixtures';
+import { removeTempDirs, tempDir, writeFile } from '../testing/fixtures';
 import { depthAnythingMetricModel } from '../testing/test-models';
 import { DepthAnythingAdapter, dptInputSize, postprocessDepth } from './depth-anything';
 import { resizePlane } from './resample';
@@ -24,7 +24,10 @@ function uniform(width: number, height: number, rgb: [number, number, number]): 
 const dir = tempDir();
 const indoor = findManifest('depth-anything-v2-metric-indoor-small');
 const pool = new SessionPool();
-afterAll(() => pool.release());
+afterAll(async () => {
+  await pool.release();
+  removeTempDirs();
+});
 const model = (name: string, bytes: Uint8Array) => writeFile(join(dir, name), bytes);
 
 describe('dptInputSize', () => {

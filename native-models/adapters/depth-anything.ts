@@ -12,7 +12,16 @@ import { checkContract, describeSession } from '../contract-check';
 import type { ModelManifest, Preprocessing } from '../manifest';
 import type { Device } from '../providers';
 import type { OrtSession, SessionPool } from '../session-pool';
+import { resizeToChwFast } from './image-prep';
 import { resizePlane, resizeToChw } from './resample';
+import {
+  checkImage,
+  ModelAdapterError,
+  openGraph,
+  requireModel,
+  type AdapterContext,
+  type ImageInput,
+} from './runtime';
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
 
@@ -93,6 +102,41 @@ export function preprocessDepthAnything(
   return { data, width, height };
 }
 
+/** preprocessDepthAnything, with libvips doing the resize when `fast` and the image is only shrunk. */
+export async function preprocessDepthAnythingFast(
+  image: RgbImage,
+  prep: Preprocessing,
+  fast = false,
+): Promise<{ data: Float32Array; width: number; height: number }> {
+  const channels = image.channels ?? 3;
+  const { width, height } = dptInputSize(
+    image.width,
+    image.height,
+    prep.size,
+    prep.multipleOf ?? 14,
+  );
+  if (
+    !fast ||
+    width > image.width ||
+    height > image.height ||
+    image.data.length < image.width * image.height * channels
+  ) {
+    return preprocessDepthAnything(image, prep); // exact path (and its buffer-size check)
+  }
+  const data = await resizeToChwFast(
+    image.data,
+    image.width,
+    image.height,
+    channels,
+    width,
+    height,
+    prep.interpolation,
+    { scale: prep.rescale ? 1 / 255 : 1, mean: prep.mean ?? [0, 0, 0], std: prep.std ?? [1, 1, 1] },
+    fast,
+  );
+  return { data, width, height };
+}
+
 /** Check and resize a raw `predicted_depth` to the original image size (metres). */
 export function postprocessDepth(
   modelId: string,
@@ -142,6 +186,8 @@ export class DepthAnythingAdapter {
     private readonly modelPath: string,
     private readonly pool: SessionPool,
     private readonly device: Device = 'auto',
+    /** libvips for shrinking (AdapterContext.fastResize). */
+    private readonly fastResize = false,
   ) {
     if (manifest.task !== 'depth' || !manifest.preprocessing) {
       throw new Error(`model ${manifest.id} is a ${manifest.task} model, not a depth model`);
@@ -162,7 +208,7 @@ export class DepthAnythingAdapter {
     const outputName = contract.outputs[0]!.name ?? session.outputNames[0]!;
 
     const t0 = performance.now();
-    const pre = preprocessDepthAnything(image, m.preprocessing!);
+    const pre = await preprocessDepthAnythingFast(image, m.preprocessing!, this.fastResize);
     const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
     const input = new ort.Tensor('float32', pre.data, [1, 3, pre.height, pre.width]);
     const t1 = performance.now();
@@ -192,4 +238,40 @@ export class DepthAnythingAdapter {
       timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 },
     };
   }
+}
+
+/**
+ * The uniform entry: a Depth Anything V2 metric adapter for an installed model. The graph is opened
+ * through openGraph first, so a missing, truncated or mismatched file is reported with the model id.
+ */
+export function createDepthAnything(ctx: AdapterContext): {
+  run(image: ImageInput): Promise<DepthResult>;
+} {
+  requireModel(ctx.manifest, 'depth', ['model']);
+  if (ctx.manifest.contracts[0]!.outputs.some((t) => t.name === 'predicted_normal')) {
+    throw new ModelAdapterError(ctx.manifest.id, 'is a Metric3D export, not Depth Anything');
+  }
+  const adapter = new DepthAnythingAdapter(
+    ctx.manifest,
+    ctx.store.graphPath(ctx.manifest, 'model'),
+    ctx.pool,
+    ctx.device ?? 'auto',
+    ctx.fastResize ?? false,
+  );
+  return {
+    run: async (image) => {
+      checkImage(ctx.manifest.id, image);
+      await openGraph(ctx, 'model');
+      try {
+        return await adapter.run(image);
+      } catch (err) {
+        if (err instanceof ModelAdapterError) throw err;
+        const msg = (err as Error).message;
+        throw new ModelAdapterError(
+          ctx.manifest.id,
+          msg.replace(`model ${ctx.manifest.id}`, '').replace(/^[:\s]+/, ''),
+        );
+      }
+    },
+  };
 }

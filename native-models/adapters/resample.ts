@@ -58,6 +58,8 @@ export function resampleWeights(inSize: number, outSize: number, filter: Filter)
 /**
  * Resize interleaved 8-bit pixels (3 or 4 channels; alpha ignored) and write float32 CHW RGB:
  * value = (p · scale − mean[c]) / std[c]. The network input of most vision exports.
+ * `pad` places the image at the top-left of a virtual padW × padH canvas filled with the raw pixel
+ * value `pad.value` before resizing (OWLv2's Python processor pads to a square, then resizes).
  */
 export function resizeToChw(
   src: Uint8Array,
@@ -68,51 +70,83 @@ export function resizeToChw(
   outH: number,
   filter: Filter,
   norm: { scale: number; mean: readonly number[]; std: readonly number[] },
+  pad?: { width: number; height: number; value: number },
 ): Float32Array {
-  const wx = resampleWeights(width, outW, filter);
-  const wy = resampleWeights(height, outH, filter);
-  // Horizontal pass: height rows × outW × 3, planar per channel.
+  const inW = pad?.width ?? width;
+  const inH = pad?.height ?? height;
+  const padValue = pad?.value ?? 0;
+  const wx = resampleWeights(inW, outW, filter);
+  const wy = resampleWeights(inH, outH, filter);
+  const xs = wx.start;
+  const xn = wx.count;
+  const xw = wx.w;
+  const xk = wx.ksize;
+  // Taps past the real columns read the virtual padding: precompute, per output column, how many
+  // taps are real and the padding's total weight, so the inner loop has no branch.
+  const realN = new Int32Array(outW);
+  const padX = new Float32Array(outW);
+  for (let x = 0; x < outW; x++) {
+    const s = xs[x]!;
+    const n = xn[x]!;
+    const real = Math.max(0, Math.min(n, width - s));
+    realN[x] = real;
+    let pw = 0;
+    for (let k = real; k < n; k++) pw += xw[x * xk + k]!;
+    padX[x] = pw * padValue;
+  }
+  // Horizontal pass over the real rows: planar per channel, height × outW.
   const plane = outW * height;
   const tmp = new Float32Array(3 * plane);
   for (let y = 0; y < height; y++) {
     const row = y * width * channels;
+    const o0 = y * outW;
     for (let x = 0; x < outW; x++) {
-      const s = wx.start[x]!;
-      const n = wx.count[x]!;
-      const wo = x * wx.ksize;
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (let k = 0; k < n; k++) {
-        const wk = wx.w[wo + k]!;
-        const p = row + (s + k) * channels;
+      const n = realN[x]!;
+      const wo = x * xk;
+      const pv = padX[x]!;
+      let r = pv;
+      let g = pv;
+      let b = pv;
+      let p = row + xs[x]! * channels;
+      for (let k = 0; k < n; k++, p += channels) {
+        const wk = xw[wo + k]!;
         r += wk * src[p]!;
         g += wk * src[p + 1]!;
         b += wk * src[p + 2]!;
       }
-      const o = y * outW + x;
-      tmp[o] = r;
-      tmp[plane + o] = g;
-      tmp[2 * plane + o] = b;
+      tmp[o0 + x] = r;
+      tmp[plane + o0 + x] = g;
+      tmp[2 * plane + o0 + x] = b;
     }
   }
-  // Vertical pass + normalisation into CHW.
+  // Vertical pass, one accumulated output row at a time (sequential reads), then normalisation.
   const out = new Float32Array(3 * outW * outH);
   const outPlane = outW * outH;
+  const ys = wy.start;
+  const yn = wy.count;
+  const yw = wy.w;
+  const yk = wy.ksize;
   for (let c = 0; c < 3; c++) {
     const a = norm.scale / norm.std[c]!;
     const bias = -norm.mean[c]! / norm.std[c]!;
     const base = c * plane;
     for (let y = 0; y < outH; y++) {
-      const s = wy.start[y]!;
-      const n = wy.count[y]!;
-      const wo = y * wy.ksize;
+      const s = ys[y]!;
+      const n = yn[y]!;
+      const wo = y * yk;
       const o = c * outPlane + y * outW;
-      for (let x = 0; x < outW; x++) {
-        let v = 0;
-        for (let k = 0; k < n; k++) v += wy.w[wo + k]! * tmp[base + (s + k) * outW + x]!;
-        out[o + x] = v * a + bias;
+      let padWeight = 0;
+      for (let k = 0; k < n; k++) {
+        const wk = yw[wo + k]!;
+        if (s + k >= height) {
+          padWeight += wk;
+          continue;
+        }
+        const r = base + (s + k) * outW;
+        for (let x = 0; x < outW; x++) out[o + x]! += wk * tmp[r + x]!;
       }
+      const padBias = padWeight * padValue;
+      for (let x = 0; x < outW; x++) out[o + x] = (out[o + x]! + padBias) * a + bias;
     }
   }
   return out;
@@ -130,27 +164,38 @@ export function resizePlane(
   if (width === outW && height === outH) return src.slice();
   const wx = resampleWeights(width, outW, filter);
   const wy = resampleWeights(height, outH, filter);
+  const xs = wx.start;
+  const xn = wx.count;
+  const xw = wx.w;
+  const xk = wx.ksize;
   const tmp = new Float32Array(outW * height);
   for (let y = 0; y < height; y++) {
     const row = y * width;
+    const o0 = y * outW;
     for (let x = 0; x < outW; x++) {
-      const s = wx.start[x]!;
-      const n = wx.count[x]!;
-      const wo = x * wx.ksize;
+      const s = row + xs[x]!;
+      const n = xn[x]!;
+      const wo = x * xk;
       let v = 0;
-      for (let k = 0; k < n; k++) v += wx.w[wo + k]! * src[row + s + k]!;
-      tmp[y * outW + x] = v;
+      for (let k = 0; k < n; k++) v += xw[wo + k]! * src[s + k]!;
+      tmp[o0 + x] = v;
     }
   }
   const out = new Float32Array(outW * outH);
+  const ys = wy.start;
+  const yn = wy.count;
+  const yw = wy.w;
+  const yk = wy.ksize;
   for (let y = 0; y < outH; y++) {
-    const s = wy.start[y]!;
-    const n = wy.count[y]!;
-    const wo = y * wy.ksize;
-    for (let x = 0; x < outW; x++) {
-      let v = 0;
-      for (let k = 0; k < n; k++) v += wy.w[wo + k]! * tmp[(s + k) * outW + x]!;
-      out[y * outW + x] = v;
+    const s = ys[y]!;
+    const n = yn[y]!;
+    const wo = y * yk;
+    const o = y * outW;
+    for (let k = 0; k < n; k++) {
+      const wk = yw[wo + k]!;
+      if (wk === 0) continue;
+      const r = (s + k) * outW;
+      for (let x = 0; x < outW; x++) out[o + x]! += wk * tmp[r + x]!;
     }
   }
   return out;

@@ -62,6 +62,7 @@ export interface GraphSpec {
 
 class Writer {
   private chunks: number[] = [];
+  private parts: Uint8Array[] = [];
 
   varint(v: number | bigint): this {
     let n = BigInt.asUintN(64, BigInt(v));
@@ -84,7 +85,13 @@ class Writer {
 
   bytes(field: number, data: Uint8Array): this {
     this.tag(field, 2).varint(data.length);
-    for (const b of data) this.chunks.push(b);
+    if (data.length < 256) {
+      for (const b of data) this.chunks.push(b);
+    } else {
+      // Large payloads (weights) are kept as slices, not pushed byte by byte.
+      this.parts.push(Uint8Array.from(this.chunks), data);
+      this.chunks = [];
+    }
     return this;
   }
 
@@ -105,7 +112,15 @@ class Writer {
   }
 
   finish(): Uint8Array {
-    return Uint8Array.from(this.chunks);
+    if (this.parts.length === 0) return Uint8Array.from(this.chunks);
+    const all = [...this.parts, Uint8Array.from(this.chunks)];
+    const out = new Uint8Array(all.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of all) {
+      out.set(p, o);
+      o += p.length;
+    }
+    return out;
   }
 }
 
@@ -166,10 +181,10 @@ function tensor(t: TensorSpec): Writer {
   const isFloat = t.data instanceof Float32Array;
   w.int(2, isFloat ? DataType.FLOAT : DataType.INT64);
   w.string(8, t.name);
-  const raw = new Uint8Array(t.data.byteLength);
-  const view = new DataView(raw.buffer);
-  if (t.data instanceof Float32Array) t.data.forEach((x, i) => view.setFloat32(i * 4, x, true));
-  else t.data.forEach((x, i) => view.setBigInt64(i * 8, x, true));
+  // Typed arrays are little-endian on every platform onnxruntime-node ships for.
+  const raw = new Uint8Array(
+    t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.byteLength),
+  );
   w.bytes(9, raw);
   return w;
 }

@@ -1,0 +1,354 @@
+// Camera calibration for one image: focal length from EXIF, else from GeoCalib's fields when that
+// model is installed, else a default field of view; roll and pitch from GeoCalib when installed.
+//
+// EXIF (spatial/camera.ts focalFromExif, the import path's rule, so both agree):
+//   FocalLengthIn35mmFilm f35 → fx = fy = f35 · max(W, H) / 36  (the long side maps to the 36 mm
+//   side of a 36 × 24 mm frame; exact for 3:2, ≈ 4% from the diagonal rule on 4:3 phones —
+//   onnx-models.md §6 step 2); else FocalLength mm × FocalPlaneXResolution; principal point at the
+//   centre. Default: 60° horizontal field of view, fx = (W/2) / tan(30°).
+//
+// GeoCalib (mprib/geocalib-fields-onnx, network stage only; onnx-models.md §6): input (1,3,h,w)
+// RGB in [0,1], short side 320, sides multiples of 32 (bilinear, antialiased) → up_field (1,2,h,w)
+// unit image-plane vectors (x right, y down [verify]), latitude_field (1,1,h,w) radians, and their
+// confidences. The camera is fitted by damped Gauss–Newton least squares (the Levenberg–Marquardt
+// step GeoCalib runs after its network) on, per pixel p with ray d = ((u−cx)/f, (v−cy)/f, 1):
+//   latitude(p) = asin(d·g / |d|)
+//   up(p)       = normalise(g_x − d_x g_z, g_y − d_y g_z)       (image projection of "up" at p)
+// with the up direction in the camera frame (x right, y down, z forward)
+//   g = (sin roll · cos pitch, −cos roll · cos pitch, sin pitch):
+// pitch > 0 when the camera looks above the horizon, roll > 0 when the image's up direction is
+// turned towards +x. Residuals are weighted by √confidence (clamped to [0,1]). The focal length is
+// fitted only when EXIF gave none. Principal point at the centre (upstream GeoCalib#3).
+import {
+  focalFromExif,
+  intrinsicsFromFov,
+  principalPoint,
+  type ExifFocal,
+} from '../../spatial/camera';
+import { resizeToChwFast } from './image-prep';
+import {
+  checkImage,
+  f32,
+  ModelAdapterError,
+  now,
+  openGraph,
+  readFloat,
+  requireModel,
+  type AdapterContext,
+  type AdapterTimings,
+  type ImageInput,
+  type Intrinsics,
+} from './runtime';
+
+export interface CalibrationResult {
+  intrinsics: Intrinsics;
+  /** Radians; null without GeoCalib. */
+  roll: number | null;
+  pitch: number | null;
+  /** Unit "up" direction in the camera frame (x right, y down, z forward); null without GeoCalib. */
+  up: [number, number, number] | null;
+  /** Root-mean-square of the weighted residuals of the fit; null without GeoCalib. */
+  residual: number | null;
+  provider: string | null;
+  timings: AdapterTimings;
+}
+
+/** Intrinsics from EXIF (see the header for the formula), or null when the tags do not give one. */
+export function exifIntrinsics(
+  exif: ExifFocal | null | undefined,
+  width: number,
+  height: number,
+  rawWidth = width,
+): Intrinsics | null {
+  if (!exif) return null;
+  const f = focalFromExif(exif, width, height, rawWidth);
+  if (f === null) return null;
+  const source =
+    typeof exif.FocalLengthIn35mmFormat === 'number' ? 'exif-35mm' : 'exif-focal-plane';
+  return { fx: f, fy: f, ...principalPoint(width, height), source };
+}
+
+export function defaultIntrinsics(width: number, height: number): Intrinsics {
+  return { ...intrinsicsFromFov(width, height), source: 'default-fov' };
+}
+
+export function upVector(roll: number, pitch: number): [number, number, number] {
+  return [Math.sin(roll) * Math.cos(pitch), -Math.cos(roll) * Math.cos(pitch), Math.sin(pitch)];
+}
+
+/** Perspective fields sampled at original-image pixel coordinates. */
+export interface FieldSamples {
+  u: Float64Array;
+  v: Float64Array;
+  upX: Float64Array;
+  upY: Float64Array;
+  latitude: Float64Array;
+  upWeight: Float64Array;
+  latWeight: Float64Array;
+}
+
+/** The fields a camera (roll, pitch, f, centre cx, cy) predicts at pixel (u, v). */
+export function predictFields(
+  roll: number,
+  pitch: number,
+  f: number,
+  cx: number,
+  cy: number,
+  u: number,
+  v: number,
+): { upX: number; upY: number; latitude: number } {
+  const g = upVector(roll, pitch);
+  const dx = (u - cx) / f;
+  const dy = (v - cy) / f;
+  const len = Math.hypot(dx, dy, 1);
+  const s = (dx * g[0] + dy * g[1] + g[2]) / len;
+  const latitude = Math.asin(Math.min(1, Math.max(-1, s)));
+  const ux = g[0] - dx * g[2];
+  const uy = g[1] - dy * g[2];
+  const n = Math.hypot(ux, uy) || 1;
+  return { upX: ux / n, upY: uy / n, latitude };
+}
+
+/**
+ * Least-squares camera from perspective fields. `focal` fixed when given (from EXIF), else fitted
+ * (as log f, so it stays positive). Returns roll, pitch (radians), f and the weighted RMS residual.
+ */
+export function fitCamera(
+  s: FieldSamples,
+  cx: number,
+  cy: number,
+  init: { focal: number; fixedFocal: boolean },
+): { roll: number; pitch: number; focal: number; residual: number } {
+  const n = s.u.length;
+  // Start from the sample nearest the centre.
+  let c = 0;
+  let bestD = Infinity;
+  for (let i = 0; i < n; i++) {
+    const d = Math.hypot(s.u[i]! - cx, s.v[i]! - cy);
+    if (d < bestD) {
+      bestD = d;
+      c = i;
+    }
+  }
+  let params = [Math.atan2(s.upX[c]!, -s.upY[c]!), s.latitude[c]!, Math.log(init.focal)];
+  const free = init.fixedFocal ? 2 : 3;
+  const residuals = (p: number[]): Float64Array => {
+    const r = new Float64Array(3 * n);
+    const f = Math.exp(p[2]!);
+    for (let i = 0; i < n; i++) {
+      const q = predictFields(p[0]!, p[1]!, f, cx, cy, s.u[i]!, s.v[i]!);
+      r[3 * i] = s.latWeight[i]! * (q.latitude - s.latitude[i]!);
+      r[3 * i + 1] = s.upWeight[i]! * (q.upX - s.upX[i]!);
+      r[3 * i + 2] = s.upWeight[i]! * (q.upY - s.upY[i]!);
+    }
+    return r;
+  };
+  const cost = (r: Float64Array) => r.reduce((a, x) => a + x * x, 0);
+  let r = residuals(params);
+  let e = cost(r);
+  let lambda = 1e-3;
+  for (let iter = 0; iter < 50; iter++) {
+    // Numeric Jacobian (3 parameters: central differences are cheap and exact enough).
+    const J: Float64Array[] = [];
+    for (let k = 0; k < free; k++) {
+      const h = 1e-6;
+      const plus = [...params];
+      const minus = [...params];
+      plus[k]! += h;
+      minus[k]! -= h;
+      const rp = residuals(plus);
+      const rm = residuals(minus);
+      J.push(rp.map((x, i) => (x - rm[i]!) / (2 * h)));
+    }
+    const A = Array.from({ length: free }, (_, a) =>
+      Array.from({ length: free }, (_, b) => J[a]!.reduce((sum, x, i) => sum + x * J[b]![i]!, 0)),
+    );
+    const g = Array.from({ length: free }, (_, a) =>
+      J[a]!.reduce((sum, x, i) => sum + x * r[i]!, 0),
+    );
+    let improved = false;
+    for (let tries = 0; tries < 10; tries++) {
+      const M = A.map((row, a) => row.map((v, b) => (a === b ? v * (1 + lambda) + 1e-12 : v)));
+      const step = solve(
+        M,
+        g.map((x) => -x),
+      );
+      const next = [...params];
+      for (let k = 0; k < free; k++) next[k]! += step[k]!;
+      const rn = residuals(next);
+      const en = cost(rn);
+      if (en < e) {
+        params = next;
+        r = rn;
+        const gain = e - en;
+        e = en;
+        lambda = Math.max(lambda / 10, 1e-9);
+        improved = gain > 1e-14;
+        break;
+      }
+      lambda *= 10;
+    }
+    if (!improved) break;
+  }
+  return {
+    roll: params[0]!,
+    pitch: params[1]!,
+    focal: Math.exp(params[2]!),
+    residual: Math.sqrt(e / Math.max(1, 3 * n)),
+  };
+}
+
+/** Gaussian elimination with partial pivoting for the tiny normal equations. */
+function solve(A: number[][], b: number[]): number[] {
+  const n = b.length;
+  const M = A.map((row, i) => [...row, b[i]!]);
+  for (let i = 0; i < n; i++) {
+    let p = i;
+    for (let k = i + 1; k < n; k++) if (Math.abs(M[k]![i]!) > Math.abs(M[p]![i]!)) p = k;
+    [M[i], M[p]] = [M[p]!, M[i]!];
+    const d = M[i]![i]! || 1e-18;
+    for (let k = i + 1; k < n; k++) {
+      const f = M[k]![i]! / d;
+      for (let j = i; j <= n; j++) M[k]![j]! -= f * M[i]![j]!;
+    }
+  }
+  const x = new Array<number>(n).fill(0);
+  for (let i = n - 1; i >= 0; i--) {
+    let s = M[i]![n]!;
+    for (let j = i + 1; j < n; j++) s -= M[i]![j]! * x[j]!;
+    x[i] = s / (M[i]![i]! || 1e-18);
+  }
+  return x;
+}
+
+/** GeoCalib's network input size: short side 320, both sides multiples of 32. */
+export function geocalibInputSize(
+  width: number,
+  height: number,
+): { width: number; height: number } {
+  const s = 320 / Math.min(width, height);
+  const snap = (v: number) => Math.max(32, Math.round(v / 32) * 32);
+  return { width: snap(width * s), height: snap(height * s) };
+}
+
+export class GeoCalibCalibrator {
+  constructor(private readonly ctx: AdapterContext) {
+    requireModel(ctx.manifest, 'calibration', ['model']);
+  }
+
+  async run(
+    image: ImageInput,
+    options: { exif?: ExifFocal | null; maxSamples?: number } = {},
+  ): Promise<CalibrationResult> {
+    const m = this.ctx.manifest;
+    const channels = checkImage(m.id, image);
+    const { width: W, height: H } = image;
+    const graph = await openGraph(this.ctx, 'model');
+    const t0 = now();
+    const net = geocalibInputSize(W, H);
+    const pixels = await resizeToChwFast(
+      image.data,
+      W,
+      H,
+      channels,
+      net.width,
+      net.height,
+      'bilinear',
+      {
+        scale: 1 / 255,
+        mean: [0, 0, 0],
+        std: [1, 1, 1],
+      },
+      this.ctx.fastResize ?? false,
+    );
+    const inputName = graph.session.inputNames[0]!;
+    const t1 = now();
+    const out = await graph.run({ [inputName]: f32(pixels, [1, 3, net.height, net.width]) });
+    const t2 = now();
+    const up = readFloat(m.id, out, 'up_field', 4);
+    const upConf = readFloat(m.id, out, 'up_confidence', 4);
+    const lat = readFloat(m.id, out, 'latitude_field', 4);
+    const latConf = readFloat(m.id, out, 'latitude_confidence', 4);
+    const [, uc, fh, fw] = up.dims as [number, number, number, number];
+    const same = (d: number[]) => d[2] === fh && d[3] === fw;
+    if (uc !== 2 || !same(upConf.dims) || !same(lat.dims) || !same(latConf.dims)) {
+      throw new ModelAdapterError(
+        m.id,
+        `fields have mismatched shapes: up_field [${up.dims.join(',')}], latitude_field [${lat.dims.join(',')}]`,
+      );
+    }
+    // Samples on a regular sub-grid, mapped to original-image pixel coordinates; anisotropic
+    // resizing changes up-vector directions, so they are mapped too (÷ scale per axis).
+    const plane = fw * fh;
+    const stride = Math.max(1, Math.floor(Math.sqrt(plane / (options.maxSamples ?? 600))));
+    const idx: number[] = [];
+    for (let y = Math.floor(stride / 2); y < fh; y += stride) {
+      for (let x = Math.floor(stride / 2); x < fw; x += stride) idx.push(y * fw + x);
+    }
+    const sx = fw / W;
+    const sy = fh / H;
+    const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+    const samples: FieldSamples = {
+      u: Float64Array.from(idx, (i) => ((i % fw) + 0.5) / sx - 0.5),
+      v: Float64Array.from(idx, (i) => (Math.floor(i / fw) + 0.5) / sy - 0.5),
+      upX: new Float64Array(idx.length),
+      upY: new Float64Array(idx.length),
+      latitude: Float64Array.from(idx, (i) => lat.data[i]!),
+      upWeight: Float64Array.from(idx, (i) => Math.sqrt(clamp01(upConf.data[i]!))),
+      latWeight: Float64Array.from(idx, (i) => Math.sqrt(clamp01(latConf.data[i]!))),
+    };
+    idx.forEach((i, k) => {
+      const x = up.data[i]! / sx;
+      const y = up.data[plane + i]! / sy;
+      const n = Math.hypot(x, y) || 1;
+      samples.upX[k] = x / n;
+      samples.upY[k] = y / n;
+    });
+    const { cx, cy } = principalPoint(W, H);
+    // A known focal length (sensor/user intrinsics, else EXIF) stays fixed; otherwise it is fitted.
+    const known = image.intrinsics ?? exifIntrinsics(options.exif, W, H);
+    const start = known?.fx ?? intrinsicsFromFov(W, H).fx;
+    const fit = fitCamera(samples, cx, cy, { focal: start, fixedFocal: known !== null });
+    const t3 = now();
+    return {
+      intrinsics: known ?? { fx: fit.focal, fy: fit.focal, cx, cy, source: 'geocalib' },
+      roll: fit.roll,
+      pitch: fit.pitch,
+      up: upVector(fit.roll, fit.pitch),
+      residual: fit.residual,
+      provider: graph.provider,
+      timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 },
+    };
+  }
+}
+
+export function createGeoCalib(ctx: AdapterContext): GeoCalibCalibrator {
+  return new GeoCalibCalibrator(ctx);
+}
+
+/**
+ * The calibration stage: GeoCalib when given (EXIF focal kept fixed when present), else EXIF, else
+ * the default field of view. `image.intrinsics` (sensor or user-given) always wins for the focal.
+ */
+export async function calibrate(
+  image: ImageInput,
+  options: { exif?: ExifFocal | null; geocalib?: GeoCalibCalibrator | null } = {},
+): Promise<CalibrationResult> {
+  if (options.geocalib) {
+    return options.geocalib.run(image, { exif: options.exif });
+  }
+  const t0 = now();
+  const intrinsics =
+    image.intrinsics ??
+    exifIntrinsics(options.exif, image.width, image.height) ??
+    defaultIntrinsics(image.width, image.height);
+  return {
+    intrinsics,
+    roll: null,
+    pitch: null,
+    up: null,
+    residual: null,
+    provider: null,
+    timings: { preMs: 0, inferMs: 0, postMs: now() - t0 },
+  };
+}

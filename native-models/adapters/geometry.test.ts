@@ -1,0 +1,163 @@
+// Metric3D depth/normals and camera calibration (EXIF, default FoV, GeoCalib fields).
+import { afterAll, describe, expect, it } from 'vitest';
+import { SessionPool } from '../session-pool';
+import { geocalibModel, metric3dModel } from '../testing/adapter-models';
+import { installedContext, removeTempDirs, solidImage } from '../testing/fixtures';
+import {
+  calibrate,
+  createGeoCalib,
+  exifIntrinsics,
+  fitCamera,
+  geocalibInputSize,
+  predictFields,
+  type FieldSamples,
+} from './calibration';
+import { createMetric3d, decanonicalise } from './metric3d';
+
+const pool = new SessionPool();
+afterAll(async () => {
+  await pool.release();
+  removeTempDirs();
+});
+const deg = Math.PI / 180;
+
+describe('Metric3D v2', () => {
+  let memo: ReturnType<typeof installedContext> | undefined;
+  const ctx = () =>
+    (memo ??= installedContext('metric3d-vit-small', { 'onnx/model.onnx': metric3dModel() }, pool));
+
+  it("de-canonicalises with fx' = fx at the network width, / 1000, clamped to 300 m", () => {
+    const { metres, scale } = decanonicalise(Float32Array.of(100, 1e6, -5), 525, 640, 686);
+    expect(scale).toBeCloseTo((525 * 686) / 640 / 1000, 12);
+    expect(metres[0]).toBeCloseTo(100 * scale, 4);
+    expect([metres[1], metres[2]]).toEqual([300, 0]);
+  });
+
+  it('returns metres and unit normals at the original size', async () => {
+    // Left half grey 50, right half grey 150: the tiny model's canonical depth is the pixel value.
+    // 160 × 120 (a 640 × 480 camera at quarter size): network 518 × 392 by the DPT rule.
+    const img = solidImage(160, 120, [50, 50, 50]);
+    for (let y = 0; y < 120; y++) {
+      for (let x = 80; x < 160; x++) img.data.set([150, 150, 150], (y * 160 + x) * 3);
+    }
+    const intr = { fx: 131.25, fy: 131.25, cx: 79.5, cy: 59.5, source: 'sensor' };
+    const r = await createMetric3d(ctx()).run({ ...img, intrinsics: intr });
+    expect(r.network).toEqual({ width: 518, height: 392 });
+    expect([r.width, r.height, r.depth.length, r.units]).toEqual([160, 120, 160 * 120, 'metres']);
+    const scale = (131.25 * 518) / 160 / 1000; // fx' = fx · 518/160 ≈ 424.9 px → × 0.4249
+    expect(r.focalScale).toBeCloseTo(scale, 9);
+    expect(r.depth[60 * 160 + 2]).toBeCloseTo(50 * scale, 3);
+    expect(r.depth[60 * 160 + 157]).toBeCloseTo(150 * scale, 3);
+    expect(r.intrinsics.source).toBe('sensor');
+    // (0, 0, −2) renormalised; confidence channel resized too.
+    expect([...r.normals!.subarray(0, 3)]).toEqual([0, 0, -1]);
+    expect(r.normalConfidence![1000]).toBeCloseTo(0.5, 6);
+  });
+
+  it('falls back to a 60° field of view without intrinsics, and says so', async () => {
+    const r = await createMetric3d(ctx()).run(solidImage(160, 120, [100, 100, 100]), {
+      normals: false,
+    });
+    const fx = 80 / Math.tan(30 * deg);
+    expect(r.intrinsics).toMatchObject({ source: 'default-fov' });
+    expect(r.intrinsics.fx).toBeCloseTo(fx, 6);
+    expect(r.depth[0]).toBeCloseTo((100 * fx * 518) / 160 / 1000, 3);
+    expect(r.normals).toBeNull();
+  });
+});
+
+describe('calibration', () => {
+  it('reads the 35 mm-equivalent focal length from EXIF (long side = 36 mm)', () => {
+    const i = exifIntrinsics({ FocalLengthIn35mmFormat: 26 }, 4032, 3024)!;
+    expect(i.fx).toBeCloseTo((26 * 4032) / 36, 9);
+    expect(i).toMatchObject({ fy: i.fx, cx: 2015.5, cy: 1511.5, source: 'exif-35mm' });
+    expect(exifIntrinsics({}, 640, 480)).toBeNull();
+  });
+
+  it('uses EXIF, else the default field of view, when GeoCalib is not installed', async () => {
+    const img = solidImage(640, 480, [0, 0, 0]);
+    const a = await calibrate(img, { exif: { FocalLengthIn35mmFormat: 28 } });
+    expect(a.intrinsics.source).toBe('exif-35mm');
+    expect([a.roll, a.pitch, a.provider]).toEqual([null, null, null]);
+    const b = await calibrate(img, {});
+    expect(b.intrinsics.source).toBe('default-fov');
+  });
+
+  const truth = { roll: 5 * deg, pitch: -10 * deg, f: 700 };
+
+  it('fits roll, pitch and focal length to perspective fields by least squares', () => {
+    const n = 400;
+    const s: FieldSamples = {
+      u: new Float64Array(n),
+      v: new Float64Array(n),
+      upX: new Float64Array(n),
+      upY: new Float64Array(n),
+      latitude: new Float64Array(n),
+      upWeight: new Float64Array(n).fill(1),
+      latWeight: new Float64Array(n).fill(1),
+    };
+    for (let i = 0; i < n; i++) {
+      s.u[i] = (i % 20) * 32 + 10;
+      s.v[i] = Math.floor(i / 20) * 24 + 8;
+      const q = predictFields(truth.roll, truth.pitch, truth.f, 319.5, 239.5, s.u[i]!, s.v[i]!);
+      s.upX[i] = q.upX;
+      s.upY[i] = q.upY;
+      s.latitude[i] = q.latitude;
+    }
+    const fit = fitCamera(s, 319.5, 239.5, { focal: 554, fixedFocal: false });
+    expect(fit.roll / deg).toBeCloseTo(5, 4);
+    expect(fit.pitch / deg).toBeCloseTo(-10, 4);
+    expect(fit.focal).toBeCloseTo(700, 2);
+    expect(fit.residual).toBeLessThan(1e-6);
+  });
+
+  it('runs GeoCalib fields through the fit, in original-image pixels', async () => {
+    const W = 640;
+    const H = 480;
+    const net = geocalibInputSize(W, H);
+    expect(net).toEqual({ width: 416, height: 320 });
+    const sx = net.width / W;
+    const sy = net.height / H;
+    const plane = net.width * net.height;
+    const up = new Float32Array(2 * plane);
+    const latitude = new Float32Array(plane);
+    for (let j = 0; j < net.height; j++) {
+      for (let i = 0; i < net.width; i++) {
+        const q = predictFields(
+          truth.roll,
+          truth.pitch,
+          truth.f,
+          319.5,
+          239.5,
+          (i + 0.5) / sx - 0.5,
+          (j + 0.5) / sy - 0.5,
+        );
+        // Directions in network pixels (the fields the network would output at its own size).
+        const x = q.upX * sx;
+        const y = q.upY * sy;
+        const len = Math.hypot(x, y);
+        up[j * net.width + i] = x / len;
+        up[plane + j * net.width + i] = y / len;
+        latitude[j * net.width + i] = q.latitude;
+      }
+    }
+    const ctx = installedContext(
+      'geocalib-fields',
+      { 'model.onnx': geocalibModel({ width: net.width, height: net.height, up, latitude }) },
+      pool,
+    );
+    const r = await calibrate(solidImage(W, H, [90, 90, 90]), { geocalib: createGeoCalib(ctx) });
+    expect(r.provider).toBe('cpu');
+    expect(r.intrinsics.source).toBe('geocalib');
+    expect(r.intrinsics.fx).toBeCloseTo(700, 0);
+    expect(r.roll! / deg).toBeCloseTo(5, 2);
+    expect(r.pitch! / deg).toBeCloseTo(-10, 2);
+    // With a focal length from EXIF, only roll and pitch are fitted.
+    const withExif = await calibrate(solidImage(W, H, [90, 90, 90]), {
+      geocalib: createGeoCalib(ctx),
+      exif: { FocalLengthIn35mmFormat: 39.375 }, // 39.375 · 640 / 36 = 700
+    });
+    expect(withExif.intrinsics).toMatchObject({ fx: 700, source: 'exif-35mm' });
+    expect(withExif.pitch! / deg).toBeCloseTo(-10, 2);
+  });
+});

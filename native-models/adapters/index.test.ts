@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { CATALOGUE } from '../catalogue';
+import { adapterKind } from './index';
+
+describe('adapter resolution', () => {
+  it('maps every built-in model to the adapter that runs its contract', () => {
+    expect(Object.fromEntries(CATALOGUE.map((m) => [m.id, adapterKind(m)]))).toEqual({
+      'clip-vit-base-patch32': 'clip',
+      'grounding-dino-tiny': 'grounding-dino',
+      'owlv2-base-patch16': 'owlv2',
+      'sam-vit-b': 'sam',
+      'slimsam-77-uniform': 'slimsam',
+      'depth-anything-v2-metric-indoor-small': 'depth-anything',
+      'depth-anything-v2-metric-outdoor-small': 'depth-anything',
+      'metric3d-vit-small': 'metric3d',
+      'geocalib-fields': 'geocalib',
+    });
+  });
+});

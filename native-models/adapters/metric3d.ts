@@ -1,0 +1,189 @@
+// Metric depth and surface normals with Metric3D v2 (onnx-community/metric3d-vit-small),
+// onnx-models.md §4b:
+//   pixel_values f32 [1,3,h,w] raw RGB 0–255 (preprocessor_config do_rescale/do_normalize false),
+//   size as DPT: keep aspect, scale closest to 1 of 518/H, 518/W, sides rounded to multiples of 14,
+//   bicubic → predicted_depth [1,h,w] in the canonical camera, predicted_normal [1,C,h,w] (C ≥ 3:
+//   unit normals in the camera frame, channel 3 a confidence when present). Output names are the
+//   expected ones [verify with `sqw models verify`].
+// Canonical camera (hubconf.py; maintainer in YvanYin/Metric3D#141): the network predicts depth for
+// a camera of focal length 1000 px, so depth_m = prediction · fx' / 1000 with fx' the focal length
+// in NETWORK-INPUT pixels, fx' = fx · (w / W); clamped to [0, 300] m. Depth and normals are resized
+// back to the original W × H (bilinear; normals renormalised to unit length).
+import { intrinsicsFromFov } from '../../spatial/camera';
+import { dptInputSize } from './depth-anything';
+import { resizeToChwFast } from './image-prep';
+import { resizePlane } from './resample';
+import {
+  checkImage,
+  f32,
+  ModelAdapterError,
+  now,
+  openGraph,
+  readFloat,
+  requireModel,
+  type AdapterContext,
+  type AdapterTimings,
+  type ImageInput,
+  type Intrinsics,
+} from './runtime';
+
+export interface Metric3dOptions {
+  /** Also resize normals to the original size (default true). */
+  normals?: boolean;
+}
+
+export interface Metric3dResult {
+  /** Metres, row-major W × H. */
+  depth: Float32Array;
+  width: number;
+  height: number;
+  units: 'metres';
+  /** Unit camera-frame normals, interleaved xyz per pixel, W × H; null when not asked/declared. */
+  normals: Float32Array | null;
+  /** Normal confidence per pixel (channel 3), or null. */
+  normalConfidence: Float32Array | null;
+  /** The intrinsics the depth was de-canonicalised with (original-image pixels). */
+  intrinsics: Intrinsics;
+  /** fx' / 1000: the factor applied to the canonical prediction. */
+  focalScale: number;
+  network: { width: number; height: number };
+  provider: string;
+  timings: AdapterTimings;
+}
+
+/** Canonical prediction → metres: × fx'/1000, fx' the focal length at the network width. */
+export function decanonicalise(
+  prediction: Float32Array,
+  fxOriginal: number,
+  originalWidth: number,
+  networkWidth: number,
+  canonicalFocal = 1000,
+  maxDepth = 300,
+): { metres: Float32Array; scale: number } {
+  const fxNet = fxOriginal * (networkWidth / originalWidth);
+  const scale = fxNet / canonicalFocal;
+  const metres = new Float32Array(prediction.length);
+  for (let i = 0; i < prediction.length; i++) {
+    metres[i] = Math.min(Math.max(prediction[i]! * scale, 0), maxDepth);
+  }
+  return { metres, scale };
+}
+
+export class Metric3dDepth {
+  constructor(private readonly ctx: AdapterContext) {
+    requireModel(ctx.manifest, 'depth', ['model']);
+    const outs = ctx.manifest.contracts[0]!.outputs.map((t) => t.name);
+    if (!outs.includes('predicted_normal')) {
+      throw new ModelAdapterError(
+        ctx.manifest.id,
+        'is not a Metric3D export (no predicted_normal)',
+      );
+    }
+  }
+
+  async run(image: ImageInput, options: Metric3dOptions = {}): Promise<Metric3dResult> {
+    const m = this.ctx.manifest;
+    const channels = checkImage(m.id, image);
+    const { width: W, height: H } = image;
+    const intrinsics: Intrinsics = image.intrinsics ?? {
+      ...intrinsicsFromFov(W, H),
+      source: 'default-fov',
+    };
+    if (!(intrinsics.fx > 0))
+      throw new ModelAdapterError(m.id, `bad focal length ${intrinsics.fx}`);
+    const graph = await openGraph(this.ctx, 'model');
+    const prep = m.preprocessing;
+
+    const t0 = now();
+    const net = dptInputSize(W, H, prep?.size ?? 518, prep?.multipleOf ?? 14);
+    const pixels = await resizeToChwFast(
+      image.data,
+      W,
+      H,
+      channels,
+      net.width,
+      net.height,
+      'bicubic',
+      {
+        scale: 1,
+        mean: [0, 0, 0],
+        std: [1, 1, 1],
+      },
+      this.ctx.fastResize ?? false,
+    );
+    const t1 = now();
+    const out = await graph.run({ pixel_values: f32(pixels, [1, 3, net.height, net.width]) });
+    const t2 = now();
+    const depthOut = readFloat(m.id, out, 'predicted_depth', null);
+    const [dh, dw] = depthOut.dims.slice(-2) as [number, number];
+    if (depthOut.dims.slice(0, -2).some((d) => d !== 1) || dw !== net.width || dh !== net.height) {
+      throw new ModelAdapterError(
+        m.id,
+        `predicted_depth has shape [${depthOut.dims.join(',')}], expected [1,${net.height},${net.width}]`,
+      );
+    }
+    const canonical = typeof m.params.canonicalFocal === 'number' ? m.params.canonicalFocal : 1000;
+    const maxDepth = typeof m.params.maxDepth === 'number' ? m.params.maxDepth : 300;
+    const { metres, scale } = decanonicalise(
+      depthOut.data,
+      intrinsics.fx,
+      W,
+      net.width,
+      canonical,
+      maxDepth,
+    );
+    const depth = resizePlane(metres, dw, dh, W, H, 'bilinear');
+
+    let normals: Float32Array | null = null;
+    let normalConfidence: Float32Array | null = null;
+    if (options.normals !== false && out.predicted_normal) {
+      const n = readFloat(m.id, out, 'predicted_normal', 4);
+      const [, C, nh, nw] = n.dims as [number, number, number, number];
+      if (C < 3 || nh !== dh || nw !== dw) {
+        throw new ModelAdapterError(m.id, `predicted_normal has shape [${n.dims.join(',')}]`);
+      }
+      const plane = nh * nw;
+      const planes = [0, 1, 2].map((c) =>
+        resizePlane(n.data.subarray(c * plane, (c + 1) * plane), nw, nh, W, H, 'bilinear'),
+      ) as [Float32Array, Float32Array, Float32Array];
+      normals = new Float32Array(3 * W * H);
+      for (let i = 0; i < W * H; i++) {
+        const x = planes[0][i]!;
+        const y = planes[1][i]!;
+        const z = planes[2][i]!;
+        const len = Math.hypot(x, y, z) || 1;
+        normals[i * 3] = x / len;
+        normals[i * 3 + 1] = y / len;
+        normals[i * 3 + 2] = z / len;
+      }
+      if (C >= 4) {
+        normalConfidence = resizePlane(
+          n.data.subarray(3 * plane, 4 * plane),
+          nw,
+          nh,
+          W,
+          H,
+          'bilinear',
+        );
+      }
+    }
+    const t3 = now();
+    return {
+      depth,
+      width: W,
+      height: H,
+      units: 'metres',
+      normals,
+      normalConfidence,
+      intrinsics,
+      focalScale: scale,
+      network: net,
+      provider: graph.provider,
+      timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 },
+    };
+  }
+}
+
+export function createMetric3d(ctx: AdapterContext): Metric3dDepth {
+  return new Metric3dDepth(ctx);
+}

@@ -1,0 +1,164 @@
+// Masks from boxes with SAM in Meta's encoder/decoder ONNX format (X-AnyLabeling / samexporter
+// sam_vit_b_01ec64.{encoder,decoder}.onnx), onnx-models.md §3a:
+//   encoder (samexporter --use-preprocess) input_image f32 [H,W,3], RGB 0–255, already resized so
+//           the long side is 1024 (ResizeLongestSide: each side int(side·1024/max + 0.5), PIL
+//           bilinear); normalisation and padding to 1024² are inside the graph →
+//           image_embeddings [1,256,64,64];
+//   decoder image_embeddings, point_coords [1,N,2] in the resized frame (x·newW/W, y·newH/H),
+//           point_labels [1,N] (2 = box top-left, 3 = box bottom-right; no padding point with a box),
+//           mask_input [1,1,256,256] zeros, has_mask_input [0], orig_im_size [H,W] float →
+//           masks [1,C,H,W] logits already at the original size, iou_predictions [1,C],
+//           low_res_masks [1,C,256,256].
+// The mask with the best predicted IoU is kept and thresholded at > 0 (mask_threshold 0.0).
+// The image embedding is cached per image: a new box costs one decoder run.
+import { longestSideSize, resizeToChwFast } from './image-prep';
+import { EmbeddingCache, imageKey, thresholdMask, type MaskResult } from './masks';
+import type { BoxXYXY } from './boxes';
+import {
+  checkImage,
+  f32,
+  ModelAdapterError,
+  now,
+  openGraph,
+  readFloat,
+  requireModel,
+  type AdapterContext,
+  type AdapterTimings,
+  type ImageInput,
+} from './runtime';
+
+export interface SegmentOptions {
+  boxes: BoxXYXY[];
+  /** Identifies the image for the embedding cache (e.g. its content hash); hashed when absent. */
+  imageKey?: string;
+}
+
+export interface BoxMask extends MaskResult {
+  box: BoxXYXY;
+  /** The decoder's predicted IoU of the chosen mask. */
+  score: number;
+}
+
+export interface SegmentResult {
+  masks: BoxMask[];
+  provider: string;
+  /** Whether the image embedding came from the cache. */
+  cachedEmbedding: boolean;
+  timings: AdapterTimings;
+}
+
+export class SamSegmenter {
+  private readonly cache = new EmbeddingCache<Float32Array>(4);
+  encoderRuns = 0;
+  decoderRuns = 0;
+
+  constructor(private readonly ctx: AdapterContext) {
+    requireModel(ctx.manifest, 'segmentation', ['encoder', 'decoder']);
+    const dec = ctx.manifest.contracts.find((c) => c.graph === 'decoder')!;
+    if (!dec.inputs.some((t) => t.name === 'orig_im_size')) {
+      throw new ModelAdapterError(
+        ctx.manifest.id,
+        'is not a Meta-format SAM decoder (no orig_im_size)',
+      );
+    }
+  }
+
+  async run(image: ImageInput, options: SegmentOptions): Promise<SegmentResult> {
+    const m = this.ctx.manifest;
+    const channels = checkImage(m.id, image);
+    const { width: W, height: H } = image;
+    const size = longestSideSize(W, H, 1024);
+    const threshold = typeof m.params.maskThreshold === 'number' ? m.params.maskThreshold : 0;
+
+    const t0 = now();
+    const key = options.imageKey ?? imageKey(image.data, W, H);
+    let encodeMs = 0;
+    const before = this.cache.misses;
+    const embeddings = await this.cache.get(key, async () => {
+      const encoder = await openGraph(this.ctx, 'encoder');
+      const chw = await resizeToChwFast(
+        image.data,
+        W,
+        H,
+        channels,
+        size.width,
+        size.height,
+        'bilinear',
+        {
+          scale: 1,
+          mean: [0, 0, 0],
+          std: [1, 1, 1],
+        },
+        this.ctx.fastResize ?? false,
+      );
+      const plane = size.width * size.height;
+      const hwc = new Float32Array(3 * plane);
+      for (let i = 0; i < plane; i++) {
+        hwc[i * 3] = chw[i]!;
+        hwc[i * 3 + 1] = chw[plane + i]!;
+        hwc[i * 3 + 2] = chw[2 * plane + i]!;
+      }
+      const p1 = now();
+      const out = await encoder.run({ input_image: f32(hwc, [size.height, size.width, 3]) });
+      encodeMs += now() - p1;
+      this.encoderRuns++;
+      return readFloat(m.id, out, 'image_embeddings', 4).data.slice();
+    });
+    const cachedEmbedding = this.cache.misses === before;
+    const decoder = await openGraph(this.ctx, 'decoder');
+    const provider = decoder.provider;
+    const t1 = now();
+
+    const sx = size.width / W;
+    const sy = size.height / H;
+    const masks: BoxMask[] = [];
+    let inferMs = encodeMs;
+    let postMs = 0;
+    // Cache lookup (hashing the pixels when no key is given) counts as pre-processing.
+    let preMs = t1 - t0 - encodeMs;
+    for (const box of options.boxes) {
+      const [x0, y0, x1, y1] = box;
+      if (!(x1 > x0 && y1 > y0)) {
+        throw new ModelAdapterError(m.id, `box [${box.join(', ')}] is empty`);
+      }
+      const d0 = now();
+      const feeds = {
+        image_embeddings: f32(embeddings, [1, 256, 64, 64]),
+        point_coords: f32(Float32Array.of(x0 * sx, y0 * sy, x1 * sx, y1 * sy), [1, 2, 2]),
+        point_labels: f32(Float32Array.of(2, 3), [1, 2]),
+        mask_input: f32(new Float32Array(256 * 256), [1, 1, 256, 256]),
+        has_mask_input: f32(Float32Array.of(0), [1]),
+        orig_im_size: f32(Float32Array.of(H, W), [2]),
+      };
+      const d1 = now();
+      const out = await decoder.run(feeds);
+      const d2 = now();
+      this.decoderRuns++;
+      const logits = readFloat(m.id, out, 'masks', 4);
+      const iou = readFloat(m.id, out, 'iou_predictions', 2);
+      const [, C, mh, mw] = logits.dims as [number, number, number, number];
+      if (mh !== H || mw !== W) {
+        throw new ModelAdapterError(
+          m.id,
+          `decoder masks are ${mw}×${mh}, expected the original ${W}×${H} (orig_im_size not honoured?)`,
+        );
+      }
+      let best = 0;
+      for (let c = 1; c < C; c++) if (iou.data[c]! > iou.data[best]!) best = c;
+      const plane = logits.data.subarray(best * W * H, (best + 1) * W * H);
+      masks.push({ box, score: iou.data[best]!, ...thresholdMask(plane, W, H, threshold) });
+      preMs += d1 - d0;
+      inferMs += d2 - d1;
+      postMs += now() - d2;
+    }
+    return { masks, provider, cachedEmbedding, timings: { preMs, inferMs, postMs } };
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+}
+
+export function createSam(ctx: AdapterContext): SamSegmenter {
+  return new SamSegmenter(ctx);
+}
