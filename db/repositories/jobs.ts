@@ -1,9 +1,10 @@
 import type { Database } from 'better-sqlite3';
+import type { JobProgress } from '../../contract/entities';
 
 export interface JobRow {
   id: string;
   kind: string;
-  status: 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+  status: 'queued' | 'running' | 'paused' | 'interrupted' | 'done' | 'failed' | 'cancelled';
   total: number;
   done: number;
   failed: number;
@@ -11,9 +12,27 @@ export interface JobRow {
   message: string | null;
   createdAt: string;
   updatedAt: string;
+  progress: JobProgress | null;
 }
 
-const COLUMNS = `id, kind, status, total, done, failed, skipped, message, created_at AS createdAt, updated_at AS updatedAt`;
+const COLUMNS = `id, kind, status, total, done, failed, skipped, message, created_at AS createdAt,
+  updated_at AS updatedAt, progress_json AS progressJson`;
+
+type RawJob = Omit<JobRow, 'progress'> & { progressJson: string | null };
+
+function toRow({ progressJson, ...r }: RawJob): JobRow {
+  return { ...r, progress: progressJson ? (JSON.parse(progressJson) as JobProgress) : null };
+}
+
+/** Whether a process with this id is alive on this machine (EPERM: alive, owned by someone else). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export class JobRepository {
   constructor(private readonly db: Database) {}
@@ -29,26 +48,56 @@ export class JobRepository {
   }
 
   get(id: string): JobRow | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as
-      JobRow | undefined;
+    const raw = this.db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as
+      RawJob | undefined;
+    return raw ? toRow(raw) : undefined;
   }
 
   list(limit = 100): JobRow[] {
-    return this.db
-      .prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`)
-      .all(limit) as JobRow[];
+    return (
+      this.db
+        .prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+        .all(limit) as RawJob[]
+    ).map(toRow);
+  }
+
+  /** The newest job of `kind` in one of `statuses` (e.g. the pipeline job to resume). */
+  latest(kind: string, statuses: readonly JobRow['status'][]): JobRow | undefined {
+    const raw = this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM jobs WHERE kind = ? AND status IN (${statuses.map(() => '?').join(',')})
+         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(kind, ...statuses) as RawJob | undefined;
+    return raw ? toRow(raw) : undefined;
+  }
+
+  params(id: string): unknown {
+    const row = this.db.prepare('SELECT params_json AS p FROM jobs WHERE id = ?').get(id) as
+      { p: string } | undefined;
+    return row ? JSON.parse(row.p) : null;
   }
 
   update(
     id: string,
-    patch: Partial<Pick<JobRow, 'status' | 'total' | 'done' | 'failed' | 'skipped' | 'message'>>,
+    patch: Partial<
+      Pick<JobRow, 'status' | 'total' | 'done' | 'failed' | 'skipped' | 'message' | 'progress'>
+    > & { ownerPid?: number | null },
   ): JobRow {
     const sets: string[] = [];
     const params: unknown[] = [];
     for (const [k, v] of Object.entries(patch)) {
       if (v === undefined) continue;
-      sets.push(`${k} = ?`);
-      params.push(v);
+      if (k === 'progress') {
+        sets.push('progress_json = ?');
+        params.push(v === null ? null : JSON.stringify(v));
+      } else if (k === 'ownerPid') {
+        sets.push('owner_pid = ?');
+        params.push(v);
+      } else {
+        sets.push(`${k} = ?`);
+        params.push(v);
+      }
     }
     sets.push('updated_at = ?');
     params.push(new Date().toISOString(), id);
@@ -68,13 +117,35 @@ export class JobRepository {
     return row?.r ? JSON.parse(row.r) : null;
   }
 
-  /** Jobs left `running` by a killed process are marked so on the next open, never silently lost. */
+  /**
+   * Jobs left `running` or `queued` by a process that is gone are marked on the next open, never
+   * left stuck: pipeline jobs become `interrupted` (resumable: their image queue is in job_items),
+   * others `failed`. A job whose owner is still alive (a `sqw run` beside the app) is left alone.
+   */
   markInterrupted(): number {
-    const info = this.db
-      .prepare(
-        `UPDATE jobs SET status = 'failed', message = 'interrupted: the engine stopped while this job ran', updated_at = ? WHERE status IN ('running', 'queued')`,
-      )
-      .run(new Date().toISOString());
-    return info.changes;
+    const stale = (
+      this.db
+        .prepare(
+          `SELECT id, kind, owner_pid AS ownerPid FROM jobs WHERE status IN ('running', 'queued')`,
+        )
+        .all() as Array<{ id: string; kind: string; ownerPid: number | null }>
+    ).filter((j) => j.ownerPid === null || j.ownerPid === process.pid || !processAlive(j.ownerPid));
+    const now = new Date().toISOString();
+    const mark = this.db.prepare(
+      'UPDATE jobs SET status = ?, message = ?, owner_pid = NULL, updated_at = ? WHERE id = ?',
+    );
+    this.db.transaction(() => {
+      for (const j of stale) {
+        if (j.kind === 'pipeline')
+          mark.run(
+            'interrupted',
+            'interrupted: the process running it stopped; resume to continue where it stopped',
+            now,
+            j.id,
+          );
+        else mark.run('failed', 'interrupted: the engine stopped while this job ran', now, j.id);
+      }
+    })();
+    return stale.length;
   }
 }

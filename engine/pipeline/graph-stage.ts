@@ -1,32 +1,14 @@
 // segment + lift + graph for one image: its stored depth and objects go through the spatial engine
 // (spatial/scene/build-scene-graph.ts, which also derives masks from boxes when none is stored);
 // the graph, any derived masks and the stage record are written in one transaction.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ProjectStore } from '../../db/project-store';
-import type { ImageRow } from '../../db/repositories/images';
-import type { CocoRle } from '../../spatial/geometry/mask-rle';
-import { buildScene, type SceneObjectInput } from '../../spatial/scene/build-scene-graph';
-import type { MaskProvenance } from '../../spatial/scene/scene-graph';
-import { decodeDepthFile } from '../import/depth';
+import { buildScene } from '../../spatial/scene/build-scene-graph';
+import { loadDepthMetres } from './cpu-task';
+import { sceneInputs } from './scene-inputs';
 
 export type StageOutcome =
   { status: 'done'; detail: string } | { status: 'skipped' | 'failed'; reason: string };
-
-/** Canonical depth blobs are 16-bit PNG in millimetres (engine/import), 0 = missing. */
-async function loadDepthMeters(store: ProjectStore, image: ImageRow): Promise<Float32Array> {
-  const buf = await readFile(join(store.folder, image.depthBlob!));
-  const raw = await decodeDepthFile(buf, image.depthBlob!);
-  if (typeof raw === 'string') throw new Error(raw);
-  if (raw.width !== image.width || raw.height !== image.height) {
-    throw new Error(
-      `stored depth is ${raw.width}x${raw.height}, image is ${image.width}x${image.height}`,
-    );
-  }
-  const metres = new Float32Array(raw.data.length);
-  for (let i = 0; i < raw.data.length; i++) metres[i] = raw.data[i]! / 1000;
-  return metres;
-}
 
 export async function runGraphStage(store: ProjectStore, imageId: number): Promise<StageOutcome> {
   const started = performance.now();
@@ -57,18 +39,11 @@ export async function runGraphStage(store: ProjectStore, imageId: number): Promi
 
   let depth: Float32Array;
   try {
-    depth = await loadDepthMeters(store, image);
+    depth = await loadDepthMetres(join(store.folder, image.depthBlob), image.width, image.height);
   } catch (err) {
     return record({ status: 'failed', reason: `depth unreadable: ${(err as Error).message}` });
   }
-  const inputs: SceneObjectInput[] = objects.map((o) => ({
-    id: o.id,
-    label: o.label,
-    bbox2d: o.box,
-    mask: o.maskRle ? { rle: JSON.parse(o.maskRle) as CocoRle } : null,
-    maskRef: o.maskRle ? `objects/${o.id}` : null,
-    maskProvenance: (o.maskProvenance as MaskProvenance | null) ?? null,
-  }));
+  const inputs = sceneInputs(objects);
   let build;
   try {
     build = buildScene({

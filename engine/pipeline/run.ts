@@ -1,114 +1,215 @@
-// `sqw run`: the stages a project's images go through. This foundation runs the stages that need
-// no model (segment from boxes via depth clusters, lift, graph, qa); model stages report once that
-// no model is installed and the run goes on with what can be done. Images stream page by page.
+// A pipeline run over a job's image queue (job_items): pages of pending images stream through a
+// bounded window of images in flight; model stages go through one inference lane, CPU stages through
+// the worker pool, and each image's results commit in the owning thread. Stopping (pause, cancel,
+// kill) loses at most the images in flight, which stay pending and run again on resume.
+import type { JobProgress, JobStageCounts } from '../../contract/entities';
+import type { PipelineSummary } from '../../contract/api';
 import type { ProjectStore } from '../../db/project-store';
-import { runGraphStage, type StageOutcome } from './graph-stage';
-import { runQaStage } from './qa-stage';
+import { JobItemRepository } from '../../db/repositories/job-items';
+import { StageResultRepository } from '../../db/repositories/stage-results';
+import type { Device } from '../../native-models/providers';
+import { CpuPool, defaultPoolSize } from './cpu-pool';
+import { runImage, type ImageRunEnv, type ImageRunOutcome } from './image-run';
+import { InferenceLane } from './inference-lane';
+import type { ModelStageResolver } from './model-stage';
+import { setUpModels } from './model-setup';
+import { ALL_STAGES, FINISHED_SKIPS, type StageName } from './stages';
 
-export const ALL_STAGES = [
-  'filter',
-  'detect',
-  'segment',
-  'depth',
-  'calibrate',
-  'lift',
-  'graph',
-  'qa',
-] as const;
-export type StageName = (typeof ALL_STAGES)[number];
+export { ALL_STAGES, parseStages, type StageName } from './stages';
 
-/** Stages that need a model from the perception runtime (not installed in this foundation). */
-const MODEL_STAGES: ReadonlySet<StageName> = new Set(['filter', 'detect', 'depth', 'calibrate']);
-/** segment, lift and graph are one pass of the spatial engine over an image. */
-const GEOMETRY_STAGES: ReadonlySet<StageName> = new Set(['segment', 'lift', 'graph']);
+export type RunSummary = PipelineSummary;
+
+export interface RunProgress {
+  total: number;
+  /** Images settled (done, skipped or failed), this run and before it. */
+  done: number;
+  failed: number;
+  skipped: number;
+  current: string | null;
+  detail: JobProgress;
+}
 
 export interface RunOptions {
-  stages: StageName[];
+  /** The job whose queue (job_items) this run works through; see queueImages. */
+  jobId: string;
+  stages: readonly StageName[];
   onlyPending?: boolean;
   seed: string;
+  device?: Device;
+  modelsDir?: string | null;
+  /** Finds each model stage's model; default: installed models in the models folder. */
+  resolver?: ModelStageResolver;
+  /** CPU worker threads; 0 runs the CPU stages inline. */
+  workers?: number;
+  /** Run installed models in the owning thread instead of the inference worker. */
+  inferenceInThread?: boolean;
+  /** Images decoded ahead of the inference lane, beyond one per worker. */
+  prefetch?: number;
   signal?: AbortSignal;
-  onProgress?: (p: { done: number; total: number; current: string }) => void;
-}
-
-export interface StageSummary {
-  done: number;
-  skipped: Record<string, number>;
-  failed: Array<{ image: string; reason: string }>;
-}
-
-export interface RunSummary {
-  images: number;
-  notices: string[];
-  stages: Partial<Record<'graph' | 'qa', StageSummary>>;
-  interrupted: boolean;
-}
-
-export function parseStages(list: string): StageName[] {
-  const names = list
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = names.filter((n) => !(ALL_STAGES as readonly string[]).includes(n));
-  if (unknown.length)
-    throw new Error(`unknown stage '${unknown[0]}': use ${ALL_STAGES.join(', ')}`);
-  return ALL_STAGES.filter((s) => names.includes(s));
+  onProgress?: (p: RunProgress) => void;
 }
 
 const PAGE = 200;
+const SUMMARY_FAILURES = 100;
+
+/** Puts the project's images in the job's queue (all, or those with unfinished stages). */
+export function queueImages(
+  store: ProjectStore,
+  jobId: string,
+  stages: readonly StageName[],
+  onlyPending: boolean,
+): number {
+  return new JobItemRepository(store.db).enqueueImages(jobId, {
+    onlyPendingFor: onlyPending ? stages : [],
+    finishedSkips: FINISHED_SKIPS,
+  });
+}
 
 export async function runPipeline(store: ProjectStore, opts: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const items = new JobItemRepository(store.db);
+  const results = new StageResultRepository(store.db);
   const wanted = new Set(opts.stages);
-  const notices = [...wanted]
-    .filter((s) => MODEL_STAGES.has(s))
-    .map(
-      (s) =>
-        `stage ${s}: no model installed for it yet; skipped (imported data is used where present)`,
-    );
-  const runGraph = [...wanted].some((s) => GEOMETRY_STAGES.has(s));
-  const runQa = wanted.has('qa');
-  const summary: RunSummary = { images: 0, notices, stages: {}, interrupted: false };
-  const graphSummary: StageSummary | undefined = runGraph ? blank() : undefined;
-  const qaSummary: StageSummary | undefined = runQa ? blank() : undefined;
-  if (graphSummary) summary.stages.graph = graphSummary;
-  if (qaSummary) summary.stages.qa = qaSummary;
-  if (!runGraph && !runQa) return summary;
+  const device = opts.device ?? 'auto';
 
-  const total = store.images.count();
-  let offset = 0;
-  for (;;) {
-    const page = store.images.query({ offset, limit: PAGE }).items;
-    if (page.length === 0) break;
-    offset += page.length;
-    for (const image of page) {
-      if (opts.signal?.aborted) {
-        summary.interrupted = true;
-        return summary;
-      }
-      summary.images++;
-      const done = new Set(
-        store.scene
-          .stageRuns(image.id)
-          .filter((r) => r.status === 'done')
-          .map((r) => r.stage),
-      );
-      if (graphSummary && !(opts.onlyPending && done.has('graph'))) {
-        tally(graphSummary, image.relPath, await runGraphStage(store, image.id));
-      }
-      if (qaSummary && !(opts.onlyPending && done.has('qa'))) {
-        tally(qaSummary, image.relPath, runQaStage(store, image.id, { seed: opts.seed }));
-      }
-      opts.onProgress?.({ done: summary.images, total, current: image.relPath });
+  const setup = await setUpModels(wanted, {
+    resolver: opts.resolver,
+    modelsDir: opts.modelsDir,
+    device,
+    inThread: opts.inferenceInThread,
+  });
+  const { models, missing, notices, providers } = setup;
+
+  let current: string | null = null;
+  const pool = new CpuPool(opts.workers ?? defaultPoolSize());
+  const lane = new InferenceLane();
+  const env: ImageRunEnv = {
+    store,
+    items,
+    results,
+    jobId: opts.jobId,
+    stages: wanted,
+    onlyPending: opts.onlyPending ?? false,
+    seed: opts.seed,
+    models,
+    missing,
+    lane,
+    pool,
+    onProvider: (stage, provider) => {
+      providers[stage] = provider;
+    },
+    onImage: (relPath) => {
+      current = relPath;
+    },
+  };
+
+  // Live counters, seeded from what the job already settled (resume).
+  const stageCounts = new Map<string, JobStageCounts>(
+    ALL_STAGES.filter((s) => wanted.has(s)).map((s) => [
+      s,
+      { stage: s, done: 0, skipped: 0, failed: 0 },
+    ]),
+  );
+  for (const r of results.jobStageCounts(opts.jobId)) {
+    const c = stageCounts.get(r.stage);
+    if (c && (r.status === 'done' || r.status === 'skipped' || r.status === 'failed'))
+      c[r.status] += r.n;
+  }
+  const initial = items.counts(opts.jobId);
+  const total = initial.pending + initial.done + initial.skipped + initial.failed;
+  const settledBefore = total - initial.pending;
+  let failed = initial.failed;
+  let skipped = initial.skipped;
+  let settledNow = 0;
+
+  const report = () => {
+    const elapsed = (performance.now() - started) / 1000;
+    const rate = settledNow >= 3 && elapsed > 0 ? settledNow / elapsed : null;
+    const left = total - settledBefore - settledNow;
+    opts.onProgress?.({
+      total,
+      done: settledBefore + settledNow,
+      failed,
+      skipped,
+      current,
+      detail: {
+        stages: [...stageCounts.values()].map((c) => ({ ...c })),
+        current,
+        etaSeconds: rate ? left / rate : null,
+        imagesPerSecond: rate,
+        providers: { ...providers },
+        notices,
+      },
+    });
+  };
+  const settle = (o: ImageRunOutcome) => {
+    settledNow++;
+    if (o.item === 'failed') failed++;
+    if (o.item === 'skipped') skipped++;
+    for (const r of o.records) {
+      const c = stageCounts.get(r.stage);
+      if (c) c[r.status]++;
     }
+    report();
+  };
+
+  // Inline (no workers) runs one image at a time: a serial baseline whose stage times are clean.
+  const window = pool.size === 0 ? 1 : pool.size * 2 + (opts.prefetch ?? 2);
+  const inFlight = new Set<Promise<void>>();
+  let firstError: Error | null = null;
+  report();
+  try {
+    let after = 0;
+    outer: for (;;) {
+      const page = items.pendingPage(opts.jobId, after, PAGE);
+      if (page.length === 0) break;
+      after = page[page.length - 1]!;
+      for (const imageId of page) {
+        if (opts.signal?.aborted || firstError) break outer;
+        while (inFlight.size >= window) await Promise.race(inFlight);
+        const p: Promise<void> = runImage(env, imageId)
+          .then(settle, (err: unknown) => {
+            // Not a stage failure (those are recorded per image): the database or a bug. Stop.
+            firstError ??= err as Error;
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await Promise.all(inFlight);
+    await pool.close();
+    await setup.close();
+  }
+  if (firstError) throw firstError;
+  current = null;
+  report();
+
+  const summary: RunSummary = {
+    images: total,
+    notices,
+    stages: {},
+    interrupted: Boolean(opts.signal?.aborted) && items.counts(opts.jobId).pending > 0,
+    providers,
+    elapsedMs: performance.now() - started,
+    inferenceBusyMs: lane.busyMs,
+  };
+  // From the database, not the live counters: exact across resumes and retries.
+  const finalCounts = results.jobStageCounts(opts.jobId);
+  const count = (stage: string, status: string) =>
+    finalCounts.find((r) => r.stage === stage && r.status === status)?.n ?? 0;
+  const reasons = results.jobSkipReasons(opts.jobId);
+  for (const stage of ALL_STAGES) {
+    if (!wanted.has(stage)) continue;
+    const skippedBy: Record<string, number> = {};
+    for (const r of reasons) if (r.stage === stage) skippedBy[r.reason ?? ''] = r.n;
+    summary.stages[stage] = {
+      done: count(stage, 'done'),
+      skipped: skippedBy,
+      failed: results.jobFailures(opts.jobId, stage, SUMMARY_FAILURES),
+      failedTotal: count(stage, 'failed'),
+    };
   }
   return summary;
-}
-
-function blank(): StageSummary {
-  return { done: 0, skipped: {}, failed: [] };
-}
-
-function tally(s: StageSummary, image: string, o: StageOutcome): void {
-  if (o.status === 'done') s.done++;
-  else if (o.status === 'skipped') s.skipped[o.reason] = (s.skipped[o.reason] ?? 0) + 1;
-  else s.failed.push({ image, reason: o.reason });
 }

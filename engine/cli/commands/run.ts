@@ -1,65 +1,204 @@
 import type { Command } from 'commander';
-import { CliError, createOutput } from '../output';
+import type { JobProgress } from '../../../contract/entities';
+import type { RunSummary } from '../../pipeline/run';
+import { CliError, createOutput, progressBar } from '../output';
 
 interface RunFlags {
   project: string;
   stages: string;
+  device: string;
   onlyPending?: boolean;
   seed: string;
+  resume?: string | boolean;
+  modelsDir?: string;
+  workers?: string;
   json?: boolean;
 }
+
+/** Plain progress lines (not a TTY) at most this often, so logs stay readable. */
+const PLAIN_INTERVAL_MS = 5000;
 
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description("run pipeline stages over a project's images (no display needed)")
+    .description("run pipeline stages over a project's images (no display needed); resumable")
     .requiredOption('-p, --project <dir>', 'project folder')
     .option(
       '--stages <list>',
       'comma-separated: filter, detect, segment, depth, calibrate, lift, graph, qa',
-      'segment,lift,graph,qa',
+      'filter,detect,segment,depth,calibrate,lift,graph,qa',
     )
-    .option('--only-pending', 'skip images whose stages already finished')
+    .option('--device <device>', 'where models run: auto, webgpu, cuda or cpu', 'auto')
+    .option('--only-pending', 'skip stages an image already finished')
     .option('--seed <seed>', 'QA template seed (the same seed and graph give the same QA)', '1')
+    .option(
+      '--resume [jobId]',
+      'continue a paused or interrupted run (the newest one when no id is given)',
+    )
+    .option('--models-dir <dir>', 'models folder (default $SQW_MODELS_DIR or ~/.sqw/models)')
+    .option('--workers <n>', 'CPU worker threads (default: cores - 1, at most 4; 0 = inline)')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: RunFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const [{ ProjectStore }, { parseStages, runPipeline }] = await Promise.all([
-        import('../../../db/project-store'),
-        import('../../pipeline/run'),
-      ]);
+      const [{ ProjectStore }, pj, { parseStages }, { JobRunner }, { EventBus }, providers] =
+        await Promise.all([
+          import('../../../db/project-store'),
+          import('../../pipeline/pipeline-jobs'),
+          import('../../pipeline/stages'),
+          import('../../jobs/job-runner'),
+          import('../../event-bus'),
+          import('../../../native-models/providers'),
+        ]);
       let stages;
+      let device;
+      let workers: number | undefined;
       try {
         stages = parseStages(flags.stages);
+        device = providers.parseDevice(flags.device);
+        if (!['auto', 'webgpu', 'cuda', 'cpu'].includes(device))
+          throw new Error(`unknown device "${device}" (expected auto | webgpu | cuda | cpu)`);
+        if (flags.workers !== undefined) {
+          workers = Number(flags.workers);
+          if (!Number.isInteger(workers) || workers < 0 || workers > 64)
+            throw new Error(`--workers must be a whole number from 0 to 64, got ${flags.workers}`);
+        }
       } catch (err) {
         throw new CliError((err as Error).message);
       }
       const store = ProjectStore.open(flags.project);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.once('SIGINT', onSigint);
+      // A run killed earlier (kill -9, power loss) is recognised here and becomes resumable.
+      store.jobs.markInterrupted();
+      const events = new EventBus();
+      const runner = new JobRunner(events);
+      const env = { modelsDir: flags.modelsDir, workers };
+      const draw = progressView(out.json, process.stderr);
+      events.subscribe((e) => {
+        if (e.type === 'job' && e.job.progress) draw(e.job.total, e.job.done, e.job.progress);
+      });
+      let job;
       try {
-        const summary = await runPipeline(store, {
-          stages,
-          onlyPending: flags.onlyPending,
-          seed: flags.seed,
-          signal: controller.signal,
-          onProgress: (p) => out.progress(p.done, p.total, p.current),
-        });
-        out.endProgress();
-        const lines = [...summary.notices, `${summary.images} images`];
-        for (const [stage, s] of Object.entries(summary.stages)) {
-          lines.push(`${stage}: ${s.done} done`);
-          for (const [reason, n] of Object.entries(s.skipped))
-            lines.push(`  skipped ${n}: ${reason}`);
-          for (const f of s.failed) lines.push(`  failed: ${f.image}: ${f.reason}`);
+        if (flags.resume) {
+          const id = typeof flags.resume === 'string' ? flags.resume : pj.resumableJob(store)?.id;
+          if (!id) throw new CliError('no paused or interrupted pipeline run to resume');
+          job = pj.resumePipelineJob(runner, store, id, {
+            ...env,
+            device: flags.device === 'auto' ? undefined : device,
+          });
+          out.info(`resuming run ${id}`);
+        } else {
+          const waiting = pj.resumableJob(store);
+          if (waiting)
+            out.info(
+              `note: run ${waiting.id} is ${waiting.status} with ${waiting.total - waiting.done} images left; --resume continues it`,
+            );
+          job = pj.startPipelineJob(
+            runner,
+            store,
+            { stages, onlyPending: Boolean(flags.onlyPending), seed: flags.seed, device },
+            env,
+          );
         }
-        if (summary.interrupted)
-          lines.push('interrupted: finished images are kept; run again with --only-pending');
-        out.result(lines.join('\n'), summary);
+      } catch (err) {
+        store.close();
+        if (err instanceof CliError) throw err;
+        throw new CliError((err as Error).message);
+      }
+      const jobId = job.id;
+      // Ctrl-C pauses (the run stays resumable); a second Ctrl-C stops at once.
+      let stops = 0;
+      const onSignal = () => {
+        stops++;
+        if (stops > 1) process.exit(130);
+        out.info('\npausing after the images in flight (Ctrl-C again to stop now)…');
+        runner.pause(store, jobId);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        await runner.settled(jobId);
+        draw.end();
+        const row = store.jobs.get(jobId)!;
+        const summary = store.jobs.result(jobId) as RunSummary | null;
+        if (row.status === 'failed')
+          throw new CliError(`run failed: ${row.message ?? 'unknown error'}`);
+        const lines = summary ? summaryLines(summary) : [];
+        if (row.status === 'paused' || row.status === 'interrupted')
+          lines.push(
+            `paused: finished images are kept; sqw run --project ${flags.project} --resume continues`,
+          );
+        out.result(lines.join('\n'), { jobId, status: row.status, ...summary });
+        if (row.status === 'paused') process.exitCode = 130;
       } finally {
-        process.off('SIGINT', onSigint);
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
         store.close();
       }
     });
+}
+
+function summaryLines(s: RunSummary): string[] {
+  const lines = [
+    ...s.notices,
+    `${s.images} images${s.elapsedMs ? ` in ${(s.elapsedMs / 1000).toFixed(1)} s` : ''}`,
+  ];
+  const prov = Object.entries(s.providers ?? {});
+  if (prov.length) lines.push(`providers: ${prov.map(([k, v]) => `${k} on ${v}`).join(', ')}`);
+  for (const [stage, st] of Object.entries(s.stages)) {
+    const failed = st.failedTotal ?? st.failed.length;
+    const skipped = Object.values(st.skipped).reduce((a, b) => a + b, 0);
+    lines.push(`${stage}: ${st.done} done, ${skipped} skipped, ${failed} failed`);
+    for (const [reason, n] of Object.entries(st.skipped)) lines.push(`  skipped ${n}: ${reason}`);
+    for (const f of st.failed) lines.push(`  failed: ${f.image}: ${f.reason}`);
+    if (failed > st.failed.length)
+      lines.push(`  … ${failed - st.failed.length} more failures (jobs.errors has them all)`);
+  }
+  return lines;
+}
+
+/** A redrawn bar on a TTY, plain lines every few seconds otherwise, nothing with --json. */
+function progressView(
+  json: boolean,
+  err: NodeJS.WriteStream,
+): ((total: number, done: number, p: JobProgress) => void) & { end(): void } {
+  const tty = Boolean(err.isTTY);
+  let last = 0;
+  let finished = false;
+  let drawn = false;
+  const fn = (total: number, done: number, p: JobProgress) => {
+    if (json) return;
+    const eta = p.etaSeconds === null ? '' : ` ETA ${formatSeconds(p.etaSeconds)}`;
+    const rate = p.imagesPerSecond === null ? '' : ` ${p.imagesPerSecond.toFixed(1)} img/s`;
+    const prov = Object.entries(p.providers)
+      .map(([k, v]) => `${k}@${v}`)
+      .join(' ');
+    const stages = p.stages
+      .filter((s) => s.done + s.failed > 0)
+      .map((s) => `${s.stage} ${s.done}${s.failed ? `/${s.failed}✗` : ''}`)
+      .join(' ');
+    if (tty) {
+      const line = `${progressBar(done, total)}${rate}${eta} ${stages}${prov ? ` [${prov}]` : ''}`;
+      const cols = err.columns ?? 120;
+      err.write(`\r${line.slice(0, cols - 1).padEnd(Math.min(cols - 1, line.length))}\x1b[K`);
+      drawn = true;
+      return;
+    }
+    const now = Date.now();
+    if (done >= total ? finished : now - last < PLAIN_INTERVAL_MS) return;
+    finished = done >= total;
+    last = now;
+    err.write(
+      `progress ${done}/${total}${rate}${eta}${stages ? ` | ${stages}` : ''}${prov ? ` | ${prov}` : ''}\n`,
+    );
+  };
+  fn.end = () => {
+    if (drawn) err.write('\n');
+    drawn = false;
+  };
+  return fn;
+}
+
+function formatSeconds(s: number): string {
+  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+  return `${Math.floor(s / 3600)} h ${Math.round((s % 3600) / 60)} min`;
 }

@@ -1,0 +1,425 @@
+// One image through the requested stages. Model stages run in the inference lane and commit their
+// output with its stage record at once (objects, masks, depth, intrinsics); their skip rules make a
+// replay after a crash add nothing twice (objects present -> no detection, model depth present and
+// done in this job -> no depth run). The CPU stages run in the pool and commit graph, QA, stage
+// records and the job item in one transaction: until that commits, the image is still pending.
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { ProjectStore } from '../../db/project-store';
+import type { ImageRow } from '../../db/repositories/images';
+import type { JobItemRepository } from '../../db/repositories/job-items';
+import type { StageRecord, StageResultRepository } from '../../db/repositories/stage-results';
+import type { CocoRle } from '../../spatial/geometry/mask-rle';
+import type { SceneGraph } from '../../spatial/scene/scene-graph';
+import type { CpuPool } from './cpu-pool';
+import type { CpuTask } from './cpu-task';
+import type { InferenceLane } from './inference-lane';
+import { writeModelDepth } from './model-depth-blob';
+import { sceneInputs } from './scene-inputs';
+import type { DecodedImage, ModelStage, ModelStageName, StageObject } from './model-stage';
+import { FINISHED_SKIPS, type StageName } from './stages';
+
+const FINISHED: ReadonlySet<string> = new Set(FINISHED_SKIPS);
+const MODEL_STAGES: ReadonlySet<string> = new Set([
+  'filter',
+  'detect',
+  'segment',
+  'depth',
+  'calibrate',
+]);
+
+export interface ImageRunEnv {
+  store: ProjectStore;
+  items: JobItemRepository;
+  results: StageResultRepository;
+  jobId: string;
+  stages: ReadonlySet<StageName>;
+  onlyPending: boolean;
+  seed: string;
+  /** Model stages with an installed model; a wanted model stage missing here is skipped. */
+  models: Partial<Record<ModelStageName, ModelStage>>;
+  /** Reasons to record for wanted model stages with no model. */
+  missing: Partial<Record<ModelStageName, string>>;
+  lane: InferenceLane;
+  pool: CpuPool;
+  onProvider(stage: ModelStageName, provider: string): void;
+  /** Called as an image starts (progress: the current image). */
+  onImage?(relPath: string): void;
+}
+
+export interface ImageRunOutcome {
+  imageId: number;
+  image: string;
+  item: 'done' | 'skipped' | 'failed';
+  records: StageRecord[];
+}
+
+const KNOWN_INTRINSICS = new Set(['given', 'exif']);
+
+function depthSource(image: ImageRow): 'sensor' | 'model' | null {
+  if (!image.depthBlob) return null;
+  try {
+    const info = image.depthJson ? (JSON.parse(image.depthJson) as { source?: string }) : null;
+    return info?.source === 'model' ? 'model' : 'sensor';
+  } catch {
+    return 'sensor';
+  }
+}
+
+/** Decoded upright RGB of an image (the stored upright copy when the source needed one). */
+export async function decodeImage(store: ProjectStore, image: ImageRow): Promise<DecodedImage> {
+  const input = image.uprightBlob ? join(store.folder, image.uprightBlob) : image.sourcePath;
+  const pipeline = image.uprightBlob ? sharp(input) : sharp(input).rotate();
+  const { data, info } = await pipeline
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.width !== image.width || info.height !== image.height)
+    throw new Error(
+      `decoded ${info.width}x${info.height}, expected ${image.width}x${image.height}: the source changed since import`,
+    );
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: info.width,
+    height: info.height,
+    channels: 3,
+  };
+}
+
+export async function runImage(env: ImageRunEnv, imageId: number): Promise<ImageRunOutcome> {
+  const { store, results, jobId, stages } = env;
+  const image = store.images.get(imageId);
+  if (!image) return { imageId, image: `#${imageId}`, item: 'skipped', records: [] };
+  env.onImage?.(image.relPath);
+  const records: StageRecord[] = [];
+  const rec = (
+    stage: StageName,
+    status: StageRecord['status'],
+    reason: string | null,
+    provenance: Record<string, unknown> | null = null,
+    tookMs: number | null = null,
+  ): StageRecord => {
+    const r: StageRecord = { imageId, stage, status, reason, provenance, tookMs, jobId };
+    records.push(r);
+    return r;
+  };
+  // Stages settled earlier: by this job before a crash/pause, or by any run with --only-pending.
+  const prior = new Map(results.forImage(imageId).map((r) => [r.stage, r]));
+  const settled = (stage: StageName): boolean => {
+    const p = prior.get(stage);
+    if (!p) return false;
+    if (env.onlyPending)
+      return p.status === 'done' || (p.status === 'skipped' && FINISHED.has(p.reason ?? ''));
+    // Resume: a model stage commits on its own, before the image's final transaction; the CPU
+    // stages of a pending image never committed (or are from an attempt being retried).
+    return p.jobId === jobId && p.status === 'done' && MODEL_STAGES.has(stage);
+  };
+  const jobOf = (stage: StageName) => prior.get(stage)?.jobId ?? null;
+
+  let blocked: string | null = null;
+  let objectsChanged = false;
+  let failure: { stage: string; reason: string } | null = null;
+  let rgb: Promise<DecodedImage> | null = null;
+  const decoded = () => (rgb ??= decodeImage(store, image));
+  const stored = store.annotations.objectsWithMasks(imageId);
+  let objects: StageObject[] = stored.map((o) => ({
+    id: o.id,
+    label: o.label,
+    score: o.score,
+    box: o.box,
+    hasMask: Boolean(o.maskRle),
+  }));
+  let intrinsics = {
+    fx: image.fx,
+    fy: image.fy,
+    cx: image.cx,
+    cy: image.cy,
+    source: image.intrinsicsSource,
+  };
+  let depth: CpuTask['depth'] = image.depthBlob
+    ? { file: join(store.folder, image.depthBlob) }
+    : null;
+
+  // A filter verdict from before a resume still applies.
+  const filterPrior = prior.get('filter');
+  if (filterPrior?.status === 'done' && filterPrior.provenance?.keep === false && settled('filter'))
+    blocked = `filtered out by the scene filter: ${String(filterPrior.provenance.reason ?? '')}`;
+
+  for (const stage of ['filter', 'detect', 'segment', 'depth', 'calibrate'] as const) {
+    if (!stages.has(stage) || settled(stage)) continue;
+    if (blocked) {
+      rec(stage, 'skipped', blocked);
+      continue;
+    }
+    const skip = skipReason(stage);
+    if (skip) {
+      rec(stage, 'skipped', skip);
+      continue;
+    }
+    const model = env.models[stage];
+    if (!model) {
+      // Without a segmentation model, the graph pass derives masks from depth clusters.
+      if (stage !== 'segment') rec(stage, 'skipped', env.missing[stage] ?? 'no model installed');
+      continue;
+    }
+    const t0 = performance.now();
+    try {
+      const img = await decoded();
+      const { output, provider } = await env.lane.run(() =>
+        model.run({ imageId, image: img, objects, intrinsics }),
+      );
+      env.onProvider(stage, provider);
+      const provenance = {
+        model: model.model.modelId,
+        checksum: model.model.checksum,
+        provider,
+        params: model.model.params,
+      };
+      await commitModelOutput(stage, output, provenance, performance.now() - t0);
+    } catch (err) {
+      const reason = `${model.model.modelId}: ${(err as Error).message}`;
+      rec(stage, 'failed', reason, { model: model.model.modelId }, performance.now() - t0);
+      failure ??= { stage, reason };
+      blocked = `${stage} failed`;
+    }
+  }
+
+  function skipReason(stage: ModelStageName): string | null {
+    switch (stage) {
+      case 'detect':
+        if (objects.length === 0) return null;
+        return stored.some((o) => o.provenance === 'imported')
+          ? 'imported boxes present'
+          : 'objects present';
+      case 'segment':
+        if (objects.length === 0) return 'no objects';
+        return objects.every((o) => o.hasMask) ? 'every object has a mask' : null;
+      case 'depth': {
+        const src = depthSource(image!);
+        if (src === 'sensor') return 'sensor depth present';
+        return src === 'model' && jobOf('depth') === jobId ? 'model depth from this job' : null;
+      }
+      case 'calibrate':
+        return KNOWN_INTRINSICS.has(intrinsics.source) ? 'known intrinsics' : null;
+      default:
+        return null;
+    }
+  }
+
+  async function commitModelOutput(
+    stage: ModelStageName,
+    output: unknown,
+    provenance: Record<string, unknown>,
+    tookMs: number,
+  ): Promise<void> {
+    const r = (extra: Record<string, unknown> = {}): StageRecord =>
+      rec(stage, 'done', null, { ...provenance, ...extra }, tookMs);
+    if (stage === 'filter') {
+      const o = output as { keep: boolean; score: number; reason: string };
+      results.record(r({ keep: o.keep, score: o.score, reason: o.reason }));
+      if (!o.keep) blocked = `filtered out by the scene filter: ${o.reason}`;
+    } else if (stage === 'detect') {
+      const o = output as {
+        objects: Array<{ label: string; score: number; box: [number, number, number, number] }>;
+      };
+      const ids = store.db.transaction(() => {
+        const added = o.objects.map((d) =>
+          store.annotations.addObject({
+            imageId,
+            label: d.label,
+            score: d.score,
+            box: d.box,
+            provenance: 'model',
+          }),
+        );
+        results.record(r({ objects: added.length }));
+        return added;
+      })();
+      objectsChanged = true;
+      objects = o.objects.map((d, i) => ({
+        id: ids[i]!,
+        label: d.label,
+        score: d.score,
+        box: d.box,
+        hasMask: false,
+      }));
+    } else if (stage === 'segment') {
+      const o = output as { masks: Array<{ objectId: number; rle: CocoRle }> };
+      const known = new Set(objects.map((x) => x.id));
+      store.db.transaction(() => {
+        for (const m of o.masks)
+          if (known.has(m.objectId))
+            store.annotations.setMask(m.objectId, JSON.stringify(m.rle), 'model');
+        results.record(r({ masks: o.masks.length }));
+      })();
+      objectsChanged = true;
+      const got = new Set(o.masks.map((m) => m.objectId));
+      objects = objects.map((x) => (got.has(x.id) ? { ...x, hasMask: true } : x));
+    } else if (stage === 'depth') {
+      const o = output as { metres: Float32Array; width: number; height: number };
+      if (o.width !== image!.width || o.height !== image!.height)
+        throw new Error(
+          `depth is ${o.width}x${o.height}, image is ${image!.width}x${image!.height}`,
+        );
+      const blob = await writeModelDepth(store.folder, image!.sha256, o.metres, o.width, o.height);
+      store.db.transaction(() => {
+        results.setModelDepth(imageId, {
+          depth: blob.depth,
+          preview: blob.preview,
+          info: blob.info,
+        });
+        results.record(r({ validRatio: blob.info.validRatio }));
+      })();
+      depth = { metres: blob.metres };
+    } else {
+      const o = output as { fx: number; fy: number; cx: number; cy: number };
+      if (
+        ![o.fx, o.fy].every((v) => Number.isFinite(v) && v > 0) ||
+        ![o.cx, o.cy].every(Number.isFinite)
+      )
+        throw new Error(`implausible intrinsics ${JSON.stringify(o)}`);
+      store.db.transaction(() => {
+        results.setModelIntrinsics(imageId, o);
+        results.record(r({ fx: o.fx, fy: o.fy, cx: o.cx, cy: o.cy }));
+      })();
+      intrinsics = { ...o, source: 'model' };
+    }
+  }
+
+  // CPU stages: segment (depth clusters) + lift + graph are one pass of the spatial engine; qa next.
+  const geometryStages = (['segment', 'lift', 'graph'] as const).filter(
+    (s) => stages.has(s) && !settled(s) && !(s === 'segment' && env.models.segment),
+  );
+  const wantGraph = geometryStages.length > 0;
+  const wantQa = stages.has('qa') && !settled('qa');
+  let graphBlocked = blocked;
+  if (!graphBlocked && wantGraph && !depth)
+    graphBlocked = 'no depth: import sensor depth or install a depth model';
+  if (!graphBlocked && wantGraph && objects.length === 0)
+    graphBlocked = 'no objects: import boxes (--annotations) or run detection';
+
+  let task: CpuTask | null = null;
+  if (!graphBlocked && (wantGraph || wantQa)) {
+    const storedGraph = wantGraph
+      ? null
+      : ((store.scene.graph(imageId)?.graph as SceneGraph) ?? null);
+    if (wantGraph || storedGraph) {
+      // Read again only when a model stage added objects or masks in this run.
+      const withMasks = objectsChanged ? store.annotations.objectsWithMasks(imageId) : stored;
+      task = {
+        imageId,
+        width: image.width,
+        height: image.height,
+        intrinsics,
+        depth: wantGraph ? depth : null,
+        objects: sceneInputs(withMasks),
+        buildGraph: wantGraph,
+        graph: storedGraph,
+        qa: wantQa ? { seed: env.seed } : null,
+      };
+    }
+  }
+
+  const result = task
+    ? await env.pool.run(task).catch((err: unknown) => ({
+        decodeMs: 0,
+        geometry: { ok: false as const, reason: (err as Error).message, tookMs: 0 },
+        qa: null,
+      }))
+    : null;
+
+  // Everything the CPU stages produced, the stage records and the job item: one transaction.
+  store.db.transaction(() => {
+    const geo = result?.geometry ?? null;
+    if (wantGraph) {
+      if (graphBlocked || !geo) {
+        for (const s of geometryStages) rec(s, 'skipped', graphBlocked ?? 'nothing to build');
+      } else if (!geo.ok) {
+        for (const s of geometryStages)
+          rec(s, 'failed', geo.reason, { engine: 'spatial/scene' }, geo.tookMs);
+        failure ??= { stage: 'graph', reason: geo.reason };
+      } else {
+        const { graph, derivedMasks, notes } = geo.value;
+        // A stage's time includes storing its result (as the single-image path records it).
+        const w0 = performance.now();
+        for (const [objectId, rle] of derivedMasks)
+          store.annotations.setMask(objectId, JSON.stringify(rle), 'depth-cluster');
+        store.scene.saveGraph(imageId, graph, notes);
+        const writeMs = performance.now() - w0;
+        const points = graph.nodes.reduce((n, x) => n + x.numPoints, 0);
+        for (const s of geometryStages) {
+          if (s === 'segment')
+            rec(
+              s,
+              derivedMasks.length ? 'done' : 'skipped',
+              derivedMasks.length ? null : 'every object has a mask',
+              { method: 'depth-cluster', derivedMasks: derivedMasks.length },
+            );
+          else if (s === 'lift')
+            rec(
+              s,
+              'done',
+              null,
+              { engine: 'spatial/scene', points, decodeMs: result!.decodeMs },
+              result!.decodeMs,
+            );
+          else
+            rec(
+              s,
+              'done',
+              null,
+              {
+                engine: 'spatial/scene',
+                gravitySource: graph.frame.gravitySource,
+                nodes: graph.nodes.length,
+                edges: graph.edges.length,
+                derivedMasks: derivedMasks.length,
+                notes,
+              },
+              geo.tookMs + writeMs,
+            );
+        }
+      }
+    }
+    if (wantQa) {
+      const qa = result?.qa ?? null;
+      if (!qa) rec('qa', 'skipped', graphBlocked ?? 'no scene graph: run the graph stage first');
+      else if (!qa.ok) {
+        rec('qa', 'failed', qa.reason, { engine: 'spatial/qa' }, qa.tookMs);
+        failure ??= { stage: 'qa', reason: qa.reason };
+      } else {
+        const q = qa.value;
+        const w0 = performance.now();
+        const counts = store.scene.upsertQa(
+          imageId,
+          q.pairs.map((p) => ({
+            key: p.id,
+            family: p.family,
+            kind: p.kind,
+            question: p.question,
+            answer: p.answer,
+            value: p.value,
+            factHash: p.factHash,
+            record: p,
+          })),
+        );
+        store.scene.replaceAmbiguities(imageId, q.ambiguities);
+        if (q.pairs.length > 0) store.images.setStatus(imageId, 'needs-review');
+        rec(
+          'qa',
+          'done',
+          null,
+          { engine: 'spatial/qa', seed: env.seed, skipped: q.skipped, ...counts },
+          qa.tookMs + performance.now() - w0,
+        );
+      }
+    }
+    for (const r of records) results.record(r);
+    const item = failure ? 'failed' : records.some((r) => r.status === 'done') ? 'done' : 'skipped';
+    env.items.finish(jobId, imageId, item, failure);
+  })();
+
+  const item = failure ? 'failed' : records.some((r) => r.status === 'done') ? 'done' : 'skipped';
+  return { imageId, image: image.relPath, item, records };
+}

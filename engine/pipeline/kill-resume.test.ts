@@ -1,0 +1,157 @@
+// A real `sqw run` child process (bin/sqw.mjs) killed with SIGKILL mid-run, then resumed: the
+// result must equal an uninterrupted run of the same project, with nothing lost and nothing twice.
+// The depth stage runs the Depth Anything adapter on a generated model, so the kill can land in a
+// model stage (committed on its own) as well as in the CPU stages (committed with the image).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../db/project-store';
+import { importCocoFile } from '../annotations/coco-import';
+import { importBatch } from '../import/index';
+import { runJob, tempFolder } from './testing/run-job';
+import { writeSyntheticBatch } from './testing/synthetic-batch';
+import { installTinyDepthModel } from './testing/tiny-models';
+
+const SQW = resolve(import.meta.dirname, '../../bin/sqw.mjs');
+const N = 14;
+let dir: ReturnType<typeof tempFolder>;
+const models = mkdtempSync(join(tmpdir(), 'sqw-models-'));
+let killed: string;
+let reference: string;
+
+function sqw(args: string[]): ChildProcess {
+  return spawn(process.execPath, [SQW, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SQW_MODELS_DIR: models },
+  });
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  return new Promise((res) => child.on('exit', (code) => res({ code, out, err })));
+}
+
+/** Everything a run writes, per image, in a comparable form. */
+function snapshot(folder: string) {
+  const db = new Database(join(folder, 'project.sqlite'), { readonly: true });
+  try {
+    const q = (sql: string) => db.prepare(sql).all();
+    return {
+      stages: q(
+        `SELECT i.file_name AS f, s.stage, s.status, s.reason FROM stage_runs s JOIN images i ON i.id = s.image_id
+         ORDER BY f, s.stage`,
+      ),
+      objects: q(
+        'SELECT i.file_name AS f, count(*) AS n, sum(o.mask_rle IS NOT NULL) AS masks FROM objects o JOIN images i ON i.id = o.image_id GROUP BY f ORDER BY f',
+      ),
+      graphs: q(
+        'SELECT i.file_name AS f FROM scene_graphs g JOIN images i ON i.id = g.image_id ORDER BY f',
+      ),
+      qa: q(
+        'SELECT i.file_name AS f, q.qa_key AS k, q.fact_hash AS h FROM qa_pairs q JOIN images i ON i.id = q.image_id ORDER BY f, k',
+      ),
+      depth: q(
+        "SELECT file_name AS f, json_extract(depth_json, '$.source') AS src FROM images ORDER BY f",
+      ),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = tempFolder();
+  installTinyDepthModel(models);
+  const batch = await writeSyntheticBatch(join(dir.path, 'batch'), {
+    count: N,
+    width: 96,
+    height: 72,
+  });
+  killed = join(dir.path, 'killed');
+  reference = join(dir.path, 'reference');
+  const store = ProjectStore.openOrCreate(killed);
+  // Colour and boxes only: depth comes from the (generated) depth model.
+  await importBatch(store, { folder: batch.colorDir });
+  await importCocoFile(store, batch.cocoFile);
+  store.close();
+  cpSync(killed, reference, { recursive: true });
+  const ref = ProjectStore.open(reference);
+  await runJob(ref, {}, { modelsDir: models, workers: 1 });
+  ref.close();
+}, 120_000);
+afterAll(() => dir.remove());
+
+describe('sqw run killed with SIGKILL', () => {
+  it('resumes where it stopped: same results as an uninterrupted run, no duplicate rows', async () => {
+    const child = sqw(['run', '--project', killed, '--device', 'cpu', '--workers', '1', '--json']);
+    const done = exited(child);
+    // Watch the project database from here and kill the run once some images are settled.
+    const watcher = new Database(join(killed, 'project.sqlite'), {
+      readonly: true,
+      fileMustExist: true,
+    });
+    let settledAtKill = -1;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      let n = 0;
+      try {
+        n = (
+          watcher
+            .prepare("SELECT count(*) AS n FROM job_items WHERE status != 'pending'")
+            .get() as { n: number }
+        ).n;
+      } catch {
+        // the child may still be migrating the schema
+      }
+      if (n >= 3) {
+        child.kill('SIGKILL');
+        settledAtKill = n;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    watcher.close();
+    const first = await done;
+    expect(first.code, first.err).toBe(null); // killed, not finished
+    expect(settledAtKill).toBeGreaterThanOrEqual(3);
+    expect(settledAtKill).toBeLessThan(N);
+
+    // The next open marks the dead run interrupted; --resume finishes it.
+    const resumed = await exited(sqw(['run', '--project', killed, '--resume', '--json']));
+    expect(resumed.code, resumed.err).toBe(0);
+    const result = JSON.parse(resumed.out) as { status: string; images: number };
+    expect(result).toMatchObject({ status: 'done', images: N });
+
+    const db = new Database(join(killed, 'project.sqlite'), { readonly: true });
+    const jobs = db.prepare('SELECT status, total, done FROM jobs').all();
+    const items = db.prepare('SELECT status, count(*) AS n FROM job_items GROUP BY status').all();
+    db.close();
+    expect(jobs).toEqual([{ status: 'done', total: N, done: N }]);
+    expect(items).toEqual([{ status: 'done', n: N }]);
+    const got = snapshot(killed);
+    const want = snapshot(reference);
+    expect(got.depth.every((d) => (d as { src: string }).src === 'model')).toBe(true);
+    expect(got.graphs).toHaveLength(N);
+    expect(got.qa.length).toBeGreaterThan(N);
+    expect(got).toEqual(want);
+
+    // Human output (not a TTY): the notices, plain progress lines and the end summary.
+    const human = await exited(
+      sqw(['run', '--project', killed, '--stages', 'calibrate,qa', '--workers', '0']),
+    );
+    expect(human.code, human.err).toBe(0);
+    expect(human.out).toContain('stage calibrate: no calibration model installed');
+    expect(human.out).toContain(`${N} images in `);
+    expect(human.out).toContain(
+      `calibrate: 0 done, ${N} skipped, 0 failed\n  skipped ${N}: no model installed`,
+    );
+    expect(human.out).toContain(`qa: ${N} done, 0 skipped, 0 failed`);
+    expect(human.err).toMatch(new RegExp(`^progress ${N}/${N} .*qa ${N}$`, 'm'));
+  }, 120_000);
+});

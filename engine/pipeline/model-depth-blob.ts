@@ -1,0 +1,71 @@
+// Model depth is stored like sensor depth (16-bit PNG in millimetres + colour preview), under its own
+// name so it never overwrites a sensor map; depth_json says source 'model'.
+import sharp from 'sharp';
+import { depthToRgba } from '../../spatial/colormap';
+import { accumulateHistogram, robustRange, statsFromHistogram } from '../../spatial/depth-stats';
+import { blobRelPath, writeBlobAtomic } from '../import/blobs';
+
+export interface StoredModelDepth {
+  /**
+   * The depth as stored (whole millimetres), in metres: what later stages must use, so a run that
+   * resumes from the stored map, or a re-derivation, gives exactly the same graph.
+   */
+  metres: Float32Array;
+  depth: string;
+  preview: string;
+  info: {
+    source: 'model';
+    encoding: 'mm';
+    width: number;
+    height: number;
+    validRatio: number;
+    minMeters: number | null;
+    maxMeters: number | null;
+  };
+}
+
+export async function writeModelDepth(
+  projectFolder: string,
+  sha: string,
+  metres: Float32Array,
+  width: number,
+  height: number,
+): Promise<StoredModelDepth> {
+  const mm = new Uint16Array(metres.length);
+  for (let i = 0; i < metres.length; i++) {
+    const v = metres[i]!;
+    // Missing or beyond 65.535 m: 0 (the canonical "no reading").
+    mm[i] = Number.isFinite(v) && v > 0 && v < 65.535 ? Math.round(v * 1000) : 0;
+  }
+  const stats = statsFromHistogram(accumulateHistogram(mm));
+  const preview = depthToRgba(mm, robustRange(stats));
+  const [depthPng, previewPng] = await Promise.all([
+    sharp(mm, { raw: { width, height, channels: 1 } })
+      .toColourspace('grey16')
+      .png({ compressionLevel: 6 })
+      .toBuffer(),
+    sharp(preview, { raw: { width, height, channels: 4 } })
+      .png()
+      .toBuffer(),
+  ]);
+  const depth = blobRelPath('depth', `${sha}.model`, 'png');
+  const previewPath = blobRelPath('depth-preview', `${sha}.model`, 'png');
+  await writeBlobAtomic(projectFolder, { relPath: depth, data: depthPng });
+  await writeBlobAtomic(projectFolder, { relPath: previewPath, data: previewPng });
+  const stored = new Float32Array(mm.length);
+  for (let i = 0; i < mm.length; i++) stored[i] = mm[i]! / 1000;
+  return {
+    metres: stored,
+    depth,
+    preview: previewPath,
+    info: {
+      source: 'model',
+      encoding: 'mm',
+      width,
+      height,
+      validRatio: stats.validRatio,
+      minMeters: stats.minMm === null ? null : stats.minMm / 1000,
+      maxMeters: stats.maxMm === null ? null : stats.maxMm / 1000,
+    },
+  };
+}

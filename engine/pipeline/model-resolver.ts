@@ -1,0 +1,115 @@
+// Finds, per model stage, an installed model that has an adapter and wraps it into a ModelStage.
+// Plugging in a new adapter = one entry in ADAPTERS. Sessions come from one SessionPool per run,
+// so every image of the run reuses the loaded model on the provider the device choice gave.
+import { DepthAnythingAdapter } from '../../native-models/adapters/depth-anything';
+import { CATALOGUE } from '../../native-models/catalogue';
+import type { ModelManifest, ModelTask } from '../../native-models/manifest';
+import type { Device } from '../../native-models/providers';
+import { SessionPool } from '../../native-models/session-pool';
+import { ModelStore } from '../../native-models/store';
+import type { ModelIdentity, ModelStage, ModelStageName, ModelStageResolver } from './model-stage';
+
+export const STAGE_TASK: Record<ModelStageName, ModelTask> = {
+  filter: 'scene-filter',
+  detect: 'detection',
+  segment: 'segmentation',
+  depth: 'depth',
+  calibrate: 'calibration',
+};
+
+export interface AdapterEnv {
+  manifest: ModelManifest;
+  /** Absolute path of the manifest's first graph file. */
+  modelPath: string;
+  store: ModelStore;
+  pool: SessionPool;
+  device: Device;
+  identity: ModelIdentity;
+}
+
+export interface AdapterEntry {
+  stage: ModelStageName;
+  /** Which manifests this adapter runs (by id). */
+  matches(manifest: ModelManifest): boolean;
+  create(env: AdapterEnv): ModelStage;
+}
+
+function depthAnythingStage(env: AdapterEnv): ModelStage<'depth'> {
+  const adapter = new DepthAnythingAdapter(env.manifest, env.modelPath, env.pool, env.device);
+  return {
+    stage: 'depth',
+    model: env.identity,
+    async warmUp() {
+      return (await env.pool.get(env.manifest.id, env.modelPath, env.device)).provider;
+    },
+    async run({ image }) {
+      const r = await adapter.run(image);
+      return {
+        output: { metres: r.depth, width: r.width, height: r.height },
+        provider: r.provider,
+      };
+    },
+  };
+}
+
+/** The adapters the pipeline knows. Other stages' adapters are added here as they land. */
+export const ADAPTERS: AdapterEntry[] = [
+  {
+    stage: 'depth',
+    matches: (m) => m.task === 'depth' && m.id.startsWith('depth-anything-v2-'),
+    create: depthAnythingStage,
+  },
+];
+
+export interface ResolverOptions {
+  modelsDir?: string | null;
+  device: Device;
+  /** Extra manifests (user JSON); searched before the catalogue. */
+  manifests?: readonly ModelManifest[];
+  adapters?: readonly AdapterEntry[];
+}
+
+/** A resolver over the models folder, plus the pool to release when the run ends. */
+export function createModelResolver(opts: ResolverOptions): {
+  resolve: ModelStageResolver;
+  pool: SessionPool;
+} {
+  const store = new ModelStore(opts.modelsDir);
+  const pool = new SessionPool();
+  const manifests = [...(opts.manifests ?? []), ...CATALOGUE];
+  const adapters = opts.adapters ?? ADAPTERS;
+  const resolve: ModelStageResolver = async (stage) => {
+    const task = STAGE_TASK[stage];
+    const installed = manifests.filter((m) => m.task === task && store.state(m).installed);
+    if (installed.length === 0)
+      return {
+        missing: `stage ${stage}: no ${task} model installed (sqw models list); skipped, imported data is used where present`,
+      };
+    for (const manifest of installed) {
+      const entry = adapters.find((a) => a.stage === stage && a.matches(manifest));
+      if (!entry) continue;
+      const contract = manifest.contracts[0]!;
+      const record = store.readRecord(manifest.id);
+      const identity: ModelIdentity = {
+        modelId: manifest.id,
+        checksum: record?.files.find((f) => f.path === contract.file)?.sha256 ?? null,
+        params: { ...manifest.params, device: opts.device },
+      };
+      return {
+        stage: entry.create({
+          manifest,
+          modelPath: store.graphPath(manifest),
+          store,
+          pool,
+          device: opts.device,
+          identity,
+        }),
+      };
+    }
+    return {
+      reason: `no adapter for the installed ${task} model`,
+      missing: `stage ${stage}: installed ${task} model${installed.length > 1 ? 's' : ''} ${installed.map((m) => m.id).join(', ')} ha${installed.length > 1 ? 've' : 's'} no adapter in this version; skipped`,
+    };
+  };
+  return { resolve, pool };
+}

@@ -1,0 +1,187 @@
+// Model stages through the ModelStage seam: the real Depth Anything adapter on a generated model
+// (CPU), provenance per image, skip rules, and a model that fails on one image.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../db/project-store';
+import { StageResultRepository } from '../../db/repositories/stage-results';
+import { importCocoFile } from '../annotations/coco-import';
+import { importBatch } from '../import/index';
+import type { ModelStage, ModelStageResolver } from './model-stage';
+import { runJob, tempFolder } from './testing/run-job';
+import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
+import { installTinyDepthModel, TINY_DEPTH_MODEL } from './testing/tiny-models';
+
+let dir: ReturnType<typeof tempFolder>;
+let batch: SyntheticBatch;
+const models = mkdtempSync(join(tmpdir(), 'sqw-models-'));
+let checksum: string;
+
+async function project(name: string, withDepth: boolean): Promise<ProjectStore> {
+  const store = ProjectStore.openOrCreate(join(dir.path, name));
+  await importBatch(store, {
+    folder: batch.colorDir,
+    depthFolder: withDepth ? batch.depthDir : undefined,
+    intrinsics: withDepth ? batch.intrinsics : undefined,
+  });
+  await importCocoFile(store, batch.cocoFile);
+  return store;
+}
+
+beforeAll(async () => {
+  dir = tempFolder();
+  batch = await writeSyntheticBatch(join(dir.path, 'batch'), { count: 4, width: 96, height: 72 });
+  checksum = installTinyDepthModel(models).sha256;
+});
+afterAll(() => dir.remove());
+
+describe('model stages', () => {
+  it('runs the depth model where no sensor depth exists and records its provenance', async () => {
+    const store = await project('p-model', false);
+    try {
+      const { job, summary } = await runJob(
+        store,
+        { stages: ['depth', 'calibrate', 'segment', 'lift', 'graph', 'qa'] },
+        { modelsDir: models, workers: 1 },
+      );
+      expect(job.status).toBe('done');
+      expect(summary.providers).toEqual({ depth: 'cpu' });
+      expect(summary.stages.depth).toMatchObject({ done: 4, failed: [] });
+      expect(summary.notices).toEqual([
+        expect.stringMatching(/^stage segment: no segmentation model installed/),
+        expect.stringMatching(/^stage calibrate: no calibration model installed/),
+      ]);
+      // No intrinsics given and no EXIF: the default field of view is not "known".
+      expect(summary.stages.calibrate!.skipped).toEqual({ 'no model installed': 4 });
+      const image = store.images.findByName(batch.names[0]!)[0]!;
+      expect(JSON.parse(image.depthJson!)).toMatchObject({
+        source: 'model',
+        width: 96,
+        height: 72,
+      });
+      const runs = new StageResultRepository(store.db).forImage(image.id);
+      const depth = runs.find((r) => r.stage === 'depth')!;
+      expect(depth).toMatchObject({ status: 'done', jobId: job.id });
+      expect(depth.provenance).toMatchObject({
+        model: TINY_DEPTH_MODEL,
+        checksum,
+        provider: 'cpu',
+        params: { maxDepth: 20, device: 'cpu' },
+      });
+      expect(depth.tookMs).toBeGreaterThan(0);
+      expect(runs.find((r) => r.stage === 'graph')!.status).toBe('done');
+      expect(store.annotations.qa(image.id).length).toBeGreaterThan(0);
+
+      // Re-running: model depth from an earlier job is replaced, never duplicated.
+      const again = await runJob(store, { stages: ['depth'] }, { modelsDir: models });
+      expect(again.summary.stages.depth!.done).toBe(4);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('says once that a model cannot load on the device asked for, and goes on', async () => {
+    const store = await project('p-cuda', false);
+    try {
+      const { job, summary } = await runJob(
+        store,
+        { stages: ['depth', 'graph'], device: 'cuda' },
+        { modelsDir: models },
+      );
+      expect(job.status).toBe('done');
+      expect(summary.notices).toEqual([
+        expect.stringMatching(
+          new RegExp(`^stage depth: model ${TINY_DEPTH_MODEL} could not load: .*cuda.*; skipped$`),
+        ),
+      ]);
+      expect(summary.stages.depth).toMatchObject({ done: 0, failed: [] });
+      expect(summary.stages.depth!.skipped).toEqual({
+        [`model ${TINY_DEPTH_MODEL} could not load`]: 4,
+      });
+      expect(summary.stages.graph!.skipped).toEqual({
+        'no depth: import sensor depth or install a depth model': 4,
+      });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('skips the depth model for sensor depth and calibration for given intrinsics', async () => {
+    const store = await project('p-sensor', true);
+    try {
+      const { summary } = await runJob(
+        store,
+        { stages: ['detect', 'depth', 'calibrate', 'graph', 'qa'] },
+        { modelsDir: models },
+      );
+      expect(summary.stages.depth).toMatchObject({
+        done: 0,
+        skipped: { 'sensor depth present': 4 },
+      });
+      expect(summary.stages.calibrate!.skipped).toEqual({ 'known intrinsics': 4 });
+      expect(summary.stages.detect!.skipped).toEqual({ 'imported boxes present': 4 });
+      expect(summary.stages.qa!.done).toBe(4);
+      // The model was loaded (and its provider reported) before the first image, then not needed.
+      expect(summary.providers).toEqual({ depth: 'cpu' });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('a detector plugs in through ModelStage; its failure on one image does not stop the batch', async () => {
+    const store = ProjectStore.openOrCreate(join(dir.path, 'p-detect'));
+    await importBatch(store, {
+      folder: batch.colorDir,
+      depthFolder: batch.depthDir,
+      intrinsics: batch.intrinsics,
+    });
+    try {
+      const bad = store.images.findByName(batch.names[1]!)[0]!.id;
+      const detector: ModelStage<'detect'> = {
+        stage: 'detect',
+        model: { modelId: 'fake-detector', checksum: 'abc', params: { threshold: 0.3 } },
+        async run({ imageId, image }) {
+          if (imageId === bad) throw new Error('out of memory on this one');
+          const w = image.width;
+          const h = image.height;
+          return {
+            provider: 'cpu',
+            output: {
+              objects: [
+                { label: 'chair', score: 0.9, box: [w * 0.3, h * 0.5, w * 0.5, h * 0.9] },
+                { label: 'table', score: 0.8, box: [w * 0.55, h * 0.55, w * 0.8, h * 0.95] },
+              ],
+            },
+          };
+        },
+      };
+      const resolver: ModelStageResolver = async (stage) =>
+        stage === 'detect' ? { stage: detector } : { missing: `stage ${stage}: none` };
+      const { job, summary } = await runJob(
+        store,
+        { stages: ['detect', 'graph', 'qa'] },
+        { resolver },
+      );
+      expect(job.status).toBe('done');
+      expect(summary.stages.detect).toMatchObject({
+        done: 3,
+        failed: [{ image: batch.names[1], reason: 'fake-detector: out of memory on this one' }],
+      });
+      expect(summary.stages.graph!.skipped).toEqual({ 'detect failed': 1 });
+      expect(summary.stages.graph!.done + summary.stages.graph!.failed.length).toBe(3);
+      expect(store.annotations.objects(bad)).toEqual([]);
+      const good = store.images.findByName(batch.names[0]!)[0]!.id;
+      expect(store.annotations.objects(good).map((o) => [o.label, o.provenance])).toEqual([
+        ['chair', 'model'],
+        ['table', 'model'],
+      ]);
+      // A second run does not detect again where objects exist: no duplicates.
+      const again = await runJob(store, { stages: ['detect'] }, { resolver });
+      expect(again.summary.stages.detect!.skipped).toEqual({ 'objects present': 3 });
+      expect(store.annotations.objects(good)).toHaveLength(2);
+    } finally {
+      store.close();
+    }
+  });
+});

@@ -1,0 +1,126 @@
+// Pipeline runs as persisted, resumable jobs: start (queue the images, then run), resume (run what
+// is still pending), retry failed (failed images back to pending, then resume). The service and
+// `sqw run` both go through here, so a run started in one can be resumed from the other.
+import type { ProjectStore } from '../../db/project-store';
+import { JobItemRepository } from '../../db/repositories/job-items';
+import type { JobRow } from '../../db/repositories/jobs';
+import type { Device } from '../../native-models/providers';
+import { NotFoundError, UserInputError } from '../errors';
+import type { JobBody, JobRunner } from '../jobs/job-runner';
+import type { ModelStageResolver } from './model-stage';
+import { queueImages, runPipeline, type RunSummary } from './run';
+import { ALL_STAGES, type StageName } from './stages';
+
+/** What a pipeline job stores as its params (jobs.params_json), enough to resume it anywhere. */
+export interface PipelineJobParams {
+  stages: StageName[];
+  onlyPending: boolean;
+  seed: string;
+  device: Device;
+}
+
+/** Per-process choices that are not part of the job (they may differ on resume). */
+export interface PipelineRunEnv {
+  modelsDir?: string | null;
+  resolver?: ModelStageResolver;
+  workers?: number;
+  /** Overrides the stored device (e.g. `sqw run --resume --device cpu`). */
+  device?: Device;
+  /** Run installed models in the owning thread instead of the inference worker (benchmarks). */
+  inferenceInThread?: boolean;
+}
+
+export const PIPELINE_JOB = 'pipeline';
+
+function body(store: ProjectStore, params: PipelineJobParams, env: PipelineRunEnv): JobBody {
+  return async ({ jobId, signal, progress }) => {
+    const summary = await runPipeline(store, {
+      ...params,
+      device: env.device ?? params.device,
+      jobId,
+      modelsDir: env.modelsDir,
+      resolver: env.resolver,
+      workers: env.workers,
+      inferenceInThread: env.inferenceInThread,
+      signal,
+      onProgress: (p) => progress(p),
+    });
+    return { result: summary, ...totals(summary), message: summaryMessage(summary) };
+  };
+}
+
+function totals(s: RunSummary): { failed: number; skipped: number } {
+  let failed = 0;
+  for (const st of Object.values(s.stages)) failed += st.failedTotal ?? st.failed.length;
+  return { failed, skipped: 0 };
+}
+
+export function summaryMessage(s: RunSummary): string {
+  return [
+    ...s.notices,
+    ...Object.entries(s.stages).map(
+      ([stage, st]) =>
+        `${stage}: ${st.done} done, ${Object.values(st.skipped).reduce((a, b) => a + b, 0)} skipped, ${st.failedTotal ?? st.failed.length} failed`,
+    ),
+  ].join('; ');
+}
+
+export function startPipelineJob(
+  runner: JobRunner,
+  store: ProjectStore,
+  params: PipelineJobParams,
+  env: PipelineRunEnv = {},
+): JobRow {
+  return runner.start(store, PIPELINE_JOB, params, body(store, params, env), {
+    resumable: true,
+    prepare: (jobId) => {
+      const n = queueImages(store, jobId, params.stages, params.onlyPending);
+      store.jobs.update(jobId, { total: n });
+    },
+  });
+}
+
+function storedParams(store: ProjectStore, jobId: string): PipelineJobParams {
+  const job = store.jobs.get(jobId);
+  if (!job) throw new NotFoundError(`job not found: ${jobId}`);
+  if (job.kind !== PIPELINE_JOB)
+    throw new UserInputError(`job ${jobId} is a ${job.kind} job, not a pipeline run`);
+  const p = store.jobs.params(jobId) as Partial<PipelineJobParams>;
+  const stages = (p.stages ?? []).filter((s): s is StageName =>
+    (ALL_STAGES as readonly string[]).includes(s),
+  );
+  return {
+    stages: stages.length ? stages : [...ALL_STAGES],
+    onlyPending: p.onlyPending ?? false,
+    seed: p.seed ?? '1',
+    device: p.device ?? 'auto',
+  };
+}
+
+export function resumePipelineJob(
+  runner: JobRunner,
+  store: ProjectStore,
+  jobId: string,
+  env: PipelineRunEnv = {},
+): JobRow {
+  const params = storedParams(store, jobId);
+  return runner.resume(store, jobId, body(store, params, env));
+}
+
+export function retryFailedPipelineJob(
+  runner: JobRunner,
+  store: ProjectStore,
+  jobId: string,
+  env: PipelineRunEnv = {},
+): JobRow {
+  const params = storedParams(store, jobId);
+  if (runner.isRunning(jobId)) throw new UserInputError(`job ${jobId} is running; pause it first`);
+  const n = new JobItemRepository(store.db).requeueFailed(jobId);
+  if (n === 0) throw new UserInputError(`job ${jobId} has no failed images to retry`);
+  return runner.resume(store, jobId, body(store, params, env), true);
+}
+
+/** The newest pipeline job that can resume (paused or interrupted), if any. */
+export function resumableJob(store: ProjectStore): JobRow | undefined {
+  return store.jobs.latest(PIPELINE_JOB, ['interrupted', 'paused']);
+}

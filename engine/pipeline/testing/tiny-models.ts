@@ -1,0 +1,37 @@
+// Installs generated small models (real exports' input/output names, no weights) into a models
+// folder the way `sqw models import` does: files, then the install record with their sha256.
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { findManifest } from '../../../native-models/catalogue';
+import { ModelStore } from '../../../native-models/store';
+import { depthAnythingMetricModel } from '../../../native-models/testing/test-models';
+
+export const TINY_DEPTH_MODEL = 'depth-anything-v2-metric-indoor-small';
+
+export function installTinyDepthModel(modelsDir: string): { sha256: string } {
+  const manifest = findManifest(TINY_DEPTH_MODEL);
+  const store = new ModelStore(modelsDir);
+  const files = manifest.files.map((f) => {
+    const data =
+      f.path === manifest.contracts[0]!.file
+        ? depthAnythingMetricModel()
+        : new TextEncoder().encode('{}');
+    const path = store.filePath(manifest, f.path);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, data);
+    return {
+      path: f.path,
+      size: data.length,
+      sha256: createHash('sha256').update(data).digest('hex'),
+    };
+  });
+  store.writeRecord({
+    id: manifest.id,
+    installedAt: new Date().toISOString(),
+    how: 'import',
+    source: 'generated test model',
+    files,
+  });
+  return { sha256: files.find((f) => f.path === manifest.contracts[0]!.file)!.sha256 };
+}
