@@ -1,106 +1,157 @@
-// `sqw export`: the formats this foundation writes (scenegraph, qa-jsonl); the dataset formats of
-// the export issue (spatialrgpt, llava, hf, coco) build on the same safe writer and project record.
-import { createHash } from 'node:crypto';
+// `sqw export` and the exports API: streams the project (a page of images at a time) into one of
+// the dataset formats through the safe writer (temporary folder, rename at the end, never outside
+// the chosen folder), then records the export (time, options, counts, checksum) in the project.
+import {
+  ExportOptions,
+  type ExportCounts,
+  type ExportOptionsInput,
+  type ExportResult,
+} from '../../contract/exports';
 import type { ProjectStore } from '../../db/project-store';
-import type { SceneGraph } from '../../spatial/scene/scene-graph';
-import { safeStem, writeExportFolder } from './safe-output';
-import { sceneGraphRecord } from './scenegraph-format';
+import { ExportRowsRepository } from '../../db/repositories/export-rows';
+import { createBenchWriter } from './formats/bench';
+import { createCocoWriter } from './formats/coco';
+import { createHfWriter } from './formats/hf';
+import { createLlavaWriter } from './formats/llava';
+import { createQaJsonlWriter } from './formats/qa-jsonl';
+import { createSceneGraphWriter } from './formats/scenegraph';
+import { createSpatialRgptWriter } from './formats/spatialrgpt';
+import type { FormatContext, FormatWriter } from './formats/types';
+import { MediaWriter } from './media';
+import { objectItems, qaItems, type ExportItem } from './project-source';
+import { ExportError, writeExportFolder } from './safe-output';
 
-export const EXPORT_FORMATS = ['scenegraph', 'qa-jsonl'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS } from '../../contract/exports';
+export type { ExportFormat } from '../../contract/exports';
 
-export interface ExportOptions {
-  format: ExportFormat;
-  outDir: string;
-  force: boolean;
-  /** QA statuses to include besides approved and edited (e.g. proposed). */
-  include: string[];
+const WRITERS: Record<ExportOptions['format'], (ctx: FormatContext) => FormatWriter> = {
+  spatialrgpt: createSpatialRgptWriter,
+  'spatialrgpt-bench': createBenchWriter,
+  llava: createLlavaWriter,
+  hf: createHfWriter,
+  coco: createCocoWriter,
+  scenegraph: createSceneGraphWriter,
+  'qa-jsonl': createQaJsonlWriter,
+};
+
+/** Formats that write no images (their records point at the project's images). */
+const WITHOUT_MEDIA = new Set(['scenegraph', 'qa-jsonl']);
+
+export interface ExportRun {
+  signal?: AbortSignal;
+  onProgress?(done: number, total: number, current: string | null): void;
 }
 
-export interface ExportResult {
-  outDir: string;
-  format: ExportFormat;
-  images: number;
-  records: number;
-  checksum: string;
+/** Parses export options (defaults filled in); throws ExportError naming the first bad field. */
+export function resolveExportOptions(input: ExportOptionsInput): ExportOptions {
+  const parsed = ExportOptions.safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0]!;
+    throw new ExportError(`export options: ${first.path.join('.') || 'options'}: ${first.message}`);
+  }
+  if (parsed.data.format === 'hf' && parsed.data.images === 'none')
+    throw new ExportError("the hf format needs its images: use images 'copy' or 'link'");
+  return parsed.data;
 }
-
-const PAGE = 200;
 
 export async function exportProject(
   store: ProjectStore,
-  opts: ExportOptions,
+  input: ExportOptionsInput,
+  run: ExportRun = {},
 ): Promise<ExportResult> {
-  const hash = createHash('sha256');
-  let images = 0;
-  let records = 0;
-  const statuses = ['approved', 'edited', ...opts.include];
-  const outDir = await writeExportFolder(opts.outDir, { force: opts.force }, async (w) => {
-    const lines: string[] = [];
-    let after = 0;
-    for (;;) {
-      const ids = store.scene.graphImageIds(after, PAGE);
-      if (ids.length === 0) break;
-      after = ids[ids.length - 1]!;
-      for (const id of ids) {
-        const image = store.images.get(id)!;
-        if (opts.format === 'scenegraph') {
-          const text = `${JSON.stringify(sceneGraphRecord(image, store.scene.graph(id)!.graph as SceneGraph), null, 2)}\n`;
-          hash.update(text);
-          await w.write(`${String(id).padStart(6, '0')}-${safeStem(image.fileName)}.json`, text);
-          images++;
-          records++;
-        } else {
-          const rows = store.scene.qaRecords(id, statuses);
-          if (rows.length) images++;
-          for (const row of rows) {
-            const r = row.record as Record<string, unknown>;
-            const line = JSON.stringify({
-              id: r.id,
-              image: image.relPath,
-              image_id: id,
-              family: r.family,
-              type: r.type,
-              kind: r.kind,
-              question: r.question,
-              // A reviewer's edited answer replaces the generated one.
-              answer: row.answer,
-              value: r.value,
-              unit: r.unit,
-              subjects: r.subjects,
-              naming: r.naming,
-              status: row.status,
-              ...(r.steps ? { steps: r.steps } : {}),
-            });
-            lines.push(line);
-            records++;
-          }
-          // Appended per page of images, so a large project never holds all of its QA at once.
-          if (lines.length >= 5000) await flush();
-        }
+  const opts = resolveExportOptions(input);
+  const started = performance.now();
+  const rows = new ExportRowsRepository(store.db);
+  const counts: ExportCounts = { images: 0, records: 0, qa: 0, objects: 0, skipped: {} };
+  const media = WITHOUT_MEDIA.has(opts.format)
+    ? ({ ...opts, images: 'none', depth: 'none' } as const)
+    : opts;
+  const filter = {
+    statuses: ['approved', 'edited', ...opts.include],
+    families: opts.families,
+    reviewers: opts.reviewers,
+    labels: opts.labels,
+  };
+  const written = await writeExportFolder(
+    opts.outDir,
+    { force: opts.force, protect: protectedFolders(store) },
+    async (w) => {
+      const mediaWriter = new MediaWriter(w, store.folder, media);
+      const ctx: FormatContext = {
+        w,
+        media: mediaWriter,
+        opts,
+        counts,
+        store,
+      };
+      const writer = WRITERS[opts.format](ctx);
+      const qaFilter = { ...filter, naming: writer.naming, masks: writer.masks };
+      const totals = rows.imageCounts();
+      const total =
+        writer.source === 'qa'
+          ? rows.qaImageCount(qaFilter)
+          : writer.source === 'objects'
+            ? totals.withObjects
+            : totals.withGraphs;
+      const items =
+        writer.source === 'qa'
+          ? qaItems(store, qaFilter, run.signal)
+          : writer.source === 'objects'
+            ? objectItems(store, opts.labels, run.signal)
+            : graphItems(store, run.signal);
+      let done = 0;
+      for await (const item of items) {
+        await writer.add(item);
+        run.onProgress?.(++done, total, item.image.relPath);
       }
-      await flush();
-    }
-    if (opts.format === 'qa-jsonl') {
-      await flush();
-      await w.append('qa.jsonl', '');
-    }
-
-    async function flush() {
-      if (!lines.length) return;
-      const text = `${lines.join('\n')}\n`;
-      hash.update(text);
-      await w.append('qa.jsonl', text);
-      lines.length = 0;
-    }
-  });
-  const checksum = hash.digest('hex');
-  store.scene.recordExport({
+      await mediaWriter.drain();
+      await writer.finish();
+    },
+    () => ({
+      tool: 'sqw export',
+      format: opts.format,
+      created_at: new Date().toISOString(),
+      options: { ...opts, outDir: undefined, force: undefined },
+      counts,
+    }),
+  );
+  const id = rows.recordExport({
     format: opts.format,
-    outDir,
-    options: opts,
-    counts: { images, records },
-    checksum,
+    outDir: written.outDir,
+    options: { ...opts, force: undefined },
+    counts,
+    checksum: written.checksum,
   });
-  return { outDir, format: opts.format, images, records, checksum };
+  return {
+    id,
+    format: opts.format,
+    outDir: written.outDir,
+    ...counts,
+    checksum: written.checksum,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Folders an export must never replace: the project and the folders its images came from. */
+export function protectedFolders(store: ProjectStore): string[] {
+  return [
+    store.folder,
+    ...store.batches
+      .list()
+      .flatMap((b) => (b.depthFolder ? [b.sourceFolder, b.depthFolder] : [b.sourceFolder])),
+  ];
+}
+
+async function* graphItems(store: ProjectStore, signal?: AbortSignal): AsyncGenerator<ExportItem> {
+  let after = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const ids = store.scene.graphImageIds(after, 200);
+    if (ids.length === 0) return;
+    after = ids[ids.length - 1]!;
+    for (const id of ids) {
+      const image = store.images.get(id);
+      if (image) yield { image, objects: new Map(), qa: [] };
+    }
+  }
 }

@@ -1,51 +1,83 @@
 // Exports are written into a temporary folder beside the target and renamed into place at the end,
 // so a failed or killed export never leaves half a dataset; file names come from ids, never from
-// input paths, and every path is checked to stay inside the output folder.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { appendFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve, sep } from 'node:path';
-import { randomBytes } from 'node:crypto';
+// input paths, and every path is checked to stay inside the output folder. --force replaces only a
+// folder an earlier export wrote (it holds EXPORT_MARKER), never an arbitrary one.
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, open, rename, rm, symlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 
 export class ExportError extends Error {}
+
+/** Written last into every export; its presence is what lets --force replace the folder. */
+export const EXPORT_MARKER = 'sqw-export.json';
+export const MANIFEST = 'MANIFEST.sha256';
 
 export interface ExportWriter {
   /** Writes `relPath` (forward slashes, no `..`) inside the export folder. */
   write(relPath: string, data: string | Uint8Array): Promise<void>;
   /** Appends to `relPath`, so large files (JSONL) stream instead of being held in memory. */
-  append(relPath: string, data: string): Promise<void>;
+  append(relPath: string, data: string | Uint8Array): Promise<void>;
+  /** Copies a file from outside into `relPath`. */
+  copyFrom(relPath: string, source: string): Promise<void>;
+  /** A symbolic link at `relPath` to an absolute path outside (not listed in the manifest). */
+  link(relPath: string, target: string): Promise<void>;
+  /** Moves scratch parts (written with append) into the end of `relPath`, then deletes them. */
+  concat(relPath: string, parts: string[]): Promise<void>;
+}
+
+export interface WriteFolderOptions {
+  force: boolean;
+  /** Folders the export must never replace or delete (the project, image sources). */
+  protect?: string[];
+}
+
+/** Throws ExportError when `outDir` could not be written (checked again when the export runs). */
+export function checkExportTarget(outDir: string, opts: WriteFolderOptions): void {
+  const target = resolve(outDir);
+  for (const p of opts.protect ?? []) {
+    const guarded = resolve(p);
+    if (guarded === target || guarded.startsWith(target + sep) || target === sep) {
+      throw new ExportError(`refusing to export into ${target}: it contains ${guarded}`);
+    }
+  }
+  if (existsSync(target)) {
+    if (!statSync(target).isDirectory())
+      throw new ExportError(`output exists and is not a folder: ${target}`);
+    if (readdirSync(target).length > 0) {
+      if (!opts.force)
+        throw new ExportError(`output folder is not empty: ${target} (use --force to replace it)`);
+      if (!existsSync(join(target, EXPORT_MARKER)))
+        throw new ExportError(
+          `output folder is not empty and was not written by an export (no ${EXPORT_MARKER}): ${target}; refusing to replace it`,
+        );
+    }
+  }
 }
 
 export async function writeExportFolder(
   outDir: string,
-  opts: { force: boolean },
+  opts: WriteFolderOptions,
   body: (w: ExportWriter) => Promise<void>,
-): Promise<string> {
+  marker: () => unknown,
+): Promise<{ outDir: string; checksum: string }> {
   const target = resolve(outDir);
-  if (existsSync(target)) {
-    if (!statSync(target).isDirectory())
-      throw new ExportError(`output exists and is not a folder: ${target}`);
-    if (readdirSync(target).length > 0 && !opts.force) {
-      throw new ExportError(`output folder is not empty: ${target} (use --force to replace it)`);
-    }
-  }
+  checkExportTarget(target, opts);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const suffix = randomBytes(4).toString('hex');
   const tmp = join(parent, `.${basename(target)}.partial-${suffix}`);
   await mkdir(tmp);
+  const files = new FileTable(tmp);
   try {
-    await body({
-      async write(relPath, data) {
-        const full = safeJoin(tmp, relPath);
-        await mkdir(dirname(full), { recursive: true });
-        await writeFile(full, data);
-      },
-      async append(relPath, data) {
-        const full = safeJoin(tmp, relPath);
-        await mkdir(dirname(full), { recursive: true });
-        await appendFile(full, data);
-      },
-    });
+    await body(files.writer());
+    const manifest = await files.finish();
+    const checksum = createHash('sha256').update(manifest).digest('hex');
+    await files.writeRaw(MANIFEST, manifest);
+    await files.writeRaw(
+      EXPORT_MARKER,
+      `${JSON.stringify({ ...asObject(marker()), checksum }, null, 2)}\n`,
+    );
     if (existsSync(target)) {
       const old = join(parent, `.${basename(target)}.old-${suffix}`);
       await rename(target, old);
@@ -54,10 +86,122 @@ export async function writeExportFolder(
     } else {
       await rename(tmp, target);
     }
-    return target;
+    return { outDir: target, checksum };
   } catch (err) {
+    await files.closeAll();
     await rm(tmp, { recursive: true, force: true });
     throw err;
+  }
+}
+
+function asObject(v: unknown): Record<string, unknown> {
+  return v && typeof v === 'object' ? (v as Record<string, unknown>) : { value: v };
+}
+
+/** Open files of one export with a running sha256 each; appends reuse the open handle. */
+class FileTable {
+  private readonly open = new Map<string, { fh: FileHandle; hash: Hash }>();
+  private readonly done = new Map<string, string>();
+  private readonly dirs = new Set<string>();
+
+  constructor(private readonly root: string) {}
+
+  /** Creates a file's folder once (a synchronous call: cheaper than a thread-pool round trip). */
+  private ensureDir(full: string): void {
+    const dir = dirname(full);
+    if (this.dirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.dirs.add(dir);
+  }
+
+  writer(): ExportWriter {
+    return {
+      write: async (relPath, data) => {
+        if (this.open.has(relPath) || this.done.has(relPath))
+          throw new ExportError(`export wrote ${relPath} twice`);
+        await this.append(relPath, data);
+        await this.close(relPath);
+      },
+      append: (relPath, data) => this.append(relPath, data),
+      copyFrom: async (relPath, source) => {
+        if (this.open.has(relPath) || this.done.has(relPath))
+          throw new ExportError(`export wrote ${relPath} twice`);
+        const entry = await this.handle(relPath);
+        for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) {
+          entry.hash.update(chunk as Buffer);
+          await entry.fh.write(chunk as Buffer);
+        }
+        await this.close(relPath);
+      },
+      link: async (relPath, target) => {
+        const full = safeJoin(this.root, relPath);
+        this.ensureDir(full);
+        await symlink(resolve(target), full);
+      },
+      concat: async (relPath, parts) => {
+        for (const part of parts) {
+          const partPath = safeJoin(this.root, part);
+          if (this.open.has(part)) await this.close(part);
+          this.done.delete(part);
+          if (!existsSync(partPath)) continue;
+          const entry = await this.handle(relPath);
+          for await (const chunk of createReadStream(partPath, { highWaterMark: 1 << 20 })) {
+            entry.hash.update(chunk as Buffer);
+            await entry.fh.write(chunk as Buffer);
+          }
+          await rm(partPath);
+        }
+      },
+    };
+  }
+
+  private async handle(relPath: string): Promise<{ fh: FileHandle; hash: Hash }> {
+    let entry = this.open.get(relPath);
+    if (!entry) {
+      if (this.done.has(relPath)) throw new ExportError(`export reopened ${relPath}`);
+      const full = safeJoin(this.root, relPath);
+      this.ensureDir(full);
+      entry = { fh: await open(full, 'a'), hash: createHash('sha256') };
+      this.open.set(relPath, entry);
+    }
+    return entry;
+  }
+
+  private async append(relPath: string, data: string | Uint8Array): Promise<void> {
+    const entry = await this.handle(relPath);
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    entry.hash.update(buf);
+    await entry.fh.write(buf);
+  }
+
+  private async close(relPath: string): Promise<void> {
+    const entry = this.open.get(relPath);
+    if (!entry) return;
+    this.open.delete(relPath);
+    await entry.fh.close();
+    this.done.set(relPath, entry.hash.digest('hex'));
+  }
+
+  async writeRaw(relPath: string, text: string): Promise<void> {
+    const fh = await open(safeJoin(this.root, relPath), 'w');
+    try {
+      await fh.writeFile(text);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** Closes every file; returns the manifest (sha256sum format, sorted by path). */
+  async finish(): Promise<string> {
+    await this.closeAll();
+    return [...this.done.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([path, hash]) => `${hash}  ${path}\n`)
+      .join('');
+  }
+
+  async closeAll(): Promise<void> {
+    for (const path of [...this.open.keys()]) await this.close(path);
   }
 }
 
@@ -66,7 +210,8 @@ export function safeJoin(root: string, relPath: string): string {
     throw new ExportError(`refusing to write outside the export folder: ${relPath}`);
   }
   const full = resolve(root, relPath);
-  if (!full.startsWith(resolve(root) + sep))
+  const rel = relative(resolve(root), full);
+  if (!rel || rel.startsWith('..') || !full.startsWith(resolve(root) + sep))
     throw new ExportError(`refusing to write outside the export folder: ${relPath}`);
   return full;
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXPORT_FORMATS } from '../../../contract/exports';
 import { CliError, createOutput } from '../output';
 
 interface ExportFlags {
@@ -7,49 +8,100 @@ interface ExportFlags {
   out: string;
   force?: boolean;
   include: string[];
+  family: string[];
+  label: string[];
+  reviewer: string[];
+  images: string;
+  depth: string;
+  splits: string;
+  seed: string;
+  rle: string;
+  naming: string;
   json?: boolean;
 }
+
+const FORMATS = 'spatialrgpt | spatialrgpt-bench | llava | hf | coco | scenegraph | qa-jsonl';
 
 export function registerExport(program: Command): void {
   program
     .command('export')
     .description('write a dataset from the project into a folder (never outside it)')
     .requiredOption('-p, --project <dir>', 'project folder')
-    .requiredOption('--format <format>', 'scenegraph | qa-jsonl')
+    .requiredOption('--format <format>', FORMATS)
     .requiredOption('--out <dir>', 'output folder (must be empty unless --force)')
-    .option('--force', 'replace a non-empty output folder')
+    .option('--force', 'replace an output folder that an earlier export wrote')
     .option(
       '--include <status>',
-      'also export QA with this status (proposed, changed); repeatable',
+      'also export QA with this status (proposed, changed, rejected); repeatable',
       collect,
       [],
     )
+    .option('--family <name>', 'only QA of this family; repeatable', collect, [])
+    .option('--label <label>', 'only QA about an object with this label; repeatable', collect, [])
+    .option('--reviewer <name>', 'only QA last decided by this reviewer; repeatable', collect, [])
+    .option('--images <mode>', 'copy | link | none', 'copy')
+    .option('--depth <form>', 'none | mm16 (16-bit PNG, mm) | osd8 (OSD 8-bit)', 'none')
+    .option('--splits <t,v,t>', 'hf: train,validation,test shares by image', '0.8,0.1,0.1')
+    .option('--seed <seed>', 'hf: seed of the split assignment', '0')
+    .option('--rle <form>', 'coco: string (compressed) | list', 'string')
+    .option('--naming <mode>', 'llava, hf: expression | region', 'expression')
     .option('--json', 'print the result as JSON')
     .action(async (flags: ExportFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const [{ ProjectStore }, { EXPORT_FORMATS, exportProject }] = await Promise.all([
-        import('../../../db/project-store'),
-        import('../../export/export'),
-      ]);
       const format = EXPORT_FORMATS.find((f) => f === flags.format);
       if (!format)
         throw new CliError(`unknown format '${flags.format}': use ${EXPORT_FORMATS.join(', ')}`);
       const bad = flags.include.find((s) => !['proposed', 'changed', 'rejected'].includes(s));
       if (bad)
         throw new CliError(`--include: unknown status '${bad}': use proposed, changed or rejected`);
-      const store = ProjectStore.open(flags.project);
+      const shares = flags.splits.split(',').map(Number);
+      if (shares.length !== 3 || shares.some((s) => !Number.isFinite(s)))
+        throw new CliError(`--splits: give three shares like 0.8,0.1,0.1, got '${flags.splits}'`);
+      // Loaded after the arguments are checked, so a typo fails fast.
+      const [{ ProjectStore }, { exportProject, resolveExportOptions }] = await Promise.all([
+        import('../../../db/project-store'),
+        import('../../export/export'),
+      ]);
+      let options;
       try {
-        const r = await exportProject(store, {
+        options = resolveExportOptions({
           format,
           outDir: flags.out,
           force: Boolean(flags.force),
-          include: flags.include,
+          include: flags.include as Array<'proposed' | 'changed' | 'rejected'>,
+          families: flags.family,
+          labels: flags.label,
+          reviewers: flags.reviewer,
+          images: flags.images as 'copy',
+          depth: flags.depth as 'none',
+          splits: { train: shares[0]!, validation: shares[1]!, test: shares[2]! },
+          seed: flags.seed,
+          rle: flags.rle as 'string',
+          naming: flags.naming as 'expression',
         });
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      const store = ProjectStore.open(flags.project);
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const r = await exportProject(store, options, {
+          signal: controller.signal,
+          onProgress: (done, total, current) => out.progress(done, total, current),
+        });
+        out.endProgress();
+        const skipped = Object.entries(r.skipped).map(([why, n]) => `  skipped ${n} QA: ${why}`);
         out.result(
-          `${format}: ${r.records} records from ${r.images} images in ${r.outDir} (sha256 ${r.checksum.slice(0, 12)})`,
+          [
+            `${format}: ${r.records} records, ${r.qa} QA, ${r.objects} objects from ${r.images} images in ${r.outDir} (${r.seconds.toFixed(1)} s, sha256 ${r.checksum.slice(0, 12)})`,
+            ...skipped,
+          ].join('\n'),
           r,
         );
       } finally {
+        process.off('SIGINT', onSigint);
         store.close();
       }
     });

@@ -1,0 +1,50 @@
+// What every export format implements: it receives the project one image at a time (from
+// project-source.ts) and writes through the safe writer; counts are shared with the export record.
+import type { ExportCounts, ExportOptions } from '../../../contract/exports';
+import type { ProjectStore } from '../../../db/project-store';
+import type { MediaWriter } from '../media';
+import type { ExportItem, ExportObject } from '../project-source';
+import type { ExportWriter } from '../safe-output';
+
+export interface FormatContext {
+  w: ExportWriter;
+  media: MediaWriter;
+  opts: ExportOptions;
+  counts: ExportCounts;
+  store: ProjectStore;
+}
+
+export interface FormatWriter {
+  /** Which images the format receives: those with exported QA, with objects, or with a scene graph. */
+  source: 'qa' | 'objects' | 'graphs';
+  /** QA formats that use one naming only (the other is not read at all). */
+  naming?: 'region' | 'expression';
+  /** False when the format never writes masks (they are then not read). */
+  masks?: boolean;
+  add(item: ExportItem): Promise<void>;
+  finish(): Promise<void>;
+}
+
+export function skip(counts: ExportCounts, reason: string, n = 1): void {
+  counts.skipped[reason] = (counts.skipped[reason] ?? 0) + n;
+}
+
+/** COCO-style [x, y, w, h] of an [x0, y0, x1, y1] box. */
+export function xywh(box: readonly number[]): [number, number, number, number] {
+  const [x0, y0, x1, y1] = box as [number, number, number, number];
+  return [x0, y0, x1 - x0, y1 - y0];
+}
+
+/** Machine answer of a QA as exported everywhere: value, unit and what the value is. */
+export function machineAnswer(q: ExportItem['qa'][number]) {
+  return { value: q.value ?? null, unit: q.record.unit ?? null, value_type: q.record.valueType };
+}
+
+export function objectsOf(item: ExportItem, ids: Iterable<number>): ExportObject[] {
+  const out: ExportObject[] = [];
+  for (const id of ids) {
+    const o = item.objects.get(id);
+    if (o) out.push(o);
+  }
+  return out;
+}
