@@ -10,16 +10,52 @@ import {
   ImageSummary,
   ImportIssue,
   Job,
+  JobImageError,
   ProjectSummary,
   QaPair,
   ReviewDecision,
   ReviewDecisionKind,
   SceneGraphView,
   SceneObject,
+  SceneRelation,
+  StageRun,
 } from './entities';
+import { BoxXYXY, QaStatus } from './entities';
+import {
+  AuditEntry,
+  BulkDecisionResult,
+  DecisionResult,
+  EditResult,
+  HistoryState,
+  LabelEditResult,
+  ReviewImage,
+  ReviewQa,
+  UndoResult,
+} from './review';
+import { exportsApi } from './exports';
+import { modelsApi } from './models';
+import { PointCloudInfo } from './point-cloud';
 
 const ProjectRef = z.object({ projectId: z.string().min(1) });
 const ImageRef = ProjectRef.extend({ imageId: z.number().int().positive() });
+
+/** The batch view's filters; every one given must hold (AND). */
+const ImageFilter = ProjectRef.extend({
+  batchId: z.number().int().optional(),
+  /** Substring of the image's relative path. */
+  search: z.string().max(500).optional(),
+  /** Has an object with exactly this label. */
+  label: z.string().min(1).max(200).optional(),
+  /** Has an ambiguous object (several objects share its label and nothing tells them apart). */
+  ambiguous: z.boolean().optional(),
+  /** Has a QA pair of this family. */
+  qaFamily: z.string().min(1).max(200).optional(),
+  /** Has a QA pair whose facts changed after it was reviewed (status 'changed'). */
+  changedAfterEdit: z.boolean().optional(),
+  /** Has a review decision by this reviewer. */
+  reviewer: z.string().min(1).max(200).optional(),
+});
+const Reviewer = z.string().min(1).max(200);
 
 /** `mm`, `tum`, `sun`, `nyu` or `scale:K` (metres = raw / K); see spatial/depth-encoding.ts. */
 export const DepthEncodingName = z
@@ -81,11 +117,26 @@ const StageSummary = z.object({
   failed: z.array(z.object({ image: z.string(), reason: z.string() })),
 });
 
+/** Where model stages run; `auto` tries the platform GPU, then WebGPU, then CPU. */
+export const PipelineDevice = z.enum(['auto', 'webgpu', 'cuda', 'cpu']);
+
+/**
+ * A pipeline run's end summary. `failed` lists at most 100 images per stage (the full list, with
+ * reasons, is jobs.errors); `failedTotal` counts them all.
+ */
 export const PipelineSummary = z.object({
   images: z.number().int().nonnegative(),
   notices: z.array(z.string()),
-  stages: z.object({ graph: StageSummary.optional(), qa: StageSummary.optional() }),
+  stages: z.partialRecord(
+    PipelineStage,
+    StageSummary.extend({ failedTotal: z.number().int().nonnegative().optional() }),
+  ),
   interrupted: z.boolean(),
+  /** Execution provider per model stage that ran, e.g. { depth: 'cpu' }. */
+  providers: z.record(z.string(), z.string()).optional(),
+  elapsedMs: z.number().nonnegative().optional(),
+  /** Time the inference lane ran models (its busy share is this over elapsedMs). */
+  inferenceBusyMs: z.number().nonnegative().optional(),
 });
 export type PipelineSummary = z.infer<typeof PipelineSummary>;
 
@@ -118,14 +169,29 @@ export const api = {
   },
   images: {
     list: method(
-      ProjectRef.extend({
-        batchId: z.number().int().optional(),
+      ImageFilter.extend({
         status: ImageStatus.optional(),
-        search: z.string().max(500).optional(),
         offset: z.number().int().nonnegative().default(0),
         limit: z.number().int().positive().max(1000).default(200),
       }),
       z.object({ total: z.number().int().nonnegative(), items: z.array(ImageSummary) }),
+    ),
+    /** Images per status for the same filters (status itself left out), for the batch view's counts. */
+    counts: method(
+      ImageFilter,
+      z.object({
+        total: z.number().int().nonnegative(),
+        byStatus: z.record(ImageStatus, z.number().int().nonnegative()),
+      }),
+    ),
+    /** The values the batch view's filters offer: labels, QA families and reviewers in use. */
+    filterOptions: method(
+      ProjectRef.extend({ batchId: z.number().int().optional() }),
+      z.object({
+        labels: z.array(z.string()),
+        families: z.array(z.string()),
+        reviewers: z.array(z.string()),
+      }),
     ),
     get: method(ImageRef, ImageDetail),
   },
@@ -141,25 +207,133 @@ export const api = {
         stages: z.array(PipelineStage).min(1).default(['segment', 'lift', 'graph', 'qa']),
         onlyPending: z.boolean().default(false),
         seed: z.string().min(1).max(100).default('1'),
+        device: PipelineDevice.default('auto'),
       }),
       z.object({ jobId: z.string() }),
     ),
     result: method(ProjectRef.extend({ jobId: z.string() }), PipelineSummary.nullable()),
+    /** Each stage's stored result for one image, with its provenance. */
+    imageStages: method(ImageRef, z.array(StageRun)),
   },
   scene: {
     /** The image's scene graph, or null before the graph stage has run for it. */
     get: method(ImageRef, SceneGraphView.nullable()),
+    /**
+     * Lifts (or takes from the cache) the image's point cloud, subsampled to at most `maxPoints`,
+     * and describes it; the arrays themselves are the image's 'point-cloud' blob (contract/point-cloud.ts).
+     */
+    pointCloud: method(
+      ImageRef.extend({
+        maxPoints: z.number().int().min(1000).max(4_000_000).default(300_000),
+      }),
+      PointCloudInfo,
+    ),
+    /** Edges of the image's scene graph touching the given objects (between them when two or more). */
+    relations: method(
+      ImageRef.extend({ objectIds: z.array(z.number().int()).max(50) }),
+      z.array(SceneRelation),
+    ),
   },
   jobs: {
     list: method(ProjectRef, z.array(Job)),
     get: method(ProjectRef.extend({ jobId: z.string() }), Job),
     cancel: method(ProjectRef.extend({ jobId: z.string() }), Job),
+    /** Stops a running pipeline job after the images in flight; resume continues it. */
+    pause: method(ProjectRef.extend({ jobId: z.string() }), Job),
+    /** Continues a paused or interrupted pipeline job where it stopped. */
+    resume: method(ProjectRef.extend({ jobId: z.string() }), Job),
+    /** Puts a finished pipeline job's failed images back in its queue and runs them again. */
+    retryFailed: method(ProjectRef.extend({ jobId: z.string() }), Job),
+    /** A job's per-image failures with stage and reason, a page at a time. */
+    errors: method(
+      ProjectRef.extend({
+        jobId: z.string(),
+        offset: z.number().int().nonnegative().default(0),
+        limit: z.number().int().positive().max(1000).default(200),
+      }),
+      z.object({ total: z.number().int().nonnegative(), items: z.array(JobImageError) }),
+    ),
   },
   objects: {
     list: method(ImageRef, z.array(SceneObject)),
+    /** Review edits (contract/review.ts): each is an undoable command in the audit log. */
+    create: method(
+      ImageRef.extend({ box: BoxXYXY, label: z.string().min(1).max(200), reviewer: Reviewer }),
+      EditResult,
+    ),
+    /** Move/resize and/or relabel; `expectedVersion` is the version the edit was made against. */
+    update: method(
+      ProjectRef.extend({
+        objectId: z.number().int().positive(),
+        expectedVersion: z.number().int().positive(),
+        box: BoxXYXY.optional(),
+        label: z.string().min(1).max(200).optional(),
+        reviewer: Reviewer,
+      }),
+      EditResult,
+    ),
+    delete: method(
+      ProjectRef.extend({
+        objectId: z.number().int().positive(),
+        expectedVersion: z.number().int().positive(),
+        reviewer: Reviewer,
+      }),
+      EditResult,
+    ),
   },
   qa: {
     list: method(ImageRef, z.array(QaPair)),
+    /** QA across the project or a batch for review: 'changed' first, then proposed, then the rest. */
+    queue: method(
+      ProjectRef.extend({
+        batchId: z.number().int().optional(),
+        imageId: z.number().int().positive().optional(),
+        family: z.string().min(1).max(200).optional(),
+        statuses: z.array(QaStatus).max(5).optional(),
+        offset: z.number().int().nonnegative().default(0),
+        limit: z.number().int().positive().max(1000).default(200),
+      }),
+      z.object({
+        total: z.number().int().nonnegative(),
+        items: z.array(ReviewQa),
+        families: z.array(z.string()),
+      }),
+    ),
+  },
+  labels: {
+    /** Labels in use with their object counts, most used first (relabel autocomplete). */
+    vocabulary: method(
+      ProjectRef,
+      z.array(z.object({ label: z.string(), count: z.number().int().nonnegative() })),
+    ),
+    /** Renames a label on every object of the project; a name already in use merges the two. */
+    rename: method(
+      ProjectRef.extend({
+        from: z.string().min(1).max(200),
+        to: z.string().min(1).max(200),
+        reviewer: Reviewer,
+      }),
+      LabelEditResult,
+    ),
+    merge: method(
+      ProjectRef.extend({
+        from: z.array(z.string().min(1).max(200)).min(1).max(100),
+        into: z.string().min(1).max(200),
+        reviewer: Reviewer,
+      }),
+      LabelEditResult,
+    ),
+  },
+  audit: {
+    /** Audit log, newest first; `imageId` keeps entries that touched that image. */
+    list: method(
+      ProjectRef.extend({
+        imageId: z.number().int().positive().optional(),
+        beforeId: z.number().int().positive().optional(),
+        limit: z.number().int().positive().max(1000).default(100),
+      }),
+      z.array(AuditEntry),
+    ),
   },
   reviews: {
     record: method(
@@ -173,7 +347,45 @@ export const api = {
       ReviewDecision,
     ),
     list: method(ProjectRef.extend({ qaId: z.number().int().positive() }), z.array(ReviewDecision)),
+    /** One image's objects (with masks and versions), QA, ambiguous objects and undo state. */
+    image: method(ImageRef, ReviewImage),
+    /**
+     * Approve, reject (reason required), edit (new answer, checked against the geometry) or skip.
+     * With warnings and no `confirmWarnings` nothing is written and the warnings come back.
+     */
+    decide: method(
+      ProjectRef.extend({
+        qaId: z.number().int().positive(),
+        decision: ReviewDecisionKind,
+        reason: z.string().max(2000).optional(),
+        editedAnswer: z.string().max(2000).optional(),
+        expectedRevision: z.string().max(64).optional(),
+        confirmWarnings: z.boolean().default(false),
+        reviewer: Reviewer,
+      }),
+      DecisionResult,
+    ),
+    /** One decision for every open QA of a family in an image or batch (one undo step). */
+    bulk: method(
+      ProjectRef.extend({
+        family: z.string().min(1).max(200),
+        imageId: z.number().int().positive().optional(),
+        batchId: z.number().int().optional(),
+        decision: z.enum(['approve', 'reject', 'skip']),
+        reason: z.string().max(2000).optional(),
+        confirmWarnings: z.boolean().default(false),
+        reviewer: Reviewer,
+      }),
+      BulkDecisionResult,
+    ),
+    undo: method(ProjectRef.extend({ reviewer: Reviewer }), UndoResult),
+    redo: method(ProjectRef.extend({ reviewer: Reviewer }), UndoResult),
+    history: method(ProjectRef, HistoryState),
   },
+  /** Perception models in the per-user models folder (see contract/models.ts). */
+  models: modelsApi,
+  /** Dataset exports: jobs that write a verified dataset, and the record of each (contract/exports.ts). */
+  exports: exportsApi,
 } as const;
 
 export type Api = typeof api;

@@ -2,7 +2,8 @@
 // BlobRef to a URL it can serve (HTTP route with the token, or the Electron `sqw-blob:` protocol).
 import { z } from 'zod';
 
-export const BlobKind = z.enum(['image', 'thumb', 'depth-preview']);
+/** 'point-cloud': the arrays described by scene.pointCloud (contract/point-cloud.ts). */
+export const BlobKind = z.enum(['image', 'thumb', 'depth-preview', 'point-cloud']);
 export type BlobKind = z.infer<typeof BlobKind>;
 
 export interface BlobRef {

@@ -93,8 +93,60 @@ export const ImportIssue = z.object({
 });
 export type ImportIssue = z.infer<typeof ImportIssue>;
 
-export const JobStatus = z.enum(['queued', 'running', 'paused', 'done', 'failed', 'cancelled']);
+/** `interrupted`: the process running it died (kill, power loss); a pipeline job resumes from there. */
+export const JobStatus = z.enum([
+  'queued',
+  'running',
+  'paused',
+  'interrupted',
+  'done',
+  'failed',
+  'cancelled',
+]);
 export type JobStatus = z.infer<typeof JobStatus>;
+
+/** Per-stage image counts of a pipeline job, in pipeline order. */
+export const JobStageCounts = z.object({
+  stage: z.string(),
+  done: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+export type JobStageCounts = z.infer<typeof JobStageCounts>;
+
+/** Live progress of a pipeline job (imports report only the Job counters). */
+export const JobProgress = z.object({
+  stages: z.array(JobStageCounts),
+  /** The image being worked on (relative path), null between images. */
+  current: z.string().nullable(),
+  /** Seconds left at the recent rate; null until enough images finished to tell. */
+  etaSeconds: z.number().nonnegative().nullable(),
+  imagesPerSecond: z.number().nonnegative().nullable(),
+  /** Execution provider per model stage that loaded a model, e.g. { depth: 'cpu' }. */
+  providers: z.record(z.string(), z.string()),
+  /** Said once per run, e.g. "stage detect: no model installed; ...". */
+  notices: z.array(z.string()),
+});
+export type JobProgress = z.infer<typeof JobProgress>;
+
+/** One image's failure in a job, with the stage and the reason. */
+export const JobImageError = z.object({
+  imageId: z.number().int(),
+  image: z.string(),
+  stage: z.string(),
+  reason: z.string(),
+});
+export type JobImageError = z.infer<typeof JobImageError>;
+
+/** One image's result for one stage, with provenance (model id + checksum, provider, parameters). */
+export const StageRun = z.object({
+  stage: z.string(),
+  status: z.enum(['done', 'skipped', 'failed']),
+  reason: z.string().nullable(),
+  provenance: z.record(z.string(), z.unknown()).nullable(),
+  tookMs: z.number().nullable(),
+});
+export type StageRun = z.infer<typeof StageRun>;
 
 export const Job = z.object({
   id: z.string(),
@@ -107,6 +159,8 @@ export const Job = z.object({
   message: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Pipeline jobs: per-stage counts, current image, ETA, providers. Absent for imports. */
+  progress: JobProgress.nullable().optional(),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -170,6 +224,11 @@ export const SceneGraphView = z.object({
     gravitySource: z.string(),
     aligned: z.boolean(),
     cameraHeight: z.number().nullable(),
+    /** Camera -> world, p_w = R p_c + t (R row-major 3x3, det -1: the world is y-up). */
+    rotation: z.array(z.number()).length(9),
+    translation: Vec3,
+    /** Floor plane y = floorY in the world frame; null when no floor was found. */
+    floorY: z.number().nullable(),
   }),
   nodes: z.array(
     z.object({
@@ -181,6 +240,14 @@ export const SceneGraphView = z.object({
       distanceFromCamera: z.number(),
       numPoints: z.number().int().nonnegative(),
       quality: z.object({ ok: z.boolean(), flags: z.array(z.string()) }),
+      /** World-frame boxes for the 3D viewer; `obb.corners` are its 8 corners (bottom 4, then top 4). */
+      aabb: z.object({ min: Vec3, max: Vec3 }),
+      obb: z.object({
+        center: Vec3,
+        extent: Vec3,
+        yaw: z.number(),
+        corners: z.array(Vec3).length(8),
+      }),
     }),
   ),
   relationCount: z.number().int().nonnegative(),
@@ -195,3 +262,13 @@ export const SceneGraphView = z.object({
   ),
 });
 export type SceneGraphView = z.infer<typeof SceneGraphView>;
+
+/** One scene-graph edge ("subject <predicate> object"), with its value for metric predicates. */
+export const SceneRelation = z.object({
+  subject: z.number().int(),
+  object: z.number().int(),
+  predicate: z.string(),
+  value: z.number().nullable(),
+  unit: z.string().nullable(),
+});
+export type SceneRelation = z.infer<typeof SceneRelation>;

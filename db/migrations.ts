@@ -180,6 +180,126 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description:
+      'resumable pipeline jobs: per-job image queue, job progress and owner, stage runs by job',
+    up: `
+      ALTER TABLE jobs ADD COLUMN progress_json TEXT;
+      ALTER TABLE jobs ADD COLUMN owner_pid INTEGER;
+      CREATE TABLE job_items (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        image_id INTEGER NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+        status TEXT NOT NULL DEFAULT 'pending',
+        stage TEXT,
+        reason TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT,
+        PRIMARY KEY (job_id, image_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX job_items_status ON job_items(job_id, status, image_id);
+      ALTER TABLE stage_runs ADD COLUMN job_id TEXT;
+      CREATE INDEX stage_runs_job ON stage_runs(job_id, stage, status);
+    `,
+  },
+  {
+    version: 6,
+    description: 'review edits: object versions and soft delete, undoable audit entries',
+    up: `
+      ALTER TABLE objects ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE objects ADD COLUMN updated_at TEXT;
+      ALTER TABLE objects ADD COLUMN deleted_at TEXT;
+      ALTER TABLE audit_log ADD COLUMN op TEXT;
+      ALTER TABLE audit_log ADD COLUMN ref_id INTEGER;
+      ALTER TABLE audit_log ADD COLUMN image_ids_json TEXT;
+      CREATE INDEX audit_op ON audit_log(op, id);
+    `,
+  },
+  {
+    version: 8,
+    description: 'derived image status kept by triggers; indexes for the batch view filters',
+    // An image's review status follows from its job queue, stage results and QA decisions; the
+    // triggers keep images.status equal to it, so filtering and counting by status is one index
+    // lookup even at 100k images. 'processing' = queued in a running job.
+    up: `
+      CREATE VIEW image_derived_status AS
+      SELECT i.id AS id,
+        CASE
+          WHEN EXISTS (SELECT 1 FROM job_items ji JOIN jobs j ON j.id = ji.job_id
+                       WHERE ji.image_id = i.id AND ji.status = 'pending' AND j.status IN ('queued', 'running'))
+            THEN 'processing'
+          WHEN EXISTS (SELECT 1 FROM stage_runs s WHERE s.image_id = i.id AND s.status = 'failed') THEN 'failed'
+          WHEN NOT EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = i.id) THEN 'pending'
+          WHEN NOT EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = i.id
+                           AND q.status IN ('approved', 'rejected', 'edited')) THEN 'needs-review'
+          WHEN EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = i.id AND q.status IN ('proposed', 'changed'))
+            THEN 'in-review'
+          WHEN EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = i.id AND q.status IN ('approved', 'edited'))
+            THEN 'approved'
+          ELSE 'rejected'
+        END AS status
+      FROM images i;
+
+      CREATE INDEX job_items_image ON job_items(image_id, status);
+      CREATE INDEX stage_runs_failed ON stage_runs(image_id) WHERE status = 'failed';
+      CREATE INDEX qa_image_status ON qa_pairs(image_id, status);
+      CREATE INDEX qa_family ON qa_pairs(family, image_id);
+      CREATE INDEX qa_status_image ON qa_pairs(status, image_id);
+      CREATE INDEX objects_label ON objects(label, image_id);
+      CREATE INDEX reviews_reviewer ON review_decisions(reviewer, qa_id);
+      CREATE INDEX images_batch_status ON images(batch_id, status);
+
+      CREATE TRIGGER image_status_qa_ins AFTER INSERT ON qa_pairs BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = NEW.image_id)
+          WHERE id = NEW.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = NEW.image_id);
+      END;
+      CREATE TRIGGER image_status_qa_upd AFTER UPDATE OF status ON qa_pairs BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = NEW.image_id)
+          WHERE id = NEW.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = NEW.image_id);
+      END;
+      CREATE TRIGGER image_status_qa_del AFTER DELETE ON qa_pairs BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = OLD.image_id)
+          WHERE id = OLD.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = OLD.image_id);
+      END;
+      CREATE TRIGGER image_status_stage_ins AFTER INSERT ON stage_runs BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = NEW.image_id)
+          WHERE id = NEW.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = NEW.image_id);
+      END;
+      CREATE TRIGGER image_status_stage_upd AFTER UPDATE OF status ON stage_runs BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = NEW.image_id)
+          WHERE id = NEW.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = NEW.image_id);
+      END;
+      CREATE TRIGGER image_status_stage_del AFTER DELETE ON stage_runs BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = OLD.image_id)
+          WHERE id = OLD.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = OLD.image_id);
+      END;
+      CREATE TRIGGER image_status_item_ins AFTER INSERT ON job_items BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = NEW.image_id)
+          WHERE id = NEW.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = NEW.image_id);
+      END;
+      CREATE TRIGGER image_status_item_upd AFTER UPDATE OF status ON job_items BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = NEW.image_id)
+          WHERE id = NEW.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = NEW.image_id);
+      END;
+      CREATE TRIGGER image_status_item_del AFTER DELETE ON job_items BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = OLD.image_id)
+          WHERE id = OLD.image_id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = OLD.image_id);
+      END;
+      -- Only a move between active (queued, running) and inactive changes 'processing'.
+      CREATE TRIGGER image_status_job AFTER UPDATE OF status ON jobs
+      WHEN (OLD.status IN ('queued', 'running')) IS NOT (NEW.status IN ('queued', 'running')) BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status d WHERE d.id = images.id)
+          WHERE id IN (SELECT image_id FROM job_items WHERE job_id = NEW.id AND status = 'pending');
+      END;
+      -- Whoever writes images.status directly (older code paths), the derived value wins.
+      CREATE TRIGGER image_status_direct AFTER UPDATE OF status ON images BEGIN
+        UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = NEW.id)
+          WHERE id = NEW.id AND status IS NOT (SELECT status FROM image_derived_status WHERE id = NEW.id);
+      END;
+
+      UPDATE images SET status = (SELECT status FROM image_derived_status d WHERE d.id = images.id);
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);

@@ -3,12 +3,14 @@
 import { extname, resolve, sep } from 'node:path';
 import type { BlobRef } from '../contract/blobs';
 import type { ProjectRegistry } from './project-registry';
+import { pointCloudBlobPath } from './scene-view/cloud-cache';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
   '.jpeg': 'image/jpeg',
   '.png': 'image/png',
   '.webp': 'image/webp',
+  '.bin': 'application/octet-stream',
 };
 
 export interface BlobFile {
@@ -35,6 +37,10 @@ export function resolveBlob(projects: ProjectRegistry, ref: BlobRef): BlobFile |
       break;
     case 'depth-preview':
       path = image.depthPreviewBlob ? insideProject(store.folder, image.depthPreviewBlob) : null;
+      break;
+    case 'point-cloud':
+      // Written by scene.pointCloud (engine/scene-view); absent until it has run for the image.
+      path = insideProject(store.folder, pointCloudBlobPath(image.id));
       break;
   }
   if (!path) return undefined;

@@ -11,6 +11,7 @@ import type { SceneGraph } from '../spatial/scene/scene-graph';
 import type { ProjectStore } from '../db/project-store';
 import type { BatchRow } from '../db/repositories/batches';
 import type { ImageRow } from '../db/repositories/images';
+import { obbCorners } from './scene-view/scene-boxes';
 
 export function toProjectSummary(store: ProjectStore): ProjectSummary {
   const p = store.project.get();
@@ -83,6 +84,9 @@ export function toSceneGraphView(
       gravitySource: graph.frame.gravitySource,
       aligned: graph.frame.aligned,
       cameraHeight: graph.frame.cameraHeight,
+      rotation: graph.frame.rotation,
+      translation: graph.frame.translation,
+      floorY: graph.frame.floorY,
     },
     nodes: graph.nodes.map((n) => ({
       id: n.id,
@@ -93,6 +97,8 @@ export function toSceneGraphView(
       distanceFromCamera: n.distanceFromCamera,
       numPoints: n.numPoints,
       quality: n.quality,
+      aabb: n.aabb,
+      obb: { ...n.obb, corners: obbCorners(n.obb) },
     })),
     relationCount: graph.edges.length,
     notes,

@@ -1,7 +1,8 @@
 // The engine's implementation of the API contract. Transports (HTTP, IPC) reach it only through
 // rpc/dispatch.ts, which validates input and output against contract/api.ts.
 import type { ApiHandlers, ImportResult, PipelineSummary } from '../contract/api';
-import type { Job } from '../contract/entities';
+import { ImageStatus, type Job } from '../contract/entities';
+import { JobItemRepository } from '../db/repositories/job-items';
 import { probeExecutionProviders } from '../native-models/providers';
 import type { EventBus } from './event-bus';
 import { NotFoundError } from './errors';
@@ -17,7 +18,16 @@ import {
   toProjectSummary,
   toSceneGraphView,
 } from './mappers';
-import { runPipeline } from './pipeline/run';
+import {
+  resumePipelineJob,
+  retryFailedPipelineJob,
+  startPipelineJob,
+} from './pipeline/pipeline-jobs';
+import { loadPointCloud } from './scene-view/point-cloud';
+import { relationsFor } from './scene-view/scene-boxes';
+import { createExportsHandlers } from './services/exports';
+import { createModelsHandlers } from './services/models';
+import { createReviewHandlers } from './services/review';
 import type { ProjectRegistry } from './project-registry';
 import { ENGINE_VERSION } from './version';
 
@@ -33,6 +43,7 @@ export interface ServiceContext {
 export function createService(ctx: ServiceContext): ApiHandlers {
   const { projects, jobs, events } = ctx;
   let providers: ReturnType<typeof probeExecutionProviders> | undefined;
+  const review = createReviewHandlers(ctx);
 
   const job = (projectId: string, jobId: string): Job => {
     const row = projects.get(projectId).jobs.get(jobId);
@@ -70,6 +81,15 @@ export function createService(ctx: ServiceContext): ApiHandlers {
         if (!row) throw new NotFoundError(`image not found: ${imageId}`);
         return toImageDetail(row);
       },
+      counts: async ({ projectId, ...filter }) => {
+        const counts = projects.get(projectId).images.statusCounts(filter);
+        const byStatus = Object.fromEntries(
+          ImageStatus.options.map((s) => [s, counts.byStatus[s] ?? 0]),
+        ) as Record<ImageStatus, number>;
+        return { total: counts.total, byStatus };
+      },
+      filterOptions: async ({ projectId, batchId }) =>
+        projects.get(projectId).images.filterOptions(batchId),
     },
     imports: {
       start: async ({ projectId, annotations, ...request }) => {
@@ -112,32 +132,19 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       },
     },
     pipeline: {
-      start: async ({ projectId, stages, onlyPending, seed }) => {
+      start: async ({ projectId, stages, onlyPending, seed, device }) => {
         const store = projects.get(projectId);
-        const params = { stages, onlyPending, seed };
-        const row = jobs.start(store, 'pipeline', params, async ({ signal, progress }) => {
-          const summary = await runPipeline(store, {
-            ...params,
-            signal,
-            onProgress: (p) => progress({ total: p.total, done: p.done, current: p.current }),
-          });
-          const failed = Object.values(summary.stages).reduce((n, s) => n + s.failed.length, 0);
-          return {
-            result: summary,
-            failed,
-            message: [
-              ...summary.notices,
-              ...Object.entries(summary.stages).map(
-                ([stage, s]) => `${stage}: ${s.done} done, ${s.failed.length} failed`,
-              ),
-            ].join('; '),
-          };
-        });
+        const row = startPipelineJob(jobs, store, { stages, onlyPending, seed, device });
         return { jobId: row.id };
       },
       result: async ({ projectId, jobId }) => {
         job(projectId, jobId);
         return (projects.get(projectId).jobs.result(jobId) as PipelineSummary | null) ?? null;
+      },
+      imageStages: async ({ projectId, imageId }) => {
+        const store = projects.get(projectId);
+        if (!store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
+        return store.scene.stageRuns(imageId);
       },
     },
     scene: {
@@ -152,32 +159,40 @@ export function createService(ctx: ServiceContext): ApiHandlers {
             )
           : null;
       },
+      pointCloud: async ({ projectId, imageId, maxPoints }) =>
+        loadPointCloud(projects.get(projectId), imageId, maxPoints),
+      relations: async ({ projectId, imageId, objectIds }) => {
+        const stored = projects.get(projectId).scene.graph(imageId);
+        return stored ? relationsFor((stored.graph as SceneGraph).edges, objectIds) : [];
+      },
     },
     jobs: {
       list: async ({ projectId }) => projects.get(projectId).jobs.list(),
       get: async ({ projectId, jobId }) => job(projectId, jobId),
       cancel: async ({ projectId, jobId }) => jobs.cancel(projects.get(projectId), jobId),
+      pause: async ({ projectId, jobId }) => jobs.pause(projects.get(projectId), jobId),
+      resume: async ({ projectId, jobId }) =>
+        resumePipelineJob(jobs, projects.get(projectId), jobId),
+      retryFailed: async ({ projectId, jobId }) =>
+        retryFailedPipelineJob(jobs, projects.get(projectId), jobId),
+      errors: async ({ projectId, jobId, offset, limit }) => {
+        job(projectId, jobId);
+        return new JobItemRepository(projects.get(projectId).db).errors(jobId, offset, limit);
+      },
     },
     objects: {
       list: async ({ projectId, imageId }) => projects.get(projectId).annotations.objects(imageId),
+      ...review.objects,
     },
     qa: {
       list: async ({ projectId, imageId }) =>
         projects.get(projectId).annotations.qaDetails(imageId),
+      ...review.qa,
     },
-    reviews: {
-      record: async ({ projectId, qaId, decision, reason, editedAnswer, reviewer }) => {
-        const store = projects.get(projectId);
-        if (!store.annotations.getQa(qaId)) throw new NotFoundError(`QA pair not found: ${qaId}`);
-        return store.annotations.recordDecision({
-          qaId,
-          decision,
-          reason: reason ?? null,
-          editedAnswer: editedAnswer ?? null,
-          reviewer,
-        });
-      },
-      list: async ({ projectId, qaId }) => projects.get(projectId).annotations.reviews(qaId),
-    },
+    reviews: review.reviews,
+    labels: review.labels,
+    audit: review.audit,
+    models: createModelsHandlers(ctx),
+    exports: createExportsHandlers(ctx),
   };
 }

@@ -2,6 +2,7 @@
 // review UI); the foundation reads them and records decisions with their audit entry in one
 // transaction.
 import type { Database } from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 
 export interface ObjectRow {
   id: number;
@@ -50,13 +51,18 @@ const STATUS_AFTER: Record<ReviewRow['decision'], QaRow['status'] | null> = {
 };
 
 export class AnnotationRepository {
-  constructor(private readonly db: Database) {}
+  /** Versioned object edits, QA states and the undoable audit log (review commands). */
+  readonly edits: ReviewEditRepository;
+
+  constructor(private readonly db: Database) {
+    this.edits = new ReviewEditRepository(db);
+  }
 
   objects(imageId: number): ObjectRow[] {
     const rows = this.db
       .prepare(
         `SELECT id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance, mask_provenance AS maskProvenance
-         FROM objects WHERE image_id = ? ORDER BY id`,
+         FROM objects WHERE image_id = ? AND deleted_at IS NULL ORDER BY id`,
       )
       .all(imageId) as Array<
       Omit<ObjectRow, 'box'> & { x0: number; y0: number; x1: number; y1: number }
@@ -92,7 +98,7 @@ export class AnnotationRepository {
       .prepare(
         `SELECT id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance, mask_rle AS maskRle,
                 mask_provenance AS maskProvenance
-         FROM objects WHERE image_id = ? ORDER BY id`,
+         FROM objects WHERE image_id = ? AND deleted_at IS NULL ORDER BY id`,
       )
       .all(imageId) as Array<
       Omit<ObjectRow, 'box'> & {
@@ -226,4 +232,382 @@ export class AnnotationRepository {
   auditCount(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM audit_log').get() as { n: number }).n;
   }
+}
+
+// --- review edits -------------------------------------------------------------------------------
+
+/** Everything needed to put an object back exactly as it was (undo/redo restore these). */
+export interface ObjectState {
+  id: number;
+  imageId: number;
+  label: string;
+  score: number | null;
+  box: [number, number, number, number];
+  provenance: ObjectRow['provenance'];
+  maskRle: string | null;
+  maskProvenance: ObjectRow['maskProvenance'];
+  deleted: boolean;
+  /** Bumped by every edit; an edit made against an older version is stale. */
+  version: number;
+}
+
+/** A QA pair's reviewable state; `revision` changes whenever status, answer or facts change. */
+export interface QaState {
+  id: number;
+  imageId: number;
+  status: QaRow['status'];
+  answer: string;
+  revision: string;
+}
+
+/** What the review UI and the approval checks read of a QA pair. */
+export interface QaReviewRow extends QaRow {
+  kind: QaKind | null;
+  key: string | null;
+  factHash: string | null;
+  value: unknown;
+  record: Record<string, unknown> | null;
+  revision: string;
+  batchId: number;
+  fileName: string;
+}
+
+export interface AuditEntryRow {
+  id: number;
+  actor: string;
+  command: string;
+  target: string;
+  before: unknown;
+  after: unknown;
+  createdAt: string;
+  /** 'do' | 'undo' | 'redo' for undoable commands, 'log' for decisions with nothing to undo, null for legacy rows. */
+  op: 'do' | 'undo' | 'redo' | 'log' | null;
+  refId: number | null;
+  imageIds: number[];
+}
+
+export interface QaQueueFilter {
+  batchId?: number;
+  imageId?: number;
+  family?: string;
+  statuses?: readonly QaRow['status'][];
+  offset: number;
+  limit: number;
+}
+
+type ObjectDbRow = {
+  id: number;
+  imageId: number;
+  label: string;
+  score: number | null;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  provenance: ObjectRow['provenance'];
+  maskRle: string | null;
+  maskProvenance: ObjectRow['maskProvenance'];
+  deletedAt: string | null;
+  version: number;
+};
+
+const OBJECT_COLUMNS = `id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance, mask_rle AS maskRle,
+  mask_provenance AS maskProvenance, deleted_at AS deletedAt, version`;
+
+function toState({ x0, y0, x1, y1, deletedAt, ...r }: ObjectDbRow): ObjectState {
+  return { ...r, box: [x0, y0, x1, y1], deleted: deletedAt !== null };
+}
+
+export function qaRevision(status: string, answer: string, factHash: string | null): string {
+  return createHash('sha1')
+    .update(`${status}\0${answer}\0${factHash ?? ''}`)
+    .digest('hex')
+    .slice(0, 12);
+}
+
+const QA_REVIEW_COLUMNS = `q.id, q.image_id AS imageId, q.family, q.question, q.answer, q.status, q.kind, q.qa_key AS key,
+  q.fact_hash AS factHash, q.value_json AS v, q.record_json AS r, i.batch_id AS batchId, i.file_name AS fileName`;
+
+type QaDbRow = Omit<QaReviewRow, 'value' | 'record' | 'revision'> & {
+  v: string | null;
+  r: string | null;
+};
+
+function toQaReview({ v, r, ...row }: QaDbRow): QaReviewRow {
+  return {
+    ...row,
+    value: v ? JSON.parse(v) : null,
+    record: r ? (JSON.parse(r) as Record<string, unknown>) : null,
+    revision: qaRevision(row.status, row.answer, row.factHash),
+  };
+}
+
+/** The review side of objects and QA: versioned writes and the audit log they go into. */
+export class ReviewEditRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Runs `fn` in one transaction (every review command is all-or-nothing). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  objectState(id: number): ObjectState | undefined {
+    const row = this.db.prepare(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE id = ?`).get(id) as
+      ObjectDbRow | undefined;
+    return row ? toState(row) : undefined;
+  }
+
+  /** Live (not deleted) objects of an image with masks and versions. */
+  objectStates(imageId: number): ObjectState[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT ${OBJECT_COLUMNS} FROM objects WHERE image_id = ? AND deleted_at IS NULL ORDER BY id`,
+        )
+        .all(imageId) as ObjectDbRow[]
+    ).map(toState);
+  }
+
+  /** Live objects carrying `label` anywhere in the project (label rename/merge). */
+  objectStatesWithLabel(label: string): ObjectState[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT ${OBJECT_COLUMNS} FROM objects WHERE label = ? AND deleted_at IS NULL ORDER BY id`,
+        )
+        .all(label) as ObjectDbRow[]
+    ).map(toState);
+  }
+
+  /**
+   * Writes `next` over the object's row when its version is still `expectedVersion`; returns the
+   * new version, or null when another edit got there first (nothing is written then).
+   */
+  writeObjectState(next: Omit<ObjectState, 'version'>, expectedVersion: number): number | null {
+    const info = this.db
+      .prepare(
+        `UPDATE objects SET label = ?, score = ?, x0 = ?, y0 = ?, x1 = ?, y1 = ?, provenance = ?, mask_rle = ?,
+           mask_provenance = ?, deleted_at = ?, version = version + 1, updated_at = ?
+         WHERE id = ? AND version = ?`,
+      )
+      .run(
+        next.label,
+        next.score,
+        ...next.box,
+        next.provenance,
+        next.maskRle,
+        next.maskProvenance,
+        next.deleted ? new Date().toISOString() : null,
+        new Date().toISOString(),
+        next.id,
+        expectedVersion,
+      );
+    return info.changes === 1 ? expectedVersion + 1 : null;
+  }
+
+  insertHumanObject(o: {
+    imageId: number;
+    label: string;
+    box: [number, number, number, number];
+  }): ObjectState {
+    const now = new Date().toISOString();
+    const info = this.db
+      .prepare(
+        `INSERT INTO objects (image_id, label, score, x0, y0, x1, y1, provenance, created_at, updated_at)
+         VALUES (?, ?, NULL, ?, ?, ?, ?, 'human', ?, ?)`,
+      )
+      .run(o.imageId, o.label, ...o.box, now, now);
+    return this.objectState(Number(info.lastInsertRowid))!;
+  }
+
+  /** Labels in use with how many live objects carry each, most used first. */
+  vocabulary(): Array<{ label: string; count: number }> {
+    return this.db
+      .prepare(
+        `SELECT label, COUNT(*) AS count FROM objects WHERE deleted_at IS NULL
+         GROUP BY label ORDER BY count DESC, label`,
+      )
+      .all() as Array<{ label: string; count: number }>;
+  }
+
+  /** True when an object of the image changed after its scene graph was built (re-derivation pending). */
+  editedSinceGraph(imageId: number): boolean {
+    const row = this.db
+      .prepare(
+        `SELECT 1 FROM objects o JOIN scene_graphs g ON g.image_id = o.image_id
+         WHERE o.image_id = ? AND o.updated_at IS NOT NULL AND o.updated_at > g.created_at LIMIT 1`,
+      )
+      .get(imageId);
+    return row !== undefined;
+  }
+
+  qaReview(id: number): QaReviewRow | undefined {
+    const row = this.db
+      .prepare(
+        `SELECT ${QA_REVIEW_COLUMNS} FROM qa_pairs q JOIN images i ON i.id = q.image_id WHERE q.id = ?`,
+      )
+      .get(id) as QaDbRow | undefined;
+    return row ? toQaReview(row) : undefined;
+  }
+
+  qaReviewForImage(imageId: number): QaReviewRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT ${QA_REVIEW_COLUMNS} FROM qa_pairs q JOIN images i ON i.id = q.image_id
+           WHERE q.image_id = ? ORDER BY q.id`,
+        )
+        .all(imageId) as QaDbRow[]
+    ).map(toQaReview);
+  }
+
+  /** QA across the project or a batch: 'changed' first, then proposed, then the rest; by image. */
+  qaQueue(f: QaQueueFilter): { total: number; items: QaReviewRow[] } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (f.batchId !== undefined) {
+      where.push('i.batch_id = ?');
+      args.push(f.batchId);
+    }
+    if (f.imageId !== undefined) {
+      where.push('q.image_id = ?');
+      args.push(f.imageId);
+    }
+    if (f.family !== undefined) {
+      where.push('q.family = ?');
+      args.push(f.family);
+    }
+    if (f.statuses && f.statuses.length > 0) {
+      where.push(`q.status IN (${f.statuses.map(() => '?').join(', ')})`);
+      args.push(...f.statuses);
+    }
+    const from = `FROM qa_pairs q JOIN images i ON i.id = q.image_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n;
+    const items = (
+      this.db
+        .prepare(
+          `SELECT ${QA_REVIEW_COLUMNS} ${from}
+           ORDER BY CASE q.status WHEN 'changed' THEN 0 WHEN 'proposed' THEN 1 ELSE 2 END, q.image_id, q.id
+           LIMIT ? OFFSET ?`,
+        )
+        .all(...args, f.limit, f.offset) as QaDbRow[]
+    ).map(toQaReview);
+    return { total, items };
+  }
+
+  /** QA families present in the project (queue filters). */
+  qaFamilies(): string[] {
+    return (
+      this.db.prepare('SELECT DISTINCT family FROM qa_pairs ORDER BY family').all() as Array<{
+        family: string;
+      }>
+    ).map((r) => r.family);
+  }
+
+  qaState(id: number): QaState | undefined {
+    const row = this.db
+      .prepare(
+        'SELECT id, image_id AS imageId, status, answer, fact_hash AS factHash FROM qa_pairs WHERE id = ?',
+      )
+      .get(id) as (Omit<QaState, 'revision'> & { factHash: string | null }) | undefined;
+    if (!row) return undefined;
+    const { factHash, ...rest } = row;
+    return { ...rest, revision: qaRevision(rest.status, rest.answer, factHash) };
+  }
+
+  /** Writes status and answer when the pair is still at `expectedRevision`; false when it moved on. */
+  writeQaState(next: Pick<QaState, 'id' | 'status' | 'answer'>, expectedRevision: string): boolean {
+    const current = this.qaState(next.id);
+    if (!current || current.revision !== expectedRevision) return false;
+    this.db
+      .prepare('UPDATE qa_pairs SET status = ?, answer = ? WHERE id = ?')
+      .run(next.status, next.answer, next.id);
+    return true;
+  }
+
+  insertDecision(d: Omit<ReviewRow, 'id' | 'createdAt'>): ReviewRow {
+    const createdAt = new Date().toISOString();
+    const info = this.db
+      .prepare(
+        'INSERT INTO review_decisions (qa_id, decision, reason, edited_answer, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(d.qaId, d.decision, d.reason, d.editedAnswer, d.reviewer, createdAt);
+    return { ...d, id: Number(info.lastInsertRowid), createdAt };
+  }
+
+  appendAudit(e: Omit<AuditEntryRow, 'id' | 'createdAt'>): AuditEntryRow {
+    const createdAt = new Date().toISOString();
+    const info = this.db
+      .prepare(
+        `INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at, op, ref_id, image_ids_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        e.actor,
+        e.command,
+        e.target,
+        JSON.stringify(e.before),
+        JSON.stringify(e.after),
+        createdAt,
+        e.op,
+        e.refId,
+        JSON.stringify(e.imageIds),
+      );
+    return { ...e, id: Number(info.lastInsertRowid), createdAt };
+  }
+
+  auditEntry(id: number): AuditEntryRow | undefined {
+    const row = this.db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id = ?`).get(id) as
+      AuditDbRow | undefined;
+    return row ? toAudit(row) : undefined;
+  }
+
+  /** Newest first; `imageId` keeps entries that touched that image. */
+  auditEntries(q: { imageId?: number; beforeId?: number; limit: number }): AuditEntryRow[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.beforeId !== undefined) {
+      where.push('id < ?');
+      args.push(q.beforeId);
+    }
+    if (q.imageId !== undefined) {
+      where.push('EXISTS (SELECT 1 FROM json_each(image_ids_json) WHERE value = ?)');
+      args.push(q.imageId);
+    }
+    return (
+      this.db
+        .prepare(
+          `SELECT ${AUDIT_COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+           ORDER BY id DESC LIMIT ?`,
+        )
+        .all(...args, q.limit) as AuditDbRow[]
+    ).map(toAudit);
+  }
+
+  /** The undoable history in order, without payloads: enough to rebuild the undo/redo stacks. */
+  undoHistory(): Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }> {
+    return this.db
+      .prepare(
+        `SELECT id, op, ref_id AS refId FROM audit_log WHERE op IN ('do', 'undo', 'redo') ORDER BY id`,
+      )
+      .all() as Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }>;
+  }
+}
+
+const AUDIT_COLUMNS = `id, actor, command, target, before_json AS b, after_json AS a, created_at AS createdAt, op,
+  ref_id AS refId, image_ids_json AS imgs`;
+
+type AuditDbRow = Omit<AuditEntryRow, 'before' | 'after' | 'imageIds'> & {
+  b: string | null;
+  a: string | null;
+  imgs: string | null;
+};
+
+function toAudit({ b, a, imgs, ...r }: AuditDbRow): AuditEntryRow {
+  return {
+    ...r,
+    before: b ? JSON.parse(b) : null,
+    after: a ? JSON.parse(a) : null,
+    imageIds: imgs ? (JSON.parse(imgs) as number[]) : [],
+  };
 }

@@ -47,12 +47,60 @@ export interface ImageRow {
   createdAt: string;
 }
 
-export interface ImageQuery {
+/** The batch view's filters (all given ones must hold). Each is an indexed lookup (migration 8). */
+export interface ImageFilter {
   batchId?: number;
-  status?: string;
   search?: string;
+  label?: string;
+  ambiguous?: boolean;
+  qaFamily?: string;
+  changedAfterEdit?: boolean;
+  reviewer?: string;
+}
+
+export interface ImageQuery extends ImageFilter {
+  status?: string;
   offset: number;
   limit: number;
+}
+
+/** WHERE clause and parameters for a filter; `status` optional (counts leave it out). */
+function whereOf(q: ImageFilter & { status?: string }): { clause: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (q.batchId !== undefined) {
+    where.push('batch_id = ?');
+    params.push(q.batchId);
+  }
+  if (q.status !== undefined) {
+    where.push('status = ?');
+    params.push(q.status);
+  }
+  if (q.search) {
+    where.push("rel_path LIKE ? ESCAPE '\\'");
+    params.push(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (q.label !== undefined) {
+    where.push('id IN (SELECT image_id FROM objects WHERE label = ? AND deleted_at IS NULL)');
+    params.push(q.label);
+  }
+  if (q.ambiguous === true) where.push('id IN (SELECT image_id FROM ambiguities)');
+  if (q.ambiguous === false) where.push('id NOT IN (SELECT image_id FROM ambiguities)');
+  if (q.qaFamily !== undefined) {
+    where.push('id IN (SELECT image_id FROM qa_pairs WHERE family = ?)');
+    params.push(q.qaFamily);
+  }
+  if (q.changedAfterEdit === true)
+    where.push("id IN (SELECT image_id FROM qa_pairs WHERE status = 'changed')");
+  if (q.changedAfterEdit === false)
+    where.push("id NOT IN (SELECT image_id FROM qa_pairs WHERE status = 'changed')");
+  if (q.reviewer !== undefined) {
+    where.push(
+      'id IN (SELECT q.image_id FROM review_decisions r JOIN qa_pairs q ON q.id = r.qa_id WHERE r.reviewer = ?)',
+    );
+    params.push(q.reviewer);
+  }
+  return { clause: where.length ? `WHERE ${where.join(' AND ')}` : '', params };
 }
 
 const COLUMNS = `id, batch_id AS batchId, source_path AS sourcePath, rel_path AS relPath,
@@ -122,21 +170,7 @@ export class ImageRepository {
   }
 
   query(q: ImageQuery): { total: number; items: ImageRow[] } {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.batchId !== undefined) {
-      where.push('batch_id = ?');
-      params.push(q.batchId);
-    }
-    if (q.status !== undefined) {
-      where.push('status = ?');
-      params.push(q.status);
-    }
-    if (q.search) {
-      where.push("rel_path LIKE ? ESCAPE '\\'");
-      params.push(`%${q.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const { clause, params } = whereOf(q);
     const total = (
       this.db.prepare(`SELECT COUNT(*) AS n FROM images ${clause}`).get(...params) as { n: number }
     ).n;
@@ -146,6 +180,46 @@ export class ImageRepository {
     return { total, items };
   }
 
+  /** Images per status under a filter (one grouped index scan). */
+  statusCounts(f: ImageFilter): { total: number; byStatus: Record<string, number> } {
+    const { clause, params } = whereOf(f);
+    const rows = this.db
+      .prepare(`SELECT status, COUNT(*) AS n FROM images ${clause} GROUP BY status`)
+      .all(...params) as Array<{ status: string; n: number }>;
+    const byStatus: Record<string, number> = {};
+    let total = 0;
+    for (const r of rows) {
+      byStatus[r.status] = r.n;
+      total += r.n;
+    }
+    return { total, byStatus };
+  }
+
+  /** Distinct labels, QA families and reviewers in use (of one batch when given), first 500 each. */
+  filterOptions(batchId?: number): { labels: string[]; families: string[]; reviewers: string[] } {
+    const inBatch =
+      batchId === undefined ? '' : 'AND image_id IN (SELECT id FROM images WHERE batch_id = ?)';
+    const args = batchId === undefined ? [] : [batchId];
+    const column = (sql: string) =>
+      (this.db.prepare(sql).all(...args) as Array<{ v: string }>).map((r) => r.v);
+    return {
+      labels: column(
+        `SELECT DISTINCT label AS v FROM objects WHERE deleted_at IS NULL ${inBatch} ORDER BY label LIMIT 500`,
+      ),
+      families: column(
+        `SELECT DISTINCT family AS v FROM qa_pairs WHERE 1 ${inBatch} ORDER BY family LIMIT 500`,
+      ),
+      reviewers: column(
+        `SELECT DISTINCT r.reviewer AS v FROM review_decisions r JOIN qa_pairs q ON q.id = r.qa_id
+         WHERE 1 ${inBatch.replace('image_id', 'q.image_id')} ORDER BY r.reviewer LIMIT 500`,
+      ),
+    };
+  }
+
+  /**
+   * Writes a status; since migration 8 a trigger puts back the status derived from the image's job
+   * queue, stage results and QA decisions, so this only matters on older schemas.
+   */
   setStatus(id: number, status: string): void {
     this.db.prepare('UPDATE images SET status = ? WHERE id = ?').run(status, id);
   }

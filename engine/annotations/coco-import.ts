@@ -79,7 +79,8 @@ export function importCocoAnnotations(
     }
     let mask: Uint8Array | null = null;
     try {
-      mask = decodeSegmentation(ann.segmentation, image);
+      // Our export writes a mask-less object's box as a polygon; it was never a mask.
+      mask = ann.sqw_mask === false ? null : decodeSegmentation(ann.segmentation, image);
     } catch (err) {
       return issues.push({ path: where, kind: 'skipped', reason: (err as Error).message });
     }
@@ -120,6 +121,12 @@ function matchImages(
   const out = new Map<string, ImageRow>();
   for (const img of coco.images) {
     const name = img.file_name.replace(/\\/g, '/');
+    const bySha = img.sqw_sha256 ? store.images.findBySha(img.sqw_sha256) : undefined;
+    const same = bySha ? store.images.get(bySha.id) : undefined;
+    if (same) {
+      out.set(String(img.id), same);
+      continue;
+    }
     let candidates = store.images.findByName(name);
     if (candidates.length === 0) candidates = store.images.findByName(name.split('/').pop()!);
     if (candidates.length === 0) {

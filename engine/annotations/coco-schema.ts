@@ -1,5 +1,5 @@
 // The parts of a COCO instances file we read. Extra fields (info, licenses, area, ...) are allowed,
-// so files from CVAT, Label Studio, FiftyOne or our own export all load.
+// so files from CVAT, Label Studio, FiftyOne or our own export (`sqw export --format coco`) all load.
 import { z } from 'zod';
 
 const Id = z.union([z.number().int(), z.string().min(1)]);
@@ -17,6 +17,11 @@ export const CocoFileSchema = z.object({
         file_name: z.string().min(1),
         width: z.number().int().positive().optional(),
         height: z.number().int().positive().optional(),
+        /** Our own export's content hash of the image: matched before the file name. */
+        sqw_sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/)
+          .optional(),
       })
       .passthrough(),
   ),
@@ -30,6 +35,8 @@ export const CocoFileSchema = z.object({
         segmentation: z.union([CocoRleSchema, z.array(z.array(z.number()))]).optional(),
         score: z.number().optional(),
         iscrowd: z.number().optional(),
+        /** Our own export: false when `segmentation` is only the box as a polygon (no mask). */
+        sqw_mask: z.boolean().optional(),
       })
       .passthrough(),
   ),

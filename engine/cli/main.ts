@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { ENGINE_VERSION } from '../version';
 import { registerImport } from './commands/import';
 import { registerExport } from './commands/export';
+import { registerEval } from './commands/eval';
 import { registerInfo } from './commands/info';
 import { registerModels } from './commands/models';
 import { registerRun } from './commands/run';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerRun(program);
   registerExport(program);
+  registerEval(program);
   registerModels(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;

@@ -14,13 +14,14 @@ export function registerModels(program: Command): void {
     .description('list, download, import, verify and remove perception models');
 
   const load = async () => {
-    const [catalogue, store, download, importLocal, verify, providers] = await Promise.all([
+    const [catalogue, store, download, importLocal, verify, providers, info] = await Promise.all([
       import('../../../native-models/catalogue'),
       import('../../../native-models/store'),
       import('../../../native-models/download'),
       import('../../../native-models/import-local'),
       import('../../../native-models/verify'),
       import('../../../native-models/providers'),
+      import('../../../native-models/model-info'),
     ]);
     const manifest = (id: string) => {
       try {
@@ -29,7 +30,7 @@ export function registerModels(program: Command): void {
         throw new CliError((err as Error).message);
       }
     };
-    return { catalogue, store, download, importLocal, verify, providers, manifest };
+    return { catalogue, store, download, importLocal, verify, providers, info, manifest };
   };
   const common = (c: Command) =>
     c
@@ -43,21 +44,24 @@ export function registerModels(program: Command): void {
       const rows = m.catalogue.CATALOGUE.map((man) => {
         const s = store.state(man);
         return {
-          id: man.id,
-          task: man.task,
-          displayName: man.displayName,
-          installed: s.installed,
+          ...m.info.modelInfo(man, store),
           missing: s.missing,
           partial: s.partial,
-          downloadable: man.files.every((f) => f.url !== null),
-          verifiedChecksum: man.verifiedChecksum,
         };
       });
+      const status = (r: (typeof rows)[number]) =>
+        [
+          r.verification ? (r.verification.ok ? 'verified' : 'verify FAILED') : '',
+          r.provider ? `on ${r.provider}` : '',
+          r.lastError ? `last error (${r.lastError.operation}): ${r.lastError.message}` : '',
+        ]
+          .filter(Boolean)
+          .join(', ');
       const human = [
         `models folder: ${store.dir}`,
         ...rows.map(
           (r) =>
-            `  ${r.installed ? '✓' : r.partial.length ? '…' : ' '} ${r.id.padEnd(40)} ${r.task.padEnd(13)} ${r.displayName}${r.downloadable ? '' : ' (import only)'}`,
+            `  ${r.installed ? '✓' : r.partial.length ? '…' : ' '} ${r.id.padEnd(40)} ${r.task.padEnd(13)} ${r.displayName}${r.downloadable ? '' : ' (import only)'}${status(r) ? `\n      ${status(r)}` : ''}`,
         ),
       ].join('\n');
       createOutput(Boolean(flags.json)).result(human, { modelsDir: store.dir, models: rows });
@@ -95,6 +99,7 @@ export function registerModels(program: Command): void {
         );
       } catch (err) {
         out.endProgress();
+        if (!ac.signal.aborted) m.info.recordFailure(store, id, 'download', (err as Error).message);
         throw new CliError((err as Error).message);
       } finally {
         process.off('SIGINT', onSigint);
@@ -118,6 +123,7 @@ export function registerModels(program: Command): void {
       ].join('\n');
       createOutput(Boolean(flags.json)).result(human, r);
     } catch (err) {
+      m.info.recordFailure(store, id, 'import', (err as Error).message);
       throw new CliError((err as Error).message);
     }
   });
@@ -143,6 +149,7 @@ export function registerModels(program: Command): void {
         device,
         timeoutMs: Number(flags.timeout) * 1000,
       });
+      m.info.recordVerification(store, v, device);
       const lines = [`${id}: ${v.ok ? 'OK' : 'FAILED'}`];
       for (const g of v.graphs) {
         const load = g.load;

@@ -6,6 +6,8 @@ import { getBridge } from '../api/bridge';
 import { api, errorText } from '../api/client';
 import { BatchesPage } from '../pages/BatchesPage';
 import { ImageView } from '../pages/ImageView';
+import { BatchScrollBench } from '../batch/BatchScrollBench';
+import { ViewerBench } from '../viewer3d/ViewerBench';
 import { useConnected, useEngineEvents, useLoad } from './hooks';
 import { routeHref, useRoute } from './router';
 
@@ -113,6 +115,12 @@ export function App() {
           </div>
         ) : route.page === 'image' ? (
           <ImageView key={project.id} projectId={project.id} imageId={route.imageId} />
+        ) : route.page === 'bench' ? (
+          route.which === '3d' ? (
+            <ViewerBench />
+          ) : (
+            <BatchScrollBench />
+          )
         ) : (
           <BatchesPage
             key={project.id}

@@ -11,7 +11,8 @@ describe('router', () => {
     expect(parseRoute('#token=abc')).toEqual({ page: 'batches', batchId: null });
   });
   it('round-trips', () => {
-    for (const h of ['#/image/5', '#/batches/2', '#/batches'])
+    expect(parseRoute('#/bench/3d')).toEqual({ page: 'bench', which: '3d' });
+    for (const h of ['#/image/5', '#/batches/2', '#/batches', '#/bench/batch'])
       expect(routeHref(parseRoute(h))).toBe(h);
   });
 });

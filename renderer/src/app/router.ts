@@ -3,7 +3,10 @@
 import { useEffect, useState } from 'react';
 
 export type Route =
-  { page: 'batches'; batchId: number | null } | { page: 'image'; imageId: number };
+  | { page: 'batches'; batchId: number | null }
+  | { page: 'image'; imageId: number }
+  /** Speed benches of the 3D viewer and the batch view (bench/UI-RESULTS.md). */
+  | { page: 'bench'; which: '3d' | 'batch' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').split('?')[0] ?? '';
@@ -11,11 +14,14 @@ export function parseRoute(hash: string): Route {
   if (image) return { page: 'image', imageId: Number(image[1]) };
   const batch = /^\/batches\/(-?[0-9]+)$/.exec(path);
   if (batch) return { page: 'batches', batchId: Number(batch[1]) };
+  const bench = /^\/bench\/(3d|batch)$/.exec(path);
+  if (bench) return { page: 'bench', which: bench[1] as '3d' | 'batch' };
   return { page: 'batches', batchId: null };
 }
 
 export function routeHref(route: Route): string {
   if (route.page === 'image') return `#/image/${route.imageId}`;
+  if (route.page === 'bench') return `#/bench/${route.which}`;
   return route.batchId === null ? '#/batches' : `#/batches/${route.batchId}`;
 }
 

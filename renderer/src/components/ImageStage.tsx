@@ -1,15 +1,37 @@
 // The image on a Konva stage: fitted to the available area, wheel-zoom around the pointer, drag to
-// pan, the colour-mapped depth preview as a separate layer with adjustable opacity, and the objects
-// layer (boxes with label captions in image pixels, so they follow zoom and pan like the image;
-// strokes and captions keep their screen size). A highlight set draws those objects emphasised and
-// dims the others. Test hooks on the box: data-objects-drawn, data-object-labels (JSON),
-// data-highlighted-ids (sorted, comma-separated).
+// pan, the colour-mapped depth preview as its own layer, and the objects layer: the object masks
+// (decoded RLE, one colour per object, adjustable opacity) under boxes with label/score captions
+// in image pixels (strokes and captions keep their screen size). In the select tool a box is
+// selected by clicking, moved by dragging and resized with the transformer handles; the draw tool
+// drags out a new box (canvas/tools.ts). Edits go out through callbacks; what is drawn always
+// follows the props. A highlight set (a QA's subjects) emphasises those objects and dims the rest;
+// ambiguous objects get a dashed outline.
+// Test hooks on the box: data-objects-drawn, data-object-labels (JSON), data-highlighted-ids,
+// data-selected-id, data-tool, data-masks-drawn, data-mask-problems, data-view, data-object-boxes.
 import type Konva from 'konva';
 import type { KonvaEventObject } from 'konva/lib/Node';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Image as KonvaImage, Label, Layer, Rect, Stage, Tag, Text } from 'react-konva';
-import type { SceneObject } from '../../../contract/entities';
+import {
+  Image as KonvaImage,
+  Label,
+  Layer,
+  Rect,
+  Stage,
+  Tag,
+  Text,
+  Transformer,
+} from 'react-konva';
+import type { EditableObject } from '../../../contract/review';
 import { useElementSize, useHtmlImage } from '../app/hooks';
+import { composeMasks, masksCanvas, type MaskPaint } from '../canvas/mask-layer';
+import {
+  drawBoxStep,
+  normalizeBox,
+  type Box,
+  type DrawBoxState,
+  type ToolEvent,
+  type ToolName,
+} from '../canvas/tools';
 import { idList, objectCaption, placeLabels } from '../lib/objects';
 
 const MIN_SCALE = 0.02;
@@ -20,6 +42,7 @@ const CAPTION_PX = 12;
 const CAPTION_PAD = 3;
 const CAPTION_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif';
 const DIM_OPACITY = 0.3;
+const DIM_MASK_ALPHA = 0.3;
 
 export interface StageCommand {
   kind: 'fit' | 'actual' | 'zoom-in' | 'zoom-out';
@@ -36,12 +59,25 @@ interface Props {
   depthOpacity: number;
   command: StageCommand | null;
   onScaleChange?: (scale: number) => void;
-  objects?: readonly SceneObject[];
+  objects?: readonly EditableObject[];
   /** Stroke/caption colour per object id. */
   colors?: ReadonlyMap<number, string>;
   objectsVisible?: boolean;
+  masksVisible?: boolean;
+  maskOpacity?: number;
   /** Objects to emphasise (a QA pair's subjects); they are drawn even when the layer is off. */
   highlight?: ReadonlySet<number> | null;
+  /** Objects the QA engine could not name unambiguously (dashed outline). */
+  ambiguous?: ReadonlySet<number>;
+  selectedId?: number | null;
+  onSelect?: (id: number | null) => void;
+  tool?: ToolName;
+  /** A new box was drawn (image pixels). */
+  onCreateBox?: (box: Box) => void;
+  /** A box was moved or resized (image pixels). */
+  onChangeBox?: (id: number, box: Box) => void;
+  /** Called once the image and the overlays it was given are drawn (timing, tests). */
+  onOverlaysReady?: () => void;
 }
 
 type DrawState = 'normal' | 'highlight' | 'dim';
@@ -53,6 +89,13 @@ function captionWidth(text: string): number {
   if (!measureCtx) return text.length * CAPTION_PX * 0.62;
   measureCtx.font = `bold ${CAPTION_PX}px ${CAPTION_FONT}`;
   return measureCtx.measureText(text).width;
+}
+
+/** Captions are cut so a very long label cannot cover the image. */
+function captionText(o: EditableObject, ambiguous: boolean): string {
+  const text = objectCaption(o);
+  const cut = text.length > 48 ? `${text.slice(0, 47)}…` : text;
+  return ambiguous ? `? ${cut}` : cut;
 }
 
 interface View {
@@ -83,10 +126,21 @@ export function ImageStage({
   objects = [],
   colors,
   objectsVisible = true,
+  masksVisible = true,
+  maskOpacity = 0.45,
   highlight = null,
+  ambiguous,
+  selectedId = null,
+  onSelect,
+  tool = 'select',
+  onCreateBox,
+  onChangeBox,
+  onOverlaysReady,
 }: Props) {
   const [boxRef, size] = useElementSize<HTMLDivElement>();
   const stageRef = useRef<Konva.Stage | null>(null);
+  const objectsLayerRef = useRef<Konva.Layer | null>(null);
+  const transformerRef = useRef<Konva.Transformer | null>(null);
   const base = useHtmlImage(imageUrl);
   // Load the overlay only once it is wanted, then keep it.
   const [depthWanted, setDepthWanted] = useState(depthVisible);
@@ -97,6 +151,7 @@ export function ImageStage({
 
   const [view, setView] = useState<View>({ scale: 1, x: 0, y: 0 });
   const userMoved = useRef(false);
+  const [draft, setDraft] = useState<DrawBoxState>({ kind: 'idle' });
 
   // Refit on a new image or a resized area, unless the user has zoomed/panned this image.
   useEffect(() => {
@@ -135,6 +190,11 @@ export function ImageStage({
     // Only react to a new command.
   }, [command?.seq]);
 
+  // Leaving the draw tool drops a half-drawn box.
+  useEffect(() => {
+    if (tool !== 'draw-box') setDraft({ kind: 'idle' });
+  }, [tool]);
+
   const onWheel = (e: KonvaEventObject<WheelEvent>) => {
     e.evt.preventDefault();
     const stage = stageRef.current;
@@ -144,18 +204,28 @@ export function ImageStage({
     zoomAt(Math.exp(-dy * 0.0015), p.x, p.y);
   };
 
-  const onDragEnd = (e: KonvaEventObject<DragEvent>) => {
+  const onStageDragEnd = (e: KonvaEventObject<DragEvent>) => {
     const stage = stageRef.current;
     if (!stage || e.target !== stage) return;
     userMoved.current = true;
     setView((v) => ({ ...v, x: stage.x(), y: stage.y() }));
   };
 
+  const toolEvent = (type: ToolEvent['type']) => {
+    if (tool !== 'draw-box') return;
+    const at = stageRef.current?.getRelativePointerPosition();
+    if (!at) return;
+    const step = drawBoxStep(draft, { type, at } as ToolEvent, { width, height });
+    setDraft(step.state);
+    if (step.done) onCreateBox?.(normalizeBox(step.done, width, height));
+  };
+
   const depthLoaded = depth.status === 'loaded';
 
-  // What the objects layer draws: highlighted objects last (on top), hidden ones not at all.
+  // What the objects layer draws: highlighted objects last (on top), hidden ones not at all;
+  // smaller boxes above larger ones so each stays clickable.
   const drawn = useMemo(() => {
-    const list: Array<{ o: SceneObject; state: DrawState }> = [];
+    const list: Array<{ o: EditableObject; state: DrawState }> = [];
     for (const o of objects) {
       const state: DrawState | null = highlight
         ? highlight.has(o.id)
@@ -163,17 +233,36 @@ export function ImageStage({
           : objectsVisible
             ? 'dim'
             : null
-        : objectsVisible
+        : objectsVisible || o.id === selectedId
           ? 'normal'
           : null;
       if (state) list.push({ o, state });
     }
-    return list.sort((a, b) => Number(a.state === 'highlight') - Number(b.state === 'highlight'));
-  }, [objects, highlight, objectsVisible]);
+    const area = (o: EditableObject) => (o.box[2] - o.box[0]) * (o.box[3] - o.box[1]);
+    return list.sort(
+      (a, b) =>
+        Number(a.state === 'highlight') - Number(b.state === 'highlight') || area(b.o) - area(a.o),
+    );
+  }, [objects, highlight, objectsVisible, selectedId]);
+
+  const masks = useMemo(() => {
+    const paints: MaskPaint[] = [];
+    for (const { o, state } of drawn) {
+      if (!o.mask) continue;
+      paints.push({
+        id: o.id,
+        rle: o.mask,
+        color: colors?.get(o.id) ?? '#ffffff',
+        alpha: state === 'dim' ? DIM_MASK_ALPHA : 1,
+      });
+    }
+    const composed = composeMasks(width, height, paints);
+    return { composed, canvas: masksCanvas(width, height, composed) };
+  }, [drawn, colors, width, height]);
 
   const captions = useMemo(() => {
     const s = view.scale;
-    const texts = drawn.map(({ o }) => objectCaption(o));
+    const texts = drawn.map(({ o }) => captionText(o, ambiguous?.has(o.id) ?? false));
     const sizes = texts.map((t) => ({
       width: (captionWidth(t) + 2 * CAPTION_PAD) / s,
       height: (CAPTION_PX * 1.2 + 2 * CAPTION_PAD) / s,
@@ -195,20 +284,71 @@ export function ImageStage({
     const out = new Array<{ x: number; y: number; text: string }>(drawn.length);
     order.forEach((i, k) => (out[i] = { ...spots[k]!, text: texts[i]! }));
     return out;
-  }, [drawn, view.scale, width, height]);
+  }, [drawn, view.scale, width, height, ambiguous]);
+
+  // The transformer follows the selected box (select tool only).
+  const selectedDrawn = tool === 'select' && drawn.some((d) => d.o.id === selectedId);
+  useEffect(() => {
+    const tr = transformerRef.current;
+    if (!tr) return;
+    const node =
+      selectedDrawn && selectedId !== null
+        ? objectsLayerRef.current?.findOne(`#box-${selectedId}`)
+        : undefined;
+    tr.nodes(node ? [node] : []);
+    tr.getLayer()?.batchDraw();
+  }, [selectedId, selectedDrawn, drawn]);
+
+  const ready =
+    base.status === 'loaded' &&
+    (!masksVisible || masks.canvas !== null || masks.composed.drawn.length === 0);
+  useEffect(() => {
+    if (ready) onOverlaysReady?.();
+  }, [ready, onOverlaysReady, masks]);
+
+  const boxFromNode = (node: Konva.Node): Box => {
+    const w = node.width() * node.scaleX();
+    const h = node.height() * node.scaleY();
+    return normalizeBox([node.x(), node.y(), node.x() + w, node.y() + h], width, height);
+  };
+  /** Puts a dragged/transformed node back where the props say; the new box comes back through them. */
+  const settleNode = (node: Konva.Node, o: EditableObject) => {
+    node.scaleX(1);
+    node.scaleY(1);
+    node.position({ x: o.box[0], y: o.box[1] });
+  };
+
+  const drafted =
+    draft.kind === 'dragging'
+      ? [
+          Math.min(draft.start.x, draft.current.x),
+          Math.min(draft.start.y, draft.current.y),
+          Math.abs(draft.current.x - draft.start.x),
+          Math.abs(draft.current.y - draft.start.y),
+        ]
+      : null;
+
   return (
     <div
       ref={boxRef}
-      className="stage-box"
+      className={`stage-box tool-${tool}`}
       data-testid="image-stage"
       data-image-loaded={base.status === 'loaded' ? 'true' : 'false'}
       data-depth-layer-loaded={depthLoaded ? 'true' : 'false'}
       data-depth-visible={depthVisible && depthLoaded ? 'true' : 'false'}
       data-scale={view.scale.toFixed(4)}
+      data-view={JSON.stringify(view)}
       data-objects-drawn={drawn.length}
       data-object-labels={JSON.stringify(drawn.map(({ o }) => o.label))}
+      data-object-boxes={JSON.stringify(Object.fromEntries(objects.map((o) => [o.id, o.box])))}
       data-highlighted-ids={idList(drawn.filter((d) => d.state === 'highlight').map((d) => d.o.id))}
+      data-selected-id={selectedId ?? ''}
+      data-tool={tool}
+      data-masks-drawn={masksVisible ? idList(masks.composed.drawn) : ''}
+      data-mask-problems={masks.composed.problems.length}
+      data-overlays-ready={ready ? 'true' : 'false'}
       onDoubleClick={() => {
+        if (tool !== 'select') return;
         userMoved.current = false;
         setView(fitView(size.width, size.height, width, height));
       }}
@@ -222,9 +362,15 @@ export function ImageStage({
           y={view.y}
           scaleX={view.scale}
           scaleY={view.scale}
-          draggable
+          draggable={tool === 'select'}
           onWheel={onWheel}
-          onDragEnd={onDragEnd}
+          onDragEnd={onStageDragEnd}
+          onMouseDown={(e) => {
+            if (tool === 'draw-box') toolEvent('pointer-down');
+            else if (e.target === e.target.getStage()) onSelect?.(null);
+          }}
+          onMouseMove={() => draft.kind === 'dragging' && toolEvent('pointer-move')}
+          onMouseUp={() => draft.kind === 'dragging' && toolEvent('pointer-up')}
         >
           <Layer listening={false}>
             {base.image && <KonvaImage image={base.image} width={width} height={height} />}
@@ -232,22 +378,54 @@ export function ImageStage({
           <Layer listening={false} visible={depthVisible && depthLoaded} opacity={depthOpacity}>
             {depth.image && <KonvaImage image={depth.image} width={width} height={height} />}
           </Layer>
-          <Layer listening={false} visible={drawn.length > 0}>
+          <Layer ref={objectsLayerRef} listening={tool === 'select'} visible={drawn.length > 0}>
+            {masksVisible && masks.canvas && (
+              <KonvaImage
+                image={masks.canvas}
+                width={width}
+                height={height}
+                opacity={maskOpacity}
+                listening={false}
+              />
+            )}
             {drawn.map(({ o, state }) => {
               const color = colors?.get(o.id) ?? '#ffffff';
               const [x0, y0, x1, y1] = o.box;
+              const selected = o.id === selectedId;
               return (
                 <Rect
                   key={`box-${o.id}`}
+                  id={`box-${o.id}`}
                   x={x0}
                   y={y0}
                   width={x1 - x0}
                   height={y1 - y0}
-                  stroke={color}
-                  strokeWidth={state === 'highlight' ? 3 : 2}
+                  stroke={selected ? '#ffffff' : color}
+                  strokeWidth={selected || state === 'highlight' ? 3 : 2}
                   strokeScaleEnabled={false}
-                  fill={state === 'highlight' ? `${color}2e` : undefined}
+                  dash={ambiguous?.has(o.id) ? [8, 5] : undefined}
+                  fill={state === 'highlight' || selected ? `${color}2e` : 'rgba(0,0,0,0)'}
                   opacity={state === 'dim' ? DIM_OPACITY : 1}
+                  draggable={tool === 'select' && onChangeBox !== undefined}
+                  onMouseDown={(e) => {
+                    e.cancelBubble = true;
+                    onSelect?.(o.id);
+                  }}
+                  onDragStart={(e) => {
+                    e.cancelBubble = true;
+                    onSelect?.(o.id);
+                  }}
+                  onDragEnd={(e) => {
+                    e.cancelBubble = true;
+                    const next = boxFromNode(e.target);
+                    settleNode(e.target, o);
+                    onChangeBox?.(o.id, next);
+                  }}
+                  onTransformEnd={(e) => {
+                    const next = boxFromNode(e.target);
+                    settleNode(e.target, o);
+                    onChangeBox?.(o.id, next);
+                  }}
                 />
               );
             })}
@@ -260,6 +438,7 @@ export function ImageStage({
                   key={`label-${o.id}`}
                   x={c.x}
                   y={c.y}
+                  listening={false}
                   opacity={state === 'dim' ? DIM_OPACITY + 0.15 : 1}
                 >
                   <Tag fill={colors?.get(o.id) ?? '#ffffff'} cornerRadius={2 / s} />
@@ -275,6 +454,35 @@ export function ImageStage({
                 </Label>
               );
             })}
+            <Transformer
+              ref={transformerRef}
+              rotateEnabled={false}
+              flipEnabled={false}
+              ignoreStroke
+              keepRatio={false}
+              anchorSize={9}
+              borderStroke="#ffffff"
+              anchorStroke="#ffffff"
+              anchorFill="#1c7ed6"
+              boundBoxFunc={(oldBox, newBox) =>
+                Math.abs(newBox.width) < 4 || Math.abs(newBox.height) < 4 ? oldBox : newBox
+              }
+            />
+          </Layer>
+          <Layer listening={false} visible={drafted !== null}>
+            {drafted && (
+              <Rect
+                x={drafted[0]}
+                y={drafted[1]}
+                width={drafted[2]}
+                height={drafted[3]}
+                stroke="#ffffff"
+                strokeWidth={2}
+                strokeScaleEnabled={false}
+                dash={[6, 4]}
+                fill="rgba(255,255,255,0.08)"
+              />
+            )}
           </Layer>
         </Stage>
       )}
@@ -285,6 +493,11 @@ export function ImageStage({
       {depthVisible && depth.status === 'error' && (
         <div className="stage-note stage-note-bottom error-text">
           The depth overlay could not be loaded.
+        </div>
+      )}
+      {masks.composed.problems.length > 0 && (
+        <div className="stage-note stage-note-bottom error-text" data-testid="mask-problems">
+          {masks.composed.problems.length} mask(s) not drawn: {masks.composed.problems[0]!.reason}
         </div>
       )}
     </div>

@@ -1,20 +1,62 @@
-// The image's QA pairs: question (with `<regionN>` shown as the subject's coloured label), answer,
-// status, family and kind, and the machine value in a small muted line. Clicking one selects it
-// (the stage then highlights its subjects); the selected row is kept scrolled into view.
-import { useEffect, useRef } from 'react';
-import type { QaPair, SceneObject } from '../../../contract/entities';
+// The image's QA review queue: each pair's question (with `<regionN>` shown as the subject's
+// coloured label), answer, status, family and kind, the machine value with its unit and the
+// measurement behind it. The selected pair (its subjects are highlighted on the canvas and in 3D)
+// gets the actions: approve, reject with a reason, edit the answer, skip — each with its key.
+// Warnings from the engine show under the pair until confirmed (Enter) or dropped (Esc). Bulk
+// approve/reject by family acts on the family's open pairs. All text is rendered as text.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { SceneObject } from '../../../contract/entities';
+import type { ReviewQa, ReviewWarning } from '../../../contract/review';
+import { formatNumber } from '../lib/format';
 import { formatQaValue, idList, splitRegions } from '../lib/objects';
+import type { Decision, DecisionRequest } from '../review/useReviewSession';
+
+export type InputMode =
+  { kind: 'reject' | 'edit'; qaId: number } | { kind: 'bulk-reject'; family: string } | null;
 
 interface Props {
-  qa: readonly QaPair[] | undefined;
+  qa: readonly ReviewQa[] | undefined;
   objects: readonly SceneObject[];
   colors: ReadonlyMap<number, string>;
   selectedId: number | null;
   onSelect: (id: number | null) => void;
+  inputMode: InputMode;
+  onInputMode: (mode: InputMode) => void;
+  onDecide: (req: DecisionRequest) => void;
+  onBulk: (family: string, decision: 'approve' | 'reject', reason?: string) => void;
+  warnings: ReviewWarning[] | null;
+  onConfirmWarnings: () => void;
+  onCancelWarnings: () => void;
+  busy: boolean;
   error: string | null;
 }
 
-export function QaList({ qa, objects, colors, selectedId, onSelect, error }: Props) {
+/** QA rows rendered beyond the selected one (the rest on demand). */
+const ROW_WINDOW = 200;
+
+const ACTIONS: Array<{ decision: Decision; label: string; key: string }> = [
+  { decision: 'approve', label: 'Approve', key: 'a' },
+  { decision: 'reject', label: 'Reject', key: 'r' },
+  { decision: 'edit', label: 'Edit', key: 'e' },
+  { decision: 'skip', label: 'Skip', key: 's' },
+];
+
+export function QaList({
+  qa,
+  objects,
+  colors,
+  selectedId,
+  onSelect,
+  inputMode,
+  onInputMode,
+  onDecide,
+  onBulk,
+  warnings,
+  onConfirmWarnings,
+  onCancelWarnings,
+  busy,
+  error,
+}: Props) {
   const listRef = useRef<HTMLUListElement | null>(null);
   useEffect(() => {
     if (selectedId === null) return;
@@ -23,15 +65,92 @@ export function QaList({ qa, objects, colors, selectedId, onSelect, error }: Pro
       ?.scrollIntoView({ block: 'nearest' });
   }, [selectedId]);
 
+  const families = useMemo(() => [...new Set((qa ?? []).map((q) => q.family))].sort(), [qa]);
+  const [family, setFamily] = useState('');
+  const bulkFamily = families.includes(family) ? family : (families[0] ?? '');
+  const open = (qa ?? []).filter(
+    (q) => q.family === bulkFamily && (q.status === 'proposed' || q.status === 'changed'),
+  ).length;
+  const counts = useMemo(() => {
+    const c = { open: 0, changed: 0, done: 0 };
+    for (const q of qa ?? []) {
+      if (q.status === 'changed') c.changed++;
+      else if (q.status === 'proposed') c.open++;
+      else c.done++;
+    }
+    return c;
+  }, [qa]);
+
+  // Only the rows up to a little past the selected one are in the DOM: layout and paint stay
+  // cheap when an image has hundreds of pairs; moving down the list extends the window.
+  const [extra, setExtra] = useState(0);
+  const selectedIndex = qa ? qa.findIndex((q) => q.id === selectedId) : -1;
+  const shown = Math.max(ROW_WINDOW + extra, selectedIndex + ROW_WINDOW / 2);
+  const rows = qa ? qa.slice(0, shown) : [];
+
   const labelOf = (id: number) => objects.find((o) => o.id === id)?.label;
   return (
     <section className="qa-panel" aria-labelledby="qa-title" data-testid="qa-section">
       <h3 id="qa-title">
-        QA {qa && <span className="count">{qa.length}</span>}
+        QA review {qa && <span className="count">{qa.length}</span>}
+        {qa && (
+          <span className="muted small qa-counts" data-testid="qa-counts">
+            {counts.changed > 0 && (
+              <span className="qa-changed-count">{counts.changed} changed · </span>
+            )}
+            {counts.open} open · {counts.done} decided
+          </span>
+        )}
         <span className="h3-hint">
-          <kbd>n</kbd>/<kbd>p</kbd>
+          <kbd>n</kbd>/<kbd>p</kbd> <kbd>?</kbd>
         </span>
       </h3>
+      {qa && qa.length > 0 && (
+        <div className="qa-bulk" data-testid="qa-bulk">
+          <select
+            value={bulkFamily}
+            onChange={(e) => setFamily(e.target.value)}
+            aria-label="Family for bulk decisions"
+            data-testid="qa-bulk-family"
+          >
+            {families.map((f) => (
+              <option key={f} value={f}>
+                {f}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy || open === 0}
+            onClick={() => onBulk(bulkFamily, 'approve')}
+            data-testid="qa-bulk-approve"
+          >
+            Approve {open} open
+          </button>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={busy || open === 0}
+            onClick={() => onInputMode({ kind: 'bulk-reject', family: bulkFamily })}
+            data-testid="qa-bulk-reject"
+          >
+            Reject…
+          </button>
+          {inputMode?.kind === 'bulk-reject' && (
+            <ReasonInput
+              placeholder={`Why reject every open ${inputMode.family} pair?`}
+              initial=""
+              testid="qa-bulk-reason"
+              onSubmit={(reason) => {
+                onBulk(inputMode.family, 'reject', reason);
+                onInputMode(null);
+              }}
+              onCancel={() => onInputMode(null)}
+            />
+          )}
+        </div>
+      )}
       {error ? (
         <p className="error-text small">{error}</p>
       ) : !qa ? (
@@ -42,10 +161,10 @@ export function QaList({ qa, objects, colors, selectedId, onSelect, error }: Pro
         </p>
       ) : (
         <ul className="qa-list" ref={listRef} data-testid="qa-list">
-          {qa.map((q) => {
+          {rows.map((q) => {
             const selected = q.id === selectedId;
             return (
-              <li key={q.id}>
+              <li key={q.id} className={`qa-row${selected ? ' selected' : ''}`}>
                 <button
                   type="button"
                   className={`qa-item${selected ? ' selected' : ''}`}
@@ -53,6 +172,9 @@ export function QaList({ qa, objects, colors, selectedId, onSelect, error }: Pro
                   onClick={() => onSelect(selected ? null : q.id)}
                   data-testid="qa-item"
                   data-qa-id={q.id}
+                  data-status={q.status}
+                  data-family={q.family}
+                  data-unit={q.unit ?? ''}
                   data-subjects={idList(q.subjects)}
                 >
                   <span className="qa-question">
@@ -63,7 +185,7 @@ export function QaList({ qa, objects, colors, selectedId, onSelect, error }: Pro
                       labelOf={labelOf}
                     />
                   </span>
-                  <span className="qa-answer">
+                  <span className="qa-answer" data-testid="qa-answer">
                     <RegionText
                       text={q.answer}
                       subjects={q.subjects}
@@ -72,20 +194,176 @@ export function QaList({ qa, objects, colors, selectedId, onSelect, error }: Pro
                     />
                   </span>
                   <span className="qa-meta">
-                    <span className={`badge qa-status qa-status-${q.status}`}>{q.status}</span>
+                    <span
+                      className={`badge qa-status qa-status-${q.status}`}
+                      data-testid="qa-status"
+                    >
+                      {q.status}
+                    </span>
                     <span className="qa-family">{q.family}</span>
                     {q.kind && <span className="muted">· {q.kind}</span>}
                   </span>
-                  <span className="qa-value muted small">
+                  <span className="qa-value muted small" data-testid="qa-value">
                     value {formatQaValue(q.value, q.unit, labelOf)}
                   </span>
+                  {selected && q.measurement && <Measurement m={q.measurement} />}
                 </button>
+                {selected && (
+                  <div className="qa-actions" data-testid="qa-actions">
+                    {ACTIONS.map((a) => (
+                      <button
+                        key={a.decision}
+                        type="button"
+                        className={`btn btn-small qa-action-${a.decision}`}
+                        disabled={busy}
+                        onClick={() =>
+                          a.decision === 'reject' || a.decision === 'edit'
+                            ? onInputMode({ kind: a.decision, qaId: q.id })
+                            : onDecide({ qaId: q.id, decision: a.decision })
+                        }
+                        data-testid={`qa-${a.decision}`}
+                      >
+                        {a.label} <kbd>{a.key}</kbd>
+                      </button>
+                    ))}
+                  </div>
+                )}
+                {selected && inputMode && 'qaId' in inputMode && inputMode.qaId === q.id && (
+                  <ReasonInput
+                    key={inputMode.kind}
+                    placeholder={
+                      inputMode.kind === 'reject'
+                        ? 'Reason for rejecting (Enter)'
+                        : 'Corrected answer (Enter)'
+                    }
+                    initial={inputMode.kind === 'edit' ? q.answer : ''}
+                    testid={inputMode.kind === 'reject' ? 'qa-reject-reason' : 'qa-edit-answer'}
+                    onSubmit={(text) =>
+                      onDecide(
+                        inputMode.kind === 'reject'
+                          ? { qaId: q.id, decision: 'reject', reason: text }
+                          : { qaId: q.id, decision: 'edit', editedAnswer: text },
+                      )
+                    }
+                    onCancel={() => onInputMode(null)}
+                    confirming={warnings !== null}
+                    onConfirm={onConfirmWarnings}
+                  />
+                )}
+                {selected && warnings && (
+                  <div className="qa-warnings" role="alert" data-testid="review-warnings">
+                    <ul>
+                      {warnings.map((w, i) => (
+                        <li key={i} data-code={w.code}>
+                          {w.message}
+                        </li>
+                      ))}
+                    </ul>
+                    <div className="qa-warning-actions">
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        onClick={onConfirmWarnings}
+                        data-testid="review-confirm"
+                      >
+                        Apply anyway <kbd>Enter</kbd>
+                      </button>
+                      <button type="button" className="btn btn-small" onClick={onCancelWarnings}>
+                        Cancel <kbd>Esc</kbd>
+                      </button>
+                    </div>
+                  </div>
+                )}
               </li>
             );
           })}
+          {qa.length > rows.length && (
+            <li>
+              <button
+                type="button"
+                className="link-btn small qa-more"
+                onClick={() => setExtra((n) => n + ROW_WINDOW * 4)}
+                data-testid="qa-more"
+              >
+                {qa.length - rows.length} more (or keep pressing <kbd>n</kbd>)
+              </button>
+            </li>
+          )}
         </ul>
       )}
     </section>
+  );
+}
+
+function Measurement({ m }: { m: NonNullable<ReviewQa['measurement']> }) {
+  return (
+    <span className="qa-measurement small" data-testid="qa-measurement">
+      <span>
+        measured as <b>{m.type}</b>
+        {m.spoken && (
+          <>
+            {' '}
+            · said “{m.spoken}”{m.step !== null && ` (rounded to ${formatNumber(m.step, 3)} m)`}
+          </>
+        )}
+        {m.dependsOn.length > 0 &&
+          ` · uses objects ${m.dependsOn.map((id) => `#${id}`).join(', ')}`}
+      </span>
+      {m.steps.map((s, i) => (
+        <span key={i} className="qa-step">
+          {i + 1}. {s}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+/** A one-line text input that submits on Enter and cancels on Escape (keys stay inside it). */
+function ReasonInput({
+  placeholder,
+  initial,
+  testid,
+  onSubmit,
+  onCancel,
+  confirming = false,
+  onConfirm,
+}: {
+  placeholder: string;
+  initial: string;
+  testid: string;
+  onSubmit: (text: string) => void;
+  onCancel: () => void;
+  confirming?: boolean;
+  onConfirm?: () => void;
+}) {
+  const [text, setText] = useState(initial);
+  const ref = useRef<HTMLInputElement | null>(null);
+  useEffect(() => {
+    ref.current?.focus();
+    ref.current?.select();
+  }, []);
+  return (
+    <input
+      ref={ref}
+      className="qa-input"
+      type="text"
+      value={text}
+      maxLength={2000}
+      placeholder={placeholder}
+      onChange={(e) => setText(e.target.value)}
+      onKeyDown={(e) => {
+        e.stopPropagation();
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          if (confirming && onConfirm) onConfirm();
+          else if (text.trim()) onSubmit(text.trim());
+        } else if (e.key === 'Escape') {
+          e.preventDefault();
+          onCancel();
+        }
+      }}
+      data-testid={testid}
+    />
   );
 }
 

@@ -1,19 +1,24 @@
-// The project's batches (with counts and their import issues) beside a paged thumbnail grid of the
-// selected batch's images; the import panel sits on top of the batch list, the project's pipeline
-// panel on top of the grid.
-import { useCallback, useState } from 'react';
+// The project's batches (with counts and their import issues) beside the batch view of the selected
+// batch (renderer/src/batch: status counts, filters, a windowed grid over all its images); the
+// import panel sits on top of the batch list, the project's pipeline panel on top of the grid.
+import { useCallback, useRef, useState } from 'react';
 import type { ImportResult } from '../../../contract/api';
-import { ImageStatus, type BatchSummary } from '../../../contract/entities';
-import { api, blobUrl } from '../api/client';
+import type { BatchSummary } from '../../../contract/entities';
+import { api } from '../api/client';
+import { BatchBrowser } from '../batch/BatchBrowser';
+import { JobsPanel } from '../panels/JobsPanel';
+import { ModelsPanel } from '../panels/ModelsPanel';
 import { useEngineEvents, useLoad } from '../app/hooks';
 import { navigate, routeHref } from '../app/router';
 import { IssueList } from '../components/IssueList';
 import { PathText } from '../components/PathText';
 import { formatDate, shortFolder } from '../lib/format';
+import { EvalPanel } from './EvalPanel';
+import { ExportDialog } from './ExportDialog';
 import { ImportPanel } from './ImportPanel';
 import { PipelinePanel } from './PipelinePanel';
 
-const PAGE_SIZE = 48;
+const JOB_REFRESH_MS = 3000;
 
 interface Props {
   projectId: string;
@@ -27,11 +32,22 @@ export function BatchesPage({ projectId, batchId, importRequest = 0 }: Props) {
   const sorted = [...(batches.data ?? [])].sort((a, b) => b.id - a.id);
   const selected = sorted.find((b) => b.id === batchId) ?? sorted[0] ?? null;
   const [imagesTick, setImagesTick] = useState(0);
+  const [exporting, setExporting] = useState(false);
 
+  // A running pipeline moves images through processing to needs-review: refresh the batch view's
+  // statuses and counts as it goes, at most every few seconds.
+  const lastJobRefresh = useRef(0);
   useEngineEvents((e) => {
     if (e.type === 'images-changed' && e.projectId === projectId) {
       reloadBatches();
       setImagesTick((t) => t + 1);
+    } else if (e.type === 'job' && e.projectId === projectId && e.job.kind === 'pipeline') {
+      const now = Date.now();
+      const ended = e.job.status !== 'running' && e.job.status !== 'queued';
+      if (ended || now - lastJobRefresh.current > JOB_REFRESH_MS) {
+        lastJobRefresh.current = now;
+        setImagesTick((t) => t + 1);
+      }
     }
   });
 
@@ -77,16 +93,33 @@ export function BatchesPage({ projectId, batchId, importRequest = 0 }: Props) {
             ))}
           </ul>
         </section>
+        <section className="panel" aria-labelledby="dataset-title">
+          <h2 id="dataset-title">Dataset</h2>
+          <button
+            type="button"
+            className="btn primary"
+            onClick={() => setExporting(true)}
+            disabled={sorted.length === 0}
+            data-testid="open-export"
+          >
+            Export dataset…
+          </button>
+        </section>
+        <JobsPanel projectId={projectId} />
+        <ModelsPanel projectId={projectId} />
+        <EvalPanel />
       </aside>
-      <section className="gallery">
+      {exporting && <ExportDialog projectId={projectId} onClose={() => setExporting(false)} />}
+      <section className="gallery batch-gallery">
         {sorted.length > 0 && (
           <PipelinePanel projectId={projectId} onFinished={onPipelineFinished} />
         )}
         {selected ? (
-          <ImageGrid
+          <BatchBrowser
             key={selected.id}
             projectId={projectId}
-            batch={selected}
+            batchId={selected.id}
+            title={shortFolder(selected.sourceFolder)}
             refreshTick={imagesTick}
           />
         ) : (
@@ -166,125 +199,4 @@ function BatchIssues({ projectId, batchId }: { projectId: string; batchId: numbe
   if (!issues.data) return <p className="muted small">Loading…</p>;
   if (issues.data.length === 0) return <p className="muted small">No issues.</p>;
   return <IssueList issues={issues.data} />;
-}
-
-function ImageGrid({
-  projectId,
-  batch,
-  refreshTick,
-}: {
-  projectId: string;
-  batch: BatchSummary;
-  refreshTick: number;
-}) {
-  const [page, setPage] = useState(0);
-  const [status, setStatus] = useState<string>('');
-  const [images] = useLoad(
-    () =>
-      api.images.list({
-        projectId,
-        batchId: batch.id,
-        status: status ? ImageStatus.parse(status) : undefined,
-        offset: page * PAGE_SIZE,
-        limit: PAGE_SIZE,
-      }),
-    [projectId, batch.id, page, status, refreshTick],
-  );
-  const total = images.data?.total ?? 0;
-  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const items = images.data?.items ?? [];
-
-  return (
-    <div className="grid-wrap">
-      <div className="grid-header">
-        <div>
-          <h2 title={batch.sourceFolder}>{shortFolder(batch.sourceFolder)}</h2>
-          <span className="muted" data-testid="image-total">
-            {total} {total === 1 ? 'image' : 'images'}
-          </span>
-        </div>
-        <div className="grid-tools">
-          <label className="inline-field">
-            <span>Status</span>
-            <select
-              value={status}
-              onChange={(e) => {
-                setStatus(e.target.value);
-                setPage(0);
-              }}
-            >
-              <option value="">all</option>
-              {ImageStatus.options.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          </label>
-          <div className="pager">
-            <button
-              type="button"
-              className="btn"
-              disabled={page === 0}
-              onClick={() => setPage((p) => p - 1)}
-            >
-              ‹ Prev
-            </button>
-            <span className="muted">
-              {page + 1} / {pages}
-            </span>
-            <button
-              type="button"
-              className="btn"
-              disabled={page + 1 >= pages}
-              onClick={() => setPage((p) => p + 1)}
-            >
-              Next ›
-            </button>
-          </div>
-        </div>
-      </div>
-      {images.state === 'error' && (
-        <p className="error-text" role="alert">
-          {images.error}
-        </p>
-      )}
-      {images.state === 'ready' && items.length === 0 && <p className="muted">No images match.</p>}
-      <ul className="thumb-grid">
-        {items.map((img) => (
-          <li key={img.id}>
-            <a
-              className="image-tile"
-              href={routeHref({ page: 'image', imageId: img.id })}
-              data-testid="image-tile"
-              data-image-id={img.id}
-            >
-              <div className="thumb">
-                <img
-                  src={blobUrl({ projectId, imageId: img.id, kind: 'thumb' })}
-                  alt=""
-                  loading="lazy"
-                  decoding="async"
-                />
-                <span className={`badge status-badge status-${img.status}`}>{img.status}</span>
-                {img.hasDepth && (
-                  <span className="badge depth-badge" title="Has depth">
-                    depth
-                  </span>
-                )}
-              </div>
-              <div className="tile-caption">
-                <span className="tile-name" title={img.relPath}>
-                  {img.fileName}
-                </span>
-                <span className="muted small">
-                  {img.width}×{img.height}
-                </span>
-              </div>
-            </a>
-          </li>
-        ))}
-      </ul>
-    </div>
-  );
 }

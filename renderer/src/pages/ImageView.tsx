@@ -1,19 +1,30 @@
-// One image: Konva stage with the optional depth overlay and the objects layer; side panel with the
-// overlay switches, the image's QA pairs (selecting one highlights its subjects on the stage), its
-// scene graph and its metadata; prev/next within the image's batch. Keys: d depth, b boxes, n/p
-// next/previous QA, j/→ next image, k/← previous, f fit, 1 actual size, +/- zoom, Esc clears the
-// QA selection, then goes back.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+// One image, where reviewers work: the Konva canvas (image, depth overlay, masks, boxes; select,
+// move, resize, draw, relabel, delete) beside the 3D viewer, and a side panel with the layer
+// switches, the objects, the QA review queue (this image or the whole batch), the scene graph and
+// the metadata. Every action has a key (review/keymap.ts, help overlay on ?); edits and decisions
+// go through review/useReviewSession.ts and are undoable. Selection is shared by the canvas, the
+// objects list and the 3D view; the selected QA's subjects are highlighted in 2D and 3D.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, blobUrl } from '../api/client';
 import { useEngineEvents, useLoad } from '../app/hooks';
 import { navigate, routeHref } from '../app/router';
+import type { Box, ToolName } from '../canvas/tools';
 import { DepthLegend } from '../components/DepthLegend';
 import { ImageStage, type StageCommand } from '../components/ImageStage';
 import { MetadataPanel } from '../components/MetadataPanel';
 import { ObjectsPanel } from '../components/ObjectsPanel';
-import { QaList } from '../components/QaList';
+import { QaList, type InputMode } from '../components/QaList';
 import { ScenePanel } from '../components/ScenePanel';
 import { objectColors } from '../lib/objects';
+import { BatchQueue } from '../review/BatchQueue';
+import { KeyHelp } from '../review/KeyHelp';
+import { actionFor, type ReviewAction } from '../review/keymap';
+import { LabelInput } from '../review/LabelInput';
+import { LabelTools } from '../review/LabelTools';
+import { nextAfter, reviewOrder } from '../review/order';
+import { reviewerName, setReviewerName, takeQaToSelect } from '../review/reviewer';
+import { useReviewSession } from '../review/useReviewSession';
+import { SceneViewer3D } from '../viewer3d/SceneViewer3D';
 
 const ID_PAGE = 1000;
 
@@ -40,6 +51,11 @@ function keyBelongsToControl(e: KeyboardEvent): boolean {
 }
 
 export function ImageView({ projectId, imageId }: { projectId: string; imageId: number }) {
+  const openedAt = useRef({ imageId, t: performance.now(), ms: null as number | null });
+  if (openedAt.current.imageId !== imageId)
+    openedAt.current = { imageId, t: performance.now(), ms: null };
+  const [openMs, setOpenMs] = useState<number | null>(null);
+
   const [detail] = useLoad(() => api.images.get({ projectId, imageId }), [projectId, imageId]);
   const image = detail.data && detail.data.id === imageId ? detail.data : null;
   const batchId = image?.batchId ?? null;
@@ -48,36 +64,71 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
     [projectId, batchId],
   );
 
-  const imageRef = { projectId, imageId };
-  const [objects, reloadObjects] = useLoad(() => api.objects.list(imageRef), [projectId, imageId]);
+  const review = useReviewSession(projectId, imageId);
   const [scene, reloadScene] = useLoad(
-    () => api.scene.get(imageRef).then((view) => ({ imageId, view })),
+    () => api.scene.get({ projectId, imageId }).then((view) => ({ imageId, view })),
     [projectId, imageId],
   );
-  const [qa, reloadQa] = useLoad(() => api.qa.list(imageRef), [projectId, imageId]);
-  // A pipeline run or an import elsewhere may have produced objects, a scene graph or QA.
+  const [vocabulary, reloadVocabulary] = useLoad(
+    () => api.labels.vocabulary({ projectId }),
+    [projectId],
+  );
   useEngineEvents((e) => {
     if (e.projectId !== projectId) return;
     if (e.type === 'images-changed' || (e.type === 'job' && e.job.status === 'done')) {
-      reloadObjects();
       reloadScene();
-      reloadQa();
+      reloadVocabulary();
     }
   });
-  // useLoad keeps the previous image's data while loading: show only this image's.
-  const objectList = useMemo(
-    () => (objects.data ?? []).filter((o) => o.imageId === imageId),
-    [objects.data, imageId],
-  );
-  const qaList = useMemo(() => qa.data?.filter((q) => q.imageId === imageId), [qa.data, imageId]);
   const sceneView = scene.data && scene.data.imageId === imageId ? scene.data.view : undefined;
+  const objectList = review.objects;
   const colors = useMemo(() => objectColors(objectList), [objectList]);
+  const qaList = useMemo(
+    () => (review.data ? reviewOrder(review.data.qa) : undefined),
+    [review.data],
+  );
+  const ambiguous = useMemo(() => review.data?.ambiguous ?? [], [review.data]);
+  const ambiguousIds = useMemo(() => new Set(ambiguous.map((a) => a.nodeId)), [ambiguous]);
 
+  // Layers and tools.
   const [objectsVisible, setObjectsVisible] = useState(true);
+  const [masksVisible, setMasksVisible] = useState(true);
+  const [maskOpacity, setMaskOpacity] = useState(0.45);
+  const [depthVisible, setDepthVisible] = useState(false);
+  const [depthOpacity, setDepthOpacity] = useState(0.6);
+  const [show3d, setShow3d] = useState(true);
+  const [tool, setTool] = useState<ToolName>('select');
+  const [command, setCommand] = useState<StageCommand | null>(null);
+  const [scale, setScale] = useState(1);
+  const [helpOpen, setHelpOpen] = useState(false);
+  const [scope, setScope] = useState<'image' | 'batch'>('image');
+  const [reviewer, setReviewer] = useState(reviewerName);
+
+  // Selection: a QA pair (its subjects highlighted) and an object (edited), both per image.
   const [selectedQa, setSelectedQa] = useState<number | null>(null);
-  useEffect(() => setSelectedQa(null), [imageId]);
+  const [selectedObject, setSelectedObject] = useState<number | null>(null);
+  const [inputMode, setInputMode] = useState<InputMode>(null);
+  const [relabeling, setRelabeling] = useState(false);
+  const [newBox, setNewBox] = useState<Box | null>(null);
+  useEffect(() => {
+    setSelectedQa(takeQaToSelect(imageId));
+    setSelectedObject(null);
+    setInputMode(null);
+    setRelabeling(false);
+    setNewBox(null);
+    review.cancelPending();
+    review.clearMessages();
+  }, [imageId]);
   const selected = qaList?.find((q) => q.id === selectedQa) ?? null;
   const highlight = useMemo(() => (selected ? new Set(selected.subjects) : null), [selected]);
+  const selectQa = useCallback(
+    (id: number | null) => {
+      setSelectedQa(id);
+      setInputMode(null);
+      review.cancelPending();
+    },
+    [review.cancelPending],
+  );
   const stepQa = useCallback(
     (delta: 1 | -1) => {
       const list = qaList ?? [];
@@ -89,15 +140,10 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             ? 0
             : list.length - 1
           : Math.min(list.length - 1, Math.max(0, at + delta));
-      setSelectedQa(list[next]!.id);
+      selectQa(list[next]!.id);
     },
-    [qaList, selectedQa],
+    [qaList, selectedQa, selectQa],
   );
-
-  const [depthVisible, setDepthVisible] = useState(false);
-  const [depthOpacity, setDepthOpacity] = useState(0.6);
-  const [command, setCommand] = useState<StageCommand | null>(null);
-  const [scale, setScale] = useState(1);
 
   const ids = siblings.data ?? [];
   const index = ids.indexOf(imageId);
@@ -111,62 +157,161 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
   const issue = (kind: StageCommand['kind']) =>
     setCommand((c) => ({ kind, seq: (c?.seq ?? 0) + 1 }));
 
+  /** Decides on the selected pair and moves on to the next one when it was written. */
+  const decide = useCallback(
+    async (req: Parameters<typeof review.decide>[0]) => {
+      const after = nextAfter(qaList ?? [], req.qaId);
+      if (await review.decide(req)) {
+        setInputMode(null);
+        if (after !== null) setSelectedQa(after);
+      }
+    },
+    [review.decide, qaList],
+  );
+  const confirm = useCallback(async () => {
+    const r = review.pending?.request;
+    const after = r && 'qaId' in r ? nextAfter(qaList ?? [], r.qaId) : null;
+    if (await review.confirmPending()) {
+      setInputMode(null);
+      if (after !== null) setSelectedQa(after);
+    }
+  }, [review.pending, review.confirmPending, qaList]);
+
+  const onAction = (action: ReviewAction): boolean => {
+    if (helpOpen && action !== 'help' && action !== 'escape') return false;
+    switch (action) {
+      case 'help':
+        setHelpOpen((v) => !v);
+        return true;
+      case 'next-qa':
+        stepQa(1);
+        return true;
+      case 'prev-qa':
+        stepQa(-1);
+        return true;
+      case 'next-image':
+        go(nextId);
+        return true;
+      case 'prev-image':
+        go(prevId);
+        return true;
+      case 'approve':
+      case 'skip':
+        if (selected) void decide({ qaId: selected.id, decision: action });
+        return selected !== null;
+      case 'reject':
+      case 'edit':
+        if (selected) setInputMode({ kind: action, qaId: selected.id });
+        return selected !== null;
+      case 'confirm':
+        if (!review.pending) return false;
+        void confirm();
+        return true;
+      case 'undo':
+        void review.undo();
+        return true;
+      case 'redo':
+        void review.redo();
+        return true;
+      case 'toggle-depth':
+        if (hasDepth) setDepthVisible((v) => !v);
+        return true;
+      case 'toggle-boxes':
+        setObjectsVisible((v) => !v);
+        return true;
+      case 'toggle-masks':
+        setMasksVisible((v) => !v);
+        return true;
+      case 'toggle-3d':
+        setShow3d((v) => !v);
+        return true;
+      case 'tool-select':
+        setTool('select');
+        return true;
+      case 'tool-draw':
+        setTool('draw-box');
+        return true;
+      case 'next-object': {
+        const at = objectList.findIndex((o) => o.id === selectedObject);
+        const next = objectList[(at + 1) % Math.max(1, objectList.length)];
+        setSelectedObject(next?.id ?? null);
+        return true;
+      }
+      case 'relabel':
+        if (selectedObject !== null) setRelabeling(true);
+        return selectedObject !== null;
+      case 'delete-object':
+        if (selectedObject !== null) {
+          void review.deleteObject(selectedObject);
+          setSelectedObject(null);
+        }
+        return selectedObject !== null;
+      case 'zoom-fit':
+        issue('fit');
+        return true;
+      case 'zoom-actual':
+        issue('actual');
+        return true;
+      case 'zoom-in':
+        issue('zoom-in');
+        return true;
+      case 'zoom-out':
+        issue('zoom-out');
+        return true;
+      case 'escape':
+        if (helpOpen) setHelpOpen(false);
+        else if (review.pending) review.cancelPending();
+        else if (inputMode) setInputMode(null);
+        else if (newBox) setNewBox(null);
+        else if (relabeling) setRelabeling(false);
+        else if (tool !== 'select') setTool('select');
+        else if (selectedObject !== null) setSelectedObject(null);
+        else if (selectedQa !== null) selectQa(null);
+        else navigate({ page: 'batches', batchId: batchId });
+        return true;
+    }
+  };
+  const actionRef = useRef(onAction);
+  actionRef.current = onAction;
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || keyBelongsToControl(e)) return;
-      switch (e.key) {
-        case 'd':
-        case 'D':
-          if (hasDepth) setDepthVisible((v) => !v);
-          break;
-        case 'b':
-        case 'B':
-          setObjectsVisible((v) => !v);
-          break;
-        case 'n':
-          stepQa(1);
-          break;
-        case 'p':
-          stepQa(-1);
-          break;
-        case 'j':
-        case 'ArrowRight':
-          go(nextId);
-          break;
-        case 'k':
-        case 'ArrowLeft':
-          go(prevId);
-          break;
-        case 'f':
-          issue('fit');
-          break;
-        case '1':
-          issue('actual');
-          break;
-        case '+':
-        case '=':
-          issue('zoom-in');
-          break;
-        case '-':
-          issue('zoom-out');
-          break;
-        case 'Escape':
-          if (selectedQa !== null) setSelectedQa(null);
-          else navigate({ page: 'batches', batchId: batchId });
-          break;
-        default:
-          return;
-      }
-      e.preventDefault();
+      if (keyBelongsToControl(e)) return;
+      const action = actionFor(e);
+      if (action && actionRef.current(action)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [go, nextId, prevId, hasDepth, batchId, stepQa, selectedQa]);
+  }, []);
+
+  // The 3D view (point cloud from the engine, WebGL) loads after the 2D canvas shows its overlays,
+  // so it never delays them; a fallback timer covers an image that cannot be drawn.
+  const [viewerImageId, setViewerImageId] = useState<number | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => setViewerImageId(imageId), 1500);
+    return () => clearTimeout(timer);
+  }, [imageId]);
+  const onOverlaysReady = useCallback(() => {
+    const o = openedAt.current;
+    if (o.ms !== null || o.imageId !== imageId) return;
+    o.ms = performance.now() - o.t;
+    setOpenMs(o.ms);
+    setViewerImageId(imageId);
+  }, [imageId]);
 
   const backHref = routeHref({ page: 'batches', batchId });
+  const history = review.data?.history;
 
   return (
-    <div className="image-page">
+    <div
+      className="image-page"
+      data-testid="image-page"
+      data-image-id={imageId}
+      data-review-loaded={review.data ? 'true' : 'false'}
+      data-open-ms={openMs === null ? '' : openMs.toFixed(1)}
+      data-can-undo={history?.canUndo ? 'true' : 'false'}
+      data-can-redo={history?.canRedo ? 'true' : 'false'}
+    >
       <div className="image-toolbar">
         <a className="btn" href={backHref} title="Back to the batch (Esc)">
           ← Batch
@@ -175,6 +320,58 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
           {image ? image.fileName : detail.state === 'error' ? 'Image not available' : 'Loading…'}
         </div>
         <div className="toolbar-spacer" />
+        <div className="btn-group" role="group" aria-label="Tools">
+          <button
+            type="button"
+            className={`btn${tool === 'select' ? ' active' : ''}`}
+            aria-pressed={tool === 'select'}
+            onClick={() => setTool('select')}
+            title="Select, move and resize (v)"
+            data-testid="tool-select"
+          >
+            Select
+          </button>
+          <button
+            type="button"
+            className={`btn${tool === 'draw-box' ? ' active' : ''}`}
+            aria-pressed={tool === 'draw-box'}
+            onClick={() => setTool('draw-box')}
+            title="Draw a new box (w)"
+            data-testid="tool-draw"
+          >
+            Draw box
+          </button>
+        </div>
+        <div className="btn-group" role="group" aria-label="History">
+          <button
+            type="button"
+            className="btn"
+            disabled={!history?.canUndo || review.busy}
+            onClick={() => void review.undo()}
+            title={
+              history?.nextUndo
+                ? `Undo ${history.nextUndo.command} (u / Ctrl+Z)`
+                : 'Nothing to undo'
+            }
+            data-testid="undo"
+          >
+            ↶ Undo
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!history?.canRedo || review.busy}
+            onClick={() => void review.redo()}
+            title={
+              history?.nextRedo
+                ? `Redo ${history.nextRedo.command} (Shift+U / Ctrl+Shift+Z)`
+                : 'Nothing to redo'
+            }
+            data-testid="redo"
+          >
+            ↷ Redo
+          </button>
+        </div>
         <div className="btn-group" role="group" aria-label="Zoom">
           <button
             type="button"
@@ -237,41 +434,142 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             Next ›
           </button>
         </div>
+        <label className="reviewer-field" title="Name recorded with every edit and decision">
+          <span className="muted small">Reviewer</span>
+          <input
+            type="text"
+            value={reviewer}
+            maxLength={200}
+            onChange={(e) => {
+              setReviewer(e.target.value);
+              setReviewerName(e.target.value);
+            }}
+            data-testid="reviewer-name"
+          />
+        </label>
+        <button
+          type="button"
+          className="btn"
+          onClick={() => setHelpOpen(true)}
+          title="Keyboard shortcuts (?)"
+          data-testid="help-open"
+        >
+          ?
+        </button>
       </div>
 
-      <div className="image-body">
-        {detail.state === 'error' ? (
-          <div className="stage-box">
-            <div className="stage-note error-text" role="alert">
-              {detail.error}
+      {(review.error || review.notice || review.data?.geometryPending) && (
+        <div className="review-messages">
+          {review.error && (
+            <div className="banner error-text" role="alert" data-testid="review-error">
+              {review.error}
+              <button type="button" className="link-btn small" onClick={review.clearMessages}>
+                Dismiss
+              </button>
             </div>
-          </div>
-        ) : image ? (
-          <ImageStage
-            imageUrl={blobUrl({ projectId, imageId: image.id, kind: 'image' })}
-            depthUrl={
-              image.hasDepth
-                ? blobUrl({ projectId, imageId: image.id, kind: 'depth-preview' })
-                : null
-            }
-            width={image.width}
-            height={image.height}
-            depthVisible={depthVisible && image.hasDepth}
-            depthOpacity={depthOpacity}
-            command={command}
-            onScaleChange={setScale}
-            objects={objectList}
-            colors={colors}
-            objectsVisible={objectsVisible}
-            highlight={highlight}
-          />
-        ) : (
-          <div className="stage-box">
-            <div className="stage-note">Loading…</div>
-          </div>
-        )}
+          )}
+          {!review.error && review.notice && (
+            <div className="banner muted small" role="status" data-testid="review-notice">
+              {review.notice}
+            </div>
+          )}
+          {review.data?.geometryPending && (
+            <div className="banner muted small" role="status" data-testid="geometry-pending">
+              Objects changed: re-deriving masks, the scene graph and QA for this image…
+            </div>
+          )}
+        </div>
+      )}
+
+      <div className="image-body">
+        <div className={`views${show3d ? ' with-3d' : ''}`}>
+          {detail.state === 'error' ? (
+            <div className="stage-box">
+              <div className="stage-note error-text" role="alert">
+                {detail.error}
+              </div>
+            </div>
+          ) : image ? (
+            <ImageStage
+              imageUrl={blobUrl({ projectId, imageId: image.id, kind: 'image' })}
+              depthUrl={
+                image.hasDepth
+                  ? blobUrl({ projectId, imageId: image.id, kind: 'depth-preview' })
+                  : null
+              }
+              width={image.width}
+              height={image.height}
+              depthVisible={depthVisible && image.hasDepth}
+              depthOpacity={depthOpacity}
+              command={command}
+              onScaleChange={setScale}
+              objects={objectList}
+              colors={colors}
+              objectsVisible={objectsVisible}
+              masksVisible={masksVisible}
+              maskOpacity={maskOpacity}
+              highlight={highlight}
+              ambiguous={ambiguousIds}
+              selectedId={selectedObject}
+              onSelect={(id) => {
+                setSelectedObject(id);
+                setRelabeling(false);
+              }}
+              tool={tool}
+              onCreateBox={(box) => setNewBox(box)}
+              onChangeBox={(id, box) => void review.moveBox(id, box)}
+              onOverlaysReady={review.data ? onOverlaysReady : undefined}
+            />
+          ) : (
+            <div className="stage-box">
+              <div className="stage-note">Loading…</div>
+            </div>
+          )}
+          {show3d && (
+            <div className="viewer3d-slot" data-testid="viewer3d-slot">
+              {viewerImageId !== null ? (
+                <SceneViewer3D
+                  projectId={projectId}
+                  imageId={viewerImageId}
+                  selectedObjectId={viewerImageId === imageId ? selectedObject : null}
+                  onSelectObject={setSelectedObject}
+                  highlight={
+                    selected && viewerImageId === imageId
+                      ? { objectIds: selected.subjects, label: selected.question }
+                      : null
+                  }
+                />
+              ) : (
+                <p className="muted small">The 3D view loads after the image…</p>
+              )}
+            </div>
+          )}
+        </div>
 
         <aside className="side-panel">
+          {newBox && (
+            <section className="control-card new-box" data-testid="new-box">
+              <h3>New object</h3>
+              <p className="muted small">
+                Box {newBox.map((v) => Math.round(v)).join(', ')}; its mask is derived from depth.
+              </p>
+              <LabelInput
+                initial=""
+                vocabulary={vocabulary.data ?? []}
+                placeholder="Label (Enter)"
+                submitLabel="Add"
+                testid="new-box-label"
+                onSubmit={(label) => {
+                  void review.createObject(newBox, label).then((r) => {
+                    if (r?.object) setSelectedObject(r.object.id);
+                  });
+                  setNewBox(null);
+                  setTool('select');
+                }}
+                onCancel={() => setNewBox(null)}
+              />
+            </section>
+          )}
           <section className="depth-controls" aria-label="Depth overlay">
             <label className={`switch${hasDepth ? '' : ' disabled'}`}>
               <input
@@ -304,33 +602,113 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             {image?.depth ? (
               <DepthLegend min={image.depth.minMeters} max={image.depth.maxMeters} />
             ) : image ? (
-              <p className="muted small">This image has no depth map.</p>
+              <p className="muted small" data-testid="no-depth-note">
+                This image has no depth map: no masks from depth, scene graph or 3D view until one
+                is imported or a depth model runs.
+              </p>
             ) : null}
           </section>
           <ObjectsPanel
-            objects={objects.data ? objectList : undefined}
+            objects={review.data ? objectList : undefined}
             colors={colors}
             visible={objectsVisible}
             onVisibleChange={setObjectsVisible}
-            error={objects.error}
+            masksVisible={masksVisible}
+            onMasksVisibleChange={setMasksVisible}
+            maskOpacity={maskOpacity}
+            onMaskOpacityChange={setMaskOpacity}
+            ambiguous={ambiguous}
+            selectedId={selectedObject}
+            onSelect={(id) => {
+              setSelectedObject(id);
+              setRelabeling(false);
+            }}
+            relabeling={relabeling}
+            onRelabeling={setRelabeling}
+            onRelabel={(id, label, version) =>
+              void review.relabel(id, label, version).then(reloadVocabulary)
+            }
+            onDelete={(id) => {
+              void review.deleteObject(id);
+              setSelectedObject(null);
+            }}
+            vocabulary={vocabulary.data ?? []}
+            busy={review.busy}
+            error={review.loadError}
           />
-          <QaList
-            qa={qaList}
-            objects={objectList}
-            colors={colors}
-            selectedId={selectedQa}
-            onSelect={setSelectedQa}
-            error={qa.error}
+          <LabelTools
+            vocabulary={vocabulary.data ?? []}
+            busy={review.busy}
+            onRename={(from, to) => void review.renameLabel(from, to).then(reloadVocabulary)}
           />
+          <div className="scope-switch btn-group" role="group" aria-label="Review queue scope">
+            <button
+              type="button"
+              className={`btn btn-small${scope === 'image' ? ' active' : ''}`}
+              aria-pressed={scope === 'image'}
+              onClick={() => setScope('image')}
+              data-testid="scope-image"
+            >
+              This image
+            </button>
+            <button
+              type="button"
+              className={`btn btn-small${scope === 'batch' ? ' active' : ''}`}
+              aria-pressed={scope === 'batch'}
+              disabled={batchId === null}
+              onClick={() => setScope('batch')}
+              data-testid="scope-batch"
+            >
+              Whole batch
+            </button>
+          </div>
+          {scope === 'batch' && batchId !== null ? (
+            <BatchQueue projectId={projectId} batchId={batchId} currentImageId={imageId} />
+          ) : (
+            <QaList
+              qa={qaList}
+              objects={objectList}
+              colors={colors}
+              selectedId={selectedQa}
+              onSelect={selectQa}
+              inputMode={inputMode}
+              onInputMode={(m) => {
+                setInputMode(m);
+                if (m === null) review.cancelPending();
+              }}
+              onDecide={(req) => void decide(req)}
+              onBulk={(family, decision, reason) => void review.bulk(family, decision, reason)}
+              warnings={review.pending ? review.pending.warnings : null}
+              onConfirmWarnings={() => void confirm()}
+              onCancelWarnings={review.cancelPending}
+              busy={review.busy}
+              error={review.loadError}
+            />
+          )}
           <ScenePanel scene={sceneView} colors={colors} error={scene.error} />
           {image && <MetadataPanel image={image} />}
           <p className="keys muted small" data-testid="image-keys">
-            <kbd>j</kbd>/<kbd>k</kbd> next/prev image · <kbd>n</kbd>/<kbd>p</kbd> next/prev QA ·{' '}
-            <kbd>d</kbd> depth · <kbd>b</kbd> boxes · <kbd>f</kbd> fit · <kbd>1</kbd> 1:1 ·{' '}
-            <kbd>+</kbd>/<kbd>-</kbd> zoom · wheel zoom · drag pan · <kbd>Esc</kbd> clear QA / back
+            <kbd>?</kbd> all keys · <kbd>n</kbd>/<kbd>p</kbd> next/prev QA · <kbd>a</kbd> approve ·{' '}
+            <kbd>r</kbd> reject · <kbd>e</kbd> edit · <kbd>s</kbd> skip · <kbd>u</kbd> undo ·{' '}
+            <kbd>j</kbd>/<kbd>k</kbd> next/prev image · <kbd>w</kbd> draw · <kbd>d</kbd> depth ·{' '}
+            <kbd>b</kbd> boxes · <kbd>m</kbd> masks · <kbd>Esc</kbd> clear / back
           </p>
         </aside>
       </div>
+      {review.pending && !selected && (
+        <div className="banner error-text" role="alert" data-testid="review-warnings">
+          {review.pending.warnings.map((w) => w.message).join(' · ')}{' '}
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => void confirm()}
+            data-testid="review-confirm"
+          >
+            Apply anyway
+          </button>
+        </div>
+      )}
+      {helpOpen && <KeyHelp onClose={() => setHelpOpen(false)} />}
     </div>
   );
 }

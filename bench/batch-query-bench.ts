@@ -1,0 +1,101 @@
+// The batch view's engine queries at 100k images: images.query pages (first, deep, filtered) and
+// the status counts, on a temporary project filled by SQL (10% needing review, a label on every
+// 20th image, QA pairs and reviews on every 10th). Prints medians; bench/UI-RESULTS.md records them.
+//
+//   node bin/run-ts.mjs bench/batch-query-bench.ts [--images 100000] [--runs 21]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProjectStore } from '../db/project-store';
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+const N = arg('images', 100_000);
+const RUNS = arg('runs', 21);
+const dir = mkdtempSync(join(tmpdir(), 'sqw-batch-bench-'));
+const store = ProjectStore.openOrCreate(join(dir, 'p'));
+try {
+  const batch = store.batches.create({
+    sourceFolder: '/bench',
+    depthFolder: null,
+    depthEncoding: null,
+    intrinsics: null,
+  });
+  const t0 = performance.now();
+  store.db.exec(`
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${N})
+    INSERT INTO images (batch_id, source_path, rel_path, file_name, sha256, bytes, format, width, height,
+      fx, fy, cx, cy, intrinsics_source, thumb_blob, created_at)
+    SELECT ${batch}, 'x' || i, 'scene_' || (i / 1000) || '/frame_' || i || '.jpg', 'frame_' || i || '.jpg',
+      'h' || i, 1, 'jpeg', 640, 480, 525, 525, 319.5, 239.5, 'given', 't', 'now' FROM n;
+    INSERT INTO objects (image_id, label, x0, y0, x1, y1, provenance, created_at)
+      SELECT id, CASE WHEN id % 40 = 0 THEN 'chair' ELSE 'table' END, 0, 0, 1, 1, 'imported', 'now'
+      FROM images WHERE id % 20 = 0;
+    INSERT INTO qa_pairs (image_id, family, question, answer, status, created_at)
+      SELECT id, CASE WHEN id % 30 = 0 THEN 'distance' ELSE 'left_right' END, 'q', 'a',
+        CASE WHEN id % 50 = 0 THEN 'changed' ELSE 'proposed' END, 'now'
+      FROM images WHERE id % 10 = 0;
+    INSERT INTO review_decisions (qa_id, decision, reviewer, created_at)
+      SELECT id, 'approve', 'ana', 'now' FROM qa_pairs WHERE id % 7 = 0;
+  `);
+  const fillMs = performance.now() - t0;
+
+  const time = (fn: () => unknown) => {
+    const t: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = performance.now();
+      fn();
+      t.push(performance.now() - a);
+    }
+    return t.sort((x, y) => x - y)[RUNS >> 1]!;
+  };
+  const page = { offset: 0, limit: 120 };
+  const cases: Array<[string, () => unknown]> = [
+    ['first page (120), no filter', () => store.images.query({ batchId: batch, ...page })],
+    [
+      'page at offset 90 000',
+      () => store.images.query({ batchId: batch, offset: 90_000, limit: 120 }),
+    ],
+    [
+      'status = needs-review, offset 5 000',
+      () =>
+        store.images.query({ batchId: batch, status: 'needs-review', offset: 5_000, limit: 120 }),
+    ],
+    ['label = chair', () => store.images.query({ batchId: batch, label: 'chair', ...page })],
+    [
+      'QA family = distance',
+      () => store.images.query({ batchId: batch, qaFamily: 'distance', ...page }),
+    ],
+    [
+      'changed after edit',
+      () => store.images.query({ batchId: batch, changedAfterEdit: true, ...page }),
+    ],
+    ['reviewer = ana', () => store.images.query({ batchId: batch, reviewer: 'ana', ...page })],
+    [
+      'search "scene_42/"',
+      () => store.images.query({ batchId: batch, search: 'scene_42/', ...page }),
+    ],
+    ['status counts, no filter', () => store.images.statusCounts({ batchId: batch })],
+    [
+      'status counts, label = chair',
+      () => store.images.statusCounts({ batchId: batch, label: 'chair' }),
+    ],
+  ];
+  console.log(
+    `node ${process.version}, ${cpus()[0]?.model}, ${cpus().length} cores, load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    `${N} images filled in ${fillMs.toFixed(0)} ms (statuses derived by the migration 8 triggers)`,
+  );
+  console.log(`counts: ${JSON.stringify(store.images.statusCounts({ batchId: batch }).byStatus)}`);
+  for (const [name, fn] of cases)
+    console.log(`${name}: median ${time(fn).toFixed(2)} ms (${RUNS} runs)`);
+} finally {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+}

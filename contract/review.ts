@@ -1,0 +1,128 @@
+// Schemas of the review API (issue 7): editable objects with versions and masks, QA as the review
+// queue shows it (revision, measurement), warnings, the audit log and the undo/redo state.
+import { z } from 'zod';
+import { QaPair, SceneObject } from './entities';
+
+const Id = z.number().int();
+
+/** COCO RLE (`size` = [height, width]; `counts` compressed string or run list). */
+export const MaskRle = z.object({
+  size: z.tuple([Id.nonnegative(), Id.nonnegative()]),
+  counts: z.union([z.string(), z.array(Id.nonnegative())]),
+});
+export type MaskRle = z.infer<typeof MaskRle>;
+
+export const EditableObject = SceneObject.extend({
+  /** Sent back with an edit; a stale one is refused (another window edited the object). */
+  version: Id.positive(),
+  mask: MaskRle.nullable(),
+});
+export type EditableObject = z.infer<typeof EditableObject>;
+
+export const ReviewWarning = z.object({
+  code: z.enum([
+    'answer-disagrees',
+    'answer-unreadable',
+    'ambiguous-referent',
+    'contradicts-geometry',
+    'facts-changed',
+    'geometry-pending',
+  ]),
+  message: z.string(),
+});
+export type ReviewWarning = z.infer<typeof ReviewWarning>;
+
+/** How the machine value was obtained: question type, spoken form and the facts it read. */
+export const QaMeasurement = z.object({
+  type: z.string(),
+  valueType: z.string().nullable(),
+  spoken: z.string().nullable(),
+  /** Rounding step of the spoken length, metres. */
+  step: z.number().nullable(),
+  steps: z.array(z.string()),
+  dependsOn: z.array(Id),
+});
+
+export const ReviewQa = QaPair.extend({
+  revision: z.string(),
+  batchId: Id,
+  fileName: z.string(),
+  naming: z.string().nullable(),
+  measurement: QaMeasurement.nullable(),
+});
+export type ReviewQa = z.infer<typeof ReviewQa>;
+
+export const AmbiguousObject = z.object({
+  nodeId: Id,
+  label: z.string(),
+  group: z.array(Id),
+  reason: z.string(),
+  candidates: z.array(z.object({ objectId: Id, expression: z.string().nullable() })),
+});
+export type AmbiguousObject = z.infer<typeof AmbiguousObject>;
+
+export const HistoryState = z.object({
+  canUndo: z.boolean(),
+  canRedo: z.boolean(),
+  nextUndo: z.object({ id: Id, command: z.string(), target: z.string() }).nullable(),
+  nextRedo: z.object({ id: Id, command: z.string(), target: z.string() }).nullable(),
+});
+export type HistoryState = z.infer<typeof HistoryState>;
+
+/** Everything the review canvas and queue need for one image, in one call. */
+export const ReviewImage = z.object({
+  imageId: Id,
+  objects: z.array(EditableObject),
+  qa: z.array(ReviewQa),
+  ambiguous: z.array(AmbiguousObject),
+  /** Objects were edited after the scene graph was built; graph and QA are being re-derived. */
+  geometryPending: z.boolean(),
+  history: HistoryState,
+});
+export type ReviewImage = z.infer<typeof ReviewImage>;
+
+export const AuditEntry = z.object({
+  id: Id,
+  actor: z.string(),
+  command: z.string(),
+  target: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  createdAt: z.string(),
+  op: z.enum(['do', 'undo', 'redo', 'log']).nullable(),
+  refId: Id.nullable(),
+  imageIds: z.array(Id),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const EditResult = z.object({
+  /** The object after the edit (deleted: null). */
+  object: EditableObject.nullable(),
+  entryId: Id,
+  history: HistoryState,
+});
+
+export const DecisionResult = z.object({
+  applied: z.boolean(),
+  warnings: z.array(ReviewWarning),
+  qa: ReviewQa.nullable(),
+  entryId: Id.nullable(),
+  history: HistoryState,
+});
+export type DecisionResult = z.infer<typeof DecisionResult>;
+
+export const BulkDecisionResult = z.object({
+  applied: Id.nonnegative(),
+  warnings: z.array(z.object({ qaId: Id, warnings: z.array(ReviewWarning) })),
+  entryId: Id.nullable(),
+  history: HistoryState,
+});
+
+export const LabelEditResult = z.object({
+  changed: Id.nonnegative(),
+  merged: z.boolean(),
+  entryId: Id,
+  history: HistoryState,
+});
+
+export const UndoResult = z.object({ entry: AuditEntry.nullable(), history: HistoryState });

@@ -1,0 +1,164 @@
+// Review decisions as review-log commands: approve, reject (with a reason), edit (a new answer,
+// checked against the geometry), skip; and bulk decisions over one family. Warnings come back
+// before anything is written; the reviewer confirms to apply anyway.
+import type { ProjectStore } from '../../db/project-store';
+import type { AuditEntryRow, QaReviewRow, QaState } from '../../db/repositories/annotations';
+import { NotFoundError, UserInputError } from '../errors';
+import { StaleEditError } from './errors';
+import { checkEditedAnswer, GeometryCheck, type ReviewWarning } from './qa-checks';
+import type { ReviewLog } from './review-log';
+
+export type DecisionKind = 'approve' | 'reject' | 'edit' | 'skip';
+
+const STATUS_AFTER: Record<DecisionKind, QaState['status'] | null> = {
+  approve: 'approved',
+  reject: 'rejected',
+  edit: 'edited',
+  skip: null,
+};
+
+export interface DecisionRequest {
+  qaId: number;
+  decision: DecisionKind;
+  reason?: string;
+  editedAnswer?: string;
+  /** The revision the reviewer saw; a different current one means someone else got there first. */
+  expectedRevision?: string;
+  /** Apply even when there are warnings (the reviewer has seen them). */
+  confirmWarnings: boolean;
+  actor: string;
+}
+
+export interface DecisionOutcome {
+  applied: boolean;
+  warnings: ReviewWarning[];
+  entry: AuditEntryRow | null;
+}
+
+function checkRequest(d: Pick<DecisionRequest, 'decision' | 'reason' | 'editedAnswer'>): void {
+  if (d.decision === 'reject' && !d.reason?.trim())
+    throw new UserInputError('a rejection needs a reason');
+  if (d.decision === 'edit' && !d.editedAnswer?.trim())
+    throw new UserInputError('an edit needs the new answer');
+}
+
+export class QaDecisions {
+  constructor(
+    private readonly store: ProjectStore,
+    private readonly log: ReviewLog,
+  ) {}
+
+  decide(d: DecisionRequest): DecisionOutcome {
+    checkRequest(d);
+    const edits = this.store.annotations.edits;
+    const qa = edits.qaReview(d.qaId);
+    if (!qa) throw new NotFoundError(`QA pair not found: ${d.qaId}`);
+    if (d.expectedRevision !== undefined && d.expectedRevision !== qa.revision)
+      throw new StaleEditError(
+        `QA #${qa.id} was changed in another window or by re-derivation (now ${qa.status}); reload and review it again`,
+      );
+    const warnings = this.warningsFor(qa, d, new GeometryCheck(this.store));
+    if (warnings.length > 0 && !d.confirmWarnings) return { applied: false, warnings, entry: null };
+    const entry = this.log.execute(this.command(qa, d));
+    return { applied: true, warnings, entry };
+  }
+
+  /**
+   * One decision for every open (proposed or changed) QA of a family, in an image or a batch, as a
+   * single undoable command. With warnings and no confirmation nothing is written.
+   */
+  bulk(b: {
+    family: string;
+    imageId?: number;
+    batchId?: number;
+    decision: Exclude<DecisionKind, 'edit'>;
+    reason?: string;
+    confirmWarnings: boolean;
+    actor: string;
+  }): {
+    applied: number;
+    warnings: Array<{ qaId: number; warnings: ReviewWarning[] }>;
+    entry: AuditEntryRow | null;
+  } {
+    checkRequest(b);
+    if (b.imageId === undefined && b.batchId === undefined)
+      throw new UserInputError('bulk decisions need an image or a batch');
+    const edits = this.store.annotations.edits;
+    const { items } = edits.qaQueue({
+      imageId: b.imageId,
+      batchId: b.batchId,
+      family: b.family,
+      statuses: ['proposed', 'changed'],
+      offset: 0,
+      limit: 100_000,
+    });
+    if (items.length === 0) return { applied: 0, warnings: [], entry: null };
+    const geometry = new GeometryCheck(this.store);
+    const warned = items
+      .map((qa) => ({ qaId: qa.id, warnings: this.warningsFor(qa, b, geometry) }))
+      .filter((w) => w.warnings.length > 0);
+    if (warned.length > 0 && !b.confirmWarnings)
+      return { applied: 0, warnings: warned, entry: null };
+    const status = STATUS_AFTER[b.decision];
+    const before = items.map((qa) => edits.qaState(qa.id)!);
+    const entry = this.log.execute({
+      command: `review.bulk-${b.decision}`,
+      target: `family:${b.family.slice(0, 100)}`,
+      actor: b.actor,
+      before: { objects: [], qa: before },
+      after: {
+        objects: [],
+        qa: before.map((s) => ({ ...s, status: status ?? s.status })),
+      },
+      undoable: status !== null,
+      alongside: () => {
+        for (const qa of items)
+          edits.insertDecision({
+            qaId: qa.id,
+            decision: b.decision,
+            reason: b.reason ?? null,
+            editedAnswer: null,
+            reviewer: b.actor,
+          });
+      },
+    });
+    return { applied: items.length, warnings: warned, entry };
+  }
+
+  private warningsFor(
+    qa: QaReviewRow,
+    d: Pick<DecisionRequest, 'decision' | 'editedAnswer'>,
+    geometry: GeometryCheck,
+  ): ReviewWarning[] {
+    if (d.decision === 'approve') return geometry.warnings(qa);
+    if (d.decision === 'edit') {
+      const answer = checkEditedAnswer(qa, d.editedAnswer!);
+      const referents = geometry.warnings(qa).filter((w) => w.code === 'ambiguous-referent');
+      return answer ? [answer, ...referents] : referents;
+    }
+    return [];
+  }
+
+  private command(qa: QaReviewRow, d: DecisionRequest) {
+    const edits = this.store.annotations.edits;
+    const before = edits.qaState(qa.id)!;
+    const status = STATUS_AFTER[d.decision];
+    const answer = d.decision === 'edit' ? d.editedAnswer!.trim() : before.answer;
+    return {
+      command: `review.${d.decision}`,
+      target: `qa:${qa.id}`,
+      actor: d.actor,
+      before: { objects: [], qa: [before] },
+      after: { objects: [], qa: [{ ...before, status: status ?? before.status, answer }] },
+      undoable: status !== null,
+      alongside: () =>
+        edits.insertDecision({
+          qaId: qa.id,
+          decision: d.decision,
+          reason: d.reason?.trim() || null,
+          editedAnswer: d.decision === 'edit' ? answer : null,
+          reviewer: d.actor,
+        }),
+    };
+  }
+}

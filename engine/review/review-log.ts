@@ -1,0 +1,194 @@
+// Every human edit and decision is a command: a named change from a `before` to an `after` state of
+// the rows it touches (objects, QA pairs), written to the audit log (who, when, what, before/after)
+// in the same transaction as the change. Undo writes `before` back, redo writes `after` back, each
+// only when the rows are still exactly as the last entry left them (otherwise another window has
+// edited them and the undo is refused rather than overwriting that work).
+import type { ProjectStore } from '../../db/project-store';
+import type {
+  AuditEntryRow,
+  ObjectState,
+  QaState,
+  ReviewEditRepository,
+} from '../../db/repositories/annotations';
+import { NotFoundError } from '../errors';
+import { StaleEditError } from './errors';
+import { deriveStacks, type UndoStacks } from './undo-stack';
+
+export interface Snapshot {
+  objects: ObjectState[];
+  qa: QaState[];
+}
+
+export interface CommandSpec {
+  /** e.g. `object.move`, `label.rename`, `review.approve`. */
+  command: string;
+  /** e.g. `object:12`, `label:chair`, `qa:40`. */
+  target: string;
+  actor: string;
+  /** The rows as the client last saw them: their versions/revisions must still be current. */
+  before: Snapshot;
+  /** The rows as they should be afterwards (versions/revisions are ignored). */
+  after: Snapshot;
+  /** Extra writes in the same transaction (e.g. the review_decisions row). */
+  alongside?: () => void;
+  /** False for decisions that change nothing (skip): logged, but not on the undo stack. */
+  undoable?: boolean;
+}
+
+export interface HistoryState {
+  canUndo: boolean;
+  canRedo: boolean;
+  /** What undo / redo would revert or re-apply next. */
+  nextUndo: { id: number; command: string; target: string } | null;
+  nextRedo: { id: number; command: string; target: string } | null;
+}
+
+function describeObject(s: ObjectState): string {
+  return `object #${s.id} (${s.label.slice(0, 60)})`;
+}
+
+export class ReviewLog {
+  private readonly edits: ReviewEditRepository;
+
+  constructor(
+    store: ProjectStore,
+    /** Called after a change to objects commits, with the images whose objects changed. */
+    private readonly onObjectsChanged: (imageIds: number[]) => void = () => {},
+  ) {
+    this.edits = store.annotations.edits;
+  }
+
+  execute(spec: CommandSpec): AuditEntryRow {
+    const entry = this.edits.transaction(() => {
+      const after = this.write(spec.after, spec.before, 'edit');
+      spec.alongside?.();
+      return this.edits.appendAudit({
+        actor: spec.actor,
+        command: spec.command,
+        target: spec.target,
+        before: spec.before,
+        after,
+        op: spec.undoable === false ? 'log' : 'do',
+        refId: null,
+        imageIds: imagesOf(spec.before, after),
+      });
+    });
+    this.notify(entry);
+    return entry;
+  }
+
+  /** Reverts the newest undoable command; null when there is nothing to undo. */
+  undo(actor: string): AuditEntryRow | null {
+    return this.step(actor, 'undo');
+  }
+
+  /** Re-applies the newest undone command; null when there is nothing to redo. */
+  redo(actor: string): AuditEntryRow | null {
+    return this.step(actor, 'redo');
+  }
+
+  stacks(): UndoStacks {
+    return deriveStacks(this.edits.undoHistory());
+  }
+
+  history(): HistoryState {
+    const { undo, redo } = this.stacks();
+    const brief = (id: number | undefined) => {
+      const e = id === undefined ? undefined : this.edits.auditEntry(id);
+      return e ? { id: e.id, command: e.command, target: e.target } : null;
+    };
+    return {
+      canUndo: undo.length > 0,
+      canRedo: redo.length > 0,
+      nextUndo: brief(undo.at(-1)?.commandId),
+      nextRedo: brief(redo.at(-1)?.commandId),
+    };
+  }
+
+  private step(actor: string, op: 'undo' | 'redo'): AuditEntryRow | null {
+    const entry = this.edits.transaction(() => {
+      const stacks = this.stacks();
+      const item = (op === 'undo' ? stacks.undo : stacks.redo).at(-1);
+      if (!item) return null;
+      const command = this.edits.auditEntry(item.commandId);
+      const last = this.edits.auditEntry(item.lastId);
+      if (!command || !last) throw new NotFoundError(`audit entry ${item.commandId} is missing`);
+      const current = last.after as Snapshot;
+      const target = (op === 'undo' ? command.before : command.after) as Snapshot;
+      const after = this.write(target, current, op);
+      return this.edits.appendAudit({
+        actor,
+        command: command.command,
+        target: command.target,
+        before: current,
+        after,
+        op,
+        refId: command.id,
+        imageIds: imagesOf(current, after),
+      });
+    });
+    if (entry) this.notify(entry);
+    return entry;
+  }
+
+  /** Writes `target` over rows that must still match `expected`; returns the rows as written. */
+  private write(target: Snapshot, expected: Snapshot, why: 'edit' | 'undo' | 'redo'): Snapshot {
+    const out: Snapshot = { objects: [], qa: [] };
+    for (const next of target.objects) {
+      const seen = expected.objects.find((o) => o.id === next.id);
+      const now = this.edits.objectState(next.id);
+      if (!now) throw new NotFoundError(`object not found: ${next.id}`);
+      // An edit names the version it was made against. Undo/redo compare what a reviewer controls
+      // (label, box, deleted), so re-derived masks and undone later commands do not block them.
+      const version =
+        why === 'edit' ? (seen?.version ?? now.version) : sameObject(seen, now) ? now.version : -1;
+      if (this.edits.writeObjectState(next, version) === null)
+        throw new StaleEditError(
+          why === 'edit'
+            ? `${describeObject(now)} was changed in another window (you edited version ${version}, it is now at version ${now.version}); reload the image and edit again`
+            : `cannot ${why}: ${describeObject(now)} was changed since; reload to see the change`,
+        );
+      out.objects.push(this.edits.objectState(next.id)!);
+    }
+    for (const next of target.qa) {
+      const seen = expected.qa.find((q) => q.id === next.id);
+      const now = this.edits.qaState(next.id);
+      if (!now) throw new NotFoundError(`QA pair not found: ${next.id}`);
+      const revision =
+        why === 'edit'
+          ? (seen?.revision ?? now.revision)
+          : seen && seen.status === now.status && seen.answer === now.answer
+            ? now.revision
+            : '';
+      if (!this.edits.writeQaState(next, revision))
+        throw new StaleEditError(
+          why === 'edit'
+            ? `QA #${next.id} was changed in another window or by re-derivation (now ${now.status}); reload and review it again`
+            : `cannot ${why}: QA #${next.id} was changed since (now ${now.status})`,
+        );
+      out.qa.push(this.edits.qaState(next.id)!);
+    }
+    return out;
+  }
+
+  private notify(entry: AuditEntryRow): void {
+    const after = entry.after as Snapshot;
+    const images = [...new Set(after.objects.map((o) => o.imageId))];
+    if (images.length > 0) this.onObjectsChanged(images);
+  }
+}
+
+function sameObject(a: ObjectState | undefined, b: ObjectState): boolean {
+  return (
+    a !== undefined &&
+    a.label === b.label &&
+    a.deleted === b.deleted &&
+    a.box.every((v, i) => v === b.box[i])
+  );
+}
+
+function imagesOf(a: Snapshot, b: Snapshot): number[] {
+  return [...new Set([...a.objects, ...b.objects, ...a.qa, ...b.qa].map((r) => r.imageId))].sort(
+    (x, y) => x - y,
+  );
+}

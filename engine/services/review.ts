@@ -1,0 +1,224 @@
+// Handlers of the review API: object and label edits, QA decisions (single and bulk), undo/redo,
+// the audit log and the review queue. Every edit goes through engine/review (commands in the audit
+// log); object edits schedule re-derivation of the image's graph and QA in the background.
+import type { ApiHandlers } from '../../contract/api';
+import type { EditableObject, HistoryState, ReviewQa } from '../../contract/review';
+import type { ProjectStore } from '../../db/project-store';
+import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
+import { NotFoundError } from '../errors';
+import { ObjectCommands } from '../review/object-commands';
+import { QaDecisions } from '../review/qa-decisions';
+import { ambiguousObjects } from '../review/referents';
+import { ReviewLog } from '../review/review-log';
+import type { ServiceContext } from '../service';
+
+type ReviewHandlers = {
+  objects: Omit<ApiHandlers['objects'], 'list'>;
+  qa: Omit<ApiHandlers['qa'], 'list'>;
+  reviews: ApiHandlers['reviews'];
+  labels: ApiHandlers['labels'];
+  audit: ApiHandlers['audit'];
+};
+
+export function toEditableObject(s: ObjectState): EditableObject {
+  return {
+    id: s.id,
+    imageId: s.imageId,
+    label: s.label,
+    score: s.score,
+    box: s.box,
+    provenance: s.provenance,
+    maskProvenance: s.maskProvenance,
+    version: s.version,
+    mask: parseMask(s.maskRle),
+  };
+}
+
+function parseMask(json: string | null): EditableObject['mask'] {
+  if (!json) return null;
+  try {
+    const m = JSON.parse(json) as EditableObject['mask'];
+    return m && Array.isArray(m.size) && m.counts !== undefined ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+export function toReviewQa(q: QaReviewRow): ReviewQa {
+  const r = q.record ?? {};
+  const display = r.display as { text?: string; step?: number } | undefined;
+  const steps = Array.isArray(r.steps) ? (r.steps as Array<{ text?: unknown }>) : [];
+  return {
+    id: q.id,
+    imageId: q.imageId,
+    family: q.family,
+    question: q.question,
+    answer: q.answer,
+    status: q.status,
+    kind: q.kind,
+    subjects: Array.isArray(r.subjects) ? (r.subjects as number[]) : [],
+    value: q.value,
+    unit: typeof r.unit === 'string' ? r.unit : null,
+    revision: q.revision,
+    batchId: q.batchId,
+    fileName: q.fileName,
+    naming: typeof r.naming === 'string' ? r.naming : null,
+    measurement: q.record
+      ? {
+          type: typeof r.type === 'string' ? r.type : q.family,
+          valueType: typeof r.valueType === 'string' ? r.valueType : null,
+          spoken: display?.text ?? null,
+          step: typeof display?.step === 'number' ? display.step : null,
+          steps: steps.map((s) => String(s.text ?? '')),
+          dependsOn: Array.isArray(r.dependsOn) ? (r.dependsOn as number[]) : [],
+        }
+      : null,
+  };
+}
+
+export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
+  const open = (projectId: string) => {
+    const store = ctx.projects.get(projectId);
+    const log = new ReviewLog(store, (imageIds) => {
+      for (const id of imageIds) ctx.rederive.enqueue(store, id);
+    });
+    return {
+      store,
+      log,
+      objects: new ObjectCommands(store, log),
+      decisions: new QaDecisions(store, log),
+    };
+  };
+  const history = (log: ReviewLog): HistoryState => log.history();
+  const objectAfter = (store: ProjectStore, entry: AuditEntryRow) => {
+    const after = (entry.after as { objects: ObjectState[] }).objects[0];
+    const now = after ? store.annotations.edits.objectState(after.id) : undefined;
+    return now && !now.deleted ? toEditableObject(now) : null;
+  };
+  const qaAfter = (store: ProjectStore, qaId: number) => {
+    const row = store.annotations.edits.qaReview(qaId);
+    return row ? toReviewQa(row) : null;
+  };
+
+  return {
+    objects: {
+      create: async ({ projectId, imageId, box, label, reviewer }) => {
+        const p = open(projectId);
+        const entry = p.objects.create({ imageId, box, label, actor: reviewer });
+        return { object: objectAfter(p.store, entry), entryId: entry.id, history: history(p.log) };
+      },
+      update: async ({ projectId, objectId, expectedVersion, box, label, reviewer }) => {
+        const p = open(projectId);
+        const entry = p.objects.update({ objectId, expectedVersion, box, label, actor: reviewer });
+        return { object: objectAfter(p.store, entry), entryId: entry.id, history: history(p.log) };
+      },
+      delete: async ({ projectId, objectId, expectedVersion, reviewer }) => {
+        const p = open(projectId);
+        const entry = p.objects.delete({ objectId, expectedVersion, actor: reviewer });
+        return { object: null, entryId: entry.id, history: history(p.log) };
+      },
+    },
+    qa: {
+      queue: async ({ projectId, batchId, imageId, family, statuses, offset, limit }) => {
+        const edits = ctx.projects.get(projectId).annotations.edits;
+        const page = edits.qaQueue({ batchId, imageId, family, statuses, offset, limit });
+        return {
+          total: page.total,
+          items: page.items.map(toReviewQa),
+          families: edits.qaFamilies(),
+        };
+      },
+    },
+    labels: {
+      vocabulary: async ({ projectId }) =>
+        ctx.projects.get(projectId).annotations.edits.vocabulary(),
+      rename: async ({ projectId, from, to, reviewer }) => {
+        const p = open(projectId);
+        const entry = p.objects.renameLabel({ from, to, actor: reviewer });
+        return {
+          changed: (entry.after as { objects: unknown[] }).objects.length,
+          merged: entry.command === 'label.merge',
+          entryId: entry.id,
+          history: history(p.log),
+        };
+      },
+      merge: async ({ projectId, from, into, reviewer }) => {
+        const p = open(projectId);
+        const entry = p.objects.mergeLabels({ from, into, actor: reviewer });
+        return {
+          changed: (entry.after as { objects: unknown[] }).objects.length,
+          merged: true,
+          entryId: entry.id,
+          history: history(p.log),
+        };
+      },
+    },
+    audit: {
+      list: async ({ projectId, imageId, beforeId, limit }) =>
+        ctx.projects.get(projectId).annotations.edits.auditEntries({ imageId, beforeId, limit }),
+    },
+    reviews: {
+      // The original single-decision call, now an undoable command like the others.
+      record: async ({ projectId, qaId, decision, reason, editedAnswer, reviewer }) => {
+        const p = open(projectId);
+        p.decisions.decide({
+          qaId,
+          decision,
+          reason,
+          editedAnswer,
+          confirmWarnings: true,
+          actor: reviewer,
+        });
+        const last = p.store.annotations.reviews(qaId).at(-1);
+        if (!last) throw new NotFoundError(`QA pair not found: ${qaId}`);
+        return last;
+      },
+      list: async ({ projectId, qaId }) => ctx.projects.get(projectId).annotations.reviews(qaId),
+      image: async ({ projectId, imageId }) => {
+        const p = open(projectId);
+        if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
+        const edits = p.store.annotations.edits;
+        return {
+          imageId,
+          objects: edits.objectStates(imageId).map(toEditableObject),
+          qa: edits.qaReviewForImage(imageId).map(toReviewQa),
+          ambiguous: ambiguousObjects(p.store, imageId),
+          geometryPending: edits.editedSinceGraph(imageId),
+          history: history(p.log),
+        };
+      },
+      decide: async ({ projectId, reviewer, ...d }) => {
+        const p = open(projectId);
+        const out = p.decisions.decide({ ...d, actor: reviewer });
+        return {
+          applied: out.applied,
+          warnings: out.warnings,
+          qa: qaAfter(p.store, d.qaId),
+          entryId: out.entry?.id ?? null,
+          history: history(p.log),
+        };
+      },
+      bulk: async ({ projectId, reviewer, ...b }) => {
+        const p = open(projectId);
+        const out = p.decisions.bulk({ ...b, actor: reviewer });
+        return {
+          applied: out.applied,
+          warnings: out.warnings,
+          entryId: out.entry?.id ?? null,
+          history: history(p.log),
+        };
+      },
+      undo: async ({ projectId, reviewer }) => {
+        const p = open(projectId);
+        const entry = p.log.undo(reviewer);
+        return { entry, history: history(p.log) };
+      },
+      redo: async ({ projectId, reviewer }) => {
+        const p = open(projectId);
+        const entry = p.log.redo(reviewer);
+        return { entry, history: history(p.log) };
+      },
+      history: async ({ projectId }) => history(open(projectId).log),
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// The review queue across the image's batch: 'changed' first, then open, then decided, with
+// family and status filters. Picking an item opens its image with the item selected.
+import { useState } from 'react';
+import type { ReviewQa } from '../../../contract/review';
+import { api } from '../api/client';
+import { useEngineEvents, useLoad } from '../app/hooks';
+import { navigate } from '../app/router';
+import { formatQaValue } from '../lib/objects';
+import { selectQaOnOpen } from './reviewer';
+
+const STATUS_FILTERS: Array<{ id: string; label: string; statuses?: ReviewQa['status'][] }> = [
+  { id: 'open', label: 'Open + changed', statuses: ['changed', 'proposed'] },
+  { id: 'changed', label: 'Changed after edit', statuses: ['changed'] },
+  { id: 'decided', label: 'Decided', statuses: ['approved', 'rejected', 'edited'] },
+  { id: 'all', label: 'All' },
+];
+const PAGE = 200;
+
+export function BatchQueue({
+  projectId,
+  batchId,
+  currentImageId,
+}: {
+  projectId: string;
+  batchId: number;
+  currentImageId: number;
+}) {
+  const [family, setFamily] = useState('');
+  const [statusId, setStatusId] = useState('open');
+  const [limit, setLimit] = useState(PAGE);
+  const statuses = STATUS_FILTERS.find((s) => s.id === statusId)?.statuses;
+  const [page, reload] = useLoad(
+    () =>
+      api.qa.queue({ projectId, batchId, family: family || undefined, statuses, offset: 0, limit }),
+    [projectId, batchId, family, statusId, limit],
+  );
+  useEngineEvents((e) => {
+    if (e.projectId === projectId && e.type === 'images-changed') reload();
+  });
+  const items = page.data?.items ?? [];
+  return (
+    <div className="batch-queue" data-testid="batch-queue">
+      <div className="batch-queue-filters">
+        <select
+          value={family}
+          onChange={(e) => setFamily(e.target.value)}
+          aria-label="Family"
+          data-testid="batch-queue-family"
+        >
+          <option value="">All families</option>
+          {(page.data?.families ?? []).map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+        <select
+          value={statusId}
+          onChange={(e) => setStatusId(e.target.value)}
+          aria-label="Status"
+          data-testid="batch-queue-status"
+        >
+          {STATUS_FILTERS.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+        <span className="muted small" data-testid="batch-queue-total">
+          {page.data ? `${page.data.total} items` : '…'}
+        </span>
+      </div>
+      {page.error && <p className="error-text small">{page.error}</p>}
+      <ul className="qa-list">
+        {items.map((q) => (
+          <li key={q.id}>
+            <button
+              type="button"
+              className={`qa-item${q.imageId === currentImageId ? ' current-image' : ''}`}
+              onClick={() => {
+                selectQaOnOpen(q.imageId, q.id);
+                navigate({ page: 'image', imageId: q.imageId });
+              }}
+              data-testid="batch-queue-item"
+              data-qa-id={q.id}
+              data-status={q.status}
+            >
+              <span className="muted small">{q.fileName}</span>
+              <span className="qa-question">{q.question}</span>
+              <span className="qa-answer">{q.answer}</span>
+              <span className="qa-meta">
+                <span className={`badge qa-status qa-status-${q.status}`}>{q.status}</span>
+                <span className="qa-family">{q.family}</span>
+                <span className="muted small">value {formatQaValue(q.value, q.unit)}</span>
+              </span>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {page.data && page.data.total > items.length && (
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => setLimit((l) => Math.min(1000, l + PAGE))}
+          disabled={limit >= 1000}
+        >
+          Show more
+        </button>
+      )}
+    </div>
+  );
+}
