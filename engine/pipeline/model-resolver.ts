@@ -7,6 +7,7 @@ import type { ModelManifest, ModelTask } from '../../native-models/manifest';
 import type { Device } from '../../native-models/providers';
 import { SessionPool } from '../../native-models/session-pool';
 import { ModelStore } from '../../native-models/store';
+import { STAGE_ADAPTERS, stageAdapterKind } from './model-adapters';
 import type { ModelIdentity, ModelStage, ModelStageName, ModelStageResolver } from './model-stage';
 
 export const STAGE_TASK: Record<ModelStageName, ModelTask> = {
@@ -52,13 +53,22 @@ function depthAnythingStage(env: AdapterEnv): ModelStage<'depth'> {
   };
 }
 
-/** The adapters the pipeline knows. Other stages' adapters are added here as they land. */
+/** The adapters the pipeline knows: Depth Anything, then one entry per other adapter kind. */
 export const ADAPTERS: AdapterEntry[] = [
   {
     stage: 'depth',
     matches: (m) => m.task === 'depth' && m.id.startsWith('depth-anything-v2-'),
     create: depthAnythingStage,
   },
+  ...Object.entries(STAGE_ADAPTERS).map(([kind, a]): AdapterEntry => ({
+    stage: a.stage,
+    matches: (m) => m.task === STAGE_TASK[a.stage] && stageAdapterKind(m) === kind,
+    create: (env) =>
+      a.create({
+        ctx: { manifest: env.manifest, store: env.store, pool: env.pool, device: env.device },
+        identity: env.identity,
+      }),
+  })),
 ];
 
 export interface ResolverOptions {

@@ -10,13 +10,26 @@ import { depthAnythingMetricModel } from '../../../native-models/testing/test-mo
 export const TINY_DEPTH_MODEL = 'depth-anything-v2-metric-indoor-small';
 
 export function installTinyDepthModel(modelsDir: string): { sha256: string } {
-  const manifest = findManifest(TINY_DEPTH_MODEL);
+  return installTinyModel(modelsDir, TINY_DEPTH_MODEL, {
+    [findManifest(TINY_DEPTH_MODEL).contracts[0]!.file]: depthAnythingMetricModel(),
+  });
+}
+
+/**
+ * Installs catalogue model `id` with the given generated files (path → bytes); its other files are
+ * written as "{}". Returns the sha256 of the first graph file.
+ */
+export function installTinyModel(
+  modelsDir: string,
+  id: string,
+  given: Record<string, Uint8Array | string>,
+): { sha256: string } {
+  const manifest = findManifest(id);
   const store = new ModelStore(modelsDir);
   const files = manifest.files.map((f) => {
+    const g = given[f.path];
     const data =
-      f.path === manifest.contracts[0]!.file
-        ? depthAnythingMetricModel()
-        : new TextEncoder().encode('{}');
+      typeof g === 'string' ? new TextEncoder().encode(g) : (g ?? new TextEncoder().encode('{}'));
     const path = store.filePath(manifest, f.path);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, data);
