@@ -208,6 +208,8 @@ export const api = {
         onlyPending: z.boolean().default(false),
         seed: z.string().min(1).max(100).default('1'),
         device: PipelineDevice.default('auto'),
+        /** What the detect stage looks for; empty = the detection model's default vocabulary. */
+        labels: z.array(z.string().trim().min(1).max(100)).max(500).default([]),
       }),
       z.object({ jobId: z.string() }),
     ),

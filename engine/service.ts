@@ -132,9 +132,9 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       },
     },
     pipeline: {
-      start: async ({ projectId, stages, onlyPending, seed, device }) => {
+      start: async ({ projectId, stages, onlyPending, seed, device, labels }) => {
         const store = projects.get(projectId);
-        const row = startPipelineJob(jobs, store, { stages, onlyPending, seed, device });
+        const row = startPipelineJob(jobs, store, { stages, onlyPending, seed, device, labels });
         return { jobId: row.id };
       },
       result: async ({ projectId, jobId }) => {

@@ -74,6 +74,11 @@ describe('sqw CLI', () => {
       [['serve', '--host', '0.0.0.0', '--port', '0'], /loopback only/],
       [['frobnicate'], /unknown command/],
       [['run', '--project', dir.path, '--stages', 'graph,teleport'], /unknown stage 'teleport'/],
+      [['run', '--project', dir.path, '--labels', ' , '], /--labels needs at least one label/],
+      [
+        ['run', '--project', dir.path, '--resume', '--labels', 'chair'],
+        /--labels cannot change a run being resumed/,
+      ],
       [
         ['export', '--project', dir.path, '--format', 'pdf', '--out', `${dir.path}/o`],
         /unknown format 'pdf'/,

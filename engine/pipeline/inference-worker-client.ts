@@ -12,7 +12,13 @@ import type {
 } from './model-stage';
 
 export type WorkerRequest =
-  | { type: 'init'; modelsDir: string | null; device: Device; stages: ModelStageName[] }
+  | {
+      type: 'init';
+      modelsDir: string | null;
+      device: Device;
+      stages: ModelStageName[];
+      labels: string[];
+    }
   | { type: 'run'; id: number; stage: ModelStageName; input: ModelStageInput }
   | { type: 'close' };
 
@@ -66,12 +72,19 @@ export class InferenceWorker {
     modelsDir: string | null,
     device: Device,
     stages: ModelStageName[],
+    labels: readonly string[] = [],
   ): Promise<{ worker: InferenceWorker; stages: Partial<Record<ModelStageName, StageReady>> }> {
     const worker = new InferenceWorker();
     const ready = new Promise<Partial<Record<ModelStageName, StageReady>>>((resolve, reject) => {
       worker.readyWaiter = { resolve, reject };
     });
-    worker.worker.postMessage({ type: 'init', modelsDir, device, stages } satisfies WorkerRequest);
+    worker.worker.postMessage({
+      type: 'init',
+      modelsDir,
+      device,
+      stages,
+      labels: [...labels],
+    } satisfies WorkerRequest);
     try {
       return { worker, stages: await ready };
     } catch (err) {

@@ -9,11 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { StageResultRepository } from '../../db/repositories/stage-results';
 import { CATALOGUE } from '../../native-models/catalogue';
-import { samDecoderModel, samEncoderModel } from '../../native-models/testing/adapter-models';
+import {
+  groundingDinoModel,
+  samDecoderModel,
+  samEncoderModel,
+} from '../../native-models/testing/adapter-models';
+import { bertTokenizer } from '../../native-models/testing/tokenizers';
 import { decodeRle, type CocoRle } from '../../spatial/geometry/mask-rle';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
-import { STAGE_ADAPTERS, stageAdapterKind } from './model-adapters';
+import { cleanLabels, STAGE_ADAPTERS, stageAdapterKind } from './model-adapters';
 import { ADAPTERS, STAGE_TASK } from './model-resolver';
 import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
@@ -44,6 +49,61 @@ describe('perception adapters in the pipeline', () => {
     // Every adapter kind but Depth Anything (wired in the resolver) has a stage.
     const kinds = new Set(CATALOGUE.map(stageAdapterKind));
     for (const k of kinds) if (k !== 'depth-anything') expect(STAGE_ADAPTERS[k!], k!).toBeDefined();
+  });
+
+  it("a run's detection labels reach Grounding DINO, its objects and its provenance", async () => {
+    // The generated detector scores "chair" (token 6) high on query 0, "table" (7) on query 1 and
+    // "lamp" (8) nowhere: asked for chair and lamp, it finds one chair and no table.
+    const dinoModels = mkdtempSync(join(tmpdir(), 'sqw-models-'));
+    const table = new Float32Array(9 * 900).fill(-8);
+    table[6 * 900 + 0] = 3;
+    table[7 * 900 + 1] = 1.5;
+    const boxes = new Float32Array(900 * 4);
+    boxes.set([0.25, 0.5, 0.2, 0.4], 0);
+    boxes.set([0.75, 0.5, 0.3, 0.2], 4);
+    installTinyModel(dinoModels, 'grounding-dino-tiny', {
+      'onnx/model.onnx': groundingDinoModel(table, boxes),
+      ...bertTokenizer(['chair', 'table', 'lamp']),
+    });
+    const store = ProjectStore.openOrCreate(join(dir.path, 'p-dino'));
+    try {
+      await importBatch(store, {
+        folder: batch.colorDir,
+        depthFolder: batch.depthDir,
+        intrinsics: batch.intrinsics,
+      });
+      const { job, summary } = await runJob(
+        store,
+        { stages: ['detect'], labels: [' chair', 'lamp', 'Chair '] },
+        { modelsDir: dinoModels, workers: 1 },
+      );
+      expect(job.status).toBe('done');
+      expect(summary.stages.detect).toMatchObject({ done: 3, failed: [] });
+      expect(store.jobs.params(job.id)).toMatchObject({ labels: [' chair', 'lamp', 'Chair '] });
+      const image = store.images.findByName(batch.names[0]!)[0]!;
+      const objects = store.annotations.objects(image.id);
+      expect(objects.map((o) => [o.label, o.provenance])).toEqual([['chair', 'model']]);
+      // Query 0's box (cx 0.25, cy 0.5, w 0.2, h 0.4) in the 96x72 image.
+      expect(objects[0]!.box.map((v) => Number(v.toFixed(3)))).toEqual([14.4, 21.6, 33.6, 50.4]);
+      const detect = new StageResultRepository(store.db)
+        .forImage(image.id)
+        .find((r) => r.stage === 'detect')!;
+      expect(detect.provenance).toMatchObject({
+        model: 'grounding-dino-tiny',
+        params: { labels: ['chair', 'lamp'] },
+        objects: 1,
+      });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('cleans a label list: trimmed, spaces collapsed, each once whatever its case', () => {
+    expect(cleanLabels([' chair', 'trash   can', '', 'Chair ', 'lamp'])).toEqual([
+      'chair',
+      'trash can',
+      'lamp',
+    ]);
   });
 
   it('an installed SAM segments imported boxes during a run, with its provenance', async () => {

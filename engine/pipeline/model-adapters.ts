@@ -52,9 +52,26 @@ export const DEFAULT_DETECTION_LABELS: readonly string[] = [
 export interface StageAdapterEnv {
   ctx: AdapterContext;
   identity: ModelIdentity;
+  /** The run's detection vocabulary; empty = the manifest's, else the default. */
+  labels: readonly string[];
 }
 
-function labelsOf(manifest: ModelManifest): string[] {
+/** Trimmed, non-empty, each once (case-insensitively), in the order given. */
+export function cleanLabels(labels: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of labels) {
+    const l = raw.trim().replace(/\s+/g, ' ');
+    if (!l || seen.has(l.toLowerCase())) continue;
+    seen.add(l.toLowerCase());
+    out.push(l);
+  }
+  return out;
+}
+
+function labelsOf(manifest: ModelManifest, run: readonly string[]): string[] {
+  const chosen = cleanLabels(run);
+  if (chosen.length > 0) return chosen;
   const given = manifest.params.labels;
   if (Array.isArray(given) && given.every((l) => typeof l === 'string') && given.length > 0)
     return given as string[];
@@ -102,7 +119,7 @@ function detectionStage(
   env: StageAdapterEnv,
   kind: 'grounding-dino' | 'owlv2',
 ): ModelStage<'detect'> {
-  const labels = labelsOf(env.ctx.manifest);
+  const labels = labelsOf(env.ctx.manifest, env.labels);
   let detect: (image: ImageInput) => Promise<{ detections: Detection[]; provider: string }>;
   if (kind === 'grounding-dino') {
     const dino = createGroundingDino(env.ctx);

@@ -26,6 +26,8 @@ export interface AdapterEnv {
   pool: SessionPool;
   device: Device;
   identity: ModelIdentity;
+  /** Detection vocabulary for this run; empty = the model's default. */
+  labels: readonly string[];
 }
 
 export interface AdapterEntry {
@@ -67,6 +69,7 @@ export const ADAPTERS: AdapterEntry[] = [
       a.create({
         ctx: { manifest: env.manifest, store: env.store, pool: env.pool, device: env.device },
         identity: env.identity,
+        labels: env.labels,
       }),
   })),
 ];
@@ -74,6 +77,8 @@ export const ADAPTERS: AdapterEntry[] = [
 export interface ResolverOptions {
   modelsDir?: string | null;
   device: Device;
+  /** Detection vocabulary; empty or absent = the model's default. */
+  labels?: readonly string[];
   /** Extra manifests (user JSON); searched before the catalogue. */
   manifests?: readonly ModelManifest[];
   adapters?: readonly AdapterEntry[];
@@ -113,6 +118,7 @@ export function createModelResolver(opts: ResolverOptions): {
           pool,
           device: opts.device,
           identity,
+          labels: opts.labels ?? [],
         }),
       };
     }

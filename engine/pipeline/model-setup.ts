@@ -35,6 +35,7 @@ export async function setUpModels(
     resolver?: ModelStageResolver;
     modelsDir?: string | null;
     device: Device;
+    labels?: readonly string[];
     /** Run installed models in the owning thread instead of the inference worker. */
     inThread?: boolean;
   },
@@ -50,7 +51,7 @@ export async function setUpModels(
   const inThread = Boolean(opts.resolver) || Boolean(opts.inThread);
   const local = opts.resolver
     ? null
-    : createModelResolver({ modelsDir: opts.modelsDir, device: opts.device });
+    : createModelResolver({ modelsDir: opts.modelsDir, device: opts.device, labels: opts.labels });
   const resolve = opts.resolver ?? local!.resolve;
   const found = new Map<ModelStageName, Found>();
   for (const stage of stages) {
@@ -66,7 +67,12 @@ export async function setUpModels(
   let worker: InferenceWorker | null = null;
   if (!inThread && usable.length > 0) {
     try {
-      const started = await InferenceWorker.start(opts.modelsDir ?? null, opts.device, usable);
+      const started = await InferenceWorker.start(
+        opts.modelsDir ?? null,
+        opts.device,
+        usable,
+        opts.labels ?? [],
+      );
       worker = started.worker;
       for (const stage of usable) {
         const f = found.get(stage) as { stage: ModelStage };

@@ -17,6 +17,8 @@ export interface PipelineJobParams {
   onlyPending: boolean;
   seed: string;
   device: Device;
+  /** What the detector looks for; empty = the model's default vocabulary. */
+  labels?: string[];
 }
 
 /** Per-process choices that are not part of the job (they may differ on resume). */
@@ -94,6 +96,7 @@ function storedParams(store: ProjectStore, jobId: string): PipelineJobParams {
     onlyPending: p.onlyPending ?? false,
     seed: p.seed ?? '1',
     device: p.device ?? 'auto',
+    labels: Array.isArray(p.labels) ? p.labels.filter((l) => typeof l === 'string') : [],
   };
 }
 

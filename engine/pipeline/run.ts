@@ -36,6 +36,8 @@ export interface RunOptions {
   onlyPending?: boolean;
   seed: string;
   device?: Device;
+  /** Detection vocabulary; empty or absent = the model's default. */
+  labels?: readonly string[];
   modelsDir?: string | null;
   /** Finds each model stage's model; default: installed models in the models folder. */
   resolver?: ModelStageResolver;
@@ -76,6 +78,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     resolver: opts.resolver,
     modelsDir: opts.modelsDir,
     device,
+    labels: opts.labels,
     inThread: opts.inferenceInThread,
   });
   const { models, missing, notices, providers } = setup;

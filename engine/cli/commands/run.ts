@@ -9,6 +9,7 @@ interface RunFlags {
   device: string;
   onlyPending?: boolean;
   seed: string;
+  labels?: string;
   resume?: string | boolean;
   modelsDir?: string;
   workers?: string;
@@ -30,6 +31,10 @@ export function registerRun(program: Command): void {
     )
     .option('--device <device>', 'where models run: auto, webgpu, cuda or cpu', 'auto')
     .option('--only-pending', 'skip stages an image already finished')
+    .option(
+      '--labels <list>',
+      "comma-separated: what the detect stage looks for (default: the model's vocabulary)",
+    )
     .option('--seed <seed>', 'QA template seed (the same seed and graph give the same QA)', '1')
     .option(
       '--resume [jobId]',
@@ -52,7 +57,18 @@ export function registerRun(program: Command): void {
       let stages;
       let device;
       let workers: number | undefined;
+      let labels: string[] | undefined;
       try {
+        if (flags.labels !== undefined) {
+          labels = flags.labels
+            .split(',')
+            .map((l) => l.trim())
+            .filter(Boolean);
+          if (labels.length === 0) throw new Error('--labels needs at least one label');
+          if (labels.some((l) => l.length > 100))
+            throw new Error('--labels: a label is longer than 100 characters');
+          if (flags.resume) throw new Error('--labels cannot change a run being resumed');
+        }
         stages = parseStages(flags.stages);
         device = providers.parseDevice(flags.device);
         if (!['auto', 'webgpu', 'cuda', 'cpu'].includes(device))
@@ -94,7 +110,13 @@ export function registerRun(program: Command): void {
           job = pj.startPipelineJob(
             runner,
             store,
-            { stages, onlyPending: Boolean(flags.onlyPending), seed: flags.seed, device },
+            {
+              stages,
+              onlyPending: Boolean(flags.onlyPending),
+              seed: flags.seed,
+              device,
+              labels: labels ?? [],
+            },
             env,
           );
         }

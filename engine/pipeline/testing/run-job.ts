@@ -28,6 +28,7 @@ export async function runJob(
       onlyPending: params.onlyPending ?? false,
       seed: params.seed ?? '1',
       device: params.device ?? 'cpu',
+      labels: params.labels ?? [],
     },
     { modelsDir: NO_MODELS, workers: 0, ...env },
   );

@@ -12,8 +12,13 @@ if (!port) throw new Error('inference-worker must run in a worker thread');
 const stages = new Map<ModelStageName, ModelStage>();
 let release: (() => Promise<void>) | null = null;
 
-async function init(modelsDir: string | null, device: Device, wanted: ModelStageName[]) {
-  const r = createModelResolver({ modelsDir, device });
+async function init(
+  modelsDir: string | null,
+  device: Device,
+  wanted: ModelStageName[],
+  labels: string[],
+) {
+  const r = createModelResolver({ modelsDir, device, labels });
   release = () => r.pool.release();
   const out: Extract<WorkerReply, { type: 'ready' }>['stages'] = {};
   for (const stage of wanted) {
@@ -35,7 +40,7 @@ async function init(modelsDir: string | null, device: Device, wanted: ModelStage
 
 port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'init') {
-    init(msg.modelsDir, msg.device, msg.stages).then(
+    init(msg.modelsDir, msg.device, msg.stages, msg.labels).then(
       (s) => port.postMessage({ type: 'ready', stages: s } satisfies WorkerReply),
       (err: unknown) =>
         port.postMessage({ type: 'fatal', error: (err as Error).message } satisfies WorkerReply),

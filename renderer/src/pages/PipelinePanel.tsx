@@ -21,6 +21,7 @@ interface Props {
 export function PipelinePanel({ projectId, onFinished }: Props) {
   const [stages, setStages] = useState<ReadonlySet<Stage>>(DEFAULT_STAGES);
   const [onlyPending, setOnlyPending] = useState(false);
+  const [labels, setLabels] = useState('');
   const [showOptions, setShowOptions] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -42,7 +43,15 @@ export function PipelinePanel({ projectId, onFinished }: Props) {
     }
     setStarting(true);
     try {
-      const { jobId } = await api.pipeline.start({ projectId, stages: chosen, onlyPending });
+      const { jobId } = await api.pipeline.start({
+        projectId,
+        stages: chosen,
+        onlyPending,
+        labels: labels
+          .split(',')
+          .map((l) => l.trim())
+          .filter(Boolean),
+      });
       followed.follow(jobId);
     } catch (err) {
       setFormError(errorText(err));
@@ -127,6 +136,18 @@ export function PipelinePanel({ projectId, onFinished }: Props) {
             />
             Only images whose stages have not finished
           </label>
+          {stages.has('detect') && (
+            <label className="field">
+              Detect: what to look for (comma-separated; empty = the model&apos;s vocabulary)
+              <input
+                type="text"
+                value={labels}
+                onChange={(e) => setLabels(e.target.value)}
+                placeholder="chair, table, lamp"
+                data-testid="pipeline-labels"
+              />
+            </label>
+          )}
         </div>
       )}
       {error && (
