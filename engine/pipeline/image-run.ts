@@ -15,6 +15,7 @@ import type { CpuPool } from './cpu-pool';
 import type { CpuTask } from './cpu-task';
 import type { InferenceLane } from './inference-lane';
 import { writeModelDepth } from './model-depth-blob';
+import { storeQa } from './qa-stage';
 import { sceneInputs } from './scene-inputs';
 import type { DecodedImage, ModelStage, ModelStageName, StageObject } from './model-stage';
 import { FINISHED_SKIPS, type StageName } from './stages';
@@ -391,21 +392,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       } else {
         const q = qa.value;
         const w0 = performance.now();
-        const counts = store.scene.upsertQa(
-          imageId,
-          q.pairs.map((p) => ({
-            key: p.id,
-            family: p.family,
-            kind: p.kind,
-            question: p.question,
-            answer: p.answer,
-            value: p.value,
-            factHash: p.factHash,
-            record: p,
-          })),
-        );
-        store.scene.replaceAmbiguities(imageId, q.ambiguities);
-        if (q.pairs.length > 0) store.images.setStatus(imageId, 'needs-review');
+        const counts = storeQa(store, imageId, q);
         rec(
           'qa',
           'done',

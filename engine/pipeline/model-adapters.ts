@@ -145,14 +145,14 @@ function detectionStage(
 function segmentationStage(env: StageAdapterEnv, kind: 'sam' | 'slimsam'): ModelStage<'segment'> {
   const segmenter = kind === 'sam' ? createSam(env.ctx) : createSlimSam(env.ctx);
   return stageOf('segment', env, async ({ imageId, image, objects }) => {
-    const todo = objects.filter((o) => !o.hasMask);
+    const unmasked = objects.filter((o) => !o.hasMask);
     const r = await segmenter.run(image, {
-      boxes: todo.map((o) => o.box),
+      boxes: unmasked.map((o) => o.box),
       imageKey: `image-${imageId}`,
     });
     // One mask per box, in the order given.
     const output: StageOutputs['segment'] = {
-      masks: r.masks.map((m, i) => ({ objectId: todo[i]!.id, rle: m.rle })),
+      masks: r.masks.map((m, i) => ({ objectId: unmasked[i]!.id, rle: m.rle })),
     };
     return { output, provider: r.provider };
   });

@@ -2,6 +2,7 @@
 // re-running keeps review decisions on unchanged facts; ambiguous objects are stored for review.
 import type { ProjectStore } from '../../db/project-store';
 import { generateQa } from '../../spatial/qa/generate';
+import type { QaResult } from '../../spatial/qa/types';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import type { StageOutcome } from './graph-stage';
 
@@ -9,6 +10,29 @@ export interface QaStageOptions {
   /** Stored on every pair; the same seed and graph give the same QA. */
   seed: string;
   imperialShare?: number;
+}
+
+/**
+ * Stores one image's generated QA and ambiguities (call inside the image's transaction); an image
+ * that got QA goes to review. Returns the upsert counts (added, changed, unchanged).
+ */
+export function storeQa(store: ProjectStore, imageId: number, result: QaResult) {
+  const counts = store.scene.upsertQa(
+    imageId,
+    result.pairs.map((p) => ({
+      key: p.id,
+      family: p.family,
+      kind: p.kind,
+      question: p.question,
+      answer: p.answer,
+      value: p.value,
+      factHash: p.factHash,
+      record: p,
+    })),
+  );
+  store.scene.replaceAmbiguities(imageId, result.ambiguities);
+  if (result.pairs.length > 0) store.images.setStatus(imageId, 'needs-review');
+  return counts;
 }
 
 export function runQaStage(
@@ -42,21 +66,7 @@ export function runQaStage(
     return record({ status: 'failed', reason: (err as Error).message });
   }
   const counts = store.db.transaction(() => {
-    const c = store.scene.upsertQa(
-      imageId,
-      result.pairs.map((p) => ({
-        key: p.id,
-        family: p.family,
-        kind: p.kind,
-        question: p.question,
-        answer: p.answer,
-        value: p.value,
-        factHash: p.factHash,
-        record: p,
-      })),
-    );
-    store.scene.replaceAmbiguities(imageId, result.ambiguities);
-    if (result.pairs.length > 0) store.images.setStatus(imageId, 'needs-review');
+    const c = storeQa(store, imageId, result);
     record(
       { status: 'done', detail: '' },
       { engine: 'spatial/qa', seed: opts.seed, skipped: result.skipped, ...c },

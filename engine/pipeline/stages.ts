@@ -1,14 +1,8 @@
 // The pipeline's stages, in order, and the CLI/API parsing of a stage list.
-export const ALL_STAGES = [
-  'filter',
-  'detect',
-  'segment',
-  'depth',
-  'calibrate',
-  'lift',
-  'graph',
-  'qa',
-] as const;
+import { PipelineStage } from '../../contract/api';
+
+/** The contract's list, so the API, the CLI and the runner cannot disagree on the stages. */
+export const ALL_STAGES = PipelineStage.options;
 export type StageName = (typeof ALL_STAGES)[number];
 
 export const DEFAULT_STAGES: StageName[] = [...ALL_STAGES];

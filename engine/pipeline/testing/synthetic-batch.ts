@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { mulberry32 } from '../../../spatial/geometry/rng';
 
 export interface SyntheticBatch {
   colorDir: string;
@@ -17,18 +18,6 @@ export interface SyntheticBatch {
 const CAMERA_HEIGHT = 1.3;
 const WALL = 6;
 const LABELS = ['chair', 'table', 'cabinet', 'box'];
-
-/** Deterministic generator (mulberry32) so every run builds the same batch. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function writeSyntheticBatch(
   dir: string,
@@ -43,7 +32,8 @@ export async function writeSyntheticBatch(
   const depthDir = join(dir, 'depth');
   mkdirSync(colorDir, { recursive: true });
   mkdirSync(depthDir, { recursive: true });
-  const random = rng(opts.seed ?? 7);
+  // Seeded, so every run builds the same batch.
+  const random = mulberry32(opts.seed ?? 7);
   const coco = {
     images: [] as Array<{ id: number; file_name: string; width: number; height: number }>,
     categories: LABELS.map((name, i) => ({ id: i + 1, name })),
