@@ -7,25 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, REPO_ROOT, test } from './fixtures';
-
-const COLOR = join(REPO_ROOT, 'samples/demo-batch/sun-corridor/color');
-const DEPTH = join(REPO_ROOT, 'samples/demo-batch/sun-corridor/depth');
-const COCO = join(REPO_ROOT, 'samples/demo-batch/annotations.coco.json');
-
-async function importAndRun(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('import-folder').fill(COLOR);
-  await page.getByTestId('import-depth-folder').fill(DEPTH);
-  await page.getByTestId('import-depth-encoding').selectOption('sun');
-  await page.getByTestId('import-annotations').fill(COCO);
-  await page.getByTestId('import-start').click();
-  await expect(page.getByTestId('import-progress')).toHaveAttribute('data-status', 'done', {
-    timeout: 90_000,
-  });
-  await page.getByTestId('pipeline-start').click();
-  await expect(page.getByTestId('pipeline-summary')).toBeVisible({ timeout: 90_000 });
-  await expect(page.getByTestId('pipeline-qa-done')).toHaveText('1');
-}
+import { COCO, COLOR, DEPTH, importAndRun } from './sample-batch';
 
 async function exportTo(page: Page, format: string, outDir: string): Promise<void> {
   await page.getByTestId('export-format').selectOption(format);
