@@ -48,6 +48,9 @@ test('exports QA from the dataset dialog and scores a bench file in the evaluati
     expect(shown).toBe(qaLines.length);
     expect(existsSync(join(qaDir, 'MANIFEST.sha256'))).toBe(true);
     await expect(page.getByTestId('export-recent')).toContainText('qa-jsonl');
+    await page
+      .getByTestId('export-dialog')
+      .screenshot({ path: join(REPO_ROOT, 'test-results/export-dialog.png') });
 
     // The same folder again, without "replace": refused, and the earlier export is untouched.
     await page.getByTestId('export-start').click();

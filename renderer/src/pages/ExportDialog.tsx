@@ -390,7 +390,7 @@ function ResultView({ result }: { result: ExportResult }) {
     <div className="export-result" data-testid="export-result">
       <p>
         {result.format}: {result.records} records, {result.qa} QA, {result.objects} objects from{' '}
-        {result.images} images in {result.seconds.toFixed(1)} s.
+        {result.images} image{result.images === 1 ? '' : 's'} in {result.seconds.toFixed(1)} s.
       </p>
       <p className="small">
         Folder: <code>{result.outDir}</code>
