@@ -20,7 +20,8 @@ import type { ModelIdentity, ModelStage, ModelStageName, StageOutputs } from './
 
 /**
  * What the detector looks for when the model's manifest names no `labels`: everyday indoor and
- * street objects, the scenes spatial QA is asked about. Open-vocabulary detectors take any list.
+ * street objects, the scenes spatial QA is asked about. Open-vocabulary detectors take any list;
+ * Grounding DINO's export needs one pass per label (see its adapter), so a shorter list is faster.
  */
 export const DEFAULT_DETECTION_LABELS: readonly string[] = [
   'person',
