@@ -84,6 +84,66 @@ export function useElementSize<E extends HTMLElement>(): [
   return [ref, size];
 }
 
+/** An image element loading `url`; `ready` resolves true once it is decoded (false: it failed). */
+function loadImage(url: string): { img: HTMLImageElement; ready: Promise<boolean> } {
+  const img = new window.Image();
+  img.decoding = 'async';
+  img.src = url;
+  // decode() decodes off the main thread, so the first canvas draw does not decode synchronously.
+  const ready = img.decode().then(
+    () => true,
+    // decode() can reject for an image that did load (e.g. its src was swapped): trust the element.
+    () =>
+      new Promise<boolean>((resolve) => {
+        if (img.complete) resolve(img.naturalWidth > 0);
+        else {
+          img.onload = () => resolve(true);
+          img.onerror = () => resolve(false);
+        }
+      }),
+  );
+  return { img, ready };
+}
+
+/** Preloads started before their consumer mounts; each is taken once, and only while fresh. */
+interface Preload {
+  img: HTMLImageElement;
+  ready: Promise<boolean>;
+  at: number;
+  /** Set once decoded: a consumer mounting after that can draw it in its first render. */
+  decoded: boolean;
+}
+const preloads = new Map<string, Preload>();
+const PRELOAD_MAX = 4;
+const PRELOAD_FRESH_MS = 15_000;
+
+/**
+ * Starts loading and decoding an image that a `useHtmlImage(url)` is about to ask for (the image
+ * view calls it at once, before the image record that sizes the canvas has arrived).
+ */
+export function preloadImage(url: string): void {
+  if (preloads.has(url)) return;
+  const p: Preload = { ...loadImage(url), at: performance.now(), decoded: false };
+  void p.ready.then((ok) => (p.decoded = ok));
+  preloads.set(url, p);
+  for (const key of preloads.keys()) {
+    if (preloads.size <= PRELOAD_MAX) break;
+    preloads.delete(key);
+  }
+}
+
+function freshPreload(url: string): Preload | null {
+  const p = preloads.get(url);
+  // A stale one may predate a change to the blob behind the same URL: load it again.
+  return p && performance.now() - p.at < PRELOAD_FRESH_MS ? p : null;
+}
+
+function takePreload(url: string): Preload | null {
+  const p = freshPreload(url);
+  preloads.delete(url);
+  return p;
+}
+
 /** Loads an HTMLImageElement for Konva; status tells tests and the UI when it is drawable. */
 export function useHtmlImage(url: string | null): {
   image: HTMLImageElement | null;
@@ -93,10 +153,12 @@ export function useHtmlImage(url: string | null): {
     url: string | null;
     image: HTMLImageElement | null;
     status: 'idle' | 'loading' | 'loaded' | 'error';
-  }>({
-    url: null,
-    image: null,
-    status: 'idle',
+  }>(() => {
+    // Already decoded by a preload: drawable in the very first render, no extra frame.
+    const p = url ? freshPreload(url) : null;
+    return p?.decoded
+      ? { url, image: p.img, status: 'loaded' }
+      : { url: null, image: null, status: 'idle' };
   });
   useEffect(() => {
     if (!url) {
@@ -104,19 +166,53 @@ export function useHtmlImage(url: string | null): {
       return;
     }
     let live = true;
-    const img = new window.Image();
-    setState({ url, image: null, status: 'loading' });
-    img.onload = () => live && setState({ url, image: img, status: 'loaded' });
-    img.onerror = () => live && setState({ url, image: null, status: 'error' });
-    img.decoding = 'async';
-    img.src = url;
+    const { img, ready } = takePreload(url) ?? loadImage(url);
+    const same = (s: typeof state) => s.url === url && s.image === img && s.status === 'loaded';
+    setState((s) => (same(s) ? s : { url, image: null, status: 'loading' }));
+    void ready.then(
+      (ok) =>
+        live &&
+        setState((s) =>
+          same(s) ? s : { url, image: ok ? img : null, status: ok ? 'loaded' : 'error' },
+        ),
+    );
     return () => {
       live = false;
-      img.onload = null;
-      img.onerror = null;
     };
   }, [url]);
   return state.url === url
     ? { image: state.image, status: state.status }
     : { image: null, status: url ? 'loading' : 'idle' };
+}
+
+/**
+ * A callback whose identity never changes but that always runs the latest `fn`: lets memoised
+ * children take handlers without re-rendering whenever the parent does.
+ */
+export function useStableCallback<A extends unknown[], R>(
+  fn: (...args: A) => R,
+): (...args: A) => R {
+  const ref = useRef(fn);
+  useLayoutEffect(() => {
+    ref.current = fn;
+  });
+  return useCallback((...args: A) => ref.current(...args), []);
+}
+
+/**
+ * Runs `fn` after the next frame has been presented (two frames have started, then a task), so
+ * work that is not needed for it does not hold it back. Returns a cancel function.
+ */
+export function afterNextFrame(fn: () => void): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let raf = requestAnimationFrame(() => {
+    raf = requestAnimationFrame(() => {
+      raf = 0;
+      timer = setTimeout(fn, 0);
+    });
+  });
+  return () => {
+    if (raf) cancelAnimationFrame(raf);
+    clearTimeout(timer);
+  };
 }

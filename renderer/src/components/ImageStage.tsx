@@ -10,7 +10,7 @@
 // data-selected-id, data-tool, data-masks-drawn, data-mask-problems, data-view, data-object-boxes.
 import type Konva from 'konva';
 import type { KonvaEventObject } from 'konva/lib/Node';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Image as KonvaImage,
   Label,
@@ -52,7 +52,10 @@ export interface StageCommand {
 interface Props {
   imageUrl: string;
   depthUrl: string | null;
-  /** Natural size of the upright image (from the image record). */
+  /**
+   * Natural size of the upright image (from the image record); 0 while that record is on its way:
+   * the stage is already set up (and the image loading), it draws once the size is known.
+   */
   width: number;
   height: number;
   depthVisible: boolean;
@@ -114,7 +117,8 @@ function fitView(cw: number, ch: number, iw: number, ih: number): View {
 
 const clampScale = (s: number) => Math.min(MAX_SCALE, Math.max(MIN_SCALE, s));
 
-export function ImageStage({
+/** Memoised: the image view re-renders for reasons of its own (side panel, toolbar) many times. */
+export const ImageStage = memo(function ImageStage({
   imageUrl,
   depthUrl,
   width,
@@ -157,8 +161,9 @@ export function ImageStage({
   useEffect(() => {
     userMoved.current = false;
   }, [imageUrl]);
+  const known = width > 0 && height > 0;
   useEffect(() => {
-    if (size.width > 0 && size.height > 0 && !userMoved.current)
+    if (size.width > 0 && size.height > 0 && known && !userMoved.current)
       setView(fitView(size.width, size.height, width, height));
   }, [size.width, size.height, width, height, imageUrl]);
 
@@ -177,7 +182,7 @@ export function ImageStage({
   }, []);
 
   useEffect(() => {
-    if (!command || size.width === 0) return;
+    if (!command || size.width === 0 || !known) return;
     if (command.kind === 'fit') {
       userMoved.current = false;
       setView(fitView(size.width, size.height, width, height));
@@ -212,7 +217,7 @@ export function ImageStage({
   };
 
   const toolEvent = (type: ToolEvent['type']) => {
-    if (tool !== 'draw-box') return;
+    if (tool !== 'draw-box' || !known) return;
     const at = stageRef.current?.getRelativePointerPosition();
     if (!at) return;
     const step = drawBoxStep(draft, { type, at } as ToolEvent, { width, height });
@@ -226,7 +231,8 @@ export function ImageStage({
   // smaller boxes above larger ones so each stays clickable.
   const drawn = useMemo(() => {
     const list: Array<{ o: EditableObject; state: DrawState }> = [];
-    for (const o of objects) {
+    // Nothing to place boxes and masks against before the image's size is known.
+    for (const o of known ? objects : []) {
       const state: DrawState | null = highlight
         ? highlight.has(o.id)
           ? 'highlight'
@@ -243,7 +249,7 @@ export function ImageStage({
       (a, b) =>
         Number(a.state === 'highlight') - Number(b.state === 'highlight') || area(b.o) - area(a.o),
     );
-  }, [objects, highlight, objectsVisible, selectedId]);
+  }, [objects, highlight, objectsVisible, selectedId, known]);
 
   const masks = useMemo(() => {
     const paints: MaskPaint[] = [];
@@ -300,6 +306,7 @@ export function ImageStage({
   }, [selectedId, selectedDrawn, drawn]);
 
   const ready =
+    known &&
     base.status === 'loaded' &&
     (!masksVisible || masks.canvas !== null || masks.composed.drawn.length === 0);
   useEffect(() => {
@@ -333,7 +340,7 @@ export function ImageStage({
       ref={boxRef}
       className={`stage-box tool-${tool}`}
       data-testid="image-stage"
-      data-image-loaded={base.status === 'loaded' ? 'true' : 'false'}
+      data-image-loaded={base.status === 'loaded' && known ? 'true' : 'false'}
       data-depth-layer-loaded={depthLoaded ? 'true' : 'false'}
       data-depth-visible={depthVisible && depthLoaded ? 'true' : 'false'}
       data-scale={view.scale.toFixed(4)}
@@ -348,7 +355,7 @@ export function ImageStage({
       data-mask-problems={masks.composed.problems.length}
       data-overlays-ready={ready ? 'true' : 'false'}
       onDoubleClick={() => {
-        if (tool !== 'select') return;
+        if (tool !== 'select' || !known) return;
         userMoved.current = false;
         setView(fitView(size.width, size.height, width, height));
       }}
@@ -373,10 +380,12 @@ export function ImageStage({
           onMouseUp={() => draft.kind === 'dragging' && toolEvent('pointer-up')}
         >
           <Layer listening={false}>
-            {base.image && <KonvaImage image={base.image} width={width} height={height} />}
+            {base.image && known && <KonvaImage image={base.image} width={width} height={height} />}
           </Layer>
           <Layer listening={false} visible={depthVisible && depthLoaded} opacity={depthOpacity}>
-            {depth.image && <KonvaImage image={depth.image} width={width} height={height} />}
+            {depth.image && known && (
+              <KonvaImage image={depth.image} width={width} height={height} />
+            )}
           </Layer>
           <Layer ref={objectsLayerRef} listening={tool === 'select'} visible={drawn.length > 0}>
             {masksVisible && masks.canvas && (
@@ -469,8 +478,9 @@ export function ImageStage({
               }
             />
           </Layer>
-          <Layer listening={false} visible={drafted !== null}>
-            {drafted && (
+          {/* Only while drawing: a layer is two canvases to set up when the stage mounts. */}
+          {drafted && (
+            <Layer listening={false}>
               <Rect
                 x={drafted[0]}
                 y={drafted[1]}
@@ -482,11 +492,13 @@ export function ImageStage({
                 dash={[6, 4]}
                 fill="rgba(255,255,255,0.08)"
               />
-            )}
-          </Layer>
+            </Layer>
+          )}
         </Stage>
       )}
-      {base.status === 'loading' && <div className="stage-note">Loading image…</div>}
+      {(base.status === 'loading' || (base.status === 'loaded' && !known)) && (
+        <div className="stage-note">Loading image…</div>
+      )}
       {base.status === 'error' && (
         <div className="stage-note error-text">The image could not be loaded.</div>
       )}
@@ -502,4 +514,4 @@ export function ImageStage({
       )}
     </div>
   );
-}
+});

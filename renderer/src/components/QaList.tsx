@@ -7,6 +7,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SceneObject } from '../../../contract/entities';
 import type { ReviewQa, ReviewWarning } from '../../../contract/review';
+import { afterNextFrame } from '../app/hooks';
 import { formatNumber } from '../lib/format';
 import { formatQaValue, idList, splitRegions } from '../lib/objects';
 import type { Decision, DecisionRequest } from '../review/useReviewSession';
@@ -33,6 +34,11 @@ interface Props {
 
 /** QA rows rendered beyond the selected one (the rest on demand). */
 const ROW_WINDOW = 200;
+/**
+ * Rows in the first render after the list arrives (its box shows about five): the rest follow once
+ * that frame is on screen, so opening an image does not wait for ~140 rows of DOM.
+ */
+const FIRST_ROWS = 10;
 
 const ACTIONS: Array<{ decision: Decision; label: string; key: string }> = [
   { decision: 'approve', label: 'Approve', key: 'a' },
@@ -85,7 +91,17 @@ export function QaList({
   // cheap when an image has hundreds of pairs; moving down the list extends the window.
   const [extra, setExtra] = useState(0);
   const selectedIndex = qa ? qa.findIndex((q) => q.id === selectedId) : -1;
-  const shown = Math.max(ROW_WINDOW + extra, selectedIndex + ROW_WINDOW / 2);
+  const limit = Math.max(ROW_WINDOW + extra, selectedIndex + ROW_WINDOW / 2);
+  const hasQa = qa !== undefined;
+  const [firstFrame, setFirstFrame] = useState(true);
+  useEffect(() => {
+    if (!hasQa) {
+      setFirstFrame(true);
+      return;
+    }
+    return afterNextFrame(() => setFirstFrame(false));
+  }, [hasQa]);
+  const shown = firstFrame ? Math.min(limit, Math.max(FIRST_ROWS, selectedIndex + 4)) : limit;
   const rows = qa ? qa.slice(0, shown) : [];
 
   const labelOf = (id: number) => objects.find((o) => o.id === id)?.label;
@@ -277,7 +293,7 @@ export function QaList({
               </li>
             );
           })}
-          {qa.length > rows.length && (
+          {!firstFrame && qa.length > rows.length && (
             <li>
               <button
                 type="button"

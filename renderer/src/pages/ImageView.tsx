@@ -4,9 +4,16 @@
 // the metadata. Every action has a key (review/keymap.ts, help overlay on ?); edits and decisions
 // go through review/useReviewSession.ts and are undoable. Selection is shared by the canvas, the
 // objects list and the 3D view; the selected QA's subjects are highlighted in 2D and 3D.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, blobUrl } from '../api/client';
-import { useEngineEvents, useLoad } from '../app/hooks';
+import {
+  afterNextFrame,
+  preloadImage,
+  useEngineEvents,
+  useLoad,
+  useStableCallback,
+} from '../app/hooks';
+import { prefetch, prefetched } from '../app/prefetch';
 import { navigate, routeHref } from '../app/router';
 import type { Box, ToolName } from '../canvas/tools';
 import { DepthLegend } from '../components/DepthLegend';
@@ -27,6 +34,19 @@ import { useReviewSession } from '../review/useReviewSession';
 import { SceneViewer3D } from '../viewer3d/SceneViewer3D';
 
 const ID_PAGE = 1000;
+const NO_VOCABULARY: readonly { label: string; count: number }[] = [];
+
+// The side panel's sections and the 3D view, memoised: the view re-renders for each of the loads at
+// open (image, review, scene, vocabulary, batch ids), for the canvas's scale and for every key, and
+// re-rendering ~140 QA rows and the rest each time cost tens of ms per open. Handlers passed to them
+// are stable (useStableCallback / setters) so the memo holds.
+const MemoObjectsPanel = memo(ObjectsPanel);
+const MemoQaList = memo(QaList);
+const MemoScenePanel = memo(ScenePanel);
+const MemoMetadataPanel = memo(MetadataPanel);
+const MemoLabelTools = memo(LabelTools);
+const MemoDepthLegend = memo(DepthLegend);
+const MemoSceneViewer3D = memo(SceneViewer3D);
 
 async function batchImageIds(projectId: string, batchId: number): Promise<number[]> {
   const ids: number[] = [];
@@ -56,7 +76,22 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
     openedAt.current = { imageId, t: performance.now(), ms: null };
   const [openMs, setOpenMs] = useState<number | null>(null);
 
-  const [detail] = useLoad(() => api.images.get({ projectId, imageId }), [projectId, imageId]);
+  // What the canvas needs goes out in this render, not after the commit: the image record, the
+  // review (objects, masks, QA) and the image blob itself, whose URL needs only the ids (so it
+  // loads and decodes in parallel with the RPCs instead of after `images.get` has answered).
+  const openKey = `${projectId}:${imageId}`;
+  const prefetchedFor = useRef<string | null>(null);
+  if (prefetchedFor.current !== openKey) {
+    prefetchedFor.current = openKey;
+    prefetch(`images.get:${openKey}`, () => api.images.get({ projectId, imageId }));
+    prefetch(`reviews.image:${openKey}`, () => api.reviews.image({ projectId, imageId }));
+    preloadImage(blobUrl({ projectId, imageId, kind: 'image' }));
+  }
+
+  const [detail] = useLoad(
+    () => prefetched(`images.get:${openKey}`, () => api.images.get({ projectId, imageId })),
+    [projectId, imageId],
+  );
   const image = detail.data && detail.data.id === imageId ? detail.data : null;
   const batchId = image?.batchId ?? null;
   const [siblings] = useLoad(
@@ -65,14 +100,23 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
   );
 
   const review = useReviewSession(projectId, imageId);
+  // The image the 3D view shows; set once the 2D overlays are on screen (see onOverlaysReady).
+  const [viewerImageId, setViewerImageId] = useState<number | null>(null);
+  // The scene panel sits below the fold: like the 3D view, its load waits for the overlays, so it
+  // neither queues in the engine nor takes main-thread time ahead of them.
+  const sceneWanted = viewerImageId === imageId;
   const [scene, reloadScene] = useLoad(
-    () => api.scene.get({ projectId, imageId }).then((view) => ({ imageId, view })),
-    [projectId, imageId],
+    () =>
+      sceneWanted
+        ? api.scene.get({ projectId, imageId }).then((view) => ({ imageId, view }))
+        : Promise.resolve(null),
+    [projectId, imageId, sceneWanted],
   );
   const [vocabulary, reloadVocabulary] = useLoad(
     () => api.labels.vocabulary({ projectId }),
     [projectId],
   );
+  const vocabularyList = vocabulary.data ?? NO_VOCABULARY;
   useEngineEvents((e) => {
     if (e.projectId !== projectId) return;
     if (e.type === 'images-changed' || (e.type === 'job' && e.job.status === 'done')) {
@@ -286,18 +330,61 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
 
   // The 3D view (point cloud from the engine, WebGL) loads after the 2D canvas shows its overlays,
   // so it never delays them; a fallback timer covers an image that cannot be drawn.
-  const [viewerImageId, setViewerImageId] = useState<number | null>(null);
   useEffect(() => {
     const timer = setTimeout(() => setViewerImageId(imageId), 1500);
     return () => clearTimeout(timer);
   }, [imageId]);
+  // Once ready, it waits until the frame with the overlays has been presented: mounting it (WebGL
+  // context, shaders) and the re-render it brings would otherwise hold that frame back.
+  const cancelViewerMount = useRef<(() => void) | null>(null);
+  useEffect(() => () => cancelViewerMount.current?.(), [imageId]);
   const onOverlaysReady = useCallback(() => {
     const o = openedAt.current;
     if (o.ms !== null || o.imageId !== imageId) return;
-    o.ms = performance.now() - o.t;
-    setOpenMs(o.ms);
-    setViewerImageId(imageId);
+    const ms = (o.ms = performance.now() - o.t);
+    cancelViewerMount.current?.();
+    cancelViewerMount.current = afterNextFrame(() => {
+      setOpenMs(ms);
+      setViewerImageId(imageId);
+    });
   }, [imageId]);
+
+  // Stable handlers for the memoised canvas and side panel.
+  const selectObject = useCallback((id: number | null) => {
+    setSelectedObject(id);
+    setRelabeling(false);
+  }, []);
+  const moveBox = useStableCallback((id: number, box: Box) => void review.moveBox(id, box));
+  const relabel = useStableCallback(
+    (id: number, label: string, version: number) =>
+      void review.relabel(id, label, version).then(reloadVocabulary),
+  );
+  const deleteObject = useStableCallback((id: number) => {
+    void review.deleteObject(id);
+    setSelectedObject(null);
+  });
+  const renameLabel = useStableCallback(
+    (from: string, to: string) => void review.renameLabel(from, to).then(reloadVocabulary),
+  );
+  const changeInputMode = useStableCallback((m: InputMode) => {
+    setInputMode(m);
+    if (m === null) review.cancelPending();
+  });
+  const decideQa = useStableCallback(
+    (req: Parameters<typeof review.decide>[0]) => void decide(req),
+  );
+  const bulkQa = useStableCallback(
+    (family: string, decision: 'approve' | 'reject', reason?: string) =>
+      void review.bulk(family, decision, reason),
+  );
+  const confirmWarnings = useStableCallback(() => void confirm());
+  const viewerHighlight = useMemo(
+    () =>
+      selected && viewerImageId === imageId
+        ? { objectIds: selected.subjects, label: selected.question }
+        : null,
+    [selected, viewerImageId, imageId],
+  );
 
   const backHref = routeHref({ page: 'batches', batchId });
   const history = review.data?.history;
@@ -489,17 +576,17 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
                 {detail.error}
               </div>
             </div>
-          ) : image ? (
+          ) : (
+            // Mounted before `images.get` answers (size 0 until then): measuring the area, setting
+            // up the Konva stage and loading the image happen while the RPCs are out, not after.
             <ImageStage
-              imageUrl={blobUrl({ projectId, imageId: image.id, kind: 'image' })}
+              imageUrl={blobUrl({ projectId, imageId, kind: 'image' })}
               depthUrl={
-                image.hasDepth
-                  ? blobUrl({ projectId, imageId: image.id, kind: 'depth-preview' })
-                  : null
+                image?.hasDepth ? blobUrl({ projectId, imageId, kind: 'depth-preview' }) : null
               }
-              width={image.width}
-              height={image.height}
-              depthVisible={depthVisible && image.hasDepth}
+              width={image?.width ?? 0}
+              height={image?.height ?? 0}
+              depthVisible={depthVisible && hasDepth}
               depthOpacity={depthOpacity}
               command={command}
               onScaleChange={setScale}
@@ -511,33 +598,22 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               highlight={highlight}
               ambiguous={ambiguousIds}
               selectedId={selectedObject}
-              onSelect={(id) => {
-                setSelectedObject(id);
-                setRelabeling(false);
-              }}
+              onSelect={selectObject}
               tool={tool}
-              onCreateBox={(box) => setNewBox(box)}
-              onChangeBox={(id, box) => void review.moveBox(id, box)}
+              onCreateBox={setNewBox}
+              onChangeBox={moveBox}
               onOverlaysReady={review.data ? onOverlaysReady : undefined}
             />
-          ) : (
-            <div className="stage-box">
-              <div className="stage-note">Loading…</div>
-            </div>
           )}
           {show3d && (
             <div className="viewer3d-slot" data-testid="viewer3d-slot">
               {viewerImageId !== null ? (
-                <SceneViewer3D
+                <MemoSceneViewer3D
                   projectId={projectId}
                   imageId={viewerImageId}
                   selectedObjectId={viewerImageId === imageId ? selectedObject : null}
                   onSelectObject={setSelectedObject}
-                  highlight={
-                    selected && viewerImageId === imageId
-                      ? { objectIds: selected.subjects, label: selected.question }
-                      : null
-                  }
+                  highlight={viewerHighlight}
                 />
               ) : (
                 <p className="muted small">The 3D view loads after the image…</p>
@@ -555,7 +631,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               </p>
               <LabelInput
                 initial=""
-                vocabulary={vocabulary.data ?? []}
+                vocabulary={vocabularyList}
                 placeholder="Label (Enter)"
                 submitLabel="Add"
                 testid="new-box-label"
@@ -600,7 +676,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               />
             </label>
             {image?.depth ? (
-              <DepthLegend min={image.depth.minMeters} max={image.depth.maxMeters} />
+              <MemoDepthLegend min={image.depth.minMeters} max={image.depth.maxMeters} />
             ) : image ? (
               <p className="muted small" data-testid="no-depth-note">
                 This image has no depth map: no masks from depth, scene graph or 3D view until one
@@ -608,7 +684,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               </p>
             ) : null}
           </section>
-          <ObjectsPanel
+          <MemoObjectsPanel
             objects={review.data ? objectList : undefined}
             colors={colors}
             visible={objectsVisible}
@@ -619,28 +695,16 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             onMaskOpacityChange={setMaskOpacity}
             ambiguous={ambiguous}
             selectedId={selectedObject}
-            onSelect={(id) => {
-              setSelectedObject(id);
-              setRelabeling(false);
-            }}
+            onSelect={selectObject}
             relabeling={relabeling}
             onRelabeling={setRelabeling}
-            onRelabel={(id, label, version) =>
-              void review.relabel(id, label, version).then(reloadVocabulary)
-            }
-            onDelete={(id) => {
-              void review.deleteObject(id);
-              setSelectedObject(null);
-            }}
-            vocabulary={vocabulary.data ?? []}
+            onRelabel={relabel}
+            onDelete={deleteObject}
+            vocabulary={vocabularyList}
             busy={review.busy}
             error={review.loadError}
           />
-          <LabelTools
-            vocabulary={vocabulary.data ?? []}
-            busy={review.busy}
-            onRename={(from, to) => void review.renameLabel(from, to).then(reloadVocabulary)}
-          />
+          <MemoLabelTools vocabulary={vocabularyList} busy={review.busy} onRename={renameLabel} />
           <div className="scope-switch btn-group" role="group" aria-label="Review queue scope">
             <button
               type="button"
@@ -665,28 +729,25 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
           {scope === 'batch' && batchId !== null ? (
             <BatchQueue projectId={projectId} batchId={batchId} currentImageId={imageId} />
           ) : (
-            <QaList
+            <MemoQaList
               qa={qaList}
               objects={objectList}
               colors={colors}
               selectedId={selectedQa}
               onSelect={selectQa}
               inputMode={inputMode}
-              onInputMode={(m) => {
-                setInputMode(m);
-                if (m === null) review.cancelPending();
-              }}
-              onDecide={(req) => void decide(req)}
-              onBulk={(family, decision, reason) => void review.bulk(family, decision, reason)}
+              onInputMode={changeInputMode}
+              onDecide={decideQa}
+              onBulk={bulkQa}
               warnings={review.pending ? review.pending.warnings : null}
-              onConfirmWarnings={() => void confirm()}
+              onConfirmWarnings={confirmWarnings}
               onCancelWarnings={review.cancelPending}
               busy={review.busy}
               error={review.loadError}
             />
           )}
-          <ScenePanel scene={sceneView} colors={colors} error={scene.error} />
-          {image && <MetadataPanel image={image} />}
+          <MemoScenePanel scene={sceneView} colors={colors} error={scene.error} />
+          {image && <MemoMetadataPanel image={image} />}
           <p className="keys muted small" data-testid="image-keys">
             <kbd>?</kbd> all keys · <kbd>n</kbd>/<kbd>p</kbd> next/prev QA · <kbd>a</kbd> approve ·{' '}
             <kbd>r</kbd> reject · <kbd>e</kbd> edit · <kbd>s</kbd> skip · <kbd>u</kbd> undo ·{' '}

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { DecisionResult, ReviewImage, ReviewWarning } from '../../../contract/review';
 import { api, errorText } from '../api/client';
 import { useEngineEvents, useLoad } from '../app/hooks';
+import { prefetched } from '../app/prefetch';
 import type { Box } from '../canvas/tools';
 import { reviewerName } from './reviewer';
 
@@ -28,7 +29,11 @@ export interface PendingWarnings {
 
 export function useReviewSession(projectId: string, imageId: number) {
   const [loaded, reload] = useLoad(
-    () => api.reviews.image({ projectId, imageId }),
+    // The image view may have asked already, in its first render (app/prefetch.ts).
+    () =>
+      prefetched(`reviews.image:${projectId}:${imageId}`, () =>
+        api.reviews.image({ projectId, imageId }),
+      ),
     [projectId, imageId],
   );
   const data: ReviewImage | undefined =
@@ -250,6 +255,13 @@ export function useReviewSession(projectId: string, imageId: number) {
       setNotice(out.entry ? `Redid ${out.entry.command} (${out.entry.target})` : 'Nothing to redo');
   }, [projectId, run]);
 
+  // Stable, so the memoised panels that take them do not re-render.
+  const clearMessages = useCallback(() => {
+    setError(null);
+    setNotice(null);
+  }, []);
+  const cancelPending = useCallback(() => setPending(null), []);
+
   return {
     data,
     state: loaded.state,
@@ -260,11 +272,8 @@ export function useReviewSession(projectId: string, imageId: number) {
     busy,
     pending,
     reload,
-    clearMessages: () => {
-      setError(null);
-      setNotice(null);
-    },
-    cancelPending: () => setPending(null),
+    clearMessages,
+    cancelPending,
     moveBox,
     createObject,
     relabel,
