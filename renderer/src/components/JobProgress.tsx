@@ -42,3 +42,42 @@ export function JobProgress({
     </div>
   );
 }
+
+/**
+ * What a panel that starts a job shows under its form: the error (as text) and, once a job is
+ * followed, its progress. Test hooks: `${name}-error`, `${name}-progress`.
+ */
+export function FollowedJobStatus({
+  error,
+  followed,
+  name,
+  boxed = true,
+}: {
+  error: string | null;
+  followed: { jobId: string | null; job: Job | null; current: string | null; running: boolean };
+  name: string;
+  /** Error in an alert box (the default) or as plain error text. */
+  boxed?: boolean;
+}) {
+  return (
+    <>
+      {error && (
+        <p
+          className={boxed ? 'error-text alert-box' : 'error-text'}
+          role="alert"
+          data-testid={`${name}-error`}
+        >
+          {error}
+        </p>
+      )}
+      {followed.jobId && (
+        <JobProgress
+          job={followed.job}
+          current={followed.current}
+          running={followed.running}
+          testid={`${name}-progress`}
+        />
+      )}
+    </>
+  );
+}

@@ -12,7 +12,7 @@ import {
 } from '../../../contract/exports';
 import { api, errorText } from '../api/client';
 import { useFollowedJob } from '../app/useJob';
-import { JobProgress } from '../components/JobProgress';
+import { FollowedJobStatus } from '../components/JobProgress';
 
 const FORMAT_HELP: Record<ExportFormat, string> = {
   spatialrgpt: 'Open Spatial Dataset records: <mask> regions with COCO RLE masks',
@@ -78,7 +78,7 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
       onFinished?.(result);
     },
   );
-  const { job, running, result } = followed;
+  const { running, result } = followed;
 
   async function start() {
     setFormError(null);
@@ -351,19 +351,7 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
           </button>
         </div>
 
-        {error && (
-          <p className="error-text alert-box" role="alert" data-testid="export-error">
-            {error}
-          </p>
-        )}
-        {followed.jobId && (
-          <JobProgress
-            job={job}
-            current={followed.current}
-            running={running}
-            testid="export-progress"
-          />
-        )}
+        <FollowedJobStatus error={error} followed={followed} name="export" />
         {result && <ResultView result={result} />}
 
         {recent.length > 0 && (

@@ -13,7 +13,7 @@ import {
   type IntrinsicsFields,
 } from '../lib/format';
 import { IssueList } from '../components/IssueList';
-import { JobProgress } from '../components/JobProgress';
+import { FollowedJobStatus } from '../components/JobProgress';
 
 const ENCODING_LABELS: Record<(typeof DEPTH_ENCODINGS)[number], string> = {
   mm: 'mm: 16-bit millimetres',
@@ -49,7 +49,7 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
     (jobId) => api.imports.result({ projectId, jobId }),
     onImported,
   );
-  const { job, running, result } = followed;
+  const { running, result } = followed;
 
   const folderInput = useRef<HTMLInputElement | null>(null);
   useEffect(() => {
@@ -246,20 +246,7 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
         </div>
       </form>
 
-      {error && (
-        <p className="error-text" role="alert" data-testid="import-error">
-          {error}
-        </p>
-      )}
-
-      {followed.jobId && (
-        <JobProgress
-          job={job}
-          current={followed.current}
-          running={running}
-          testid="import-progress"
-        />
-      )}
+      <FollowedJobStatus error={error} followed={followed} name="import" boxed={false} />
 
       {result && (
         <div className="import-result" data-testid="import-result">

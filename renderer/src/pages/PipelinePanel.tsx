@@ -6,7 +6,7 @@ import { PipelineStage, type PipelineSummary } from '../../../contract/api';
 import { api, errorText } from '../api/client';
 import { useFollowedJob } from '../app/useJob';
 import { IssueList } from '../components/IssueList';
-import { JobProgress } from '../components/JobProgress';
+import { FollowedJobStatus } from '../components/JobProgress';
 
 type Stage = (typeof PipelineStage.options)[number];
 type StageSummary = NonNullable<PipelineSummary['stages']['graph']>;
@@ -31,7 +31,7 @@ export function PipelinePanel({ projectId, onFinished }: Props) {
     (jobId) => api.pipeline.result({ projectId, jobId }),
     onFinished,
   );
-  const { job, running, result } = followed;
+  const { running, result } = followed;
 
   async function start() {
     setFormError(null);
@@ -150,20 +150,7 @@ export function PipelinePanel({ projectId, onFinished }: Props) {
           )}
         </div>
       )}
-      {error && (
-        <p className="error-text alert-box" role="alert" data-testid="pipeline-error">
-          {error}
-        </p>
-      )}
-
-      {followed.jobId && (
-        <JobProgress
-          job={job}
-          current={followed.current}
-          running={running}
-          testid="pipeline-progress"
-        />
-      )}
+      <FollowedJobStatus error={error} followed={followed} name="pipeline" />
 
       {result && <SummaryView summary={result} />}
     </section>
