@@ -10,10 +10,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, REPO_ROOT, test } from './fixtures';
+import { COCO, COLOR, DEPTH, importAndRun } from './sample-batch';
 
-const COLOR = join(REPO_ROOT, 'samples/demo-batch/sun-corridor/color');
-const DEPTH = join(REPO_ROOT, 'samples/demo-batch/sun-corridor/depth');
-const COCO = join(REPO_ROOT, 'samples/demo-batch/annotations.coco.json');
 const SHOTS = join(REPO_ROOT, 'test-results');
 const TIMING_DIR = join(REPO_ROOT, 'bench/.work');
 const OPENS = 9;
@@ -23,21 +21,6 @@ async function settle(page: Page): Promise<void> {
   await page.evaluate(
     () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
   );
-}
-
-async function importAndRun(page: Page, url: string): Promise<void> {
-  await page.goto(url);
-  await page.getByTestId('import-folder').fill(COLOR);
-  await page.getByTestId('import-depth-folder').fill(DEPTH);
-  await page.getByTestId('import-depth-encoding').selectOption('sun');
-  await page.getByTestId('import-annotations').fill(COCO);
-  await page.getByTestId('import-start').click();
-  await expect(page.getByTestId('import-progress')).toHaveAttribute('data-status', 'done', {
-    timeout: 90_000,
-  });
-  await page.getByTestId('pipeline-start').click();
-  await expect(page.getByTestId('pipeline-summary')).toBeVisible({ timeout: 90_000 });
-  await expect(page.getByTestId('pipeline-qa-done')).toHaveText('1');
 }
 
 /** Screen position of a point of an object's box (fractions of its width/height). */
