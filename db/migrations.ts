@@ -300,6 +300,17 @@ export const migrations: Migration[] = [
       UPDATE images SET status = (SELECT status FROM image_derived_status d WHERE d.id = images.id);
     `,
   },
+  {
+    version: 9,
+    description: 'QA naming mode as a column, indexed for export',
+    // Exports read one naming mode; filtering by json_extract parsed every record of the project
+    // (both modes) on each page, and the progress count scanned the table.
+    up: `
+      ALTER TABLE qa_pairs ADD COLUMN naming TEXT;
+      UPDATE qa_pairs SET naming = json_extract(record_json, '$.naming') WHERE record_json IS NOT NULL;
+      CREATE INDEX qa_export ON qa_pairs(naming, status, image_id);
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);

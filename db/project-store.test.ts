@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { latestVersion, migrate } from './migrations';
+import { latestVersion, migrate, migrations } from './migrations';
 import { ProjectStore } from './project-store';
 
 describe('ProjectStore', () => {
@@ -49,6 +49,67 @@ describe('ProjectStore', () => {
     expect(() => migrate(db, list)).toThrow(/already exists/);
     expect(db.pragma('user_version', { simple: true })).toBe(1);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
+  });
+
+  it("migration 9 fills QA naming from the stored records; the QA stage's upsert writes it", () => {
+    const db = new Database(':memory:');
+    migrate(
+      db,
+      migrations.filter((m) => m.version < 9),
+    );
+    db.prepare(
+      "INSERT INTO batches (id, source_folder, created_at) VALUES (1, '/x', '2026-01-01')",
+    ).run();
+    db.prepare(
+      `INSERT INTO images (id, batch_id, source_path, rel_path, file_name, sha256, bytes, format, width, height,
+         fx, fy, cx, cy, intrinsics_source, thumb_blob, status, created_at)
+       VALUES (1, 1, '/x/a.jpg', 'a.jpg', 'a.jpg', 'h', 1, 'jpeg', 4, 3, 1, 1, 1, 1, 'given', 't', 'pending', 'now')`,
+    ).run();
+    const ins = db.prepare(
+      'INSERT INTO qa_pairs (image_id, family, question, answer, created_at, record_json) VALUES (1, ?, ?, ?, ?, ?)',
+    );
+    ins.run('f', 'q1', 'a1', 'now', JSON.stringify({ naming: 'region' }));
+    ins.run('f', 'q2', 'a2', 'now', JSON.stringify({ naming: 'expression' }));
+    ins.run('f', 'q3', 'a3', 'now', null);
+    migrate(db);
+    expect(db.prepare('SELECT naming FROM qa_pairs ORDER BY id').raw().all()).toEqual([
+      ['region'],
+      ['expression'],
+      [null],
+    ]);
+    db.close();
+
+    const store = ProjectStore.openOrCreate(join(dir, 'p'));
+    const batch = store.db
+      .prepare("INSERT INTO batches (source_folder, created_at) VALUES ('/y', 'now')")
+      .run().lastInsertRowid;
+    const image = store.db
+      .prepare(
+        `INSERT INTO images (batch_id, source_path, rel_path, file_name, sha256, bytes, format, width, height,
+           fx, fy, cx, cy, intrinsics_source, thumb_blob, status, created_at)
+         VALUES (?, '/y/a.jpg', 'a.jpg', 'a.jpg', 'h', 1, 'jpeg', 4, 3, 1, 1, 1, 1, 'given', 't', 'pending', 'now')`,
+      )
+      .run(batch).lastInsertRowid as number;
+    const pair = (key: string, naming: string, factHash: string) => ({
+      key,
+      family: 'f',
+      kind: 'qualitative',
+      question: 'q',
+      answer: 'a',
+      value: true,
+      factHash,
+      record: { naming },
+    });
+    store.scene.upsertQa(image, [pair('k1', 'region', 'h1'), pair('k2', 'expression', 'h1')]);
+    // A changed fact rewrites the record, and its naming with it.
+    store.scene.upsertQa(image, [pair('k1', 'expression', 'h2'), pair('k2', 'expression', 'h1')]);
+    expect(
+      store.db.prepare('SELECT qa_key, naming FROM qa_pairs ORDER BY qa_key').raw().all(),
+    ).toEqual([
+      ['k1', 'expression'],
+      ['k2', 'expression'],
+    ]);
+    store.close();
   });
 
   it('records a review decision, the QA status and the audit entry together', () => {

@@ -117,11 +117,11 @@ export class SceneRepository {
       const now = new Date().toISOString();
       const insert = this.db.prepare(
         `INSERT INTO qa_pairs (image_id, family, question, answer, value_json, status, created_at, qa_key, kind,
-           fact_hash, record_json) VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?)`,
+           fact_hash, record_json, naming) VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?)`,
       );
       const update = this.db.prepare(
         `UPDATE qa_pairs SET family = ?, question = ?, answer = ?, value_json = ?, kind = ?, fact_hash = ?,
-           record_json = ?, status = ? WHERE id = ?`,
+           record_json = ?, naming = ?, status = ? WHERE id = ?`,
       );
       const seen = new Set<string>();
       for (const p of pairs) {
@@ -129,6 +129,8 @@ export class SceneRepository {
         const old = existing.get(p.key);
         const value = JSON.stringify(p.value ?? null);
         const record = JSON.stringify(p.record);
+        const naming = (p.record as { naming?: unknown } | null)?.naming;
+        const namingColumn = typeof naming === 'string' ? naming : null;
         if (!old) {
           insert.run(
             imageId,
@@ -141,6 +143,7 @@ export class SceneRepository {
             p.kind,
             p.factHash,
             record,
+            namingColumn,
           );
           counts.added++;
         } else if (old.factHash === p.factHash) {
@@ -156,6 +159,7 @@ export class SceneRepository {
             p.kind,
             p.factHash,
             record,
+            namingColumn,
             status,
             old.id,
           );
