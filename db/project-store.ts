@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { migrate } from './migrations';
+import { latestVersion, migrate } from './migrations';
 import { BatchRepository } from './repositories/batches';
 import { ImageRepository } from './repositories/images';
 import { JobRepository } from './repositories/jobs';
@@ -52,6 +52,27 @@ export class ProjectStore {
     if (!existsSync(file))
       throw new ProjectStoreError(`not a project folder (no ${DATABASE_FILE}): ${dir}`);
     return ProjectStore.connect(dir, undefined);
+  }
+
+  /**
+   * A read-only connection for threads that only read (export shards): no migration, no start-up
+   * writes; refuses a database at another schema version than this program's.
+   */
+  static openReadOnly(folder: string): ProjectStore {
+    const dir = resolve(folder);
+    const file = join(dir, DATABASE_FILE);
+    if (!existsSync(file))
+      throw new ProjectStoreError(`not a project folder (no ${DATABASE_FILE}): ${dir}`);
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version !== latestVersion) {
+      db.close();
+      throw new ProjectStoreError(
+        `project database is at schema version ${version}, expected ${latestVersion}: ${dir}`,
+      );
+    }
+    return new ProjectStore(dir, db);
   }
 
   /** Opens the project in `folder`, creating folder, database and blobs/ when missing. */

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { decode as decodePng, encode as encodePng } from 'fast-png';
 import type { ExportOptions } from '../../contract/exports';
-import type { ImageRow } from '../../db/repositories/images';
+import type { ExportImageRow as ImageRow } from '../../db/repositories/export-rows';
 import { ExportError, safeStem, type ExportWriter } from './safe-output';
 
 export interface PlacedImage {

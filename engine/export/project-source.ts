@@ -2,9 +2,9 @@
 // images at a time so memory stays flat however large the project is. QA filters (status, family,
 // reviewer) run in SQL; the label filter needs the objects and runs here.
 import type { ProjectStore } from '../../db/project-store';
-import type { ImageRow } from '../../db/repositories/images';
 import {
   ExportRowsRepository,
+  type ExportImageRow,
   type ExportObjectRow,
   type ExportQaRow,
   type QaFilter,
@@ -35,7 +35,7 @@ export interface ExportQa {
 }
 
 export interface ExportItem {
-  image: ImageRow;
+  image: ExportImageRow;
   objects: Map<number, ExportObject>;
   qa: ExportQa[];
 }
@@ -59,8 +59,8 @@ export async function* qaItems(
 ): AsyncGenerator<ExportItem> {
   const rows = new ExportRowsRepository(store.db);
   const labels = filter.labels?.length ? new Set(filter.labels) : null;
-  let afterImage = 0;
-  let afterQa = 0;
+  let afterImage = filter.imageRange ? filter.imageRange[0] - 1 : 0;
+  let afterQa = Number.MAX_SAFE_INTEGER;
   // QA of the last image of a page may continue on the next page: it waits for it.
   let carry: ExportQaRow[] = [];
   for (;;) {
