@@ -1,13 +1,14 @@
-// Export benchmark: a synthetic project of N images x Q QA (default 100k x 10 = 1M QA; 5 objects
-// with RLE masks per image; QA records made by spatial/qa on a random graph, half region-named and
-// half by referring expression, all approved), written straight into SQLite in transactions. Each
-// format is then exported in a fresh child process (images linked), reporting QA/s and peak RSS,
-// and RSS at each tenth of the export to show whether memory stays flat.
+// Export benchmark: a synthetic project of N images x Q facts (default 100k x 10 = 1M; 5 objects
+// with RLE masks per image; QA records made by spatial/qa on a random graph, each fact stored in both
+// naming modes as the pipeline stores it, so 2M QA rows, all approved), written straight into SQLite
+// in transactions. Each format is then exported in a fresh child process (images linked) and writes
+// one naming mode, i.e. N x Q QA; it reports QA written/s, peak RSS, and RSS at each tenth of the
+// export to show whether memory stays flat.
 //   node bin/run-ts.mjs bench/export-bench.ts [--images 100000] [--qa-per-image 10]
-//        [--formats hf,spatialrgpt] [--runs 1] [--rebuild]
+//        [--formats hf,spatialrgpt] [--runs 1] [--shards 1,auto] [--rebuild]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProjectStore } from '../db/project-store';
 import { exportProject } from '../engine/export/export';
@@ -23,11 +24,12 @@ const IMAGES = Number(opt('images', '100000'));
 const QA_PER_IMAGE = Number(opt('qa-per-image', '10'));
 const FORMATS = opt('formats', 'hf,spatialrgpt').split(',');
 const RUNS = Number(opt('runs', '1'));
+const SHARDS = opt('shards', 'auto').split(',');
 const OBJECTS = 5;
 const W = 640;
 const H = 480;
 const WORK = resolve('bench/.work/export');
-const PROJECT = join(WORK, `project-${IMAGES}x${QA_PER_IMAGE}`);
+const PROJECT = join(WORK, `project-${IMAGES}x${QA_PER_IMAGE}x2`);
 
 /** Column-major COCO RLE counts of an axis-aligned rectangle (no bitmap needed). */
 function rectRle(x0: number, y0: number, w: number, h: number): string {
@@ -49,9 +51,11 @@ function buildProject(): void {
   const pairs = generateQa(graph, { imageId: 't', seed: '1', maxPerFamily: 1 }).pairs;
   const region = pairs.filter((p) => p.naming === 'region');
   const expression = pairs.filter((p) => p.naming === 'expression');
-  const templates = Array.from({ length: QA_PER_IMAGE }, (_, k) =>
-    k % 2 === 0 ? region[(k / 2) % region.length]! : expression[((k - 1) / 2) % expression.length]!,
-  );
+  // Each fact is stored in both naming modes, as the pipeline stores it; an export writes one.
+  const templates = Array.from({ length: QA_PER_IMAGE }, (_, k) => [
+    region[k % region.length]!,
+    expression[k % expression.length]!,
+  ]).flat();
   const masks = Array.from({ length: OBJECTS }, (_, j) =>
     rectRle(40 + j * 110, 60 + j * 30, 60, 90),
   );
@@ -71,7 +75,7 @@ function buildProject(): void {
   );
   const insQa = db.prepare(
     `INSERT INTO qa_pairs (image_id, family, question, answer, value_json, status, created_at, qa_key, kind,
-       fact_hash, record_json) VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?)`,
+       fact_hash, record_json, naming) VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?, ?)`,
   );
   const CHUNK = 2000;
   for (let first = 1; first <= IMAGES; first += CHUNK) {
@@ -110,6 +114,7 @@ function buildProject(): void {
             t.kind,
             t.factHash,
             JSON.stringify(record),
+            t.naming,
           );
         });
       }
@@ -117,7 +122,7 @@ function buildProject(): void {
   }
   store.close();
   console.error(
-    `built ${IMAGES} images, ${IMAGES * OBJECTS} objects, ${IMAGES * QA_PER_IMAGE} QA in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    `built ${IMAGES} images, ${IMAGES * OBJECTS} objects, ${IMAGES * QA_PER_IMAGE * 2} QA rows in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 
@@ -139,6 +144,11 @@ async function child(format: string): Promise<void> {
       naming: 'expression',
     },
     {
+      // 'auto' (default): worker-thread shards by size and cores; a number forces that many.
+      shards:
+        process.env.BENCH_SHARDS && process.env.BENCH_SHARDS !== 'auto'
+          ? Number(process.env.BENCH_SHARDS)
+          : undefined,
       onProgress(done, total) {
         if (done >= (nextTenth * total) / 10) {
           rss.push(process.memoryUsage().rss);
@@ -151,16 +161,19 @@ async function child(format: string): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   store.close();
   rmSync(out, { recursive: true, force: true });
+  // Let the file system finish deleting 100k links now, not during the next run.
+  execFileSync('sync');
   process.stdout.write(
     `${JSON.stringify({
       format,
       seconds,
       // CPU time of this process (user + system): the load-independent cost on a shared machine.
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      qaRead: IMAGES * QA_PER_IMAGE,
+      qaRows: IMAGES * QA_PER_IMAGE * 2,
       qaWritten: r.qa,
       records: r.records,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
+      load: loadavg().map((x) => Number(x.toFixed(2))),
       rssTenthsMb: rss.map((b) => Math.round(b / 2 ** 20)),
     })}\n`,
   );
@@ -177,35 +190,43 @@ async function main(): Promise<void> {
     `machine: ${cpus().length}x ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
   );
   console.log(
-    `project: ${IMAGES} images, ${IMAGES * QA_PER_IMAGE} QA (half region-named, half by expression)`,
+    `project: ${IMAGES} images, ${IMAGES * QA_PER_IMAGE} facts x 2 naming modes = ${IMAGES * QA_PER_IMAGE * 2} QA rows`,
   );
+  // Shard settings alternate run by run, so a change in the machine's load hits them alike.
   for (const format of FORMATS) {
-    const runs: Array<Record<string, unknown> & { seconds: number }> = [];
-    for (let k = 0; k < RUNS; k++) {
-      const line = execFileSync(
-        process.execPath,
-        [
-          'bin/run-ts.mjs',
-          'bench/export-bench.ts',
-          '--images',
-          String(IMAGES),
-          '--qa-per-image',
-          String(QA_PER_IMAGE),
-          '--child',
-          format,
-        ],
-        { encoding: 'utf8', maxBuffer: 1 << 20 },
-      );
-      runs.push(JSON.parse(line.trim().split('\n').pop()!));
-    }
-    const s = median(runs.map((r) => r.seconds));
-    const r = runs.find((x) => x.seconds === s)!;
-    console.log(
-      `${format}: median ${s.toFixed(1)} s over ${RUNS} run(s); ${Math.round((r.qaRead as number) / s)} QA/s of the project, ` +
-        `wrote ${r.qaWritten} QA (${Math.round((r.qaWritten as number) / s)} QA/s) in ${r.records} records; ` +
-        `CPU ${(r.cpuSeconds as number).toFixed(1)} s (${Math.round((r.qaRead as number) / (r.cpuSeconds as number))} QA of the project per CPU-second); ` +
-        `peak RSS ${(r.peakRssMb as number).toFixed(0)} MB; RSS per tenth ${JSON.stringify(r.rssTenthsMb)} MB`,
+    const runs = new Map<string, Array<Record<string, unknown> & { seconds: number }>>(
+      SHARDS.map((k) => [k, []]),
     );
+    for (let k = 0; k < RUNS; k++) {
+      for (const shards of SHARDS) {
+        const line = execFileSync(
+          process.execPath,
+          [
+            'bin/run-ts.mjs',
+            'bench/export-bench.ts',
+            '--images',
+            String(IMAGES),
+            '--qa-per-image',
+            String(QA_PER_IMAGE),
+            '--child',
+            format,
+          ],
+          { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, BENCH_SHARDS: shards } },
+        );
+        runs.get(shards)!.push(JSON.parse(line.trim().split('\n').pop()!));
+      }
+    }
+    for (const [shards, list] of runs) {
+      const s = median(list.map((r) => r.seconds));
+      const r = list.find((x) => x.seconds === s)!;
+      console.log(
+        `${format} (shards ${shards}): median ${s.toFixed(1)} s over ${RUNS} run(s); wrote ${r.qaWritten} QA ` +
+          `(${Math.round((r.qaWritten as number) / s)} QA/s) in ${r.records} records; ` +
+          `CPU ${(r.cpuSeconds as number).toFixed(1)} s (${Math.round((r.qaWritten as number) / (r.cpuSeconds as number))} QA written per CPU-second); ` +
+          `peak RSS ${(r.peakRssMb as number).toFixed(0)} MB; RSS per tenth ${JSON.stringify(r.rssTenthsMb)} MB; ` +
+          `all runs ${JSON.stringify(list.map((x) => Number(x.seconds.toFixed(2))))} s; load ${JSON.stringify(r.load)}`,
+      );
+    }
   }
 }
 

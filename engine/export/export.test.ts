@@ -5,11 +5,13 @@ import {
   mkdirSync,
   readFileSync,
   readdirSync,
+  readlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { decode as decodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ExportOptionsInput } from '../../contract/exports';
 import { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
@@ -324,6 +326,59 @@ describe('streaming source', () => {
     expect(whole.length).toBe(3);
     expect(await collect(7)).toEqual(whole);
     expect(await collect(1)).toEqual(whole);
+  });
+});
+
+describe('export shards (worker threads over ranges of images)', () => {
+  /** Every file of an export folder: content, or the target of a link. */
+  const tree = (root: string) => {
+    const files: Record<string, string> = {};
+    const walk = (rel: string) => {
+      for (const name of readdirSync(join(root, rel))) {
+        const path = rel ? `${rel}/${name}` : name;
+        const st = lstatSync(join(root, path));
+        if (st.isDirectory()) walk(path);
+        else if (st.isSymbolicLink()) files[path] = `-> ${readlinkSync(join(root, path))}`;
+        else if (name !== 'sqw-export.json') files[path] = readFileSync(join(root, path), 'utf8');
+      }
+      // The dataset card says when it was written; nothing else may differ.
+      if (files['README.md']) {
+        files['README.md'] = files['README.md'].replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, 'TIME');
+        files['MANIFEST.sha256'] = files['MANIFEST.sha256']!.replace(/^.*README\.md\n/m, '');
+      }
+    };
+    walk('');
+    return files;
+  };
+
+  it('write byte for byte what one thread writes, with the same counts', async () => {
+    const cases: Array<Omit<ExportOptionsInput, 'outDir'>> = [
+      { format: 'hf', images: 'link', include: ['proposed'] },
+      { format: 'hf', images: 'copy', naming: 'region' },
+      { format: 'spatialrgpt', images: 'copy', depth: 'osd8', include: ['proposed'] },
+    ];
+    for (const c of cases) {
+      const one = await exportProject(store, { ...c, outDir: out() }, { shards: 1 });
+      const three = await exportProject(store, { ...c, outDir: out() }, { shards: 3 });
+      expect(one.qa).toBeGreaterThan(0);
+      expect(tree(three.outDir)).toEqual(tree(one.outDir));
+      const same = { id: 0, outDir: '', seconds: 0, checksum: '' };
+      expect({ ...three, ...same }).toEqual({ ...one, ...same });
+      expect(existsSync(join(three.outDir, '.shards'))).toBe(false);
+    }
+  });
+
+  it('a cancelled sharded export stops its threads and leaves nothing behind', async () => {
+    const o = out();
+    const ctl = new AbortController();
+    const run = exportProject(
+      store,
+      { format: 'hf', images: 'copy', outDir: o },
+      { shards: 2, signal: ctl.signal, onProgress: () => ctl.abort(new Error('stop')) },
+    );
+    await expect(run).rejects.toThrow(/stop/);
+    expect(existsSync(o)).toBe(false);
+    expect(readdirSync(dir.path).filter((f) => /partial/.test(f))).toEqual([]);
   });
 });
 

@@ -9,36 +9,23 @@ import {
 } from '../../contract/exports';
 import type { ProjectStore } from '../../db/project-store';
 import { ExportRowsRepository } from '../../db/repositories/export-rows';
-import { createBenchWriter } from './formats/bench';
-import { createCocoWriter } from './formats/coco';
-import { createHfWriter } from './formats/hf';
-import { createLlavaWriter } from './formats/llava';
-import { createQaJsonlWriter } from './formats/qa-jsonl';
-import { createSceneGraphWriter } from './formats/scenegraph';
-import { createSpatialRgptWriter } from './formats/spatialrgpt';
-import type { FormatContext, FormatWriter } from './formats/types';
+import { WRITERS } from './formats';
+import type { FormatContext } from './formats/types';
 import { MediaWriter } from './media';
 import { objectItems, qaItems, type ExportItem } from './project-source';
-import { ExportError, writeExportFolder } from './safe-output';
+import { ExportError, SHARDS_DIR, writeExportFolder } from './safe-output';
+import { addCounts, defaultShardCount, runShards, shardRanges } from './shards';
 
 export { EXPORT_FORMATS } from '../../contract/exports';
 export type { ExportFormat } from '../../contract/exports';
-
-const WRITERS: Record<ExportOptions['format'], (ctx: FormatContext) => FormatWriter> = {
-  spatialrgpt: createSpatialRgptWriter,
-  'spatialrgpt-bench': createBenchWriter,
-  llava: createLlavaWriter,
-  hf: createHfWriter,
-  coco: createCocoWriter,
-  scenegraph: createSceneGraphWriter,
-  'qa-jsonl': createQaJsonlWriter,
-};
 
 /** Formats that write no images (their records point at the project's images). */
 const WITHOUT_MEDIA = new Set(['scenegraph', 'qa-jsonl']);
 
 export interface ExportRun {
   signal?: AbortSignal;
+  /** Worker threads for a QA export (default: by size and cores; 1 = this thread only). */
+  shards?: number;
   onProgress?(done: number, total: number, current: string | null): void;
 }
 
@@ -99,10 +86,31 @@ export async function exportProject(
           : writer.source === 'objects'
             ? objectItems(store, opts.labels, run.signal)
             : graphItems(store, run.signal);
+      const shards =
+        writer.shards && writer.source === 'qa' ? (run.shards ?? defaultShardCount(total)) : 1;
+      const bounds = shards > 1 ? rows.qaImageIdBounds(qaFilter) : null;
       let done = 0;
-      for await (const item of items) {
-        await writer.add(item);
-        run.onProgress?.(++done, total, item.image.relPath);
+      if (writer.shards && bounds) {
+        await runShards(
+          { projectFolder: store.folder, root: w.root, opts, media, filter: qaFilter },
+          shardRanges(bounds, shards),
+          {
+            signal: run.signal,
+            onProgress: (n, current) => run.onProgress?.((done += n), total, current),
+            link: (relPath, target) => w.link(relPath, target),
+            async merge(r) {
+              addCounts(counts, r.counts);
+              w.adopt(r.files);
+              await writer.shards!.merge(r);
+            },
+          },
+        );
+        await w.remove(SHARDS_DIR);
+      } else {
+        for await (const item of items) {
+          await writer.add(item);
+          run.onProgress?.(++done, total, item.image.relPath);
+        }
       }
       await mediaWriter.drain();
       await writer.finish();

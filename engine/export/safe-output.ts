@@ -4,8 +4,9 @@
 // folder an earlier export wrote (it holds EXPORT_MARKER), never an arbitrary one.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, open, rename, rm, symlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { LinkBatcher } from './io/link-batcher';
 
 export class ExportError extends Error {}
 
@@ -24,7 +25,56 @@ export interface ExportWriter {
   link(relPath: string, target: string): Promise<void>;
   /** Moves scratch parts (written with append) into the end of `relPath`, then deletes them. */
   concat(relPath: string, parts: string[]): Promise<void>;
+  /** Files another thread wrote into this folder, with their sha256, for the manifest. */
+  adopt(files: Array<[string, string]>): void;
+  /** Deletes a scratch folder or file inside the export folder. */
+  remove(relPath: string): Promise<void>;
+  /** The (temporary) export folder itself, for shards writing into it. */
+  readonly root: string;
 }
+
+/**
+ * The writer of one export shard (a worker thread over a range of images) in the export's
+ * temporary folder: what its sinks append goes to part files under `.shards/`, images and depth
+ * maps go to their final paths. `finish` hands back both for the main thread.
+ */
+export function shardWriter(
+  root: string,
+  shard: number,
+  /** Where the shard's links go instead (one thread makes every link of an export). */
+  link?: (relPath: string, target: string) => void,
+): {
+  w: ExportWriter;
+  finish(): Promise<{ parts: Record<string, string>; files: Array<[string, string]> }>;
+  close(): Promise<void>;
+} {
+  const table = new FileTable(root, (relPath) => relPath.startsWith(`${SHARDS_DIR}/`));
+  const inner = table.writer();
+  const parts: Record<string, string> = {};
+  const partOf = (relPath: string) =>
+    (parts[relPath] ??= `${SHARDS_DIR}/${shard}/${relPath.replace(/\//g, '__')}`);
+  return {
+    w: {
+      ...inner,
+      append: (relPath, data) => inner.append(partOf(relPath), data),
+      link: link
+        ? async (relPath, target) => {
+            safeJoin(root, relPath);
+            link(relPath, resolve(target));
+          }
+        : inner.link,
+    },
+    async finish() {
+      await table.finish();
+      const partPaths = new Set(Object.values(parts));
+      return { parts, files: table.entries().filter(([path]) => !partPaths.has(path)) };
+    },
+    close: () => table.closeAll(),
+  };
+}
+
+/** Scratch folder of export shards inside the temporary export folder. */
+export const SHARDS_DIR = '.shards';
 
 export interface WriteFolderOptions {
   force: boolean;
@@ -100,11 +150,16 @@ function asObject(v: unknown): Record<string, unknown> {
 
 /** Open files of one export with a running sha256 each; appends reuse the open handle. */
 class FileTable {
-  private readonly open = new Map<string, { fh: FileHandle; hash: Hash }>();
+  private readonly open = new Map<string, { fh: FileHandle; hash: Hash | null }>();
   private readonly done = new Map<string, string>();
   private readonly dirs = new Set<string>();
+  private readonly links = new LinkBatcher();
 
-  constructor(private readonly root: string) {}
+  /** `unhashed`: scratch files that never reach the manifest (a shard's parts) skip sha256. */
+  constructor(
+    private readonly root: string,
+    private readonly unhashed?: (relPath: string) => boolean,
+  ) {}
 
   /** Creates a file's folder once (a synchronous call: cheaper than a thread-pool round trip). */
   private ensureDir(full: string): void {
@@ -116,6 +171,15 @@ class FileTable {
 
   writer(): ExportWriter {
     return {
+      root: this.root,
+      adopt: (files) => {
+        for (const [path, hash] of files) {
+          if (this.open.has(path) || this.done.has(path))
+            throw new ExportError(`export wrote ${path} twice`);
+          this.done.set(path, hash);
+        }
+      },
+      remove: (relPath) => rm(safeJoin(this.root, relPath), { recursive: true, force: true }),
       write: async (relPath, data) => {
         if (this.open.has(relPath) || this.done.has(relPath))
           throw new ExportError(`export wrote ${relPath} twice`);
@@ -128,7 +192,7 @@ class FileTable {
           throw new ExportError(`export wrote ${relPath} twice`);
         const entry = await this.handle(relPath);
         for await (const chunk of createReadStream(source, { highWaterMark: 1 << 20 })) {
-          entry.hash.update(chunk as Buffer);
+          entry.hash?.update(chunk as Buffer);
           await entry.fh.write(chunk as Buffer);
         }
         await this.close(relPath);
@@ -136,7 +200,7 @@ class FileTable {
       link: async (relPath, target) => {
         const full = safeJoin(this.root, relPath);
         this.ensureDir(full);
-        await symlink(resolve(target), full);
+        await this.links.add(resolve(target), full);
       },
       concat: async (relPath, parts) => {
         for (const part of parts) {
@@ -144,9 +208,19 @@ class FileTable {
           if (this.open.has(part)) await this.close(part);
           this.done.delete(part);
           if (!existsSync(partPath)) continue;
+          if (!this.open.has(relPath) && !this.done.has(relPath)) {
+            // The file starts with this part: move it into place and only read it for the hash.
+            const full = safeJoin(this.root, relPath);
+            this.ensureDir(full);
+            await rename(partPath, full);
+            const entry = await this.handle(relPath);
+            for await (const chunk of createReadStream(full, { highWaterMark: 1 << 20 }))
+              entry.hash?.update(chunk as Buffer);
+            continue;
+          }
           const entry = await this.handle(relPath);
           for await (const chunk of createReadStream(partPath, { highWaterMark: 1 << 20 })) {
-            entry.hash.update(chunk as Buffer);
+            entry.hash?.update(chunk as Buffer);
             await entry.fh.write(chunk as Buffer);
           }
           await rm(partPath);
@@ -155,13 +229,16 @@ class FileTable {
     };
   }
 
-  private async handle(relPath: string): Promise<{ fh: FileHandle; hash: Hash }> {
+  private async handle(relPath: string): Promise<{ fh: FileHandle; hash: Hash | null }> {
     let entry = this.open.get(relPath);
     if (!entry) {
       if (this.done.has(relPath)) throw new ExportError(`export reopened ${relPath}`);
       const full = safeJoin(this.root, relPath);
       this.ensureDir(full);
-      entry = { fh: await open(full, 'a'), hash: createHash('sha256') };
+      entry = {
+        fh: await open(full, 'a'),
+        hash: this.unhashed?.(relPath) ? null : createHash('sha256'),
+      };
       this.open.set(relPath, entry);
     }
     return entry;
@@ -170,7 +247,7 @@ class FileTable {
   private async append(relPath: string, data: string | Uint8Array): Promise<void> {
     const entry = await this.handle(relPath);
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    entry.hash.update(buf);
+    entry.hash?.update(buf);
     await entry.fh.write(buf);
   }
 
@@ -179,7 +256,7 @@ class FileTable {
     if (!entry) return;
     this.open.delete(relPath);
     await entry.fh.close();
-    this.done.set(relPath, entry.hash.digest('hex'));
+    this.done.set(relPath, entry.hash?.digest('hex') ?? '');
   }
 
   async writeRaw(relPath: string, text: string): Promise<void> {
@@ -193,6 +270,7 @@ class FileTable {
 
   /** Closes every file; returns the manifest (sha256sum format, sorted by path). */
   async finish(): Promise<string> {
+    await this.links.drain();
     await this.closeAll();
     return [...this.done.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -200,7 +278,13 @@ class FileTable {
       .join('');
   }
 
+  /** Finished files and their sha256 (after finish). */
+  entries(): Array<[string, string]> {
+    return [...this.done.entries()];
+  }
+
   async closeAll(): Promise<void> {
+    await this.links.close();
     for (const path of [...this.open.keys()]) await this.close(path);
   }
 }

@@ -31,6 +31,13 @@ export class LineSink {
     await this.w.append(this.relPath, text);
   }
 
+  /** Appends shards' part files (written by this sink's twin in each shard), in order. */
+  async adopt(parts: string[], lines: number): Promise<void> {
+    await this.flush();
+    await this.w.concat(this.relPath, parts);
+    this.lines += lines;
+  }
+
   /** Flushes; the file exists (possibly empty) afterwards. */
   async close(): Promise<void> {
     await this.flush();
@@ -58,7 +65,20 @@ export class JsonArraySink {
     if (this.size >= FLUSH_BYTES) await this.flush();
   }
 
-  private async flush(): Promise<void> {
+  /**
+   * Appends a shard's part file (shards in order): `count` elements joined by ',\n', opened by
+   * this sink's head when `headed` (the first shard writes the head, as one thread would).
+   */
+  async adopt(path: string, count: number, headed: boolean): Promise<void> {
+    if (count === 0) return;
+    await this.flush();
+    if (this.count === 0 && !headed) await this.w.append(this.relPath, this.head);
+    else if (this.count > 0) await this.w.append(this.relPath, ',\n');
+    await this.w.concat(this.relPath, [path]);
+    this.count += count;
+  }
+
+  async flush(): Promise<void> {
     if (this.buf.length === 0) return;
     const text = this.buf.join('');
     this.buf = [];

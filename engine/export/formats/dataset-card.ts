@@ -27,6 +27,22 @@ export class DatasetStats {
       inc(this.units, q.record.display ? `${unit} (spoken ${q.record.display.system})` : unit);
     }
   }
+
+  /** Adds another's counts (a shard's, after structured cloning: same fields, no methods). */
+  merge(
+    other: Pick<
+      DatasetStats,
+      'images' | 'qa' | 'objects' | 'families' | 'kinds' | 'units' | 'statuses'
+    >,
+  ): void {
+    for (const s of SPLITS) {
+      this.images[s] += other.images[s];
+      this.qa[s] += other.qa[s];
+    }
+    this.objects += other.objects;
+    for (const key of ['families', 'kinds', 'units', 'statuses'] as const)
+      for (const [k, n] of other[key]) this[key].set(k, (this[key].get(k) ?? 0) + n);
+  }
 }
 
 function inc(m: Map<string, number>, k: string): void {

@@ -74,6 +74,21 @@ export function createHfWriter(ctx: FormatContext): FormatWriter {
       ctx.counts.qa += turns.length;
       ctx.counts.objects += objectIds.size;
     },
+    shards: {
+      async snapshot() {
+        for (const sink of sinks.values()) await sink.flush();
+        return { stats, lines: SPLITS.map((s) => sinks.get(s)!.lines) };
+      },
+      async merge(result) {
+        const state = result.state as { stats: DatasetStats; lines: number[] };
+        stats.merge(state.stats);
+        for (const [i, split] of SPLITS.entries()) {
+          const sink = sinks.get(split)!;
+          const part = result.parts[sink.relPath];
+          if (part) await sink.adopt([part], state.lines[i]!);
+        }
+      },
+    },
     async finish() {
       // A split with no image gets no folder (imagefolder would read an empty one as a split).
       for (const sink of sinks.values()) if (sink.lines > 0) await sink.close();

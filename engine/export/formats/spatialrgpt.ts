@@ -42,7 +42,8 @@ export function maskTurns(
 }
 
 export function createSpatialRgptWriter(ctx: FormatContext): FormatWriter {
-  const sink = new JsonArraySink(ctx.w, 'spatialrgpt.json');
+  // The first shard's part starts the array as one thread would; later parts hold bare elements.
+  const sink = new JsonArraySink(ctx.w, 'spatialrgpt.json', ctx.shard ? '' : undefined);
   return {
     source: 'qa',
     naming: 'region',
@@ -90,6 +91,14 @@ export function createSpatialRgptWriter(ctx: FormatContext): FormatWriter {
       ctx.counts.records++;
       ctx.counts.qa += turns.length;
       ctx.counts.objects += used.size;
+    },
+    shards: {
+      async snapshot() {
+        await sink.flush();
+        return sink.count;
+      },
+      merge: (result) =>
+        sink.adopt(result.parts[sink.relPath] ?? '', result.state as number, result.shard === 0),
     },
     finish: () => sink.close(),
   };

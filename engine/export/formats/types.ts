@@ -12,6 +12,18 @@ export interface FormatContext {
   opts: ExportOptions;
   counts: ExportCounts;
   store: ProjectStore;
+  /** Set when this writer runs in an export shard (a worker thread writing a range of images). */
+  shard?: number;
+}
+
+/** What a shard hands back to the main thread's writer: its part files and its own state. */
+export interface ShardResult {
+  /** Index of the shard (0 = the first range of images). */
+  shard: number;
+  /** Final path -> the shard's part file for it (what its sinks appended). */
+  parts: Record<string, string>;
+  /** The format's own state (sink counts, statistics); structured-cloneable. */
+  state: unknown;
 }
 
 export interface FormatWriter {
@@ -23,6 +35,15 @@ export interface FormatWriter {
   masks?: boolean;
   add(item: ExportItem): Promise<void>;
   finish(): Promise<void>;
+  /**
+   * Formats that can be written by several threads, each over a range of images: `snapshot`
+   * ends a shard (flushes its sinks, returns its state); `merge` runs on the main thread, once
+   * per shard in image order (a shard as soon as it and those before it are done), then `finish`.
+   */
+  shards?: {
+    snapshot(): Promise<unknown>;
+    merge(result: ShardResult): Promise<void>;
+  };
 }
 
 export function skip(counts: ExportCounts, reason: string, n = 1): void {
