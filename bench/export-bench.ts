@@ -5,7 +5,7 @@
 // one naming mode, i.e. N x Q QA; it reports QA written/s, peak RSS, and RSS at each tenth of the
 // export to show whether memory stays flat.
 //   node bin/run-ts.mjs bench/export-bench.ts [--images 100000] [--qa-per-image 10]
-//        [--formats hf,spatialrgpt] [--runs 1] [--shards 1,auto] [--rebuild]
+//        [--formats hf,spatialrgpt] [--runs 1] [--shards 1,auto] [--out-root DIR] [--rebuild]
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -25,6 +25,8 @@ const QA_PER_IMAGE = Number(opt('qa-per-image', '10'));
 const FORMATS = opt('formats', 'hf,spatialrgpt').split(',');
 const RUNS = Number(opt('runs', '1'));
 const SHARDS = opt('shards', 'auto').split(',');
+// Where exports are written (e.g. /dev/shm: this VM's ext4 makes a link in 25-250 µs, erratically).
+const OUT_ROOT = resolve(opt('out-root', 'bench/.work/export'));
 const OBJECTS = 5;
 const W = 640;
 const H = 480;
@@ -129,7 +131,7 @@ function buildProject(): void {
 /** Child mode: one export, then a JSON line with its numbers on stdout. */
 async function child(format: string): Promise<void> {
   const store = ProjectStore.open(PROJECT);
-  const out = join(WORK, `out-${format}`);
+  const out = join(OUT_ROOT, `out-${format}`);
   rmSync(out, { recursive: true, force: true });
   const rss: number[] = [];
   let nextTenth = 1;
@@ -169,6 +171,8 @@ async function child(format: string): Promise<void> {
       seconds,
       // CPU time of this process (user + system): the load-independent cost on a shared machine.
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      userSeconds: cpu.user / 1e6,
+      systemSeconds: cpu.system / 1e6,
       qaRows: IMAGES * QA_PER_IMAGE * 2,
       qaWritten: r.qa,
       records: r.records,
@@ -208,6 +212,8 @@ async function main(): Promise<void> {
             String(IMAGES),
             '--qa-per-image',
             String(QA_PER_IMAGE),
+            '--out-root',
+            OUT_ROOT,
             '--child',
             format,
           ],
@@ -222,7 +228,7 @@ async function main(): Promise<void> {
       console.log(
         `${format} (shards ${shards}): median ${s.toFixed(1)} s over ${RUNS} run(s); wrote ${r.qaWritten} QA ` +
           `(${Math.round((r.qaWritten as number) / s)} QA/s) in ${r.records} records; ` +
-          `CPU ${(r.cpuSeconds as number).toFixed(1)} s (${Math.round((r.qaWritten as number) / (r.cpuSeconds as number))} QA written per CPU-second); ` +
+          `CPU ${(r.cpuSeconds as number).toFixed(1)} s (user ${(r.userSeconds as number).toFixed(1)}, system ${(r.systemSeconds as number).toFixed(1)}; ${Math.round((r.qaWritten as number) / (r.cpuSeconds as number))} QA written per CPU-second); ` +
           `peak RSS ${(r.peakRssMb as number).toFixed(0)} MB; RSS per tenth ${JSON.stringify(r.rssTenthsMb)} MB; ` +
           `all runs ${JSON.stringify(list.map((x) => Number(x.seconds.toFixed(2))))} s; load ${JSON.stringify(r.load)}`,
       );
