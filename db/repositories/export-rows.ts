@@ -161,6 +161,9 @@ export class ExportRowsRepository {
     ).get() as { withObjects: number; withGraphs: number };
   }
 
+  // The page readers fetch rows as arrays and build the objects here: better-sqlite3's per-row
+  // objects were a quarter of the page query's time (430 -> 325 ms per 100k QA rows).
+
   /**
    * The next `limit` QA passing the filter after (afterImageId, afterId), by image then id: one
    * index range scan per page, so a page costs the same at the start and the end of a project.
@@ -183,9 +186,6 @@ export class ExportRowsRepository {
       recordJson: r[6] as string,
     }));
   }
-
-  // The page readers below fetch rows as arrays and build the objects here: better-sqlite3's
-  // per-row objects cost about a third of the read time at a million rows.
 
   /** Images firstId..lastId, by id (one query per page instead of one per image). */
   imagesInRange(firstId: number, lastId: number): ExportImageRow[] {
