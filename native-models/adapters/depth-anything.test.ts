@@ -45,6 +45,40 @@ describe('dptInputSize', () => {
 });
 
 describe('DepthAnythingAdapter', () => {
+  it('runs a batch in one call per input size, each image as it would alone; a bad one fails alone', async () => {
+    const file = model('batch.onnx', depthAnythingMetricModel());
+    const adapter = new DepthAnythingAdapter(indoor, file, pool, 'cpu');
+    expect(await adapter.maxBatch(4)).toBe(4);
+    const images = [
+      { data: uniform(640, 480, [120, 60, 200]), width: 640, height: 480 },
+      { data: uniform(480, 640, [10, 200, 30]), width: 480, height: 640 },
+      { data: new Uint8Array(10), width: 640, height: 480 },
+      { data: uniform(640, 480, [250, 250, 0]), width: 640, height: 480 },
+    ];
+    const batch = await adapter.runBatch(images);
+    expect(batch.length).toBe(4);
+    expect(batch[2]).toBeInstanceOf(Error);
+    expect(String(batch[2])).toMatch(/image buffer too short/);
+    for (const i of [0, 1, 3]) {
+      const alone = await adapter.run(images[i]!);
+      const r = batch[i] as Exclude<(typeof batch)[number], Error>;
+      expect([r.width, r.height, r.network]).toEqual([alone.width, alone.height, alone.network]);
+      expect(r.depth).toEqual(alone.depth);
+    }
+    expect((batch[3] as { depth: Float32Array }).depth[0]).toBeCloseTo(
+      expectedDepth([250, 250, 0]),
+      4,
+    );
+
+    const fixed = new DepthAnythingAdapter(
+      indoor,
+      model('batch1.onnx', depthAnythingMetricModel({ batch: 1 })),
+      pool,
+      'cpu',
+    );
+    expect(await fixed.maxBatch(4)).toBe(1);
+  });
+
   it('returns metres at the original size for a 640×480 image', async () => {
     const file = model('ok.onnx', depthAnythingMetricModel());
     const adapter = new DepthAnythingAdapter(indoor, file, pool, 'cpu');

@@ -194,7 +194,13 @@ export class DepthAnythingAdapter {
     }
   }
 
-  async run(image: RgbImage): Promise<DepthResult> {
+  /** The loaded session, checked once against the contract, with its tensor names. */
+  private async open(): Promise<{
+    session: OrtSession;
+    provider: string;
+    inputName: string;
+    outputName: string;
+  }> {
     const m = this.manifest;
     const contract = m.contracts[0]!;
     const { session, provider } = await this.pool.get(m.id, this.modelPath, this.device);
@@ -204,39 +210,109 @@ export class DepthAnythingAdapter {
         throw new Error(`model ${m.id} (${this.modelPath}): ${report.problems.join('; ')}`);
       this.checked.add(session);
     }
-    const inputName = contract.inputs[0]!.name ?? session.inputNames[0]!;
-    const outputName = contract.outputs[0]!.name ?? session.outputNames[0]!;
-
-    const t0 = performance.now();
-    const pre = await preprocessDepthAnythingFast(image, m.preprocessing!, this.fastResize);
-    const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
-    const input = new ort.Tensor('float32', pre.data, [1, 3, pre.height, pre.width]);
-    const t1 = performance.now();
-    const out = await session.run({ [inputName]: input });
-    const t2 = performance.now();
-    const tensor = out[outputName];
-    if (!tensor || tensor.type !== 'float32') {
-      throw new Error(`model ${m.id}: output ${outputName} missing or not float32`);
-    }
-    const maxDepth = typeof m.params.maxDepth === 'number' ? m.params.maxDepth : null;
-    const depth = postprocessDepth(
-      m.id,
-      tensor.data as Float32Array,
-      tensor.dims,
-      image.width,
-      image.height,
-      maxDepth,
-    );
-    const t3 = performance.now();
     return {
-      depth,
-      width: image.width,
-      height: image.height,
-      units: 'metres',
-      network: { width: pre.width, height: pre.height },
+      session,
       provider,
-      timings: { preMs: t1 - t0, inferMs: t2 - t1, postMs: t3 - t2 },
+      inputName: contract.inputs[0]!.name ?? session.inputNames[0]!,
+      outputName: contract.outputs[0]!.name ?? session.outputNames[0]!,
     };
+  }
+
+  /** Images one call may take: 1 when the loaded graph fixes its batch dimension. */
+  async maxBatch(limit: number): Promise<number> {
+    const { session, inputName } = await this.open();
+    const input = describeSession(session).inputs.find((t) => t.name === inputName);
+    const batch = input?.shape?.[0];
+    // A symbolic (or -1) dimension takes any batch.
+    return typeof batch === 'number' && batch > 0 ? Math.min(limit, batch) : limit;
+  }
+
+  async run(image: RgbImage): Promise<DepthResult> {
+    const [r] = await this.runBatch([image]);
+    if (r instanceof Error) throw r;
+    return r!;
+  }
+
+  /**
+   * Several images in one model call per network input size (images of one camera share it):
+   * on a GPU the batch keeps the device busy. One result per image, in order; an image whose
+   * pre- or post-processing fails gets its error, the others their depth.
+   */
+  async runBatch(images: RgbImage[]): Promise<Array<DepthResult | Error>> {
+    const m = this.manifest;
+    const { session, provider, inputName, outputName } = await this.open();
+    const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
+    const maxDepth = typeof m.params.maxDepth === 'number' ? m.params.maxDepth : null;
+    const results: Array<DepthResult | Error> = [];
+    const pres: Array<{ data: Float32Array; width: number; height: number; ms: number } | null> =
+      [];
+    for (const [i, image] of images.entries()) {
+      const t0 = performance.now();
+      try {
+        const pre = await preprocessDepthAnythingFast(image, m.preprocessing!, this.fastResize);
+        pres.push({ ...pre, ms: performance.now() - t0 });
+      } catch (err) {
+        pres.push(null);
+        results[i] = err as Error;
+      }
+    }
+    const groups = new Map<string, number[]>();
+    for (const [i, pre] of pres.entries()) {
+      if (!pre) continue;
+      const key = `${pre.width}x${pre.height}`;
+      groups.set(key, [...(groups.get(key) ?? []), i]);
+    }
+    for (const members of groups.values()) {
+      const first = pres[members[0]!]!;
+      const plane = 3 * first.width * first.height;
+      const data = new Float32Array(members.length * plane);
+      members.forEach((i, k) => data.set(pres[i]!.data, k * plane));
+      const input = new ort.Tensor('float32', data, [members.length, 3, first.height, first.width]);
+      const t1 = performance.now();
+      let tensor: Ort.Tensor | undefined;
+      try {
+        tensor = (await session.run({ [inputName]: input }))[outputName];
+        if (!tensor || tensor.type !== 'float32')
+          throw new Error(`model ${m.id}: output ${outputName} missing or not float32`);
+        const lead = tensor.dims.slice(0, -2).reduce((a, b) => a * b, 1);
+        if (tensor.dims.length < 3 || lead !== members.length)
+          throw new Error(
+            `model ${m.id}: depth output has shape [${tensor.dims.join(',')}], expected [${members.length},h,w]`,
+          );
+      } catch (err) {
+        for (const i of members) results[i] = err as Error;
+        continue;
+      }
+      const inferMs = (performance.now() - t1) / members.length;
+      const [h, w] = tensor.dims.slice(-2) as [number, number];
+      const out = tensor.data as Float32Array;
+      members.forEach((i, k) => {
+        const image = images[i]!;
+        const t2 = performance.now();
+        try {
+          const depth = postprocessDepth(
+            m.id,
+            out.subarray(k * h * w, (k + 1) * h * w),
+            [1, h, w],
+            image.width,
+            image.height,
+            maxDepth,
+          );
+          results[i] = {
+            depth,
+            width: image.width,
+            height: image.height,
+            units: 'metres',
+            network: { width: first.width, height: first.height },
+            provider,
+            timings: { preMs: pres[i]!.ms, inferMs, postMs: performance.now() - t2 },
+          };
+        } catch (err) {
+          results[i] = err as Error;
+        }
+      });
+    }
+    return results;
   }
 }
 

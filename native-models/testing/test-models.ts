@@ -8,6 +8,8 @@ export interface DepthModelOptions {
   maxDepth?: number;
   /** Make every output NaN (sqrt of a negative number). */
   nan?: boolean;
+  /** A fixed batch dimension (exports traced at batch 1); default symbolic. */
+  batch?: number;
 }
 
 /**
@@ -39,8 +41,16 @@ export function depthAnythingMetricModel(opts: DepthModelOptions = {}): Uint8Arr
   }
   return buildModel({
     name: 'tiny_depth_anything_v2_metric',
-    inputs: [{ name: input, elemType: DataType.FLOAT, dims: ['batch', 3, 'height', 'width'] }],
-    outputs: [{ name: output, elemType: DataType.FLOAT, dims: ['batch', 'height', 'width'] }],
+    inputs: [
+      {
+        name: input,
+        elemType: DataType.FLOAT,
+        dims: [opts.batch ?? 'batch', 3, 'height', 'width'],
+      },
+    ],
+    outputs: [
+      { name: output, elemType: DataType.FLOAT, dims: [opts.batch ?? 'batch', 'height', 'width'] },
+    ],
     nodes,
     initializers,
   });
