@@ -137,6 +137,8 @@ export const PipelineSummary = z.object({
   elapsedMs: z.number().nonnegative().optional(),
   /** Time the inference lane ran models (its busy share is this over elapsedMs). */
   inferenceBusyMs: z.number().nonnegative().optional(),
+  /** Images per model call of stages that take batches, e.g. { depth: [1, 4, 3] }. */
+  batches: z.record(z.string(), z.array(z.number().int().positive())).optional(),
 });
 export type PipelineSummary = z.infer<typeof PipelineSummary>;
 

@@ -75,6 +75,7 @@ describe('sqw CLI', () => {
       [['frobnicate'], /unknown command/],
       [['run', '--project', dir.path, '--stages', 'graph,teleport'], /unknown stage 'teleport'/],
       [['run', '--project', dir.path, '--labels', ' , '], /--labels needs at least one label/],
+      [['run', '--project', dir.path, '--batch', '0'], /--batch must be a whole number from 1/],
       [
         ['run', '--project', dir.path, '--resume', '--labels', 'chair'],
         /--labels cannot change a run being resumed/,

@@ -167,9 +167,12 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
     const t0 = performance.now();
     try {
       const img = await decoded();
-      const { output, provider } = await env.lane.run(() =>
-        model.run({ imageId, image: img, objects, intrinsics }),
-      );
+      const { output, provider } = await env.lane.runStage(model, {
+        imageId,
+        image: img,
+        objects,
+        intrinsics,
+      });
       env.onProvider(stage, provider);
       const provenance = {
         model: model.model.modelId,

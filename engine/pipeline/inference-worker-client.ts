@@ -9,6 +9,7 @@ import type {
   ModelStageInput,
   ModelStageName,
   StageOutputs,
+  StageResult,
 } from './model-stage';
 
 export type WorkerRequest =
@@ -18,12 +19,14 @@ export type WorkerRequest =
       device: Device;
       stages: ModelStageName[];
       labels: string[];
+      maxBatch?: number;
     }
   | { type: 'run'; id: number; stage: ModelStageName; input: ModelStageInput }
+  | { type: 'runBatch'; id: number; stage: ModelStageName; inputs: ModelStageInput[] }
   | { type: 'close' };
 
 type StageReady =
-  | { ok: true; provider: string | null }
+  | { ok: true; provider: string | null; maxBatch?: number }
   | { ok: false; missing: string; reason: string | null }
   | { ok: false; loadError: string };
 
@@ -73,6 +76,7 @@ export class InferenceWorker {
     device: Device,
     stages: ModelStageName[],
     labels: readonly string[] = [],
+    maxBatch?: number,
   ): Promise<{ worker: InferenceWorker; stages: Partial<Record<ModelStageName, StageReady>> }> {
     const worker = new InferenceWorker();
     const ready = new Promise<Partial<Record<ModelStageName, StageReady>>>((resolve, reject) => {
@@ -84,6 +88,7 @@ export class InferenceWorker {
       device,
       stages,
       labels: [...labels],
+      maxBatch,
     } satisfies WorkerRequest);
     try {
       return { worker, stages: await ready };
@@ -94,12 +99,24 @@ export class InferenceWorker {
   }
 
   /** A ModelStage whose runs happen in the worker. */
-  stage<S extends ModelStageName>(stage: S, model: ModelIdentity): ModelStage<S> {
+  stage<S extends ModelStageName>(stage: S, model: ModelIdentity, maxBatch = 1): ModelStage<S> {
     return {
       stage,
       model,
       run: (input) =>
-        this.request(stage, input) as Promise<{ output: StageOutputs[S]; provider: string }>,
+        this.request({ type: 'run', stage, input }) as Promise<{
+          output: StageOutputs[S];
+          provider: string;
+        }>,
+      ...(maxBatch > 1
+        ? {
+            maxBatch,
+            runBatch: (inputs: ModelStageInput[]) =>
+              this.request({ type: 'runBatch', stage, inputs }).then(
+                (r) => r.output as Array<StageResult<S> | { error: string }>,
+              ),
+          }
+        : {}),
     };
   }
 
@@ -113,14 +130,15 @@ export class InferenceWorker {
   }
 
   private request(
-    stage: ModelStageName,
-    input: ModelStageInput,
+    msg:
+      | { type: 'run'; stage: ModelStageName; input: ModelStageInput }
+      | { type: 'runBatch'; stage: ModelStageName; inputs: ModelStageInput[] },
   ): Promise<{ output: unknown; provider: string }> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ type: 'run', id, stage, input } satisfies WorkerRequest);
+      this.worker.postMessage({ ...msg, id } satisfies WorkerRequest);
     });
   }
 

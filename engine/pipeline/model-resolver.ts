@@ -28,6 +28,8 @@ export interface AdapterEnv {
   identity: ModelIdentity;
   /** Detection vocabulary for this run; empty = the model's default. */
   labels: readonly string[];
+  /** Most images per call for models that take batches. */
+  maxBatch: number;
 }
 
 export interface AdapterEntry {
@@ -37,12 +39,16 @@ export interface AdapterEntry {
   create(env: AdapterEnv): ModelStage;
 }
 
+/** Images per Depth Anything call when the export takes a batch (its batch dimension is symbolic). */
+export const DEPTH_MAX_BATCH = 4;
+
 function depthAnythingStage(env: AdapterEnv): ModelStage<'depth'> {
   const adapter = new DepthAnythingAdapter(env.manifest, env.modelPath, env.pool, env.device);
-  return {
+  const stage: ModelStage<'depth'> = {
     stage: 'depth',
     model: env.identity,
     async warmUp() {
+      stage.maxBatch = await adapter.maxBatch(env.maxBatch);
       return (await env.pool.get(env.manifest.id, env.modelPath, env.device)).provider;
     },
     async run({ image }) {
@@ -52,7 +58,16 @@ function depthAnythingStage(env: AdapterEnv): ModelStage<'depth'> {
         provider: r.provider,
       };
     },
+    async runBatch(inputs) {
+      const results = await adapter.runBatch(inputs.map((i) => i.image));
+      return results.map((r) =>
+        r instanceof Error
+          ? { error: r.message }
+          : { output: { metres: r.depth, width: r.width, height: r.height }, provider: r.provider },
+      );
+    },
   };
+  return stage;
 }
 
 /** The adapters the pipeline knows: Depth Anything, then one entry per other adapter kind. */
@@ -79,6 +94,8 @@ export interface ResolverOptions {
   device: Device;
   /** Detection vocabulary; empty or absent = the model's default. */
   labels?: readonly string[];
+  /** Most images per call for models that take batches (default DEPTH_MAX_BATCH). */
+  maxBatch?: number;
   /** Extra manifests (user JSON); searched before the catalogue. */
   manifests?: readonly ModelManifest[];
   adapters?: readonly AdapterEntry[];
@@ -119,6 +136,7 @@ export function createModelResolver(opts: ResolverOptions): {
           device: opts.device,
           identity,
           labels: opts.labels ?? [],
+          maxBatch: Math.max(1, opts.maxBatch ?? DEPTH_MAX_BATCH),
         }),
       };
     }

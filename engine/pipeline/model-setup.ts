@@ -38,6 +38,7 @@ export async function setUpModels(
     labels?: readonly string[];
     /** Run installed models in the owning thread instead of the inference worker. */
     inThread?: boolean;
+    maxBatch?: number;
   },
 ): Promise<ModelSetup> {
   const setup: ModelSetup = {
@@ -51,7 +52,12 @@ export async function setUpModels(
   const inThread = Boolean(opts.resolver) || Boolean(opts.inThread);
   const local = opts.resolver
     ? null
-    : createModelResolver({ modelsDir: opts.modelsDir, device: opts.device, labels: opts.labels });
+    : createModelResolver({
+        modelsDir: opts.modelsDir,
+        device: opts.device,
+        labels: opts.labels,
+        maxBatch: opts.maxBatch,
+      });
   const resolve = opts.resolver ?? local!.resolve;
   const found = new Map<ModelStageName, Found>();
   for (const stage of stages) {
@@ -72,6 +78,7 @@ export async function setUpModels(
         opts.device,
         usable,
         opts.labels ?? [],
+        opts.maxBatch,
       );
       worker = started.worker;
       for (const stage of usable) {
@@ -79,7 +86,7 @@ export async function setUpModels(
         const ready = started.stages[stage];
         if (ready?.ok) {
           if (ready.provider) setup.providers[stage] = ready.provider;
-          found.set(stage, { stage: worker.stage(stage, f.stage.model) });
+          found.set(stage, { stage: worker.stage(stage, f.stage.model, ready.maxBatch) });
         } else if (ready && 'loadError' in ready) {
           found.set(stage, loadFailure(stage, f.stage.model.modelId, ready.loadError));
         } else {

@@ -64,11 +64,24 @@ export interface ModelIdentity {
   params: Record<string, unknown>;
 }
 
+export interface StageResult<S extends ModelStageName = ModelStageName> {
+  output: StageOutputs[S];
+  provider: string;
+}
+
 export interface ModelStage<S extends ModelStageName = ModelStageName> {
   readonly stage: S;
   readonly model: ModelIdentity;
   /** Runs the model on one image; `provider` is the execution provider that actually ran it. */
   run(input: ModelStageInput): Promise<{ output: StageOutputs[S]; provider: string }>;
+  /**
+   * Models that take several images per call: the inference lane gathers up to `maxBatch`
+   * waiting images of this stage into one call. One result per input, in order; an image that
+   * fails gets its error only.
+   */
+  runBatch?(inputs: ModelStageInput[]): Promise<Array<StageResult<S> | { error: string }>>;
+  /** Largest batch runBatch takes (known after warmUp); absent or 1 = one image per call. */
+  maxBatch?: number;
   /**
    * Loads the model before the first image and returns the provider it loaded on, so a model that
    * cannot load (wrong file, GPU asked for and missing) is said once instead of failing every image.

@@ -48,6 +48,11 @@ describe('model stages', () => {
       expect(job.status).toBe('done');
       expect(summary.providers).toEqual({ depth: 'cpu' });
       expect(summary.stages.depth).toMatchObject({ done: 4, failed: [] });
+      // The generated export has a symbolic batch dimension: images waiting for the lane share
+      // calls (how many share one depends on timing), each image exactly once.
+      const calls = summary.batches!.depth!;
+      expect(calls.reduce((a, b) => a + b, 0)).toBe(4);
+      expect(Math.max(...calls)).toBeLessThanOrEqual(4);
       expect(summary.notices).toEqual([
         expect.stringMatching(/^stage segment: no segmentation model installed/),
         expect.stringMatching(/^stage calibrate: no calibration model installed/),

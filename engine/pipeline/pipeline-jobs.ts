@@ -30,6 +30,8 @@ export interface PipelineRunEnv {
   device?: Device;
   /** Run installed models in the owning thread instead of the inference worker (benchmarks). */
   inferenceInThread?: boolean;
+  /** Most images per model call for models that take batches (`sqw run --batch`). */
+  maxBatch?: number;
 }
 
 export const PIPELINE_JOB = 'pipeline';
@@ -44,6 +46,7 @@ function body(store: ProjectStore, params: PipelineJobParams, env: PipelineRunEn
       resolver: env.resolver,
       workers: env.workers,
       inferenceInThread: env.inferenceInThread,
+      maxBatch: env.maxBatch,
       signal,
       onProgress: (p) => progress(p),
     });

@@ -47,6 +47,8 @@ export interface RunOptions {
   inferenceInThread?: boolean;
   /** Images decoded ahead of the inference lane, beyond one per worker. */
   prefetch?: number;
+  /** Most images per model call for models that take batches (1 = one at a time). */
+  maxBatch?: number;
   signal?: AbortSignal;
   onProgress?: (p: RunProgress) => void;
 }
@@ -80,6 +82,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     device,
     labels: opts.labels,
     inThread: opts.inferenceInThread,
+    maxBatch: opts.maxBatch,
   });
   const { models, missing, notices, providers } = setup;
 
@@ -197,6 +200,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     providers,
     elapsedMs: performance.now() - started,
     inferenceBusyMs: lane.busyMs,
+    ...(Object.keys(lane.batchSizes).length ? { batches: { ...lane.batchSizes } } : {}),
   };
   // From the database, not the live counters: exact across resumes and retries.
   const finalCounts = results.jobStageCounts(opts.jobId);

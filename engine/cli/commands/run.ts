@@ -13,6 +13,7 @@ interface RunFlags {
   resume?: string | boolean;
   modelsDir?: string;
   workers?: string;
+  batch?: string;
   json?: boolean;
 }
 
@@ -42,6 +43,10 @@ export function registerRun(program: Command): void {
     )
     .option('--models-dir <dir>', 'models folder (default $SQW_MODELS_DIR or ~/.sqw/models)')
     .option('--workers <n>', 'CPU worker threads (default: cores - 1, at most 4; 0 = inline)')
+    .option(
+      '--batch <n>',
+      'most images per model call, for models whose export takes a batch (default 4; 1 = one at a time)',
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (flags: RunFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -57,6 +62,7 @@ export function registerRun(program: Command): void {
       let stages;
       let device;
       let workers: number | undefined;
+      let maxBatch: number | undefined;
       let labels: string[] | undefined;
       try {
         if (flags.labels !== undefined) {
@@ -78,6 +84,11 @@ export function registerRun(program: Command): void {
           if (!Number.isInteger(workers) || workers < 0 || workers > 64)
             throw new Error(`--workers must be a whole number from 0 to 64, got ${flags.workers}`);
         }
+        if (flags.batch !== undefined) {
+          maxBatch = Number(flags.batch);
+          if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 64)
+            throw new Error(`--batch must be a whole number from 1 to 64, got ${flags.batch}`);
+        }
       } catch (err) {
         throw new CliError((err as Error).message);
       }
@@ -86,7 +97,7 @@ export function registerRun(program: Command): void {
       store.jobs.markInterrupted();
       const events = new EventBus();
       const runner = new JobRunner(events);
-      const env = { modelsDir: flags.modelsDir, workers };
+      const env = { modelsDir: flags.modelsDir, workers, maxBatch };
       const draw = progressView(out.json, process.stderr);
       events.subscribe((e) => {
         if (e.type === 'job' && e.job.progress) draw(e.job.total, e.job.done, e.job.progress);

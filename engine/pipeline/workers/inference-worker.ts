@@ -17,8 +17,9 @@ async function init(
   device: Device,
   wanted: ModelStageName[],
   labels: string[],
+  maxBatch: number | undefined,
 ) {
-  const r = createModelResolver({ modelsDir, device, labels });
+  const r = createModelResolver({ modelsDir, device, labels, maxBatch });
   release = () => r.pool.release();
   const out: Extract<WorkerReply, { type: 'ready' }>['stages'] = {};
   for (const stage of wanted) {
@@ -30,7 +31,8 @@ async function init(
       }
       const provider = found.stage.warmUp ? await found.stage.warmUp() : null;
       stages.set(stage, found.stage);
-      out[stage] = { ok: true, provider };
+      const maxBatch = found.stage.runBatch ? (found.stage.maxBatch ?? 1) : 1;
+      out[stage] = { ok: true, provider, ...(maxBatch > 1 ? { maxBatch } : {}) };
     } catch (err) {
       out[stage] = { ok: false, loadError: (err as Error).message };
     }
@@ -40,7 +42,7 @@ async function init(
 
 port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'init') {
-    init(msg.modelsDir, msg.device, msg.stages, msg.labels).then(
+    init(msg.modelsDir, msg.device, msg.stages, msg.labels, msg.maxBatch).then(
       (s) => port.postMessage({ type: 'ready', stages: s } satisfies WorkerReply),
       (err: unknown) =>
         port.postMessage({ type: 'fatal', error: (err as Error).message } satisfies WorkerReply),
@@ -61,6 +63,34 @@ port.on('message', (msg: WorkerRequest) => {
             output: r.output,
             provider: r.provider,
           } satisfies WorkerReply,
+          transfer,
+        );
+      },
+      (err: unknown) =>
+        port.postMessage({
+          type: 'result',
+          id: msg.id,
+          error: (err as Error).message ?? String(err),
+        } satisfies WorkerReply),
+    );
+  } else if (msg.type === 'runBatch') {
+    const stage = stages.get(msg.stage);
+    const run = stage?.runBatch
+      ? stage.runBatch(msg.inputs)
+      : Promise.reject(new Error(`no batched model loaded for stage ${msg.stage}`));
+    run.then(
+      (results) => {
+        // Views may share one buffer: each buffer is transferred once.
+        const transfer = [
+          ...new Set(
+            results.flatMap((r) => {
+              const out = 'output' in r ? (r.output as { metres?: Float32Array }) : null;
+              return out?.metres ? [out.metres.buffer as ArrayBuffer] : [];
+            }),
+          ),
+        ];
+        port.postMessage(
+          { type: 'result', id: msg.id, output: results, provider: '' } satisfies WorkerReply,
           transfer,
         );
       },
