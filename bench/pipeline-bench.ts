@@ -10,7 +10,7 @@
 //       [--runs 3] [--only a,b,c] [--no-write]
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProjectStore } from '../db/project-store';
 import { importCocoFile } from '../engine/annotations/coco-import';
@@ -37,6 +37,12 @@ const onlyAt = args.indexOf('--only');
 /** Phases to run (a, b, c); a partial run never overwrites the results file. */
 const PHASES = new Set((onlyAt >= 0 ? (args[onlyAt + 1] ?? '') : 'a,b,c').split(','));
 const WORK = resolve('bench/.work/pipeline');
+/** B's configurations, alternated within each round: label, models in the owning thread, max batch. */
+const B_CONFIGS: Array<[string, boolean, number]> = [
+  ['models in the owning thread', true, 4],
+  ['inference worker, one image per call', false, 1],
+  ['inference worker, up to 4 images per call', false, 4],
+];
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 
@@ -80,6 +86,8 @@ interface Measured {
   overheadPct: number;
   peakMiB: number;
   inferenceBusyPct: number | null;
+  /** Mean images per depth-model call (batched stages only). */
+  meanBatch: number | null;
   by: Record<string, number>;
 }
 
@@ -88,7 +96,7 @@ async function measure(
   store: ProjectStore,
   images: number,
   workers: number,
-  env: { modelsDir?: string; inferenceInThread?: boolean } = {},
+  env: { modelsDir?: string; inferenceInThread?: boolean; maxBatch?: number } = {},
   /** Threads doing stage work besides the CPU workers (the inference worker in B). */
   extraThreads = 0,
 ): Promise<Measured> {
@@ -111,6 +119,9 @@ async function measure(
     overheadPct: ((capacity - sum.total) / capacity) * 100,
     peakMiB,
     inferenceBusyPct: summary.inferenceBusyMs ? (summary.inferenceBusyMs / wallMs) * 100 : null,
+    meanBatch: summary.batches?.depth?.length
+      ? summary.batches.depth.reduce((a, b) => a + b, 0) / summary.batches.depth.length
+      : null,
     by: sum.by,
   };
 }
@@ -227,17 +238,17 @@ async function main(): Promise<void> {
     await importBatch(sb, { folder: mb.colorDir, intrinsics: mb.intrinsics });
     await importCocoFile(sb, mb.cocoFile);
     for (let r = 0; r < RUNS; r++) {
-      for (const inThread of [true, false]) {
+      for (const [label, inThread, maxBatch] of B_CONFIGS) {
         const m = await measure(
-          inThread ? 'models in the owning thread' : 'inference worker',
+          label,
           sb,
           MODEL_IMAGES,
           poolSize,
-          { modelsDir: models, inferenceInThread: inThread },
+          { modelsDir: models, inferenceInThread: inThread, maxBatch },
           1,
         );
         console.error(
-          `  run ${r + 1} ${m.label}: ${m.imagesPerSecond.toFixed(1)} img/s, lane busy ${m.inferenceBusyPct?.toFixed(0)}%`,
+          `  run ${r + 1} ${m.label}: ${m.imagesPerSecond.toFixed(1)} img/s, lane busy ${m.inferenceBusyPct?.toFixed(0)}%, ${m.meanBatch?.toFixed(2) ?? '-'} images per depth call`,
         );
         modelRuns.push(m);
       }
@@ -273,7 +284,11 @@ function renderReport(
     `Command: \`node bin/run-ts.mjs bench/pipeline-bench.ts --images ${IMAGES} --model-images ${MODEL_IMAGES} --huge ${HUGE} --runs ${RUNS}\``,
     '',
     `Machine: ${availableParallelism()} CPUs, ${cpus()[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}. ` +
-      'Shared with five other engineers running builds and tests at the same time: absolute numbers are noisy, compare rows of one run.',
+      `Load average at the end: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(
+          ', ',
+        )} (other users of the machine make absolute numbers noisy; compare rows of one run).`,
     `Date: ${new Date().toISOString()}. CPU only; no GPU machine was used in this session (no GPU numbers).`,
     '',
     `Worker pool: ${poolSize} thread(s) (cores − 1, at most 4). Medians of ${RUNS} runs.`,
@@ -298,13 +313,13 @@ function renderReport(
     lines.push(
       '## B. Depth model in the inference lane',
       '',
-      `${MODEL_IMAGES} synthetic 320×240 frames without depth, each run twice per round (models in the owning thread, then in the inference worker; overhead counts the CPU workers + 1 thread for models); the depth stage runs the Depth Anything V2 adapter (518-px DPT preprocessing, bicubic) on a generated model with the real export's input/output names (CPU provider), writes the model depth PNG, then the CPU stages run.`,
+      `${MODEL_IMAGES} synthetic 320×240 frames without depth, each run three times per round (models in the owning thread; the inference worker with one image per model call; the inference worker with up to 4 images per call, which the depth model's export allows; overhead counts the CPU workers + 1 thread for models); the depth stage runs the Depth Anything V2 adapter (518-px DPT preprocessing, bicubic) on a generated model with the real export's input/output names (CPU provider), writes the model depth PNG, then the CPU stages run.`,
       '',
-      '| run | images/s | overhead | peak RSS MiB | inference lane busy |',
-      '| --- | --- | --- | --- | --- |',
-      ...['models in the owning thread', 'inference worker'].map((label) => {
+      '| run | images/s | overhead | peak RSS MiB | inference lane busy | images per depth call |',
+      '| --- | --- | --- | --- | --- | --- |',
+      ...B_CONFIGS.map(([label]) => {
         const ms = b.filter((m) => m.label === label);
-        return `| pool (${poolSize}) + ${label} | ${median(ms.map((m) => m.imagesPerSecond)).toFixed(1)} | ${median(ms.map((m) => m.overheadPct)).toFixed(1)} % | ${median(ms.map((m) => m.peakMiB)).toFixed(0)} | ${median(ms.map((m) => m.inferenceBusyPct ?? 0)).toFixed(0)} % of wall time |`;
+        return `| pool (${poolSize}) + ${label} | ${median(ms.map((m) => m.imagesPerSecond)).toFixed(1)} | ${median(ms.map((m) => m.overheadPct)).toFixed(1)} % | ${median(ms.map((m) => m.peakMiB)).toFixed(0)} | ${median(ms.map((m) => m.inferenceBusyPct ?? 0)).toFixed(0)} % of wall time | ${median(ms.map((m) => m.meanBatch ?? 1)).toFixed(2)} |`;
       }),
       '',
     );
