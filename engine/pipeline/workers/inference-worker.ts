@@ -40,6 +40,36 @@ async function init(
   return out;
 }
 
+/**
+ * Posts a run's result (or its error) for request `id`, transferring the depth maps among
+ * `outputs(result)` instead of copying them (views may share one buffer: each goes once).
+ */
+function reply<R extends { output: unknown; provider: string }>(
+  id: number,
+  run: Promise<R>,
+  outputs: (r: R) => unknown[],
+): void {
+  run.then(
+    (r) => {
+      const transfer = new Set<ArrayBuffer>();
+      for (const o of outputs(r)) {
+        const metres = (o as { metres?: Float32Array } | null)?.metres;
+        if (metres) transfer.add(metres.buffer as ArrayBuffer);
+      }
+      port!.postMessage(
+        { type: 'result', id, output: r.output, provider: r.provider } satisfies WorkerReply,
+        [...transfer],
+      );
+    },
+    (err: unknown) =>
+      port!.postMessage({
+        type: 'result',
+        id,
+        error: (err as Error).message ?? String(err),
+      } satisfies WorkerReply),
+  );
+}
+
 port.on('message', (msg: WorkerRequest) => {
   if (msg.type === 'init') {
     init(msg.modelsDir, msg.device, msg.stages, msg.labels, msg.maxBatch).then(
@@ -49,57 +79,21 @@ port.on('message', (msg: WorkerRequest) => {
     );
   } else if (msg.type === 'run') {
     const stage = stages.get(msg.stage);
-    const run = stage
-      ? stage.run(msg.input as ModelStageInput)
-      : Promise.reject(new Error(`no model loaded for stage ${msg.stage}`));
-    run.then(
-      (r) => {
-        const out = r.output as { metres?: Float32Array };
-        const transfer = out.metres ? [out.metres.buffer as ArrayBuffer] : [];
-        port.postMessage(
-          {
-            type: 'result',
-            id: msg.id,
-            output: r.output,
-            provider: r.provider,
-          } satisfies WorkerReply,
-          transfer,
-        );
-      },
-      (err: unknown) =>
-        port.postMessage({
-          type: 'result',
-          id: msg.id,
-          error: (err as Error).message ?? String(err),
-        } satisfies WorkerReply),
+    reply(
+      msg.id,
+      stage
+        ? stage.run(msg.input as ModelStageInput)
+        : Promise.reject(new Error(`no model loaded for stage ${msg.stage}`)),
+      (r) => [r.output],
     );
   } else if (msg.type === 'runBatch') {
     const stage = stages.get(msg.stage);
-    const run = stage?.runBatch
-      ? stage.runBatch(msg.inputs)
-      : Promise.reject(new Error(`no batched model loaded for stage ${msg.stage}`));
-    run.then(
-      (results) => {
-        // Views may share one buffer: each buffer is transferred once.
-        const transfer = [
-          ...new Set(
-            results.flatMap((r) => {
-              const out = 'output' in r ? (r.output as { metres?: Float32Array }) : null;
-              return out?.metres ? [out.metres.buffer as ArrayBuffer] : [];
-            }),
-          ),
-        ];
-        port.postMessage(
-          { type: 'result', id: msg.id, output: results, provider: '' } satisfies WorkerReply,
-          transfer,
-        );
-      },
-      (err: unknown) =>
-        port.postMessage({
-          type: 'result',
-          id: msg.id,
-          error: (err as Error).message ?? String(err),
-        } satisfies WorkerReply),
+    reply(
+      msg.id,
+      stage?.runBatch
+        ? stage.runBatch(msg.inputs).then((output) => ({ output, provider: '' }))
+        : Promise.reject(new Error(`no batched model loaded for stage ${msg.stage}`)),
+      (r) => r.output.map((x) => ('output' in x ? x.output : null)),
     );
   } else if (msg.type === 'close') {
     void (release?.() ?? Promise.resolve()).finally(() => port.close());
