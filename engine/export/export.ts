@@ -73,19 +73,13 @@ export async function exportProject(
       };
       const writer = WRITERS[opts.format](ctx);
       const qaFilter = { ...filter, naming: writer.naming, masks: writer.masks };
-      const totals = rows.imageCounts();
+      // Only the count the format's source needs (the others scan whole tables).
       const total =
         writer.source === 'qa'
           ? rows.qaImageCount(qaFilter)
           : writer.source === 'objects'
-            ? totals.withObjects
-            : totals.withGraphs;
-      const items =
-        writer.source === 'qa'
-          ? qaItems(store, qaFilter, run.signal)
-          : writer.source === 'objects'
-            ? objectItems(store, opts.labels, run.signal)
-            : graphItems(store, run.signal);
+            ? rows.imageCounts().withObjects
+            : rows.imageCounts().withGraphs;
       const shards =
         writer.shards && writer.source === 'qa' ? (run.shards ?? defaultShardCount(total)) : 1;
       const bounds = shards > 1 ? rows.qaImageIdBounds(qaFilter) : null;
@@ -107,6 +101,12 @@ export async function exportProject(
         );
         await w.remove(SHARDS_DIR);
       } else {
+        const items =
+          writer.source === 'qa'
+            ? qaItems(store, qaFilter, run.signal)
+            : writer.source === 'objects'
+              ? objectItems(store, opts.labels, run.signal)
+              : graphItems(store, run.signal);
         for await (const item of items) {
           await writer.add(item);
           run.onProgress?.(++done, total, item.image.relPath);

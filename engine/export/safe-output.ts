@@ -41,8 +41,8 @@ export interface ExportWriter {
 export function shardWriter(
   root: string,
   shard: number,
-  /** Where the shard's links go instead (one thread makes every link of an export). */
-  link?: (relPath: string, target: string) => void,
+  /** Where the shard's links go: the main thread makes every link of an export, in sequence. */
+  link: (relPath: string, target: string) => void,
 ): {
   w: ExportWriter;
   finish(): Promise<{ parts: Record<string, string>; files: Array<[string, string]> }>;
@@ -57,12 +57,10 @@ export function shardWriter(
     w: {
       ...inner,
       append: (relPath, data) => inner.append(partOf(relPath), data),
-      link: link
-        ? async (relPath, target) => {
-            safeJoin(root, relPath);
-            link(relPath, resolve(target));
-          }
-        : inner.link,
+      link: async (relPath, target) => {
+        safeJoin(root, relPath);
+        link(relPath, resolve(target));
+      },
     },
     async finish() {
       await table.finish();

@@ -65,7 +65,7 @@ describe('sinks adopting shard parts', () => {
             await partArray.flush();
             await partLines.flush();
             await array.adopt(`.shards/${k}-a`, items.length, k === 0);
-            await lines.adopt([`.shards/${k}-l`], items.length);
+            await lines.adopt(`.shards/${k}-l`, items.length);
           }
           await array.close();
           await lines.close();

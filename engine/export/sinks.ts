@@ -31,10 +31,10 @@ export class LineSink {
     await this.w.append(this.relPath, text);
   }
 
-  /** Appends shards' part files (written by this sink's twin in each shard), in order. */
-  async adopt(parts: string[], lines: number): Promise<void> {
+  /** Appends a shard's part file (written by this sink's twin in the shard); shards in order. */
+  async adopt(path: string, lines: number): Promise<void> {
     await this.flush();
-    await this.w.concat(this.relPath, parts);
+    await this.w.concat(this.relPath, [path]);
     this.lines += lines;
   }
 

@@ -260,7 +260,9 @@ export class DepthAnythingAdapter {
     for (const [i, pre] of pres.entries()) {
       if (!pre) continue;
       const key = `${pre.width}x${pre.height}`;
-      groups.set(key, [...(groups.get(key) ?? []), i]);
+      const members = groups.get(key);
+      if (members) members.push(i);
+      else groups.set(key, [i]);
     }
     for (const members of groups.values()) {
       const first = pres[members[0]!]!;

@@ -85,7 +85,7 @@ export function createHfWriter(ctx: FormatContext): FormatWriter {
         for (const [i, split] of SPLITS.entries()) {
           const sink = sinks.get(split)!;
           const part = result.parts[sink.relPath];
-          if (part) await sink.adopt([part], state.lines[i]!);
+          if (part) await sink.adopt(part, state.lines[i]!);
         }
       },
     },
