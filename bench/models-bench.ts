@@ -1,8 +1,8 @@
 // Perception adapters end to end on the CPU (pre + inference + post) for a 640×480 RGB image, each
 // with its tiny generated model (native-models/testing/adapter-models.ts): the networks are trivial,
 // so "infer" is NOT a real network's time — this measures our pre/post-processing and the plumbing.
-// Also the resampler before/after this change (the committed 2d4300b version read with `git show`).
-//   node bin/run-ts.mjs bench/models-bench.ts [--runs 10]
+// Each with the JS resampler and with the resize graphs; and the resampler before/after a change.
+//   node bin/run-ts.mjs bench/models-bench.ts [--runs 10] [--rounds 3] [--baseline <git ref>]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import {
   type AdapterTimings,
 } from '../native-models/adapters/index';
 import { resizePlane, resizeToChw } from '../native-models/adapters/resample';
+import { GraphResizer, type ResizeMethod } from '../native-models/adapters/resize-graph';
 import { SessionPool } from '../native-models/session-pool';
 import {
   clipTextModel,
@@ -41,6 +42,7 @@ import { bertTokenizer, clipTokenizer } from '../native-models/testing/tokenizer
 const args = process.argv.slice(2);
 const at = args.indexOf('--runs');
 const RUNS = at >= 0 ? Number(args[at + 1]) : 10;
+const ROUNDS = args.includes('--rounds') ? Number(args[args.indexOf('--rounds') + 1]) : 3;
 const W = 640;
 const H = 480;
 const rgb = new Uint8Array(W * H * 3);
@@ -49,211 +51,239 @@ const image = { data: rgb, width: W, height: H };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const round = (x: number) => Math.round(x * 10) / 10;
 
-async function measure(run: (i: number) => Promise<AdapterTimings>) {
-  const pre: number[] = [];
-  const infer: number[] = [];
-  const post: number[] = [];
-  const total: number[] = [];
+interface Samples {
+  pre: number[];
+  infer: number[];
+  post: number[];
+  total: number[];
+}
+
+/** RUNS timed runs after 2 warm-up runs (session creation, caches). */
+async function measure(run: (i: number) => Promise<AdapterTimings>): Promise<Samples> {
+  const s: Samples = { pre: [], infer: [], post: [], total: [] };
   for (let i = 0; i < RUNS + 2; i++) {
     const t0 = performance.now();
     const t = await run(i);
     const wall = performance.now() - t0;
-    if (i < 2) continue; // warm-up (session creation, caches)
-    pre.push(t.preMs);
-    infer.push(t.inferMs);
-    post.push(t.postMs);
-    total.push(wall);
+    if (i < 2) continue;
+    s.pre.push(t.preMs);
+    s.infer.push(t.inferMs);
+    s.post.push(t.postMs);
+    s.total.push(wall);
   }
-  const p = median(pre);
-  const q = median(post);
+  return s;
+}
+
+function summary(s: Samples) {
   return {
-    preMs: round(p),
-    inferTinyMs: round(median(infer)),
-    postMs: round(q),
-    endToEndMs: round(median(total)),
+    preMs: round(median(s.pre)),
+    inferTinyMs: round(median(s.infer)),
+    postMs: round(median(s.post)),
+    endToEndMs: round(median(s.total)),
   };
 }
+
+/** Append one round's samples to the ones kept per method and adapter. */
+function keep(into: Record<string, Samples>, round: Record<string, Samples>): void {
+  for (const [key, s] of Object.entries(round)) {
+    const t = (into[key] ??= { pre: [], infer: [], post: [], total: [] });
+    t.pre.push(...s.pre);
+    t.infer.push(...s.infer);
+    t.post.push(...s.post);
+    t.total.push(...s.total);
+  }
+}
+
+const summarise = (all: Record<string, Record<string, Samples>>) =>
+  Object.fromEntries(
+    Object.entries(all).map(([method, byKey]) => [
+      method,
+      Object.fromEntries(Object.entries(byKey).map(([k, s]) => [k, summary(s)])),
+    ]),
+  );
 
 const pool = new SessionPool();
 const results: Record<string, unknown> = {};
 
-// CLIP scene filter (text embeddings cached after the warm-up).
-{
-  const tok = clipTokenizer(['room', 'document', 'photo', 'this', 'is', 'of', 'a']);
-  const vocab = Object.keys(JSON.parse(tok['tokenizer.json']).model.vocab).length;
-  const ctx = installedContext(
-    'clip-vit-base-patch32',
+// Each adapter with the JS resampler ('exact') and with the resize graphs on the CPU provider
+// ('graph', the default).
+let resize: ResizeMethod = 'graph';
+const ctxFor = (id: string, files: Record<string, Uint8Array | string>) => ({
+  ...installedContext(id, files, pool),
+  resize,
+});
+// Methods alternate over ROUNDS rounds, so a noisy stretch of the machine hits both.
+const byMethod: Record<string, Record<string, Samples>> = { exact: {}, graph: {} };
+for (let r = 0; r < ROUNDS; r++)
+  for (const method of ['exact', 'graph'] as const) {
+    resize = method;
+    const results: Record<string, Samples> = {};
+
+    // CLIP scene filter (text embeddings cached after the warm-up).
     {
-      'onnx/text_model.onnx': clipTextModel(new Float32Array(vocab * 512).fill(0.01)),
-      'onnx/vision_model.onnx': clipVisionModel(new Float32Array(3 * 512).fill(0.02)),
-      ...tok,
-    },
-    pool,
-  );
-  const clip = createClipSceneFilter(ctx);
-  results.clip = await measure(async () => (await clip.run(image)).timings);
-}
+      const tok = clipTokenizer(['room', 'document', 'photo', 'this', 'is', 'of', 'a']);
+      const vocab = Object.keys(JSON.parse(tok['tokenizer.json']).model.vocab).length;
+      const ctx = ctxFor('clip-vit-base-patch32', {
+        'onnx/text_model.onnx': clipTextModel(new Float32Array(vocab * 512).fill(0.01)),
+        'onnx/vision_model.onnx': clipVisionModel(new Float32Array(3 * 512).fill(0.02)),
+        ...tok,
+      });
+      const clip = createClipSceneFilter(ctx);
+      results.clip = await measure(async () => (await clip.run(image)).timings);
+    }
 
-// Grounding DINO, 3 phrases (3 passes), network 1066×800.
-{
-  const tok = bertTokenizer(['chair', 'table', 'lamp']);
-  const table = new Float32Array(9 * 900).map((_, i) => ((i * 7919) % 200) / 10 - 12);
-  const boxes = new Float32Array(900 * 4).map((_, i) => (i % 4 < 2 ? 0.5 : 0.1));
-  const ctx = installedContext(
-    'grounding-dino-tiny',
-    { 'onnx/model.onnx': groundingDinoModel(table, boxes), ...tok },
-    pool,
-  );
-  const det = createGroundingDino(ctx);
-  results.groundingDino3Phrases = await measure(
-    async () => (await det.run(image, { phrases: ['chair', 'table', 'lamp'] })).timings,
-  );
-}
-
-// OWLv2, 3 queries, 3600 patches (B/16 at 960), padded square.
-{
-  const tok = clipTokenizer(['chair', 'table', 'lamp'], 16);
-  const vocab = Object.keys(JSON.parse(tok['tokenizer.json']).model.vocab).length;
-  const table = new Float32Array(vocab * 3600).map((_, i) => ((i * 104729) % 100) / 10 - 8);
-  const boxes = new Float32Array(3600 * 4).map((_, i) => (i % 4 < 2 ? 0.5 : 0.05));
-  const ctx = installedContext(
-    'owlv2-base-patch16',
-    { 'onnx/model.onnx': owlv2Model(table, boxes), ...tok },
-    pool,
-  );
-  const owl = createOwlv2(ctx);
-  results.owlv2 = await measure(
-    async () => (await owl.run(image, { labels: ['chair', 'table', 'lamp'] })).timings,
-  );
-}
-
-// SAM (Meta format): a new image each run (encoder + 3 boxes), then a new box on a cached image.
-const boxes3: [number, number, number, number][] = [
-  [50, 40, 300, 260],
-  [320, 100, 600, 400],
-  [10, 300, 200, 470],
-];
-{
-  const ctx = installedContext(
-    'sam-vit-b',
+    // Grounding DINO, 3 phrases (3 passes), network 1066×800.
     {
-      'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
-      'sam_vit_b_01ec64.decoder.onnx': samDecoderModel(),
-    },
-    pool,
-  );
-  const sam = createSam(ctx);
-  results.samNewImage3Boxes = await measure(
-    async (i) => (await sam.run(image, { boxes: boxes3, imageKey: `img-${i}` })).timings,
-  );
-  results.samCachedImage1Box = await measure(
-    async () => (await sam.run(image, { boxes: [boxes3[0]!], imageKey: 'same' })).timings,
-  );
-}
-{
-  const ctx = installedContext(
-    'slimsam-77-uniform',
-    {
-      'onnx/vision_encoder.onnx': slimSamEncoderModel(),
-      'onnx/prompt_encoder_mask_decoder.onnx': slimSamDecoderModel(),
-    },
-    pool,
-  );
-  const slim = createSlimSam(ctx);
-  results.slimSamNewImage3Boxes = await measure(
-    async (i) => (await slim.run(image, { boxes: boxes3, imageKey: `img-${i}` })).timings,
-  );
-  results.slimSamCachedImage1Box = await measure(
-    async () => (await slim.run(image, { boxes: [boxes3[0]!], imageKey: 'same' })).timings,
-  );
-}
+      const tok = bertTokenizer(['chair', 'table', 'lamp']);
+      const table = new Float32Array(9 * 900).map((_, i) => ((i * 7919) % 200) / 10 - 12);
+      const boxes = new Float32Array(900 * 4).map((_, i) => (i % 4 < 2 ? 0.5 : 0.1));
+      const ctx = ctxFor('grounding-dino-tiny', {
+        'onnx/model.onnx': groundingDinoModel(table, boxes),
+        ...tok,
+      });
+      const det = createGroundingDino(ctx);
+      results.groundingDino3Phrases = await measure(
+        async () => (await det.run(image, { phrases: ['chair', 'table', 'lamp'] })).timings,
+      );
+    }
 
-// Depth Anything V2 metric and Metric3D v2 (depth + normals), both resized back to 640×480.
-{
-  const ctx = installedContext(
-    'depth-anything-v2-metric-indoor-small',
-    { 'onnx/model.onnx': depthAnythingMetricModel() },
-    pool,
-  );
-  const da = createDepthAnything(ctx);
-  results.depthAnything = await measure(async () => (await da.run(image)).timings);
-}
-{
-  const ctx = installedContext('metric3d-vit-small', { 'onnx/model.onnx': metric3dModel() }, pool);
-  const m3d = createMetric3d(ctx);
-  results.metric3dWithNormals = await measure(async () => (await m3d.run(image)).timings);
-}
-
-// GeoCalib: constant fields at 416×320, then the least-squares fit (focal free).
-{
-  const plane = 416 * 320;
-  const up = new Float32Array(2 * plane);
-  for (let k = 0; k < plane; k++) up[plane + k] = -1;
-  const ctx = installedContext(
-    'geocalib-fields',
+    // OWLv2, 3 queries, 3600 patches (B/16 at 960), padded square.
     {
-      'model.onnx': geocalibModel({
-        width: 416,
-        height: 320,
-        up,
-        latitude: new Float32Array(plane),
-      }),
-    },
-    pool,
-  );
-  const geo = createGeoCalib(ctx);
-  results.geocalibFit = await measure(
-    async () => (await calibrate(image, { geocalib: geo })).timings,
-  );
-}
-// A 12-megapixel-class photo (1920×1440 here, to spare the shared CPU): exact JS resampling vs
-// libvips shrinking (AdapterContext.fastResize) for the adapters whose input is smaller than it.
+      const tok = clipTokenizer(['chair', 'table', 'lamp'], 16);
+      const vocab = Object.keys(JSON.parse(tok['tokenizer.json']).model.vocab).length;
+      const table = new Float32Array(vocab * 3600).map((_, i) => ((i * 104729) % 100) / 10 - 8);
+      const boxes = new Float32Array(3600 * 4).map((_, i) => (i % 4 < 2 ? 0.5 : 0.05));
+      const ctx = ctxFor('owlv2-base-patch16', {
+        'onnx/model.onnx': owlv2Model(table, boxes),
+        ...tok,
+      });
+      const owl = createOwlv2(ctx);
+      results.owlv2 = await measure(
+        async () => (await owl.run(image, { labels: ['chair', 'table', 'lamp'] })).timings,
+      );
+    }
+
+    // SAM (Meta format): a new image each run (encoder + 3 boxes), then a new box on a cached image.
+    const boxes3: [number, number, number, number][] = [
+      [50, 40, 300, 260],
+      [320, 100, 600, 400],
+      [10, 300, 200, 470],
+    ];
+    {
+      const ctx = ctxFor('sam-vit-b', {
+        'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
+        'sam_vit_b_01ec64.decoder.onnx': samDecoderModel(),
+      });
+      const sam = createSam(ctx);
+      results.samNewImage3Boxes = await measure(
+        async (i) => (await sam.run(image, { boxes: boxes3, imageKey: `img-${i}` })).timings,
+      );
+      results.samCachedImage1Box = await measure(
+        async () => (await sam.run(image, { boxes: [boxes3[0]!], imageKey: 'same' })).timings,
+      );
+    }
+    {
+      const ctx = ctxFor('slimsam-77-uniform', {
+        'onnx/vision_encoder.onnx': slimSamEncoderModel(),
+        'onnx/prompt_encoder_mask_decoder.onnx': slimSamDecoderModel(),
+      });
+      const slim = createSlimSam(ctx);
+      results.slimSamNewImage3Boxes = await measure(
+        async (i) => (await slim.run(image, { boxes: boxes3, imageKey: `img-${i}` })).timings,
+      );
+      results.slimSamCachedImage1Box = await measure(
+        async () => (await slim.run(image, { boxes: [boxes3[0]!], imageKey: 'same' })).timings,
+      );
+    }
+
+    // Depth Anything V2 metric and Metric3D v2 (depth + normals), both resized back to 640×480.
+    {
+      const ctx = ctxFor('depth-anything-v2-metric-indoor-small', {
+        'onnx/model.onnx': depthAnythingMetricModel(),
+      });
+      const da = createDepthAnything(ctx);
+      results.depthAnything = await measure(async () => (await da.run(image)).timings);
+    }
+    {
+      const ctx = ctxFor('metric3d-vit-small', { 'onnx/model.onnx': metric3dModel() });
+      const m3d = createMetric3d(ctx);
+      results.metric3dWithNormals = await measure(async () => (await m3d.run(image)).timings);
+    }
+
+    // GeoCalib: constant fields at 416×320, then the least-squares fit (focal free).
+    {
+      const plane = 416 * 320;
+      const up = new Float32Array(2 * plane);
+      for (let k = 0; k < plane; k++) up[plane + k] = -1;
+      const ctx = ctxFor('geocalib-fields', {
+        'model.onnx': geocalibModel({
+          width: 416,
+          height: 320,
+          up,
+          latitude: new Float32Array(plane),
+        }),
+      });
+      const geo = createGeoCalib(ctx);
+      results.geocalibFit = await measure(
+        async () => (await calibrate(image, { geocalib: geo })).timings,
+      );
+    }
+    keep(byMethod[method]!, results);
+  }
+results.adapters640x480 = summarise(byMethod);
+
+// A 12-megapixel-class photo (1920×1440 here, to spare the CPU): the JS resampler, libvips
+// shrinking and the resize graphs, for the adapters whose input is smaller than it.
 {
   const BW = 1920;
   const BH = 1440;
   const big = new Uint8Array(BW * BH * 3);
   for (let p = 0; p < BW * BH; p++) big.set([p % 251, (p >> 3) % 253, (p >> 7) % 255], p * 3);
   const bigImage = { data: big, width: BW, height: BH };
-  const large: Record<string, unknown> = {};
-  for (const fastResize of [false, true]) {
-    const mode = fastResize ? 'fast' : 'exact';
-    const da = createDepthAnything({
-      ...installedContext(
-        'depth-anything-v2-metric-indoor-small',
-        { 'onnx/model.onnx': depthAnythingMetricModel() },
-        pool,
-      ),
-      fastResize,
-    });
-    large[`depthAnything_${mode}`] = await measure(async () => (await da.run(bigImage)).timings);
-    const sam = createSam({
-      ...installedContext(
-        'sam-vit-b',
-        {
+  const large: Record<string, Record<string, Samples>> = { exact: {}, libvips: {}, graph: {} };
+  for (let r = 0; r < ROUNDS; r++)
+    for (const method of ['exact', 'libvips', 'graph'] as const) {
+      resize = method;
+      const results: Record<string, Samples> = {};
+      const da = createDepthAnything(
+        ctxFor('depth-anything-v2-metric-indoor-small', {
+          'onnx/model.onnx': depthAnythingMetricModel(),
+        }),
+      );
+      results.depthAnything = await measure(async () => (await da.run(bigImage)).timings);
+      const sam = createSam(
+        ctxFor('sam-vit-b', {
           'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
           'sam_vit_b_01ec64.decoder.onnx': samDecoderModel(),
-        },
-        pool,
-      ),
-      fastResize,
-    });
-    large[`samNewImage1Box_${mode}`] = await measure(
-      async (i) =>
-        (await sam.run(bigImage, { boxes: [[100, 100, 900, 700]], imageKey: `big-${mode}-${i}` }))
-          .timings,
-    );
-  }
-  results.input1920x1440 = large;
+        }),
+      );
+      results.samNewImage1Box = await measure(
+        async (i) =>
+          (
+            await sam.run(bigImage, {
+              boxes: [[100, 100, 900, 700]],
+              imageKey: `big-${method}-${r}-${i}`,
+            })
+          ).timings,
+      );
+      keep(large[method]!, results);
+    }
+  results.input1920x1440 = summarise(large);
 }
 await pool.release();
 removeTempDirs();
 
-// The resampler, committed version vs this one, on the DA-V2 input step and the depth output step.
+// The two resize steps of Depth Anything alone: the JS resampler before this change (read with
+// `git show`), the JS resampler now, and the resize graphs on the CPU provider.
+const BASELINE = (() => {
+  const i = args.indexOf('--baseline');
+  return i >= 0 ? args[i + 1]! : '0caa0a2';
+})();
 async function resampleComparison() {
   let baseline: typeof import('../native-models/adapters/resample') | null = null;
   const dir = mkdtempSync(join(tmpdir(), 'sqw-resample-'));
   try {
-    const src = execFileSync('git', ['show', '2d4300b:native-models/adapters/resample.ts'], {
+    const src = execFileSync('git', ['show', `${BASELINE}:native-models/adapters/resample.ts`], {
       encoding: 'utf8',
     });
     writeFileSync(join(dir, 'resample-baseline.mts'), src);
@@ -261,34 +291,42 @@ async function resampleComparison() {
   } catch {
     baseline = null;
   }
+  const graphPool = new SessionPool();
+  const graph = new GraphResizer(graphPool, 'cpu');
   const norm = { scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
   const depth = new Float32Array(686 * 518).map((_, i) => i % 97);
-  const time = (f: () => unknown) => {
+  const time = async (f: () => unknown) => {
     const xs: number[] = [];
     for (let r = 0; r < RUNS + 2; r++) {
       const t = performance.now();
-      f();
+      await f();
       if (r >= 2) xs.push(performance.now() - t);
     }
     return round(median(xs));
   };
-  const out: Record<string, unknown> = {};
+  const out: Record<string, unknown> = { baseline: baseline ? BASELINE : null };
   for (const [w, h] of [
     [640, 480],
     [1920, 1440],
   ] as const) {
     const img = new Uint8Array(w * h * 3).map((_, i) => (i * 31) % 256);
     out[`${w}x${h}`] = {
-      newBicubicTo686x518: time(() => resizeToChw(img, w, h, 3, 686, 518, 'bicubic', norm)),
-      baselineBicubicTo686x518: baseline
-        ? time(() => baseline!.resizeToChw(img, w, h, 3, 686, 518, 'bicubic', norm))
-        : null,
-      newDepthBackTo: time(() => resizePlane(depth, 686, 518, w, h)),
-      baselineDepthBackTo: baseline
-        ? time(() => baseline!.resizePlane(depth, 686, 518, w, h))
-        : null,
+      bicubicTo686x518: {
+        baseline: baseline
+          ? await time(() => baseline!.resizeToChw(img, w, h, 3, 686, 518, 'bicubic', norm))
+          : null,
+        js: await time(() => resizeToChw(img, w, h, 3, 686, 518, 'bicubic', norm)),
+        graph: await time(() => graph.chw(img, w, h, 3, 686, 518, 'bicubic', norm)),
+      },
+      depthBackFrom686x518: {
+        baseline: baseline ? await time(() => baseline!.resizePlane(depth, 686, 518, w, h)) : null,
+        js: await time(() => resizePlane(depth, 686, 518, w, h)),
+        graph: await time(() => graph.plane(depth, 686, 518, w, h)),
+      },
     };
   }
+  out.graphFallbacks = Object.fromEntries(graph.fallbacks);
+  await graphPool.release();
   rmSync(dir, { recursive: true, force: true });
   return out;
 }

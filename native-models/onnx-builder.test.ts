@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { depthAnythingMetricModel } from './testing/test-models';
 import { removeTempDirs, tempDir, writeFile } from './testing/fixtures';
-import { buildModel, DataType } from './testing/onnx-builder';
+import { buildModel, DataType } from './onnx-builder';
 
 afterAll(() => removeTempDirs());
 

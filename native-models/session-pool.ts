@@ -67,10 +67,27 @@ export class SessionPool {
 
   /** A session for `file`, reused when the same file was loaded before with the same device. */
   get(modelId: string, file: string, device: Device = 'auto'): Promise<PooledSession> {
-    const key = `${file}\u0000${device}`;
+    return this.pooled(file, modelId, file, device);
+  }
+
+  /**
+   * A session for a graph built in memory (the resize graphs), pooled by `modelId`: the same
+   * providers in the same order as a model file, and the same load report.
+   */
+  getGraph(modelId: string, graph: Uint8Array, device: Device = 'auto'): Promise<PooledSession> {
+    return this.pooled(`memory:${modelId}`, modelId, graph, device);
+  }
+
+  private pooled(
+    name: string,
+    modelId: string,
+    source: string | Uint8Array,
+    device: Device,
+  ): Promise<PooledSession> {
+    const key = `${name}\u0000${device}`;
     let p = this.sessions.get(key);
     if (!p) {
-      p = this.load(modelId, file, device);
+      p = this.load(modelId, name, source, device);
       this.sessions.set(key, p);
       // A failed load is not pooled: the next call tries again.
       p.catch(() => this.sessions.delete(key));
@@ -83,7 +100,12 @@ export class SessionPool {
     return [...this.reports.values()];
   }
 
-  private async load(modelId: string, file: string, device: Device): Promise<PooledSession> {
+  private async load(
+    modelId: string,
+    file: string,
+    source: string | Uint8Array,
+    device: Device,
+  ): Promise<PooledSession> {
     const order = providerOrder(device, this.opts.platform, this.opts.arch);
     const attempts: ProviderAttempt[] = [];
     const report: LoadReport = { modelId, file, device, provider: null, attempts };
@@ -96,10 +118,11 @@ export class SessionPool {
       }
       const t0 = performance.now();
       try {
-        const session = await this.ort.InferenceSession.create(file, {
-          ...this.opts.sessionOptions,
-          executionProviders: [provider],
-        });
+        const options = { ...this.opts.sessionOptions, executionProviders: [provider] };
+        const session =
+          typeof source === 'string'
+            ? await this.ort.InferenceSession.create(source, options)
+            : await this.ort.InferenceSession.create(source, options);
         attempts.push({
           provider,
           ok: true,

@@ -25,7 +25,7 @@ import {
   principalPoint,
   type ExifFocal,
 } from '../../spatial/camera';
-import { resizeToChwFast } from './image-prep';
+import { resizerFor } from './image-prep';
 import {
   checkImage,
   f32,
@@ -246,7 +246,7 @@ export class GeoCalibCalibrator {
     const graph = await openGraph(this.ctx, 'model');
     const t0 = now();
     const net = geocalibInputSize(W, H);
-    const pixels = await resizeToChwFast(
+    const pixels = await resizerFor(this.ctx).chw(
       image.data,
       W,
       H,
@@ -259,7 +259,6 @@ export class GeoCalibCalibrator {
         mean: [0, 0, 0],
         std: [1, 1, 1],
       },
-      this.ctx.fastResize ?? false,
     );
     const inputName = graph.session.inputNames[0]!;
     const t1 = now();

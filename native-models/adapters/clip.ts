@@ -9,7 +9,8 @@
 // floored), /255, CLIP mean/std. Text embeddings are cached per label text, so editing a label list
 // only embeds the new labels.
 import { loadTokenizer, type TextTokenizer } from '../tokenizer';
-import { CLIP_MEAN, CLIP_STD, resizeToChwFast } from './image-prep';
+import { CLIP_MEAN, CLIP_STD, resizerFor } from './image-prep';
+import { jsResizer, type ImageResizer } from './resize-graph';
 import {
   checkImage,
   f32,
@@ -67,12 +68,12 @@ export async function clipPixels(
   image: ImageInput,
   channels: 3 | 4,
   size = 224,
-  fast = false,
+  resizer: ImageResizer = jsResizer,
 ): Promise<Float32Array> {
   const short = Math.min(image.width, image.height);
   const rw = image.width <= image.height ? size : Math.trunc((size * image.width) / short);
   const rh = image.height < image.width ? size : Math.trunc((size * image.height) / short);
-  const full = await resizeToChwFast(
+  const full = await resizer.chw(
     image.data,
     image.width,
     image.height,
@@ -85,7 +86,6 @@ export async function clipPixels(
       mean: CLIP_MEAN,
       std: CLIP_STD,
     },
-    fast,
   );
   if (rw === size && rh === size) return full;
   const top = Math.floor((rh - size) / 2);
@@ -159,7 +159,7 @@ export class ClipSceneFilter {
     const texts: Float32Array[] = [];
     for (const l of labels) texts.push(await this.textEmbedding(template.replace('{}', l.label)));
     const vision = await openGraph(this.ctx, 'vision');
-    const pixels = await clipPixels(image, channels, 224, this.ctx.fastResize ?? false);
+    const pixels = await clipPixels(image, channels, 224, resizerFor(this.ctx));
     const t1 = now();
     const out = await vision.run({ pixel_values: f32(pixels, [1, 3, 224, 224]) });
     const t2 = now();

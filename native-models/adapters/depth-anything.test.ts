@@ -159,8 +159,8 @@ describe('DepthAnythingAdapter', () => {
 });
 
 describe('depth post-processing', () => {
-  it('rejects unexpected output shapes', () => {
-    expect(() => postprocessDepth('m', new Float32Array(8), [2, 2, 2], 4, 4, 20)).toThrow(
+  it('rejects unexpected output shapes', async () => {
+    await expect(postprocessDepth('m', new Float32Array(8), [2, 2, 2], 4, 4, 20)).rejects.toThrow(
       'model m: depth output has shape [2,2,2], expected [1,h,w]',
     );
   });

@@ -12,8 +12,9 @@ import { checkContract, describeSession } from '../contract-check';
 import type { ModelManifest, Preprocessing } from '../manifest';
 import type { Device } from '../providers';
 import type { OrtSession, SessionPool } from '../session-pool';
-import { resizeToChwFast } from './image-prep';
-import { resizePlane, resizeToChw } from './resample';
+import { resizerFor } from './image-prep';
+import { resizeToChw } from './resample';
+import { jsResizer, type ImageResizer, type ResizeMethod } from './resize-graph';
 import {
   checkImage,
   ModelAdapterError,
@@ -102,28 +103,23 @@ export function preprocessDepthAnything(
   return { data, width, height };
 }
 
-/** preprocessDepthAnything, with libvips doing the resize when `fast` and the image is only shrunk. */
-export async function preprocessDepthAnythingFast(
+/** preprocessDepthAnything through a resizer (the resize graph on the model's provider, by default). */
+export async function preprocessDepthAnythingWith(
   image: RgbImage,
   prep: Preprocessing,
-  fast = false,
+  resizer: ImageResizer,
 ): Promise<{ data: Float32Array; width: number; height: number }> {
   const channels = image.channels ?? 3;
+  if (image.data.length < image.width * image.height * channels) {
+    return preprocessDepthAnything(image, prep); // its buffer-size error
+  }
   const { width, height } = dptInputSize(
     image.width,
     image.height,
     prep.size,
     prep.multipleOf ?? 14,
   );
-  if (
-    !fast ||
-    width > image.width ||
-    height > image.height ||
-    image.data.length < image.width * image.height * channels
-  ) {
-    return preprocessDepthAnything(image, prep); // exact path (and its buffer-size check)
-  }
-  const data = await resizeToChwFast(
+  const data = await resizer.chw(
     image.data,
     image.width,
     image.height,
@@ -132,20 +128,20 @@ export async function preprocessDepthAnythingFast(
     height,
     prep.interpolation,
     { scale: prep.rescale ? 1 / 255 : 1, mean: prep.mean ?? [0, 0, 0], std: prep.std ?? [1, 1, 1] },
-    fast,
   );
   return { data, width, height };
 }
 
 /** Check and resize a raw `predicted_depth` to the original image size (metres). */
-export function postprocessDepth(
+export async function postprocessDepth(
   modelId: string,
   output: Float32Array,
   dims: readonly number[],
   width: number,
   height: number,
   maxDepth: number | null,
-): Float32Array {
+  resizer: ImageResizer = jsResizer,
+): Promise<Float32Array> {
   const spatial = dims.slice(-2);
   const lead = dims.slice(0, -2);
   if (spatial.length !== 2 || lead.some((d) => d !== 1)) {
@@ -175,7 +171,7 @@ export function postprocessDepth(
       `model ${modelId}: depth range [${min.toFixed(3)}, ${max.toFixed(3)}] is outside [0, ${maxDepth}] m: not a metric (sigmoid × max_depth) export?`,
     );
   }
-  return resizePlane(output, w, h, width, height, 'bilinear');
+  return resizer.plane(output, w, h, width, height);
 }
 
 export class DepthAnythingAdapter {
@@ -186,8 +182,8 @@ export class DepthAnythingAdapter {
     private readonly modelPath: string,
     private readonly pool: SessionPool,
     private readonly device: Device = 'auto',
-    /** libvips for shrinking (AdapterContext.fastResize). */
-    private readonly fastResize = false,
+    /** AdapterContext.resize: the resize graphs on `device` by default. */
+    private readonly resize: ResizeMethod = 'graph',
   ) {
     if (manifest.task !== 'depth' || !manifest.preprocessing) {
       throw new Error(`model ${manifest.id} is a ${manifest.task} model, not a depth model`);
@@ -243,13 +239,14 @@ export class DepthAnythingAdapter {
     const { session, provider, inputName, outputName } = await this.open();
     const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
     const maxDepth = typeof m.params.maxDepth === 'number' ? m.params.maxDepth : null;
+    const resizer = resizerFor({ pool: this.pool, device: this.device, resize: this.resize });
     const results: Array<DepthResult | Error> = [];
     const pres: Array<{ data: Float32Array; width: number; height: number; ms: number } | null> =
       [];
     for (const [i, image] of images.entries()) {
       const t0 = performance.now();
       try {
-        const pre = await preprocessDepthAnythingFast(image, m.preprocessing!, this.fastResize);
+        const pre = await preprocessDepthAnythingWith(image, m.preprocessing!, resizer);
         pres.push({ ...pre, ms: performance.now() - t0 });
       } catch (err) {
         pres.push(null);
@@ -288,17 +285,18 @@ export class DepthAnythingAdapter {
       const inferMs = (performance.now() - t1) / members.length;
       const [h, w] = tensor.dims.slice(-2) as [number, number];
       const out = tensor.data as Float32Array;
-      members.forEach((i, k) => {
+      for (const [k, i] of members.entries()) {
         const image = images[i]!;
         const t2 = performance.now();
         try {
-          const depth = postprocessDepth(
+          const depth = await postprocessDepth(
             m.id,
             out.subarray(k * h * w, (k + 1) * h * w),
             [1, h, w],
             image.width,
             image.height,
             maxDepth,
+            resizer,
           );
           results[i] = {
             depth,
@@ -312,7 +310,7 @@ export class DepthAnythingAdapter {
         } catch (err) {
           results[i] = err as Error;
         }
-      });
+      }
     }
     return results;
   }
@@ -334,7 +332,7 @@ export function createDepthAnything(ctx: AdapterContext): {
     ctx.store.graphPath(ctx.manifest, 'model'),
     ctx.pool,
     ctx.device ?? 'auto',
-    ctx.fastResize ?? false,
+    ctx.resize ?? 'graph',
   );
   return {
     run: async (image) => {

@@ -143,9 +143,9 @@ describe('OWLv2', () => {
       pool,
     ));
 
-  it('pads to a grey square at the bottom/right before resizing (Python convention)', () => {
+  it('pads to a grey square at the bottom/right before resizing (Python convention)', async () => {
     const img = solidImage(40, 20, [255, 255, 255]);
-    const { data, side } = owlv2Input(img, 3, 40);
+    const { data, side } = await owlv2Input(img, 3, 40);
     expect(side).toBe(40);
     const norm = (v: number, c: number) =>
       (v / 255 - [0.48145466, 0.4578275, 0.40821073][c]!) /

@@ -13,7 +13,7 @@
 // then class-wise NMS, which neither the export nor transformers.js does.
 import { loadTokenizer, type TextTokenizer } from '../tokenizer';
 import { classWiseNms, cxcywhToXyxy, sigmoid, type Detection } from './boxes';
-import { chwPadded, IMAGENET_MEAN, IMAGENET_STD, shortestEdgeSize } from './image-prep';
+import { chwPadded, resizerFor, IMAGENET_MEAN, IMAGENET_STD, shortestEdgeSize } from './image-prep';
 import {
   checkImage,
   f32,
@@ -100,7 +100,7 @@ export class GroundingDinoDetector {
       prep?.interpolation ?? 'bilinear',
       { scale: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
       0,
-      this.ctx.fastResize ?? false,
+      resizerFor(this.ctx),
     );
     const pixelValues = f32(pixels, [1, 3, size.height, size.width]);
     const pixelMask = i64(new BigInt64Array(size.width * size.height).fill(1n), [

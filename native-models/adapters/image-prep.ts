@@ -1,6 +1,9 @@
 // Network-input sizes and tensors for the HF-style image processors the adapters reproduce
 // (onnx-models.md §0: resize → rescale → normalise → pad after normalisation, top-left anchored).
+import type { Device } from '../providers';
+import type { SessionPool } from '../session-pool';
 import { resizeToChw, type Filter } from './resample';
+import { graphResizer, jsResizer, type ImageResizer, type ResizeMethod } from './resize-graph';
 
 export type Rgb = readonly [number, number, number];
 
@@ -67,19 +70,9 @@ export async function chwPadded(
   filter: Filter,
   norm: { scale: number; mean: Rgb; std: Rgb },
   padNormalised = 0,
-  fast = false,
+  resizer: ImageResizer = jsResizer,
 ): Promise<Float32Array> {
-  const img = await resizeToChwFast(
-    src,
-    width,
-    height,
-    channels,
-    resizeW,
-    resizeH,
-    filter,
-    norm,
-    fast,
-  );
+  const img = await resizer.chw(src, width, height, channels, resizeW, resizeH, filter, norm);
   if (resizeW === canvasW && resizeH === canvasH) return img;
   const out = new Float32Array(3 * canvasW * canvasH).fill(padNormalised);
   for (let c = 0; c < 3; c++) {
@@ -129,4 +122,29 @@ export async function resizeToChwFast(
     for (let i = 0, p = c; i < plane; i++, p += stride) out[o + i] = px[p]! * a + b;
   }
   return out;
+}
+
+/** libvips for the shrinking input step (not for padded inputs); the JS resampler for the rest. */
+export const libvipsResizer: ImageResizer = {
+  chw: (src, width, height, channels, outW, outH, filter, norm, pad) =>
+    pad
+      ? jsResizer.chw(src, width, height, channels, outW, outH, filter, norm, pad)
+      : resizeToChwFast(src, width, height, channels, outW, outH, filter, norm, true),
+  plane: jsResizer.plane,
+};
+
+/** The resizer an adapter context asks for: by default the resize graphs on the model's device. */
+export function resizerFor(ctx: {
+  pool: SessionPool;
+  device?: Device;
+  resize?: ResizeMethod;
+}): ImageResizer {
+  switch (ctx.resize ?? 'graph') {
+    case 'graph':
+      return graphResizer(ctx.pool, ctx.device ?? 'auto');
+    case 'libvips':
+      return libvipsResizer;
+    case 'exact':
+      return jsResizer;
+  }
 }

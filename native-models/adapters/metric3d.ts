@@ -11,8 +11,7 @@
 // back to the original W × H (bilinear; normals renormalised to unit length).
 import { intrinsicsFromFov } from '../../spatial/camera';
 import { dptInputSize } from './depth-anything';
-import { resizeToChwFast } from './image-prep';
-import { resizePlane } from './resample';
+import { resizerFor } from './image-prep';
 import {
   checkImage,
   f32,
@@ -96,7 +95,7 @@ export class Metric3dDepth {
 
     const t0 = now();
     const net = dptInputSize(W, H, prep?.size ?? 518, prep?.multipleOf ?? 14);
-    const pixels = await resizeToChwFast(
+    const pixels = await resizerFor(this.ctx).chw(
       image.data,
       W,
       H,
@@ -109,7 +108,6 @@ export class Metric3dDepth {
         mean: [0, 0, 0],
         std: [1, 1, 1],
       },
-      this.ctx.fastResize ?? false,
     );
     const t1 = now();
     const out = await graph.run({ pixel_values: f32(pixels, [1, 3, net.height, net.width]) });
@@ -132,7 +130,8 @@ export class Metric3dDepth {
       canonical,
       maxDepth,
     );
-    const depth = resizePlane(metres, dw, dh, W, H, 'bilinear');
+    const resizer = resizerFor(this.ctx);
+    const depth = await resizer.plane(metres, dw, dh, W, H);
 
     let normals: Float32Array | null = null;
     let normalConfidence: Float32Array | null = null;
@@ -143,28 +142,22 @@ export class Metric3dDepth {
         throw new ModelAdapterError(m.id, `predicted_normal has shape [${n.dims.join(',')}]`);
       }
       const plane = nh * nw;
-      const planes = [0, 1, 2].map((c) =>
-        resizePlane(n.data.subarray(c * plane, (c + 1) * plane), nw, nh, W, H, 'bilinear'),
-      ) as [Float32Array, Float32Array, Float32Array];
+      const planes: Float32Array[] = [];
+      for (let c = 0; c < 3; c++) {
+        planes.push(await resizer.plane(n.data.subarray(c * plane, (c + 1) * plane), nw, nh, W, H));
+      }
       normals = new Float32Array(3 * W * H);
       for (let i = 0; i < W * H; i++) {
-        const x = planes[0][i]!;
-        const y = planes[1][i]!;
-        const z = planes[2][i]!;
+        const x = planes[0]![i]!;
+        const y = planes[1]![i]!;
+        const z = planes[2]![i]!;
         const len = Math.hypot(x, y, z) || 1;
         normals[i * 3] = x / len;
         normals[i * 3 + 1] = y / len;
         normals[i * 3 + 2] = z / len;
       }
       if (C >= 4) {
-        normalConfidence = resizePlane(
-          n.data.subarray(3 * plane, 4 * plane),
-          nw,
-          nh,
-          W,
-          H,
-          'bilinear',
-        );
+        normalConfidence = await resizer.plane(n.data.subarray(3 * plane, 4 * plane), nw, nh, W, H);
       }
     }
     const t3 = now();

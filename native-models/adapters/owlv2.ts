@@ -13,8 +13,8 @@
 // (0.1, the pipeline default); clip to the image; class-wise NMS (the export has none).
 import { loadTokenizer, type TextTokenizer } from '../tokenizer';
 import { classWiseNms, cxcywhToXyxy, sigmoid, type Detection } from './boxes';
-import { CLIP_MEAN, CLIP_STD } from './image-prep';
-import { resizeToChw } from './resample';
+import { CLIP_MEAN, CLIP_STD, resizerFor } from './image-prep';
+import { jsResizer, type ImageResizer } from './resize-graph';
 import {
   checkImage,
   f32,
@@ -45,13 +45,14 @@ export interface OwlDetectResult {
 }
 
 /** The padded-square network input: image top-left in a side × side grey square, resized to `size`. */
-export function owlv2Input(
+export async function owlv2Input(
   image: ImageInput,
   channels: 3 | 4,
   size: number,
-): { data: Float32Array; side: number } {
+  resizer: ImageResizer = jsResizer,
+): Promise<{ data: Float32Array; side: number }> {
   const side = Math.max(image.width, image.height);
-  const data = resizeToChw(
+  const data = await resizer.chw(
     image.data,
     image.width,
     image.height,
@@ -111,7 +112,7 @@ export class Owlv2Detector {
     const size = typeof dims[3] === 'number' ? dims[3] : (m.preprocessing?.size ?? 960);
 
     const t0 = now();
-    const { data, side } = owlv2Input(image, channels, size);
+    const { data, side } = await owlv2Input(image, channels, size, resizerFor(this.ctx));
     const text = this.encodeQueries(labels);
     const feeds = {
       input_ids: i64(text.ids, [labels.length, text.seq]),

@@ -119,7 +119,7 @@ export function resizeToChw(
       tmp[2 * plane + o0 + x] = b;
     }
   }
-  // Vertical pass, one accumulated output row at a time (sequential reads), then normalisation.
+  // Vertical pass: each output row is a weighted sum of a few rows of tmp, then normalisation.
   const out = new Float32Array(3 * outW * outH);
   const outPlane = outW * outH;
   const ys = wy.start;
@@ -134,19 +134,22 @@ export function resizeToChw(
       const s = ys[y]!;
       const n = yn[y]!;
       const wo = y * yk;
-      const o = c * outPlane + y * outW;
+      // Rows past the image are the virtual padding: always the last taps (top-left anchored).
+      const real = Math.max(0, Math.min(n, height - s));
       let padWeight = 0;
-      for (let k = 0; k < n; k++) {
-        const wk = yw[wo + k]!;
-        if (s + k >= height) {
-          padWeight += wk;
-          continue;
-        }
-        const r = base + (s + k) * outW;
-        for (let x = 0; x < outW; x++) out[o + x]! += wk * tmp[r + x]!;
-      }
-      const padBias = padWeight * padValue;
-      for (let x = 0; x < outW; x++) out[o + x] = (out[o + x]! + padBias) * a + bias;
+      for (let k = real; k < n; k++) padWeight += yw[wo + k]!;
+      weightedRows(
+        tmp,
+        base + s * outW,
+        outW,
+        yw,
+        wo,
+        real,
+        out,
+        c * outPlane + y * outW,
+        a,
+        padWeight * padValue * a + bias,
+      );
     }
   }
   return out;
@@ -187,16 +190,65 @@ export function resizePlane(
   const yw = wy.w;
   const yk = wy.ksize;
   for (let y = 0; y < outH; y++) {
-    const s = ys[y]!;
-    const n = yn[y]!;
-    const wo = y * yk;
-    const o = y * outW;
-    for (let k = 0; k < n; k++) {
-      const wk = yw[wo + k]!;
-      if (wk === 0) continue;
-      const r = (s + k) * outW;
-      for (let x = 0; x < outW; x++) out[o + x]! += wk * tmp[r + x]!;
-    }
+    weightedRows(tmp, ys[y]! * outW, outW, yw, y * yk, yn[y]!, out, y * outW, 1, 0);
   }
   return out;
+}
+
+/**
+ * out[o + x] = (Σ_k w[wo + k] · src[from + k·stride + x]) · a + b for x < stride. Each output is
+ * summed in registers and written once: accumulating into the output row instead (a read-modify-
+ * write per tap) was 2.5× slower. Up to four taps (every enlargement) are unrolled.
+ */
+function weightedRows(
+  src: Float32Array,
+  from: number,
+  stride: number,
+  w: Float32Array,
+  wo: number,
+  n: number,
+  out: Float32Array,
+  o: number,
+  a: number,
+  b: number,
+): void {
+  const r0 = from;
+  const r1 = r0 + stride;
+  const r2 = r1 + stride;
+  const r3 = r2 + stride;
+  // Only the taps in use: the last row's weights end the array.
+  const w0 = n > 0 ? w[wo]! : 0;
+  const w1 = n > 1 ? w[wo + 1]! : 0;
+  const w2 = n > 2 ? w[wo + 2]! : 0;
+  const w3 = n > 3 ? w[wo + 3]! : 0;
+  switch (n) {
+    case 0:
+      for (let x = 0; x < stride; x++) out[o + x] = b;
+      return;
+    case 1:
+      for (let x = 0; x < stride; x++) out[o + x] = w0 * src[r0 + x]! * a + b;
+      return;
+    case 2:
+      for (let x = 0; x < stride; x++) {
+        out[o + x] = (w0 * src[r0 + x]! + w1 * src[r1 + x]!) * a + b;
+      }
+      return;
+    case 3:
+      for (let x = 0; x < stride; x++) {
+        out[o + x] = (w0 * src[r0 + x]! + w1 * src[r1 + x]! + w2 * src[r2 + x]!) * a + b;
+      }
+      return;
+    case 4:
+      for (let x = 0; x < stride; x++) {
+        out[o + x] =
+          (w0 * src[r0 + x]! + w1 * src[r1 + x]! + w2 * src[r2 + x]! + w3 * src[r3 + x]!) * a + b;
+      }
+      return;
+    default:
+      for (let x = 0; x < stride; x++) {
+        let v = 0;
+        for (let k = 0, r = r0 + x; k < n; k++, r += stride) v += w[wo + k]! * src[r]!;
+        out[o + x] = v * a + b;
+      }
+  }
 }

@@ -9,6 +9,7 @@ import type { GraphContract, ModelManifest, ModelTask } from '../manifest';
 import type { Device } from '../providers';
 import { ModelLoadError, type OrtSession, type SessionPool } from '../session-pool';
 import type { ModelStore } from '../store';
+import type { ResizeMethod } from './resize-graph';
 
 /** Pinhole intrinsics in the pixels of the image they go with. */
 export interface Intrinsics {
@@ -43,11 +44,12 @@ export interface AdapterContext {
   pool: SessionPool;
   device?: Device;
   /**
-   * Shrink images with libvips (sharp) instead of the PIL-exact JS resampler: 10–50× faster, within
-   * a few uint8 levels on smooth images but up to ~13 on fine detail (image-prep.test.ts). Off by
-   * default.
+   * How images are resized for the network and results back to the image: 'graph' (default) runs
+   * ONNX Resize graphs on the model's provider, checked against the JS resampler on first use (which
+   * replaces them if they disagree); 'exact' is the PIL-exact JS resampler; 'libvips' shrinks with
+   * sharp, 10–50× faster but up to ~13 levels off on fine detail (image-prep.test.ts).
    */
-  fastResize?: boolean;
+  resize?: ResizeMethod;
 }
 
 /** A failure of a model on an input, always naming the model. */

@@ -11,7 +11,7 @@
 //           low_res_masks [1,C,256,256].
 // The mask with the best predicted IoU is kept and thresholded at > 0 (mask_threshold 0.0).
 // The image embedding is cached per image: a new box costs one decoder run.
-import { longestSideSize, resizeToChwFast } from './image-prep';
+import { longestSideSize, resizerFor } from './image-prep';
 import { EmbeddingCache, imageKey, thresholdMask, type MaskResult } from './masks';
 import type { BoxXYXY } from './boxes';
 import {
@@ -76,7 +76,7 @@ export class SamSegmenter {
     const before = this.cache.misses;
     const embeddings = await this.cache.get(key, async () => {
       const encoder = await openGraph(this.ctx, 'encoder');
-      const chw = await resizeToChwFast(
+      const chw = await resizerFor(this.ctx).chw(
         image.data,
         W,
         H,
@@ -89,7 +89,6 @@ export class SamSegmenter {
           mean: [0, 0, 0],
           std: [1, 1, 1],
         },
-        this.ctx.fastResize ?? false,
       );
       const plane = size.width * size.height;
       const hwc = new Float32Array(3 * plane);

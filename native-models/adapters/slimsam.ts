@@ -10,7 +10,7 @@
 //           pred_masks [1,nb,3,256,256] low-resolution logits.
 // Post (HF post_process_masks): bilinear 256² → 1024², crop to the resized newH × newW, bilinear to
 // H × W (torch bilinear, align_corners=False), > 0; the mask with the best iou_score is kept.
-import { longestSideSize, chwPadded, IMAGENET_MEAN, IMAGENET_STD } from './image-prep';
+import { longestSideSize, chwPadded, resizerFor, IMAGENET_MEAN, IMAGENET_STD } from './image-prep';
 import { EmbeddingCache, imageKey, resizeBilinearTorch, thresholdMask } from './masks';
 import type { BoxMask, SegmentOptions, SegmentResult } from './sam';
 import {
@@ -91,7 +91,7 @@ export class SlimSamSegmenter {
         'bilinear',
         { scale: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
         0,
-        this.ctx.fastResize ?? false,
+        resizerFor(this.ctx),
       );
       const e0 = now();
       const out = await encoder.run({ pixel_values: f32(pixels, [1, 3, 1024, 1024]) });

@@ -2,7 +2,7 @@
 // adapter runs (contracts: ../shared/research/onnx-models.md, quoted in each adapter's header).
 // Their arithmetic is simple and known, so tests can predict every output: boxes come back where a
 // correct coordinate transform puts them, masks are the prompted box, depth is the mean pixel value.
-import { buildModel, DataType, type NodeSpec, type TensorSpec } from './onnx-builder';
+import { buildModel, DataType, type NodeSpec, type TensorSpec } from '../onnx-builder';
 
 type Ints = { kind: 'ints'; value: number[] };
 type Int = { kind: 'int'; value: number };

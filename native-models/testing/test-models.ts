@@ -1,5 +1,5 @@
 // Tiny ONNX models with the contracts of public exports, for tests and benchmarks (no weights).
-import { buildModel, DataType, scalar } from './onnx-builder';
+import { buildModel, DataType, scalar } from '../onnx-builder';
 
 export interface DepthModelOptions {
   inputName?: string;

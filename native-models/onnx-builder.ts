@@ -1,7 +1,8 @@
-// A minimal ONNX protobuf encoder for tests: just enough of onnx.proto (ModelProto, GraphProto,
-// NodeProto, AttributeProto, ValueInfoProto, TensorProto) to build small models with exactly the
-// input/output names, dtypes and ranks of public exports. Protobuf is varints plus length-delimited
-// fields, so no package is needed. Field numbers follow onnx/onnx.proto (IR version 8, opset 17).
+// A minimal ONNX protobuf encoder: just enough of onnx.proto (ModelProto, GraphProto, NodeProto,
+// AttributeProto, ValueInfoProto, TensorProto) to build small graphs: the tests' models with exactly
+// the input/output names, dtypes and ranks of public exports, and the resize graphs the adapters run
+// on the model's execution provider (adapters/resize-graph.ts). Protobuf is varints plus
+// length-delimited fields, so no package is needed. Field numbers follow onnx/onnx.proto (IR version 8, opset 17).
 
 export const DataType = {
   FLOAT: 1,

@@ -1,0 +1,137 @@
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import type * as Ort from 'onnxruntime-node';
+import { SessionPool } from '../session-pool';
+import { resizePlane, resizeToChw, type Filter } from './resample';
+import { GraphResizer } from './resize-graph';
+
+const pool = new SessionPool();
+afterAll(() => pool.release());
+
+function noise(length: number, seed: number): Uint8Array {
+  const px = new Uint8Array(length);
+  let s = seed;
+  for (let i = 0; i < length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    px[i] = s >>> 24;
+  }
+  return px;
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+
+const IMAGENET = { scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
+
+describe('GraphResizer on the CPU provider', () => {
+  const graph = new GraphResizer(pool, 'cpu');
+
+  const cases: [string, number, number, 3 | 4, number, number, Filter][] = [
+    ['DPT enlargement, bicubic', 64, 48, 3, 98, 70, 'bicubic'],
+    ['shrink, bicubic (antialiased)', 96, 72, 4, 35, 28, 'bicubic'],
+    ['SAM longest side, bilinear', 80, 60, 3, 128, 96, 'bilinear'],
+    ['shrink, bilinear (antialiased)', 97, 61, 4, 40, 25, 'bilinear'],
+    ['same size', 33, 21, 3, 33, 21, 'bicubic'],
+  ];
+  it.each(cases)('matches the JS resampler: %s', async (_, w, h, channels, ow, oh, filter) => {
+    const px = noise(w * h * channels, w * 31 + h);
+    const got = await graph.chw(px, w, h, channels, ow, oh, filter, IMAGENET);
+    const want = resizeToChw(px, w, h, channels, ow, oh, filter, IMAGENET);
+    // 1e-4 in normalised units is 0.006 of one 8-bit level: float rounding only.
+    expect(maxDiff(got, want)).toBeLessThan(1e-4);
+  });
+
+  it("pads to OWLv2's grey square before resizing, as the JS resampler does", async () => {
+    const px = noise(50 * 30 * 3, 7);
+    const pad = { width: 50, height: 50, value: 127.5 };
+    const got = await graph.chw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad);
+    expect(
+      maxDiff(got, resizeToChw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad)),
+    ).toBeLessThan(1e-4);
+    // The bottom rows are the padding's colour only.
+    const last = 63 * 64;
+    expect(got[last]).toBeCloseTo((127.5 / 255 - 0.485) / 0.229, 4);
+  });
+
+  it('resizes a depth plane back like the JS resampler (up and down)', async () => {
+    const depth = Float32Array.from(noise(70 * 52, 3), (v) => v / 10);
+    for (const [ow, oh] of [
+      [64, 48],
+      [140, 104],
+    ] as const) {
+      const got = await graph.plane(depth, 70, 52, ow, oh);
+      expect(maxDiff(got, resizePlane(depth, 70, 52, ow, oh))).toBeLessThan(1e-4);
+    }
+  });
+
+  it('ran on the graph, on the CPU provider, with nothing fallen back', () => {
+    expect(Object.fromEntries(graph.fallbacks)).toEqual({});
+    expect(Object.fromEntries(graph.providers)).toEqual({
+      'chw-bicubic-3': 'cpu',
+      'chw-bicubic-4': 'cpu',
+      'chw-bilinear-3': 'cpu',
+      'chw-bilinear-4': 'cpu',
+      plane: 'cpu',
+    });
+    const loaded = pool.loadReports().map((r) => [r.modelId, r.provider]);
+    expect(loaded).toContainEqual(['sqw-resize-chw-bicubic-3', 'cpu']);
+  });
+});
+
+describe('GraphResizer falling back', () => {
+  const px = noise(40 * 30 * 3, 11);
+  const want = resizeToChw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET);
+
+  it('uses the JS resampler, and says why, when the graph cannot be loaded', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const broken = {
+      InferenceSession: {
+        create: async () => {
+          throw new Error('Opset 18 is not supported');
+        },
+      },
+    } as unknown as typeof Ort;
+    const r = new GraphResizer(new SessionPool({ ort: broken }), 'cpu');
+    expect(await r.chw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET)).toEqual(want);
+    expect(r.fallbacks.get('chw-bicubic-3')).toMatch(/could not load: .*Opset 18 is not supported/);
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^resize chw-bicubic-3: using the JS resampler: could not load/),
+      'SqwResizeFallback',
+    );
+    warn.mockRestore();
+  });
+
+  it("uses the JS resampler when a provider's Resize disagrees with it", async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    // A provider that loads the graph but returns the wrong pixels (off by 1.5 levels).
+    const real = (await import('onnxruntime-node')) as typeof Ort;
+    const skewed = {
+      ...real,
+      InferenceSession: {
+        create: async (...args: Parameters<typeof real.InferenceSession.create>) => {
+          const s = await real.InferenceSession.create(...args);
+          return {
+            inputNames: s.inputNames,
+            outputNames: s.outputNames,
+            release: () => s.release(),
+            run: async (feeds: Record<string, Ort.Tensor>) => {
+              const out = await s.run(feeds);
+              const t = out.pixel_values!;
+              const data = (t.data as Float32Array).map((v) => v + 1.5);
+              return { pixel_values: new real.Tensor('float32', data, t.dims) };
+            },
+          };
+        },
+      },
+    } as unknown as typeof Ort;
+    const r = new GraphResizer(new SessionPool({ ort: skewed }), 'cpu');
+    expect(await r.chw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET)).toEqual(want);
+    expect(r.fallbacks.get('chw-bicubic-3')).toMatch(
+      /^Resize on cpu differs from the reference resampler by 1\.500 levels$/,
+    );
+    warn.mockRestore();
+  });
+});

@@ -1,0 +1,332 @@
+// Resizing on the model's execution provider. ONNX Resize (opset 18) with antialias = 1,
+// half-pixel centres, exclude_outside = 1 and cubic a = −0.5 is PIL's ImagingResample, the function
+// the JS resampler (resample.ts) reproduces, so the input step can run where the model runs: on a
+// GPU it leaves the CPU entirely, and on the CPU provider it is ORT's threaded C++ (640×480 →
+// 686×518: 9.7 ms against the JS resampler's 26 ms on this 2-core machine; bench/MODELS-RESULTS.md).
+// Each graph is checked against the JS resampler on its first use on a provider; a provider whose
+// Resize disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is kept.
+import { buildModel, DataType, type NodeSpec } from '../onnx-builder';
+import type { Device } from '../providers';
+import type { SessionPool } from '../session-pool';
+import { resizePlane, resizeToChw, type Filter } from './resample';
+import { ort } from './runtime';
+
+export interface Normalisation {
+  scale: number;
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+/** OWLv2's square: the image at the top-left of a width × height canvas of raw `value`. */
+export interface RawPad {
+  width: number;
+  height: number;
+  value: number;
+}
+
+/** How an adapter resizes: the two steps every vision adapter has. */
+export interface ImageResizer {
+  /** Resize interleaved 8-bit RGB(A) and normalise into float32 CHW RGB (resizeToChw's contract). */
+  chw(
+    src: Uint8Array,
+    width: number,
+    height: number,
+    channels: 3 | 4,
+    outW: number,
+    outH: number,
+    filter: Filter,
+    norm: Normalisation,
+    pad?: RawPad,
+  ): Promise<Float32Array>;
+  /** Bilinear resize of one float plane (a depth map back to the image). */
+  plane(
+    src: Float32Array,
+    width: number,
+    height: number,
+    outW: number,
+    outH: number,
+  ): Promise<Float32Array>;
+}
+
+/** The PIL-exact JS resampler, on the calling thread. */
+export const jsResizer: ImageResizer = {
+  chw: async (src, width, height, channels, outW, outH, filter, norm, pad) =>
+    resizeToChw(src, width, height, channels, outW, outH, filter, norm, pad),
+  plane: async (src, width, height, outW, outH) =>
+    resizePlane(src, width, height, outW, outH, 'bilinear'),
+};
+
+const i64 = (values: number[]) => BigInt64Array.from(values.map((v) => BigInt(v)));
+
+function resizeNode(input: string, output: string, filter: Filter): NodeSpec {
+  return {
+    opType: 'Resize',
+    inputs: [input, '', '', 'sizes'],
+    outputs: [output],
+    attributes: {
+      mode: { kind: 'string', value: filter === 'bicubic' ? 'cubic' : 'linear' },
+      cubic_coeff_a: { kind: 'float', value: -0.5 },
+      coordinate_transformation_mode: { kind: 'string', value: 'half_pixel' },
+      exclude_outside: { kind: 'int', value: 1 },
+      antialias: { kind: 'int', value: 1 },
+    },
+  };
+}
+
+/**
+ * uint8 [1,h,w,channels] → (RGBA: the first three channels; a Slice costs 2 ms at 640×480, so RGB
+ * has its own graph) → float CHW → constant pad (`pads`, NCHW
+ * begins then ends; `pad_value` raw) → Resize to `sizes` → × scale + bias per channel.
+ */
+export function chwResizeGraph(filter: Filter, channels: 3 | 4): Uint8Array {
+  const rgb: NodeSpec[] =
+    channels === 4
+      ? [{ opType: 'Slice', inputs: ['rgba', 'zero', 'three', 'axis3'], outputs: ['rgb'] }]
+      : [];
+  return buildModel({
+    name: `sqw_resize_chw_${filter}_${channels}`,
+    opset: 18,
+    inputs: [
+      {
+        name: channels === 4 ? 'rgba' : 'rgb',
+        elemType: DataType.UINT8,
+        dims: [1, 'h', 'w', channels],
+      },
+      { name: 'sizes', elemType: DataType.INT64, dims: [4] },
+      { name: 'pads', elemType: DataType.INT64, dims: [8] },
+      { name: 'pad_value', elemType: DataType.FLOAT, dims: [] },
+      { name: 'scale', elemType: DataType.FLOAT, dims: [1, 3, 1, 1] },
+      { name: 'bias', elemType: DataType.FLOAT, dims: [1, 3, 1, 1] },
+    ],
+    outputs: [{ name: 'pixel_values', elemType: DataType.FLOAT, dims: [1, 3, 'oh', 'ow'] }],
+    nodes: [
+      ...rgb,
+      {
+        opType: 'Cast',
+        inputs: ['rgb'],
+        outputs: ['hwc'],
+        attributes: { to: { kind: 'int', value: DataType.FLOAT } },
+      },
+      {
+        opType: 'Transpose',
+        inputs: ['hwc'],
+        outputs: ['chw'],
+        attributes: { perm: { kind: 'ints', value: [0, 3, 1, 2] } },
+      },
+      { opType: 'Pad', inputs: ['chw', 'pads', 'pad_value'], outputs: ['padded'] },
+      resizeNode('padded', 'resized', filter),
+      { opType: 'Mul', inputs: ['resized', 'scale'], outputs: ['scaled'] },
+      { opType: 'Add', inputs: ['scaled', 'bias'], outputs: ['pixel_values'] },
+    ],
+    initializers:
+      channels === 4
+        ? [
+            { name: 'zero', dims: [1], data: i64([0]) },
+            { name: 'three', dims: [1], data: i64([3]) },
+            { name: 'axis3', dims: [1], data: i64([3]) },
+          ]
+        : [],
+  });
+}
+
+/** float [1,1,h,w] → bilinear (antialiased when shrinking) to `sizes`. */
+export function planeResizeGraph(): Uint8Array {
+  return buildModel({
+    name: 'sqw_resize_plane_bilinear',
+    opset: 18,
+    inputs: [
+      { name: 'plane', elemType: DataType.FLOAT, dims: [1, 1, 'h', 'w'] },
+      { name: 'sizes', elemType: DataType.INT64, dims: [4] },
+    ],
+    outputs: [{ name: 'resized', elemType: DataType.FLOAT, dims: [1, 1, 'oh', 'ow'] }],
+    nodes: [resizeNode('plane', 'resized', 'bilinear')],
+  });
+}
+
+/** Largest difference, in 8-bit levels, the graph may have from the JS resampler (float rounding). */
+const AGREE_LEVELS = 0.02;
+
+/** A small noisy RGBA image (or its first bytes as RGB): every tap weight matters. */
+function probeImage(width: number, height: number): Uint8Array {
+  const px = new Uint8Array(width * height * 4);
+  let s = 12345;
+  for (let i = 0; i < px.length; i++) {
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    px[i] = s >>> 24;
+  }
+  return px;
+}
+
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
+  return d;
+}
+
+type Step = `chw-${Filter}-${3 | 4}` | 'plane';
+const filterOf = (step: Step): Filter => (step.startsWith('chw-bicubic') ? 'bicubic' : 'bilinear');
+const channelsOf = (step: Step): 3 | 4 => (step.endsWith('-4') ? 4 : 3);
+
+/**
+ * Resizing through pooled ORT sessions on `device`, each step checked once against the JS
+ * resampler and replaced by it when the check or the load fails (`fallbacks` says why).
+ */
+export class GraphResizer implements ImageResizer {
+  private readonly ready = new Map<Step, Promise<boolean>>();
+  readonly fallbacks = new Map<Step, string>();
+  readonly providers = new Map<Step, string>();
+
+  constructor(
+    private readonly pool: SessionPool,
+    private readonly device: Device = 'auto',
+  ) {}
+
+  async chw(
+    src: Uint8Array,
+    width: number,
+    height: number,
+    channels: 3 | 4,
+    outW: number,
+    outH: number,
+    filter: Filter,
+    norm: Normalisation,
+    pad?: RawPad,
+  ): Promise<Float32Array> {
+    const step: Step = `chw-${filter}-${channels}`;
+    if (!(await this.usable(step))) {
+      return resizeToChw(src, width, height, channels, outW, outH, filter, norm, pad);
+    }
+    return this.runChw(src, width, height, channels, outW, outH, filter, norm, pad);
+  }
+
+  async plane(
+    src: Float32Array,
+    width: number,
+    height: number,
+    outW: number,
+    outH: number,
+  ): Promise<Float32Array> {
+    if (width === outW && height === outH) return src.slice();
+    if (!(await this.usable('plane'))) return resizePlane(src, width, height, outW, outH);
+    return this.runPlane(src, width, height, outW, outH);
+  }
+
+  private async runChw(
+    src: Uint8Array,
+    width: number,
+    height: number,
+    channels: 3 | 4,
+    outW: number,
+    outH: number,
+    filter: Filter,
+    norm: Normalisation,
+    pad?: RawPad,
+  ): Promise<Float32Array> {
+    const { session } = await this.session(`chw-${filter}-${channels}`);
+    const T = ort().Tensor;
+    const padW = Math.max(0, (pad?.width ?? width) - width);
+    const padH = Math.max(0, (pad?.height ?? height) - height);
+    const scale = Float32Array.from([0, 1, 2], (c) => norm.scale / norm.std[c]!);
+    const bias = Float32Array.from([0, 1, 2], (c) => -norm.mean[c]! / norm.std[c]!);
+    const pixels =
+      src.length === width * height * channels ? src : src.subarray(0, width * height * channels);
+    const out = await session.run({
+      [channels === 4 ? 'rgba' : 'rgb']: new T('uint8', pixels, [1, height, width, channels]),
+      sizes: new T('int64', i64([1, 3, outH, outW]), [4]),
+      pads: new T('int64', i64([0, 0, 0, 0, 0, 0, padH, padW]), [8]),
+      pad_value: new T('float32', Float32Array.of(pad?.value ?? 0), []),
+      scale: new T('float32', scale, [1, 3, 1, 1]),
+      bias: new T('float32', bias, [1, 3, 1, 1]),
+    });
+    return out.pixel_values!.data as Float32Array;
+  }
+
+  private async runPlane(
+    src: Float32Array,
+    width: number,
+    height: number,
+    outW: number,
+    outH: number,
+  ): Promise<Float32Array> {
+    const { session } = await this.session('plane');
+    const T = ort().Tensor;
+    const out = await session.run({
+      plane: new T('float32', src.subarray(0, width * height), [1, 1, height, width]),
+      sizes: new T('int64', i64([1, 1, outH, outW]), [4]),
+    });
+    return out.resized!.data as Float32Array;
+  }
+
+  private session(step: Step) {
+    const graph =
+      step === 'plane' ? planeResizeGraph() : chwResizeGraph(filterOf(step), channelsOf(step));
+    return this.pool.getGraph(`sqw-resize-${step}`, graph, this.device);
+  }
+
+  /** Load and check a step once: true when its graph agrees with the JS resampler. */
+  private usable(step: Step): Promise<boolean> {
+    let p = this.ready.get(step);
+    if (!p) {
+      p = this.check(step).then(
+        (problem) => (problem ? this.fallBack(step, problem) : true),
+        (err: unknown) =>
+          this.fallBack(step, `could not load: ${(err as Error).message.split('\n')[0]}`),
+      );
+      this.ready.set(step, p);
+    }
+    return p;
+  }
+
+  /** Use the JS resampler for `step` from now on, and say so once: never a silent slowdown. */
+  private fallBack(step: Step, reason: string): false {
+    this.fallbacks.set(step, reason);
+    process.emitWarning(`resize ${step}: using the JS resampler: ${reason}`, 'SqwResizeFallback');
+    return false;
+  }
+
+  /** null when the graph agrees with the JS resampler up and down, padded or not; else why not. */
+  private async check(step: Step): Promise<string | null> {
+    const { provider } = await this.session(step);
+    this.providers.set(step, provider);
+    const cases: [number, number, number, number, RawPad | undefined][] = [
+      [23, 17, 41, 29, undefined],
+      [23, 17, 9, 7, undefined],
+      [23, 17, 30, 30, { width: 23, height: 23, value: 128 }],
+    ];
+    let worst = 0;
+    for (const [w, h, ow, oh, pad] of cases) {
+      if (step === 'plane') {
+        const px = Float32Array.from(probeImage(w, h).subarray(0, w * h));
+        worst = Math.max(
+          worst,
+          maxDiff(await this.runPlane(px, w, h, ow, oh), resizePlane(px, w, h, ow, oh)),
+        );
+        continue;
+      }
+      const filter = filterOf(step);
+      const channels = channelsOf(step);
+      const px = probeImage(w, h).subarray(0, w * h * channels);
+      const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+      const got = await this.runChw(px, w, h, channels, ow, oh, filter, norm, pad);
+      const want = resizeToChw(px, w, h, channels, ow, oh, filter, norm, pad);
+      worst = Math.max(worst, maxDiff(got, want));
+    }
+    return worst <= AGREE_LEVELS
+      ? null
+      : `Resize on ${provider} differs from the reference resampler by ${worst.toFixed(3)} levels`;
+  }
+}
+
+export type ResizeMethod = 'graph' | 'exact' | 'libvips';
+
+const graphResizers = new WeakMap<SessionPool, Map<Device, GraphResizer>>();
+
+/** The pool's graph resizer for `device`, shared by every adapter on that pool. */
+export function graphResizer(pool: SessionPool, device: Device = 'auto'): GraphResizer {
+  let byDevice = graphResizers.get(pool);
+  if (!byDevice) graphResizers.set(pool, (byDevice = new Map()));
+  let r = byDevice.get(device);
+  if (!r) byDevice.set(device, (r = new GraphResizer(pool, device)));
+  return r;
+}
