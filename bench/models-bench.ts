@@ -321,7 +321,7 @@ async function resampleComparison() {
       depthBackFrom686x518: {
         baseline: baseline ? await time(() => baseline!.resizePlane(depth, 686, 518, w, h)) : null,
         js: await time(() => resizePlane(depth, 686, 518, w, h)),
-        graph: await time(() => graph.plane(depth, 686, 518, w, h)),
+        graph: await time(() => graph.planes(depth, 1, 686, 518, w, h)),
       },
     };
   }

@@ -37,11 +37,15 @@ const onlyAt = args.indexOf('--only');
 /** Phases to run (a, b, c); a partial run never overwrites the results file. */
 const PHASES = new Set((onlyAt >= 0 ? (args[onlyAt + 1] ?? '') : 'a,b,c').split(','));
 const WORK = resolve('bench/.work/pipeline');
-/** B's configurations, alternated within each round: label, models in the owning thread, max batch. */
-const B_CONFIGS: Array<[string, boolean, number]> = [
-  ['models in the owning thread', true, 4],
-  ['inference worker, one image per call', false, 1],
-  ['inference worker, up to 4 images per call', false, 4],
+/**
+ * B's configurations, alternated within each round: label, models in the owning thread, max batch,
+ * how the adapter resizes (SQW_RESIZE: the resize graphs by default, or the JS resampler).
+ */
+const B_CONFIGS: Array<[string, boolean, number, 'graph' | 'exact']> = [
+  ['models in the owning thread', true, 4, 'graph'],
+  ['inference worker, one image per call', false, 1, 'graph'],
+  ['inference worker, up to 4 images per call', false, 4, 'graph'],
+  ['inference worker, up to 4 per call, JS resampler', false, 4, 'exact'],
 ];
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
@@ -238,7 +242,8 @@ async function main(): Promise<void> {
     await importBatch(sb, { folder: mb.colorDir, intrinsics: mb.intrinsics });
     await importCocoFile(sb, mb.cocoFile);
     for (let r = 0; r < RUNS; r++) {
-      for (const [label, inThread, maxBatch] of B_CONFIGS) {
+      for (const [label, inThread, maxBatch, resize] of B_CONFIGS) {
+        process.env.SQW_RESIZE = resize; // read when the run's models are resolved
         const m = await measure(
           label,
           sb,

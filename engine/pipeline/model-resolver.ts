@@ -3,6 +3,7 @@
 // so every image of the run reuses the loaded model on the provider the device choice gave.
 import { DepthAnythingAdapter } from '../../native-models/adapters/depth-anything';
 import { CATALOGUE } from '../../native-models/catalogue';
+import type { ResizeMethod } from '../../native-models/adapters/resize-graph';
 import type { ModelManifest, ModelTask } from '../../native-models/manifest';
 import type { Device } from '../../native-models/providers';
 import { SessionPool } from '../../native-models/session-pool';
@@ -30,6 +31,8 @@ export interface AdapterEnv {
   labels: readonly string[];
   /** Most images per call for models that take batches. */
   maxBatch: number;
+  /** How adapters resize images and depth maps (AdapterContext.resize). */
+  resize: ResizeMethod;
 }
 
 export interface AdapterEntry {
@@ -43,7 +46,13 @@ export interface AdapterEntry {
 export const DEPTH_MAX_BATCH = 4;
 
 function depthAnythingStage(env: AdapterEnv): ModelStage<'depth'> {
-  const adapter = new DepthAnythingAdapter(env.manifest, env.modelPath, env.pool, env.device);
+  const adapter = new DepthAnythingAdapter(
+    env.manifest,
+    env.modelPath,
+    env.pool,
+    env.device,
+    env.resize,
+  );
   const stage: ModelStage<'depth'> = {
     stage: 'depth',
     model: env.identity,
@@ -82,7 +91,13 @@ export const ADAPTERS: AdapterEntry[] = [
     matches: (m) => m.task === STAGE_TASK[a.stage] && stageAdapterKind(m) === kind,
     create: (env) =>
       a.create({
-        ctx: { manifest: env.manifest, store: env.store, pool: env.pool, device: env.device },
+        ctx: {
+          manifest: env.manifest,
+          store: env.store,
+          pool: env.pool,
+          device: env.device,
+          resize: env.resize,
+        },
         identity: env.identity,
         labels: env.labels,
       }),
@@ -99,6 +114,15 @@ export interface ResolverOptions {
   /** Extra manifests (user JSON); searched before the catalogue. */
   manifests?: readonly ModelManifest[];
   adapters?: readonly AdapterEntry[];
+  /** Default: SQW_RESIZE when it names a method (benchmarks compare them), else 'graph'. */
+  resize?: ResizeMethod;
+}
+
+const RESIZE_METHODS: readonly ResizeMethod[] = ['graph', 'exact', 'libvips'];
+
+function resizeFromEnv(): ResizeMethod {
+  const v = process.env.SQW_RESIZE as ResizeMethod | undefined;
+  return v && RESIZE_METHODS.includes(v) ? v : 'graph';
 }
 
 /** A resolver over the models folder, plus the pool to release when the run ends. */
@@ -137,6 +161,7 @@ export function createModelResolver(opts: ResolverOptions): {
           identity,
           labels: opts.labels ?? [],
           maxBatch: Math.max(1, opts.maxBatch ?? DEPTH_MAX_BATCH),
+          resize: opts.resize ?? resizeFromEnv(),
         }),
       };
     }

@@ -97,16 +97,36 @@ export function predictFields(
   u: number,
   v: number,
 ): { upX: number; upY: number; latitude: number } {
-  const g = upVector(roll, pitch);
+  const out = new Float64Array(3);
+  fieldsInto(upVector(roll, pitch), f, cx, cy, u, v, out, 0);
+  return { upX: out[0]!, upY: out[1]!, latitude: out[2]! };
+}
+
+/**
+ * predictFields for a given up vector g, written to out[o..o+2] = upX, upY, latitude. The fit calls
+ * it ~10^5 times, so nothing is allocated and lengths use Math.sqrt (Math.hypot is several times
+ * slower in V8).
+ */
+function fieldsInto(
+  g: readonly [number, number, number],
+  f: number,
+  cx: number,
+  cy: number,
+  u: number,
+  v: number,
+  out: Float64Array,
+  o: number,
+): void {
   const dx = (u - cx) / f;
   const dy = (v - cy) / f;
-  const len = Math.hypot(dx, dy, 1);
+  const len = Math.sqrt(dx * dx + dy * dy + 1);
   const s = (dx * g[0] + dy * g[1] + g[2]) / len;
-  const latitude = Math.asin(Math.min(1, Math.max(-1, s)));
   const ux = g[0] - dx * g[2];
   const uy = g[1] - dy * g[2];
-  const n = Math.hypot(ux, uy) || 1;
-  return { upX: ux / n, upY: uy / n, latitude };
+  const n = Math.sqrt(ux * ux + uy * uy) || 1;
+  out[o] = ux / n;
+  out[o + 1] = uy / n;
+  out[o + 2] = Math.asin(Math.min(1, Math.max(-1, s)));
 }
 
 /**
@@ -132,14 +152,16 @@ export function fitCamera(
   }
   let params = [Math.atan2(s.upX[c]!, -s.upY[c]!), s.latitude[c]!, Math.log(init.focal)];
   const free = init.fixedFocal ? 2 : 3;
+  const q = new Float64Array(3);
   const residuals = (p: number[]): Float64Array => {
     const r = new Float64Array(3 * n);
     const f = Math.exp(p[2]!);
+    const g = upVector(p[0]!, p[1]!);
     for (let i = 0; i < n; i++) {
-      const q = predictFields(p[0]!, p[1]!, f, cx, cy, s.u[i]!, s.v[i]!);
-      r[3 * i] = s.latWeight[i]! * (q.latitude - s.latitude[i]!);
-      r[3 * i + 1] = s.upWeight[i]! * (q.upX - s.upX[i]!);
-      r[3 * i + 2] = s.upWeight[i]! * (q.upY - s.upY[i]!);
+      fieldsInto(g, f, cx, cy, s.u[i]!, s.v[i]!, q, 0);
+      r[3 * i] = s.latWeight[i]! * (q[2]! - s.latitude[i]!);
+      r[3 * i + 1] = s.upWeight[i]! * (q[0]! - s.upX[i]!);
+      r[3 * i + 2] = s.upWeight[i]! * (q[1]! - s.upY[i]!);
     }
     return r;
   };
@@ -299,7 +321,7 @@ export class GeoCalibCalibrator {
     idx.forEach((i, k) => {
       const x = up.data[i]! / sx;
       const y = up.data[plane + i]! / sy;
-      const n = Math.hypot(x, y) || 1;
+      const n = Math.sqrt(x * x + y * y) || 1;
       samples.upX[k] = x / n;
       samples.upY[k] = y / n;
     });

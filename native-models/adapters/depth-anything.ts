@@ -171,7 +171,7 @@ export async function postprocessDepth(
       `model ${modelId}: depth range [${min.toFixed(3)}, ${max.toFixed(3)}] is outside [0, ${maxDepth}] m: not a metric (sigmoid × max_depth) export?`,
     );
   }
-  return resizer.plane(output, w, h, width, height);
+  return resizer.planes(output, 1, w, h, width, height);
 }
 
 export class DepthAnythingAdapter {

@@ -130,7 +130,7 @@ export const libvipsResizer: ImageResizer = {
     pad
       ? jsResizer.chw(src, width, height, channels, outW, outH, filter, norm, pad)
       : resizeToChwFast(src, width, height, channels, outW, outH, filter, norm, true),
-  plane: jsResizer.plane,
+  planes: jsResizer.planes,
 };
 
 /** The resizer an adapter context asks for: by default the resize graphs on the model's device. */

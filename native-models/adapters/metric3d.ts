@@ -131,7 +131,7 @@ export class Metric3dDepth {
       maxDepth,
     );
     const resizer = resizerFor(this.ctx);
-    const depth = await resizer.plane(metres, dw, dh, W, H);
+    const depth = await resizer.planes(metres, 1, dw, dh, W, H);
 
     let normals: Float32Array | null = null;
     let normalConfidence: Float32Array | null = null;
@@ -141,24 +141,21 @@ export class Metric3dDepth {
       if (C < 3 || nh !== dh || nw !== dw) {
         throw new ModelAdapterError(m.id, `predicted_normal has shape [${n.dims.join(',')}]`);
       }
-      const plane = nh * nw;
-      const planes: Float32Array[] = [];
-      for (let c = 0; c < 3; c++) {
-        planes.push(await resizer.plane(n.data.subarray(c * plane, (c + 1) * plane), nw, nh, W, H));
-      }
-      normals = new Float32Array(3 * W * H);
-      for (let i = 0; i < W * H; i++) {
-        const x = planes[0]![i]!;
-        const y = planes[1]![i]!;
-        const z = planes[2]![i]!;
-        const len = Math.hypot(x, y, z) || 1;
+      // Normals and their confidence in one resize call.
+      const kept = Math.min(C, 4);
+      const planes = await resizer.planes(n.data, kept, nw, nh, W, H);
+      const P = W * H;
+      normals = new Float32Array(3 * P);
+      for (let i = 0; i < P; i++) {
+        const x = planes[i]!;
+        const y = planes[P + i]!;
+        const z = planes[2 * P + i]!;
+        const len = Math.sqrt(x * x + y * y + z * z) || 1; // not Math.hypot: several times slower
         normals[i * 3] = x / len;
         normals[i * 3 + 1] = y / len;
         normals[i * 3 + 2] = z / len;
       }
-      if (C >= 4) {
-        normalConfidence = await resizer.plane(n.data.subarray(3 * plane, 4 * plane), nw, nh, W, H);
-      }
+      if (kept === 4) normalConfidence = planes.slice(3 * P, 4 * P);
     }
     const t3 = now();
     return {

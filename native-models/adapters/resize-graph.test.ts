@@ -56,14 +56,22 @@ describe('GraphResizer on the CPU provider', () => {
     expect(got[last]).toBeCloseTo((127.5 / 255 - 0.485) / 0.229, 4);
   });
 
-  it('resizes a depth plane back like the JS resampler (up and down)', async () => {
-    const depth = Float32Array.from(noise(70 * 52, 3), (v) => v / 10);
+  it('resizes depth planes back like the JS resampler (up and down, one or several)', async () => {
+    const planes = Float32Array.from(noise(3 * 70 * 52, 3), (v) => v / 10);
     for (const [ow, oh] of [
       [64, 48],
       [140, 104],
     ] as const) {
-      const got = await graph.plane(depth, 70, 52, ow, oh);
-      expect(maxDiff(got, resizePlane(depth, 70, 52, ow, oh))).toBeLessThan(1e-4);
+      const one = await graph.planes(planes, 1, 70, 52, ow, oh);
+      expect(maxDiff(one, resizePlane(planes.subarray(0, 70 * 52), 70, 52, ow, oh))).toBeLessThan(
+        1e-4,
+      );
+      const three = await graph.planes(planes, 3, 70, 52, ow, oh);
+      const third = planes.subarray(2 * 70 * 52);
+      expect(three.length).toBe(3 * ow * oh);
+      expect(maxDiff(three.subarray(2 * ow * oh), resizePlane(third, 70, 52, ow, oh))).toBeLessThan(
+        1e-4,
+      );
     }
   });
 

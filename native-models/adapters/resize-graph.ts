@@ -38,9 +38,13 @@ export interface ImageResizer {
     norm: Normalisation,
     pad?: RawPad,
   ): Promise<Float32Array>;
-  /** Bilinear resize of one float plane (a depth map back to the image). */
-  plane(
+  /**
+   * Bilinear resize of `count` float planes stored one after another (a depth map, or Metric3D's
+   * normals and confidence, back to the image).
+   */
+  planes(
     src: Float32Array,
+    count: number,
     width: number,
     height: number,
     outW: number,
@@ -48,12 +52,30 @@ export interface ImageResizer {
   ): Promise<Float32Array>;
 }
 
+/** resizePlane over `count` consecutive planes. */
+function resizePlanes(
+  src: Float32Array,
+  count: number,
+  width: number,
+  height: number,
+  outW: number,
+  outH: number,
+): Float32Array {
+  if (count === 1) return resizePlane(src, width, height, outW, outH);
+  const out = new Float32Array(count * outW * outH);
+  for (let c = 0; c < count; c++) {
+    const plane = src.subarray(c * width * height, (c + 1) * width * height);
+    out.set(resizePlane(plane, width, height, outW, outH), c * outW * outH);
+  }
+  return out;
+}
+
 /** The PIL-exact JS resampler, on the calling thread. */
 export const jsResizer: ImageResizer = {
   chw: async (src, width, height, channels, outW, outH, filter, norm, pad) =>
     resizeToChw(src, width, height, channels, outW, outH, filter, norm, pad),
-  plane: async (src, width, height, outW, outH) =>
-    resizePlane(src, width, height, outW, outH, 'bilinear'),
+  planes: async (src, count, width, height, outW, outH) =>
+    resizePlanes(src, count, width, height, outW, outH),
 };
 
 const i64 = (values: number[]) => BigInt64Array.from(values.map((v) => BigInt(v)));
@@ -129,17 +151,17 @@ export function chwResizeGraph(filter: Filter, channels: 3 | 4): Uint8Array {
   });
 }
 
-/** float [1,1,h,w] → bilinear (antialiased when shrinking) to `sizes`. */
+/** float [1,c,h,w] → bilinear (antialiased when shrinking) to `sizes`. */
 export function planeResizeGraph(): Uint8Array {
   return buildModel({
     name: 'sqw_resize_plane_bilinear',
     opset: 18,
     inputs: [
-      { name: 'plane', elemType: DataType.FLOAT, dims: [1, 1, 'h', 'w'] },
+      { name: 'planes', elemType: DataType.FLOAT, dims: [1, 'c', 'h', 'w'] },
       { name: 'sizes', elemType: DataType.INT64, dims: [4] },
     ],
-    outputs: [{ name: 'resized', elemType: DataType.FLOAT, dims: [1, 1, 'oh', 'ow'] }],
-    nodes: [resizeNode('plane', 'resized', 'bilinear')],
+    outputs: [{ name: 'resized', elemType: DataType.FLOAT, dims: [1, 'c', 'oh', 'ow'] }],
+    nodes: [resizeNode('planes', 'resized', 'bilinear')],
   });
 }
 
@@ -200,16 +222,19 @@ export class GraphResizer implements ImageResizer {
     return this.runChw(src, width, height, channels, outW, outH, filter, norm, pad);
   }
 
-  async plane(
+  async planes(
     src: Float32Array,
+    count: number,
     width: number,
     height: number,
     outW: number,
     outH: number,
   ): Promise<Float32Array> {
-    if (width === outW && height === outH) return src.slice();
-    if (!(await this.usable('plane'))) return resizePlane(src, width, height, outW, outH);
-    return this.runPlane(src, width, height, outW, outH);
+    if (width === outW && height === outH) return src.slice(0, count * width * height);
+    if (!(await this.usable('plane'))) {
+      return resizePlanes(src, count, width, height, outW, outH);
+    }
+    return this.runPlanes(src, count, width, height, outW, outH);
   }
 
   private async runChw(
@@ -242,8 +267,9 @@ export class GraphResizer implements ImageResizer {
     return out.pixel_values!.data as Float32Array;
   }
 
-  private async runPlane(
+  private async runPlanes(
     src: Float32Array,
+    count: number,
     width: number,
     height: number,
     outW: number,
@@ -252,8 +278,8 @@ export class GraphResizer implements ImageResizer {
     const { session } = await this.session('plane');
     const T = ort().Tensor;
     const out = await session.run({
-      plane: new T('float32', src.subarray(0, width * height), [1, 1, height, width]),
-      sizes: new T('int64', i64([1, 1, outH, outW]), [4]),
+      planes: new T('float32', src.subarray(0, count * width * height), [1, count, height, width]),
+      sizes: new T('int64', i64([1, count, outH, outW]), [4]),
     });
     return out.resized!.data as Float32Array;
   }
@@ -297,11 +323,9 @@ export class GraphResizer implements ImageResizer {
     let worst = 0;
     for (const [w, h, ow, oh, pad] of cases) {
       if (step === 'plane') {
-        const px = Float32Array.from(probeImage(w, h).subarray(0, w * h));
-        worst = Math.max(
-          worst,
-          maxDiff(await this.runPlane(px, w, h, ow, oh), resizePlane(px, w, h, ow, oh)),
-        );
+        const px = Float32Array.from(probeImage(w, h).subarray(0, 2 * w * h));
+        const got = await this.runPlanes(px, 2, w, h, ow, oh);
+        worst = Math.max(worst, maxDiff(got, resizePlanes(px, 2, w, h, ow, oh)));
         continue;
       }
       const filter = filterOf(step);
