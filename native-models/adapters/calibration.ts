@@ -137,8 +137,17 @@ export function fitCamera(
   s: FieldSamples,
   cx: number,
   cy: number,
-  init: { focal: number; fixedFocal: boolean },
-): { roll: number; pitch: number; focal: number; residual: number } {
+  init: {
+    focal: number;
+    fixedFocal: boolean;
+    /**
+     * Plausible focal lengths (pixels). Fields that do not change across the image (a flat wall, a
+     * tight crop) leave the focal length unconstrained and the fit runs it off towards infinity;
+     * it stops at the bound instead and says so (`focalAtBound`).
+     */
+    focalRange?: [number, number];
+  },
+): { roll: number; pitch: number; focal: number; residual: number; focalAtBound: boolean } {
   const n = s.u.length;
   // Start from the sample nearest the centre.
   let c = 0;
@@ -152,6 +161,9 @@ export function fitCamera(
   }
   let params = [Math.atan2(s.upX[c]!, -s.upY[c]!), s.latitude[c]!, Math.log(init.focal)];
   const free = init.fixedFocal ? 2 : 3;
+  const [logMin, logMax] = init.focalRange
+    ? [Math.log(init.focalRange[0]), Math.log(init.focalRange[1])]
+    : [-Infinity, Infinity];
   const q = new Float64Array(3);
   const residuals = (p: number[]): Float64Array => {
     const r = new Float64Array(3 * n);
@@ -197,6 +209,7 @@ export function fitCamera(
       );
       const next = [...params];
       for (let k = 0; k < free; k++) next[k]! += step[k]!;
+      next[2] = Math.min(logMax, Math.max(logMin, next[2]!));
       const rn = residuals(next);
       const en = cost(rn);
       if (en < e) {
@@ -205,7 +218,8 @@ export function fitCamera(
         const gain = e - en;
         e = en;
         lambda = Math.max(lambda / 10, 1e-9);
-        improved = gain > 1e-14;
+        // Stop when a step gains less than 1e-10 of the cost: further steps only polish noise.
+        improved = gain > 1e-10 * (e + gain) && gain > 1e-300;
         break;
       }
       lambda *= 10;
@@ -217,6 +231,7 @@ export function fitCamera(
     pitch: params[1]!,
     focal: Math.exp(params[2]!),
     residual: Math.sqrt(e / Math.max(1, 3 * n)),
+    focalAtBound: free === 3 && (params[2]! <= logMin || params[2]! >= logMax),
   };
 }
 
@@ -329,10 +344,23 @@ export class GeoCalibCalibrator {
     // A known focal length (sensor/user intrinsics, else EXIF) stays fixed; otherwise it is fitted.
     const known = image.intrinsics ?? exifIntrinsics(options.exif, W, H);
     const start = known?.fx ?? intrinsicsFromFov(W, H).fx;
-    const fit = fitCamera(samples, cx, cy, { focal: start, fixedFocal: known !== null });
+    // Horizontal fields of view from 150° to 3°: anything outside is a fit gone astray.
+    const fovFocal = (deg: number) => W / 2 / Math.tan((deg / 2) * (Math.PI / 180));
+    let fit = fitCamera(samples, cx, cy, {
+      focal: start,
+      fixedFocal: known !== null,
+      focalRange: [fovFocal(150), fovFocal(3)],
+    });
+    // Fields that do not pin the focal length down: keep the default field of view, and fit roll
+    // and pitch for it, rather than store a focal length the data does not support.
+    const unconstrained = known === null && fit.focalAtBound;
+    if (unconstrained) fit = fitCamera(samples, cx, cy, { focal: start, fixedFocal: true });
     const t3 = now();
+    const fitted: Intrinsics = unconstrained
+      ? defaultIntrinsics(W, H)
+      : { fx: fit.focal, fy: fit.focal, cx, cy, source: 'geocalib' };
     return {
-      intrinsics: known ?? { fx: fit.focal, fy: fit.focal, cx, cy, source: 'geocalib' },
+      intrinsics: known ?? fitted,
       roll: fit.roll,
       pitch: fit.pitch,
       up: upVector(fit.roll, fit.pitch),

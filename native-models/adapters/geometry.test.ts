@@ -12,6 +12,7 @@ import {
   predictFields,
   type FieldSamples,
 } from './calibration';
+import { intrinsicsFromFov } from '../../spatial/camera';
 import { createMetric3d, decanonicalise } from './metric3d';
 
 const pool = new SessionPool();
@@ -159,5 +160,52 @@ describe('calibration', () => {
     });
     expect(withExif.intrinsics).toMatchObject({ fx: 700, source: 'exif-35mm' });
     expect(withExif.pitch! / deg).toBeCloseTo(-10, 2);
+  });
+
+  it('keeps the default field of view when the fields do not pin the focal length down', async () => {
+    // The same up direction and zero latitude everywhere: what a camera of infinite focal length
+    // would see. Unbounded, the fit ran f off to 1.3e10 px and stored it.
+    const n = 600;
+    const flat: FieldSamples = {
+      u: Float64Array.from({ length: n }, (_, i) => (i % 30) * 21 + 10),
+      v: Float64Array.from({ length: n }, (_, i) => Math.floor(i / 30) * 24 + 12),
+      upX: new Float64Array(n),
+      upY: new Float64Array(n).fill(-1),
+      latitude: new Float64Array(n),
+      upWeight: new Float64Array(n).fill(1),
+      latWeight: new Float64Array(n).fill(1),
+    };
+    const bounded = fitCamera(flat, 319.5, 239.5, {
+      focal: 554,
+      fixedFocal: false,
+      focalRange: [86, 12000],
+    });
+    expect(bounded.focalAtBound).toBe(true);
+    expect(bounded.focal).toBeCloseTo(12000, 6);
+
+    const W = 640;
+    const H = 480;
+    const plane = 416 * 320;
+    const up = new Float32Array(2 * plane);
+    up.fill(-1, plane);
+    const ctx = installedContext(
+      'geocalib-fields',
+      {
+        'model.onnx': geocalibModel({
+          width: 416,
+          height: 320,
+          up,
+          latitude: new Float32Array(plane),
+        }),
+      },
+      pool,
+    );
+    const r = await calibrate(solidImage(W, H, [90, 90, 90]), { geocalib: createGeoCalib(ctx) });
+    expect(r.intrinsics).toMatchObject({ source: 'default-fov', cx: 319.5, cy: 239.5 });
+    expect(r.intrinsics.fx).toBeCloseTo(intrinsicsFromFov(W, H).fx, 6);
+    // Roll and pitch refitted at that focal length: level within half a degree (no finite focal
+    // length sees zero latitude on every row, so the fit compromises a little).
+    expect(Math.abs(r.roll! / deg)).toBeLessThan(0.5);
+    expect(Math.abs(r.pitch! / deg)).toBeLessThan(0.5);
   });
 });
