@@ -29,8 +29,8 @@ export interface AdapterEnv {
   identity: ModelIdentity;
   /** Detection vocabulary for this run; empty = the model's default. */
   labels: readonly string[];
-  /** Most images per call for models that take batches. */
-  maxBatch: number;
+  /** Most images per call for models that take batches; null = the default for the provider. */
+  maxBatch: number | null;
   /** How adapters resize images and depth maps (AdapterContext.resize). */
   resize: ResizeMethod;
 }
@@ -45,6 +45,16 @@ export interface AdapterEntry {
 /** Images per Depth Anything call when the export takes a batch (its batch dimension is symbolic). */
 export const DEPTH_MAX_BATCH = 4;
 
+/**
+ * The batch a run uses when none was asked for. CPU: 4 (bench/PIPELINE-RESULTS.md B: 6 % more
+ * images/s). WebGPU: 1, because the only measurement there (../shared/device/README.md, H100,
+ * Depth Anything V2 small) ran batches of 4 and 8 at 2.5x the per-image time of batch 1. CUDA and
+ * the rest are unmeasured: 4, as on the CPU.
+ */
+export function defaultDepthBatch(provider: string): number {
+  return provider === 'webgpu' ? 1 : DEPTH_MAX_BATCH;
+}
+
 function depthAnythingStage(env: AdapterEnv): ModelStage<'depth'> {
   const adapter = new DepthAnythingAdapter(
     env.manifest,
@@ -57,8 +67,9 @@ function depthAnythingStage(env: AdapterEnv): ModelStage<'depth'> {
     stage: 'depth',
     model: env.identity,
     async warmUp() {
-      stage.maxBatch = await adapter.maxBatch(env.maxBatch);
-      return (await env.pool.get(env.manifest.id, env.modelPath, env.device)).provider;
+      const { provider } = await env.pool.get(env.manifest.id, env.modelPath, env.device);
+      stage.maxBatch = await adapter.maxBatch(env.maxBatch ?? defaultDepthBatch(provider));
+      return provider;
     },
     async run({ image }) {
       const r = await adapter.run(image);
@@ -109,7 +120,7 @@ export interface ResolverOptions {
   device: Device;
   /** Detection vocabulary; empty or absent = the model's default. */
   labels?: readonly string[];
-  /** Most images per call for models that take batches (default DEPTH_MAX_BATCH). */
+  /** Most images per call for models that take batches (default: defaultDepthBatch). */
   maxBatch?: number;
   /** Extra manifests (user JSON); searched before the catalogue. */
   manifests?: readonly ModelManifest[];
@@ -160,7 +171,7 @@ export function createModelResolver(opts: ResolverOptions): {
           device: opts.device,
           identity,
           labels: opts.labels ?? [],
-          maxBatch: Math.max(1, opts.maxBatch ?? DEPTH_MAX_BATCH),
+          maxBatch: opts.maxBatch === undefined ? null : Math.max(1, opts.maxBatch),
           resize: opts.resize ?? resizeFromEnv(),
         }),
       };

@@ -8,7 +8,11 @@ import { ProjectStore } from '../../db/project-store';
 import { StageResultRepository } from '../../db/repositories/stage-results';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
+import { findManifest } from '../../native-models/catalogue';
+import { SessionPool } from '../../native-models/session-pool';
+import { ModelStore } from '../../native-models/store';
 import type { ModelStage, ModelStageResolver } from './model-stage';
+import { ADAPTERS, DEPTH_MAX_BATCH } from './model-resolver';
 import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
 import { installTinyDepthModel, TINY_DEPTH_MODEL } from './testing/tiny-models';
@@ -188,5 +192,48 @@ describe('model stages', () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe('depth batch size', () => {
+  /** A pool that loads on the CPU but reports another provider, as a GPU machine would. */
+  class ReportingPool extends SessionPool {
+    constructor(private readonly reported: string) {
+      super();
+    }
+    override async get(modelId: string, file: string) {
+      return { ...(await super.get(modelId, file, 'cpu')), provider: this.reported };
+    }
+  }
+
+  async function warmBatch(provider: string, asked: number | null): Promise<number | undefined> {
+    const manifest = findManifest(TINY_DEPTH_MODEL);
+    const store = new ModelStore(models);
+    const pool = new ReportingPool(provider);
+    const entry = ADAPTERS.find((a) => a.stage === 'depth' && a.matches(manifest))!;
+    const stage = entry.create({
+      manifest,
+      modelPath: store.graphPath(manifest),
+      store,
+      pool,
+      device: 'auto',
+      identity: { modelId: manifest.id, checksum, params: {} },
+      labels: [],
+      maxBatch: asked,
+      resize: 'exact',
+    });
+    try {
+      expect(await stage.warmUp!()).toBe(provider);
+      return stage.maxBatch;
+    } finally {
+      await pool.release();
+    }
+  }
+
+  it('defaults to 4 on the CPU and 1 on WebGPU; an asked-for batch is kept on both', async () => {
+    expect(await warmBatch('cpu', null)).toBe(DEPTH_MAX_BATCH);
+    expect(await warmBatch('webgpu', null)).toBe(1);
+    expect(await warmBatch('webgpu', 3)).toBe(3);
+    expect(await warmBatch('cpu', 1)).toBe(1);
   });
 });
