@@ -26,6 +26,8 @@ export default tseslint.config(
       'bench/.work',
       '.tmp',
       '.sqw-demo',
+      '.device',
+      '.device-bench',
     ],
   },
   js.configs.recommended,
