@@ -2,7 +2,7 @@
 // with its tiny generated model (native-models/testing/adapter-models.ts): the networks are trivial,
 // so "infer" is NOT a real network's time — this measures our pre/post-processing and the plumbing.
 // Each with the JS resampler and with the resize graphs; and the resampler before/after a change.
-//   node bin/run-ts.mjs bench/models-bench.ts [--runs 10] [--rounds 3] [--baseline <git ref>]
+//   node bin/run-ts.mjs bench/models-bench.ts [--runs 10] [--rounds 3] [--baseline <git ref>] [--spin]
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -102,7 +102,9 @@ const summarise = (all: Record<string, Record<string, Samples>>) =>
     ]),
   );
 
-const pool = new SessionPool();
+// --spin: ORT's own default (threads spin between runs) instead of the pool's quiet threads.
+const SPIN = args.includes('--spin');
+const pool = new SessionPool(SPIN ? { sessionOptions: { extra: {} } } : {});
 const results: Record<string, unknown> = {};
 
 // Each adapter with the JS resampler ('exact') and with the resize graphs on the CPU provider
@@ -342,6 +344,7 @@ console.log(
       loadAverage1m: round(loadavg()[0]!),
       node: process.version,
       provider: 'cpu (onnxruntime-node, tiny generated models)',
+      threadsSpin: SPIN,
       medians: results,
     },
     null,

@@ -71,4 +71,31 @@ describe('SessionPool', () => {
     expect(err.report.attempts).toHaveLength(1);
     expect(err.message).toMatch(/^model tiny-t: could not load .*truncated\.onnx on auto: cpu: /);
   });
+
+  it('creates sessions whose threads do not spin between runs, unless told otherwise', async () => {
+    const seen: unknown[] = [];
+    const real = (await import('onnxruntime-node')) as typeof import('onnxruntime-node');
+    const spy = {
+      ...real,
+      InferenceSession: {
+        create: async (source: string, options: unknown) => {
+          seen.push(options);
+          return real.InferenceSession.create(source, options as never);
+        },
+      },
+    } as unknown as typeof import('onnxruntime-node');
+    const quiet = new SessionPool({ ort: spy });
+    await quiet.get('tiny-a', a, 'cpu');
+    const busy = new SessionPool({ ort: spy, sessionOptions: { extra: {} } });
+    await busy.get('tiny-a', a, 'cpu');
+    expect(seen).toEqual([
+      {
+        extra: { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } },
+        executionProviders: ['cpu'],
+      },
+      { extra: {}, executionProviders: ['cpu'] },
+    ]);
+    await quiet.release();
+    await busy.release();
+  });
 });

@@ -50,6 +50,16 @@ export interface SessionPoolOptions {
   sessionOptions?: Ort.InferenceSession.SessionOptions;
 }
 
+/**
+ * ORT's worker threads spin after a run, waiting for the next one. With several sessions taking
+ * turns (a model, its resize graphs, the next model) and the pipeline's CPU workers on the same
+ * cores, that spinning takes the time the next run needs: two sessions alternating on 2 cores ran
+ * 12–14 → 9 ms and 18 → 14.5 ms each with it off, using 1.97 → 1.40 cores (bench/MODELS-RESULTS.md).
+ */
+const QUIET_THREADS: Ort.InferenceSession.SessionOptions = {
+  extra: { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } },
+};
+
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<PooledSession>>();
   /** Provider → error of its first failure in this process (a missing GPU stays missing). */
@@ -118,7 +128,11 @@ export class SessionPool {
       }
       const t0 = performance.now();
       try {
-        const options = { ...this.opts.sessionOptions, executionProviders: [provider] };
+        const options = {
+          ...QUIET_THREADS,
+          ...this.opts.sessionOptions,
+          executionProviders: [provider],
+        };
         const session =
           typeof source === 'string'
             ? await this.ort.InferenceSession.create(source, options)

@@ -46,10 +46,11 @@ export interface AdapterEntry {
 export const DEPTH_MAX_BATCH = 4;
 
 /**
- * The batch a run uses when none was asked for. CPU: 4 (bench/PIPELINE-RESULTS.md B: 6 % more
- * images/s). WebGPU: 1, because the only measurement there (../shared/device/README.md, H100,
- * Depth Anything V2 small) ran batches of 4 and 8 at 2.5x the per-image time of batch 1. CUDA and
- * the rest are unmeasured: 4, as on the CPU.
+ * The batch a run uses when none was asked for. WebGPU: 1, because the only measurement there
+ * (../shared/device/README.md, H100, Depth Anything V2 small) ran batches of 4 and 8 at 2.5x the
+ * per-image time of batch 1. Elsewhere 4: on this 2-core CPU batching measured from 6 % faster to
+ * 5 % slower than one image per call (bench/PIPELINE-RESULTS.md B, inside the noise), and CUDA,
+ * where batches usually pay, is unmeasured.
  */
 export function defaultDepthBatch(provider: string): number {
   return provider === 'webgpu' ? 1 : DEPTH_MAX_BATCH;

@@ -45,7 +45,7 @@ export function registerRun(program: Command): void {
     .option('--workers <n>', 'CPU worker threads (default: cores - 1, at most 4; 0 = inline)')
     .option(
       '--batch <n>',
-      'most images per model call, for models whose export takes a batch (default 4 on CPU, 1 on WebGPU where batches measured slower; 1 = one at a time)',
+      'most images per model call, for models whose export takes a batch (default 4, 1 on WebGPU where batches measured slower; 1 = one at a time)',
     )
     .option('--json', 'print the summary as JSON')
     .action(async (flags: RunFlags) => {
