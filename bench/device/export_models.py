@@ -37,6 +37,30 @@ def cuda_ms(torch, fn, runs, warm=5):
     return round(times[len(times) // 2], 2)
 
 
+def gpu_times(torch, net, inputs, runs):
+    """PyTorch CUDA eager at the inputs' batch: fp32, then fp16 (float inputs halved; net stays fp16)."""
+    m = net.cuda()
+    xs = [x.cuda() for x in inputs]
+    fp32 = cuda_ms(torch, lambda: m(*xs), runs)
+    m.half()
+    xh = [x.half() if x.is_floating_point() else x for x in xs]
+    return {'torch_fp32_ms': fp32, 'torch_fp16_ms': cuda_ms(torch, lambda: m(*xh), runs)}
+
+
+def wrap(torch, model, call):
+    """A module whose forward is call(model, *inputs): the tensors the export should have."""
+
+    class Call(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.m = model
+
+        def forward(self, *inputs):
+            return call(self.m, *inputs)
+
+    return Call()
+
+
 def export(torch, module, args, path, input_names, output_names, dynamic_axes):
     """The TorchScript exporter (dynamo=False where the argument exists): the one the public
     exports were made with."""
@@ -122,14 +146,7 @@ def depth(a, torch, shapes):
         max_depth=20,
     )
     model = DepthAnythingForDepthEstimation(cfg).eval()
-
-    class Wrap(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, pixel_values):
-            return self.m(pixel_values=pixel_values).predicted_depth
+    net = wrap(torch, model, lambda m, pixel_values: m(pixel_values=pixel_values).predicted_depth)
 
     x = torch.rand(1, 3, 518, 686)
     path = os.path.join(a.out, 'depth_anything_v2_small.onnx')
@@ -139,7 +156,7 @@ def depth(a, torch, shapes):
     # DINOv2's position-embedding interpolation with symbolic sizes.
     r['onnx_mb'] = export(
         torch,
-        Wrap(model),
+        net,
         (x,),
         path,
         ['pixel_values'],
@@ -147,14 +164,10 @@ def depth(a, torch, shapes):
         {'pixel_values': {0: 'batch'}, 'predicted_depth': {0: 'batch'}},
     )
     shapes[os.path.basename(path)] = inputs
-    m = Wrap(model).cuda()
-    xc = x.cuda()
-    r['torch_fp32_ms'] = cuda_ms(torch, lambda: m(xc), a.runs)
+    m = net.cuda()
     x4 = torch.rand(4, 3, 518, 686, device='cuda')
     r['torch_fp32_batch4_ms_per_image'] = round(cuda_ms(torch, lambda: m(x4), a.runs) / 4, 2)
-    mh = m.half()
-    xh = xc.half()
-    r['torch_fp16_ms'] = cuda_ms(torch, lambda: mh(xh), a.runs)
+    r.update(gpu_times(torch, net, [x], a.runs))
     r['variants'] = variants(path, 'vit', inputs, shapes)
     return r
 
@@ -164,28 +177,14 @@ def sam(a, torch, shapes):
     from transformers import SamConfig, SamModel
 
     model = SamModel(SamConfig()).eval()
-
-    class Wrap(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, pixel_values):
-            return self.m.get_image_embeddings(pixel_values)
-
-    enc = Wrap(model)
+    enc = wrap(torch, model, lambda m, pixel_values: m.get_image_embeddings(pixel_values))
     x = torch.rand(1, 3, 1024, 1024)
     path = os.path.join(a.out, 'sam_vit_b_encoder.onnx')
     inputs = {'pixel_values': {'dtype': 'float32', 'shape': [1, 3, 1024, 1024]}}
     r = {'encoder_params_m': round(sum(p.numel() for p in model.vision_encoder.parameters()) / 1e6, 1)}
     r['onnx_mb'] = export(torch, enc, (x,), path, ['pixel_values'], ['image_embeddings'], None)
     shapes[os.path.basename(path)] = inputs
-    m = enc.cuda()
-    xc = x.cuda()
-    r['torch_fp32_ms'] = cuda_ms(torch, lambda: m(xc), a.runs)
-    mh = m.half()
-    xh = xc.half()
-    r['torch_fp16_ms'] = cuda_ms(torch, lambda: mh(xh), a.runs)
+    r.update(gpu_times(torch, enc, [x], a.runs))
     r['variants'] = variants(path, 'vit', inputs, shapes)
     return r
 
@@ -207,14 +206,11 @@ def owlv2(a, torch, shapes):
     )
     model = Owlv2ForObjectDetection(cfg).eval()
 
-    class Wrap(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
+    def detect(m, input_ids, attention_mask, pixel_values):
+        out = m(input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values)
+        return out.logits, out.pred_boxes
 
-        def forward(self, input_ids, attention_mask, pixel_values):
-            out = self.m(input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values)
-            return out.logits, out.pred_boxes
+    net = wrap(torch, model, detect)
 
     ids = torch.randint(1, 49000, (3, 16))
     mask = torch.ones(3, 16, dtype=torch.int64)
@@ -228,7 +224,7 @@ def owlv2(a, torch, shapes):
     r = {'params_m': round(sum(p.numel() for p in model.parameters()) / 1e6, 1)}
     r['onnx_mb'] = export(
         torch,
-        Wrap(model),
+        net,
         (ids, mask, x),
         path,
         ['input_ids', 'attention_mask', 'pixel_values'],
@@ -236,12 +232,7 @@ def owlv2(a, torch, shapes):
         None,
     )
     shapes[os.path.basename(path)] = inputs
-    m = Wrap(model).cuda()
-    idc, mc, xc = ids.cuda(), mask.cuda(), x.cuda()
-    r['torch_fp32_ms'] = cuda_ms(torch, lambda: m(idc, mc, xc), a.runs)
-    mh = m.half()
-    xh = xc.half()
-    r['torch_fp16_ms'] = cuda_ms(torch, lambda: mh(idc, mc, xh), a.runs)
+    r.update(gpu_times(torch, net, [ids, mask, x], a.runs))
     r['variants'] = variants(path, 'clip', inputs, shapes)
     return r
 

@@ -11,56 +11,31 @@ import type { SessionPool } from '../session-pool';
 import { resizePlane, resizeToChw, type Filter } from './resample';
 import { ort } from './runtime';
 
-export interface Normalisation {
-  scale: number;
-  mean: readonly number[];
-  std: readonly number[];
-}
-
-/** OWLv2's square: the image at the top-left of a width × height canvas of raw `value`. */
-export interface RawPad {
-  width: number;
-  height: number;
-  value: number;
-}
-
-/** How an adapter resizes: the two steps every vision adapter has. */
-export interface ImageResizer {
-  /** Resize interleaved 8-bit RGB(A) and normalise into float32 CHW RGB (resizeToChw's contract). */
-  chw(
-    src: Uint8Array,
-    width: number,
-    height: number,
-    channels: 3 | 4,
-    outW: number,
-    outH: number,
-    filter: Filter,
-    norm: Normalisation,
-    pad?: RawPad,
-  ): Promise<Float32Array>;
-  /**
-   * Bilinear resize of `count` float planes stored one after another (a depth map, or Metric3D's
-   * normals and confidence, back to the image).
-   */
-  planes(
-    src: Float32Array,
-    count: number,
-    width: number,
-    height: number,
-    outW: number,
-    outH: number,
-  ): Promise<Float32Array>;
-}
-
-/** resizePlane over `count` consecutive planes. */
-function resizePlanes(
+type ChwArgs = Parameters<typeof resizeToChw>;
+/** OWLv2's square: the image at the top-left of a larger canvas of one raw value. */
+type RawPad = NonNullable<ChwArgs[8]>;
+type PlanesArgs = [
   src: Float32Array,
   count: number,
   width: number,
   height: number,
   outW: number,
   outH: number,
-): Float32Array {
+];
+
+/** How an adapter resizes: the two steps every vision adapter has. */
+export interface ImageResizer {
+  /** resizeToChw's contract: interleaved 8-bit RGB(A) → normalised float32 CHW RGB. */
+  chw(...args: ChwArgs): Promise<Float32Array>;
+  /**
+   * Bilinear resize of `count` float planes stored one after another (a depth map, or Metric3D's
+   * normals and confidence, back to the image).
+   */
+  planes(...args: PlanesArgs): Promise<Float32Array>;
+}
+
+/** resizePlane over `count` consecutive planes. */
+function resizePlanes(...[src, count, width, height, outW, outH]: PlanesArgs): Float32Array {
   if (count === 1) return resizePlane(src, width, height, outW, outH);
   const out = new Float32Array(count * outW * outH);
   for (let c = 0; c < count; c++) {
@@ -72,10 +47,8 @@ function resizePlanes(
 
 /** The PIL-exact JS resampler, on the calling thread. */
 export const jsResizer: ImageResizer = {
-  chw: async (src, width, height, channels, outW, outH, filter, norm, pad) =>
-    resizeToChw(src, width, height, channels, outW, outH, filter, norm, pad),
-  planes: async (src, count, width, height, outW, outH) =>
-    resizePlanes(src, count, width, height, outW, outH),
+  chw: async (...args) => resizeToChw(...args),
+  planes: async (...args) => resizePlanes(...args),
 };
 
 const i64 = (values: number[]) => BigInt64Array.from(values.map((v) => BigInt(v)));
@@ -204,49 +177,21 @@ export class GraphResizer implements ImageResizer {
     private readonly device: Device = 'auto',
   ) {}
 
-  async chw(
-    src: Uint8Array,
-    width: number,
-    height: number,
-    channels: 3 | 4,
-    outW: number,
-    outH: number,
-    filter: Filter,
-    norm: Normalisation,
-    pad?: RawPad,
-  ): Promise<Float32Array> {
-    const step: Step = `chw-${filter}-${channels}`;
-    if (!(await this.usable(step))) {
-      return resizeToChw(src, width, height, channels, outW, outH, filter, norm, pad);
-    }
-    return this.runChw(src, width, height, channels, outW, outH, filter, norm, pad);
+  async chw(...args: ChwArgs): Promise<Float32Array> {
+    const [, , , channels, , , filter] = args;
+    if (!(await this.usable(`chw-${filter}-${channels}`))) return resizeToChw(...args);
+    return this.runChw(...args);
   }
 
-  async planes(
-    src: Float32Array,
-    count: number,
-    width: number,
-    height: number,
-    outW: number,
-    outH: number,
-  ): Promise<Float32Array> {
+  async planes(...args: PlanesArgs): Promise<Float32Array> {
+    const [src, count, width, height, outW, outH] = args;
     if (width === outW && height === outH) return src.slice(0, count * width * height);
-    if (!(await this.usable('plane'))) {
-      return resizePlanes(src, count, width, height, outW, outH);
-    }
-    return this.runPlanes(src, count, width, height, outW, outH);
+    if (!(await this.usable('plane'))) return resizePlanes(...args);
+    return this.runPlanes(...args);
   }
 
   private async runChw(
-    src: Uint8Array,
-    width: number,
-    height: number,
-    channels: 3 | 4,
-    outW: number,
-    outH: number,
-    filter: Filter,
-    norm: Normalisation,
-    pad?: RawPad,
+    ...[src, width, height, channels, outW, outH, filter, norm, pad]: ChwArgs
   ): Promise<Float32Array> {
     const { session } = await this.session(`chw-${filter}-${channels}`);
     const T = ort().Tensor;
@@ -268,12 +213,7 @@ export class GraphResizer implements ImageResizer {
   }
 
   private async runPlanes(
-    src: Float32Array,
-    count: number,
-    width: number,
-    height: number,
-    outW: number,
-    outH: number,
+    ...[src, count, width, height, outW, outH]: PlanesArgs
   ): Promise<Float32Array> {
     const { session } = await this.session('plane');
     const T = ort().Tensor;
