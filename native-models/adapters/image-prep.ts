@@ -2,7 +2,7 @@
 // (onnx-models.md §0: resize → rescale → normalise → pad after normalisation, top-left anchored).
 import type { Device } from '../providers';
 import type { SessionPool } from '../session-pool';
-import { resizeToChw, type Filter } from './resample';
+import { chwToHwc, resizeToChw, type Filter } from './resample';
 import { graphResizer, jsResizer, type ImageResizer, type ResizeMethod } from './resize-graph';
 
 export type Rgb = readonly [number, number, number];
@@ -130,6 +130,7 @@ export const libvipsResizer: ImageResizer = {
     pad
       ? jsResizer.chw(src, width, height, channels, outW, outH, filter, norm, pad)
       : resizeToChwFast(src, width, height, channels, outW, outH, filter, norm, true),
+  hwc: async (...args) => chwToHwc(await libvipsResizer.chw(...args), args[4], args[5]),
   planes: jsResizer.planes,
 };
 

@@ -155,6 +155,18 @@ export function resizeToChw(
   return out;
 }
 
+/** Three planes of width × height (CHW) → interleaved RGB (HWC). */
+export function chwToHwc(chw: Float32Array, width: number, height: number): Float32Array {
+  const plane = width * height;
+  const hwc = new Float32Array(3 * plane);
+  for (let i = 0; i < plane; i++) {
+    hwc[i * 3] = chw[i]!;
+    hwc[i * 3 + 1] = chw[plane + i]!;
+    hwc[i * 3 + 2] = chw[2 * plane + i]!;
+  }
+  return hwc;
+}
+
 /** Resize one float plane (a depth map). Bilinear never overshoots, so depth stays in range. */
 export function resizePlane(
   src: Float32Array,

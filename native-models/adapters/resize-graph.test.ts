@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type * as Ort from 'onnxruntime-node';
 import { SessionPool } from '../session-pool';
-import { resizePlane, resizeToChw, type Filter } from './resample';
+import { chwToHwc, resizePlane, resizeToChw, type Filter } from './resample';
 import { GraphResizer } from './resize-graph';
 
 const pool = new SessionPool();
@@ -75,6 +75,24 @@ describe('GraphResizer on the CPU provider', () => {
     }
   });
 
+  it("gives SAM's encoder its image interleaved (HWC), the same values", async () => {
+    const px = noise(80 * 60 * 3, 5);
+    const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+    const got = await graph.hwc(px, 80, 60, 3, 128, 96, 'bilinear', norm);
+    const chw = resizeToChw(px, 80, 60, 3, 128, 96, 'bilinear', norm);
+    expect(maxDiff(got, chwToHwc(chw, 128, 96))).toBeLessThan(0.02);
+    // Pixel (5, 7), green: interleaved at (7·128 + 5)·3 + 1, planar at 128·96 + 7·128 + 5.
+    expect(got[(7 * 128 + 5) * 3 + 1]).toBeCloseTo(chw[128 * 96 + 7 * 128 + 5]!, 3);
+  });
+
+  it('normalises and pads an interleaved image like the planar one (RGBA in)', async () => {
+    const px = noise(50 * 30 * 4, 9);
+    const pad = { width: 50, height: 50, value: 127.5 };
+    const got = await graph.hwc(px, 50, 30, 4, 64, 64, 'bicubic', IMAGENET, pad);
+    const want = chwToHwc(resizeToChw(px, 50, 30, 4, 64, 64, 'bicubic', IMAGENET, pad), 64, 64);
+    expect(maxDiff(got, want)).toBeLessThan(1e-4);
+  });
+
   it('ran on the graph, on the CPU provider, with nothing fallen back', () => {
     expect(Object.fromEntries(graph.fallbacks)).toEqual({});
     expect(Object.fromEntries(graph.providers)).toEqual({
@@ -82,6 +100,8 @@ describe('GraphResizer on the CPU provider', () => {
       'chw-bicubic-4': 'cpu',
       'chw-bilinear-3': 'cpu',
       'chw-bilinear-4': 'cpu',
+      'hwc-bicubic-4': 'cpu',
+      'hwc-bilinear-3': 'cpu',
       plane: 'cpu',
     });
     const loaded = pool.loadReports().map((r) => [r.modelId, r.provider]);

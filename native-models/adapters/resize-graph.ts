@@ -5,10 +5,14 @@
 // 686×518: 9.7 ms against the JS resampler's 26 ms on this 2-core machine; bench/MODELS-RESULTS.md).
 // Each graph is checked against the JS resampler on its first use on a provider; a provider whose
 // Resize disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is kept.
+import type * as Ort from 'onnxruntime-node';
 import { buildModel, DataType, type NodeSpec } from '../onnx-builder';
 import type { Device } from '../providers';
 import type { SessionPool } from '../session-pool';
-import { resizePlane, resizeToChw, type Filter } from './resample';
+import { chwToHwc, resizePlane, resizeToChw, type Filter } from './resample';
+
+/** Channel-planar (CHW) or interleaved (HWC) network input. */
+type Layout = 'chw' | 'hwc';
 import { ort } from './runtime';
 
 type ChwArgs = Parameters<typeof resizeToChw>;
@@ -27,6 +31,8 @@ type PlanesArgs = [
 export interface ImageResizer {
   /** resizeToChw's contract: interleaved 8-bit RGB(A) → normalised float32 CHW RGB. */
   chw(...args: ChwArgs): Promise<Float32Array>;
+  /** The same, interleaved (HWC): SAM's Meta-format encoder takes its image that way. */
+  hwc(...args: ChwArgs): Promise<Float32Array>;
   /**
    * Bilinear resize of `count` float planes stored one after another (a depth map, or Metric3D's
    * normals and confidence, back to the image).
@@ -48,6 +54,7 @@ function resizePlanes(...[src, count, width, height, outW, outH]: PlanesArgs): F
 /** The PIL-exact JS resampler, on the calling thread. */
 export const jsResizer: ImageResizer = {
   chw: async (...args) => resizeToChw(...args),
+  hwc: async (...args) => chwToHwc(resizeToChw(...args), args[4], args[5]),
   planes: async (...args) => resizePlanes(...args),
 };
 
@@ -70,16 +77,47 @@ function resizeNode(input: string, output: string, filter: Filter): NodeSpec {
 
 /**
  * uint8 [1,h,w,channels] → (RGBA: the first three channels; a Slice costs 2 ms at 640×480, so RGB
- * has its own graph) → float CHW → constant pad (`pads`, NCHW
- * begins then ends; `pad_value` raw) → Resize to `sizes` → × scale + bias per channel.
+ * has its own graph) → float → constant pad (`pads`: begins then ends, in the graph's layout;
+ * `pad_value` raw) → Resize to `sizes` → (CHW) × scale + bias per channel. CHW transposes the small
+ * input first. HWC resizes in place (ORT resizes NHWC when only H and W change) and leaves the
+ * per-channel affine to the caller: at 1024×768 a Transpose of the output back to HWC cost ~25 ms and
+ * a Mul + Add broadcast over the innermost 3 channels ~23 ms, more than they saved.
  */
-export function chwResizeGraph(filter: Filter, channels: 3 | 4): Uint8Array {
-  const rgb: NodeSpec[] =
-    channels === 4
-      ? [{ opType: 'Slice', inputs: ['rgba', 'zero', 'three', 'axis3'], outputs: ['rgb'] }]
-      : [];
+export function chwResizeGraph(
+  filter: Filter,
+  channels: 3 | 4,
+  layout: Layout = 'chw',
+): Uint8Array {
+  const nodes: NodeSpec[] = [];
+  if (channels === 4) {
+    nodes.push({ opType: 'Slice', inputs: ['rgba', 'zero', 'three', 'axis3'], outputs: ['rgb'] });
+  }
+  nodes.push({
+    opType: 'Cast',
+    inputs: ['rgb'],
+    outputs: [layout === 'chw' ? 'hwc' : 'image'],
+    attributes: { to: { kind: 'int', value: DataType.FLOAT } },
+  });
+  if (layout === 'chw') {
+    nodes.push({
+      opType: 'Transpose',
+      inputs: ['hwc'],
+      outputs: ['image'],
+      attributes: { perm: { kind: 'ints', value: [0, 3, 1, 2] } },
+    });
+  }
+  nodes.push({ opType: 'Pad', inputs: ['image', 'pads', 'pad_value'], outputs: ['padded'] });
+  if (layout === 'chw') {
+    nodes.push(
+      resizeNode('padded', 'resized', filter),
+      { opType: 'Mul', inputs: ['resized', 'scale'], outputs: ['scaled'] },
+      { opType: 'Add', inputs: ['scaled', 'bias'], outputs: ['pixel_values'] },
+    );
+  } else {
+    nodes.push(resizeNode('padded', 'pixel_values', filter));
+  }
   return buildModel({
-    name: `sqw_resize_chw_${filter}_${channels}`,
+    name: `sqw_resize_${layout}_${filter}_${channels}`,
     opset: 18,
     inputs: [
       {
@@ -90,29 +128,21 @@ export function chwResizeGraph(filter: Filter, channels: 3 | 4): Uint8Array {
       { name: 'sizes', elemType: DataType.INT64, dims: [4] },
       { name: 'pads', elemType: DataType.INT64, dims: [8] },
       { name: 'pad_value', elemType: DataType.FLOAT, dims: [] },
-      { name: 'scale', elemType: DataType.FLOAT, dims: [1, 3, 1, 1] },
-      { name: 'bias', elemType: DataType.FLOAT, dims: [1, 3, 1, 1] },
+      ...(layout === 'chw'
+        ? [
+            { name: 'scale', elemType: DataType.FLOAT, dims: [1, 3, 1, 1] },
+            { name: 'bias', elemType: DataType.FLOAT, dims: [1, 3, 1, 1] },
+          ]
+        : []),
     ],
-    outputs: [{ name: 'pixel_values', elemType: DataType.FLOAT, dims: [1, 3, 'oh', 'ow'] }],
-    nodes: [
-      ...rgb,
+    outputs: [
       {
-        opType: 'Cast',
-        inputs: ['rgb'],
-        outputs: ['hwc'],
-        attributes: { to: { kind: 'int', value: DataType.FLOAT } },
+        name: 'pixel_values',
+        elemType: DataType.FLOAT,
+        dims: layout === 'chw' ? [1, 3, 'oh', 'ow'] : [1, 'oh', 'ow', 3],
       },
-      {
-        opType: 'Transpose',
-        inputs: ['hwc'],
-        outputs: ['chw'],
-        attributes: { perm: { kind: 'ints', value: [0, 3, 1, 2] } },
-      },
-      { opType: 'Pad', inputs: ['chw', 'pads', 'pad_value'], outputs: ['padded'] },
-      resizeNode('padded', 'resized', filter),
-      { opType: 'Mul', inputs: ['resized', 'scale'], outputs: ['scaled'] },
-      { opType: 'Add', inputs: ['scaled', 'bias'], outputs: ['pixel_values'] },
     ],
+    nodes,
     initializers:
       channels === 4
         ? [
@@ -159,8 +189,9 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return d;
 }
 
-type Step = `chw-${Filter}-${3 | 4}` | 'plane';
-const filterOf = (step: Step): Filter => (step.startsWith('chw-bicubic') ? 'bicubic' : 'bilinear');
+type Step = `${Layout}-${Filter}-${3 | 4}` | 'plane';
+const layoutOf = (step: Step): Layout => (step.startsWith('hwc') ? 'hwc' : 'chw');
+const filterOf = (step: Step): Filter => (step.includes('-bicubic-') ? 'bicubic' : 'bilinear');
 const channelsOf = (step: Step): 3 | 4 => (step.endsWith('-4') ? 4 : 3);
 
 /**
@@ -180,7 +211,13 @@ export class GraphResizer implements ImageResizer {
   async chw(...args: ChwArgs): Promise<Float32Array> {
     const [, , , channels, , , filter] = args;
     if (!(await this.usable(`chw-${filter}-${channels}`))) return resizeToChw(...args);
-    return this.runChw(...args);
+    return this.runResize('chw', ...args);
+  }
+
+  async hwc(...args: ChwArgs): Promise<Float32Array> {
+    const [, , , channels, , , filter] = args;
+    if (!(await this.usable(`hwc-${filter}-${channels}`))) return jsResizer.hwc(...args);
+    return this.runResize('hwc', ...args);
   }
 
   async planes(...args: PlanesArgs): Promise<Float32Array> {
@@ -190,10 +227,12 @@ export class GraphResizer implements ImageResizer {
     return this.runPlanes(...args);
   }
 
-  private async runChw(
+  private async runResize(
+    layout: Layout,
     ...[src, width, height, channels, outW, outH, filter, norm, pad]: ChwArgs
   ): Promise<Float32Array> {
-    const { session } = await this.session(`chw-${filter}-${channels}`);
+    const { session } = await this.session(`${layout}-${filter}-${channels}`);
+    const chw = layout === 'chw';
     const T = ort().Tensor;
     const padW = Math.max(0, (pad?.width ?? width) - width);
     const padH = Math.max(0, (pad?.height ?? height) - height);
@@ -201,15 +240,30 @@ export class GraphResizer implements ImageResizer {
     const bias = Float32Array.from([0, 1, 2], (c) => -norm.mean[c]! / norm.std[c]!);
     const pixels =
       src.length === width * height * channels ? src : src.subarray(0, width * height * channels);
-    const out = await session.run({
+    const feeds: Record<string, Ort.Tensor> = {
       [channels === 4 ? 'rgba' : 'rgb']: new T('uint8', pixels, [1, height, width, channels]),
-      sizes: new T('int64', i64([1, 3, outH, outW]), [4]),
-      pads: new T('int64', i64([0, 0, 0, 0, 0, 0, padH, padW]), [8]),
+      sizes: new T('int64', i64(chw ? [1, 3, outH, outW] : [1, outH, outW, 3]), [4]),
+      pads: new T(
+        'int64',
+        i64(chw ? [0, 0, 0, 0, 0, 0, padH, padW] : [0, 0, 0, 0, 0, padH, padW, 0]),
+        [8],
+      ),
       pad_value: new T('float32', Float32Array.of(pad?.value ?? 0), []),
-      scale: new T('float32', scale, [1, 3, 1, 1]),
-      bias: new T('float32', bias, [1, 3, 1, 1]),
-    });
-    return out.pixel_values!.data as Float32Array;
+    };
+    if (chw) {
+      feeds.scale = new T('float32', scale, [1, 3, 1, 1]);
+      feeds.bias = new T('float32', bias, [1, 3, 1, 1]);
+    }
+    const out = (await session.run(feeds)).pixel_values!.data as Float32Array;
+    // HWC: the affine here, and only when it is not the identity (SAM's encoder takes 0–255).
+    if (!chw && scale.some((v, c) => v !== 1 || bias[c] !== 0)) {
+      for (let i = 0; i < out.length; i += 3) {
+        out[i] = out[i]! * scale[0]! + bias[0]!;
+        out[i + 1] = out[i + 1]! * scale[1]! + bias[1]!;
+        out[i + 2] = out[i + 2]! * scale[2]! + bias[2]!;
+      }
+    }
+    return out;
   }
 
   private async runPlanes(
@@ -226,7 +280,9 @@ export class GraphResizer implements ImageResizer {
 
   private session(step: Step) {
     const graph =
-      step === 'plane' ? planeResizeGraph() : chwResizeGraph(filterOf(step), channelsOf(step));
+      step === 'plane'
+        ? planeResizeGraph()
+        : chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step));
     return this.pool.getGraph(`sqw-resize-${step}`, graph, this.device);
   }
 
@@ -272,8 +328,10 @@ export class GraphResizer implements ImageResizer {
       const channels = channelsOf(step);
       const px = probeImage(w, h).subarray(0, w * h * channels);
       const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
-      const got = await this.runChw(px, w, h, channels, ow, oh, filter, norm, pad);
-      const want = resizeToChw(px, w, h, channels, ow, oh, filter, norm, pad);
+      const layout = layoutOf(step);
+      const got = await this.runResize(layout, px, w, h, channels, ow, oh, filter, norm, pad);
+      const chw = resizeToChw(px, w, h, channels, ow, oh, filter, norm, pad);
+      const want = layout === 'chw' ? chw : chwToHwc(chw, ow, oh);
       worst = Math.max(worst, maxDiff(got, want));
     }
     return worst <= AGREE_LEVELS

@@ -76,7 +76,8 @@ export class SamSegmenter {
     const before = this.cache.misses;
     const embeddings = await this.cache.get(key, async () => {
       const encoder = await openGraph(this.ctx, 'encoder');
-      const chw = await resizerFor(this.ctx).chw(
+      // Meta's encoder takes the resized image interleaved, 0–255, and normalises inside.
+      const hwc = await resizerFor(this.ctx).hwc(
         image.data,
         W,
         H,
@@ -84,19 +85,8 @@ export class SamSegmenter {
         size.width,
         size.height,
         'bilinear',
-        {
-          scale: 1,
-          mean: [0, 0, 0],
-          std: [1, 1, 1],
-        },
+        { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] },
       );
-      const plane = size.width * size.height;
-      const hwc = new Float32Array(3 * plane);
-      for (let i = 0; i < plane; i++) {
-        hwc[i * 3] = chw[i]!;
-        hwc[i * 3 + 1] = chw[plane + i]!;
-        hwc[i * 3 + 2] = chw[2 * plane + i]!;
-      }
       const p1 = now();
       const out = await encoder.run({ input_image: f32(hwc, [size.height, size.width, 3]) });
       encodeMs += now() - p1;
