@@ -13,7 +13,6 @@ import type { ModelManifest, Preprocessing } from '../manifest';
 import type { Device } from '../providers';
 import type { OrtSession, SessionPool } from '../session-pool';
 import { resizerFor } from './image-prep';
-import { resizeToChw } from './resample';
 import { jsResizer, type ImageResizer, type ResizeMethod } from './resize-graph';
 import {
   checkImage,
@@ -70,48 +69,17 @@ export function dptInputSize(
   return { width: constrain(width * sw), height: constrain(height * sh) };
 }
 
-export function preprocessDepthAnything(
+/** Steps 1–2: the network input, through `resizer` (the resize graphs on the model's provider). */
+export async function preprocessDepthAnything(
   image: RgbImage,
   prep: Preprocessing,
-): { data: Float32Array; width: number; height: number } {
+  resizer: ImageResizer = jsResizer,
+): Promise<{ data: Float32Array; width: number; height: number }> {
   const channels = image.channels ?? 3;
   if (image.data.length < image.width * image.height * channels) {
     throw new Error(
       `image buffer too short: ${image.data.length} bytes for ${image.width}×${image.height}×${channels}`,
     );
-  }
-  const { width, height } = dptInputSize(
-    image.width,
-    image.height,
-    prep.size,
-    prep.multipleOf ?? 14,
-  );
-  const data = resizeToChw(
-    image.data,
-    image.width,
-    image.height,
-    channels,
-    width,
-    height,
-    prep.interpolation,
-    {
-      scale: prep.rescale ? 1 / 255 : 1,
-      mean: prep.mean ?? [0, 0, 0],
-      std: prep.std ?? [1, 1, 1],
-    },
-  );
-  return { data, width, height };
-}
-
-/** preprocessDepthAnything through a resizer (the resize graph on the model's provider, by default). */
-export async function preprocessDepthAnythingWith(
-  image: RgbImage,
-  prep: Preprocessing,
-  resizer: ImageResizer,
-): Promise<{ data: Float32Array; width: number; height: number }> {
-  const channels = image.channels ?? 3;
-  if (image.data.length < image.width * image.height * channels) {
-    return preprocessDepthAnything(image, prep); // its buffer-size error
   }
   const { width, height } = dptInputSize(
     image.width,
@@ -246,7 +214,7 @@ export class DepthAnythingAdapter {
     for (const [i, image] of images.entries()) {
       const t0 = performance.now();
       try {
-        const pre = await preprocessDepthAnythingWith(image, m.preprocessing!, resizer);
+        const pre = await preprocessDepthAnything(image, m.preprocessing!, resizer);
         pres.push({ ...pre, ms: performance.now() - t0 });
       } catch (err) {
         pres.push(null);

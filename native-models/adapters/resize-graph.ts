@@ -2,18 +2,18 @@
 // half-pixel centres, exclude_outside = 1 and cubic a = −0.5 is PIL's ImagingResample, the function
 // the JS resampler (resample.ts) reproduces, so the input step can run where the model runs: on a
 // GPU it leaves the CPU entirely, and on the CPU provider it is ORT's threaded C++ (640×480 →
-// 686×518: 9.7 ms against the JS resampler's 26 ms on this 2-core machine; bench/MODELS-RESULTS.md).
+// 686×518: 15 ms against the JS resampler's 24 ms on this 2-core machine; bench/MODELS-RESULTS.md).
 // Each graph is checked against the JS resampler on its first use on a provider; a provider whose
 // Resize disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is kept.
 import type * as Ort from 'onnxruntime-node';
 import { buildModel, DataType, type NodeSpec } from '../onnx-builder';
 import type { Device } from '../providers';
-import type { SessionPool } from '../session-pool';
+import type { PooledSession, SessionPool } from '../session-pool';
 import { chwToHwc, resizePlane, resizeToChw, type Filter } from './resample';
+import { ort } from './runtime';
 
 /** Channel-planar (CHW) or interleaved (HWC) network input. */
 type Layout = 'chw' | 'hwc';
-import { ort } from './runtime';
 
 type ChwArgs = Parameters<typeof resizeToChw>;
 /** OWLv2's square: the image at the top-left of a larger canvas of one raw value. */
@@ -200,6 +200,7 @@ const channelsOf = (step: Step): 3 | 4 => (step.endsWith('-4') ? 4 : 3);
  */
 export class GraphResizer implements ImageResizer {
   private readonly ready = new Map<Step, Promise<boolean>>();
+  private readonly sessions = new Map<Step, Promise<PooledSession>>();
   readonly fallbacks = new Map<Step, string>();
   readonly providers = new Map<Step, string>();
 
@@ -278,12 +279,18 @@ export class GraphResizer implements ImageResizer {
     return out.resized!.data as Float32Array;
   }
 
-  private session(step: Step) {
-    const graph =
-      step === 'plane'
-        ? planeResizeGraph()
-        : chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step));
-    return this.pool.getGraph(`sqw-resize-${step}`, graph, this.device);
+  /** The step's session, its graph built once (a failed load is caught by `usable` for good). */
+  private session(step: Step): Promise<PooledSession> {
+    let p = this.sessions.get(step);
+    if (!p) {
+      const graph =
+        step === 'plane'
+          ? planeResizeGraph()
+          : chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step));
+      p = this.pool.getGraph(`sqw-resize-${step}`, graph, this.device);
+      this.sessions.set(step, p);
+    }
+    return p;
   }
 
   /** Load and check a step once: true when its graph agrees with the JS resampler. */
