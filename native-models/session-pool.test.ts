@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { providerOrder } from './providers';
 import { ModelLoadError, SessionPool } from './session-pool';
+import { fakeGpu } from './testing/fake-gpu';
 import { removeTempDirs, tempDir, writeFile } from './testing/fixtures';
 import { depthAnythingMetricModel } from './testing/test-models';
 
@@ -97,5 +98,44 @@ describe('SessionPool', () => {
     ]);
     await quiet.release();
     await busy.release();
+  });
+
+  it('drops a GPU that stops working mid-run and loads the next model on the next provider', async () => {
+    const gpu = await fakeGpu();
+    const pool = new SessionPool({ ort: gpu.ort, platform: 'linux', arch: 'x64' });
+    const T = gpu.ort.Tensor;
+    const pixels = () => ({
+      pixel_values: new T('float32', new Float32Array(3 * 4 * 4), [1, 3, 4, 4]),
+    });
+    const onGpu = await pool.get('tiny-a', a, 'auto');
+    expect(onGpu.provider).toBe('webgpu');
+    await onGpu.session.run(pixels());
+
+    // A failure of this input only: the probe still runs, nothing is dropped.
+    const bad = { pixel_values: new T('float32', new Float32Array(4), [1, 1, 2, 2]) };
+    await expect(onGpu.session.run(bad)).rejects.toThrow();
+    expect(await pool.checkAfterFailure('webgpu')).toBeNull();
+    expect((await pool.get('tiny-a', a, 'auto')).session).toBe(onGpu.session);
+
+    gpu.lose();
+    await expect(onGpu.session.run(pixels())).rejects.toThrow(/Device was lost/);
+    expect(await pool.checkAfterFailure('webgpu')).toMatch(/Failed to get a WebGPU adapter/);
+    const after = await pool.get('tiny-a', a, 'auto');
+    expect(after.provider).toBe('cpu');
+    expect(after.report.attempts.map((x) => [x.provider, x.cached])).toEqual([
+      ['cuda', true],
+      ['webgpu', true],
+      ['cpu', false],
+    ]);
+    expect(after.report.attempts[1]?.error).toMatch(/^stopped working mid-run: Failed to get/);
+    expect((await after.session.run(pixels())).predicted_depth).toBeDefined();
+    // The CPU is never dropped: its failures are the input's or the model's.
+    expect(await pool.checkAfterFailure('cpu')).toBeNull();
+
+    // An explicit device is not swapped for another: it fails to load, and says why.
+    await expect(pool.get('tiny-b', b, 'webgpu')).rejects.toThrow(
+      /could not load .*b\.onnx on webgpu: webgpu: Failed to get a WebGPU adapter/,
+    );
+    await pool.release();
   });
 });

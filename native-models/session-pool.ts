@@ -3,6 +3,7 @@
 // failed, so a GPU that is not used is reported, never silent.
 import { createRequire } from 'node:module';
 import type * as Ort from 'onnxruntime-node';
+import { buildModel, DataType, scalar } from './onnx-builder';
 import { providerOrder, type Device } from './providers';
 
 export type OrtSession = Ort.InferenceSession;
@@ -60,8 +61,19 @@ const QUIET_THREADS: Ort.InferenceSession.SessionOptions = {
   extra: { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } },
 };
 
+/** y = x + 1 on four floats: the smallest run that shows a provider still computes. */
+const PROBE_GRAPH = buildModel({
+  name: 'sqw_provider_probe',
+  inputs: [{ name: 'x', elemType: DataType.FLOAT, dims: [4] }],
+  outputs: [{ name: 'y', elemType: DataType.FLOAT, dims: [4] }],
+  nodes: [{ opType: 'Add', inputs: ['x', 'one'], outputs: ['y'] }],
+  initializers: [scalar('one', 1)],
+});
+
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<PooledSession>>();
+  /** Pool key → provider of each loaded session, so a lost provider's sessions can be dropped. */
+  private readonly loadedOn = new Map<string, string>();
   /** Provider → error of its first failure in this process (a missing GPU stays missing). */
   private readonly providerFailures = new Map<string, string>();
   private readonly reports = new Map<string, LoadReport>();
@@ -97,10 +109,14 @@ export class SessionPool {
     const key = `${name}\u0000${device}`;
     let p = this.sessions.get(key);
     if (!p) {
-      p = this.load(modelId, name, source, device);
+      const loading = this.load(modelId, name, source, device);
+      p = loading;
       this.sessions.set(key, p);
       // A failed load is not pooled: the next call tries again.
-      p.catch(() => this.sessions.delete(key));
+      p.then(
+        (s) => this.sessions.get(key) === loading && this.loadedOn.set(key, s.provider),
+        () => this.sessions.get(key) === loading && this.sessions.delete(key),
+      );
     }
     return p;
   }
@@ -156,9 +172,55 @@ export class SessionPool {
     throw new ModelLoadError(report);
   }
 
+  /**
+   * After a run failed on `provider`: does the provider still compute? A GPU that was lost
+   * (driver reset, device removed, out of memory for good) fails a fresh four-number probe too;
+   * then every session on it is dropped and the provider is remembered as failed, so the next
+   * load tries the next provider in order (`auto` → CPU) or, for an explicit device, reports that
+   * it cannot load. A failure the probe does not reproduce (this input) changes nothing.
+   * Returns why the provider was dropped, or null. The CPU is never dropped.
+   */
+  async checkAfterFailure(provider: string): Promise<string | null> {
+    if (provider === 'cpu') return null;
+    const problem = await this.probe(provider);
+    if (problem === null) return null;
+    this.providerFailures.set(provider, `stopped working mid-run: ${problem}`);
+    for (const [key, on] of this.loadedOn) {
+      if (on !== provider) continue;
+      const p = this.sessions.get(key);
+      this.sessions.delete(key);
+      this.loadedOn.delete(key);
+      void p?.then((s) => s.session.release()).catch(() => undefined);
+    }
+    return problem;
+  }
+
+  /** null when `provider` loads and runs the probe graph correctly, else the first error line. */
+  private async probe(provider: string): Promise<string | null> {
+    let session: OrtSession | undefined;
+    try {
+      session = await this.ort.InferenceSession.create(PROBE_GRAPH, {
+        ...QUIET_THREADS,
+        executionProviders: [provider],
+      });
+      const x = Float32Array.of(1, 2, 3, 4);
+      const out = await session.run({ x: new this.ort.Tensor('float32', x, [4]) });
+      const y = out.y?.data as Float32Array | undefined;
+      if (!y || y.length !== 4 || y.some((v, i) => v !== x[i]! + 1)) {
+        return `${provider} returned wrong values for a test graph`;
+      }
+      return null;
+    } catch (err) {
+      return firstLine(err);
+    } finally {
+      await session?.release().catch(() => undefined);
+    }
+  }
+
   async release(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
+    this.loadedOn.clear();
     for (const p of all) {
       try {
         await (await p).session.release();

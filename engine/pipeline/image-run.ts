@@ -182,7 +182,10 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       };
       await commitModelOutput(stage, output, provenance, performance.now() - t0);
     } catch (err) {
-      const reason = `${model.model.modelId}: ${(err as Error).message}`;
+      // Adapter errors already start "model <id>: "; the reason names the model once.
+      const id = model.model.modelId;
+      const message = (err as Error).message;
+      const reason = `${id}: ${message.startsWith(`model ${id}: `) ? message.slice(id.length + 8) : message}`;
       rec(stage, 'failed', reason, { model: model.model.modelId }, performance.now() - t0);
       failure ??= { stage, reason };
       blocked = `${stage} failed`;

@@ -10,6 +10,8 @@ import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { findManifest } from '../../native-models/catalogue';
 import { SessionPool } from '../../native-models/session-pool';
+import { graphResizer } from '../../native-models/adapters/resize-graph';
+import { fakeGpu } from '../../native-models/testing/fake-gpu';
 import { ModelStore } from '../../native-models/store';
 import type { ModelStage, ModelStageResolver } from './model-stage';
 import { ADAPTERS, DEPTH_MAX_BATCH } from './model-resolver';
@@ -235,5 +237,83 @@ describe('depth batch size', () => {
     expect(await warmBatch('webgpu', null)).toBe(1);
     expect(await warmBatch('webgpu', 3)).toBe(3);
     expect(await warmBatch('cpu', 1)).toBe(1);
+  });
+});
+
+describe('a GPU lost mid-run', () => {
+  it("fails that image's stage only; later images run on the CPU, and the run says so", async () => {
+    const store = await project('p-gpu-lost', false);
+    const gpu = await fakeGpu();
+    const pool = new SessionPool({ ort: gpu.ort, platform: 'linux', arch: 'x64' });
+    const manifest = findManifest(TINY_DEPTH_MODEL);
+    const modelStore = new ModelStore(models);
+    const entry = ADAPTERS.find((a) => a.stage === 'depth' && a.matches(manifest))!;
+    const depth = entry.create({
+      manifest,
+      modelPath: modelStore.graphPath(manifest),
+      store: modelStore,
+      pool,
+      device: 'auto',
+      identity: { modelId: manifest.id, checksum, params: {} },
+      labels: [],
+      maxBatch: null,
+      resize: 'graph',
+    });
+    let calls = 0;
+    // The GPU goes away as the second image starts: its resize graphs and the model both fail.
+    const losing = new Proxy(depth, {
+      get(target, key) {
+        if (key !== 'run') return Reflect.get(target, key, target) as unknown;
+        return (input: Parameters<typeof target.run>[0]) => {
+          if (++calls === 2) gpu.lose();
+          return target.run(input);
+        };
+      },
+    });
+    const resolver: ModelStageResolver = async (stage) =>
+      stage === 'depth' ? { stage: losing } : { missing: `stage ${stage}: none` };
+    try {
+      const { job, summary } = await runJob(store, { stages: ['depth', 'graph'] }, { resolver });
+      expect(job.status).toBe('done');
+      expect(summary.stages.depth).toMatchObject({
+        done: 3,
+        failed: [
+          {
+            image: batch.names[1],
+            reason: expect.stringMatching(
+              new RegExp(
+                `^${TINY_DEPTH_MODEL}: onnx/model\\.onnx failed to run on webgpu: \\[WebGPU\\] Device was lost.*; ` +
+                  'webgpu no longer works \\(Failed to get a WebGPU adapter.*\\): later images load the model again$',
+              ),
+            ),
+          },
+        ],
+      });
+      expect(summary.providers?.depth).toBe('cpu');
+      expect(summary.notices).toContain('stage depth: now on cpu (was webgpu)');
+      const results = new StageResultRepository(store.db);
+      const providers = batch.names.map((name) => {
+        const image = store.images.findByName(name)[0]!;
+        const run = results.forImage(image.id).find((r) => r.stage === 'depth')!;
+        return [run.status, run.provenance?.provider ?? null];
+      });
+      expect(providers).toEqual([
+        ['done', 'webgpu'],
+        ['failed', null],
+        ['done', 'cpu'],
+        ['done', 'cpu'],
+      ]);
+      // The resize graphs came back too, checked again on the CPU, not left on the JS resampler.
+      expect([...graphResizer(pool, 'auto').providers]).toEqual([
+        ['chw-bicubic-3', 'cpu'],
+        ['plane', 'cpu'],
+      ]);
+      // What the GPU computed before it went is kept.
+      const first = store.images.findByName(batch.names[0]!)[0]!;
+      expect(JSON.parse(first.depthJson!)).toMatchObject({ source: 'model' });
+    } finally {
+      await pool.release();
+      store.close();
+    }
   });
 });

@@ -102,6 +102,9 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     lane,
     pool,
     onProvider: (stage, provider) => {
+      const was = providers[stage];
+      // A provider lost mid-run (a GPU reset) moves the model: say so, never a silent slowdown.
+      if (was && was !== provider) notices.push(`stage ${stage}: now on ${provider} (was ${was})`);
       providers[stage] = provider;
     },
     onImage: (relPath) => {

@@ -8,6 +8,7 @@ import {
   samDecoderModel,
   samEncoderModel,
 } from '../testing/adapter-models';
+import { fakeGpu } from '../testing/fake-gpu';
 import { installedContext, removeTempDirs, solidImage } from '../testing/fixtures';
 import { depthAnythingMetricModel } from '../testing/test-models';
 import { bertTokenizer } from '../testing/tokenizers';
@@ -103,6 +104,28 @@ describe('bad models', () => {
     await expect(da.run(image)).rejects.toThrow(
       /^model depth-anything-v2-metric-indoor-small: produced non-finite depth/,
     );
+  });
+
+  it('a GPU lost mid-run: that call fails naming the model and the provider, the next runs on the CPU', async () => {
+    const gpu = await fakeGpu();
+    const gpuPool = new SessionPool({ ort: gpu.ort, platform: 'linux', arch: 'x64' });
+    const ctx = {
+      ...installedContext('metric3d-vit-small', { 'onnx/model.onnx': metric3dModel() }, gpuPool),
+      device: 'auto' as const,
+    };
+    const m3d = createMetric3d(ctx);
+    try {
+      expect((await m3d.run(image)).provider).toBe('webgpu');
+      gpu.lose();
+      await expect(m3d.run(image)).rejects.toThrow(
+        /^model metric3d-vit-small: onnx\/model\.onnx failed to run on webgpu: \[WebGPU\] Device was lost.*; webgpu no longer works \(Failed to get a WebGPU adapter/,
+      );
+      const after = await m3d.run(image);
+      expect(after.provider).toBe('cpu');
+      expect(after.depth.every(Number.isFinite)).toBe(true);
+    } finally {
+      await gpuPool.release();
+    }
   });
 
   it('a missing or broken tokenizer', () => {

@@ -19,6 +19,7 @@ import {
   ModelAdapterError,
   openGraph,
   requireModel,
+  runFailure,
   type AdapterContext,
   type ImageInput,
 } from './runtime';
@@ -238,7 +239,11 @@ export class DepthAnythingAdapter {
       const t1 = performance.now();
       let tensor: Ort.Tensor | undefined;
       try {
-        tensor = (await session.run({ [inputName]: input }))[outputName];
+        try {
+          tensor = (await session.run({ [inputName]: input }))[outputName];
+        } catch (err) {
+          throw await runFailure(this.pool, m.id, m.contracts[0]!.file, provider, err);
+        }
         if (!tensor || tensor.type !== 'float32')
           throw new Error(`model ${m.id}: output ${outputName} missing or not float32`);
         const lead = tensor.dims.slice(0, -2).reduce((a, b) => a * b, 1);

@@ -209,23 +209,66 @@ export class GraphResizer implements ImageResizer {
     private readonly device: Device = 'auto',
   ) {}
 
-  async chw(...args: ChwArgs): Promise<Float32Array> {
+  chw(...args: ChwArgs): Promise<Float32Array> {
     const [, , , channels, , , filter] = args;
-    if (!(await this.usable(`chw-${filter}-${channels}`))) return resizeToChw(...args);
-    return this.runResize('chw', ...args);
+    return this.viaGraph(
+      `chw-${filter}-${channels}`,
+      () => this.runResize('chw', ...args),
+      () => resizeToChw(...args),
+    );
   }
 
-  async hwc(...args: ChwArgs): Promise<Float32Array> {
+  hwc(...args: ChwArgs): Promise<Float32Array> {
     const [, , , channels, , , filter] = args;
-    if (!(await this.usable(`hwc-${filter}-${channels}`))) return jsResizer.hwc(...args);
-    return this.runResize('hwc', ...args);
+    return this.viaGraph(
+      `hwc-${filter}-${channels}`,
+      () => this.runResize('hwc', ...args),
+      () => jsResizer.hwc(...args),
+    );
   }
 
   async planes(...args: PlanesArgs): Promise<Float32Array> {
     const [src, count, width, height, outW, outH] = args;
     if (width === outW && height === outH) return src.slice(0, count * width * height);
-    if (!(await this.usable('plane'))) return resizePlanes(...args);
-    return this.runPlanes(...args);
+    return this.viaGraph(
+      'plane',
+      () => this.runPlanes(...args),
+      () => resizePlanes(...args),
+    );
+  }
+
+  /**
+   * The step's graph when it is usable, else the JS resampler. A run that fails (a GPU lost
+   * mid-run) is redone by the JS resampler, and the step is loaded and checked again next time:
+   * on the next provider if the pool found this one gone.
+   */
+  private async viaGraph(
+    step: Step,
+    graph: () => Promise<Float32Array>,
+    js: () => Float32Array | Promise<Float32Array>,
+  ): Promise<Float32Array> {
+    if (!(await this.usable(step))) return js();
+    try {
+      return await graph();
+    } catch (err) {
+      const provider = this.providers.get(step) ?? 'cpu';
+      process.emitWarning(
+        `resize ${step}: failed to run on ${provider} (${(err as Error).message.split('\n')[0]}); ` +
+          'the JS resampler did this one',
+        'SqwResizeFallback',
+      );
+      this.sessions.delete(step);
+      this.ready.delete(step);
+      if ((await this.pool.checkAfterFailure(provider)) !== null) {
+        // The provider is gone: every step on it reloads, not only the one that noticed.
+        for (const [other, on] of this.providers) {
+          if (on !== provider) continue;
+          this.sessions.delete(other);
+          this.ready.delete(other);
+        }
+      }
+      return js();
+    }
   }
 
   private async runResize(

@@ -164,13 +164,31 @@ export async function openGraph(ctx: AdapterContext, graph: string): Promise<Ope
       try {
         return (await session.run(feeds)) as Record<string, Ort.Tensor>;
       } catch (err) {
-        throw new ModelAdapterError(
-          m.id,
-          `${contract.file} failed to run: ${(err as Error).message.split('\n')[0]}`,
-        );
+        throw await runFailure(ctx.pool, m.id, contract.file, provider, err);
       }
     },
   };
+}
+
+/**
+ * The error for a failed run of `file` on `provider`. A GPU lost mid-run would fail every later
+ * image too, so the pool is asked to check the provider and drop it if it no longer works.
+ */
+export async function runFailure(
+  pool: SessionPool,
+  modelId: string,
+  file: string,
+  provider: string,
+  err: unknown,
+): Promise<ModelAdapterError> {
+  const why = `${file} failed to run on ${provider}: ${(err as Error).message.split('\n')[0]}`;
+  const lost = await pool.checkAfterFailure(provider);
+  return new ModelAdapterError(
+    modelId,
+    lost === null
+      ? why
+      : `${why}; ${provider} no longer works (${lost}): later images load the model again`,
+  );
 }
 
 /**
