@@ -132,6 +132,7 @@ export const libvipsResizer: ImageResizer = {
       : resizeToChwFast(src, width, height, channels, outW, outH, filter, norm, true),
   hwc: async (...args) => chwToHwc(await libvipsResizer.chw(...args), args[4], args[5]),
   planes: jsResizer.planes,
+  masks: jsResizer.masks,
 };
 
 /** The resizer an adapter context asks for: by default the resize graphs on the model's device. */

@@ -48,6 +48,30 @@ export function resizeBilinearTorch(
   return out;
 }
 
+/**
+ * SAM's low-resolution logits to the image (HF post_process_masks): `count` planes of side², one
+ * after another → bilinear to frame² → crop to cropW × cropH (the resized image inside the padded
+ * frame) → bilinear to outW × outH. Only the part of the frame that survives the crop is computed.
+ */
+export function upsampleMaskLogits(
+  lowRes: Float32Array,
+  count: number,
+  side: number,
+  frame: number,
+  cropW: number,
+  cropH: number,
+  outW: number,
+  outH: number,
+): Float32Array {
+  const out = new Float32Array(count * outW * outH);
+  for (let c = 0; c < count; c++) {
+    const plane = lowRes.subarray(c * side * side, (c + 1) * side * side);
+    const cropped = resizeBilinearTorch(plane, side, side, side, frame, frame, cropW, cropH);
+    out.set(resizeBilinearTorch(cropped, cropW, cropW, cropH, outW, outH), c * outW * outH);
+  }
+  return out;
+}
+
 export interface MaskResult {
   /** COCO RLE at the original image size (spatial/geometry/mask-rle). */
   rle: CocoRle;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type * as Ort from 'onnxruntime-node';
 import { SessionPool } from '../session-pool';
+import { thresholdMask, upsampleMaskLogits } from './masks';
 import { chwToHwc, resizePlane, resizeToChw, type Filter } from './resample';
 import { GraphResizer } from './resize-graph';
 
@@ -75,6 +76,26 @@ describe('GraphResizer on the CPU provider', () => {
     }
   });
 
+  it("up-samples SlimSAM's low-resolution logits like torch (frame, crop, then the image)", async () => {
+    // Logits of both signs, 2 boxes: 64² → 256² → the 256×170 resized image → up and down.
+    const low = Float32Array.from(noise(2 * 64 * 64, 11), (v) => (v - 128) / 16);
+    expect(graph.fallbacks.has('mask')).toBe(false);
+    for (const [ow, oh] of [
+      [97, 61],
+      [400, 266],
+    ] as const) {
+      const got = await graph.masks(low, 2, 64, 256, 256, 170, ow, oh);
+      const want = upsampleMaskLogits(low, 2, 64, 256, 256, 170, ow, oh);
+      expect(maxDiff(got, want)).toBeLessThan(1e-4);
+      // The masks (> 0) agree but for pixels within float rounding of the threshold.
+      const a = thresholdMask(got.subarray(ow * oh), ow, oh, 0);
+      const b = thresholdMask(want.subarray(ow * oh), ow, oh, 0);
+      expect(Math.abs(a.area - b.area)).toBeLessThanOrEqual(2);
+      expect(a.area).toBeGreaterThan(0.2 * ow * oh);
+    }
+    expect(graph.fallbacks.has('mask')).toBe(false);
+  });
+
   it("gives SAM's encoder its image interleaved (HWC), the same values", async () => {
     const px = noise(80 * 60 * 3, 5);
     const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
@@ -103,6 +124,7 @@ describe('GraphResizer on the CPU provider', () => {
       'hwc-bicubic-4': 'cpu',
       'hwc-bilinear-3': 'cpu',
       plane: 'cpu',
+      mask: 'cpu',
     });
     const loaded = pool.loadReports().map((r) => [r.modelId, r.provider]);
     expect(loaded).toContainEqual(['sqw-resize-chw-bicubic-3', 'cpu']);

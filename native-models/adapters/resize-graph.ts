@@ -9,6 +9,7 @@ import type * as Ort from 'onnxruntime-node';
 import { buildModel, DataType, type NodeSpec } from '../onnx-builder';
 import type { Device } from '../providers';
 import type { PooledSession, SessionPool } from '../session-pool';
+import { upsampleMaskLogits } from './masks';
 import { chwToHwc, resizePlane, resizeToChw, type Filter } from './resample';
 import { ort } from './runtime';
 
@@ -26,6 +27,7 @@ type PlanesArgs = [
   outW: number,
   outH: number,
 ];
+type MaskArgs = Parameters<typeof upsampleMaskLogits>;
 
 /** How an adapter resizes: the two steps every vision adapter has. */
 export interface ImageResizer {
@@ -38,6 +40,8 @@ export interface ImageResizer {
    * normals and confidence, back to the image).
    */
   planes(...args: PlanesArgs): Promise<Float32Array>;
+  /** upsampleMaskLogits' contract: SAM's low-resolution mask logits to the image (torch bilinear). */
+  masks(...args: MaskArgs): Promise<Float32Array>;
 }
 
 /** resizePlane over `count` consecutive planes. */
@@ -56,6 +60,7 @@ export const jsResizer: ImageResizer = {
   chw: async (...args) => resizeToChw(...args),
   hwc: async (...args) => chwToHwc(resizeToChw(...args), args[4], args[5]),
   planes: async (...args) => resizePlanes(...args),
+  masks: async (...args) => upsampleMaskLogits(...args),
 };
 
 const i64 = (values: number[]) => BigInt64Array.from(values.map((v) => BigInt(v)));
@@ -168,6 +173,43 @@ export function planeResizeGraph(): Uint8Array {
   });
 }
 
+/** A Resize as torch's F.interpolate(bilinear, align_corners=False): no antialias when shrinking. */
+function torchBilinear(input: string, sizes: string, output: string): NodeSpec {
+  return {
+    opType: 'Resize',
+    inputs: [input, '', '', sizes],
+    outputs: [output],
+    attributes: {
+      mode: { kind: 'string', value: 'linear' },
+      coordinate_transformation_mode: { kind: 'string', value: 'half_pixel' },
+    },
+  };
+}
+
+/** float [1,c,s,s] → bilinear to `frame_sizes` → crop to `crop` (h, w) → bilinear to `sizes`. */
+export function maskUpsampleGraph(): Uint8Array {
+  return buildModel({
+    name: 'sqw_sam_mask_upsample',
+    opset: 18,
+    inputs: [
+      { name: 'low_res', elemType: DataType.FLOAT, dims: [1, 'c', 's', 's'] },
+      { name: 'frame_sizes', elemType: DataType.INT64, dims: [4] },
+      { name: 'crop', elemType: DataType.INT64, dims: [2] },
+      { name: 'sizes', elemType: DataType.INT64, dims: [4] },
+    ],
+    outputs: [{ name: 'logits', elemType: DataType.FLOAT, dims: [1, 'c', 'oh', 'ow'] }],
+    nodes: [
+      torchBilinear('low_res', 'frame_sizes', 'framed'),
+      { opType: 'Slice', inputs: ['framed', 'origin', 'crop', 'axes_hw'], outputs: ['cropped'] },
+      torchBilinear('cropped', 'sizes', 'logits'),
+    ],
+    initializers: [
+      { name: 'origin', dims: [2], data: i64([0, 0]) },
+      { name: 'axes_hw', dims: [2], data: i64([2, 3]) },
+    ],
+  });
+}
+
 /** Largest difference, in 8-bit levels, the graph may have from the JS resampler (float rounding). */
 const AGREE_LEVELS = 0.02;
 
@@ -189,7 +231,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return d;
 }
 
-type Step = `${Layout}-${Filter}-${3 | 4}` | 'plane';
+type Step = `${Layout}-${Filter}-${3 | 4}` | 'plane' | 'mask';
 const layoutOf = (step: Step): Layout => (step.startsWith('hwc') ? 'hwc' : 'chw');
 const filterOf = (step: Step): Filter => (step.includes('-bicubic-') ? 'bicubic' : 'bilinear');
 const channelsOf = (step: Step): 3 | 4 => (step.endsWith('-4') ? 4 : 3);
@@ -234,6 +276,14 @@ export class GraphResizer implements ImageResizer {
       'plane',
       () => this.runPlanes(...args),
       () => resizePlanes(...args),
+    );
+  }
+
+  masks(...args: MaskArgs): Promise<Float32Array> {
+    return this.viaGraph(
+      'mask',
+      () => this.runMasks(...args),
+      () => upsampleMaskLogits(...args),
     );
   }
 
@@ -322,6 +372,20 @@ export class GraphResizer implements ImageResizer {
     return out.resized!.data as Float32Array;
   }
 
+  private async runMasks(
+    ...[lowRes, count, side, frame, cropW, cropH, outW, outH]: MaskArgs
+  ): Promise<Float32Array> {
+    const { session } = await this.session('mask');
+    const T = ort().Tensor;
+    const out = await session.run({
+      low_res: new T('float32', lowRes.subarray(0, count * side * side), [1, count, side, side]),
+      frame_sizes: new T('int64', i64([1, count, frame, frame]), [4]),
+      crop: new T('int64', i64([cropH, cropW]), [2]),
+      sizes: new T('int64', i64([1, count, outH, outW]), [4]),
+    });
+    return out.logits!.data as Float32Array;
+  }
+
   /** The step's session, its graph built once (a failed load is caught by `usable` for good). */
   private session(step: Step): Promise<PooledSession> {
     let p = this.sessions.get(step);
@@ -329,7 +393,9 @@ export class GraphResizer implements ImageResizer {
       const graph =
         step === 'plane'
           ? planeResizeGraph()
-          : chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step));
+          : step === 'mask'
+            ? maskUpsampleGraph()
+            : chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step));
       p = this.pool.getGraph(`sqw-resize-${step}`, graph, this.device);
       this.sessions.set(step, p);
     }
@@ -368,6 +434,16 @@ export class GraphResizer implements ImageResizer {
     ];
     let worst = 0;
     for (const [w, h, ow, oh, pad] of cases) {
+      if (step === 'mask') {
+        // 2 planes of 8² → 32² → crop w × 24 → out: up and down, as SAM's 256 → 1024 → image.
+        const px = Float32Array.from(probeImage(8, 8).subarray(0, 128), (v) => v - 128);
+        const got = await this.runMasks(px, 2, 8, 32, Math.min(w, 32), 24, ow, oh);
+        worst = Math.max(
+          worst,
+          maxDiff(got, upsampleMaskLogits(px, 2, 8, 32, Math.min(w, 32), 24, ow, oh)),
+        );
+        continue;
+      }
       if (step === 'plane') {
         const px = Float32Array.from(probeImage(w, h).subarray(0, 2 * w * h));
         const got = await this.runPlanes(px, 2, w, h, ow, oh);

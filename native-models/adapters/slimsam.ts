@@ -11,7 +11,7 @@
 // Post (HF post_process_masks): bilinear 256² → 1024², crop to the resized newH × newW, bilinear to
 // H × W (torch bilinear, align_corners=False), > 0; the mask with the best iou_score is kept.
 import { longestSideSize, chwPadded, resizerFor, IMAGENET_MEAN, IMAGENET_STD } from './image-prep';
-import { EmbeddingCache, imageKey, resizeBilinearTorch, thresholdMask } from './masks';
+import { EmbeddingCache, imageKey, thresholdMask } from './masks';
 import type { BoxMask, SegmentOptions, SegmentResult } from './sam';
 import {
   checkImage,
@@ -30,19 +30,6 @@ import {
 interface Embeddings {
   image: Float32Array;
   positional: Float32Array;
-}
-
-/** One low-res 256² logit plane → logits at the original W × H (HF post_process_masks). */
-export function upsampleLowRes(
-  lowRes: Float32Array,
-  resized: { width: number; height: number },
-  W: number,
-  H: number,
-): Float32Array {
-  // Only the part of the 1024² frame that survives the crop is computed.
-  const { width: cw, height: ch } = resized;
-  const cropped = resizeBilinearTorch(lowRes, 256, 256, 256, 1024, 1024, cw, ch);
-  return resizeBilinearTorch(cropped, cw, cw, ch, W, H);
 }
 
 export class SlimSamSegmenter {
@@ -138,15 +125,31 @@ export class SlimSamSegmenter {
         `pred_masks has shape [${pred.dims.join(',')}], expected [1,${nb},3,256,256]`,
       );
     }
+    // Each box's best mask (by iou_score), then all of them to the image in one resize call.
+    const best = Array.from({ length: nb }, (_, i) => {
+      let b = 0;
+      for (let c = 1; c < k; c++) if (iou.data[i * k + c]! > iou.data[i * k + b]!) b = c;
+      return b;
+    });
+    const planes = new Float32Array(nb * 65536);
+    best.forEach((b, i) =>
+      planes.set(pred.data.subarray((i * k + b) * 65536, (i * k + b + 1) * 65536), i * 65536),
+    );
+    const logits = await resizerFor(this.ctx).masks(
+      planes,
+      nb,
+      256,
+      1024,
+      size.width,
+      size.height,
+      W,
+      H,
+    );
     for (let i = 0; i < nb; i++) {
-      let best = 0;
-      for (let c = 1; c < k; c++) if (iou.data[i * k + c]! > iou.data[i * k + best]!) best = c;
-      const plane = pred.data.subarray((i * k + best) * 65536, (i * k + best + 1) * 65536);
-      const logits = upsampleLowRes(plane, size, W, H);
       masks.push({
         box: options.boxes[i]!,
-        score: iou.data[i * k + best]!,
-        ...thresholdMask(logits, W, H, threshold),
+        score: iou.data[i * k + best[i]!]!,
+        ...thresholdMask(logits.subarray(i * W * H, (i + 1) * W * H), W, H, threshold),
       });
     }
     const t3 = now();
