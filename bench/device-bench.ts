@@ -7,13 +7,15 @@
 //  3. the Depth Anything adapter end to end (pre + infer + post) on the depth export, with the resize
 //     graphs and with the JS resampler.
 // Here it runs on the CPU with a generated model (`--selftest`), which is how it is tested.
-//  4. with --in-flight N, N sessions of each plain export running at once: images/s against one.
+//  4. with --in-flight N, N threads each running a session of each plain export at once: images/s
+//     against one thread (sessions in one thread take turns: onnxruntime-node runs synchronously).
 //   node bin/run-ts.mjs bench/device-bench.ts --models DIR [--device webgpu,cpu] [--runs 20]
 //       [--match REGEX] [--in-flight N] [--out FILE] [--selftest]
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type * as Ort from 'onnxruntime-node';
 import { DepthAnythingAdapter } from '../native-models/adapters/depth-anything';
 import { resizePlane, resizeToChw } from '../native-models/adapters/resample';
@@ -117,33 +119,103 @@ async function timeFile(file: string, spec: Record<string, InputSpec>, device: D
   }
 }
 
-/** N sessions of one file running at once vs one: images/s each way (same inputs). */
+/**
+ * One inference thread: onnxruntime-node runs a session synchronously on its thread's event loop
+ * (a 76 ms run let a 1 ms timer tick once: bench/MODELS-RESULTS.md), so sessions "in flight" in
+ * one thread take turns. Each of these loads its own session, says ready, runs on "go" and sends
+ * its run times. CommonJS evaluated in the worker: require finds onnxruntime-node as this bundle does.
+ */
+const IN_FLIGHT_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const ort = require('onnxruntime-node');
+(async () => {
+  const { file, device, runs, inputs } = workerData;
+  const session = await ort.InferenceSession.create(file, {
+    executionProviders: [device],
+    extra: { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } },
+  });
+  const feeds = {};
+  for (const [name, t] of Object.entries(inputs)) feeds[name] = new ort.Tensor(t.dtype, t.data, t.dims);
+  await session.run(feeds);
+  parentPort.postMessage({ ready: true });
+  parentPort.once('message', async () => {
+    const ms = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await session.run(feeds);
+      ms.push(performance.now() - t0);
+    }
+    await session.release();
+    parentPort.postMessage({ ms });
+  });
+})().catch((e) => parentPort.postMessage({ error: String((e && e.message) || e).split('\\n')[0] }));
+`;
+
+/** `n` threads, each with its own session of `file`, running RUNS times from the same start. */
+async function imagesPerSecond(
+  file: string,
+  spec: Record<string, InputSpec>,
+  device: Device,
+  n: number,
+): Promise<{ imagesPerSecond: number; medianMs: number }> {
+  const inputs = Object.fromEntries(
+    Object.entries(feedsFor(spec)).map(([k, t]) => [
+      k,
+      { dtype: t.type, data: t.data, dims: t.dims },
+    ]),
+  );
+  const workers = Array.from(
+    { length: n },
+    () =>
+      new Worker(IN_FLIGHT_WORKER, {
+        eval: true,
+        workerData: { file, device, runs: RUNS, inputs },
+      }),
+  );
+  const next = (w: Worker) =>
+    new Promise<{ ready?: boolean; ms?: number[]; error?: string }>((resolve, reject) => {
+      w.once('message', resolve);
+      w.once('error', reject);
+    });
+  try {
+    const ready = await Promise.all(workers.map(next));
+    const failed = ready.find((r) => r.error);
+    if (failed) throw new Error(failed.error);
+    const t0 = performance.now();
+    const done = Promise.all(workers.map(next));
+    for (const w of workers) w.postMessage('go');
+    const runs = await done;
+    const failedRun = runs.find((r) => r.error);
+    if (failedRun) throw new Error(failedRun.error);
+    const wall = (performance.now() - t0) / 1000;
+    return {
+      imagesPerSecond: round((n * RUNS) / wall),
+      medianMs: round(median(runs.flatMap((r) => r.ms ?? []))),
+    };
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/** N inference threads (a session each) against one: images/s each way, same inputs. */
 async function timeInFlight(
   file: string,
   spec: Record<string, InputSpec>,
   device: Device,
   n: number,
 ) {
-  const pools = Array.from({ length: n }, () => new SessionPool());
   try {
-    const sessions = await Promise.all(pools.map((p) => p.get(basename(file), file, device)));
-    const feeds = feedsFor(spec);
-    for (const { session } of sessions) await session.run(feeds);
-    const t1 = performance.now();
-    for (let i = 0; i < RUNS; i++) await sessions[0]!.session.run(feeds);
-    const one = RUNS / ((performance.now() - t1) / 1000);
-    const tn = performance.now();
-    await Promise.all(
-      sessions.map(async ({ session }) => {
-        for (let i = 0; i < RUNS; i++) await session.run(feeds);
-      }),
-    );
-    const many = (n * RUNS) / ((performance.now() - tn) / 1000);
-    return { sessions: n, imagesPerSecondOne: round(one), imagesPerSecondAll: round(many) };
+    const one = await imagesPerSecond(file, spec, device, 1);
+    const many = await imagesPerSecond(file, spec, device, n);
+    return {
+      threads: n,
+      imagesPerSecondOne: one.imagesPerSecond,
+      imagesPerSecondAll: many.imagesPerSecond,
+      medianRunMsOne: one.medianMs,
+      medianRunMsAll: many.medianMs,
+    };
   } catch (err) {
     return { error: (err as Error).message.split('\n')[0] };
-  } finally {
-    for (const p of pools) await p.release();
   }
 }
 
