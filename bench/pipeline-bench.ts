@@ -41,11 +41,13 @@ const WORK = resolve('bench/.work/pipeline');
  * B's configurations, alternated within each round: label, models in the owning thread, max batch,
  * how the adapter resizes (SQW_RESIZE: the resize graphs by default, or the JS resampler).
  */
-const B_CONFIGS: Array<[string, boolean, number, 'graph' | 'exact']> = [
-  ['models in the owning thread', true, 4, 'graph'],
-  ['inference worker, one image per call', false, 1, 'graph'],
-  ['inference worker, up to 4 images per call', false, 4, 'graph'],
-  ['inference worker, up to 4 per call, JS resampler', false, 4, 'exact'],
+/** label, models in the owning thread, most images per call, resizing, inference threads. */
+const B_CONFIGS: Array<[string, boolean, number, 'graph' | 'exact', number]> = [
+  ['models in the owning thread', true, 4, 'graph', 1],
+  ['inference worker, one image per call', false, 1, 'graph', 1],
+  ['inference worker, up to 4 images per call', false, 4, 'graph', 1],
+  ['inference worker, up to 4 per call, JS resampler', false, 4, 'exact', 1],
+  ['two inference threads, one image per call', false, 1, 'graph', 2],
 ];
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
@@ -100,7 +102,12 @@ async function measure(
   store: ProjectStore,
   images: number,
   workers: number,
-  env: { modelsDir?: string; inferenceInThread?: boolean; maxBatch?: number } = {},
+  env: {
+    modelsDir?: string;
+    inferenceInThread?: boolean;
+    maxBatch?: number;
+    inferenceThreads?: number;
+  } = {},
   /** Threads doing stage work besides the CPU workers (the inference worker in B). */
   extraThreads = 0,
 ): Promise<Measured> {
@@ -242,15 +249,15 @@ async function main(): Promise<void> {
     await importBatch(sb, { folder: mb.colorDir, intrinsics: mb.intrinsics });
     await importCocoFile(sb, mb.cocoFile);
     for (let r = 0; r < RUNS; r++) {
-      for (const [label, inThread, maxBatch, resize] of B_CONFIGS) {
+      for (const [label, inThread, maxBatch, resize, threads] of B_CONFIGS) {
         process.env.SQW_RESIZE = resize; // read when the run's models are resolved
         const m = await measure(
           label,
           sb,
           MODEL_IMAGES,
           poolSize,
-          { modelsDir: models, inferenceInThread: inThread, maxBatch },
-          1,
+          { modelsDir: models, inferenceInThread: inThread, maxBatch, inferenceThreads: threads },
+          threads,
         );
         console.error(
           `  run ${r + 1} ${m.label}: ${m.imagesPerSecond.toFixed(1)} img/s, lane busy ${m.inferenceBusyPct?.toFixed(0)}%, ${m.meanBatch?.toFixed(2) ?? '-'} images per depth call`,

@@ -137,6 +137,8 @@ export const PipelineSummary = z.object({
   elapsedMs: z.number().nonnegative().optional(),
   /** Time the inference lane ran models (its busy share is this over elapsedMs). */
   inferenceBusyMs: z.number().nonnegative().optional(),
+  /** Model calls each inference thread served, when the run used more than one. */
+  inferenceThreadCalls: z.array(z.number().int().nonnegative()).optional(),
   /** Images per model call of stages that take batches, e.g. { depth: [1, 4, 3] }. */
   batches: z.record(z.string(), z.array(z.number().int().positive())).optional(),
 });

@@ -77,6 +77,10 @@ describe('sqw CLI', () => {
       [['run', '--project', dir.path, '--labels', ' , '], /--labels needs at least one label/],
       [['run', '--project', dir.path, '--batch', '0'], /--batch must be a whole number from 1/],
       [
+        ['run', '--project', dir.path, '--inference-threads', '9'],
+        /--inference-threads must be a whole number from 1 to 8, got 9/,
+      ],
+      [
         ['run', '--project', dir.path, '--resume', '--labels', 'chair'],
         /--labels cannot change a run being resumed/,
       ],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InferenceLane } from './inference-lane';
+import { workerStage } from './inference-worker-client';
 import type { ModelStage, ModelStageInput } from './model-stage';
 
 const input = (imageId: number): ModelStageInput => ({
@@ -44,7 +45,7 @@ describe('InferenceLane batches', () => {
     let release!: () => void;
     const busy = lane.run(() => new Promise<void>((r) => (release = r)));
     const runs = [1, 2, 13, 4, 5, 6].map((id) => lane.runStage(s, input(id)));
-    await Promise.resolve();
+    await new Promise((r) => setImmediate(r));
     release();
     await busy;
     const results = await Promise.allSettled(runs);
@@ -77,5 +78,85 @@ describe('InferenceLane batches', () => {
     const third = lane.runStage(s, input(3));
     await Promise.all([second, third]);
     expect(s.calls).toEqual([[1, 2], [3]]);
+  });
+});
+
+describe('InferenceLane slots', () => {
+  it('runs at most `slots` calls at once, in the order they came, and counts busy time once', async () => {
+    const lane = new InferenceLane(2);
+    let running = 0;
+    let most = 0;
+    const order: number[] = [];
+    const call = (id: number) =>
+      lane.run(async () => {
+        order.push(id);
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 20));
+        running--;
+        return id;
+      });
+    const t0 = performance.now();
+    expect(await Promise.all([1, 2, 3, 4, 5].map(call))).toEqual([1, 2, 3, 4, 5]);
+    const wall = performance.now() - t0;
+    expect(most).toBe(2);
+    expect(order).toEqual([1, 2, 3, 4, 5]);
+    expect(lane.calls).toBe(5);
+    // Three rounds of 20 ms with overlapping calls: busy is wall time, not the sum of calls (100).
+    expect(lane.busyMs).toBeGreaterThanOrEqual(55);
+    expect(lane.busyMs).toBeLessThanOrEqual(wall + 1);
+  });
+
+  it('one slot: a call starts only when the one before it has finished', async () => {
+    const lane = new InferenceLane();
+    const events: string[] = [];
+    const call = (id: number) =>
+      lane.run(async () => {
+        events.push(`start ${id}`);
+        await new Promise((r) => setTimeout(r, 5));
+        events.push(`end ${id}`);
+      });
+    await Promise.all([call(1), call(2)]);
+    expect(events).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+  });
+});
+
+describe('workerStage', () => {
+  it('sends each call to the thread with the fewest waiting, so two slots use two threads', async () => {
+    const host = (name: string) => {
+      const served: number[] = [];
+      let waiting = 0;
+      return {
+        served,
+        get waiting() {
+          return waiting;
+        },
+        async run(_stage: string, i: ModelStageInput) {
+          waiting++;
+          await new Promise((r) => setTimeout(r, 10));
+          waiting--;
+          served.push(i.imageId);
+          return { output: { fx: i.imageId, fy: 0, cx: 0, cy: 0 }, provider: name };
+        },
+        runBatch: () => Promise.reject(new Error('not batched')),
+      };
+    };
+    const hosts = [host('a'), host('b')];
+    const model = { modelId: 'fake', checksum: null, params: {} };
+    const s = workerStage(hosts, 'calibrate', model);
+    expect(s.runBatch).toBeUndefined();
+    const lane = new InferenceLane(2);
+    const out = await Promise.all([1, 2, 3, 4].map((id) => lane.runStage(s, input(id))));
+    expect(out.map((r) => [r.output.fx, r.provider])).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'a'],
+      [4, 'b'],
+    ]);
+    expect(hosts.map((h) => h.served)).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    // A batched stage keeps its batch size and sends batches the same way.
+    expect(workerStage(hosts, 'calibrate', model, 4).maxBatch).toBe(4);
   });
 });

@@ -1,8 +1,8 @@
-// The one lane model stages run in: calls are serialised, so one image's inference has the
-// accelerator (or ORT's CPU thread pool) to itself, while later images' decoding proceeds in
-// parallel (sharp decodes on libuv threads) and is ready when their turn comes: prefetch.
-// Stages that take batches get the images that queued for them while the lane was busy, in one
-// call (up to the stage's maxBatch).
+// The lane model stages run in: at most `slots` calls at once (one per inference thread), so each
+// thread's inference has the accelerator (or ORT's CPU thread pool) to itself, while later images'
+// decoding proceeds in parallel (sharp decodes on libuv threads) and is ready when their turn comes:
+// prefetch. Stages that take batches get the images that queued for them while the lane was busy,
+// in one call (up to the stage's maxBatch).
 import type { ModelStage, ModelStageInput, ModelStageName, StageResult } from './model-stage';
 
 interface Waiting {
@@ -12,26 +12,38 @@ interface Waiting {
 }
 
 export class InferenceLane {
-  private tail: Promise<unknown> = Promise.resolve();
+  private active = 0;
+  private readonly queued: Array<() => void> = [];
+  private busySince = 0;
   private readonly waiting = new Map<ModelStage, Waiting[]>();
-  /** Time the lane spent running models (busy share = busyMs / wall time). */
+  /** Time at least one call was running (busy share = busyMs / wall time). */
   busyMs = 0;
   calls = 0;
   /** Images per call of batched stages, by stage (for the run summary and benchmarks). */
   readonly batchSizes: Partial<Record<ModelStageName, number[]>> = {};
 
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.tail.then(async () => {
-      const t0 = performance.now();
-      try {
-        return await fn();
-      } finally {
-        this.busyMs += performance.now() - t0;
-        this.calls++;
-      }
+  constructor(private readonly slots = 1) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    // Starts a microtask later at the earliest, so images queued in the same tick share a batch.
+    await new Promise<void>((start) => {
+      this.queued.push(start);
+      queueMicrotask(() => this.startQueued());
     });
-    this.tail = next.catch(() => undefined);
-    return next;
+    try {
+      return await fn();
+    } finally {
+      this.calls++;
+      if (--this.active === 0) this.busyMs += performance.now() - this.busySince;
+      this.startQueued();
+    }
+  }
+
+  private startQueued(): void {
+    while (this.active < this.slots && this.queued.length > 0) {
+      if (this.active++ === 0) this.busySince = performance.now();
+      this.queued.shift()!();
+    }
   }
 
   /** Runs `stage` on one image: alone, or with others waiting for the same stage. */

@@ -8,7 +8,6 @@ import type {
   ModelStage,
   ModelStageInput,
   ModelStageName,
-  StageOutputs,
   StageResult,
 } from './model-stage';
 
@@ -58,6 +57,7 @@ export class InferenceWorker {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
         if (!p) return;
+        this.served++;
         if (m.error !== undefined) p.reject(new Error(m.error));
         else p.resolve({ output: m.output, provider: m.provider ?? 'unknown' });
       }
@@ -98,26 +98,25 @@ export class InferenceWorker {
     }
   }
 
-  /** A ModelStage whose runs happen in the worker. */
-  stage<S extends ModelStageName>(stage: S, model: ModelIdentity, maxBatch = 1): ModelStage<S> {
-    return {
-      stage,
-      model,
-      run: (input) =>
-        this.request({ type: 'run', stage, input }) as Promise<{
-          output: StageOutputs[S];
-          provider: string;
-        }>,
-      ...(maxBatch > 1
-        ? {
-            maxBatch,
-            runBatch: (inputs: ModelStageInput[]) =>
-              this.request({ type: 'runBatch', stage, inputs }).then(
-                (r) => r.output as Array<StageResult<S> | { error: string }>,
-              ),
-          }
-        : {}),
-    };
+  /** Requests sent and not answered yet. */
+  get waiting(): number {
+    return this.pending.size;
+  }
+
+  /** Requests answered (results and errors alike). */
+  served = 0;
+
+  run(stage: ModelStageName, input: ModelStageInput): Promise<StageResult> {
+    return this.request({ type: 'run', stage, input }) as Promise<StageResult>;
+  }
+
+  runBatch(
+    stage: ModelStageName,
+    inputs: ModelStageInput[],
+  ): Promise<Array<StageResult | { error: string }>> {
+    return this.request({ type: 'runBatch', stage, inputs }).then(
+      (r) => r.output as Array<StageResult | { error: string }>,
+    );
   }
 
   async close(): Promise<void> {
@@ -148,4 +147,30 @@ export class InferenceWorker {
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
   }
+}
+
+/**
+ * A ModelStage whose runs go to the worker (of those that loaded its model) with the fewest
+ * requests waiting: with several inference threads, one thread's pre/post-processing overlaps
+ * another's inference (onnxruntime-node runs block their own thread).
+ */
+export function workerStage<S extends ModelStageName>(
+  workers: ReadonlyArray<Pick<InferenceWorker, 'waiting' | 'run' | 'runBatch'>>,
+  stage: S,
+  model: ModelIdentity,
+  maxBatch = 1,
+): ModelStage<S> {
+  const pick = () => workers.reduce((a, b) => (b.waiting < a.waiting ? b : a));
+  return {
+    stage,
+    model,
+    run: (input) => pick().run(stage, input) as Promise<StageResult<S>>,
+    ...(maxBatch > 1
+      ? {
+          maxBatch,
+          runBatch: (inputs: ModelStageInput[]) =>
+            pick().runBatch(stage, inputs) as Promise<Array<StageResult<S> | { error: string }>>,
+        }
+      : {}),
+  };
 }

@@ -1,8 +1,8 @@
 // Which model stages a run can use, said once per stage when it cannot. Installed models run in the
-// inference worker (one thread for all model stages); an injected resolver's stages run in the
-// owning thread. A model that cannot load is skipped with its reason, never retried per image.
+// inference workers (one thread by default, each loading every model stage); an injected
+// resolver's stages run in the owning thread. A model that cannot load is skipped with its reason, never retried per image.
 import type { Device } from '../../native-models/providers';
-import { InferenceWorker } from './inference-worker-client';
+import { InferenceWorker, workerStage } from './inference-worker-client';
 import { createModelResolver } from './model-resolver';
 import {
   MODEL_STAGE_NAMES,
@@ -17,6 +17,8 @@ export interface ModelSetup {
   missing: Partial<Record<ModelStageName, string>>;
   notices: string[];
   providers: Record<string, string>;
+  /** Requests each inference thread answered (empty when models run in the owning thread). */
+  threadCalls(): number[];
   close(): Promise<void>;
 }
 
@@ -39,6 +41,8 @@ export async function setUpModels(
     /** Run installed models in the owning thread instead of the inference worker. */
     inThread?: boolean;
     maxBatch?: number;
+    /** Inference threads, each with its own sessions of every model (default 1). */
+    threads?: number;
   },
 ): Promise<ModelSetup> {
   const setup: ModelSetup = {
@@ -46,6 +50,7 @@ export async function setUpModels(
     missing: {},
     notices: [],
     providers: {},
+    threadCalls: () => [],
     close: async () => {},
   };
   const stages = MODEL_STAGE_NAMES.filter((s) => wanted.has(s));
@@ -70,37 +75,46 @@ export async function setUpModels(
     }
   }
   const usable = stages.filter((s) => 'stage' in found.get(s)!);
-  let worker: InferenceWorker | null = null;
+  let workers: InferenceWorker[] = [];
   if (!inThread && usable.length > 0) {
-    try {
-      const started = await InferenceWorker.start(
-        opts.modelsDir ?? null,
-        opts.device,
-        usable,
-        opts.labels ?? [],
-        opts.maxBatch,
+    const started = await Promise.allSettled(
+      Array.from({ length: Math.max(1, opts.threads ?? 1) }, () =>
+        InferenceWorker.start(
+          opts.modelsDir ?? null,
+          opts.device,
+          usable,
+          opts.labels ?? [],
+          opts.maxBatch,
+        ),
+      ),
+    );
+    workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.worker] : []));
+    const readies = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stages] : []));
+    const failed = started.find((s) => s.status === 'rejected');
+    const why = failed ? ((failed.reason as Error).message ?? String(failed.reason)) : '';
+    if (failed && workers.length > 0) {
+      setup.notices.push(
+        `${started.length - workers.length} of ${started.length} inference threads could not start (${why}); running on ${workers.length}`,
       );
-      worker = started.worker;
-      for (const stage of usable) {
-        const f = found.get(stage) as { stage: ModelStage };
-        const ready = started.stages[stage];
-        if (ready?.ok) {
-          if (ready.provider) setup.providers[stage] = ready.provider;
-          found.set(stage, { stage: worker.stage(stage, f.stage.model, ready.maxBatch) });
-        } else if (ready && 'loadError' in ready) {
-          found.set(stage, loadFailure(stage, f.stage.model.modelId, ready.loadError));
-        } else {
-          found.set(stage, {
-            missing:
-              ready?.missing ?? `stage ${stage}: the inference worker did not load it; skipped`,
-            reason: ready?.reason ?? undefined,
-          });
-        }
-      }
-    } catch (err) {
-      for (const stage of usable) {
-        const f = found.get(stage) as { stage: ModelStage };
-        found.set(stage, loadFailure(stage, f.stage.model.modelId, (err as Error).message));
+    }
+    for (const stage of usable) {
+      const f = found.get(stage) as { stage: ModelStage };
+      // A stage runs on the threads that loaded it (a second copy may not fit in GPU memory).
+      const on = workers.filter((_, i) => readies[i]![stage]?.ok);
+      const ready = readies.map((r) => r[stage]).find((r) => r?.ok) ?? readies[0]?.[stage];
+      if (ready?.ok) {
+        if (ready.provider) setup.providers[stage] = ready.provider;
+        found.set(stage, { stage: workerStage(on, stage, f.stage.model, ready.maxBatch) });
+      } else if (!ready && failed) {
+        found.set(stage, loadFailure(stage, f.stage.model.modelId, why));
+      } else if (ready && 'loadError' in ready) {
+        found.set(stage, loadFailure(stage, f.stage.model.modelId, ready.loadError));
+      } else {
+        found.set(stage, {
+          missing:
+            ready?.missing ?? `stage ${stage}: the inference worker did not load it; skipped`,
+          reason: ready?.reason ?? undefined,
+        });
       }
     }
   } else {
@@ -128,9 +142,10 @@ export async function setUpModels(
         : f.missing,
     );
   }
+  setup.threadCalls = () => workers.map((w) => w.served);
   setup.close = async () => {
     for (const m of Object.values(setup.models)) await m.close?.();
-    await worker?.close();
+    await Promise.all(workers.map((w) => w.close()));
     await local?.pool.release();
   };
   return setup;

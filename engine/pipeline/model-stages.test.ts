@@ -92,6 +92,30 @@ describe('model stages', () => {
     }
   });
 
+  it('two inference threads share the calls and store the same depth as one thread', async () => {
+    const one = await project('p-threads-1', false);
+    const two = await project('p-threads-2', false);
+    try {
+      const env = { modelsDir: models, workers: 1, maxBatch: 1 };
+      const a = await runJob(one, { stages: ['depth'] }, env);
+      const b = await runJob(two, { stages: ['depth'] }, { ...env, inferenceThreads: 2 });
+      expect(b.summary.stages.depth).toMatchObject({ done: 4, failed: [] });
+      expect(b.summary.providers).toEqual({ depth: 'cpu' });
+      expect(a.summary.inferenceThreadCalls).toBeUndefined();
+      const calls = b.summary.inferenceThreadCalls!;
+      expect(calls).toHaveLength(2);
+      expect(calls[0]! + calls[1]!).toBe(4);
+      const depthOf = (store: ProjectStore, name: string) =>
+        JSON.parse(store.images.findByName(name)[0]!.depthJson!) as Record<string, unknown>;
+      for (const name of batch.names) {
+        expect(depthOf(two, name)).toEqual(depthOf(one, name));
+      }
+    } finally {
+      one.close();
+      two.close();
+    }
+  });
+
   it('says once that a model cannot load on the device asked for, and goes on', async () => {
     const store = await project('p-cuda', false);
     try {

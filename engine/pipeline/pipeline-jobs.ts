@@ -32,6 +32,8 @@ export interface PipelineRunEnv {
   inferenceInThread?: boolean;
   /** Most images per model call for models that take batches (`sqw run --batch`). */
   maxBatch?: number;
+  /** Inference threads, each with its own copy of the models (`sqw run --inference-threads`). */
+  inferenceThreads?: number;
 }
 
 export const PIPELINE_JOB = 'pipeline';
@@ -47,6 +49,7 @@ function body(store: ProjectStore, params: PipelineJobParams, env: PipelineRunEn
       workers: env.workers,
       inferenceInThread: env.inferenceInThread,
       maxBatch: env.maxBatch,
+      inferenceThreads: env.inferenceThreads,
       signal,
       onProgress: (p) => progress(p),
     });

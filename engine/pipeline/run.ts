@@ -45,6 +45,12 @@ export interface RunOptions {
   workers?: number;
   /** Run installed models in the owning thread instead of the inference worker. */
   inferenceInThread?: boolean;
+  /**
+   * Inference threads (default 1), each with its own sessions of every model: onnxruntime-node
+   * blocks the thread it runs on, so a second thread lets one image's pre/post-processing overlap
+   * another's inference, at the memory of a second copy of the models.
+   */
+  inferenceThreads?: number;
   /** Images decoded ahead of the inference lane, beyond one per worker. */
   prefetch?: number;
   /** Most images per model call for models that take batches (1 = one at a time). */
@@ -83,12 +89,13 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     labels: opts.labels,
     inThread: opts.inferenceInThread,
     maxBatch: opts.maxBatch,
+    threads: opts.inferenceThreads,
   });
   const { models, missing, notices, providers } = setup;
 
   let current: string | null = null;
   const pool = new CpuPool(opts.workers ?? defaultPoolSize());
-  const lane = new InferenceLane();
+  const lane = new InferenceLane(Math.max(1, setup.threadCalls().length));
   const env: ImageRunEnv = {
     store,
     items,
@@ -203,6 +210,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     providers,
     elapsedMs: performance.now() - started,
     inferenceBusyMs: lane.busyMs,
+    ...(setup.threadCalls().length > 1 ? { inferenceThreadCalls: setup.threadCalls() } : {}),
     ...(Object.keys(lane.batchSizes).length ? { batches: { ...lane.batchSizes } } : {}),
   };
   // From the database, not the live counters: exact across resumes and retries.

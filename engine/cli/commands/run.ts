@@ -14,6 +14,7 @@ interface RunFlags {
   modelsDir?: string;
   workers?: string;
   batch?: string;
+  inferenceThreads?: string;
   json?: boolean;
 }
 
@@ -47,6 +48,10 @@ export function registerRun(program: Command): void {
       '--batch <n>',
       'most images per model call, for models whose export takes a batch (default 4, 1 on WebGPU where batches measured slower; 1 = one at a time)',
     )
+    .option(
+      '--inference-threads <n>',
+      'inference threads, each with its own copy of every model (default 1): one image is prepared while another is inferred; costs a second copy of the models in (GPU) memory',
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (flags: RunFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -63,6 +68,7 @@ export function registerRun(program: Command): void {
       let device;
       let workers: number | undefined;
       let maxBatch: number | undefined;
+      let inferenceThreads: number | undefined;
       let labels: string[] | undefined;
       try {
         if (flags.labels !== undefined) {
@@ -89,6 +95,13 @@ export function registerRun(program: Command): void {
           if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 64)
             throw new Error(`--batch must be a whole number from 1 to 64, got ${flags.batch}`);
         }
+        if (flags.inferenceThreads !== undefined) {
+          inferenceThreads = Number(flags.inferenceThreads);
+          if (!Number.isInteger(inferenceThreads) || inferenceThreads < 1 || inferenceThreads > 8)
+            throw new Error(
+              `--inference-threads must be a whole number from 1 to 8, got ${flags.inferenceThreads}`,
+            );
+        }
       } catch (err) {
         throw new CliError((err as Error).message);
       }
@@ -97,7 +110,7 @@ export function registerRun(program: Command): void {
       store.jobs.markInterrupted();
       const events = new EventBus();
       const runner = new JobRunner(events);
-      const env = { modelsDir: flags.modelsDir, workers, maxBatch };
+      const env = { modelsDir: flags.modelsDir, workers, maxBatch, inferenceThreads };
       const draw = progressView(out.json, process.stderr);
       events.subscribe((e) => {
         if (e.type === 'job' && e.job.progress) draw(e.job.total, e.job.done, e.job.progress);
