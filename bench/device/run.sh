@@ -8,6 +8,9 @@
 # Device tool (carry [".device", ".device-bench"]), one call per phase so each stays under 10 min:
 #   bash bench/device/run.sh export      # random-weight exports + PyTorch CUDA timings (~5 min?)
 #   bash bench/device/run.sh measure     # ORT-node WebGPU and CPU timings, resize graphs, adapter
+#   bash bench/device/run.sh pipeline    # the whole pipeline with the depth export on WebGPU, 1 and
+#                                        # 2 inference threads (exports the depth model alone if the
+#                                        # export phase did not run on this machine: ~1 min)
 # The exports stay in bench/.work/device-models on the warm machine between the two calls; results
 # go to $OUT (returned by the tool), and a short table is printed last.
 set -uo pipefail
@@ -41,6 +44,30 @@ if [ "$phase" = measure ] || [ "$phase" = all ]; then
   echo "cpu exit $?" >>"$out/cpu.log"
 fi
 
+if [ "$phase" = pipeline ] || [ "$phase" = all ]; then
+  depth=$models/depth_anything_v2_small.onnx
+  if [ ! -f "$depth" ]; then
+    timeout 240 python3 .device-bench/export_models.py "$models" --only depth --runs 5 \
+      >"$out/export-depth.log" 2>&1
+  fi
+  # sharp + libvips and better-sqlite3 beside onnxruntime-node; ESM imports look next to the bundle.
+  tar -C /tmp/device-runtime -xJf .device-bench/native.tar.xz
+  ln -sfn /tmp/device-runtime/node_modules .device-bench/pipeline/node_modules
+  nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used --format=csv,noheader -lms 200 \
+    >"$out/gpu-util-pipeline.csv" 2>/dev/null &
+  sampler=$!
+  timeout 360 node .device-bench/pipeline/pipeline-device.mjs --depth-model "$depth" \
+    --device "${PIPELINE_DEVICE:-webgpu}" --images "${PIPELINE_IMAGES:-200}" --threads 1,2 \
+    --out "$out/pipeline.json" >/dev/null \
+    2>"$out/pipeline.log"
+  echo "pipeline exit $?" >>"$out/pipeline.log"
+  kill "$sampler" 2>/dev/null
+  tail -3 "$out/pipeline.log"
+  # GPU busy share over the pipeline runs: mean utilisation of the samples.
+  awk -F', ' '{ gsub(/ %/, "", $2); s += $2; n++ } END { if (n) printf "GPU utilisation during the pipeline runs: mean %.0f %% of %d samples\n", s / n, n }' \
+    "$out/gpu-util-pipeline.csv"
+fi
+
 node -e '
 const fs = require("fs"), dir = process.argv[1];
 const read = (f) => { try { return JSON.parse(fs.readFileSync(dir + "/" + f, "utf8")); } catch { return null; } };
@@ -52,4 +79,6 @@ for (const f of ["webgpu.json", "cpu.json"]) {
   for (const [k, v] of Object.entries(r.inFlight || {})) console.log("in flight", k, JSON.stringify(v));
   for (const [k, v] of Object.entries(r.resize)) console.log("resize", k, JSON.stringify(v));
   for (const [k, v] of Object.entries(r.depthAdapter)) console.log("adapter", k, JSON.stringify(v));
-}' "$out"
+}
+const p = read("pipeline.json");
+if (p) for (const [k, { notices, ...v }] of Object.entries(p.runs)) console.log("pipeline", k, JSON.stringify(v));' "$out"
