@@ -1,6 +1,7 @@
 // Which model stages a run can use, said once per stage when it cannot. Installed models run in the
 // inference workers (one thread by default, each loading every model stage); an injected
-// resolver's stages run in the owning thread. A model that cannot load is skipped with its reason, never retried per image.
+// resolver's stages run in the owning thread. A model that cannot load is skipped with its reason,
+// never retried per image.
 import type { Device } from '../../native-models/providers';
 import { InferenceWorker, workerStage } from './inference-worker-client';
 import { createModelResolver } from './model-resolver';
