@@ -111,14 +111,19 @@ describe('SessionPool', () => {
     expect(onGpu.provider).toBe('webgpu');
     await onGpu.session.run(pixels());
 
-    // A failure of this input only: the probe still runs, nothing is dropped.
+    // A failure the probe does not reproduce: the provider stays; only the failed session is
+    // loaded again (a device that reset and came back leaves sessions that no longer run).
     const bad = { pixel_values: new T('float32', new Float32Array(4), [1, 1, 2, 2]) };
     await expect(onGpu.session.run(bad)).rejects.toThrow();
     expect(await pool.checkAfterFailure('webgpu')).toBeNull();
     expect((await pool.get('tiny-a', a, 'auto')).session).toBe(onGpu.session);
+    expect(await pool.checkAfterFailure('webgpu', onGpu.session)).toBeNull();
+    const reloaded = await pool.get('tiny-a', a, 'auto');
+    expect(reloaded.session).not.toBe(onGpu.session);
+    expect(reloaded.provider).toBe('webgpu');
 
     gpu.lose();
-    await expect(onGpu.session.run(pixels())).rejects.toThrow(/Device was lost/);
+    await expect(reloaded.session.run(pixels())).rejects.toThrow(/Device was lost/);
     expect(await pool.checkAfterFailure('webgpu')).toMatch(/Failed to get a WebGPU adapter/);
     const after = await pool.get('tiny-a', a, 'auto');
     expect(after.provider).toBe('cpu');

@@ -72,8 +72,8 @@ const PROBE_GRAPH = buildModel({
 
 export class SessionPool {
   private readonly sessions = new Map<string, Promise<PooledSession>>();
-  /** Pool key → provider of each loaded session, so a lost provider's sessions can be dropped. */
-  private readonly loadedOn = new Map<string, string>();
+  /** Pool key → each loaded session, so a lost provider's sessions can be dropped. */
+  private readonly loaded = new Map<string, PooledSession>();
   /** Provider → error of its first failure in this process (a missing GPU stays missing). */
   private readonly providerFailures = new Map<string, string>();
   private readonly reports = new Map<string, LoadReport>();
@@ -114,7 +114,7 @@ export class SessionPool {
       this.sessions.set(key, p);
       // A failed load is not pooled: the next call tries again.
       p.then(
-        (s) => this.sessions.get(key) === loading && this.loadedOn.set(key, s.provider),
+        (s) => this.sessions.get(key) === loading && this.loaded.set(key, s),
         () => this.sessions.get(key) === loading && this.sessions.delete(key),
       );
     }
@@ -173,24 +173,24 @@ export class SessionPool {
   }
 
   /**
-   * After a run failed on `provider`: does the provider still compute? A GPU that was lost
-   * (driver reset, device removed, out of memory for good) fails a fresh four-number probe too;
-   * then every session on it is dropped and the provider is remembered as failed, so the next
+   * After a run of `failed` failed on `provider`: does the provider still compute? A GPU that was
+   * lost (driver reset, device removed, out of memory for good) fails a fresh four-number probe
+   * too; then every session on it is dropped and the provider is remembered as failed, so the next
    * load tries the next provider in order (`auto` → CPU) or, for an explicit device, reports that
-   * it cannot load. A failure the probe does not reproduce (this input) changes nothing.
-   * Returns why the provider was dropped, or null. The CPU is never dropped.
+   * it cannot load. When the probe passes, only `failed` is dropped (a device that reset and came
+   * back leaves sessions that no longer run; a bad input costs one reload). Returns why the
+   * provider was dropped, or null. Nothing on the CPU is dropped: its failures are the input's.
    */
-  async checkAfterFailure(provider: string): Promise<string | null> {
+  async checkAfterFailure(provider: string, failed?: OrtSession): Promise<string | null> {
     if (provider === 'cpu') return null;
     const problem = await this.probe(provider);
-    if (problem === null) return null;
-    this.providerFailures.set(provider, `stopped working mid-run: ${problem}`);
-    for (const [key, on] of this.loadedOn) {
-      if (on !== provider) continue;
-      const p = this.sessions.get(key);
+    if (problem !== null)
+      this.providerFailures.set(provider, `stopped working mid-run: ${problem}`);
+    for (const [key, pooled] of this.loaded) {
+      if (problem !== null ? pooled.provider !== provider : pooled.session !== failed) continue;
       this.sessions.delete(key);
-      this.loadedOn.delete(key);
-      void p?.then((s) => s.session.release()).catch(() => undefined);
+      this.loaded.delete(key);
+      void pooled.session.release().catch(() => undefined);
     }
     return problem;
   }
@@ -220,7 +220,7 @@ export class SessionPool {
   async release(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
-    this.loadedOn.clear();
+    this.loaded.clear();
     for (const p of all) {
       try {
         await (await p).session.release();

@@ -242,7 +242,7 @@ export class DepthAnythingAdapter {
         try {
           tensor = (await session.run({ [inputName]: input }))[outputName];
         } catch (err) {
-          throw await runFailure(this.pool, m.id, m.contracts[0]!.file, provider, err);
+          throw await runFailure(this.pool, m.id, m.contracts[0]!.file, { session, provider }, err);
         }
         if (!tensor || tensor.type !== 'float32')
           throw new Error(`model ${m.id}: output ${outputName} missing or not float32`);

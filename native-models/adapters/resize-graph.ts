@@ -302,6 +302,7 @@ export class GraphResizer implements ImageResizer {
       return await graph();
     } catch (err) {
       const provider = this.providers.get(step) ?? 'cpu';
+      const failed = await this.sessions.get(step)?.catch(() => undefined);
       process.emitWarning(
         `resize ${step}: failed to run on ${provider} (${(err as Error).message.split('\n')[0]}); ` +
           'the JS resampler did this one',
@@ -309,7 +310,7 @@ export class GraphResizer implements ImageResizer {
       );
       this.sessions.delete(step);
       this.ready.delete(step);
-      if ((await this.pool.checkAfterFailure(provider)) !== null) {
+      if ((await this.pool.checkAfterFailure(provider, failed?.session)) !== null) {
         // The provider is gone: every step on it reloads, not only the one that noticed.
         for (const [other, on] of this.providers) {
           if (on !== provider) continue;

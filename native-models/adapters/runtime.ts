@@ -164,7 +164,7 @@ export async function openGraph(ctx: AdapterContext, graph: string): Promise<Ope
       try {
         return (await session.run(feeds)) as Record<string, Ort.Tensor>;
       } catch (err) {
-        throw await runFailure(ctx.pool, m.id, contract.file, provider, err);
+        throw await runFailure(ctx.pool, m.id, contract.file, { session, provider }, err);
       }
     },
   };
@@ -178,11 +178,12 @@ export async function runFailure(
   pool: SessionPool,
   modelId: string,
   file: string,
-  provider: string,
+  ran: { session: OrtSession; provider: string },
   err: unknown,
 ): Promise<ModelAdapterError> {
+  const { provider } = ran;
   const why = `${file} failed to run on ${provider}: ${(err as Error).message.split('\n')[0]}`;
-  const lost = await pool.checkAfterFailure(provider);
+  const lost = await pool.checkAfterFailure(provider, ran.session);
   return new ModelAdapterError(
     modelId,
     lost === null
