@@ -189,6 +189,8 @@ function summaryLines(s: RunSummary): string[] {
   ];
   const prov = Object.entries(s.providers ?? {});
   if (prov.length) lines.push(`providers: ${prov.map(([k, v]) => `${k} on ${v}`).join(', ')}`);
+  if (s.inferenceThreadCalls)
+    lines.push(`inference threads: ${s.inferenceThreadCalls.join(' + ')} model calls`);
   for (const [stage, st] of Object.entries(s.stages)) {
     const failed = st.failedTotal ?? st.failed.length;
     const skipped = Object.values(st.skipped).reduce((a, b) => a + b, 0);
