@@ -65,18 +65,32 @@ export const jsResizer: ImageResizer = {
 
 const i64 = (values: number[]) => BigInt64Array.from(values.map((v) => BigInt(v)));
 
-function resizeNode(input: string, output: string, filter: Filter): NodeSpec {
+/**
+ * A Resize to the `sizes` input: PIL's resampler for a Filter (antialiased, exclude_outside, cubic
+ * a = −0.5), or torch's F.interpolate(bilinear, align_corners=False) for 'torch-bilinear' (no
+ * antialias when shrinking: SAM's mask post-processing).
+ */
+function resizeNode(
+  input: string,
+  output: string,
+  filter: Filter | 'torch-bilinear',
+  sizes = 'sizes',
+): NodeSpec {
+  const halfPixel = { kind: 'string', value: 'half_pixel' } as const;
   return {
     opType: 'Resize',
-    inputs: [input, '', '', 'sizes'],
+    inputs: [input, '', '', sizes],
     outputs: [output],
-    attributes: {
-      mode: { kind: 'string', value: filter === 'bicubic' ? 'cubic' : 'linear' },
-      cubic_coeff_a: { kind: 'float', value: -0.5 },
-      coordinate_transformation_mode: { kind: 'string', value: 'half_pixel' },
-      exclude_outside: { kind: 'int', value: 1 },
-      antialias: { kind: 'int', value: 1 },
-    },
+    attributes:
+      filter === 'torch-bilinear'
+        ? { mode: { kind: 'string', value: 'linear' }, coordinate_transformation_mode: halfPixel }
+        : {
+            mode: { kind: 'string', value: filter === 'bicubic' ? 'cubic' : 'linear' },
+            cubic_coeff_a: { kind: 'float', value: -0.5 },
+            coordinate_transformation_mode: halfPixel,
+            exclude_outside: { kind: 'int', value: 1 },
+            antialias: { kind: 'int', value: 1 },
+          },
   };
 }
 
@@ -173,19 +187,6 @@ export function planeResizeGraph(): Uint8Array {
   });
 }
 
-/** A Resize as torch's F.interpolate(bilinear, align_corners=False): no antialias when shrinking. */
-function torchBilinear(input: string, sizes: string, output: string): NodeSpec {
-  return {
-    opType: 'Resize',
-    inputs: [input, '', '', sizes],
-    outputs: [output],
-    attributes: {
-      mode: { kind: 'string', value: 'linear' },
-      coordinate_transformation_mode: { kind: 'string', value: 'half_pixel' },
-    },
-  };
-}
-
 /** float [1,c,s,s] → bilinear to `frame_sizes` → crop to `crop` (h, w) → bilinear to `sizes`. */
 export function maskUpsampleGraph(): Uint8Array {
   return buildModel({
@@ -199,9 +200,9 @@ export function maskUpsampleGraph(): Uint8Array {
     ],
     outputs: [{ name: 'logits', elemType: DataType.FLOAT, dims: [1, 'c', 'oh', 'ow'] }],
     nodes: [
-      torchBilinear('low_res', 'frame_sizes', 'framed'),
+      resizeNode('low_res', 'framed', 'torch-bilinear', 'frame_sizes'),
       { opType: 'Slice', inputs: ['framed', 'origin', 'crop', 'axes_hw'], outputs: ['cropped'] },
-      torchBilinear('cropped', 'sizes', 'logits'),
+      resizeNode('cropped', 'logits', 'torch-bilinear'),
     ],
     initializers: [
       { name: 'origin', dims: [2], data: i64([0, 0]) },
