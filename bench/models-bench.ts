@@ -171,30 +171,27 @@ for (let r = 0; r < ROUNDS; r++)
       [320, 100, 600, 400],
       [10, 300, 200, 470],
     ];
-    {
-      const ctx = ctxFor('sam-vit-b', {
-        'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
-        'sam_vit_b_01ec64.decoder.onnx': samDecoderModel(),
-      });
-      const sam = createSam(ctx);
-      results.samNewImage3Boxes = await measure(
-        async (i) => (await sam.run(image, { boxes: boxes3, imageKey: `img-${i}` })).timings,
+    // SAM (Meta format) and SlimSAM (HF format): a new image with 3 boxes, a new box on a cached one.
+    const segmenters = {
+      sam: createSam(
+        ctxFor('sam-vit-b', {
+          'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
+          'sam_vit_b_01ec64.decoder.onnx': samDecoderModel(),
+        }),
+      ),
+      slimSam: createSlimSam(
+        ctxFor('slimsam-77-uniform', {
+          'onnx/vision_encoder.onnx': slimSamEncoderModel(),
+          'onnx/prompt_encoder_mask_decoder.onnx': slimSamDecoderModel(),
+        }),
+      ),
+    };
+    for (const [name, seg] of Object.entries(segmenters)) {
+      results[`${name}NewImage3Boxes`] = await measure(
+        async (i) => (await seg.run(image, { boxes: boxes3, imageKey: `img-${i}` })).timings,
       );
-      results.samCachedImage1Box = await measure(
-        async () => (await sam.run(image, { boxes: [boxes3[0]!], imageKey: 'same' })).timings,
-      );
-    }
-    {
-      const ctx = ctxFor('slimsam-77-uniform', {
-        'onnx/vision_encoder.onnx': slimSamEncoderModel(),
-        'onnx/prompt_encoder_mask_decoder.onnx': slimSamDecoderModel(),
-      });
-      const slim = createSlimSam(ctx);
-      results.slimSamNewImage3Boxes = await measure(
-        async (i) => (await slim.run(image, { boxes: boxes3, imageKey: `img-${i}` })).timings,
-      );
-      results.slimSamCachedImage1Box = await measure(
-        async () => (await slim.run(image, { boxes: [boxes3[0]!], imageKey: 'same' })).timings,
+      results[`${name}CachedImage1Box`] = await measure(
+        async () => (await seg.run(image, { boxes: [boxes3[0]!], imageKey: 'same' })).timings,
       );
     }
 
