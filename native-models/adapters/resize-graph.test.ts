@@ -185,3 +185,45 @@ describe('GraphResizer falling back', () => {
     warn.mockRestore();
   });
 });
+
+describe('GraphResizer on a GPU provider without antialiased Resize', () => {
+  it('runs the graph on the CPU provider rather than the JS resampler, and says so', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const real = (await import('onnxruntime-node')) as typeof Ort;
+    // As ORT-node's WebGPU provider did on the H200: it loads the graph, then cannot run it.
+    const webgpu = {
+      ...real,
+      InferenceSession: {
+        create: async (source: Uint8Array, options: Ort.InferenceSession.SessionOptions) => {
+          const s = await real.InferenceSession.create(source, {
+            ...options,
+            executionProviders: ['cpu'],
+          });
+          if (String(options.executionProviders?.[0]) !== 'webgpu') return s;
+          return {
+            inputNames: s.inputNames,
+            outputNames: s.outputNames,
+            release: () => s.release(),
+            run: async () => {
+              throw new Error('The antialias attribute of Resize operator is NOT implemented.');
+            },
+          };
+        },
+      },
+    } as unknown as typeof Ort;
+    const px = noise(40 * 30 * 3, 5);
+    const r = new GraphResizer(new SessionPool({ ort: webgpu }), 'webgpu');
+    const got = await r.chw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET);
+    const want = resizeToChw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET);
+    expect(maxDiff(got, want)).toBeLessThan(1e-3);
+    expect(r.providers.get('chw-bicubic-3')).toBe('cpu');
+    expect(r.fallbacks.size).toBe(0);
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^resize chw-bicubic-3: on the CPU provider: could not load: .*antialias/,
+      ),
+      'SqwResizeFallback',
+    );
+    warn.mockRestore();
+  });
+});

@@ -246,6 +246,8 @@ export class GraphResizer implements ImageResizer {
   private readonly sessions = new Map<Step, Promise<PooledSession>>();
   readonly fallbacks = new Map<Step, string>();
   readonly providers = new Map<Step, string>();
+  /** Steps whose graph failed on the GPU provider and run on the CPU provider instead. */
+  private readonly onCpu = new Set<Step>();
 
   constructor(
     private readonly pool: SessionPool,
@@ -398,7 +400,11 @@ export class GraphResizer implements ImageResizer {
           : step === 'mask'
             ? maskUpsampleGraph()
             : chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step));
-      p = this.pool.getGraph(`sqw-resize-${step}`, graph, this.device);
+      p = this.pool.getGraph(
+        `sqw-resize-${step}`,
+        graph,
+        this.onCpu.has(step) ? 'cpu' : this.device,
+      );
       this.sessions.set(step, p);
     }
     return p;
@@ -408,14 +414,28 @@ export class GraphResizer implements ImageResizer {
   private usable(step: Step): Promise<boolean> {
     let p = this.ready.get(step);
     if (!p) {
-      p = this.check(step).then(
-        (problem) => (problem ? this.fallBack(step, problem) : true),
-        (err: unknown) =>
-          this.fallBack(step, `could not load: ${(err as Error).message.split('\n')[0]}`),
-      );
+      p = this.checked(step).then(async (problem) => {
+        if (!problem) return true;
+        if (this.device === 'cpu' || this.onCpu.has(step)) return this.fallBack(step, problem);
+        // A GPU provider that cannot run the graph (WebGPU has no antialiased Resize): ORT's
+        // threaded CPU Resize is still ~2x faster than the JS resampler (bench/MODELS-RESULTS.md).
+        this.onCpu.add(step);
+        this.sessions.delete(step);
+        const again = await this.checked(step);
+        if (again) return this.fallBack(step, `${problem}; on cpu: ${again}`);
+        process.emitWarning(`resize ${step}: on the CPU provider: ${problem}`, 'SqwResizeFallback');
+        return true;
+      });
       this.ready.set(step, p);
     }
     return p;
+  }
+
+  /** null when the step's graph loads and agrees with the JS resampler, else why not. */
+  private checked(step: Step): Promise<string | null> {
+    return this.check(step).catch(
+      (err: unknown) => `could not load: ${(err as Error).message.split('\n')[0]}`,
+    );
   }
 
   /** Use the JS resampler for `step` from now on, and say so once: never a silent slowdown. */
