@@ -12,6 +12,21 @@ import {
   type ModelStageResolver,
 } from './model-stage';
 
+/** Providers whose sessions must not run from two inference threads at once. */
+const THREAD_UNSAFE = new Set(['webgpu']);
+
+/** The first provider a loaded stage runs on that two inference threads must not share. */
+export function threadUnsafeProvider(
+  readies: readonly Partial<Record<string, { ok?: boolean; provider?: string | null }>>[],
+): string | null {
+  for (const r of readies) {
+    for (const stage of Object.values(r)) {
+      if (stage?.ok && stage.provider && THREAD_UNSAFE.has(stage.provider)) return stage.provider;
+    }
+  }
+  return null;
+}
+
 export interface ModelSetup {
   models: Partial<Record<ModelStageName, ModelStage>>;
   /** Short per-image skip reason of each wanted stage without a usable model. */
@@ -78,17 +93,28 @@ export async function setUpModels(
   const usable = stages.filter((s) => 'stage' in found.get(s)!);
   let workers: InferenceWorker[] = [];
   if (!inThread && usable.length > 0) {
-    const started = await Promise.allSettled(
-      Array.from({ length: Math.max(1, opts.threads ?? 1) }, () =>
-        InferenceWorker.start(
-          opts.modelsDir ?? null,
-          opts.device,
-          usable,
-          opts.labels ?? [],
-          opts.maxBatch,
-        ),
-      ),
-    );
+    const start = () =>
+      InferenceWorker.start(
+        opts.modelsDir ?? null,
+        opts.device,
+        usable,
+        opts.labels ?? [],
+        opts.maxBatch,
+      );
+    const asked = Math.max(1, opts.threads ?? 1);
+    // The first thread alone: its warm-up tells which provider the models landed on, and on one
+    // that two threads must not share (ORT-node 1.30's WebGPU crashed the process when two
+    // threads ran sessions at once, even the warm-ups: bench/MODELS-RESULTS.md) no second starts.
+    const started = [(await Promise.allSettled([start()]))[0]!];
+    const first = started[0]!.status === 'fulfilled' ? started[0]!.value.stages : null;
+    const unsafe = first ? threadUnsafeProvider([first]) : null;
+    if (asked > 1 && unsafe) {
+      setup.notices.push(
+        `${asked} inference threads asked for, but models run on ${unsafe}, where two threads at once crash ONNX Runtime; running on 1`,
+      );
+    } else if (asked > 1) {
+      started.push(...(await Promise.allSettled(Array.from({ length: asked - 1 }, start))));
+    }
     workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.worker] : []));
     const readies = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stages] : []));
     const failed = started.find((s) => s.status === 'rejected');
