@@ -10,7 +10,7 @@ saw a naive fp16 conversion fail there on WebGPU). Writes OUT/<family>*.onnx, OU
 inputs of each file, read by bench/device-bench.ts) and OUT/torch.json, after every family, so a
 timeout keeps what was done. A family that fails is recorded with its error; the next one runs.
 
-    python3 export_models.py OUT [--only depth,sam,owlv2] [--runs 20]
+    python3 export_models.py OUT [--only depth,sam,owlv2] [--runs 20] [--variants fp16,opt]
 
 Never run here (no torch on the development machine): written for the first GPU session.
 """
@@ -104,12 +104,15 @@ def variants(path, model_type, inputs, shapes):
         shapes[os.path.basename(p)] = inputs
         return os.path.basename(p)
 
-    try:
-        plain = OnnxModel(onnx.load(path))
-        plain.convert_float_to_float16(**fp16_args)
-        out['fp16'] = save(plain, '.fp16.onnx')
-    except Exception as e:  # noqa: BLE001
-        out['fp16_error'] = f'{type(e).__name__}: {e}'
+    if 'fp16' in WANTED:
+        try:
+            plain = OnnxModel(onnx.load(path))
+            plain.convert_float_to_float16(**fp16_args)
+            out['fp16'] = save(plain, '.fp16.onnx')
+        except Exception as e:  # noqa: BLE001
+            out['fp16_error'] = f'{type(e).__name__}: {e}'
+    if 'opt' not in WANTED:
+        return out
     try:
         opt = optimizer.optimize_model(
             path, model_type=model_type, num_heads=0, hidden_size=0, opt_level=0, use_gpu=False
@@ -238,6 +241,8 @@ def owlv2(a, torch, shapes):
 
 
 FAMILIES = {'depth': depth, 'sam': sam, 'owlv2': owlv2}
+# Which variants to write besides the plain export: fp16 (plain, naive), opt (+ its fp16).
+WANTED = {'fp16', 'opt'}
 
 
 def main():
@@ -245,7 +250,10 @@ def main():
     ap.add_argument('out')
     ap.add_argument('--only', default='depth,sam,owlv2')
     ap.add_argument('--runs', type=int, default=20)
+    ap.add_argument('--variants', default='fp16,opt')
     a = ap.parse_args()
+    WANTED.clear()
+    WANTED.update(v for v in a.variants.split(',') if v)
     os.makedirs(a.out, exist_ok=True)
     import torch
     import transformers
