@@ -1,6 +1,16 @@
-import { defineConfig } from '@playwright/test';
+import { chromium, defineConfig } from '@playwright/test';
+import { describeBrowser, machineLookups, resolveE2eBrowser } from './browser';
 
-// Browsers are not downloaded: the tests drive the system Chromium (Debian's /usr/bin/chromium).
+// No browser is downloaded: the tests drive CHROMIUM_PATH, a system Chromium, Playwright's cache,
+// or the Chromium the @sparticuz/chromium dev dependency ships (see browser.ts).
+const browser = await resolveE2eBrowser(
+  process.env,
+  machineLookups(() => chromium.executablePath()),
+);
+// The config is loaded by the runner and again by each worker; say it once.
+if (process.env.TEST_WORKER_INDEX === undefined)
+  console.log(`e2e browser: ${describeBrowser(browser)}`);
+
 export default defineConfig({
   testDir: '.',
   testMatch: /.*\.spec\.ts$/,
@@ -15,7 +25,8 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     trace: 'off',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: browser.executablePath,
+      ...(browser.env ? { env: { ...process.env, ...browser.env } } : {}),
       args: [
         '--no-sandbox',
         '--disable-gpu',

@@ -9,6 +9,7 @@ import {
   parseSame,
   parseYesNo,
 } from './answer-parser';
+import { judge } from './score';
 
 const IN = 0.0254;
 const FT = 0.3048;
@@ -75,6 +76,26 @@ describe('answer parser: lengths', () => {
         expect(parseLength(`It is ${t.text}.`), t.text).toBeCloseTo(t.rounded, 9);
       }
     }
+  });
+});
+
+describe('our ground truth scored against itself', () => {
+  it('every length text we write is a success under the ±25 % rule, within 10 % of its value', () => {
+    // 1 mm to 1 km, log-uniform: ground truth is the machine value, the answer our own text.
+    const rng = mulberry32(23);
+    const failed: string[] = [];
+    for (let i = 0; i < 20000; i++) {
+      const m = 0.001 * Math.exp(rng() * Math.log(1e6));
+      for (const system of ['metric', 'imperial'] as const) {
+        const t = humanLength(m, system, { subMeterInMeters: i % 2 === 0 });
+        const e = judge(
+          { id: 'x', category: 'width', valueType: 'meters', value: m },
+          `It is ${t.text}.`,
+        );
+        if (!e.correct || !(e.error! <= 0.1)) failed.push(`${m} m: ${t.text} (${e.error})`);
+      }
+    }
+    expect(failed.slice(0, 10)).toEqual([]);
   });
 });
 

@@ -38,10 +38,13 @@ describe('answer parser on our own phrasings', () => {
           turn.answer,
         );
         n++;
-        // Lengths: the parser must read the value the text states (rounded to a human step).
+        // Lengths: the parser must read the value the text states (rounded to a human step), and
+        // that value must score as a success against the machine value, within 10 %.
         const ok =
           p.valueType === 'meters' && p.display
-            ? Math.abs((e.parsed as number) - p.display.rounded) < 1e-9
+            ? Math.abs((e.parsed as number) - p.display.rounded) < 1e-9 &&
+              e.correct &&
+              e.error! <= 0.1
             : e.correct;
         if (!ok)
           wrong.push(`${p.family}/${p.valueType}: ${turn.answer} -> ${JSON.stringify(e.parsed)}`);

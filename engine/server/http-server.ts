@@ -19,6 +19,13 @@ import {
 import { serveStatic } from './static-files';
 
 const MAX_BODY_BYTES = 1_000_000;
+/** Event-socket frames: clients only listen, so anything bigger is hostile. */
+const MAX_WS_PAYLOAD_BYTES = 64 * 1024;
+/**
+ * How much of an oversized body is read and thrown away so the client can read its 413 instead of
+ * a connection reset; a client that keeps sending past this is cut off.
+ */
+const MAX_DISCARDED_BYTES = 16 * MAX_BODY_BYTES;
 
 export interface HttpServerOptions {
   engine: Engine;
@@ -80,6 +87,14 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       try {
         body = JSON.parse(await readBody(req));
       } catch (err) {
+        if (err instanceof BodyTooLarge) {
+          // Closed after the answer: the rest of the body is drained, never parsed.
+          res.setHeader('Connection', 'close');
+          return json(res, 413, {
+            ok: false,
+            error: { code: 'invalid-input', message: `request body: ${err.message}` },
+          });
+        }
         return json(res, 400, {
           ok: false,
           error: { code: 'invalid-input', message: `request body: ${(err as Error).message}` },
@@ -137,9 +152,12 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     serveStatic(opts.staticRoot, url.pathname, res);
   }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD_BYTES });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
+    // Node hands an upgrading socket over with no 'error' listener: without one, a client that
+    // resets mid-handshake would be an uncaught exception that ends the whole server.
+    socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const ok =
       url.pathname === '/api/events' &&
@@ -154,6 +172,13 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // A malformed frame (oversized, invalid UTF-8, unmasked, unknown opcode) is emitted as
+      // 'error'; unhandled, it would crash the server. ws has already sent the close code, so the
+      // bad client is simply dropped rather than waited on for its closing handshake.
+      ws.on('error', () => {
+        sockets.delete(ws);
+        ws.terminate();
+      });
       // Clients only listen; anything they send is ignored.
       ws.on('message', () => undefined);
     });
@@ -197,20 +222,36 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
+class BodyTooLarge extends Error {}
+
+/**
+ * The request body as text, up to MAX_BODY_BYTES. Past that it rejects with BodyTooLarge at once
+ * and drains (discards) the rest, so the caller can still answer 413 on an intact connection.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolveBody, reject) => {
+    const declared = Number(req.headers['content-length']);
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
+    const refuse = () => {
+      tooLarge = true;
+      chunks.length = 0;
+      reject(new BodyTooLarge(`larger than ${MAX_BODY_BYTES} bytes`));
+    };
+    if (declared > MAX_BODY_BYTES) refuse();
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error(`larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
+      if (tooLarge) {
+        if (size > MAX_DISCARDED_BYTES) req.destroy();
         return;
       }
+      if (size > MAX_BODY_BYTES) return refuse();
       chunks.push(chunk);
     });
-    req.on('end', () => resolveBody(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => {
+      if (!tooLarge) resolveBody(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }

@@ -31,6 +31,42 @@ describe('human-aligned lengths', () => {
     expect(humanLength(5.0, 'imperial').text).toBe('about 16 feet'); // 16.4 ft
   });
 
+  it('says small lengths finely enough to stay within 10 %', () => {
+    expect(humanLength(0.0144, 'metric').text).toBe('about 1.4 centimeters');
+    expect(humanLength(0.0144, 'imperial').text).toBe('about 0.57 inches');
+    expect(humanLength(0.0127, 'imperial').text).toBe('about half an inch');
+    expect(humanLength(0.01, 'metric').text).toBe('about 1 centimeter');
+    expect(humanLength(0.004, 'metric').text).toBe('about 0.4 centimeters');
+    expect(humanLength(0.124, 'metric').text).toBe('about 12 centimeters');
+    expect(humanLength(0.0381, 'imperial').text).toBe('about 1.5 inches');
+    expect(humanLength(0, 'metric').text).toBe('about 0 centimeters');
+    expect(humanLength(0, 'imperial').text).toBe('about 0 inches');
+  });
+
+  it('every text is within 10 % of its value, over the whole range, in both unit systems', () => {
+    // Log-uniform from 1 micrometre to 10 km, plus a dense sweep across every band edge.
+    const values: number[] = [];
+    const rng = mulberry32(11);
+    for (let i = 0; i < 50000; i++) values.push(1e-6 * Math.exp(rng() * Math.log(1e10)));
+    const edges = [0.05, 0.25, 0.5, 1, 10, 100]; // metric, metres
+    for (const inches of [1, 5, 12, 120, 1200]) edges.push(inches * METERS_PER_INCH);
+    for (const e of edges) for (let k = -500; k <= 500; k++) values.push(e * (1 + k * 2e-4));
+    const bad: string[] = [];
+    let worst = 0;
+    for (const m of values)
+      for (const system of ['metric', 'imperial'] as const)
+        for (const subMeterInMeters of [false, true]) {
+          const t = humanLength(m, system, { subMeterInMeters });
+          const off = Math.abs(t.rounded - m) / m;
+          worst = Math.max(worst, off);
+          const parsed = parseLength(t.text);
+          if (!(off <= 0.1) || parsed === null || Math.abs(parsed - t.rounded) > 1e-12 * m + 1e-15)
+            bad.push(`${m} ${system} ${subMeterInMeters}: ${t.text} (${(off * 100).toFixed(1)} %)`);
+        }
+    expect(bad.slice(0, 20)).toEqual([]);
+    expect(worst).toBeGreaterThan(0.09); // the bands are as coarse as the rule allows
+  });
+
   it('feet and inches convert exactly and round-trip', () => {
     expect(fromFeetInches(1, 0)).toBeCloseTo(0.3048, 12);
     expect(toFeetInches(0.3048)).toEqual({ feet: 1, inches: 0 });

@@ -1,15 +1,17 @@
 // Human-aligned lengths. The machine value stays in metres on every QA; these functions only write
 // the text a person would say: rounded to a human step, metric or imperial, feet and inches.
 //
-// Metric (step in metres):   < 0.1 m: whole cm (1 cm) | 0.1-1 m: cm to 5 cm
-//                            (0.5-1 m may be said in metres to 0.1 m: "about 0.9 meters")
-//                            1-10 m: 0.1 m ("about 2 meters", "about 1.3 meters")
-//                            10-100 m: 1 m | >= 100 m: 10 m
-// Imperial (step in inches): < 0.75 in: "about half an inch" | < 1 ft: whole inches | 1-10 ft: feet and inches to 1 in
-//                            10-100 ft: whole feet | >= 100 ft: 10 ft
-// A rounded value is within half a step of the true one for lengths >= 0.5 cm (QA asks nothing
-// under 1 cm); parseLength() reads any text
-// these functions write back into metres (used by tests to prove the round trip).
+// Every text is within 10 % of its machine value (SpatialRGPT-Bench counts an answer right within
+// ±25 %, so our own ground truth must pass it with room to spare). Each band's step is chosen so
+// that half a step is at most 10 % of the band's smallest value:
+// Metric:   < 5 cm: two significant figures ("about 1.4 centimeters") | 5-25 cm: whole cm
+//           25 cm-1 m: 5 cm (0.5-1 m may be said in metres to 0.1 m: "about 0.9 meters")
+//           1-10 m: 0.1 m ("about 2 meters", "about 1.3 meters") | 10-100 m: 1 m | >= 100 m: 10 m
+// Imperial: < 5 in: two significant figures ("about 1.4 inches", "about half an inch")
+//           5-12 in: whole inches | 1-10 ft: feet and inches to 1 in | 10-100 ft: whole feet
+//           >= 100 ft: 10 ft
+// Zero is said as zero. parseLength() reads any text these functions write back into metres (used
+// by tests to prove the round trip).
 
 export type UnitSystem = 'metric' | 'imperial';
 export type DisplayUnit = 'centimeters' | 'meters' | 'inches' | 'feet';
@@ -46,6 +48,16 @@ function roundTo(x: number, step: number): number {
   return Math.round(x / step) * step;
 }
 
+/** `x` rounded to two significant figures, with the step used and the decimals that show it. */
+function twoFigures(x: number): { value: number; step: number; decimals: number } {
+  if (x === 0) return { value: 0, step: 0, decimals: 0 };
+  const exponent = Math.floor(Math.log10(x)) - 1;
+  const step = 10 ** exponent;
+  // toFixed() takes at most 100 decimals; nothing measured is that small.
+  const decimals = Math.min(100, Math.max(0, -exponent));
+  return { value: Number((Math.round(x / step) * step).toFixed(decimals)), step, decimals };
+}
+
 function metric(m: number, style: LengthStyle): LengthText {
   if (m < 1) {
     const meters = style.subMeterInMeters === true && m >= 0.5;
@@ -60,11 +72,18 @@ function metric(m: number, style: LengthStyle): LengthText {
         step: 0.1,
       };
     }
-    const stepCm = m < 0.1 ? 1 : 5;
-    const cm = Math.max(1, Math.round((m * 100) / stepCm) * stepCm);
+    const exactCm = m * 100;
+    let cm: number;
+    let stepCm: number;
+    let decimals = 0;
+    if (exactCm < 5) ({ value: cm, step: stepCm, decimals } = twoFigures(exactCm));
+    else {
+      stepCm = exactCm < 25 ? 1 : 5;
+      cm = Math.round(exactCm / stepCm) * stepCm;
+    }
     if (cm >= 100) return metricMeters(1, 0.05);
     return {
-      text: `about ${cm} ${plural(cm, 'centimeter', 'centimeters')}`,
+      text: `about ${num(cm, decimals)} ${plural(cm, 'centimeter', 'centimeters')}`,
       system: 'metric',
       unit: 'centimeters',
       rounded: cm / 100,
@@ -88,19 +107,24 @@ function metricMeters(v: number, step: number): LengthText {
 
 function imperial(m: number): LengthText {
   const inches = m / METERS_PER_INCH;
-  if (inches < 0.75)
+  if (inches < 5) {
+    const { value, step, decimals } = twoFigures(inches);
     return {
-      text: 'about half an inch',
+      text:
+        value === 0.5
+          ? 'about half an inch'
+          : `about ${num(value, decimals)} ${plural(value, 'inch', 'inches')}`,
       system: 'imperial',
       unit: 'inches',
-      rounded: METERS_PER_INCH / 2,
-      step: METERS_PER_INCH / 2,
+      rounded: value * METERS_PER_INCH,
+      step: step * METERS_PER_INCH,
     };
+  }
   if (inches < 12) {
-    const r = Math.max(1, Math.round(inches));
+    const r = Math.round(inches);
     if (r < 12)
       return {
-        text: `about ${r} ${plural(r, 'inch', 'inches')}`,
+        text: `about ${r} inches`,
         system: 'imperial',
         unit: 'inches',
         rounded: r * METERS_PER_INCH,
