@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EXPORT_FORMATS } from '../../../contract/exports';
+import { printable } from '../../printable';
 import { CliError, createOutput } from '../output';
 
 interface ExportFlags {
@@ -92,10 +93,12 @@ export function registerExport(program: Command): void {
           onProgress: (done, total, current) => out.progress(done, total, current),
         });
         out.endProgress();
-        const skipped = Object.entries(r.skipped).map(([why, n]) => `  skipped ${n} QA: ${why}`);
+        const skipped = Object.entries(r.skipped).map(
+          ([why, n]) => `  skipped ${n} QA: ${printable(why)}`,
+        );
         out.result(
           [
-            `${format}: ${r.records} records, ${r.qa} QA, ${r.objects} objects from ${r.images} images in ${r.outDir} (${r.seconds.toFixed(1)} s, sha256 ${r.checksum.slice(0, 12)})`,
+            `${format}: ${r.records} records, ${r.qa} QA, ${r.objects} objects from ${r.images} images in ${printable(r.outDir)} (${r.seconds.toFixed(1)} s, sha256 ${r.checksum.slice(0, 12)})`,
             ...skipped,
           ].join('\n'),
           r,
