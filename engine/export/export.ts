@@ -13,6 +13,7 @@ import { WRITERS } from './formats';
 import type { FormatContext } from './formats/types';
 import { MediaWriter } from './media';
 import { objectItems, qaItems, type ExportItem } from './project-source';
+import type { ProtectedPlace } from './output-guard';
 import { ExportError, SHARDS_DIR, writeExportFolder } from './safe-output';
 import { addCounts, defaultShardCount, runShards, shardRanges } from './shards';
 
@@ -61,7 +62,7 @@ export async function exportProject(
   };
   const written = await writeExportFolder(
     opts.outDir,
-    { force: opts.force, protect: protectedFolders(store) },
+    { force: opts.force, protect: () => protectedFolders(store) },
     async (w) => {
       const mediaWriter = new MediaWriter(w, store.folder, media);
       const ctx: FormatContext = {
@@ -141,12 +142,17 @@ export async function exportProject(
 }
 
 /** Folders an export must never replace: the project and the folders its images came from. */
-export function protectedFolders(store: ProjectStore): string[] {
+export function protectedFolders(store: ProjectStore): ProtectedPlace[] {
   return [
-    store.folder,
+    { path: store.folder, what: 'the project folder' },
     ...store.batches
       .list()
-      .flatMap((b) => (b.depthFolder ? [b.sourceFolder, b.depthFolder] : [b.sourceFolder])),
+      .flatMap((b) => [
+        { path: b.sourceFolder, what: `the image source of batch ${b.id}` },
+        ...(b.depthFolder
+          ? [{ path: b.depthFolder, what: `the depth source of batch ${b.id}` }]
+          : []),
+      ]),
   ];
 }
 

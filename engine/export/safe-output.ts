@@ -6,9 +6,17 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { printable } from '../printable';
+import { ExportError } from './export-error';
 import { LinkBatcher } from './io/link-batcher';
+import {
+  physicalPath,
+  refuseProtected,
+  requireWritableTarget,
+  type ProtectedPlace,
+} from './output-guard';
 
-export class ExportError extends Error {}
+export { ExportError };
 
 /** Written last into every export; its presence is what lets --force replace the folder. */
 export const EXPORT_MARKER = 'sqw-export.json';
@@ -76,31 +84,41 @@ export const SHARDS_DIR = '.shards';
 
 export interface WriteFolderOptions {
   force: boolean;
-  /** Folders the export must never replace or delete (the project, image sources). */
-  protect?: string[];
+  /**
+   * Folders the export must never replace or delete (the project, image sources). A function is
+   * asked again right before an earlier export is replaced, so a batch imported meanwhile counts.
+   */
+  protect?: ProtectedPlace[] | (() => ProtectedPlace[]);
 }
 
-/** Throws ExportError when `outDir` could not be written (checked again when the export runs). */
-export function checkExportTarget(outDir: string, opts: WriteFolderOptions): void {
-  const target = resolve(outDir);
-  for (const p of opts.protect ?? []) {
-    const guarded = resolve(p);
-    if (guarded === target || guarded.startsWith(target + sep) || target === sep) {
-      throw new ExportError(`refusing to export into ${target}: it contains ${guarded}`);
-    }
-  }
-  if (existsSync(target)) {
-    if (!statSync(target).isDirectory())
-      throw new ExportError(`output exists and is not a folder: ${target}`);
-    if (readdirSync(target).length > 0) {
-      if (!opts.force)
-        throw new ExportError(`output folder is not empty: ${target} (use --force to replace it)`);
-      if (!existsSync(join(target, EXPORT_MARKER)))
-        throw new ExportError(
-          `output folder is not empty and was not written by an export (no ${EXPORT_MARKER}): ${target}; refusing to replace it`,
-        );
-    }
-  }
+function protectedPlaces(opts: WriteFolderOptions): ProtectedPlace[] {
+  return typeof opts.protect === 'function' ? opts.protect() : (opts.protect ?? []);
+}
+
+/**
+ * Throws ExportError when `outDir` could not be written (checked again before an earlier export is
+ * replaced); returns the physical folder the export will be written to.
+ */
+export function checkExportTarget(outDir: string, opts: WriteFolderOptions): string {
+  const target = physicalPath(outDir);
+  refuseProtected(outDir, target, protectedPlaces(opts));
+  refuseForeignFolder(target, opts.force);
+  requireWritableTarget(target);
+  return target;
+}
+
+function refuseForeignFolder(target: string, force: boolean): void {
+  if (!existsSync(target)) return;
+  const shown = printable(target);
+  if (!statSync(target).isDirectory())
+    throw new ExportError(`output exists and is not a folder: ${shown}`);
+  if (readdirSync(target).length === 0) return;
+  if (!force)
+    throw new ExportError(`output folder is not empty: ${shown} (use --force to replace it)`);
+  if (!existsSync(join(target, EXPORT_MARKER)))
+    throw new ExportError(
+      `output folder is not empty and was not written by an export (no ${EXPORT_MARKER}): ${shown}; refusing to replace it`,
+    );
 }
 
 export async function writeExportFolder(
@@ -109,8 +127,8 @@ export async function writeExportFolder(
   body: (w: ExportWriter) => Promise<void>,
   marker: () => unknown,
 ): Promise<{ outDir: string; checksum: string }> {
-  const target = resolve(outDir);
-  checkExportTarget(target, opts);
+  // Every file call below uses the physical path that was checked, never the typed one.
+  const target = checkExportTarget(outDir, opts);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const suffix = randomBytes(4).toString('hex');
@@ -127,6 +145,9 @@ export async function writeExportFolder(
       `${JSON.stringify({ ...asObject(marker()), checksum }, null, 2)}\n`,
     );
     if (existsSync(target)) {
+      // The export took a while: the folders it must not touch may have changed (a new batch).
+      refuseProtected(outDir, target, protectedPlaces(opts));
+      refuseForeignFolder(target, opts.force);
       const old = join(parent, `.${basename(target)}.old-${suffix}`);
       await rename(target, old);
       await rename(tmp, target);
