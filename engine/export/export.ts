@@ -7,13 +7,15 @@ import {
   type ExportOptionsInput,
   type ExportResult,
 } from '../../contract/exports';
-import type { ProjectStore } from '../../db/project-store';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATABASE_FILE, type ProjectStore } from '../../db/project-store';
 import { ExportRowsRepository } from '../../db/repositories/export-rows';
 import { WRITERS } from './formats';
 import type { FormatContext } from './formats/types';
 import { MediaWriter } from './media';
 import { objectItems, qaItems, type ExportItem } from './project-source';
-import type { ProtectedPlace } from './output-guard';
+import { requireWritable, type ProtectedPlace } from './output-guard';
 import { ExportError, SHARDS_DIR, writeExportFolder } from './safe-output';
 import { addCounts, defaultShardCount, runShards, shardRanges } from './shards';
 
@@ -48,6 +50,7 @@ export async function exportProject(
   run: ExportRun = {},
 ): Promise<ExportResult> {
   const opts = resolveExportOptions(input);
+  checkProjectWritable(store);
   const started = performance.now();
   const rows = new ExportRowsRepository(store.db);
   const counts: ExportCounts = { images: 0, records: 0, qa: 0, objects: 0, skipped: {} };
@@ -139,6 +142,20 @@ export async function exportProject(
     checksum: written.checksum,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/**
+ * An export is recorded in its project when it ends: a project that cannot be written fails here,
+ * before the dataset is written, not after.
+ */
+export function checkProjectWritable(store: ProjectStore): void {
+  const database = join(store.folder, DATABASE_FILE);
+  requireWritable(database, 'the project database');
+  // SQLite writes through the -wal and -shm files, or creates them in the project folder.
+  for (const file of [`${database}-wal`, `${database}-shm`]) {
+    if (existsSync(file)) requireWritable(file, 'the project database');
+    else requireWritable(store.folder, 'the project folder', true);
+  }
 }
 
 /** Folders an export must never replace: the project and the folders its images came from. */
