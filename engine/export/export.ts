@@ -30,6 +30,8 @@ export interface ExportRun {
   /** Worker threads for a QA export (default: by size and cores; 1 = this thread only). */
   shards?: number;
   onProgress?(done: number, total: number, current: string | null): void;
+  /** One line each: stale temporary folders of killed exports that were cleaned up. */
+  onNotice?(line: string): void;
 }
 
 /** Parses export options (defaults filled in); throws ExportError naming the first bad field. */
@@ -127,6 +129,7 @@ export async function exportProject(
       counts,
     }),
   );
+  for (const line of written.cleaned) run.onNotice?.(line);
   const id = rows.recordExport({
     format: opts.format,
     outDir: written.outDir,

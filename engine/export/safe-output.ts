@@ -1,7 +1,8 @@
 // Exports are written into a temporary folder beside the target and renamed into place at the end,
 // so a failed or killed export never leaves half a dataset; file names come from ids, never from
 // input paths, and every path is checked to stay inside the output folder. --force replaces only a
-// folder an earlier export wrote (it holds EXPORT_MARKER), never an arbitrary one.
+// folder an earlier export wrote (it holds EXPORT_MARKER), never an arbitrary one. Where it may
+// write is output-guard's job; its temporary folders, and those killed exports left, temp-folders'.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { printable } from '../printable';
 import { ExportError } from './export-error';
 import { LinkBatcher } from './io/link-batcher';
+import { cleanStaleTemps, ExportTemps, removeTempFolder, TEMP_MARKER } from './temp-folders';
 import {
   physicalPath,
   refuseProtected,
@@ -126,40 +128,50 @@ export async function writeExportFolder(
   opts: WriteFolderOptions,
   body: (w: ExportWriter) => Promise<void>,
   marker: () => unknown,
-): Promise<{ outDir: string; checksum: string }> {
+): Promise<{ outDir: string; checksum: string; cleaned: string[] }> {
   // Every file call below uses the physical path that was checked, never the typed one.
   const target = checkExportTarget(outDir, opts);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
-  const suffix = randomBytes(4).toString('hex');
-  const tmp = join(parent, `.${basename(target)}.partial-${suffix}`);
-  await mkdir(tmp);
-  const files = new FileTable(tmp);
+  const cleaned = await cleanStaleTemps(parent);
+  const temps = new ExportTemps(parent, target, randomBytes(4).toString('hex'));
   try {
-    await body(files.writer());
-    const manifest = await files.finish();
-    const checksum = createHash('sha256').update(manifest).digest('hex');
-    await files.writeRaw(MANIFEST, manifest);
-    await files.writeRaw(
-      EXPORT_MARKER,
-      `${JSON.stringify({ ...asObject(marker()), checksum }, null, 2)}\n`,
-    );
-    if (existsSync(target)) {
-      // The export took a while: the folders it must not touch may have changed (a new batch).
-      refuseProtected(outDir, target, protectedPlaces(opts));
-      refuseForeignFolder(target, opts.force);
-      const old = join(parent, `.${basename(target)}.old-${suffix}`);
-      await rename(target, old);
+    let tmp: string | null = await temps.create('partial');
+    const files = new FileTable(tmp);
+    try {
+      await body(files.writer());
+      const manifest = await files.finish();
+      const checksum = createHash('sha256').update(manifest).digest('hex');
+      await files.writeRaw(MANIFEST, manifest);
+      await files.writeRaw(
+        EXPORT_MARKER,
+        `${JSON.stringify({ ...asObject(marker()), checksum }, null, 2)}\n`,
+      );
+      let old: string | null = null;
+      if (existsSync(target)) {
+        // The export took a while: the folders it must not touch may have changed (a new batch).
+        refuseProtected(outDir, target, protectedPlaces(opts));
+        refuseForeignFolder(target, opts.force);
+        // Moved into a marked folder, so a kill before it is deleted leaves it recognisable.
+        old = await temps.create('old');
+        await rename(target, join(old, basename(target)));
+      }
       await rename(tmp, target);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, target);
+      temps.forget(tmp);
+      tmp = null;
+      await rm(join(target, TEMP_MARKER), { force: true });
+      if (old) {
+        await removeTempFolder(old);
+        temps.forget(old);
+      }
+      return { outDir: target, checksum, cleaned };
+    } catch (err) {
+      await files.closeAll();
+      if (tmp) await removeTempFolder(tmp);
+      throw err;
     }
-    return { outDir: target, checksum };
-  } catch (err) {
-    await files.closeAll();
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+  } finally {
+    temps.stop();
   }
 }
 

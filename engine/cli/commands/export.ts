@@ -87,10 +87,12 @@ export function registerExport(program: Command): void {
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
+      const notices: string[] = [];
       try {
         const r = await exportProject(store, options, {
           signal: controller.signal,
           onProgress: (done, total, current) => out.progress(done, total, current),
+          onNotice: (line) => notices.push(printable(line)),
         });
         out.endProgress();
         const skipped = Object.entries(r.skipped).map(
@@ -100,6 +102,7 @@ export function registerExport(program: Command): void {
           [
             `${format}: ${r.records} records, ${r.qa} QA, ${r.objects} objects from ${r.images} images in ${printable(r.outDir)} (${r.seconds.toFixed(1)} s, sha256 ${r.checksum.slice(0, 12)})`,
             ...skipped,
+            ...notices,
           ].join('\n'),
           r,
         );
