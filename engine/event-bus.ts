@@ -1,4 +1,5 @@
 import type { EngineEvent } from '../contract/api';
+import { printable } from './printable';
 
 export type EventListener = (event: EngineEvent) => void;
 
@@ -17,7 +18,7 @@ export class EventBus {
         listener(event);
       } catch (err) {
         // A broken subscriber must not stop the job that emitted the event.
-        console.error('event listener failed:', (err as Error).message);
+        console.error(`event listener failed: ${printable(String((err as Error).message))}`);
       }
     }
   }

@@ -9,6 +9,7 @@ import { registerInfo } from './commands/info';
 import { registerModels } from './commands/models';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
+import { printable } from '../printable';
 import { CliError } from './output';
 
 export function buildProgram(): Command {
@@ -42,7 +43,8 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`sqw: ${message.split('\n')[0]}\n`);
+    // One line: a name inside the message keeps its newlines, escaped, instead of being cut there.
+    process.stderr.write(`sqw: ${printable(message.trim())}\n`);
     return err instanceof CliError ? err.exitCode : 1;
   }
 }

@@ -1,5 +1,7 @@
 // How every sqw command talks to a terminal: one-line errors, --json for machines, and a progress
-// line on stderr only when stderr is a TTY (logs and pipes stay clean).
+// line on stderr only when stderr is a TTY (logs and pipes stay clean). Every line goes through
+// printable: a name with a newline or an ANSI escape in it cannot split a line or reach the terminal.
+import { printable, printableLines } from '../printable';
 
 export class CliError extends Error {
   constructor(
@@ -27,14 +29,16 @@ export function createOutput(
   return {
     json,
     result(human, machine) {
-      streams.out.write(json ? `${JSON.stringify(machine)}\n` : `${human}\n`);
+      streams.out.write(json ? `${JSON.stringify(machine)}\n` : `${printableLines(human)}\n`);
     },
     info(text) {
-      if (!json) streams.err.write(`${text}\n`);
+      if (!json) streams.err.write(`${printableLines(text)}\n`);
     },
     progress(done, total, label) {
       if (!tty || json) return;
-      streams.err.write(`\r${progressBar(done, total)} ${truncate(label ?? '', 40).padEnd(40)}`);
+      streams.err.write(
+        `\r${progressBar(done, total)} ${truncate(printable(label ?? ''), 40).padEnd(40)}`,
+      );
       drawn = true;
     },
     endProgress() {

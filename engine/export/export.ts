@@ -7,12 +7,15 @@ import {
   type ExportOptionsInput,
   type ExportResult,
 } from '../../contract/exports';
-import type { ProjectStore } from '../../db/project-store';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DATABASE_FILE, type ProjectStore } from '../../db/project-store';
 import { ExportRowsRepository } from '../../db/repositories/export-rows';
 import { WRITERS } from './formats';
 import type { FormatContext } from './formats/types';
 import { MediaWriter } from './media';
 import { objectItems, qaItems, type ExportItem } from './project-source';
+import { requireWritable, type ProtectedPlace } from './output-guard';
 import { ExportError, SHARDS_DIR, writeExportFolder } from './safe-output';
 import { addCounts, defaultShardCount, runShards, shardRanges } from './shards';
 
@@ -27,6 +30,8 @@ export interface ExportRun {
   /** Worker threads for a QA export (default: by size and cores; 1 = this thread only). */
   shards?: number;
   onProgress?(done: number, total: number, current: string | null): void;
+  /** One line each: stale temporary folders of killed exports that were cleaned up. */
+  onNotice?(line: string): void;
 }
 
 /** Parses export options (defaults filled in); throws ExportError naming the first bad field. */
@@ -47,6 +52,7 @@ export async function exportProject(
   run: ExportRun = {},
 ): Promise<ExportResult> {
   const opts = resolveExportOptions(input);
+  checkProjectWritable(store);
   const started = performance.now();
   const rows = new ExportRowsRepository(store.db);
   const counts: ExportCounts = { images: 0, records: 0, qa: 0, objects: 0, skipped: {} };
@@ -61,7 +67,7 @@ export async function exportProject(
   };
   const written = await writeExportFolder(
     opts.outDir,
-    { force: opts.force, protect: protectedFolders(store) },
+    { force: opts.force, protect: () => protectedFolders(store) },
     async (w) => {
       const mediaWriter = new MediaWriter(w, store.folder, media);
       const ctx: FormatContext = {
@@ -123,6 +129,7 @@ export async function exportProject(
       counts,
     }),
   );
+  for (const line of written.cleaned) run.onNotice?.(line);
   const id = rows.recordExport({
     format: opts.format,
     outDir: written.outDir,
@@ -140,13 +147,32 @@ export async function exportProject(
   };
 }
 
+/**
+ * An export is recorded in its project when it ends: a project that cannot be written fails here,
+ * before the dataset is written, not after.
+ */
+export function checkProjectWritable(store: ProjectStore): void {
+  const database = join(store.folder, DATABASE_FILE);
+  requireWritable(database, 'the project database');
+  // SQLite writes through the -wal and -shm files, or creates them in the project folder.
+  for (const file of [`${database}-wal`, `${database}-shm`]) {
+    if (existsSync(file)) requireWritable(file, 'the project database');
+    else requireWritable(store.folder, 'the project folder', true);
+  }
+}
+
 /** Folders an export must never replace: the project and the folders its images came from. */
-export function protectedFolders(store: ProjectStore): string[] {
+export function protectedFolders(store: ProjectStore): ProtectedPlace[] {
   return [
-    store.folder,
+    { path: store.folder, what: 'the project folder' },
     ...store.batches
       .list()
-      .flatMap((b) => (b.depthFolder ? [b.sourceFolder, b.depthFolder] : [b.sourceFolder])),
+      .flatMap((b) => [
+        { path: b.sourceFolder, what: `the image source of batch ${b.id}` },
+        ...(b.depthFolder
+          ? [{ path: b.depthFolder, what: `the depth source of batch ${b.id}` }]
+          : []),
+      ]),
   ];
 }
 

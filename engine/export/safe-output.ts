@@ -1,14 +1,24 @@
 // Exports are written into a temporary folder beside the target and renamed into place at the end,
 // so a failed or killed export never leaves half a dataset; file names come from ids, never from
 // input paths, and every path is checked to stay inside the output folder. --force replaces only a
-// folder an earlier export wrote (it holds EXPORT_MARKER), never an arbitrary one.
+// folder an earlier export wrote (it holds EXPORT_MARKER), never an arbitrary one. Where it may
+// write is output-guard's job; its temporary folders, and those killed exports left, temp-folders'.
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { printable } from '../printable';
+import { ExportError } from './export-error';
 import { LinkBatcher } from './io/link-batcher';
+import { cleanStaleTemps, ExportTemps, removeTempFolder, TEMP_MARKER } from './temp-folders';
+import {
+  physicalPath,
+  refuseProtected,
+  requireWritableTarget,
+  type ProtectedPlace,
+} from './output-guard';
 
-export class ExportError extends Error {}
+export { ExportError };
 
 /** Written last into every export; its presence is what lets --force replace the folder. */
 export const EXPORT_MARKER = 'sqw-export.json';
@@ -76,31 +86,41 @@ export const SHARDS_DIR = '.shards';
 
 export interface WriteFolderOptions {
   force: boolean;
-  /** Folders the export must never replace or delete (the project, image sources). */
-  protect?: string[];
+  /**
+   * Folders the export must never replace or delete (the project, image sources). A function is
+   * asked again right before an earlier export is replaced, so a batch imported meanwhile counts.
+   */
+  protect?: ProtectedPlace[] | (() => ProtectedPlace[]);
 }
 
-/** Throws ExportError when `outDir` could not be written (checked again when the export runs). */
-export function checkExportTarget(outDir: string, opts: WriteFolderOptions): void {
-  const target = resolve(outDir);
-  for (const p of opts.protect ?? []) {
-    const guarded = resolve(p);
-    if (guarded === target || guarded.startsWith(target + sep) || target === sep) {
-      throw new ExportError(`refusing to export into ${target}: it contains ${guarded}`);
-    }
-  }
-  if (existsSync(target)) {
-    if (!statSync(target).isDirectory())
-      throw new ExportError(`output exists and is not a folder: ${target}`);
-    if (readdirSync(target).length > 0) {
-      if (!opts.force)
-        throw new ExportError(`output folder is not empty: ${target} (use --force to replace it)`);
-      if (!existsSync(join(target, EXPORT_MARKER)))
-        throw new ExportError(
-          `output folder is not empty and was not written by an export (no ${EXPORT_MARKER}): ${target}; refusing to replace it`,
-        );
-    }
-  }
+function protectedPlaces(opts: WriteFolderOptions): ProtectedPlace[] {
+  return typeof opts.protect === 'function' ? opts.protect() : (opts.protect ?? []);
+}
+
+/**
+ * Throws ExportError when `outDir` could not be written (checked again before an earlier export is
+ * replaced); returns the physical folder the export will be written to.
+ */
+export function checkExportTarget(outDir: string, opts: WriteFolderOptions): string {
+  const target = physicalPath(outDir);
+  refuseProtected(outDir, target, protectedPlaces(opts));
+  refuseForeignFolder(target, opts.force);
+  requireWritableTarget(target);
+  return target;
+}
+
+function refuseForeignFolder(target: string, force: boolean): void {
+  if (!existsSync(target)) return;
+  const shown = printable(target);
+  if (!statSync(target).isDirectory())
+    throw new ExportError(`output exists and is not a folder: ${shown}`);
+  if (readdirSync(target).length === 0) return;
+  if (!force)
+    throw new ExportError(`output folder is not empty: ${shown} (use --force to replace it)`);
+  if (!existsSync(join(target, EXPORT_MARKER)))
+    throw new ExportError(
+      `output folder is not empty and was not written by an export (no ${EXPORT_MARKER}): ${shown}; refusing to replace it`,
+    );
 }
 
 export async function writeExportFolder(
@@ -108,37 +128,50 @@ export async function writeExportFolder(
   opts: WriteFolderOptions,
   body: (w: ExportWriter) => Promise<void>,
   marker: () => unknown,
-): Promise<{ outDir: string; checksum: string }> {
-  const target = resolve(outDir);
-  checkExportTarget(target, opts);
+): Promise<{ outDir: string; checksum: string; cleaned: string[] }> {
+  // Every file call below uses the physical path that was checked, never the typed one.
+  const target = checkExportTarget(outDir, opts);
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
-  const suffix = randomBytes(4).toString('hex');
-  const tmp = join(parent, `.${basename(target)}.partial-${suffix}`);
-  await mkdir(tmp);
-  const files = new FileTable(tmp);
+  const cleaned = await cleanStaleTemps(parent);
+  const temps = new ExportTemps(parent, target, randomBytes(4).toString('hex'));
   try {
-    await body(files.writer());
-    const manifest = await files.finish();
-    const checksum = createHash('sha256').update(manifest).digest('hex');
-    await files.writeRaw(MANIFEST, manifest);
-    await files.writeRaw(
-      EXPORT_MARKER,
-      `${JSON.stringify({ ...asObject(marker()), checksum }, null, 2)}\n`,
-    );
-    if (existsSync(target)) {
-      const old = join(parent, `.${basename(target)}.old-${suffix}`);
-      await rename(target, old);
+    let tmp: string | null = await temps.create('partial');
+    const files = new FileTable(tmp);
+    try {
+      await body(files.writer());
+      const manifest = await files.finish();
+      const checksum = createHash('sha256').update(manifest).digest('hex');
+      await files.writeRaw(MANIFEST, manifest);
+      await files.writeRaw(
+        EXPORT_MARKER,
+        `${JSON.stringify({ ...asObject(marker()), checksum }, null, 2)}\n`,
+      );
+      let old: string | null = null;
+      if (existsSync(target)) {
+        // The export took a while: the folders it must not touch may have changed (a new batch).
+        refuseProtected(outDir, target, protectedPlaces(opts));
+        refuseForeignFolder(target, opts.force);
+        // Moved into a marked folder, so a kill before it is deleted leaves it recognisable.
+        old = await temps.create('old');
+        await rename(target, join(old, basename(target)));
+      }
       await rename(tmp, target);
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(tmp, target);
+      temps.forget(tmp);
+      tmp = null;
+      await rm(join(target, TEMP_MARKER), { force: true });
+      if (old) {
+        await removeTempFolder(old);
+        temps.forget(old);
+      }
+      return { outDir: target, checksum, cleaned };
+    } catch (err) {
+      await files.closeAll();
+      if (tmp) await removeTempFolder(tmp);
+      throw err;
     }
-    return { outDir: target, checksum };
-  } catch (err) {
-    await files.closeAll();
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+  } finally {
+    temps.stop();
   }
 }
 

@@ -14,7 +14,7 @@ import type { DepthIndex } from './depth-pair';
 import { readExif } from './exif';
 import { sizeLimitReason, sniffImage } from './header';
 import { renderImage } from './render';
-import type { ScannedFile } from './scan';
+import { specialKind, type ScannedFile } from './scan';
 import { readHead, readWhole, sha256 } from './source';
 
 export interface FileContext {
@@ -75,7 +75,13 @@ export async function prepareFile(
   });
   let claimed: string | null = null;
   try {
-    const size = (await stat(file.path)).size;
+    const st = await stat(file.path);
+    // Replaced since the scan by a FIFO or a device: reading it would block or never end.
+    if (!st.isFile())
+      return outcome('skipped', [
+        issue('skipped', `not a regular file any more: a ${specialKind(st)}`),
+      ]);
+    const size = st.size;
     if (size === 0) return outcome('skipped', [issue('skipped', 'empty file (0 bytes)')]);
 
     let sniffed = sniffImage(await readHead(file.path));

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeScanFs, scanFolder, IMAGE_EXTENSIONS, ScanError, type ScanFs } from './scan';
 import { put, tempDir } from './test-fixtures';
@@ -83,6 +85,36 @@ describe('scanFolder', () => {
         'e.ppm',
         'f.PGM',
         'm/x.jpg',
+      ]);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('scanFolder and files that are not regular files', () => {
+  it('reports a FIFO, a link to /dev/zero and a link to a FIFO with their reasons, never reads them', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      put(join(dir, 'ok.jpg'), 'x');
+      execFileSync('mkfifo', [join(dir, 'pipe.jpg')]);
+      symlinkSync('/dev/zero', join(dir, 'zero.jpg'));
+      mkdirSync(join(dir, 'sub'));
+      symlinkSync(join(dir, 'pipe.jpg'), join(dir, 'sub', 'to-pipe.png'));
+      const r = await scanFolder(dir, { extensions: IMAGE_EXTENSIONS });
+      expect(r.files.map((f) => f.relPath)).toEqual(['ok.jpg']);
+      expect(r.issues).toEqual([
+        { path: 'pipe.jpg', kind: 'skipped', reason: 'not a regular file: a FIFO (named pipe)' },
+        {
+          path: 'sub/to-pipe.png',
+          kind: 'skipped',
+          reason: 'not a regular file: a symbolic link to a FIFO (named pipe)',
+        },
+        {
+          path: 'zero.jpg',
+          kind: 'skipped',
+          reason: 'not a regular file: a symbolic link to a character device',
+        },
       ]);
     } finally {
       cleanup();

@@ -4,16 +4,33 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative, sep } from 'node:path';
 import type { ImportIssue } from '../../contract/entities';
 
-export interface DirEntry {
-  name: string;
+/** What a directory entry or stat says about a file's type (the optional ones name the others). */
+export interface FileKind {
   isDirectory(): boolean;
   isFile(): boolean;
+  isFIFO?(): boolean;
+  isSocket?(): boolean;
+  isCharacterDevice?(): boolean;
+  isBlockDevice?(): boolean;
+}
+
+export interface DirEntry extends FileKind {
+  name: string;
   isSymbolicLink(): boolean;
 }
 
 export interface ScanFs {
   readdir(path: string): Promise<DirEntry[]>;
-  stat(path: string): Promise<{ isFile(): boolean; isDirectory(): boolean }>;
+  stat(path: string): Promise<FileKind>;
+}
+
+/** The name of a file type other than a regular file or a folder, for a skip reason. */
+export function specialKind(k: FileKind): string {
+  if (k.isFIFO?.()) return 'FIFO (named pipe)';
+  if (k.isSocket?.()) return 'socket';
+  if (k.isCharacterDevice?.()) return 'character device';
+  if (k.isBlockDevice?.()) return 'block device';
+  return 'special file';
 }
 
 export const nodeScanFs: ScanFs = {
@@ -62,8 +79,9 @@ function errorCode(err: unknown): string {
 
 /**
  * Scans `root`. An unreadable root throws ScanError (nothing to import); an unreadable sub-folder
- * becomes an issue and the scan goes on. Hidden entries (leading '.') are ignored: they are OS
- * metadata such as macOS '._IMG.jpg' resource forks, not images.
+ * becomes an issue and the scan goes on, and so does every entry that is neither a regular file nor
+ * a folder (a FIFO, a device, a link to one): reading those would block or never end. Hidden
+ * entries (leading '.') are ignored: they are OS metadata such as macOS '._IMG.jpg' resource forks.
  */
 export async function scanFolder(root: string, opts: ScanOptions): Promise<ScanResult> {
   const fs = opts.fs ?? nodeScanFs;
@@ -93,10 +111,14 @@ export async function scanFolder(root: string, opts: ScanOptions): Promise<ScanR
       const abs = join(dir, entry.name);
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      // Why an entry that is neither a regular file nor a folder is skipped (reported, never read).
+      let special: string | null = null;
       if (entry.isSymbolicLink()) {
         try {
           const s = await fs.stat(abs);
           isFile = s.isFile();
+          if (!isFile && !s.isDirectory())
+            special = `not a regular file: a symbolic link to a ${specialKind(s)}`;
           // Linked folders are not followed: they can form cycles or leave the batch folder.
           if (s.isDirectory()) {
             issues.push({
@@ -115,8 +137,12 @@ export async function scanFolder(root: string, opts: ScanOptions): Promise<ScanR
           continue;
         }
         isDir = false;
+      } else if (!isDir && !isFile) {
+        special = `not a regular file: a ${specialKind(entry)}`;
       }
-      if (isDir) {
+      if (special) {
+        issues.push({ path: rel(abs), kind: 'skipped', reason: special });
+      } else if (isDir) {
         if (!exclude.has(abs)) await visit(abs);
       } else if (isFile && exts.has(extname(entry.name).slice(1).toLowerCase())) {
         files.push({ path: abs, relPath: rel(abs) });

@@ -3,6 +3,7 @@
 // returns at once. QA keyed by fact keeps unchanged decisions (db/repositories/scene.ts upsertQa).
 import type { ProjectStore } from '../../db/project-store';
 import type { EventBus } from '../event-bus';
+import { printable } from '../printable';
 import { runGraphStage } from './graph-stage';
 import { runQaStage } from './qa-stage';
 
@@ -31,7 +32,12 @@ export class RederiveQueue {
         if (image)
           this.events.emit({ type: 'images-changed', projectId: store.id, batchId: image.batchId });
       })
-      .catch((err: unknown) => console.error(`re-derivation of image ${imageId} failed:`, err))
+      .catch((err: unknown) =>
+        // The message may name a file; the log line stays one line.
+        console.error(
+          `re-derivation of image ${imageId} failed: ${printable(err instanceof Error ? err.message : String(err))}`,
+        ),
+      )
       .finally(() => this.pending--);
   }
 

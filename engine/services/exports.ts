@@ -1,12 +1,18 @@
 // The `exports` namespace: an export runs as a job of the project (progress as `job` events,
-// cancel with jobs.cancel); a bad target folder is refused before the job starts.
+// cancel with jobs.cancel); a bad target folder or a read-only project is refused before the job
+// starts.
 import type { ApiHandlers } from '../../contract/api';
 import type { ExportResult } from '../../contract/exports';
 import { ExportRowsRepository } from '../../db/repositories/export-rows';
 import { NotFoundError, UserInputError } from '../errors';
 import { EvalInputError, loadBench, loadPredictions } from '../eval/load';
 import { scoreBench } from '../eval/score';
-import { exportProject, protectedFolders, resolveExportOptions } from '../export/export';
+import {
+  checkProjectWritable,
+  exportProject,
+  protectedFolders,
+  resolveExportOptions,
+} from '../export/export';
 import { checkExportTarget, ExportError } from '../export/safe-output';
 import type { ServiceContext } from '../service';
 
@@ -16,6 +22,7 @@ export function createExportsHandlers(ctx: ServiceContext): ApiHandlers['exports
       const store = ctx.projects.get(projectId);
       try {
         resolveExportOptions(options);
+        checkProjectWritable(store);
         checkExportTarget(options.outDir, {
           force: options.force,
           protect: protectedFolders(store),

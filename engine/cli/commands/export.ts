@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { EXPORT_FORMATS } from '../../../contract/exports';
+import { printable } from '../../printable';
 import { CliError, createOutput } from '../output';
 
 interface ExportFlags {
@@ -86,17 +87,22 @@ export function registerExport(program: Command): void {
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
+      const notices: string[] = [];
       try {
         const r = await exportProject(store, options, {
           signal: controller.signal,
           onProgress: (done, total, current) => out.progress(done, total, current),
+          onNotice: (line) => notices.push(printable(line)),
         });
         out.endProgress();
-        const skipped = Object.entries(r.skipped).map(([why, n]) => `  skipped ${n} QA: ${why}`);
+        const skipped = Object.entries(r.skipped).map(
+          ([why, n]) => `  skipped ${n} QA: ${printable(why)}`,
+        );
         out.result(
           [
-            `${format}: ${r.records} records, ${r.qa} QA, ${r.objects} objects from ${r.images} images in ${r.outDir} (${r.seconds.toFixed(1)} s, sha256 ${r.checksum.slice(0, 12)})`,
+            `${format}: ${r.records} records, ${r.qa} QA, ${r.objects} objects from ${r.images} images in ${printable(r.outDir)} (${r.seconds.toFixed(1)} s, sha256 ${r.checksum.slice(0, 12)})`,
             ...skipped,
+            ...notices,
           ].join('\n'),
           r,
         );

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DepthEncodingName } from '../../../contract/api';
+import { printable } from '../../printable';
 import { parseIntrinsicsArg } from '../intrinsics-arg';
 import { CliError, createOutput } from '../output';
 
@@ -78,7 +79,9 @@ export function registerImport(program: Command): void {
           const seconds = (performance.now() - started) / 1000;
           lines.push(
             `batch ${result.batchId}: ${result.imported} imported (${result.withDepth} with depth), ${result.duplicates} duplicates, ${result.skipped} skipped in ${seconds.toFixed(1)} s`,
-            ...result.issues.map((i) => `  ${i.kind}: ${i.path}: ${i.reason}`),
+            ...result.issues.map(
+              (i) => `  ${i.kind}: ${printable(i.path)}: ${printable(i.reason)}`,
+            ),
           );
           if (controller.signal.aborted)
             lines.push('interrupted: the files imported so far are kept');
@@ -88,7 +91,7 @@ export function registerImport(program: Command): void {
           const a = await importCocoFile(store, resolve(flags.annotations));
           lines.push(
             `annotations: ${a.objectsAdded} objects added on ${a.imagesMatched} images, ${a.alreadyPresent} already present`,
-            ...a.issues.map((i) => `  ${i.kind}: ${i.path}: ${i.reason}`),
+            ...a.issues.map((i) => `  ${i.kind}: ${printable(i.path)}: ${printable(i.reason)}`),
           );
           machine = { ...machine, annotations: a };
         }

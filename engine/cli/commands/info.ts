@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printable } from '../../printable';
 import { createOutput } from '../output';
 
 export function registerInfo(program: Command): void {
@@ -20,11 +21,11 @@ export function registerInfo(program: Command): void {
         const batches = store.batches.list().map(toBatchSummary);
         const providers = probeExecutionProviders();
         const human = [
-          `${project.name} (${project.id}) at ${project.path}`,
+          `${printable(project.name)} (${project.id}) at ${printable(project.path)}`,
           `${project.imageCount} images in ${project.batchCount} batches`,
           ...batches.map(
             (b) =>
-              `  batch ${b.id}: ${b.imageCount} images (${b.withDepth} with depth), ${b.skipped} skipped, ${b.failed} failed — ${b.sourceFolder}`,
+              `  batch ${b.id}: ${b.imageCount} images (${b.withDepth} with depth), ${b.skipped} skipped, ${b.failed} failed — ${printable(b.sourceFolder)}`,
           ),
           `execution providers: ${providers.available.join(', ') || `none (${providers.error})`}`,
         ].join('\n');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { printable } from '../../printable';
 import { CliError, createOutput } from '../output';
 
 interface CommonFlags {
@@ -58,7 +59,7 @@ export function registerModels(program: Command): void {
           .filter(Boolean)
           .join(', ');
       const human = [
-        `models folder: ${store.dir}`,
+        `models folder: ${printable(store.dir)}`,
         ...rows.map(
           (r) =>
             `  ${r.installed ? '✓' : r.partial.length ? '…' : ' '} ${r.id.padEnd(40)} ${r.task.padEnd(13)} ${r.displayName}${r.downloadable ? '' : ' (import only)'}${status(r) ? `\n      ${status(r)}` : ''}`,
@@ -94,7 +95,7 @@ export function registerModels(program: Command): void {
         out.endProgress();
         const total = record.files.reduce((s, f) => s + f.size, 0);
         out.result(
-          `${id}: ${record.files.length} files, ${mb(total)} in ${store.modelDir(id)}`,
+          `${id}: ${record.files.length} files, ${mb(total)} in ${printable(store.modelDir(id))}`,
           record,
         );
       } catch (err) {
@@ -117,8 +118,8 @@ export function registerModels(program: Command): void {
     try {
       const r = await m.importLocal.importModel(man, path, store);
       const human = [
-        `${id}: imported ${r.copied.length} files into ${store.modelDir(id)}`,
-        ...r.copied.map((c) => `  ${c.to} ← ${c.from}`),
+        `${id}: imported ${r.copied.length} files into ${printable(store.modelDir(id))}`,
+        ...r.copied.map((c) => `  ${c.to} ← ${printable(c.from)}`),
         ...(r.skipped.length ? [`  not in the source (optional): ${r.skipped.join(', ')}`] : []),
       ].join('\n');
       createOutput(Boolean(flags.json)).result(human, r);

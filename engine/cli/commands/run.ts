@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { JobProgress } from '../../../contract/entities';
 import type { RunSummary } from '../../pipeline/run';
+import { printable } from '../../printable';
 import { CliError, createOutput, progressBar } from '../output';
 
 interface RunFlags {
@@ -166,11 +167,11 @@ export function registerRun(program: Command): void {
         const row = store.jobs.get(jobId)!;
         const summary = store.jobs.result(jobId) as RunSummary | null;
         if (row.status === 'failed')
-          throw new CliError(`run failed: ${row.message ?? 'unknown error'}`);
+          throw new CliError(`run failed: ${printable(row.message ?? 'unknown error')}`);
         const lines = summary ? summaryLines(summary) : [];
         if (row.status === 'paused' || row.status === 'interrupted')
           lines.push(
-            `paused: finished images are kept; sqw run --project ${flags.project} --resume continues`,
+            `paused: finished images are kept; sqw run --project ${printable(flags.project)} --resume continues`,
           );
         out.result(lines.join('\n'), { jobId, status: row.status, ...summary });
         if (row.status === 'paused') process.exitCode = 130;
@@ -184,7 +185,7 @@ export function registerRun(program: Command): void {
 
 function summaryLines(s: RunSummary): string[] {
   const lines = [
-    ...s.notices,
+    ...s.notices.map(printable),
     `${s.images} images${s.elapsedMs ? ` in ${(s.elapsedMs / 1000).toFixed(1)} s` : ''}`,
   ];
   const prov = Object.entries(s.providers ?? {});
@@ -195,8 +196,10 @@ function summaryLines(s: RunSummary): string[] {
     const failed = st.failedTotal ?? st.failed.length;
     const skipped = Object.values(st.skipped).reduce((a, b) => a + b, 0);
     lines.push(`${stage}: ${st.done} done, ${skipped} skipped, ${failed} failed`);
-    for (const [reason, n] of Object.entries(st.skipped)) lines.push(`  skipped ${n}: ${reason}`);
-    for (const f of st.failed) lines.push(`  failed: ${f.image}: ${f.reason}`);
+    for (const [reason, n] of Object.entries(st.skipped))
+      lines.push(`  skipped ${n}: ${printable(reason)}`);
+    for (const f of st.failed)
+      lines.push(`  failed: ${printable(f.image)}: ${printable(f.reason)}`);
     if (failed > st.failed.length)
       lines.push(`  … ${failed - st.failed.length} more failures (jobs.errors has them all)`);
   }
