@@ -313,7 +313,8 @@ export const migrations: Migration[] = [
   },
   {
     version: 10,
-    description: 'QA decisions held across re-derivation; orphaned QA do not count for image status',
+    description:
+      'QA decisions held across re-derivation; orphaned QA do not count for image status',
     // A re-derivation that changes or drops a reviewed QA keeps its decision in held_json (status,
     // answer, the facts it was made on) so it can be restored when the facts come back. QA whose
     // facts vanished stay as 'orphaned' and count for an image's status as if they were gone.

@@ -337,7 +337,10 @@ function render(
         return 'answer-leak';
       names.push(e.text);
       // The form of the expression, not its label: a rename keeps it, a new qualifier does not.
-      nh.num(id).byte(0x3a).part(e.spec.qualifier ?? '').byte(0x3a);
+      nh.num(id)
+        .byte(0x3a)
+        .part(e.spec.qualifier ?? '')
+        .byte(0x3a);
       for (const a of e.spec.attributes) nh.part(a).byte(0x2c);
       nh.byte(0x7c);
     }
