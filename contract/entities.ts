@@ -179,7 +179,15 @@ export const SceneObject = z.object({
 });
 export type SceneObject = z.infer<typeof SceneObject>;
 
-export const QaStatus = z.enum(['proposed', 'approved', 'rejected', 'edited', 'changed']);
+export const QaStatus = z.enum([
+  'proposed',
+  'approved',
+  'rejected',
+  'edited',
+  'changed',
+  // Its facts vanished (an object deleted): kept with its decision, not exported or decidable.
+  'orphaned',
+]);
 
 export const QaPair = z.object({
   id: z.number().int(),

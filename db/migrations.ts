@@ -311,6 +311,37 @@ export const migrations: Migration[] = [
       CREATE INDEX qa_export ON qa_pairs(naming, status, image_id);
     `,
   },
+  {
+    version: 10,
+    description:
+      'QA decisions held across re-derivation; orphaned QA do not count for image status',
+    // A re-derivation that changes or drops a reviewed QA keeps its decision in held_json (status,
+    // answer, the facts it was made on) so it can be restored when the facts come back. QA whose
+    // facts vanished stay as 'orphaned' and count for an image's status as if they were gone.
+    up: `
+      ALTER TABLE qa_pairs ADD COLUMN held_json TEXT;
+      DROP VIEW image_derived_status;
+      CREATE VIEW image_derived_status AS
+      SELECT i.id AS id,
+        CASE
+          WHEN EXISTS (SELECT 1 FROM job_items ji JOIN jobs j ON j.id = ji.job_id
+                       WHERE ji.image_id = i.id AND ji.status = 'pending' AND j.status IN ('queued', 'running'))
+            THEN 'processing'
+          WHEN EXISTS (SELECT 1 FROM stage_runs s WHERE s.image_id = i.id AND s.status = 'failed') THEN 'failed'
+          WHEN NOT EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = i.id AND q.status <> 'orphaned')
+            THEN 'pending'
+          WHEN NOT EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = i.id
+                           AND q.status IN ('approved', 'rejected', 'edited')) THEN 'needs-review'
+          WHEN EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = i.id AND q.status IN ('proposed', 'changed'))
+            THEN 'in-review'
+          WHEN EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = i.id AND q.status IN ('approved', 'edited'))
+            THEN 'approved'
+          ELSE 'rejected'
+        END AS status
+      FROM images i;
+      UPDATE images SET status = (SELECT status FROM image_derived_status d WHERE d.id = images.id);
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);

@@ -3,6 +3,7 @@
 // transaction.
 import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { parseHeld, type HeldDecision } from './qa-keeping';
 
 export interface ObjectRow {
   id: number;
@@ -28,7 +29,8 @@ export interface QaRow {
   family: string;
   question: string;
   answer: string;
-  status: 'proposed' | 'approved' | 'rejected' | 'edited' | 'changed';
+  /** 'orphaned': its facts vanished (an object deleted); kept with its decision, never exported. */
+  status: 'proposed' | 'approved' | 'rejected' | 'edited' | 'changed' | 'orphaned';
 }
 
 export type QaKind = 'qualitative' | 'quantitative' | 'multi-hop';
@@ -504,14 +506,27 @@ export class ReviewEditRepository {
     ).map((r) => r.family);
   }
 
+  /**
+   * A QA pair's reviewable state. An orphaned pair shows the decision it holds (qa-keeping.ts), so
+   * undo and redo of that decision work while its object is gone and land in what is held.
+   */
   qaState(id: number): QaState | undefined {
     const row = this.db
       .prepare(
-        'SELECT id, image_id AS imageId, status, answer, fact_hash AS factHash FROM qa_pairs WHERE id = ?',
+        'SELECT id, image_id AS imageId, status, answer, fact_hash AS factHash, held_json AS held FROM qa_pairs WHERE id = ?',
       )
-      .get(id) as (Omit<QaState, 'revision'> & { factHash: string | null }) | undefined;
+      .get(id) as
+      (Omit<QaState, 'revision'> & { factHash: string | null; held: string | null }) | undefined;
     if (!row) return undefined;
-    const { factHash, ...rest } = row;
+    const { factHash, held: heldJson, ...rest } = row;
+    const held = rest.status === 'orphaned' ? parseHeld(heldJson) : null;
+    if (held)
+      return {
+        ...rest,
+        status: held.status,
+        answer: held.answer,
+        revision: qaRevision(held.status, held.answer, held.factHash),
+      };
     return { ...rest, revision: qaRevision(rest.status, rest.answer, factHash) };
   }
 
@@ -519,6 +534,18 @@ export class ReviewEditRepository {
   writeQaState(next: Pick<QaState, 'id' | 'status' | 'answer'>, expectedRevision: string): boolean {
     const current = this.qaState(next.id);
     if (!current || current.revision !== expectedRevision) return false;
+    const row = this.db
+      .prepare('SELECT status, held_json AS held FROM qa_pairs WHERE id = ?')
+      .get(next.id) as { status: string; held: string | null };
+    const held = row.status === 'orphaned' ? parseHeld(row.held) : null;
+    if (held) {
+      // Orphaned: the decision is held until its facts come back; the pair stays hidden.
+      const status = next.status as HeldDecision['status'];
+      this.db
+        .prepare('UPDATE qa_pairs SET held_json = ? WHERE id = ?')
+        .run(JSON.stringify({ ...held, status, answer: next.answer }), next.id);
+      return true;
+    }
     this.db
       .prepare('UPDATE qa_pairs SET status = ?, answer = ? WHERE id = ?')
       .run(next.status, next.answer, next.id);

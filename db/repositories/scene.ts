@@ -1,6 +1,13 @@
 // Per-image results of the pipeline stages: stage status with provenance, scene graphs, generated
 // QA (kept by stable key so re-derivation preserves review decisions) and ambiguous objects.
 import type { Database } from 'better-sqlite3';
+import {
+  keepOnRegenerate,
+  keepOnVanish,
+  parseHeld,
+  type QaStatus,
+  type StoredQa,
+} from './qa-keeping';
 
 export interface StageRunRow {
   imageId: number;
@@ -30,7 +37,12 @@ export interface QaUpsertCounts {
   removed: number;
 }
 
-const REVIEWED = new Set(['approved', 'rejected', 'edited']);
+/** The naming hash stored in a generated record (null for records from before it existed). */
+function namingHashOf(record: string | null): string | null {
+  if (!record) return null;
+  const h = (JSON.parse(record) as { namingHash?: unknown } | null)?.namingHash;
+  return typeof h === 'string' ? h : null;
+}
 
 export class SceneRepository {
   constructor(private readonly db: Database) {}
@@ -93,25 +105,45 @@ export class SceneRepository {
   }
 
   /**
-   * Replaces an image's generated QA by key. Same key and same facts: kept as it is, decision
-   * included. Same key, new facts: text updated, and a reviewed pair goes back for review as
-   * 'changed'. Keys no longer generated: proposed ones are removed, reviewed ones marked 'changed'.
+   * Replaces an image's generated QA by key, never losing a review decision (qa-keeping.ts says
+   * what happens to each pair). Texts are always rewritten from the new generation, so a relabel
+   * reaches every stored question and answer.
    */
   upsertQa(imageId: number, pairs: GeneratedQa[]): QaUpsertCounts {
     return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(
+          `SELECT q.id, q.qa_key AS key, q.fact_hash AS factHash, q.status, q.question, q.answer,
+             q.record_json AS record, q.held_json AS held,
+             EXISTS (SELECT 1 FROM review_decisions d WHERE d.qa_id = q.id) AS decided
+           FROM qa_pairs q WHERE q.image_id = ?`,
+        )
+        .all(imageId) as Array<{
+        id: number;
+        key: string | null;
+        factHash: string | null;
+        status: QaStatus;
+        question: string;
+        answer: string;
+        record: string | null;
+        held: string | null;
+        decided: number;
+      }>;
       const existing = new Map(
-        (
-          this.db
-            .prepare(
-              'SELECT id, qa_key AS key, fact_hash AS factHash, status FROM qa_pairs WHERE image_id = ?',
-            )
-            .all(imageId) as Array<{
-            id: number;
-            key: string | null;
-            factHash: string | null;
-            status: string;
-          }>
-        ).map((r) => [r.key ?? `#${r.id}`, r]),
+        rows.map((r) => {
+          const stored: StoredQa & { id: number; record: string | null } = {
+            id: r.id,
+            record: r.record,
+            status: r.status,
+            question: r.question,
+            answer: r.answer,
+            factHash: r.factHash,
+            namingHash: namingHashOf(r.record),
+            held: parseHeld(r.held),
+            hasDecisions: r.decided === 1,
+          };
+          return [r.key ?? `#${r.id}`, stored] as const;
+        }),
       );
       const counts: QaUpsertCounts = { added: 0, unchanged: 0, changed: 0, removed: 0 };
       const now = new Date().toISOString();
@@ -121,8 +153,12 @@ export class SceneRepository {
       );
       const update = this.db.prepare(
         `UPDATE qa_pairs SET family = ?, question = ?, answer = ?, value_json = ?, kind = ?, fact_hash = ?,
-           record_json = ?, naming = ?, status = ? WHERE id = ?`,
+           record_json = ?, naming = ?, status = ?, held_json = ? WHERE id = ?`,
       );
+      const keep = this.db.prepare(
+        'UPDATE qa_pairs SET status = ?, answer = ?, held_json = ? WHERE id = ?',
+      );
+      const remove = this.db.prepare('DELETE FROM qa_pairs WHERE id = ?');
       const seen = new Set<string>();
       for (const p of pairs) {
         seen.add(p.key);
@@ -146,33 +182,47 @@ export class SceneRepository {
             namingColumn,
           );
           counts.added++;
-        } else if (old.factHash === p.factHash) {
-          counts.unchanged++;
-        } else {
-          const status =
-            REVIEWED.has(old.status) || old.status === 'changed' ? 'changed' : 'proposed';
-          update.run(
-            p.family,
-            p.question,
-            p.answer,
-            value,
-            p.kind,
-            p.factHash,
-            record,
-            namingColumn,
-            status,
-            old.id,
-          );
-          counts.changed++;
+          continue;
         }
+        const next = keepOnRegenerate(old, {
+          question: p.question,
+          answer: p.answer,
+          factHash: p.factHash,
+          namingHash: namingHashOf(record),
+        });
+        const same =
+          next.status === old.status &&
+          next.answer === old.answer &&
+          p.question === old.question &&
+          p.factHash === old.factHash &&
+          JSON.stringify(next.held) === JSON.stringify(old.held);
+        if (same && old.record === record) {
+          counts.unchanged++;
+          continue;
+        }
+        update.run(
+          p.family,
+          p.question,
+          next.answer,
+          value,
+          p.kind,
+          p.factHash,
+          record,
+          namingColumn,
+          next.status,
+          next.held ? JSON.stringify(next.held) : null,
+          old.id,
+        );
+        if (same) counts.unchanged++;
+        else counts.changed++;
       }
       for (const [key, old] of existing) {
         if (seen.has(key)) continue;
-        if (REVIEWED.has(old.status)) {
-          this.db.prepare("UPDATE qa_pairs SET status = 'changed' WHERE id = ?").run(old.id);
-        } else {
-          this.db.prepare('DELETE FROM qa_pairs WHERE id = ?').run(old.id);
-        }
+        const next = keepOnVanish(old);
+        if (next === 'delete') remove.run(old.id);
+        else if (old.status !== 'orphaned')
+          keep.run(next.status, next.answer, next.held ? JSON.stringify(next.held) : null, old.id);
+        else continue;
         counts.removed++;
       }
       return counts;

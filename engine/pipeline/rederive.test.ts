@@ -6,6 +6,8 @@ import { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
+import { ObjectCommands } from '../review/object-commands';
+import { ReviewLog } from '../review/review-log';
 import { RederiveQueue } from './rederive';
 import { runJob, tempFolder } from './testing/run-job';
 
@@ -91,5 +93,85 @@ describe('re-derivation after an object edit', () => {
     expect(kept).toBeGreaterThan(0);
     expect(changed).toBeGreaterThan(0);
     expect(changedImages).toEqual([image.batchId, image.batchId]);
+  });
+});
+
+describe('re-derivation and review commands together', () => {
+  const events = new EventBus();
+  const queue = new RederiveQueue(events);
+  const log = () => new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
+  const qa = (id: number) =>
+    store.db
+      .prepare('SELECT status, question, answer, record_json AS r FROM qa_pairs WHERE id = ?')
+      .get(id) as { status: string; question: string; answer: string; r: string } | undefined;
+  const decisions = (id: number) =>
+    (
+      store.db.prepare('SELECT COUNT(*) AS n FROM review_decisions WHERE qa_id = ?').get(id) as {
+        n: number;
+      }
+    ).n;
+
+  it('keeps an approved QA whose object was deleted through later edits, and undo brings it back', async () => {
+    const image = store.images.findByName('corridor.jpg')[0]!;
+    const objects = store.annotations.edits.objectStates(image.id);
+    const door = objects.find((o) => o.label === 'door')!;
+    const cabinet = objects.find((o) => o.label === 'cabinet')!;
+    const q = store.annotations.edits
+      .qaReviewForImage(image.id)
+      .find((x) => x.status === 'approved' && (x.record?.subjects as number[]).includes(door.id))!;
+    expect(q).toBeDefined();
+    const held = decisions(q.id);
+    expect(held).toBeGreaterThan(0);
+    const commands = new ObjectCommands(store, log());
+
+    commands.delete({ objectId: door.id, expectedVersion: door.version, actor: 'ana' });
+    await queue.idle();
+    const w = cabinet.box[2] - cabinet.box[0];
+    commands.update({
+      objectId: cabinet.id,
+      expectedVersion: cabinet.version,
+      box: [cabinet.box[0] - w * 0.1, cabinet.box[1], cabinet.box[2] - w * 0.1, cabinet.box[3]],
+      actor: 'ana',
+    });
+    await queue.idle();
+    expect(qa(q.id)?.status).toBe('orphaned');
+    expect(decisions(q.id)).toBe(held);
+    expect(store.scene.qaRecords(image.id, ['approved', 'edited']).length).toBeGreaterThan(0);
+    expect(
+      store.scene
+        .qaRecords(image.id, ['approved', 'edited', 'proposed', 'changed', 'rejected'])
+        .some((r) => (r.record as { subjects: number[] }).subjects.includes(door.id)),
+    ).toBe(false);
+
+    expect(log().undo('ana')?.command).toBe('object.move');
+    await queue.idle();
+    expect(log().undo('ana')?.command).toBe('object.delete');
+    await queue.idle();
+    expect(qa(q.id)?.status).toBe('approved');
+    expect(decisions(q.id)).toBe(held);
+  });
+
+  it('a relabel rewrites the stored text and record of every QA naming the object, keeping decisions', async () => {
+    const image = store.images.findByName('corridor.jpg')[0]!;
+    const partition = store.annotations.edits
+      .objectStates(image.id)
+      .find((o) => o.label === 'partition')!;
+    const rows = store.annotations.edits
+      .qaReviewForImage(image.id)
+      .filter((x) => x.record?.naming === 'expression' && /partition/.test(x.question));
+    expect(rows.length).toBeGreaterThan(0);
+    new ObjectCommands(store, log()).update({
+      objectId: partition.id,
+      expectedVersion: partition.version,
+      label: 'glass wall',
+      actor: 'ana',
+    });
+    await queue.idle();
+    for (const before of rows) {
+      const now = qa(before.id)!;
+      expect(now.status).toBe(before.status);
+      expect(`${now.question} ${now.answer} ${now.r}`).not.toMatch(/partition/);
+      expect(now.question).toMatch(/glass wall/);
+    }
   });
 });

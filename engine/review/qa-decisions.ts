@@ -53,6 +53,10 @@ export class QaDecisions {
     const edits = this.store.annotations.edits;
     const qa = edits.qaReview(d.qaId);
     if (!qa) throw new NotFoundError(`QA pair not found: ${d.qaId}`);
+    if (qa.status === 'orphaned')
+      throw new UserInputError(
+        `QA #${qa.id} is about an object that is gone or no longer has a unique name; its decision is kept and comes back with the object`,
+      );
     if (d.expectedRevision !== undefined && d.expectedRevision !== qa.revision)
       throw new StaleEditError(
         `QA #${qa.id} was changed in another window or by re-derivation (now ${qa.status}); reload and review it again`,

@@ -275,6 +275,7 @@ function idPrefixOf(image: string, family: string): Fnv64 {
   return h.part(family).byte(0x7c);
 }
 const factHasher = new Fnv64();
+const namingHasher = new Fnv64();
 
 /** factHash of the last draft hashed: the naming modes of one draft share it. */
 let lastFactDraft: Draft | null = null;
@@ -325,15 +326,25 @@ function render(
   const subjects = d.subjects;
   // names of the subjects, in subject order (region tokens: the first position of each id)
   const names: string[] = [];
+  let namingHash = '';
   if (mode === 'region') for (let i = 0; i < subjects.length; i++) names.push(regionTokenAt(i));
   else {
+    const nh = namingHasher.reset();
     for (const id of subjects) {
       const e = naming.expressions.get(id);
       if (!e) return 'ambiguous-object';
       if (d.axis !== undefined && e.axis !== null && leakAxis(e.axis) === leakAxis(d.axis))
         return 'answer-leak';
       names.push(e.text);
+      // The form of the expression, not its label: a rename keeps it, a new qualifier does not.
+      nh.num(id)
+        .byte(0x3a)
+        .part(e.spec.qualifier ?? '')
+        .byte(0x3a);
+      for (const a of e.spec.attributes) nh.part(a).byte(0x2c);
+      nh.byte(0x7c);
     }
+    namingHash = nh.hex();
   }
   const fam = fr.fam;
   const t = fr.t;
@@ -413,6 +424,7 @@ function render(
     seed: opts.seed,
     dependsOn: sortedIds(d.dependsOn),
     factHash: factHashOf(d),
+    namingHash,
   };
   if (shown) pair.display = { system, text: shown.text, rounded: shown.rounded, step: shown.step };
   if (mode === 'region') pair.regions = subjects.slice();

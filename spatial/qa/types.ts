@@ -51,6 +51,12 @@ export interface QaPair {
   dependsOn: number[];
   /** Hash of the facts used; unchanged id + changed factHash = re-review. */
   factHash: string;
+  /**
+   * Hash of how each subject is referred to, without its label: attributes and spatial qualifier
+   * per subject ("" for region tokens). Same factHash and namingHash = the text differs at most by
+   * a renamed label, so a review decision still holds.
+   */
+  namingHash: string;
 }
 
 export interface Ambiguity {

@@ -7,6 +7,8 @@ const RANK: Record<ReviewQa['status'], number> = {
   edited: 2,
   approved: 2,
   rejected: 2,
+  // Kept for their decision while their object is gone: nothing to review, listed last.
+  orphaned: 3,
 };
 
 export function reviewOrder(qa: readonly ReviewQa[]): ReviewQa[] {

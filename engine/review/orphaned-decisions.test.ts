@@ -1,0 +1,82 @@
+// A decision on a QA whose object is gone (status 'orphaned') is held, not lost: undo and redo of
+// it work while the QA is orphaned, and the QA comes back with whatever decision it then holds.
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../db/project-store';
+import type { GeneratedQa } from '../../db/repositories/scene';
+import { importBatch } from '../import/index';
+import { tempDir } from '../test/helpers';
+import { QaDecisions } from './qa-decisions';
+import { ReviewLog } from './review-log';
+
+const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
+
+let dir: ReturnType<typeof tempDir>;
+let store: ProjectStore;
+let imageId: number;
+
+const pair = (key: string, factHash = 'f1'): GeneratedQa => ({
+  key,
+  family: 'distance',
+  kind: 'quantitative',
+  question: `How far apart are the two objects (${key})?`,
+  answer: 'About 2 meters.',
+  value: 2,
+  factHash,
+  record: { naming: 'expression', namingHash: 'n1', subjects: [1, 2] },
+});
+
+beforeAll(async () => {
+  dir = tempDir();
+  store = ProjectStore.openOrCreate(join(dir.path, 'p'));
+  await importBatch(store, { folder: `${SAMPLES}/sun-corridor/color` });
+  imageId = store.images.findByName('corridor.jpg')[0]!.id;
+});
+afterAll(() => {
+  store.close();
+  dir.remove();
+});
+
+describe('decisions on orphaned QA', () => {
+  it('undo and redo land in the held decision; the QA returns with it', () => {
+    store.scene.upsertQa(imageId, [pair('a'), pair('b')]);
+    const [a, b] = store.annotations.qa(imageId);
+    const log = new ReviewLog(store);
+    const decisions = new QaDecisions(store, log);
+    decisions.decide({ qaId: a!.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+
+    // Both keys vanish: the undecided one is deleted, the approved one kept as orphaned.
+    store.scene.upsertQa(imageId, []);
+    expect(store.annotations.getQa(b!.id)).toBeUndefined();
+    expect(store.annotations.getQa(a!.id)?.status).toBe('orphaned');
+    expect(store.annotations.reviews(a!.id)).toHaveLength(1);
+    expect(() =>
+      decisions.decide({
+        qaId: a!.id,
+        decision: 'reject',
+        reason: 'x',
+        confirmWarnings: true,
+        actor: 'bob',
+      }),
+    ).toThrow(/decision is kept/);
+
+    expect(log.undo('ann')?.command).toBe('review.approve');
+    expect(store.annotations.getQa(a!.id)?.status).toBe('orphaned');
+    expect(log.redo('ann')?.command).toBe('review.approve');
+    expect(log.undo('ann')?.command).toBe('review.approve');
+
+    // The fact comes back: with the decision held now (the approval was undone).
+    store.scene.upsertQa(imageId, [pair('a')]);
+    expect(store.annotations.getQa(a!.id)?.status).toBe('proposed');
+    expect(log.redo('ann')?.command).toBe('review.approve');
+    expect(store.annotations.getQa(a!.id)?.status).toBe('approved');
+
+    // Orphaned again, then back with other facts: it returns for review, holding the approval.
+    store.scene.upsertQa(imageId, []);
+    store.scene.upsertQa(imageId, [pair('a', 'f2')]);
+    expect(store.annotations.getQa(a!.id)?.status).toBe('changed');
+    store.scene.upsertQa(imageId, [pair('a', 'f1')]);
+    expect(store.annotations.getQa(a!.id)?.status).toBe('approved');
+    expect(store.images.get(imageId)?.status).toBe('approved');
+  });
+});
