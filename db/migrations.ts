@@ -328,6 +328,8 @@ export function migrate(
   const pending = [...list].sort((a, b) => a.version - b.version).filter((m) => m.version > from);
   for (const m of pending) {
     db.transaction(() => {
+      // Another process opening the project at the same moment may have applied it already.
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       db.exec(m.up);
       db.pragma(`user_version = ${m.version}`);
     })();

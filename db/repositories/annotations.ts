@@ -346,9 +346,13 @@ function toQaReview({ v, r, ...row }: QaDbRow): QaReviewRow {
 export class ReviewEditRepository {
   constructor(private readonly db: Database) {}
 
-  /** Runs `fn` in one transaction (every review command is all-or-nothing). */
+  /**
+   * Runs `fn` in one IMMEDIATE transaction: every review command is all-or-nothing, and its checks
+   * (versions, revisions, the undo stack) see exactly what it then writes over, even when another
+   * process decides at the same moment (that one waits for the lock, then sees this change).
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   objectState(id: number): ObjectState | undefined {
