@@ -3,8 +3,10 @@
 // to the project all succeed (no "database is locked").
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProjectStore } from '../../db/project-store';
+import { retryWhenBusy } from '../../db/busy';
+import { DATABASE_FILE, ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { runGraphStage } from '../pipeline/graph-stage';
@@ -156,4 +158,31 @@ describe('reviewers in two processes', () => {
       store.close();
     }
   }, 120_000);
+
+  it('a decision that finds the project locked past the busy timeout is retried, not reported', async () => {
+    const store = ProjectStore.open(folder);
+    // Another process holds a write transaction far longer than this connection waits.
+    const other = new Database(join(folder, DATABASE_FILE));
+    try {
+      store.db.pragma('busy_timeout = 20');
+      const decisions = new QaDecisions(store, new ReviewLog(store));
+      const qa = store.annotations.edits.qaQueue({ offset: 0, limit: 1 }).items[0]!;
+      const approve = () =>
+        decisions.decide({ qaId: qa.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+      other.exec('BEGIN IMMEDIATE');
+      expect(approve).toThrow(/database is locked/); // what a reviewer saw before
+      setTimeout(() => other.exec('COMMIT'), 300);
+      const out = await retryWhenBusy(approve, { attempts: 20, pauseMs: 10 });
+      expect(out.applied).toBe(true);
+
+      other.exec('BEGIN IMMEDIATE');
+      await expect(retryWhenBusy(approve, { attempts: 3, pauseMs: 5 })).rejects.toThrow(
+        /^the project is busy: .*nothing was changed, try again/,
+      );
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+      store.close();
+    }
+  });
 });

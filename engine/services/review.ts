@@ -1,8 +1,10 @@
 // Handlers of the review API: object and label edits, QA decisions (single and bulk), undo/redo,
 // the audit log and the review queue. Every edit goes through engine/review (commands in the audit
-// log); object edits schedule re-derivation of the image's graph and QA in the background.
+// log); object edits schedule re-derivation of the image's graph and QA in the background. A write
+// that finds the project locked by another process is retried (db/busy.ts), never shown as a lock error.
 import type { ApiHandlers } from '../../contract/api';
 import type { EditableObject, HistoryState, ReviewQa } from '../../contract/review';
+import { retryWhenBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
 import { NotFoundError } from '../errors';
@@ -104,17 +106,23 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
     objects: {
       create: async ({ projectId, imageId, box, label, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.create({ imageId, box, label, actor: reviewer });
+        const entry = await retryWhenBusy(() =>
+          p.objects.create({ imageId, box, label, actor: reviewer }),
+        );
         return { object: objectAfter(p.store, entry), entryId: entry.id, history: history(p.log) };
       },
       update: async ({ projectId, objectId, expectedVersion, box, label, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.update({ objectId, expectedVersion, box, label, actor: reviewer });
+        const entry = await retryWhenBusy(() =>
+          p.objects.update({ objectId, expectedVersion, box, label, actor: reviewer }),
+        );
         return { object: objectAfter(p.store, entry), entryId: entry.id, history: history(p.log) };
       },
       delete: async ({ projectId, objectId, expectedVersion, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.delete({ objectId, expectedVersion, actor: reviewer });
+        const entry = await retryWhenBusy(() =>
+          p.objects.delete({ objectId, expectedVersion, actor: reviewer }),
+        );
         return { object: null, entryId: entry.id, history: history(p.log) };
       },
     },
@@ -134,7 +142,9 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         ctx.projects.get(projectId).annotations.edits.vocabulary(),
       rename: async ({ projectId, from, to, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.renameLabel({ from, to, actor: reviewer });
+        const entry = await retryWhenBusy(() =>
+          p.objects.renameLabel({ from, to, actor: reviewer }),
+        );
         return {
           changed: (entry.after as { objects: unknown[] }).objects.length,
           merged: entry.command === 'label.merge',
@@ -144,7 +154,9 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       },
       merge: async ({ projectId, from, into, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.mergeLabels({ from, into, actor: reviewer });
+        const entry = await retryWhenBusy(() =>
+          p.objects.mergeLabels({ from, into, actor: reviewer }),
+        );
         return {
           changed: (entry.after as { objects: unknown[] }).objects.length,
           merged: true,
@@ -161,14 +173,16 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       // The original single-decision call, now an undoable command like the others.
       record: async ({ projectId, qaId, decision, reason, editedAnswer, reviewer }) => {
         const p = open(projectId);
-        p.decisions.decide({
-          qaId,
-          decision,
-          reason,
-          editedAnswer,
-          confirmWarnings: true,
-          actor: reviewer,
-        });
+        await retryWhenBusy(() =>
+          p.decisions.decide({
+            qaId,
+            decision,
+            reason,
+            editedAnswer,
+            confirmWarnings: true,
+            actor: reviewer,
+          }),
+        );
         const last = p.store.annotations.reviews(qaId).at(-1);
         if (!last) throw new NotFoundError(`QA pair not found: ${qaId}`);
         return last;
@@ -189,7 +203,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       },
       decide: async ({ projectId, reviewer, ...d }) => {
         const p = open(projectId);
-        const out = p.decisions.decide({ ...d, actor: reviewer });
+        const out = await retryWhenBusy(() => p.decisions.decide({ ...d, actor: reviewer }));
         return {
           applied: out.applied,
           warnings: out.warnings,
@@ -200,7 +214,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       },
       bulk: async ({ projectId, reviewer, ...b }) => {
         const p = open(projectId);
-        const out = p.decisions.bulk({ ...b, actor: reviewer });
+        const out = await retryWhenBusy(() => p.decisions.bulk({ ...b, actor: reviewer }));
         return {
           applied: out.applied,
           warnings: out.warnings,
@@ -210,12 +224,12 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       },
       undo: async ({ projectId, reviewer }) => {
         const p = open(projectId);
-        const entry = p.log.undo(reviewer);
+        const entry = await retryWhenBusy(() => p.log.undo(reviewer));
         return { entry, history: history(p.log) };
       },
       redo: async ({ projectId, reviewer }) => {
         const p = open(projectId);
-        const entry = p.log.redo(reviewer);
+        const entry = await retryWhenBusy(() => p.log.redo(reviewer));
         return { entry, history: history(p.log) };
       },
       history: async ({ projectId }) => history(open(projectId).log),
