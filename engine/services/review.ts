@@ -91,7 +91,11 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       decisions: new QaDecisions(store, log),
     };
   };
-  const history = (log: ReviewLog): HistoryState => log.history();
+  // Undo and redo are per reviewer; a view that names nobody has nothing of theirs to undo.
+  const history = (log: ReviewLog, reviewer: string | undefined): HistoryState =>
+    reviewer === undefined
+      ? { canUndo: false, canRedo: false, nextUndo: null, nextRedo: null }
+      : log.history(reviewer);
   const objectAfter = (store: ProjectStore, entry: AuditEntryRow) => {
     const after = (entry.after as { objects: ObjectState[] }).objects[0];
     const now = after ? store.annotations.edits.objectState(after.id) : undefined;
@@ -109,21 +113,29 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         const entry = await retryWhenBusy(() =>
           p.objects.create({ imageId, box, label, actor: reviewer }),
         );
-        return { object: objectAfter(p.store, entry), entryId: entry.id, history: history(p.log) };
+        return {
+          object: objectAfter(p.store, entry),
+          entryId: entry.id,
+          history: history(p.log, reviewer),
+        };
       },
       update: async ({ projectId, objectId, expectedVersion, box, label, reviewer }) => {
         const p = open(projectId);
         const entry = await retryWhenBusy(() =>
           p.objects.update({ objectId, expectedVersion, box, label, actor: reviewer }),
         );
-        return { object: objectAfter(p.store, entry), entryId: entry.id, history: history(p.log) };
+        return {
+          object: objectAfter(p.store, entry),
+          entryId: entry.id,
+          history: history(p.log, reviewer),
+        };
       },
       delete: async ({ projectId, objectId, expectedVersion, reviewer }) => {
         const p = open(projectId);
         const entry = await retryWhenBusy(() =>
           p.objects.delete({ objectId, expectedVersion, actor: reviewer }),
         );
-        return { object: null, entryId: entry.id, history: history(p.log) };
+        return { object: null, entryId: entry.id, history: history(p.log, reviewer) };
       },
     },
     qa: {
@@ -149,7 +161,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
           changed: (entry.after as { objects: unknown[] }).objects.length,
           merged: entry.command === 'label.merge',
           entryId: entry.id,
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
       merge: async ({ projectId, from, into, reviewer }) => {
@@ -161,7 +173,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
           changed: (entry.after as { objects: unknown[] }).objects.length,
           merged: true,
           entryId: entry.id,
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
     },
@@ -188,7 +200,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         return last;
       },
       list: async ({ projectId, qaId }) => ctx.projects.get(projectId).annotations.reviews(qaId),
-      image: async ({ projectId, imageId }) => {
+      image: async ({ projectId, imageId, reviewer }) => {
         const p = open(projectId);
         if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
         const edits = p.store.annotations.edits;
@@ -198,7 +210,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
           qa: edits.qaReviewForImage(imageId).map(toReviewQa),
           ambiguous: ambiguousObjects(p.store, imageId),
           geometryPending: edits.editedSinceGraph(imageId),
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
       decide: async ({ projectId, reviewer, ...d }) => {
@@ -209,7 +221,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
           warnings: out.warnings,
           qa: qaAfter(p.store, d.qaId),
           entryId: out.entry?.id ?? null,
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
       bulk: async ({ projectId, reviewer, ...b }) => {
@@ -219,20 +231,20 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
           applied: out.applied,
           warnings: out.warnings,
           entryId: out.entry?.id ?? null,
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
       undo: async ({ projectId, reviewer }) => {
         const p = open(projectId);
         const entry = await retryWhenBusy(() => p.log.undo(reviewer));
-        return { entry, history: history(p.log) };
+        return { entry, history: history(p.log, reviewer) };
       },
       redo: async ({ projectId, reviewer }) => {
         const p = open(projectId);
         const entry = await retryWhenBusy(() => p.log.redo(reviewer));
-        return { entry, history: history(p.log) };
+        return { entry, history: history(p.log, reviewer) };
       },
-      history: async ({ projectId }) => history(open(projectId).log),
+      history: async ({ projectId, reviewer }) => history(open(projectId).log, reviewer),
     },
   };
 }
