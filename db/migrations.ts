@@ -311,6 +311,19 @@ export const migrations: Migration[] = [
       CREATE INDEX qa_export ON qa_pairs(naming, status, image_id);
     `,
   },
+  {
+    version: 10,
+    description: 'job leases renewed by the running process; undo history per reviewer',
+    // A job is alive while its lease is renewed (a heartbeat in the database), not while some
+    // process has its old PID: a killed run is resumable once its lease expires, even if the PID
+    // was reused. owner_pid stays unused. Undo stacks are rebuilt per reviewer from the audit log.
+    up: `
+      ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+      ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;
+      CREATE INDEX jobs_live ON jobs(kind, status, lease_expires_at);
+      CREATE INDEX audit_actor ON audit_log(actor, op, id);
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);
