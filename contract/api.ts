@@ -353,8 +353,8 @@ export const api = {
       ReviewDecision,
     ),
     list: method(ProjectRef.extend({ qaId: z.number().int().positive() }), z.array(ReviewDecision)),
-    /** One image's objects (with masks and versions), QA, ambiguous objects and undo state. */
-    image: method(ImageRef, ReviewImage),
+    /** One image's objects (with masks and versions), QA, ambiguous objects and `reviewer`'s undo state. */
+    image: method(ImageRef.extend({ reviewer: Reviewer.optional() }), ReviewImage),
     /**
      * Approve, reject (reason required), edit (new answer, checked against the geometry) or skip.
      * With warnings and no `confirmWarnings` nothing is written and the warnings come back.
@@ -386,7 +386,8 @@ export const api = {
     ),
     undo: method(ProjectRef.extend({ reviewer: Reviewer }), UndoResult),
     redo: method(ProjectRef.extend({ reviewer: Reviewer }), UndoResult),
-    history: method(ProjectRef, HistoryState),
+    /** `reviewer`'s own undo/redo state (each reviewer undoes their own commands). */
+    history: method(ProjectRef.extend({ reviewer: Reviewer.optional() }), HistoryState),
   },
   /** Perception models in the per-user models folder (see contract/models.ts). */
   models: modelsApi,

@@ -342,6 +342,19 @@ export const migrations: Migration[] = [
       UPDATE images SET status = (SELECT status FROM image_derived_status d WHERE d.id = images.id);
     `,
   },
+  {
+    version: 11,
+    description: 'job leases renewed by the running process; undo history per reviewer',
+    // A job is alive while its lease is renewed (a heartbeat in the database), not while some
+    // process has its old PID: a killed run is resumable once its lease expires, even if the PID
+    // was reused. owner_pid stays unused. Undo stacks are rebuilt per reviewer from the audit log.
+    up: `
+      ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+      ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;
+      CREATE INDEX jobs_live ON jobs(kind, status, lease_expires_at);
+      CREATE INDEX audit_actor ON audit_log(actor, op, id);
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);
@@ -359,6 +372,8 @@ export function migrate(
   const pending = [...list].sort((a, b) => a.version - b.version).filter((m) => m.version > from);
   for (const m of pending) {
     db.transaction(() => {
+      // Another process opening the project at the same moment may have applied it already.
+      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       db.exec(m.up);
       db.pragma(`user_version = ${m.version}`);
     })();

@@ -17,6 +17,21 @@ export const BLOBS_DIR = 'blobs';
 
 export class ProjectStoreError extends Error {}
 
+/** How long a statement waits for another connection's write transaction before SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Makes every `db.transaction(fn)` on this connection begin IMMEDIATE (take the write lock first).
+ * In WAL mode a deferred transaction that reads and then writes fails at once with SQLITE_BUSY
+ * ("database is locked") when another process committed after its read: the busy timeout does not
+ * apply to that case. Taking the lock at BEGIN makes it wait its turn instead, and makes every
+ * check-then-write (revision checks, job claims) atomic across processes.
+ */
+function beginImmediately(db: Database.Database): void {
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn) => transaction(fn).immediate) as Database.Database['transaction'];
+}
+
 export class ProjectStore {
   readonly project: ProjectRepository;
   readonly batches: BatchRepository;
@@ -64,7 +79,7 @@ export class ProjectStore {
     if (!existsSync(file))
       throw new ProjectStoreError(`not a project folder (no ${DATABASE_FILE}): ${dir}`);
     const db = new Database(file, { readonly: true, fileMustExist: true });
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version !== latestVersion) {
       db.close();
@@ -92,7 +107,8 @@ export class ProjectStore {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      beginImmediately(db);
       migrate(db);
       const store = new ProjectStore(dir, db);
       if (!store.project.exists()) {

@@ -348,9 +348,13 @@ function toQaReview({ v, r, ...row }: QaDbRow): QaReviewRow {
 export class ReviewEditRepository {
   constructor(private readonly db: Database) {}
 
-  /** Runs `fn` in one transaction (every review command is all-or-nothing). */
+  /**
+   * Runs `fn` in one IMMEDIATE transaction: every review command is all-or-nothing, and its checks
+   * (versions, revisions, the undo stack) see exactly what it then writes over, even when another
+   * process decides at the same moment (that one waits for the lock, then sees this change).
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   objectState(id: number): ObjectState | undefined {
@@ -611,13 +615,37 @@ export class ReviewEditRepository {
     ).map(toAudit);
   }
 
-  /** The undoable history in order, without payloads: enough to rebuild the undo/redo stacks. */
-  undoHistory(): Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }> {
+  /**
+   * One reviewer's undoable history in order, without payloads: enough to rebuild their undo/redo
+   * stacks (each reviewer undoes their own commands).
+   */
+  undoHistory(
+    actor: string,
+  ): Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }> {
     return this.db
       .prepare(
-        `SELECT id, op, ref_id AS refId FROM audit_log WHERE op IN ('do', 'undo', 'redo') ORDER BY id`,
+        `SELECT id, op, ref_id AS refId FROM audit_log WHERE actor = ? AND op IN ('do', 'undo', 'redo')
+         ORDER BY id`,
       )
-      .all() as Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }>;
+      .all(actor) as Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }>;
+  }
+
+  /** The newest command after entry `afterId` that wrote this object or QA row, if any. */
+  lastChangeOf(
+    kind: 'object' | 'qa',
+    row: { id: number; imageId: number },
+    afterId: number,
+  ): { actor: string; command: string } | undefined {
+    const list = kind === 'object' ? '$.objects' : '$.qa';
+    return this.db
+      .prepare(
+        `SELECT a.actor, a.command FROM audit_log a
+         WHERE a.id > ? AND a.op IN ('do', 'undo', 'redo')
+           AND EXISTS (SELECT 1 FROM json_each(a.image_ids_json) WHERE value = ?)
+           AND EXISTS (SELECT 1 FROM json_each(a.after_json, ?) r WHERE json_extract(r.value, '$.id') = ?)
+         ORDER BY a.id DESC LIMIT 1`,
+      )
+      .get(afterId, row.imageId, list, row.id) as { actor: string; command: string } | undefined;
   }
 }
 

@@ -24,15 +24,14 @@ function toRow({ progressJson, ...r }: RawJob): JobRow {
   return { ...r, progress: progressJson ? (JSON.parse(progressJson) as JobProgress) : null };
 }
 
-/** Whether a process with this id is alive on this machine (EPERM: alive, owned by someone else). */
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Who holds a running job and until when (epoch ms); renewed by the owner's heartbeat. */
+export interface JobLease {
+  owner: string;
+  expiresAt: number;
 }
+
+/** Statuses a job may be claimed from to run (again). */
+const RESUMABLE = ['paused', 'interrupted', 'queued'] as const;
 
 export class JobRepository {
   constructor(private readonly db: Database) {}
@@ -82,7 +81,7 @@ export class JobRepository {
     id: string,
     patch: Partial<
       Pick<JobRow, 'status' | 'total' | 'done' | 'failed' | 'skipped' | 'message' | 'progress'>
-    > & { ownerPid?: number | null },
+    >,
   ): JobRow {
     const sets: string[] = [];
     const params: unknown[] = [];
@@ -91,9 +90,6 @@ export class JobRepository {
       if (k === 'progress') {
         sets.push('progress_json = ?');
         params.push(v === null ? null : JSON.stringify(v));
-      } else if (k === 'ownerPid') {
-        sets.push('owner_pid = ?');
-        params.push(v);
       } else {
         sets.push(`${k} = ?`);
         params.push(v);
@@ -118,34 +114,134 @@ export class JobRepository {
   }
 
   /**
-   * Jobs left `running` or `queued` by a process that is gone are marked on the next open, never
-   * left stuck: pipeline jobs become `interrupted` (resumable: their image queue is in job_items),
-   * others `failed`. A job whose owner is still alive (a `sqw run` beside the app) is left alone.
+   * Creates a job already running under `lease`. With `exclusiveKind`, refuses (returns the live
+   * job instead) while another job of that kind holds a live lease. Call inside an IMMEDIATE
+   * transaction with the rest of the job's set-up, so two processes cannot both start.
    */
-  markInterrupted(): number {
-    const stale = (
+  createRunning(
+    job: { id: string; kind: string; params: unknown },
+    lease: JobLease,
+    exclusiveKind: boolean,
+  ): { created: JobRow } | { conflict: JobRow } {
+    if (exclusiveKind) {
+      const live = this.liveJob(job.kind, Date.now());
+      if (live) return { conflict: live };
+    }
+    const now = new Date().toISOString();
+    this.db
+      .prepare(
+        `INSERT INTO jobs (id, kind, status, params_json, total, created_at, updated_at, lease_owner, lease_expires_at)
+         VALUES (?, ?, 'running', ?, 0, ?, ?, ?, ?)`,
+      )
+      .run(job.id, job.kind, JSON.stringify(job.params), now, now, lease.owner, lease.expiresAt);
+    return { created: this.get(job.id)! };
+  }
+
+  /**
+   * Takes a job to run it again: it must be paused, interrupted or queued (or, with
+   * `allowFinished`, done/failed/cancelled), or running under a lease that has expired (its process
+   * is gone). Returns false when it is not (then nothing changed).
+   */
+  claim(id: string, lease: JobLease, allowFinished = false): boolean {
+    const now = Date.now();
+    const from = allowFinished ? [...RESUMABLE, 'done', 'failed', 'cancelled'] : [...RESUMABLE];
+    return (
       this.db
         .prepare(
-          `SELECT id, kind, owner_pid AS ownerPid FROM jobs WHERE status IN ('running', 'queued')`,
+          `UPDATE jobs SET status = 'running', message = NULL, lease_owner = ?, lease_expires_at = ?, updated_at = ?
+           WHERE id = ? AND (status IN (${from.map(() => '?').join(',')})
+             OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < ?)))`,
         )
-        .all() as Array<{ id: string; kind: string; ownerPid: number | null }>
-    ).filter((j) => j.ownerPid === null || j.ownerPid === process.pid || !processAlive(j.ownerPid));
-    const now = new Date().toISOString();
-    const mark = this.db.prepare(
-      'UPDATE jobs SET status = ?, message = ?, owner_pid = NULL, updated_at = ? WHERE id = ?',
+        .run(lease.owner, lease.expiresAt, new Date(now).toISOString(), id, ...from, now)
+        .changes === 1
     );
-    this.db.transaction(() => {
-      for (const j of stale) {
-        if (j.kind === 'pipeline')
-          mark.run(
-            'interrupted',
-            'interrupted: the process running it stopped; resume to continue where it stopped',
-            now,
-            j.id,
-          );
-        else mark.run('failed', 'interrupted: the engine stopped while this job ran', now, j.id);
-      }
+  }
+
+  /** The heartbeat: extends `owner`'s lease; false when the job is no longer theirs. */
+  renewLease(id: string, lease: JobLease): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'`,
+        )
+        .run(lease.expiresAt, id, lease.owner).changes === 1
+    );
+  }
+
+  /**
+   * The job's final (or paused) state, written only while `owner` still holds it; the lease is
+   * released. Undefined when another process has taken the job over.
+   */
+  release(
+    id: string,
+    owner: string,
+    {
+      result,
+      ...patch
+    }: Partial<Pick<JobRow, 'status' | 'failed' | 'skipped' | 'message'>> & {
+      result?: unknown;
+    },
+  ): JobRow | undefined {
+    return this.db.transaction(() => {
+      const held = this.db
+        .prepare('SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ?')
+        .get(id, owner);
+      if (!held) return undefined;
+      this.db
+        .prepare('UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?')
+        .run(id);
+      if (result !== undefined) this.setResult(id, result);
+      return this.update(id, patch);
     })();
-    return stale.length;
+  }
+
+  lease(id: string): JobLease | null {
+    const row = this.db
+      .prepare('SELECT lease_owner AS owner, lease_expires_at AS expiresAt FROM jobs WHERE id = ?')
+      .get(id) as { owner: string | null; expiresAt: number | null } | undefined;
+    return row?.owner && row.expiresAt !== null
+      ? { owner: row.owner, expiresAt: row.expiresAt }
+      : null;
+  }
+
+  /** The newest job of `kind` running under a lease that has not expired at `now`. */
+  liveJob(kind: string, now: number): JobRow | undefined {
+    const raw = this.db
+      .prepare(
+        `SELECT ${COLUMNS} FROM jobs WHERE kind = ? AND status IN ('running', 'queued') AND lease_expires_at >= ?
+         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(kind, now) as RawJob | undefined;
+    return raw ? toRow(raw) : undefined;
+  }
+
+  /**
+   * Jobs left `running` or `queued` under an expired lease (or none) belong to a process that is
+   * gone (killed, power loss): pipeline jobs become `interrupted` (resumable: their image queue is
+   * in job_items), others `failed`. A job whose lease is renewed (a `sqw run` beside the app) is
+   * left alone, whatever process now has its old PID.
+   */
+  markInterrupted(now = Date.now()): number {
+    const stale = `status IN ('running', 'queued') AND (lease_expires_at IS NULL OR lease_expires_at < ?)`;
+    const at = new Date(now).toISOString();
+    return this.db.transaction(() => {
+      const interrupted = this.db
+        .prepare(
+          `UPDATE jobs SET status = 'interrupted', message = ?, lease_owner = NULL, lease_expires_at = NULL,
+             updated_at = ? WHERE kind = 'pipeline' AND ${stale}`,
+        )
+        .run(
+          'interrupted: the process running it stopped; resume to continue where it stopped',
+          at,
+          now,
+        ).changes;
+      const failed = this.db
+        .prepare(
+          `UPDATE jobs SET status = 'failed', message = ?, lease_owner = NULL, lease_expires_at = NULL,
+             updated_at = ? WHERE kind <> 'pipeline' AND ${stale}`,
+        )
+        .run('interrupted: the engine stopped while this job ran', at, now).changes;
+      return interrupted + failed;
+    })();
   }
 }

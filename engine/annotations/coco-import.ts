@@ -19,6 +19,8 @@ export interface AnnotationImportResult {
 }
 
 const MAX_LABEL_LENGTH = 200;
+/** Objects written per transaction: milliseconds of write lock each, even with large masks. */
+const OBJECTS_PER_TRANSACTION = 500;
 
 export async function importCocoFile(
   store: ProjectStore,
@@ -107,9 +109,13 @@ export function importCocoAnnotations(
     });
   });
 
-  store.db.transaction(() => {
-    for (const o of pending) store.annotations.addObject(o);
-  })();
+  // Small transactions, so reviewers and other processes are never locked out for a whole file;
+  // an import stopped half-way is finished by running it again (objects already present are skipped).
+  const addChunk = store.db.transaction((chunk: typeof pending) => {
+    for (const o of chunk) store.annotations.addObject(o);
+  });
+  for (let i = 0; i < pending.length; i += OBJECTS_PER_TRANSACTION)
+    addChunk(pending.slice(i, i + OBJECTS_PER_TRANSACTION));
   return { imagesMatched: images.size, objectsAdded: pending.length, alreadyPresent, issues };
 }
 

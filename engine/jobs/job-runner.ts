@@ -1,13 +1,32 @@
 // Runs long operations (imports, pipeline runs) as persisted jobs: one row per job, progress written
 // to the database and pushed as events, pause/cancel through an AbortSignal whose reason says which.
-// A job's owner process id is stored while it runs, so a job left `running` by a dead process is
-// recognised on the next open (db/repositories/jobs.ts markInterrupted).
+// A running job holds a lease in its row that this runner renews (a heartbeat); a job whose lease
+// expired belongs to a process that is gone, and is recognised on the next open or claimed by a
+// resume (db/repositories/jobs.ts). Starting and claiming are atomic across processes.
 import { randomUUID } from 'node:crypto';
 import type { JobProgress } from '../../contract/entities';
+import { isBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
-import type { JobRow } from '../../db/repositories/jobs';
+import type { JobLease, JobRow } from '../../db/repositories/jobs';
 import type { EventBus } from '../event-bus';
 import { UserInputError, NotFoundError } from '../errors';
+
+/** A job that another process (or this one) is running already. */
+export class JobConflictError extends UserInputError {
+  override name = 'JobConflictError';
+}
+
+/**
+ * How long a running job's lease lasts without a heartbeat; it is renewed four times as often.
+ * A killed run becomes resumable at most this long after its last heartbeat. SQW_JOB_LEASE_MS
+ * overrides it (tests, very slow machines).
+ */
+export const DEFAULT_LEASE_MS = 10_000;
+
+function leaseMsFromEnv(): number | undefined {
+  const ms = Number(process.env.SQW_JOB_LEASE_MS);
+  return Number.isFinite(ms) && ms >= 100 ? ms : undefined;
+}
 
 /** Why a job's signal was aborted; decides the status it ends in. */
 export type StopReason = 'pause' | 'cancel' | 'shutdown';
@@ -43,39 +62,82 @@ const STOPPED_STATUS: Record<StopReason, JobRow['status']> = {
 export class JobRunner {
   private readonly running = new Map<
     string,
-    { controller: AbortController; done: Promise<void>; resumable: boolean }
+    { store: ProjectStore; controller: AbortController; done: Promise<void>; resumable: boolean }
   >();
+  /** This runner's name in job leases (not a PID: those are reused). */
+  private readonly owner = randomUUID();
+  readonly leaseMs: number;
+  private heartbeat: ReturnType<typeof setInterval> | null = null;
 
-  constructor(private readonly events: EventBus) {}
+  constructor(
+    private readonly events: EventBus,
+    opts: { leaseMs?: number } = {},
+  ) {
+    this.leaseMs = opts.leaseMs ?? leaseMsFromEnv() ?? DEFAULT_LEASE_MS;
+  }
 
+  /**
+   * Creates and runs a job. `exclusive`: refused with the running job's id while another job of
+   * this kind runs on the project (in any process), checked and created in one transaction.
+   */
   start(
     store: ProjectStore,
     kind: string,
     params: unknown,
     body: JobBody,
-    opts: { resumable?: boolean; prepare?: (jobId: string) => void } = {},
+    opts: { resumable?: boolean; prepare?: (jobId: string) => void; exclusive?: boolean } = {},
   ): JobRow {
     const id = randomUUID();
-    const job = store.db.transaction(() => {
-      const row = store.jobs.create({ id, kind, params });
-      opts.prepare?.(id);
-      return row;
-    })();
+    const job = store.db
+      .transaction(() => {
+        const made = store.jobs.createRunning(
+          { id, kind, params },
+          this.lease(),
+          opts.exclusive ?? false,
+        );
+        if ('conflict' in made) throw new JobConflictError(describeLive(made.conflict));
+        opts.prepare?.(id);
+        return store.jobs.get(id)!;
+      })
+      .immediate();
     this.launch(store, job, body, opts.resumable ?? false);
     return job;
   }
 
-  /** Continues a paused or interrupted job with `body` (which picks up its stored queue). */
-  resume(store: ProjectStore, jobId: string, body: JobBody, allowFinished = false): JobRow {
+  /**
+   * Continues a paused or interrupted job with `body` (which picks up its stored queue), or one
+   * whose process is gone (its lease expired). The claim and `prepare` are one transaction, so two
+   * processes never resume the same job.
+   */
+  resume(
+    store: ProjectStore,
+    jobId: string,
+    body: JobBody,
+    opts: { allowFinished?: boolean; exclusive?: boolean; prepare?: () => void } = {},
+  ): JobRow {
     const job = store.jobs.get(jobId);
     if (!job) throw new NotFoundError(`job not found: ${jobId}`);
     if (this.running.has(jobId)) throw new UserInputError(`job ${jobId} is already running`);
-    const resumable = ['paused', 'interrupted', 'queued'];
-    if (!resumable.includes(job.status) && !(allowFinished && job.status !== 'running'))
+    const claimed = store.db
+      .transaction(() => {
+        const live = opts.exclusive ? store.jobs.liveJob(job.kind, Date.now()) : undefined;
+        if (live && live.id !== jobId) throw new JobConflictError(describeLive(live));
+        if (!store.jobs.claim(jobId, this.lease(), opts.allowFinished)) return false;
+        opts.prepare?.();
+        return true;
+      })
+      .immediate();
+    if (!claimed) {
+      const now = store.jobs.get(jobId)!;
+      if (now.status === 'running')
+        throw new JobConflictError(
+          `job ${jobId} is running in another process (it renews its lease); a killed run becomes resumable within ${Math.ceil(this.leaseMs / 1000)} s of its last heartbeat`,
+        );
       throw new UserInputError(
-        `job ${jobId} is ${job.status}; only paused or interrupted jobs resume`,
+        `job ${jobId} is ${now.status}; only paused or interrupted jobs resume`,
       );
-    this.launch(store, job, body, true);
+    }
+    this.launch(store, store.jobs.get(jobId)!, body, true);
     return store.jobs.get(jobId)!;
   }
 
@@ -126,12 +188,36 @@ export class JobRunner {
     for (const r of this.running.values()) r.controller.abort('shutdown' satisfies StopReason);
   }
 
+  private lease(): JobLease {
+    return { owner: this.owner, expiresAt: Date.now() + this.leaseMs };
+  }
+
   private launch(store: ProjectStore, job: JobRow, body: JobBody, resumable: boolean): void {
     const controller = new AbortController();
-    const done = this.run(store, job, controller, body, resumable).finally(() =>
-      this.running.delete(job.id),
-    );
-    this.running.set(job.id, { controller, done, resumable });
+    const done = this.run(store, job, controller, body, resumable).finally(() => {
+      this.running.delete(job.id);
+      if (this.running.size === 0 && this.heartbeat) {
+        clearInterval(this.heartbeat);
+        this.heartbeat = null;
+      }
+    });
+    this.running.set(job.id, { store, controller, done, resumable });
+    if (!this.heartbeat) {
+      this.heartbeat = setInterval(() => this.renewLeases(), Math.max(25, this.leaseMs / 4));
+      this.heartbeat.unref();
+    }
+  }
+
+  /** The heartbeat. A job whose lease was taken over (this process stalled past it) stops here. */
+  private renewLeases(): void {
+    for (const [id, r] of this.running) {
+      if (!r.store.db.open) continue;
+      try {
+        if (!r.store.jobs.renewLease(id, this.lease())) r.controller.abort('shutdown');
+      } catch (err) {
+        if (!isBusy(err)) throw err; // locked for a moment: the lease has slack for the next beat
+      }
+    }
   }
 
   private async run(
@@ -144,10 +230,7 @@ export class JobRunner {
     const projectId = store.id;
     const emit = (row: JobRow, current: string | null) =>
       this.events.emit({ type: 'job', projectId, job: row, current });
-    emit(
-      store.jobs.update(job.id, { status: 'running', ownerPid: process.pid, message: null }),
-      null,
-    );
+    emit(job, null);
     let lastWrite = 0;
     const ctx: JobContext = {
       jobId: job.id,
@@ -171,32 +254,32 @@ export class JobRunner {
     };
     try {
       const outcome = await body(ctx);
-      store.jobs.setResult(job.id, outcome.result);
       const reason = controller.signal.reason as StopReason | undefined;
       let status: JobRow['status'] = 'done';
       if (controller.signal.aborted)
         status =
           reason === 'shutdown' && !resumable ? 'cancelled' : STOPPED_STATUS[reason ?? 'cancel'];
-      emit(
-        store.jobs.update(job.id, {
-          status,
-          ownerPid: null,
-          failed: outcome.failed,
-          skipped: outcome.skipped,
-          message: outcome.message ?? (status === 'cancelled' ? 'cancelled by the user' : null),
-        }),
-        null,
-      );
+      // Written only while this runner still holds the job (not after another process took over).
+      const row = store.jobs.release(job.id, this.owner, {
+        status,
+        failed: outcome.failed,
+        skipped: outcome.skipped,
+        message: outcome.message ?? (status === 'cancelled' ? 'cancelled by the user' : null),
+        result: outcome.result,
+      });
+      if (row) emit(row, null);
     } catch (err) {
       if (!store.db.open) return;
-      emit(
-        store.jobs.update(job.id, {
-          status: 'failed',
-          ownerPid: null,
-          message: (err as Error).message,
-        }),
-        null,
-      );
+      const row = store.jobs.release(job.id, this.owner, {
+        status: 'failed',
+        message: (err as Error).message,
+      });
+      if (row) emit(row, null);
     }
   }
+}
+
+function describeLive(job: JobRow): string {
+  const what = job.kind === 'pipeline' ? 'pipeline run' : `${job.kind} job`;
+  return `another ${what} is in progress on this project: job ${job.id} (${job.done}/${job.total} done); wait for it to finish or pause it`;
 }

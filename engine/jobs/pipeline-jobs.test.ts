@@ -1,7 +1,9 @@
 // Pipeline jobs: pause and resume, retry of failed images, per-image errors, a scene filter that
-// drops an image, and jobs left running by a dead process becoming resumable.
+// drops an image, jobs left running by a dead process becoming resumable once their lease expires,
+// and one pipeline run per project at a time across processes.
+import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { JobItemRepository } from '../../db/repositories/job-items';
@@ -13,6 +15,7 @@ import {
   resumePipelineJob,
   retryFailedPipelineJob,
   startPipelineJob,
+  waitForLease,
 } from '../pipeline/pipeline-jobs';
 import type { RunSummary } from '../pipeline/run';
 import { NO_MODELS, tempFolder } from '../pipeline/testing/run-job';
@@ -20,6 +23,7 @@ import { writeSyntheticBatch, type SyntheticBatch } from '../pipeline/testing/sy
 import { JobRunner } from './job-runner';
 
 const N = 16;
+const SQW = resolve(import.meta.dirname, '../../bin/sqw.mjs');
 let dir: ReturnType<typeof tempFolder>;
 let batch: SyntheticBatch;
 
@@ -28,6 +32,19 @@ beforeAll(async () => {
   batch = await writeSyntheticBatch(join(dir.path, 'batch'), { count: N, width: 64, height: 48 });
 });
 afterAll(() => dir.remove());
+
+/** A `sqw` command in its own process: another process on the same project. */
+function sqw(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [SQW, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SQW_MODELS_DIR: NO_MODELS },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  return new Promise((res) => child.on('exit', (code) => res({ code, out, err })));
+}
 
 async function project(name: string): Promise<ProjectStore> {
   const store = ProjectStore.openOrCreate(join(dir.path, name));
@@ -199,15 +216,22 @@ describe('pipeline jobs', () => {
     }
   });
 
-  it('jobs left running by a dead process become interrupted; a live owner keeps its job', () => {
+  it('jobs left running under an expired lease become interrupted; a renewed lease keeps its job', () => {
     const store = ProjectStore.openOrCreate(join(dir.path, 'p-stale'));
     try {
-      const dead = store.jobs.create({ id: 'dead', kind: 'pipeline', params: {} });
-      store.jobs.update(dead.id, { status: 'running', ownerPid: 2 ** 22 + 12345 });
-      const imp = store.jobs.create({ id: 'imp', kind: 'import', params: {} });
-      store.jobs.update(imp.id, { status: 'running', ownerPid: null });
-      const alive = store.jobs.create({ id: 'alive', kind: 'pipeline', params: {} });
-      store.jobs.update(alive.id, { status: 'running', ownerPid: process.ppid });
+      const now = Date.now();
+      const lease = (id: string, expiresAt: number | null) =>
+        store.db
+          .prepare(
+            `UPDATE jobs SET status = 'running', lease_owner = 'gone', lease_expires_at = ? WHERE id = ?`,
+          )
+          .run(expiresAt, id);
+      store.jobs.create({ id: 'dead', kind: 'pipeline', params: {} });
+      lease('dead', now - 1);
+      store.jobs.create({ id: 'imp', kind: 'import', params: {} });
+      lease('imp', null);
+      store.jobs.create({ id: 'alive', kind: 'pipeline', params: {} });
+      lease('alive', now + 60_000);
       expect(store.jobs.markInterrupted()).toBe(2);
       expect(store.jobs.get('dead')).toMatchObject({
         status: 'interrupted',
@@ -221,4 +245,108 @@ describe('pipeline jobs', () => {
       store.close();
     }
   });
+
+  it('a second run on the project is refused with the running job id; the first counts every image once', async () => {
+    const store = await project('p-two');
+    // Another process: its own connection and its own runner.
+    const other = ProjectStore.open(store.folder);
+    try {
+      const a = new JobRunner(new EventBus(), { leaseMs: 400 });
+      const b = new JobRunner(new EventBus(), { leaseMs: 400 });
+      const env = { modelsDir: NO_MODELS, workers: 0, resolver: slowFilter(40) };
+      const run = { ...params, stages: [...params.stages] };
+      const first = startPipelineJob(a, store, run, env);
+      expect(() => startPipelineJob(b, other, run, env)).toThrow(
+        `another pipeline run is in progress on this project: job ${first.id} (`,
+      );
+      expect(() => resumePipelineJob(b, other, first.id, env)).toThrow(
+        `job ${first.id} is running in another process`,
+      );
+      // Its lease is renewed while it runs: it is alive, not resumable.
+      expect(await waitForLease(other, first.id, 20)).toBe(false);
+      await a.settled(first.id);
+      expect(store.jobs.get(first.id)).toMatchObject({ status: 'done', total: N, done: N });
+      const summary = store.jobs.result(first.id) as RunSummary;
+      expect(summary.stages.filter!.done).toBe(N);
+      expect(summary.stages.qa!.done).toBe(N);
+      expect(store.jobs.list().filter((j) => j.kind === 'pipeline')).toHaveLength(1);
+      expect(store.jobs.lease(first.id)).toBeNull();
+
+      // Once it has finished, the other process may run.
+      const second = startPipelineJob(b, other, run, env);
+      await b.settled(second.id);
+      expect(other.jobs.get(second.id)).toMatchObject({ status: 'done', done: N });
+    } finally {
+      other.close();
+      store.close();
+    }
+  });
+
+  it('a killed run is resumable once its lease expires, even when its PID now belongs to a live process', async () => {
+    const store = await project('p-killed');
+    const other = ProjectStore.open(store.folder);
+    try {
+      const env = { modelsDir: NO_MODELS, workers: 0, resolver: slowFilter(0) };
+      const runner = new JobRunner(new EventBus(), { leaseMs: 300 });
+      const job = startPipelineJob(runner, store, { ...params, stages: [...params.stages] }, env);
+      runner.pause(store, job.id);
+      await runner.settled(job.id);
+      // What kill -9 leaves: the job 'running' under a lease nobody renews, and an owner PID that
+      // the system has since given to another live process (here: our parent).
+      store.db
+        .prepare(
+          `UPDATE jobs SET status = 'running', lease_owner = 'killed', lease_expires_at = ?, owner_pid = ?
+           WHERE id = ?`,
+        )
+        .run(Date.now() + 300, process.ppid, job.id);
+      const resumer = new JobRunner(new EventBus(), { leaseMs: 300 });
+      expect(other.jobs.markInterrupted()).toBe(0);
+      expect(() => resumePipelineJob(resumer, other, job.id, env)).toThrow(
+        /is running in another process .* resumable within 1 s of its last heartbeat/,
+      );
+      const waited = Date.now();
+      expect(await waitForLease(other, job.id, 20)).toBe(true);
+      expect(Date.now() - waited).toBeLessThan(2000);
+      expect(other.jobs.markInterrupted()).toBe(1);
+      resumePipelineJob(resumer, other, job.id, env);
+      await resumer.settled(job.id);
+      expect(other.jobs.get(job.id)).toMatchObject({ status: 'done', done: N });
+      expect(new JobItemRepository(other.db).counts(job.id)).toEqual({
+        pending: 0,
+        done: N,
+        skipped: 0,
+        failed: 0,
+      });
+    } finally {
+      other.close();
+      store.close();
+    }
+  });
+
+  it('`sqw run` beside a running run exits naming it; `sqw run --resume` does not resume it twice', async () => {
+    const store = await project('p-cli');
+    try {
+      const runner = new JobRunner(new EventBus(), { leaseMs: 1000 });
+      const env = { modelsDir: NO_MODELS, workers: 0, resolver: slowFilter(1000) };
+      const job = startPipelineJob(runner, store, { ...params, stages: [...params.stages] }, env);
+      const [started, resumed] = await Promise.all([
+        sqw(['run', '--project', store.folder, '--stages', 'graph,qa', '--workers', '0']),
+        sqw(['run', '--project', store.folder, '--resume', '--workers', '0']),
+      ]);
+      expect(started.code).toBe(1);
+      expect(started.err).toContain(
+        `sqw: another pipeline run is in progress on this project: job ${job.id} (`,
+      );
+      expect(resumed.code).toBe(1);
+      expect(resumed.err).toContain(
+        `sqw: run ${job.id} is running in another process; it is not resumed twice`,
+      );
+      expect(store.jobs.get(job.id)!.status).toBe('running');
+      runner.pause(store, job.id);
+      await runner.settled(job.id);
+      expect(store.jobs.list()).toHaveLength(1);
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 });

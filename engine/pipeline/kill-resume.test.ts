@@ -1,5 +1,6 @@
-// A real `sqw run` child process (bin/sqw.mjs) killed with SIGKILL mid-run, then resumed: the
-// result must equal an uninterrupted run of the same project, with nothing lost and nothing twice.
+// A real `sqw run` child process (bin/sqw.mjs) killed with SIGKILL mid-run (its PID then reused),
+// then resumed: the result must equal an uninterrupted run of the same project, with nothing lost
+// and nothing twice.
 // The depth stage runs the Depth Anything adapter on a generated model, so the kill can land in a
 // model stage (committed on its own) as well as in the CPU stages (committed with the image).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,7 +26,8 @@ let reference: string;
 function sqw(args: string[]): ChildProcess {
   return spawn(process.execPath, [SQW, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, SQW_MODELS_DIR: models },
+    // A short job lease, so the killed run is resumable soon after its last heartbeat.
+    env: { ...process.env, SQW_MODELS_DIR: models, SQW_JOB_LEASE_MS: '1500' },
   });
 }
 
@@ -122,7 +124,13 @@ describe('sqw run killed with SIGKILL', () => {
     expect(settledAtKill).toBeGreaterThanOrEqual(3);
     expect(settledAtKill).toBeLessThan(N);
 
-    // The next open marks the dead run interrupted; --resume finishes it.
+    // The system may give the dead run's PID to another process: liveness is the lease, not the
+    // PID. Here the PID becomes this (live) test process's.
+    const db0 = new Database(join(killed, 'project.sqlite'));
+    db0.prepare('UPDATE jobs SET owner_pid = ?').run(process.pid);
+    db0.close();
+    // Right after the kill the lease has not expired yet: --resume waits for it (never renewed),
+    // then marks the dead run interrupted and finishes it.
     const resumed = await exited(sqw(['run', '--project', killed, '--resume', '--json']));
     expect(resumed.code, resumed.err).toBe(0);
     const result = JSON.parse(resumed.out) as { status: string; images: number };

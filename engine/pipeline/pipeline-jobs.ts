@@ -79,8 +79,10 @@ export function startPipelineJob(
   params: PipelineJobParams,
   env: PipelineRunEnv = {},
 ): JobRow {
+  // One pipeline run per project: two would both queue every image and under-count each other.
   return runner.start(store, PIPELINE_JOB, params, body(store, params, env), {
     resumable: true,
+    exclusive: true,
     prepare: (jobId) => {
       const n = queueImages(store, jobId, params.stages, params.onlyPending);
       store.jobs.update(jobId, { total: n });
@@ -113,7 +115,7 @@ export function resumePipelineJob(
   env: PipelineRunEnv = {},
 ): JobRow {
   const params = storedParams(store, jobId);
-  return runner.resume(store, jobId, body(store, params, env));
+  return runner.resume(store, jobId, body(store, params, env), { exclusive: true });
 }
 
 export function retryFailedPipelineJob(
@@ -124,12 +126,39 @@ export function retryFailedPipelineJob(
 ): JobRow {
   const params = storedParams(store, jobId);
   if (runner.isRunning(jobId)) throw new UserInputError(`job ${jobId} is running; pause it first`);
-  const n = new JobItemRepository(store.db).requeueFailed(jobId);
-  if (n === 0) throw new UserInputError(`job ${jobId} has no failed images to retry`);
-  return runner.resume(store, jobId, body(store, params, env), true);
+  // Requeued in the claim's transaction: never under a run that another process still owns.
+  return runner.resume(store, jobId, body(store, params, env), {
+    allowFinished: true,
+    exclusive: true,
+    prepare: () => {
+      const n = new JobItemRepository(store.db).requeueFailed(jobId);
+      if (n === 0) throw new UserInputError(`job ${jobId} has no failed images to retry`);
+    },
+  });
 }
 
 /** The newest pipeline job that can resume (paused or interrupted), if any. */
 export function resumableJob(store: ProjectStore): JobRow | undefined {
   return store.jobs.latest(PIPELINE_JOB, ['interrupted', 'paused']);
+}
+
+/**
+ * Waits while `jobId` runs under a lease that has not expired: true once the lease has expired
+ * unrenewed (its process is gone: the job can be resumed), false as soon as it is renewed (the
+ * run is alive in another process). True at once when no lease is held.
+ */
+export async function waitForLease(
+  store: ProjectStore,
+  jobId: string,
+  pollMs = 100,
+): Promise<boolean> {
+  const first = store.jobs.lease(jobId);
+  if (!first) return true;
+  for (;;) {
+    const now = store.jobs.lease(jobId);
+    if (!now) return true; // released: it finished or paused meanwhile
+    if (now.owner !== first.owner || now.expiresAt !== first.expiresAt) return false;
+    if (Date.now() > now.expiresAt) return true;
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
 }

@@ -51,20 +51,25 @@ export class QaDecisions {
   decide(d: DecisionRequest): DecisionOutcome {
     checkRequest(d);
     const edits = this.store.annotations.edits;
-    const qa = edits.qaReview(d.qaId);
-    if (!qa) throw new NotFoundError(`QA pair not found: ${d.qaId}`);
-    if (qa.status === 'orphaned')
-      throw new UserInputError(
-        `QA #${qa.id} is about an object that is gone or no longer has a unique name; its decision is kept and comes back with the object`,
-      );
-    if (d.expectedRevision !== undefined && d.expectedRevision !== qa.revision)
-      throw new StaleEditError(
-        `QA #${qa.id} was changed in another window or by re-derivation (now ${qa.status}); reload and review it again`,
-      );
-    const warnings = this.warningsFor(qa, d, new GeometryCheck(this.store));
-    if (warnings.length > 0 && !d.confirmWarnings) return { applied: false, warnings, entry: null };
-    const entry = this.log.execute(this.command(qa, d));
-    return { applied: true, warnings, entry };
+    // The revision check and the write are one IMMEDIATE transaction: a second window or process
+    // deciding the same QA at once waits for this one, then finds the revision changed.
+    return edits.transaction(() => {
+      const qa = edits.qaReview(d.qaId);
+      if (!qa) throw new NotFoundError(`QA pair not found: ${d.qaId}`);
+      if (qa.status === 'orphaned')
+        throw new UserInputError(
+          `QA #${qa.id} is about an object that is gone or no longer has a unique name; its decision is kept and comes back with the object`,
+        );
+      if (d.expectedRevision !== undefined && d.expectedRevision !== qa.revision)
+        throw new StaleEditError(
+          `QA #${qa.id} was changed in another window or by re-derivation (now ${qa.status}); reload and review it again`,
+        );
+      const warnings = this.warningsFor(qa, d, new GeometryCheck(this.store));
+      if (warnings.length > 0 && !d.confirmWarnings)
+        return { applied: false, warnings, entry: null };
+      const entry = this.log.execute(this.command(qa, d));
+      return { applied: true, warnings, entry };
+    });
   }
 
   /**

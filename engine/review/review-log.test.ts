@@ -1,6 +1,7 @@
 // Review commands against a real project database: every edit is an audit entry with before/after,
-// undo/redo restore exactly, the stacks survive closing and reopening the project, and an edit made
-// against an old version is refused instead of overwriting the newer one.
+// undo/redo restore exactly, each reviewer undoes only their own commands, the stacks survive closing
+// and reopening the project, and an edit made against an old version is refused instead of
+// overwriting the newer one.
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
@@ -119,22 +120,29 @@ describe('object commands', () => {
       label: 'armchair',
     });
     expect(log.undo('bob')).toMatchObject({ refId: relabel.id });
-    expect(log.undo('bob')).toMatchObject({ refId: move.id });
+    expect(log.undo('bob')).toBeNull(); // the move is ann's: bob's undo never reverts it
+    expect(log.undo('ann')).toMatchObject({ refId: move.id });
     expect(store.annotations.edits.objectState(id)).toMatchObject({
       label: 'chair',
       box: [10, 20, 110, 220],
       maskRle: '{"size":[480,640],"counts":"abc"}',
       maskProvenance: 'depth-cluster',
     });
-    expect(log.redo('bob')).toMatchObject({ op: 'redo', refId: move.id });
+    expect(log.redo('ann')).toMatchObject({ op: 'redo', refId: move.id });
     expect(store.annotations.edits.objectState(id)).toMatchObject({
       box: [30, 40, 130, 240],
       maskRle: null,
     });
-    expect(log.history()).toMatchObject({
+    expect(log.history('ann')).toMatchObject({
       canUndo: true,
-      canRedo: true,
+      canRedo: false,
       nextUndo: { id: move.id },
+      nextRedo: null,
+    });
+    expect(log.history('bob')).toMatchObject({
+      canUndo: false,
+      canRedo: true,
+      nextUndo: null,
       nextRedo: { id: relabel.id },
     });
   });
@@ -184,7 +192,7 @@ describe('object commands', () => {
     const now = store.annotations.edits.objectState(cup.id)!;
     store.annotations.edits.writeObjectState({ ...now, label: 'bowl' }, now.version);
     expect(() => log.undo('A')).toThrow(
-      /cannot undo: object #\d+ \(bowl\) was changed since; reload/,
+      /cannot undo: object #\d+ \(bowl\) was changed since by B \(object\.move\); it stays as they left it; reload/,
     );
     expect(store.annotations.edits.objectState(cup.id)!.label).toBe('bowl');
   });
@@ -233,14 +241,63 @@ describe('object commands', () => {
     );
   });
 
+  it('undo and redo are per reviewer: bob never reverts alice; her undo over his later change is refused, naming him', () => {
+    const { log, objects } = commands();
+    const edits = store.annotations.edits;
+    objects.create({ imageId, box: [400, 10, 450, 60], label: 'vase', actor: 'alice' });
+    const bobCreate = objects.create({
+      imageId,
+      box: [400, 100, 450, 160],
+      label: 'clock',
+      actor: 'bob',
+    });
+    const vase = edits.objectStatesWithLabel('vase')[0]!;
+    const clock = edits.objectStatesWithLabel('clock')[0]!;
+    const relabel = objects.update({
+      objectId: vase.id,
+      expectedVersion: vase.version,
+      label: 'urn',
+      actor: 'alice',
+    });
+    // Alice's relabel is the newest command, but bob's undo reverts bob's own last one.
+    expect(log.undo('bob')).toMatchObject({ actor: 'bob', op: 'undo', refId: bobCreate.id });
+    expect(edits.objectState(clock.id)!.deleted).toBe(true);
+    expect(edits.objectState(vase.id)!.label).toBe('urn');
+    expect(log.history('alice').nextUndo).toMatchObject({ id: relabel.id });
+    // A new command of alice's leaves bob's redo alone.
+    objects.create({ imageId, box: [460, 10, 500, 60], label: 'bowl', actor: 'alice' });
+    expect(log.redo('bob')).toMatchObject({ op: 'redo', refId: bobCreate.id });
+    expect(edits.objectState(clock.id)!.deleted).toBe(false);
+    log.undo('alice'); // her bowl
+
+    // Bob moves the urn alice relabelled: her undo would overwrite his work, so it is refused.
+    const urn = edits.objectState(vase.id)!;
+    objects.update({
+      objectId: urn.id,
+      expectedVersion: urn.version,
+      box: [405, 15, 455, 65],
+      actor: 'bob',
+    });
+    const entries = store.annotations.auditCount();
+    expect(() => log.undo('alice')).toThrow(
+      /^cannot undo: object #\d+ \(urn\) was changed since by bob \(object\.move\); it stays as they left it; reload/,
+    );
+    expect(edits.objectState(vase.id)).toMatchObject({ label: 'urn', box: [405, 15, 455, 65] });
+    expect(store.annotations.auditCount()).toBe(entries);
+    // Once bob has undone his move, alice's undo applies.
+    log.undo('bob');
+    expect(log.undo('alice')).toMatchObject({ refId: relabel.id });
+    expect(edits.objectState(vase.id)!.label).toBe('vase');
+  });
+
   it('keeps the audit log and the undo/redo stacks across a restart', () => {
     const { log } = commands();
-    const before = log.history();
+    const before = log.history('a');
     const entries = store.annotations.edits.auditEntries({ limit: 1000 });
     store.close();
     store = ProjectStore.open(folder);
     const after = commands().log;
-    expect(after.history()).toEqual(before);
+    expect(after.history('a')).toEqual(before);
     expect(store.annotations.edits.auditEntries({ limit: 1000 })).toEqual(entries);
     expect(store.annotations.edits.auditEntries({ imageId, limit: 3 })).toHaveLength(3);
     // And undo still works on the reopened project.

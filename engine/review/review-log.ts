@@ -2,7 +2,8 @@
 // the rows it touches (objects, QA pairs), written to the audit log (who, when, what, before/after)
 // in the same transaction as the change. Undo writes `before` back, redo writes `after` back, each
 // only when the rows are still exactly as the last entry left them (otherwise another window has
-// edited them and the undo is refused rather than overwriting that work).
+// edited them and the undo is refused rather than overwriting that work). Each reviewer has their
+// own undo and redo stacks: undo reverts your own last command, never a colleague's.
 import type { ProjectStore } from '../../db/project-store';
 import type {
   AuditEntryRow,
@@ -77,22 +78,22 @@ export class ReviewLog {
     return entry;
   }
 
-  /** Reverts the newest undoable command; null when there is nothing to undo. */
+  /** Reverts `actor`'s newest undoable command; null when there is nothing to undo. */
   undo(actor: string): AuditEntryRow | null {
     return this.step(actor, 'undo');
   }
 
-  /** Re-applies the newest undone command; null when there is nothing to redo. */
+  /** Re-applies `actor`'s newest undone command; null when there is nothing to redo. */
   redo(actor: string): AuditEntryRow | null {
     return this.step(actor, 'redo');
   }
 
-  stacks(): UndoStacks {
-    return deriveStacks(this.edits.undoHistory());
+  stacks(actor: string): UndoStacks {
+    return deriveStacks(this.edits.undoHistory(actor));
   }
 
-  history(): HistoryState {
-    const { undo, redo } = this.stacks();
+  history(actor: string): HistoryState {
+    const { undo, redo } = this.stacks(actor);
     const brief = (id: number | undefined) => {
       const e = id === undefined ? undefined : this.edits.auditEntry(id);
       return e ? { id: e.id, command: e.command, target: e.target } : null;
@@ -107,7 +108,7 @@ export class ReviewLog {
 
   private step(actor: string, op: 'undo' | 'redo'): AuditEntryRow | null {
     const entry = this.edits.transaction(() => {
-      const stacks = this.stacks();
+      const stacks = this.stacks(actor);
       const item = (op === 'undo' ? stacks.undo : stacks.redo).at(-1);
       if (!item) return null;
       const command = this.edits.auditEntry(item.commandId);
@@ -115,7 +116,7 @@ export class ReviewLog {
       if (!command || !last) throw new NotFoundError(`audit entry ${item.commandId} is missing`);
       const current = last.after as Snapshot;
       const target = (op === 'undo' ? command.before : command.after) as Snapshot;
-      const after = this.write(target, current, op);
+      const after = this.write(target, current, op, { actor, entryId: last.id });
       return this.edits.appendAudit({
         actor,
         command: command.command,
@@ -131,8 +132,16 @@ export class ReviewLog {
     return entry;
   }
 
-  /** Writes `target` over rows that must still match `expected`; returns the rows as written. */
-  private write(target: Snapshot, expected: Snapshot, why: 'edit' | 'undo' | 'redo'): Snapshot {
+  /**
+   * Writes `target` over rows that must still match `expected`; returns the rows as written. An
+   * undo/redo names whose step it is and the entry that left the rows as `expected`.
+   */
+  private write(
+    target: Snapshot,
+    expected: Snapshot,
+    why: 'edit' | 'undo' | 'redo',
+    step?: { actor: string; entryId: number },
+  ): Snapshot {
     const out: Snapshot = { objects: [], qa: [] };
     for (const next of target.objects) {
       const seen = expected.objects.find((o) => o.id === next.id);
@@ -146,7 +155,7 @@ export class ReviewLog {
         throw new StaleEditError(
           why === 'edit'
             ? `${describeObject(now)} was changed in another window (you edited version ${version}, it is now at version ${now.version}); reload the image and edit again`
-            : `cannot ${why}: ${describeObject(now)} was changed since; reload to see the change`,
+            : `cannot ${why}: ${describeObject(now)} was changed since${this.changedBy('object', now, step)}; reload to see the change`,
         );
       out.objects.push(this.edits.objectState(next.id)!);
     }
@@ -164,11 +173,25 @@ export class ReviewLog {
         throw new StaleEditError(
           why === 'edit'
             ? `QA #${next.id} was changed in another window or by re-derivation (now ${now.status}); reload and review it again`
-            : `cannot ${why}: QA #${next.id} was changed since (now ${now.status})`,
+            : `cannot ${why}: QA #${next.id} (now ${now.status}) was changed since${this.changedBy('qa', now, step)}`,
         );
       out.qa.push(this.edits.qaState(next.id)!);
     }
     return out;
+  }
+
+  /** ' by bob (review.reject)' when a later command of someone else changed the row; else ''. */
+  private changedBy(
+    kind: 'object' | 'qa',
+    row: { id: number; imageId: number },
+    step: { actor: string; entryId: number } | undefined,
+  ): string {
+    if (!step) return '';
+    const later = this.edits.lastChangeOf(kind, row, step.entryId);
+    if (!later) return ' (by re-derivation or another program)';
+    return later.actor === step.actor
+      ? ` by your own later ${later.command}`
+      : ` by ${later.actor.slice(0, 60)} (${later.command}); it stays as they left it`;
   }
 
   private notify(entry: AuditEntryRow): void {

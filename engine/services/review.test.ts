@@ -1,6 +1,7 @@
 // The review API over real HTTP on the SUN RGB-D corridor (sensor depth + hand-labelled boxes, graph
 // and QA built): masks reach the client, decisions warn before they land, a moved box sends its
-// reviewed QA back as 'changed', a stale edit from a second window is refused, undo/redo work.
+// reviewed QA back as 'changed', a stale edit from a second window is refused, undo/redo work, each
+// reviewer's own.
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
@@ -246,6 +247,44 @@ describe('review API', () => {
     expect(forced).toMatchObject({ applied: true, qa: { status: 'approved' } });
     store.scene.saveGraph(imageId, stored.graph, stored.notes);
     await call('reviews.undo', { reviewer: 'r' });
+  });
+
+  it("each reviewer undoes their own decisions: bob's undo never reverts alice's approval", async () => {
+    const view = await call('reviews.image', { imageId, reviewer: 'alice' });
+    const [mine, his] = view.qa.filter((q: any) => q.status === 'proposed');
+    const decide = (qaId: number, decision: string, reviewer: string) =>
+      call('reviews.decide', { qaId, decision, reason: 'no', confirmWarnings: true, reviewer });
+    await decide(his.id, 'reject', 'bob');
+    const approved = await decide(mine.id, 'approve', 'alice');
+    expect(approved.history).toMatchObject({
+      canUndo: true,
+      nextUndo: { target: `qa:${mine.id}` },
+    });
+
+    // Alice's approval is the newest command; bob's undo reverts bob's rejection instead.
+    const undone = await call('reviews.undo', { reviewer: 'bob' });
+    expect(undone.entry).toMatchObject({ actor: 'bob', op: 'undo', target: `qa:${his.id}` });
+    const after = await call('reviews.image', { imageId, reviewer: 'alice' });
+    expect(after.qa.find((q: any) => q.id === mine.id).status).toBe('approved');
+    expect(after.qa.find((q: any) => q.id === his.id).status).toBe('proposed');
+    expect(after.history.nextUndo).toMatchObject({ id: approved.entryId });
+    expect(await call('reviews.history', { reviewer: 'bob' })).toMatchObject({
+      canUndo: false,
+      canRedo: true,
+    });
+
+    // Bob then rejects what alice approved: her undo would overwrite his decision, so it is refused.
+    await decide(mine.id, 'reject', 'bob');
+    const refused = await fail('reviews.undo', { reviewer: 'alice' });
+    expect(refused.code).toBe('invalid-input');
+    expect(refused.message).toBe(
+      `cannot undo: QA #${mine.id} (now rejected) was changed since by bob (review.reject); it stays as they left it`,
+    );
+    const list = await call('reviews.list', { qaId: mine.id });
+    expect(list.slice(-2).map((d: any) => [d.reviewer, d.decision])).toEqual([
+      ['alice', 'approve'],
+      ['bob', 'reject'],
+    ]);
   });
 
   it('draws a box whose mask comes from depth, deletes it, and relabels from the vocabulary', async () => {

@@ -1,8 +1,10 @@
 // Handlers of the review API: object and label edits, QA decisions (single and bulk), undo/redo,
 // the audit log and the review queue. Every edit goes through engine/review (commands in the audit
-// log); object edits schedule re-derivation of the image's graph and QA in the background.
+// log); object edits schedule re-derivation of the image's graph and QA in the background. A write
+// that finds the project locked by another process is retried (db/busy.ts), never shown as a lock error.
 import type { ApiHandlers } from '../../contract/api';
 import type { EditableObject, HistoryState, ReviewQa } from '../../contract/review';
+import { retryWhenBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
 import { NotFoundError } from '../errors';
@@ -89,7 +91,11 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       decisions: new QaDecisions(store, log),
     };
   };
-  const history = (log: ReviewLog): HistoryState => log.history();
+  // Undo and redo are per reviewer; a view that names nobody has nothing of theirs to undo.
+  const history = (log: ReviewLog, reviewer: string | undefined): HistoryState =>
+    reviewer === undefined
+      ? { canUndo: false, canRedo: false, nextUndo: null, nextRedo: null }
+      : log.history(reviewer);
   const objectAfter = (store: ProjectStore, entry: AuditEntryRow) => {
     const after = (entry.after as { objects: ObjectState[] }).objects[0];
     const now = after ? store.annotations.edits.objectState(after.id) : undefined;
@@ -104,18 +110,32 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
     objects: {
       create: async ({ projectId, imageId, box, label, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.create({ imageId, box, label, actor: reviewer });
-        return { object: objectAfter(p.store, entry), entryId: entry.id, history: history(p.log) };
+        const entry = await retryWhenBusy(() =>
+          p.objects.create({ imageId, box, label, actor: reviewer }),
+        );
+        return {
+          object: objectAfter(p.store, entry),
+          entryId: entry.id,
+          history: history(p.log, reviewer),
+        };
       },
       update: async ({ projectId, objectId, expectedVersion, box, label, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.update({ objectId, expectedVersion, box, label, actor: reviewer });
-        return { object: objectAfter(p.store, entry), entryId: entry.id, history: history(p.log) };
+        const entry = await retryWhenBusy(() =>
+          p.objects.update({ objectId, expectedVersion, box, label, actor: reviewer }),
+        );
+        return {
+          object: objectAfter(p.store, entry),
+          entryId: entry.id,
+          history: history(p.log, reviewer),
+        };
       },
       delete: async ({ projectId, objectId, expectedVersion, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.delete({ objectId, expectedVersion, actor: reviewer });
-        return { object: null, entryId: entry.id, history: history(p.log) };
+        const entry = await retryWhenBusy(() =>
+          p.objects.delete({ objectId, expectedVersion, actor: reviewer }),
+        );
+        return { object: null, entryId: entry.id, history: history(p.log, reviewer) };
       },
     },
     qa: {
@@ -134,22 +154,26 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         ctx.projects.get(projectId).annotations.edits.vocabulary(),
       rename: async ({ projectId, from, to, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.renameLabel({ from, to, actor: reviewer });
+        const entry = await retryWhenBusy(() =>
+          p.objects.renameLabel({ from, to, actor: reviewer }),
+        );
         return {
           changed: (entry.after as { objects: unknown[] }).objects.length,
           merged: entry.command === 'label.merge',
           entryId: entry.id,
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
       merge: async ({ projectId, from, into, reviewer }) => {
         const p = open(projectId);
-        const entry = p.objects.mergeLabels({ from, into, actor: reviewer });
+        const entry = await retryWhenBusy(() =>
+          p.objects.mergeLabels({ from, into, actor: reviewer }),
+        );
         return {
           changed: (entry.after as { objects: unknown[] }).objects.length,
           merged: true,
           entryId: entry.id,
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
     },
@@ -161,20 +185,22 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       // The original single-decision call, now an undoable command like the others.
       record: async ({ projectId, qaId, decision, reason, editedAnswer, reviewer }) => {
         const p = open(projectId);
-        p.decisions.decide({
-          qaId,
-          decision,
-          reason,
-          editedAnswer,
-          confirmWarnings: true,
-          actor: reviewer,
-        });
+        await retryWhenBusy(() =>
+          p.decisions.decide({
+            qaId,
+            decision,
+            reason,
+            editedAnswer,
+            confirmWarnings: true,
+            actor: reviewer,
+          }),
+        );
         const last = p.store.annotations.reviews(qaId).at(-1);
         if (!last) throw new NotFoundError(`QA pair not found: ${qaId}`);
         return last;
       },
       list: async ({ projectId, qaId }) => ctx.projects.get(projectId).annotations.reviews(qaId),
-      image: async ({ projectId, imageId }) => {
+      image: async ({ projectId, imageId, reviewer }) => {
         const p = open(projectId);
         if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
         const edits = p.store.annotations.edits;
@@ -184,41 +210,41 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
           qa: edits.qaReviewForImage(imageId).map(toReviewQa),
           ambiguous: ambiguousObjects(p.store, imageId),
           geometryPending: edits.editedSinceGraph(imageId),
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
       decide: async ({ projectId, reviewer, ...d }) => {
         const p = open(projectId);
-        const out = p.decisions.decide({ ...d, actor: reviewer });
+        const out = await retryWhenBusy(() => p.decisions.decide({ ...d, actor: reviewer }));
         return {
           applied: out.applied,
           warnings: out.warnings,
           qa: qaAfter(p.store, d.qaId),
           entryId: out.entry?.id ?? null,
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
       bulk: async ({ projectId, reviewer, ...b }) => {
         const p = open(projectId);
-        const out = p.decisions.bulk({ ...b, actor: reviewer });
+        const out = await retryWhenBusy(() => p.decisions.bulk({ ...b, actor: reviewer }));
         return {
           applied: out.applied,
           warnings: out.warnings,
           entryId: out.entry?.id ?? null,
-          history: history(p.log),
+          history: history(p.log, reviewer),
         };
       },
       undo: async ({ projectId, reviewer }) => {
         const p = open(projectId);
-        const entry = p.log.undo(reviewer);
-        return { entry, history: history(p.log) };
+        const entry = await retryWhenBusy(() => p.log.undo(reviewer));
+        return { entry, history: history(p.log, reviewer) };
       },
       redo: async ({ projectId, reviewer }) => {
         const p = open(projectId);
-        const entry = p.log.redo(reviewer);
-        return { entry, history: history(p.log) };
+        const entry = await retryWhenBusy(() => p.log.redo(reviewer));
+        return { entry, history: history(p.log, reviewer) };
       },
-      history: async ({ projectId }) => history(open(projectId).log),
+      history: async ({ projectId, reviewer }) => history(open(projectId).log, reviewer),
     },
   };
 }

@@ -107,7 +107,8 @@ export function registerRun(program: Command): void {
         throw new CliError((err as Error).message);
       }
       const store = ProjectStore.open(flags.project);
-      // A run killed earlier (kill -9, power loss) is recognised here and becomes resumable.
+      // A run killed earlier (kill -9, power loss) is recognised here by its expired lease and
+      // becomes resumable.
       store.jobs.markInterrupted();
       const events = new EventBus();
       const runner = new JobRunner(events);
@@ -119,8 +120,23 @@ export function registerRun(program: Command): void {
       let job;
       try {
         if (flags.resume) {
-          const id = typeof flags.resume === 'string' ? flags.resume : pj.resumableJob(store)?.id;
+          const id =
+            typeof flags.resume === 'string'
+              ? flags.resume
+              : (pj.resumableJob(store) ?? store.jobs.liveJob(pj.PIPELINE_JOB, Date.now()))?.id;
           if (!id) throw new CliError('no paused or interrupted pipeline run to resume');
+          // A run killed moments ago still holds its lease: wait to see whether it is renewed.
+          const lease = store.jobs.lease(id);
+          if (lease && lease.expiresAt >= Date.now()) {
+            out.info(
+              `run ${id} is marked running; waiting up to ${Math.ceil((lease.expiresAt - Date.now()) / 1000)} s to see whether its process is alive…`,
+            );
+            if (!(await pj.waitForLease(store, id)))
+              throw new CliError(
+                `run ${id} is running in another process; it is not resumed twice (pause it there, or wait for it)`,
+              );
+            store.jobs.markInterrupted();
+          }
           job = pj.resumePipelineJob(runner, store, id, {
             ...env,
             device: flags.device === 'auto' ? undefined : device,

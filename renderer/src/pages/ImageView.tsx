@@ -84,7 +84,9 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
   if (prefetchedFor.current !== openKey) {
     prefetchedFor.current = openKey;
     prefetch(`images.get:${openKey}`, () => api.images.get({ projectId, imageId }));
-    prefetch(`reviews.image:${openKey}`, () => api.reviews.image({ projectId, imageId }));
+    prefetch(`reviews.image:${openKey}`, () =>
+      api.reviews.image({ projectId, imageId, reviewer: reviewerName() }),
+    );
     preloadImage(blobUrl({ projectId, imageId, kind: 'image' }));
   }
 
@@ -531,6 +533,8 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               setReviewer(e.target.value);
               setReviewerName(e.target.value);
             }}
+            // Undo/redo are per reviewer: show the new name's own history.
+            onBlur={() => review.reload()}
             data-testid="reviewer-name"
           />
         </label>

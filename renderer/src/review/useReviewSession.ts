@@ -32,7 +32,7 @@ export function useReviewSession(projectId: string, imageId: number) {
     // The image view may have asked already, in its first render (app/prefetch.ts).
     () =>
       prefetched(`reviews.image:${projectId}:${imageId}`, () =>
-        api.reviews.image({ projectId, imageId }),
+        api.reviews.image({ projectId, imageId, reviewer: reviewerName() }),
       ),
     [projectId, imageId],
   );
