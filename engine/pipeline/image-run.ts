@@ -295,8 +295,14 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   }
 
   // CPU stages: segment (depth clusters) + lift + graph are one pass of the spatial engine; qa next.
+  // A stage the model loop already settled (segment skipped: no objects, every mask present) is
+  // not recorded twice: the live counts would show the image twice.
   const geometryStages = (['segment', 'lift', 'graph'] as const).filter(
-    (s) => stages.has(s) && !settled(s) && !(s === 'segment' && env.models.segment),
+    (s) =>
+      stages.has(s) &&
+      !settled(s) &&
+      !(s === 'segment' && env.models.segment) &&
+      !records.some((r) => r.stage === s),
   );
   const wantGraph = geometryStages.length > 0;
   const wantQa = stages.has('qa') && !settled('qa');

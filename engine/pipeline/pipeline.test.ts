@@ -62,6 +62,15 @@ describe('pipeline without models', () => {
       'no objects: import boxes (--annotations) or run detection': 2,
     });
     expect(summary.stages.qa!.done).toBe(2);
+    // The jobs table's live per-stage counts agree with the summary: one record per image and
+    // stage (segment skipped for lack of objects was counted by the model loop and again by the
+    // geometry pass).
+    for (const st of job.progress!.stages) {
+      const want = summary.stages[st.stage]!;
+      const skipped = Object.values(want.skipped).reduce((a, b) => a + b, 0);
+      expect([st.stage, st.done, st.skipped]).toEqual([st.stage, want.done, skipped]);
+      expect(st.done + st.skipped + st.failed).toBe(4);
+    }
 
     const graph = store.scene.graph(corridorId())!.graph as SceneGraph;
     expect(graph.frame).toMatchObject({ aligned: true, gravitySource: 'floor-plane' });
