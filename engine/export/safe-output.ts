@@ -8,7 +8,15 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { LinkBatcher } from './io/link-batcher';
 
-export class ExportError extends Error {}
+export class ExportError extends Error {
+  /** The folder holds an earlier export that a replacing export may write over (UI checkbox, CLI --force). */
+  constructor(
+    message: string,
+    readonly replaceable = false,
+  ) {
+    super(message);
+  }
+}
 
 /** Written last into every export; its presence is what lets --force replace the folder. */
 export const EXPORT_MARKER = 'sqw-export.json';
@@ -94,7 +102,10 @@ export function checkExportTarget(outDir: string, opts: WriteFolderOptions): voi
       throw new ExportError(`output exists and is not a folder: ${target}`);
     if (readdirSync(target).length > 0) {
       if (!opts.force)
-        throw new ExportError(`output folder is not empty: ${target} (use --force to replace it)`);
+        throw new ExportError(
+          `output folder is not empty: ${target} (an earlier export there can be replaced; choose to replace it)`,
+          true,
+        );
       if (!existsSync(join(target, EXPORT_MARKER)))
         throw new ExportError(
           `output folder is not empty and was not written by an export (no ${EXPORT_MARKER}): ${target}; refusing to replace it`,

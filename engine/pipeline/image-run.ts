@@ -310,7 +310,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   if (!graphBlocked && wantGraph && !depth)
     graphBlocked = 'no depth: import sensor depth or install a depth model';
   if (!graphBlocked && wantGraph && objects.length === 0)
-    graphBlocked = 'no objects: import boxes (--annotations) or run detection';
+    graphBlocked = 'no objects: import boxes (a COCO annotations file) or run detection';
 
   let task: CpuTask | null = null;
   if (!graphBlocked && (wantGraph || wantQa)) {

@@ -52,6 +52,9 @@ describe('pipeline without models', () => {
       expect.stringMatching(/^stage detect: no detection model installed/),
       expect.stringMatching(/^stage segment: no segmentation model installed.*depth clusters/),
     ]);
+    // The UI shows these words: no command-line flags or commands in them.
+    for (const text of [...summary.notices, ...Object.keys(summary.stages.graph!.skipped)])
+      expect(text).not.toMatch(/--|\bsqw /);
     expect(summary.images).toBe(4);
     expect(summary.stages.detect!.skipped).toEqual({
       'imported boxes present': 2,
@@ -59,7 +62,7 @@ describe('pipeline without models', () => {
     });
     expect(summary.stages.graph).toMatchObject({ done: 2, failed: [] });
     expect(summary.stages.graph!.skipped).toEqual({
-      'no objects: import boxes (--annotations) or run detection': 2,
+      'no objects: import boxes (a COCO annotations file) or run detection': 2,
     });
     expect(summary.stages.qa!.done).toBe(2);
     // The jobs table's live per-stage counts agree with the summary: one record per image and
@@ -178,7 +181,7 @@ describe('pipeline without models', () => {
 
     await expect(
       exportProject(store, { format: 'qa-jsonl', outDir: qaDir, force: false, include: [] }),
-    ).rejects.toThrow(/not empty.*--force/);
+    ).rejects.toThrow(/not empty.*choose to replace it/);
     const all = await exportProject(store, {
       format: 'qa-jsonl',
       outDir: qaDir,
