@@ -69,7 +69,7 @@ describe('pipeline without models', () => {
     // stage (segment skipped for lack of objects was counted by the model loop and again by the
     // geometry pass).
     for (const st of job.progress!.stages) {
-      const want = summary.stages[st.stage]!;
+      const want = summary.stages[st.stage as keyof typeof summary.stages]!;
       const skipped = Object.values(want.skipped).reduce((a, b) => a + b, 0);
       expect([st.stage, st.done, st.skipped]).toEqual([st.stage, want.done, skipped]);
       expect(st.done + st.skipped + st.failed).toBe(4);
