@@ -168,8 +168,10 @@ test('the QA card carries the measured numbers of the scene graph, drawn in 2D a
   const texts = await values.allTextContents();
   expect(texts.some((t) => /^value \S.* #\d+$/.test(t) && !/^value \d+$/.test(t))).toBe(true);
   expect(texts.some((t) => /^value \d+$/.test(t))).toBe(false);
+  const choice = items.filter({ has: values.locator('.region-chip') }).first();
+  await choice.scrollIntoViewIfNeeded();
   await settle(page);
-  await page.getByTestId('batch-queue').screenshot({ path: join(SHOTS, 'batch-queue-chips.png') });
+  await page.locator('.side-panel').screenshot({ path: join(SHOTS, 'batch-queue-chips.png') });
 
   await problems.expectNone();
 });

@@ -7,6 +7,7 @@ import type { ReviewQa } from '../../../contract/review';
 import { api } from '../api/client';
 import { useEngineEvents, useLoad } from '../app/hooks';
 import { navigate } from '../app/router';
+import { EvidenceCard } from '../components/EvidenceCard';
 import { QaValue, RegionText } from '../components/ObjectChip';
 import { formatQaValue, objectColors } from '../lib/objects';
 import { selectQaOnOpen } from './reviewer';
@@ -136,6 +137,9 @@ export function BatchQueue({
                     />
                   </span>
                 </span>
+                {q.evidence && (
+                  <EvidenceCard evidence={q.evidence} colors={colors} labelOf={labelOf} compact />
+                )}
               </button>
             </li>
           );
