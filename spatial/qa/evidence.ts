@@ -7,7 +7,7 @@
 import type { V3 } from '../geometry/vec';
 import { aabbCentre, azimuthFromCamera, cameraCentre } from '../scene/measurements';
 import { leftRightDecision } from '../scene/relations';
-import type { SceneGraph, SceneNode } from '../scene/scene-graph';
+import type { SceneEdge, SceneGraph, SceneNode } from '../scene/scene-graph';
 
 export interface EvidencePoint {
   /** The object the point belongs to; null for the camera or the floor. */
@@ -120,22 +120,37 @@ function closestPoints(a: SceneNode, b: SceneNode): [V3, V3] {
   return [pa as V3, pb as V3];
 }
 
-function edgeValue(graph: SceneGraph, a: number, b: number, predicate: string): number | null {
-  for (const e of graph.edges)
-    if (e.predicate === predicate && finite(e.value)) {
-      if (e.subject === a && e.object === b) return e.value;
-      if (predicate !== 'direction' && e.subject === b && e.object === a) return e.value;
-    }
-  return null;
-}
-
 /**
  * Evidence for one QA, or null when the graph lacks its objects. Left/right QA (and multi-hop
  * steps on left/right) give azimuths; distance, size, elevation and direction QA (and distance
  * steps) give lengths with their endpoints.
  */
 export function qaEvidence(graph: SceneGraph, qa: QaForEvidence): QaEvidence | null {
+  return evidenceOf(graph)(qa);
+}
+
+/** qaEvidence with the graph's lookups built once, for the many QA of one image. */
+export function evidenceOf(graph: SceneGraph): (qa: QaForEvidence) => QaEvidence | null {
   const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const edges = new Map<string, SceneEdge>();
+  for (const e of graph.edges) edges.set(`${e.subject}|${e.object}|${e.predicate}`, e);
+  const edge = (a: number, b: number, predicate: string) => edges.get(`${a}|${b}|${predicate}`);
+  return (qa) => evidenceWith(graph, nodes, edge, qa);
+}
+
+function evidenceWith(
+  graph: SceneGraph,
+  nodes: ReadonlyMap<number, SceneNode>,
+  edge: (a: number, b: number, predicate: string) => SceneEdge | undefined,
+  qa: QaForEvidence,
+): QaEvidence | null {
+  /** A metric edge's value; distances are symmetric, a direction is read as stored. */
+  const edgeValue = (a: number, b: number, predicate: string): number | null => {
+    const v = edge(a, b, predicate)?.value;
+    if (finite(v)) return v;
+    const w = predicate === 'direction' ? undefined : edge(b, a, predicate)?.value;
+    return finite(w) ? w : null;
+  };
   const point = (objectId: number | null, role: string, world: V3): EvidencePoint => ({
     objectId,
     role,
@@ -163,12 +178,7 @@ export function qaEvidence(graph: SceneGraph, qa: QaForEvidence): QaEvidence | n
     addAzimuth(a);
     addAzimuth(b);
     const d = leftRightDecision(graph.frame, a, b);
-    const stated = graph.edges.find(
-      (e) =>
-        e.subject === a.id &&
-        e.object === b.id &&
-        (e.predicate === 'left_of' || e.predicate === 'right_of'),
-    );
+    const stated = edge(a.id, b.id, 'left_of') ?? edge(a.id, b.id, 'right_of');
     out.comparisons.push({
       subject: a.id,
       object: b.id,
@@ -180,7 +190,7 @@ export function qaEvidence(graph: SceneGraph, qa: QaForEvidence): QaEvidence | n
   const addPair = (measure: string, a: SceneNode, b: SceneNode): void => {
     const ca = aabbCentre(a.aabb);
     const cb = aabbCentre(b.aabb);
-    const value = edgeValue(graph, a.id, b.id, measure);
+    const value = edgeValue(a.id, b.id, measure);
     if (value === null) return;
     let from = point(a.id, 'centre', ca);
     let to = point(b.id, 'centre', cb);
