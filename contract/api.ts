@@ -303,6 +303,14 @@ export const api = {
         total: z.number().int().nonnegative(),
         items: z.array(ReviewQa),
         families: z.array(z.string()),
+        /** Live objects of the images on this page (labels and colours of the chips). */
+        objects: z.array(
+          z.object({
+            imageId: z.number().int(),
+            id: z.number().int(),
+            label: z.string(),
+          }),
+        ),
       }),
     ),
   },

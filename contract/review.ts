@@ -43,12 +43,63 @@ export const QaMeasurement = z.object({
   dependsOn: z.array(Id),
 });
 
+const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
+
+/** A point a QA was measured at: world frame (m) and its image pixel (null: behind the camera). */
+export const EvidencePoint = z.object({
+  objectId: Id.nullable(),
+  role: z.string(),
+  world: Vec3,
+  pixel: z.tuple([z.number(), z.number()]).nullable(),
+});
+export type EvidencePoint = z.infer<typeof EvidencePoint>;
+
+/**
+ * The measured numbers behind a QA, read from its scene graph (spatial/qa/evidence.ts, defined in
+ * spatial/scene/DEFINITIONS.md): azimuths seen from the camera for left/right, and for metric
+ * answers the value, unit and the two points measured between.
+ */
+export const QaEvidence = z.object({
+  camera: Vec3,
+  azimuths: z.array(
+    z.object({
+      objectId: Id,
+      degrees: z.number(),
+      lateral: z.number(),
+      centre: EvidencePoint,
+      span: z.tuple([EvidencePoint, EvidencePoint]),
+    }),
+  ),
+  comparisons: z.array(
+    z.object({
+      subject: Id,
+      object: Id,
+      difference: z.number(),
+      margin: z.number(),
+      stated: z.enum(['left_of', 'right_of']).nullable(),
+    }),
+  ),
+  lengths: z.array(
+    z.object({
+      measure: z.string(),
+      value: z.number(),
+      unit: z.enum(['m', 'oclock']),
+      from: EvidencePoint,
+      to: EvidencePoint,
+      note: z.string().optional(),
+    }),
+  ),
+});
+export type QaEvidence = z.infer<typeof QaEvidence>;
+
 export const ReviewQa = QaPair.extend({
   revision: z.string(),
   batchId: Id,
   fileName: z.string(),
   naming: z.string().nullable(),
   measurement: QaMeasurement.nullable(),
+  /** Null when the image has no scene graph or the graph lacks the QA's objects. */
+  evidence: QaEvidence.nullable(),
 });
 export type ReviewQa = z.infer<typeof ReviewQa>;
 

@@ -97,4 +97,18 @@ describe('sqw CLI', () => {
       expect(r.stderr.trim().split('\n')[0]).toMatch(pattern);
     }
   });
+
+  it('names --force when an earlier export is in the way (the engine message names no flag)', async () => {
+    const project = `${dir.path}/p`;
+    const out = `${dir.path}/out`;
+    expect(
+      (await sqw(['import', `${SAMPLES}/sun-corridor/color`, '--project', project])).code,
+    ).toBe(0);
+    const args = ['export', '--project', project, '--format', 'scenegraph', '--out', out];
+    expect((await sqw(args)).code).toBe(0);
+    const again = await sqw(args);
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toMatch(/not empty.*--force replaces an earlier export/);
+    expect((await sqw([...args, '--force'])).code).toBe(0);
+  });
 });

@@ -387,7 +387,7 @@ describe('safe writing', () => {
     const o = out();
     await exportProject(store, { format: 'qa-jsonl', outDir: o });
     await expect(exportProject(store, { format: 'qa-jsonl', outDir: o })).rejects.toThrow(
-      /not empty.*--force/,
+      /not empty.*choose to replace it/,
     );
     await exportProject(store, { format: 'llava', outDir: o, force: true });
     expect(existsSync(join(o, 'llava.jsonl')) && !existsSync(join(o, 'qa.jsonl'))).toBe(true);

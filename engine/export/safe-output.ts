@@ -116,7 +116,10 @@ function refuseForeignFolder(target: string, force: boolean): void {
     throw new ExportError(`output exists and is not a folder: ${shown}`);
   if (readdirSync(target).length === 0) return;
   if (!force)
-    throw new ExportError(`output folder is not empty: ${shown} (use --force to replace it)`);
+    throw new ExportError(
+      `output folder is not empty: ${shown} (an earlier export there can be replaced; choose to replace it)`,
+      true,
+    );
   if (!existsSync(join(target, EXPORT_MARKER)))
     throw new ExportError(
       `output folder is not empty and was not written by an export (no ${EXPORT_MARKER}): ${shown}; refusing to replace it`,

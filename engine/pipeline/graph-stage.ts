@@ -34,7 +34,7 @@ export async function runGraphStage(store: ProjectStore, imageId: number): Promi
   if (objects.length === 0)
     return record({
       status: 'skipped',
-      reason: 'no objects: import boxes (--annotations) or run detection',
+      reason: 'no objects: import boxes (a COCO annotations file) or run detection',
     });
 
   let depth: Float32Array;

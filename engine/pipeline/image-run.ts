@@ -295,8 +295,14 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   }
 
   // CPU stages: segment (depth clusters) + lift + graph are one pass of the spatial engine; qa next.
+  // A stage the model loop already settled (segment skipped: no objects, every mask present) is
+  // not recorded twice: the live counts would show the image twice.
   const geometryStages = (['segment', 'lift', 'graph'] as const).filter(
-    (s) => stages.has(s) && !settled(s) && !(s === 'segment' && env.models.segment),
+    (s) =>
+      stages.has(s) &&
+      !settled(s) &&
+      !(s === 'segment' && env.models.segment) &&
+      !records.some((r) => r.stage === s),
   );
   const wantGraph = geometryStages.length > 0;
   const wantQa = stages.has('qa') && !settled('qa');
@@ -304,7 +310,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   if (!graphBlocked && wantGraph && !depth)
     graphBlocked = 'no depth: import sensor depth or install a depth model';
   if (!graphBlocked && wantGraph && objects.length === 0)
-    graphBlocked = 'no objects: import boxes (--annotations) or run detection';
+    graphBlocked = 'no objects: import boxes (a COCO annotations file) or run detection';
 
   let task: CpuTask | null = null;
   if (!graphBlocked && (wantGraph || wantQa)) {

@@ -151,7 +151,7 @@ export function createModelResolver(opts: ResolverOptions): {
     const installed = manifests.filter((m) => m.task === task && store.state(m).installed);
     if (installed.length === 0)
       return {
-        missing: `stage ${stage}: no ${task} model installed (sqw models list); skipped, imported data is used where present`,
+        missing: `stage ${stage}: no ${task} model installed; skipped, imported data is used where present`,
       };
     for (const manifest of installed) {
       const entry = adapters.find((a) => a.stage === stage && a.matches(manifest));

@@ -52,6 +52,9 @@ describe('pipeline without models', () => {
       expect.stringMatching(/^stage detect: no detection model installed/),
       expect.stringMatching(/^stage segment: no segmentation model installed.*depth clusters/),
     ]);
+    // The UI shows these words: no command-line flags or commands in them.
+    for (const text of [...summary.notices, ...Object.keys(summary.stages.graph!.skipped)])
+      expect(text).not.toMatch(/--|\bsqw /);
     expect(summary.images).toBe(4);
     expect(summary.stages.detect!.skipped).toEqual({
       'imported boxes present': 2,
@@ -59,9 +62,18 @@ describe('pipeline without models', () => {
     });
     expect(summary.stages.graph).toMatchObject({ done: 2, failed: [] });
     expect(summary.stages.graph!.skipped).toEqual({
-      'no objects: import boxes (--annotations) or run detection': 2,
+      'no objects: import boxes (a COCO annotations file) or run detection': 2,
     });
     expect(summary.stages.qa!.done).toBe(2);
+    // The jobs table's live per-stage counts agree with the summary: one record per image and
+    // stage (segment skipped for lack of objects was counted by the model loop and again by the
+    // geometry pass).
+    for (const st of job.progress!.stages) {
+      const want = summary.stages[st.stage as keyof typeof summary.stages]!;
+      const skipped = Object.values(want.skipped).reduce((a, b) => a + b, 0);
+      expect([st.stage, st.done, st.skipped]).toEqual([st.stage, want.done, skipped]);
+      expect(st.done + st.skipped + st.failed).toBe(4);
+    }
 
     const graph = store.scene.graph(corridorId())!.graph as SceneGraph;
     expect(graph.frame).toMatchObject({ aligned: true, gravitySource: 'floor-plane' });
@@ -169,7 +181,7 @@ describe('pipeline without models', () => {
 
     await expect(
       exportProject(store, { format: 'qa-jsonl', outDir: qaDir, force: false, include: [] }),
-    ).rejects.toThrow(/not empty.*--force/);
+    ).rejects.toThrow(/not empty.*choose to replace it/);
     const all = await exportProject(store, {
       format: 'qa-jsonl',
       outDir: qaDir,

@@ -65,6 +65,53 @@ describe('review API', () => {
     expect(view.history).toMatchObject({ canUndo: false, canRedo: false });
   });
 
+  it('puts the measured numbers on every QA: azimuths for left/right (the corridor partition is seen right of the cabinet), lengths with endpoints', async () => {
+    const view = await call('reviews.image', { imageId });
+    const id = (label: string) => view.objects.find((o: any) => o.label === label).id as number;
+    const [partition, cabinet] = [id('partition'), id('cabinet')];
+    // In the image the partition's box (x 505-640) is right of the cabinet's (x 368-503).
+    const lr = view.qa.filter(
+      (q: any) =>
+        q.family === 'left_right' && q.subjects.includes(partition) && q.subjects.includes(cabinet),
+    );
+    expect(lr.length).toBeGreaterThan(0);
+    for (const q of lr) {
+      const az = new Map<number, number>(
+        q.evidence.azimuths.map((a: any) => [a.objectId, a.degrees]),
+      );
+      expect(az.get(partition)!).toBeGreaterThan(az.get(cabinet)!);
+      // ...while its lateral offset is smaller (0.54 vs 0.74 m): the old rule said left_of.
+      const lateral = new Map<number, number>(
+        q.evidence.azimuths.map((a: any) => [a.objectId, a.lateral]),
+      );
+      expect(lateral.get(partition)!).toBeLessThan(lateral.get(cabinet)!);
+      const [cmp] = q.evidence.comparisons;
+      expect(cmp.stated).toBe(cmp.subject === partition ? 'right_of' : 'left_of');
+    }
+    const relations = await call('scene.relations', { imageId, objectIds: [partition, cabinet] });
+    const stated = relations.find(
+      (r: any) => r.subject === partition && r.object === cabinet && r.unit === 'deg',
+    );
+    expect(stated.predicate).toBe('right_of');
+    // Every metric answer: value, unit and two endpoints whose distance is the value.
+    const metric = view.qa.filter((q: any) => q.unit === 'm');
+    expect(metric.length).toBeGreaterThan(0);
+    for (const q of metric) {
+      expect(q.evidence.lengths.length, q.family).toBeGreaterThan(0);
+      // one length per quantity read (a path is two); a single measurement is the answer itself
+      if (q.kind === 'quantitative') expect(q.evidence.lengths[0].value).toBeCloseTo(q.value, 6);
+      for (const l of q.evidence.lengths) {
+        const [a, b] = [l.from.world, l.to.world];
+        expect(Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])).toBeCloseTo(l.value, 3);
+      }
+    }
+    // The whole-batch queue sends the labels of its images' objects for the chips.
+    const queue = await call('qa.queue', { limit: 5 });
+    expect(queue.objects).toEqual(
+      expect.arrayContaining([{ imageId, id: partition, label: 'partition' }]),
+    );
+  });
+
   it('checks an edited numeric answer against the geometry before writing it', async () => {
     const view = await call('reviews.image', { imageId });
     const q = view.qa.find((x: any) => x.unit === 'm' && typeof x.value === 'number');

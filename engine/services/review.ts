@@ -12,6 +12,7 @@ import { ObjectCommands } from '../review/object-commands';
 import { QaDecisions } from '../review/qa-decisions';
 import { ambiguousObjects } from '../review/referents';
 import { ReviewLog } from '../review/review-log';
+import { evidenceReader, type EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';
 
 type ReviewHandlers = {
@@ -46,7 +47,7 @@ function parseMask(json: string | null): EditableObject['mask'] {
   }
 }
 
-export function toReviewQa(q: QaReviewRow): ReviewQa {
+export function toReviewQa(q: QaReviewRow, evidence: EvidenceReader = () => null): ReviewQa {
   const r = q.record ?? {};
   const display = r.display as { text?: string; step?: number } | undefined;
   const steps = Array.isArray(r.steps) ? (r.steps as Array<{ text?: unknown }>) : [];
@@ -75,6 +76,7 @@ export function toReviewQa(q: QaReviewRow): ReviewQa {
           dependsOn: Array.isArray(r.dependsOn) ? (r.dependsOn as number[]) : [],
         }
       : null,
+    evidence: evidence(q),
   };
 }
 
@@ -103,7 +105,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
   };
   const qaAfter = (store: ProjectStore, qaId: number) => {
     const row = store.annotations.edits.qaReview(qaId);
-    return row ? toReviewQa(row) : null;
+    return row ? toReviewQa(row, evidenceReader(store)) : null;
   };
 
   return {
@@ -140,12 +142,20 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
     },
     qa: {
       queue: async ({ projectId, batchId, imageId, family, statuses, offset, limit }) => {
-        const edits = ctx.projects.get(projectId).annotations.edits;
+        const store = ctx.projects.get(projectId);
+        const edits = store.annotations.edits;
         const page = edits.qaQueue({ batchId, imageId, family, statuses, offset, limit });
+        const evidence = evidenceReader(store);
+        // Every live object of the page's images: the queue draws region tokens and object answers
+        // as the same coloured, labelled chips as the image view (colours follow the image's ids).
+        const imageIds = [...new Set(page.items.map((q) => q.imageId))];
         return {
           total: page.total,
-          items: page.items.map(toReviewQa),
+          items: page.items.map((q) => toReviewQa(q, evidence)),
           families: edits.qaFamilies(),
+          objects: imageIds.flatMap((id) =>
+            store.annotations.objects(id).map((o) => ({ imageId: id, id: o.id, label: o.label })),
+          ),
         };
       },
     },
@@ -204,10 +214,11 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         const p = open(projectId);
         if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
         const edits = p.store.annotations.edits;
+        const evidence = evidenceReader(p.store);
         return {
           imageId,
           objects: edits.objectStates(imageId).map(toEditableObject),
-          qa: edits.qaReviewForImage(imageId).map(toReviewQa),
+          qa: edits.qaReviewForImage(imageId).map((q) => toReviewQa(q, evidence)),
           ambiguous: ambiguousObjects(p.store, imageId),
           geometryPending: edits.editedSinceGraph(imageId),
           history: history(p.log, reviewer),

@@ -7,7 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { SceneGraph, SceneNode, Vec3 } from '../scene/scene-graph';
 import { generateQa } from './generate';
 import { QUESTION_TYPES } from './families';
-import { boxGap, clockOf, GEN_MARGINS, randomGraph, supports } from './testing/random-graph';
+import {
+  azimuthOf,
+  boxGap,
+  clockOf,
+  GEN_MARGINS,
+  randomGraph,
+  supports,
+} from './testing/random-graph';
 import type { QaPair } from './types';
 import { parseLength } from './units';
 
@@ -16,13 +23,16 @@ const dist = (a: Vec3, b: Vec3) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b
 const size = (n: SceneNode, i: number) => (n.aabb.max[i] as number) - (n.aabb.min[i] as number);
 const volume = (n: SceneNode) => size(n, 0) * size(n, 1) * size(n, 2);
 
+/** Left/right is the direction seen from the camera: the azimuth of each centroid. */
+const azimuth = (g: SceneGraph, n: SceneNode) => azimuthOf(g.frame.translation, n.centroid);
+
 /** Geometry relation of a to b on a family axis: 'pos' | 'neg' | 'tie'. */
-function geo(family: string, a: SceneNode, b: SceneNode): 'pos' | 'neg' | 'tie' {
+function geo(g: SceneGraph, family: string, a: SceneNode, b: SceneNode): 'pos' | 'neg' | 'tie' {
   let d: number;
   let m: number;
   switch (family) {
     case 'left_right':
-      [d, m] = [b.centroid[0] - a.centroid[0], M.position];
+      [d, m] = [azimuth(g, b) - azimuth(g, a), M.azimuth];
       break;
     case 'above_below':
       [d, m] = [a.centroid[1] - b.centroid[1], M.position];
@@ -94,7 +104,7 @@ function check(g: SceneGraph, p: QaPair, stats: Map<string, number>) {
     case 'big_small':
     case 'tall_short':
     case 'wide_thin': {
-      const rel = geo(p.family, a, b);
+      const rel = geo(g, p.family, a, b);
       const [polarity, form] = p.type.split('_') as [string, string];
       if (p.valueType === 'same') {
         assert.equal(rel, 'tie');
@@ -176,7 +186,7 @@ function check(g: SceneGraph, p: QaPair, stats: Map<string, number>) {
       let n = 0;
       for (const o of g.nodes) {
         if (o.id === a.id) continue;
-        const r = geo(family, o, a);
+        const r = geo(g, family, o, a);
         assert.notEqual(r, 'tie');
         if (r === rel) n++;
       }
@@ -216,13 +226,13 @@ function check(g: SceneGraph, p: QaPair, stats: Map<string, number>) {
       break;
     }
     case 'middle': {
-      const sorted = [a, b, c].sort((x, y) => x.centroid[0] - y.centroid[0]);
+      const sorted = [a, b, c].sort((x, y) => azimuth(g, x) - azimuth(g, y));
       for (let i = 0; i < 2; i++)
-        assert.ok(sorted[i + 1]!.centroid[0] - sorted[i]!.centroid[0] > M.position);
+        assert.ok(azimuth(g, sorted[i + 1]!) - azimuth(g, sorted[i]!) > M.azimuth);
       assert.equal(p.value, sorted[1]!.id);
       for (const st of p.steps!) {
         const [l, r] = st.subjects.map((id) => byId.get(id) as SceneNode) as [SceneNode, SceneNode];
-        assert.ok(r.centroid[0] - l.centroid[0] > M.position);
+        assert.ok(azimuth(g, r) - azimuth(g, l) > M.azimuth);
       }
       break;
     }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { SceneNode } from '../scene/scene-graph';
+import type { SceneNode, Vec3 } from '../scene/scene-graph';
 import { buildExpressions, type ExpressionSpec } from './disambiguation';
 import { Counter, SceneFacts } from './facts';
-import { GEN_MARGINS, randomGraph } from './testing/random-graph';
+import { azimuthOf, GEN_MARGINS, randomGraph } from './testing/random-graph';
 import { resolveOptions } from './types';
 
 const head = (label: string) => {
@@ -13,14 +13,16 @@ const size = (n: SceneNode, i: number) => (n.aabb.max[i] as number) - (n.aabb.mi
 const vol = (n: SceneNode) => size(n, 0) * size(n, 1) * size(n, 2);
 
 /** Independent check from geometry: does x satisfy the qualifier against y? */
-function beats(kind: string, x: SceneNode, y: SceneNode, aligned: boolean): boolean {
+function beats(kind: string, x: SceneNode, y: SceneNode, aligned: boolean, camera: Vec3): boolean {
   const M = GEN_MARGINS.position;
   const E = GEN_MARGINS.extent;
+  // left/right: directions seen from the camera
+  const az = (n: SceneNode) => azimuthOf(camera, n.centroid);
   switch (kind) {
     case 'leftmost':
-      return y.centroid[0] - x.centroid[0] > M;
+      return az(y) - az(x) > GEN_MARGINS.azimuth;
     case 'rightmost':
-      return x.centroid[0] - y.centroid[0] > M;
+      return az(x) - az(y) > GEN_MARGINS.azimuth;
     case 'frontmost':
       return y.centroid[2] - x.centroid[2] > M;
     case 'backmost':
@@ -49,14 +51,21 @@ function beats(kind: string, x: SceneNode, y: SceneNode, aligned: boolean): bool
   throw new Error(kind);
 }
 
-function referents(nodes: SceneNode[], spec: ExpressionSpec, aligned: boolean): number[] {
+function referents(
+  nodes: SceneNode[],
+  spec: ExpressionSpec,
+  aligned: boolean,
+  camera: Vec3,
+): number[] {
   const scope = nodes.filter(
     (n) => head(n.label) === spec.head && spec.attributes.every((a) => n.attributes.includes(a)),
   );
   if (!spec.qualifier) return scope.map((n) => n.id);
   return scope
     .filter((x) =>
-      scope.every((y) => y.id === x.id || (y.quality.ok && beats(spec.qualifier!, x, y, aligned))),
+      scope.every(
+        (y) => y.id === x.id || (y.quality.ok && beats(spec.qualifier!, x, y, aligned, camera)),
+      ),
     )
     .map((n) => n.id);
 }
@@ -77,7 +86,7 @@ describe('disambiguation', () => {
       const facts = new SceneFacts(g, resolveOptions({}), new Counter());
       const naming = buildExpressions(facts);
       for (const [id, e] of naming.expressions) {
-        const r = referents(g.nodes, e.spec, g.frame.aligned);
+        const r = referents(g.nodes, e.spec, g.frame.aligned, g.frame.translation);
         if (r.length !== 1 || r[0] !== id)
           bad.push(`${s}: ${e.text} -> ${r.join(',')} (want ${id})`);
         const node = g.nodes.find((n) => n.id === id)!;

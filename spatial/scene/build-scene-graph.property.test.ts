@@ -4,8 +4,14 @@
 // exceeds its margin plus the measurement slack.
 import { describe, expect, it } from 'vitest';
 import { buildSceneGraph } from './build-scene-graph';
-import { aabbCentre, clockDirection, obbVolume } from './measurements';
-import { MARGINS, marginOf } from './relations';
+import {
+  aabbCentre,
+  angleDifference,
+  azimuthFromCamera,
+  clockDirection,
+  obbVolume,
+} from './measurements';
+import { leftRightDecision, MARGINS, marginOf } from './relations';
 import type { SceneEdge, SceneGraph, SceneNode } from './scene-graph';
 import { makeSyntheticScene, truthOf, type SynthScene, type SynthShape } from './synthetic-scene';
 import { footprintOf, rangeOf, sceneInput, TOL, topGrazing, unoccluded } from './test-support';
@@ -136,12 +142,21 @@ describe(`synthetic scenes with masks (${SCENES} seeds)`, () => {
             if (trueDiff < -slackHere) expect(has(g, a.id, b.id, pos)).toBe(false);
           };
           const M = MARGINS;
+          // Left/right: azimuths seen from the camera (at x = z = 0), slack = the angle each
+          // centre tolerance subtends at its ground range.
+          const degSlack = (s: SynthShape, c: readonly number[]) =>
+            (Math.atan2(TOL.centre(rangeOf(sc, s), footprintOf(sc, s)), Math.hypot(c[0]!, c[2]!)) *
+              180) /
+            Math.PI;
           check(
-            tb.centre[0] - ta.centre[0],
-            marginOf(M.leftRight, (a.extent.width + b.extent.width) / 2),
+            angleDifference(
+              azimuthFromCamera(g.frame, ta.centre),
+              azimuthFromCamera(g.frame, tb.centre),
+            ),
+            leftRightDecision(g.frame, a, b).margin,
             'left_of',
             'right_of',
-            slack,
+            degSlack(sa, ta.centre) + degSlack(sb, tb.centre),
           );
           check(
             tb.centre[2] - ta.centre[2],

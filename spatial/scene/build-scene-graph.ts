@@ -300,7 +300,7 @@ export function buildScene(input: SceneInput): SceneBuild {
     intrinsics: { ...k, source: intrinsics.source ?? 'given' },
     frame,
     nodes,
-    edges: relateNodes(nodes, frame.aligned),
+    edges: relateNodes(nodes, frame),
   };
   return { graph, derivedMasks, notes };
 }

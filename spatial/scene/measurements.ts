@@ -5,6 +5,7 @@
 // - volume (bigger/smaller): from the yaw box (OBB), which does not grow when an object turns;
 // - centre (all distances, left/right, above/below, front/behind, direction): the AABB centre,
 //   not the mean of the visible points, which leans towards the camera;
+// - azimuth (left/right): the direction of the centre seen from the camera in the ground plane;
 // - elevation: AABB bottom above the floor (aligned frames with a floor only);
 // - distance from camera: closest cleaned point to the camera centre.
 import { yawBoxOf } from '../geometry/boxes';
@@ -132,6 +133,32 @@ export function clockDirection(from: V3, to: V3): number {
   let h = (theta * 6) / Math.PI;
   if (h <= 0) h += 12;
   return h;
+}
+
+/**
+ * Azimuth of `p` seen from the camera centre, in degrees in the ground plane: 0 = straight ahead
+ * (+z), positive = towards the viewer's right (+x), in (−180, 180]. Left/right "from the viewer's
+ * perspective" compares these, as a person does, not the lateral offsets (x), which disagree when
+ * one object is much nearer than the other (a corridor).
+ */
+export function azimuthFromCamera(frame: WorldFrame, p: V3): number {
+  const c = cameraCentre(frame);
+  return (Math.atan2(p[0] - c[0], p[2] - c[2]) * 180) / Math.PI;
+}
+
+/** Angle (degrees) a left-right extent `width` at `p` spans seen from the camera. */
+export function angularWidth(frame: WorldFrame, p: V3, width: number): number {
+  const c = cameraCentre(frame);
+  const range = Math.hypot(p[0] - c[0], p[2] - c[2]);
+  return (2 * Math.atan2(width / 2, range) * 180) / Math.PI;
+}
+
+/** b − a for two angles in degrees, wrapped into (−180, 180]. */
+export function angleDifference(a: number, b: number): number {
+  let d = (b - a) % 360;
+  if (d > 180) d -= 360;
+  if (d <= -180) d += 360;
+  return d;
 }
 
 /** OBB volume (m^3). */

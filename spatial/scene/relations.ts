@@ -1,22 +1,27 @@
 // Pairwise relations with tie margins (DEFINITIONS.md). Qualitative edges read "subject <predicate>
 // object"; value = |difference| of the compared quantity, margin = the tie margin used. A difference
 // inside the margin gives a same_* edge where one exists (height, size, width) and no edge otherwise
-// (left/right, above/below, front/behind). Facts along gravity need an aligned frame.
+// (left/right, above/below, front/behind). Facts along gravity need an aligned frame. Left/right is
+// the direction seen from the camera (azimuth, degrees), the rest compare world-frame metres.
 import type { V3 } from '../geometry/vec';
 import {
   aabbCentre,
   aabbGap,
+  angleDifference,
+  angularWidth,
+  azimuthFromCamera,
   clockDirection,
   directDistance,
   horizontalDistance,
   obbVolume,
   verticalDistance,
 } from './measurements';
-import type { SceneEdge, SceneNode } from './scene-graph';
+import type { SceneEdge, SceneNode, WorldFrame } from './scene-graph';
 
 /** Margins: absolute floor (m) and share of the pair's typical extent. */
 export const MARGINS = {
-  leftRight: { abs: 0.05, rel: 0.1 }, // x of centres; rel of mean width
+  /** Degrees: azimuths of centres seen from the camera; rel of the mean angular width. */
+  leftRight: { abs: 2, rel: 0.1 },
   aboveBelow: { abs: 0.05, rel: 0.1 }, // y of centres; rel of mean height
   frontBehind: { abs: 0.05, rel: 0.1 }, // z of centres; rel of mean depth
   taller: { abs: 0.03, rel: 0.1 }, // heights; rel of the larger height
@@ -55,7 +60,7 @@ function ordered(
   margin: number,
   pos: SceneEdge['predicate'],
   neg: SceneEdge['predicate'],
-  unit: 'm' | 'm3',
+  unit: 'm' | 'm3' | 'deg',
   tie?: SceneEdge['predicate'],
 ): void {
   const value = r4(Math.abs(diff));
@@ -72,23 +77,32 @@ function ordered(
   }
 }
 
+/** left_of/right_of difference and margin in degrees: azimuth of b's centre minus a's. */
+export function leftRightDecision(
+  frame: WorldFrame,
+  a: SceneNode,
+  b: SceneNode,
+): { difference: number; margin: number } {
+  const ca: V3 = aabbCentre(a.aabb);
+  const cb: V3 = aabbCentre(b.aabb);
+  const wa = angularWidth(frame, ca, a.extent.width);
+  const wb = angularWidth(frame, cb, b.extent.width);
+  return {
+    difference: angleDifference(azimuthFromCamera(frame, ca), azimuthFromCamera(frame, cb)),
+    margin: marginOf(MARGINS.leftRight, (wa + wb) / 2),
+  };
+}
+
 /** All edges between two usable nodes (both directions). */
-export function relatePair(a: SceneNode, b: SceneNode, aligned: boolean): SceneEdge[] {
+export function relatePair(a: SceneNode, b: SceneNode, frame: WorldFrame): SceneEdge[] {
   const e: SceneEdge[] = [];
+  const aligned = frame.aligned;
   const ca: V3 = aabbCentre(a.aabb);
   const cb: V3 = aabbCentre(b.aabb);
   const M = MARGINS;
-  // left_of: subject's centre further towards -x (viewer's left).
-  ordered(
-    e,
-    a,
-    b,
-    cb[0] - ca[0],
-    marginOf(M.leftRight, (a.extent.width + b.extent.width) / 2),
-    'left_of',
-    'right_of',
-    'm',
-  );
+  // left_of: subject's centre seen further to the viewer's left (smaller azimuth) from the camera.
+  const lr = leftRightDecision(frame, a, b);
+  ordered(e, a, b, lr.difference, lr.margin, 'left_of', 'right_of', 'deg');
   // in_front_of: subject closer to the viewer along the ground-plane viewing direction (+z away).
   ordered(
     e,
@@ -212,10 +226,10 @@ export function relatePair(a: SceneNode, b: SceneNode, aligned: boolean): SceneE
 }
 
 /** Edges among the usable nodes (quality.ok), pairs in id order. */
-export function relateNodes(nodes: SceneNode[], aligned: boolean): SceneEdge[] {
+export function relateNodes(nodes: SceneNode[], frame: WorldFrame): SceneEdge[] {
   const ok = nodes.filter((n) => n.quality.ok);
   const out: SceneEdge[] = [];
   for (let i = 0; i < ok.length; i++)
-    for (let j = i + 1; j < ok.length; j++) out.push(...relatePair(ok[i]!, ok[j]!, aligned));
+    for (let j = i + 1; j < ok.length; j++) out.push(...relatePair(ok[i]!, ok[j]!, frame));
   return out;
 }

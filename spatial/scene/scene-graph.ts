@@ -75,7 +75,7 @@ export interface SceneNode {
  * (e.g. subject left_of object). Each carries the signed margin it was decided with.
  */
 export type QualitativePredicate =
-  | 'left_of'
+  | 'left_of' // seen further left from the camera (azimuth of the centre), value in degrees
   | 'right_of'
   | 'above'
   | 'below'
@@ -105,7 +105,7 @@ export interface SceneEdge {
   object: number;
   predicate: QualitativePredicate | MetricPredicate;
   value?: number;
-  unit?: 'm' | 'm3' | 'oclock';
+  unit?: 'm' | 'm3' | 'oclock' | 'deg';
   /** The tie margin this decision used (same unit as the compared quantity). */
   margin?: number;
 }

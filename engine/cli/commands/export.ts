@@ -59,10 +59,12 @@ export function registerExport(program: Command): void {
       if (shares.length !== 3 || shares.some((s) => !Number.isFinite(s)))
         throw new CliError(`--splits: give three shares like 0.8,0.1,0.1, got '${flags.splits}'`);
       // Loaded after the arguments are checked, so a typo fails fast.
-      const [{ ProjectStore }, { exportProject, resolveExportOptions }] = await Promise.all([
-        import('../../../db/project-store'),
-        import('../../export/export'),
-      ]);
+      const [{ ProjectStore }, { exportProject, resolveExportOptions }, { ExportError }] =
+        await Promise.all([
+          import('../../../db/project-store'),
+          import('../../export/export'),
+          import('../../export/safe-output'),
+        ]);
       let options;
       try {
         options = resolveExportOptions({
@@ -93,6 +95,11 @@ export function registerExport(program: Command): void {
           signal: controller.signal,
           onProgress: (done, total, current) => out.progress(done, total, current),
           onNotice: (line) => notices.push(printable(line)),
+        }).catch((err: unknown) => {
+          // The engine says it in words both surfaces share; the flag is the CLI's own.
+          if (err instanceof ExportError && err.replaceable)
+            throw new CliError(`${err.message}: --force replaces an earlier export`);
+          throw err;
         });
         out.endProgress();
         const skipped = Object.entries(r.skipped).map(

@@ -5,9 +5,11 @@
 // selected by clicking, moved by dragging and resized with the transformer handles; the draw tool
 // drags out a new box (canvas/tools.ts). Edits go out through callbacks; what is drawn always
 // follows the props. A highlight set (a QA's subjects) emphasises those objects and dims the rest;
-// ambiguous objects get a dashed outline.
+// ambiguous objects get a dashed outline. The selected QA's evidence (azimuths, measured lengths)
+// is drawn on its own layer above (EvidenceLayer).
 // Test hooks on the box: data-objects-drawn, data-object-labels (JSON), data-highlighted-ids,
-// data-selected-id, data-tool, data-masks-drawn, data-mask-problems, data-view, data-object-boxes.
+// data-selected-id, data-tool, data-masks-drawn, data-mask-problems, data-view, data-object-boxes,
+// data-evidence-drawn (JSON texts of the evidence shapes).
 import type Konva from 'konva';
 import type { KonvaEventObject } from 'konva/lib/Node';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -21,7 +23,7 @@ import {
   Text,
   Transformer,
 } from 'react-konva';
-import type { EditableObject } from '../../../contract/review';
+import type { EditableObject, QaEvidence } from '../../../contract/review';
 import { useElementSize, useHtmlImage } from '../app/hooks';
 import { composeMasks, masksCanvas, type MaskPaint } from '../canvas/mask-layer';
 import {
@@ -32,7 +34,9 @@ import {
   type ToolEvent,
   type ToolName,
 } from '../canvas/tools';
+import { evidenceShapes } from '../lib/evidence';
 import { idList, objectCaption, placeLabels } from '../lib/objects';
+import { EvidenceLayer } from './EvidenceLayer';
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 40;
@@ -81,6 +85,8 @@ interface Props {
   onChangeBox?: (id: number, box: Box) => void;
   /** Called once the image and the overlays it was given are drawn (timing, tests). */
   onOverlaysReady?: () => void;
+  /** The selected QA's measured numbers, drawn over the objects (azimuths, lengths). */
+  evidence?: QaEvidence | null;
 }
 
 type DrawState = 'normal' | 'highlight' | 'dim';
@@ -140,6 +146,7 @@ export const ImageStage = memo(function ImageStage({
   onCreateBox,
   onChangeBox,
   onOverlaysReady,
+  evidence = null,
 }: Props) {
   const [boxRef, size] = useElementSize<HTMLDivElement>();
   const stageRef = useRef<Konva.Stage | null>(null);
@@ -226,6 +233,10 @@ export const ImageStage = memo(function ImageStage({
   };
 
   const depthLoaded = depth.status === 'loaded';
+  const evidenceDrawn = useMemo(
+    () => (known ? evidenceShapes(evidence, { width, height }) : []),
+    [evidence, known, width, height],
+  );
 
   // What the objects layer draws: highlighted objects last (on top), hidden ones not at all;
   // smaller boxes above larger ones so each stays clickable.
@@ -354,6 +365,7 @@ export const ImageStage = memo(function ImageStage({
       data-masks-drawn={masksVisible ? idList(masks.composed.drawn) : ''}
       data-mask-problems={masks.composed.problems.length}
       data-overlays-ready={ready ? 'true' : 'false'}
+      data-evidence-drawn={JSON.stringify(evidenceDrawn.map((e) => e.text))}
       onDoubleClick={() => {
         if (tool !== 'select' || !known) return;
         userMoved.current = false;
@@ -478,6 +490,9 @@ export const ImageStage = memo(function ImageStage({
               }
             />
           </Layer>
+          {evidenceDrawn.length > 0 && (
+            <EvidenceLayer shapes={evidenceDrawn} scale={view.scale} colors={colors} />
+          )}
           {/* Only while drawing: a layer is two canvases to set up when the stage mounts. */}
           {drafted && (
             <Layer listening={false}>

@@ -1,6 +1,7 @@
 // The image's QA review queue: each pair's question (with `<regionN>` shown as the subject's
-// coloured label), answer, status, family and kind, the machine value with its unit and the
-// measurement behind it. The selected pair (its subjects are highlighted on the canvas and in 3D)
+// coloured label), answer, status, family and kind, the machine value with its unit (object
+// answers as chips), the measured numbers (EvidenceCard: one line on every card, in full on the
+// selected one) and the measurement behind it. The selected pair (its subjects are highlighted on the canvas and in 3D)
 // gets the actions: approve, reject with a reason, edit the answer, skip — each with its key.
 // Warnings from the engine show under the pair until confirmed (Enter) or dropped (Esc). Bulk
 // approve/reject by family acts on the family's open pairs. All text is rendered as text.
@@ -9,8 +10,10 @@ import type { SceneObject } from '../../../contract/entities';
 import type { ReviewQa, ReviewWarning } from '../../../contract/review';
 import { afterNextFrame } from '../app/hooks';
 import { formatNumber } from '../lib/format';
-import { formatQaValue, idList, splitRegions } from '../lib/objects';
+import { formatQaValue, idList } from '../lib/objects';
 import type { Decision, DecisionRequest } from '../review/useReviewSession';
+import { EvidenceCard } from './EvidenceCard';
+import { QaValue, RegionText } from './ObjectChip';
 
 export type InputMode =
   { kind: 'reject' | 'edit'; qaId: number } | { kind: 'bulk-reject'; family: string } | null;
@@ -157,6 +160,7 @@ export function QaList({
             <ReasonInput
               placeholder={`Why reject every open ${inputMode.family} pair?`}
               initial=""
+              emptyMessage="Type a reason first: every rejection records why."
               testid="qa-bulk-reason"
               onSubmit={(reason) => {
                 onBulk(inputMode.family, 'reject', reason);
@@ -220,8 +224,23 @@ export function QaList({
                     {q.kind && <span className="muted">· {q.kind}</span>}
                   </span>
                   <span className="qa-value muted small" data-testid="qa-value">
-                    value {formatQaValue(q.value, q.unit, labelOf)}
+                    value{' '}
+                    <QaValue
+                      value={q.value}
+                      unit={q.unit}
+                      colors={colors}
+                      labelOf={labelOf}
+                      format={(v, u) => formatQaValue(v, u, labelOf)}
+                    />
                   </span>
+                  {q.evidence && (
+                    <EvidenceCard
+                      evidence={q.evidence}
+                      colors={colors}
+                      labelOf={labelOf}
+                      compact={!selected}
+                    />
+                  )}
                   {selected && q.measurement && <Measurement m={q.measurement} />}
                 </button>
                 {selected && (
@@ -253,6 +272,11 @@ export function QaList({
                         : 'Corrected answer (Enter)'
                     }
                     initial={inputMode.kind === 'edit' ? q.answer : ''}
+                    emptyMessage={
+                      inputMode.kind === 'reject'
+                        ? 'Type a reason first: every rejection records why (Esc cancels).'
+                        : 'Type the corrected answer first (Esc cancels).'
+                    }
                     testid={inputMode.kind === 'reject' ? 'qa-reject-reason' : 'qa-edit-answer'}
                     onSubmit={(text) =>
                       onDecide(
@@ -338,6 +362,7 @@ function Measurement({ m }: { m: NonNullable<ReviewQa['measurement']> }) {
 function ReasonInput({
   placeholder,
   initial,
+  emptyMessage,
   testid,
   onSubmit,
   onCancel,
@@ -346,6 +371,8 @@ function ReasonInput({
 }: {
   placeholder: string;
   initial: string;
+  /** Said under the input when Enter is pressed with nothing typed (never ignored silently). */
+  emptyMessage: string;
   testid: string;
   onSubmit: (text: string) => void;
   onCancel: () => void;
@@ -353,65 +380,45 @@ function ReasonInput({
   onConfirm?: () => void;
 }) {
   const [text, setText] = useState(initial);
+  const [empty, setEmpty] = useState(false);
   const ref = useRef<HTMLInputElement | null>(null);
   useEffect(() => {
     ref.current?.focus();
     ref.current?.select();
   }, []);
   return (
-    <input
-      ref={ref}
-      className="qa-input"
-      type="text"
-      value={text}
-      maxLength={2000}
-      placeholder={placeholder}
-      onChange={(e) => setText(e.target.value)}
-      onKeyDown={(e) => {
-        e.stopPropagation();
-        if (e.key === 'Enter') {
-          e.preventDefault();
-          if (confirming && onConfirm) onConfirm();
-          else if (text.trim()) onSubmit(text.trim());
-        } else if (e.key === 'Escape') {
-          e.preventDefault();
-          onCancel();
-        }
-      }}
-      data-testid={testid}
-    />
-  );
-}
-
-function RegionText({
-  text,
-  subjects,
-  colors,
-  labelOf,
-}: {
-  text: string;
-  subjects: readonly number[];
-  colors: ReadonlyMap<number, string>;
-  labelOf: (id: number) => string | undefined;
-}) {
-  return (
     <>
-      {splitRegions(text).map((part, i) => {
-        if ('text' in part) return <span key={i}>{part.text}</span>;
-        const id = subjects[part.region];
-        if (id === undefined) return <span key={i}>{`<region${part.region}>`}</span>;
-        return (
-          <span
-            key={i}
-            className="region-chip"
-            style={{ borderColor: colors.get(id) ?? 'currentColor' }}
-            title={`<region${part.region}> = object #${id}`}
-          >
-            <span className="swatch" style={{ background: colors.get(id) ?? 'transparent' }} />
-            {labelOf(id) ?? 'object'} #{id}
-          </span>
-        );
-      })}
+      <input
+        ref={ref}
+        className="qa-input"
+        type="text"
+        value={text}
+        maxLength={2000}
+        placeholder={placeholder}
+        aria-invalid={empty}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value.trim()) setEmpty(false);
+        }}
+        onKeyDown={(e) => {
+          e.stopPropagation();
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            if (confirming && onConfirm) onConfirm();
+            else if (text.trim()) onSubmit(text.trim());
+            else setEmpty(true);
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            onCancel();
+          }
+        }}
+        data-testid={testid}
+      />
+      {empty && (
+        <p className="qa-input-error error-text small" role="alert" data-testid={`${testid}-empty`}>
+          {emptyMessage}
+        </p>
+      )}
     </>
   );
 }

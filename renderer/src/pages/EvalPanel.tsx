@@ -158,8 +158,7 @@ export function EvalPanel() {
           </table>
           {items.length > ITEMS_SHOWN && (
             <p className="muted small">
-              Showing {ITEMS_SHOWN} of {items.length} items; `sqw eval --json --items` lists them
-              all.
+              Showing the first {ITEMS_SHOWN} of {items.length} items.
             </p>
           )}
         </>

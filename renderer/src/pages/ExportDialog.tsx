@@ -16,7 +16,7 @@ import { FollowedJobStatus } from '../components/JobProgress';
 
 const FORMAT_HELP: Record<ExportFormat, string> = {
   spatialrgpt: 'Open Spatial Dataset records: <mask> regions with COCO RLE masks',
-  'spatialrgpt-bench': 'SpatialRGPT-Bench records with machine answers, for sqw eval',
+  'spatialrgpt-bench': 'SpatialRGPT-Bench records with machine answers, for the evaluation panel',
   llava: 'LLaVA / ShareGPT conversations, one line per image',
   hf: 'Hugging Face imagefolder with seeded splits and a dataset card',
   coco: 'COCO instances (boxes, RLE masks) readable by pycocotools',

@@ -313,7 +313,9 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
         else if (tool !== 'select') setTool('select');
         else if (selectedObject !== null) setSelectedObject(null);
         else if (selectedQa !== null) selectQa(null);
-        else navigate({ page: 'batches', batchId: batchId });
+        // Nothing left to clear: stay. Esc pressed once too often must not throw away the page
+        // (zoom, scroll, review position); going back is the "← Batch" button.
+        else return false;
         return true;
     }
   };
@@ -383,9 +385,14 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
   const viewerHighlight = useMemo(
     () =>
       selected && viewerImageId === imageId
-        ? { objectIds: selected.subjects, label: selected.question }
+        ? {
+            objectIds: selected.subjects,
+            label: selected.question,
+            evidence: selected.evidence,
+            colors,
+          }
         : null,
-    [selected, viewerImageId, imageId],
+    [selected, viewerImageId, imageId, colors],
   );
 
   const backHref = routeHref({ page: 'batches', batchId });
@@ -402,7 +409,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
       data-can-redo={history?.canRedo ? 'true' : 'false'}
     >
       <div className="image-toolbar">
-        <a className="btn" href={backHref} title="Back to the batch (Esc)">
+        <a className="btn" href={backHref} title="Back to the batch" data-testid="image-back">
           ← Batch
         </a>
         <div className="image-title" title={image?.sourcePath}>
@@ -607,6 +614,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               onCreateBox={setNewBox}
               onChangeBox={moveBox}
               onOverlaysReady={review.data ? onOverlaysReady : undefined}
+              evidence={selected?.evidence ?? null}
             />
           )}
           {show3d && (
@@ -756,7 +764,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             <kbd>?</kbd> all keys · <kbd>n</kbd>/<kbd>p</kbd> next/prev QA · <kbd>a</kbd> approve ·{' '}
             <kbd>r</kbd> reject · <kbd>e</kbd> edit · <kbd>s</kbd> skip · <kbd>u</kbd> undo ·{' '}
             <kbd>j</kbd>/<kbd>k</kbd> next/prev image · <kbd>w</kbd> draw · <kbd>d</kbd> depth ·{' '}
-            <kbd>b</kbd> boxes · <kbd>m</kbd> masks · <kbd>Esc</kbd> clear / back
+            <kbd>b</kbd> boxes · <kbd>m</kbd> masks · <kbd>Esc</kbd> clear
           </p>
         </aside>
       </div>

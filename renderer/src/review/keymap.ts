@@ -71,7 +71,7 @@ export const KEYMAP: readonly KeyBinding[] = [
   {
     action: 'escape',
     keys: ['Escape'],
-    label: 'Cancel / clear selection / back',
+    label: 'Cancel / clear the selection (never leaves the image: ← Batch does)',
     group: 'Navigate',
   },
 ];

@@ -1,11 +1,13 @@
 // The image's 3D evidence: its point cloud (RGB, per object or by depth), each object's AABB and
 // OBB, the floor and gravity frame, the camera frustum and, for the highlighted subjects of a QA
-// pair, the relations between them with their values. Clicking points or a box selects the
-// object; selection comes in through props, so the 2D canvas and this view stay in sync.
+// pair, the relations between them with their values and the QA's evidence (azimuth rays from the
+// camera, measured segments). Clicking points or a box selects the object; selection comes in
+// through props, so the 2D canvas and this view stay in sync.
 // Test hooks on the container: data-status, data-point-count, data-selected-object,
-// data-highlight, data-relation-count, data-color-mode, data-frames.
+// data-highlight, data-relation-count, data-evidence-count, data-color-mode, data-frames.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SceneRelation } from '../../../contract/entities';
+import type { QaEvidence } from '../../../contract/review';
 import { api, errorText } from '../api/client';
 import { useElementSize, useEngineEvents } from '../app/hooks';
 import type { ColorMode } from './cloud-colors';
@@ -17,7 +19,12 @@ export interface SceneViewer3DProps {
   imageId: number;
   selectedObjectId: number | null;
   onSelectObject(id: number | null): void;
-  highlight?: { objectIds: number[]; label?: string } | null;
+  highlight?: {
+    objectIds: number[];
+    label?: string;
+    evidence?: QaEvidence | null;
+    colors?: ReadonlyMap<number, string>;
+  } | null;
 }
 
 const DEFAULT_MAX_POINTS = 300_000;
@@ -148,6 +155,13 @@ export function SceneViewer3D({
     // highlight order only matters together with new relations
   }, [relations, data]);
 
+  const [evidenceCount, setEvidenceCount] = useState(0);
+  const evidence = highlight?.evidence ?? null;
+  const evidenceColors = highlight?.colors;
+  useEffect(() => {
+    setEvidenceCount(viewer.current?.setEvidence(evidence, evidenceColors) ?? 0);
+  }, [evidence, evidenceColors, data]);
+
   const down = useRef<{ x: number; y: number } | null>(null);
   const onPointerDown = (e: React.PointerEvent) => {
     down.current = { x: e.clientX, y: e.clientY };
@@ -180,6 +194,7 @@ export function SceneViewer3D({
       data-selected-object={selectedObjectId ?? ''}
       data-highlight={[...highlightSet].join(',')}
       data-relation-count={relations.length}
+      data-evidence-count={evidenceCount}
       data-color-mode={colorMode}
       data-frames={frames}
       data-cached={info ? String(info.cached) : ''}

@@ -6,9 +6,11 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { SceneGraphView, SceneRelation } from '../../../contract/entities';
 import type { PointCloudArrays, PointCloudInfo } from '../../../contract/point-cloud';
+import type { QaEvidence } from '../../../contract/review';
 import type { ColorMode } from './cloud-colors';
 import type { SceneExtension } from './extension';
 import { BoxesLayer } from './layers/BoxesLayer';
+import { EvidenceLayer } from './layers/EvidenceLayer';
 import { FrameLayer } from './layers/FrameLayer';
 import { FrustumLayer, type CameraModel } from './layers/FrustumLayer';
 import { PointCloudLayer } from './layers/PointCloudLayer';
@@ -58,6 +60,7 @@ export class SceneRenderer {
   readonly frame: FrameLayer;
   readonly frustum: FrustumLayer;
   readonly relations: RelationLayer;
+  readonly evidence: EvidenceLayer;
   private readonly extensions: SceneExtension[];
   private pending = 0;
   private moving = false;
@@ -80,7 +83,15 @@ export class SceneRenderer {
     this.frame = new FrameLayer(this.root);
     this.frustum = new FrustumLayer(this.root);
     this.relations = new RelationLayer(this.root);
-    this.extensions = [this.points, this.boxes, this.frame, this.frustum, this.relations];
+    this.evidence = new EvidenceLayer(this.root);
+    this.extensions = [
+      this.points,
+      this.boxes,
+      this.frame,
+      this.frustum,
+      this.relations,
+      this.evidence,
+    ];
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.enableDamping = false;
     this.controls.screenSpacePanning = true;
@@ -172,6 +183,13 @@ export class SceneRenderer {
 
   setRelations(nodes: Node[], relations: SceneRelation[], subjectOrder: number[] = []): number {
     const n = this.relations.update(nodes, relations, subjectOrder);
+    this.requestRender();
+    return n;
+  }
+
+  /** The selected QA's measured numbers (azimuth rays, measured segments); null clears them. */
+  setEvidence(ev: QaEvidence | null, colors?: ReadonlyMap<number, string>): number {
+    const n = this.evidence.update(ev, colors);
     this.requestRender();
     return n;
   }

@@ -7,8 +7,10 @@ import type { SceneEdge, SceneGraph, SceneNode, Vec3 } from '../../scene/scene-g
 import { mulberry32, scoreOf, type Rng } from '../rng';
 
 export const GEN_MARGINS = {
-  /** Positional margin on centroids (left/right, above/below, front/behind), metres. */
+  /** Positional margin on centroids (above/below, front/behind), metres. */
   position: 0.05,
+  /** Left/right margin on the centroids' azimuths seen from the camera, degrees. */
+  azimuth: 2,
   /** Extent margin (taller, wider), metres. */
   extent: 0.05,
   /** Relative volume margin (bigger). */
@@ -66,6 +68,11 @@ export function boxGap(a: Box, b: Box): number {
   return Math.sqrt(s);
 }
 
+/** Azimuth (degrees, positive = viewer's right) of `p` seen from `camera` in the ground plane. */
+export function azimuthOf(camera: Vec3, p: Vec3): number {
+  return (Math.atan2(p[0] - camera[0], p[2] - camera[2]) * 180) / Math.PI;
+}
+
 export function clockOf(from: Vec3, to: Vec3): number {
   const ang = Math.atan2(to[0] - from[0], to[2] - from[2]);
   const h = ((Math.round(ang / (Math.PI / 6)) % 12) + 12) % 12;
@@ -115,7 +122,7 @@ export function nodeFromBox(
 }
 
 /** Edges between two nodes from their geometry (both directions where a predicate applies). */
-export function edgesFor(a: SceneNode, b: SceneNode, aligned: boolean): SceneEdge[] {
+export function edgesFor(a: SceneNode, b: SceneNode, aligned: boolean, camera: Vec3): SceneEdge[] {
   const M = GEN_MARGINS;
   const out: SceneEdge[] = [];
   const ca = a.centroid;
@@ -127,13 +134,15 @@ export function edgesFor(a: SceneNode, b: SceneNode, aligned: boolean): SceneEdg
     value: number,
     margin: number,
   ) => out.push({ subject: s.id, object: o.id, predicate, value, margin });
+  // left/right: directions seen from the camera (spatial/scene/DEFINITIONS.md), in degrees
   const dx = cb[0] - ca[0];
-  if (dx > M.position) {
-    q(a, b, 'left_of', dx, M.position);
-    q(b, a, 'right_of', dx, M.position);
-  } else if (-dx > M.position) {
-    q(b, a, 'left_of', -dx, M.position);
-    q(a, b, 'right_of', -dx, M.position);
+  const dAz = azimuthOf(camera, cb) - azimuthOf(camera, ca);
+  if (dAz > M.azimuth) {
+    q(a, b, 'left_of', dAz, M.azimuth);
+    q(b, a, 'right_of', dAz, M.azimuth);
+  } else if (-dAz > M.azimuth) {
+    q(b, a, 'left_of', -dAz, M.azimuth);
+    q(a, b, 'right_of', -dAz, M.azimuth);
   }
   const dy = ca[1] - cb[1];
   if (dy > M.position) {
@@ -264,7 +273,7 @@ export function randomGraph(seed: number, o: RandomGraphOptions = {}): SceneGrap
   const edges: SceneEdge[] = [];
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++)
-      for (const e of edgesFor(nodes[i] as SceneNode, nodes[j] as SceneNode, aligned))
+      for (const e of edgesFor(nodes[i] as SceneNode, nodes[j] as SceneNode, aligned, camera))
         if (keepEdge(seed, e, keep)) edges.push(e);
   return {
     width: 640,
@@ -317,7 +326,7 @@ export function withMovedNode(
   for (const other of nodes) {
     if (other.id === id) continue;
     const [a, b] = order.indexOf(other.id) < order.indexOf(id) ? [other, target] : [target, other];
-    for (const e of edgesFor(a, b, aligned)) if (keepEdge(seed, e, keep)) edges.push(e);
+    for (const e of edgesFor(a, b, aligned, camera)) if (keepEdge(seed, e, keep)) edges.push(e);
   }
   return { ...graph, nodes, edges };
 }

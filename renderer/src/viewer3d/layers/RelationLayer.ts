@@ -23,6 +23,8 @@ export function relationText(r: SceneRelation): string {
   if (r.value === null) return name;
   if (r.unit === 'oclock') return `${name} ${Math.round(r.value)} o'clock`;
   const digits = Math.abs(r.value) >= 10 ? 1 : 2;
+  // left/right are decided on azimuths seen from the camera: degrees
+  if (r.unit === 'deg') return `${name} (by ${r.value.toFixed(1)}°)`;
   const amount = `${r.value.toFixed(digits)}${r.unit ? ` ${r.unit}` : ''}`;
   return METRIC.has(r.predicate) ? `${name} ${amount}` : `${name} (by ${amount})`;
 }
