@@ -96,7 +96,8 @@ describe('sqw CLI', () => {
       expect(r.stderr, args.join(' ')).toMatch(pattern);
       expect(r.stderr.trim().split('\n')[0]).toMatch(pattern);
     }
-  });
+    // 13 CLI processes in sequence: the file's 30 s limit was too short on a loaded machine.
+  }, 120_000);
 
   it('names --force when an earlier export is in the way (the engine message names no flag)', async () => {
     const project = `${dir.path}/p`;
