@@ -232,7 +232,7 @@ const entries: ModelManifestInput[] = [
     },
     verifiedChecksum: false,
     notes: [
-      'Box convention: the adapter (adapters/owlv2.ts) pads to a max(W,H) square with 0.5 grey at the bottom/right and resizes it to 960, as the Python Owlv2ImageProcessor does, so boxes × max(W,H) are pixels; transformers.js stretches instead (boxes × [W,H,W,H]).',
+      'Box convention: the adapter (adapters/owlv2.ts) pads to a max(W,H) square with black (0, as transformers ≥ 5 and the scenic original; 4.x used 0.5 grey) at the bottom/right and resizes it to 960, as the Python Owlv2ImageProcessor does, so boxes × max(W,H) are pixels; transformers.js stretches instead (boxes × [W,H,W,H]).',
       'No NMS in the export: add class-wise NMS.',
     ],
     params: {},

@@ -152,7 +152,7 @@ export class DepthAnythingAdapter {
     private readonly pool: SessionPool,
     private readonly device: Device = 'auto',
     /** AdapterContext.resize: the resize graphs on `device` by default. */
-    private readonly resize: ResizeMethod = 'graph',
+    private readonly resize: ResizeMethod | ImageResizer = 'graph',
   ) {
     if (manifest.task !== 'depth' || !manifest.preprocessing) {
       throw new Error(`model ${manifest.id} is a ${manifest.task} model, not a depth model`);

@@ -143,17 +143,17 @@ describe('OWLv2', () => {
       pool,
     ));
 
-  it('pads to a grey square at the bottom/right before resizing (Python convention)', async () => {
+  it('pads to a black square at the bottom/right before resizing (Python convention)', async () => {
     const img = solidImage(40, 20, [255, 255, 255]);
     const { data, side } = await owlv2Input(img, 3, 40);
     expect(side).toBe(40);
     const norm = (v: number, c: number) =>
       (v / 255 - [0.48145466, 0.4578275, 0.40821073][c]!) /
       [0.26862954, 0.26130258, 0.27577711][c]!;
-    // Row 5 is image (white), row 35 padding (0.5 grey), per channel.
+    // Row 5 is image (white), row 35 padding: black, 0 before normalisation (transformers ≥ 5).
     for (let c = 0; c < 3; c++) {
       expect(data[c * 1600 + 5 * 40 + 20]).toBeCloseTo(norm(255, c), 4);
-      expect(data[c * 1600 + 35 * 40 + 20]).toBeCloseTo(norm(127.5, c), 4);
+      expect(data[c * 1600 + 35 * 40 + 20]).toBeCloseTo(norm(0, c), 4);
     }
   });
 

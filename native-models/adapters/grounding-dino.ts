@@ -11,9 +11,11 @@
 // Post (post_process_grounded_object_detection): score = max sigmoid over the prompt's tokens; keep
 // score > boxThreshold; boxes × [W, H] of the original image (aspect kept, no padding: exact);
 // then class-wise NMS, which neither the export nor transformers.js does.
+import type { Preprocessing } from '../manifest';
 import { loadTokenizer, type TextTokenizer } from '../tokenizer';
 import { classWiseNms, cxcywhToXyxy, sigmoid, type Detection } from './boxes';
 import { chwPadded, resizerFor, IMAGENET_MEAN, IMAGENET_STD, shortestEdgeSize } from './image-prep';
+import { jsResizer, type ImageResizer } from './resize-graph';
 import {
   checkImage,
   f32,
@@ -45,6 +47,39 @@ export interface DetectResult {
   provider: string;
   network: { width: number; height: number };
   timings: AdapterTimings;
+}
+
+/**
+ * The network input: short side `size` (800) unless the long side would pass `maxSize` (1333),
+ * bilinear, ImageNet mean/std, unpadded (one image: the pixel mask is all ones).
+ */
+export async function groundingDinoInput(
+  image: ImageInput,
+  channels: 3 | 4,
+  prep?: Preprocessing | null,
+  resizer: ImageResizer = jsResizer,
+): Promise<{ data: Float32Array; width: number; height: number }> {
+  const size = shortestEdgeSize(
+    image.width,
+    image.height,
+    prep?.size ?? 800,
+    prep?.maxSize ?? 1333,
+  );
+  const data = await chwPadded(
+    image.data,
+    image.width,
+    image.height,
+    channels,
+    size.width,
+    size.height,
+    size.width,
+    size.height,
+    prep?.interpolation ?? 'bilinear',
+    { scale: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
+    0,
+    resizer,
+  );
+  return { data, ...size };
 }
 
 export class GroundingDinoDetector {
@@ -82,27 +117,12 @@ export class GroundingDinoDetector {
       options.boxThreshold ??
       (typeof m.params.boxThreshold === 'number' ? m.params.boxThreshold : 0.25);
     const graph = await openGraph(this.ctx, 'model');
-    const prep = m.preprocessing;
 
     const t0 = now();
-    const size = shortestEdgeSize(
-      image.width,
-      image.height,
-      prep?.size ?? 800,
-      prep?.maxSize ?? 1333,
-    );
-    const pixels = await chwPadded(
-      image.data,
-      image.width,
-      image.height,
+    const { data: pixels, ...size } = await groundingDinoInput(
+      image,
       channels,
-      size.width,
-      size.height,
-      size.width,
-      size.height,
-      prep?.interpolation ?? 'bilinear',
-      { scale: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
-      0,
+      m.preprocessing,
       resizerFor(this.ctx),
     );
     const pixelValues = f32(pixels, [1, 3, size.height, size.width]);

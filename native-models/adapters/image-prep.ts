@@ -139,8 +139,9 @@ export const libvipsResizer: ImageResizer = {
 export function resizerFor(ctx: {
   pool: SessionPool;
   device?: Device;
-  resize?: ResizeMethod;
+  resize?: ResizeMethod | ImageResizer;
 }): ImageResizer {
+  if (typeof ctx.resize === 'object') return ctx.resize;
   switch (ctx.resize ?? 'graph') {
     case 'graph':
       return graphResizer(ctx.pool, ctx.device ?? 'auto');

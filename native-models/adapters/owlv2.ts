@@ -4,11 +4,14 @@
 //   outputs logits f32 [1,P,Q] (pre-sigmoid, P = (960/16)² = 3600), pred_boxes f32 [1,P,4]
 //           (cx, cy, w, h normalised to the network input).
 // Box convention — padded square, as the Python Owlv2ImageProcessor trains and evaluates it: the
-// image goes at the top-left of a max(W,H) square filled with 0.5 grey (before normalisation), the
-// square is resized to 960, so boxes × max(W,H) are original pixels and the aspect is never
-// distorted. (transformers.js instead stretches to 960×960 and multiplies by [W,H,W,H]; that
-// changes object shapes the model sees.) The resize is PIL-style antialiased bilinear, where the
-// Python processor blurs with a Gaussian and then interpolates: a slightly different anti-aliasing.
+// image goes at the top-left of a max(W,H) square filled with black (0 before normalisation: the
+// scenic original and transformers ≥ 5, huggingface/transformers#41938; 4.x padded 0.5 grey, which
+// cost 0.6 LVIS mAP), the square is resized to 960, so boxes × max(W,H) are original pixels and the
+// aspect is never distorted. (transformers.js instead stretches to 960×960 and multiplies by
+// [W,H,W,H]; that changes object shapes the model sees.) The resize is linear on floats as in the
+// processor (scipy zoom, order 1), equal inside the image (testing/reference); the processor
+// mirrors at the square's edges where we clamp (first/last row and column), and when shrinking it
+// blurs with a Gaussian (σ = (factor − 1)/2) where we widen the triangle filter (PIL antialiasing).
 // Post: score = max sigmoid over queries per patch, label = that query; keep score > threshold
 // (0.1, the pipeline default); clip to the image; class-wise NMS (the export has none).
 import { loadTokenizer, type TextTokenizer } from '../tokenizer';
@@ -44,7 +47,7 @@ export interface OwlDetectResult {
   timings: AdapterTimings;
 }
 
-/** The padded-square network input: image top-left in a side × side grey square, resized to `size`. */
+/** The padded-square network input: image top-left in a side × side black square, resized to `size`. */
 export async function owlv2Input(
   image: ImageInput,
   channels: 3 | 4,
@@ -61,7 +64,7 @@ export async function owlv2Input(
     size,
     'bilinear',
     { scale: 1 / 255, mean: CLIP_MEAN, std: CLIP_STD },
-    { width: side, height: side, value: 127.5 },
+    { width: side, height: side, value: 0 }, // black, before normalisation
   );
   return { data, side };
 }

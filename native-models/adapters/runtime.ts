@@ -9,7 +9,7 @@ import type { GraphContract, ModelManifest, ModelTask } from '../manifest';
 import type { Device } from '../providers';
 import { ModelLoadError, type OrtSession, type SessionPool } from '../session-pool';
 import type { ModelStore } from '../store';
-import type { ResizeMethod } from './resize-graph';
+import type { ImageResizer, ResizeMethod } from './resize-graph';
 
 /** Pinhole intrinsics in the pixels of the image they go with. */
 export interface Intrinsics {
@@ -47,9 +47,10 @@ export interface AdapterContext {
    * How images are resized for the network and results back to the image: 'graph' (default) runs
    * ONNX Resize graphs on the model's provider, checked against the JS resampler on first use (which
    * replaces them if they disagree); 'exact' is the PIL-exact JS resampler; 'libvips' shrinks with
-   * sharp, 10–50× faster but up to ~13 levels off on fine detail (image-prep.test.ts).
+   * sharp, 10–50× faster but up to ~13 levels off on fine detail (image-prep.test.ts). A resizer
+   * object is used as given (the reference tests feed the Python processors' exact input this way).
    */
-  resize?: ResizeMethod;
+  resize?: ResizeMethod | ImageResizer;
 }
 
 /** A failure of a model on an input, always naming the model. */

@@ -12,6 +12,7 @@
 // H × W (torch bilinear, align_corners=False), > 0; the mask with the best iou_score is kept.
 import { longestSideSize, chwPadded, resizerFor, IMAGENET_MEAN, IMAGENET_STD } from './image-prep';
 import { EmbeddingCache, imageKey, thresholdMask } from './masks';
+import { jsResizer, type ImageResizer } from './resize-graph';
 import type { BoxMask, SegmentOptions, SegmentResult } from './sam';
 import {
   checkImage,
@@ -30,6 +31,29 @@ import {
 interface Embeddings {
   image: Float32Array;
   positional: Float32Array;
+}
+
+/** The encoder input: long side to 1024, bilinear, ImageNet mean/std, zero pad to 1024². */
+export async function slimSamInput(
+  image: ImageInput,
+  channels: 3 | 4,
+  resizer: ImageResizer = jsResizer,
+): Promise<Float32Array> {
+  const size = longestSideSize(image.width, image.height, 1024);
+  return chwPadded(
+    image.data,
+    image.width,
+    image.height,
+    channels,
+    size.width,
+    size.height,
+    1024,
+    1024,
+    'bilinear',
+    { scale: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
+    0,
+    resizer,
+  );
 }
 
 export class SlimSamSegmenter {
@@ -66,20 +90,7 @@ export class SlimSamSegmenter {
     const before = this.cache.misses;
     const emb = await this.cache.get(key, async () => {
       const encoder = await openGraph(this.ctx, 'encoder');
-      const pixels = await chwPadded(
-        image.data,
-        W,
-        H,
-        channels,
-        size.width,
-        size.height,
-        1024,
-        1024,
-        'bilinear',
-        { scale: 1 / 255, mean: IMAGENET_MEAN, std: IMAGENET_STD },
-        0,
-        resizerFor(this.ctx),
-      );
+      const pixels = await slimSamInput(image, channels, resizerFor(this.ctx));
       const e0 = now();
       const out = await encoder.run({ pixel_values: f32(pixels, [1, 3, 1024, 1024]) });
       encodeMs = now() - e0;
