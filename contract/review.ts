@@ -49,6 +49,10 @@ export const ReviewQa = QaPair.extend({
   fileName: z.string(),
   naming: z.string().nullable(),
   measurement: QaMeasurement.nullable(),
+  /** The fact this card stands for: a decision on it applies to all its phrasings. */
+  factId: z.string().nullable().optional(),
+  /** Live phrasings of the fact (this one included), all exported once it is approved. */
+  phrasings: z.number().int().nonnegative().optional(),
 });
 export type ReviewQa = z.infer<typeof ReviewQa>;
 

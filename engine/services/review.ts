@@ -75,6 +75,8 @@ export function toReviewQa(q: QaReviewRow): ReviewQa {
           dependsOn: Array.isArray(r.dependsOn) ? (r.dependsOn as number[]) : [],
         }
       : null,
+    factId: q.factId,
+    phrasings: q.phrasings,
   };
 }
 
