@@ -51,6 +51,12 @@ export const ExportOptions = z.object({
   rle: z.enum(['string', 'list']).default('string'),
   /** `llava` and `hf` turns name objects by referring expression or by `<regionN>` token. */
   naming: z.enum(['expression', 'region']).default('expression'),
+  /**
+   * Phrasings per reviewed fact: 'all' (default) exports every stored phrasing of each approved
+   * fact (forms, templates and units, in the naming modes the format uses); N keeps N of them per
+   * fact, picked by a hash of `seed` and the QA id (the same seed picks the same ones).
+   */
+  phrasingsPerFact: z.union([z.literal('all'), z.number().int().min(1).max(1000)]).default('all'),
 });
 export type ExportOptions = z.output<typeof ExportOptions>;
 export type ExportOptionsInput = z.input<typeof ExportOptions>;

@@ -100,6 +100,10 @@ export const ReviewQa = QaPair.extend({
   measurement: QaMeasurement.nullable(),
   /** Null when the image has no scene graph or the graph lacks the QA's objects. */
   evidence: QaEvidence.nullable(),
+  /** The fact this card stands for: a decision on it applies to all its phrasings. */
+  factId: z.string().nullable().optional(),
+  /** Live phrasings of the fact (this one included), all exported once it is approved. */
+  phrasings: z.number().int().nonnegative().optional(),
 });
 export type ReviewQa = z.infer<typeof ReviewQa>;
 

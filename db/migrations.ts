@@ -1,11 +1,14 @@
 // Versioned schema migrations, tracked in SQLite's user_version. Each migration runs in its own
 // transaction, so a crash mid-upgrade leaves the previous version intact.
 import type { Database } from 'better-sqlite3';
+import { groupDecisionsByFact } from './fact-migration';
 
 export interface Migration {
   version: number;
   description: string;
   up: string;
+  /** Data steps SQL cannot express, run after `up` in the same transaction. */
+  run?: (db: Database) => void;
 }
 
 export const migrations: Migration[] = [
@@ -355,6 +358,18 @@ export const migrations: Migration[] = [
       CREATE INDEX audit_actor ON audit_log(actor, op, id);
     `,
   },
+  {
+    version: 12,
+    description: 'QA grouped by fact: one review decision per fact, earlier decisions merged',
+    // Every phrasing of one fact (spatial/qa/fact-id.ts) carries its id; a reviewer decides the
+    // fact once. Facts whose phrasings were decided differently take the most recent decision
+    // (fact-migration.ts); the ones it replaced stay in review_decisions and the audit log.
+    up: `
+      ALTER TABLE qa_pairs ADD COLUMN fact_id TEXT;
+      CREATE INDEX qa_fact ON qa_pairs(image_id, fact_id);
+    `,
+    run: groupDecisionsByFact,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);
@@ -375,6 +390,7 @@ export function migrate(
       // Another process opening the project at the same moment may have applied it already.
       if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
       db.exec(m.up);
+      m.run?.(db);
       db.pragma(`user_version = ${m.version}`);
     })();
   }

@@ -272,6 +272,10 @@ export interface QaReviewRow extends QaRow {
   revision: string;
   batchId: number;
   fileName: string;
+  /** The fact this QA phrases (null for pairs stored without a generated record). */
+  factId: string | null;
+  /** How many live phrasings the fact has (this one included); a decision applies to all. */
+  phrasings: number;
 }
 
 export interface AuditEntryRow {
@@ -328,7 +332,19 @@ export function qaRevision(status: string, answer: string, factHash: string | nu
 }
 
 const QA_REVIEW_COLUMNS = `q.id, q.image_id AS imageId, q.family, q.question, q.answer, q.status, q.kind, q.qa_key AS key,
-  q.fact_hash AS factHash, q.value_json AS v, q.record_json AS r, i.batch_id AS batchId, i.file_name AS fileName`;
+  q.fact_hash AS factHash, q.value_json AS v, q.record_json AS r, i.batch_id AS batchId, i.file_name AS fileName,
+  q.fact_id AS factId,
+  CASE WHEN q.fact_id IS NULL THEN 1 ELSE (SELECT COUNT(*) FROM qa_pairs s
+    WHERE s.image_id = q.image_id AND s.fact_id = q.fact_id AND s.status <> 'orphaned') END AS phrasings`;
+
+/**
+ * One row per fact: the phrasing a reviewer sees for it. Open phrasings first (a fact with any
+ * changed or proposed phrasing still needs a decision), then a referring expression over region
+ * tokens (it reads as a sentence), then the oldest.
+ */
+const FACT_ORDER = `PARTITION BY q.image_id, COALESCE(q.fact_id, 'qa:' || q.id)
+  ORDER BY CASE q.status WHEN 'changed' THEN 0 WHEN 'proposed' THEN 1 ELSE 2 END,
+    CASE q.naming WHEN 'expression' THEN 0 ELSE 1 END, q.id`;
 
 type QaDbRow = Omit<QaReviewRow, 'value' | 'record' | 'revision'> & {
   v: string | null;
@@ -456,18 +472,35 @@ export class ReviewEditRepository {
     return row ? toQaReview(row) : undefined;
   }
 
+  /** The image's facts, each as its representative phrasing (FACT_ORDER), by QA id. */
   qaReviewForImage(imageId: number): QaReviewRow[] {
     return (
       this.db
         .prepare(
-          `SELECT ${QA_REVIEW_COLUMNS} FROM qa_pairs q JOIN images i ON i.id = q.image_id
-           WHERE q.image_id = ? ORDER BY q.id`,
+          `WITH f AS (SELECT q.id, ROW_NUMBER() OVER (${FACT_ORDER}) AS rn FROM qa_pairs q WHERE q.image_id = ?)
+           SELECT ${QA_REVIEW_COLUMNS} FROM f JOIN qa_pairs q ON q.id = f.id JOIN images i ON i.id = q.image_id
+           WHERE f.rn = 1 ORDER BY q.id`,
         )
         .all(imageId) as QaDbRow[]
     ).map(toQaReview);
   }
 
-  /** QA across the project or a batch: 'changed' first, then proposed, then the rest; by image. */
+  /** The other live (not orphaned) phrasings of QA `id`'s fact, by id. */
+  factSiblings(id: number): number[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT s.id FROM qa_pairs q JOIN qa_pairs s ON s.image_id = q.image_id AND s.fact_id = q.fact_id
+           WHERE q.id = ? AND s.id <> q.id AND s.status <> 'orphaned' ORDER BY s.id`,
+        )
+        .all(id) as Array<{ id: number }>
+    ).map((r) => r.id);
+  }
+
+  /**
+   * Facts across the project or a batch, one representative phrasing each (FACT_ORDER) among the
+   * phrasings that pass the filter: 'changed' first, then proposed, then the rest; by image.
+   */
   qaQueue(f: QaQueueFilter): { total: number; items: QaReviewRow[] } {
     const where: string[] = [];
     const args: unknown[] = [];
@@ -487,12 +520,19 @@ export class ReviewEditRepository {
       where.push(`q.status IN (${f.statuses.map(() => '?').join(', ')})`);
       args.push(...f.statuses);
     }
-    const from = `FROM qa_pairs q JOIN images i ON i.id = q.image_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`;
-    const total = (this.db.prepare(`SELECT COUNT(*) AS n ${from}`).get(...args) as { n: number }).n;
+    const facts = `WITH f AS (SELECT q.id, ROW_NUMBER() OVER (${FACT_ORDER}) AS rn
+      FROM qa_pairs q JOIN images i ON i.id = q.image_id ${where.length ? `WHERE ${where.join(' AND ')}` : ''})`;
+    const total = (
+      this.db.prepare(`${facts} SELECT COUNT(*) AS n FROM f WHERE f.rn = 1`).get(...args) as {
+        n: number;
+      }
+    ).n;
     const items = (
       this.db
         .prepare(
-          `SELECT ${QA_REVIEW_COLUMNS} ${from}
+          `${facts} SELECT ${QA_REVIEW_COLUMNS} FROM f JOIN qa_pairs q ON q.id = f.id
+             JOIN images i ON i.id = q.image_id
+           WHERE f.rn = 1
            ORDER BY CASE q.status WHEN 'changed' THEN 0 WHEN 'proposed' THEN 1 ELSE 2 END, q.image_id, q.id
            LIMIT ? OFFSET ?`,
         )

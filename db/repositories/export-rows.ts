@@ -32,6 +32,9 @@ export interface QaFilter {
   naming?: 'region' | 'expression';
   /** Only images with ids in [first, last] (one export shard). */
   imageRange?: readonly [number, number];
+  /** At most this many phrasings per fact, picked by a hash of `seed` (none = all). */
+  phrasingsPerFact?: number;
+  seed?: string;
 }
 
 export interface ExportQaRow {

@@ -1,6 +1,7 @@
 // Per-image results of the pipeline stages: stage status with provenance, scene graphs, generated
 // QA (kept by stable key so re-derivation preserves review decisions) and ambiguous objects.
 import type { Database } from 'better-sqlite3';
+import { factIdOfRecord } from '../../spatial/qa/fact-id';
 import {
   keepOnRegenerate,
   keepOnVanish,
@@ -114,7 +115,7 @@ export class SceneRepository {
       const rows = this.db
         .prepare(
           `SELECT q.id, q.qa_key AS key, q.fact_hash AS factHash, q.status, q.question, q.answer,
-             q.record_json AS record, q.held_json AS held,
+             q.record_json AS record, q.held_json AS held, q.fact_id AS factId,
              EXISTS (SELECT 1 FROM review_decisions d WHERE d.qa_id = q.id) AS decided
            FROM qa_pairs q WHERE q.image_id = ?`,
         )
@@ -127,13 +128,15 @@ export class SceneRepository {
         answer: string;
         record: string | null;
         held: string | null;
+        factId: string | null;
         decided: number;
       }>;
       const existing = new Map(
         rows.map((r) => {
-          const stored: StoredQa & { id: number; record: string | null } = {
+          const stored: StoredQa & { id: number; record: string | null; factId: string | null } = {
             id: r.id,
             record: r.record,
+            factId: r.factId,
             status: r.status,
             question: r.question,
             answer: r.answer,
@@ -149,11 +152,11 @@ export class SceneRepository {
       const now = new Date().toISOString();
       const insert = this.db.prepare(
         `INSERT INTO qa_pairs (image_id, family, question, answer, value_json, status, created_at, qa_key, kind,
-           fact_hash, record_json, naming) VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?)`,
+           fact_hash, record_json, naming, fact_id) VALUES (?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, ?)`,
       );
       const update = this.db.prepare(
         `UPDATE qa_pairs SET family = ?, question = ?, answer = ?, value_json = ?, kind = ?, fact_hash = ?,
-           record_json = ?, naming = ?, status = ?, held_json = ? WHERE id = ?`,
+           record_json = ?, naming = ?, status = ?, held_json = ?, fact_id = ? WHERE id = ?`,
       );
       const keep = this.db.prepare(
         'UPDATE qa_pairs SET status = ?, answer = ?, held_json = ? WHERE id = ?',
@@ -167,6 +170,7 @@ export class SceneRepository {
         const record = JSON.stringify(p.record);
         const naming = (p.record as { naming?: unknown } | null)?.naming;
         const namingColumn = typeof naming === 'string' ? naming : null;
+        const fact = factIdOfRecord(p.record);
         if (!old) {
           insert.run(
             imageId,
@@ -180,6 +184,7 @@ export class SceneRepository {
             p.factHash,
             record,
             namingColumn,
+            fact,
           );
           counts.added++;
           continue;
@@ -196,7 +201,7 @@ export class SceneRepository {
           p.question === old.question &&
           p.factHash === old.factHash &&
           JSON.stringify(next.held) === JSON.stringify(old.held);
-        if (same && old.record === record) {
+        if (same && old.record === record && old.factId === fact) {
           counts.unchanged++;
           continue;
         }
@@ -211,6 +216,7 @@ export class SceneRepository {
           namingColumn,
           next.status,
           next.held ? JSON.stringify(next.held) : null,
+          fact,
           old.id,
         );
         if (same) counts.unchanged++;

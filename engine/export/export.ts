@@ -64,6 +64,8 @@ export async function exportProject(
     families: opts.families,
     reviewers: opts.reviewers,
     labels: opts.labels,
+    phrasingsPerFact: opts.phrasingsPerFact === 'all' ? undefined : opts.phrasingsPerFact,
+    seed: opts.seed,
   };
   const written = await writeExportFolder(
     opts.outDir,

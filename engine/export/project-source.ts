@@ -10,6 +10,8 @@ import {
   type QaFilter,
 } from '../../db/repositories/export-rows';
 import type { CocoRle } from '../../spatial/geometry/mask-rle';
+import { factIdOfRecord } from '../../spatial/qa/fact-id';
+import { fnv1a64, keyOf } from '../../spatial/qa/qa-id';
 import type { QaPair as QaRecord } from '../../spatial/qa/types';
 
 export interface ExportObject {
@@ -108,6 +110,8 @@ export async function* qaItems(
           qa = qa.filter((q) =>
             q.record.subjects.some((s) => labels.has(objects.get(s)?.label ?? '')),
           );
+        if (filter.phrasingsPerFact !== undefined)
+          qa = pickPhrasings(qa, filter.phrasingsPerFact, filter.seed ?? '0');
         if (qa.length > 0) yield { image, objects, qa };
       }
     }
@@ -115,6 +119,27 @@ export async function* qaItems(
     // Let the event loop breathe between pages (job progress, cancellation).
     await new Promise((r) => setImmediate(r));
   }
+}
+
+/**
+ * At most `n` phrasings of each fact among one image's exported QA, the ones with the lowest hash
+ * of (seed, QA id): the same seed picks the same phrasings, whatever else is in the project. All
+ * phrasings of a fact are on one image, so picking per image is picking per fact. Order is kept.
+ */
+export function pickPhrasings(qa: ExportQa[], n: number, seed: string): ExportQa[] {
+  const byFact = new Map<string, Array<{ q: ExportQa; rank: string }>>();
+  for (const q of qa) {
+    const fact = factIdOfRecord(q.record) ?? `qa:${q.rowId}`;
+    const list = byFact.get(fact) ?? [];
+    list.push({ q, rank: fnv1a64(keyOf([seed, q.record.id ?? String(q.rowId)])) });
+    byFact.set(fact, list);
+  }
+  const kept = new Set<ExportQa>();
+  for (const list of byFact.values()) {
+    list.sort((a, b) => (a.rank < b.rank ? -1 : a.rank > b.rank ? 1 : 0));
+    for (const { q } of list.slice(0, n)) kept.add(q);
+  }
+  return qa.filter((q) => kept.has(q));
 }
 
 /** Images that have objects, each with its objects (label-filtered) and no QA. */

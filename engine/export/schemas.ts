@@ -137,6 +137,7 @@ export const CocoInstances = z.object({
 /** qa-jsonl line. */
 export const QaJsonlRecord = MachineAnswer.extend({
   id: z.string(),
+  fact_id: z.string().nullable(),
   image: z.string(),
   image_id: z.number().int(),
   family: z.string(),

@@ -1,8 +1,11 @@
 // Review decisions as review-log commands: approve, reject (with a reason), edit (a new answer,
 // checked against the geometry), skip; and bulk decisions over one family. Warnings come back
-// before anything is written; the reviewer confirms to apply anyway.
+// before anything is written; the reviewer confirms to apply anyway. The unit of review is the
+// fact (spatial/qa/fact-id.ts): a decision on any phrasing is one command over all the fact's live
+// phrasings (fact-decisions.ts says what an edit does to the others), undone as one.
 import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, QaReviewRow, QaState } from '../../db/repositories/annotations';
+import { siblingStatus, supersededReason } from '../../db/repositories/fact-decisions';
 import { NotFoundError, UserInputError } from '../errors';
 import { StaleEditError } from './errors';
 import { checkEditedAnswer, GeometryCheck, type ReviewWarning } from './qa-checks';
@@ -64,10 +67,19 @@ export class QaDecisions {
         throw new StaleEditError(
           `QA #${qa.id} was changed in another window or by re-derivation (now ${qa.status}); reload and review it again`,
         );
-      const warnings = this.warningsFor(qa, d, new GeometryCheck(this.store));
+      const geometry = new GeometryCheck(this.store);
+      const siblings = d.decision === 'skip' ? [] : edits.factSiblings(qa.id);
+      const warnings = this.warningsFor(qa, d, geometry);
+      // Approving the fact approves every phrasing: what is wrong with any of them counts.
+      if (d.decision === 'approve')
+        for (const id of siblings) {
+          const sibling = edits.qaReview(id);
+          if (sibling) warnings.push(...geometry.warnings(sibling));
+        }
+      dedupeWarnings(warnings);
       if (warnings.length > 0 && !d.confirmWarnings)
         return { applied: false, warnings, entry: null };
-      const entry = this.log.execute(this.command(qa, d));
+      const entry = this.log.execute(this.command(qa, siblings, d));
       return { applied: true, warnings, entry };
     });
   }
@@ -109,7 +121,9 @@ export class QaDecisions {
     if (warned.length > 0 && !b.confirmWarnings)
       return { applied: 0, warnings: warned, entry: null };
     const status = STATUS_AFTER[b.decision];
-    const before = items.map((qa) => edits.qaState(qa.id)!);
+    // The queue lists one phrasing per fact; the decision is the fact's, so it covers them all.
+    const ids = [...new Set(items.flatMap((qa) => [qa.id, ...edits.factSiblings(qa.id)]))];
+    const before = ids.map((id) => edits.qaState(id)!);
     const entry = this.log.execute({
       command: `review.bulk-${b.decision}`,
       target: `family:${b.family.slice(0, 100)}`,
@@ -121,9 +135,9 @@ export class QaDecisions {
       },
       undoable: status !== null,
       alongside: () => {
-        for (const qa of items)
+        for (const qaId of ids)
           edits.insertDecision({
-            qaId: qa.id,
+            qaId,
             decision: b.decision,
             reason: b.reason ?? null,
             editedAnswer: null,
@@ -131,7 +145,7 @@ export class QaDecisions {
           });
       },
     });
-    return { applied: items.length, warnings: warned, entry };
+    return { applied: ids.length, warnings: warned, entry };
   }
 
   private warningsFor(
@@ -148,26 +162,59 @@ export class QaDecisions {
     return [];
   }
 
-  private command(qa: QaReviewRow, d: DecisionRequest) {
+  /** One command for the fact: the phrasing decided on first, then its live siblings. */
+  private command(qa: QaReviewRow, siblings: number[], d: DecisionRequest) {
     const edits = this.store.annotations.edits;
     const before = edits.qaState(qa.id)!;
     const status = STATUS_AFTER[d.decision];
     const answer = d.decision === 'edit' ? d.editedAnswer!.trim() : before.answer;
+    const others = siblings.map((id) => edits.qaState(id)!);
+    const otherStatus = status === null ? null : siblingStatus(status as 'approved');
+    const otherDecision = otherStatus === 'rejected' ? 'reject' : d.decision;
+    const otherReason = d.decision === 'edit' ? supersededReason(qa.id) : d.reason?.trim() || null;
     return {
       command: `review.${d.decision}`,
       target: `qa:${qa.id}`,
       actor: d.actor,
-      before: { objects: [], qa: [before] },
-      after: { objects: [], qa: [{ ...before, status: status ?? before.status, answer }] },
+      before: { objects: [], qa: [before, ...others] },
+      after: {
+        objects: [],
+        qa: [
+          { ...before, status: status ?? before.status, answer },
+          ...others.map((s) => ({ ...s, status: otherStatus ?? s.status })),
+        ],
+      },
       undoable: status !== null,
-      alongside: () =>
+      alongside: () => {
         edits.insertDecision({
           qaId: qa.id,
           decision: d.decision,
           reason: d.reason?.trim() || null,
           editedAnswer: d.decision === 'edit' ? answer : null,
           reviewer: d.actor,
-        }),
+        });
+        for (const s of others)
+          edits.insertDecision({
+            qaId: s.id,
+            decision: otherDecision,
+            reason: otherReason,
+            editedAnswer: null,
+            reviewer: d.actor,
+          });
+      },
     };
   }
+}
+
+/** Drops repeated warnings (the same problem seen through several phrasings of one fact). */
+function dedupeWarnings(list: ReviewWarning[]): void {
+  const seen = new Set<string>();
+  let w = 0;
+  for (const x of list) {
+    const key = JSON.stringify(x);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    list[w++] = x;
+  }
+  list.length = w;
 }

@@ -77,6 +77,8 @@ export function toReviewQa(q: QaReviewRow, evidence: EvidenceReader = () => null
         }
       : null,
     evidence: evidence(q),
+    factId: q.factId,
+    phrasings: q.phrasings,
   };
 }
 

@@ -11,6 +11,7 @@ import type { SceneGraph } from '../scene/scene-graph';
 import { buildExpressions, type Naming } from './disambiguation';
 import { FAMILIES } from './families';
 import type { Draft, FamilyContext, FamilyDef } from './families/types';
+import { factId } from './fact-id';
 import { Counter, SceneFacts } from './facts';
 import { joinList, leakAxis, regionToken } from './naming';
 import { Fnv64, fnv1a64Parts, keyOf, qaIdFrom } from './qa-id';
@@ -185,12 +186,15 @@ export function generateQa(graph: SceneGraph, options: QaOptions = {}): QaResult
         idPrefix: idPrefixOf(opts.imageId, fam.family),
         vocab: new Map(),
       };
-      for (const draft of built)
+      for (const draft of built) {
+        // every phrasing of this tuple's finding (forms, naming modes) is one fact to review
+        const fact = factId(opts.imageId, fam.id, draft.subjects);
         for (const mode of opts.naming) {
-          const pair = render(bh ^ 0x2545f491, draft, mode, fr, naming, opts);
+          const pair = render(bh ^ 0x2545f491, draft, mode, fr, naming, opts, fact);
           if (typeof pair === 'string') skipped.add(pair);
           else pairs.push(pair);
         }
+      }
     }
   }
   lastFactDraft = null; // drafts are per call: never reuse a hash across calls
@@ -322,6 +326,7 @@ function render(
   fr: FamilyRender,
   naming: Naming,
   opts: ResolvedOptions,
+  fact: string,
 ): QaPair | string {
   const subjects = d.subjects;
   // names of the subjects, in subject order (region tokens: the first position of each id)
@@ -405,6 +410,7 @@ function render(
   const slot = d.type + (mode === 'region' ? '/region' : '/expression');
   const pair: QaPair = {
     id: 'qa_' + qaIdFrom(idHash.copyFrom(fr.idPrefix), subjects, slot),
+    factId: fact,
     image: opts.imageId,
     family: fam.family,
     type: d.type,

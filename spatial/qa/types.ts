@@ -23,6 +23,11 @@ export interface QaStep {
 export interface QaPair {
   /** Stable id: hash of (image, family, subjects, slot). */
   id: string;
+  /**
+   * The fact this QA phrases (fact-id.ts): shared by every phrasing of one generator's finding
+   * about one set of objects; the unit a reviewer decides on.
+   */
+  factId: string;
   image: string;
   family: string;
   /** Question type, e.g. "left_predicate", "tall_choice", "direct_distance". */

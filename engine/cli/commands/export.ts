@@ -18,6 +18,7 @@ interface ExportFlags {
   seed: string;
   rle: string;
   naming: string;
+  phrasings: string;
   json?: boolean;
 }
 
@@ -43,9 +44,10 @@ export function registerExport(program: Command): void {
     .option('--images <mode>', 'copy | link | none', 'copy')
     .option('--depth <form>', 'none | mm16 (16-bit PNG, mm) | osd8 (OSD 8-bit)', 'none')
     .option('--splits <t,v,t>', 'hf: train,validation,test shares by image', '0.8,0.1,0.1')
-    .option('--seed <seed>', 'hf: seed of the split assignment', '0')
+    .option('--seed <seed>', 'seed of the hf split assignment and of --phrasings picks', '0')
     .option('--rle <form>', 'coco: string (compressed) | list', 'string')
     .option('--naming <mode>', 'llava, hf: expression | region', 'expression')
+    .option('--phrasings <n>', 'phrasings per approved fact: all | N (seeded pick)', 'all')
     .option('--json', 'print the result as JSON')
     .action(async (flags: ExportFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -58,6 +60,11 @@ export function registerExport(program: Command): void {
       const shares = flags.splits.split(',').map(Number);
       if (shares.length !== 3 || shares.some((s) => !Number.isFinite(s)))
         throw new CliError(`--splits: give three shares like 0.8,0.1,0.1, got '${flags.splits}'`);
+      const phrasings = flags.phrasings === 'all' ? 'all' : Number(flags.phrasings);
+      if (phrasings !== 'all' && !(Number.isInteger(phrasings) && phrasings >= 1))
+        throw new CliError(
+          `--phrasings: give 'all' or a whole number from 1, got '${flags.phrasings}'`,
+        );
       // Loaded after the arguments are checked, so a typo fails fast.
       const [{ ProjectStore }, { exportProject, resolveExportOptions }, { ExportError }] =
         await Promise.all([
@@ -81,6 +88,7 @@ export function registerExport(program: Command): void {
           seed: flags.seed,
           rle: flags.rle as 'string',
           naming: flags.naming as 'expression',
+          phrasingsPerFact: phrasings,
         });
       } catch (err) {
         throw new CliError((err as Error).message);

@@ -1,4 +1,5 @@
 // `qa-jsonl`: one QA pair per line with its machine value (see FORMATS.md); no images are written.
+import { factIdOfRecord } from '../../../spatial/qa/fact-id';
 import { LineSink } from '../sinks';
 import type { FormatContext, FormatWriter } from './types';
 
@@ -12,6 +13,7 @@ export function createQaJsonlWriter(ctx: FormatContext): FormatWriter {
         const r = q.record;
         await sink.add({
           id: r.id,
+          fact_id: factIdOfRecord(r),
           image: item.image.relPath,
           image_id: item.image.id,
           family: r.family,

@@ -222,6 +222,15 @@ export function QaList({
                     </span>
                     <span className="qa-family">{q.family}</span>
                     {q.kind && <span className="muted">· {q.kind}</span>}
+                    {(q.phrasings ?? 1) > 1 && (
+                      <span
+                        className="muted"
+                        data-testid="qa-phrasings"
+                        title="One fact: the decision applies to all its phrasings, and all are exported"
+                      >
+                        · {q.phrasings} phrasings
+                      </span>
+                    )}
                   </span>
                   <span className="qa-value muted small" data-testid="qa-value">
                     value{' '}

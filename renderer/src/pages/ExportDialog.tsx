@@ -53,6 +53,7 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
   const [seed, setSeed] = useState('0');
   const [rle, setRle] = useState<'string' | 'list'>('string');
   const [naming, setNaming] = useState<'expression' | 'region'>('expression');
+  const [phrasings, setPhrasings] = useState<'all' | '1' | '2'>('all');
   const [formError, setFormError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [recent, setRecent] = useState<ExportRecord[]>([]);
@@ -103,6 +104,7 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
       images,
       depth,
       naming,
+      phrasingsPerFact: phrasings === 'all' ? 'all' : Number(phrasings),
       rle,
       seed: seed.trim() || '0',
       ...(format === 'hf'
@@ -280,6 +282,20 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
           </div>
         )}
 
+        {format !== 'coco' && format !== 'scenegraph' && (
+          <label className="field">
+            Phrasings per approved fact
+            <select
+              value={phrasings}
+              onChange={(e) => setPhrasings(e.target.value as typeof phrasings)}
+              data-testid="export-phrasings"
+            >
+              <option value="all">all</option>
+              <option value="1">1 (picked by the seed)</option>
+              <option value="2">2 (picked by the seed)</option>
+            </select>
+          </label>
+        )}
         {(format === 'llava' || format === 'hf') && (
           <label className="field">
             Name objects by
