@@ -466,6 +466,12 @@ export const EngineEvent = z.discriminatedUnion('type', [
     job: Job,
     current: z.string().nullable(),
   }),
-  z.object({ type: z.literal('images-changed'), projectId: z.string(), batchId: z.number().int() }),
+  z.object({
+    type: z.literal('images-changed'),
+    projectId: z.string(),
+    batchId: z.number().int(),
+    /** Set when one image changed (re-derived after an edit), so views of it reload. */
+    imageId: z.number().int().optional(),
+  }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;

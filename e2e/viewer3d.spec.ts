@@ -1,9 +1,11 @@
 // The batch view and the 3D viewer end to end, through the headless server and the UI only: import
 // the Redwood living-room frames with sensor depth and COCO boxes, run the pipeline, filter and
 // scroll the batch grid, open the labelled frame, and check that the 3D view shows the lifted
-// cloud and that selection follows clicks in the 2D object list and in the 3D view. Any console
-// error or CSP violation fails the test. Screenshots go to test-results/ (docs/screenshots keeps
-// two of them).
+// cloud and that selection follows clicks in the 2D object list and in the 3D view; then (issue 16,
+// case 7) that an orbit keeps the scene in view, Fit and "View from camera" bring it back after a
+// drag, the selection is the orbit pivot, each object has its 2D colour in 3D, and a box drawn in
+// 2D appears in 3D without a page reload. Any console error or CSP violation fails the test.
+// Screenshots go to test-results/ (docs/screenshots keeps some of them).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
@@ -196,6 +198,119 @@ test('batch view filters and scrolls; the 3D view shows the cloud and syncs sele
     .poll(async () => Number(await viewer.getAttribute('data-frames')))
     .toBeGreaterThan(before);
   await expect(viewer).toHaveAttribute('data-selected-object', String(chair.id));
+
+  // Issue 16, case 7. Numbers measured per frame by the renderer: data-content-offset is where the
+  // centre of the content is drawn (0 = middle of the view, 1 = its edge), data-content-in-view the
+  // share of the content's box inside the view.
+  const projectId = await projectIdOf(page, base, server.token);
+  const stage = page.getByTestId('image-stage');
+  const num = async (name: string) => Number(await viewer.getAttribute(name));
+  const orbit = async (dx: number) => {
+    const b = (await page.getByTestId('viewer3d-canvas').boundingBox())!;
+    await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(b.x + b.width / 2 + dx, b.y + b.height / 2, { steps: 12 });
+    await page.mouse.up();
+  };
+  const measured: Record<string, number> = {};
+
+  // A 120-px orbit from the photo's pose keeps the scene in the middle (it was thrown into a corner).
+  await page.getByTestId('viewer3d-orbit-selection').uncheck();
+  await page.getByTestId('viewer3d-view-from-camera').click();
+  await orbit(120);
+  await page.waitForTimeout(300);
+  measured.offsetAfterOrbitFromPhoto = await num('data-content-offset');
+  expect(measured.offsetAfterOrbitFromPhoto).toBeLessThan(0.5);
+  await viewer.screenshot({ path: join(REPO_ROOT, 'test-results/viewer3d-after-orbit.png') });
+
+  // Fit: the content centred and all of it in view, and it stays so through another orbit.
+  await page.getByTestId('viewer3d-fit').click();
+  await expect.poll(() => num('data-content-offset')).toBeLessThan(0.02);
+  await expect.poll(() => num('data-content-in-view')).toBe(1);
+  await orbit(-120);
+  await page.waitForTimeout(300);
+  measured.offsetAfterFitAndOrbit = await num('data-content-offset');
+  expect(measured.offsetAfterFitAndOrbit).toBeLessThan(0.02);
+  expect(await num('data-content-in-view')).toBe(1);
+
+  // Reset: "View from camera" after the drags puts the photo's pose back exactly: the chair is
+  // where the photo shows it.
+  await page.locator(`[data-testid="objects-panel"] [data-object-id="${curtain.id}"]`).click();
+  await page.getByTestId('viewer3d-view-from-camera').click();
+  await page.mouse.click(at.x, at.y);
+  await expect(viewer).toHaveAttribute('data-selected-object', String(chair.id));
+
+  // The same colour per object in 2D and 3D.
+  const colours = async () => ({
+    flat: JSON.parse((await stage.getAttribute('data-object-colors'))!) as Record<string, string>,
+    deep: JSON.parse((await viewer.getAttribute('data-object-colors'))!) as Record<string, string>,
+  });
+  const before3d = await colours();
+  expect(Object.keys(before3d.deep).length).toBeGreaterThanOrEqual(2);
+  for (const [id, c] of Object.entries(before3d.deep)) {
+    expect(c, `object ${id} has a 3D colour`).toMatch(/^#[0-9a-f]{6}$/);
+    expect(c, `object ${id}: 3D colour = 2D colour`).toBe(before3d.flat[id]);
+  }
+  expect(new Set(Object.values(before3d.deep)).size).toBe(Object.keys(before3d.deep).length);
+
+  // Orbit around the selection: selecting an object makes its centre the pivot.
+  const sceneNow = async () =>
+    (await rpc<{ nodes: Array<{ id: number; centroid: number[] }> }>(
+      page,
+      base,
+      server.token,
+      'scene.get',
+      { projectId, imageId },
+    ))!;
+  const nearCentroid = async (id: number) => {
+    const node = (await sceneNow()).nodes.find((n) => n.id === id)!;
+    const target = (await viewer.getAttribute('data-orbit-target'))!.split(',').map(Number);
+    return Math.max(...target.map((v, i) => Math.abs(v - node.centroid[i]!)));
+  };
+  await page.getByTestId('viewer3d-orbit-selection').check();
+  await page.locator(`[data-testid="objects-panel"] [data-object-id="${curtain.id}"]`).click();
+  await expect.poll(() => nearCentroid(curtain.id)).toBeLessThan(0.002);
+  await expect.poll(() => num('data-content-offset')).toBeLessThan(1);
+
+  // A box drawn in 2D appears in 3D without a reload, labelled, in its 2D colour, and becomes the
+  // orbit pivot; the page is never reloaded (the same document throughout).
+  await page.evaluate(() => ((window as { sqwSameDocument?: boolean }).sqwSameDocument = true));
+  const boxesBefore = (await viewer.getAttribute('data-box-ids'))!.split(',').filter(Boolean);
+  await page.getByTestId('tool-draw').click();
+  const sb = (await stage.boundingBox())!;
+  await page.mouse.move(sb.x + sb.width * 0.62, sb.y + sb.height * 0.62);
+  await page.mouse.down();
+  await page.mouse.move(sb.x + sb.width * 0.72, sb.y + sb.height * 0.78, { steps: 6 });
+  await page.mouse.up();
+  await page.getByTestId('new-box-label').fill('box');
+  await page.getByTestId('new-box-label').press('Enter');
+  await expect
+    .poll(
+      async () => (await viewer.getAttribute('data-box-ids'))!.split(',').filter(Boolean).length,
+      {
+        timeout: 30_000,
+      },
+    )
+    .toBe(boxesBefore.length + 1);
+  const newId = Number(
+    (await viewer.getAttribute('data-box-ids'))!.split(',').find((id) => !boxesBefore.includes(id)),
+  );
+  await expect(viewer).toHaveAttribute('data-selected-object', String(newId));
+  const after = await colours();
+  expect(after.deep[newId]).toBe(after.flat[newId]);
+  await expect.poll(() => nearCentroid(newId)).toBeLessThan(0.002);
+  expect(await page.evaluate(() => (window as { sqwSameDocument?: boolean }).sqwSameDocument)).toBe(
+    true,
+  );
+  await page.getByTestId('viewer3d-color-mode').selectOption('object');
+  await page.waitForTimeout(500);
+  await viewer.screenshot({
+    path: join(REPO_ROOT, 'test-results/viewer3d-labels-colours.png'),
+  });
+  await page.getByTestId('viewer3d-fit').click();
+  await page.waitForTimeout(500);
+  await viewer.screenshot({ path: join(REPO_ROOT, 'test-results/viewer3d-fit.png') });
+  console.log(`viewer3d measured: ${JSON.stringify(measured)}`);
 
   await problems.expectNone();
 });

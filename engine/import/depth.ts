@@ -18,6 +18,7 @@ import {
 } from '../../spatial/depth-stats';
 import { orientRaster, type Orientation } from '../../spatial/orientation';
 import { blobRelPath, type PendingBlob } from './blobs';
+import { byteOrderNote, chooseByteOrder, type ByteOrderCandidate } from './depth-byte-order';
 import { oneLine, SHARP_INPUT } from './decode';
 import { sniffImage } from './header';
 import { looksLikePnm, parsePnm } from './pnm';
@@ -51,7 +52,12 @@ interface RawDepth {
   width: number;
   height: number;
   data: Uint16Array;
+  /** A 16-bit PGM read the other way round (little-endian), tried since NYU dumps are written so. */
+  littleEndian?: Uint16Array;
 }
+
+/** Below this share of pixels with a reading, a depth map is reported as mostly invalid. */
+export const MOSTLY_INVALID_RATIO = 0.2;
 
 const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 
@@ -78,13 +84,28 @@ export async function decodeDepthFile(buf: Uint8Array, name: string): Promise<Ra
     try {
       pnm = parsePnm(buf);
     } catch (err) {
+      // A little-endian dump can break the big-endian read (a sample above maxval): try the other.
+      try {
+        pnm = parsePnm(buf, 'le');
+        if (pnm.channels === 1 && pnm.data instanceof Uint16Array)
+          return { width: pnm.width, height: pnm.height, data: pnm.data, littleEndian: pnm.data };
+      } catch {
+        // report the spec's (big-endian) reason below
+      }
       return `depth ${name} is unreadable: ${oneLine(err)}`;
     }
     if (pnm.channels !== 1 || !(pnm.data instanceof Uint16Array)) {
       const bits = pnm.maxval > 255 ? 16 : 8;
       return `depth ${name} must be 16-bit single-channel, got ${bits}-bit ${pnm.channels}-channel PNM (maxval ${pnm.maxval})`;
     }
-    return { width: pnm.width, height: pnm.height, data: pnm.data };
+    let littleEndian: Uint16Array | undefined;
+    try {
+      const le = parsePnm(buf, 'le');
+      if (le.data instanceof Uint16Array) littleEndian = le.data;
+    } catch {
+      // not readable little-endian (a sample above maxval): big-endian it is
+    }
+    return { width: pnm.width, height: pnm.height, data: pnm.data, littleEndian };
   }
   const layout = pngLayout(buf);
   if (!layout) return `depth ${name} is not a PNG or PGM file`;
@@ -177,7 +198,32 @@ export async function loadDepth(
       reason: `depth ${raw.width}x${raw.height} differs from image ${target.rawWidth}x${target.rawHeight} (${name})`,
     };
   }
-  const { mm: rawMm, overflow } = await convertSliced(raw.data, enc.lut);
+  const warnings: string[] = [];
+  // Said with the mostly-invalid warning when the other byte order was no better.
+  let lowValidContext = '';
+  let converted = await convertSliced(raw.data, enc.lut);
+  if (raw.littleEndian) {
+    // Same array when only the little-endian read worked; else both orders compete.
+    const candidates: ByteOrderCandidate[] = [];
+    if (raw.littleEndian !== raw.data) candidates.push({ order: 'big-endian', ...converted });
+    candidates.push({
+      order: 'little-endian',
+      ...(raw.littleEndian === raw.data
+        ? converted
+        : await convertSliced(raw.littleEndian, enc.lut)),
+    });
+    const { chosen, score, other } = chooseByteOrder(candidates, raw.width);
+    converted = chosen;
+    const note =
+      byteOrderNote(name, score, other) ??
+      (chosen.order === 'little-endian'
+        ? `depth ${name}: 16-bit samples read little-endian (big-endian, as the PGM spec says, is not readable)`
+        : null);
+    if (note) warnings.push(note);
+    else if (other && score.validRatio < MOSTLY_INVALID_RATIO)
+      lowValidContext = `; little-endian was tried too: ${(other.validRatio * 100).toFixed(1)} % valid`;
+  }
+  const { mm: rawMm, overflow } = converted;
   // Rotated depth is rare (EXIF orientation on a sensor frame); that one pass is not sliced.
   const up = orientRaster(rawMm, raw.width, raw.height, 1, target.orientation);
   const stats = await statsSliced(up.data);
@@ -191,7 +237,10 @@ export async function loadDepth(
       .png()
       .toBuffer(),
   ]);
-  const warnings: string[] = [];
+  if (stats.validRatio < MOSTLY_INVALID_RATIO)
+    warnings.push(
+      `depth ${name}: only ${(stats.validRatio * 100).toFixed(1)} % of pixels have a valid reading with encoding ${enc.name}${lowValidContext}; check the depth encoding`,
+    );
   if (overflow > 0)
     warnings.push(`depth ${name}: ${overflow} readings beyond 65.535 m stored as missing`);
   return {

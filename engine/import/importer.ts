@@ -6,8 +6,9 @@ import type { ImportIssue } from '../../contract/entities';
 import type { ProjectStore } from '../../db/project-store';
 import type { Pinhole } from '../../spatial/camera';
 import { parseDepthEncoding } from '../../spatial/depth-encoding';
-import { prepareEncoding, type PreparedEncoding } from './depth';
-import { DepthIndex } from './depth-pair';
+import { prepareEncoding } from './depth';
+import { combineDepthSources, DepthIndex, FolderDepthPairs, type DepthSource } from './depth-pair';
+import { splitDepthFiles } from './depth-detect';
 import { commitImage, prepareFile, type FileContext, type FileOutcome } from './process-file';
 import { IMAGE_EXTENSIONS, scanFolder } from './scan';
 import type { ImportOptions, ImportProgress, ImportResult } from './types';
@@ -59,27 +60,50 @@ export async function importBatch(store: ProjectStore, opts: ImportOptions): Pro
 
   const exclude = depthFolder && isInside(depthFolder, folder) ? [depthFolder] : [];
   const scan = await scanFolder(folder, { extensions: IMAGE_EXTENSIONS, fs: opts.fs, exclude });
-  let depth: { index: DepthIndex; encoding: PreparedEncoding } | null = null;
-  const depthIssues: ImportIssue[] = [];
-  if (depthFolder) {
+  // Depth maps inside the image folder are paired with their images, never imported as photos.
+  const split = await splitDepthFiles(scan.files);
+  const inFolder = new FolderDepthPairs(split.photos, split.depth);
+  const issues: ImportIssue[] = [...scan.issues];
+  let source: DepthSource | null = inFolder.size > 0 ? inFolder : null;
+  // A depth folder that is the image folder itself would pair every image with itself.
+  if (depthFolder && depthFolder !== folder) {
     const d = await DepthIndex.scan(depthFolder, opts.fs);
-    depth = { index: d.index, encoding: prepareEncoding(encoding) };
+    source = source ? combineDepthSources(d.index, source) : d.index;
     // Depth-folder problems are reported relative to the colour folder's issue list, so prefix them.
-    for (const i of d.issues)
-      depthIssues.push({ ...i, path: `[depth] ${i.path}`, kind: 'warning' });
+    for (const i of d.issues) issues.push({ ...i, path: `[depth] ${i.path}`, kind: 'warning' });
   }
+  const prepared = prepareEncoding(encoding);
+  const depth = source ? { source, encoding: prepared } : null;
+  if (inFolder.size > 0)
+    issues.push({
+      path: '.',
+      kind: 'warning',
+      reason: `${inFolder.size} image(s) paired with a depth map found beside them (16-bit, named depth), read with encoding ${prepared.name}`,
+    });
+  for (const d of inFolder.unpaired)
+    issues.push({
+      path: d.relPath,
+      kind: 'skipped',
+      reason:
+        'depth map (16-bit single-channel, named depth) with no colour image to pair with: not imported as a photo',
+    });
+  for (const n of split.notDepth)
+    issues.push({
+      path: n.file.relPath,
+      kind: 'warning',
+      reason: `named like a depth map but ${n.header}, not 16-bit single-channel: imported as a photo`,
+    });
 
   const batchId = store.batches.create({
     sourceFolder: folder,
     depthFolder,
-    depthEncoding: depthFolder ? prepareEncoding(encoding).name : null,
+    depthEncoding: depth ? prepared.name : null,
     intrinsics: given,
   });
-  const issues: ImportIssue[] = [...scan.issues, ...depthIssues];
   if (issues.length) store.batches.addIssues(batchId, issues);
 
   const ctx: FileContext = { store, batchId, given, depth, claims: new Map() };
-  const files = scan.files;
+  const files = split.photos;
   const progress: ImportProgress = {
     total: files.length,
     done: 0,

@@ -68,3 +68,11 @@ describe('parsePnm', () => {
     expect(() => parsePnm(ascii('hello'))).toThrow(/not a PNM/);
   });
 });
+
+describe('parsePnm byte order', () => {
+  it("reads 16-bit samples little-endian when asked (NYU's raw dumps)", () => {
+    const le = pnmBinary('P5', 2, 1, 65535, [0x0102, 0x0304], 'le');
+    expect(Array.from(parsePnm(le, 'le').data)).toEqual([0x0102, 0x0304]);
+    expect(Array.from(parsePnm(le).data)).toEqual([0x0201, 0x0403]);
+  });
+});

@@ -77,7 +77,11 @@ export function parsePnmHeader(buf: Uint8Array): PnmHeader {
   };
 }
 
-export function parsePnm(buf: Uint8Array): PnmImage {
+/**
+ * `byteOrder` 'le' reads 16-bit samples little-endian, against the spec: NYU Depth's raw Kinect
+ * dumps are written that way (the depth importer tries both and says which it used).
+ */
+export function parsePnm(buf: Uint8Array, byteOrder: 'be' | 'le' = 'be'): PnmImage {
   const header = parsePnmHeader(buf);
   const { kind, width, height, maxval, channels } = header;
   const count = width * height * channels;
@@ -90,7 +94,9 @@ export function parsePnm(buf: Uint8Array): PnmImage {
       throw new PnmError(`${kind} is truncated: ${available} of ${bytes} pixel bytes`);
     const off = header.dataOffset;
     if (wide) {
-      for (let i = 0; i < count; i++) data[i] = (buf[off + 2 * i]! << 8) | buf[off + 2 * i + 1]!;
+      const [hi, lo] = byteOrder === 'be' ? [0, 1] : [1, 0];
+      for (let i = 0; i < count; i++)
+        data[i] = (buf[off + 2 * i + hi]! << 8) | buf[off + 2 * i + lo]!;
     } else {
       data.set(buf.subarray(off, off + count));
     }

@@ -10,7 +10,7 @@ import { resolveIntrinsics, type Pinhole } from '../../spatial/camera';
 import { writeBlobs, type PendingBlob } from './blobs';
 import { ImageDecodeError, oneLine, openImage } from './decode';
 import { loadDepth, type DepthInfoJson, type PreparedEncoding } from './depth';
-import type { DepthIndex } from './depth-pair';
+import type { DepthSource } from './depth-pair';
 import { readExif } from './exif';
 import { sizeLimitReason, sniffImage } from './header';
 import { renderImage } from './render';
@@ -21,7 +21,7 @@ export interface FileContext {
   store: ProjectStore;
   batchId: number;
   given: Pinhole | null;
-  depth: { index: DepthIndex; encoding: PreparedEncoding } | null;
+  depth: { source: DepthSource; encoding: PreparedEncoding } | null;
   /**
    * sha256 -> the earliest file (in scan order) of this run holding that content. Twins in flight
    * at once are settled by order, so the same file wins whatever the timing; a later twin that got
@@ -127,9 +127,10 @@ export async function prepareFile(
     let depthBlob: string | null = null;
     let depthPreviewBlob: string | null = null;
     if (ctx.depth) {
-      const match = ctx.depth.index.find(file.relPath);
+      const match = ctx.depth.source.find(file.relPath);
       if (match === null) {
-        issues.push(issue('warning', 'no depth file found for this image'));
+        if (ctx.depth.source.expectsDepthForEveryImage)
+          issues.push(issue('warning', 'no depth file found for this image'));
       } else if ('ambiguous' in match) {
         issues.push(issue('warning', `ambiguous depth pairing: ${match.ambiguous.join(', ')}`));
       } else {

@@ -83,17 +83,26 @@ export function hugePngHeader(width: number, height: number): Buffer {
   ]);
 }
 
-/** Binary PNM (P5/P6), 16-bit samples big-endian when maxval > 255. */
+/**
+ * Binary PNM (P5/P6), 16-bit samples big-endian when maxval > 255 (as the spec says), or
+ * little-endian when asked (as NYU Depth's raw dumps are written).
+ */
 export function pnmBinary(
   kind: 'P5' | 'P6',
   width: number,
   height: number,
   maxval: number,
-  samples: number[],
+  samples: ArrayLike<number>,
+  byteOrder: 'be' | 'le' = 'be',
 ): Buffer {
   const header = Buffer.from(`${kind}\n# test\n${width} ${height}\n${maxval}\n`, 'ascii');
   const wide = maxval > 255;
   const body = Buffer.alloc(samples.length * (wide ? 2 : 1));
-  samples.forEach((v, i) => (wide ? body.writeUInt16BE(v, 2 * i) : body.writeUInt8(v, i)));
+  for (let i = 0; i < samples.length; i++) {
+    const v = samples[i]!;
+    if (!wide) body.writeUInt8(v, i);
+    else if (byteOrder === 'be') body.writeUInt16BE(v, 2 * i);
+    else body.writeUInt16LE(v, 2 * i);
+  }
   return Buffer.concat([header, body]);
 }

@@ -55,8 +55,12 @@ describe('re-derivation after an object edit', () => {
       });
     const events = new EventBus();
     const changedImages: number[] = [];
+    const changedImageIds: Array<number | undefined> = [];
     events.subscribe((e) => {
-      if (e.type === 'images-changed') changedImages.push(e.batchId);
+      if (e.type !== 'images-changed') return;
+      changedImages.push(e.batchId);
+      // the 3D view of this image reloads on it (a box drawn in 2D shows without a page reload)
+      changedImageIds.push(e.imageId);
     });
     const queue = new RederiveQueue(events);
 
@@ -93,6 +97,7 @@ describe('re-derivation after an object edit', () => {
     expect(kept).toBeGreaterThan(0);
     expect(changed).toBeGreaterThan(0);
     expect(changedImages).toEqual([image.batchId, image.batchId]);
+    expect(changedImageIds).toEqual([image.id, image.id]);
   });
 });
 

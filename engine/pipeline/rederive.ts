@@ -30,7 +30,12 @@ export class RederiveQueue {
           runQaStage(store, imageId, { seed: lastQaSeed(store, imageId) });
         const image = store.images.get(imageId);
         if (image)
-          this.events.emit({ type: 'images-changed', projectId: store.id, batchId: image.batchId });
+          this.events.emit({
+            type: 'images-changed',
+            projectId: store.id,
+            batchId: image.batchId,
+            imageId,
+          });
       })
       .catch((err: unknown) =>
         // The message may name a file; the log line stays one line.

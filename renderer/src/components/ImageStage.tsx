@@ -9,7 +9,7 @@
 // is drawn on its own layer above (EvidenceLayer).
 // Test hooks on the box: data-objects-drawn, data-object-labels (JSON), data-highlighted-ids,
 // data-selected-id, data-tool, data-masks-drawn, data-mask-problems, data-view, data-object-boxes,
-// data-evidence-drawn (JSON texts of the evidence shapes).
+// data-evidence-drawn (JSON texts of the evidence shapes), data-object-colors.
 import type Konva from 'konva';
 import type { KonvaEventObject } from 'konva/lib/Node';
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -359,6 +359,9 @@ export const ImageStage = memo(function ImageStage({
       data-objects-drawn={drawn.length}
       data-object-labels={JSON.stringify(drawn.map(({ o }) => o.label))}
       data-object-boxes={JSON.stringify(Object.fromEntries(objects.map((o) => [o.id, o.box])))}
+      data-object-colors={JSON.stringify(
+        Object.fromEntries(objects.map((o) => [o.id, colors?.get(o.id) ?? null])),
+      )}
       data-highlighted-ids={idList(drawn.filter((d) => d.state === 'highlight').map((d) => d.o.id))}
       data-selected-id={selectedId ?? ''}
       data-tool={tool}

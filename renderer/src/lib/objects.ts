@@ -23,6 +23,12 @@ export function objectColors(objects: readonly Pick<SceneObject, 'id'>[]): Map<n
   return new Map(ids.map((id, i) => [id, OBJECT_PALETTE[i % OBJECT_PALETTE.length]!]));
 }
 
+/** `#rrggbb` as [r, g, b] bytes (the 3D view colours points and boxes with the 2D palette). */
+export function hexRgb(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.replace(/^#/, ''), 16);
+  return [(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+}
+
 /** The text drawn on a box: the label, and the score when the object has one. */
 export function objectCaption(o: Pick<SceneObject, 'label' | 'score'>): string {
   return o.score === null ? o.label : `${o.label} ${o.score.toFixed(2)}`;

@@ -626,6 +626,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
                   selectedObjectId={viewerImageId === imageId ? selectedObject : null}
                   onSelectObject={setSelectedObject}
                   highlight={viewerHighlight}
+                  objectColors={colors}
                 />
               ) : (
                 <p className="muted small">The 3D view loads after the image…</p>

@@ -2,15 +2,20 @@
 // OBB, the floor and gravity frame, the camera frustum and, for the highlighted subjects of a QA
 // pair, the relations between them with their values and the QA's evidence (azimuth rays from the
 // camera, measured segments). Clicking points or a box selects the object; selection comes in
-// through props, so the 2D canvas and this view stay in sync.
+// through props, so the 2D canvas and this view stay in sync. Objects take the 2D canvas's colours
+// (`objectColors`). The view follows the image's edits: a re-derivation of this image (a box drawn
+// or changed in 2D) reloads it without moving the camera.
 // Test hooks on the container: data-status, data-point-count, data-selected-object,
-// data-highlight, data-relation-count, data-evidence-count, data-color-mode, data-frames.
+// data-highlight, data-relation-count, data-evidence-count, data-color-mode, data-frames,
+// data-object-colors (id -> box colour), data-box-ids, data-orbit-target, and per frame
+// data-content-offset (where the content's centre is drawn, 0 = middle, 1 = edge) and
+// data-content-in-view (share of its box).
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SceneRelation } from '../../../contract/entities';
 import type { QaEvidence } from '../../../contract/review';
 import { api, errorText } from '../api/client';
 import { useElementSize, useEngineEvents } from '../app/hooks';
-import type { ColorMode } from './cloud-colors';
+import { colorsForIds, type ColorMode } from './cloud-colors';
 import { SceneRenderer, type LayerToggles } from './scene-renderer';
 import { useSceneData } from './useSceneData';
 
@@ -25,6 +30,8 @@ export interface SceneViewer3DProps {
     evidence?: QaEvidence | null;
     colors?: ReadonlyMap<number, string>;
   } | null;
+  /** Object id -> colour, the 2D canvas's; without it, the same rule over the scene's objects. */
+  objectColors?: ReadonlyMap<number, string>;
 }
 
 const DEFAULT_MAX_POINTS = 300_000;
@@ -36,6 +43,7 @@ export function SceneViewer3D({
   selectedObjectId,
   onSelectObject,
   highlight = null,
+  objectColors,
 }: SceneViewer3DProps) {
   const [reloadTick, setReloadTick] = useState(0);
   const data = useSceneData(projectId, imageId, DEFAULT_MAX_POINTS, reloadTick);
@@ -47,7 +55,10 @@ export function SceneViewer3D({
     frame: true,
     frustum: true,
     relations: true,
+    labels: true,
   });
+  const [orbitSelection, setOrbitSelection] = useState(true);
+  const sectionRef = useRef<HTMLElement | null>(null);
   const [pointSize, setPointSize] = useState(2);
   const [wrapRef, size] = useElementSize<HTMLDivElement>();
   const canvasRef = useRef<HTMLCanvasElement | null>(null);
@@ -61,11 +72,22 @@ export function SceneViewer3D({
     selectRef.current = onSelectObject;
   });
 
-  // A re-run of the pipeline rewrites the graph: reload when a job for this project ends.
+  // A re-run of the pipeline rewrites the graph: reload when a job for this project ends, or when
+  // this image was re-derived after an edit (a box drawn in 2D appears here without a page reload).
   useEngineEvents((e) => {
-    if (e.type === 'job' && e.projectId === projectId && e.job.status === 'done')
+    if (e.projectId !== projectId) return;
+    if (
+      (e.type === 'job' && e.job.status === 'done') ||
+      (e.type === 'images-changed' && e.imageId === imageId)
+    )
       setReloadTick((t) => t + 1);
   });
+
+  const nodes = data.scene?.nodes;
+  const colors = useMemo(
+    () => objectColors ?? colorsForIds((nodes ?? []).map((n) => n.id)),
+    [objectColors, nodes],
+  );
 
   const highlightKey = (highlight?.objectIds ?? []).join(',');
   const highlightSet = useMemo(
@@ -87,6 +109,16 @@ export function SceneViewer3D({
     viewer.current = r;
     let shown = 0;
     r.onRender = (s) => {
+      // Per-frame hooks go straight to the DOM: re-rendering React each frame would cost more.
+      const el = sectionRef.current;
+      if (el) {
+        el.dataset.contentOffset = s.contentOffset === null ? '' : s.contentOffset.toFixed(3);
+        el.dataset.contentInView = s.contentInView === null ? '' : String(s.contentInView);
+        el.dataset.orbitTarget = r
+          .orbitTarget()
+          .map((v) => v.toFixed(3))
+          .join(',');
+      }
       // Re-render React at most every 10th frame: the counter is a test hook, not UI.
       if (s.frames - shown >= 10 || shown === 0) {
         shown = s.frames;
@@ -103,23 +135,44 @@ export function SceneViewer3D({
     viewer.current?.resize(size.width, size.height);
   }, [size.width, size.height]);
 
-  // New data: cloud, boxes, frame, frustum; then the camera's own pose.
+  // New data: cloud, boxes, frame, frustum; the camera's own pose for a new image only, so a
+  // reload after an edit leaves the view where the reviewer put it.
+  const posedFor = useRef<number | null>(null);
+  /** The object the orbit pivot was last moved to. */
+  const pivotFor = useRef<number | null>(null);
   useEffect(() => {
     const r = viewer.current;
     if (!r || data.state !== 'ready') return;
     r.setCloud(data.info, data.cloud);
-    r.setNodes(data.scene?.nodes ?? [], selectedObjectId, highlightSet);
-    r.setColors(colorMode, selectedObjectId, highlightSet, data.info?.depthRange ?? null);
-    r.viewFromCamera();
+    r.setNodes(data.scene?.nodes ?? [], colors, selectedObjectId, highlightSet);
+    r.setColors(colorMode, selectedObjectId, highlightSet, data.info?.depthRange ?? null, colors);
+    if (posedFor.current !== imageId) {
+      posedFor.current = imageId;
+      pivotFor.current = null;
+      r.viewFromCamera();
+    }
     // selection/colour changes are applied by the effects below
   }, [data]);
 
   useEffect(() => {
     const r = viewer.current;
     if (!r || data.state !== 'ready') return;
-    r.setColors(colorMode, selectedObjectId, highlightSet, data.info?.depthRange ?? null);
-    r.setNodes(data.scene?.nodes ?? [], selectedObjectId, highlightSet);
-  }, [colorMode, selectedObjectId, highlightSet, data]);
+    r.setColors(colorMode, selectedObjectId, highlightSet, data.info?.depthRange ?? null, colors);
+    r.setNodes(data.scene?.nodes ?? [], colors, selectedObjectId, highlightSet);
+  }, [colorMode, selectedObjectId, highlightSet, data, colors]);
+
+  // Orbit around the selection: a newly selected object becomes the pivot (once per selection, so
+  // the reviewer's own framing afterwards is kept; a box that appears after a reload gets it then).
+  useEffect(() => {
+    const r = viewer.current;
+    if (!r || data.state !== 'ready') return;
+    if (!orbitSelection || selectedObjectId === null) {
+      pivotFor.current = null;
+      return;
+    }
+    if (pivotFor.current !== selectedObjectId && r.orbitAround(selectedObjectId))
+      pivotFor.current = selectedObjectId;
+  }, [selectedObjectId, orbitSelection, data]);
 
   useEffect(() => {
     viewer.current?.setToggles(toggles);
@@ -187,6 +240,7 @@ export function SceneViewer3D({
 
   return (
     <section
+      ref={sectionRef}
       className="viewer3d"
       data-testid="viewer3d"
       data-status={status}
@@ -198,6 +252,10 @@ export function SceneViewer3D({
       data-color-mode={colorMode}
       data-frames={frames}
       data-cached={info ? String(info.cached) : ''}
+      data-box-ids={(nodes ?? []).map((n) => n.id).join(',')}
+      data-object-colors={JSON.stringify(
+        Object.fromEntries((nodes ?? []).map((n) => [n.id, colors.get(n.id) ?? null])),
+      )}
       aria-label="3D view"
     >
       <div className="viewer3d-toolbar">
@@ -221,6 +279,7 @@ export function SceneViewer3D({
             ['frame', 'Floor + axes'],
             ['frustum', 'Camera'],
             ['relations', 'Relations'],
+            ['labels', 'Labels'],
           ] as const
         ).map(([key, label]) => (
           <label key={key} className="viewer3d-toggle">
@@ -252,6 +311,27 @@ export function SceneViewer3D({
         >
           View from camera
         </button>
+        <button
+          type="button"
+          className="btn small"
+          onClick={() => {
+            pivotFor.current = null;
+            viewer.current?.fitToContent();
+          }}
+          data-testid="viewer3d-fit"
+          title="Centre the scene and show all of it; orbit turns around its middle"
+        >
+          Fit
+        </button>
+        <label className="viewer3d-toggle" title="Turn around the selected object when orbiting">
+          <input
+            type="checkbox"
+            checked={orbitSelection}
+            onChange={(e) => setOrbitSelection(e.target.checked)}
+            data-testid="viewer3d-orbit-selection"
+          />
+          Orbit selection
+        </label>
       </div>
       <div className="viewer3d-canvas-wrap" ref={wrapRef}>
         <canvas

@@ -3,6 +3,7 @@
 // redraws (what a user sees while dragging), with the level of detail on (camera moving) and off.
 // Driven by e2e/viewer3d.spec.ts through window.sqwBench3d; results also land in data-result.
 import { useEffect, useRef, useState } from 'react';
+import { colorsForIds } from './cloud-colors';
 import { SceneRenderer } from './scene-renderer';
 import { syntheticScene } from './synthetic-cloud';
 
@@ -49,14 +50,16 @@ export function ViewerBench() {
       frame: true,
       frustum: true,
       relations: true,
+      labels: true,
     });
     window.sqwBench3d = {
       async run(points, frames, lod) {
         const t0 = performance.now();
         const scene = syntheticScene(points);
         r.setCloud(scene.info, scene.cloud);
-        r.setNodes(scene.nodes, 3, new Set([5]));
-        r.setColors('rgb', 3, new Set([5]), scene.info.depthRange);
+        const colors = colorsForIds(scene.nodes.map((n) => n.id));
+        r.setNodes(scene.nodes, colors, 3, new Set([5]));
+        r.setColors('rgb', 3, new Set([5]), scene.info.depthRange, colors);
         r.viewFromCamera();
         r.lod.reset(150_000);
         r.setMoving(lod);

@@ -1,6 +1,9 @@
 // Point colours for the three colour modes, written into a Uint8 RGB buffer the GPU reads as is.
-// Selection and highlight tint on top of every mode, so the selected object stands out in each.
+// Objects take the 2D canvas's colours (lib/objects objectColors), so an object is one colour in
+// 2D and 3D. Selection and highlight tint the RGB and depth modes; in the object mode they keep their
+// colour and every other object is dimmed instead, so the tint never changes an object's colour.
 import { turboTable } from '../../../spatial/colormap';
+import { hexRgb, objectColors } from '../lib/objects';
 
 export type ColorMode = 'rgb' | 'object' | 'depth';
 
@@ -14,26 +17,21 @@ export interface ColorOptions {
   selectedId: number | null;
   highlightIds: ReadonlySet<number>;
   depthRange: { min: number; max: number } | null;
+  /** Object id -> `#rrggbb`, the 2D canvas's colours; ids not in it are drawn as unknown (grey). */
+  objectColors: ReadonlyMap<number, string>;
 }
 
-/** Distinct, readable colours for object ids (golden-angle hues). */
-export function objectColor(id: number): [number, number, number] {
-  const h = ((id * 137.508) % 360) / 360;
-  return hslToRgb(h, 0.7, 0.55);
-}
-
-function hslToRgb(h: number, s: number, l: number): [number, number, number] {
-  const f = (n: number) => {
-    const k = (n + h * 12) % 12;
-    const a = s * Math.min(l, 1 - l);
-    return Math.round(255 * (l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
-  };
-  return [f(0), f(8), f(4)];
+/** The 2D rule applied to the ids a 3D view knows, for a viewer shown without the 2D canvas. */
+export function colorsForIds(ids: Iterable<number>): Map<number, string> {
+  return objectColors([...ids].map((id) => ({ id })));
 }
 
 const SELECTED: [number, number, number] = [255, 214, 10];
 const HIGHLIGHT: [number, number, number] = [255, 110, 40];
 const BACKGROUND_OBJECT = 70;
+const UNKNOWN_OBJECT = 150;
+/** What is left of an unselected object's colour in the object mode while something is selected. */
+const DIMMED = 0.35;
 
 /**
  * Fills `out` (3 bytes per point) for `count` points. `pick` maps an output point to its source
@@ -50,7 +48,7 @@ export function fillColors(
   const lut = turboTable();
   const lo = opts.depthRange?.min ?? 0;
   const span = Math.max(1e-6, (opts.depthRange?.max ?? 1) - lo);
-  const palette = new Map<number, [number, number, number]>();
+  const palette = new Map<number, readonly number[]>();
   const tinting = opts.selectedId !== null || opts.highlightIds.size > 0;
   for (let i = 0; i < count; i++) {
     const j = pick(i);
@@ -66,8 +64,12 @@ export function fillColors(
       if (id === 0) r = g = b = BACKGROUND_OBJECT;
       else {
         let c = palette.get(id);
-        if (!c) palette.set(id, (c = objectColor(id)));
-        [r, g, b] = c;
+        if (!c) {
+          const hex = opts.objectColors.get(id);
+          c = hex ? hexRgb(hex) : [UNKNOWN_OBJECT, UNKNOWN_OBJECT, UNKNOWN_OBJECT];
+          palette.set(id, c);
+        }
+        [r, g, b] = c as [number, number, number];
       }
     } else {
       // Near = red end of the ramp, far = blue end, like the 2D depth overlay.
@@ -77,7 +79,13 @@ export function fillColors(
       g = lut[k + 1]!;
       b = lut[k + 2]!;
     }
-    if (tinting && id !== 0) {
+    if (tinting && mode === 'object') {
+      if (id !== opts.selectedId && !opts.highlightIds.has(id)) {
+        r *= DIMMED;
+        g *= DIMMED;
+        b *= DIMMED;
+      }
+    } else if (tinting && id !== 0) {
       const tint = id === opts.selectedId ? SELECTED : opts.highlightIds.has(id) ? HIGHLIGHT : null;
       if (tint) {
         r = (r + tint[0] * 2) / 3;

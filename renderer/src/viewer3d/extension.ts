@@ -34,8 +34,19 @@ export function layerGroup(parent: THREE.Object3D, name: string): THREE.Group {
   return g;
 }
 
-/** Text drawn into a canvas texture (never HTML), as a sprite that faces the camera. */
-export function textSprite(lines: string[], color = '#ffffff', worldHeight = 0.06): THREE.Sprite {
+/**
+ * Text drawn into a canvas texture (never HTML), as a sprite that faces the camera; on a dark
+ * plate unless `background` is given (box labels use the object's colour, as the 2D tags do).
+ * `screenHeight` (a share of the view's height per line, about) keeps the text one size on screen
+ * at any distance instead of `worldHeight` metres, so labels stay readable when the view is fitted.
+ */
+export function textSprite(
+  lines: string[],
+  color = '#ffffff',
+  worldHeight = 0.06,
+  background = 'rgba(15, 18, 24, 0.78)',
+  screenHeight: number | null = null,
+): THREE.Sprite {
   const font = 28;
   const pad = 8;
   const canvas = document.createElement('canvas');
@@ -49,7 +60,7 @@ export function textSprite(lines: string[], color = '#ffffff', worldHeight = 0.0
   canvas.width = Math.ceil(width + pad * 2);
   canvas.height = clipped.length * (font + 6) + pad * 2;
   if (ctx) {
-    ctx.fillStyle = 'rgba(15, 18, 24, 0.78)';
+    ctx.fillStyle = background;
     ctx.fillRect(0, 0, canvas.width, canvas.height);
     ctx.font = `${font}px sans-serif`;
     ctx.fillStyle = color;
@@ -58,9 +69,14 @@ export function textSprite(lines: string[], color = '#ffffff', worldHeight = 0.0
   }
   const texture = new THREE.CanvasTexture(canvas);
   texture.colorSpace = THREE.SRGBColorSpace;
-  const material = new THREE.SpriteMaterial({ map: texture, depthTest: false, transparent: true });
+  const material = new THREE.SpriteMaterial({
+    map: texture,
+    depthTest: false,
+    transparent: true,
+    sizeAttenuation: screenHeight === null,
+  });
   const sprite = new THREE.Sprite(material);
-  const h = worldHeight * clipped.length;
+  const h = (screenHeight ?? worldHeight) * clipped.length;
   sprite.scale.set((h * canvas.width) / canvas.height, h, 1);
   sprite.renderOrder = 10;
   return sprite;

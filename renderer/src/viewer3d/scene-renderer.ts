@@ -1,6 +1,6 @@
 // The 3D viewer's engine room, outside React: a three.js renderer drawing on demand (one frame per
-// change, none while idle), orbit/pan/zoom controls, the scene extensions, picking and the "view
-// from camera" pose. World-frame data (left-handed: x right, y up, z forward) sits under a root
+// change, none while idle), orbit/pan/zoom controls about a pivot on the content, the scene
+// extensions, picking, and three poses: "view from camera", fit to content, orbit the selection. World-frame data (left-handed: x right, y up, z forward) sits under a root
 // group with z mirrored, so three.js's right-handed camera sees it the right way round.
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
@@ -16,6 +16,16 @@ import { FrustumLayer, type CameraModel } from './layers/FrustumLayer';
 import { PointCloudLayer } from './layers/PointCloudLayer';
 import { AdaptiveBudget } from './lod';
 import { RelationLayer } from './layers/RelationLayer';
+import {
+  boxCenter,
+  boxRadius,
+  contentBox,
+  depthAlong,
+  fitDistance,
+  unionBox,
+  type Box,
+  type Vec3,
+} from './view-fit';
 
 export type Node = SceneGraphView['nodes'][number];
 
@@ -23,6 +33,7 @@ export interface LayerToggles {
   points: boolean;
   aabb: boolean;
   obb: boolean;
+  labels: boolean;
   frame: boolean;
   frustum: boolean;
   relations: boolean;
@@ -34,7 +45,17 @@ export interface FrameStats {
   lastRenderMs: number;
   /** Points drawn by the last frame. */
   drawnPoints: number;
+  /**
+   * Where the content's centre was drawn: max(|x|, |y|) in normalised device coordinates (0 = the
+   * middle of the view, 1 = its edge, Infinity = behind the camera); null without content.
+   */
+  contentOffset: number | null;
+  /** Share of the content box's 8 corners inside the view (1 = all of it is in view). */
+  contentInView: number | null;
 }
+
+/** Orbit speed: OrbitControls turns 2 pi per panel height at 1, so a 120-px drag was a half turn. */
+const ROTATE_SPEED = 0.5;
 
 /**
  * Vertical field of view (radians) showing the whole photo in a view of `aspect` (width/height):
@@ -68,7 +89,16 @@ export class SceneRenderer {
   readonly lod = new AdaptiveBudget();
   private cameraModel: CameraModel | null = null;
   private viewDepth = 2;
-  readonly stats: FrameStats = { frames: 0, lastRenderMs: 0, drawnPoints: 0 };
+  /** The bulk of the cloud (world frame), for fitting and the orbit pivot. */
+  private content: Box | null = null;
+  private nodes: Node[] = [];
+  readonly stats: FrameStats = {
+    frames: 0,
+    lastRenderMs: 0,
+    drawnPoints: 0,
+    contentOffset: null,
+    contentInView: null,
+  };
   onRender: ((stats: FrameStats) => void) | null = null;
 
   constructor(readonly canvas: HTMLCanvasElement) {
@@ -95,7 +125,13 @@ export class SceneRenderer {
     this.controls = new OrbitControls(this.camera, canvas);
     this.controls.enableDamping = false;
     this.controls.screenSpacePanning = true;
-    this.controls.addEventListener('start', () => this.setMoving(true));
+    this.controls.rotateSpeed = ROTATE_SPEED;
+    this.controls.addEventListener('start', () => {
+      // OrbitControls turns about world up (+y: gravity); "view from camera" set the photo's own up,
+      // which tilts the orbit and rolls the view. A user's orbit is a turntable about gravity.
+      this.camera.up.set(0, 1, 0);
+      this.setMoving(true);
+    });
     this.controls.addEventListener('end', () => this.setMoving(false));
     this.controls.addEventListener('change', () => this.requestRender());
     this.camera.position.set(0, 1.5, 3);
@@ -140,6 +176,7 @@ export class SceneRenderer {
     this.stats.frames++;
     this.stats.lastRenderMs = ms;
     this.stats.drawnPoints = this.points.drawnCount;
+    this.measureContent();
     this.onRender?.(this.stats);
     return ms;
   }
@@ -149,6 +186,10 @@ export class SceneRenderer {
     cloud: (PointCloudArrays & { count: number }) | null,
   ): void {
     this.points.setCloud(cloud);
+    const bounds = info?.bounds
+      ? { min: info.bounds.min as Vec3, max: info.bounds.max as Vec3 }
+      : null;
+    this.content = (cloud && contentBox(cloud.positions, cloud.count)) ?? bounds;
     this.cameraModel = info
       ? {
           width: info.width,
@@ -170,13 +211,20 @@ export class SceneRenderer {
     selectedId: number | null,
     highlight: ReadonlySet<number>,
     depthRange: { min: number; max: number } | null,
+    objectColors: ReadonlyMap<number, string>,
   ): void {
-    this.points.setColors(mode, { selectedId, highlightIds: highlight, depthRange });
+    this.points.setColors(mode, { selectedId, highlightIds: highlight, depthRange, objectColors });
     this.requestRender();
   }
 
-  setNodes(nodes: Node[], selectedId: number | null, highlight: ReadonlySet<number>): void {
-    this.boxes.setNodes(nodes);
+  setNodes(
+    nodes: Node[],
+    colors: ReadonlyMap<number, string>,
+    selectedId: number | null,
+    highlight: ReadonlySet<number>,
+  ): void {
+    this.nodes = nodes;
+    this.boxes.setNodes(nodes, colors);
     this.boxes.update(selectedId, highlight);
     this.requestRender();
   }
@@ -199,27 +247,130 @@ export class SceneRenderer {
     this.frame.object.visible = t.frame;
     this.frustum.object.visible = t.frustum;
     this.relations.object.visible = t.relations;
-    this.boxes.setVisibility(t.aabb, t.obb);
+    this.boxes.setVisibility(t.aabb, t.obb, t.labels);
     this.requestRender();
   }
 
-  /** The pose of the camera that took the image, looking at the middle of the depth range. */
+  /** A world-frame point (x right, y up, z forward) in three.js's frame (under the mirrored root). */
+  private toView(p: readonly number[]): THREE.Vector3 {
+    this.root.updateMatrixWorld();
+    return new THREE.Vector3(p[0], p[1], p[2]).applyMatrix4(this.root.matrixWorld);
+  }
+
+  /** What "fit" frames: the bulk of the cloud and every object box. */
+  contentBounds(): Box | null {
+    return unionBox([
+      this.content,
+      ...this.nodes.map((n) => ({ min: n.aabb.min as Vec3, max: n.aabb.max as Vec3 })),
+    ]);
+  }
+
+  /**
+   * The pose of the camera that took the image, looking at the content: the orbit pivot sits on the
+   * photo's axis at the depth of the content's centre (not the middle of the depth range, which a
+   * far wall or a window pushes behind the room).
+   */
   viewFromCamera(): void {
     const cam = this.cameraModel;
     if (!cam) return;
     const R = cam.rotation;
+    const t = cam.translation as Vec3;
+    const forwardWorld: Vec3 = [R[2]!, R[5]!, R[8]!];
+    const bounds = this.contentBounds();
+    const along = bounds ? depthAlong(t, forwardWorld, boxCenter(bounds)) : 0;
+    const depth = along > 0.2 ? along : this.viewDepth;
     this.root.updateMatrixWorld();
     const m = this.root.matrixWorld;
-    const pos = new THREE.Vector3(...(cam.translation as [number, number, number])).applyMatrix4(m);
-    const forward = new THREE.Vector3(R[2]!, R[5]!, R[8]!).transformDirection(m);
+    const pos = this.toView(t);
+    const forward = new THREE.Vector3(...forwardWorld).transformDirection(m);
     const up = new THREE.Vector3(-R[1]!, -R[4]!, -R[7]!).transformDirection(m);
     this.camera.position.copy(pos);
     this.camera.up.copy(up);
     this.camera.fov = (fitFov(cam, this.camera.aspect) * 180) / Math.PI;
     this.camera.updateProjectionMatrix();
-    this.controls.target.copy(pos.clone().addScaledVector(forward, this.viewDepth));
+    this.controls.target.copy(pos.clone().addScaledVector(forward, depth));
     this.controls.update();
     this.requestRender();
+  }
+
+  /**
+   * Centres the content and backs off until all of it is in view, looking the way the view looks
+   * now (from the photo's side when it looks straight down or up); the orbit pivot becomes the
+   * content's centre. False when there is nothing to fit.
+   */
+  fitToContent(): boolean {
+    const bounds = this.contentBounds();
+    if (!bounds) return false;
+    const centre = this.toView(boxCenter(bounds));
+    const dir = this.controls.target.clone().sub(this.camera.position).normalize();
+    if (!Number.isFinite(dir.y) || Math.abs(dir.y) > 0.95) {
+      const R = this.cameraModel?.rotation;
+      this.root.updateMatrixWorld();
+      dir.copy(
+        R
+          ? new THREE.Vector3(R[2]!, R[5]!, R[8]!).transformDirection(this.root.matrixWorld)
+          : new THREE.Vector3(0, 0, -1),
+      );
+    }
+    const distance = fitDistance(
+      boxRadius(bounds),
+      (this.camera.fov * Math.PI) / 180,
+      this.camera.aspect,
+    );
+    this.camera.up.set(0, 1, 0);
+    this.camera.position.copy(centre).addScaledVector(dir, -distance);
+    this.controls.target.copy(centre);
+    this.controls.update();
+    this.requestRender();
+    return true;
+  }
+
+  /**
+   * Makes an object's centre the orbit pivot: the view slides (no turn) until the object is in the
+   * middle, so a drag then turns around it. False when the object has no box in this scene.
+   */
+  orbitAround(objectId: number): boolean {
+    const node = this.nodes.find((n) => n.id === objectId);
+    if (!node) return false;
+    const pivot = this.toView(node.centroid);
+    this.camera.position.add(pivot.clone().sub(this.controls.target));
+    this.controls.target.copy(pivot);
+    this.controls.update();
+    this.requestRender();
+    return true;
+  }
+
+  /** The orbit pivot in the world frame (test hook). */
+  orbitTarget(): Vec3 {
+    this.root.updateMatrixWorld();
+    const p = this.controls.target.clone().applyMatrix4(this.root.matrixWorld.clone().invert());
+    return [p.x, p.y, p.z];
+  }
+
+  private measureContent(): void {
+    const bounds = this.contentBounds();
+    if (!bounds) {
+      this.stats.contentOffset = null;
+      this.stats.contentInView = null;
+      return;
+    }
+    this.camera.updateMatrixWorld();
+    const ndc = (p: readonly number[]) => {
+      const v = this.toView(p);
+      const inFront = v.clone().applyMatrix4(this.camera.matrixWorldInverse).z < 0;
+      v.project(this.camera);
+      return { x: v.x, y: v.y, inFront };
+    };
+    const c = ndc(boxCenter(bounds));
+    this.stats.contentOffset = c.inFront ? Math.max(Math.abs(c.x), Math.abs(c.y)) : Infinity;
+    let inside = 0;
+    for (const x of [bounds.min[0], bounds.max[0]])
+      for (const y of [bounds.min[1], bounds.max[1]])
+        for (const z of [bounds.min[2], bounds.max[2]]) {
+          const p = ndc([x, y, z]);
+          if (p.inFront && Math.abs(p.x) <= 1 && Math.abs(p.y) <= 1) inside++;
+        }
+    this.stats.contentInView = inside / 8;
   }
 
   /**

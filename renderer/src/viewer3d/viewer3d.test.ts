@@ -3,7 +3,8 @@
 import * as THREE from 'three';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SceneGraphView } from '../../../contract/entities';
-import { fillColors, objectColor } from './cloud-colors';
+import { hexRgb, objectColors, OBJECT_PALETTE } from '../lib/objects';
+import { colorsForIds, fillColors } from './cloud-colors';
 import { BoxesLayer, boxEdgePositions, aabbCorners } from './layers/BoxesLayer';
 import { FrameLayer } from './layers/FrameLayer';
 import { frustumCorners, FrustumLayer } from './layers/FrustumLayer';
@@ -11,6 +12,7 @@ import { PointCloudLayer } from './layers/PointCloudLayer';
 import { groupRelations, relationText, RelationLayer } from './layers/RelationLayer';
 import { AdaptiveBudget, lodCount } from './lod';
 import { fitFov } from './scene-renderer';
+import { boxCenter, boxRadius, contentBox, depthAlong, fitDistance, unionBox } from './view-fit';
 import { captionText } from './SceneViewer3D';
 
 // Text sprites draw into a canvas; Node has none, so give them a blank one.
@@ -77,13 +79,14 @@ describe('point colours', () => {
     selectedId: null,
     highlightIds: new Set<number>(),
     depthRange: { min: 1, max: 4 },
+    objectColors: new Map([[5, '#4dabf7']]),
   };
   it('colours by RGB, object and depth, and tints the selected object', () => {
     const out = new Uint8Array(12);
     fillColors('rgb', src, out, 4, opts);
     expect(Array.from(out.subarray(0, 3))).toEqual([40, 40, 40]);
     fillColors('object', src, out, 4, opts);
-    expect(Array.from(out.subarray(0, 3))).toEqual(objectColor(5));
+    expect(Array.from(out.subarray(0, 3))).toEqual([0x4d, 0xab, 0xf7]);
     expect(Array.from(out.subarray(9, 12))).toEqual([70, 70, 70]);
     fillColors('depth', src, out, 4, opts);
     // Near = red end, far = blue end.
@@ -93,6 +96,25 @@ describe('point colours', () => {
     // (40 + 2 * tint) / 3, truncated by the Uint8Array.
     expect(Array.from(out.subarray(0, 3))).toEqual([183, 156, 20]);
     expect(Array.from(out.subarray(9, 12))).toEqual([40, 40, 40]);
+  });
+
+  it('object mode uses the 2D colour of each object; selecting one dims the others, never recolours', () => {
+    // ids 5 (first half) and 9 (second half); the 2D rule orders by id
+    const two = { ...cloud(4), objectIds: Int32Array.from([5, 5, 9, 9]) };
+    const colors = objectColors([{ id: 9 }, { id: 5 }]);
+    const out = new Uint8Array(12);
+    fillColors('object', two, out, 4, { ...opts, objectColors: colors });
+    expect(Array.from(out.subarray(0, 3))).toEqual(hexRgb(OBJECT_PALETTE[0]));
+    expect(Array.from(out.subarray(6, 9))).toEqual(hexRgb(OBJECT_PALETTE[1]));
+    fillColors('object', two, out, 4, { ...opts, objectColors: colors, selectedId: 9 });
+    expect(Array.from(out.subarray(6, 9))).toEqual(hexRgb(OBJECT_PALETTE[1]));
+    const dimmed = Array.from(out.subarray(0, 3));
+    hexRgb(OBJECT_PALETTE[0]).forEach((c, i) => expect(dimmed[i]).toBeLessThan(c));
+    // an id the 2D list does not know is grey, not some other object's colour
+    fillColors('object', { ...two, objectIds: Int32Array.from([7, 7, 7, 7]) }, out, 4, opts);
+    expect(Array.from(out.subarray(0, 3))).toEqual([150, 150, 150]);
+    // without the 2D canvas, the same rule over the scene's ids
+    expect(colorsForIds([9, 5])).toEqual(colors);
   });
 });
 
@@ -172,11 +194,13 @@ describe('layer lifecycles', () => {
   it('boxes, frame, frustum and relations: rebuild on update, pick by AABB, free everything', () => {
     const root = new THREE.Group();
     const boxes = new BoxesLayer(root);
-    boxes.setNodes([node(1, -1), node(2, 1)]);
+    boxes.setNodes([node(1, -1), node(2, 1)], new Map([[1, '#ff6b6b']]));
     boxes.update(null, new Set());
     expect(boxes.object.children.map((o) => o.name).sort()).toEqual([
       'aabb-1',
       'aabb-2',
+      'label-1',
+      'label-2',
       'obb-1',
       'obb-2',
     ]);
@@ -220,6 +244,33 @@ describe('layer lifecycles', () => {
     for (const l of all) l.dispose();
     for (const t of trackers) expect(t.disposed()).toBe(t.total);
     expect(root.children).toHaveLength(0);
+  });
+
+  it('boxes: the 2D colour per object whatever the selection, a label on every box', () => {
+    const root = new THREE.Group();
+    const boxes = new BoxesLayer(root);
+    const colors = objectColors([{ id: 1 }, { id: 2 }, { id: 3 }]);
+    boxes.setNodes([node(1, -1), node(2, 0), node(3, 1)], colors);
+    const lineColor = (name: string) =>
+      `#${((boxes.object.getObjectByName(name) as THREE.LineSegments).material as THREE.LineBasicMaterial).color.getHexString()}`;
+    for (const selected of [null, 2]) {
+      boxes.update(selected, new Set(selected === null ? [] : [3]));
+      for (const id of [1, 2, 3]) {
+        expect(lineColor(`obb-${id}`)).toBe(colors.get(id));
+        expect(boxes.colorOf(id)).toBe(colors.get(id));
+      }
+    }
+    // nothing in focus: all labelled; in focus: the selected and highlighted ones
+    boxes.update(null, new Set());
+    expect(boxes.object.children.filter((o) => o.name.startsWith('label-'))).toHaveLength(3);
+    boxes.update(2, new Set([3]));
+    const labels = boxes.object.children.filter((o) => o.name.startsWith('label-'));
+    expect(labels.map((o) => o.name).sort()).toEqual(['label-2', 'label-3']);
+    expect(labels[0]!.position.y).toBeCloseTo(1.08, 9); // above the box
+    boxes.setVisibility(false, true, false);
+    boxes.update(null, new Set());
+    expect(boxes.object.children.filter((o) => o.name.startsWith('label-'))).toHaveLength(0);
+    boxes.dispose();
   });
 
   it("writes relation values the way reviewers read them, from the first subject's side", () => {
@@ -266,5 +317,53 @@ describe('layer lifecycles', () => {
         [{ id: 4, label: 'chair' }],
       ),
     ).toBe('Is chair #4 right of #9? <region2>');
+  });
+});
+
+describe('fitting the view to the content', () => {
+  it('the content box ignores a few stray far points', () => {
+    const n = 1000;
+    const positions = new Float32Array(n * 3);
+    for (let i = 0; i < n; i++)
+      positions.set([(i % 10) * 0.2 - 1, (i % 7) * 0.1, 1 + (i % 13) * 0.1], i * 3);
+    positions.set([0, 0, 40], 0); // a reading through a window
+    const box = contentBox(positions, n)!;
+    expect(box.max[2]).toBeLessThan(2.3);
+    expect(box.min[0]).toBeCloseTo(-1, 5);
+    expect(unionBox([box, { min: [0, 0, 0], max: [5, 1, 1] }])!.max[0]).toBe(5);
+    expect(contentBox(new Float32Array(0), 0)).toBeNull();
+  });
+
+  it('at the fit distance every corner of the box is inside the view, for wide and narrow panels', () => {
+    const box = {
+      min: [-1.5, 0, 1] as [number, number, number],
+      max: [2, 2.4, 4] as [number, number, number],
+    };
+    for (const aspect of [2, 0.6]) {
+      const cam = new THREE.PerspectiveCamera(50, aspect, 0.01, 100);
+      const c = new THREE.Vector3(...boxCenter(box));
+      const dir = new THREE.Vector3(0.3, -0.4, 1).normalize();
+      cam.position
+        .copy(c)
+        .addScaledVector(dir, -fitDistance(boxRadius(box), (50 * Math.PI) / 180, aspect));
+      cam.lookAt(c);
+      cam.updateMatrixWorld();
+      for (const x of [box.min[0], box.max[0]])
+        for (const y of [box.min[1], box.max[1]])
+          for (const z of [box.min[2], box.max[2]]) {
+            const p = new THREE.Vector3(x, y, z).project(cam);
+            expect(Math.abs(p.x)).toBeLessThanOrEqual(1);
+            expect(Math.abs(p.y)).toBeLessThanOrEqual(1);
+          }
+      // and the centre is in the middle
+      const m = c.clone().project(cam);
+      expect(Math.hypot(m.x, m.y)).toBeLessThan(1e-9);
+    }
+  });
+
+  it("the photo's pivot sits at the content's depth along the optical axis", () => {
+    expect(depthAlong([0, 1, 0], [0, 0, 1], [0.4, 0.2, 2.5])).toBeCloseTo(2.5, 12);
+    const tilted = [0, -Math.SQRT1_2, Math.SQRT1_2] as [number, number, number];
+    expect(depthAlong([0, 1, 0], tilted, [0, 0, 1])).toBeCloseTo(Math.SQRT2, 12);
   });
 });

@@ -1,9 +1,19 @@
-// Each object's AABB and yaw OBB as line boxes, coloured like the object; the selected and the
-// highlighted objects are drawn brighter with their label. Picking tests the ray against each AABB.
+// Each object's AABB and yaw OBB as line boxes with its label, in the object's 2D colour (the same
+// object is one colour in both views). The selected and highlighted objects keep their colour and
+// stay bright while the others fade; the selected one's label is drawn larger.
+// Picking tests the ray against each AABB.
 import * as THREE from 'three';
 import type { SceneGraphView } from '../../../../contract/entities';
-import { objectColor } from '../cloud-colors';
 import { disposeTree, layerGroup, textSprite, type SceneExtension } from '../extension';
+
+/** An object the 2D canvas has no colour for (it should not happen; seen, it is not hidden). */
+export const UNKNOWN_BOX_COLOR = '#969696';
+const LABEL_TEXT = '#0b0d12';
+/**
+ * Box labels keep one size on screen at any distance (a sprite without attenuation): about 30 px
+ * on a 650-px view with the wide field of view of a narrow panel, more with a narrower one.
+ */
+const LABEL_SCREEN_HEIGHT = 0.075;
 
 type Node = SceneGraphView['nodes'][number];
 
@@ -38,33 +48,43 @@ export class BoxesLayer implements SceneExtension {
   private nodes: Node[] = [];
   private showAabb = true;
   private showObb = true;
+  private showLabels = true;
+  private colors: ReadonlyMap<number, string> = new Map();
 
   constructor(parent: THREE.Object3D) {
     this.object = layerGroup(parent, this.name);
   }
 
-  setNodes(nodes: Node[]): void {
+  setNodes(nodes: Node[], colors: ReadonlyMap<number, string>): void {
     this.nodes = nodes;
+    this.colors = colors;
   }
 
-  setVisibility(aabb: boolean, obb: boolean): void {
+  setVisibility(aabb: boolean, obb: boolean, labels = this.showLabels): void {
     this.showAabb = aabb;
     this.showObb = obb;
+    this.showLabels = labels;
+  }
+
+  /** The colour a box is drawn in (test hook: compared with the 2D canvas's). */
+  colorOf(id: number): string {
+    return this.colors.get(id) ?? UNKNOWN_BOX_COLOR;
+  }
+
+  /** Where an object's label sits: above its box. */
+  static labelAnchor(n: Node): [number, number, number] {
+    return [n.centroid[0], n.aabb.max[1] + 0.08, n.centroid[2]];
   }
 
   /** Rebuilds the boxes for the current selection (a few dozen line sets: cheap). */
   update(selectedId: number | null, highlight: ReadonlySet<number>): void {
     this.clear();
+    const focused = selectedId !== null || highlight.size > 0;
     for (const n of this.nodes) {
       const emphasised = n.id === selectedId || highlight.has(n.id);
-      const color = new THREE.Color(
-        n.id === selectedId
-          ? '#ffd60a'
-          : highlight.has(n.id)
-            ? '#ff6e28'
-            : rgbCss(objectColor(n.id)),
-      );
-      const opacity = emphasised || (selectedId === null && highlight.size === 0) ? 1 : 0.45;
+      const hex = this.colorOf(n.id);
+      const color = new THREE.Color(hex);
+      const opacity = emphasised || !focused ? 1 : 0.45;
       if (this.showObb) this.addLines(n.obb.corners, color, opacity, `obb-${n.id}`, false);
       if (this.showAabb)
         this.addLines(
@@ -74,9 +94,12 @@ export class BoxesLayer implements SceneExtension {
           `aabb-${n.id}`,
           true,
         );
-      if (emphasised) {
-        const label = textSprite([n.label], n.id === selectedId ? '#ffd60a' : '#ffb08a');
-        label.position.set(n.centroid[0], n.aabb.max[1] + 0.08, n.centroid[2]);
+      // Every box is labelled (a focused view labels only what is in focus, to stay readable).
+      if (this.showLabels && (emphasised || !focused)) {
+        const selected = n.id === selectedId;
+        const label = textSprite([n.label], LABEL_TEXT, 0.06, hex, LABEL_SCREEN_HEIGHT);
+        if (selected) label.scale.multiplyScalar(1.3);
+        label.position.set(...BoxesLayer.labelAnchor(n));
         label.name = `label-${n.id}`;
         this.object.add(label);
       }
