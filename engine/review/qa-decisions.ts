@@ -33,6 +33,8 @@ export interface DecisionOutcome {
   applied: boolean;
   warnings: ReviewWarning[];
   entry: AuditEntryRow | null;
+  /** Why an approval or edit was refused whatever the confirmation (see approvalBlock); else null. */
+  blocked: string | null;
 }
 
 function checkRequest(d: Pick<DecisionRequest, 'decision' | 'reason' | 'editedAnswer'>): void {
@@ -64,11 +66,16 @@ export class QaDecisions {
         throw new StaleEditError(
           `QA #${qa.id} was changed in another window or by re-derivation (now ${qa.status}); reload and review it again`,
         );
-      const warnings = this.warningsFor(qa, d, new GeometryCheck(this.store));
+      const geometry = new GeometryCheck(this.store);
+      const warnings = this.warningsFor(qa, d, geometry);
+      // An ambiguous name is not a warning to click through: the exported text would be wrong.
+      const blocked =
+        d.decision === 'approve' || d.decision === 'edit' ? geometry.blocked(qa) : null;
+      if (blocked !== null) return { applied: false, warnings, entry: null, blocked };
       if (warnings.length > 0 && !d.confirmWarnings)
-        return { applied: false, warnings, entry: null };
+        return { applied: false, warnings, entry: null, blocked: null };
       const entry = this.log.execute(this.command(qa, d));
-      return { applied: true, warnings, entry };
+      return { applied: true, warnings, entry, blocked: null };
     });
   }
 
@@ -93,7 +100,7 @@ export class QaDecisions {
     if (b.imageId === undefined && b.batchId === undefined)
       throw new UserInputError('bulk decisions need an image or a batch');
     const edits = this.store.annotations.edits;
-    const { items } = edits.qaQueue({
+    let { items } = edits.qaQueue({
       imageId: b.imageId,
       batchId: b.batchId,
       family: b.family,
@@ -101,8 +108,10 @@ export class QaDecisions {
       offset: 0,
       limit: 100_000,
     });
-    if (items.length === 0) return { applied: 0, warnings: [], entry: null };
     const geometry = new GeometryCheck(this.store);
+    // A bulk approval leaves out the QA whose names are ambiguous (they stay open, blocked).
+    if (b.decision === 'approve') items = items.filter((qa) => geometry.blocked(qa) === null);
+    if (items.length === 0) return { applied: 0, warnings: [], entry: null };
     const warned = items
       .map((qa) => ({ qaId: qa.id, warnings: this.warningsFor(qa, b, geometry) }))
       .filter((w) => w.warnings.length > 0);
