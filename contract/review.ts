@@ -13,6 +13,7 @@ export const MaskRle = z.object({
 export type MaskRle = z.infer<typeof MaskRle>;
 
 export const ObjectExclusion = z.enum(['background', 'unsure']);
+export type ObjectExclusion = z.infer<typeof ObjectExclusion>;
 
 export const EditableObject = SceneObject.extend({
   /** Sent back with an edit; a stale one is refused (another window edited the object). */
