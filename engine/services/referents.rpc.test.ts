@@ -1,6 +1,7 @@
 // The ambiguity actions over the RPC boundary: inputs validated by the contract, each action an
 // undoable command that re-derives the image, and the image view carrying what the card shows
 // (the blocked reason per QA, the expression each object is exported under).
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
@@ -24,6 +25,19 @@ async function fail(method: string, input: Record<string, unknown>) {
   const res = await s.rpc(method, { projectId: s.projectId, ...input });
   expect(res.body.ok).toBe(false);
   return res.body.error as { code: string; message: string };
+}
+
+let exportCount = 0;
+/** Exports approved QA as qa-jsonl (the default naming) and returns the questions. */
+async function exportedQuestions(): Promise<string[]> {
+  const outDir = join(dir.path, `qa-out-${++exportCount}`);
+  const { jobId } = await call('exports.start', { options: { format: 'qa-jsonl', outDir } });
+  await s.engine.jobs.settled(jobId);
+  expect(await call('jobs.get', { jobId })).toMatchObject({ status: 'done' });
+  return readFileSync(join(outDir, 'qa.jsonl'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { question: string }).question);
 }
 
 beforeAll(async () => {
@@ -152,5 +166,51 @@ describe('ambiguity actions over RPC', () => {
     expect(view.objects.some((o: any) => o.id === twin.id)).toBe(false);
     expect(view.names.find((n: any) => n.objectId === cabinet.id).expression).toBe('the cabinet');
     expect(view.ambiguous).toHaveLength(0);
+  });
+
+  it('an approved QA about an object leaves the export when the object is excluded, and returns on undo', async () => {
+    const view = await call('reviews.image', { imageId });
+    const cabinet = view.objects.find((o: any) => o.label === 'cabinet');
+    await call('objects.setAttributes', {
+      objectId: cabinet.id,
+      expectedVersion: cabinet.version,
+      attributes: ['grey'],
+      reviewer: 'eve',
+    });
+    await s.engine.rederive.idle();
+    const named = (await call('reviews.image', { imageId })).qa.find(
+      (q: any) =>
+        q.status === 'proposed' &&
+        q.naming === 'expression' &&
+        q.question.includes('the grey cabinet'),
+    );
+    expect(named).toBeDefined();
+    const ok = await call('reviews.decide', {
+      qaId: named.id,
+      decision: 'approve',
+      reviewer: 'eve',
+    });
+    expect(ok.applied).toBe(true);
+    expect(await exportedQuestions()).toContain(named.question);
+
+    const now = (await call('reviews.image', { imageId })).objects.find(
+      (o: any) => o.id === cabinet.id,
+    );
+    await call('objects.exclude', {
+      objectId: cabinet.id,
+      expectedVersion: now.version,
+      reason: 'background',
+      reviewer: 'eve',
+    });
+    await s.engine.rederive.idle();
+    const held = (await call('reviews.image', { imageId })).qa.find((q: any) => q.id === named.id);
+    expect(held.status).toBe('orphaned');
+    expect(await exportedQuestions()).not.toContain(named.question);
+
+    await call('reviews.undo', { reviewer: 'eve' });
+    await s.engine.rederive.idle();
+    const back = (await call('reviews.image', { imageId })).qa.find((q: any) => q.id === named.id);
+    expect(back.status).toBe('approved');
+    expect(await exportedQuestions()).toContain(named.question);
   });
 });
