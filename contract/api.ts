@@ -327,6 +327,11 @@ export const api = {
       }),
       EditResult,
     ),
+    /** Splits an object that is two: it keeps the first box, a new object takes the second. */
+    split: method(
+      ObjectVersionRef.extend({ boxes: z.tuple([BoxXYXY, BoxXYXY]), reviewer: Reviewer }),
+      EditResult,
+    ),
     /** Merges `merged` into `kept` (one thing detected twice): union of boxes and masks. */
     merge: method(
       ProjectRef.extend({ kept: ObjectVersion, merged: ObjectVersion, reviewer: Reviewer }),

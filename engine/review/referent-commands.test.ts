@@ -327,3 +327,38 @@ describe('merge two objects that are one', () => {
     expect(JSON.parse(kept.maskRle!).counts).toEqual([10 * h, 20 * h, (w - 30) * h]);
   });
 });
+
+describe('split one object that is two, by box', () => {
+  it('keeps the first box, adds an object with the second; undo takes it away again', async () => {
+    const door = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'door')!;
+    const rejected = rejectOneAbout(door.id);
+    const [x0, y0, x1, y1] = door.box;
+    const mid = Math.round((x0 + x1) / 2);
+    const entry = referents.split({
+      objectId: door.id,
+      expectedVersion: door.version,
+      boxes: [
+        [x0, y0, mid, y1],
+        [mid, y0, x1, y1],
+      ],
+      actor: 'ann',
+    });
+    expect(entry.command).toBe('object.split');
+    await queue.idle();
+    const doors = store.annotations.edits.objectStates(imageId).filter((o) => o.label === 'door');
+    expect(doors.map((o) => o.box)).toEqual([
+      [x0, y0, mid, y1],
+      [mid, y0, x1, y1],
+    ]);
+    // Both masks were derived again from depth for the new boxes.
+    for (const o of doors) expect(o.maskProvenance).toBe('depth-cluster');
+    expect(store.annotations.reviews(rejected)).toHaveLength(1);
+
+    expect(log.undo('ann')?.command).toBe('object.split');
+    await queue.idle();
+    const after = store.annotations.edits.objectStates(imageId).filter((o) => o.label === 'door');
+    expect(after.map((o) => o.id)).toEqual([door.id]);
+    expect(after[0]!.box).toEqual(door.box);
+    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
+  });
+});

@@ -5,7 +5,9 @@
 // - set an object's distinguishing attributes ("red", "on the left"): referring expressions use them;
 // - pick the referent a phrase means: the other objects of its group are excluded or get attributes;
 // - merge two objects that are one: the kept object gets the union of boxes (and of masks), the
-//   other is deleted (its reviewed QA are held as orphaned, never deleted).
+//   other is deleted (its reviewed QA are held as orphaned, never deleted);
+// - split one object that is two by box: it keeps the first box, a new object with its label gets
+//   the second; both masks are derived again from depth (no segmentation model needed).
 import type { ProjectStore } from '../../db/project-store';
 import type {
   AuditEntryRow,
@@ -16,7 +18,7 @@ import { decodeRle, encodeRle, type CocoRle } from '../../spatial/geometry/mask-
 import { headNoun } from '../../spatial/qa/labels';
 import { NotFoundError, UserInputError } from '../errors';
 import { StaleEditError } from './errors';
-import { cleanLabel } from './object-commands';
+import { cleanBox, cleanLabel, type Box } from './object-commands';
 import type { ReviewLog } from './review-log';
 
 /** Longest attribute accepted (QA synthesis ignores longer ones). */
@@ -166,6 +168,41 @@ export class ReferentCommands {
         ],
         qa: [],
       },
+    });
+  }
+
+  /**
+   * Splits an object that is two things: it keeps `boxes[0]`, a new object with the same label
+   * (and attributes) takes `boxes[1]`. Masks are dropped so the graph stage derives each from depth.
+   */
+  split(a: ObjectRef & { boxes: [Box, Box]; actor: string }): AuditEntryRow {
+    const before = this.live(a);
+    const image = this.store.images.get(before.imageId);
+    if (!image) throw new NotFoundError(`image not found: ${before.imageId}`);
+    const [first, second] = a.boxes.map((b) => cleanBox(b, image.width, image.height)) as [
+      Box,
+      Box,
+    ];
+    const edits = this.store.annotations.edits;
+    return edits.transaction(() => {
+      const made = edits.insertHumanObject({
+        imageId: before.imageId,
+        label: before.label,
+        box: second,
+      });
+      return this.log.execute({
+        command: 'object.split',
+        target: `object:${before.id}`,
+        actor: a.actor,
+        before: { objects: [before, { ...made, deleted: true }], qa: [] },
+        after: {
+          objects: [
+            { ...before, box: first, maskRle: null, maskProvenance: null },
+            { ...made, attributes: before.attributes },
+          ],
+          qa: [],
+        },
+      });
     });
   }
 

@@ -176,6 +176,13 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         );
         return edited(p, entry, reviewer);
       },
+      split: async ({ projectId, objectId, expectedVersion, boxes, reviewer }) => {
+        const p = open(projectId);
+        const entry = await retryWhenBusy(() =>
+          p.referents.split({ objectId, expectedVersion, boxes, actor: reviewer }),
+        );
+        return edited(p, entry, reviewer);
+      },
       merge: async ({ projectId, kept, merged, reviewer }) => {
         const p = open(projectId);
         const entry = await retryWhenBusy(() =>

@@ -1,7 +1,7 @@
 // Naming tools for the selected object: the referring expression QA export uses for it (updated
 // after every re-derivation), and the ways to resolve an ambiguous name — say this is the one the
 // name means, add a distinguishing attribute (colour, "on the left", free text), merge it with
-// another object that is the same thing, or exclude it from QA ('background', 'unsure'). Each is
+// another object that is the same thing, split it in two by box, or exclude it from QA ('background', 'unsure'). Each is
 // one undoable command; the engine re-derives the image's QA. All text is rendered as text.
 import { useState } from 'react';
 import type { AmbiguousObject, EditableObject, ObjectExclusion } from '../../../contract/review';
@@ -19,6 +19,26 @@ interface Props {
   onAttributes: (id: number, attributes: string[]) => void;
   onPick: (id: number, others: number[]) => void;
   onMerge: (kept: number, merged: number) => void;
+  onSplit: (id: number, boxes: [Box, Box]) => void;
+}
+
+type Box = EditableObject['box'];
+
+/** The box cut in two at its middle, side by side or one above the other. */
+export function halves(box: Box, across: 'vertical' | 'horizontal'): [Box, Box] {
+  const [x0, y0, x1, y1] = box;
+  if (across === 'vertical') {
+    const mid = Math.round(((x0 + x1) / 2) * 100) / 100;
+    return [
+      [x0, y0, mid, y1],
+      [mid, y0, x1, y1],
+    ];
+  }
+  const mid = Math.round(((y0 + y1) / 2) * 100) / 100;
+  return [
+    [x0, y0, x1, mid],
+    [x0, mid, x1, y1],
+  ];
 }
 
 export function ReferentTools({
@@ -32,6 +52,7 @@ export function ReferentTools({
   onAttributes,
   onPick,
   onMerge,
+  onSplit,
 }: Props) {
   const [attribute, setAttribute] = useState('');
   if (!object)
@@ -173,6 +194,29 @@ export function ReferentTools({
               Add
             </button>
           </div>
+          <div className="referent-split">
+            <span className="muted small">Two things? Split:</span>
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={busy}
+              onClick={() => onSplit(object.id, halves(object.box, 'vertical'))}
+              title="Two objects side by side: left and right halves (then adjust each box)"
+              data-testid="referent-split-vertical"
+            >
+              left | right
+            </button>
+            <button
+              type="button"
+              className="btn btn-small"
+              disabled={busy}
+              onClick={() => onSplit(object.id, halves(object.box, 'horizontal'))}
+              title="Two objects one above the other: top and bottom halves (then adjust each box)"
+              data-testid="referent-split-horizontal"
+            >
+              top / bottom
+            </button>
+          </div>
           <div className="referent-exclude">
             <span className="muted small">Exclude from QA:</span>
             {(['background', 'unsure'] as const).map((reason) => (
@@ -221,6 +265,7 @@ export function NamingTools({
       onAttributes={(id, attributes) => void review.setAttributes(id, attributes)}
       onPick={(id, others) => void review.pickReferent(id, others)}
       onMerge={(kept, merged) => void review.mergeObjects(kept, merged)}
+      onSplit={(id, boxes) => void review.splitObject(id, boxes)}
     />
   );
 }

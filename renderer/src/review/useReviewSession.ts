@@ -255,6 +255,23 @@ export function useReviewSession(projectId: string, imageId: number) {
     [versionOf, projectId, run],
   );
 
+  const splitObject = useCallback(
+    (id: number, boxes: [Box, Box]) => {
+      const expectedVersion = versionOf(id);
+      if (expectedVersion === undefined) return Promise.resolve(null);
+      return run('Splitting the object', () =>
+        api.objects.split({
+          projectId,
+          objectId: id,
+          expectedVersion,
+          boxes,
+          reviewer: reviewer(),
+        }),
+      );
+    },
+    [versionOf, projectId, run],
+  );
+
   /** Resolves true when the decision was written (false: warnings are pending, or it failed). */
   const decide = useCallback(
     async (req: DecisionRequest, confirmWarnings = false): Promise<boolean> => {
@@ -371,6 +388,7 @@ export function useReviewSession(projectId: string, imageId: number) {
     setAttributes,
     pickReferent,
     mergeObjects,
+    splitObject,
     decide,
     bulk,
     confirmPending,
