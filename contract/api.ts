@@ -28,6 +28,7 @@ import {
   EditResult,
   HistoryState,
   LabelEditResult,
+  ObjectExclusion,
   ReviewImage,
   ReviewQa,
   UndoResult,
@@ -56,6 +57,14 @@ const ImageFilter = ProjectRef.extend({
   reviewer: z.string().min(1).max(200).optional(),
 });
 const Reviewer = z.string().min(1).max(200);
+/** An object as the client last saw it: an edit against an older version is refused. */
+const ObjectVersion = z.object({
+  objectId: z.number().int().positive(),
+  expectedVersion: z.number().int().positive(),
+});
+const ObjectVersionRef = ProjectRef.merge(ObjectVersion);
+/** A distinguishing attribute as a reviewer types it; the engine checks the rest. */
+const Attribute = z.string().min(1).max(64);
 
 /** `mm`, `tum`, `sun`, `nyu` or `scale:K` (metres = raw / K); see spatial/depth-encoding.ts. */
 export const DepthEncodingName = z
@@ -284,6 +293,48 @@ export const api = {
         expectedVersion: z.number().int().positive(),
         reviewer: Reviewer,
       }),
+      EditResult,
+    ),
+    /** Takes an object out of QA ('background', 'unsure'); `reason` null puts it back. */
+    exclude: method(
+      ObjectVersionRef.extend({ reason: ObjectExclusion.nullable(), reviewer: Reviewer }),
+      EditResult,
+    ),
+    /** Replaces an object's distinguishing attributes (colour, "on the left", free text). */
+    setAttributes: method(
+      ObjectVersionRef.extend({
+        attributes: z.array(Attribute).max(3),
+        reviewer: Reviewer,
+      }),
+      EditResult,
+    ),
+    /**
+     * The object a shared name means: each other object of its group is excluded or gets an
+     * attribute, in one undoable command.
+     */
+    pickReferent: method(
+      ObjectVersionRef.extend({
+        attribute: Attribute.optional(),
+        others: z
+          .array(
+            z.union([
+              ObjectVersion.extend({ exclude: ObjectExclusion }).strict(),
+              ObjectVersion.extend({ attribute: Attribute }).strict(),
+            ]),
+          )
+          .max(100),
+        reviewer: Reviewer,
+      }),
+      EditResult,
+    ),
+    /** Splits an object that is two: it keeps the first box, a new object takes the second. */
+    split: method(
+      ObjectVersionRef.extend({ boxes: z.tuple([BoxXYXY, BoxXYXY]), reviewer: Reviewer }),
+      EditResult,
+    ),
+    /** Merges `merged` into `kept` (one thing detected twice): union of boxes and masks. */
+    merge: method(
+      ProjectRef.extend({ kept: ObjectVersion, merged: ObjectVersion, reviewer: Reviewer }),
       EditResult,
     ),
   },

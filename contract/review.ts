@@ -12,10 +12,17 @@ export const MaskRle = z.object({
 });
 export type MaskRle = z.infer<typeof MaskRle>;
 
+export const ObjectExclusion = z.enum(['background', 'unsure']);
+export type ObjectExclusion = z.infer<typeof ObjectExclusion>;
+
 export const EditableObject = SceneObject.extend({
   /** Sent back with an edit; a stale one is refused (another window edited the object). */
   version: Id.positive(),
   mask: MaskRle.nullable(),
+  /** Distinguishing attributes a reviewer added ("red", "on the left"). */
+  attributes: z.array(z.string()),
+  /** Taken out of QA by a reviewer, and why; null = in QA. */
+  excluded: ObjectExclusion.nullable(),
 });
 export type EditableObject = z.infer<typeof EditableObject>;
 
@@ -104,6 +111,8 @@ export const ReviewQa = QaPair.extend({
   factId: z.string().nullable().optional(),
   /** Live phrasings of the fact (this one included), all exported once it is approved. */
   phrasings: z.number().int().nonnegative().optional(),
+  /** Why approving (or editing) is refused until the reviewer resolves a name; null = not blocked. */
+  blocked: z.string().nullable(),
 });
 export type ReviewQa = z.infer<typeof ReviewQa>;
 
@@ -130,6 +139,8 @@ export const ReviewImage = z.object({
   objects: z.array(EditableObject),
   qa: z.array(ReviewQa),
   ambiguous: z.array(AmbiguousObject),
+  /** The referring expression each object is exported under now (null: none is unique). */
+  names: z.array(z.object({ objectId: Id, expression: z.string().nullable() })),
   /** Objects were edited after the scene graph was built; graph and QA are being re-derived. */
   geometryPending: z.boolean(),
   history: HistoryState,
@@ -160,6 +171,8 @@ export const EditResult = z.object({
 export const DecisionResult = z.object({
   applied: z.boolean(),
   warnings: z.array(ReviewWarning),
+  /** Refused whatever the confirmation, and why (an ambiguous name); null otherwise. */
+  blocked: z.string().nullable(),
   qa: ReviewQa.nullable(),
   entryId: Id.nullable(),
   history: HistoryState,

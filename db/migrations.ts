@@ -370,6 +370,17 @@ export const migrations: Migration[] = [
     `,
     run: groupDecisionsByFact,
   },
+  {
+    version: 13,
+    description: 'reviewer attributes on objects and exclusion from QA',
+    // A reviewer resolves an ambiguous name by adding a distinguishing attribute ("red", "on the
+    // left") or by excluding an object from QA ("background", "unsure"); both are object state, so
+    // they are versioned, undoable and carried into the scene graph on re-derivation.
+    up: `
+      ALTER TABLE objects ADD COLUMN attributes_json TEXT;
+      ALTER TABLE objects ADD COLUMN excluded TEXT;
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);

@@ -93,13 +93,18 @@ export class AnnotationRepository {
   }
 
   /** Objects of one image with their stored masks, for the stages that lift them to 3D. */
-  objectsWithMasks(
-    imageId: number,
-  ): Array<ObjectRow & { maskRle: string | null; maskProvenance: string | null }> {
+  objectsWithMasks(imageId: number): Array<
+    ObjectRow & {
+      maskRle: string | null;
+      maskProvenance: string | null;
+      attributes: string[];
+      excluded: ObjectExclusion | null;
+    }
+  > {
     const rows = this.db
       .prepare(
         `SELECT id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance, mask_rle AS maskRle,
-                mask_provenance AS maskProvenance
+                mask_provenance AS maskProvenance, attributes_json AS attributesJson, excluded
          FROM objects WHERE image_id = ? AND deleted_at IS NULL ORDER BY id`,
       )
       .all(imageId) as Array<
@@ -110,9 +115,15 @@ export class AnnotationRepository {
         y1: number;
         maskRle: string | null;
         maskProvenance: string | null;
+        attributesJson: string | null;
+        excluded: ObjectExclusion | null;
       }
     >;
-    return rows.map(({ x0, y0, x1, y1, ...r }) => ({ ...r, box: [x0, y0, x1, y1] }));
+    return rows.map(({ x0, y0, x1, y1, attributesJson, ...r }) => ({
+      ...r,
+      box: [x0, y0, x1, y1],
+      attributes: parseAttributes(attributesJson),
+    }));
   }
 
   setMask(
@@ -238,6 +249,9 @@ export class AnnotationRepository {
 
 // --- review edits -------------------------------------------------------------------------------
 
+/** Why a reviewer took an object out of QA: background clutter, or not sure what it is. */
+export type ObjectExclusion = 'background' | 'unsure';
+
 /** Everything needed to put an object back exactly as it was (undo/redo restore these). */
 export interface ObjectState {
   id: number;
@@ -248,6 +262,10 @@ export interface ObjectState {
   provenance: ObjectRow['provenance'];
   maskRle: string | null;
   maskProvenance: ObjectRow['maskProvenance'];
+  /** Distinguishing attributes a reviewer added ("red", "on the left"), used in referring expressions. */
+  attributes: string[];
+  /** Excluded from QA by a reviewer, with why; null = in QA. */
+  excluded: ObjectExclusion | null;
   deleted: boolean;
   /** Bumped by every edit; an edit made against an older version is stale. */
   version: number;
@@ -313,15 +331,32 @@ type ObjectDbRow = {
   provenance: ObjectRow['provenance'];
   maskRle: string | null;
   maskProvenance: ObjectRow['maskProvenance'];
+  attributesJson: string | null;
+  excluded: ObjectExclusion | null;
   deletedAt: string | null;
   version: number;
 };
 
 const OBJECT_COLUMNS = `id, image_id AS imageId, label, score, x0, y0, x1, y1, provenance, mask_rle AS maskRle,
-  mask_provenance AS maskProvenance, deleted_at AS deletedAt, version`;
+  mask_provenance AS maskProvenance, attributes_json AS attributesJson, excluded, deleted_at AS deletedAt, version`;
 
-function toState({ x0, y0, x1, y1, deletedAt, ...r }: ObjectDbRow): ObjectState {
-  return { ...r, box: [x0, y0, x1, y1], deleted: deletedAt !== null };
+function toState({ x0, y0, x1, y1, deletedAt, attributesJson, ...r }: ObjectDbRow): ObjectState {
+  return {
+    ...r,
+    box: [x0, y0, x1, y1],
+    attributes: parseAttributes(attributesJson),
+    deleted: deletedAt !== null,
+  };
+}
+
+export function parseAttributes(json: string | null): string[] {
+  if (!json) return [];
+  try {
+    const v = JSON.parse(json) as unknown;
+    return Array.isArray(v) ? v.filter((a): a is string => typeof a === 'string') : [];
+  } catch {
+    return [];
+  }
 }
 
 export function qaRevision(status: string, answer: string, factHash: string | null): string {
@@ -409,7 +444,8 @@ export class ReviewEditRepository {
     const info = this.db
       .prepare(
         `UPDATE objects SET label = ?, score = ?, x0 = ?, y0 = ?, x1 = ?, y1 = ?, provenance = ?, mask_rle = ?,
-           mask_provenance = ?, deleted_at = ?, version = version + 1, updated_at = ?
+           mask_provenance = ?, attributes_json = ?, excluded = ?, deleted_at = ?, version = version + 1,
+           updated_at = ?
          WHERE id = ? AND version = ?`,
       )
       .run(
@@ -419,6 +455,9 @@ export class ReviewEditRepository {
         next.provenance,
         next.maskRle,
         next.maskProvenance,
+        // Snapshots written before these columns existed carry neither: the object had none.
+        (next.attributes ?? []).length > 0 ? JSON.stringify(next.attributes) : null,
+        next.excluded ?? null,
         next.deleted ? new Date().toISOString() : null,
         new Date().toISOString(),
         next.id,

@@ -12,6 +12,8 @@ export interface StoredObject {
   box: [number, number, number, number];
   maskRle: string | null;
   maskProvenance: string | null;
+  attributes?: string[];
+  excluded?: 'background' | 'unsure' | null;
 }
 
 export function sceneInputs(objects: readonly StoredObject[]): SceneObjectInput[] {
@@ -20,6 +22,8 @@ export function sceneInputs(objects: readonly StoredObject[]): SceneObjectInput[
     return {
       id: o.id,
       label: o.label,
+      attributes: o.attributes ?? [],
+      excluded: o.excluded ?? null,
       bbox2d: o.box,
       mask: given ? { rle: JSON.parse(o.maskRle!) as CocoRle } : null,
       maskRef: given ? `objects/${o.id}` : null,

@@ -112,9 +112,41 @@ export function checkEditedAnswer(qa: QaReviewRow, edited: string): ReviewWarnin
   return null;
 }
 
+function subjectsOf(qa: QaReviewRow): number[] {
+  const s = qa.record?.subjects;
+  return Array.isArray(s) ? (s as number[]) : [];
+}
+
+/**
+ * Why a QA cannot be approved (or edited) yet: a subject has no unique name, so the fact cannot be
+ * exported under a referring expression a reader would resolve to the same object. The reviewer
+ * resolves it (pick the referent, add an attribute, merge, exclude); rejecting or skipping stays
+ * open. Null when nothing blocks it.
+ */
+export function approvalBlock(
+  qa: QaReviewRow,
+  ambiguities: ReadonlyArray<{ nodeId: number; label: string; group: number[]; reason: string }>,
+): string | null {
+  const subjects = subjectsOf(qa);
+  const hit = ambiguities.filter((a) => subjects.includes(a.nodeId));
+  if (hit.length === 0) return null;
+  const names = hit.map((a) => {
+    const why =
+      a.reason === 'no-distinguishing-expression'
+        ? `${a.group.length} objects could be called "${a.label.slice(0, 60)}"`
+        : `its label is unusable (${a.reason})`;
+    return `${a.label.slice(0, 60)} #${a.nodeId} has no unique name: ${why}`;
+  });
+  return `${names.join('; ')}. Pick the one meant, add an attribute, merge or exclude an object to approve.`;
+}
+
 /** Regenerated QA per image, computed once per request (bulk decisions touch many pairs). */
 export class GeometryCheck {
   private readonly cache = new Map<number, Map<string, GeneratedPair> | null>();
+  private readonly ambiguities = new Map<
+    number,
+    ReturnType<ProjectStore['scene']['ambiguities']>
+  >();
 
   constructor(private readonly store: ProjectStore) {}
 
@@ -133,10 +165,36 @@ export class GeometryCheck {
     return pairs;
   }
 
+  /**
+   * Why the fact `qa` phrases cannot be approved yet: approving it exports every phrasing, so the
+   * first of them whose name is ambiguous blocks it. Null when none is.
+   */
+  blockedFact(qa: QaReviewRow, siblings: readonly number[]): string | null {
+    const own = this.blocked(qa);
+    if (own !== null) return own;
+    const edits = this.store.annotations.edits;
+    for (const id of siblings) {
+      const sibling = edits.qaReview(id);
+      const why = sibling ? this.blocked(sibling) : null;
+      if (why !== null) return why;
+    }
+    return null;
+  }
+
+  /** Why `qa` cannot be approved or edited yet, or null (see approvalBlock). */
+  blocked(qa: QaReviewRow): string | null {
+    let ambiguities = this.ambiguities.get(qa.imageId);
+    if (!ambiguities) {
+      ambiguities = this.store.scene.ambiguities(qa.imageId);
+      this.ambiguities.set(qa.imageId, ambiguities);
+    }
+    return approvalBlock(qa, ambiguities);
+  }
+
   /** Warnings before approving (or editing) `qa`. */
   warnings(qa: QaReviewRow): ReviewWarning[] {
     const out: ReviewWarning[] = [];
-    const subjects = (qa.record?.subjects as number[] | undefined) ?? [];
+    const subjects = subjectsOf(qa);
     const ambiguous = this.store.scene
       .ambiguities(qa.imageId)
       .filter((a) => subjects.includes(a.nodeId));

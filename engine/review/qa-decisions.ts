@@ -36,6 +36,8 @@ export interface DecisionOutcome {
   applied: boolean;
   warnings: ReviewWarning[];
   entry: AuditEntryRow | null;
+  /** Why an approval or edit was refused whatever the confirmation (see approvalBlock); else null. */
+  blocked: string | null;
 }
 
 function checkRequest(d: Pick<DecisionRequest, 'decision' | 'reason' | 'editedAnswer'>): void {
@@ -77,10 +79,19 @@ export class QaDecisions {
           if (sibling) warnings.push(...geometry.warnings(sibling));
         }
       dedupeWarnings(warnings);
+      // An ambiguous name is not a warning to click through: the exported text would be wrong. An
+      // approval exports every phrasing of the fact, so any of them being ambiguous blocks it.
+      const blocked =
+        d.decision === 'approve'
+          ? geometry.blockedFact(qa, siblings)
+          : d.decision === 'edit'
+            ? geometry.blocked(qa)
+            : null;
+      if (blocked !== null) return { applied: false, warnings, entry: null, blocked };
       if (warnings.length > 0 && !d.confirmWarnings)
-        return { applied: false, warnings, entry: null };
+        return { applied: false, warnings, entry: null, blocked: null };
       const entry = this.log.execute(this.command(qa, siblings, d));
-      return { applied: true, warnings, entry };
+      return { applied: true, warnings, entry, blocked: null };
     });
   }
 
@@ -105,7 +116,7 @@ export class QaDecisions {
     if (b.imageId === undefined && b.batchId === undefined)
       throw new UserInputError('bulk decisions need an image or a batch');
     const edits = this.store.annotations.edits;
-    const { items } = edits.qaQueue({
+    let { items } = edits.qaQueue({
       imageId: b.imageId,
       batchId: b.batchId,
       family: b.family,
@@ -113,8 +124,11 @@ export class QaDecisions {
       offset: 0,
       limit: 100_000,
     });
-    if (items.length === 0) return { applied: 0, warnings: [], entry: null };
     const geometry = new GeometryCheck(this.store);
+    // A bulk approval leaves out the QA whose names are ambiguous (they stay open, blocked).
+    if (b.decision === 'approve')
+      items = items.filter((qa) => geometry.blockedFact(qa, edits.factSiblings(qa.id)) === null);
+    if (items.length === 0) return { applied: 0, warnings: [], entry: null };
     const warned = items
       .map((qa) => ({ qaId: qa.id, warnings: this.warningsFor(qa, b, geometry) }))
       .filter((w) => w.warnings.length > 0);

@@ -148,7 +148,7 @@ export class ReviewLog {
       const now = this.edits.objectState(next.id);
       if (!now) throw new NotFoundError(`object not found: ${next.id}`);
       // An edit names the version it was made against. Undo/redo compare what a reviewer controls
-      // (label, box, deleted), so re-derived masks and undone later commands do not block them.
+      // (label, box, attributes, exclusion, deleted), so re-derived masks and undone later commands do not block them.
       const version =
         why === 'edit' ? (seen?.version ?? now.version) : sameObject(seen, now) ? now.version : -1;
       if (this.edits.writeObjectState(next, version) === null)
@@ -206,7 +206,9 @@ function sameObject(a: ObjectState | undefined, b: ObjectState): boolean {
     a !== undefined &&
     a.label === b.label &&
     a.deleted === b.deleted &&
-    a.box.every((v, i) => v === b.box[i])
+    a.box.every((v, i) => v === b.box[i]) &&
+    (a.excluded ?? null) === b.excluded &&
+    JSON.stringify(a.attributes ?? []) === JSON.stringify(b.attributes)
   );
 }
 

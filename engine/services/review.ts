@@ -7,10 +7,12 @@ import type { EditableObject, HistoryState, ReviewQa } from '../../contract/revi
 import { retryWhenBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
-import { NotFoundError } from '../errors';
+import { NotFoundError, UserInputError } from '../errors';
 import { ObjectCommands } from '../review/object-commands';
 import { QaDecisions } from '../review/qa-decisions';
-import { ambiguousObjects } from '../review/referents';
+import { GeometryCheck } from '../review/qa-checks';
+import { ReferentCommands } from '../review/referent-commands';
+import { ambiguousObjects, objectNames } from '../review/referents';
 import { ReviewLog } from '../review/review-log';
 import { evidenceReader, type EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';
@@ -34,6 +36,8 @@ export function toEditableObject(s: ObjectState): EditableObject {
     maskProvenance: s.maskProvenance,
     version: s.version,
     mask: parseMask(s.maskRle),
+    attributes: s.attributes,
+    excluded: s.excluded,
   };
 }
 
@@ -47,7 +51,11 @@ function parseMask(json: string | null): EditableObject['mask'] {
   }
 }
 
-export function toReviewQa(q: QaReviewRow, evidence: EvidenceReader = () => null): ReviewQa {
+export function toReviewQa(
+  q: QaReviewRow,
+  evidence: EvidenceReader = () => null,
+  blocked: string | null = null,
+): ReviewQa {
   const r = q.record ?? {};
   const display = r.display as { text?: string; step?: number } | undefined;
   const steps = Array.isArray(r.steps) ? (r.steps as Array<{ text?: unknown }>) : [];
@@ -66,6 +74,7 @@ export function toReviewQa(q: QaReviewRow, evidence: EvidenceReader = () => null
     batchId: q.batchId,
     fileName: q.fileName,
     naming: typeof r.naming === 'string' ? r.naming : null,
+    blocked,
     measurement: q.record
       ? {
           type: typeof r.type === 'string' ? r.type : q.family,
@@ -92,6 +101,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       store,
       log,
       objects: new ObjectCommands(store, log),
+      referents: new ReferentCommands(store, log),
       decisions: new QaDecisions(store, log),
     };
   };
@@ -107,8 +117,19 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
   };
   const qaAfter = (store: ProjectStore, qaId: number) => {
     const row = store.annotations.edits.qaReview(qaId);
-    return row ? toReviewQa(row, evidenceReader(store)) : null;
+    return row
+      ? toReviewQa(
+          row,
+          evidenceReader(store),
+          new GeometryCheck(store).blockedFact(row, store.annotations.edits.factSiblings(row.id)),
+        )
+      : null;
   };
+  const edited = (p: ReturnType<typeof open>, entry: AuditEntryRow, reviewer: string) => ({
+    object: objectAfter(p.store, entry),
+    entryId: entry.id,
+    history: history(p.log, reviewer),
+  });
 
   return {
     objects: {
@@ -141,6 +162,48 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         );
         return { object: null, entryId: entry.id, history: history(p.log, reviewer) };
       },
+      exclude: async ({ projectId, objectId, expectedVersion, reason, reviewer }) => {
+        const p = open(projectId);
+        const entry = await retryWhenBusy(() =>
+          p.referents.exclude({ objectId, expectedVersion, reason, actor: reviewer }),
+        );
+        return edited(p, entry, reviewer);
+      },
+      setAttributes: async ({ projectId, objectId, expectedVersion, attributes, reviewer }) => {
+        const p = open(projectId);
+        const entry = await retryWhenBusy(() =>
+          p.referents.setAttributes({ objectId, expectedVersion, attributes, actor: reviewer }),
+        );
+        return edited(p, entry, reviewer);
+      },
+      pickReferent: async ({
+        projectId,
+        objectId,
+        expectedVersion,
+        attribute,
+        others,
+        reviewer,
+      }) => {
+        const p = open(projectId);
+        const entry = await retryWhenBusy(() =>
+          p.referents.pick({ objectId, expectedVersion, attribute, others, actor: reviewer }),
+        );
+        return edited(p, entry, reviewer);
+      },
+      split: async ({ projectId, objectId, expectedVersion, boxes, reviewer }) => {
+        const p = open(projectId);
+        const entry = await retryWhenBusy(() =>
+          p.referents.split({ objectId, expectedVersion, boxes, actor: reviewer }),
+        );
+        return edited(p, entry, reviewer);
+      },
+      merge: async ({ projectId, kept, merged, reviewer }) => {
+        const p = open(projectId);
+        const entry = await retryWhenBusy(() =>
+          p.referents.merge({ kept, merged, actor: reviewer }),
+        );
+        return edited(p, entry, reviewer);
+      },
     },
     qa: {
       queue: async ({ projectId, batchId, imageId, family, statuses, offset, limit }) => {
@@ -148,12 +211,19 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         const edits = store.annotations.edits;
         const page = edits.qaQueue({ batchId, imageId, family, statuses, offset, limit });
         const evidence = evidenceReader(store);
+        const checks = new GeometryCheck(store);
         // Every live object of the page's images: the queue draws region tokens and object answers
         // as the same coloured, labelled chips as the image view (colours follow the image's ids).
         const imageIds = [...new Set(page.items.map((q) => q.imageId))];
         return {
           total: page.total,
-          items: page.items.map((q) => toReviewQa(q, evidence)),
+          items: page.items.map((q) =>
+            toReviewQa(
+              q,
+              evidence,
+              checks.blockedFact(q, store.annotations.edits.factSiblings(q.id)),
+            ),
+          ),
           families: edits.qaFamilies(),
           objects: imageIds.flatMap((id) =>
             store.annotations.objects(id).map((o) => ({ imageId: id, id: o.id, label: o.label })),
@@ -197,7 +267,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
       // The original single-decision call, now an undoable command like the others.
       record: async ({ projectId, qaId, decision, reason, editedAnswer, reviewer }) => {
         const p = open(projectId);
-        await retryWhenBusy(() =>
+        const out = await retryWhenBusy(() =>
           p.decisions.decide({
             qaId,
             decision,
@@ -207,6 +277,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
             actor: reviewer,
           }),
         );
+        if (out.blocked !== null) throw new UserInputError(out.blocked);
         const last = p.store.annotations.reviews(qaId).at(-1);
         if (!last) throw new NotFoundError(`QA pair not found: ${qaId}`);
         return last;
@@ -217,11 +288,21 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
         const edits = p.store.annotations.edits;
         const evidence = evidenceReader(p.store);
+        const checks = new GeometryCheck(p.store);
         return {
           imageId,
           objects: edits.objectStates(imageId).map(toEditableObject),
-          qa: edits.qaReviewForImage(imageId).map((q) => toReviewQa(q, evidence)),
+          qa: edits
+            .qaReviewForImage(imageId)
+            .map((q) =>
+              toReviewQa(
+                q,
+                evidence,
+                checks.blockedFact(q, p.store.annotations.edits.factSiblings(q.id)),
+              ),
+            ),
           ambiguous: ambiguousObjects(p.store, imageId),
+          names: objectNames(p.store, imageId),
           geometryPending: edits.editedSinceGraph(imageId),
           history: history(p.log, reviewer),
         };
@@ -232,6 +313,7 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         return {
           applied: out.applied,
           warnings: out.warnings,
+          blocked: out.blocked,
           qa: qaAfter(p.store, d.qaId),
           entryId: out.entry?.id ?? null,
           history: history(p.log, reviewer),

@@ -277,11 +277,11 @@ function findExpression(
   if (groupSize === 1) {
     const used = attrs.slice(0, 2);
     const spec: ExpressionSpec = { nodeId: n.id, head, attributes: used, qualifier: null };
-    if (isUnique(facts, spec)) return { text: the(used, label), spec, axis: null };
+    if (isUnique(facts, spec)) return { text: the(used, label), spec, axis: attributesAxis(used) };
   }
   for (const a of attrs) {
     const spec: ExpressionSpec = { nodeId: n.id, head, attributes: [a], qualifier: null };
-    if (isUnique(facts, spec)) return { text: the([a], label), spec, axis: null };
+    if (isUnique(facts, spec)) return { text: the([a], label), spec, axis: attributeAxis(a) };
   }
   for (const attrSet of [[], ...attrs.map((a) => [a])]) {
     const scopeSize = matches(facts, {
@@ -293,6 +293,8 @@ function findExpression(
     for (const q of QUALIFIERS) {
       const spec: ExpressionSpec = { nodeId: n.id, head, attributes: attrSet, qualifier: q.kind };
       if (!isUnique(facts, spec)) continue;
+      // A positional attribute ("on the left") cannot sit before the noun; those sets are skipped here.
+      if (attrSet.some(isPostModifier)) continue;
       const phrase = attrSet.length > 0 ? `${attrSet.join(' ')} ${label}` : label;
       const text = scopeSize <= 2 ? q.two(phrase) : q.many(phrase);
       return { text, spec, axis: q.axis };
@@ -301,6 +303,42 @@ function findExpression(
   return null;
 }
 
-function the(attrs: string[], label: string): string {
-  return attrs.length > 0 ? `the ${attrs.join(' ')} ${label}` : `the ${label}`;
+/** "the red chair", "the chair on the left", "the red chair by the door". */
+export function the(attrs: readonly string[], label: string): string {
+  const before = attrs.filter((a) => !isPostModifier(a));
+  const after = attrs.filter(isPostModifier);
+  return ['the', ...before, label, ...after].join(' ');
+}
+
+// Attributes that follow the noun: reviewers write positions as phrases ("on the left", "near the
+// door", "with a lid"); adjectives ("red", "wooden") go before it.
+const POST_MODIFIER =
+  /^(on|in|at|by|near|next|beside|behind|under|underneath|below|above|with|without|of|from|to|closest|nearest|farthest|furthest|left|right)\b/;
+
+export function isPostModifier(attribute: string): boolean {
+  return POST_MODIFIER.test(attribute);
+}
+
+// The axis an attribute names, so QA on that axis does not give its answer away ("is the chair on
+// the left left of the table?"): a reviewer's position words are treated like spatial qualifiers.
+const ATTRIBUTE_AXES: Array<[RegExp, Axis | 'camera']> = [
+  [/\b(left|right|leftmost|rightmost)\b/, 'left_right'],
+  [/\b(front|back|behind|rear|frontmost|backmost)\b/, 'behind_front'],
+  [/\b(near|nearest|closest|far|farthest|furthest|closer|farther)\b/, 'camera'],
+  [/\b(top|bottom|above|below|under|underneath|upper|lower|high|higher|low)\b/, 'above_below'],
+  [/\b(tall|taller|tallest|short|shorter|shortest)\b/, 'tall_short'],
+  [/\b(big|bigger|biggest|large|larger|largest|small|smaller|smallest|little)\b/, 'big_small'],
+];
+
+export function attributeAxis(attribute: string): Axis | 'camera' | null {
+  for (const [re, axis] of ATTRIBUTE_AXES) if (re.test(attribute)) return axis;
+  return null;
+}
+
+function attributesAxis(attrs: readonly string[]): Axis | 'camera' | null {
+  for (const a of attrs) {
+    const axis = attributeAxis(a);
+    if (axis) return axis;
+  }
+  return null;
 }

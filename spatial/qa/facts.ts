@@ -63,8 +63,10 @@ export class SceneFacts {
   /** Usable nodes (quality ok, geometry valid), by ascending id. */
   readonly usable: SceneNode[] = [];
   readonly byId = new Map<number, SceneNode>();
-  /** Every node with a numeric id, usable or not (disambiguation must see them all). */
+  /** Every node with a numeric id, usable or not (disambiguation must see them all), except excluded ones. */
   readonly all: SceneNode[] = [];
+  /** Nodes a reviewer excluded from QA: never a subject, not counted when naming others. */
+  readonly excluded: SceneNode[] = [];
   /** Sanitized label per usable node; null when the label was rejected. */
   readonly labels = new Map<number, string | null>();
   /** Dense table: (subject index, object index, predicate) -> edge. */
@@ -97,6 +99,11 @@ export class SceneFacts {
         continue;
       }
       seen.add(n.id);
+      if (n.excluded) {
+        skipped.add('node-excluded');
+        this.excluded.push(n);
+        continue;
+      }
       this.all.push(n);
       const reason = nodeProblem(n);
       if (reason) {

@@ -30,6 +30,8 @@ export interface SceneObjectInput {
   id: number;
   label: string;
   attributes?: string[];
+  /** A reviewer's exclusion from QA, carried onto the node unchanged. */
+  excluded?: 'background' | 'unsure' | null;
   /** [x0, y0, x1, y1] in depth-map pixels, COCO convention (pixel u spans [u, u+1)). */
   bbox2d: [number, number, number, number];
   mask?: ObjectMask | null;
@@ -281,6 +283,7 @@ export function buildScene(input: SceneInput): SceneBuild {
       id: obj.id,
       label: obj.label,
       attributes: obj.attributes ?? [],
+      ...(obj.excluded ? { excluded: obj.excluded } : {}),
       bbox2d: safeBbox(obj.bbox2d),
       maskRef: obj.maskRef ?? null,
       maskProvenance: provenance,

@@ -52,6 +52,11 @@ export interface SceneNode {
   label: string;
   /** Optional attributes usable in referring expressions ("red", "wooden"). */
   attributes: string[];
+  /**
+   * Set when a reviewer took the object out of QA ('background', 'unsure'): no QA is about it and
+   * it does not count when naming the others. Absent in graphs built before review existed.
+   */
+  excluded?: 'background' | 'unsure' | null;
   /** 2D box in original-image pixels [x0, y0, x1, y1]. */
   bbox2d: [number, number, number, number];
   maskRef: string | null;

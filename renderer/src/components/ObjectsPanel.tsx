@@ -147,6 +147,15 @@ export function ObjectsPanel({
                     ambiguous
                   </span>
                 )}
+                {o.excluded && (
+                  <span
+                    className="badge"
+                    data-testid="object-excluded"
+                    title="Excluded from QA: no QA is generated or exported about it"
+                  >
+                    {o.excluded}
+                  </span>
+                )}
                 <span
                   className="muted small object-prov"
                   title={`box: ${o.provenance}${o.maskProvenance ? `, mask: ${o.maskProvenance}` : ''}`}

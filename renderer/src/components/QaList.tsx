@@ -11,6 +11,7 @@ import type { ReviewQa, ReviewWarning } from '../../../contract/review';
 import { afterNextFrame } from '../app/hooks';
 import { formatNumber } from '../lib/format';
 import { formatQaValue, idList } from '../lib/objects';
+import { QaNaming } from '../review/QaNaming';
 import type { Decision, DecisionRequest } from '../review/useReviewSession';
 import { EvidenceCard } from './EvidenceCard';
 import { QaValue, RegionText } from './ObjectChip';
@@ -33,6 +34,9 @@ interface Props {
   onCancelWarnings: () => void;
   busy: boolean;
   error: string | null;
+  /** Exported expression per object id, and the action that opens an object's naming tools. */
+  names: ReadonlyMap<number, string | null>;
+  onResolve: (objectId: number) => void;
 }
 
 /** QA rows rendered beyond the selected one (the rest on demand). */
@@ -50,6 +54,9 @@ const ACTIONS: Array<{ decision: Decision; label: string; key: string }> = [
   { decision: 'skip', label: 'Skip', key: 's' },
 ];
 
+/** Decisions an ambiguous name blocks (the engine refuses them too). */
+const BLOCKABLE = new Set<Decision>(['approve', 'edit']);
+
 export function QaList({
   qa,
   objects,
@@ -65,6 +72,8 @@ export function QaList({
   onCancelWarnings,
   busy,
   error,
+  names,
+  onResolve,
 }: Props) {
   const listRef = useRef<HTMLUListElement | null>(null);
   useEffect(() => {
@@ -252,6 +261,13 @@ export function QaList({
                   )}
                   {selected && q.measurement && <Measurement m={q.measurement} />}
                 </button>
+                <QaNaming
+                  qa={q}
+                  selected={selected}
+                  names={names}
+                  labelOf={labelOf}
+                  onResolve={onResolve}
+                />
                 {selected && (
                   <div className="qa-actions" data-testid="qa-actions">
                     {ACTIONS.map((a) => (
@@ -259,7 +275,10 @@ export function QaList({
                         key={a.decision}
                         type="button"
                         className={`btn btn-small qa-action-${a.decision}`}
-                        disabled={busy}
+                        disabled={busy || (q.blocked !== null && BLOCKABLE.has(a.decision))}
+                        title={
+                          q.blocked !== null && BLOCKABLE.has(a.decision) ? q.blocked : undefined
+                        }
                         onClick={() =>
                           a.decision === 'reject' || a.decision === 'edit'
                             ? onInputMode({ kind: a.decision, qaId: q.id })

@@ -28,6 +28,7 @@ import { KeyHelp } from '../review/KeyHelp';
 import { actionFor, type ReviewAction } from '../review/keymap';
 import { LabelInput } from '../review/LabelInput';
 import { LabelTools } from '../review/LabelTools';
+import { NamingTools } from '../review/ReferentTools';
 import { nextAfter, reviewOrder } from '../review/order';
 import { reviewerName, setReviewerName, takeQaToSelect } from '../review/reviewer';
 import { useReviewSession } from '../review/useReviewSession';
@@ -135,6 +136,10 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
   );
   const ambiguous = useMemo(() => review.data?.ambiguous ?? [], [review.data]);
   const ambiguousIds = useMemo(() => new Set(ambiguous.map((a) => a.nodeId)), [ambiguous]);
+  const names = useMemo(
+    () => new Map((review.data?.names ?? []).map((n) => [n.objectId, n.expression] as const)),
+    [review.data],
+  );
 
   // Layers and tools.
   const [objectsVisible, setObjectsVisible] = useState(true);
@@ -717,6 +722,13 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             busy={review.busy}
             error={review.loadError}
           />
+          <NamingTools
+            review={review}
+            objectId={selectedObject}
+            names={names}
+            ambiguous={ambiguous}
+            colors={colors}
+          />
           <MemoLabelTools vocabulary={vocabularyList} busy={review.busy} onRename={renameLabel} />
           <div className="scope-switch btn-group" role="group" aria-label="Review queue scope">
             <button
@@ -757,6 +769,8 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               onCancelWarnings={review.cancelPending}
               busy={review.busy}
               error={review.loadError}
+              names={names}
+              onResolve={selectObject}
             />
           )}
           <MemoScenePanel scene={sceneView} colors={colors} error={scene.error} />

@@ -3,7 +3,12 @@
 // undo/redo. Failures become a message; nothing is retried silently, so a stale edit from another
 // window is reported, never lost.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { DecisionResult, ReviewImage, ReviewWarning } from '../../../contract/review';
+import type {
+  DecisionResult,
+  ObjectExclusion,
+  ReviewImage,
+  ReviewWarning,
+} from '../../../contract/review';
 import { api, errorText } from '../api/client';
 import { useEngineEvents, useLoad } from '../app/hooks';
 import { prefetched } from '../app/prefetch';
@@ -175,6 +180,98 @@ export function useReviewSession(projectId: string, imageId: number) {
     [projectId, run],
   );
 
+  // Resolving an ambiguous name: each is one undoable command; the image re-derives and reloads.
+  const versionOf = useCallback(
+    (id: number) => data?.objects.find((x) => x.id === id)?.version,
+    [data],
+  );
+  const excludeObject = useCallback(
+    (id: number, reason: ObjectExclusion | null) => {
+      const expectedVersion = versionOf(id);
+      if (expectedVersion === undefined) return Promise.resolve(null);
+      return run(reason ? 'Excluding the object' : 'Putting the object back in QA', () =>
+        api.objects.exclude({
+          projectId,
+          objectId: id,
+          expectedVersion,
+          reason,
+          reviewer: reviewer(),
+        }),
+      );
+    },
+    [versionOf, projectId, run],
+  );
+  const setAttributes = useCallback(
+    (id: number, attributes: string[]) => {
+      const expectedVersion = versionOf(id);
+      if (expectedVersion === undefined) return Promise.resolve(null);
+      return run('Setting attributes', () =>
+        api.objects.setAttributes({
+          projectId,
+          objectId: id,
+          expectedVersion,
+          attributes,
+          reviewer: reviewer(),
+        }),
+      );
+    },
+    [versionOf, projectId, run],
+  );
+  /** `id` is what the shared name means; the others of its group are excluded as background. */
+  const pickReferent = useCallback(
+    (id: number, others: readonly number[]) => {
+      const expectedVersion = versionOf(id);
+      if (expectedVersion === undefined) return Promise.resolve(null);
+      return run('Picking the referent', () =>
+        api.objects.pickReferent({
+          projectId,
+          objectId: id,
+          expectedVersion,
+          others: others.map((o) => ({
+            objectId: o,
+            expectedVersion: versionOf(o) ?? 1,
+            exclude: 'background' as const,
+          })),
+          reviewer: reviewer(),
+        }),
+      );
+    },
+    [versionOf, projectId, run],
+  );
+  const mergeObjects = useCallback(
+    (kept: number, merged: number) => {
+      const kv = versionOf(kept);
+      const mv = versionOf(merged);
+      if (kv === undefined || mv === undefined) return Promise.resolve(null);
+      return run('Merging the objects', () =>
+        api.objects.merge({
+          projectId,
+          kept: { objectId: kept, expectedVersion: kv },
+          merged: { objectId: merged, expectedVersion: mv },
+          reviewer: reviewer(),
+        }),
+      );
+    },
+    [versionOf, projectId, run],
+  );
+
+  const splitObject = useCallback(
+    (id: number, boxes: [Box, Box]) => {
+      const expectedVersion = versionOf(id);
+      if (expectedVersion === undefined) return Promise.resolve(null);
+      return run('Splitting the object', () =>
+        api.objects.split({
+          projectId,
+          objectId: id,
+          expectedVersion,
+          boxes,
+          reviewer: reviewer(),
+        }),
+      );
+    },
+    [versionOf, projectId, run],
+  );
+
   /** Resolves true when the decision was written (false: warnings are pending, or it failed). */
   const decide = useCallback(
     async (req: DecisionRequest, confirmWarnings = false): Promise<boolean> => {
@@ -189,6 +286,14 @@ export function useReviewSession(projectId: string, imageId: number) {
         }),
       );
       if (!out) return false;
+      if (out.blocked !== null) {
+        // Nothing to confirm: the card says why and offers the ways to resolve it.
+        setPending(null);
+        setNotice(
+          `QA #${req.qaId} not ${req.decision === 'edit' ? 'edited' : 'approved'}: ${out.blocked}`,
+        );
+        return false;
+      }
       if (!out.applied) {
         setPending({ request: req, warnings: out.warnings });
         return false;
@@ -279,6 +384,11 @@ export function useReviewSession(projectId: string, imageId: number) {
     relabel,
     deleteObject,
     renameLabel,
+    excludeObject,
+    setAttributes,
+    pickReferent,
+    mergeObjects,
+    splitObject,
     decide,
     bulk,
     confirmPending,

@@ -85,7 +85,8 @@ const countRelation: FamilyDef = {
   build(ctx, [a], rng) {
     const f = ctx.facts;
     if (f.usable.length < 2) return 'count-no-others';
-    if (f.all.length !== f.usable.length) return 'count-incomplete';
+    // An excluded object still stands in the image: a count without it could be wrong.
+    if (f.all.length !== f.usable.length || f.excluded.length > 0) return 'count-incomplete';
     const choices = COUNT_RELATIONS.filter((r) => f.aligned || r.axis !== 'above_below');
     const r = choices[Math.floor(rng() * choices.length)] as (typeof COUNT_RELATIONS)[number];
     let count = 0;

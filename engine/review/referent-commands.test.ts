@@ -1,0 +1,364 @@
+// Resolving an ambiguous name on a real frame (SUN corridor, sensor depth): a second "cabinet" box
+// over the cabinet makes the two indistinguishable, so QA about either is blocked from approval.
+// Each action (exclude, attribute, pick the referent, merge) re-derives the image through the
+// review queue's path, unblocks the QA, never drops a decision, and undoes cleanly.
+import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../db/project-store';
+import type { QaReviewRow } from '../../db/repositories/annotations';
+import { importCocoFile } from '../annotations/coco-import';
+import { EventBus } from '../event-bus';
+import { importBatch } from '../import/index';
+import { RederiveQueue } from '../pipeline/rederive';
+import { tempDir } from '../test/helpers';
+import { ObjectCommands } from './object-commands';
+import { QaDecisions } from './qa-decisions';
+import { ReferentCommands } from './referent-commands';
+import { objectNames } from './referents';
+import { ReviewLog } from './review-log';
+
+const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
+
+let dir: ReturnType<typeof tempDir>;
+let store: ProjectStore;
+let imageId: number;
+let queue: RederiveQueue;
+let log: ReviewLog;
+let referents: ReferentCommands;
+let decisions: QaDecisions;
+/** The imported cabinet and the reviewer's second box over it. */
+let cabinet: number;
+let twin: number;
+
+beforeEach(async () => {
+  dir = tempDir();
+  store = ProjectStore.openOrCreate(join(dir.path, 'p'));
+  await importBatch(store, {
+    folder: `${SAMPLES}/sun-corridor/color`,
+    depthFolder: `${SAMPLES}/sun-corridor/depth`,
+    depthEncoding: 'sun',
+    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
+  });
+  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
+  imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  queue = new RederiveQueue(new EventBus());
+  log = new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
+  referents = new ReferentCommands(store, log);
+  decisions = new QaDecisions(store, log);
+  cabinet = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'cabinet')!.id;
+  new ObjectCommands(store, log).create({
+    imageId,
+    box: [370, 90, 500, 410],
+    label: 'cabinet',
+    actor: 'ann',
+  });
+  // The box was drawn through the review path: the image's graph and QA are derived for it.
+  await queue.idle();
+  twin = store.annotations.edits.objectStates(imageId).find((o) => o.provenance === 'human')!.id;
+});
+afterEach(async () => {
+  await queue.idle();
+  store.close();
+  dir.remove();
+});
+
+const version = (id: number) => store.annotations.edits.objectState(id)!.version;
+const nameOf = (id: number) =>
+  objectNames(store, imageId).find((n) => n.objectId === id)?.expression;
+const qa = () => store.annotations.edits.qaReviewForImage(imageId);
+const about = (id: number, rows: QaReviewRow[] = qa()) =>
+  rows.filter((q) => ((q.record?.subjects as number[] | undefined) ?? []).includes(id));
+const ambiguousIds = () => store.scene.ambiguities(imageId).map((a) => a.nodeId);
+
+/** The first open QA about `id` alone, among the pairs about it (region naming works for any). */
+const openAbout = (id: number) =>
+  about(id).find((q) => q.status === 'proposed' && (q.record?.subjects as number[]).length === 1)!;
+
+function approve(q: QaReviewRow) {
+  return decisions.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+}
+
+/** Rejects a QA about `id` (allowed while blocked) so the test can follow a human decision. */
+function rejectOneAbout(id: number): number {
+  const q = openAbout(id);
+  const out = decisions.decide({
+    qaId: q.id,
+    decision: 'reject',
+    reason: 'wrong object',
+    confirmWarnings: true,
+    actor: 'ann',
+  });
+  expect(out.applied).toBe(true);
+  return q.id;
+}
+
+describe('an ambiguous name blocks approval', () => {
+  it('refuses approval (even confirmed) with the reason; bulk approval leaves those out', () => {
+    expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
+    expect(nameOf(cabinet)).toBeNull();
+    const q = openAbout(cabinet);
+    const out = approve(q);
+    expect(out.applied).toBe(false);
+    expect(out.blocked).toMatch(new RegExp(`cabinet #(${cabinet}|${twin}) has no unique name`));
+    expect(store.annotations.edits.qaReview(q.id)!.status).toBe('proposed');
+    const edited = decisions.decide({
+      qaId: q.id,
+      decision: 'edit',
+      editedAnswer: 'x',
+      confirmWarnings: true,
+      actor: 'ann',
+    });
+    expect(edited.blocked).not.toBeNull();
+
+    const family = q.family;
+    const bulk = decisions.bulk({
+      family,
+      imageId,
+      decision: 'approve',
+      confirmWarnings: true,
+      actor: 'ann',
+    });
+    expect(store.annotations.edits.qaReview(q.id)!.status).toBe('proposed');
+    const open = qa().filter((x) => x.family === family && x.status === 'approved');
+    expect(bulk.applied).toBe(open.length);
+    for (const x of open) expect(about(cabinet, [x])).toHaveLength(0);
+  });
+});
+
+describe('exclude an object from QA', () => {
+  it('removes its QA (decisions held as orphaned), unblocks the other; undo brings both back', async () => {
+    const rejected = rejectOneAbout(twin);
+    referents.exclude({
+      objectId: twin,
+      expectedVersion: version(twin),
+      reason: 'unsure',
+      actor: 'ann',
+    });
+    await queue.idle();
+
+    expect(ambiguousIds()).not.toContain(cabinet);
+    expect(nameOf(cabinet)).toBe('the cabinet');
+    expect(nameOf(twin)).toBeNull();
+    // Nothing about the excluded object is left to review or export; the human decision is held.
+    expect(about(twin).filter((q) => q.status !== 'orphaned')).toHaveLength(0);
+    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('orphaned');
+    expect(store.annotations.reviews(rejected)).toHaveLength(1);
+    // QA about the cabinet now name it, and approval goes through.
+    expect(about(cabinet).some((q) => q.question.includes('the cabinet'))).toBe(true);
+    expect(approve(openAbout(cabinet)).applied).toBe(true);
+
+    expect(log.undo('ann')?.command).toBe('review.approve');
+    expect(log.undo('ann')?.command).toBe('object.exclude');
+    await queue.idle();
+    expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
+    expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
+    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
+  });
+
+  it('puts an excluded object back with reason null, and refuses a stale version', async () => {
+    referents.exclude({
+      objectId: twin,
+      expectedVersion: version(twin),
+      reason: 'background',
+      actor: 'ann',
+    });
+    expect(() =>
+      referents.exclude({
+        objectId: twin,
+        expectedVersion: version(twin) - 1,
+        reason: null,
+        actor: 'ann',
+      }),
+    ).toThrow(/changed in another window/);
+    const entry = referents.exclude({
+      objectId: twin,
+      expectedVersion: version(twin),
+      reason: null,
+      actor: 'ann',
+    });
+    expect(entry.command).toBe('object.include');
+    await queue.idle();
+    expect(ambiguousIds()).toContain(twin);
+  });
+});
+
+describe('a distinguishing attribute', () => {
+  it('names the object in the QA text; undo removes it', async () => {
+    referents.setAttributes({
+      objectId: cabinet,
+      expectedVersion: version(cabinet),
+      attributes: ['Grey'],
+      actor: 'ann',
+    });
+    await queue.idle();
+    expect(store.annotations.edits.objectState(cabinet)!.attributes).toEqual(['grey']);
+    expect(nameOf(cabinet)).toBe('the grey cabinet');
+    expect(ambiguousIds()).not.toContain(cabinet);
+    expect(about(cabinet).some((q) => q.question.includes('the grey cabinet'))).toBe(true);
+    expect(approve(openAbout(cabinet)).applied).toBe(true);
+
+    log.undo('ann');
+    log.undo('ann');
+    await queue.idle();
+    expect(store.annotations.edits.objectState(cabinet)!.attributes).toEqual([]);
+    expect(nameOf(cabinet)).toBeNull();
+  });
+
+  it('puts a position after the noun and keeps QA on that axis from giving it away', async () => {
+    referents.setAttributes({
+      objectId: twin,
+      expectedVersion: version(twin),
+      attributes: ['on the right'],
+      actor: 'ann',
+    });
+    await queue.idle();
+    expect(nameOf(twin)).toBe('the cabinet on the right');
+    const named = about(twin).filter((q) => q.question.includes('the cabinet on the right'));
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((q) => q.family === 'left_right')).toHaveLength(0);
+  });
+
+  it('refuses markup, the label itself and more than three', () => {
+    const at = (attributes: string[]) => () =>
+      referents.setAttributes({
+        objectId: twin,
+        expectedVersion: version(twin),
+        attributes,
+        actor: 'ann',
+      });
+    expect(at(['<b>'])).toThrow(/cannot contain/);
+    expect(at(['cabinet'])).toThrow(/already part of the label/);
+    expect(at(['a', 'b', 'c', 'd'])).toThrow(/at most 3/);
+  });
+});
+
+describe('pick the referent a phrase means', () => {
+  it('needs every other group member accounted for, then names the meant one in one undo step', async () => {
+    expect(() =>
+      referents.pick({
+        objectId: cabinet,
+        expectedVersion: version(cabinet),
+        others: [],
+        actor: 'ann',
+      }),
+    ).toThrow(new RegExp(`#${twin}`));
+    const entry = referents.pick({
+      objectId: cabinet,
+      expectedVersion: version(cabinet),
+      others: [{ objectId: twin, expectedVersion: version(twin), exclude: 'background' }],
+      actor: 'ann',
+    });
+    expect(entry.command).toBe('referent.pick');
+    await queue.idle();
+    expect(nameOf(cabinet)).toBe('the cabinet');
+    expect(store.annotations.edits.objectState(twin)!.excluded).toBe('background');
+
+    log.undo('ann');
+    await queue.idle();
+    expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
+    expect(nameOf(cabinet)).toBeNull();
+  });
+
+  it('can give the others an attribute instead', async () => {
+    referents.pick({
+      objectId: cabinet,
+      expectedVersion: version(cabinet),
+      attribute: 'wooden',
+      others: [{ objectId: twin, expectedVersion: version(twin), attribute: 'metal' }],
+      actor: 'ann',
+    });
+    await queue.idle();
+    expect(nameOf(cabinet)).toBe('the wooden cabinet');
+    expect(nameOf(twin)).toBe('the metal cabinet');
+  });
+});
+
+describe('merge two objects that are one', () => {
+  it('unions the boxes, deletes the other (its decisions held), undo restores both', async () => {
+    const rejected = rejectOneAbout(twin);
+    const keptBox = store.annotations.edits.objectState(cabinet)!.box;
+    referents.merge({
+      kept: { objectId: cabinet, expectedVersion: version(cabinet) },
+      merged: { objectId: twin, expectedVersion: version(twin) },
+      actor: 'ann',
+    });
+    await queue.idle();
+    const kept = store.annotations.edits.objectState(cabinet)!;
+    expect(kept.box).toEqual([
+      Math.min(keptBox[0], 370),
+      Math.min(keptBox[1], 90),
+      Math.max(keptBox[2], 500),
+      Math.max(keptBox[3], 410),
+    ]);
+    expect(store.annotations.edits.objectState(twin)!.deleted).toBe(true);
+    expect(nameOf(cabinet)).toBe('the cabinet');
+    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('orphaned');
+
+    expect(log.undo('ann')?.command).toBe('object.merge');
+    await queue.idle();
+    expect(store.annotations.edits.objectState(twin)!.deleted).toBe(false);
+    expect(store.annotations.edits.objectState(cabinet)!.box).toEqual(keptBox);
+    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
+  });
+
+  it('unions two given masks', () => {
+    const edits = store.annotations.edits;
+    const w = 640;
+    const h = 480;
+    const rle = (x0: number, x1: number) => {
+      // Column-major runs: columns x0..x1-1 fully set.
+      const counts = [x0 * h, (x1 - x0) * h, (w - x1) * h];
+      return JSON.stringify({ size: [h, w], counts });
+    };
+    for (const [id, mask] of [
+      [cabinet, rle(10, 20)],
+      [twin, rle(15, 30)],
+    ] as const) {
+      const s = edits.objectState(id)!;
+      edits.writeObjectState({ ...s, maskRle: mask, maskProvenance: 'human' }, s.version);
+    }
+    referents.merge({
+      kept: { objectId: cabinet, expectedVersion: version(cabinet) },
+      merged: { objectId: twin, expectedVersion: version(twin) },
+      actor: 'ann',
+    });
+    const kept = edits.objectState(cabinet)!;
+    expect(kept.maskProvenance).toBe('human');
+    expect(JSON.parse(kept.maskRle!).counts).toEqual([10 * h, 20 * h, (w - 30) * h]);
+  });
+});
+
+describe('split one object that is two, by box', () => {
+  it('keeps the first box, adds an object with the second; undo takes it away again', async () => {
+    const door = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'door')!;
+    const rejected = rejectOneAbout(door.id);
+    const [x0, y0, x1, y1] = door.box;
+    const mid = Math.round((x0 + x1) / 2);
+    const entry = referents.split({
+      objectId: door.id,
+      expectedVersion: door.version,
+      boxes: [
+        [x0, y0, mid, y1],
+        [mid, y0, x1, y1],
+      ],
+      actor: 'ann',
+    });
+    expect(entry.command).toBe('object.split');
+    await queue.idle();
+    const doors = store.annotations.edits.objectStates(imageId).filter((o) => o.label === 'door');
+    expect(doors.map((o) => o.box)).toEqual([
+      [x0, y0, mid, y1],
+      [mid, y0, x1, y1],
+    ]);
+    // Both masks were derived again from depth for the new boxes.
+    for (const o of doors) expect(o.maskProvenance).toBe('depth-cluster');
+    expect(store.annotations.reviews(rejected)).toHaveLength(1);
+
+    expect(log.undo('ann')?.command).toBe('object.split');
+    await queue.idle();
+    const after = store.annotations.edits.objectStates(imageId).filter((o) => o.label === 'door');
+    expect(after.map((o) => o.id)).toEqual([door.id]);
+    expect(after[0]!.box).toEqual(door.box);
+    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
+  });
+});
