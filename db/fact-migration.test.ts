@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { generateQa } from '../spatial/qa/generate';
 import { randomGraph } from '../spatial/qa/testing/random-graph';
-import { migrate, migrations } from './migrations';
+import { latestVersion, migrate, migrations } from './migrations';
 
 describe('migration 12: decisions per fact', () => {
   it('stamps fact ids and lets the most recent decision of a fact win', () => {
@@ -68,7 +68,7 @@ describe('migration 12: decisions per fact', () => {
     status.run('approved', a1);
 
     migrate(db);
-    expect(db.pragma('user_version', { simple: true })).toBe(12);
+    expect(db.pragma('user_version', { simple: true })).toBe(latestVersion);
     const row = db.prepare('SELECT status, fact_id AS factId FROM qa_pairs WHERE id = ?');
     for (const p of pairs)
       expect((row.get(ids.get(p.id)) as { factId: string }).factId).toBe(p.factId);

@@ -120,7 +120,8 @@ describe('an ambiguous name blocks approval', () => {
     });
     expect(store.annotations.edits.qaReview(q.id)!.status).toBe('proposed');
     const open = qa().filter((x) => x.family === family && x.status === 'approved');
-    expect(bulk.applied).toBe(open.length);
+    // One card per fact; the bulk decision covers every phrasing of each approved fact.
+    expect(bulk.applied).toBe(open.reduce((n, x) => n + (x.phrasings ?? 1), 0));
     for (const x of open) expect(about(cabinet, [x])).toHaveLength(0);
   });
 });
