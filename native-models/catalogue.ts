@@ -39,6 +39,8 @@ function depthAnythingMetric(kind: 'indoor' | 'outdoor'): ModelManifestInput {
     files: [
       file('onnx/model.onnx', null, 'apache-2.0', 'model'),
       file('preprocessor_config.json', null, 'apache-2.0'),
+      // Evidence that the export is metric (depth-metric.ts); optional: the graph can prove it too.
+      file('config.json', null, 'apache-2.0'),
     ],
     contracts: [
       {
@@ -60,6 +62,7 @@ function depthAnythingMetric(kind: 'indoor' | 'outdoor'): ModelManifestInput {
     verifiedChecksum: false,
     notes: [
       `The metric head is Sigmoid × max_depth (${maxDepth} m) inside the graph (HF modeling_depth_anything.py and the upstream metric_depth DPT head): predicted_depth is already metres.`,
+      'The export must prove it is metric before it runs: config.json with depth_estimation_type "metric" and max_depth, or a graph whose output is Sigmoid × max_depth; the relative export (same I/O) is refused.',
       'Only safetensors are hosted for the -hf checkpoints; export with optimum or use the fabio-sim v2.0.0 release (input "image", output "depth": import with a user manifest).',
       'Some self-made metric exports output all zeros (fabio-sim/Depth-Anything-ONNX#16): check a known scene.',
     ],
