@@ -380,24 +380,34 @@ const entries: ModelManifestInput[] = [
       file(
         'onnx/model.onnx',
         hf('onnx-community/metric3d-vit-small', 'onnx/model.onnx'),
-        'bsd-2-clause',
+        'cc0-1.0',
         'model',
       ),
       file(
         'preprocessor_config.json',
         hf('onnx-community/metric3d-vit-small', 'preprocessor_config.json'),
-        'bsd-2-clause',
+        'cc0-1.0',
       ),
-      file('config.json', hf('onnx-community/metric3d-vit-small', 'config.json'), 'bsd-2-clause'),
+      file('config.json', hf('onnx-community/metric3d-vit-small', 'config.json'), 'cc0-1.0'),
     ],
     contracts: [
       {
         graph: 'model',
         file: 'onnx/model.onnx',
         inputs: [f32('pixel_values', ['batch', 3, 'height', 'width'])],
+        // Names and ranks are not recorded from the hosted file: the upstream names (pred_depth,
+        // prediction_normal) and a kept channel dim ([b,1,h,w]) are accepted; normals optional.
         outputs: [
-          f32('predicted_depth', ['batch', 'height', 'width']),
-          f32('predicted_normal', ['batch', 'channels', 'height', 'width']),
+          {
+            ...f32('predicted_depth', ['batch', 'height', 'width']),
+            aliases: ['pred_depth', 'depth'],
+            otherRanks: [4],
+          },
+          {
+            ...f32('predicted_normal', ['batch', 'channels', 'height', 'width']),
+            aliases: ['pred_normal', 'prediction_normal', 'normal'],
+            optional: true,
+          },
         ],
       },
     ],
@@ -413,7 +423,8 @@ const entries: ModelManifestInput[] = [
     verifiedChecksum: false,
     notes: [
       "Canonical camera: depth_m = prediction · fx'/1000 with fx' the focal length in network-input pixels, clamped to [0, 300].",
-      'Output names predicted_depth / predicted_normal are expected, not read from the file [verify via verify].',
+      'Output names predicted_depth / predicted_normal are expected, not read from the file [verify via verify]; aliases and a [b,1,h,w] depth are accepted, and an export without normals gives depth only.',
+      'Licence: cc0-1.0 as the onnx-community model card states (the upstream YvanYin/Metric3D code is BSD-2-Clause).',
     ],
     params: { canonicalFocal: 1000, maxDepth: 300 },
   },

@@ -35,6 +35,10 @@ describe('catalogue and manifests', () => {
       expect(m.files.every((f) => f.sha256 === null && f.size === null)).toBe(true);
     }
     expect(findManifest('depth-anything-v2-metric-outdoor-small').params.maxDepth).toBe(80);
+    // The onnx-community model card's licence (metadata "license: cc0-1.0"), not the upstream code's.
+    expect(new Set(findManifest('metric3d-vit-small').files.map((f) => f.license))).toEqual(
+      new Set(['cc0-1.0']),
+    );
     expect(findManifest('slimsam-77-uniform').contracts[1]?.inputs.map((t) => t.name)).toContain(
       'input_boxes',
     );

@@ -67,6 +67,35 @@ describe('Metric3D v2', () => {
   });
 });
 
+describe('Metric3D v2: the export variants an unverified hosted file may be', () => {
+  const variant = (opts: Parameters<typeof metric3dModel>[0]) =>
+    createMetric3d(
+      installedContext('metric3d-vit-small', { 'onnx/model.onnx': metric3dModel(opts) }, pool),
+    );
+  const img = () => ({
+    ...solidImage(160, 120, [100, 100, 100]),
+    intrinsics: { fx: 131.25, fy: 131.25, cx: 79.5, cy: 59.5, source: 'sensor' },
+  });
+  const want = (100 * 131.25 * 518) / 160 / 1000;
+
+  it('accepts predicted_depth as [1,1,h,w] and the upstream output names', async () => {
+    for (const opts of [
+      { depthRank4: true },
+      { depthName: 'pred_depth', normalName: 'prediction_normal' },
+    ]) {
+      const r = await variant(opts).run(img());
+      expect(r.depth[500]).toBeCloseTo(want, 3);
+      expect([...r.normals!.subarray(0, 3)]).toEqual([0, 0, -1]);
+    }
+  });
+
+  it('gives depth without normals from an export that has no normals output', async () => {
+    const r = await variant({ normals: false }).run(img());
+    expect(r.depth[500]).toBeCloseTo(want, 3);
+    expect([r.normals, r.normalConfidence]).toEqual([null, null]);
+  });
+});
+
 describe('calibration', () => {
   it('reads the 35 mm-equivalent focal length from EXIF (long side = 36 mm)', () => {
     const i = exifIntrinsics({ FocalLengthIn35mmFormat: 26 }, 4032, 3024)!;

@@ -427,25 +427,48 @@ export function slimSamDecoderModel() {
 /**
  * Metric3D v2 (onnx-community): pixel_values [b,3,h,w] raw 0–255 → predicted_depth [b,h,w] = mean
  * of the three channels (canonical-camera units), predicted_normal [b,4,h,w] = (0, 0, −2, 0.5)
- * everywhere (a non-unit normal towards the camera, confidence 0.5).
+ * everywhere (a non-unit normal towards the camera, confidence 0.5). Variants an unverified real
+ * export may be: other output names (`depthName`, `normalName`), depth with its channel dim kept
+ * ([b,1,h,w], `depthRank4`), no normals output (`normals: false`).
  */
-export function metric3dModel(opts: { nan?: boolean } = {}) {
+export function metric3dModel(
+  opts: {
+    nan?: boolean;
+    depthName?: string;
+    normalName?: string;
+    depthRank4?: boolean;
+    normals?: boolean;
+  } = {},
+) {
+  const depthName = opts.depthName ?? 'predicted_depth';
+  const normalName = opts.normalName ?? 'predicted_normal';
+  const withNormals = opts.normals ?? true;
   return buildModel({
     name: 'tiny_metric3d',
     inputs: [{ name: 'pixel_values', elemType: F, dims: ['batch', 3, 'height', 'width'] }],
     outputs: [
-      { name: 'predicted_depth', elemType: F, dims: ['batch', 'height', 'width'] },
-      { name: 'predicted_normal', elemType: F, dims: ['batch', 'channels', 'height', 'width'] },
+      {
+        name: depthName,
+        elemType: F,
+        dims: opts.depthRank4 ? ['batch', 1, 'height', 'width'] : ['batch', 'height', 'width'],
+      },
+      ...(withNormals
+        ? [{ name: normalName, elemType: F, dims: ['batch', 'channels', 'height', 'width'] }]
+        : []),
     ],
     nodes: [
-      node('ReduceMean', ['pixel_values'], [opts.nan ? 'm' : 'predicted_depth'], {
+      node('ReduceMean', ['pixel_values'], [opts.nan ? 'm' : depthName], {
         axes: ints([1]),
-        keepdims: int(0),
+        keepdims: int(opts.depthRank4 ? 1 : 0),
       }),
-      ...(opts.nan ? [node('Mul', ['m', 'nan'], ['predicted_depth'])] : []),
-      node('ReduceMean', ['pixel_values'], ['mk'], { axes: ints([1]), keepdims: int(1) }),
-      node('Mul', ['mk', 'zero'], ['z']),
-      node('Add', ['z', 'normal'], ['predicted_normal']),
+      ...(opts.nan ? [node('Mul', ['m', 'nan'], [depthName])] : []),
+      ...(withNormals
+        ? [
+            node('ReduceMean', ['pixel_values'], ['mk'], { axes: ints([1]), keepdims: int(1) }),
+            node('Mul', ['mk', 'zero'], ['z']),
+            node('Add', ['z', 'normal'], [normalName]),
+          ]
+        : []),
     ],
     initializers: [
       f32('zero', [], [0]),
