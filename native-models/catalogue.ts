@@ -441,9 +441,10 @@ const entries: ModelManifestInput[] = [
         inputs: [f32(null, [1, 3, 'height', 'width'])],
         outputs: [
           f32('up_field', [1, 2, 'height', 'width']),
-          f32('up_confidence', [1, 1, 'height', 'width']),
+          // Upstream GeoCalib returns the confidences as (B,H,W).
+          { ...f32('up_confidence', [1, 1, 'height', 'width']), otherRanks: [3] },
           f32('latitude_field', [1, 1, 'height', 'width']),
-          f32('latitude_confidence', [1, 1, 'height', 'width']),
+          { ...f32('latitude_confidence', [1, 1, 'height', 'width']), otherRanks: [3] },
         ],
       },
     ],
@@ -459,7 +460,8 @@ const entries: ModelManifestInput[] = [
     verifiedChecksum: false,
     notes: [
       'The file name and input name in the hosted repository are not recorded: import the file; the input is matched by position.',
-      'Roll, pitch (and focal) come from a Levenberg–Marquardt fit on the fields; principal point at the centre.',
+      'Roll, pitch (and focal) come from a Levenberg–Marquardt fit on the fields; principal point at the centre; roll and pitch signs as upstream Gravity.from_rp.',
+      'Input as upstream ImagePreprocessor: short side 320 (aspect kept), centre crop to multiples of 32.',
     ],
     params: {},
   },

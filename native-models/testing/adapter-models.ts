@@ -480,24 +480,29 @@ export function metric3dModel(
 
 // --- GeoCalib ----------------------------------------------------------------------------------
 
-/** GeoCalib fields: any-named input [1,3,h,w] → the four given constant fields (h × w each). */
+/**
+ * GeoCalib fields: any-named input [1,3,h,w] → the four given constant fields (h × w each); the
+ * confidences (1,1,h,w), or (1,h,w) as upstream returns them with `confidenceRank3`.
+ */
 export function geocalibModel(fields: {
   width: number;
   height: number;
   up: Float32Array;
   latitude: Float32Array;
   confidence?: number;
+  confidenceRank3?: boolean;
 }) {
   const { width: w, height: h } = fields;
   const conf = new Float32Array(w * h).fill(fields.confidence ?? 1);
+  const confDims = fields.confidenceRank3 ? [1, 'height', 'width'] : [1, 1, 'height', 'width'];
   return buildModel({
     name: 'tiny_geocalib',
     inputs: [{ name: 'image', elemType: F, dims: [1, 3, 'height', 'width'] }],
     outputs: [
       { name: 'up_field', elemType: F, dims: [1, 2, 'height', 'width'] },
-      { name: 'up_confidence', elemType: F, dims: [1, 1, 'height', 'width'] },
+      { name: 'up_confidence', elemType: F, dims: confDims },
       { name: 'latitude_field', elemType: F, dims: [1, 1, 'height', 'width'] },
-      { name: 'latitude_confidence', elemType: F, dims: [1, 1, 'height', 'width'] },
+      { name: 'latitude_confidence', elemType: F, dims: confDims },
     ],
     nodes: [
       node('Identity', ['up'], ['up_field']),
@@ -508,7 +513,7 @@ export function geocalibModel(fields: {
     initializers: [
       f32('up', [1, 2, h, w], fields.up),
       f32('lat', [1, 1, h, w], fields.latitude),
-      f32('conf', [1, 1, h, w], conf),
+      f32('conf', fields.confidenceRank3 ? [1, h, w] : [1, 1, h, w], conf),
     ],
   });
 }
