@@ -148,12 +148,12 @@ export function proveMetricDepth(
     maxDepth = tail.scale;
     evidence.push(`graph ends in Sigmoid × ${tail.scale}`);
   }
-  if (maxDepth === null) {
-    throw refuse(
-      `no config.json with depth_estimation_type "metric", and the graph's ${outputName} ${tail.description} (not Sigmoid × max_depth)`,
-    );
-  }
-  return { maxDepth, evidence: evidence.join('; ') };
+  if (maxDepth !== null) return { maxDepth, evidence: evidence.join('; ') };
+  // Here the config was absent and the graph's head unrecognised.
+  const ends = tail.kind === 'unknown' ? tail.description : `ends in Sigmoid × ${tail.scale}`;
+  throw refuse(
+    `no config.json with depth_estimation_type "metric", and the graph's ${outputName} ${ends} (not Sigmoid × max_depth)`,
+  );
 }
 
 /** A Depth Anything manifest (a depth model without Metric3D's normals output). */
