@@ -39,6 +39,8 @@ function depthAnythingMetric(kind: 'indoor' | 'outdoor'): ModelManifestInput {
     files: [
       file('onnx/model.onnx', null, 'apache-2.0', 'model'),
       file('preprocessor_config.json', null, 'apache-2.0'),
+      // Evidence that the export is metric (depth-metric.ts); optional: the graph can prove it too.
+      file('config.json', null, 'apache-2.0'),
     ],
     contracts: [
       {
@@ -60,6 +62,7 @@ function depthAnythingMetric(kind: 'indoor' | 'outdoor'): ModelManifestInput {
     verifiedChecksum: false,
     notes: [
       `The metric head is Sigmoid × max_depth (${maxDepth} m) inside the graph (HF modeling_depth_anything.py and the upstream metric_depth DPT head): predicted_depth is already metres.`,
+      'The export must prove it is metric before it runs: config.json with depth_estimation_type "metric" and max_depth, or a graph whose output is Sigmoid × max_depth; the relative export (same I/O) is refused.',
       'Only safetensors are hosted for the -hf checkpoints; export with optimum or use the fabio-sim v2.0.0 release (input "image", output "depth": import with a user manifest).',
       'Some self-made metric exports output all zeros (fabio-sim/Depth-Anything-ONNX#16): check a known scene.',
     ],
@@ -377,24 +380,34 @@ const entries: ModelManifestInput[] = [
       file(
         'onnx/model.onnx',
         hf('onnx-community/metric3d-vit-small', 'onnx/model.onnx'),
-        'bsd-2-clause',
+        'cc0-1.0',
         'model',
       ),
       file(
         'preprocessor_config.json',
         hf('onnx-community/metric3d-vit-small', 'preprocessor_config.json'),
-        'bsd-2-clause',
+        'cc0-1.0',
       ),
-      file('config.json', hf('onnx-community/metric3d-vit-small', 'config.json'), 'bsd-2-clause'),
+      file('config.json', hf('onnx-community/metric3d-vit-small', 'config.json'), 'cc0-1.0'),
     ],
     contracts: [
       {
         graph: 'model',
         file: 'onnx/model.onnx',
         inputs: [f32('pixel_values', ['batch', 3, 'height', 'width'])],
+        // Names and ranks are not recorded from the hosted file: the upstream names (pred_depth,
+        // prediction_normal) and a kept channel dim ([b,1,h,w]) are accepted; normals optional.
         outputs: [
-          f32('predicted_depth', ['batch', 'height', 'width']),
-          f32('predicted_normal', ['batch', 'channels', 'height', 'width']),
+          {
+            ...f32('predicted_depth', ['batch', 'height', 'width']),
+            aliases: ['pred_depth', 'depth'],
+            otherRanks: [4],
+          },
+          {
+            ...f32('predicted_normal', ['batch', 'channels', 'height', 'width']),
+            aliases: ['pred_normal', 'prediction_normal', 'normal'],
+            optional: true,
+          },
         ],
       },
     ],
@@ -410,7 +423,8 @@ const entries: ModelManifestInput[] = [
     verifiedChecksum: false,
     notes: [
       "Canonical camera: depth_m = prediction · fx'/1000 with fx' the focal length in network-input pixels, clamped to [0, 300].",
-      'Output names predicted_depth / predicted_normal are expected, not read from the file [verify via verify].',
+      'Output names predicted_depth / predicted_normal are expected, not read from the file [verify via verify]; aliases and a [b,1,h,w] depth are accepted, and an export without normals gives depth only.',
+      'Licence: cc0-1.0 as the onnx-community model card states (the upstream YvanYin/Metric3D code is BSD-2-Clause).',
     ],
     params: { canonicalFocal: 1000, maxDepth: 300 },
   },
@@ -427,9 +441,10 @@ const entries: ModelManifestInput[] = [
         inputs: [f32(null, [1, 3, 'height', 'width'])],
         outputs: [
           f32('up_field', [1, 2, 'height', 'width']),
-          f32('up_confidence', [1, 1, 'height', 'width']),
+          // Upstream GeoCalib returns the confidences as (B,H,W).
+          { ...f32('up_confidence', [1, 1, 'height', 'width']), otherRanks: [3] },
           f32('latitude_field', [1, 1, 'height', 'width']),
-          f32('latitude_confidence', [1, 1, 'height', 'width']),
+          { ...f32('latitude_confidence', [1, 1, 'height', 'width']), otherRanks: [3] },
         ],
       },
     ],
@@ -445,7 +460,8 @@ const entries: ModelManifestInput[] = [
     verifiedChecksum: false,
     notes: [
       'The file name and input name in the hosted repository are not recorded: import the file; the input is matched by position.',
-      'Roll, pitch (and focal) come from a Levenberg–Marquardt fit on the fields; principal point at the centre.',
+      'Roll, pitch (and focal) come from a Levenberg–Marquardt fit on the fields; principal point at the centre; roll and pitch signs as upstream Gravity.from_rp.',
+      'Input as upstream ImagePreprocessor: short side 320 (aspect kept), centre crop to multiples of 32.',
     ],
     params: {},
   },

@@ -22,7 +22,18 @@ export interface ContractReport {
   actual: { inputs: string[]; outputs: string[] };
 }
 
-const label = (t: TensorSpec, i: number) => t.name ?? `#${i} (any name)`;
+const label = (t: TensorSpec, i: number) =>
+  t.name === null
+    ? `#${i} (any name)`
+    : t.aliases.length
+      ? `${t.name} (or ${t.aliases.join(', ')})`
+      : t.name;
+
+/** The name under which a session declares `spec`: its name, else the first alias present. */
+export function declaredName(spec: TensorSpec, names: readonly string[]): string | undefined {
+  if (spec.name === null) return undefined;
+  return [spec.name, ...spec.aliases].find((n) => names.includes(n));
+}
 
 export function checkContract(contract: GraphContract, declared: DeclaredGraph): ContractReport {
   const problems: string[] = [];
@@ -32,17 +43,22 @@ export function checkContract(contract: GraphContract, declared: DeclaredGraph):
   const actualOut = declared.outputs.map((t) => t.name);
 
   const missingIn = contract.inputs.filter(
-    (t) => t.name !== null && !t.optional && !actualIn.includes(t.name),
+    (t) => t.name !== null && !t.optional && !declaredName(t, actualIn),
   );
   const extraIn = actualIn.filter(
-    (n, i) => !contract.inputs.some((t, j) => t.name === n || (t.name === null && j === i)),
+    (n, i) =>
+      !contract.inputs.some(
+        (t, j) => declaredName(t, actualIn) === n || (t.name === null && j === i),
+      ),
   );
   if (missingIn.length || extraIn.length) {
     problems.push(
       `inputs do not match: expected [${expectedIn.join(', ')}], got [${actualIn.join(', ')}]`,
     );
   }
-  const missingOut = contract.outputs.filter((t) => t.name !== null && !actualOut.includes(t.name));
+  const missingOut = contract.outputs.filter(
+    (t) => t.name !== null && !t.optional && !declaredName(t, actualOut),
+  );
   if (missingOut.length) {
     problems.push(
       `outputs missing: expected [${expectedOut.join(', ')}], got [${actualOut.join(', ')}]`,
@@ -51,22 +67,29 @@ export function checkContract(contract: GraphContract, declared: DeclaredGraph):
 
   const compare = (specs: TensorSpec[], got: DeclaredTensor[], kind: string) => {
     specs.forEach((spec, i) => {
-      const d = spec.name === null ? got[i] : got.find((g) => g.name === spec.name);
+      const name = declaredName(
+        spec,
+        got.map((g) => g.name),
+      );
+      const d = spec.name === null ? got[i] : got.find((g) => g.name === name);
       if (!d) return;
       if (d.type && d.type !== spec.dtype) {
         problems.push(`${kind} ${d.name}: dtype ${d.type}, expected ${spec.dtype}`);
       }
       if (d.shape) {
-        if (d.shape.length !== spec.shape.length) {
+        const ranks = [spec.shape.length, ...spec.otherRanks];
+        if (!ranks.includes(d.shape.length)) {
           problems.push(
-            `${kind} ${d.name}: rank ${d.shape.length} [${d.shape.join(',')}], expected rank ${spec.shape.length} [${spec.shape.join(',')}]`,
+            `${kind} ${d.name}: rank ${d.shape.length} [${d.shape.join(',')}], expected rank ${ranks.join(' or ')} [${spec.shape.join(',')}]`,
           );
           return;
         }
+        // Another rank drops or adds leading dims: compare the trailing ones.
+        const offset = spec.shape.length - d.shape.length;
         spec.shape.forEach((want, k) => {
-          const have = d.shape?.[k];
+          const have = d.shape?.[k - offset];
           if (typeof want === 'number' && typeof have === 'number' && want !== have) {
-            problems.push(`${kind} ${d.name}: dim ${k} is ${have}, expected ${want}`);
+            problems.push(`${kind} ${d.name}: dim ${k - offset} is ${have}, expected ${want}`);
           }
         });
       }

@@ -39,8 +39,15 @@ export const tensorSpecSchema = z.object({
   name: z.string().min(1).nullable(),
   dtype: z.enum(tensorDtypes),
   shape: z.array(dimSchema),
-  /** An input some exports of the model declare and others do not (fed only when declared). */
+  /**
+   * A tensor some exports of the model declare and others do not: an input fed only when
+   * declared, an output read only when present.
+   */
   optional: z.boolean().default(false),
+  /** Other names the same tensor has in other exports (e.g. "pred_depth"); tried after `name`. */
+  aliases: z.array(z.string().min(1)).default([]),
+  /** Ranks accepted besides shape.length (e.g. [3] for a (B,H,W) map declared (B,1,H,W)). */
+  otherRanks: z.array(z.number().int().positive()).default([]),
 });
 export type TensorSpec = z.infer<typeof tensorSpecSchema>;
 

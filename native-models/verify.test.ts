@@ -6,7 +6,11 @@ import { importModel } from './import-local';
 import { parseManifest } from './manifest';
 import { ModelStore, resolveModelsDir } from './store';
 import { removeTempDirs, tempDir, writeFile } from './testing/fixtures';
-import { depthAnythingMetricModel } from './testing/test-models';
+import {
+  depthAnythingConfig,
+  depthAnythingMetricModel,
+  depthAnythingRelativeModel,
+} from './testing/test-models';
 import { verifyModel } from './verify';
 
 afterAll(() => removeTempDirs());
@@ -31,6 +35,10 @@ describe('catalogue and manifests', () => {
       expect(m.files.every((f) => f.sha256 === null && f.size === null)).toBe(true);
     }
     expect(findManifest('depth-anything-v2-metric-outdoor-small').params.maxDepth).toBe(80);
+    // The onnx-community model card's licence (metadata "license: cc0-1.0"), not the upstream code's.
+    expect(new Set(findManifest('metric3d-vit-small').files.map((f) => f.license))).toEqual(
+      new Set(['cc0-1.0']),
+    );
     expect(findManifest('slimsam-77-uniform').contracts[1]?.inputs.map((t) => t.name)).toContain(
       'input_boxes',
     );
@@ -59,13 +67,17 @@ describe('catalogue and manifests', () => {
 describe('import, verify, remove', () => {
   it('imports a transformers.js folder, verifies it in a child process, and removes it', async () => {
     const src = tempDir();
-    writeFile(join(src, 'config.json'), '{"model_type":"depth_anything"}');
+    writeFile(join(src, 'config.json'), depthAnythingConfig('metric', 20));
     writeFile(join(src, 'preprocessor_config.json'), '{"size":{"height":518,"width":518}}');
     writeFile(join(src, 'onnx', 'model.onnx'), depthAnythingMetricModel());
     writeFile(join(src, 'onnx', 'model_fp16.onnx'), 'not used');
     const store = new ModelStore(tempDir());
     const r = await importModel(indoor, src, store);
-    expect(r.copied.map((c) => c.to)).toEqual(['onnx/model.onnx', 'preprocessor_config.json']);
+    expect(r.copied.map((c) => c.to)).toEqual([
+      'onnx/model.onnx',
+      'preprocessor_config.json',
+      'config.json',
+    ]);
     expect(store.state(indoor)).toMatchObject({ installed: true, missing: [] });
     expect(r.record.files[0]?.sha256).toMatch(/^[0-9a-f]{64}$/);
 
@@ -112,6 +124,22 @@ describe('import, verify, remove', () => {
     expect(t.graphs[0]?.error).toMatch(
       /^model depth-anything-v2-metric-indoor-small: could not load .*model\.onnx on cpu: cpu: /,
     );
+  });
+
+  it('fails verification of a relative-depth export imported into a metric slot, saying why', async () => {
+    // The onnx-community/depth-anything-v2-small layout: same I/O, relative config and head.
+    const src = tempDir();
+    writeFile(join(src, 'config.json'), depthAnythingConfig('relative', 1));
+    writeFile(join(src, 'onnx', 'model.onnx'), depthAnythingRelativeModel());
+    const store = new ModelStore(tempDir());
+    await importModel(indoor, src, store);
+    const v = await verifyModel(indoor, store, { device: 'cpu', timeoutMs: 20_000 });
+    expect(v.ok).toBe(false);
+    expect(v.graphs[0]?.contract?.problems).toEqual([
+      expect.stringMatching(
+        /^model depth-anything-v2-metric-indoor-small: not a metric depth model: config\.json has depth_estimation_type "relative": a relative-depth model\./,
+      ),
+    ]);
   });
 
   it('refuses a single file for a two-graph model and a folder without the graph', async () => {

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { checkContract, type ContractReport, type DeclaredGraph } from './contract-check';
+import { isDepthAnything, proveMetricDepth } from './depth-metric';
 import type { ModelManifest } from './manifest';
 import type { Device } from './providers';
 import type { LoadReport } from './session-pool';
@@ -75,6 +76,16 @@ export async function verifyModel(
       continue;
     }
     const contract = checkContract(c, reply.declared);
+    if (contract.ok && isDepthAnything(manifest)) {
+      // A relative export declares the same I/O: the depth slot must also prove it outputs metres.
+      const output = c.outputs[0]!.name ?? reply.declared.outputs[0]?.name ?? '';
+      try {
+        proveMetricDepth(manifest, file, store.filePath(manifest, 'config.json'), output);
+      } catch (err) {
+        contract.ok = false;
+        contract.problems.push((err as Error).message);
+      }
+    }
     graphs.push({ ...base, ok: contract.ok, error: null, contract, load: reply.load });
   }
   return { id: manifest.id, ok: graphs.every((g) => g.ok), graphs };

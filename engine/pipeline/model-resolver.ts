@@ -63,6 +63,7 @@ function depthAnythingStage(env: AdapterEnv): ModelStage<'depth'> {
     env.pool,
     env.device,
     env.resize,
+    env.store.filePath(env.manifest, 'config.json'),
   );
   const stage: ModelStage<'depth'> = {
     stage: 'depth',

@@ -59,6 +59,8 @@ describe('models API', () => {
     expect(m.files.map((f: { path: string }) => f.path)).toEqual([
       'onnx/model.onnx',
       'preprocessor_config.json',
+      // Evidence that the export is metric (native-models/depth-metric.ts).
+      'config.json',
     ]);
   });
 

@@ -10,7 +10,7 @@ import {
 } from '../testing/adapter-models';
 import { fakeGpu } from '../testing/fake-gpu';
 import { installedContext, removeTempDirs, solidImage } from '../testing/fixtures';
-import { depthAnythingMetricModel } from '../testing/test-models';
+import { depthAnythingConfig, depthAnythingMetricModel } from '../testing/test-models';
 import { bertTokenizer } from '../testing/tokenizers';
 import { createClipSceneFilter } from './clip';
 import { createDepthAnything } from './depth-anything';
@@ -97,7 +97,11 @@ describe('bad models', () => {
     const da = createDepthAnything(
       installedContext(
         'depth-anything-v2-metric-indoor-small',
-        { 'onnx/model.onnx': depthAnythingMetricModel({ nan: true }) },
+        {
+          'onnx/model.onnx': depthAnythingMetricModel({ nan: true }),
+          // Its head (… then Sqrt) is not Sigmoid × max_depth: the config proves it metric.
+          'config.json': depthAnythingConfig('metric', 20),
+        },
         pool,
       ),
     );

@@ -8,16 +8,20 @@
 //   centre. Default: 60° horizontal field of view, fx = (W/2) / tan(30°).
 //
 // GeoCalib (mprib/geocalib-fields-onnx, network stage only; onnx-models.md §6): input (1,3,h,w)
-// RGB in [0,1], short side 320, sides multiples of 32 (bilinear, antialiased) → up_field (1,2,h,w)
-// unit image-plane vectors (x right, y down [verify]), latitude_field (1,1,h,w) radians, and their
-// confidences. The camera is fitted by damped Gauss–Newton least squares (the Levenberg–Marquardt
+// RGB in [0,1] prepared as upstream's ImagePreprocessor({resize: 320, edge_divisible_by: 32})
+// does (cvg/GeoCalib geocalib/utils.py): short side to 320 keeping aspect (long side truncated,
+// bilinear, antialiased), then a centre crop of each side down to a multiple of 32 — not a stretch
+// (a 4:3 photo would be squashed 2.5 %) → up_field (1,2,h,w) unit image-plane vectors (x right,
+// y down [verify]), latitude_field (1,1,h,w) radians, and their confidences, (1,1,h,w) or
+// (1,h,w) as upstream returns them. The camera is fitted by damped Gauss–Newton least squares (the Levenberg–Marquardt
 // step GeoCalib runs after its network) on, per pixel p with ray d = ((u−cx)/f, (v−cy)/f, 1):
 //   latitude(p) = asin(d·g / |d|)
 //   up(p)       = normalise(g_x − d_x g_z, g_y − d_y g_z)       (image projection of "up" at p)
-// with the up direction in the camera frame (x right, y down, z forward)
-//   g = (sin roll · cos pitch, −cos roll · cos pitch, sin pitch):
+// with the up direction in the camera frame (x right, y down, z forward) as upstream's
+// Gravity.from_rp (geocalib/gravity.py), so roll and pitch have upstream's signs:
+//   g = (−sin roll · cos pitch, −cos roll · cos pitch, sin pitch):
 // pitch > 0 when the camera looks above the horizon, roll > 0 when the image's up direction is
-// turned towards +x. Residuals are weighted by √confidence (clamped to [0,1]). The focal length is
+// turned towards −x (the camera rolled clockwise as seen from behind it). Residuals are weighted by √confidence (clamped to [0,1]). The focal length is
 // fitted only when EXIF gave none. Principal point at the centre (upstream GeoCalib#3).
 import {
   focalFromExif,
@@ -73,7 +77,7 @@ export function defaultIntrinsics(width: number, height: number): Intrinsics {
 }
 
 export function upVector(roll: number, pitch: number): [number, number, number] {
-  return [Math.sin(roll) * Math.cos(pitch), -Math.cos(roll) * Math.cos(pitch), Math.sin(pitch)];
+  return [-Math.sin(roll) * Math.cos(pitch), -Math.cos(roll) * Math.cos(pitch), Math.sin(pitch)];
 }
 
 /** Perspective fields sampled at original-image pixel coordinates. */
@@ -258,14 +262,82 @@ function solve(A: number[][], b: number[]): number[] {
   return x;
 }
 
-/** GeoCalib's network input size: short side 320, both sides multiples of 32. */
+/**
+ * GeoCalib's network input, as upstream's ImagePreprocessor: the image resized so its short side
+ * is 320 (long side int()-truncated, get_new_image_size), then centre-cropped so both sides are
+ * multiples of 32 (fit_to_multiple with crop: the odd pixel comes off the left/top).
+ */
 export function geocalibInputSize(
   width: number,
   height: number,
-): { width: number; height: number } {
-  const s = 320 / Math.min(width, height);
-  const snap = (v: number) => Math.max(32, Math.round(v / 32) * 32);
-  return { width: snap(width * s), height: snap(height * s) };
+): {
+  width: number;
+  height: number;
+  resized: { width: number; height: number };
+  left: number;
+  top: number;
+} {
+  const aspect = width / height;
+  const resized =
+    aspect < 1
+      ? { width: 320, height: Math.trunc(320 / aspect) }
+      : { width: Math.trunc(320 * aspect), height: 320 };
+  const net = (v: number) => Math.max(32, Math.floor(v / 32) * 32);
+  const w = net(resized.width);
+  const h = net(resized.height);
+  // Upstream pads by (w // 32)·32 − w (negative) split pad_l = pad // 2 (floor): left gets the ceil.
+  return {
+    width: w,
+    height: h,
+    resized,
+    left: Math.ceil((resized.width - w) / 2),
+    top: Math.ceil((resized.height - h) / 2),
+  };
+}
+
+/** The (w × h) window at (left, top) of CHW planes of size pw × ph. */
+function cropPlanes(
+  data: Float32Array,
+  channels: number,
+  pw: number,
+  ph: number,
+  left: number,
+  top: number,
+  w: number,
+  h: number,
+): Float32Array {
+  const out = new Float32Array(channels * w * h);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < h; y++) {
+      const from = c * pw * ph + (y + top) * pw + left;
+      out.set(data.subarray(from, from + w), c * w * h + y * w);
+    }
+  }
+  return out;
+}
+
+/**
+ * A GeoCalib field: (1,C,h,w), or (1,h,w) for a one-channel map (upstream returns confidences
+ * as (B,H,W)).
+ */
+function readField(
+  modelId: string,
+  out: Parameters<typeof readFloat>[1],
+  name: string,
+  channels: number,
+): { data: Float32Array; dims: [number, number, number, number] } {
+  const f = readFloat(modelId, out, name, null);
+  const d = f.dims;
+  if (d.length === 3 && channels === 1 && d[0] === 1) {
+    return { data: f.data, dims: [1, 1, d[1]!, d[2]!] };
+  }
+  if (d.length === 4 && d[0] === 1 && d[1] === channels) {
+    return { data: f.data, dims: d as [number, number, number, number] };
+  }
+  throw new ModelAdapterError(
+    modelId,
+    `output ${name} has shape [${d.join(',')}], expected [1,${channels},h,w]${channels === 1 ? ' or [1,h,w]' : ''}`,
+  );
 }
 
 export class GeoCalibCalibrator {
@@ -283,13 +355,13 @@ export class GeoCalibCalibrator {
     const graph = await openGraph(this.ctx, 'model');
     const t0 = now();
     const net = geocalibInputSize(W, H);
-    const pixels = await resizerFor(this.ctx).chw(
+    const resized = await resizerFor(this.ctx).chw(
       image.data,
       W,
       H,
       channels,
-      net.width,
-      net.height,
+      net.resized.width,
+      net.resized.height,
       'bilinear',
       {
         scale: 1 / 255,
@@ -297,36 +369,53 @@ export class GeoCalibCalibrator {
         std: [1, 1, 1],
       },
     );
+    const pixels = cropPlanes(
+      resized,
+      3,
+      net.resized.width,
+      net.resized.height,
+      net.left,
+      net.top,
+      net.width,
+      net.height,
+    );
     const inputName = graph.session.inputNames[0]!;
     const t1 = now();
     const out = await graph.run({ [inputName]: f32(pixels, [1, 3, net.height, net.width]) });
     const t2 = now();
-    const up = readFloat(m.id, out, 'up_field', 4);
-    const upConf = readFloat(m.id, out, 'up_confidence', 4);
-    const lat = readFloat(m.id, out, 'latitude_field', 4);
-    const latConf = readFloat(m.id, out, 'latitude_confidence', 4);
-    const [, uc, fh, fw] = up.dims as [number, number, number, number];
+    const up = readField(m.id, out, 'up_field', 2);
+    const upConf = readField(m.id, out, 'up_confidence', 1);
+    const lat = readField(m.id, out, 'latitude_field', 1);
+    const latConf = readField(m.id, out, 'latitude_confidence', 1);
+    const [, , fh, fw] = up.dims;
     const same = (d: number[]) => d[2] === fh && d[3] === fw;
-    if (uc !== 2 || !same(upConf.dims) || !same(lat.dims) || !same(latConf.dims)) {
+    if (!same(upConf.dims) || !same(lat.dims) || !same(latConf.dims)) {
       throw new ModelAdapterError(
         m.id,
         `fields have mismatched shapes: up_field [${up.dims.join(',')}], latitude_field [${lat.dims.join(',')}]`,
       );
     }
-    // Samples on a regular sub-grid, mapped to original-image pixel coordinates; anisotropic
-    // resizing changes up-vector directions, so they are mapped too (÷ scale per axis).
+    // Samples on a regular sub-grid, mapped to original-image pixel coordinates (undo the crop,
+    // then the resize); the long side's int() truncation makes the resize very slightly
+    // anisotropic, so up-vector directions are mapped too (÷ scale per axis).
     const plane = fw * fh;
     const stride = Math.max(1, Math.floor(Math.sqrt(plane / (options.maxSamples ?? 600))));
     const idx: number[] = [];
     for (let y = Math.floor(stride / 2); y < fh; y += stride) {
       for (let x = Math.floor(stride / 2); x < fw; x += stride) idx.push(y * fw + x);
     }
-    const sx = fw / W;
-    const sy = fh / H;
+    if (fw !== net.width || fh !== net.height) {
+      throw new ModelAdapterError(
+        m.id,
+        `fields are ${fw}×${fh}, expected the input size ${net.width}×${net.height}`,
+      );
+    }
+    const sx = net.resized.width / W;
+    const sy = net.resized.height / H;
     const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
     const samples: FieldSamples = {
-      u: Float64Array.from(idx, (i) => ((i % fw) + 0.5) / sx - 0.5),
-      v: Float64Array.from(idx, (i) => (Math.floor(i / fw) + 0.5) / sy - 0.5),
+      u: Float64Array.from(idx, (i) => ((i % fw) + net.left + 0.5) / sx - 0.5),
+      v: Float64Array.from(idx, (i) => (Math.floor(i / fw) + net.top + 0.5) / sy - 0.5),
       upX: new Float64Array(idx.length),
       upY: new Float64Array(idx.length),
       latitude: Float64Array.from(idx, (i) => lat.data[i]!),

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findManifest } from '../catalogue';
 import { SessionPool } from '../session-pool';
 import { removeTempDirs, tempDir, writeFile } from '../testing/fixtures';
-import { depthAnythingMetricModel } from '../testing/test-models';
+import { depthAnythingConfig, depthAnythingMetricModel } from '../testing/test-models';
 import { DepthAnythingAdapter, dptInputSize, postprocessDepth } from './depth-anything';
 import { resizePlane } from './resample';
 
@@ -132,7 +132,12 @@ describe('DepthAnythingAdapter', () => {
 
   it('refuses NaN output with a clear error', async () => {
     const file = model('nan.onnx', depthAnythingMetricModel({ nan: true }));
-    const adapter = new DepthAnythingAdapter(indoor, file, pool, 'cpu');
+    // Its head (… then Sqrt) is not Sigmoid × max_depth: a metric config.json lets it run.
+    const config = model(
+      'nan-config.json',
+      new TextEncoder().encode(depthAnythingConfig('metric', 20)),
+    );
+    const adapter = new DepthAnythingAdapter(indoor, file, pool, 'cpu', 'graph', config);
     await expect(
       adapter.run({ data: uniform(28, 14, [9, 9, 9]), width: 28, height: 14 }),
     ).rejects.toThrow(
@@ -140,13 +145,13 @@ describe('DepthAnythingAdapter', () => {
     );
   });
 
-  it('refuses values above max_depth (an export without the metric head)', async () => {
+  it('refuses a head scaled to another max_depth before running it', async () => {
     const file = model('relative.onnx', depthAnythingMetricModel({ maxDepth: 100 }));
     const adapter = new DepthAnythingAdapter(indoor, file, pool, 'cpu');
     await expect(
       adapter.run({ data: uniform(14, 14, [200, 200, 200]), width: 14, height: 14 }),
     ).rejects.toThrow(
-      /^model depth-anything-v2-metric-indoor-small: depth range \[8\d\.\d+, 8\d\.\d+\] is outside \[0, 20\] m/,
+      /^model depth-anything-v2-metric-indoor-small: not a metric depth model: the graph \(Sigmoid × constant\) gives max_depth 100 m, this slot expects 20 m/,
     );
   });
 
@@ -162,6 +167,14 @@ describe('depth post-processing', () => {
   it('rejects unexpected output shapes', async () => {
     await expect(postprocessDepth('m', new Float32Array(8), [2, 2, 2], 4, 4, 20)).rejects.toThrow(
       'model m: depth output has shape [2,2,2], expected [1,h,w]',
+    );
+  });
+
+  it('refuses values outside [0, max_depth] (a head the graph check could not read)', async () => {
+    await expect(
+      postprocessDepth('m', Float32Array.of(1, 2, 3, 85), [1, 2, 2], 4, 4, 20),
+    ).rejects.toThrow(
+      'model m: depth range [1.000, 85.000] is outside [0, 20] m: not a metric (sigmoid × max_depth) export?',
     );
   });
 

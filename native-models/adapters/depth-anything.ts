@@ -5,10 +5,13 @@
 //  2. bicubic resize (PIL-style, antialiased when shrinking), /255, ImageNet mean/std, RGB CHW f32;
 //  3. run; `predicted_depth` [1,h,w] is already metres: the metric head ends in Sigmoid × max_depth
 //     inside the exported graph (HF modeling_depth_anything.py `depth_estimation_type: "metric"`,
-//     upstream metric_depth/dpt.py), so nothing is multiplied here; values outside [0, max_depth]
-//     mean the file is a relative-depth export and are refused;
+//     upstream metric_depth/dpt.py), so nothing is multiplied here. Before the first run the
+//     export must prove it is metric (../depth-metric.ts: config.json or the graph's head): a
+//     relative export has the same I/O and an output range that fits [0, max_depth]. Values outside
+//     [0, max_depth] are still refused;
 //  4. bilinear resize back to the original width × height (bilinear: no overshoot, no negatives).
 import { checkContract, describeSession } from '../contract-check';
+import { proveMetricDepth, type MetricProof } from '../depth-metric';
 import type { ModelManifest, Preprocessing } from '../manifest';
 import type { Device } from '../providers';
 import type { OrtSession, SessionPool } from '../session-pool';
@@ -145,6 +148,7 @@ export async function postprocessDepth(
 
 export class DepthAnythingAdapter {
   private checked = new WeakSet<OrtSession>();
+  private proof: MetricProof | null = null;
 
   constructor(
     private readonly manifest: ModelManifest,
@@ -153,6 +157,8 @@ export class DepthAnythingAdapter {
     private readonly device: Device = 'auto',
     /** AdapterContext.resize: the resize graphs on `device` by default. */
     private readonly resize: ResizeMethod | ImageResizer = 'graph',
+    /** The model folder's config.json (evidence that the export is metric); null: none. */
+    private readonly configPath: string | null = null,
   ) {
     if (manifest.task !== 'depth' || !manifest.preprocessing) {
       throw new Error(`model ${manifest.id} is a ${manifest.task} model, not a depth model`);
@@ -175,11 +181,13 @@ export class DepthAnythingAdapter {
         throw new Error(`model ${m.id} (${this.modelPath}): ${report.problems.join('; ')}`);
       this.checked.add(session);
     }
+    const outputName = contract.outputs[0]!.name ?? session.outputNames[0]!;
+    this.proof ??= proveMetricDepth(m, this.modelPath, this.configPath, outputName);
     return {
       session,
       provider,
       inputName: contract.inputs[0]!.name ?? session.inputNames[0]!,
-      outputName: contract.outputs[0]!.name ?? session.outputNames[0]!,
+      outputName,
     };
   }
 
@@ -207,7 +215,8 @@ export class DepthAnythingAdapter {
     const m = this.manifest;
     const { session, provider, inputName, outputName } = await this.open();
     const ort = createRequire(import.meta.url)('onnxruntime-node') as typeof Ort;
-    const maxDepth = typeof m.params.maxDepth === 'number' ? m.params.maxDepth : null;
+    // The proven head's scale (equal to params.maxDepth when the manifest has one).
+    const maxDepth = this.proof?.maxDepth ?? null;
     const resizer = resizerFor({ pool: this.pool, device: this.device, resize: this.resize });
     const results: Array<DepthResult | Error> = [];
     const pres: Array<{ data: Float32Array; width: number; height: number; ms: number } | null> =
@@ -306,6 +315,7 @@ export function createDepthAnything(ctx: AdapterContext): {
     ctx.pool,
     ctx.device ?? 'auto',
     ctx.resize ?? 'graph',
+    ctx.store.filePath(ctx.manifest, 'config.json'),
   );
   return {
     run: async (image) => {

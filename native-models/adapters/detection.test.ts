@@ -91,6 +91,13 @@ describe('Grounding DINO', () => {
   it('runs one pass per phrase, scales boxes to the original image, and applies class-wise NMS', async () => {
     const det = createGroundingDino(ctx());
     expect(det.encodePhrase(' Chair ').ids).toEqual([2, 6, 5, 3]);
+    // An inner "." or "?" would split the prompt into phrases the export's one-phrase mask
+    // scores wrongly: it becomes a space, and only the final "." (id 5) remains.
+    expect(det.encodePhrase('Table. Lamp?').ids).toEqual([2, 7, 8, 5, 3]);
+    expect(det.encodePhrase('chair?..').ids).toEqual([2, 6, 5, 3]);
+    expect(() => det.encodePhrase(' ?. ')).toThrow(
+      'model grounding-dino-tiny: empty detection phrase',
+    );
     const r = await det.run(solidImage(640, 480, [90, 120, 30]), {
       phrases: ['chair', 'Table', 'lamp'],
     });

@@ -10,6 +10,7 @@ import {
   fitCamera,
   geocalibInputSize,
   predictFields,
+  upVector,
   type FieldSamples,
 } from './calibration';
 import { intrinsicsFromFov } from '../../spatial/camera';
@@ -67,6 +68,35 @@ describe('Metric3D v2', () => {
   });
 });
 
+describe('Metric3D v2: the export variants an unverified hosted file may be', () => {
+  const variant = (opts: Parameters<typeof metric3dModel>[0]) =>
+    createMetric3d(
+      installedContext('metric3d-vit-small', { 'onnx/model.onnx': metric3dModel(opts) }, pool),
+    );
+  const img = () => ({
+    ...solidImage(160, 120, [100, 100, 100]),
+    intrinsics: { fx: 131.25, fy: 131.25, cx: 79.5, cy: 59.5, source: 'sensor' },
+  });
+  const want = (100 * 131.25 * 518) / 160 / 1000;
+
+  it('accepts predicted_depth as [1,1,h,w] and the upstream output names', async () => {
+    for (const opts of [
+      { depthRank4: true },
+      { depthName: 'pred_depth', normalName: 'prediction_normal' },
+    ]) {
+      const r = await variant(opts).run(img());
+      expect(r.depth[500]).toBeCloseTo(want, 3);
+      expect([...r.normals!.subarray(0, 3)]).toEqual([0, 0, -1]);
+    }
+  });
+
+  it('gives depth without normals from an export that has no normals output', async () => {
+    const r = await variant({ normals: false }).run(img());
+    expect(r.depth[500]).toBeCloseTo(want, 3);
+    expect([r.normals, r.normalConfidence]).toEqual([null, null]);
+  });
+});
+
 describe('calibration', () => {
   it('reads the 35 mm-equivalent focal length from EXIF (long side = 36 mm)', () => {
     const i = exifIntrinsics({ FocalLengthIn35mmFormat: 26 }, 4032, 3024)!;
@@ -112,13 +142,49 @@ describe('calibration', () => {
     expect(fit.residual).toBeLessThan(1e-6);
   });
 
+  it("has upstream GeoCalib's roll and pitch signs (Gravity.from_rp)", () => {
+    // cvg/GeoCalib geocalib/gravity.py: g = (−sin r · cos p, −cos r · cos p, sin p).
+    const [r, p] = [10 * deg, 20 * deg];
+    const g = upVector(r, p);
+    const want = [-Math.sin(r) * Math.cos(p), -Math.cos(r) * Math.cos(p), Math.sin(p)];
+    g.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 12));
+    // Up-field vectors that lean left (−x) everywhere: a positive roll upstream.
+    const n = 300;
+    const leaning: FieldSamples = {
+      u: Float64Array.from({ length: n }, (_, i) => (i % 20) * 32 + 10),
+      v: Float64Array.from({ length: n }, (_, i) => Math.floor(i / 20) * 32 + 8),
+      upX: new Float64Array(n).fill(-Math.sin(8 * deg)),
+      upY: new Float64Array(n).fill(-Math.cos(8 * deg)),
+      latitude: new Float64Array(n),
+      upWeight: new Float64Array(n).fill(1),
+      latWeight: new Float64Array(n).fill(1),
+    };
+    const fit = fitCamera(leaning, 319.5, 239.5, { focal: 554, fixedFocal: true });
+    expect(fit.roll / deg).toBeGreaterThan(7);
+  });
+
+  it('sizes the GeoCalib input as upstream: short side 320, centre crop to multiples of 32', () => {
+    // 640×480 → 426×320 (int() of 426.67), cropped 5 px left and right to 416.
+    expect(geocalibInputSize(640, 480)).toEqual({
+      width: 416,
+      height: 320,
+      resized: { width: 426, height: 320 },
+      left: 5,
+      top: 0,
+    });
+    // Portrait 3024×4032 → 320×426; an odd excess (1000×700 → 457 → 448, 9 px) loses 5 left.
+    expect(geocalibInputSize(3024, 4032)).toMatchObject({ width: 320, height: 416, top: 5 });
+    expect(geocalibInputSize(1000, 700)).toMatchObject({ width: 448, left: 5 });
+  });
+
   it('runs GeoCalib fields through the fit, in original-image pixels', async () => {
     const W = 640;
     const H = 480;
     const net = geocalibInputSize(W, H);
-    expect(net).toEqual({ width: 416, height: 320 });
-    const sx = net.width / W;
-    const sy = net.height / H;
+    // The fields a network sees on upstream's input: the image resized to 426×320 (not squashed
+    // to 416×320) and cropped 5 px each side. A stretching adapter gets f and pitch wrong.
+    const sx = net.resized.width / W;
+    const sy = net.resized.height / H;
     const plane = net.width * net.height;
     const up = new Float32Array(2 * plane);
     const latitude = new Float32Array(plane);
@@ -130,8 +196,8 @@ describe('calibration', () => {
           truth.f,
           319.5,
           239.5,
-          (i + 0.5) / sx - 0.5,
-          (j + 0.5) / sy - 0.5,
+          (i + net.left + 0.5) / sx - 0.5,
+          (j + net.top + 0.5) / sy - 0.5,
         );
         // Directions in network pixels (the fields the network would output at its own size).
         const x = q.upX * sx;
@@ -142,9 +208,18 @@ describe('calibration', () => {
         latitude[j * net.width + i] = q.latitude;
       }
     }
+    // Upstream returns the confidences as (1,h,w): accepted like (1,1,h,w).
     const ctx = installedContext(
       'geocalib-fields',
-      { 'model.onnx': geocalibModel({ width: net.width, height: net.height, up, latitude }) },
+      {
+        'model.onnx': geocalibModel({
+          width: net.width,
+          height: net.height,
+          up,
+          latitude,
+          confidenceRank3: true,
+        }),
+      },
       pool,
     );
     const r = await calibrate(solidImage(W, H, [90, 90, 90]), { geocalib: createGeoCalib(ctx) });

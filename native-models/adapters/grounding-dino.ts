@@ -82,6 +82,11 @@ export async function groundingDinoInput(
   return { data, ...size };
 }
 
+/** A phrase as one Grounding DINO phrase: lowercased, no "." or "?" inside, no trailing dot. */
+export function sanitisePhrase(phrase: string): string {
+  return phrase.toLowerCase().replace(/[.?]/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
 export class GroundingDinoDetector {
   private readonly tokenizer: TextTokenizer;
   /** The all-ones pixel mask of the last network size: photos of one camera share it (3.7 ms). */
@@ -99,9 +104,14 @@ export class GroundingDinoDetector {
     this.tokenizer = loadTokenizer(ctx.manifest, ctx.store);
   }
 
-  /** Token ids of one phrase prompt: lowercased, trimmed, ending with ".". */
+  /**
+   * Token ids of one phrase prompt: lowercased, trimmed, ending with ".". An inner "." or "?" is
+   * replaced by a space: both are Grounding DINO's phrase separators (transformers'
+   * generate_masks_with_special_tokens_and_transfer_map, X-AnyLabeling's [101,102,1012,1029]), so
+   * "st. john's" would be two phrases, which the export's fixed one-phrase mask scores wrongly.
+   */
   encodePhrase(phrase: string): { ids: number[]; typeIds: number[]; mask: number[] } {
-    const clean = phrase.trim().toLowerCase().replace(/\.+$/, '');
+    const clean = sanitisePhrase(phrase);
     if (!clean) throw new ModelAdapterError(this.ctx.manifest.id, 'empty detection phrase');
     const e = this.tokenizer.encode(`${clean}.`);
     return { ids: e.ids, typeIds: e.typeIds, mask: e.attentionMask };

@@ -2,14 +2,17 @@
 // onnx-models.md §4b:
 //   pixel_values f32 [1,3,h,w] raw RGB 0–255 (preprocessor_config do_rescale/do_normalize false),
 //   size as DPT: keep aspect, scale closest to 1 of 518/H, 518/W, sides rounded to multiples of 14,
-//   bicubic → predicted_depth [1,h,w] in the canonical camera, predicted_normal [1,C,h,w] (C ≥ 3:
-//   unit normals in the camera frame, channel 3 a confidence when present). Output names are the
-//   expected ones [verify with `sqw models verify`].
+//   bicubic → predicted_depth [1,h,w] or [1,1,h,w] in the canonical camera, predicted_normal
+//   [1,C,h,w] (C ≥ 3: unit normals in the camera frame, channel 3 a confidence when present;
+//   optional: an export without it gives depth only). Output names are the expected ones
+//   [verify with `sqw models verify`]; the contract's aliases (upstream pred_depth,
+//   prediction_normal, …) are read under whichever name the file declares.
 // Canonical camera (hubconf.py; maintainer in YvanYin/Metric3D#141): the network predicts depth for
 // a camera of focal length 1000 px, so depth_m = prediction · fx' / 1000 with fx' the focal length
 // in NETWORK-INPUT pixels, fx' = fx · (w / W); clamped to [0, 300] m. Depth and normals are resized
 // back to the original W × H (bilinear; normals renormalised to unit length).
 import { intrinsicsFromFov } from '../../spatial/camera';
+import { declaredName } from '../contract-check';
 import { dptInputSize } from './depth-anything';
 import { resizerFor } from './image-prep';
 import {
@@ -112,12 +115,22 @@ export class Metric3dDepth {
     const t1 = now();
     const out = await graph.run({ pixel_values: f32(pixels, [1, 3, net.height, net.width]) });
     const t2 = now();
-    const depthOut = readFloat(m.id, out, 'predicted_depth', null);
+    const [depthSpec, normalSpec] = graph.contract.outputs;
+    const outNames = graph.session.outputNames;
+    const depthName = declaredName(depthSpec!, outNames) ?? 'predicted_depth';
+    const normalName = normalSpec ? declaredName(normalSpec, outNames) : undefined;
+    const depthOut = readFloat(m.id, out, depthName, null);
     const [dh, dw] = depthOut.dims.slice(-2) as [number, number];
-    if (depthOut.dims.slice(0, -2).some((d) => d !== 1) || dw !== net.width || dh !== net.height) {
+    if (
+      depthOut.dims.length < 3 ||
+      depthOut.dims.length > 4 ||
+      depthOut.dims.slice(0, -2).some((d) => d !== 1) ||
+      dw !== net.width ||
+      dh !== net.height
+    ) {
       throw new ModelAdapterError(
         m.id,
-        `predicted_depth has shape [${depthOut.dims.join(',')}], expected [1,${net.height},${net.width}]`,
+        `${depthName} has shape [${depthOut.dims.join(',')}], expected [1,${net.height},${net.width}] or [1,1,${net.height},${net.width}]`,
       );
     }
     const canonical = typeof m.params.canonicalFocal === 'number' ? m.params.canonicalFocal : 1000;
@@ -135,11 +148,11 @@ export class Metric3dDepth {
 
     let normals: Float32Array | null = null;
     let normalConfidence: Float32Array | null = null;
-    if (options.normals !== false && out.predicted_normal) {
-      const n = readFloat(m.id, out, 'predicted_normal', 4);
+    if (options.normals !== false && normalName && out[normalName]) {
+      const n = readFloat(m.id, out, normalName, 4);
       const [, C, nh, nw] = n.dims as [number, number, number, number];
       if (C < 3 || nh !== dh || nw !== dw) {
-        throw new ModelAdapterError(m.id, `predicted_normal has shape [${n.dims.join(',')}]`);
+        throw new ModelAdapterError(m.id, `${normalName} has shape [${n.dims.join(',')}]`);
       }
       // Normals and their confidence in one resize call.
       const kept = Math.min(C, 4);

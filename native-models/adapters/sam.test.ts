@@ -81,6 +81,28 @@ describe('SAM (Meta encoder/decoder format)', () => {
     expect(mask[51 * 512 + 300]).toBe(0);
   });
 
+  it('takes the single-mask output for a box (padding point), not the best-IoU multimask token', async () => {
+    // Tokens 1–3 of the imitation are the box shrunk/grown; token 2 has the best IoU (0.97).
+    const image = solidImage(512, 256, [10, 20, 30]);
+    const box: [number, number, number, number] = [100.5, 50.5, 300.5, 200.5];
+    const all = await createSam(ctx()).run(image, { boxes: [box] });
+    const single = await createSam(
+      installedContext(
+        'sam-vit-b',
+        {
+          'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
+          'sam_vit_b_01ec64.decoder.onnx': samDecoderModel({ singleMask: true }),
+        },
+        pool,
+      ),
+    ).run(image, { boxes: [box] });
+    for (const r of [all, single]) {
+      expect(r.masks[0]!.score).toBeCloseTo(0.93, 5);
+      expect(r.masks[0]!.bbox).toEqual([101, 51, 300, 200]);
+      expect(r.masks[0]!.area).toBe(199 * 149);
+    }
+  });
+
   it('caches the image embedding: a new box costs only the decoder', async () => {
     const sam = createSam(ctx());
     const image = solidImage(300, 200, [200, 20, 30]);

@@ -4,12 +4,16 @@
 //           the long side is 1024 (ResizeLongestSide: each side int(side·1024/max + 0.5), PIL
 //           bilinear); normalisation and padding to 1024² are inside the graph →
 //           image_embeddings [1,256,64,64];
-//   decoder image_embeddings, point_coords [1,N,2] in the resized frame (x·newW/W, y·newH/H),
-//           point_labels [1,N] (2 = box top-left, 3 = box bottom-right; no padding point with a box),
-//           mask_input [1,1,256,256] zeros, has_mask_input [0], orig_im_size [H,W] float →
-//           masks [1,C,H,W] logits already at the original size, iou_predictions [1,C],
-//           low_res_masks [1,C,256,256].
-// The mask with the best predicted IoU is kept and thresholded at > 0 (mask_threshold 0.0).
+//   decoder image_embeddings, point_coords [1,3,2] in the resized frame (x·newW/W, y·newH/H),
+//           point_labels [1,3]: 2 = box top-left, 3 = box bottom-right, then a padding point
+//           (0,0) labelled −1; mask_input [1,1,256,256] zeros, has_mask_input [0],
+//           orig_im_size [H,W] float → masks [1,C,H,W] logits already at the original size,
+//           iou_predictions [1,C], low_res_masks [1,C,256,256].
+// Box prompts take the single-mask output (mask token 0), as Meta's ONNX example and
+// X-AnyLabeling do: SAM is trained to give one unambiguous mask when the prompt has more than one
+// point, and a box is two. The padding point makes num_points 3, so an export with
+// return_single_mask (which picks token 0 when num_points > 2.5) returns it; an export returning
+// all four tokens (C = 4) has it at index 0. The mask is thresholded at > 0 (mask_threshold 0.0).
 // The image embedding is cached per image: a new box costs one decoder run.
 import { longestSideSize, resizerFor } from './image-prep';
 import { EmbeddingCache, imageKey, thresholdMask, type MaskResult } from './masks';
@@ -113,8 +117,8 @@ export class SamSegmenter {
       const d0 = now();
       const feeds = {
         image_embeddings: f32(embeddings, [1, 256, 64, 64]),
-        point_coords: f32(Float32Array.of(x0 * sx, y0 * sy, x1 * sx, y1 * sy), [1, 2, 2]),
-        point_labels: f32(Float32Array.of(2, 3), [1, 2]),
+        point_coords: f32(Float32Array.of(x0 * sx, y0 * sy, x1 * sx, y1 * sy, 0, 0), [1, 3, 2]),
+        point_labels: f32(Float32Array.of(2, 3, -1), [1, 3]),
         mask_input: f32(new Float32Array(256 * 256), [1, 1, 256, 256]),
         has_mask_input: f32(Float32Array.of(0), [1]),
         orig_im_size: f32(Float32Array.of(H, W), [2]),
@@ -132,10 +136,15 @@ export class SamSegmenter {
           `decoder masks are ${mw}×${mh}, expected the original ${W}×${H} (orig_im_size not honoured?)`,
         );
       }
-      let best = 0;
-      for (let c = 1; c < C; c++) if (iou.data[c]! > iou.data[best]!) best = c;
-      const plane = logits.data.subarray(best * W * H, (best + 1) * W * H);
-      masks.push({ box, score: iou.data[best]!, ...thresholdMask(plane, W, H, threshold) });
+      if (C !== 1 && C !== 4) {
+        throw new ModelAdapterError(
+          m.id,
+          `decoder returned ${C} masks: expected 1 (single-mask export) or 4 (all mask tokens)`,
+        );
+      }
+      // Token 0 either way: the single-mask output (see the header).
+      const plane = logits.data.subarray(0, W * H);
+      masks.push({ box, score: iou.data[0]!, ...thresholdMask(plane, W, H, threshold) });
       preMs += d1 - d0;
       inferMs += d2 - d1;
       postMs += now() - d2;

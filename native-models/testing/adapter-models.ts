@@ -210,13 +210,37 @@ export function samEncoderModel() {
 }
 
 /**
- * Decoder in Meta's format. masks [1,1,H,W] (H, W from orig_im_size) = signed distance, in original
- * pixels, from each pixel centre to the edge of the box given by points 0 and 1 after undoing
- * ResizeLongestSide per axis (newW = floor(W·1024/max + 0.5)); − 1000 unless the labels are 2 and 3.
- * Pixels on the edge get exactly 0, so a threshold of ≥ 0 instead of > 0 shows.
+ * Decoder in Meta's format (segment_anything/utils/onnx.py SamOnnxModel). Mask token 0 (the
+ * single-mask output SAM was trained to give for boxes and multi-point prompts) is the signed
+ * distance, in original pixels, from each pixel centre to the edge of the box given by points 0
+ * and 1 after undoing ResizeLongestSide per axis (newW = floor(W·1024/max + 0.5)); tokens 1–3 (the
+ * multimask outputs) are that box shrunk by 20 px, grown by 20 and grown by 40, with predicted
+ * IoUs [0.93, 0.5, 0.97, 0.7] — so "best IoU" picks the grown box, not the box. − 1000 unless the
+ * first two labels are 2 and 3. Pixels on the edge get exactly 0, so ≥ 0 instead of > 0 shows.
+ * `singleMask` (export with --return-single-mask): masks [1,1,H,W] chosen as the export does,
+ * argmax of iou + (num_points − 2.5) · 1000 · [1,0,0,0] — token 0 with a padding point (3 points),
+ * the best multimask token with the two corners alone. Otherwise all 4 tokens come back.
  */
-export function samDecoderModel() {
+export function samDecoderModel(opts: { singleMask?: boolean } = {}) {
   const n = (op: string, i: string[], o: string, a?: NodeSpec['attributes']) => node(op, i, [o], a);
+  const select = opts.singleMask
+    ? [
+        n('Shape', ['point_labels'], 'lshape'),
+        n('Gather', ['lshape', 'idx1'], 'npoints', { axis: int(0) }),
+        n('Cast', ['npoints'], 'npf', { to: int(F) }),
+        n('Sub', ['npf', 'two_half'], 'excess'),
+        n('Mul', ['excess', 'reweight'], 'bonus'), // [4]: (N − 2.5)·1000 on token 0
+        n('Add', ['iou', 'bonus'], 'score'), // [1,4]
+        n('ArgMax', ['score'], 'best', { axis: int(1), keepdims: int(0) }), // [1]
+        n('Gather', ['all_masks', 'best'], 'masks', { axis: int(1) }), // [1,1,H,W]
+        n('Gather', ['iou', 'best'], 'iou_predictions', { axis: int(1) }), // [1,1]
+        n('Expand', ['zero', 'low_shape1'], 'low_res_masks'),
+      ]
+    : [
+        n('Identity', ['all_masks'], 'masks'),
+        n('Identity', ['iou'], 'iou_predictions'),
+        n('Expand', ['zero', 'low_shape4'], 'low_res_masks'),
+      ];
   return buildModel({
     name: 'tiny_sam_decoder',
     inputs: [
@@ -268,14 +292,15 @@ export function samDecoderModel() {
       n('Min', ['dt', 'db'], 'dy'),
       n('Min', ['dx', 'dy'], 'dist'), // [H,W]
       n('Reshape', ['point_labels', 'flat_shape'], 'pl'),
-      n('Sub', ['pl', 'want_labels'], 'ldiff'),
+      n('Slice', ['pl', 'idx0', 'idx2', 'idx0'], 'pl2'), // the first two labels
+      n('Sub', ['pl2', 'want_labels'], 'ldiff'),
       n('Abs', ['ldiff'], 'labs'),
       n('ReduceSum', ['labs'], 'lsum', { keepdims: int(0) }),
       n('Mul', ['lsum', 'minus1000'], 'lpen'),
       n('Add', ['dist', 'lpen'], 'masked'),
-      n('Unsqueeze', ['masked', 'axes01'], 'masks'),
-      n('Identity', ['iou'], 'iou_predictions'),
-      n('Expand', ['zero', 'low_shape'], 'low_res_masks'),
+      n('Unsqueeze', ['masked', 'axes01'], 'box_mask'), // [1,1,H,W]
+      n('Add', ['box_mask', 'token_offsets'], 'all_masks'), // [1,4,H,W]
+      ...select,
     ],
     initializers: [
       i64('idx0', [1], [0]),
@@ -285,15 +310,19 @@ export function samDecoderModel() {
       i64('flat_shape', [1], [-1]),
       i64('axis1', [1], [1]),
       i64('axes01', [2], [0, 1]),
-      i64('low_shape', [4], [1, 1, 256, 256]),
+      i64('low_shape1', [4], [1, 1, 256, 256]),
+      i64('low_shape4', [4], [1, 4, 256, 256]),
       f32('n1024', [1], [1024]),
       f32('half', [1], [0.5]),
       f32('half_s', [], [0.5]),
       f32('one_s', [], [1]),
+      f32('two_half', [1], [2.5]),
+      f32('reweight', [4], [1000, 0, 0, 0]),
       f32('want_labels', [2], [2, 3]),
       f32('minus1000', [], [-1000]),
       f32('zero', [], [0]),
-      f32('iou', [1, 1], [0.93]),
+      f32('token_offsets', [1, 4, 1, 1], [0, -20, 20, 40]),
+      f32('iou', [1, 4], [0.93, 0.5, 0.97, 0.7]),
     ],
   });
 }
@@ -398,25 +427,48 @@ export function slimSamDecoderModel() {
 /**
  * Metric3D v2 (onnx-community): pixel_values [b,3,h,w] raw 0–255 → predicted_depth [b,h,w] = mean
  * of the three channels (canonical-camera units), predicted_normal [b,4,h,w] = (0, 0, −2, 0.5)
- * everywhere (a non-unit normal towards the camera, confidence 0.5).
+ * everywhere (a non-unit normal towards the camera, confidence 0.5). Variants an unverified real
+ * export may be: other output names (`depthName`, `normalName`), depth with its channel dim kept
+ * ([b,1,h,w], `depthRank4`), no normals output (`normals: false`).
  */
-export function metric3dModel(opts: { nan?: boolean } = {}) {
+export function metric3dModel(
+  opts: {
+    nan?: boolean;
+    depthName?: string;
+    normalName?: string;
+    depthRank4?: boolean;
+    normals?: boolean;
+  } = {},
+) {
+  const depthName = opts.depthName ?? 'predicted_depth';
+  const normalName = opts.normalName ?? 'predicted_normal';
+  const withNormals = opts.normals ?? true;
   return buildModel({
     name: 'tiny_metric3d',
     inputs: [{ name: 'pixel_values', elemType: F, dims: ['batch', 3, 'height', 'width'] }],
     outputs: [
-      { name: 'predicted_depth', elemType: F, dims: ['batch', 'height', 'width'] },
-      { name: 'predicted_normal', elemType: F, dims: ['batch', 'channels', 'height', 'width'] },
+      {
+        name: depthName,
+        elemType: F,
+        dims: opts.depthRank4 ? ['batch', 1, 'height', 'width'] : ['batch', 'height', 'width'],
+      },
+      ...(withNormals
+        ? [{ name: normalName, elemType: F, dims: ['batch', 'channels', 'height', 'width'] }]
+        : []),
     ],
     nodes: [
-      node('ReduceMean', ['pixel_values'], [opts.nan ? 'm' : 'predicted_depth'], {
+      node('ReduceMean', ['pixel_values'], [opts.nan ? 'm' : depthName], {
         axes: ints([1]),
-        keepdims: int(0),
+        keepdims: int(opts.depthRank4 ? 1 : 0),
       }),
-      ...(opts.nan ? [node('Mul', ['m', 'nan'], ['predicted_depth'])] : []),
-      node('ReduceMean', ['pixel_values'], ['mk'], { axes: ints([1]), keepdims: int(1) }),
-      node('Mul', ['mk', 'zero'], ['z']),
-      node('Add', ['z', 'normal'], ['predicted_normal']),
+      ...(opts.nan ? [node('Mul', ['m', 'nan'], [depthName])] : []),
+      ...(withNormals
+        ? [
+            node('ReduceMean', ['pixel_values'], ['mk'], { axes: ints([1]), keepdims: int(1) }),
+            node('Mul', ['mk', 'zero'], ['z']),
+            node('Add', ['z', 'normal'], [normalName]),
+          ]
+        : []),
     ],
     initializers: [
       f32('zero', [], [0]),
@@ -428,24 +480,29 @@ export function metric3dModel(opts: { nan?: boolean } = {}) {
 
 // --- GeoCalib ----------------------------------------------------------------------------------
 
-/** GeoCalib fields: any-named input [1,3,h,w] → the four given constant fields (h × w each). */
+/**
+ * GeoCalib fields: any-named input [1,3,h,w] → the four given constant fields (h × w each); the
+ * confidences (1,1,h,w), or (1,h,w) as upstream returns them with `confidenceRank3`.
+ */
 export function geocalibModel(fields: {
   width: number;
   height: number;
   up: Float32Array;
   latitude: Float32Array;
   confidence?: number;
+  confidenceRank3?: boolean;
 }) {
   const { width: w, height: h } = fields;
   const conf = new Float32Array(w * h).fill(fields.confidence ?? 1);
+  const confDims = fields.confidenceRank3 ? [1, 'height', 'width'] : [1, 1, 'height', 'width'];
   return buildModel({
     name: 'tiny_geocalib',
     inputs: [{ name: 'image', elemType: F, dims: [1, 3, 'height', 'width'] }],
     outputs: [
       { name: 'up_field', elemType: F, dims: [1, 2, 'height', 'width'] },
-      { name: 'up_confidence', elemType: F, dims: [1, 1, 'height', 'width'] },
+      { name: 'up_confidence', elemType: F, dims: confDims },
       { name: 'latitude_field', elemType: F, dims: [1, 1, 'height', 'width'] },
-      { name: 'latitude_confidence', elemType: F, dims: [1, 1, 'height', 'width'] },
+      { name: 'latitude_confidence', elemType: F, dims: confDims },
     ],
     nodes: [
       node('Identity', ['up'], ['up_field']),
@@ -456,7 +513,7 @@ export function geocalibModel(fields: {
     initializers: [
       f32('up', [1, 2, h, w], fields.up),
       f32('lat', [1, 1, h, w], fields.latitude),
-      f32('conf', [1, 1, h, w], conf),
+      f32('conf', fields.confidenceRank3 ? [1, h, w] : [1, 1, h, w], conf),
     ],
   });
 }

@@ -55,3 +55,47 @@ export function depthAnythingMetricModel(opts: DepthModelOptions = {}): Uint8Arr
     initializers,
   });
 }
+
+/**
+ * An imitation of the relative Depth Anything V2 export (onnx-community/depth-anything-v2-small):
+ * the metric exports' exact I/O, but the relative head — ReLU, then × max_depth, which transformers
+ * sets to 1 for relative models — so a pixel gives relu(mean of its normalised channels + 2): about
+ * 0–4.7, inside the old [0, 1.01 · max_depth] guard. A depth slot must refuse it.
+ */
+export function depthAnythingRelativeModel(): Uint8Array {
+  return buildModel({
+    name: 'tiny_depth_anything_v2_relative',
+    inputs: [
+      { name: 'pixel_values', elemType: DataType.FLOAT, dims: ['batch', 3, 'height', 'width'] },
+    ],
+    outputs: [
+      { name: 'predicted_depth', elemType: DataType.FLOAT, dims: ['batch', 'height', 'width'] },
+    ],
+    nodes: [
+      {
+        opType: 'ReduceMean',
+        inputs: ['pixel_values'],
+        outputs: ['mean'],
+        attributes: {
+          axes: { kind: 'ints', value: [1] },
+          keepdims: { kind: 'int', value: 0 },
+        },
+      },
+      { opType: 'Add', inputs: ['mean', 'shift'], outputs: ['shifted'] },
+      { opType: 'Relu', inputs: ['shifted'], outputs: ['relu'] },
+      { opType: 'Mul', inputs: ['relu', 'max_depth'], outputs: ['predicted_depth'] },
+    ],
+    initializers: [scalar('shift', 2), scalar('max_depth', 1)],
+  });
+}
+
+/** transformers' config.json of a Depth Anything model; `type` null leaves the key out. */
+export function depthAnythingConfig(
+  type: 'metric' | 'relative' | null,
+  maxDepth: number | null,
+): string {
+  const c: Record<string, unknown> = { model_type: 'depth_anything', patch_size: 14 };
+  if (type !== null) c.depth_estimation_type = type;
+  if (maxDepth !== null) c.max_depth = maxDepth;
+  return JSON.stringify(c, null, 2);
+}

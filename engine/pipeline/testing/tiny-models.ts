@@ -5,13 +5,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { findManifest } from '../../../native-models/catalogue';
 import { ModelStore } from '../../../native-models/store';
-import { depthAnythingMetricModel } from '../../../native-models/testing/test-models';
+import {
+  depthAnythingConfig,
+  depthAnythingMetricModel,
+} from '../../../native-models/testing/test-models';
 
 export const TINY_DEPTH_MODEL = 'depth-anything-v2-metric-indoor-small';
 
 export function installTinyDepthModel(modelsDir: string): { sha256: string } {
   return installTinyModel(modelsDir, TINY_DEPTH_MODEL, {
     [findManifest(TINY_DEPTH_MODEL).contracts[0]!.file]: depthAnythingMetricModel(),
+    // As the -hf checkpoints' config: "{}" would read as a relative model (depth-metric.ts).
+    'config.json': depthAnythingConfig('metric', 20),
   });
 }
 
