@@ -8,7 +8,8 @@ import { checkContract, type ContractReport, type DeclaredGraph } from './contra
 import type { ModelManifest } from './manifest';
 import type { Device } from './providers';
 import type { LoadReport } from './session-pool';
-import type { ModelStore } from './store';
+import { checkInstalledFiles } from './file-check';
+import type { FileCheck, ModelStore } from './store';
 
 export interface GraphVerification {
   graph: string;
@@ -24,6 +25,8 @@ export interface ModelVerification {
   id: string;
   ok: boolean;
   graphs: GraphVerification[];
+  /** Each installed file against its sha256 recorded at install and the manifest's pins. */
+  files: FileCheck[];
 }
 
 export interface VerifyOptions {
@@ -77,7 +80,13 @@ export async function verifyModel(
     const contract = checkContract(c, reply.declared);
     graphs.push({ ...base, ok: contract.ok, error: null, contract, load: reply.load });
   }
-  return { id: manifest.id, ok: graphs.every((g) => g.ok), graphs };
+  const files = await checkInstalledFiles(manifest, store);
+  return {
+    id: manifest.id,
+    ok: graphs.every((g) => g.ok) && files.every((f) => f.ok),
+    graphs,
+    files,
+  };
 }
 
 const WORKER = fileURLToPath(new URL('./verify-worker.ts', import.meta.url));
