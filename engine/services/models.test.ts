@@ -59,7 +59,9 @@ describe('models API', () => {
     expect(m.files.map((f: { path: string }) => f.path)).toEqual([
       'onnx/model.onnx',
       'preprocessor_config.json',
+      'config.json',
     ]);
+    expect(m.pinned).toBe(false);
   });
 
   it('imports, verifies (provider recorded), and removes a model', async () => {
