@@ -293,6 +293,19 @@ export interface DownloadModelOptions extends Omit<
   'label' | 'onProgress' | 'sha256' | 'size'
 > {
   onProgress?: (p: ModelDownloadProgress) => void;
+  /**
+   * A Hugging Face mirror to fetch hub files from (default $HF_ENDPOINT, the variable
+   * huggingface_hub reads): same paths, same pins, another host.
+   */
+  hubEndpoint?: string | null;
+}
+
+const HUB = 'https://huggingface.co/';
+
+/** The URL to fetch: a hub URL moved to the mirror's origin, other URLs as they are. */
+export function mirrored(url: string, endpoint: string | null | undefined): string {
+  if (!endpoint || !url.startsWith(HUB)) return url;
+  return `${endpoint.replace(/\/+$/, '')}/${url.slice(HUB.length)}`;
 }
 
 /** Download every file of a model that is not already in place, then write its install record. */
@@ -320,12 +333,13 @@ export async function downloadModel(
       }
       rmSync(dest);
     }
-    const r = await downloadFile(f.url as string, dest, {
+    const url = mirrored(f.url as string, opts.hubEndpoint ?? process.env.HF_ENDPOINT);
+    const r = await downloadFile(url, dest, {
       ...opts,
       label: `${manifest.id} (${f.path})`,
       offlineHint:
         opts.offlineHint ??
-        `to install without this host, fetch ${f.url} elsewhere and import the model's folder or .onnx file: sqw models import ${manifest.id} <path> (or "Import local copy" in the Models panel)`,
+        `to install without this host, fetch ${url} elsewhere and import the model's folder or .onnx file: sqw models import ${manifest.id} <path> (or "Import local copy" in the Models panel)`,
       sha256: f.sha256,
       size: f.size,
       onProgress: (p) =>

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOGUE } from './catalogue';
-import { downloadModel, downloadModels } from './download';
+import { downloadModel, downloadModels, mirrored } from './download';
 import { parseManifest, type ModelManifest } from './manifest';
 import { recommendForPhotos, parseApproxSize } from './recommend';
 import { ModelStore } from './store';
@@ -138,6 +138,22 @@ describe('one download for the set', () => {
     expect(Number(/^bytes=(\d+)-$/.exec(requests[0]?.range ?? '')?.[1])).toBeGreaterThan(0);
     expect(records[0]?.files[0]?.sha256).toBe(sha(FILES['/b.onnx']!));
     expect(existsSync(`${store.filePath(b, 'model.onnx')}.part`)).toBe(false);
+  });
+
+  it('fetches hub files from a mirror ($HF_ENDPOINT) under the same pinned paths', async () => {
+    const url =
+      'https://huggingface.co/onnx-community/x/resolve/672e63a9d45ee93c39a3f59cdfd0edf648187f37/a.onnx';
+    expect(mirrored(url, 'http://mirror.local/')).toBe(
+      'http://mirror.local/onnx-community/x/resolve/672e63a9d45ee93c39a3f59cdfd0edf648187f37/a.onnx',
+    );
+    expect(mirrored('https://github.com/o/r/releases/download/v1/a.onnx', 'http://m')).toBe(
+      'https://github.com/o/r/releases/download/v1/a.onnx',
+    );
+    requests.length = 0;
+    const m = tiny('tiny-mirrored', 'a', 'https://huggingface.co/a.onnx');
+    const r = await downloadModel(m, new ModelStore(tempDir()), { ...fast, hubEndpoint: base });
+    expect(requests.map((q) => q.url)).toEqual(['/a.onnx']);
+    expect(r.files[0]?.sha256).toBe(sha(FILES['/a.onnx']!));
   });
 
   it('fails clearly when the host cannot be reached: names it and how to import instead', async () => {
