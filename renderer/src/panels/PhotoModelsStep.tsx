@@ -86,14 +86,6 @@ export function PhotoModelsStep({
               <li key={t}>{t}: no model to download — import a local export below</li>
             ))}
           </ul>
-          {download && (
-            <JobProgress
-              job={download.job}
-              current={download.current}
-              running={running}
-              testid="photo-models-download"
-            />
-          )}
           {failed && download.job?.message && (
             <p className="error-text small" role="alert" data-testid="photo-models-error">
               {download.job.message}
@@ -122,6 +114,14 @@ export function PhotoModelsStep({
             )}
           </div>
         </>
+      )}
+      {download && (
+        <JobProgress
+          job={download.job}
+          current={download.current}
+          running={running}
+          testid="photo-models-download"
+        />
       )}
       {installed && p.toDownload.length === 0 && (
         <div className="btn-group" data-testid="photo-models-done">
