@@ -34,11 +34,20 @@ export const ModelGraphCheck = z.object({
 });
 export type ModelGraphCheck = z.infer<typeof ModelGraphCheck>;
 
+export const ModelFileCheck = z.object({
+  path: z.string(),
+  ok: z.boolean(),
+  /** What differs from the sha256 recorded at install or the manifest's pins; null when it matches. */
+  problem: z.string().nullable(),
+});
+
 export const ModelVerification = z.object({
   ok: z.boolean(),
   at: z.string(),
   device: ModelDevice,
   graphs: z.array(ModelGraphCheck),
+  /** Absent in verifications recorded before file checks existed. */
+  files: z.array(ModelFileCheck).optional(),
 });
 export type ModelVerification = z.infer<typeof ModelVerification>;
 
@@ -52,10 +61,22 @@ export const ModelInfo = z.object({
   downloadable: z.boolean(),
   /** The manifest carries sizes and sha256 for every file. */
   verifiedChecksum: z.boolean(),
+  /** Every file's URL names a commit; false shows as "unpinned". */
+  pinned: z.boolean(),
   files: z.array(
     z.object({
       path: z.string(),
+      /** Exact size the catalogue pins; null when no source gave it. */
       size: z.number().int().nullable(),
+      /** The hub's rounded size ("151 MB") when the exact one is unknown. */
+      approxSize: z.string().nullable(),
+      /** Commit the URL is pinned to; null = unpinned. */
+      revision: z.string().nullable(),
+      sha256: z.string().nullable(),
+      /** sha256 and size recorded at download/import. */
+      installedSha256: z.string().nullable(),
+      installedSize: z.number().int().nullable(),
+      license: z.string(),
       present: z.boolean(),
       partial: z.boolean(),
     }),
@@ -74,6 +95,27 @@ export const ModelInfo = z.object({
 export type ModelInfo = z.infer<typeof ModelInfo>;
 
 const ModelRef = z.object({ id: z.string().min(1).max(200) });
+
+export const RecommendedModel = z.object({
+  id: z.string(),
+  task: ModelTask,
+  displayName: z.string(),
+  licenses: z.array(z.string()),
+  /** Exact where every file's size is pinned (sizeExact), else the hub's rounded sizes summed. */
+  bytes: z.number().int().nullable(),
+  sizeExact: z.boolean(),
+  pinned: z.boolean(),
+});
+
+/** The smallest set that makes photos work: detector, box-to-mask, metric depth. */
+export const PhotoModelPlan = z.object({
+  installed: z.array(z.object({ task: ModelTask, id: z.string() })),
+  toDownload: z.array(RecommendedModel),
+  /** Needed tasks that no built-in model can download (import a local export). */
+  importOnly: z.array(ModelTask),
+  totalBytes: z.number().int().nullable(),
+});
+export type PhotoModelPlan = z.infer<typeof PhotoModelPlan>;
 
 function method<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
   return { input, output };
@@ -104,4 +146,14 @@ export const modelsApi = {
     z.object({ model: ModelInfo, verification: ModelVerification }),
   ),
   remove: method(ModelRef, z.object({ removed: z.boolean(), bytes: z.number().int() })),
+  /** What photos still need: the recommended set and its size and licences. */
+  photoPlan: method(z.object({}), PhotoModelPlan),
+  /**
+   * Downloads the recommended set as one job (progress as `job` events; cancel with jobs.cancel;
+   * a partial file resumes on the next call). jobId null when nothing is left to download.
+   */
+  getForPhotos: method(
+    z.object({ projectId: z.string().min(1) }),
+    z.object({ jobId: z.string().nullable(), ids: z.array(z.string()) }),
+  ),
 } as const;

@@ -1,8 +1,10 @@
 // Built-in manifests for the usual models. Contracts come from ../shared/research/onnx-models.md
-// (section numbers in `source`). Sizes there are rounded ("254 MB"), so no entry has an exact size
-// or sha256: every entry is verifiedChecksum false and downloads are checked for size/hash only when
-// a user manifest supplies them. Nothing here is invented: unknown names are null (matched by
-// position) and unknown URLs are null (import a local export instead).
+// (section numbers in `source`). Pins (revision, exact size) come from the hub pages we read (the
+// file shown at that commit; HF prints sizes under 1 kB exactly, larger ones rounded): a file is
+// pinned only where such a page showed it, its size only where the page gave it in bytes. The rest
+// keeps null and shows as "unpinned"; the rounded size is kept as `approxSize` for people. No
+// sha256 is recorded here (none of the pages read gave one for these files): the first download
+// records it in the install record, and `models verify` checks the files against it.
 import { parseManifest, type ModelManifest, type ModelManifestInput } from './manifest';
 
 const IMAGENET_MEAN: [number, number, number] = [0.485, 0.456, 0.406];
@@ -13,9 +15,51 @@ const CLIP_STD: [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
 const hf = (repo: string, path: string, revision = 'main') =>
   `https://huggingface.co/${repo}/resolve/${revision}/${path}`;
 
-function file(path: string, url: string | null, license: string, graph: string | null = null) {
-  return { path, url, size: null, sha256: null, license, graph };
+interface Pin {
+  /** Commit the file is pinned to; null = follows a branch. */
+  revision?: string | null;
+  size?: number | null;
+  approxSize?: string | null;
 }
+
+function file(
+  path: string,
+  url: string | null,
+  license: string,
+  graph: string | null = null,
+  pin: Pin = {},
+) {
+  return {
+    path,
+    url,
+    size: pin.size ?? null,
+    sha256: null,
+    revision: pin.revision ?? null,
+    approxSize: pin.approxSize ?? null,
+    license,
+    graph,
+  };
+}
+
+/** A hub file pinned to `revision` (the URL resolves that commit, not a branch). */
+function hubFile(
+  repo: string,
+  path: string,
+  license: string,
+  graph: string | null,
+  pin: Pin & { revision: string | null; branch?: string },
+) {
+  return file(path, hf(repo, path, pin.revision ?? pin.branch ?? 'main'), license, graph, pin);
+}
+
+// Commits read on the hub (each page named in native-models/README.md "Pinned files").
+const CLIP_ONNX_REV = '4c1807b705b1d015fb032789cc4d221b23025a6f';
+const CLIP_PREP_REV = '5cc7f82c9a885a73d718909a342c037d6f7e8134';
+const GDINO_REV = 'ff690b0a8050566c290287545bd059350f3e9096';
+const OWLV2_ONNX_REV = '5085aedd52b561eb12ebc138f79d305eabecc386';
+const METRIC3D_ONNX_REV = '672e63a9d45ee93c39a3f59cdfd0edf648187f37';
+const METRIC3D_PREP_REV = '57458715941991f340c6fbcd76f22dc09a8d5074';
+const METRIC3D_CONFIG_REV = 'f57fb97ab4e2c019497fc57b8e445f863fbac7fa';
 
 const f32 = (name: string | null, shape: (string | number)[]) => ({
   name,
@@ -35,7 +79,7 @@ function depthAnythingMetric(kind: 'indoor' | 'outdoor'): ModelManifestInput {
     id: `depth-anything-v2-metric-${kind}-small`,
     task: 'depth',
     displayName: `Depth Anything V2 metric ${kind} (small)`,
-    source: `ONNX export of ${hfRepo} (transformers/optimum layout) — onnx-models.md §4a`,
+    source: `ONNX export of ${hfRepo} made with "sqw models export" (native-models/export/export_depth_anything_metric.py) — onnx-models.md §4a`,
     files: [
       file('onnx/model.onnx', null, 'apache-2.0', 'model'),
       file('preprocessor_config.json', null, 'apache-2.0'),
@@ -63,8 +107,51 @@ function depthAnythingMetric(kind: 'indoor' | 'outdoor'): ModelManifestInput {
     notes: [
       `The metric head is Sigmoid × max_depth (${maxDepth} m) inside the graph (HF modeling_depth_anything.py and the upstream metric_depth DPT head): predicted_depth is already metres.`,
       'The export must prove it is metric before it runs: config.json with depth_estimation_type "metric" and max_depth, or a graph whose output is Sigmoid × max_depth; the relative export (same I/O) is refused.',
-      'Only safetensors are hosted for the -hf checkpoints; export with optimum or use the fabio-sim v2.0.0 release (input "image", output "depth": import with a user manifest).',
+      `Only safetensors are hosted for the -hf checkpoints and no released optimum exports them: "sqw models export ${`depth-anything-v2-metric-${kind}-small`}" runs the repository's export script (torch + transformers) and imports the result; or use the fabio-sim v2.0.0 release (depth-anything-v2-metric-${kind}-small-release).`,
       'Some self-made metric exports output all zeros (fabio-sim/Depth-Anything-ONNX#16): check a known scene.',
+    ],
+    params: { maxDepth },
+  };
+}
+
+/**
+ * The fabio-sim/Depth-Anything-ONNX v2.0.0 release assets: the same network under the names its
+ * export gives (input "image", output "depth" — dynamo.py's legacy-exporter branch) with the
+ * upstream repository's sizing (Resize lower_bound: both sides ≥ 518, multiples of 14). The asset
+ * file names are not recorded in a source we read (issue #29 says only that the metric ones have
+ * "indoor"/"outdoor" in their names), so there is no URL: download the asset and import it.
+ */
+function depthAnythingMetricRelease(kind: 'indoor' | 'outdoor'): ModelManifestInput {
+  const maxDepth = kind === 'indoor' ? 20 : 80;
+  return {
+    id: `depth-anything-v2-metric-${kind}-small-release`,
+    task: 'depth',
+    displayName: `Depth Anything V2 metric ${kind} (small, fabio-sim release)`,
+    source:
+      'fabio-sim/Depth-Anything-ONNX release v2.0.0 (https://github.com/fabio-sim/Depth-Anything-ONNX/releases/tag/v2.0.0, issue #29) — onnx-models.md §4a',
+    files: [file('model.onnx', null, 'apache-2.0', 'model')],
+    contracts: [
+      {
+        graph: 'model',
+        file: 'model.onnx',
+        inputs: [f32('image', ['batch', 3, 'height', 'width'])],
+        outputs: [f32('depth', ['batch', 'height', 'width'])],
+      },
+    ],
+    preprocessing: {
+      resize: 'lower-bound-multiple',
+      size: 518,
+      multipleOf: 14,
+      interpolation: 'bicubic',
+      mean: IMAGENET_MEAN,
+      std: IMAGENET_STD,
+      rescale: true,
+    },
+    verifiedChecksum: false,
+    notes: [
+      `Metric head Sigmoid × ${maxDepth} m in the graph (dynamo.py passes max_depth ${maxDepth} for ${kind}).`,
+      'Upstream resizes with cv2 INTER_CUBIC (no antialiasing); we resize with PIL-style antialiased bicubic: equal when enlarging, smoother when shrinking.',
+      'An asset exported through the dynamo path has a fixed 518×518 input: "sqw models verify" shows the declared shape; such a file needs a stretch to 518×518, which this entry does not do [verify on the asset].',
     ],
     params: { maxDepth },
   };
@@ -77,25 +164,19 @@ const entries: ModelManifestInput[] = [
     displayName: 'CLIP ViT-B/32 (text + vision)',
     source: 'Xenova/clip-vit-base-patch32 — onnx-models.md §5',
     files: [
-      file(
-        'onnx/text_model.onnx',
-        hf('Xenova/clip-vit-base-patch32', 'onnx/text_model.onnx'),
-        'mit',
-        'text',
-      ),
-      file(
-        'onnx/vision_model.onnx',
-        hf('Xenova/clip-vit-base-patch32', 'onnx/vision_model.onnx'),
-        'mit',
-        'vision',
-      ),
-      file('tokenizer.json', hf('Xenova/clip-vit-base-patch32', 'tokenizer.json'), 'mit'),
-      file(
-        'preprocessor_config.json',
-        hf('Xenova/clip-vit-base-patch32', 'preprocessor_config.json'),
-        'mit',
-      ),
-      file('config.json', hf('Xenova/clip-vit-base-patch32', 'config.json'), 'mit'),
+      hubFile('Xenova/clip-vit-base-patch32', 'onnx/text_model.onnx', 'mit', 'text', {
+        revision: CLIP_ONNX_REV,
+        approxSize: '254 MB',
+      }),
+      hubFile('Xenova/clip-vit-base-patch32', 'onnx/vision_model.onnx', 'mit', 'vision', {
+        revision: CLIP_ONNX_REV,
+        approxSize: '352 MB',
+      }),
+      hubFile('Xenova/clip-vit-base-patch32', 'tokenizer.json', 'mit', null, { revision: null }),
+      hubFile('Xenova/clip-vit-base-patch32', 'preprocessor_config.json', 'mit', null, {
+        revision: CLIP_PREP_REV,
+      }),
+      hubFile('Xenova/clip-vit-base-patch32', 'config.json', 'mit', null, { revision: null }),
     ],
     contracts: [
       {
@@ -137,27 +218,28 @@ const entries: ModelManifestInput[] = [
     displayName: 'Grounding DINO tiny',
     source: 'onnx-community/grounding-dino-tiny-ONNX — onnx-models.md §1a',
     files: [
-      file(
-        'onnx/model.onnx',
-        hf('onnx-community/grounding-dino-tiny-ONNX', 'onnx/model.onnx'),
-        'apache-2.0',
-        'model',
-      ),
-      file(
-        'tokenizer.json',
-        hf('onnx-community/grounding-dino-tiny-ONNX', 'tokenizer.json'),
-        'apache-2.0',
-      ),
-      file(
+      hubFile('onnx-community/grounding-dino-tiny-ONNX', 'onnx/model.onnx', 'apache-2.0', 'model', {
+        revision: GDINO_REV,
+        approxSize: '719 MB',
+      }),
+      hubFile('onnx-community/grounding-dino-tiny-ONNX', 'tokenizer.json', 'apache-2.0', null, {
+        revision: GDINO_REV,
+        approxSize: '711 kB',
+      }),
+      hubFile(
+        'onnx-community/grounding-dino-tiny-ONNX',
         'preprocessor_config.json',
-        hf('onnx-community/grounding-dino-tiny-ONNX', 'preprocessor_config.json'),
         'apache-2.0',
+        null,
+        {
+          revision: GDINO_REV,
+          size: 496,
+        },
       ),
-      file(
-        'config.json',
-        hf('onnx-community/grounding-dino-tiny-ONNX', 'config.json'),
-        'apache-2.0',
-      ),
+      hubFile('onnx-community/grounding-dino-tiny-ONNX', 'config.json', 'apache-2.0', null, {
+        revision: GDINO_REV,
+        approxSize: '1.58 kB',
+      }),
     ],
     contracts: [
       {
@@ -195,19 +277,17 @@ const entries: ModelManifestInput[] = [
     displayName: 'OWLv2 B/16',
     source: 'Xenova/owlv2-base-patch16 — onnx-models.md §1b',
     files: [
-      file(
-        'onnx/model.onnx',
-        hf('Xenova/owlv2-base-patch16', 'onnx/model.onnx'),
-        'apache-2.0',
-        'model',
-      ),
-      file('tokenizer.json', hf('Xenova/owlv2-base-patch16', 'tokenizer.json'), 'apache-2.0'),
-      file(
-        'preprocessor_config.json',
-        hf('Xenova/owlv2-base-patch16', 'preprocessor_config.json'),
-        'apache-2.0',
-      ),
-      file('config.json', hf('Xenova/owlv2-base-patch16', 'config.json'), 'apache-2.0'),
+      hubFile('Xenova/owlv2-base-patch16', 'onnx/model.onnx', 'apache-2.0', 'model', {
+        revision: OWLV2_ONNX_REV,
+        approxSize: '614 MB',
+      }),
+      hubFile('Xenova/owlv2-base-patch16', 'tokenizer.json', 'apache-2.0', null, {
+        revision: null,
+      }),
+      hubFile('Xenova/owlv2-base-patch16', 'preprocessor_config.json', 'apache-2.0', null, {
+        revision: null,
+      }),
+      hubFile('Xenova/owlv2-base-patch16', 'config.json', 'apache-2.0', null, { revision: null }),
     ],
     contracts: [
       {
@@ -307,24 +387,31 @@ const entries: ModelManifestInput[] = [
     displayName: 'SlimSAM-77 (boxes revision)',
     source: 'Xenova/slimsam-77-uniform, revision "boxes" — onnx-models.md §3b',
     files: [
-      file(
-        'onnx/vision_encoder.onnx',
-        hf('Xenova/slimsam-77-uniform', 'onnx/vision_encoder.onnx', 'boxes'),
-        'apache-2.0',
-        'encoder',
-      ),
-      file(
+      // The "boxes" branch's commit is known only abbreviated (9e3d7e8): not pinned.
+      hubFile('Xenova/slimsam-77-uniform', 'onnx/vision_encoder.onnx', 'apache-2.0', 'encoder', {
+        revision: null,
+        branch: 'boxes',
+        approxSize: '23.3 MB',
+      }),
+      hubFile(
+        'Xenova/slimsam-77-uniform',
         'onnx/prompt_encoder_mask_decoder.onnx',
-        hf('Xenova/slimsam-77-uniform', 'onnx/prompt_encoder_mask_decoder.onnx', 'boxes'),
         'apache-2.0',
         'decoder',
+        {
+          revision: null,
+          branch: 'boxes',
+          approxSize: '16.6 MB',
+        },
       ),
-      file(
-        'preprocessor_config.json',
-        hf('Xenova/slimsam-77-uniform', 'preprocessor_config.json', 'boxes'),
-        'apache-2.0',
-      ),
-      file('config.json', hf('Xenova/slimsam-77-uniform', 'config.json', 'boxes'), 'apache-2.0'),
+      hubFile('Xenova/slimsam-77-uniform', 'preprocessor_config.json', 'apache-2.0', null, {
+        revision: null,
+        branch: 'boxes',
+      }),
+      hubFile('Xenova/slimsam-77-uniform', 'config.json', 'apache-2.0', null, {
+        revision: null,
+        branch: 'boxes',
+      }),
     ],
     contracts: [
       {
@@ -369,26 +456,28 @@ const entries: ModelManifestInput[] = [
     ],
     params: { maskThreshold: 0 },
   },
-  depthAnythingMetric('indoor'),
-  depthAnythingMetric('outdoor'),
+  // Metric3D first: the pipeline takes the first installed model of a task, and it is the
+  // downloadable metric depth model for photos (no hosted ONNX exists for the others).
   {
     id: 'metric3d-vit-small',
     task: 'depth',
     displayName: 'Metric3D v2 ViT-S (depth + normals)',
     source: 'onnx-community/metric3d-vit-small — onnx-models.md §4b',
     files: [
-      file(
-        'onnx/model.onnx',
-        hf('onnx-community/metric3d-vit-small', 'onnx/model.onnx'),
-        'cc0-1.0',
-        'model',
-      ),
-      file(
-        'preprocessor_config.json',
-        hf('onnx-community/metric3d-vit-small', 'preprocessor_config.json'),
-        'cc0-1.0',
-      ),
-      file('config.json', hf('onnx-community/metric3d-vit-small', 'config.json'), 'cc0-1.0'),
+      // Licence: the model card's (cc0-1.0). The preprocessor pin is the raw 0–255 version
+      // (do_normalize/do_rescale false, 288 B); the first one (16a821e, 436 B) normalised.
+      hubFile('onnx-community/metric3d-vit-small', 'onnx/model.onnx', 'cc0-1.0', 'model', {
+        revision: METRIC3D_ONNX_REV,
+        approxSize: '151 MB',
+      }),
+      hubFile('onnx-community/metric3d-vit-small', 'preprocessor_config.json', 'cc0-1.0', null, {
+        revision: METRIC3D_PREP_REV,
+        size: 288,
+      }),
+      hubFile('onnx-community/metric3d-vit-small', 'config.json', 'cc0-1.0', null, {
+        revision: METRIC3D_CONFIG_REV,
+        size: 30,
+      }),
     ],
     contracts: [
       {
@@ -428,6 +517,10 @@ const entries: ModelManifestInput[] = [
     ],
     params: { canonicalFocal: 1000, maxDepth: 300 },
   },
+  depthAnythingMetric('indoor'),
+  depthAnythingMetric('outdoor'),
+  depthAnythingMetricRelease('indoor'),
+  depthAnythingMetricRelease('outdoor'),
   {
     id: 'geocalib-fields',
     task: 'calibration',

@@ -204,7 +204,9 @@ describe('downloadModel', () => {
       ...fast,
       onProgress: (p) => seen.push(p.file),
     });
-    expect(record.files).toEqual([{ path: 'onnx/model.onnx', size: BODY.length, sha256: SHA }]);
+    expect(record.files).toEqual([
+      { path: 'onnx/model.onnx', size: BODY.length, sha256: SHA, revision: null },
+    ]);
     expect(store.state(manifest)).toMatchObject({ installed: true, missing: [], partial: [] });
     expect(seen[0]).toBe('onnx/model.onnx');
     // A second run finds the file in place and downloads nothing.
@@ -218,7 +220,7 @@ describe('downloadModel', () => {
     await expect(
       downloadModel(findManifest('depth-anything-v2-metric-indoor-small'), new ModelStore(dir)),
     ).rejects.toThrow(
-      'model depth-anything-v2-metric-indoor-small: no download URL for onnx/model.onnx, preprocessor_config.json; import a local export with "sqw models import depth-anything-v2-metric-indoor-small <path>"',
+      'model depth-anything-v2-metric-indoor-small: no download URL for onnx/model.onnx, preprocessor_config.json, config.json; import a local export with "sqw models import depth-anything-v2-metric-indoor-small <path>"',
     );
   });
 });

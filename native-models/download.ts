@@ -41,6 +41,8 @@ export interface DownloadFileOptions {
   retryDelayMs?: number;
   /** Redirects to follow (Hugging Face / GitHub redirect to CDNs). Default 5. */
   maxRedirects?: number;
+  /** How to install without the network, appended when a host cannot be reached. */
+  offlineHint?: string;
 }
 
 export class DownloadError extends Error {
@@ -208,7 +210,7 @@ function attempt(
           new DownloadError(`model ${opts.label}: connection cut at ${received} bytes`, true),
         ),
       );
-      res.on('error', (err) => finish(asDownloadError(err, opts.label)));
+      res.on('error', (err) => finish(asDownloadError(err, opts, u.host)));
       res.pipe(stream);
       stream.on('error', (err) =>
         finish(new DownloadError(`model ${opts.label}: ${err.message}`, false)),
@@ -224,15 +226,37 @@ function attempt(
         }
       });
     });
-    req.on('error', (err) => finish(asDownloadError(err, opts.label)));
+    req.on('error', (err) => finish(asDownloadError(err, opts, u.host)));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     armIdle();
   });
 }
 
-function asDownloadError(err: Error, label: string): DownloadError {
+/** Errors that mean the host was not reached at all (offline, DNS, firewall), not a bad reply. */
+const UNREACHABLE = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+]);
+
+function asDownloadError(
+  err: Error,
+  opts: Pick<DownloadFileOptions, 'label' | 'offlineHint'>,
+  host: string,
+): DownloadError {
   if (err instanceof DownloadError) return err;
-  return new DownloadError(`model ${label}: ${err.message}`, true);
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && UNREACHABLE.has(code)) {
+    const hint = opts.offlineHint ? `; ${opts.offlineHint}` : '';
+    return new DownloadError(
+      `model ${opts.label}: could not reach ${host} (${code}) — no network, or the host is blocked${hint}`,
+      true,
+    );
+  }
+  return new DownloadError(`model ${opts.label}: ${err.message}`, true);
 }
 
 function cancelled(label: string, url: string): DownloadError {
@@ -269,6 +293,19 @@ export interface DownloadModelOptions extends Omit<
   'label' | 'onProgress' | 'sha256' | 'size'
 > {
   onProgress?: (p: ModelDownloadProgress) => void;
+  /**
+   * A Hugging Face mirror to fetch hub files from (default $HF_ENDPOINT, the variable
+   * huggingface_hub reads): same paths, same pins, another host.
+   */
+  hubEndpoint?: string | null;
+}
+
+const HUB = 'https://huggingface.co/';
+
+/** The URL to fetch: a hub URL moved to the mirror's origin, other URLs as they are. */
+export function mirrored(url: string, endpoint: string | null | undefined): string {
+  if (!endpoint || !url.startsWith(HUB)) return url;
+  return `${endpoint.replace(/\/+$/, '')}/${url.slice(HUB.length)}`;
 }
 
 /** Download every file of a model that is not already in place, then write its install record. */
@@ -291,20 +328,24 @@ export async function downloadModel(
     if (existsSync(dest) && (f.size == null || statSync(dest).size === f.size)) {
       const sha256 = await hashFile(dest);
       if (!f.sha256 || f.sha256 === sha256) {
-        files.push({ path: f.path, size: statSync(dest).size, sha256 });
+        files.push({ path: f.path, size: statSync(dest).size, sha256, revision: f.revision });
         continue;
       }
       rmSync(dest);
     }
-    const r = await downloadFile(f.url as string, dest, {
+    const url = mirrored(f.url as string, opts.hubEndpoint ?? process.env.HF_ENDPOINT);
+    const r = await downloadFile(url, dest, {
       ...opts,
       label: `${manifest.id} (${f.path})`,
+      offlineHint:
+        opts.offlineHint ??
+        `to install without this host, fetch ${url} elsewhere and import the model's folder or .onnx file: sqw models import ${manifest.id} <path> (or "Import local copy" in the Models panel)`,
       sha256: f.sha256,
       size: f.size,
       onProgress: (p) =>
         opts.onProgress?.({ ...p, file: f.path, fileIndex: i, fileCount: manifest.files.length }),
     });
-    files.push({ path: f.path, size: r.size, sha256: r.sha256 });
+    files.push({ path: f.path, size: r.size, sha256: r.sha256, revision: f.revision });
   }
   const record: InstallRecord = {
     id: manifest.id,
@@ -315,4 +356,45 @@ export async function downloadModel(
   };
   store.writeRecord(record);
   return record;
+}
+
+export interface ModelsDownloadProgress extends ModelDownloadProgress {
+  id: string;
+  modelIndex: number;
+  modelCount: number;
+}
+
+/**
+ * Download several models one after another (the "get models" step): one cancel stops the lot,
+ * finished models stay installed and a partial file resumes next time. Stops at the first failure
+ * and says which models it had installed.
+ */
+export async function downloadModels(
+  manifests: readonly ModelManifest[],
+  store: ModelStore,
+  opts: Omit<DownloadModelOptions, 'onProgress'> & {
+    onProgress?: (p: ModelsDownloadProgress) => void;
+  } = {},
+): Promise<InstallRecord[]> {
+  const records: InstallRecord[] = [];
+  for (const [i, m] of manifests.entries()) {
+    if (store.state(m).installed) continue;
+    try {
+      records.push(
+        await downloadModel(m, store, {
+          ...opts,
+          onProgress: (p) =>
+            opts.onProgress?.({ ...p, id: m.id, modelIndex: i, modelCount: manifests.length }),
+        }),
+      );
+    } catch (err) {
+      const done = records.map((r) => r.id);
+      const e = err instanceof DownloadError ? err : new DownloadError(String(err), false);
+      throw new DownloadError(
+        `${e.message}${done.length ? ` (installed before it: ${done.join(', ')})` : ''}`,
+        e.retryable,
+      );
+    }
+  }
+  return records;
 }

@@ -25,6 +25,17 @@ export const modelFileSchema = z.object({
   url: z.url().nullable(),
   size: z.number().int().positive().nullable(),
   sha256: sha256Schema.nullable(),
+  /**
+   * The commit the URL is pinned to (40 hex), when a source we read shows the file at that commit;
+   * null: the URL follows a branch (main, "boxes") and may change under us — shown as "unpinned".
+   */
+  revision: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, 'a 40-hex commit')
+    .nullable()
+    .default(null),
+  /** The size as the hosting page rounds it ("151 MB"), for people, when the exact size is unknown. */
+  approxSize: z.string().nullable().default(null),
   license: z.string().min(1),
   /** Which ONNX graph of the model this file is (e.g. "text", "vision", "encoder"); null for aux files. */
   graph: z.string().nullable().default(null),
@@ -64,6 +75,7 @@ export const preprocessingSchema = z.object({
   /** How the network input size is chosen from the image. */
   resize: z.enum([
     'keep-aspect-multiple', // DPT: scale closest to 1 for both axes, round each side to a multiple
+    'lower-bound-multiple', // upstream Depth Anything: both sides at least `size`, multiples, aspect kept
     'shortest-edge', // shortest side to `size`, long side capped at `maxSize`
     'longest-edge', // long side to `size` (SAM), then pad
     'stretch', // stretch to size × size
@@ -113,6 +125,14 @@ export function parseManifest(raw: unknown, where = 'manifest'): ModelManifest {
   for (const c of m.contracts) {
     if (!files.has(c.file)) {
       throw new Error(`invalid ${where}: contract "${c.graph}" names file ${c.file}, not listed`);
+    }
+  }
+  for (const f of m.files) {
+    // A pinned file whose URL names another ref would download something else than the pin says.
+    if (f.revision && f.url && !f.url.includes(f.revision)) {
+      throw new Error(
+        `invalid ${where}: ${f.path} is pinned to ${f.revision} but its URL is ${f.url}`,
+      );
     }
   }
   if (m.verifiedChecksum && m.files.some((f) => f.sha256 === null)) {

@@ -7,6 +7,24 @@ import type { LoadReport } from './session-pool';
 import type { ModelStore, StatusRecord } from './store';
 import type { ModelVerification } from './verify';
 
+export interface ModelFileInfo {
+  path: string;
+  /** Exact size the manifest pins; null when no source gave it. */
+  size: number | null;
+  /** The hub's rounded size ("151 MB"), for people, when the exact one is unknown. */
+  approxSize: string | null;
+  /** Commit the URL is pinned to; null = unpinned (follows a branch, or import only). */
+  revision: string | null;
+  /** sha256 the manifest pins; null when unknown. */
+  sha256: string | null;
+  /** sha256 and size recorded when the file was downloaded or imported. */
+  installedSha256: string | null;
+  installedSize: number | null;
+  license: string;
+  present: boolean;
+  partial: boolean;
+}
+
 export interface ModelInfo {
   id: string;
   task: ModelManifest['task'];
@@ -15,7 +33,9 @@ export interface ModelInfo {
   licenses: string[];
   downloadable: boolean;
   verifiedChecksum: boolean;
-  files: { path: string; size: number | null; present: boolean; partial: boolean }[];
+  /** Every file's URL names a commit (see ModelFileInfo.revision). */
+  pinned: boolean;
+  files: ModelFileInfo[];
   installed: boolean;
   installedAt: string | null;
   installedHow: 'download' | 'import' | null;
@@ -36,11 +56,19 @@ export function modelInfo(manifest: ModelManifest, store: ModelStore): ModelInfo
     licenses: [...new Set(manifest.files.map((f) => f.license))],
     downloadable: manifest.files.every((f) => f.url !== null),
     verifiedChecksum: manifest.verifiedChecksum,
+    pinned: manifest.files.every((f) => f.revision !== null),
     files: manifest.files.map((f) => {
       const p = store.filePath(manifest, f.path);
+      const rec = state.record?.files.find((r) => r.path === f.path) ?? null;
       return {
         path: f.path,
         size: f.size,
+        approxSize: f.approxSize,
+        revision: f.revision,
+        sha256: f.sha256,
+        installedSha256: rec?.sha256 ?? null,
+        installedSize: rec?.size ?? null,
+        license: f.license,
         present: existsSync(p),
         partial: existsSync(`${p}.part`),
       };
@@ -76,9 +104,10 @@ export function recordVerification(
     })),
   }));
   const failed = graphs.find((g) => !g.ok);
+  const badFile = v.files.find((f) => !f.ok);
   const provider = graphs.find((g) => g.provider)?.provider ?? null;
   return store.updateStatus(v.id, {
-    verification: { ok: v.ok, at, device, graphs },
+    verification: { ok: v.ok, at, device, graphs, files: v.files },
     provider,
     lastError: failed
       ? {
@@ -86,7 +115,9 @@ export function recordVerification(
           message: `${failed.graph}: ${failed.error ?? failed.problems.join('; ')}`,
           at,
         }
-      : null,
+      : badFile
+        ? { operation: 'verify', message: `${badFile.path}: ${badFile.problem}`, at }
+        : null,
   });
 }
 

@@ -24,6 +24,8 @@ export interface StatusRecord {
     ok: boolean;
     at: string;
     device: Device;
+    /** Installed files against the sha256 recorded at install and the manifest's pins. */
+    files?: FileCheck[];
     graphs: {
       graph: string;
       file: string;
@@ -38,6 +40,13 @@ export interface StatusRecord {
   lastError: { operation: string; message: string; at: string } | null;
 }
 
+export interface FileCheck {
+  path: string;
+  ok: boolean;
+  /** What differs ("sha256 … recorded at install, now …"); null when the file matches. */
+  problem: string | null;
+}
+
 const EMPTY_STATUS: StatusRecord = { verification: null, provider: null, lastError: null };
 
 export interface InstallRecord {
@@ -45,7 +54,20 @@ export interface InstallRecord {
   installedAt: string;
   how: 'download' | 'import';
   source: string;
-  files: { path: string; size: number; sha256: string }[];
+  /**
+   * Each file as installed: its sha256 recorded on first download or import (what `models verify`
+   * checks the file against later) and the commit its URL was pinned to (null: a branch or a
+   * local copy).
+   */
+  files: InstalledFile[];
+}
+
+export interface InstalledFile {
+  path: string;
+  size: number;
+  sha256: string;
+  /** Absent in records written before pins existed. */
+  revision?: string | null;
 }
 
 export interface InstalledState {

@@ -25,15 +25,84 @@ describe('catalogue and manifests', () => {
       'owlv2-base-patch16',
       'sam-vit-b',
       'slimsam-77-uniform',
+      // Before Depth Anything: the pipeline takes the first installed depth model.
+      'metric3d-vit-small',
       'depth-anything-v2-metric-indoor-small',
       'depth-anything-v2-metric-outdoor-small',
-      'metric3d-vit-small',
+      'depth-anything-v2-metric-indoor-small-release',
+      'depth-anything-v2-metric-outdoor-small-release',
       'geocalib-fields',
     ]);
     for (const m of CATALOGUE) {
       expect(m.verifiedChecksum).toBe(false);
-      expect(m.files.every((f) => f.sha256 === null && f.size === null)).toBe(true);
+      expect(m.files.every((f) => f.sha256 === null)).toBe(true);
     }
+  });
+
+  it('pins hub files only to commits a source showed, with the URL resolving that commit', () => {
+    const pins = CATALOGUE.flatMap((m) =>
+      m.files.map((f) => ({
+        id: m.id,
+        path: f.path,
+        revision: f.revision,
+        size: f.size,
+        url: f.url,
+      })),
+    );
+    for (const p of pins) {
+      if (p.revision) expect(p.url).toContain(`/resolve/${p.revision}/`);
+      // An unpinned hub URL follows a branch: it must not pass for a pin.
+      else if (p.url?.includes('huggingface.co'))
+        expect(p.url).toMatch(/\/resolve\/(main|boxes)\//);
+    }
+    // Exact sizes only where the hub page printed bytes (files under 1 kB).
+    expect(pins.filter((p) => p.size !== null).map((p) => [p.id, p.path, p.size])).toEqual([
+      ['grounding-dino-tiny', 'preprocessor_config.json', 496],
+      ['metric3d-vit-small', 'preprocessor_config.json', 288],
+      ['metric3d-vit-small', 'config.json', 30],
+    ]);
+    const pinned = (id: string) =>
+      findManifest(id)
+        .files.filter((f) => f.revision)
+        .map((f) => f.path);
+    expect(pinned('grounding-dino-tiny')).toEqual([
+      'onnx/model.onnx',
+      'tokenizer.json',
+      'preprocessor_config.json',
+      'config.json',
+    ]);
+    expect(pinned('metric3d-vit-small')).toEqual([
+      'onnx/model.onnx',
+      'preprocessor_config.json',
+      'config.json',
+    ]);
+    expect(pinned('clip-vit-base-patch32')).toEqual([
+      'onnx/text_model.onnx',
+      'onnx/vision_model.onnx',
+      'preprocessor_config.json',
+    ]);
+    expect(pinned('owlv2-base-patch16')).toEqual(['onnx/model.onnx']);
+    expect(pinned('slimsam-77-uniform')).toEqual([]);
+    expect(pinned('sam-vit-b')).toEqual([]);
+    // The Metric3D pin is the raw-pixel preprocessor, as the catalogue's preprocessing says.
+    expect(findManifest('metric3d-vit-small').preprocessing).toMatchObject({
+      mean: null,
+      std: null,
+      rescale: false,
+    });
+    expect(findManifest('metric3d-vit-small').files[0]?.license).toBe('cc0-1.0');
+  });
+
+  it('refuses a pin whose URL resolves another ref', () => {
+    const f = findManifest('metric3d-vit-small').files[0]!;
+    expect(() =>
+      parseManifest({
+        ...findManifest('metric3d-vit-small'),
+        files: [{ ...f, url: f.url!.replace(f.revision!, 'main') }],
+      }),
+    ).toThrow(
+      /onnx\/model\.onnx is pinned to 672e63a9d45ee93c39a3f59cdfd0edf648187f37 but its URL is/,
+    );
     expect(findManifest('depth-anything-v2-metric-outdoor-small').params.maxDepth).toBe(80);
     // The onnx-community model card's licence (metadata "license: cc0-1.0"), not the upstream code's.
     expect(new Set(findManifest('metric3d-vit-small').files.map((f) => f.license))).toEqual(

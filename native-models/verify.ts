@@ -9,7 +9,8 @@ import { isDepthAnything, proveMetricDepth } from './depth-metric';
 import type { ModelManifest } from './manifest';
 import type { Device } from './providers';
 import type { LoadReport } from './session-pool';
-import type { ModelStore } from './store';
+import { checkInstalledFiles } from './file-check';
+import type { FileCheck, ModelStore } from './store';
 
 export interface GraphVerification {
   graph: string;
@@ -25,6 +26,8 @@ export interface ModelVerification {
   id: string;
   ok: boolean;
   graphs: GraphVerification[];
+  /** Each installed file against its sha256 recorded at install and the manifest's pins. */
+  files: FileCheck[];
 }
 
 export interface VerifyOptions {
@@ -88,7 +91,13 @@ export async function verifyModel(
     }
     graphs.push({ ...base, ok: contract.ok, error: null, contract, load: reply.load });
   }
-  return { id: manifest.id, ok: graphs.every((g) => g.ok), graphs };
+  const files = await checkInstalledFiles(manifest, store);
+  return {
+    id: manifest.id,
+    ok: graphs.every((g) => g.ok) && files.every((f) => f.ok),
+    graphs,
+    files,
+  };
 }
 
 const WORKER = fileURLToPath(new URL('./verify-worker.ts', import.meta.url));

@@ -5,6 +5,7 @@ import { DepthAnythingAdapter } from '../../native-models/adapters/depth-anythin
 import { CATALOGUE } from '../../native-models/catalogue';
 import type { ResizeMethod } from '../../native-models/adapters/resize-graph';
 import type { ModelManifest, ModelTask } from '../../native-models/manifest';
+import { installedManifest } from '../../native-models/preprocessor-config';
 import type { Device } from '../../native-models/providers';
 import { SessionPool } from '../../native-models/session-pool';
 import { ModelStore } from '../../native-models/store';
@@ -154,9 +155,11 @@ export function createModelResolver(opts: ResolverOptions): {
       return {
         missing: `stage ${stage}: no ${task} model installed; skipped, imported data is used where present`,
       };
-    for (const manifest of installed) {
-      const entry = adapters.find((a) => a.stage === stage && a.matches(manifest));
+    for (const listed of installed) {
+      const entry = adapters.find((a) => a.stage === stage && a.matches(listed));
       if (!entry) continue;
+      // The installed preprocessor_config.json decides the numbers, not our copy of them.
+      const { manifest } = installedManifest(listed, store);
       const contract = manifest.contracts[0]!;
       const record = store.readRecord(manifest.id);
       const identity: ModelIdentity = {

@@ -62,6 +62,7 @@ describe('models API', () => {
       // Evidence that the export is metric (native-models/depth-metric.ts).
       'config.json',
     ]);
+    expect(m.pinned).toBe(false);
   });
 
   it('imports, verifies (provider recorded), and removes a model', async () => {
@@ -127,5 +128,40 @@ describe('models API', () => {
     expect(job.message).toMatch(/model geocalib-fields: no download URL for model\.onnx/);
     expect(events.some((e) => e.type === 'job' && e.job?.id === jobId)).toBe(true);
     expect((await info('geocalib-fields')).lastError.operation).toBe('download');
+  });
+
+  it('plans the photo set and starts no job when every needed task has a model', async () => {
+    const plan = (await s.rpc('models.photoPlan')).body.result;
+    expect(plan.toDownload.map((m: { id: string }) => m.id)).toEqual([
+      'owlv2-base-patch16',
+      'slimsam-77-uniform',
+      'metric3d-vit-small',
+    ]);
+    expect(plan.toDownload[2]).toMatchObject({ licenses: ['cc0-1.0'], pinned: true });
+    // Install records stand in for the three downloads (the download itself is tested against a
+    // local server in native-models/get-models.test.ts).
+    for (const m of ['grounding-dino-tiny', 'slimsam-77-uniform', 'metric3d-vit-small']) {
+      writeFile(
+        join(modelsDir, m, 'sqw-install.json'),
+        JSON.stringify({
+          id: m,
+          installedAt: '2026-12-04T00:00:00Z',
+          how: 'import',
+          source: 't',
+          files: [],
+        }),
+      );
+    }
+    const after = (await s.rpc('models.photoPlan')).body.result;
+    expect(after.installed.map((i: { id: string }) => i.id)).toEqual([
+      'grounding-dino-tiny',
+      'slimsam-77-uniform',
+      'metric3d-vit-small',
+    ]);
+    const r = await s.rpc('models.getForPhotos', { projectId });
+    expect(r.body.result).toEqual({ jobId: null, ids: [] });
+    for (const m of ['grounding-dino-tiny', 'slimsam-77-uniform', 'metric3d-vit-small']) {
+      rmSync(join(modelsDir, m), { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,8 @@
 // native-models/store.ts ($SQW_MODELS_DIR overrides it, which the tests use).
 import type { ApiHandlers } from '../../contract/api';
 import { CATALOGUE, findManifest } from '../../native-models/catalogue';
-import { downloadModel } from '../../native-models/download';
+import { downloadModel, downloadModels } from '../../native-models/download';
+import { recommendForPhotos } from '../../native-models/recommend';
 import { importModel } from '../../native-models/import-local';
 import { modelInfo, recordFailure, recordVerification } from '../../native-models/model-info';
 import { ModelStore } from '../../native-models/store';
@@ -86,6 +87,46 @@ export function createModelsHandlers(ctx: ServiceContext): ApiHandlers['models']
     remove: async ({ id }) => {
       manifest(id);
       return store().remove(id);
+    },
+
+    photoPlan: async () => recommendForPhotos(CATALOGUE, store()),
+
+    getForPhotos: async ({ projectId }) => {
+      const s = store();
+      const plan = recommendForPhotos(CATALOGUE, s);
+      const ids = plan.toDownload.map((m) => m.id);
+      if (ids.length === 0) return { jobId: null, ids };
+      const project = ctx.projects.get(projectId);
+      const row = ctx.jobs.start(
+        project,
+        'model-download',
+        { ids },
+        async ({ signal, progress }) => {
+          let current = ids[0]!;
+          try {
+            const records = await downloadModels(ids.map(manifest), s, {
+              signal,
+              onProgress: (p) => {
+                current = p.id;
+                progress({
+                  total: Math.max(1, Math.round((p.total ?? p.received) / 1e6)),
+                  done: Math.round(p.received / 1e6),
+                  current: `model ${p.modelIndex + 1}/${p.modelCount} ${p.id}: file ${p.fileIndex + 1}/${p.fileCount} ${p.file}`,
+                });
+              },
+            });
+            const bytes = records.flatMap((r) => r.files).reduce((n, f) => n + f.size, 0);
+            return {
+              result: records,
+              message: `${records.map((r) => r.id).join(', ') || 'nothing new'}: ${(bytes / 1e6).toFixed(1)} MB`,
+            };
+          } catch (err) {
+            if (!signal.aborted) recordFailure(s, current, 'download', (err as Error).message);
+            throw err;
+          }
+        },
+      );
+      return { jobId: row.id, ids };
     },
   };
 }

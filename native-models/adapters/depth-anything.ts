@@ -73,6 +73,27 @@ export function dptInputSize(
   return { width: constrain(width * sw), height: constrain(height * sh) };
 }
 
+/**
+ * Upstream Depth Anything's `Resize(resize_method='lower_bound', keep_aspect_ratio=True,
+ * ensure_multiple_of=14)` (depth_anything_v2/util/transform.py): the larger of the two scales, so
+ * both sides reach `size`; each side rounded (numpy, half to even) to the multiple, and up to the
+ * next multiple when rounding fell below `size`. Equal to DPT's rule when shrinking; differs for a
+ * side under `size`: 300×200 → 784×518 (DPT: 518×350).
+ */
+export function lowerBoundInputSize(
+  width: number,
+  height: number,
+  size = 518,
+  multiple = 14,
+): { width: number; height: number } {
+  const scale = Math.max(size / width, size / height);
+  const constrain = (v: number) => {
+    const y = roundHalfEven(v / multiple) * multiple;
+    return y < size ? Math.ceil(v / multiple) * multiple : y;
+  };
+  return { width: constrain(width * scale), height: constrain(height * scale) };
+}
+
 /** Steps 1–2: the network input, through `resizer` (the resize graphs on the model's provider). */
 export async function preprocessDepthAnything(
   image: RgbImage,
@@ -85,12 +106,8 @@ export async function preprocessDepthAnything(
       `image buffer too short: ${image.data.length} bytes for ${image.width}×${image.height}×${channels}`,
     );
   }
-  const { width, height } = dptInputSize(
-    image.width,
-    image.height,
-    prep.size,
-    prep.multipleOf ?? 14,
-  );
+  const sizeRule = prep.resize === 'lower-bound-multiple' ? lowerBoundInputSize : dptInputSize;
+  const { width, height } = sizeRule(image.width, image.height, prep.size, prep.multipleOf ?? 14);
   const data = await resizer.chw(
     image.data,
     image.width,

@@ -10,9 +10,11 @@ describe('adapter resolution', () => {
       'owlv2-base-patch16': 'owlv2',
       'sam-vit-b': 'sam',
       'slimsam-77-uniform': 'slimsam',
+      'metric3d-vit-small': 'metric3d',
       'depth-anything-v2-metric-indoor-small': 'depth-anything',
       'depth-anything-v2-metric-outdoor-small': 'depth-anything',
-      'metric3d-vit-small': 'metric3d',
+      'depth-anything-v2-metric-indoor-small-release': 'depth-anything',
+      'depth-anything-v2-metric-outdoor-small-release': 'depth-anything',
       'geocalib-fields': 'geocalib',
     });
   });

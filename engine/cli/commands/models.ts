@@ -9,21 +9,45 @@ interface CommonFlags {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
+interface FileRow {
+  path: string;
+  size: number | null;
+  approxSize: string | null;
+  revision: string | null;
+  sha256: string | null;
+  installedSha256: string | null;
+}
+
+/** One file of `models list`: pin, size and the sha256 recorded at install (or the pinned one). */
+export function fileLine(f: FileRow): string {
+  const rev = f.revision ? `@${f.revision.slice(0, 12)}` : 'unpinned';
+  const size = f.size !== null ? `${f.size} B` : f.approxSize ? `≈${f.approxSize}` : 'size unknown';
+  const sha = f.installedSha256
+    ? `sha256 ${f.installedSha256.slice(0, 16)}…`
+    : f.sha256
+      ? `pinned sha256 ${f.sha256.slice(0, 16)}…`
+      : 'sha256 recorded at install';
+  return `${f.path}  ${rev}  ${size}  ${sha}`;
+}
+
 export function registerModels(program: Command): void {
   const models = program
     .command('models')
     .description('list, download, import, verify and remove perception models');
 
   const load = async () => {
-    const [catalogue, store, download, importLocal, verify, providers, info] = await Promise.all([
-      import('../../../native-models/catalogue'),
-      import('../../../native-models/store'),
-      import('../../../native-models/download'),
-      import('../../../native-models/import-local'),
-      import('../../../native-models/verify'),
-      import('../../../native-models/providers'),
-      import('../../../native-models/model-info'),
-    ]);
+    const [catalogue, store, download, importLocal, verify, providers, info, recommend, exporter] =
+      await Promise.all([
+        import('../../../native-models/catalogue'),
+        import('../../../native-models/store'),
+        import('../../../native-models/download'),
+        import('../../../native-models/import-local'),
+        import('../../../native-models/verify'),
+        import('../../../native-models/providers'),
+        import('../../../native-models/model-info'),
+        import('../../../native-models/recommend'),
+        import('../../../native-models/export-runner'),
+      ]);
     const manifest = (id: string) => {
       try {
         return catalogue.findManifest(id);
@@ -31,7 +55,18 @@ export function registerModels(program: Command): void {
         throw new CliError((err as Error).message);
       }
     };
-    return { catalogue, store, download, importLocal, verify, providers, info, manifest };
+    return {
+      catalogue,
+      store,
+      download,
+      importLocal,
+      verify,
+      providers,
+      info,
+      recommend,
+      exporter,
+      manifest,
+    };
   };
   const common = (c: Command) =>
     c
@@ -62,7 +97,8 @@ export function registerModels(program: Command): void {
         `models folder: ${printable(store.dir)}`,
         ...rows.map(
           (r) =>
-            `  ${r.installed ? '✓' : r.partial.length ? '…' : ' '} ${r.id.padEnd(40)} ${r.task.padEnd(13)} ${r.displayName}${r.downloadable ? '' : ' (import only)'}${status(r) ? `\n      ${status(r)}` : ''}`,
+            `  ${r.installed ? '✓' : r.partial.length ? '…' : ' '} ${r.id.padEnd(40)} ${r.task.padEnd(13)} ${r.displayName}${r.downloadable ? '' : ' (import only)'}${r.pinned ? '' : ' (unpinned)'}${status(r) ? `\n      ${status(r)}` : ''}` +
+            r.files.map((f) => `\n      ${fileLine(f)}`).join(''),
         ),
       ].join('\n');
       createOutput(Boolean(flags.json)).result(human, { modelsDir: store.dir, models: rows });
@@ -165,15 +201,147 @@ export function registerModels(program: Command): void {
         if (g.error) lines.push(`    ${g.error}`);
         for (const p of g.contract?.problems ?? []) lines.push(`    ${p}`);
       }
+      for (const f of v.files) {
+        lines.push(`  ${f.path}: ${f.ok ? 'sha256 as recorded' : `CHANGED: ${f.problem}`}`);
+      }
       const out = createOutput(Boolean(flags.json));
       out.result(lines.join('\n'), v);
       if (!v.ok) {
         const first = v.graphs.find((g) => !g.ok);
+        const file = v.files.find((f) => !f.ok);
         throw new CliError(
-          `model ${id} failed verification: ${first?.error ?? first?.contract?.problems.join('; ') ?? 'unknown'}`,
+          `model ${id} failed verification: ${first ? (first.error ?? first.contract?.problems.join('; ')) : `${file?.path}: ${file?.problem}`}`,
         );
       }
     });
+
+  common(
+    models
+      .command('get')
+      .description(
+        'the smallest set of models that makes photos work (detector, box-to-mask, metric depth): list it, and download it with --yes',
+      ),
+  )
+    .option('--yes', 'download the recommended models now (resumes partial files)')
+    .option('--idle-timeout <s>', 'give up on a server silent for this long', '30')
+    .action(async (flags: CommonFlags & { yes?: boolean; idleTimeout: string }) => {
+      const m = await load();
+      const store = new m.store.ModelStore(flags.modelsDir);
+      const plan = m.recommend.recommendForPhotos(m.catalogue.CATALOGUE, store);
+      const out = createOutput(Boolean(flags.json));
+      const size = (b: number | null, exact: boolean) =>
+        b === null ? 'size unknown' : `${exact ? '' : '≈'}${mb(b)}`;
+      const lines = [
+        ...plan.installed.map((i) => `  ✓ ${i.task}: ${i.id} (installed)`),
+        ...plan.toDownload.map(
+          (r) =>
+            `  ↓ ${r.task}: ${r.id} — ${r.displayName}, ${size(r.bytes, r.sizeExact)}, licence ${r.licenses.join(' + ')}${r.pinned ? '' : ', unpinned'}`,
+        ),
+        ...plan.importOnly.map(
+          (t) => `  ! ${t}: no built-in model downloads; import one with "sqw models import"`,
+        ),
+      ];
+      if (plan.toDownload.length === 0) {
+        out.result(['Photos have what they need:', ...lines].join('\n'), { plan, downloaded: [] });
+        return;
+      }
+      const total = size(
+        plan.totalBytes,
+        plan.toDownload.every((r) => r.sizeExact),
+      );
+      if (!flags.yes) {
+        out.result(
+          [
+            `Photos need ${plan.toDownload.length} model(s), ${total} in all:`,
+            ...lines,
+            'Download them with: sqw models get --yes',
+          ].join('\n'),
+          { plan, downloaded: [] },
+        );
+        return;
+      }
+      const ac = new AbortController();
+      const onSigint = () => ac.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const records = await m.download.downloadModels(
+          plan.toDownload.map((r) => m.manifest(r.id)),
+          store,
+          {
+            signal: ac.signal,
+            idleTimeoutMs: Number(flags.idleTimeout) * 1000,
+            onProgress: (p) =>
+              out.progress(
+                Math.round(p.received / 1e6),
+                p.total ? Math.round(p.total / 1e6) : 0,
+                `${p.modelIndex + 1}/${p.modelCount} ${p.id} ${p.file} (MB)`,
+              ),
+          },
+        );
+        out.endProgress();
+        out.result(
+          [
+            `Installed ${records.map((r) => r.id).join(', ')}.`,
+            'Re-run the pipeline on the images it skipped for want of models:',
+            '  sqw run -p <project> --only-pending',
+          ].join('\n'),
+          { plan, downloaded: records },
+        );
+      } catch (err) {
+        out.endProgress();
+        throw new CliError(
+          ac.signal.aborted
+            ? `${(err as Error).message}; run "sqw models get --yes" again to resume`
+            : (err as Error).message,
+        );
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  common(
+    models
+      .command('export <id>')
+      .description(
+        "make a model's ONNX from its PyTorch checkpoint with the repository's export script (needs Python with torch + transformers), then import it",
+      ),
+  )
+    .option('--python <exe>', 'Python interpreter (default $SQW_PYTHON or python3)')
+    .option(
+      '--checkpoint <id-or-folder>',
+      "hub id or local folder (default: the model's -hf checkpoint)",
+    )
+    .option('--revision <sha>', 'hub commit of the checkpoint to load')
+    .action(
+      async (
+        id: string,
+        flags: CommonFlags & { python?: string; checkpoint?: string; revision?: string },
+      ) => {
+        const m = await load();
+        const man = m.manifest(id);
+        const store = new m.store.ModelStore(flags.modelsDir);
+        const out = createOutput(Boolean(flags.json));
+        try {
+          const r = await m.exporter.exportModel(man, store, {
+            python: flags.python,
+            checkpoint: flags.checkpoint,
+            revision: flags.revision,
+            onOutput: (line) => out.info(line),
+          });
+          out.result(
+            [
+              `${id}: exported and imported ${r.copied.length} files into ${printable(store.modelDir(id))}`,
+              `check it: sqw models verify ${id}`,
+            ].join('\n'),
+            { ...r },
+          );
+        } catch (err) {
+          const missing = err instanceof m.exporter.ExportToolsMissing;
+          if (!missing) m.info.recordFailure(store, id, 'export', (err as Error).message);
+          throw new CliError((err as Error).message, missing ? 3 : 1);
+        }
+      },
+    );
 
   common(models.command('remove <id>').description('delete an installed model')).action(
     async (id: string, flags: CommonFlags) => {

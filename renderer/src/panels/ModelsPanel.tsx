@@ -8,6 +8,7 @@ import { useEngineEvents, useLoad } from '../app/hooks';
 import { JobProgress } from '../components/JobProgress';
 import { formatBytes } from '../lib/format';
 import { isTerminal } from '../lib/jobs';
+import { PhotoModelsStep } from './PhotoModelsStep';
 
 export function ModelsPanel({ projectId }: { projectId: string }) {
   const [models, reload] = useLoad(() => api.models.list({}), []);
@@ -55,6 +56,7 @@ export function ModelsPanel({ projectId }: { projectId: string }) {
           {providers.error ? ` — ${providers.error}` : ''}
         </p>
       )}
+      <PhotoModelsStep projectId={projectId} onInstalled={reload} />
       {models.state === 'error' && <p className="error-text small">{models.error}</p>}
       {error && (
         <p className="error-text small" role="alert">
@@ -78,6 +80,7 @@ export function ModelsPanel({ projectId }: { projectId: string }) {
                 <span className="muted small">{m.task}</span>
               </div>
               <ModelState model={m} />
+              <ModelFiles model={m} />
               {d && (
                 <JobProgress
                   job={d.job}
@@ -102,6 +105,9 @@ export function ModelsPanel({ projectId }: { projectId: string }) {
                     Cancel
                   </button>
                 )}
+                {!m.installed && !running && (
+                  <ImportLocal id={m.id} onDone={reload} onError={setError} />
+                )}
               </div>
             </li>
           );
@@ -113,6 +119,76 @@ export function ModelsPanel({ projectId }: { projectId: string }) {
         </p>
       )}
     </section>
+  );
+}
+
+/** Import a local copy (offline install): a transformers.js folder or one .onnx file. */
+function ImportLocal({
+  id,
+  onDone,
+  onError,
+}: {
+  id: string;
+  onDone: () => void;
+  onError: (message: string | null) => void;
+}) {
+  const [path, setPath] = useState('');
+  const submit = () => {
+    onError(null);
+    api.models.import({ id, path }).then(onDone, (err: unknown) => onError(errorText(err)));
+  };
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (path.trim()) submit();
+      }}
+    >
+      <input
+        className="small mono"
+        placeholder="folder or .onnx file"
+        aria-label={`local copy of ${id}`}
+        value={path}
+        onChange={(e) => setPath(e.target.value)}
+      />
+      <button type="submit" className="btn small" disabled={!path.trim()}>
+        Import local copy
+      </button>
+    </form>
+  );
+}
+
+/** Each file's pin, size and checksum: "unpinned" where no commit is known. */
+function ModelFiles({ model: m }: { model: ModelInfo }) {
+  return (
+    <details className="small" data-testid="model-files">
+      <summary>
+        {m.pinned ? 'pinned' : <span data-testid="model-unpinned">unpinned</span>} ·{' '}
+        {m.licenses.join(' + ')}
+      </summary>
+      <ul className="mono">
+        {m.files.map((f) => (
+          <li key={f.path} data-file={f.path}>
+            {f.path} · {f.revision ? `@${f.revision.slice(0, 12)}` : 'unpinned'} ·{' '}
+            {f.size !== null ? `${f.size} B` : f.approxSize ? `≈${f.approxSize}` : 'size unknown'} ·{' '}
+            {f.installedSha256
+              ? `sha256 ${f.installedSha256.slice(0, 16)}…`
+              : f.sha256
+                ? `pinned sha256 ${f.sha256.slice(0, 16)}…`
+                : 'sha256 recorded at install'}
+          </li>
+        ))}
+      </ul>
+      {m.verification?.files?.some((f) => !f.ok) && (
+        <p className="error-text">
+          {m.verification.files
+            .filter((f) => !f.ok)
+            .map((f) => `${f.path}: ${f.problem}`)
+            .join('; ')}
+        </p>
+      )}
+    </details>
   );
 }
 
