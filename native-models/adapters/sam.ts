@@ -5,7 +5,8 @@
 //           bilinear); normalisation and padding to 1024² are inside the graph →
 //           image_embeddings [1,256,64,64];
 //   decoder image_embeddings, point_coords [1,N,2] in the resized frame (x·newW/W, y·newH/H),
-//           point_labels [1,N] (2 = box top-left, 3 = box bottom-right; no padding point with a box),
+//           point_labels [1,N] (2 = box top-left, 3 = box bottom-right; no padding point with a box;
+//           a reviewer's clicks go first: 1 = on the object, 0 = not, as SamPredictor orders them),
 //           mask_input [1,1,256,256] zeros, has_mask_input [0], orig_im_size [H,W] float →
 //           masks [1,C,H,W] logits already at the original size, iou_predictions [1,C],
 //           low_res_masks [1,C,256,256].
@@ -27,8 +28,17 @@ import {
   type ImageInput,
 } from './runtime';
 
+/** A click in original-image pixels: on the object (positive) or not. */
+export interface PromptClick {
+  x: number;
+  y: number;
+  positive: boolean;
+}
+
 export interface SegmentOptions {
   boxes: BoxXYXY[];
+  /** Clicks refining the box prompt (click-to-refine); given with exactly one box. */
+  points?: readonly PromptClick[];
   /** Identifies the image for the embedding cache (e.g. its content hash); hashed when absent. */
   imageKey?: string;
 }
@@ -63,9 +73,15 @@ export class SamSegmenter {
     }
   }
 
+  /** Meta's decoder always takes clicks besides the box. */
+  async acceptsPoints(): Promise<boolean> {
+    return true;
+  }
+
   async run(image: ImageInput, options: SegmentOptions): Promise<SegmentResult> {
     const m = this.ctx.manifest;
     const channels = checkImage(m.id, image);
+    const clicks = checkClicks(m.id, options, image.width, image.height);
     const { width: W, height: H } = image;
     const size = longestSideSize(W, H, 1024);
     const threshold = typeof m.params.maskThreshold === 'number' ? m.params.maskThreshold : 0;
@@ -111,10 +127,19 @@ export class SamSegmenter {
         throw new ModelAdapterError(m.id, `box [${box.join(', ')}] is empty`);
       }
       const d0 = now();
+      const n = clicks.length + 2;
+      const coords = new Float32Array(n * 2);
+      const labels = new Float32Array(n);
+      clicks.forEach((c, i) => {
+        coords.set([c.x * sx, c.y * sy], i * 2);
+        labels[i] = c.positive ? 1 : 0;
+      });
+      coords.set([x0 * sx, y0 * sy, x1 * sx, y1 * sy], clicks.length * 2);
+      labels.set([2, 3], clicks.length);
       const feeds = {
         image_embeddings: f32(embeddings, [1, 256, 64, 64]),
-        point_coords: f32(Float32Array.of(x0 * sx, y0 * sy, x1 * sx, y1 * sy), [1, 2, 2]),
-        point_labels: f32(Float32Array.of(2, 3), [1, 2]),
+        point_coords: f32(coords, [1, n, 2]),
+        point_labels: f32(labels, [1, n]),
         mask_input: f32(new Float32Array(256 * 256), [1, 1, 256, 256]),
         has_mask_input: f32(Float32Array.of(0), [1]),
         orig_im_size: f32(Float32Array.of(H, W), [2]),
@@ -146,6 +171,23 @@ export class SamSegmenter {
   clearCache(): void {
     this.cache.clear();
   }
+}
+
+/** The clicks of a prompt, checked: inside the image, and with exactly one box. */
+export function checkClicks(
+  modelId: string,
+  options: SegmentOptions,
+  width: number,
+  height: number,
+): readonly PromptClick[] {
+  const clicks = options.points ?? [];
+  if (clicks.length === 0) return clicks;
+  if (options.boxes.length !== 1)
+    throw new ModelAdapterError(modelId, `clicks refine one box; ${options.boxes.length} given`);
+  for (const c of clicks)
+    if (!(c.x >= 0 && c.x <= width && c.y >= 0 && c.y <= height))
+      throw new ModelAdapterError(modelId, `click (${c.x}, ${c.y}) is outside the image`);
+  return clicks;
 }
 
 export function createSam(ctx: AdapterContext): SamSegmenter {
