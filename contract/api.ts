@@ -28,7 +28,12 @@ import {
   EditResult,
   HistoryState,
   LabelEditResult,
+  MaskProposal,
+  MaskRle,
+  MaskTool,
+  PromptPoint,
   ReviewImage,
+  SegmenterStatus,
   ReviewQa,
   UndoResult,
 } from './review';
@@ -285,6 +290,30 @@ export const api = {
         reviewer: Reviewer,
       }),
       EditResult,
+    ),
+    /**
+     * The reviewer's mask (COCO RLE at the image's size) replaces the object's; the box becomes its
+     * extent and the image's graph and QA are re-derived. Kept by later re-derivations and runs.
+     */
+    setMask: method(
+      ProjectRef.extend({
+        objectId: z.number().int().positive(),
+        expectedVersion: z.number().int().positive(),
+        mask: MaskRle,
+        tool: MaskTool,
+        reviewer: Reviewer,
+      }),
+      EditResult,
+    ),
+    /** Whether click-to-refine can run: an installed segmentation model (SAM, SlimSAM). */
+    segmenter: method(ProjectRef, SegmenterStatus),
+    /** Runs the segmentation model on the object's box and the clicks; stores nothing. */
+    refineMask: method(
+      ProjectRef.extend({
+        objectId: z.number().int().positive(),
+        points: z.array(PromptPoint).max(64).default([]),
+      }),
+      MaskProposal,
     ),
   },
   qa: {
