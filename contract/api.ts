@@ -29,7 +29,12 @@ import {
   HistoryState,
   LabelEditResult,
   ObjectExclusion,
+  MaskProposal,
+  MaskRle,
+  MaskTool,
+  PromptPoint,
   ReviewImage,
+  SegmenterStatus,
   ReviewQa,
   UndoResult,
 } from './review';
@@ -327,6 +332,20 @@ export const api = {
       }),
       EditResult,
     ),
+    /**
+     * The reviewer's mask (COCO RLE at the image's size) replaces the object's; the box becomes its
+     * extent and the image's graph and QA are re-derived. Kept by later re-derivations and runs.
+     */
+    setMask: method(
+      ProjectRef.extend({
+        objectId: z.number().int().positive(),
+        expectedVersion: z.number().int().positive(),
+        mask: MaskRle,
+        tool: MaskTool,
+        reviewer: Reviewer,
+      }),
+      EditResult,
+    ),
     /** Splits an object that is two: it keeps the first box, a new object takes the second. */
     split: method(
       ObjectVersionRef.extend({ boxes: z.tuple([BoxXYXY, BoxXYXY]), reviewer: Reviewer }),
@@ -336,6 +355,16 @@ export const api = {
     merge: method(
       ProjectRef.extend({ kept: ObjectVersion, merged: ObjectVersion, reviewer: Reviewer }),
       EditResult,
+    ),
+    /** Whether click-to-refine can run: an installed segmentation model (SAM, SlimSAM). */
+    segmenter: method(ProjectRef, SegmenterStatus),
+    /** Runs the segmentation model on the object's box and the clicks; stores nothing. */
+    refineMask: method(
+      ProjectRef.extend({
+        objectId: z.number().int().positive(),
+        points: z.array(PromptPoint).max(64).default([]),
+      }),
+      MaskProposal,
     ),
   },
   qa: {

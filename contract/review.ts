@@ -15,6 +15,38 @@ export type MaskRle = z.infer<typeof MaskRle>;
 export const ObjectExclusion = z.enum(['background', 'unsure']);
 export type ObjectExclusion = z.infer<typeof ObjectExclusion>;
 
+/** How a reviewer made a mask (named in the audit log). */
+export const MaskTool = z.enum(['brush', 'eraser', 'polygon', 'refine']);
+
+/** A click prompting the segmentation model: on the object (positive) or not (negative). */
+export const PromptPoint = z.object({
+  x: z.number().finite(),
+  y: z.number().finite(),
+  positive: z.boolean(),
+});
+export type PromptPoint = z.infer<typeof PromptPoint>;
+
+/** Whether click-to-refine can run, and with which model; `reason` says why not. */
+export const SegmenterStatus = z.object({
+  available: z.boolean(),
+  model: z.string().nullable(),
+  /** The model takes clicks (positive/negative points) besides the box. */
+  points: z.boolean(),
+  reason: z.string().nullable(),
+});
+export type SegmenterStatus = z.infer<typeof SegmenterStatus>;
+
+/** A mask the segmentation model proposes (not stored until the reviewer applies it). */
+export const MaskProposal = z.object({
+  mask: MaskRle,
+  area: Id.nonnegative(),
+  /** The model's predicted IoU of the mask. */
+  score: z.number(),
+  model: z.string(),
+  tookMs: z.number().nonnegative(),
+});
+export type MaskProposal = z.infer<typeof MaskProposal>;
+
 export const EditableObject = SceneObject.extend({
   /** Sent back with an edit; a stale one is refused (another window edited the object). */
   version: Id.positive(),

@@ -1,8 +1,18 @@
 // Reviewer edits of objects and labels, as review-log commands: draw a box (its mask is derived
-// from depth by the graph stage on re-derivation), move/resize, delete, relabel, and rename or
-// merge a label across the project. Geometry edits drop the object's mask so it is derived again
-// for the new box; undo puts the old box and mask back.
+// from depth by the graph stage on re-derivation), move/resize, delete, relabel, set the mask
+// (brush, eraser, polygon, a refined SAM mask), and rename or merge a label across the project.
+// Box edits drop the object's mask so it is derived again for the new box; a reviewer's mask is
+// kept by re-derivation and re-runs (provenance 'human'); undo puts the old box and mask back.
 import type { ProjectStore } from '../../db/project-store';
+import {
+  countsFromString,
+  countsToString,
+  decodeRle,
+  encodeRle,
+  MaskError,
+  maskBounds,
+  type CocoRle,
+} from '../../spatial/geometry/mask-rle';
 import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
 import { NotFoundError, UserInputError } from '../errors';
 import { StaleEditError } from './errors';
@@ -38,6 +48,48 @@ export function cleanBox(box: Box, width: number, height: number): Box {
     );
   const r = (v: number) => Math.round(v * 100) / 100;
   return [r(x0), r(y0), r(x1), r(y1)];
+}
+
+/** Fewest pixels a reviewer's mask may have (an empty mask would fall back to the box). */
+export const MIN_MASK_PIXELS = 4;
+
+/** How the reviewer made a mask, named in the audit log's command. */
+export type MaskTool = 'brush' | 'eraser' | 'polygon' | 'refine';
+
+/**
+ * Checks a reviewer's mask against the image (COCO RLE, size [height, width]) and returns it in
+ * compressed form with its tight box.
+ */
+export function cleanMask(
+  rle: CocoRle,
+  width: number,
+  height: number,
+): { rle: CocoRle; box: Box; pixels: number } {
+  const [h, w] = rle.size;
+  if (w !== width || h !== height)
+    throw new UserInputError(`mask is ${w}x${h}, the image is ${width}x${height}`);
+  let bitmap: Uint8Array;
+  try {
+    // Runs must cover the image exactly (decoding alone pads short counts with background).
+    const runs = typeof rle.counts === 'string' ? countsFromString(rle.counts) : rle.counts;
+    const total = runs.reduce((n, r) => n + r, 0);
+    if (total !== width * height)
+      throw new MaskError(`its runs cover ${total} pixels, the image has ${width * height}`);
+    bitmap = decodeRle(rle).mask;
+  } catch (err) {
+    if (err instanceof MaskError)
+      throw new UserInputError(`mask is not valid COCO RLE: ${err.message}`);
+    throw err;
+  }
+  let pixels = 0;
+  for (let i = 0; i < bitmap.length; i++) if (bitmap[i]) pixels++;
+  const box = maskBounds(bitmap, width, height);
+  if (!box || pixels < MIN_MASK_PIXELS)
+    throw new UserInputError(
+      `mask has ${pixels} pixel(s); keep at least ${MIN_MASK_PIXELS}, or delete the object`,
+    );
+  const counts = encodeRle(bitmap, width, height).counts as number[];
+  return { rle: { size: [height, width], counts: countsToString(counts) }, box, pixels };
 }
 
 export class ObjectCommands {
@@ -93,6 +145,33 @@ export class ObjectCommands {
       actor: a.actor,
       before: { objects: [before], qa: [] },
       after: { objects: [after], qa: [] },
+    });
+  }
+
+  /**
+   * Replaces the object's mask with the reviewer's. The box becomes the mask's extent (a COCO box
+   * bounds its segmentation); provenance 'human' keeps re-derivation from replacing it.
+   */
+  setMask(a: {
+    objectId: number;
+    expectedVersion: number;
+    mask: CocoRle;
+    tool: MaskTool;
+    actor: string;
+  }): AuditEntryRow {
+    const before = this.live(a.objectId, a.expectedVersion);
+    const image = this.store.images.get(before.imageId);
+    if (!image) throw new NotFoundError(`image not found: ${before.imageId}`);
+    const mask = cleanMask(a.mask, image.width, image.height);
+    const maskRle = JSON.stringify(mask.rle);
+    if (maskRle === before.maskRle && before.maskProvenance === 'human')
+      throw new UserInputError('nothing to change: the mask is as it was');
+    return this.log.execute({
+      command: `object.mask-${a.tool}`,
+      target: `object:${before.id}`,
+      actor: a.actor,
+      before: { objects: [before], qa: [] },
+      after: { objects: [{ ...before, box: mask.box, maskRle, maskProvenance: 'human' }], qa: [] },
     });
   }
 

@@ -148,7 +148,8 @@ export class ReviewLog {
       const now = this.edits.objectState(next.id);
       if (!now) throw new NotFoundError(`object not found: ${next.id}`);
       // An edit names the version it was made against. Undo/redo compare what a reviewer controls
-      // (label, box, attributes, exclusion, deleted), so re-derived masks and undone later commands do not block them.
+      // (label, box, attributes, exclusion, deleted, their own mask), so re-derived masks and undone
+      // later commands do not block them.
       const version =
         why === 'edit' ? (seen?.version ?? now.version) : sameObject(seen, now) ? now.version : -1;
       if (this.edits.writeObjectState(next, version) === null)
@@ -208,8 +209,15 @@ function sameObject(a: ObjectState | undefined, b: ObjectState): boolean {
     a.deleted === b.deleted &&
     a.box.every((v, i) => v === b.box[i]) &&
     (a.excluded ?? null) === b.excluded &&
-    JSON.stringify(a.attributes ?? []) === JSON.stringify(b.attributes)
+    JSON.stringify(a.attributes ?? []) === JSON.stringify(b.attributes) &&
+    sameReviewerMask(a, b)
   );
+}
+
+/** Machine masks are re-derived at will; a reviewer's mask is their work and must still match. */
+function sameReviewerMask(a: ObjectState, b: ObjectState): boolean {
+  if (a.maskProvenance !== 'human' && b.maskProvenance !== 'human') return true;
+  return a.maskProvenance === b.maskProvenance && a.maskRle === b.maskRle;
 }
 
 function imagesOf(a: Snapshot, b: Snapshot): number[] {

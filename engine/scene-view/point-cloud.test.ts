@@ -123,7 +123,7 @@ describe('scene.pointCloud', () => {
     const [obj] = store.annotations.objectsWithMasks(corridor);
     // A one-row mask: the object keeps only a handful of points.
     const counts = [obj!.box[0] * 480 + 200, 10, 640 * 480 - obj!.box[0] * 480 - 210];
-    store.annotations.setMask(obj!.id, JSON.stringify({ size: [480, 640], counts }), 'human');
+    store.annotations.setMask(obj!.id, JSON.stringify({ size: [480, 640], counts }), 'model');
     const after = await cloudOf(corridor);
     expect(after.info.cached).toBe(false);
     expect(after.info.stamp).not.toBe(before.info.stamp);

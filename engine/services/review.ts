@@ -8,6 +8,7 @@ import { retryWhenBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
 import { NotFoundError, UserInputError } from '../errors';
+import { MaskRefiner } from '../review/mask-refiner';
 import { ObjectCommands } from '../review/object-commands';
 import { QaDecisions } from '../review/qa-decisions';
 import { GeometryCheck } from '../review/qa-checks';
@@ -91,7 +92,10 @@ export function toReviewQa(
   };
 }
 
-export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
+export function createReviewHandlers(
+  ctx: ServiceContext,
+  refiner: MaskRefiner = new MaskRefiner(),
+): ReviewHandlers {
   const open = (projectId: string) => {
     const store = ctx.projects.get(projectId);
     const log = new ReviewLog(store, (imageIds) => {
@@ -204,6 +208,23 @@ export function createReviewHandlers(ctx: ServiceContext): ReviewHandlers {
         );
         return edited(p, entry, reviewer);
       },
+      setMask: async ({ projectId, objectId, expectedVersion, mask, tool, reviewer }) => {
+        const p = open(projectId);
+        const entry = await retryWhenBusy(() =>
+          p.objects.setMask({ objectId, expectedVersion, mask, tool, actor: reviewer }),
+        );
+        return {
+          object: objectAfter(p.store, entry),
+          entryId: entry.id,
+          history: history(p.log, reviewer),
+        };
+      },
+      segmenter: async ({ projectId }) => {
+        ctx.projects.get(projectId);
+        return refiner.status();
+      },
+      refineMask: async ({ projectId, objectId, points }) =>
+        refiner.refine(ctx.projects.get(projectId), objectId, points),
     },
     qa: {
       queue: async ({ projectId, batchId, imageId, family, statuses, offset, limit }) => {

@@ -21,7 +21,7 @@ export type { DepthResult } from './depth-anything';
 export type { DetectOptions, DetectResult, GroundingDinoDetector } from './grounding-dino';
 export type { Metric3dDepth, Metric3dOptions, Metric3dResult } from './metric3d';
 export type { OwlDetectOptions, OwlDetectResult, Owlv2Detector } from './owlv2';
-export type { BoxMask, SamSegmenter, SegmentOptions, SegmentResult } from './sam';
+export type { BoxMask, PromptClick, SamSegmenter, SegmentOptions, SegmentResult } from './sam';
 export type { SlimSamSegmenter } from './slimsam';
 export type { BoxXYXY, Detection } from './boxes';
 export { ModelAdapterError } from './runtime';

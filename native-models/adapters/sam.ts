@@ -4,14 +4,15 @@
 //           the long side is 1024 (ResizeLongestSide: each side int(side·1024/max + 0.5), PIL
 //           bilinear); normalisation and padding to 1024² are inside the graph →
 //           image_embeddings [1,256,64,64];
-//   decoder image_embeddings, point_coords [1,3,2] in the resized frame (x·newW/W, y·newH/H),
-//           point_labels [1,3]: 2 = box top-left, 3 = box bottom-right, then a padding point
-//           (0,0) labelled −1; mask_input [1,1,256,256] zeros, has_mask_input [0],
+//   decoder image_embeddings, point_coords [1,N,2] in the resized frame (x·newW/W, y·newH/H),
+//           point_labels [1,N]: a reviewer's clicks first (1 = on the object, 0 = not, as
+//           SamPredictor orders them), then 2 = box top-left, 3 = box bottom-right, then a padding
+//           point (0,0) labelled −1; mask_input [1,1,256,256] zeros, has_mask_input [0],
 //           orig_im_size [H,W] float → masks [1,C,H,W] logits already at the original size,
 //           iou_predictions [1,C], low_res_masks [1,C,256,256].
 // Box prompts take the single-mask output (mask token 0), as Meta's ONNX example and
 // X-AnyLabeling do: SAM is trained to give one unambiguous mask when the prompt has more than one
-// point, and a box is two. The padding point makes num_points 3, so an export with
+// point, and a box is two. The padding point makes num_points ≥ 3, so an export with
 // return_single_mask (which picks token 0 when num_points > 2.5) returns it; an export returning
 // all four tokens (C = 4) has it at index 0. The mask is thresholded at > 0 (mask_threshold 0.0).
 // The image embedding is cached per image: a new box costs one decoder run.
@@ -31,8 +32,17 @@ import {
   type ImageInput,
 } from './runtime';
 
+/** A click in original-image pixels: on the object (positive) or not. */
+export interface PromptClick {
+  x: number;
+  y: number;
+  positive: boolean;
+}
+
 export interface SegmentOptions {
   boxes: BoxXYXY[];
+  /** Clicks refining the box prompt (click-to-refine); given with exactly one box. */
+  points?: readonly PromptClick[];
   /** Identifies the image for the embedding cache (e.g. its content hash); hashed when absent. */
   imageKey?: string;
 }
@@ -67,9 +77,15 @@ export class SamSegmenter {
     }
   }
 
+  /** Meta's decoder always takes clicks besides the box. */
+  async acceptsPoints(): Promise<boolean> {
+    return true;
+  }
+
   async run(image: ImageInput, options: SegmentOptions): Promise<SegmentResult> {
     const m = this.ctx.manifest;
     const channels = checkImage(m.id, image);
+    const clicks = checkClicks(m.id, options, image.width, image.height);
     const { width: W, height: H } = image;
     const size = longestSideSize(W, H, 1024);
     const threshold = typeof m.params.maskThreshold === 'number' ? m.params.maskThreshold : 0;
@@ -115,10 +131,20 @@ export class SamSegmenter {
         throw new ModelAdapterError(m.id, `box [${box.join(', ')}] is empty`);
       }
       const d0 = now();
+      // Clicks, the box's corners, then the padding point (header).
+      const n = clicks.length + 3;
+      const coords = new Float32Array(n * 2);
+      const labels = new Float32Array(n);
+      clicks.forEach((c, i) => {
+        coords.set([c.x * sx, c.y * sy], i * 2);
+        labels[i] = c.positive ? 1 : 0;
+      });
+      coords.set([x0 * sx, y0 * sy, x1 * sx, y1 * sy, 0, 0], clicks.length * 2);
+      labels.set([2, 3, -1], clicks.length);
       const feeds = {
         image_embeddings: f32(embeddings, [1, 256, 64, 64]),
-        point_coords: f32(Float32Array.of(x0 * sx, y0 * sy, x1 * sx, y1 * sy, 0, 0), [1, 3, 2]),
-        point_labels: f32(Float32Array.of(2, 3, -1), [1, 3]),
+        point_coords: f32(coords, [1, n, 2]),
+        point_labels: f32(labels, [1, n]),
         mask_input: f32(new Float32Array(256 * 256), [1, 1, 256, 256]),
         has_mask_input: f32(Float32Array.of(0), [1]),
         orig_im_size: f32(Float32Array.of(H, W), [2]),
@@ -155,6 +181,23 @@ export class SamSegmenter {
   clearCache(): void {
     this.cache.clear();
   }
+}
+
+/** The clicks of a prompt, checked: inside the image, and with exactly one box. */
+export function checkClicks(
+  modelId: string,
+  options: SegmentOptions,
+  width: number,
+  height: number,
+): readonly PromptClick[] {
+  const clicks = options.points ?? [];
+  if (clicks.length === 0) return clicks;
+  if (options.boxes.length !== 1)
+    throw new ModelAdapterError(modelId, `clicks refine one box; ${options.boxes.length} given`);
+  for (const c of clicks)
+    if (!(c.x >= 0 && c.x <= width && c.y >= 0 && c.y <= height))
+      throw new ModelAdapterError(modelId, `click (${c.x}, ${c.y}) is outside the image`);
+  return clicks;
 }
 
 export function createSam(ctx: AdapterContext): SamSegmenter {

@@ -6,14 +6,16 @@
 //   prompt_encoder_mask_decoder both embeddings, input_boxes f32 [1,nb,4] (x0,y0,x1,y1 in the
 //           resized frame: × newW/W, × newH/H), input_points/input_labels only where the export
 //           declares them (then empty: [1,nb,0,2] / [1,nb,0], the box-only layout of the
-//           transformers.js SAM2 notes — [verify] on the hosted file) → iou_scores [1,nb,3],
+//           transformers.js SAM2 notes — [verify] on the hosted file; a reviewer's clicks refining
+//           one box: [1,1,N,2] in the resized frame, labels 1 on the object / 0 not, as HF's
+//           SamProcessor passes input_points with input_boxes) → iou_scores [1,nb,3],
 //           pred_masks [1,nb,3,256,256] low-resolution logits.
 // Post (HF post_process_masks): bilinear 256² → 1024², crop to the resized newH × newW, bilinear to
 // H × W (torch bilinear, align_corners=False), > 0; the mask with the best iou_score is kept.
 import { longestSideSize, chwPadded, resizerFor, IMAGENET_MEAN, IMAGENET_STD } from './image-prep';
 import { EmbeddingCache, imageKey, thresholdMask } from './masks';
 import { jsResizer, type ImageResizer } from './resize-graph';
-import type { BoxMask, SegmentOptions, SegmentResult } from './sam';
+import { checkClicks, type BoxMask, type SegmentOptions, type SegmentResult } from './sam';
 import {
   checkImage,
   f32,
@@ -72,9 +74,15 @@ export class SlimSamSegmenter {
     }
   }
 
+  /** Whether the export's decoder takes clicks (input_points); some exports take boxes only. */
+  async acceptsPoints(): Promise<boolean> {
+    return (await openGraph(this.ctx, 'decoder')).has('input_points');
+  }
+
   async run(image: ImageInput, options: SegmentOptions): Promise<SegmentResult> {
     const m = this.ctx.manifest;
     const channels = checkImage(m.id, image);
+    const clicks = checkClicks(m.id, options, image.width, image.height);
     const { width: W, height: H } = image;
     const size = longestSideSize(W, H, 1024);
     const threshold = typeof m.params.maskThreshold === 'number' ? m.params.maskThreshold : 0;
@@ -112,8 +120,23 @@ export class SlimSamSegmenter {
       image_positional_embeddings: f32(emb.positional, [1, 256, 64, 64]),
       input_boxes: f32(boxes, [1, nb, 4]),
     };
-    if (decoder.has('input_points')) feeds.input_points = f32(new Float32Array(0), [1, nb, 0, 2]);
-    if (decoder.has('input_labels')) feeds.input_labels = i64([], [1, nb, 0]);
+    if (clicks.length > 0) {
+      if (!decoder.has('input_points') || !decoder.has('input_labels'))
+        throw new ModelAdapterError(
+          m.id,
+          'this export takes boxes only (its decoder has no input_points): clicks cannot refine the mask',
+        );
+      const pts = new Float32Array(clicks.length * 2);
+      clicks.forEach((c, i) => pts.set([c.x * sx, c.y * sy], i * 2));
+      feeds.input_points = f32(pts, [1, 1, clicks.length, 2]);
+      feeds.input_labels = i64(
+        clicks.map((c) => (c.positive ? 1 : 0)),
+        [1, 1, clicks.length],
+      );
+    } else {
+      if (decoder.has('input_points')) feeds.input_points = f32(new Float32Array(0), [1, nb, 0, 2]);
+      if (decoder.has('input_labels')) feeds.input_labels = i64([], [1, nb, 0]);
+    }
     const t1 = now();
     const masks: BoxMask[] = [];
     if (nb === 0) {

@@ -422,6 +422,108 @@ export function slimSamDecoderModel() {
   });
 }
 
+/** Radius, in 1024-frame pixels, of the disc a click adds or removes in slimSamClickDecoderModel. */
+export const CLICK_RADIUS_1024 = 80;
+
+/**
+ * prompt_encoder_mask_decoder that honours clicks, for click-to-refine: the three masks of the one
+ * box are slimSamDecoderModel's (box distance + (k − 1) · 40), then each positive click (label 1)
+ * adds the disc of radius CLICK_RADIUS_1024 around it and each negative one (label 0) cuts it out:
+ * logits = min(max(box, R − |p − c+|), |p − c−| − R), in 1024-frame pixels. Needs at least one
+ * click (ReduceMax over no clicks is not defined).
+ */
+export function slimSamClickDecoderModel() {
+  const n = (op: string, i: string[], o: string, a?: NodeSpec['attributes']) => node(op, i, [o], a);
+  const grid = Float32Array.from({ length: 256 }, (_, i) => (i + 0.5) * 4);
+  return buildModel({
+    name: 'tiny_slimsam_click_decoder',
+    inputs: [
+      { name: 'image_embeddings', elemType: F, dims: ['batch', 256, 64, 64] },
+      { name: 'image_positional_embeddings', elemType: F, dims: ['batch', 256, 64, 64] },
+      { name: 'input_points', elemType: F, dims: ['batch', 'point_batch', 'points', 2] },
+      { name: 'input_labels', elemType: I, dims: ['batch', 'point_batch', 'points'] },
+      { name: 'input_boxes', elemType: F, dims: ['batch', 'boxes', 4] },
+    ],
+    outputs: [
+      { name: 'iou_scores', elemType: F, dims: ['batch', 'point_batch', 3] },
+      { name: 'pred_masks', elemType: F, dims: ['batch', 'point_batch', 3, 256, 256] },
+    ],
+    nodes: [
+      // The box, as in slimSamDecoderModel: [1,nb,3,256,256].
+      n('Unsqueeze', ['input_boxes', 'axes234'], 'b5'),
+      n('Slice', ['b5', 's0', 's1', 'last'], 'x0'),
+      n('Slice', ['b5', 's1', 's2', 'last'], 'y0'),
+      n('Slice', ['b5', 's2', 's3', 'last'], 'x1'),
+      n('Slice', ['b5', 's3', 's4', 'last'], 'y1'),
+      n('Squeeze', ['x0', 'last'], 'X0'),
+      n('Squeeze', ['y0', 'last'], 'Y0'),
+      n('Squeeze', ['x1', 'last'], 'X1'),
+      n('Squeeze', ['y1', 'last'], 'Y1'),
+      n('Sub', ['gx', 'X0'], 'dl'),
+      n('Sub', ['X1', 'gx'], 'dr'),
+      n('Sub', ['gy', 'Y0'], 'dt'),
+      n('Sub', ['Y1', 'gy'], 'db'),
+      n('Min', ['dl', 'dr'], 'dx'),
+      n('Min', ['dt', 'db'], 'dy'),
+      n('Min', ['dx', 'dy'], 'dist'),
+      n('Add', ['dist', 'offsets'], 'box_masks'),
+      // Clicks [1,1,P,2] → centres [1,1,P,1,1]; distance of every low-res pixel to each: [1,1,P,256,256].
+      n('Slice', ['input_points', 's0', 's1', 'last'], 'cx4'),
+      n('Slice', ['input_points', 's1', 's2', 'last'], 'cy4'),
+      n('Unsqueeze', ['cx4', 'last'], 'cx'),
+      n('Unsqueeze', ['cy4', 'last'], 'cy'),
+      n('Sub', ['gx', 'cx'], 'ddx'),
+      n('Sub', ['gy', 'cy'], 'ddy'),
+      n('Mul', ['ddx', 'ddx'], 'ddx2'),
+      n('Mul', ['ddy', 'ddy'], 'ddy2'),
+      n('Add', ['ddx2', 'ddy2'], 'd2'),
+      n('Sqrt', ['d2'], 'd'),
+      n('Sub', ['radius', 'd'], 'disc'), // > 0 inside the click's disc
+      // Labels [1,1,P] → [1,1,P,1,1]: pos = label, neg = 1 − label; the other kind is pushed far out.
+      n('Cast', ['input_labels'], 'lf', { to: int(F) }),
+      n('Unsqueeze', ['lf', 'axes34'], 'pos'),
+      n('Sub', ['one', 'pos'], 'neg'),
+      n('Sub', ['pos', 'one'], 'pos_off'),
+      n('Mul', ['pos_off', 'big'], 'pos_far'),
+      n('Mul', ['disc', 'pos'], 'pos_disc0'),
+      n('Add', ['pos_disc0', 'pos_far'], 'pos_disc'),
+      n('Sub', ['neg', 'one'], 'neg_off'),
+      n('Mul', ['neg_off', 'big'], 'neg_far'),
+      n('Mul', ['disc', 'neg'], 'neg_disc0'),
+      n('Add', ['neg_disc0', 'neg_far'], 'neg_disc'),
+      n('ReduceMax', ['pos_disc'], 'add_disc', { axes: ints([2]), keepdims: int(1) }),
+      n('ReduceMax', ['neg_disc'], 'cut_disc', { axes: ints([2]), keepdims: int(1) }),
+      n('Neg', ['cut_disc'], 'keep'),
+      n('Max', ['box_masks', 'add_disc'], 'grown'),
+      n('Min', ['grown', 'keep'], 'pred_masks'),
+      n('Shape', ['input_boxes'], 'bshape'),
+      n('Slice', ['bshape', 'z1', 'two1', 'z1'], 'lead'),
+      n('Concat', ['lead', 'three'], 'ishape', { axis: int(0) }),
+      n('Expand', ['iou', 'ishape'], 'iou_scores'),
+    ],
+    initializers: [
+      i64('axes234', [3], [2, 3, 4]),
+      i64('axes34', [2], [3, 4]),
+      i64('s0', [1], [0]),
+      i64('s1', [1], [1]),
+      i64('s2', [1], [2]),
+      i64('s3', [1], [3]),
+      i64('s4', [1], [4]),
+      i64('last', [1], [-1]),
+      i64('z1', [1], [0]),
+      i64('two1', [1], [2]),
+      i64('three', [1], [3]),
+      f32('gx', [256], grid),
+      f32('gy', [256, 1], grid),
+      f32('offsets', [1, 1, 3, 1, 1], [-40, 0, 40]),
+      f32('iou', [3], [0.5, 0.9, 0.7]),
+      f32('radius', [], [CLICK_RADIUS_1024]),
+      f32('one', [], [1]),
+      f32('big', [], [1e4]),
+    ],
+  });
+}
+
 // --- Metric3D ----------------------------------------------------------------------------------
 
 /**

@@ -167,3 +167,25 @@ export function maskPixelIndices(mask: ArrayLike<number>): Int32Array {
   for (let i = 0; i < mask.length; i++) if (mask[i]) out[c++] = i;
   return out;
 }
+
+/** Tight box [x0, y0, x1, y1] (pixel edges) of a row-major bitmap's set pixels; null when empty. */
+export function maskBounds(
+  mask: ArrayLike<number>,
+  width: number,
+  height: number,
+): [number, number, number, number] | null {
+  let x0 = width;
+  let y0 = height;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (!mask[y * width + x]) continue;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  }
+  return x1 < 0 ? null : [x0, y0, x1 + 1, y1 + 1];
+}

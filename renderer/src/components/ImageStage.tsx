@@ -6,13 +6,15 @@
 // drags out a new box (canvas/tools.ts). Edits go out through callbacks; what is drawn always
 // follows the props. A highlight set (a QA's subjects) emphasises those objects and dims the rest;
 // ambiguous objects get a dashed outline. The selected QA's evidence (azimuths, measured lengths)
-// is drawn on its own layer above (EvidenceLayer).
+// is drawn on its own layer above (EvidenceLayer). While a mask is edited (MaskEditor) the stage
+// neither pans nor selects: pointer events go to the editor and its working mask replaces the
+// object's stored one on screen.
 // Test hooks on the box: data-objects-drawn, data-object-labels (JSON), data-highlighted-ids,
 // data-selected-id, data-tool, data-masks-drawn, data-mask-problems, data-view, data-object-boxes,
 // data-evidence-drawn (JSON texts of the evidence shapes), data-object-colors.
 import type Konva from 'konva';
 import type { KonvaEventObject } from 'konva/lib/Node';
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import {
   Image as KonvaImage,
   Label,
@@ -31,6 +33,7 @@ import {
   normalizeBox,
   type Box,
   type DrawBoxState,
+  type Point,
   type ToolEvent,
   type ToolName,
 } from '../canvas/tools';
@@ -47,6 +50,15 @@ const CAPTION_PAD = 3;
 const CAPTION_FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif';
 const DIM_OPACITY = 0.3;
 const DIM_MASK_ALPHA = 0.3;
+
+/** A mask being edited on the canvas (components/MaskEditor.tsx). */
+export interface MaskEditLayer {
+  /** Its stored mask is not drawn: the working one is, by `render`. */
+  objectId: number;
+  onPointer(type: 'down' | 'move' | 'up', at: Point, mods: { shift: boolean }, scale: number): void;
+  /** Shapes in image pixels above the objects (working mask, polygon, clicks). */
+  render(scale: number): ReactNode;
+}
 
 export interface StageCommand {
   kind: 'fit' | 'actual' | 'zoom-in' | 'zoom-out';
@@ -87,6 +99,7 @@ interface Props {
   onOverlaysReady?: () => void;
   /** The selected QA's measured numbers, drawn over the objects (azimuths, lengths). */
   evidence?: QaEvidence | null;
+  maskEdit?: MaskEditLayer | null;
 }
 
 type DrawState = 'normal' | 'highlight' | 'dim';
@@ -147,6 +160,7 @@ export const ImageStage = memo(function ImageStage({
   onChangeBox,
   onOverlaysReady,
   evidence = null,
+  maskEdit = null,
 }: Props) {
   const [boxRef, size] = useElementSize<HTMLDivElement>();
   const stageRef = useRef<Konva.Stage | null>(null);
@@ -232,6 +246,11 @@ export const ImageStage = memo(function ImageStage({
     if (step.done) onCreateBox?.(normalizeBox(step.done, width, height));
   };
 
+  const maskPointer = (type: 'down' | 'move' | 'up', e: KonvaEventObject<MouseEvent>) => {
+    const at = stageRef.current?.getRelativePointerPosition();
+    if (at && maskEdit) maskEdit.onPointer(type, at, { shift: e.evt.shiftKey }, view.scale);
+  };
+
   const depthLoaded = depth.status === 'loaded';
   const evidenceDrawn = useMemo(
     () => (known ? evidenceShapes(evidence, { width, height }) : []),
@@ -265,7 +284,7 @@ export const ImageStage = memo(function ImageStage({
   const masks = useMemo(() => {
     const paints: MaskPaint[] = [];
     for (const { o, state } of drawn) {
-      if (!o.mask) continue;
+      if (!o.mask || o.id === maskEdit?.objectId) continue;
       paints.push({
         id: o.id,
         rle: o.mask,
@@ -275,7 +294,7 @@ export const ImageStage = memo(function ImageStage({
     }
     const composed = composeMasks(width, height, paints);
     return { composed, canvas: masksCanvas(width, height, composed) };
-  }, [drawn, colors, width, height]);
+  }, [drawn, colors, width, height, maskEdit?.objectId]);
 
   const captions = useMemo(() => {
     const s = view.scale;
@@ -304,7 +323,7 @@ export const ImageStage = memo(function ImageStage({
   }, [drawn, view.scale, width, height, ambiguous]);
 
   // The transformer follows the selected box (select tool only).
-  const selectedDrawn = tool === 'select' && drawn.some((d) => d.o.id === selectedId);
+  const selectedDrawn = tool === 'select' && !maskEdit && drawn.some((d) => d.o.id === selectedId);
   useEffect(() => {
     const tr = transformerRef.current;
     if (!tr) return;
@@ -349,7 +368,7 @@ export const ImageStage = memo(function ImageStage({
   return (
     <div
       ref={boxRef}
-      className={`stage-box tool-${tool}`}
+      className={`stage-box tool-${maskEdit ? 'mask' : tool}`}
       data-testid="image-stage"
       data-image-loaded={base.status === 'loaded' && known ? 'true' : 'false'}
       data-depth-layer-loaded={depthLoaded ? 'true' : 'false'}
@@ -384,15 +403,22 @@ export const ImageStage = memo(function ImageStage({
           y={view.y}
           scaleX={view.scale}
           scaleY={view.scale}
-          draggable={tool === 'select'}
+          draggable={tool === 'select' && !maskEdit}
           onWheel={onWheel}
           onDragEnd={onStageDragEnd}
           onMouseDown={(e) => {
-            if (tool === 'draw-box') toolEvent('pointer-down');
+            if (maskEdit) maskPointer('down', e);
+            else if (tool === 'draw-box') toolEvent('pointer-down');
             else if (e.target === e.target.getStage()) onSelect?.(null);
           }}
-          onMouseMove={() => draft.kind === 'dragging' && toolEvent('pointer-move')}
-          onMouseUp={() => draft.kind === 'dragging' && toolEvent('pointer-up')}
+          onMouseMove={(e) => {
+            if (maskEdit) maskPointer('move', e);
+            else if (draft.kind === 'dragging') toolEvent('pointer-move');
+          }}
+          onMouseUp={(e) => {
+            if (maskEdit) maskPointer('up', e);
+            else if (draft.kind === 'dragging') toolEvent('pointer-up');
+          }}
         >
           <Layer listening={false}>
             {base.image && known && <KonvaImage image={base.image} width={width} height={height} />}
@@ -402,7 +428,11 @@ export const ImageStage = memo(function ImageStage({
               <KonvaImage image={depth.image} width={width} height={height} />
             )}
           </Layer>
-          <Layer ref={objectsLayerRef} listening={tool === 'select'} visible={drawn.length > 0}>
+          <Layer
+            ref={objectsLayerRef}
+            listening={tool === 'select' && !maskEdit}
+            visible={drawn.length > 0}
+          >
             {masksVisible && masks.canvas && (
               <KonvaImage
                 image={masks.canvas}
@@ -493,6 +523,7 @@ export const ImageStage = memo(function ImageStage({
               }
             />
           </Layer>
+          {maskEdit && <Layer listening={false}>{maskEdit.render(view.scale)}</Layer>}
           {evidenceDrawn.length > 0 && (
             <EvidenceLayer shapes={evidenceDrawn} scale={view.scale} colors={colors} />
           )}

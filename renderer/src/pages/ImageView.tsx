@@ -18,6 +18,7 @@ import { navigate, routeHref } from '../app/router';
 import type { Box, ToolName } from '../canvas/tools';
 import { DepthLegend } from '../components/DepthLegend';
 import { ImageStage, type StageCommand } from '../components/ImageStage';
+import { MaskEditorPanel, useMaskEditor } from '../components/MaskEditor';
 import { MetadataPanel } from '../components/MetadataPanel';
 import { ObjectsPanel } from '../components/ObjectsPanel';
 import { QaList, type InputMode } from '../components/QaList';
@@ -161,6 +162,14 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
   const [inputMode, setInputMode] = useState<InputMode>(null);
   const [relabeling, setRelabeling] = useState(false);
   const [newBox, setNewBox] = useState<Box | null>(null);
+  const maskEditor = useMaskEditor({
+    projectId,
+    object: objectList.find((o) => o.id === selectedObject) ?? null,
+    width: image?.width ?? 0,
+    height: image?.height ?? 0,
+    color: selectedObject === null ? undefined : colors.get(selectedObject),
+    onSaved: review.reload,
+  });
   useEffect(() => {
     setSelectedQa(takeQaToSelect(imageId));
     setSelectedObject(null);
@@ -620,6 +629,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               onChangeBox={moveBox}
               onOverlaysReady={review.data ? onOverlaysReady : undefined}
               evidence={selected?.evidence ?? null}
+              maskEdit={maskEditor.layer}
             />
           )}
           {show3d && (
@@ -664,6 +674,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               />
             </section>
           )}
+          <MaskEditorPanel editor={maskEditor} />
           <section className="depth-controls" aria-label="Depth overlay">
             <label className={`switch${hasDepth ? '' : ' disabled'}`}>
               <input

@@ -1,0 +1,184 @@
+// Mask edits (issue 16 case 5) on the Redwood living room, where the chair's box-derived mask takes
+// in the wall and sofa behind it (depth 1.8–2.2 m behind a chair at 1.2–1.5 m): a reviewer's mask
+// replaces it, the image is re-derived (the chair's 3D box shrinks), undo puts the derived mask
+// back, and neither re-derivation nor a pipeline re-run overwrites the reviewer's mask.
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../db/project-store';
+import type { ObjectState } from '../../db/repositories/annotations';
+import {
+  countsToString,
+  decodeRle,
+  encodeRle,
+  type CocoRle,
+} from '../../spatial/geometry/mask-rle';
+import type { SceneGraph } from '../../spatial/scene/scene-graph';
+import { importCocoFile } from '../annotations/coco-import';
+import { EventBus } from '../event-bus';
+import { importBatch } from '../import/index';
+import { loadDepthMetres } from '../pipeline/cpu-task';
+import { RederiveQueue } from '../pipeline/rederive';
+import { runJob, tempFolder } from '../pipeline/testing/run-job';
+import { ObjectCommands } from './object-commands';
+import { ReviewLog } from './review-log';
+
+const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
+let dir: ReturnType<typeof tempFolder>;
+let store: ProjectStore;
+let imageId: number;
+let depth: Float32Array;
+const W = 640;
+const H = 480;
+
+beforeAll(async () => {
+  dir = tempFolder('sqw-mask-edit-');
+  store = ProjectStore.openOrCreate(join(dir.path, 'p'));
+  await importBatch(store, {
+    folder: `${SAMPLES}/redwood-livingroom/color`,
+    depthFolder: `${SAMPLES}/redwood-livingroom/depth`,
+    depthEncoding: 'mm',
+    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
+  });
+  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
+  await runJob(store, { stages: ['segment', 'lift', 'graph', 'qa'] });
+  const image = store.images.findByName('00000.jpg')[0]!;
+  imageId = image.id;
+  depth = await loadDepthMetres(join(store.folder, image.depthBlob!), W, H);
+});
+afterAll(() => {
+  store.close();
+  dir.remove();
+});
+
+const queue = new RederiveQueue(new EventBus());
+const log = () => new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
+const commands = () => new ObjectCommands(store, log());
+const chair = (): ObjectState =>
+  store.annotations.edits.objectStates(imageId).find((o) => o.label === 'chair')!;
+const chairNode = () =>
+  (store.scene.graph(imageId)!.graph as SceneGraph).nodes.find((n) => n.label === 'chair')!;
+const bitmap = (json: string) => decodeRle(JSON.parse(json) as CocoRle).mask;
+const decisionCount = () =>
+  (store.db.prepare('SELECT COUNT(*) AS n FROM review_decisions').get() as { n: number }).n;
+
+/** What a reviewer erases: the chair's mask without the wall and sofa behind it (beyond 1.6 m). */
+function erasedWall(derived: Uint8Array): Uint8Array {
+  const out = derived.slice();
+  for (let i = 0; i < out.length; i++) if (out[i] && depth[i]! > 1.6) out[i] = 0;
+  return out;
+}
+
+describe('a reviewer mask edit', () => {
+  let derivedRle: string;
+  let derivedBox: [number, number, number, number];
+  let derivedDepth: number;
+  let edited: Uint8Array;
+
+  it('erasing the wall behind the chair stores the mask, re-derives the image and shrinks the 3D box', async () => {
+    const before = chair();
+    expect(before.maskProvenance).toBe('depth-cluster');
+    derivedRle = before.maskRle!;
+    derivedBox = before.box;
+    derivedDepth = chairNode().extent.depth;
+    expect(derivedDepth).toBeGreaterThan(0.9); // the wall makes the chair a metre deep
+    // Every QA of the image approved: the edit must not delete any decision.
+    for (const q of store.annotations.edits.qaReviewForImage(imageId))
+      store.annotations.recordDecision({
+        qaId: q.id,
+        decision: 'approve',
+        reason: null,
+        editedAnswer: null,
+        reviewer: 'ana',
+      });
+    const decisions = decisionCount();
+    const qaBefore = store.annotations.edits.qaReviewForImage(imageId).length;
+
+    edited = erasedWall(bitmap(derivedRle));
+    const entry = commands().setMask({
+      objectId: before.id,
+      expectedVersion: before.version,
+      mask: encodeRle(edited, W, H),
+      tool: 'eraser',
+      actor: 'ana',
+    });
+    expect(entry.command).toBe('object.mask-eraser');
+    const now = chair();
+    expect(now.maskProvenance).toBe('human');
+    expect(typeof (JSON.parse(now.maskRle!) as CocoRle).counts).toBe('string'); // compressed
+    expect(bitmap(now.maskRle!)).toEqual(edited);
+    // The box is the mask's extent: the wall above the chair's back is gone from it.
+    expect(now.box[1]).toBeGreaterThan(derivedBox[1]);
+
+    await queue.idle();
+    const node = chairNode();
+    expect(node.maskProvenance).toBe('human');
+    expect(node.extent.depth).toBeLessThan(0.6);
+    expect(node.extent.depth).toBeLessThan(derivedDepth - 0.4);
+    // The stored mask is the reviewer's, not one derived again from the box.
+    expect(chair().maskRle).toBe(now.maskRle);
+    expect(decisionCount()).toBe(decisions);
+    // Decided QA are kept (orphaned or changed at worst), never deleted.
+    expect(store.annotations.edits.qaReviewForImage(imageId).length).toBeGreaterThanOrEqual(
+      qaBefore,
+    );
+  });
+
+  it('undo puts the box-derived mask and box back and re-derives the old measurements', async () => {
+    expect(log().undo('ana')?.command).toBe('object.mask-eraser');
+    const now = chair();
+    expect(now.maskProvenance).toBe('depth-cluster');
+    expect(now.maskRle).toBe(derivedRle);
+    expect(now.box).toEqual(derivedBox);
+    await queue.idle();
+    expect(chairNode().extent.depth).toBeCloseTo(derivedDepth, 3);
+    expect(chair().maskProvenance).toBe('depth-cluster');
+  });
+
+  it('a full pipeline re-run keeps the reviewer mask (redo brings it back first)', async () => {
+    expect(log().redo('ana')?.command).toBe('object.mask-eraser');
+    await queue.idle();
+    const mask = chair().maskRle;
+    await runJob(store, { stages: ['segment', 'lift', 'graph', 'qa'] });
+    expect(chair().maskProvenance).toBe('human');
+    expect(chair().maskRle).toBe(mask);
+    expect(chairNode().extent.depth).toBeLessThan(0.6);
+    // A machine step asking to store a derived mask over it is refused.
+    expect(store.annotations.setMask(chair().id, derivedRle, 'depth-cluster')).toBe(false);
+    expect(chair().maskRle).toBe(mask);
+  });
+
+  it('an undo is refused when someone else changed the reviewer mask since', () => {
+    const c = chair();
+    const grown = edited.slice();
+    for (let x = 400; x < 420; x++) grown[300 * W + x] = 1;
+    commands().setMask({
+      objectId: c.id,
+      expectedVersion: c.version,
+      mask: encodeRle(grown, W, H),
+      tool: 'brush',
+      actor: 'bob',
+    });
+    // ana's last command is the mask edit bob has since painted over.
+    expect(() => log().undo('ana')).toThrow(/changed since by bob \(object\.mask-brush\)/);
+  });
+
+  it('refuses a mask of another size, an empty one, corrupt counts and a stale version', () => {
+    const c = chair();
+    const edit =
+      (mask: CocoRle, version = c.version) =>
+      () =>
+        commands().setMask({
+          objectId: c.id,
+          expectedVersion: version,
+          mask,
+          tool: 'brush',
+          actor: 'ana',
+        });
+    expect(edit(encodeRle(new Uint8Array(10 * 10).fill(1), 10, 10))).toThrow(
+      /mask is 10x10, the image is 640x480/,
+    );
+    expect(edit(encodeRle(new Uint8Array(W * H), W, H))).toThrow(/mask has 0 pixel/);
+    expect(edit({ size: [H, W], counts: countsToString([5, 5]) })).toThrow(/not valid COCO RLE/);
+    expect(edit(encodeRle(edited, W, H), c.version - 1)).toThrow(/changed in another window/);
+  });
+});

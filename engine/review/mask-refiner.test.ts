@@ -1,0 +1,115 @@
+// Click-to-refine through the engine: which segmentation model is installed decides whether it can
+// run (and says why not), and a refinement runs the model on the object's box and the clicks on
+// the decoded image, proposing a mask that a setMask then stores as the reviewer's.
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MaskProposal } from '../../contract/review';
+import { ProjectStore } from '../../db/project-store';
+import { findManifest } from '../../native-models/catalogue';
+import { ModelStore } from '../../native-models/store';
+import {
+  slimSamClickDecoderModel,
+  slimSamEncoderModel,
+} from '../../native-models/testing/adapter-models';
+import { writeFile } from '../../native-models/testing/fixtures';
+import { decodeRle } from '../../spatial/geometry/mask-rle';
+import { importCocoFile } from '../annotations/coco-import';
+import { importBatch } from '../import/index';
+import { tempFolder } from '../pipeline/testing/run-job';
+import { MaskRefiner } from './mask-refiner';
+import { ObjectCommands } from './object-commands';
+import { ReviewLog } from './review-log';
+
+const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
+let dir: ReturnType<typeof tempFolder>;
+let store: ProjectStore;
+const refiner = new MaskRefiner();
+const savedModelsDir = process.env.SQW_MODELS_DIR;
+
+beforeAll(async () => {
+  dir = tempFolder('sqw-refine-');
+  process.env.SQW_MODELS_DIR = join(dir.path, 'models');
+  store = ProjectStore.openOrCreate(join(dir.path, 'p'));
+  await importBatch(store, {
+    folder: `${SAMPLES}/sun-corridor/color`,
+    depthFolder: `${SAMPLES}/sun-corridor/depth`,
+    depthEncoding: 'sun',
+  });
+  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
+});
+afterAll(async () => {
+  await refiner.release();
+  store.close();
+  dir.remove();
+  if (savedModelsDir === undefined) delete process.env.SQW_MODELS_DIR;
+  else process.env.SQW_MODELS_DIR = savedModelsDir;
+});
+
+/** Installs the tiny SlimSAM whose clicks add/cut discs (native-models/testing/adapter-models). */
+function installTinySlimSam(): void {
+  const models = new ModelStore();
+  const manifest = findManifest('slimsam-77-uniform');
+  const files: Record<string, Uint8Array | string> = {
+    'onnx/vision_encoder.onnx': slimSamEncoderModel(),
+    'onnx/prompt_encoder_mask_decoder.onnx': slimSamClickDecoderModel(),
+    'preprocessor_config.json': '{}',
+    'config.json': '{}',
+  };
+  for (const [path, data] of Object.entries(files))
+    writeFile(models.filePath(manifest, path), data);
+  models.writeRecord({
+    id: manifest.id,
+    installedAt: new Date().toISOString(),
+    how: 'import',
+    source: 'test',
+    files: Object.entries(files).map(([path, d]) => ({ path, size: d.length, sha256: 'test' })),
+  });
+}
+
+describe('click-to-refine', () => {
+  const cabinet = () =>
+    store.annotations.edits
+      .objectStates(store.images.findByName('corridor.jpg')[0]!.id)
+      .find((o) => o.label === 'cabinet')!;
+
+  it('says why it cannot run when no segmentation model is installed', async () => {
+    const status = await refiner.status();
+    expect(status).toMatchObject({ available: false, model: null, points: false });
+    expect(status.reason).toMatch(/no segmentation model is installed/);
+    await expect(refiner.refine(store, cabinet().id, [])).rejects.toThrow(
+      /no segmentation model is installed/,
+    );
+  });
+
+  it('runs the installed SlimSAM on the object box and the clicks; setMask stores the proposal', async () => {
+    installTinySlimSam();
+    expect(await refiner.status()).toEqual({
+      available: true,
+      model: 'slimsam-77-uniform',
+      points: true,
+      reason: null,
+    });
+    const c = cabinet(); // box 368..503 × 88..412 in the 640 × 480 corridor
+    const click = { x: 435, y: 250, positive: false };
+    const p = MaskProposal.parse(await refiner.refine(store, c.id, [click]));
+    expect(p.model).toBe('slimsam-77-uniform');
+    const { mask } = decodeRle(p.mask);
+    expect(mask[250 * 640 + 435]).toBe(0); // cut out by the negative click
+    expect(mask[100 * 640 + 435]).toBe(1); // the box elsewhere
+    expect(mask[250 * 640 + 300]).toBe(0); // outside the box
+    await expect(refiner.refine(store, c.id, [{ x: 700, y: 10, positive: true }])).rejects.toThrow(
+      /outside the image/,
+    );
+
+    const entry = new ObjectCommands(store, new ReviewLog(store)).setMask({
+      objectId: c.id,
+      expectedVersion: c.version,
+      mask: p.mask,
+      tool: 'refine',
+      actor: 'ana',
+    });
+    expect(entry.command).toBe('object.mask-refine');
+    expect(cabinet().maskProvenance).toBe('human');
+    expect(decodeRle(JSON.parse(cabinet().maskRle!)).mask).toEqual(mask);
+  });
+});
