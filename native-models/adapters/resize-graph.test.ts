@@ -41,16 +41,43 @@ describe('GraphResizer on the CPU provider', () => {
     const px = noise(w * h * channels, w * 31 + h);
     const got = await graph.chw(px, w, h, channels, ow, oh, filter, IMAGENET);
     const want = resizeToChw(px, w, h, channels, ow, oh, filter, IMAGENET);
-    // 1e-4 in normalised units is 0.006 of one 8-bit level: float rounding only.
-    expect(maxDiff(got, want)).toBeLessThan(1e-4);
+    // The same 8-bit levels (Pillow's arithmetic in both); only the normalisation's float32
+    // rounding differs: 1e-5 normalised is 0.0006 of a level.
+    expect(maxDiff(got, want)).toBeLessThan(1e-5);
+    const levels = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+    expect(await graph.chw(px, w, h, channels, ow, oh, filter, levels)).toEqual(
+      resizeToChw(px, w, h, channels, ow, oh, filter, levels),
+    );
   });
 
-  it("pads to OWLv2's grey square before resizing, as the JS resampler does", async () => {
+  it('is Pillow-exact at sharp edges, where bicubic overshoots and Pillow clips', async () => {
+    // Stripes of 0 and 255 across and down: bicubic overshoots past both in each pass.
+    const w = 61;
+    const h = 47;
+    const px = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        px.fill(x % 7 < 3 !== y % 5 < 2 ? 255 : 0, (y * w + x) * 3, (y * w + x + 1) * 3);
+    const levels = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+    for (const [ow, oh] of [
+      [150, 110],
+      [29, 23],
+    ] as const) {
+      const got = await graph.chw(px, w, h, 3, ow, oh, 'bicubic', levels);
+      expect(got).toEqual(resizeToChw(px, w, h, 3, ow, oh, 'bicubic', levels));
+      // The float pipeline overshoots here; the 8-bit one stays within 0–255.
+      const float = resizeToChw(px, w, h, 3, ow, oh, 'bicubic', levels, undefined, 'float');
+      expect(Math.max(...float)).toBeGreaterThan(255.5);
+      expect(Math.max(...got)).toBe(255);
+    }
+  });
+
+  it("pads to OWLv2's square and resizes floats, as the JS resampler does", async () => {
     const px = noise(50 * 30 * 3, 7);
     const pad = { width: 50, height: 50, value: 127.5 };
-    const got = await graph.chw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad);
+    const got = await graph.chw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad, 'float');
     expect(
-      maxDiff(got, resizeToChw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad)),
+      maxDiff(got, resizeToChw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad, 'float')),
     ).toBeLessThan(1e-4);
     // The bottom rows are the padding's colour only.
     const last = 63 * 64;
@@ -101,17 +128,17 @@ describe('GraphResizer on the CPU provider', () => {
     const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
     const got = await graph.hwc(px, 80, 60, 3, 128, 96, 'bilinear', norm);
     const chw = resizeToChw(px, 80, 60, 3, 128, 96, 'bilinear', norm);
-    expect(maxDiff(got, chwToHwc(chw, 128, 96))).toBeLessThan(0.02);
+    expect(got).toEqual(chwToHwc(chw, 128, 96));
     // Pixel (5, 7), green: interleaved at (7·128 + 5)·3 + 1, planar at 128·96 + 7·128 + 5.
     expect(got[(7 * 128 + 5) * 3 + 1]).toBeCloseTo(chw[128 * 96 + 7 * 128 + 5]!, 3);
   });
 
   it('normalises and pads an interleaved image like the planar one (RGBA in)', async () => {
     const px = noise(50 * 30 * 4, 9);
-    const pad = { width: 50, height: 50, value: 127.5 };
+    const pad = { width: 50, height: 50, value: 128 };
     const got = await graph.hwc(px, 50, 30, 4, 64, 64, 'bicubic', IMAGENET, pad);
     const want = chwToHwc(resizeToChw(px, 50, 30, 4, 64, 64, 'bicubic', IMAGENET, pad), 64, 64);
-    expect(maxDiff(got, want)).toBeLessThan(1e-4);
+    expect(maxDiff(got, want)).toBeLessThan(1e-5);
   });
 
   it('ran on the graph, on the CPU provider, with nothing fallen back', () => {
@@ -121,6 +148,7 @@ describe('GraphResizer on the CPU provider', () => {
       'chw-bicubic-4': 'cpu',
       'chw-bilinear-3': 'cpu',
       'chw-bilinear-4': 'cpu',
+      'chw-bilinear-3-float': 'cpu',
       'hwc-bicubic-4': 'cpu',
       'hwc-bilinear-3': 'cpu',
       plane: 'cpu',

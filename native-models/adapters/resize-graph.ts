@@ -1,24 +1,29 @@
-// Resizing on the model's execution provider. ONNX Resize (opset 18) with antialias = 1,
-// half-pixel centres, exclude_outside = 1 and cubic a = −0.5 is PIL's ImagingResample, the function
-// the JS resampler (resample.ts) reproduces, so the input step can run where the model runs: on a
-// GPU it leaves the CPU entirely, and on the CPU provider it is ORT's threaded C++ (640×480 →
-// 686×518: 15 ms against the JS resampler's 24 ms on this 2-core machine; bench/MODELS-RESULTS.md).
-// Each graph is checked against the JS resampler on its first use on a provider; a provider whose
-// Resize disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is kept.
+// Resizing on the model's execution provider, so the input step can run where the model runs: on a
+// GPU it leaves the CPU entirely, and on the CPU provider it is ORT's threaded C++. The 8-bit input
+// steps (Pillow's 8-bit resample, what the PIL-backend processors run) are integer graphs with
+// Pillow's own coefficients (pil8-graph.ts); the float ones (OWLv2's square, depth planes, SAM's
+// mask logits) are ONNX Resize (opset 18) with antialias = 1, half-pixel centres, exclude_outside
+// = 1 and cubic a = −0.5, Pillow's ImagingResample in float, or torch's bilinear for the masks.
+// Each graph is checked against the JS resampler (resample.ts) on its first use on a provider; a
+// provider that disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is
+// kept.
 import type * as Ort from 'onnxruntime-node';
 import { buildModel, DataType, type NodeSpec } from '../onnx-builder';
 import type { Device } from '../providers';
 import type { PooledSession, SessionPool } from '../session-pool';
 import { upsampleMaskLogits } from './masks';
-import { chwToHwc, resizePlane, resizeToChw, type Filter } from './resample';
+import { pil8ResizeGraph, pil8Taps, type Layout } from './pil8-graph';
+import {
+  chwToHwc,
+  resizePlane,
+  resizeToChw,
+  type Filter,
+  type Precision,
+  type RawPad,
+} from './resample';
 import { ort } from './runtime';
 
-/** Channel-planar (CHW) or interleaved (HWC) network input. */
-type Layout = 'chw' | 'hwc';
-
 type ChwArgs = Parameters<typeof resizeToChw>;
-/** OWLv2's square: the image at the top-left of a larger canvas of one raw value. */
-type RawPad = NonNullable<ChwArgs[8]>;
 type PlanesArgs = [
   src: Float32Array,
   count: number,
@@ -55,7 +60,7 @@ function resizePlanes(...[src, count, width, height, outW, outH]: PlanesArgs): F
   return out;
 }
 
-/** The PIL-exact JS resampler, on the calling thread. */
+/** The Pillow-exact JS resampler, on the calling thread. */
 export const jsResizer: ImageResizer = {
   chw: async (...args) => resizeToChw(...args),
   hwc: async (...args) => chwToHwc(resizeToChw(...args), args[4], args[5]),
@@ -95,8 +100,8 @@ function resizeNode(
 }
 
 /**
- * uint8 [1,h,w,channels] → (RGBA: the first three channels; a Slice costs 2 ms at 640×480, so RGB
- * has its own graph) → float → constant pad (`pads`: begins then ends, in the graph's layout;
+ * The float pipeline (OWLv2): uint8 [1,h,w,channels] → (RGBA: the first three channels; a Slice
+ * costs 2 ms at 640×480, so RGB has its own graph) → float → constant pad (`pads`: begins then ends, in the graph's layout;
  * `pad_value` raw) → Resize to `sizes` → (CHW) × scale + bias per channel. CHW transposes the small
  * input first. HWC resizes in place (ORT resizes NHWC when only H and W change) and leaves the
  * per-channel affine to the caller: at 1024×768 a Transpose of the output back to HWC cost ~25 ms and
@@ -214,6 +219,27 @@ export function maskUpsampleGraph(): Uint8Array {
 /** Largest difference, in 8-bit levels, the graph may have from the JS resampler (float rounding). */
 const AGREE_LEVELS = 0.02;
 
+/** The 8-bit graph's tap inputs for an in × out resize (pil8-graph.ts). */
+function pil8Feeds(
+  inW: number,
+  inH: number,
+  outW: number,
+  outH: number,
+  filter: Filter,
+  layout: Layout,
+): Record<string, Ort.Tensor> {
+  const T = ort().Tensor;
+  const x = pil8Taps(inW, outW, filter);
+  const y = pil8Taps(inH, outH, filter);
+  const tail = layout === 'chw' ? [1] : [1, 1];
+  return {
+    x_index: new T('int64', x.index, [outW, x.taps]),
+    x_coeff: new T('int32', x.coeff, [outW, x.taps, ...tail]),
+    y_index: new T('int64', y.index, [outH, y.taps]),
+    y_coeff: new T('int32', y.coeff, [outH, y.taps, ...tail]),
+  };
+}
+
 /** A small noisy RGBA image (or its first bytes as RGB): every tap weight matters. */
 function probeImage(width: number, height: number): Uint8Array {
   const px = new Uint8Array(width * height * 4);
@@ -232,10 +258,17 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return d;
 }
 
-type Step = `${Layout}-${Filter}-${3 | 4}` | 'plane' | 'mask';
+/** An input step (8-bit unless it ends in "-float"), or the float planes and mask logits. */
+type Step =
+  `${Layout}-${Filter}-${3 | 4}` | `${Layout}-${Filter}-${3 | 4}-float` | 'plane' | 'mask';
 const layoutOf = (step: Step): Layout => (step.startsWith('hwc') ? 'hwc' : 'chw');
 const filterOf = (step: Step): Filter => (step.includes('-bicubic-') ? 'bicubic' : 'bilinear');
-const channelsOf = (step: Step): 3 | 4 => (step.endsWith('-4') ? 4 : 3);
+const channelsOf = (step: Step): 3 | 4 => (step.includes('-4') ? 4 : 3);
+const precisionOf = (step: Step): Precision => (step.endsWith('-float') ? 'float' : 'uint8');
+const inputStep = (layout: Layout, filter: Filter, channels: 3 | 4, precision?: Precision): Step =>
+  precision === 'float'
+    ? `${layout}-${filter}-${channels}-float`
+    : `${layout}-${filter}-${channels}`;
 
 /**
  * Resizing through pooled ORT sessions on `device`, each step checked once against the JS
@@ -255,18 +288,18 @@ export class GraphResizer implements ImageResizer {
   ) {}
 
   chw(...args: ChwArgs): Promise<Float32Array> {
-    const [, , , channels, , , filter] = args;
+    const [, , , channels, , , filter, , , precision] = args;
     return this.viaGraph(
-      `chw-${filter}-${channels}`,
+      inputStep('chw', filter, channels, precision),
       () => this.runResize('chw', ...args),
       () => resizeToChw(...args),
     );
   }
 
   hwc(...args: ChwArgs): Promise<Float32Array> {
-    const [, , , channels, , , filter] = args;
+    const [, , , channels, , , filter, , , precision] = args;
     return this.viaGraph(
-      `hwc-${filter}-${channels}`,
+      inputStep('hwc', filter, channels, precision),
       () => this.runResize('hwc', ...args),
       () => jsResizer.hwc(...args),
     );
@@ -327,9 +360,9 @@ export class GraphResizer implements ImageResizer {
 
   private async runResize(
     layout: Layout,
-    ...[src, width, height, channels, outW, outH, filter, norm, pad]: ChwArgs
+    ...[src, width, height, channels, outW, outH, filter, norm, pad, precision]: ChwArgs
   ): Promise<Float32Array> {
-    const { session } = await this.session(`${layout}-${filter}-${channels}`);
+    const { session } = await this.session(inputStep(layout, filter, channels, precision));
     const chw = layout === 'chw';
     const T = ort().Tensor;
     const padW = Math.max(0, (pad?.width ?? width) - width);
@@ -338,16 +371,26 @@ export class GraphResizer implements ImageResizer {
     const bias = Float32Array.from([0, 1, 2], (c) => -norm.mean[c]! / norm.std[c]!);
     const pixels =
       src.length === width * height * channels ? src : src.subarray(0, width * height * channels);
-    const feeds: Record<string, Ort.Tensor> = {
-      [channels === 4 ? 'rgba' : 'rgb']: new T('uint8', pixels, [1, height, width, channels]),
-      sizes: new T('int64', i64(chw ? [1, 3, outH, outW] : [1, outH, outW, 3]), [4]),
-      pads: new T(
-        'int64',
-        i64(chw ? [0, 0, 0, 0, 0, 0, padH, padW] : [0, 0, 0, 0, 0, padH, padW, 0]),
-        [8],
-      ),
-      pad_value: new T('float32', Float32Array.of(pad?.value ?? 0), []),
-    };
+    const image = new T('uint8', pixels, [1, height, width, channels]);
+    const feeds: Record<string, Ort.Tensor> =
+      precision === 'float'
+        ? {
+            [channels === 4 ? 'rgba' : 'rgb']: image,
+            sizes: new T('int64', i64(chw ? [1, 3, outH, outW] : [1, outH, outW, 3]), [4]),
+            pads: new T(
+              'int64',
+              i64(chw ? [0, 0, 0, 0, 0, 0, padH, padW] : [0, 0, 0, 0, 0, padH, padW, 0]),
+              [8],
+            ),
+            pad_value: new T('float32', Float32Array.of(pad?.value ?? 0), []),
+          }
+        : {
+            [channels === 4 ? 'rgba' : 'rgb']: image,
+            ...pil8Feeds(width + padW, height + padH, outW, outH, filter, layout),
+            // The padding of [1,h,w,3], before the graph's own transposes.
+            pads: new T('int64', i64([0, 0, 0, 0, 0, padH, padW, 0]), [8]),
+            pad_value: new T('int32', Int32Array.of(pad?.value ?? 0), []),
+          };
     if (chw) {
       feeds.scale = new T('float32', scale, [1, 3, 1, 1]);
       feeds.bias = new T('float32', bias, [1, 3, 1, 1]);
@@ -399,7 +442,9 @@ export class GraphResizer implements ImageResizer {
           ? planeResizeGraph()
           : step === 'mask'
             ? maskUpsampleGraph()
-            : chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step));
+            : precisionOf(step) === 'float'
+              ? chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step))
+              : pil8ResizeGraph(channelsOf(step), layoutOf(step));
       p = this.pool.getGraph(
         `sqw-resize-${step}`,
         graph,
@@ -477,8 +522,10 @@ export class GraphResizer implements ImageResizer {
       const px = probeImage(w, h).subarray(0, w * h * channels);
       const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
       const layout = layoutOf(step);
-      const got = await this.runResize(layout, px, w, h, channels, ow, oh, filter, norm, pad);
-      const chw = resizeToChw(px, w, h, channels, ow, oh, filter, norm, pad);
+      const precision = precisionOf(step);
+      const args = [px, w, h, channels, ow, oh, filter, norm, pad, precision] as const;
+      const got = await this.runResize(layout, ...args);
+      const chw = resizeToChw(...args);
       const want = layout === 'chw' ? chw : chwToHwc(chw, ow, oh);
       worst = Math.max(worst, maxDiff(got, want));
     }

@@ -45,10 +45,10 @@ export interface AdapterContext {
   device?: Device;
   /**
    * How images are resized for the network and results back to the image: 'graph' (default) runs
-   * ONNX Resize graphs on the model's provider, checked against the JS resampler on first use (which
-   * replaces them if they disagree); 'exact' is the PIL-exact JS resampler; 'libvips' shrinks with
+   * small ONNX graphs on the model's provider, checked against the JS resampler on first use (which
+   * replaces them if they disagree); 'exact' is the Pillow-exact JS resampler; 'libvips' shrinks with
    * sharp, 10–50× faster but up to ~13 levels off on fine detail (image-prep.test.ts). A resizer
-   * object is used as given (the reference tests feed the Python processors' exact input this way).
+   * object is used as given.
    */
   resize?: ResizeMethod | ImageResizer;
 }

@@ -1,18 +1,19 @@
 // Our adapters against the reference implementations (transformers 5.17 PIL-backend processors,
 // torch models, reference post-processing) on tiny random-weight exports of each family: the
 // fixtures make_reference.py wrote (native-models/README.md "Reference fixtures"). Each family is
-// checked twice where it matters: our pre-processing against the processor's pixel_values (with the
-// stated tolerance of our resampler), and the adapter end to end on the fixture ONNX. Where our
-// resampler's difference would blur the comparison, the adapter is also run on the processor's exact
-// input (pil8Resizer), so model wiring and post-processing are held to float noise.
+// checked twice: our pre-processing against the processor's pixel_values, through both of our
+// resizers (the JS resampler and the CPU resize graph, Pillow's 8-bit resample in both), and the
+// adapter end to end on the fixture ONNX through the default resizer (the graphs), so model wiring
+// and post-processing are held to float noise on our own input.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CocoRle } from '../../../spatial/geometry/mask-rle';
 import type { BoxXYXY } from '../../adapters/boxes';
 import { clipPixels, createClipSceneFilter } from '../../adapters/clip';
 import { createDepthAnything, preprocessDepthAnything } from '../../adapters/depth-anything';
 import { createGroundingDino, groundingDinoInput } from '../../adapters/grounding-dino';
-import { CLIP_STD, IMAGENET_STD, type Rgb } from '../../adapters/image-prep';
+import { CLIP_STD, IMAGENET_STD, resizerFor } from '../../adapters/image-prep';
 import { createOwlv2, owlv2Input } from '../../adapters/owlv2';
+import { graphResizer, jsResizer, type ImageResizer } from '../../adapters/resize-graph';
 import type { AdapterContext, ImageInput } from '../../adapters/runtime';
 import { createSlimSam, slimSamInput } from '../../adapters/slimsam';
 import { SessionPool } from '../../session-pool';
@@ -25,7 +26,6 @@ import {
   maskIou,
   matchDetections,
   modelFiles,
-  pil8Resizer,
   type PixelValues,
   type RefDetection,
   type SampleDiff,
@@ -42,53 +42,29 @@ const image = (name: string): Promise<ImageInput> => {
   if (!decoded.has(name)) decoded.set(name, kitImage(name));
   return decoded.get(name)!;
 };
-const exact = (ctx: AdapterContext): AdapterContext => ({ ...ctx, resize: pil8Resizer });
+/** Our two resizers: every pre-processing check runs through each. */
+const graphs = graphResizer(pool, 'cpu');
+const resizers: [string, ImageResizer][] = [
+  ['JS resampler', jsResizer],
+  ['CPU resize graph', graphs],
+];
+
+afterAll(() => {
+  // "CPU resize graph" above was the graphs, not the JS resampler they fall back to.
+  expect(Object.fromEntries(graphs.fallbacks)).toEqual({});
+  expect([...graphs.providers.keys()]).toEqual(
+    expect.arrayContaining(['chw-bicubic-3', 'chw-bilinear-3']),
+  );
+});
 
 /**
- * Our resampler against PIL's 8-bit one (a deliberate difference, README): it keeps floats between
- * its two passes where PIL rounds and clips to 0–255 after each. Bilinear: at most one 8-bit level
- * (two roundings of ≤ 0.5). Bicubic: PIL also clips the overshoot at sharp edges, so a few pixels
- * differ by up to ~20 levels (measured 12.5 for CLIP, 19.8 for the depth input), and 0.7–3.0 % of
- * the sample (measured) is more than one level apart. The statistics move less than 0.005 (normalised units).
+ * Our pixel_values against the processor's: the same 8-bit resample (Pillow's, bit for bit), so
+ * only the normalisation's float32 rounding remains (measured ≤ 8.7e-7 normalised, 5e-5 of a level).
  */
-function expectResamplerTolerance(d: SampleDiff, filter: 'bilinear' | 'bicubic'): void {
-  if (filter === 'bilinear') {
-    expect(d.maxLevels).toBeLessThanOrEqual(1.01);
-  } else {
-    expect(d.maxLevels).toBeLessThan(21);
-    expect(d.over(1)).toBeLessThan(0.04);
-  }
-  expect(d.meanDiff).toBeLessThan(0.005);
-  expect(d.stdDiff).toBeLessThan(0.005);
-}
-
-/** The emulation reproduces the processor's pixel_values to float32 rounding (reference check). */
-async function expectPil8Matches(
-  name: string,
-  ref: PixelValues,
-  width: number,
-  height: number,
-  filter: 'bilinear' | 'bicubic',
-  mean: Rgb,
-  std: Rgb,
-  canvas = width,
-): Promise<void> {
-  const img = await image(name);
-  const px = await pil8Resizer.chw(img.data, img.width, img.height, 3, width, height, filter, {
-    scale: 1 / 255,
-    mean,
-    std,
-  });
-  // Pad to the canvas (SAM), as chwPadded does: zeros after normalisation.
-  const full = new Float32Array((ref.shape[1] ?? 3) * (ref.shape[2] ?? height) * canvas);
-  const rows = ref.shape[2] ?? height;
-  for (let c = 0; c < 3; c++)
-    for (let y = 0; y < height; y++)
-      full.set(
-        px.subarray((c * height + y) * width, (c * height + y + 1) * width),
-        (c * rows + y) * canvas,
-      );
-  expect(compareSample(full, ref, canvas, std).max).toBeLessThan(1e-5);
+function expectSamePixels(d: SampleDiff): void {
+  expect(d.max).toBeLessThan(1e-5);
+  expect(d.meanDiff).toBeLessThan(1e-5);
+  expect(d.stdDiff).toBeLessThan(1e-5);
 }
 
 describe('CLIP against transformers', () => {
@@ -105,7 +81,6 @@ describe('CLIP against transformers', () => {
   }
   const ref = expected<Clip>('clip');
   const ctx = installedContext('clip-vit-base-patch32', modelFiles('clip'), pool);
-  const CLIP_MEAN: Rgb = [0.48145466, 0.4578275, 0.40821073];
 
   it('tokenises the prompts to the same ids', () => {
     const tok = loadTokenizer(ctx.manifest, ctx.store);
@@ -121,12 +96,7 @@ describe('CLIP against transformers', () => {
       negative: ref.labels.slice(2),
       template: ref.template,
     });
-    const px = await clipPixels(
-      await image(name),
-      3,
-      224,
-      typeof c.resize === 'object' ? c.resize : undefined,
-    );
+    const px = await clipPixels(await image(name), 3, 224, resizerFor(c));
     const { session } = await pool.get(
       c.manifest.id,
       c.store.graphPath(c.manifest, 'vision'),
@@ -143,44 +113,22 @@ describe('CLIP against transformers', () => {
     Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i]!)));
 
   for (const r of ref.images) {
-    it(`${r.image}: pixel_values (short side 224 bicubic, centre crop)`, async () => {
-      const d = compareSample(
-        await clipPixels(await image(r.image), 3, 224),
-        r.pixel_values,
-        224,
-        CLIP_STD,
-      );
-      expectResamplerTolerance(d, 'bicubic');
-      const img = await image(r.image);
-      const rw = Math.trunc((224 * img.width) / img.height);
-      // The reference's input is PIL's 8-bit resample, then the crop (checked on the crop's rows).
-      const full = await pil8Resizer.chw(img.data, img.width, img.height, 3, rw, 224, 'bicubic', {
-        scale: 1 / 255,
-        mean: CLIP_MEAN,
-        std: CLIP_STD,
-      });
-      const left = Math.floor((rw - 224) / 2);
-      const crop = new Float32Array(3 * 224 * 224);
-      for (let c = 0; c < 3; c++)
-        for (let y = 0; y < 224; y++)
-          crop.set(
-            full.subarray((c * 224 + y) * rw + left, (c * 224 + y) * rw + left + 224),
-            (c * 224 + y) * 224,
-          );
-      expect(compareSample(crop, r.pixel_values, 224, CLIP_STD).max).toBeLessThan(1e-5);
-    });
+    it.each(resizers)(
+      `${r.image}: pixel_values (short side 224 bicubic, centre crop), %s`,
+      async (_, resizer) => {
+        const px = await clipPixels(await image(r.image), 3, 224, resizer);
+        expectSamePixels(compareSample(px, r.pixel_values, 224, CLIP_STD));
+      },
+    );
 
     it(`${r.image}: probabilities and image_embeds`, async () => {
-      // On the processor's exact input: float noise (measured ≤ 3e-6 embeds, ≤ 1e-6 probabilities;
-      // the reference rounds to 6 decimals).
-      const same = await run(exact(ctx), r.image);
-      expect(maxDiff(same.embeds, r.image_embeds)).toBeLessThan(2e-5);
-      expect(maxDiff(same.probs, r.probabilities)).toBeLessThan(2e-6);
-      // Through our resampler (the default resize graphs): its bicubic difference moves the
-      // embedding by ≤ 0.0045 of a scale of ~3 and the probabilities by ≤ 1.7e-4 (measured).
-      const ours = await run(ctx, r.image);
-      expect(maxDiff(ours.embeds, r.image_embeds)).toBeLessThan(0.01);
-      expect(maxDiff(ours.probs, r.probabilities)).toBeLessThan(5e-4);
+      // Float noise (measured ≤ 1.2e-6 embeds, ≤ 4.2e-7 probabilities; the reference rounds to 6
+      // decimals), through the resize graphs (the default) and the JS resampler alike.
+      for (const c of [ctx, { ...ctx, resize: 'exact' as const }]) {
+        const ours = await run(c, r.image);
+        expect(maxDiff(ours.embeds, r.image_embeds)).toBeLessThan(2e-5);
+        expect(maxDiff(ours.probs, r.probabilities)).toBeLessThan(2e-6);
+      }
     });
   }
 });
@@ -279,22 +227,10 @@ describe('Grounding DINO against transformers', () => {
   });
 
   for (const r of ref.images) {
-    it(`${r.image}: pixel_values (short side 800, bilinear)`, async () => {
-      const px = await groundingDinoInput(await image(r.image), 3, ctx.manifest.preprocessing);
+    it.each(resizers)(`${r.image}: pixel_values (short side 800, bilinear), %s`, async (_, rs) => {
+      const px = await groundingDinoInput(await image(r.image), 3, ctx.manifest.preprocessing, rs);
       expect([1, 3, px.height, px.width]).toEqual(r.pixel_values.shape);
-      expectResamplerTolerance(
-        compareSample(px.data, r.pixel_values, px.width, IMAGENET_STD),
-        'bilinear',
-      );
-      await expectPil8Matches(
-        r.image,
-        r.pixel_values,
-        px.width,
-        px.height,
-        'bilinear',
-        [0.485, 0.456, 0.406],
-        IMAGENET_STD,
-      );
+      expectSamePixels(compareSample(px.data, r.pixel_values, px.width, IMAGENET_STD));
     });
 
     for (const phrase of ref.phrases) {
@@ -307,9 +243,10 @@ describe('Grounding DINO against transformers', () => {
       it.skipIf(!stable)(`${r.image} "${phrase}": detections as a set`, async () => {
         const list = p.grounded_top.map((d) => ({ ...d, label: 0 }));
         const cut = list.at(-1)!.score + 1e-5;
-        // On the processor's exact input (pil8Resizer): on ours, ≤ 1-level input differences
-        // reselect queries just as the ORT noise does (61 of 95 top boxes differ, measured).
-        const out = await createGroundingDino(exact(ctx)).run(await image(r.image), {
+        // Through our resize graphs: the processor's input exactly, so float noise only (a
+        // 1-level input difference reselected 61 of the 95 top boxes before the resampler was
+        // Pillow's 8-bit one).
+        const out = await createGroundingDino(ctx).run(await image(r.image), {
           phrases: [phrase],
           boxThreshold: cut - 0.001,
           nmsIou: 1, // NMS off: the reference post-processing has none
@@ -355,21 +292,13 @@ describe('SlimSAM (box prompts) against transformers', () => {
   const ctx = installedContext('slimsam-77-uniform', modelFiles('slimsam'), pool);
 
   for (const r of ref.images) {
-    it(`${r.image}: pixel_values (long side 1024, bilinear, zero pad)`, async () => {
-      const px = await slimSamInput(await image(r.image), 3);
-      expectResamplerTolerance(compareSample(px, r.pixel_values, 1024, IMAGENET_STD), 'bilinear');
-      const [h, w] = r.reshaped_input_size;
-      await expectPil8Matches(
-        r.image,
-        r.pixel_values,
-        w,
-        h,
-        'bilinear',
-        [0.485, 0.456, 0.406],
-        IMAGENET_STD,
-        1024,
-      );
-    });
+    it.each(resizers)(
+      `${r.image}: pixel_values (long side 1024, bilinear, zero pad), %s`,
+      async (_, resizer) => {
+        const px = await slimSamInput(await image(r.image), 3, resizer);
+        expectSamePixels(compareSample(px, r.pixel_values, 1024, IMAGENET_STD));
+      },
+    );
 
     it(`${r.image}: the best mask per box and its iou_score`, async () => {
       // Through our resampler: the random encoder's embeddings are ~1e-20, so the masks come from
@@ -411,23 +340,15 @@ describe('Depth Anything V2 metric against transformers', () => {
   const ctx = installedContext('depth-anything-v2-metric-indoor-small', modelFiles('depth'), pool);
 
   for (const r of ref.images) {
-    it(`${r.image}: pixel_values (keep aspect, multiple of 14, bicubic)`, async () => {
-      const px = await preprocessDepthAnything(await image(r.image), ctx.manifest.preprocessing!);
-      expect([px.width, px.height]).toEqual(r.network_size);
-      expectResamplerTolerance(
-        compareSample(px.data, r.pixel_values, px.width, IMAGENET_STD),
-        'bicubic',
-      );
-      await expectPil8Matches(
-        r.image,
-        r.pixel_values,
-        px.width,
-        px.height,
-        'bicubic',
-        [0.485, 0.456, 0.406],
-        IMAGENET_STD,
-      );
-    });
+    it.each(resizers)(
+      `${r.image}: pixel_values (keep aspect, multiple of 14, bicubic), %s`,
+      async (_, resizer) => {
+        const img = await image(r.image);
+        const px = await preprocessDepthAnything(img, ctx.manifest.preprocessing!, resizer);
+        expect([px.width, px.height]).toEqual(r.network_size);
+        expectSamePixels(compareSample(px.data, r.pixel_values, px.width, IMAGENET_STD));
+      },
+    );
 
     // The export was traced at 686×518 with a fixed output size: on juneau's 854×518 input it
     // still returns 518×686 (the generator's own ORT check failed there), so that image is skipped.
