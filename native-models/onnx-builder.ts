@@ -44,8 +44,8 @@ export interface NodeSpec {
 export interface TensorSpec {
   name: string;
   dims: number[];
-  /** FLOAT → Float32Array, INT32 → Int32Array, INT64 → BigInt64Array (raw_data little-endian). */
-  data: Float32Array | Int32Array | BigInt64Array;
+  /** FLOAT → Float32Array (raw_data little-endian); INT64 → BigInt64Array. */
+  data: Float32Array | BigInt64Array;
 }
 
 export interface GraphSpec {
@@ -179,14 +179,8 @@ function tensor(t: TensorSpec): Writer {
   // TensorProto { dims = 1; data_type = 2; name = 8; raw_data = 9 }
   const w = new Writer();
   for (const d of t.dims) w.int(1, d);
-  w.int(
-    2,
-    t.data instanceof Float32Array
-      ? DataType.FLOAT
-      : t.data instanceof Int32Array
-        ? DataType.INT32
-        : DataType.INT64,
-  );
+  const isFloat = t.data instanceof Float32Array;
+  w.int(2, isFloat ? DataType.FLOAT : DataType.INT64);
   w.string(8, t.name);
   // Typed arrays are little-endian on every platform onnxruntime-node ships for.
   const raw = new Uint8Array(

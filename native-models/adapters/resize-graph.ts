@@ -1,27 +1,25 @@
 // Resizing on the model's execution provider, so the input step can run where the model runs: on a
-// GPU it leaves the CPU entirely, and on the CPU provider it is ORT's threaded C++. The 8-bit input
-// steps (Pillow's 8-bit resample, what the PIL-backend processors run) are integer graphs with
-// Pillow's own coefficients (pil8-graph.ts); the float ones (OWLv2's square, depth planes, SAM's
-// mask logits) are ONNX Resize (opset 18) with antialias = 1, half-pixel centres, exclude_outside
-// = 1 and cubic a = −0.5, Pillow's ImagingResample in float, or torch's bilinear for the masks.
-// Each graph is checked against the JS resampler (resample.ts) on its first use on a provider; a
-// provider that disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is
-// kept.
+// GPU it leaves the CPU entirely, and on the CPU provider it is ORT's threaded C++ (640×480 →
+// 686×518 bicubic: 6–41 ms against the exact JS resampler's 45; bench/MODELS-RESULTS.md). ONNX
+// Resize (opset 18) with antialias = 1, half-pixel centres, exclude_outside = 1 and cubic a = −0.5
+// is Pillow's ImagingResample in float (or torch's bilinear for SAM's mask logits): every input step
+// runs in float, the 8-bit ones too. Pillow's 8-bit resample rounds and clips after each pass, so
+// the graphs are ≤ 1 level from it bilinear and up to ~20 at sharp bicubic edges (the reference
+// tests measure it); `resize: 'exact'` is the JS resampler, Pillow's 8-bit pipeline bit for bit.
+// An integer graph with Pillow's coefficients was exact but 3–9× slower than Resize (it
+// materialises every tap), so the speed is the default. Each graph is checked against the JS
+// resampler's float pipeline (the same arithmetic) on its first use on a provider; a provider that
+// disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is kept.
 import type * as Ort from 'onnxruntime-node';
 import { buildModel, DataType, type NodeSpec } from '../onnx-builder';
 import type { Device } from '../providers';
 import type { PooledSession, SessionPool } from '../session-pool';
 import { upsampleMaskLogits } from './masks';
-import { pil8ResizeGraph, pil8Taps, type Layout } from './pil8-graph';
-import {
-  chwToHwc,
-  resizePlane,
-  resizeToChw,
-  type Filter,
-  type Precision,
-  type RawPad,
-} from './resample';
+import { chwToHwc, resizePlane, resizeToChw, type Filter, type RawPad } from './resample';
 import { ort } from './runtime';
+
+/** Channel-planar (CHW) or interleaved (HWC) network input. */
+type Layout = 'chw' | 'hwc';
 
 type ChwArgs = Parameters<typeof resizeToChw>;
 type PlanesArgs = [
@@ -60,7 +58,7 @@ function resizePlanes(...[src, count, width, height, outW, outH]: PlanesArgs): F
   return out;
 }
 
-/** The Pillow-exact JS resampler, on the calling thread. */
+/** The JS resampler (8-bit steps: Pillow's 8-bit resample bit for bit), on the calling thread. */
 export const jsResizer: ImageResizer = {
   chw: async (...args) => resizeToChw(...args),
   hwc: async (...args) => chwToHwc(resizeToChw(...args), args[4], args[5]),
@@ -100,12 +98,13 @@ function resizeNode(
 }
 
 /**
- * The float pipeline (OWLv2): uint8 [1,h,w,channels] → (RGBA: the first three channels; a Slice
- * costs 2 ms at 640×480, so RGB has its own graph) → float → constant pad (`pads`: begins then ends, in the graph's layout;
- * `pad_value` raw) → Resize to `sizes` → (CHW) × scale + bias per channel. CHW transposes the small
- * input first. HWC resizes in place (ORT resizes NHWC when only H and W change) and leaves the
- * per-channel affine to the caller: at 1024×768 a Transpose of the output back to HWC cost ~25 ms and
- * a Mul + Add broadcast over the innermost 3 channels ~23 ms, more than they saved.
+ * Pillow's resample in float: uint8 [1,h,w,channels] → (RGBA: the first three channels; a Slice
+ * costs 2 ms at 640×480, so RGB has its own graph) → float → constant pad (`pads`: begins then
+ * ends, in the graph's layout; `pad_value` raw) → Resize to `sizes` → (CHW) × scale + bias per
+ * channel. CHW transposes the small input first. HWC resizes in place (ORT resizes NHWC when only
+ * H and W change) and leaves the per-channel affine to the caller: at 1024×768 a Transpose of the
+ * output back to HWC cost ~25 ms and a Mul + Add broadcast over the innermost 3 channels ~23 ms,
+ * more than they saved.
  */
 export function chwResizeGraph(
   filter: Filter,
@@ -216,29 +215,11 @@ export function maskUpsampleGraph(): Uint8Array {
   });
 }
 
-/** Largest difference, in 8-bit levels, the graph may have from the JS resampler (float rounding). */
+/**
+ * Largest difference, in 8-bit levels, a graph may have from the JS resampler's float pipeline
+ * (the same arithmetic: float rounding only).
+ */
 const AGREE_LEVELS = 0.02;
-
-/** The 8-bit graph's tap inputs for an in × out resize (pil8-graph.ts). */
-function pil8Feeds(
-  inW: number,
-  inH: number,
-  outW: number,
-  outH: number,
-  filter: Filter,
-  layout: Layout,
-): Record<string, Ort.Tensor> {
-  const T = ort().Tensor;
-  const x = pil8Taps(inW, outW, filter);
-  const y = pil8Taps(inH, outH, filter);
-  const tail = layout === 'chw' ? [1] : [1, 1];
-  return {
-    x_index: new T('int64', x.index, [outW, x.taps]),
-    x_coeff: new T('int32', x.coeff, [outW, x.taps, ...tail]),
-    y_index: new T('int64', y.index, [outH, y.taps]),
-    y_coeff: new T('int32', y.coeff, [outH, y.taps, ...tail]),
-  };
-}
 
 /** A small noisy RGBA image (or its first bytes as RGB): every tap weight matters. */
 function probeImage(width: number, height: number): Uint8Array {
@@ -258,21 +239,17 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return d;
 }
 
-/** An input step (8-bit unless it ends in "-float"), or the float planes and mask logits. */
-type Step =
-  `${Layout}-${Filter}-${3 | 4}` | `${Layout}-${Filter}-${3 | 4}-float` | 'plane' | 'mask';
+/** An input step (one graph for 8-bit and float steps alike), or the planes and mask logits. */
+type Step = `${Layout}-${Filter}-${3 | 4}` | 'plane' | 'mask';
 const layoutOf = (step: Step): Layout => (step.startsWith('hwc') ? 'hwc' : 'chw');
 const filterOf = (step: Step): Filter => (step.includes('-bicubic-') ? 'bicubic' : 'bilinear');
-const channelsOf = (step: Step): 3 | 4 => (step.includes('-4') ? 4 : 3);
-const precisionOf = (step: Step): Precision => (step.endsWith('-float') ? 'float' : 'uint8');
-const inputStep = (layout: Layout, filter: Filter, channels: 3 | 4, precision?: Precision): Step =>
-  precision === 'float'
-    ? `${layout}-${filter}-${channels}-float`
-    : `${layout}-${filter}-${channels}`;
+const channelsOf = (step: Step): 3 | 4 => (step.endsWith('-4') ? 4 : 3);
 
 /**
  * Resizing through pooled ORT sessions on `device`, each step checked once against the JS
- * resampler and replaced by it when the check or the load fails (`fallbacks` says why).
+ * resampler's float pipeline and replaced by the JS resampler when the check or the load fails
+ * (`fallbacks` says why). The graphs resize in float whatever the call's `precision`; a fallback
+ * honours it (8-bit steps: Pillow's 8-bit resample, the exact and, in JS, the faster one).
  */
 export class GraphResizer implements ImageResizer {
   private readonly ready = new Map<Step, Promise<boolean>>();
@@ -288,18 +265,18 @@ export class GraphResizer implements ImageResizer {
   ) {}
 
   chw(...args: ChwArgs): Promise<Float32Array> {
-    const [, , , channels, , , filter, , , precision] = args;
+    const [, , , channels, , , filter] = args;
     return this.viaGraph(
-      inputStep('chw', filter, channels, precision),
+      `chw-${filter}-${channels}`,
       () => this.runResize('chw', ...args),
       () => resizeToChw(...args),
     );
   }
 
   hwc(...args: ChwArgs): Promise<Float32Array> {
-    const [, , , channels, , , filter, , , precision] = args;
+    const [, , , channels, , , filter] = args;
     return this.viaGraph(
-      inputStep('hwc', filter, channels, precision),
+      `hwc-${filter}-${channels}`,
       () => this.runResize('hwc', ...args),
       () => jsResizer.hwc(...args),
     );
@@ -360,9 +337,9 @@ export class GraphResizer implements ImageResizer {
 
   private async runResize(
     layout: Layout,
-    ...[src, width, height, channels, outW, outH, filter, norm, pad, precision]: ChwArgs
+    ...[src, width, height, channels, outW, outH, filter, norm, pad]: ChwArgs
   ): Promise<Float32Array> {
-    const { session } = await this.session(inputStep(layout, filter, channels, precision));
+    const { session } = await this.session(`${layout}-${filter}-${channels}`);
     const chw = layout === 'chw';
     const T = ort().Tensor;
     const padW = Math.max(0, (pad?.width ?? width) - width);
@@ -371,26 +348,16 @@ export class GraphResizer implements ImageResizer {
     const bias = Float32Array.from([0, 1, 2], (c) => -norm.mean[c]! / norm.std[c]!);
     const pixels =
       src.length === width * height * channels ? src : src.subarray(0, width * height * channels);
-    const image = new T('uint8', pixels, [1, height, width, channels]);
-    const feeds: Record<string, Ort.Tensor> =
-      precision === 'float'
-        ? {
-            [channels === 4 ? 'rgba' : 'rgb']: image,
-            sizes: new T('int64', i64(chw ? [1, 3, outH, outW] : [1, outH, outW, 3]), [4]),
-            pads: new T(
-              'int64',
-              i64(chw ? [0, 0, 0, 0, 0, 0, padH, padW] : [0, 0, 0, 0, 0, padH, padW, 0]),
-              [8],
-            ),
-            pad_value: new T('float32', Float32Array.of(pad?.value ?? 0), []),
-          }
-        : {
-            [channels === 4 ? 'rgba' : 'rgb']: image,
-            ...pil8Feeds(width + padW, height + padH, outW, outH, filter, layout),
-            // The padding of [1,h,w,3], before the graph's own transposes.
-            pads: new T('int64', i64([0, 0, 0, 0, 0, padH, padW, 0]), [8]),
-            pad_value: new T('int32', Int32Array.of(pad?.value ?? 0), []),
-          };
+    const feeds: Record<string, Ort.Tensor> = {
+      [channels === 4 ? 'rgba' : 'rgb']: new T('uint8', pixels, [1, height, width, channels]),
+      sizes: new T('int64', i64(chw ? [1, 3, outH, outW] : [1, outH, outW, 3]), [4]),
+      pads: new T(
+        'int64',
+        i64(chw ? [0, 0, 0, 0, 0, 0, padH, padW] : [0, 0, 0, 0, 0, padH, padW, 0]),
+        [8],
+      ),
+      pad_value: new T('float32', Float32Array.of(pad?.value ?? 0), []),
+    };
     if (chw) {
       feeds.scale = new T('float32', scale, [1, 3, 1, 1]);
       feeds.bias = new T('float32', bias, [1, 3, 1, 1]);
@@ -442,9 +409,7 @@ export class GraphResizer implements ImageResizer {
           ? planeResizeGraph()
           : step === 'mask'
             ? maskUpsampleGraph()
-            : precisionOf(step) === 'float'
-              ? chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step))
-              : pil8ResizeGraph(channelsOf(step), layoutOf(step));
+            : chwResizeGraph(filterOf(step), channelsOf(step), layoutOf(step));
       p = this.pool.getGraph(
         `sqw-resize-${step}`,
         graph,
@@ -490,7 +455,10 @@ export class GraphResizer implements ImageResizer {
     return false;
   }
 
-  /** null when the graph agrees with the JS resampler up and down, padded or not; else why not. */
+  /**
+   * null when the graph agrees with the JS resampler's float pipeline up and down, padded or not;
+   * else why not.
+   */
   private async check(step: Step): Promise<string | null> {
     const { provider } = await this.session(step);
     this.providers.set(step, provider);
@@ -522,8 +490,7 @@ export class GraphResizer implements ImageResizer {
       const px = probeImage(w, h).subarray(0, w * h * channels);
       const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
       const layout = layoutOf(step);
-      const precision = precisionOf(step);
-      const args = [px, w, h, channels, ow, oh, filter, norm, pad, precision] as const;
+      const args = [px, w, h, channels, ow, oh, filter, norm, pad, 'float'] as const;
       const got = await this.runResize(layout, ...args);
       const chw = resizeToChw(...args);
       const want = layout === 'chw' ? chw : chwToHwc(chw, ow, oh);

@@ -1,10 +1,12 @@
 // Our adapters against the reference implementations (transformers 5.17 PIL-backend processors,
 // torch models, reference post-processing) on tiny random-weight exports of each family: the
 // fixtures make_reference.py wrote (native-models/README.md "Reference fixtures"). Each family is
-// checked twice: our pre-processing against the processor's pixel_values, through both of our
-// resizers (the JS resampler and the CPU resize graph, Pillow's 8-bit resample in both), and the
-// adapter end to end on the fixture ONNX through the default resizer (the graphs), so model wiring
-// and post-processing are held to float noise on our own input.
+// checked twice, through both of our resizers: our pre-processing against the processor's
+// pixel_values, and the adapter end to end on the fixture ONNX (Grounding DINO's detections on the
+// exact path only: see there). The exact path (resize: 'exact', the JS resampler: Pillow's 8-bit
+// resample bit for bit) is held to float noise; the default resize graphs (ONNX Resize, Pillow's
+// arithmetic in float) to their measured, deliberate difference: Pillow rounds and clips after
+// each pass, the graphs do not.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CocoRle } from '../../../spatial/geometry/mask-rle';
 import type { BoxXYXY } from '../../adapters/boxes';
@@ -45,8 +47,13 @@ const image = (name: string): Promise<ImageInput> => {
 /** Our two resizers: every pre-processing check runs through each. */
 const graphs = graphResizer(pool, 'cpu');
 const resizers: [string, ImageResizer][] = [
-  ['JS resampler', jsResizer],
-  ['CPU resize graph', graphs],
+  ['exact (JS resampler)', jsResizer],
+  ['default (CPU resize graph)', graphs],
+];
+/** The contexts the end-to-end checks run through: the default (graphs) and resize: 'exact'. */
+const bothPaths = (ctx: AdapterContext): [string, AdapterContext][] => [
+  ['exact', { ...ctx, resize: 'exact' }],
+  ['default', ctx],
 ];
 
 afterAll(() => {
@@ -58,13 +65,30 @@ afterAll(() => {
 });
 
 /**
- * Our pixel_values against the processor's: the same 8-bit resample (Pillow's, bit for bit), so
- * only the normalisation's float32 rounding remains (measured ≤ 8.7e-7 normalised, 5e-5 of a level).
+ * Our pixel_values against the processor's. The exact path is the same 8-bit resample (Pillow's,
+ * bit for bit), so only the normalisation's float32 rounding remains (measured ≤ 8.7e-7
+ * normalised, 5e-5 of a level). The graphs keep floats between the passes where Pillow rounds and
+ * clips to 0–255 after each (a deliberate difference, for speed: native-models/README.md).
+ * Bilinear: at most one level (two roundings of ≤ 0.5). Bicubic: Pillow also clips the overshoot
+ * at sharp edges, so a few pixels differ by up to ~20 levels (measured 12.5 for CLIP, 19.8 for
+ * the depth input), 0.7–3.0 % of the sample more than one level; the statistics move by ≤ 0.0031
+ * normalised.
  */
-function expectSamePixels(d: SampleDiff): void {
-  expect(d.max).toBeLessThan(1e-5);
-  expect(d.meanDiff).toBeLessThan(1e-5);
-  expect(d.stdDiff).toBeLessThan(1e-5);
+function expectPixels(resizer: ImageResizer, d: SampleDiff, filter: 'bilinear' | 'bicubic'): void {
+  if (resizer === jsResizer) {
+    expect(d.max).toBeLessThan(1e-5);
+    expect(d.meanDiff).toBeLessThan(1e-5);
+    expect(d.stdDiff).toBeLessThan(1e-5);
+    return;
+  }
+  if (filter === 'bilinear') {
+    expect(d.maxLevels).toBeLessThanOrEqual(1.01);
+  } else {
+    expect(d.maxLevels).toBeLessThan(21);
+    expect(d.over(1)).toBeLessThan(0.04);
+  }
+  expect(d.meanDiff).toBeLessThan(0.005);
+  expect(d.stdDiff).toBeLessThan(0.005);
 }
 
 describe('CLIP against transformers', () => {
@@ -117,17 +141,22 @@ describe('CLIP against transformers', () => {
       `${r.image}: pixel_values (short side 224 bicubic, centre crop), %s`,
       async (_, resizer) => {
         const px = await clipPixels(await image(r.image), 3, 224, resizer);
-        expectSamePixels(compareSample(px, r.pixel_values, 224, CLIP_STD));
+        expectPixels(resizer, compareSample(px, r.pixel_values, 224, CLIP_STD), 'bicubic');
       },
     );
 
-    it(`${r.image}: probabilities and image_embeds`, async () => {
-      // Float noise (measured ≤ 1.2e-6 embeds, ≤ 4.2e-7 probabilities; the reference rounds to 6
-      // decimals), through the resize graphs (the default) and the JS resampler alike.
-      for (const c of [ctx, { ...ctx, resize: 'exact' as const }]) {
-        const ours = await run(c, r.image);
+    it.each(bothPaths(ctx))(`${r.image}: probabilities and image_embeds, %s`, async (path, c) => {
+      const ours = await run(c, r.image);
+      if (path === 'exact') {
+        // Float noise (measured ≤ 1.2e-6 embeds, ≤ 4.2e-7 probabilities; the reference rounds to
+        // 6 decimals).
         expect(maxDiff(ours.embeds, r.image_embeds)).toBeLessThan(2e-5);
         expect(maxDiff(ours.probs, r.probabilities)).toBeLessThan(2e-6);
+      } else {
+        // The graphs' bicubic difference (the overshoot Pillow clips) moves the embedding by
+        // ≤ 0.0045 of a scale of ~3 and the probabilities by ≤ 1.7e-4 (measured).
+        expect(maxDiff(ours.embeds, r.image_embeds)).toBeLessThan(0.01);
+        expect(maxDiff(ours.probs, r.probabilities)).toBeLessThan(5e-4);
       }
     });
   }
@@ -230,7 +259,8 @@ describe('Grounding DINO against transformers', () => {
     it.each(resizers)(`${r.image}: pixel_values (short side 800, bilinear), %s`, async (_, rs) => {
       const px = await groundingDinoInput(await image(r.image), 3, ctx.manifest.preprocessing, rs);
       expect([1, 3, px.height, px.width]).toEqual(r.pixel_values.shape);
-      expectSamePixels(compareSample(px.data, r.pixel_values, px.width, IMAGENET_STD));
+      const d = compareSample(px.data, r.pixel_values, px.width, IMAGENET_STD);
+      expectPixels(rs, d, 'bilinear');
     });
 
     for (const phrase of ref.phrases) {
@@ -240,18 +270,21 @@ describe('Grounding DINO against transformers', () => {
       // noise reorders the two-stage top-900 query selection. The reference is unstable there:
       // skipped (in this fixture: all but corridor / "door").
       const stable = (p.ort.pred_boxes?.max_abs ?? Infinity) < 1e-4;
-      it.skipIf(!stable)(`${r.image} "${phrase}": detections as a set`, async () => {
+      // On the exact path only: through the default graphs (input ≤ 0.96 level off) 183 of the
+      // 198 reference boxes were not found, the saturated weights reselecting their queries on
+      // any input difference; the graphs' effect on Grounding DINO needs real-weight fixtures.
+      it.skipIf(!stable)(`${r.image} "${phrase}": detections as a set, exact`, async () => {
         const list = p.grounded_top.map((d) => ({ ...d, label: 0 }));
         const cut = list.at(-1)!.score + 1e-5;
-        // Through our resize graphs: the processor's input exactly, so float noise only (a
-        // 1-level input difference reselected 61 of the 95 top boxes before the resampler was
-        // Pillow's 8-bit one).
-        const out = await createGroundingDino(ctx).run(await image(r.image), {
-          phrases: [phrase],
-          boxThreshold: cut - 0.001,
-          nmsIou: 1, // NMS off: the reference post-processing has none
-          maxPerLabel: Infinity,
-        });
+        const out = await createGroundingDino({ ...ctx, resize: 'exact' }).run(
+          await image(r.image),
+          {
+            phrases: [phrase],
+            boxThreshold: cut - 0.001,
+            nmsIou: 1, // NMS off: the reference post-processing has none
+            maxPerLabel: Infinity,
+          },
+        );
         const m = matchDetections(
           list,
           out.detections,
@@ -296,25 +329,28 @@ describe('SlimSAM (box prompts) against transformers', () => {
       `${r.image}: pixel_values (long side 1024, bilinear, zero pad), %s`,
       async (_, resizer) => {
         const px = await slimSamInput(await image(r.image), 3, resizer);
-        expectSamePixels(compareSample(px, r.pixel_values, 1024, IMAGENET_STD));
+        expectPixels(resizer, compareSample(px, r.pixel_values, 1024, IMAGENET_STD), 'bilinear');
       },
     );
 
-    it(`${r.image}: the best mask per box and its iou_score`, async () => {
-      // Through our resampler: the random encoder's embeddings are ~1e-20, so the masks come from
-      // the prompt (box scaling) and the post-processing (torch bilinear 256 → 1024 → crop → image,
-      // > 0): measured IoU 1.0, equal areas, scores equal to the reference's 6 decimals.
-      const out = await createSlimSam(ctx).run(await image(r.image), {
-        boxes: r.boxes.map((b) => b.box),
-      });
-      expect(out.masks).toHaveLength(r.boxes.length);
-      out.masks.forEach((m, i) => {
-        const b = r.boxes[i]!;
-        expect(Math.abs(m.score - b.iou_scores[b.best]!)).toBeLessThan(1e-5);
-        expect(maskIou(m.rle, b.masks[b.best]!)).toBeGreaterThanOrEqual(0.99);
-        expect(Math.abs(m.area - b.areas[b.best]!)).toBeLessThanOrEqual(0.01 * b.areas[b.best]!);
-      });
-    });
+    it.each(bothPaths(ctx))(
+      `${r.image}: the best mask per box and its iou_score, %s`,
+      async (_, c) => {
+        // The random encoder's embeddings are ~1e-20, so the masks come from the prompt (box
+        // scaling) and the post-processing (torch bilinear 256 → 1024 → crop → image, > 0), not
+        // the resizer: measured IoU 1.0, equal areas, scores equal to the reference's 6 decimals.
+        const out = await createSlimSam(c).run(await image(r.image), {
+          boxes: r.boxes.map((b) => b.box),
+        });
+        expect(out.masks).toHaveLength(r.boxes.length);
+        out.masks.forEach((m, i) => {
+          const b = r.boxes[i]!;
+          expect(Math.abs(m.score - b.iou_scores[b.best]!)).toBeLessThan(1e-5);
+          expect(maskIou(m.rle, b.masks[b.best]!)).toBeGreaterThanOrEqual(0.99);
+          expect(Math.abs(m.area - b.areas[b.best]!)).toBeLessThanOrEqual(0.01 * b.areas[b.best]!);
+        });
+      },
+    );
   }
 });
 
@@ -346,31 +382,35 @@ describe('Depth Anything V2 metric against transformers', () => {
         const img = await image(r.image);
         const px = await preprocessDepthAnything(img, ctx.manifest.preprocessing!, resizer);
         expect([px.width, px.height]).toEqual(r.network_size);
-        expectSamePixels(compareSample(px.data, r.pixel_values, px.width, IMAGENET_STD));
+        const d = compareSample(px.data, r.pixel_values, px.width, IMAGENET_STD);
+        expectPixels(resizer, d, 'bicubic');
       },
     );
 
     // The export was traced at 686×518 with a fixed output size: on juneau's 854×518 input it
     // still returns 518×686 (the generator's own ORT check failed there), so that image is skipped.
-    it.skipIf(Boolean(r.ort.error))(`${r.image}: depth at the original size`, async () => {
-      const out = await createDepthAnything(ctx).run(await image(r.image));
-      expect([out.width, out.height]).toEqual(r.size);
-      // Every 8th pixel of every 8th row; metres. The random head gives sigmoid(≈0) · 20 = 10 m
-      // everywhere (± 1e-5), so this holds units and the way back to the image, not its filter:
-      // post_process_depth_estimation is bicubic, ours bilinear (deliberate: no overshoot).
-      const step = r.depth.grid_step;
-      let max = 0;
-      r.depth.grid.forEach((row, y) =>
-        row.forEach(
-          (v, x) =>
-            (max = Math.max(max, Math.abs(out.depth[y * step * out.width + x * step]! - v))),
-        ),
-      );
-      expect(max).toBeLessThan(1e-4);
-      const sorted = Float32Array.from(out.depth).sort();
-      expect(Math.abs(sorted[sorted.length >> 1]! - r.depth.median)).toBeLessThan(1e-4);
-      expect(sorted[0]).toBeGreaterThanOrEqual(r.depth.min - 1e-4);
-      expect(sorted.at(-1)).toBeLessThanOrEqual(r.depth.max + 1e-4);
-    });
+    it.skipIf(Boolean(r.ort.error)).each(bothPaths(ctx))(
+      `${r.image}: depth at the original size, %s`,
+      async (_, c) => {
+        const out = await createDepthAnything(c).run(await image(r.image));
+        expect([out.width, out.height]).toEqual(r.size);
+        // Every 8th pixel of every 8th row; metres. The random head gives sigmoid(≈0) · 20 = 10 m
+        // everywhere (± 1e-5), so this holds units and the way back to the image, not its filter:
+        // post_process_depth_estimation is bicubic, ours bilinear (deliberate: no overshoot).
+        const step = r.depth.grid_step;
+        let max = 0;
+        r.depth.grid.forEach((row, y) =>
+          row.forEach(
+            (v, x) =>
+              (max = Math.max(max, Math.abs(out.depth[y * step * out.width + x * step]! - v))),
+          ),
+        );
+        expect(max).toBeLessThan(1e-4);
+        const sorted = Float32Array.from(out.depth).sort();
+        expect(Math.abs(sorted[sorted.length >> 1]! - r.depth.median)).toBeLessThan(1e-4);
+        expect(sorted[0]).toBeGreaterThanOrEqual(r.depth.min - 1e-4);
+        expect(sorted.at(-1)).toBeLessThanOrEqual(r.depth.max + 1e-4);
+      },
+    );
   }
 });
