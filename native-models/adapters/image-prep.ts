@@ -100,7 +100,7 @@ export async function resizeToChwFast(
   outH: number,
   filter: Filter,
   norm: { scale: number; mean: readonly number[]; std: readonly number[] },
-  /** false: always the PIL-exact JS resampler. */
+  /** false: always the Pillow-exact JS resampler. */
   fast = false,
 ): Promise<Float32Array> {
   const shrinking = outW <= width && outH <= height && (outW < width || outH < height);
@@ -124,11 +124,11 @@ export async function resizeToChwFast(
   return out;
 }
 
-/** libvips for the shrinking input step (not for padded inputs); the JS resampler for the rest. */
+/** libvips for the shrinking 8-bit input step (not padded); the JS resampler for the rest. */
 export const libvipsResizer: ImageResizer = {
-  chw: (src, width, height, channels, outW, outH, filter, norm, pad) =>
-    pad
-      ? jsResizer.chw(src, width, height, channels, outW, outH, filter, norm, pad)
+  chw: (src, width, height, channels, outW, outH, filter, norm, pad, precision) =>
+    pad || precision === 'float'
+      ? jsResizer.chw(src, width, height, channels, outW, outH, filter, norm, pad, precision)
       : resizeToChwFast(src, width, height, channels, outW, outH, filter, norm, true),
   hwc: async (...args) => chwToHwc(await libvipsResizer.chw(...args), args[4], args[5]),
   planes: jsResizer.planes,

@@ -65,6 +65,7 @@ export async function owlv2Input(
     'bilinear',
     { scale: 1 / 255, mean: CLIP_MEAN, std: CLIP_STD },
     { width: side, height: side, value: 0 }, // black, before normalisation
+    'float', // the processor pads and resizes the rescaled float image
   );
   return { data, side };
 }

@@ -37,20 +37,60 @@ describe('GraphResizer on the CPU provider', () => {
     ['shrink, bilinear (antialiased)', 97, 61, 4, 40, 25, 'bilinear'],
     ['same size', 33, 21, 3, 33, 21, 'bicubic'],
   ];
-  it.each(cases)('matches the JS resampler: %s', async (_, w, h, channels, ow, oh, filter) => {
-    const px = noise(w * h * channels, w * 31 + h);
-    const got = await graph.chw(px, w, h, channels, ow, oh, filter, IMAGENET);
-    const want = resizeToChw(px, w, h, channels, ow, oh, filter, IMAGENET);
-    // 1e-4 in normalised units is 0.006 of one 8-bit level: float rounding only.
-    expect(maxDiff(got, want)).toBeLessThan(1e-4);
+  const levels = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
+
+  it.each(cases)(
+    "matches the JS resampler's float pipeline: %s",
+    async (_, w, h, channels, ow, oh, filter) => {
+      const px = noise(w * h * channels, w * 31 + h);
+      const got = await graph.chw(px, w, h, channels, ow, oh, filter, IMAGENET);
+      const float = resizeToChw(px, w, h, channels, ow, oh, filter, IMAGENET, undefined, 'float');
+      // 1e-4 in normalised units is 0.006 of one 8-bit level: float rounding only.
+      expect(maxDiff(got, float)).toBeLessThan(1e-4);
+    },
+  );
+
+  it.each(cases.filter((c) => c[6] === 'bilinear'))(
+    "stays within one level of Pillow's 8-bit resample, bilinear: %s",
+    async (_, w, h, channels, ow, oh, filter) => {
+      // The exact path rounds each of its two passes (≤ 0.5 each); bilinear never overshoots.
+      const px = noise(w * h * channels, w * 31 + h);
+      const got = await graph.chw(px, w, h, channels, ow, oh, filter, levels);
+      const exact = resizeToChw(px, w, h, channels, ow, oh, filter, levels);
+      expect(maxDiff(got, exact)).toBeLessThanOrEqual(1.001);
+    },
+  );
+
+  it('keeps the bicubic overshoot at sharp edges that Pillow clips (the exact path does)', async () => {
+    // Stripes of 0 and 255 across and down: bicubic overshoots past both in each pass. The
+    // graph resizes in float, as the JS float pipeline; Pillow's 8-bit resample (resize:
+    // 'exact') clips after each pass: the graph's deliberate difference, ~20 levels here.
+    const w = 61;
+    const h = 47;
+    const px = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++)
+        px.fill(x % 7 < 3 !== y % 5 < 2 ? 255 : 0, (y * w + x) * 3, (y * w + x + 1) * 3);
+    for (const [ow, oh] of [
+      [150, 110],
+      [29, 23],
+    ] as const) {
+      const got = await graph.chw(px, w, h, 3, ow, oh, 'bicubic', levels);
+      const float = resizeToChw(px, w, h, 3, ow, oh, 'bicubic', levels, undefined, 'float');
+      expect(maxDiff(got, float)).toBeLessThan(0.02);
+      expect(Math.max(...got)).toBeGreaterThan(255.5);
+      const exact = resizeToChw(px, w, h, 3, ow, oh, 'bicubic', levels);
+      expect(Math.max(...exact)).toBe(255);
+      expect(Math.min(...exact)).toBe(0);
+    }
   });
 
-  it("pads to OWLv2's grey square before resizing, as the JS resampler does", async () => {
+  it("pads to OWLv2's square and resizes floats, as the JS resampler does", async () => {
     const px = noise(50 * 30 * 3, 7);
     const pad = { width: 50, height: 50, value: 127.5 };
-    const got = await graph.chw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad);
+    const got = await graph.chw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad, 'float');
     expect(
-      maxDiff(got, resizeToChw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad)),
+      maxDiff(got, resizeToChw(px, 50, 30, 3, 64, 64, 'bilinear', IMAGENET, pad, 'float')),
     ).toBeLessThan(1e-4);
     // The bottom rows are the padding's colour only.
     const last = 63 * 64;
@@ -100,7 +140,7 @@ describe('GraphResizer on the CPU provider', () => {
     const px = noise(80 * 60 * 3, 5);
     const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
     const got = await graph.hwc(px, 80, 60, 3, 128, 96, 'bilinear', norm);
-    const chw = resizeToChw(px, 80, 60, 3, 128, 96, 'bilinear', norm);
+    const chw = resizeToChw(px, 80, 60, 3, 128, 96, 'bilinear', norm, undefined, 'float');
     expect(maxDiff(got, chwToHwc(chw, 128, 96))).toBeLessThan(0.02);
     // Pixel (5, 7), green: interleaved at (7·128 + 5)·3 + 1, planar at 128·96 + 7·128 + 5.
     expect(got[(7 * 128 + 5) * 3 + 1]).toBeCloseTo(chw[128 * 96 + 7 * 128 + 5]!, 3);
@@ -108,10 +148,10 @@ describe('GraphResizer on the CPU provider', () => {
 
   it('normalises and pads an interleaved image like the planar one (RGBA in)', async () => {
     const px = noise(50 * 30 * 4, 9);
-    const pad = { width: 50, height: 50, value: 127.5 };
+    const pad = { width: 50, height: 50, value: 128 };
     const got = await graph.hwc(px, 50, 30, 4, 64, 64, 'bicubic', IMAGENET, pad);
-    const want = chwToHwc(resizeToChw(px, 50, 30, 4, 64, 64, 'bicubic', IMAGENET, pad), 64, 64);
-    expect(maxDiff(got, want)).toBeLessThan(1e-4);
+    const float = resizeToChw(px, 50, 30, 4, 64, 64, 'bicubic', IMAGENET, pad, 'float');
+    expect(maxDiff(got, chwToHwc(float, 64, 64))).toBeLessThan(1e-4);
   });
 
   it('ran on the graph, on the CPU provider, with nothing fallen back', () => {
@@ -133,6 +173,7 @@ describe('GraphResizer on the CPU provider', () => {
 
 describe('GraphResizer falling back', () => {
   const px = noise(40 * 30 * 3, 11);
+  // The fallback honours the call's precision: here Pillow's 8-bit resample, the exact path.
   const want = resizeToChw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET);
 
   it('uses the JS resampler, and says why, when the graph cannot be loaded', async () => {
@@ -214,7 +255,7 @@ describe('GraphResizer on a GPU provider without antialiased Resize', () => {
     const px = noise(40 * 30 * 3, 5);
     const r = new GraphResizer(new SessionPool({ ort: webgpu }), 'webgpu');
     const got = await r.chw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET);
-    const want = resizeToChw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET);
+    const want = resizeToChw(px, 40, 30, 3, 56, 42, 'bicubic', IMAGENET, undefined, 'float');
     expect(maxDiff(got, want)).toBeLessThan(1e-3);
     expect(r.providers.get('chw-bicubic-3')).toBe('cpu');
     expect(r.fallbacks.size).toBe(0);

@@ -1,24 +1,27 @@
-// Resizing on the model's execution provider. ONNX Resize (opset 18) with antialias = 1,
-// half-pixel centres, exclude_outside = 1 and cubic a = −0.5 is PIL's ImagingResample, the function
-// the JS resampler (resample.ts) reproduces, so the input step can run where the model runs: on a
+// Resizing on the model's execution provider, so the input step can run where the model runs: on a
 // GPU it leaves the CPU entirely, and on the CPU provider it is ORT's threaded C++ (640×480 →
-// 686×518: 15 ms against the JS resampler's 24 ms on this 2-core machine; bench/MODELS-RESULTS.md).
-// Each graph is checked against the JS resampler on its first use on a provider; a provider whose
-// Resize disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is kept.
+// 686×518 bicubic: 6–41 ms against the exact JS resampler's 45; bench/MODELS-RESULTS.md). ONNX
+// Resize (opset 18) with antialias = 1, half-pixel centres, exclude_outside = 1 and cubic a = −0.5
+// is Pillow's ImagingResample in float (or torch's bilinear for SAM's mask logits): every input step
+// runs in float, the 8-bit ones too. Pillow's 8-bit resample rounds and clips after each pass, so
+// the graphs are ≤ 1 level from it bilinear and up to ~20 at sharp bicubic edges (the reference
+// tests measure it); `resize: 'exact'` is the JS resampler, Pillow's 8-bit pipeline bit for bit.
+// An integer graph with Pillow's coefficients was exact but 3–9× slower than Resize (it
+// materialises every tap), so the speed is the default. Each graph is checked against the JS
+// resampler's float pipeline (the same arithmetic) on its first use on a provider; a provider that
+// disagrees (or a runtime without opset 18) gets the JS resampler, and the reason is kept.
 import type * as Ort from 'onnxruntime-node';
 import { buildModel, DataType, type NodeSpec } from '../onnx-builder';
 import type { Device } from '../providers';
 import type { PooledSession, SessionPool } from '../session-pool';
 import { upsampleMaskLogits } from './masks';
-import { chwToHwc, resizePlane, resizeToChw, type Filter } from './resample';
+import { chwToHwc, resizePlane, resizeToChw, type Filter, type RawPad } from './resample';
 import { ort } from './runtime';
 
 /** Channel-planar (CHW) or interleaved (HWC) network input. */
 type Layout = 'chw' | 'hwc';
 
 type ChwArgs = Parameters<typeof resizeToChw>;
-/** OWLv2's square: the image at the top-left of a larger canvas of one raw value. */
-type RawPad = NonNullable<ChwArgs[8]>;
 type PlanesArgs = [
   src: Float32Array,
   count: number,
@@ -55,7 +58,7 @@ function resizePlanes(...[src, count, width, height, outW, outH]: PlanesArgs): F
   return out;
 }
 
-/** The PIL-exact JS resampler, on the calling thread. */
+/** The JS resampler (8-bit steps: Pillow's 8-bit resample bit for bit), on the calling thread. */
 export const jsResizer: ImageResizer = {
   chw: async (...args) => resizeToChw(...args),
   hwc: async (...args) => chwToHwc(resizeToChw(...args), args[4], args[5]),
@@ -95,12 +98,13 @@ function resizeNode(
 }
 
 /**
- * uint8 [1,h,w,channels] → (RGBA: the first three channels; a Slice costs 2 ms at 640×480, so RGB
- * has its own graph) → float → constant pad (`pads`: begins then ends, in the graph's layout;
- * `pad_value` raw) → Resize to `sizes` → (CHW) × scale + bias per channel. CHW transposes the small
- * input first. HWC resizes in place (ORT resizes NHWC when only H and W change) and leaves the
- * per-channel affine to the caller: at 1024×768 a Transpose of the output back to HWC cost ~25 ms and
- * a Mul + Add broadcast over the innermost 3 channels ~23 ms, more than they saved.
+ * Pillow's resample in float: uint8 [1,h,w,channels] → (RGBA: the first three channels; a Slice
+ * costs 2 ms at 640×480, so RGB has its own graph) → float → constant pad (`pads`: begins then
+ * ends, in the graph's layout; `pad_value` raw) → Resize to `sizes` → (CHW) × scale + bias per
+ * channel. CHW transposes the small input first. HWC resizes in place (ORT resizes NHWC when only
+ * H and W change) and leaves the per-channel affine to the caller: at 1024×768 a Transpose of the
+ * output back to HWC cost ~25 ms and a Mul + Add broadcast over the innermost 3 channels ~23 ms,
+ * more than they saved.
  */
 export function chwResizeGraph(
   filter: Filter,
@@ -211,7 +215,10 @@ export function maskUpsampleGraph(): Uint8Array {
   });
 }
 
-/** Largest difference, in 8-bit levels, the graph may have from the JS resampler (float rounding). */
+/**
+ * Largest difference, in 8-bit levels, a graph may have from the JS resampler's float pipeline
+ * (the same arithmetic: float rounding only).
+ */
 const AGREE_LEVELS = 0.02;
 
 /** A small noisy RGBA image (or its first bytes as RGB): every tap weight matters. */
@@ -232,6 +239,7 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return d;
 }
 
+/** An input step (one graph for 8-bit and float steps alike), or the planes and mask logits. */
 type Step = `${Layout}-${Filter}-${3 | 4}` | 'plane' | 'mask';
 const layoutOf = (step: Step): Layout => (step.startsWith('hwc') ? 'hwc' : 'chw');
 const filterOf = (step: Step): Filter => (step.includes('-bicubic-') ? 'bicubic' : 'bilinear');
@@ -239,7 +247,9 @@ const channelsOf = (step: Step): 3 | 4 => (step.endsWith('-4') ? 4 : 3);
 
 /**
  * Resizing through pooled ORT sessions on `device`, each step checked once against the JS
- * resampler and replaced by it when the check or the load fails (`fallbacks` says why).
+ * resampler's float pipeline and replaced by the JS resampler when the check or the load fails
+ * (`fallbacks` says why). The graphs resize in float whatever the call's `precision`; a fallback
+ * honours it (8-bit steps: Pillow's 8-bit resample, the exact and, in JS, the faster one).
  */
 export class GraphResizer implements ImageResizer {
   private readonly ready = new Map<Step, Promise<boolean>>();
@@ -445,7 +455,10 @@ export class GraphResizer implements ImageResizer {
     return false;
   }
 
-  /** null when the graph agrees with the JS resampler up and down, padded or not; else why not. */
+  /**
+   * null when the graph agrees with the JS resampler's float pipeline up and down, padded or not;
+   * else why not.
+   */
   private async check(step: Step): Promise<string | null> {
     const { provider } = await this.session(step);
     this.providers.set(step, provider);
@@ -477,8 +490,9 @@ export class GraphResizer implements ImageResizer {
       const px = probeImage(w, h).subarray(0, w * h * channels);
       const norm = { scale: 1, mean: [0, 0, 0], std: [1, 1, 1] };
       const layout = layoutOf(step);
-      const got = await this.runResize(layout, px, w, h, channels, ow, oh, filter, norm, pad);
-      const chw = resizeToChw(px, w, h, channels, ow, oh, filter, norm, pad);
+      const args = [px, w, h, channels, ow, oh, filter, norm, pad, 'float'] as const;
+      const got = await this.runResize(layout, ...args);
+      const chw = resizeToChw(...args);
       const want = layout === 'chw' ? chw : chwToHwc(chw, ow, oh);
       worst = Math.max(worst, maxDiff(got, want));
     }

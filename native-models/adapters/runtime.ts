@@ -44,11 +44,13 @@ export interface AdapterContext {
   pool: SessionPool;
   device?: Device;
   /**
-   * How images are resized for the network and results back to the image: 'graph' (default) runs
-   * ONNX Resize graphs on the model's provider, checked against the JS resampler on first use (which
-   * replaces them if they disagree); 'exact' is the PIL-exact JS resampler; 'libvips' shrinks with
-   * sharp, 10–50× faster but up to ~13 levels off on fine detail (image-prep.test.ts). A resizer
-   * object is used as given (the reference tests feed the Python processors' exact input this way).
+   * How images are resized for the network and results back to the image: 'graph' (default, for
+   * speed) runs ONNX Resize graphs on the model's provider, Pillow's arithmetic in float (up to ~20
+   * levels off Pillow's 8-bit resample at sharp bicubic edges), checked against the JS resampler's
+   * float pipeline on first use (the JS resampler replaces them if they disagree); 'exact' is the
+   * JS resampler, Pillow's 8-bit resample bit for bit (the processors' pixel_values); 'libvips'
+   * shrinks with sharp, 10–50× faster but up to ~13 levels off on fine detail (image-prep.test.ts).
+   * A resizer object is used as given.
    */
   resize?: ResizeMethod | ImageResizer;
 }

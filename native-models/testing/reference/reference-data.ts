@@ -7,8 +7,6 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { decodeRle, type CocoRle } from '../../../spatial/geometry/mask-rle';
 import { iou, type BoxXYXY, type Detection } from '../../adapters/boxes';
-import type { Filter } from '../../adapters/resample';
-import { jsResizer, type ImageResizer } from '../../adapters/resize-graph';
 import type { ImageInput } from '../../adapters/runtime';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -182,87 +180,3 @@ export function maskIou(a: CocoRle, b: CocoRle): number {
   }
   return union > 0 ? inter / union : 1;
 }
-
-/**
- * Pillow's 8-bit ImagingResample, which the transformers PIL-backend processors (CLIP, DPT,
- * Grounding DINO, SAM) run on the uint8 image: the same weights as adapters/resample.ts, as 22-bit
- * fixed point, and the result rounded and clipped to 0–255 after the horizontal pass and again after
- * the vertical one. Our resampler keeps floats between the passes; this emulation is the reference
- * input the tests feed the adapters to separate that difference from everything after it.
- */
-export function pil8Chw(
-  src: Uint8Array,
-  width: number,
-  height: number,
-  channels: 3 | 4,
-  outW: number,
-  outH: number,
-  filter: Filter,
-  norm: { scale: number; mean: readonly number[]; std: readonly number[] },
-): Float32Array {
-  const one = 2 ** 22;
-  // Pillow's precompute_coeffs in double precision, then normalize_coeffs_8bpc.
-  const kernel = (x: number) => {
-    const a = Math.abs(x);
-    if (filter === 'bilinear') return a < 1 ? 1 - a : 0;
-    if (a < 1) return (1.5 * a - 2.5) * a * a + 1;
-    return a < 2 ? (((a - 5) * a + 8) * a - 4) * -0.5 : 0;
-  };
-  const fixed = (inSize: number, outSize: number) => {
-    const scale = inSize / outSize;
-    const filterScale = Math.max(scale, 1);
-    const support = (filter === 'bilinear' ? 1 : 2) * filterScale;
-    return Array.from({ length: outSize }, (_, i) => {
-      const center = (i + 0.5) * scale;
-      const start = Math.max(0, Math.trunc(center - support + 0.5));
-      const n = Math.min(inSize, Math.trunc(center + support + 0.5)) - start;
-      const w = Array.from({ length: n }, (_, x) =>
-        kernel((x + start - center + 0.5) / filterScale),
-      );
-      const sum = w.reduce((a, b) => a + b, 0);
-      const k = w
-        .map((v) => (sum !== 0 ? v / sum : v) * one)
-        .map((v) => Math.trunc(v < 0 ? v - 0.5 : v + 0.5));
-      return { start, k };
-    });
-  };
-  const clip8 = (acc: number) => Math.min(255, Math.max(0, Math.floor(acc / one)));
-  const xs = fixed(width, outW);
-  const ys = fixed(height, outH);
-  const tmp = new Uint8Array(height * outW * 3);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < outW; x++) {
-      const { start, k } = xs[x]!;
-      for (let c = 0; c < 3; c++) {
-        let acc = one / 2;
-        for (let i = 0; i < k.length; i++)
-          acc += k[i]! * src[(y * width + start + i) * channels + c]!;
-        tmp[(y * outW + x) * 3 + c] = clip8(acc);
-      }
-    }
-  }
-  const out = new Float32Array(3 * outW * outH);
-  for (let y = 0; y < outH; y++) {
-    const { start, k } = ys[y]!;
-    for (let x = 0; x < outW; x++) {
-      for (let c = 0; c < 3; c++) {
-        let acc = one / 2;
-        for (let i = 0; i < k.length; i++) acc += k[i]! * tmp[((start + i) * outW + x) * 3 + c]!;
-        out[c * outW * outH + y * outW + x] =
-          (clip8(acc) * norm.scale - norm.mean[c]!) / norm.std[c]!;
-      }
-    }
-  }
-  return out;
-}
-
-/** pil8Chw as an adapter's resizer (AdapterContext.resize); results go back to the image as ours. */
-export const pil8Resizer: ImageResizer = {
-  chw: async (src, width, height, channels, outW, outH, filter, norm, pad) => {
-    if (pad) throw new Error('pil8Resizer: no padded input (OWLv2 resizes floats with scipy)');
-    return pil8Chw(src, width, height, channels, outW, outH, filter, norm);
-  },
-  hwc: () => Promise.reject(new Error('pil8Resizer: no HWC input')),
-  planes: jsResizer.planes,
-  masks: jsResizer.masks,
-};
