@@ -1,0 +1,124 @@
+// Range-noise reduction for one object's pixels before its extents are measured: each depth is
+// replaced by the value at that pixel of a least-squares plane z = c0 + cu du + cv dv fitted to the
+// object's pixels in a (2r+1)^2 window, from summed-area tables of the fit's moments (O(1) per
+// pixel). On a full window this is the window mean; windows cut by the object's outline or by
+// holes are not pulled inwards, as a mean would be (a plane is reproduced exactly).
+// Averages of surface points of a convex object stay inside it, so smoothing never grows a box;
+// the noise it removes (sigma / sqrt(window)) is what made min/max extents grow with range.
+
+/** Summed-area tables (reused across objects): 1, u, v, uu, uv, vv, z, uz, vz per cell. */
+const K = 9;
+let sat = new Float64Array(0);
+const rowAcc = new Float64Array(K);
+
+/**
+ * Smoothed depth of each of the `count` listed pixels (row-major indices into a `width`-wide
+ * depth map, all with valid depth), written to `out[i]`. `radius` 0 copies the depths.
+ */
+export function smoothObjectDepths(
+  depth: Float32Array,
+  width: number,
+  pixels: ArrayLike<number>,
+  count: number,
+  radius: number,
+  out: Float64Array,
+): void {
+  if (radius <= 0 || count === 0) {
+    for (let i = 0; i < count; i++) out[i] = depth[pixels[i]!]!;
+    return;
+  }
+  let u0 = Infinity;
+  let u1 = -Infinity;
+  let v0 = Infinity;
+  let v1 = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i]!;
+    const v = (p / width) | 0;
+    const u = p - v * width;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+    if (v < v0) v0 = v;
+    if (v > v1) v1 = v;
+  }
+  const w = u1 - u0 + 1;
+  const h = v1 - v0 + 1;
+  const sw = w + 1;
+  const cells = sw * (h + 1) * K;
+  if (sat.length < cells) sat = new Float64Array(cells * 2);
+  // Cell (x, y) of the object's box holds its pixel's moments; then row-wise prefix sums, then
+  // column-wise: sat[((y+1) sw + x+1) K + j] = sum over [0..x] x [0..y].
+  sat.fill(0, 0, cells);
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i]!;
+    const v = (p / width) | 0;
+    const x = p - v * width - u0;
+    const y = v - v0;
+    const z = depth[p]!;
+    const o = ((y + 1) * sw + x + 1) * K;
+    sat[o] = 1;
+    sat[o + 1] = x;
+    sat[o + 2] = y;
+    sat[o + 3] = x * x;
+    sat[o + 4] = x * y;
+    sat[o + 5] = y * y;
+    sat[o + 6] = z;
+    sat[o + 7] = x * z;
+    sat[o + 8] = y * z;
+  }
+  for (let y = 1; y <= h; y++) {
+    rowAcc.fill(0);
+    const row = y * sw * K;
+    const up = (y - 1) * sw * K;
+    for (let x = 1; x <= w; x++) {
+      const o = row + x * K;
+      const q = up + x * K;
+      for (let j = 0; j < K; j++) {
+        rowAcc[j] = rowAcc[j]! + sat[o + j]!;
+        sat[o + j] = sat[q + j]! + rowAcc[j]!;
+      }
+    }
+  }
+  const S = new Float64Array(K);
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i]!;
+    const v = (p / width) | 0;
+    const x = p - v * width - u0;
+    const y = v - v0;
+    const xa = Math.max(0, x - radius);
+    const xb = Math.min(w - 1, x + radius) + 1;
+    const ya = Math.max(0, y - radius);
+    const yb = Math.min(h - 1, y + radius) + 1;
+    const a = (ya * sw + xa) * K;
+    const b = (ya * sw + xb) * K;
+    const c = (yb * sw + xa) * K;
+    const d = (yb * sw + xb) * K;
+    for (let j = 0; j < K; j++) S[j] = sat[d + j]! - sat[b + j]! - sat[c + j]! + sat[a + j]!;
+    out[i] = planeValue(S, x, y);
+  }
+}
+
+/**
+ * Least-squares plane z = m + cu (u - mu) + cv (v - mv) from window sums S (1, u, v, uu, uv, vv,
+ * z, uz, vz), evaluated at (x, y); degenerate windows (one row or column) fit a line, a single
+ * pixel returns its depth.
+ */
+function planeValue(S: Float64Array, x: number, y: number): number {
+  const n = S[0]!;
+  const mu = S[1]! / n;
+  const mv = S[2]! / n;
+  const m = S[6]! / n;
+  const cuu = S[3]! - S[1]! * mu;
+  const cuv = S[4]! - S[1]! * mv;
+  const cvv = S[5]! - S[2]! * mv;
+  const cuz = S[7]! - S[1]! * m;
+  const cvz = S[8]! - S[2]! * m;
+  const det = cuu * cvv - cuv * cuv;
+  let cu = 0;
+  let cv = 0;
+  if (det > 1e-6 * (cuu * cvv + 1e-12)) {
+    cu = (cvv * cuz - cuv * cvz) / det;
+    cv = (cuu * cvz - cuv * cuz) / det;
+  } else if (cuu > 1e-9) cu = cuz / cuu;
+  else if (cvv > 1e-9) cv = cvz / cvv;
+  return m + cu * (x - mu) + cv * (y - mv);
+}
