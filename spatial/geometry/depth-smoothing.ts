@@ -9,7 +9,6 @@
 /** Summed-area tables (reused across objects): 1, u, v, uu, uv, vv, z, uz, vz per cell. */
 const K = 9;
 let sat = new Float64Array(0);
-const rowAcc = new Float64Array(K);
 
 /**
  * Smoothed depth of each of the `count` listed pixels (row-major indices into a `width`-wide
@@ -65,17 +64,42 @@ export function smoothObjectDepths(
     sat[o + 7] = x * z;
     sat[o + 8] = y * z;
   }
+  // Row prefix sums in scalars (unrolled: this and the window sums below are the hot loops).
   for (let y = 1; y <= h; y++) {
-    rowAcc.fill(0);
+    let r0 = 0;
+    let r1 = 0;
+    let r2 = 0;
+    let r3 = 0;
+    let r4 = 0;
+    let r5 = 0;
+    let r6 = 0;
+    let r7 = 0;
+    let r8 = 0;
     const row = y * sw * K;
     const up = (y - 1) * sw * K;
     for (let x = 1; x <= w; x++) {
       const o = row + x * K;
       const q = up + x * K;
-      for (let j = 0; j < K; j++) {
-        rowAcc[j] = rowAcc[j]! + sat[o + j]!;
-        sat[o + j] = sat[q + j]! + rowAcc[j]!;
+      if (sat[o] !== 0) {
+        r0 += sat[o]!;
+        r1 += sat[o + 1]!;
+        r2 += sat[o + 2]!;
+        r3 += sat[o + 3]!;
+        r4 += sat[o + 4]!;
+        r5 += sat[o + 5]!;
+        r6 += sat[o + 6]!;
+        r7 += sat[o + 7]!;
+        r8 += sat[o + 8]!;
       }
+      sat[o] = sat[q]! + r0;
+      sat[o + 1] = sat[q + 1]! + r1;
+      sat[o + 2] = sat[q + 2]! + r2;
+      sat[o + 3] = sat[q + 3]! + r3;
+      sat[o + 4] = sat[q + 4]! + r4;
+      sat[o + 5] = sat[q + 5]! + r5;
+      sat[o + 6] = sat[q + 6]! + r6;
+      sat[o + 7] = sat[q + 7]! + r7;
+      sat[o + 8] = sat[q + 8]! + r8;
     }
   }
   const S = new Float64Array(K);
@@ -92,7 +116,15 @@ export function smoothObjectDepths(
     const b = (ya * sw + xb) * K;
     const c = (yb * sw + xa) * K;
     const d = (yb * sw + xb) * K;
-    for (let j = 0; j < K; j++) S[j] = sat[d + j]! - sat[b + j]! - sat[c + j]! + sat[a + j]!;
+    S[0] = sat[d]! - sat[b]! - sat[c]! + sat[a]!;
+    S[1] = sat[d + 1]! - sat[b + 1]! - sat[c + 1]! + sat[a + 1]!;
+    S[2] = sat[d + 2]! - sat[b + 2]! - sat[c + 2]! + sat[a + 2]!;
+    S[3] = sat[d + 3]! - sat[b + 3]! - sat[c + 3]! + sat[a + 3]!;
+    S[4] = sat[d + 4]! - sat[b + 4]! - sat[c + 4]! + sat[a + 4]!;
+    S[5] = sat[d + 5]! - sat[b + 5]! - sat[c + 5]! + sat[a + 5]!;
+    S[6] = sat[d + 6]! - sat[b + 6]! - sat[c + 6]! + sat[a + 6]!;
+    S[7] = sat[d + 7]! - sat[b + 7]! - sat[c + 7]! + sat[a + 7]!;
+    S[8] = sat[d + 8]! - sat[b + 8]! - sat[c + 8]! + sat[a + 8]!;
     out[i] = planeValue(S, x, y);
   }
 }
