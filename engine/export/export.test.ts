@@ -308,7 +308,11 @@ describe('dataset export formats', () => {
     expect(sg.records).toBe(3);
     const graphs = readdirSync(sgDir).filter((f) => /^\d{6}-.*\.json$/.test(f));
     expect(graphs.length).toBe(3);
-    for (const f of graphs) SceneGraphRecord.parse(json(join(sgDir, f)));
+    for (const f of graphs) {
+      const rec = SceneGraphRecord.parse(json(join(sgDir, f)));
+      // Issue 20: extents changed meaning (noise-reduced), so the record says which version.
+      expect(rec.format_version).toBe(2);
+    }
   });
 });
 

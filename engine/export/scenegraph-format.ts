@@ -4,11 +4,20 @@
 import type { ExportImageRow as ImageRow } from '../../db/repositories/export-rows';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 
+/**
+ * Version of this record's meaning. 2 (issue 20): `extent`, `aabb`, `obb` and
+ * `distance_from_camera` are measured on points whose range noise was reduced (before: min/max of
+ * the raw points, inflated along the viewing direction), and `extent_status` says which extents
+ * were observed; 1 = records without this field.
+ */
+export const SCENEGRAPH_FORMAT_VERSION = 2;
+
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
 const vec = (v: readonly number[]) => v.map((x) => round(x));
 
 export function sceneGraphRecord(image: ImageRow, graph: SceneGraph) {
   return {
+    format_version: SCENEGRAPH_FORMAT_VERSION,
     image: image.fileName,
     image_path: image.relPath,
     width: image.width,
@@ -37,6 +46,8 @@ export function sceneGraphRecord(image: ImageRow, graph: SceneGraph) {
         height: round(n.extent.height),
         depth: round(n.extent.depth),
       },
+      // null for graphs stored before issue 20 (not rebuilt since).
+      extent_status: n.extentStatus ?? null,
       aabb: { min: vec(n.aabb.min), max: vec(n.aabb.max) },
       obb: { center: vec(n.obb.center), extent: vec(n.obb.extent), yaw: round(n.obb.yaw) },
       num_points: n.numPoints,

@@ -154,7 +154,11 @@ export const QaJsonlRecord = MachineAnswer.extend({
 const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 
 /** scenegraph file (one per image). */
+const ExtentStatus = z.enum(['observed', 'occluded', 'image-border']);
+
 export const SceneGraphRecord = z.object({
+  /** 2 (issue 20): extents measured on noise-reduced points, extent_status added. */
+  format_version: z.literal(2),
   image: z.string(),
   image_path: z.string(),
   width: z.number().int().positive(),
@@ -180,6 +184,9 @@ export const SceneGraphRecord = z.object({
       bbox_2d: z.array(z.number()).length(4),
       centroid: Vec3,
       extent: z.object({ width: z.number(), height: z.number(), depth: z.number() }),
+      extent_status: z
+        .object({ width: ExtentStatus, height: ExtentStatus, depth: ExtentStatus })
+        .nullable(),
       aabb: z.object({ min: Vec3, max: Vec3 }),
       obb: z.object({ center: Vec3, extent: Vec3, yaw: z.number() }),
       num_points: z.number().int().nonnegative(),

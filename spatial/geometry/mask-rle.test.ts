@@ -4,6 +4,7 @@ import {
   countsToString,
   decodeRle,
   encodeRle,
+  encodeRlePixels,
   MaskError,
   maskPixelIndices,
   rlePixelIndices,
@@ -42,5 +43,17 @@ describe('COCO RLE', () => {
     expect(() => decodeRle({ size: [2, 2], counts: [1, 5] })).toThrow(MaskError);
     expect(() => rlePixelIndices({ size: [2, 2], counts: [1, -1] })).toThrow(MaskError);
     expect(() => countsFromString('\u0001')).toThrow(MaskError);
+  });
+
+  it('encodes a pixel list exactly as the bitmap encoder does (no full-image bitmap)', () => {
+    let seed = 3;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    for (let t = 0; t < 200; t++) {
+      const w = 1 + Math.floor(rnd() * 9);
+      const h = 1 + Math.floor(rnd() * 7);
+      const density = [0, 0.1, 0.5, 0.9, 1][t % 5]!;
+      const bm = Uint8Array.from({ length: w * h }, () => (rnd() < density ? 1 : 0));
+      expect(encodeRlePixels(maskPixelIndices(bm), w, h)).toEqual(encodeRle(bm, w, h));
+    }
   });
 });

@@ -158,6 +158,43 @@ export function encodeRle(mask: ArrayLike<number>, width: number, height: number
   return { size: [height, width], counts };
 }
 
+// Column buckets for encodeRlePixels, reused (grown, never shrunk).
+let colStart = new Int32Array(0);
+let colOrder = new Int32Array(0);
+
+/**
+ * The RLE encodeRle gives for the bitmap with exactly these pixels set (row-major indices,
+ * ascending, no duplicates), without building the bitmap: the pixels are bucketed by column
+ * (counting sort; rows stay ascending within a column) and runs read off in column-major order.
+ */
+export function encodeRlePixels(pixels: ArrayLike<number>, width: number, height: number): CocoRle {
+  const n = pixels.length;
+  if (colStart.length < width + 1) colStart = new Int32Array((width + 1) * 2);
+  if (colOrder.length < n) colOrder = new Int32Array(n * 2);
+  colStart.fill(0, 0, width + 1);
+  for (let i = 0; i < n; i++) colStart[(pixels[i]! % width) + 1]!++;
+  for (let x = 0; x < width; x++) colStart[x + 1]! += colStart[x]!;
+  for (let i = 0; i < n; i++) {
+    const p = pixels[i]!;
+    const x = p % width;
+    colOrder[colStart[x]!++] = x * height + (p - x) / width;
+  }
+  // colOrder now holds column-major positions, ascending.
+  const counts: number[] = [];
+  let end = 0; // column-major position after the last run of ones
+  for (let i = 0; i < n;) {
+    const start = colOrder[i]!;
+    let j = i + 1;
+    while (j < n && colOrder[j] === colOrder[j - 1]! + 1) j++;
+    counts.push(start - end, j - i);
+    end = start + (j - i);
+    i = j;
+  }
+  const total = width * height;
+  if (end < total || counts.length === 0) counts.push(total - end);
+  return { size: [height, width], counts };
+}
+
 /** Row-major indices of the set pixels of a bitmap. */
 export function maskPixelIndices(mask: ArrayLike<number>): Int32Array {
   let n = 0;

@@ -6,13 +6,19 @@
 // 1. valid-depth pixels inside the box (clipped to the image);
 // 2. with a known floor, pixels within a few cm of it are dropped (the floor below an object is
 //    continuous in depth with the object's base and would otherwise join its cluster);
-// 3. depths sorted and split where consecutive values jump by more than max(5 cm, 4% of range);
+// 3. depths ordered (counting sort over whole millimetres: within one millimetre no split can
+//    fall, so the gaps between consecutive occupied millimetres decide the same splits as a full
+//    sort) and split where consecutive values jump by more than max(5 cm, 4% of range);
 // 4. the cluster with the highest centre-weighted pixel count wins (objects fill the box centre,
 //    backgrounds and occluders its rim).
 // 5. (build-scene-graph) an object whose lowest kept point lies within the removed band (+1.5 cm)
 //    stands on the floor: its box bottom is snapped to the floor (flag 'base-snapped-to-floor').
-// Known limit: an object on a table (not the floor) keeps the table top under it in its cluster.
+// 6. (aligned frames) a supporting surface under the object (a table top, the box another object
+//    stands on) is continuous in depth with the object's base: when many of the cluster's points
+//    form a horizontal layer at its bottom with the object above it, that layer is dropped like
+//    the floor, and its height returned so that the base can be snapped to it.
 import type { Pinhole } from '../camera';
+import { selectKth } from '../geometry/select';
 import type { DepthImage } from '../geometry/lift';
 import type { WorldFrame } from './scene-graph';
 
@@ -26,6 +32,41 @@ export interface BoxMaskResult {
   pixels: Int32Array;
   /** Why the mask is empty, when it is. */
   flag: string | null;
+  /** World height (y) of a supporting surface removed from under the object, if any. */
+  supportY: number | null;
+}
+
+/** A flat bottom layer holding at least this share of the cluster, under at least ... */
+const SUPPORT_MIN_SHARE = 0.1;
+/** ... this share of the cluster above it (the object), is a supporting surface (supportLayer). */
+const SUPPORT_MIN_ABOVE = 0.2;
+const SUPPORT_PEAK_RATIO = 2.5;
+
+// Scratch arrays reused across boxes (grown, never shrunk): pixel indices, depths, world heights,
+// per-millimetre counts / minima / maxima / cluster ids.
+let idxBuf = new Int32Array(0);
+let zBuf = new Float64Array(0);
+let yBuf = new Float64Array(0);
+let ySel = new Float64Array(0);
+let labelBuf = new Int32Array(0);
+let mmCount = new Int32Array(0);
+let mmMin = new Float64Array(0);
+let mmMax = new Float64Array(0);
+
+function ensurePixels(n: number): void {
+  if (idxBuf.length >= n) return;
+  idxBuf = new Int32Array(n * 2);
+  zBuf = new Float64Array(n * 2);
+  yBuf = new Float64Array(n * 2);
+  ySel = new Float64Array(n * 2);
+  labelBuf = new Int32Array(n * 2);
+}
+
+function ensureBuckets(n: number): void {
+  if (mmCount.length >= n) return;
+  mmCount = new Int32Array(n * 2);
+  mmMin = new Float64Array(n * 2);
+  mmMax = new Float64Array(n * 2);
 }
 
 /** Pixel rows/columns covered by a COCO-convention box, clipped; null when empty or not finite. */
@@ -51,71 +92,131 @@ export function maskFromBox(
   frame: WorldFrame | null,
 ): BoxMaskResult {
   const range = boxPixelRange(bbox, img.width, img.height);
-  if (!range) return { pixels: new Int32Array(0), flag: 'box-empty-or-outside-image' };
+  if (!range)
+    return { pixels: new Int32Array(0), flag: 'box-empty-or-outside-image', supportY: null };
   const { u0, u1, v0, v1 } = range;
   const W = img.width;
-  const n = (u1 - u0 + 1) * (v1 - v0 + 1);
-  const idx = new Int32Array(n);
-  const zs = new Float64Array(n);
-  const useFloor = frame !== null && frame.aligned && frame.floorY !== null;
+  ensurePixels((u1 - u0 + 1) * (v1 - v0 + 1));
+  const idx = idxBuf;
+  const zs = zBuf;
+  const ys = yBuf;
+  const aligned = frame !== null && frame.aligned;
+  const useFloor = aligned && frame.floorY !== null;
   const R = frame?.rotation ?? [];
   const ty = frame?.translation[1] ?? 0;
   const floorY = frame?.floorY ?? 0;
   let m = 0;
+  let zMin = Infinity;
+  let zMax = -Infinity;
   for (let v = v0; v <= v1; v++) {
     const yc = (v - k.cy) / k.fy;
     for (let u = u0; u <= u1; u++) {
       const p = v * W + u;
       const z = img.depth[p]!;
       if (!(z > 0 && z < Infinity)) continue;
-      if (useFloor) {
+      if (aligned) {
         const x = ((u - k.cx) / k.fx) * z;
         const wy = R[3]! * x + R[4]! * yc * z + R[5]! * z + ty;
-        if (wy - floorY < floorBand(z)) continue;
+        if (useFloor && wy - floorY < floorBand(z)) continue;
+        ys[m] = wy;
       }
       idx[m] = p;
       zs[m] = z;
+      if (z < zMin) zMin = z;
+      if (z > zMax) zMax = z;
       m++;
     }
   }
-  if (m === 0) return { pixels: new Int32Array(0), flag: 'no-valid-depth-in-box' };
-  // Clusters of the sorted depths (native numeric sort), split at gaps.
-  const sorted = zs.slice(0, m).sort();
-  const starts: number[] = [sorted[0]!];
-  for (let t = 1; t < m; t++) {
-    const prev = sorted[t - 1]!;
-    if (sorted[t]! - prev > Math.max(0.05, 0.04 * prev)) starts.push(sorted[t]!);
+  if (m === 0) return { pixels: new Int32Array(0), flag: 'no-valid-depth-in-box', supportY: null };
+  // Counting sort by whole millimetre: per occupied millimetre its count and depth range.
+  const mm0 = Math.floor(zMin * 1000);
+  const nb = Math.floor(zMax * 1000) - mm0 + 1;
+  ensureBuckets(nb);
+  mmCount.fill(0, 0, nb);
+  for (let t = 0; t < m; t++) {
+    const b = Math.floor(zs[t]! * 1000) - mm0;
+    const z = zs[t]!;
+    if (mmCount[b]!++ === 0) {
+      mmMin[b] = z;
+      mmMax[b] = z;
+    } else if (z < mmMin[b]!) mmMin[b] = z;
+    else if (z > mmMax[b]!) mmMax[b] = z;
   }
-  const clusterOf = (z: number): number => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= z) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
-  };
+  // Clusters: consecutive occupied millimetres split where the depth jumps (last of one to the
+  // first of the next) by more than max(5 cm, 4%); mmCount becomes the bucket's cluster id.
+  let clusters = 0;
+  let prevMax = -1;
+  for (let b = 0; b < nb; b++) {
+    if (mmCount[b] === 0) continue;
+    if (prevMax >= 0 && mmMin[b]! - prevMax > Math.max(0.05, 0.04 * prevMax)) clusters++;
+    prevMax = mmMax[b]!;
+    mmCount[b] = clusters;
+  }
+  clusters++;
   const bu = (u0 + u1) / 2;
   const bv = (v0 + v1) / 2;
   const hw = Math.max(1, (u1 - u0) / 2);
   const hh = Math.max(1, (v1 - v0) / 2);
-  const score = new Float64Array(starts.length);
-  const label = new Int32Array(m);
+  const score = new Float64Array(clusters);
+  const label = labelBuf;
   for (let t = 0; t < m; t++) {
     const p = idx[t]!;
     const v = (p / W) | 0;
     const u = p - v * W;
     const r = Math.max(Math.abs(u - bu) / hw, Math.abs(v - bv) / hh);
-    const c = clusterOf(zs[t]!);
+    const c = mmCount[Math.floor(zs[t]! * 1000) - mm0]!;
     label[t] = c;
     score[c] = score[c]! + Math.max(0.1, 1 - r * r);
   }
   let best = 0;
-  for (let c = 1; c < starts.length; c++) if (score[c]! > score[best]!) best = c;
+  for (let c = 1; c < clusters; c++) if (score[c]! > score[best]!) best = c;
+  const supportY = aligned ? supportLayer(m, best, useFloor ? floorY : null) : null;
   let kept = 0;
-  for (let t = 0; t < m; t++) if (label[t] === best) kept++;
+  for (let t = 0; t < m; t++)
+    if (label[t] === best && (supportY === null || ys[t]! >= supportY + floorBand(zs[t]!))) kept++;
   const pixels = new Int32Array(kept);
-  for (let t = 0, j = 0; t < m; t++) if (label[t] === best) pixels[j++] = idx[t]!;
-  return { pixels, flag: null };
+  for (let t = 0, j = 0; t < m; t++)
+    if (label[t] === best && (supportY === null || ys[t]! >= supportY + floorBand(zs[t]!)))
+      pixels[j++] = idx[t]!;
+  return { pixels, flag: null, supportY };
+}
+
+/**
+ * World height of a supporting surface at the bottom of cluster `best` (its points in the
+ * scratch arrays), or null. The lowest 2% of heights mark the bottom; the layer within the floor
+ * band above it must hold SUPPORT_MIN_SHARE of the points, be flat (around its median, a
+ * half-band slab holds SUPPORT_PEAK_RATIO times more points than the half band above it: the
+ * bottom strip of vertical faces alone is as dense there as in the slab), and have
+ * SUPPORT_MIN_ABOVE of the points more than 1.5 bands above it (the object). With a known floor
+ * it must lie clearly above the floor band (an object standing on the floor starts where the floor
+ * band was cut). Conservative: a support seen only in a thin strip beside a small object is missed.
+ */
+function supportLayer(m: number, best: number, floorY: number | null): number | null {
+  let n = 0;
+  let zSum = 0;
+  for (let t = 0; t < m; t++)
+    if (labelBuf[t] === best) {
+      ySel[n++] = yBuf[t]!;
+      zSum += zBuf[t]!;
+    }
+  if (n < 50) return null;
+  const yLo = selectKth(ySel, n, Math.floor(0.02 * (n - 1)));
+  const band = floorBand(zSum / n);
+  if (floorY !== null && yLo - floorY < 2 * band) return null;
+  let low = 0;
+  for (let i = 0; i < n; i++) if (ySel[i]! < yLo + band) low++;
+  if (low < SUPPORT_MIN_SHARE * n) return null;
+  // The layer is the `low` smallest heights: its median is the (low / 2)-th overall.
+  const c = selectKth(ySel, n, low >> 1);
+  let peak = 0;
+  let next = 0;
+  let above = 0;
+  for (let i = 0; i < n; i++) {
+    const y = ySel[i]!;
+    if (Math.abs(y - c) < band / 4) peak++;
+    else if (y >= c + band / 4 && y < c + (3 * band) / 4) next++;
+    else if (y > c + 1.5 * band) above++;
+  }
+  if (peak < SUPPORT_MIN_SHARE * n || peak < SUPPORT_PEAK_RATIO * next) return null;
+  return above >= SUPPORT_MIN_ABOVE * n ? c : null;
 }

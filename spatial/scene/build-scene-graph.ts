@@ -6,18 +6,27 @@ import type { Pinhole } from '../camera';
 import { liftTransformedInto, type DepthImage } from '../geometry/lift';
 import {
   rlePixelIndices,
-  encodeRle,
+  encodeRlePixels,
   maskPixelIndices,
   MaskError,
   type CocoRle,
 } from '../geometry/mask-rle';
 import { selectKth } from '../geometry/select';
+import { DEPTH_ERROR_PRESETS, type DepthErrorModel, type DepthErrorPreset } from '../depth-error';
 import { floorBand, maskFromBox } from './box-to-mask';
 import { estimateFrame, type FrameOptions, type GravityHint } from './gravity-frame';
 import { cleanObjectCloud, type CleanupOptions } from './object-cloud';
 import { cameraCentre, emptyGeometry, measureObject, type ObjectGeometry } from './measurements';
+import { extentStatuses, outlineSides } from './extent-status';
+import { denoisedObjectPoints } from './noise-aware';
 import { relateNodes } from './relations';
-import type { MaskProvenance, SceneGraph, SceneNode, WorldFrame } from './scene-graph';
+import type {
+  ExtentStatuses,
+  MaskProvenance,
+  SceneGraph,
+  SceneNode,
+  WorldFrame,
+} from './scene-graph';
 
 export class SceneInputError extends Error {}
 
@@ -47,6 +56,11 @@ export interface SceneInput {
   intrinsics: Pinhole & { source?: string };
   objects: SceneObjectInput[];
   gravity?: GravityHint | null;
+  /**
+   * Range noise of the depth map (sensor preset or model); absent: estimated per object from its
+   * pixels. Extents are measured on points with that noise reduced (DEFINITIONS.md).
+   */
+  depthError?: DepthErrorModel | DepthErrorPreset | null;
   options?: { frame?: FrameOptions; cleanup?: CleanupOptions };
 }
 
@@ -111,7 +125,12 @@ function objectPixels(
   k: Pinhole,
   frame: WorldFrame,
   flags: string[],
-): { pixels: Int32Array; provenance: MaskProvenance | null; derived: boolean } {
+): {
+  pixels: Int32Array;
+  provenance: MaskProvenance | null;
+  derived: boolean;
+  supportY?: number | null;
+} {
   if (obj.mask) {
     try {
       let px: Int32Array | null = null;
@@ -149,23 +168,31 @@ function objectPixels(
   }
   const r = maskFromBox(img, k, b, frame);
   if (r.flag) flags.push(r.flag);
-  return { pixels: r.pixels, provenance: 'depth-cluster', derived: true };
+  return { pixels: r.pixels, provenance: 'depth-cluster', derived: true, supportY: r.supportY };
 }
 
 /**
- * Box-derived masks lose the band just above the floor (box-to-mask drops it as floor): an object
- * whose lowest point lies within that band (+1.5 cm) stands on the floor, so its boxes reach down
- * to it.
+ * Box-derived masks lose the band just above the floor or a supporting surface (box-to-mask drops
+ * it): an object whose lowest point lies within that band (+1.5 cm) stands on it, so its boxes
+ * reach down to it. Returns whether it snapped.
  */
-function snapBaseToFloor(g: ObjectGeometry, floorY: number, range: number, flags: string[]): void {
-  const gap = g.aabb.min[1] - floorY;
-  if (gap <= 0 || gap > floorBand(range) + 0.015) return;
-  g.aabb.min[1] = floorY;
-  g.extent.height = g.aabb.max[1] - floorY;
+function snapBase(
+  g: ObjectGeometry,
+  planeY: number,
+  floorY: number | null,
+  range: number,
+  flags: string[],
+  flag: string,
+): boolean {
+  const gap = g.aabb.min[1] - planeY;
+  if (gap <= 0 || gap > floorBand(range) + 0.015) return false;
+  g.aabb.min[1] = planeY;
+  g.extent.height = g.aabb.max[1] - planeY;
   g.obb.extent[1] = g.extent.height;
-  g.obb.center[1] = (g.aabb.max[1] + floorY) / 2;
-  if (g.elevation !== null) g.elevation = 0;
-  flags.push('base-snapped-to-floor');
+  g.obb.center[1] = (g.aabb.max[1] + planeY) / 2;
+  if (g.elevation !== null && floorY !== null) g.elevation = planeY - floorY;
+  flags.push(flag);
+  return true;
 }
 
 function safeBbox(b: unknown): [number, number, number, number] {
@@ -184,7 +211,7 @@ function liftObject(
   k: Pinhole,
   pixels: Int32Array,
   frame: WorldFrame,
-): { xyz: Float32Array; count: number } {
+): { xyz: Float32Array; pixels: Int32Array; count: number } {
   if (liftPixels.length < pixels.length) {
     liftPixels = new Int32Array(pixels.length * 2);
     liftXyz = new Float32Array(pixels.length * 6);
@@ -198,7 +225,14 @@ function liftObject(
     liftXyz,
     liftPixels,
   );
-  return { xyz: liftXyz, count };
+  return { xyz: liftXyz, pixels: liftPixels, count };
+}
+
+let identity = new Int32Array(0);
+
+function identityOf(n: number): Int32Array {
+  if (identity.length < n) identity = Int32Array.from({ length: n * 2 }, (_, i) => i);
+  return identity.subarray(0, n);
 }
 
 export function buildScene(input: SceneInput): SceneBuild {
@@ -235,19 +269,21 @@ export function buildScene(input: SceneInput): SceneBuild {
     notes.push(...fr.notes);
   }
   const cam = cameraCentre(frame);
+  const errorModel =
+    typeof input.depthError === 'string'
+      ? DEPTH_ERROR_PRESETS[input.depthError]
+      : (input.depthError ?? null);
   const derivedMasks = new Map<number, CocoRle>();
   const nodes: SceneNode[] = [];
   for (const obj of input.objects) {
     const flags = [...imageFlags];
     let geom: ObjectGeometry = emptyGeometry();
     let provenance: MaskProvenance | null = obj.maskProvenance ?? null;
-    const { pixels, provenance: prov, derived } = objectPixels(obj, img, k, frame, flags);
+    let extentStatus: ExtentStatuses | undefined;
+    const { pixels, provenance: prov, derived, supportY } = objectPixels(obj, img, k, frame, flags);
     if (prov) provenance = prov;
-    if (derived && pixels.length > 0) {
-      const bm = new Uint8Array(width * height);
-      for (let i = 0; i < pixels.length; i++) bm[pixels[i]!] = 1;
-      derivedMasks.set(obj.id, encodeRle(bm, width, height));
-    }
+    if (derived && pixels.length > 0)
+      derivedMasks.set(obj.id, encodeRlePixels(pixels, width, height));
     if (pixels.length > 0 && imageFlags.length === 0) {
       const pts = liftObject(img, k, pixels, frame);
       const clean = cleanObjectCloud(
@@ -258,10 +294,55 @@ export function buildScene(input: SceneInput): SceneBuild {
         input.options?.cleanup,
       );
       flags.push(...clean.flags);
-      if (clean.kept.length > 0)
-        geom = measureObject(pts.xyz, clean.kept, clean.voxelXyz, clean.voxelCount, frame);
-      if (derived && clean.kept.length > 0 && frame.floorY !== null)
-        snapBaseToFloor(geom, frame.floorY, clean.medianRange, flags);
+      if (clean.kept.length > 0) {
+        const dn = denoisedObjectPoints(
+          img,
+          k,
+          frame,
+          pts.pixels,
+          clean.kept,
+          clean.medianRange,
+          errorModel,
+        );
+        geom = measureObject(dn.xyz, identityOf(dn.count), clean.voxelXyz, clean.voxelCount, frame);
+        const sides = outlineSides({
+          depth,
+          width,
+          height,
+          pixels: dn.pixels,
+          count: dn.count,
+          // Same split as the box -> mask depth clusters, and never inside the noise.
+          gate: (z) => Math.max(0.05, 0.04 * z, 3 * dn.sigma),
+        });
+        const cameraAboveTop = frame.aligned && frame.translation[1] - geom.aabb.max[1] > 0.02;
+        extentStatus = extentStatuses(sides, cameraAboveTop);
+      }
+      if (derived && clean.kept.length > 0) {
+        const onFloor =
+          frame.floorY !== null &&
+          snapBase(
+            geom,
+            frame.floorY,
+            frame.floorY,
+            clean.medianRange,
+            flags,
+            'base-snapped-to-floor',
+          );
+        // A removed bottom layer within the floor band is floor left over, not a support.
+        if (
+          !onFloor &&
+          supportY != null &&
+          (frame.floorY === null || supportY - frame.floorY > floorBand(clean.medianRange) + 0.015)
+        )
+          snapBase(
+            geom,
+            supportY,
+            frame.floorY,
+            clean.medianRange,
+            flags,
+            'base-snapped-to-support',
+          );
+      }
     } else if (pixels.length === 0 && !flags.some((f) => BLOCKING_FLAGS.has(f)))
       flags.push('no-valid-depth');
     const finite = [
@@ -291,6 +372,7 @@ export function buildScene(input: SceneInput): SceneBuild {
       aabb: geom.aabb,
       obb: geom.obb,
       extent: geom.extent,
+      ...(extentStatus ? { extentStatus } : {}),
       numPoints: geom.numPoints,
       elevation: ok ? geom.elevation : null,
       distanceFromCamera: geom.distanceFromCamera,

@@ -178,6 +178,13 @@ export function estimateFrame(
       let kept = 0;
       for (let q = 0; q < cand.length; q++) if (!drop[cand[q]!]) cand[kept++] = cand[q]!;
       cand = cand.slice(0, kept);
+      // The floor is found once no later plane could change it: a later plane has at most
+      // cand.length inliers, too few to become dominant or to replace the floor (which takes a
+      // fifth of the dominant's support). Only notes about later, rejected planes are skipped.
+      let best = 0;
+      for (const p of planes)
+        if (p.plane.d >= minH && p.plane.d <= maxH && p.support > best) best = p.support;
+      if (best > 0 && cand.length < 0.2 * best) break;
     }
     // The dominant admissible plane fixes "up"; the floor is the lowest large plane parallel to it
     // (a table top is parallel but higher; a slanted plane through a wall corner is not parallel).

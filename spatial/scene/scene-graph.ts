@@ -45,6 +45,19 @@ export interface Extent {
   depth: number;
 }
 
+/**
+ * How an extent's ends were seen: 'observed' = both ends visible; 'occluded' = an end is hidden
+ * by a nearer surface (or, for depth, by the object itself: its back is not seen unless the camera
+ * looks down on its top), so the value is a lower bound; 'image-border' = cut by the image edge.
+ */
+export type ExtentStatus = 'observed' | 'occluded' | 'image-border';
+
+export interface ExtentStatuses {
+  width: ExtentStatus;
+  height: ExtentStatus;
+  depth: ExtentStatus;
+}
+
 export type MaskProvenance = 'model' | 'depth-cluster' | 'imported' | 'human';
 
 export interface SceneNode {
@@ -66,6 +79,8 @@ export interface SceneNode {
   aabb: Aabb;
   obb: Obb;
   extent: Extent;
+  /** Which extents were observed and which are bounded (absent in graphs built before issue 20). */
+  extentStatus?: ExtentStatuses;
   numPoints: number;
   /** Height of the box bottom above the floor (m); null when the frame is unaligned or no floor. */
   elevation: number | null;

@@ -63,6 +63,16 @@ export interface SynthOptions {
   holes?: number;
   /** Multiplies object sizes (dense scenes for the benchmark use < 1). */
   objectScale?: number;
+  /** Range of the floor objects' distance along the ground (m); default [1.8, 5]. */
+  objectDistance?: [number, number];
+  /** Camera height (m) and pitch (degrees, down) ranges; defaults [1.2, 2] and [8, 35]. */
+  cameraHeight?: [number, number];
+  pitchDeg?: [number, number];
+  /**
+   * Extra floor objects placed 0.6-1.2 m in front of an existing one and shifted sideways so
+   * that they hide part of it (partial occlusion).
+   */
+  occluders?: number;
 }
 
 export function truthOf(s: SynthShape): SynthTruth {
@@ -143,6 +153,22 @@ function uniform(rng: Rng, a: number, b: number): number {
   return a + (b - a) * rng();
 }
 
+/** Footprints closer than 15 cm (or overlapping heights with overlapping footprints). */
+function clashes(cand: SynthShape, shapes: readonly SynthShape[]): boolean {
+  const ct = truthOf(cand);
+  return shapes.some((s) => {
+    const t = truthOf(s);
+    return (
+      ct.aabb.min[0] < t.aabb.max[0] + 0.15 &&
+      t.aabb.min[0] < ct.aabb.max[0] + 0.15 &&
+      ct.aabb.min[2] < t.aabb.max[2] + 0.15 &&
+      t.aabb.min[2] < ct.aabb.max[2] + 0.15 &&
+      ct.aabb.min[1] < t.aabb.max[1] &&
+      t.aabb.min[1] < ct.aabb.max[1]
+    );
+  });
+}
+
 export function makeSyntheticScene(seed: number, opts: SynthOptions = {}): SynthScene {
   const rng = mulberry32(seed * 7919 + 17);
   const W = opts.width ?? 320;
@@ -150,11 +176,13 @@ export function makeSyntheticScene(seed: number, opts: SynthOptions = {}): Synth
   const f = (opts.focalPerWidth ?? 0.82) * W;
   const k: Pinhole = { fx: f, fy: f, cx: (W - 1) / 2, cy: (H - 1) / 2 };
   const noFloor = opts.noFloor ?? false;
-  const h = uniform(rng, 1.2, 2.0);
+  const hr = opts.cameraHeight ?? [1.2, 2.0];
+  const pr = opts.pitchDeg ?? [8, 35];
+  const h = uniform(rng, hr[0], hr[1]);
   // No-floor scenes look up (the floor leaves the view) at objects hanging on a wall.
   const pitch = noFloor
     ? -uniform(rng, 30, 40) * (Math.PI / 180)
-    : uniform(rng, 8, 35) * (Math.PI / 180);
+    : uniform(rng, pr[0], pr[1]) * (Math.PI / 180);
   const roll = uniform(rng, -8, 8) * (Math.PI / 180);
   // Camera basis in the world: forward pitched down by `pitch`, then rolled about it.
   const fw: V3 = [0, -Math.sin(pitch), Math.cos(pitch)];
@@ -169,7 +197,10 @@ export function makeSyntheticScene(seed: number, opts: SynthOptions = {}): Synth
 
   const shapes: SynthShape[] = [];
   const n = opts.objects ?? 3 + Math.floor(rng() * 4);
-  const wallZ = noFloor ? uniform(rng, 3, 4.5) : uniform(rng, 6, 9);
+  const dr = opts.objectDistance ?? [1.8, 5];
+  // The back wall stays behind the farthest object (same draw as before for the default range).
+  const wallDraw = noFloor ? uniform(rng, 3, 4.5) : uniform(rng, 6, 9);
+  const wallZ = opts.objectDistance && !noFloor ? Math.max(wallDraw, dr[1] + 1.5) : wallDraw;
   const sideWall = rng() < 0.5 ? (rng() < 0.5 ? -1 : 1) * uniform(rng, 2.5, 3.5) : null;
   let guard = 0;
   while (shapes.length < n && guard++ < 5000) {
@@ -195,7 +226,7 @@ export function makeSyntheticScene(seed: number, opts: SynthOptions = {}): Synth
       });
       continue;
     }
-    const z = noFloor ? wallZ : uniform(rng, 1.8, 5);
+    const z = noFloor ? wallZ : uniform(rng, dr[0], dr[1]);
     const halfFov = Math.atan(W / 2 / f);
     const x = uniform(rng, -1, 1) * Math.tan(halfFov) * z * 0.6;
     const sc = opts.objectScale ?? 1;
@@ -216,19 +247,34 @@ export function makeSyntheticScene(seed: number, opts: SynthOptions = {}): Synth
       y1: y0 + hgt,
       on: null,
     };
-    const ct = truthOf(cand);
-    const clash = shapes.some((s) => {
-      const t = truthOf(s);
-      return (
-        ct.aabb.min[0] < t.aabb.max[0] + 0.15 &&
-        t.aabb.min[0] < ct.aabb.max[0] + 0.15 &&
-        ct.aabb.min[2] < t.aabb.max[2] + 0.15 &&
-        t.aabb.min[2] < ct.aabb.max[2] + 0.15 &&
-        ct.aabb.min[1] < t.aabb.max[1] &&
-        t.aabb.min[1] < ct.aabb.max[1]
-      );
-    });
-    if (!clash) shapes.push(cand);
+    if (!clashes(cand, shapes)) shapes.push(cand);
+  }
+  const scale = opts.objectScale ?? 1;
+  for (let o = 0, tries = 0; o < (opts.occluders ?? 0) && tries < 200; tries++) {
+    const targets = shapes.filter((s) => s.on === null && s.cz > 1.8);
+    if (targets.length === 0) break;
+    const t = targets[Math.floor(rng() * targets.length)]!;
+    const tw = truthOf(t).extent.width;
+    const sx = scale * uniform(rng, 0.25, 0.6);
+    const side = rng() < 0.5 ? -1 : 1;
+    // Centre offset so that 20-60% of the target's width stays hidden behind the occluder.
+    const hidden = uniform(rng, 0.2, 0.6) * tw;
+    const cand: SynthShape = {
+      id: shapes.length + 1,
+      kind: rng() < 0.5 ? 'box' : 'cylinder',
+      cx: t.cx + side * (tw / 2 + sx / 2 - hidden),
+      cz: t.cz - uniform(rng, 0.6, 1.2),
+      yaw: 0,
+      sx,
+      sz: sx,
+      y0: 0,
+      y1: Math.min(t.y1, h - 0.2) * uniform(rng, 0.6, 1.3),
+      on: null,
+    };
+    if (!clashes(cand, shapes)) {
+      shapes.push(cand);
+      o++;
+    }
   }
 
   const depth = new Float32Array(W * H);

@@ -1,0 +1,124 @@
+// Which of an object's extents were observed and which only bounded: a side of the object's image
+// outline that meets a nearer surface (an occluder) or the image border hides where the object
+// ends, so the extent across that side is a lower bound. Image left/right sides bound the width,
+// top/bottom the height (camera roll is small next to the sides' 90 degrees); the depth extent is
+// seen only when the camera looks down on the object's top (the top face spans front to back) and
+// the top side is not hidden. DEFINITIONS.md "Observed and bounded extents".
+import type { ExtentStatus, ExtentStatuses } from './scene-graph';
+
+/** Share of a side's outline pixels that must meet an occluder (or the border) to bound it. */
+const BOUNDED_SHARE = 0.1;
+/** Up to this many missing-depth pixels are skipped when looking past the outline. */
+const HOLE_SKIP = 3;
+
+let grid = new Uint8Array(0);
+
+export interface OutlineInput {
+  depth: Float32Array;
+  width: number;
+  height: number;
+  /** The object's pixels (row-major indices, valid depth). */
+  pixels: ArrayLike<number>;
+  count: number;
+  /** Depth difference (m) at the object's range beyond which a neighbour counts as in front. */
+  gate: (z: number) => number;
+}
+
+type Side = 'left' | 'right' | 'top' | 'bottom';
+
+/** Per side: outline pixels, and those meeting a nearer surface or the image border. */
+export function outlineSides(o: OutlineInput): Record<Side, ExtentStatus> {
+  const { depth, width: W, height: H, pixels, count } = o;
+  let u0 = Infinity;
+  let u1 = -Infinity;
+  let v0 = Infinity;
+  let v1 = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i]!;
+    const v = (p / W) | 0;
+    const u = p - v * W;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+    if (v < v0) v0 = v;
+    if (v > v1) v1 = v;
+  }
+  const w = u1 - u0 + 1;
+  const h = v1 - v0 + 1;
+  if (grid.length < w * h) grid = new Uint8Array(w * h * 2);
+  grid.fill(0, 0, w * h);
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i]!;
+    const v = (p / W) | 0;
+    grid[(v - v0) * w + (p - v * W - u0)] = 1;
+  }
+  // Walks from an outline pixel (u, v) outwards by (du, dv): border, occluder or neither.
+  const beyond = (u: number, v: number, du: number, dv: number): 0 | 1 | 2 => {
+    const z = depth[v * W + u]!;
+    let uu = u + du;
+    let vv = v + dv;
+    for (let s = 0; s <= HOLE_SKIP; s++, uu += du, vv += dv) {
+      if (uu < 0 || vv < 0 || uu >= W || vv >= H) return 2;
+      const zn = depth[vv * W + uu]!;
+      if (zn > 0 && zn < Infinity) return zn < z - o.gate(z) ? 1 : 0;
+    }
+    return 0;
+  };
+  const tally = { left: [0, 0, 0], right: [0, 0, 0], top: [0, 0, 0], bottom: [0, 0, 0] };
+  for (let y = 0; y < h; y++) {
+    let a = -1;
+    let b = -1;
+    for (let x = 0; x < w; x++)
+      if (grid[y * w + x]) {
+        if (a < 0) a = x;
+        b = x;
+      }
+    if (a < 0) continue;
+    tally.left[beyond(a + u0, y + v0, -1, 0)]!++;
+    tally.right[beyond(b + u0, y + v0, 1, 0)]!++;
+  }
+  for (let x = 0; x < w; x++) {
+    let a = -1;
+    let b = -1;
+    for (let y = 0; y < h; y++)
+      if (grid[y * w + x]) {
+        if (a < 0) a = y;
+        b = y;
+      }
+    if (a < 0) continue;
+    tally.top[beyond(x + u0, a + v0, 0, -1)]!++;
+    tally.bottom[beyond(x + u0, b + v0, 0, 1)]!++;
+  }
+  const status = (t: number[]): ExtentStatus => {
+    const n = t[0]! + t[1]! + t[2]!;
+    if (t[2]! > 0) return 'image-border';
+    return t[1]! >= Math.max(1, BOUNDED_SHARE * n) ? 'occluded' : 'observed';
+  };
+  return {
+    left: status(tally.left),
+    right: status(tally.right),
+    top: status(tally.top),
+    bottom: status(tally.bottom),
+  };
+}
+
+/** The worse of two sides' statuses (a border cut outranks an occluder). */
+function worse(a: ExtentStatus, b: ExtentStatus): ExtentStatus {
+  if (a === 'image-border' || b === 'image-border') return 'image-border';
+  if (a === 'occluded' || b === 'occluded') return 'occluded';
+  return 'observed';
+}
+
+/**
+ * Statuses of width, height and depth. `topVisible`: the camera is above the object's top
+ * (aligned frame), so its top face spans the depth extent.
+ */
+export function extentStatuses(
+  sides: Record<Side, ExtentStatus>,
+  topVisible: boolean,
+): ExtentStatuses {
+  return {
+    width: worse(sides.left, sides.right),
+    height: worse(sides.top, sides.bottom),
+    depth: topVisible ? (sides.top === 'observed' ? 'observed' : sides.top) : 'occluded',
+  };
+}

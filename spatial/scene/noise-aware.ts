@@ -1,0 +1,87 @@
+// Noise-aware object points for measuring extents: range noise (sigma growing with distance, from
+// the sensor's / depth model's error model, else estimated from the object's own pixels) pushes
+// the extreme points of a min/max box outwards by 2-3 sigma on each side, mostly along the viewing
+// direction. Before the boxes are measured, each kept pixel's depth is replaced by a local plane fit
+// over its object neighbours (geometry/depth-smoothing.ts), with a window chosen from sigma and the
+// pixel footprint. DEFINITIONS.md "Noise-aware extents".
+import type { Pinhole } from '../camera';
+import {
+  depthSigma,
+  estimateRelativeNoise,
+  relativeDepthError,
+  type DepthErrorModel,
+} from '../depth-error';
+import { smoothObjectDepths } from '../geometry/depth-smoothing';
+import type { DepthImage } from '../geometry/lift';
+import type { WorldFrame } from './scene-graph';
+
+/** Window radius (pixels) for a range noise sigma and a pixel footprint (both m). */
+export function smoothingRadius(sigma: number, footprint: number): number {
+  // Noise under a quarter of a pixel footprint moves no extent by more than sampling does.
+  if (!(sigma > 0.25 * footprint)) return 0;
+  return sigma > footprint ? 3 : 2;
+}
+
+let keptPixels = new Int32Array(0);
+let smoothed = new Float64Array(0);
+let outXyz = new Float32Array(0);
+
+export interface DenoisedPoints {
+  /** World points of the kept pixels (3 per point, `count` points), depths smoothed. */
+  xyz: Float32Array;
+  /** The kept points' pixels (ascending). */
+  pixels: Int32Array;
+  count: number;
+  /** Range noise sigma (m) at the object's median range, and where it came from. */
+  sigma: number;
+  model: string;
+  radius: number;
+}
+
+/**
+ * `pixels[kept[i]]` = the pixel of kept point i (ascending). Returns points in a reused buffer,
+ * valid until the next call.
+ */
+export function denoisedObjectPoints(
+  img: DepthImage,
+  k: Pinhole,
+  frame: WorldFrame,
+  pixels: Int32Array,
+  kept: Int32Array,
+  medianRange: number,
+  model: DepthErrorModel | null,
+): DenoisedPoints {
+  const n = kept.length;
+  if (keptPixels.length < n) {
+    keptPixels = new Int32Array(n * 2);
+    smoothed = new Float64Array(n * 2);
+    outXyz = new Float32Array(n * 6);
+  }
+  for (let i = 0; i < n; i++) keptPixels[i] = pixels[kept[i]!]!;
+  let m = model;
+  if (!m) {
+    const rel = estimateRelativeNoise(img.depth, img.width, keptPixels, n);
+    m = relativeDepthError(rel ?? 0, 'estimated');
+  }
+  const sigma = depthSigma(m, medianRange);
+  const footprint = medianRange / ((k.fx + k.fy) / 2);
+  const radius = smoothingRadius(sigma, footprint);
+  smoothObjectDepths(img.depth, img.width, keptPixels, n, radius, smoothed);
+  const R = frame.rotation;
+  const t = frame.translation;
+  const ifx = 1 / k.fx;
+  const ify = 1 / k.fy;
+  for (let i = 0; i < n; i++) {
+    const p = keptPixels[i]!;
+    const z = smoothed[i]!;
+    const v = (p / img.width) | 0;
+    const u = p - v * img.width;
+    const x = (u - k.cx) * ifx * z;
+    const y = (v - k.cy) * ify * z;
+    const o = i * 3;
+    outXyz[o] = R[0]! * x + R[1]! * y + R[2]! * z + t[0];
+    outXyz[o + 1] = R[3]! * x + R[4]! * y + R[5]! * z + t[1];
+    outXyz[o + 2] = R[6]! * x + R[7]! * y + R[8]! * z + t[2];
+  }
+  return { xyz: outXyz, pixels: keptPixels.subarray(0, n), count: n, sigma, model: m.name, radius };
+}
