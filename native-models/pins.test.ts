@@ -50,7 +50,11 @@ describe('pins and recorded checksums', () => {
     ]);
 
     // A file changed after install (edited by hand, or another revision copied over it).
-    writeFileSync(store.filePath(indoor, 'config.json'), '{"depth_estimation_type":"relative"}');
+    // Still metric, so only the checksum tells (a "relative" config would fail the metric proof).
+    writeFileSync(
+      store.filePath(indoor, 'config.json'),
+      '{"depth_estimation_type":"metric","max_depth":20,"edited":true}',
+    );
     const bad = await verifyModel(indoor, store, { device: 'cpu', timeoutMs: 20_000 });
     expect(bad.ok).toBe(false);
     expect(bad.graphs[0]?.ok).toBe(true);
