@@ -32,6 +32,7 @@ test('exports QA from the dataset dialog and scores a bench file in the evaluati
   try {
     await importAndRun(page, server.url);
 
+    await page.getByTestId('nav-export').click();
     await page.getByTestId('open-export').click();
     await expect(page.getByTestId('export-dialog')).toBeVisible();
 
