@@ -85,6 +85,9 @@ test('each workspace section is a page, and the image side panel is in tabs', as
     return qa.top - panel.top;
   });
   expect(top).toBeLessThan(150);
+  await expect(page.getByTestId('viewer3d')).toHaveAttribute('data-status', 'ready', {
+    timeout: 60_000,
+  });
   await page.screenshot({ path: join(SHOTS, 'image-side-tabs-qa.png') });
 
   // Objects and Scene tabs; `o` (next object) and `l` (relabel) bring the Objects tab forward.
