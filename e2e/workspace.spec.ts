@@ -77,15 +77,15 @@ test('each workspace section is a page, and the image side panel is in tabs', as
   await expect(page.getByTestId('side-tab-qa')).toHaveAttribute('aria-selected', 'true');
   const selected = page.locator(`[data-testid="qa-item"][data-qa-id="${qaId}"]`);
   await expect(selected).toHaveAttribute('aria-pressed', 'true');
-  // The QA review starts near the top of the side panel, under the selected object's naming line
-  // and the tab bar (it began ~940 px down, below the depth controls, the objects and the label
-  // tools).
+  // The QA review starts near the top of the side panel, under the selected object's naming and
+  // mask cards and the tab bar (it began ~940 px down, below the depth controls, the objects and
+  // the label tools).
   const top = await page.evaluate(() => {
     const panel = document.querySelector('.side-panel')!.getBoundingClientRect();
     const qa = document.querySelector('[data-testid="qa-section"]')!.getBoundingClientRect();
     return qa.top - panel.top;
   });
-  expect(top).toBeLessThan(250);
+  expect(top).toBeLessThan(350);
   await expect(page.getByTestId('viewer3d')).toHaveAttribute('data-status', 'ready', {
     timeout: 60_000,
   });

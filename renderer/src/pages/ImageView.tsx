@@ -704,6 +704,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             ambiguous={ambiguous}
             colors={colors}
           />
+          <MaskEditorPanel editor={maskEditor} />
           <div className="side-tabs" role="tablist" aria-label="Side panel">
             {PANEL_TABS.map((t) => (
               <button
@@ -732,7 +733,6 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             aria-labelledby="side-tab-objects"
             hidden={panelTab !== 'objects'}
           >
-            <MaskEditorPanel editor={maskEditor} />
             <section className="depth-controls" aria-label="Depth overlay">
               <label className={`switch${hasDepth ? '' : ' disabled'}`}>
                 <input
