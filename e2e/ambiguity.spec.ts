@@ -49,8 +49,9 @@ async function cardAbout(page: Page, objectId: number): Promise<Locator> {
 
 const rowOf = (card: Locator) => card.locator('xpath=..');
 
-/** Selects a QA card (clicking a selected one would deselect it). */
+/** Selects a QA card (clicking a selected one would deselect it), on the side panel's QA tab. */
 async function select(card: Locator): Promise<void> {
+  await card.page().getByTestId('side-tab-qa').click();
   if ((await card.getAttribute('aria-pressed')) !== 'true') await card.click();
   await expect(card).toHaveAttribute('aria-pressed', 'true');
 }
@@ -82,6 +83,7 @@ test('an ambiguous name blocks approval until the reviewer excludes or names an 
     .map(Number)
     .sort((a, b) => a - b);
   const [cabinet, twin] = ids as [number, number];
+  await page.getByTestId('side-tab-objects').click();
   await expect(
     page.locator(
       `[data-testid="object-item"][data-object-id="${cabinet}"] [data-testid="object-ambiguous"]`,
@@ -89,6 +91,7 @@ test('an ambiguous name blocks approval until the reviewer excludes or names an 
   ).toBeVisible();
 
   // The cabinet's card says why it cannot be approved; `a` changes nothing and says so.
+  await page.getByTestId('side-tab-qa').click();
   const card = await cardAbout(page, cabinet);
   await select(card);
   const blocked = rowOf(card).getByTestId('qa-blocked');
@@ -100,6 +103,7 @@ test('an ambiguous name blocks approval until the reviewer excludes or names an 
   await page.screenshot({ path: join(REPO_ROOT, 'test-results/ambiguity-blocked.png') });
 
   // Way 1: exclude the twin from QA ("unsure").
+  await page.getByTestId('side-tab-objects').click();
   await page.locator(`[data-testid="object-item"][data-object-id="${twin}"]`).click();
   await expect(page.getByTestId('referent-tools')).toHaveAttribute('data-object-id', String(twin));
   await page.getByTestId('referent-exclude-unsure').click();

@@ -32,6 +32,7 @@ test('exports QA from the dataset dialog and scores a bench file in the evaluati
   try {
     await importAndRun(page, server.url);
 
+    await page.getByTestId('nav-export').click();
     await page.getByTestId('open-export').click();
     await expect(page.getByTestId('export-dialog')).toBeVisible();
 
@@ -98,6 +99,11 @@ test('exports QA from the dataset dialog and scores a bench file in the evaluati
     await page
       .getByTestId('eval-panel')
       .screenshot({ path: join(REPO_ROOT, 'test-results/eval-panel.png') });
+    // The results table has the page's width (it was cut off in a 330-px sidebar column).
+    const table = (await page.getByTestId('eval-categories').boundingBox())!;
+    expect(table.width).toBeGreaterThan(900);
+    await page.getByTestId('eval-categories').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/workspace-eval-results.png') });
 
     await problems.expectNone();
   } finally {

@@ -55,6 +55,7 @@ test('get models for photos: plan, offline failure, resume, re-run on skipped im
   problems,
 }) => {
   await page.goto(server.url);
+  await page.getByTestId('nav-models').click();
   const step = page.getByTestId('photo-models');
   await expect(step).toBeVisible();
   const list = step.getByTestId('photo-models-list');

@@ -159,7 +159,8 @@ test('imports a batch with depth through the UI and shows the depth overlay', as
   const off = await stagePixels(page);
   expect(off.layers).toBeGreaterThanOrEqual(2);
 
-  // Toggle the overlay with the keyboard shortcut.
+  // Toggle the overlay with the keyboard shortcut (its switch and slider are on the Objects tab).
+  await page.getByTestId('side-tab-objects').click();
   await page.keyboard.press('d');
   await expect(page.getByTestId('depth-toggle')).toBeChecked();
   await expect(stage).toHaveAttribute('data-depth-layer-loaded', 'true');
@@ -176,14 +177,16 @@ test('imports a batch with depth through the UI and shows the depth overlay', as
   expect(meanAbsDiff(on.grid, full.grid)).toBeGreaterThan(1);
   await page.getByTestId('depth-opacity').fill('0.6');
 
-  // Metadata: the given intrinsics and the depth statistics.
+  await expect(page.getByTestId('depth-legend')).toContainText(/\d\.\d\d m/);
+
+  // Metadata (Scene tab): the given intrinsics and the depth statistics.
+  await page.getByTestId('side-tab-scene').click();
   await expect(page.getByTestId('meta-fx')).toHaveText('525');
   await expect(page.getByTestId('meta-fy')).toHaveText('525');
   await expect(page.getByTestId('meta-cx')).toHaveText('319.5');
   await expect(page.getByTestId('meta-intrinsics')).toBeVisible();
   await expect(page.getByTestId('meta-depth-encoding')).toHaveText('mm');
   await expect(page.getByTestId('meta-depth-valid')).toHaveText(/^\d{1,3}\.\d%$/);
-  await expect(page.getByTestId('depth-legend')).toContainText(/\d\.\d\d m/);
 
   await settle(page);
   await page.screenshot({ path: SCREENSHOT });
@@ -195,6 +198,7 @@ test('imports a batch with depth through the UI and shows the depth overlay', as
   await settle(page);
   expect(meanAbsDiff(off.grid, (await stagePixels(page)).grid)).toBeLessThan(2);
   // The switch in the side panel toggles it as well.
+  await page.getByTestId('side-tab-objects').click();
   const depthSwitch = page.locator('label.switch', { has: page.getByTestId('depth-toggle') });
   await depthSwitch.click();
   await expect(stage).toHaveAttribute('data-depth-visible', 'true');

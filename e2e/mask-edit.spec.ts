@@ -54,11 +54,13 @@ test('erase, paint and polygon edits on a real frame re-derive the chair; undo r
   await page.locator('[data-testid="image-tile"]', { hasText: '00000.jpg' }).click();
   const stage = page.getByTestId('image-stage');
   await expect(stage).toHaveAttribute('data-overlays-ready', 'true', { timeout: 30_000 });
+  await page.getByTestId('side-tab-scene').click();
   await expect(page.locator('[data-testid="scene-node"][data-label="chair"]')).toBeVisible();
   const derivedDepth = await chairDepth(page);
   expect(derivedDepth).toBeGreaterThan(0.9); // the wall behind the chair counted as chair
 
   // Select the chair and edit its mask.
+  await page.getByTestId('side-tab-objects').click();
   await page.locator('[data-testid="object-item"][data-label="chair"]').click();
   const editor = page.getByTestId('mask-editor');
   await expect(editor).toContainText('depth-cluster');

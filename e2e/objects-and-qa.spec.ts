@@ -102,6 +102,7 @@ test('imports COCO boxes, runs the pipeline and reviews objects, scene and QA', 
   await expect(stage).toHaveAttribute('data-objects-drawn', '3');
   const labels = JSON.parse((await stage.getAttribute('data-object-labels')) ?? '[]') as string[];
   expect([...labels].sort()).toEqual(['cabinet', 'door', 'partition']);
+  await page.getByTestId('side-tab-objects').click();
   const objectsPanel = page.getByTestId('objects-panel');
   for (const label of ['door', 'cabinet', 'partition'])
     await expect(objectsPanel.getByText(label, { exact: true })).toBeVisible();
@@ -118,7 +119,8 @@ test('imports COCO boxes, runs the pipeline and reviews objects, scene and QA', 
   await expect(page.getByTestId('objects-toggle')).toBeChecked();
   await expect(stage).toHaveAttribute('data-objects-drawn', '3');
 
-  // Scene section: gravity-aligned frame, a door of plausible height.
+  // Scene tab: gravity-aligned frame, a door of plausible height.
+  await page.getByTestId('side-tab-scene').click();
   const scene = page.getByTestId('scene-section');
   await expect(scene).toContainText('aligned');
   await expect(page.getByTestId('scene-aligned')).toHaveText('yes');
@@ -130,6 +132,7 @@ test('imports COCO boxes, runs the pipeline and reviews objects, scene and QA', 
   expect(doorHeight).toBeLessThan(2.3);
 
   // QA list: many pairs; selecting one highlights exactly its subjects.
+  await page.getByTestId('side-tab-qa').click();
   const items = page.getByTestId('qa-item');
   await expect.poll(() => items.count()).toBeGreaterThan(10);
   const first = items.first();
@@ -166,9 +169,11 @@ test('imports COCO boxes, runs the pipeline and reviews objects, scene and QA', 
   await settle(page);
   await page.screenshot({ path: SCREENSHOT });
 
-  // The scene section further down the side panel (for a look at its layout).
-  await scene.scrollIntoViewIfNeeded();
+  // The scene tab (for a look at its layout), then back to the QA review.
+  await page.getByTestId('side-tab-scene').click();
+  await expect(scene).toBeVisible();
   await page.screenshot({ path: join(REPO_ROOT, 'test-results/image-view-scene.png') });
+  await page.getByTestId('side-tab-qa').click();
 
   // Zoomed in, boxes follow the image and captions keep their screen size.
   await page.keyboard.press('Escape');

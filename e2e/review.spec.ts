@@ -363,6 +363,7 @@ test('reviews objects and QA on the canvas, by keyboard, with undo/redo that per
   await expect.poll(() => qaStatus(editId)).toBe('edited');
   await expect.poll(() => qaStatus(firstId)).toBe('changed');
   await expect(page.getByTestId('image-page')).toHaveAttribute('data-can-undo', 'true');
+  await page.getByTestId('side-tab-objects').click();
   await expect(
     page.locator('[data-testid="object-item"]').getByText(html, { exact: true }),
   ).toBeVisible();
@@ -393,6 +394,7 @@ test('a stale edit from a second window is refused with a clear message, not los
   const origin = new URL(server.url).origin;
   await other.goto(`${origin}/#/image/1?token=${server.token}`);
   await expect(other.getByTestId('image-page')).toHaveAttribute('data-review-loaded', 'true');
+  await other.getByTestId('side-tab-objects').click();
   await other.locator(`[data-testid="object-item"][data-object-id="${objectId}"]`).click();
   await other.keyboard.press('l');
   await other.getByTestId('relabel-input').fill('label from B');
@@ -405,6 +407,7 @@ test('a stale edit from a second window is refused with a clear message, not los
   // the old version and is refused with the reason; B's label is kept.
   await other.close();
   const row = page.locator(`[data-testid="object-item"][data-object-id="${objectId}"]`);
+  await page.getByTestId('side-tab-objects').click();
   await row.click();
   await page.keyboard.press('l');
   await expect(page.getByTestId('relabel-input')).toBeFocused();
@@ -412,6 +415,7 @@ test('a stale edit from a second window is refused with a clear message, not los
   await b.goto(`${origin}/#/image/1?token=${server.token}`);
   await expect(b.getByTestId('image-page')).toHaveAttribute('data-review-loaded', 'true');
   const rowB = b.locator(`[data-testid="object-item"][data-object-id="${objectId}"]`);
+  await b.getByTestId('side-tab-objects').click();
   await rowB.click();
   await b.keyboard.press('l');
   await b.getByTestId('relabel-input').fill('second label from B');

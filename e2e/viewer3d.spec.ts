@@ -72,18 +72,21 @@ test('batch view filters and scrolls; the 3D view shows the cloud and syncs sele
   await page.getByTestId('pipeline-start').click();
   await expect(page.getByTestId('pipeline-summary')).toBeVisible({ timeout: 90_000 });
 
-  // Jobs panel: the import and the run, finished, the run with its per-stage counts; models panel:
+  // Jobs page: the import and the run, finished, the run with its per-stage counts; models page:
   // the execution providers and the catalogue.
+  await page.getByTestId('nav-jobs').click();
   const jobs = page.getByTestId('jobs-panel');
   await expect(jobs.locator('[data-testid="job-row"][data-status="done"]')).toHaveCount(2);
   const run = jobs.locator('[data-testid="job-row"][data-status="done"]', { hasText: 'Pipeline' });
   await expect(run.getByTestId('job-stages').locator('tr[data-stage="graph"]')).toContainText('1');
+  await jobs.screenshot({ path: join(REPO_ROOT, 'test-results/jobs-panel.png') });
+  await page.getByTestId('nav-models').click();
   await expect(page.getByTestId('models-providers')).toContainText(/cpu/i);
   await expect(page.getByTestId('model-row').first()).toBeVisible();
-  await jobs.screenshot({ path: join(REPO_ROOT, 'test-results/jobs-panel.png') });
   await page.getByTestId('models-panel').screenshot({
     path: join(REPO_ROOT, 'test-results/models-panel.png'),
   });
+  await page.getByTestId('nav-batches').click();
 
   // Batch view: statuses derived from the run: the labelled frame needs review, the others have
   // no objects and stay pending.
@@ -137,7 +140,8 @@ test('batch view filters and scrolls; the 3D view shows the cloud and syncs sele
   const chair = objects.find((o) => o.label === 'chair')!;
   const curtain = objects.find((o) => o.label === 'curtain')!;
 
-  // 2D list -> 3D.
+  // 2D list (Objects tab) -> 3D.
+  await page.getByTestId('side-tab-objects').click();
   await page.locator(`[data-testid="objects-panel"] [data-object-id="${curtain.id}"]`).click();
   await expect(viewer).toHaveAttribute('data-selected-object', String(curtain.id));
 
@@ -166,6 +170,7 @@ test('batch view filters and scrolls; the 3D view shows the cloud and syncs sele
   ).toHaveClass(/selected/);
 
   // A QA pair about two objects: both highlighted in 3D, with the relations between them.
+  await page.getByTestId('side-tab-qa').click();
   const pair = page.locator('[data-testid="qa-item"][data-subjects*=","]').first();
   await pair.click();
   const subjects = await pair.getAttribute('data-subjects');
@@ -235,6 +240,7 @@ test('batch view filters and scrolls; the 3D view shows the cloud and syncs sele
 
   // Reset: "View from camera" after the drags puts the photo's pose back exactly: the chair is
   // where the photo shows it.
+  await page.getByTestId('side-tab-objects').click();
   await page.locator(`[data-testid="objects-panel"] [data-object-id="${curtain.id}"]`).click();
   await page.getByTestId('viewer3d-view-from-camera').click();
   await page.mouse.click(at.x, at.y);

@@ -1,15 +1,20 @@
-// Top level: picks the project (first of projects.list, selector when several) and routes between
-// the batches page and the image view.
+// Top level: picks the project (first of projects.list, selector when several), links the workspace
+// sections (Batches · Review queue · Jobs · Models · Export & Evaluation) in the top bar, and routes
+// between their pages and the image view.
 import { useEffect, useState } from 'react';
 import type { ProjectSummary } from '../../../contract/entities';
 import { getBridge } from '../api/bridge';
 import { api, errorText } from '../api/client';
 import { BatchesPage } from '../pages/BatchesPage';
+import { ExportPage } from '../pages/ExportPage';
 import { ImageView } from '../pages/ImageView';
+import { ReviewQueuePage } from '../pages/ReviewQueuePage';
+import { JobsPanel } from '../panels/JobsPanel';
+import { ModelsPanel } from '../panels/ModelsPanel';
 import { BatchScrollBench } from '../batch/BatchScrollBench';
 import { ViewerBench } from '../viewer3d/ViewerBench';
 import { useConnected, useEngineEvents, useLoad } from './hooks';
-import { routeHref, useRoute } from './router';
+import { routeHref, SECTIONS, sectionOf, useRoute } from './router';
 
 const PROJECT_KEY = 'sqw.projectId';
 
@@ -68,6 +73,19 @@ export function App() {
           <span className="brand-mark" aria-hidden="true" />
           Spatial QA Workstation
         </a>
+        <nav className="section-nav" aria-label="Workspace" data-testid="section-nav">
+          {SECTIONS.map((s) => (
+            <a
+              key={s.page}
+              href={`#/${s.page}`}
+              className={`section-link${sectionOf(route) === s.page ? ' active' : ''}`}
+              aria-current={sectionOf(route) === s.page ? 'page' : undefined}
+              data-testid={`nav-${s.page}`}
+            >
+              {s.title}
+            </a>
+          ))}
+        </nav>
         <div className="topbar-spacer" />
         {list.length > 1 ? (
           <label className="project-select">
@@ -115,6 +133,18 @@ export function App() {
           </div>
         ) : route.page === 'image' ? (
           <ImageView key={project.id} projectId={project.id} imageId={route.imageId} />
+        ) : route.page === 'review' ? (
+          <ReviewQueuePage key={project.id} projectId={project.id} batchId={route.batchId} />
+        ) : route.page === 'jobs' ? (
+          <div className="workspace-page" data-testid="jobs-page">
+            <JobsPanel key={project.id} projectId={project.id} />
+          </div>
+        ) : route.page === 'models' ? (
+          <div className="workspace-page" data-testid="models-page">
+            <ModelsPanel key={project.id} projectId={project.id} />
+          </div>
+        ) : route.page === 'export' ? (
+          <ExportPage key={project.id} projectId={project.id} />
         ) : route.page === 'bench' ? (
           route.which === '3d' ? (
             <ViewerBench />

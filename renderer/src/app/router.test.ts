@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseRoute, routeHref } from './router';
+import { parseRoute, routeHref, SECTIONS, sectionOf } from './router';
 
 describe('router', () => {
   it('parses routes', () => {
@@ -10,9 +10,32 @@ describe('router', () => {
     expect(parseRoute('#/image/0')).toEqual({ page: 'batches', batchId: null });
     expect(parseRoute('#token=abc')).toEqual({ page: 'batches', batchId: null });
   });
+  it('parses each workspace section', () => {
+    expect(parseRoute('#/review')).toEqual({ page: 'review', batchId: null });
+    expect(parseRoute('#/review/4')).toEqual({ page: 'review', batchId: 4 });
+    expect(parseRoute('#/jobs')).toEqual({ page: 'jobs' });
+    expect(parseRoute('#/models')).toEqual({ page: 'models' });
+    expect(parseRoute('#/export')).toEqual({ page: 'export' });
+    expect(parseRoute('#/jobs/1')).toEqual({ page: 'batches', batchId: null });
+  });
   it('round-trips', () => {
     expect(parseRoute('#/bench/3d')).toEqual({ page: 'bench', which: '3d' });
-    for (const h of ['#/image/5', '#/batches/2', '#/batches', '#/bench/batch'])
+    for (const h of [
+      '#/image/5',
+      '#/batches/2',
+      '#/batches',
+      '#/bench/batch',
+      '#/review',
+      '#/review/7',
+      '#/jobs',
+      '#/models',
+      '#/export',
+    ])
       expect(routeHref(parseRoute(h))).toBe(h);
+  });
+  it('puts every section in the top bar; an image belongs to its batch', () => {
+    for (const s of SECTIONS) expect(sectionOf(parseRoute(`#/${s.page}`))).toBe(s.page);
+    expect(sectionOf({ page: 'image', imageId: 1 })).toBe('batches');
+    expect(sectionOf({ page: 'bench', which: '3d' })).toBeNull();
   });
 });

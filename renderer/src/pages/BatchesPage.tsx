@@ -1,20 +1,17 @@
 // The project's batches (with counts and their import issues) beside the batch view of the selected
 // batch (renderer/src/batch: status counts, filters, a windowed grid over all its images); the
 // import panel sits on top of the batch list, the project's pipeline panel on top of the grid.
+// Jobs, models, export and evaluation have their own pages (top bar).
 import { useCallback, useRef, useState } from 'react';
 import type { ImportResult } from '../../../contract/api';
 import type { BatchSummary } from '../../../contract/entities';
 import { api } from '../api/client';
 import { BatchBrowser } from '../batch/BatchBrowser';
-import { JobsPanel } from '../panels/JobsPanel';
-import { ModelsPanel } from '../panels/ModelsPanel';
 import { useEngineEvents, useLoad } from '../app/hooks';
 import { navigate, routeHref } from '../app/router';
 import { IssueList } from '../components/IssueList';
 import { PathText } from '../components/PathText';
 import { formatDate, shortFolder } from '../lib/format';
-import { EvalPanel } from './EvalPanel';
-import { ExportDialog } from './ExportDialog';
 import { ImportPanel } from './ImportPanel';
 import { PipelinePanel } from './PipelinePanel';
 
@@ -32,7 +29,6 @@ export function BatchesPage({ projectId, batchId, importRequest = 0 }: Props) {
   const sorted = [...(batches.data ?? [])].sort((a, b) => b.id - a.id);
   const selected = sorted.find((b) => b.id === batchId) ?? sorted[0] ?? null;
   const [imagesTick, setImagesTick] = useState(0);
-  const [exporting, setExporting] = useState(false);
 
   // A running pipeline moves images through processing to needs-review: refresh the batch view's
   // statuses and counts as it goes, at most every few seconds.
@@ -93,23 +89,7 @@ export function BatchesPage({ projectId, batchId, importRequest = 0 }: Props) {
             ))}
           </ul>
         </section>
-        <section className="panel" aria-labelledby="dataset-title">
-          <h2 id="dataset-title">Dataset</h2>
-          <button
-            type="button"
-            className="btn primary"
-            onClick={() => setExporting(true)}
-            disabled={sorted.length === 0}
-            data-testid="open-export"
-          >
-            Export dataset…
-          </button>
-        </section>
-        <JobsPanel projectId={projectId} />
-        <ModelsPanel projectId={projectId} />
-        <EvalPanel />
       </aside>
-      {exporting && <ExportDialog projectId={projectId} onClose={() => setExporting(false)} />}
       <section className="gallery batch-gallery">
         {sorted.length > 0 && (
           <PipelinePanel projectId={projectId} onFinished={onPipelineFinished} />

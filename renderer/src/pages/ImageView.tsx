@@ -1,7 +1,8 @@
 // One image, where reviewers work: the Konva canvas (image, depth overlay, masks, boxes; select,
-// move, resize, draw, relabel, delete) beside the 3D viewer, and a side panel with the layer
-// switches, the objects, the QA review queue (this image or the whole batch), the scene graph and
-// the metadata. Every action has a key (review/keymap.ts, help overlay on ?); edits and decisions
+// move, resize, draw, relabel, delete) beside the 3D viewer, and a side panel: the selected
+// object's naming tools on top, then three tabs: the QA review queue (this image or the whole
+// batch), the objects (with the layer switches and label tools), and the scene graph with the
+// metadata. Every action has a key (review/keymap.ts, help overlay on ?); edits and decisions
 // go through review/useReviewSession.ts and are undoable. Selection is shared by the canvas, the
 // objects list and the 3D view; the selected QA's subjects are highlighted in 2D and 3D.
 import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -36,6 +37,14 @@ import { useReviewSession } from '../review/useReviewSession';
 import { SceneViewer3D } from '../viewer3d/SceneViewer3D';
 
 const ID_PAGE = 1000;
+
+/** The side panel's tabs; all stay mounted (hidden), so switching keeps inputs and scroll. */
+type PanelTab = 'qa' | 'objects' | 'scene';
+const PANEL_TABS: { id: PanelTab; title: string }[] = [
+  { id: 'qa', title: 'QA review' },
+  { id: 'objects', title: 'Objects' },
+  { id: 'scene', title: 'Scene' },
+];
 const NO_VOCABULARY: readonly { label: string; count: number }[] = [];
 
 // The side panel's sections and the 3D view, memoised: the view re-renders for each of the loads at
@@ -154,6 +163,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
   const [scale, setScale] = useState(1);
   const [helpOpen, setHelpOpen] = useState(false);
   const [scope, setScope] = useState<'image' | 'batch'>('image');
+  const [panelTab, setPanelTab] = useState<PanelTab>('qa');
   const [reviewer, setReviewer] = useState(reviewerName);
 
   // Selection: a QA pair (its subjects highlighted) and an object (edited), both per image.
@@ -244,9 +254,11 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
         setHelpOpen((v) => !v);
         return true;
       case 'next-qa':
+        setPanelTab('qa');
         stepQa(1);
         return true;
       case 'prev-qa':
+        setPanelTab('qa');
         stepQa(-1);
         return true;
       case 'next-image':
@@ -261,7 +273,11 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
         return selected !== null;
       case 'reject':
       case 'edit':
-        if (selected) setInputMode({ kind: action, qaId: selected.id });
+        // The reason / answer input is on the QA card: bring its tab forward.
+        if (selected) {
+          setPanelTab('qa');
+          setInputMode({ kind: action, qaId: selected.id });
+        }
         return selected !== null;
       case 'confirm':
         if (!review.pending) return false;
@@ -295,10 +311,15 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
         const at = objectList.findIndex((o) => o.id === selectedObject);
         const next = objectList[(at + 1) % Math.max(1, objectList.length)];
         setSelectedObject(next?.id ?? null);
+        setPanelTab('objects');
         return true;
       }
       case 'relabel':
-        if (selectedObject !== null) setRelabeling(true);
+        // The label input is on the object's row: bring the objects tab forward.
+        if (selectedObject !== null) {
+          setPanelTab('objects');
+          setRelabeling(true);
+        }
         return selectedObject !== null;
       case 'delete-object':
         if (selectedObject !== null) {
@@ -674,65 +695,8 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               />
             </section>
           )}
-          <MaskEditorPanel editor={maskEditor} />
-          <section className="depth-controls" aria-label="Depth overlay">
-            <label className={`switch${hasDepth ? '' : ' disabled'}`}>
-              <input
-                type="checkbox"
-                checked={depthVisible && hasDepth}
-                disabled={!hasDepth}
-                onChange={(e) => setDepthVisible(e.target.checked)}
-                data-testid="depth-toggle"
-              />
-              <span className="switch-track" aria-hidden="true" />
-              <span>
-                Depth overlay <kbd>d</kbd>
-              </span>
-            </label>
-            <label className="field slider">
-              <span>
-                Opacity <b>{Math.round(depthOpacity * 100)}%</b>
-              </span>
-              <input
-                type="range"
-                min={0}
-                max={1}
-                step={0.05}
-                value={depthOpacity}
-                disabled={!hasDepth}
-                onChange={(e) => setDepthOpacity(Number(e.target.value))}
-                data-testid="depth-opacity"
-              />
-            </label>
-            {image?.depth ? (
-              <MemoDepthLegend min={image.depth.minMeters} max={image.depth.maxMeters} />
-            ) : image ? (
-              <p className="muted small" data-testid="no-depth-note">
-                This image has no depth map: no masks from depth, scene graph or 3D view until one
-                is imported or a depth model runs.
-              </p>
-            ) : null}
-          </section>
-          <MemoObjectsPanel
-            objects={review.data ? objectList : undefined}
-            colors={colors}
-            visible={objectsVisible}
-            onVisibleChange={setObjectsVisible}
-            masksVisible={masksVisible}
-            onMasksVisibleChange={setMasksVisible}
-            maskOpacity={maskOpacity}
-            onMaskOpacityChange={setMaskOpacity}
-            ambiguous={ambiguous}
-            selectedId={selectedObject}
-            onSelect={selectObject}
-            relabeling={relabeling}
-            onRelabeling={setRelabeling}
-            onRelabel={relabel}
-            onDelete={deleteObject}
-            vocabulary={vocabularyList}
-            busy={review.busy}
-            error={review.loadError}
-          />
+          {/* Above the tabs: resolving a name ("Resolve" on a QA card) shows the object's tools
+              beside the card it unblocks. */}
           <NamingTools
             review={review}
             objectId={selectedObject}
@@ -740,52 +704,156 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
             ambiguous={ambiguous}
             colors={colors}
           />
-          <MemoLabelTools vocabulary={vocabularyList} busy={review.busy} onRename={renameLabel} />
-          <div className="scope-switch btn-group" role="group" aria-label="Review queue scope">
-            <button
-              type="button"
-              className={`btn btn-small${scope === 'image' ? ' active' : ''}`}
-              aria-pressed={scope === 'image'}
-              onClick={() => setScope('image')}
-              data-testid="scope-image"
-            >
-              This image
-            </button>
-            <button
-              type="button"
-              className={`btn btn-small${scope === 'batch' ? ' active' : ''}`}
-              aria-pressed={scope === 'batch'}
-              disabled={batchId === null}
-              onClick={() => setScope('batch')}
-              data-testid="scope-batch"
-            >
-              Whole batch
-            </button>
+          <MaskEditorPanel editor={maskEditor} />
+          <div className="side-tabs" role="tablist" aria-label="Side panel">
+            {PANEL_TABS.map((t) => (
+              <button
+                key={t.id}
+                type="button"
+                role="tab"
+                id={`side-tab-${t.id}`}
+                aria-selected={panelTab === t.id}
+                aria-controls={`side-tabpanel-${t.id}`}
+                className={`side-tab${panelTab === t.id ? ' active' : ''}`}
+                onClick={() => setPanelTab(t.id)}
+                data-testid={`side-tab-${t.id}`}
+              >
+                {t.title}
+                {t.id === 'qa' && qaList ? <span className="count">{qaList.length}</span> : null}
+                {t.id === 'objects' && review.data ? (
+                  <span className="count">{objectList.length}</span>
+                ) : null}
+              </button>
+            ))}
           </div>
-          {scope === 'batch' && batchId !== null ? (
-            <BatchQueue projectId={projectId} batchId={batchId} currentImageId={imageId} />
-          ) : (
-            <MemoQaList
-              qa={qaList}
-              objects={objectList}
+          <div
+            className="side-tabpanel"
+            role="tabpanel"
+            id="side-tabpanel-objects"
+            aria-labelledby="side-tab-objects"
+            hidden={panelTab !== 'objects'}
+          >
+            <section className="depth-controls" aria-label="Depth overlay">
+              <label className={`switch${hasDepth ? '' : ' disabled'}`}>
+                <input
+                  type="checkbox"
+                  checked={depthVisible && hasDepth}
+                  disabled={!hasDepth}
+                  onChange={(e) => setDepthVisible(e.target.checked)}
+                  data-testid="depth-toggle"
+                />
+                <span className="switch-track" aria-hidden="true" />
+                <span>
+                  Depth overlay <kbd>d</kbd>
+                </span>
+              </label>
+              <label className="field slider">
+                <span>
+                  Opacity <b>{Math.round(depthOpacity * 100)}%</b>
+                </span>
+                <input
+                  type="range"
+                  min={0}
+                  max={1}
+                  step={0.05}
+                  value={depthOpacity}
+                  disabled={!hasDepth}
+                  onChange={(e) => setDepthOpacity(Number(e.target.value))}
+                  data-testid="depth-opacity"
+                />
+              </label>
+              {image?.depth ? (
+                <MemoDepthLegend min={image.depth.minMeters} max={image.depth.maxMeters} />
+              ) : image ? (
+                <p className="muted small" data-testid="no-depth-note">
+                  This image has no depth map: no masks from depth, scene graph or 3D view until one
+                  is imported or a depth model runs.
+                </p>
+              ) : null}
+            </section>
+            <MemoObjectsPanel
+              objects={review.data ? objectList : undefined}
               colors={colors}
-              selectedId={selectedQa}
-              onSelect={selectQa}
-              inputMode={inputMode}
-              onInputMode={changeInputMode}
-              onDecide={decideQa}
-              onBulk={bulkQa}
-              warnings={review.pending ? review.pending.warnings : null}
-              onConfirmWarnings={confirmWarnings}
-              onCancelWarnings={review.cancelPending}
+              visible={objectsVisible}
+              onVisibleChange={setObjectsVisible}
+              masksVisible={masksVisible}
+              onMasksVisibleChange={setMasksVisible}
+              maskOpacity={maskOpacity}
+              onMaskOpacityChange={setMaskOpacity}
+              ambiguous={ambiguous}
+              selectedId={selectedObject}
+              onSelect={selectObject}
+              relabeling={relabeling}
+              onRelabeling={setRelabeling}
+              onRelabel={relabel}
+              onDelete={deleteObject}
+              vocabulary={vocabularyList}
               busy={review.busy}
               error={review.loadError}
-              names={names}
-              onResolve={selectObject}
             />
-          )}
-          <MemoScenePanel scene={sceneView} colors={colors} error={scene.error} />
-          {image && <MemoMetadataPanel image={image} />}
+            <MemoLabelTools vocabulary={vocabularyList} busy={review.busy} onRename={renameLabel} />
+          </div>
+          <div
+            className="side-tabpanel"
+            role="tabpanel"
+            id="side-tabpanel-qa"
+            aria-labelledby="side-tab-qa"
+            hidden={panelTab !== 'qa'}
+          >
+            <div className="scope-switch btn-group" role="group" aria-label="Review queue scope">
+              <button
+                type="button"
+                className={`btn btn-small${scope === 'image' ? ' active' : ''}`}
+                aria-pressed={scope === 'image'}
+                onClick={() => setScope('image')}
+                data-testid="scope-image"
+              >
+                This image
+              </button>
+              <button
+                type="button"
+                className={`btn btn-small${scope === 'batch' ? ' active' : ''}`}
+                aria-pressed={scope === 'batch'}
+                disabled={batchId === null}
+                onClick={() => setScope('batch')}
+                data-testid="scope-batch"
+              >
+                Whole batch
+              </button>
+            </div>
+            {scope === 'batch' && batchId !== null ? (
+              <BatchQueue projectId={projectId} batchId={batchId} currentImageId={imageId} />
+            ) : (
+              <MemoQaList
+                qa={qaList}
+                objects={objectList}
+                colors={colors}
+                selectedId={selectedQa}
+                onSelect={selectQa}
+                inputMode={inputMode}
+                onInputMode={changeInputMode}
+                onDecide={decideQa}
+                onBulk={bulkQa}
+                warnings={review.pending ? review.pending.warnings : null}
+                onConfirmWarnings={confirmWarnings}
+                onCancelWarnings={review.cancelPending}
+                busy={review.busy}
+                error={review.loadError}
+                names={names}
+                onResolve={selectObject}
+              />
+            )}
+          </div>
+          <div
+            className="side-tabpanel"
+            role="tabpanel"
+            id="side-tabpanel-scene"
+            aria-labelledby="side-tab-scene"
+            hidden={panelTab !== 'scene'}
+          >
+            <MemoScenePanel scene={sceneView} colors={colors} error={scene.error} />
+            {image && <MemoMetadataPanel image={image} />}
+          </div>
           <p className="keys muted small" data-testid="image-keys">
             <kbd>?</kbd> all keys · <kbd>n</kbd>/<kbd>p</kbd> next/prev QA · <kbd>a</kbd> approve ·{' '}
             <kbd>r</kbd> reject · <kbd>e</kbd> edit · <kbd>s</kbd> skip · <kbd>u</kbd> undo ·{' '}

@@ -1,5 +1,6 @@
 // Perception models: what is installed (size, verification, the provider that loaded it), the
-// execution providers this machine offers, and downloads with live progress (they run as jobs).
+// execution providers this machine offers, downloads with live progress (they run as jobs), and the
+// import of a local export.
 import { useState } from 'react';
 import type { Job } from '../../../contract/entities';
 import type { ModelInfo } from '../../../contract/models';
@@ -8,6 +9,7 @@ import { useEngineEvents, useLoad } from '../app/hooks';
 import { JobProgress } from '../components/JobProgress';
 import { formatBytes } from '../lib/format';
 import { isTerminal } from '../lib/jobs';
+import { ModelImport } from './ModelImport';
 import { PhotoModelsStep } from './PhotoModelsStep';
 
 export function ModelsPanel({ projectId }: { projectId: string }) {
@@ -118,6 +120,7 @@ export function ModelsPanel({ projectId }: { projectId: string }) {
           Folder: <span className="mono">{models.data.modelsDir}</span>
         </p>
       )}
+      {models.data && <ModelImport models={list} onImported={reload} />}
     </section>
   );
 }
@@ -196,7 +199,7 @@ function ModelState({ model: m }: { model: ModelInfo }) {
   if (!m.installed)
     return (
       <p className="muted small">
-        Not installed{m.downloadable ? '' : ' (import a local export: no download URL)'}
+        Not installed{m.downloadable ? '' : ' (no download URL: import a local export below)'}
         {m.lastError ? (
           <span className="error-text">
             {' '}

@@ -27,7 +27,8 @@ export function BatchQueue({
 }: {
   projectId: string;
   batchId: number;
-  currentImageId: number;
+  /** The image open beside the queue (its items are marked); null on the review-queue page. */
+  currentImageId: number | null;
 }) {
   const [family, setFamily] = useState('');
   const [statusId, setStatusId] = useState('open');
