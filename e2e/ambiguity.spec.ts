@@ -43,8 +43,9 @@ async function cardAbout(page: Page, objectId: number): Promise<Locator> {
   );
   const more = page.getByTestId('qa-more');
   while ((await cards.count()) === 0 && (await more.count()) > 0) await more.click();
-  const id = await cards.first().getAttribute('data-qa-id');
-  return page.locator(`[data-testid="qa-item"][data-qa-id="${id}"]`);
+  // By fact: a re-derivation may make another phrasing of the same fact its card.
+  const fact = await cards.first().getAttribute('data-fact-id');
+  return page.locator(`[data-testid="qa-item"][data-fact-id="${fact}"]`);
 }
 
 const rowOf = (card: Locator) => card.locator('xpath=..');

@@ -201,6 +201,7 @@ export function QaList({
                   onClick={() => onSelect(selected ? null : q.id)}
                   data-testid="qa-item"
                   data-qa-id={q.id}
+                  data-fact-id={q.factId ?? undefined}
                   data-status={q.status}
                   data-family={q.family}
                   data-unit={q.unit ?? ''}
