@@ -22,7 +22,12 @@ export async function unpackBundledChromium(): Promise<
     return undefined;
   }
   const { default: chromium } = await import(PACKAGE);
-  const executablePath: string = await chromium.executablePath();
+  // The package unpacks into os.tmpdir() and skips files already there, so a partial set left in a
+  // shared /tmp (seen here: no libvk_swiftshader.so, "Error creating WebGL context") is never
+  // repaired: unpack into a folder of our own, complete or absent.
+  const own = join(tmpdir(), 'sqw-e2e-chromium');
+  mkdirSync(own, { recursive: true });
+  const executablePath: string = await withTmpdir(own, () => chromium.executablePath());
   if (missingLibraries(executablePath).length === 0) return { executablePath };
 
   // build/cjs/index.cjs -> the package folder -> bin/al2023.tar.br
@@ -36,6 +41,17 @@ export async function unpackBundledChromium(): Promise<
   if (still.length > 0)
     throw new Error(`${PACKAGE}'s Chromium cannot load ${still.join(', ')} on this machine`);
   return { executablePath, env };
+}
+
+async function withTmpdir<T>(dir: string, run: () => Promise<T>): Promise<T> {
+  const before = process.env.TMPDIR;
+  process.env.TMPDIR = dir;
+  try {
+    return await run();
+  } finally {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+  }
 }
 
 /** Shared libraries the dynamic linker cannot find for `binary`; none where ldd is unavailable. */
