@@ -5,6 +5,7 @@
 // holes are not pulled inwards, as a mean would be (a plane is reproduced exactly).
 // Averages of surface points of a convex object stay inside it, so smoothing never grows a box;
 // the noise it removes (sigma / sqrt(window)) is what made min/max extents grow with range.
+import { pixelListBounds } from './mask-rle';
 
 /** Summed-area tables (reused across objects): 1, u, v, uu, uv, vv, z, uz, vz per cell. */
 const K = 9;
@@ -26,19 +27,7 @@ export function smoothObjectDepths(
     for (let i = 0; i < count; i++) out[i] = depth[pixels[i]!]!;
     return;
   }
-  let u0 = Infinity;
-  let u1 = -Infinity;
-  let v0 = Infinity;
-  let v1 = -Infinity;
-  for (let i = 0; i < count; i++) {
-    const p = pixels[i]!;
-    const v = (p / width) | 0;
-    const u = p - v * width;
-    if (u < u0) u0 = u;
-    if (u > u1) u1 = u;
-    if (v < v0) v0 = v;
-    if (v > v1) v1 = v;
-  }
+  const { u0, u1, v0, v1 } = pixelListBounds(pixels, count, width);
   const w = u1 - u0 + 1;
   const h = v1 - v0 + 1;
   const sw = w + 1;

@@ -226,3 +226,25 @@ export function maskBounds(
   }
   return x1 < 0 ? null : [x0, y0, x1 + 1, y1 + 1];
 }
+
+/** Inclusive pixel bounds of the first `count` row-major pixel indices (count > 0). */
+export function pixelListBounds(
+  pixels: ArrayLike<number>,
+  count: number,
+  width: number,
+): { u0: number; u1: number; v0: number; v1: number } {
+  let u0 = Infinity;
+  let u1 = -Infinity;
+  let v0 = Infinity;
+  let v1 = -Infinity;
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i]!;
+    const v = (p / width) | 0;
+    const u = p - v * width;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+    if (v < v0) v0 = v;
+    if (v > v1) v1 = v;
+  }
+  return { u0, u1, v0, v1 };
+}

@@ -5,6 +5,7 @@
 // seen only when the camera looks down on the object's top (the top face spans front to back) and
 // the top side is not hidden. DEFINITIONS.md "Observed and bounded extents".
 import type { ExtentStatus, ExtentStatuses } from './scene-graph';
+import { pixelListBounds } from '../geometry/mask-rle';
 
 /** Share of a side's outline pixels that must meet an occluder (or the border) to bound it. */
 const BOUNDED_SHARE = 0.1;
@@ -29,19 +30,7 @@ type Side = 'left' | 'right' | 'top' | 'bottom';
 /** Per side: outline pixels, and those meeting a nearer surface or the image border. */
 export function outlineSides(o: OutlineInput): Record<Side, ExtentStatus> {
   const { depth, width: W, height: H, pixels, count } = o;
-  let u0 = Infinity;
-  let u1 = -Infinity;
-  let v0 = Infinity;
-  let v1 = -Infinity;
-  for (let i = 0; i < count; i++) {
-    const p = pixels[i]!;
-    const v = (p / W) | 0;
-    const u = p - v * W;
-    if (u < u0) u0 = u;
-    if (u > u1) u1 = u;
-    if (v < v0) v0 = v;
-    if (v > v1) v1 = v;
-  }
+  const { u0, u1, v0, v1 } = pixelListBounds(pixels, count, W);
   const w = u1 - u0 + 1;
   const h = v1 - v0 + 1;
   if (grid.length < w * h) grid = new Uint8Array(w * h * 2);
