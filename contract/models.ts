@@ -110,7 +110,7 @@ export const RecommendedModel = z.object({
 /** The smallest set that makes photos work: detector, box-to-mask, metric depth. */
 export const PhotoModelPlan = z.object({
   installed: z.array(z.object({ task: ModelTask, id: z.string() })),
-  toDownload: z.array(RecommendedModel),
+  missingModels: z.array(RecommendedModel),
   /** Needed tasks that no built-in model can download (import a local export). */
   importOnly: z.array(ModelTask),
   totalBytes: z.number().int().nullable(),

@@ -77,13 +77,15 @@ describe('recommended models for photos', () => {
     const plan = recommendForPhotos(CATALOGUE, new ModelStore(tempDir()));
     expect(plan.installed).toEqual([]);
     expect(plan.importOnly).toEqual([]);
-    expect(plan.toDownload.map((m) => [m.task, m.id, m.licenses, m.bytes, m.sizeExact])).toEqual([
-      // OWLv2 614 MB < Grounding DINO 719 MB (the hub's rounded sizes; aux files unlisted).
-      ['detection', 'owlv2-base-patch16', ['apache-2.0'], 614e6, false],
-      // SlimSAM 23.3 + 16.6 MB; SAM ViT-B has no size in any source read, so it sorts last.
-      ['segmentation', 'slimsam-77-uniform', ['apache-2.0'], 39.9e6, false],
-      ['depth', 'metric3d-vit-small', ['cc0-1.0'], 151e6 + 288 + 30, false],
-    ]);
+    expect(plan.missingModels.map((m) => [m.task, m.id, m.licenses, m.bytes, m.sizeExact])).toEqual(
+      [
+        // OWLv2 614 MB < Grounding DINO 719 MB (the hub's rounded sizes; aux files unlisted).
+        ['detection', 'owlv2-base-patch16', ['apache-2.0'], 614e6, false],
+        // SlimSAM 23.3 + 16.6 MB; SAM ViT-B has no size in any source read, so it sorts last.
+        ['segmentation', 'slimsam-77-uniform', ['apache-2.0'], 39.9e6, false],
+        ['depth', 'metric3d-vit-small', ['cc0-1.0'], 151e6 + 288 + 30, false],
+      ],
+    );
     expect(plan.totalBytes).toBe(614e6 + 39.9e6 + 151e6 + 318);
     expect(parseApproxSize('711 kB')).toBe(711_000);
     expect(parseApproxSize('about 1 GB')).toBeNull();
@@ -100,7 +102,10 @@ describe('recommended models for photos', () => {
     });
     const plan = recommendForPhotos(CATALOGUE, store);
     expect(plan.installed).toEqual([{ task: 'detection', id: 'grounding-dino-tiny' }]);
-    expect(plan.toDownload.map((m) => m.id)).toEqual(['slimsam-77-uniform', 'metric3d-vit-small']);
+    expect(plan.missingModels.map((m) => m.id)).toEqual([
+      'slimsam-77-uniform',
+      'metric3d-vit-small',
+    ]);
   });
 });
 

@@ -24,10 +24,10 @@ export interface PhotoModelPlan {
   /** Tasks already covered by an installed model, with that model's id. */
   installed: { task: ModelTask; id: string }[];
   /** One model per missing task, to download. */
-  toDownload: RecommendedModel[];
+  missingModels: RecommendedModel[];
   /** Missing tasks no built-in model can download (import a local export). */
   importOnly: ModelTask[];
-  /** Sum of toDownload sizes; null when one is unknown. */
+  /** Sum of missingModels sizes; null when one is unknown. */
   totalBytes: number | null;
 }
 
@@ -68,7 +68,7 @@ export function recommendForPhotos(
   catalogue: readonly ModelManifest[],
   store: ModelStore,
 ): PhotoModelPlan {
-  const plan: PhotoModelPlan = { installed: [], toDownload: [], importOnly: [], totalBytes: 0 };
+  const plan: PhotoModelPlan = { installed: [], missingModels: [], importOnly: [], totalBytes: 0 };
   for (const task of PHOTO_TASKS) {
     const ofTask = catalogue.filter((m) => m.task === task);
     const have = ofTask.find((m) => store.state(m).installed);
@@ -86,10 +86,10 @@ export function recommendForPhotos(
       plan.importOnly.push(task);
       continue;
     }
-    plan.toDownload.push(pick);
+    plan.missingModels.push(pick);
   }
-  plan.totalBytes = plan.toDownload.some((m) => m.bytes === null)
+  plan.totalBytes = plan.missingModels.some((m) => m.bytes === null)
     ? null
-    : plan.toDownload.reduce((s, m) => s + (m.bytes ?? 0), 0);
+    : plan.missingModels.reduce((s, m) => s + (m.bytes ?? 0), 0);
   return plan;
 }

@@ -75,7 +75,7 @@ describe('sqw models', { timeout: 120_000 }, () => {
     const plan = JSON.parse(
       (await sqw(['models', 'get', '--models-dir', models, '--json'])).stdout,
     );
-    expect(plan.plan.toDownload.map((m: { id: string }) => m.id)).toEqual([
+    expect(plan.plan.missingModels.map((m: { id: string }) => m.id)).toEqual([
       'owlv2-base-patch16',
       'slimsam-77-uniform',
       'metric3d-vit-small',

@@ -132,12 +132,12 @@ describe('models API', () => {
 
   it('plans the photo set and starts no job when every needed task has a model', async () => {
     const plan = (await s.rpc('models.photoPlan')).body.result;
-    expect(plan.toDownload.map((m: { id: string }) => m.id)).toEqual([
+    expect(plan.missingModels.map((m: { id: string }) => m.id)).toEqual([
       'owlv2-base-patch16',
       'slimsam-77-uniform',
       'metric3d-vit-small',
     ]);
-    expect(plan.toDownload[2]).toMatchObject({ licenses: ['cc0-1.0'], pinned: true });
+    expect(plan.missingModels[2]).toMatchObject({ licenses: ['cc0-1.0'], pinned: true });
     // Install records stand in for the three downloads (the download itself is tested against a
     // local server in native-models/get-models.test.ts).
     for (const m of ['grounding-dino-tiny', 'slimsam-77-uniform', 'metric3d-vit-small']) {

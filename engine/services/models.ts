@@ -94,7 +94,7 @@ export function createModelsHandlers(ctx: ServiceContext): ApiHandlers['models']
     getForPhotos: async ({ projectId }) => {
       const s = store();
       const plan = recommendForPhotos(CATALOGUE, s);
-      const ids = plan.toDownload.map((m) => m.id);
+      const ids = plan.missingModels.map((m) => m.id);
       if (ids.length === 0) return { jobId: null, ids };
       const project = ctx.projects.get(projectId);
       const row = ctx.jobs.start(

@@ -233,7 +233,7 @@ export function registerModels(program: Command): void {
         b === null ? 'size unknown' : `${exact ? '' : '≈'}${mb(b)}`;
       const lines = [
         ...plan.installed.map((i) => `  ✓ ${i.task}: ${i.id} (installed)`),
-        ...plan.toDownload.map(
+        ...plan.missingModels.map(
           (r) =>
             `  ↓ ${r.task}: ${r.id} — ${r.displayName}, ${size(r.bytes, r.sizeExact)}, licence ${r.licenses.join(' + ')}${r.pinned ? '' : ', unpinned'}`,
         ),
@@ -241,18 +241,18 @@ export function registerModels(program: Command): void {
           (t) => `  ! ${t}: no built-in model downloads; import one with "sqw models import"`,
         ),
       ];
-      if (plan.toDownload.length === 0) {
+      if (plan.missingModels.length === 0) {
         out.result(['Photos have what they need:', ...lines].join('\n'), { plan, downloaded: [] });
         return;
       }
       const total = size(
         plan.totalBytes,
-        plan.toDownload.every((r) => r.sizeExact),
+        plan.missingModels.every((r) => r.sizeExact),
       );
       if (!flags.yes) {
         out.result(
           [
-            `Photos need ${plan.toDownload.length} model(s), ${total} in all:`,
+            `Photos need ${plan.missingModels.length} model(s), ${total} in all:`,
             ...lines,
             'Download them with: sqw models get --yes',
           ].join('\n'),
@@ -265,7 +265,7 @@ export function registerModels(program: Command): void {
       process.once('SIGINT', onSigint);
       try {
         const records = await m.download.downloadModels(
-          plan.toDownload.map((r) => m.manifest(r.id)),
+          plan.missingModels.map((r) => m.manifest(r.id)),
           store,
           {
             signal: ac.signal,

@@ -63,11 +63,11 @@ export function PhotoModelsStep({
   if (!p) return null;
   const running = !!download && !isTerminal(download.job);
   const failed = download?.job && isTerminal(download.job) && download.job.status !== 'done';
-  if (p.toDownload.length === 0 && !installed) return null;
-  const exact = p.toDownload.every((m) => m.sizeExact);
+  if (p.missingModels.length === 0 && !installed) return null;
+  const exact = p.missingModels.every((m) => m.sizeExact);
   return (
     <div className="photo-models" data-testid="photo-models">
-      {p.toDownload.length > 0 && (
+      {p.missingModels.length > 0 && (
         <>
           <p className="small">
             <b>Get models for photos.</b> Photos without sensor depth need a detector, a box-to-mask
@@ -75,7 +75,7 @@ export function PhotoModelsStep({
             and the graph/QA stages.
           </p>
           <ul className="small" data-testid="photo-models-list">
-            {p.toDownload.map((m) => (
+            {p.missingModels.map((m) => (
               <li key={m.id} data-model-id={m.id}>
                 {m.task}: <b>{m.displayName}</b> — {mb(m.bytes, m.sizeExact)}, licence{' '}
                 {m.licenses.join(' + ')}
@@ -99,7 +99,7 @@ export function PhotoModelsStep({
                 onClick={start}
                 data-testid="photo-models-get"
               >
-                {failed ? 'Resume download' : `Download ${p.toDownload.length} models`} (
+                {failed ? 'Resume download' : `Download ${p.missingModels.length} models`} (
                 {mb(p.totalBytes, exact)})
               </button>
             )}
@@ -123,7 +123,7 @@ export function PhotoModelsStep({
           testid="photo-models-download"
         />
       )}
-      {installed && p.toDownload.length === 0 && (
+      {installed && p.missingModels.length === 0 && (
         <div className="btn-group" data-testid="photo-models-done">
           <span className="small">Models for photos installed.</span>
           {rerun ? (
