@@ -75,7 +75,7 @@ describe('image store: decisions', () => {
   it('stays on the QA when the decision waits on warnings, and moves on once confirmed', async () => {
     const pending: PendingWarnings = {
       request: { qaId: 11, decision: 'approve' },
-      warnings: [{ code: 'x', message: 'check' } as PendingWarnings['warnings'][number]],
+      warnings: [{ code: 'answer-disagrees', message: 'check' }],
     };
     const { store, key, state, review } = setup({ decide: false });
     store.setState({ selectedQa: 11 });
