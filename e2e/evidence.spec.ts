@@ -155,6 +155,14 @@ test('the QA card carries the measured numbers of the scene graph, drawn in 2D a
   await page.getByTestId('batch-queue-family').selectOption('left_right');
   const items = page.getByTestId('batch-queue-item');
   await expect(items.first()).toBeVisible();
+  // The unfiltered page shows first; wait for the filter's, or a count card ("value 2", a real
+  // number) from the other families is read below as a bare object id.
+  await expect(
+    page
+      .getByTestId('batch-queue')
+      .locator('.qa-family')
+      .filter({ hasNotText: /^left_right$/ }),
+  ).toHaveCount(0);
   await expect(page.getByTestId('batch-queue')).not.toContainText('<region');
   // Since fact-level review the queue shows one card per fact, in its referring-expression
   // phrasing, so region tokens and object-valued answers rarely reach it; where they do they are

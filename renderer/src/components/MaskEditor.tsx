@@ -38,6 +38,11 @@ interface Options {
   color: string | undefined;
   /** After a stored edit: reload the image's review state (masks, QA). */
   onSaved: () => void;
+  /** The mask-edit mode and its tool: the image page's editor state (review/image-store.ts). */
+  active: boolean;
+  setActive: (on: boolean) => void;
+  tool: MaskTool;
+  setTool: (tool: MaskTool) => void;
 }
 
 /** Repaints the whole working mask into its canvas (after a reset, a save, a proposal). */
@@ -63,9 +68,11 @@ export function useMaskEditor({
   height,
   color = '#ffd43b',
   onSaved,
+  active,
+  setActive,
+  tool,
+  setTool,
 }: Options) {
-  const [active, setActive] = useState(false);
-  const [tool, setTool] = useState<MaskTool>('brush');
   const [radius, setRadius] = useState(12);
   const [cut, setCut] = useState(false);
   const [polygon, setPolygon] = useState<Point[]>([]);
