@@ -37,6 +37,8 @@ afterAll(async () => {
   await pool.release();
   removeTempDirs();
 });
+/** The end-to-end runs: two sessions each on a shared, loaded 2-core machine (measured ≤ 26 s). */
+const HEAVY = 120_000;
 const exact = (ctx: AdapterContext): AdapterContext => ({ ...ctx, resize: 'exact' });
 
 let tjs: Awaited<ReturnType<typeof transformersJs>>['tjs'];
@@ -365,6 +367,7 @@ describe('OWLv2: ours against transformers.js', () => {
       expect(maxScore).toBeLessThan(1e-7); // measured 3.0e-8
       log('owlv2', name, ours.detections.length, runnersUp, maxBox, maxScore);
     },
+    HEAVY,
   );
 });
 
@@ -406,27 +409,31 @@ describe('SAM mask post-processing: ours against transformers.js post_process_ma
 
 describe('Depth Anything V2 metric: ours against transformers.js', () => {
   // The export was traced at 686×518 (corridor.png's network size) with a fixed output size.
-  it('corridor.png: same metres at the image size from the same input', async () => {
-    const img = await testImage('corridor.png');
-    const px = await preprocessDepthAnything(img, depthPrep());
-    const model = await load(tjs.AutoModelForDepthEstimation, 'depth');
-    const { predicted_depth } = await model({
-      pixel_values: new tjs.Tensor('float32', px.data, [1, 3, px.height, px.width]),
-    });
-    const [h, w] = predicted_depth.dims.slice(-2);
-    // The depth-estimation pipeline's step (src/pipelines/depth-estimation.js): bilinear to the
-    // image, values as the model gives them (metres for a metric head; it never checks which).
-    const theirs = await tjs.interpolate_4d(predicted_depth.view(1, 1, h, w), {
-      size: [img.height, img.width],
-      mode: 'bilinear',
-    });
-    const ours = await createDepthAnything(exact(depthContext())).run(img);
-    const d = diff(ours.depth, f32(theirs));
-    log('depth', d);
-    // The random head gives sigmoid(≈0) · 20 ≈ 10 m everywhere, so this holds the wiring and
-    // units, not the filter (the next test).
-    expect(d.max).toBeLessThan(1e-4);
-  });
+  it(
+    'corridor.png: same metres at the image size from the same input',
+    async () => {
+      const img = await testImage('corridor.png');
+      const px = await preprocessDepthAnything(img, depthPrep());
+      const model = await load(tjs.AutoModelForDepthEstimation, 'depth');
+      const { predicted_depth } = await model({
+        pixel_values: new tjs.Tensor('float32', px.data, [1, 3, px.height, px.width]),
+      });
+      const [h, w] = predicted_depth.dims.slice(-2);
+      // The depth-estimation pipeline's step (src/pipelines/depth-estimation.js): bilinear to the
+      // image, values as the model gives them (metres for a metric head; it never checks which).
+      const theirs = await tjs.interpolate_4d(predicted_depth.view(1, 1, h, w), {
+        size: [img.height, img.width],
+        mode: 'bilinear',
+      });
+      const ours = await createDepthAnything(exact(depthContext())).run(img);
+      const d = diff(ours.depth, f32(theirs));
+      log('depth', d);
+      // The random head gives sigmoid(≈0) · 20 ≈ 10 m everywhere, so this holds the wiring and
+      // units, not the filter (the next test).
+      expect(d.max).toBeLessThan(1e-4);
+    },
+    HEAVY,
+  );
 
   /**
    * Back to the image size: transformers.js resizes with ONNX Resize linear (half_pixel, no
@@ -539,45 +546,50 @@ describe('Grounding DINO: ours against transformers.js', () => {
 
   // post_process_grounded_object_detection on the model's outputs for our input, against our
   // adapter (NMS off). The scores are the max sigmoid over the prompt's tokens on both sides.
-  it('corridor.png "door": same boxes and scores from the same input', async () => {
-    const img = await testImage('corridor.png');
-    const { proc, text, out } = await doorOnCorridor();
-    const threshold = 0.3;
-    // text_threshold 0: the phrase tokens always pass, see the next test.
-    const theirs = proc.post_process_grounded_object_detection(out, text.input_ids, {
-      box_threshold: threshold,
-      text_threshold: 0,
-      target_sizes: [[img.height, img.width]],
-    })[0];
-    const ours = await createGroundingDino(exact(ctx)).run(img, {
-      phrases: ['door'],
-      boxThreshold: threshold,
-      nmsIou: 1,
-      maxPerLabel: Infinity,
-    });
-    expect(ours.detections.length).toBe(theirs.scores.length);
-    expect(ours.detections.length).toBeGreaterThan(0);
-    const clip = (b: number[]) =>
-      b.map((v, i) => Math.min(Math.max(v, 0), i % 2 ? img.height : img.width));
-    const them = theirs.boxes
-      .map((b: number[], i: number) => ({ box: clip(b), score: theirs.scores[i] as number }))
-      .sort((a: { score: number }, b: { score: number }) => b.score - a.score);
-    let maxBox = 0;
-    let maxScore = 0;
-    ours.detections.forEach((d, i) => {
-      maxScore = Math.max(maxScore, Math.abs(d.score - them[i].score));
-    });
-    const left = new Set<{ box: number[]; score: number }>(them);
-    for (const d of ours.detections) {
-      let best: { box: number[]; score: number } | null = null;
-      for (const t of left) if (!best || boxDiff(t.box, d.box) < boxDiff(best.box, d.box)) best = t;
-      left.delete(best!);
-      maxBox = Math.max(maxBox, boxDiff(best!.box, d.box));
-    }
-    log('gdino', ours.detections.length, maxBox, maxScore);
-    expect(maxBox).toBeLessThan(1e-3);
-    expect(maxScore).toBeLessThan(1e-6);
-  });
+  it(
+    'corridor.png "door": same boxes and scores from the same input',
+    async () => {
+      const img = await testImage('corridor.png');
+      const { proc, text, out } = await doorOnCorridor();
+      const threshold = 0.3;
+      // text_threshold 0: the phrase tokens always pass, see the next test.
+      const theirs = proc.post_process_grounded_object_detection(out, text.input_ids, {
+        box_threshold: threshold,
+        text_threshold: 0,
+        target_sizes: [[img.height, img.width]],
+      })[0];
+      const ours = await createGroundingDino(exact(ctx)).run(img, {
+        phrases: ['door'],
+        boxThreshold: threshold,
+        nmsIou: 1,
+        maxPerLabel: Infinity,
+      });
+      expect(ours.detections.length).toBe(theirs.scores.length);
+      expect(ours.detections.length).toBeGreaterThan(0);
+      const clip = (b: number[]) =>
+        b.map((v, i) => Math.min(Math.max(v, 0), i % 2 ? img.height : img.width));
+      const them = theirs.boxes
+        .map((b: number[], i: number) => ({ box: clip(b), score: theirs.scores[i] as number }))
+        .sort((a: { score: number }, b: { score: number }) => b.score - a.score);
+      let maxBox = 0;
+      let maxScore = 0;
+      ours.detections.forEach((d, i) => {
+        maxScore = Math.max(maxScore, Math.abs(d.score - them[i].score));
+      });
+      const left = new Set<{ box: number[]; score: number }>(them);
+      for (const d of ours.detections) {
+        let best: { box: number[]; score: number } | null = null;
+        for (const t of left)
+          if (!best || boxDiff(t.box, d.box) < boxDiff(best.box, d.box)) best = t;
+        left.delete(best!);
+        maxBox = Math.max(maxBox, boxDiff(best!.box, d.box));
+      }
+      log('gdino', ours.detections.length, maxBox, maxScore);
+      expect(maxBox).toBeLessThan(1e-3);
+      expect(maxScore).toBeLessThan(1e-6);
+    },
+    HEAVY,
+  );
 
   /**
    * A box whose prompt tokens all score under text_threshold but [CLS] over it (box_threshold
@@ -587,26 +599,30 @@ describe('Grounding DINO: ours against transformers.js', () => {
    * label every box with its prompt's phrase and decode nothing. 3 of the 751 boxes over 0.3
    * here (random weights).
    */
-  it('corridor.png "door": transformers.js throws on a box with an empty phrase, we keep it', async () => {
-    const img = await testImage('corridor.png');
-    const { proc, text, out } = await doorOnCorridor();
-    const logits = f32(out.logits);
-    const [, queries, tokens] = out.logits.dims as number[];
-    const p = (q: number, t: number) => 1 / (1 + Math.exp(-logits[q * tokens! + t]!));
-    let clsOnly = 0;
-    for (let q = 0; q < queries!; q++) {
-      const all = [0, 1, 2, 3].map((t) => p(q, t));
-      if (Math.max(...all) > 0.3 && all.slice(1).every((v) => v <= 0.3)) clsOnly++;
-    }
-    expect(clsOnly).toBe(3);
-    expect(() =>
-      proc.post_process_grounded_object_detection(out, text.input_ids, {
-        box_threshold: 0.3,
-        text_threshold: 0.3,
-        target_sizes: [[img.height, img.width]],
-      }),
-    ).toThrow(/non-empty array/);
-  });
+  it(
+    'corridor.png "door": transformers.js throws on a box with an empty phrase, we keep it',
+    async () => {
+      const img = await testImage('corridor.png');
+      const { proc, text, out } = await doorOnCorridor();
+      const logits = f32(out.logits);
+      const [, queries, tokens] = out.logits.dims as number[];
+      const p = (q: number, t: number) => 1 / (1 + Math.exp(-logits[q * tokens! + t]!));
+      let clsOnly = 0;
+      for (let q = 0; q < queries!; q++) {
+        const all = [0, 1, 2, 3].map((t) => p(q, t));
+        if (Math.max(...all) > 0.3 && all.slice(1).every((v) => v <= 0.3)) clsOnly++;
+      }
+      expect(clsOnly).toBe(3);
+      expect(() =>
+        proc.post_process_grounded_object_detection(out, text.input_ids, {
+          box_threshold: 0.3,
+          text_threshold: 0.3,
+          target_sizes: [[img.height, img.width]],
+        }),
+      ).toThrow(/non-empty array/);
+    },
+    HEAVY,
+  );
 });
 
 describe('SlimSAM (box prompts): ours against transformers.js', () => {
@@ -663,53 +679,57 @@ describe('SlimSAM (box prompts): ours against transformers.js', () => {
   // post_process_masks (bilinear 256 → 1024 → crop → image, ONNX Resize half_pixel), ours through
   // upsampleMaskLogits; the mask our adapter keeps against theirs at the same index.
   for (const r of ref.images) {
-    it(`${r.image}: same iou_scores and masks from the same input`, async () => {
-      const img = await testImage(r.image as ImageName);
-      const { width: W, height: H } = img;
-      const size = longestSideSize(W, H, 1024);
-      const boxes = r.boxes.map((b) => b.box as [number, number, number, number]);
-      const px = await slimSamInput(img, 3);
-      const proc = await load(tjs.SamProcessor, 'slimsam');
-      const model = await load(tjs.SamModel, 'slimsam');
-      const emb = await (model as any).get_image_embeddings({
-        pixel_values: new tjs.Tensor('float32', px, [1, 3, 1024, 1024]),
-      });
-      const scaled = boxes.flatMap((b) => [
-        (b[0] * size.width) / W,
-        (b[1] * size.height) / H,
-        (b[2] * size.width) / W,
-        (b[3] * size.height) / H,
-      ]);
-      const out = await model({
-        ...emb,
-        input_boxes: new tjs.Tensor('float32', Float32Array.from(scaled), [1, boxes.length, 4]),
-        input_points: new tjs.Tensor('float32', new Float32Array(boxes.length * 2), [
-          1,
-          boxes.length,
-          1,
-          2,
-        ]),
-      });
-      const masks = await (proc as any).post_process_masks(
-        out.pred_masks,
-        [[H, W]],
-        [[size.height, size.width]],
-      );
-      const ours = await createSlimSam(exact(ctx)).run(img, { boxes });
-      const iou = f32(out.iou_scores);
-      const k = iou.length / boxes.length;
-      const theirMask = masks[0].data as Uint8Array; // [1, nb, 3, H, W]
-      ours.masks.forEach((m, i) => {
-        const scores = Array.from(iou.subarray(i * k, (i + 1) * k));
-        const best = scores.indexOf(m.score);
-        expect(best).toBeGreaterThanOrEqual(0);
-        const mine = decodeRle(m.rle).mask;
-        const plane = theirMask.subarray((i * k + best) * W * H, (i * k + best + 1) * W * H);
-        let differ = 0;
-        for (let p = 0; p < W * H; p++) if (Boolean(mine[p]) !== Boolean(plane[p])) differ++;
-        log('slimsam', r.image, i, best, differ);
-        expect(differ).toBe(0);
-      });
-    });
+    it(
+      `${r.image}: same iou_scores and masks from the same input`,
+      async () => {
+        const img = await testImage(r.image as ImageName);
+        const { width: W, height: H } = img;
+        const size = longestSideSize(W, H, 1024);
+        const boxes = r.boxes.map((b) => b.box as [number, number, number, number]);
+        const px = await slimSamInput(img, 3);
+        const proc = await load(tjs.SamProcessor, 'slimsam');
+        const model = await load(tjs.SamModel, 'slimsam');
+        const emb = await (model as any).get_image_embeddings({
+          pixel_values: new tjs.Tensor('float32', px, [1, 3, 1024, 1024]),
+        });
+        const scaled = boxes.flatMap((b) => [
+          (b[0] * size.width) / W,
+          (b[1] * size.height) / H,
+          (b[2] * size.width) / W,
+          (b[3] * size.height) / H,
+        ]);
+        const out = await model({
+          ...emb,
+          input_boxes: new tjs.Tensor('float32', Float32Array.from(scaled), [1, boxes.length, 4]),
+          input_points: new tjs.Tensor('float32', new Float32Array(boxes.length * 2), [
+            1,
+            boxes.length,
+            1,
+            2,
+          ]),
+        });
+        const masks = await (proc as any).post_process_masks(
+          out.pred_masks,
+          [[H, W]],
+          [[size.height, size.width]],
+        );
+        const ours = await createSlimSam(exact(ctx)).run(img, { boxes });
+        const iou = f32(out.iou_scores);
+        const k = iou.length / boxes.length;
+        const theirMask = masks[0].data as Uint8Array; // [1, nb, 3, H, W]
+        ours.masks.forEach((m, i) => {
+          const scores = Array.from(iou.subarray(i * k, (i + 1) * k));
+          const best = scores.indexOf(m.score);
+          expect(best).toBeGreaterThanOrEqual(0);
+          const mine = decodeRle(m.rle).mask;
+          const plane = theirMask.subarray((i * k + best) * W * H, (i * k + best + 1) * W * H);
+          let differ = 0;
+          for (let p = 0; p < W * H; p++) if (Boolean(mine[p]) !== Boolean(plane[p])) differ++;
+          log('slimsam', r.image, i, best, differ);
+          expect(differ).toBe(0);
+        });
+      },
+      HEAVY,
+    );
   }
 });
