@@ -192,7 +192,7 @@ describe('CLIP: ours against transformers.js', () => {
   // are softmax(100 · cos) over transformers.js's embeddings (its zero-shot pipeline applies
   // logit_scale inside a joint CLIPModel export; this catalogue entry is two separate graphs).
   for (const name of IMAGES) {
-    it(`${name}: same image_embeds and label probabilities from the same pixel_values`, async () => {
+    it(`${name}: label probabilities from its embeddings equal ours on the same pixel_values`, async () => {
       const img = await testImage(name);
       const px = await clipPixels(img, 3, 224);
       const vision = await load(tjs.CLIPVisionModelWithProjection, 'clip');
