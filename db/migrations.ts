@@ -383,7 +383,8 @@ export const migrations: Migration[] = [
   },
   {
     version: 14,
-    description: 'reviewer accounts with roles and hashed API tokens; claims on slices of the queue',
+    description:
+      'reviewer accounts with roles and hashed API tokens; claims on slices of the queue',
     // Accounts are never deleted (a revoked one keeps its name in the audit log). A token is stored
     // only as its HMAC-SHA-256 under a per-account salt, found by its public id. A claim holds a
     // slice of the review queue (batch, QA family and/or object label: every one given must match)

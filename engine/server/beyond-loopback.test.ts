@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAccount } from '../access/account-tokens';
 import { createEngine, type Engine } from '../engine';
 import { tempDir } from '../test/helpers';
-import { startHttpServer, type RunningServer } from './http-server';
+import { startHttpServer } from './http-server';
 
 let dir: ReturnType<typeof tempDir>;
 let engine: Engine;

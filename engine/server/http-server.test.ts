@@ -167,6 +167,8 @@ describe('headless HTTP server', () => {
     const { startHttpServer } = await import('./http-server');
     await expect(
       startHttpServer({ engine: s.engine, staticRoot: '/tmp', host: '0.0.0.0' }),
-    ).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without TLS: pass --tls-cert and --tls-key/);
+    ).rejects.toThrow(
+      /refusing to listen on 0\.0\.0\.0 without TLS: pass --tls-cert and --tls-key/,
+    );
   });
 });

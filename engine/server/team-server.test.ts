@@ -158,7 +158,7 @@ describe('attribution', () => {
 
 describe('claims on slices of the queue', () => {
   it("refuses a decision inside someone else's claim, naming the holder, both ways; release frees it", async () => {
-    const [[famA, idsA], [famB, idsB]] = families(2, 2) as Array<[string, number[]]>;
+    const [[famA, idsA], [famB, idsB]] = families(2, 2) as [[string, number[]], [string, number[]]];
     const taken = await ok(tokens.alice, 'claims.take', { family: famA, ttlSeconds: 600 });
     expect(taken.claim).toMatchObject({ holder: 'alice', family: famA, batchId: null });
     expect(taken.open).toBeGreaterThanOrEqual(2);
