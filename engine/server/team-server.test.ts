@@ -130,6 +130,23 @@ describe('accounts and roles', () => {
     expect(after.body.error.code).toBe('unauthorized');
   });
 
+  it('lets any account read blobs and the event socket, and nobody without a token', async () => {
+    const imageId = (await ok(tokens.vera, 'qa.queue', { limit: 1 })).items[0].imageId;
+    const blob = (t: string) =>
+      fetch(`http://127.0.0.1:${server.port}/blob/${projectId}/${imageId}/thumb${t}`).then(
+        (r) => r.status,
+      );
+    expect(await blob(`?token=${tokens.vera}`)).toBe(200);
+    expect(await blob('')).toBe(401);
+    expect(await blob(`?token=sqw_${'1'.repeat(16)}_${'2'.repeat(64)}`)).toBe(401);
+    const opened = await new Promise<string>((res) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=nope`);
+      ws.once('open', () => res('open'));
+      ws.once('error', () => res('refused'));
+    });
+    expect(opened).toBe('refused');
+  });
+
   it('keeps the shared token working from this machine, as the local user', async () => {
     expect(server.accounts).toBe(true);
     const res = await rpc(server.token, 'claims.list');
