@@ -50,16 +50,25 @@ export class ClaimRepository {
 
   /** A live claim of someone other than `actor` that holds any of the QA `qaIds`; else undefined. */
   heldByOther(qaIds: number[], actor: string, now: number): ClaimRow | undefined {
-    if (qaIds.length === 0) return undefined;
-    return this.db
-      .prepare(
-        `SELECT ${COLUMNS} FROM review_claims c
-         JOIN qa_pairs q ON q.id IN (${qaIds.map(() => '?').join(', ')})
-         JOIN images i ON i.id = q.image_id
-         WHERE ${LIVE} AND c.holder <> ? AND ${inSlice('c.')}
-         ORDER BY c.id LIMIT 1`,
-      )
-      .get(...qaIds, now, actor) as ClaimRow | undefined;
+    const anyLive = this.db
+      .prepare(`SELECT 1 FROM review_claims c WHERE ${LIVE} AND c.holder <> ? LIMIT 1`)
+      .get(now, actor);
+    if (!anyLive) return undefined;
+    // In chunks: a bulk decision over a large batch would pass SQLite's limit of bound variables.
+    for (let i = 0; i < qaIds.length; i += 500) {
+      const chunk = qaIds.slice(i, i + 500);
+      const held = this.db
+        .prepare(
+          `SELECT ${COLUMNS} FROM review_claims c
+           JOIN qa_pairs q ON q.id IN (${chunk.map(() => '?').join(', ')})
+           JOIN images i ON i.id = q.image_id
+           WHERE ${LIVE} AND c.holder <> ? AND ${inSlice('c.')}
+           ORDER BY c.id LIMIT 1`,
+        )
+        .get(...chunk, now, actor) as ClaimRow | undefined;
+      if (held) return held;
+    }
+    return undefined;
   }
 
   /**

@@ -52,7 +52,7 @@ export class QaDecisions {
   constructor(
     private readonly store: ProjectStore,
     private readonly log: ReviewLog,
-    /** The clock claims are judged by (tests move it). */
+    /** The clock claims are judged by. */
     private readonly now: () => number = Date.now,
   ) {}
 
