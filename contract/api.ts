@@ -38,6 +38,7 @@ import {
   ReviewQa,
   UndoResult,
 } from './review';
+import { claimsApi } from './claims';
 import { exportsApi } from './exports';
 import { modelsApi } from './models';
 import { PointCloudInfo } from './point-cloud';
@@ -481,6 +482,8 @@ export const api = {
   models: modelsApi,
   /** Dataset exports: jobs that write a verified dataset, and the record of each (contract/exports.ts). */
   exports: exportsApi,
+  /** Slices of the review queue held by one reviewer at a time (contract/claims.ts). */
+  claims: claimsApi,
 } as const;
 
 export type Api = typeof api;
@@ -552,6 +555,17 @@ export const EngineEvent = z.discriminatedUnion('type', [
     batchId: z.number().int(),
     /** Set when one image changed (re-derived after an edit), so views of it reload. */
     imageId: z.number().int().optional(),
+  }),
+  /** A review command (decision, edit, undo, redo) committed, and who did it. */
+  z.object({
+    type: z.literal('review'),
+    projectId: z.string(),
+    actor: z.string(),
+    command: z.string(),
+    target: z.string(),
+    op: z.enum(['do', 'undo', 'redo', 'log']).nullable(),
+    entryId: z.number().int(),
+    imageIds: z.array(z.number().int()),
   }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;

@@ -6,7 +6,16 @@ import type { BlobRef } from './blobs';
 
 export interface RpcErrorBody {
   code:
-    'invalid-input' | 'unknown-method' | 'not-found' | 'failed' | 'unauthorized' | 'invalid-output';
+    | 'invalid-input'
+    | 'unknown-method'
+    | 'not-found'
+    | 'failed'
+    | 'unauthorized'
+    | 'invalid-output'
+    /** The caller's role does not allow this method. */
+    | 'forbidden'
+    /** Another reviewer holds what the call would change (a claim); the message names them. */
+    | 'conflict';
   message: string;
 }
 

@@ -381,6 +381,39 @@ export const migrations: Migration[] = [
       ALTER TABLE objects ADD COLUMN excluded TEXT;
     `,
   },
+  {
+    version: 14,
+    description:
+      'reviewer accounts with roles and hashed API tokens; claims on slices of the queue',
+    // Accounts are never deleted (a revoked one keeps its name in the audit log). A token is stored
+    // only as its HMAC-SHA-256 under a per-account salt, found by its public id. A claim holds a
+    // slice of the review queue (batch, QA family and/or object label: every one given must match)
+    // for one reviewer until expires_at (ms since the epoch) or until released.
+    up: `
+      CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('admin', 'reviewer', 'viewer')),
+        token_id TEXT NOT NULL UNIQUE,
+        token_salt TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE TABLE review_claims (
+        id INTEGER PRIMARY KEY,
+        holder TEXT NOT NULL,
+        batch_id INTEGER,
+        family TEXT,
+        label TEXT,
+        expires_at INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        released_at TEXT,
+        CHECK (batch_id IS NOT NULL OR family IS NOT NULL OR label IS NOT NULL)
+      );
+      CREATE INDEX review_claims_live ON review_claims(released_at, expires_at);
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);

@@ -9,7 +9,9 @@ import { BatchRepository } from './repositories/batches';
 import { ImageRepository } from './repositories/images';
 import { JobRepository } from './repositories/jobs';
 import { ProjectRepository } from './repositories/project';
+import { AccountRepository } from './repositories/accounts';
 import { AnnotationRepository } from './repositories/annotations';
+import { ClaimRepository } from './repositories/claims';
 import { SceneRepository } from './repositories/scene';
 
 export const DATABASE_FILE = 'project.sqlite';
@@ -39,6 +41,8 @@ export class ProjectStore {
   readonly jobs: JobRepository;
   readonly annotations: AnnotationRepository;
   readonly scene: SceneRepository;
+  readonly accounts: AccountRepository;
+  readonly claims: ClaimRepository;
 
   private constructor(
     readonly folder: string,
@@ -50,6 +54,8 @@ export class ProjectStore {
     this.jobs = new JobRepository(db);
     this.annotations = new AnnotationRepository(db);
     this.scene = new SceneRepository(db);
+    this.accounts = new AccountRepository(db);
+    this.claims = new ClaimRepository(db);
   }
 
   get blobsDir(): string {

@@ -6,3 +6,8 @@ export class NotFoundError extends Error {
 export class UserInputError extends Error {
   override name = 'UserInputError';
 }
+
+/** Someone else holds what the call would change (a reviewer's claim); the message names them. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}

@@ -9,6 +9,7 @@ import { registerInfo } from './commands/info';
 import { registerModels } from './commands/models';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
+import { registerUsers } from './commands/users';
 import { printable } from '../printable';
 import { CliError } from './output';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerExport(program);
   registerEval(program);
   registerModels(program);
+  registerUsers(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

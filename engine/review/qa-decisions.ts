@@ -7,6 +7,7 @@ import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, QaReviewRow, QaState } from '../../db/repositories/annotations';
 import { siblingStatus, supersededReason } from '../../db/repositories/fact-decisions';
 import { NotFoundError, UserInputError } from '../errors';
+import { claimConflict } from './claim-check';
 import { StaleEditError } from './errors';
 import { checkEditedAnswer, GeometryCheck, type ReviewWarning } from './qa-checks';
 import type { ReviewLog } from './review-log';
@@ -51,6 +52,8 @@ export class QaDecisions {
   constructor(
     private readonly store: ProjectStore,
     private readonly log: ReviewLog,
+    /** The clock claims are judged by. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   decide(d: DecisionRequest): DecisionOutcome {
@@ -69,8 +72,11 @@ export class QaDecisions {
         throw new StaleEditError(
           `QA #${qa.id} was changed in another window or by re-derivation (now ${qa.status}); reload and review it again`,
         );
-      const geometry = new GeometryCheck(this.store);
       const siblings = d.decision === 'skip' ? [] : edits.factSiblings(qa.id);
+      // Inside the same transaction as the write: a claim taken a moment ago is seen here.
+      const held = this.store.claims.heldByOther([qa.id, ...siblings], d.actor, this.now());
+      if (held) throw claimConflict(`QA #${qa.id}`, held);
+      const geometry = new GeometryCheck(this.store);
       const warnings = this.warningsFor(qa, d, geometry);
       // Approving the fact approves every phrasing: what is wrong with any of them counts.
       if (d.decision === 'approve')
@@ -115,6 +121,13 @@ export class QaDecisions {
     checkRequest(b);
     if (b.imageId === undefined && b.batchId === undefined)
       throw new UserInputError('bulk decisions need an image or a batch');
+    // One transaction: the claim check and the queue read see exactly what the decision writes over.
+    return this.store.annotations.edits.transaction(() => this.bulkInTransaction(b));
+  }
+
+  private bulkInTransaction(
+    b: Parameters<QaDecisions['bulk']>[0],
+  ): ReturnType<QaDecisions['bulk']> {
     const edits = this.store.annotations.edits;
     let { items } = edits.qaQueue({
       imageId: b.imageId,
@@ -137,6 +150,8 @@ export class QaDecisions {
     const status = STATUS_AFTER[b.decision];
     // The queue lists one phrasing per fact; the decision is the fact's, so it covers them all.
     const ids = [...new Set(items.flatMap((qa) => [qa.id, ...edits.factSiblings(qa.id)]))];
+    const held = this.store.claims.heldByOther(ids, b.actor, this.now());
+    if (held) throw claimConflict(`Part of this bulk decision`, held);
     const before = ids.map((id) => edits.qaState(id)!);
     const entry = this.log.execute({
       command: `review.bulk-${b.decision}`,

@@ -55,6 +55,8 @@ export class ReviewLog {
     store: ProjectStore,
     /** Called after a change to objects commits, with the images whose objects changed. */
     private readonly onObjectsChanged: (imageIds: number[]) => void = () => {},
+    /** Called with every audit entry written (who did what), once the outermost transaction ends. */
+    private readonly onEntry: (entry: AuditEntryRow) => void = () => {},
   ) {
     this.edits = store.annotations.edits;
   }
@@ -196,6 +198,9 @@ export class ReviewLog {
   }
 
   private notify(entry: AuditEntryRow): void {
+    // A command may run inside a caller's transaction (a decision's checks); a microtask runs after
+    // that synchronous transaction has committed, so listeners never hear of uncommitted work.
+    queueMicrotask(() => this.onEntry(entry));
     const after = entry.after as Snapshot;
     const images = [...new Set(after.objects.map((o) => o.imageId))];
     if (images.length > 0) this.onObjectsChanged(images);

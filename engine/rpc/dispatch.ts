@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { lookupMethod } from '../../contract/api';
 import type { ApiHandlers } from '../../contract/api';
 import type { RpcResponse } from '../../contract/transport';
-import { NotFoundError, UserInputError } from '../errors';
+import { ConflictError, NotFoundError, UserInputError } from '../errors';
 
 export type Dispatch = (method: string, input: unknown) => Promise<RpcResponse>;
 
@@ -38,9 +38,11 @@ export function createDispatcher(handlers: ApiHandlers): Dispatch {
       const code =
         err instanceof NotFoundError
           ? 'not-found'
-          : err instanceof UserInputError
-            ? 'invalid-input'
-            : 'failed';
+          : err instanceof ConflictError
+            ? 'conflict'
+            : err instanceof UserInputError
+              ? 'invalid-input'
+              : 'failed';
       return { ok: false, error: { code, message: (err as Error).message ?? String(err) } };
     }
     const out = spec.output.safeParse(result);

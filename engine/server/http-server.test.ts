@@ -163,10 +163,12 @@ describe('headless HTTP server', () => {
     expect(opened).toBe('open');
   });
 
-  it('refuses to bind a non-loopback address', async () => {
+  it('refuses to bind a non-loopback address without TLS and accounts', async () => {
     const { startHttpServer } = await import('./http-server');
     await expect(
       startHttpServer({ engine: s.engine, staticRoot: '/tmp', host: '0.0.0.0' }),
-    ).rejects.toThrow(/loopback only/);
+    ).rejects.toThrow(
+      /refusing to listen on 0\.0\.0\.0 without TLS: pass --tls-cert and --tls-key/,
+    );
   });
 });

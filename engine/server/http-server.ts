@@ -1,20 +1,27 @@
 // Headless mode: the same API as Electron IPC, over HTTP (calls) and WebSocket (events), bound to
-// loopback with a random token, plus the built UI and image blobs.
+// loopback with a random token, plus the built UI and image blobs. Team mode (docs/TEAM-REVIEWERS.md)
+// adds reviewer accounts with roles, and may serve beyond loopback only with TLS (or behind a
+// TLS-terminating reverse proxy on loopback) and accounts.
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { parseBlobPath } from '../../contract/blobs';
 import { resolveBlob } from '../blobs';
+import type { AccountRepository } from '../../db/repositories/accounts';
+import { authenticate, type AuthOutcome } from '../access/authenticate';
+import { accessOf, roleAllows } from '../access/method-access';
 import type { Engine } from '../engine';
 import {
   SECURITY_HEADERS,
   bearerToken,
   isAllowedHost,
   isAllowedOrigin,
+  isAllowedPublicHost,
   isLoopbackAddress,
+  isSameOrigin,
   newToken,
-  tokenMatches,
 } from './security';
 import { serveStatic } from './static-files';
 
@@ -34,36 +41,85 @@ export interface HttpServerOptions {
   host?: string;
   port?: number;
   token?: string;
+  /**
+   * Accounts mode: reviewer accounts (db/repositories/accounts.ts) sign in with their own tokens
+   * and every call is checked against engine/access/method-access.ts. Required beyond loopback.
+   */
+  accounts?: AccountRepository;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /**
+   * A TLS-terminating reverse proxy on this machine forwards to us on loopback: the server takes
+   * any Host the proxy forwards (or only `publicHosts`), issues no shared token (every request
+   * comes from the proxy's loopback address) and requires accounts.
+   */
+  behindProxy?: boolean;
+  /** The names reviewers reach the server by, checked against the Host header beyond loopback. */
+  publicHosts?: string[];
 }
 
 export interface RunningServer {
   url: string;
   port: number;
-  token: string;
+  /** The shared token of the local user; null behind a reverse proxy (accounts only). */
+  token: string | null;
+  /** Accounts mode is on: reviewers sign in with their own tokens. */
+  accounts: boolean;
   close(): Promise<void>;
+}
+
+/** Why a server with these options must not start; null when it may. */
+export function refusalToServe(opts: HttpServerOptions): string | null {
+  const host = opts.host ?? '127.0.0.1';
+  const loopback = isLoopbackAddress(host);
+  if (opts.behindProxy && !loopback)
+    return `refusing to listen on ${host} with --behind-proxy: the reverse proxy must reach the server on loopback (--host 127.0.0.1)`;
+  if (!loopback && !opts.tls)
+    return `refusing to listen on ${host} without TLS: pass --tls-cert and --tls-key, or keep the server on loopback behind a TLS-terminating reverse proxy with --behind-proxy (docs/TEAM-REVIEWERS.md)`;
+  if ((!loopback || opts.behindProxy) && !opts.accounts)
+    return `refusing to serve beyond loopback without reviewer accounts: start with --accounts (docs/TEAM-REVIEWERS.md)`;
+  if ((!loopback || opts.behindProxy) && opts.accounts && opts.accounts.activeCount() === 0)
+    return `refusing to serve beyond loopback: the project has no active reviewer accounts; add one with \`sqw users add <name> --role admin --project <dir>\``;
+  return null;
 }
 
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  if (!isLoopbackAddress(host)) {
-    throw new Error(
-      `refusing to listen on ${host}: the headless server binds loopback only (use an SSH tunnel to reach it)`,
-    );
-  }
-  const token = opts.token ?? newToken();
+  const refusal = refusalToServe(opts);
+  if (refusal) throw new Error(refusal);
+  // Beyond loopback (bound publicly, or reached through a proxy): Host and Origin are the public
+  // names, not loopback ones.
+  const remote = !isLoopbackAddress(host) || Boolean(opts.behindProxy);
+  const scheme: 'http' | 'https' = opts.tls || opts.behindProxy ? 'https' : 'http';
+  const token = opts.behindProxy ? null : (opts.token ?? newToken());
+  const accounts = opts.accounts ?? null;
+  const publicHosts = opts.publicHosts ?? [];
   const { engine } = opts;
   let port = 0;
 
-  const server: Server = createServer((req, res) => {
+  const hostOk = (h: string | undefined) =>
+    remote ? isAllowedHost(h, port) || isAllowedPublicHost(h, publicHosts) : isAllowedHost(h, port);
+  const originOk = (req: IncomingMessage) =>
+    remote
+      ? isSameOrigin(req.headers.origin, req.headers.host, scheme)
+      : isAllowedOrigin(req.headers.origin, port) ||
+        (scheme === 'https' && isSameOrigin(req.headers.origin, req.headers.host, 'https'));
+  const who = (req: IncomingMessage, presented: string | null | undefined): AuthOutcome =>
+    authenticate({ sharedToken: token, accounts }, presented, req.socket.remoteAddress);
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err: Error) => {
       if (!res.headersSent)
         json(res, 500, { ok: false, error: { code: 'failed', message: err.message } });
       else res.destroy();
     });
-  });
+  };
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest)
+    : createServer(onRequest);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!isAllowedHost(req.headers.host, port))
+    if (!hostOk(req.headers.host))
       return json(res, 421, {
         ok: false,
         error: { code: 'unauthorized', message: 'unexpected Host header' },
@@ -72,15 +128,16 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     if (url.pathname === '/api/rpc') {
       if (req.method !== 'POST')
         return json(res, 405, { ok: false, error: { code: 'failed', message: 'use POST' } });
-      if (!isAllowedOrigin(req.headers.origin, port))
+      if (!originOk(req))
         return json(res, 403, {
           ok: false,
           error: { code: 'unauthorized', message: 'cross-origin request refused' },
         });
-      if (!tokenMatches(token, bearerToken(req.headers.authorization))) {
+      const caller = who(req, bearerToken(req.headers.authorization));
+      if ('refused' in caller) {
         return json(res, 401, {
           ok: false,
-          error: { code: 'unauthorized', message: 'missing or wrong token' },
+          error: { code: 'unauthorized', message: caller.refused },
         });
       }
       let body: unknown;
@@ -109,17 +166,37 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
             message: 'body must be {"method": string, "input": object}',
           },
         });
-      const response = await engine.dispatch(method, input);
+      let callInput = input;
+      if (caller.kind === 'account') {
+        // One place decides who may call what, before anything runs (engine/access/method-access.ts).
+        const access = accessOf(method);
+        const { account } = caller;
+        if (access && !roleAllows(account.role, access.role))
+          return json(res, 403, {
+            ok: false,
+            error: {
+              code: 'forbidden',
+              message: `${method} needs the ${access.role} role; ${account.name.slice(0, 60)} is a ${account.role}`,
+            },
+          });
+        // The acting person is the signed-in account, whatever name the client sent.
+        if (access?.actor && typeof input === 'object' && input !== null && !Array.isArray(input))
+          callInput = { ...input, reviewer: account.name };
+      }
+      const response = await engine.dispatch(method, callInput);
       return json(res, 200, response);
     }
     if (url.pathname.startsWith('/blob/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return json(res, 405, { ok: false, error: { code: 'failed', message: 'use GET' } });
-      const given = bearerToken(req.headers.authorization) ?? url.searchParams.get('token');
-      if (!tokenMatches(token, given))
+      const caller = who(
+        req,
+        bearerToken(req.headers.authorization) ?? url.searchParams.get('token'),
+      );
+      if ('refused' in caller)
         return json(res, 401, {
           ok: false,
-          error: { code: 'unauthorized', message: 'missing or wrong token' },
+          error: { code: 'unauthorized', message: caller.refused },
         });
       const ref = parseBlobPath(url.pathname.slice('/blob/'.length));
       const file = ref && resolveBlob(engine.projects, ref);
@@ -161,9 +238,9 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const ok =
       url.pathname === '/api/events' &&
-      isAllowedHost(req.headers.host, port) &&
-      isAllowedOrigin(req.headers.origin, port) &&
-      tokenMatches(token, url.searchParams.get('token'));
+      hostOk(req.headers.host) &&
+      originOk(req) &&
+      !('refused' in who(req, url.searchParams.get('token')));
     if (!ok) {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
@@ -199,9 +276,10 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   const urlHost = host.includes(':') ? `[${host}]` : host === 'localhost' ? '127.0.0.1' : host;
 
   return {
-    url: `http://${urlHost}:${port}/#token=${token}`,
+    url: `${scheme}://${urlHost}:${port}/${token === null ? '' : `#token=${token}`}`,
     port,
     token,
+    accounts: accounts !== null,
     async close() {
       unsubscribe();
       for (const ws of sockets) ws.terminate();

@@ -3,7 +3,10 @@ import {
   bearerToken,
   isAllowedHost,
   isAllowedOrigin,
+  isAllowedPublicHost,
   isLoopbackAddress,
+  isLoopbackPeer,
+  isSameOrigin,
   tokenMatches,
 } from './security';
 
@@ -39,5 +42,24 @@ describe('server security helpers', () => {
     expect(isLoopbackAddress('::1')).toBe(true);
     expect(isLoopbackAddress('0.0.0.0')).toBe(false);
     expect(isLoopbackAddress('192.168.1.2')).toBe(false);
+  });
+
+  it('tells loopback peers (v4, v6, v4-mapped) from others', () => {
+    for (const a of ['127.0.0.1', '127.3.2.1', '::1', '::ffff:127.0.0.1'])
+      expect(isLoopbackPeer(a), a).toBe(true);
+    for (const a of ['192.0.2.2', '::ffff:192.0.2.2', 'fd00::2', '', undefined])
+      expect(isLoopbackPeer(a), String(a)).toBe(false);
+  });
+
+  it('beyond loopback: takes the public names given (any when none), and only our own origin', () => {
+    expect(isAllowedPublicHost('review.lab.example:8443', ['review.lab.example'])).toBe(true);
+    expect(isAllowedPublicHost('evil.example', ['review.lab.example'])).toBe(false);
+    expect(isAllowedPublicHost('anything.example', [])).toBe(true);
+    expect(isAllowedPublicHost(undefined, [])).toBe(false);
+    expect(isSameOrigin(undefined, 'review.lab.example', 'https')).toBe(true);
+    expect(isSameOrigin('https://review.lab.example', 'review.lab.example', 'https')).toBe(true);
+    expect(isSameOrigin('http://review.lab.example', 'review.lab.example', 'https')).toBe(false);
+    expect(isSameOrigin('https://evil.example', 'review.lab.example', 'https')).toBe(false);
+    expect(isSameOrigin('null', 'review.lab.example', 'https')).toBe(false);
   });
 });

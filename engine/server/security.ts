@@ -69,3 +69,41 @@ export function isLoopbackAddress(host: string): boolean {
     /^127\.\d+\.\d+\.\d+$/.test(host)
   );
 }
+
+/** The TCP peer is this machine (IPv4, IPv6, or IPv4 mapped into IPv6). */
+export function isLoopbackPeer(address: string | undefined): boolean {
+  if (!address) return false;
+  const a = address.toLowerCase();
+  return a === '::1' || /^(::ffff:)?127\.\d+\.\d+\.\d+$/.test(a);
+}
+
+/**
+ * Host check beyond loopback: the names the server was told it is reached by (`--public-host`), or
+ * any name when none were given. Bearer tokens are not ambient credentials (no cookies), so a page
+ * that rebinds a name to the server gains nothing without a token; with TLS it also fails the
+ * certificate's name check.
+ */
+export function isAllowedPublicHost(
+  hostHeader: string | undefined,
+  publicHosts: readonly string[],
+): boolean {
+  if (!hostHeader) return false;
+  if (publicHosts.length === 0) return true;
+  const name = hostHeader.toLowerCase().replace(/:\d+$/, '');
+  return publicHosts.some((h) => h.toLowerCase() === name);
+}
+
+/** Beyond loopback: an Origin, when present, must be the very origin the request came in on. */
+export function isSameOrigin(
+  origin: string | undefined,
+  hostHeader: string | undefined,
+  scheme: 'http' | 'https',
+): boolean {
+  if (origin === undefined) return true;
+  try {
+    const u = new URL(origin);
+    return u.protocol === `${scheme}:` && u.host === (hostHeader ?? '').toLowerCase();
+  } catch {
+    return false;
+  }
+}

@@ -98,9 +98,24 @@ export function createReviewHandlers(
 ): ReviewHandlers {
   const open = (projectId: string) => {
     const store = ctx.projects.get(projectId);
-    const log = new ReviewLog(store, (imageIds) => {
-      for (const id of imageIds) ctx.rederive.enqueue(store, id);
-    });
+    const log = new ReviewLog(
+      store,
+      (imageIds) => {
+        for (const id of imageIds) ctx.rederive.enqueue(store, id);
+      },
+      // Live updates name the person: the other reviewers see who decided or edited what.
+      (entry) =>
+        ctx.events.emit({
+          type: 'review',
+          projectId,
+          actor: entry.actor,
+          command: entry.command,
+          target: entry.target,
+          op: entry.op,
+          entryId: entry.id,
+          imageIds: entry.imageIds,
+        }),
+    );
     return {
       store,
       log,

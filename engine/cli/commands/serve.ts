@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { CliError, createOutput } from '../output';
 
@@ -9,6 +10,11 @@ interface ServeFlags {
   port: string;
   host: string;
   json?: boolean;
+  accounts?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  behindProxy?: boolean;
+  publicHost: string[];
 }
 
 export function registerServe(program: Command): void {
@@ -22,7 +28,27 @@ export function registerServe(program: Command): void {
       [],
     )
     .option('--port <n>', 'port (0 = any free port)', '0')
-    .option('--host <addr>', 'loopback address to bind', '127.0.0.1')
+    .option(
+      '--host <addr>',
+      'address to bind; beyond loopback needs --tls-cert/--tls-key and --accounts',
+      '127.0.0.1',
+    )
+    .option(
+      '--accounts',
+      'team mode: reviewers sign in with their own tokens (`sqw users`, from the first --project); the shared token then works only from this machine',
+    )
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
+    .option(
+      '--behind-proxy',
+      'a TLS-terminating reverse proxy on this machine forwards to the loopback port (needs --accounts; no shared token)',
+    )
+    .option(
+      '--public-host <name>',
+      'a name reviewers reach the server by (Host header check beyond loopback); repeatable',
+      collect,
+      [],
+    )
     .option('--json', 'print one JSON line {url, port, token} when ready')
     .action(async (flags: ServeFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -33,6 +59,18 @@ export function registerServe(program: Command): void {
         import('../../engine'),
         import('../../server/http-server'),
       ]);
+      if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
+        throw new CliError('--tls-cert and --tls-key go together');
+      if (flags.accounts && flags.project.length === 0)
+        throw new CliError('--accounts needs --project: the accounts live in the first project');
+      let tls;
+      try {
+        tls = flags.tlsCert
+          ? { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey!) }
+          : undefined;
+      } catch (err) {
+        throw new CliError(`TLS: ${(err as Error).message}`);
+      }
       const engine = createEngine({ transport: 'http', projectFolders: flags.project });
       let server;
       try {
@@ -41,6 +79,10 @@ export function registerServe(program: Command): void {
           staticRoot: RENDERER_DIST,
           host: flags.host,
           port,
+          tls,
+          behindProxy: flags.behindProxy,
+          publicHosts: flags.publicHost,
+          accounts: flags.accounts ? engine.projects.list()[0]!.accounts : undefined,
         });
       } catch (err) {
         await engine.close();
@@ -50,7 +92,10 @@ export function registerServe(program: Command): void {
         url: server.url,
         port: server.port,
         token: server.token,
+        accounts: server.accounts,
       });
+      if (server.accounts)
+        out.info('Reviewers open the URL with #token=<their account token> (sqw users add).');
       out.info('Press Ctrl+C to stop.');
       await new Promise<void>((resolveStop) => {
         const stop = () => resolveStop();
