@@ -45,7 +45,9 @@ let outN = 0;
 
 /** A template as a pattern: literal text, any text for each placeholder, any case. */
 function templateShape(t: string): RegExp {
-  const parts = t.split(/\{[A-Za-z_][A-Za-z0-9_]*\}/).map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const parts = t
+    .split(/\{[A-Za-z_][A-Za-z0-9_]*\}/)
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`^${parts.join('.+')}$`, 'i');
 }
 
@@ -104,7 +106,11 @@ beforeAll(async () => {
   const graph: SceneGraph = {
     ...raw,
     nodes: raw.nodes.map((n, i) => ({ ...n, id: ids[i]!, label: LABELS[i]!, attributes: [] })),
-    edges: raw.edges.map((e) => ({ ...e, subject: idOf.get(e.subject)!, object: idOf.get(e.object)! })),
+    edges: raw.edges.map((e) => ({
+      ...e,
+      subject: idOf.get(e.subject)!,
+      object: idOf.get(e.object)!,
+    })),
   };
   store.scene.saveGraph(imageId, graph, []);
   store.scene.recordStage({
@@ -262,9 +268,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
     expect(mine.some((l) => l.question === rec.question)).toBe(false);
     // Every question is one of the current templates filled in.
     const family = mine[0]!.family;
-    const shapes = Object.values(builtinTemplates()[family]!.questions)
-      .flat()
-      .map(templateShape);
+    const shapes = Object.values(builtinTemplates()[family]!.questions).flat().map(templateShape);
     for (const l of mine) expect(shapes.some((re) => re.test(l.question))).toBe(true);
   });
 });
