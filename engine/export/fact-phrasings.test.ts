@@ -69,7 +69,13 @@ function factsOf(family: string): string[] {
 
 async function exportLines(opts: { phrasingsPerFact?: 'all' | number; seed?: string } = {}) {
   const outDir = join(dir.path, `out${++outN}`);
-  const result = await exportProject(store, { format: 'qa-jsonl', outDir, ...opts });
+  // 'all' unless asked otherwise: the tests look at every phrasing a fact has.
+  const result = await exportProject(store, {
+    format: 'qa-jsonl',
+    outDir,
+    ...opts,
+    phrasingsPerFact: opts.phrasingsPerFact ?? 'all',
+  });
   const lines = readFileSync(join(outDir, 'qa.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -154,6 +160,9 @@ describe('phrasings rendered from reviewed facts at export', () => {
     }
     // One id per phrasing.
     expect(new Set(mine.map((l) => l.id)).size).toBe(mine.length);
+    // The default export writes 4 of them.
+    const outDir = join(dir.path, `out${++outN}`);
+    expect((await exportProject(store, { format: 'qa-jsonl', outDir })).qa).toBe(4);
   });
 
   it('a corrected value reaches every exported phrasing of the fact, in every unit', async () => {
@@ -270,5 +279,25 @@ describe('phrasings rendered from reviewed facts at export', () => {
     const family = mine[0]!.family;
     const shapes = Object.values(builtinTemplates()[family]!.questions).flat().map(templateShape);
     for (const l of mine) expect(shapes.some((re) => re.test(l.question))).toBe(true);
+  });
+
+  it('decisions stored before records carried fact and naming ids still export their fact', async () => {
+    const fact = factsOf('height')[0] ?? factsOf('width')[0]!;
+    // Records as earlier versions wrote them: no factId and no namingHash on the record.
+    const rows = store.db
+      .prepare('SELECT id, record_json AS r FROM qa_pairs WHERE fact_id = ?')
+      .all(fact) as Array<{ id: number; r: string }>;
+    for (const row of rows) {
+      const { factId: _f, namingHash: _n, ...old } = JSON.parse(row.r) as Record<string, unknown>;
+      store.db
+        .prepare('UPDATE qa_pairs SET record_json = ? WHERE id = ?')
+        .run(JSON.stringify(old), row.id);
+    }
+    expect(approve(fact).applied).toBe(true);
+    const mine = (await exportLines({ phrasingsPerFact: 3 })).lines.filter(
+      (l) => l.fact_id === fact,
+    );
+    expect(mine).toHaveLength(3);
+    expect(mine.every((l) => l.status === 'approved')).toBe(true);
   });
 });
