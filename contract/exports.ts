@@ -52,11 +52,12 @@ export const ExportOptions = z.object({
   /** `llava` and `hf` turns name objects by referring expression or by `<regionN>` token. */
   naming: z.enum(['expression', 'region']).default('expression'),
   /**
-   * Phrasings per reviewed fact: 'all' (default) exports every stored phrasing of each approved
-   * fact (forms, templates and units, in the naming modes the format uses); N keeps N of them per
-   * fact, picked by a hash of `seed` and the QA id (the same seed picks the same ones).
+   * Phrasings per reviewed fact, rendered at export from the fact as decided (its forms x naming
+   * modes the format uses x question and answer templates x unit systems; FORMATS.md): N (default
+   * 4) keeps N of them per fact, picked by a hash of `seed` and the phrasing id (the same seed
+   * picks the same ones); 'all' writes every one (tens to hundreds per fact).
    */
-  phrasingsPerFact: z.union([z.literal('all'), z.number().int().min(1).max(1000)]).default('all'),
+  phrasingsPerFact: z.union([z.literal('all'), z.number().int().min(1).max(1000)]).default(4),
 });
 export type ExportOptions = z.output<typeof ExportOptions>;
 export type ExportOptionsInput = z.input<typeof ExportOptions>;

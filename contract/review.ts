@@ -141,7 +141,7 @@ export const ReviewQa = QaPair.extend({
   evidence: QaEvidence.nullable(),
   /** The fact this card stands for: a decision on it applies to all its phrasings. */
   factId: z.string().nullable().optional(),
-  /** Live phrasings of the fact (this one included), all exported once it is approved. */
+  /** Live phrasings of the fact (this one included); exports render N per reviewed fact. */
   phrasings: z.number().int().nonnegative().optional(),
   /** Why approving (or editing) is refused until the reviewer resolves a name; null = not blocked. */
   blocked: z.string().nullable(),

@@ -1,6 +1,7 @@
 // Read-only queries for dataset export: the project streamed a page of images at a time (their QA,
 // objects with masks), so an export of 1M QA never holds more than one page in memory.
 import type { Database, Statement } from 'better-sqlite3';
+import type { QaPair as QaRecord } from '../../spatial/qa/types';
 import type { ImageRow } from './images';
 
 /** The image fields an export reads (EXIF, thumbnails and status are never exported). */
@@ -96,6 +97,27 @@ export class ExportRowsRepository {
       this.statements.set(sql, s);
     }
     return s;
+  }
+
+  /**
+   * Records of the image's rejected phrasings of facts that have an edited phrasing, by fact: the
+   * phrasings an edit withheld (fact-decisions.ts), which a corrected fact is exported in too.
+   */
+  supersededRecords(imageId: number): Map<string, QaRecord[]> {
+    const rows = this.raw(
+      `SELECT r.fact_id, r.record_json FROM qa_pairs r
+       WHERE r.image_id = ? AND r.status = 'rejected' AND r.record_json IS NOT NULL AND r.fact_id IS NOT NULL
+         AND EXISTS (SELECT 1 FROM qa_pairs e WHERE e.image_id = r.image_id AND e.fact_id = r.fact_id AND e.status = 'edited')
+       ORDER BY r.id`,
+    ).all(imageId) as Array<[string, string]>;
+    const out = new Map<string, QaRecord[]>();
+    for (const [fact, json] of rows) {
+      const list = out.get(fact);
+      const record = JSON.parse(json) as QaRecord;
+      if (list) list.push(record);
+      else out.set(fact, [record]);
+    }
+    return out;
   }
 
   /**

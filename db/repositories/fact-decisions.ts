@@ -6,8 +6,9 @@ export type DecidedStatus = 'approved' | 'rejected' | 'edited';
 
 /**
  * Status of the other phrasings when one phrasing is decided: approve and reject apply to all of
- * them. An edit is the reviewer's answer in the words of the phrasing they saw; it cannot be
- * re-worded for the others, so they are withheld (rejected) and the edited phrasing is exported.
+ * them. An edit is the reviewer's answer in the words of the phrasing they saw, so the others are
+ * marked rejected (superseded); an export renders every phrasing of the fact from the corrected
+ * value when the edit reads as one (engine/export/fact-render.ts), else the edited phrasing alone.
  */
 export function siblingStatus(decided: DecidedStatus): 'approved' | 'rejected' {
   return decided === 'edited' ? 'rejected' : decided;

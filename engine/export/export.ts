@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DATABASE_FILE, type ProjectStore } from '../../db/project-store';
 import { ExportRowsRepository } from '../../db/repositories/export-rows';
 import { WRITERS } from './formats';
-import type { FormatContext } from './formats/types';
+import { writeItem, type FormatContext } from './formats/types';
 import { MediaWriter } from './media';
 import { objectItems, qaItems, type ExportItem } from './project-source';
 import { requireWritable, type ProtectedPlace } from './output-guard';
@@ -116,7 +116,7 @@ export async function exportProject(
               ? objectItems(store, opts.labels, run.signal)
               : graphItems(store, run.signal);
         for await (const item of items) {
-          await writer.add(item);
+          await writeItem(writer, item, counts);
           run.onProgress?.(++done, total, item.image.relPath);
         }
       }

@@ -11,6 +11,7 @@ import {
 } from '../../db/repositories/export-rows';
 import type { CocoRle } from '../../spatial/geometry/mask-rle';
 import { factIdOfRecord } from '../../spatial/qa/fact-id';
+import { renderImageFacts } from './fact-render';
 import { fnv1a64, keyOf } from '../../spatial/qa/qa-id';
 import type { QaPair as QaRecord } from '../../spatial/qa/types';
 
@@ -26,7 +27,7 @@ export interface ExportObject {
 }
 
 export interface ExportQa {
-  /** Database id of the pair. */
+  /** Database id of the stored pair the decision is on (a rendered phrasing: its fact's). */
   rowId: number;
   status: string;
   /** Current answer text (a reviewer's edit replaces the generated one). */
@@ -40,6 +41,8 @@ export interface ExportItem {
   image: ExportImageRow;
   objects: Map<number, ExportObject>;
   qa: ExportQa[];
+  /** Decided phrasings not written, by reason (fact-render.ts); counted as skipped. */
+  withheld?: Record<string, number>;
 }
 
 export interface SourceFilter extends QaFilter {
@@ -110,9 +113,21 @@ export async function* qaItems(
           qa = qa.filter((q) =>
             q.record.subjects.some((s) => labels.has(objects.get(s)?.label ?? '')),
           );
-        if (filter.phrasingsPerFact !== undefined)
+        // Reviewed facts are exported as phrasings rendered now from the fact as decided, the
+        // current labels and templates; stored rows only where there is no graph to render from.
+        const rendered =
+          qa.length > 0
+            ? renderImageFacts(store, id, objects, qa, {
+                phrasingsPerFact: filter.phrasingsPerFact,
+                seed: filter.seed ?? '0',
+                naming: filter.naming,
+              })
+            : null;
+        let withheld: Record<string, number> | undefined;
+        if (rendered) ({ qa, withheld } = rendered);
+        else if (filter.phrasingsPerFact !== undefined)
           qa = pickPhrasings(qa, filter.phrasingsPerFact, filter.seed ?? '0');
-        if (qa.length > 0) yield { image, objects, qa };
+        if (qa.length > 0 || withheld) yield { image, objects, qa, withheld };
       }
     }
     if (end) return;

@@ -6,6 +6,7 @@ import type { ProjectStore } from '../../db/project-store';
 import type { QaReviewRow } from '../../db/repositories/annotations';
 import { generateQa } from '../../spatial/qa/generate';
 import type { QaPair as GeneratedPair } from '../../spatial/qa/types';
+import { readCount } from '../../spatial/qa/corrections';
 import { clockHour, parseLength } from '../../spatial/qa/units';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import { lastQaSeed } from '../pipeline/rederive';
@@ -21,30 +22,6 @@ export type WarningCode =
 export interface ReviewWarning {
   code: WarningCode;
   message: string;
-}
-
-const NUMBER_WORDS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-];
-
-function readCount(text: string): number | null {
-  const digits = /\b(\d+)\b/.exec(text);
-  if (digits) return Number(digits[1]);
-  const lower = text.toLowerCase();
-  const word = NUMBER_WORDS.findIndex((w) => new RegExp(`\\b${w}\\b`).test(lower));
-  return word >= 0 ? word : null;
 }
 
 function fmt(m: number): string {

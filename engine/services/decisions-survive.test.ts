@@ -37,7 +37,10 @@ let exportCount = 0;
 /** Exports approved QA as qa-jsonl and returns its lines. */
 async function exportQa(): Promise<any[]> {
   const outDir = join(dir.path, `qa-out-${++exportCount}`);
-  const { jobId } = await call('exports.start', { options: { format: 'qa-jsonl', outDir } });
+  // Every phrasing (rendered at export): the one the reviewer saw is among them, word for word.
+  const { jobId } = await call('exports.start', {
+    options: { format: 'qa-jsonl', outDir, phrasingsPerFact: 'all' },
+  });
   await s.engine.jobs.settled(jobId);
   expect(await call('jobs.get', { jobId })).toMatchObject({ status: 'done' });
   return readFileSync(join(outDir, 'qa.jsonl'), 'utf8')

@@ -31,7 +31,10 @@ let exportCount = 0;
 /** Exports approved QA as qa-jsonl (the default naming) and returns the questions. */
 async function exportedQuestions(): Promise<string[]> {
   const outDir = join(dir.path, `qa-out-${++exportCount}`);
-  const { jobId } = await call('exports.start', { options: { format: 'qa-jsonl', outDir } });
+  // Every phrasing (rendered at export): the one the reviewer saw is among them, word for word.
+  const { jobId } = await call('exports.start', {
+    options: { format: 'qa-jsonl', outDir, phrasingsPerFact: 'all' },
+  });
   await s.engine.jobs.settled(jobId);
   expect(await call('jobs.get', { jobId })).toMatchObject({ status: 'done' });
   return readFileSync(join(outDir, 'qa.jsonl'), 'utf8')

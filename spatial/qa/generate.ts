@@ -37,7 +37,7 @@ import { humanLength, type LengthText, type UnitSystem } from './units';
 
 const extraCache = new WeakMap<unknown[], TemplateSet>();
 
-function templatesFor(extra: unknown[] | undefined): TemplateSet {
+export function templatesFor(extra: unknown[] | undefined): TemplateSet {
   if (!extra || extra.length === 0) return builtinTemplates();
   let t = extraCache.get(extra);
   if (!t) {
@@ -55,7 +55,7 @@ function mix(h: number, x: number): number {
   return h >>> 0;
 }
 
-function tupleHash(base: number, tuple: readonly number[]): number {
+export function tupleHash(base: number, tuple: readonly number[]): number {
   let h = base;
   for (const id of tuple) h = mix(h, id);
   return mix(h, tuple.length);
@@ -221,7 +221,7 @@ function hash32(text: string): number {
 }
 
 /** Per family within one generateQa call: what every QA of the family shares. */
-interface FamilyRender {
+export interface FamilyRender {
   fam: FamilyDef;
   t: FamilyTemplates | undefined;
   /** FNV state after keyOf([image, family]) + "|", the shared prefix of every QA id. */
@@ -273,7 +273,7 @@ const VARS = new Vars();
 
 const idHash = new Fnv64();
 
-function idPrefixOf(image: string, family: string): Fnv64 {
+export function idPrefixOf(image: string, family: string): Fnv64 {
   const h = new Fnv64().part(image);
   h.byte(0x7c);
   return h.part(family).byte(0x7c);
@@ -286,7 +286,7 @@ let lastFactDraft: Draft | null = null;
 let lastFactHash = '';
 
 /** FNV of keyOf([valueType, JSON value, aGroup, ...steps as "predicate:subjects:value"]). */
-function factHashOf(d: Draft): string {
+export function factHashOf(d: Draft): string {
   if (d === lastFactDraft) return lastFactHash;
   const fh = factHasher.reset().part(d.valueType);
   fh.byte(0x7c);
@@ -319,7 +319,19 @@ function sortedIds(ids: readonly number[]): number[] {
   return ids.slice();
 }
 
-function render(
+/**
+ * How one phrasing of a draft is worded: question and answer template (indices into the draft's
+ * groups), unit system, and whether 0.5-1 m is said in metres. generateQa draws it per QA from a
+ * seeded generator; an export enumerates them (phrasings.ts).
+ */
+export interface PhrasingChoice {
+  qi: number;
+  ai: number;
+  system: UnitSystem;
+  subMeterInMeters: boolean;
+}
+
+export function render(
   base: number,
   d: Draft,
   mode: NamingMode,
@@ -327,6 +339,7 @@ function render(
   naming: Naming,
   opts: ResolvedOptions,
   fact: string,
+  choice?: PhrasingChoice,
 ): QaPair | string {
   const subjects = d.subjects;
   // names of the subjects, in subject order (region tokens: the first position of each id)
@@ -356,14 +369,24 @@ function render(
   const qList = t?.questions[d.qGroup];
   const aList = t?.answers[d.aGroup];
   if (!t || !qList || !aList || qList.length === 0 || aList.length === 0) return 'no-templates';
-  // per-QA generator: (seed, image, family) base, then subjects in order, type and naming mode
-  const rng = mulberry32(
-    mix(mix(tupleHash(base, subjects), hash32(d.type)), mode === 'region' ? 1 : 2),
-  );
-  const qi = pickIndex(rng, qList.length);
-  const ai = pickIndex(rng, aList.length);
-  const system: UnitSystem = rng() < opts.imperialShare ? 'imperial' : 'metric';
-  const style = { subMeterInMeters: rng() < opts.subMeterMetersShare };
+  let qi: number;
+  let ai: number;
+  let system: UnitSystem;
+  let style: { subMeterInMeters: boolean };
+  if (choice) {
+    if (choice.qi >= qList.length || choice.ai >= aList.length) return 'no-templates';
+    ({ qi, ai, system } = choice);
+    style = { subMeterInMeters: choice.subMeterInMeters };
+  } else {
+    // per-QA generator: (seed, image, family) base, then subjects in order, type and naming mode
+    const rng = mulberry32(
+      mix(mix(tupleHash(base, subjects), hash32(d.type)), mode === 'region' ? 1 : 2),
+    );
+    qi = pickIndex(rng, qList.length);
+    ai = pickIndex(rng, aList.length);
+    system = rng() < opts.imperialShare ? 'imperial' : 'metric';
+    style = { subMeterInMeters: rng() < opts.subMeterMetersShare };
+  }
 
   // placeholder values, later sources overriding earlier ones: vocabulary (tie, then the entry),
   // the draft's vars, roles, lists, lengths, length lists

@@ -47,7 +47,11 @@ export function registerExport(program: Command): void {
     .option('--seed <seed>', 'seed of the hf split assignment and of --phrasings picks', '0')
     .option('--rle <form>', 'coco: string (compressed) | list', 'string')
     .option('--naming <mode>', 'llava, hf: expression | region', 'expression')
-    .option('--phrasings <n>', 'phrasings per approved fact: all | N (seeded pick)', 'all')
+    .option(
+      '--phrasings <n>',
+      'phrasings per reviewed fact, rendered at export: N (seeded pick) | all',
+      '4',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (flags: ExportFlags) => {
       const out = createOutput(Boolean(flags.json));

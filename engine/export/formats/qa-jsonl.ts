@@ -20,7 +20,7 @@ export function createQaJsonlWriter(ctx: FormatContext): FormatWriter {
           type: r.type,
           kind: r.kind,
           question: r.question,
-          // A reviewer's edited answer replaces the generated one.
+          // Rendered from the reviewed fact (a corrected value included), or an edit as written.
           answer: q.answer,
           value: q.value ?? null,
           unit: r.unit,

@@ -50,6 +50,20 @@ export function skip(counts: ExportCounts, reason: string, n = 1): void {
   counts.skipped[reason] = (counts.skipped[reason] ?? 0) + n;
 }
 
+/**
+ * Hands one image to the writer, counting the decided phrasings that were withheld (a fact that
+ * changed since its review); an image whose reviewed QA were all withheld is not written.
+ */
+export async function writeItem(
+  writer: FormatWriter,
+  item: ExportItem,
+  counts: ExportCounts,
+): Promise<void> {
+  for (const [reason, n] of Object.entries(item.withheld ?? {}))
+    skip(counts, `withheld:${reason}`, n);
+  if (item.qa.length > 0 || writer.source !== 'qa') await writer.add(item);
+}
+
 /** COCO-style [x, y, w, h] of an [x0, y0, x1, y1] box. */
 export function xywh(box: readonly number[]): [number, number, number, number] {
   const [x0, y0, x1, y1] = box as [number, number, number, number];

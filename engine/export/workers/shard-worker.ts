@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportCounts } from '../../../contract/exports';
 import { ProjectStore } from '../../../db/project-store';
 import { WRITERS } from '../formats';
-import type { FormatContext } from '../formats/types';
+import { writeItem, type FormatContext } from '../formats/types';
 import { MediaWriter } from '../media';
 import { qaItems } from '../project-source';
 import { shardWriter } from '../safe-output';
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     let done = 0;
     let reported = 0;
     for await (const item of qaItems(store, input.filter)) {
-      await writer.add(item);
+      await writeItem(writer, item, counts);
       if (++done - reported >= PROGRESS_EVERY) {
         post({ progress: done - reported, current: item.image.relPath });
         reported = done;

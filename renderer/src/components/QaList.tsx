@@ -236,7 +236,7 @@ export function QaList({
                       <span
                         className="muted"
                         data-testid="qa-phrasings"
-                        title="One fact: the decision applies to all its phrasings, and all are exported"
+                        title="One fact: the decision applies to all its phrasings; an export writes phrasings rendered from it"
                       >
                         · {q.phrasings} phrasings
                       </span>

@@ -53,7 +53,9 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
   const [seed, setSeed] = useState('0');
   const [rle, setRle] = useState<'string' | 'list'>('string');
   const [naming, setNaming] = useState<'expression' | 'region'>('expression');
-  const [phrasings, setPhrasings] = useState<'all' | '1' | '2'>('all');
+  // Phrasings are rendered per reviewed fact at export: N of them (a seeded pick) or all.
+  const [phrasings, setPhrasings] = useState('4');
+  const [allPhrasings, setAllPhrasings] = useState(false);
   const [formError, setFormError] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [recent, setRecent] = useState<ExportRecord[]>([]);
@@ -93,6 +95,11 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
       setFormError('Splits: three shares like 0.8, 0.1, 0.1.');
       return;
     }
+    const perFact = Number(phrasings.trim());
+    if (!allPhrasings && !(Number.isInteger(perFact) && perFact >= 1 && perFact <= 1000)) {
+      setFormError('Phrasings per fact: a whole number from 1 to 1000, or tick "all".');
+      return;
+    }
     const options: ExportOptionsInput = {
       format,
       outDir: outDir.trim(),
@@ -104,7 +111,7 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
       images,
       depth,
       naming,
-      phrasingsPerFact: phrasings === 'all' ? 'all' : Number(phrasings),
+      phrasingsPerFact: allPhrasings ? 'all' : perFact,
       rle,
       seed: seed.trim() || '0',
       ...(format === 'hf'
@@ -283,18 +290,32 @@ export function ExportDialog({ projectId, onClose, onFinished }: Props) {
         )}
 
         {format !== 'coco' && format !== 'scenegraph' && (
-          <label className="field">
-            Phrasings per approved fact
-            <select
-              value={phrasings}
-              onChange={(e) => setPhrasings(e.target.value as typeof phrasings)}
-              data-testid="export-phrasings"
+          <div className="field-row">
+            <label
+              className="field"
+              title="Each reviewed fact is written in this many phrasings (templates, units, naming), picked by the seed"
             >
-              <option value="all">all</option>
-              <option value="1">1 (picked by the seed)</option>
-              <option value="2">2 (picked by the seed)</option>
-            </select>
-          </label>
+              Phrasings per reviewed fact
+              <input
+                type="number"
+                min={1}
+                max={1000}
+                value={phrasings}
+                disabled={allPhrasings}
+                onChange={(e) => setPhrasings(e.target.value)}
+                data-testid="export-phrasings"
+              />
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={allPhrasings}
+                onChange={(e) => setAllPhrasings(e.target.checked)}
+                data-testid="export-phrasings-all"
+              />
+              all (every template, unit and naming)
+            </label>
+          </div>
         )}
         {(format === 'llava' || format === 'hf') && (
           <label className="field">
