@@ -14,9 +14,9 @@
 // 5. (build-scene-graph) an object whose lowest kept point lies within the removed band (+1.5 cm)
 //    stands on the floor: its box bottom is snapped to the floor (flag 'base-snapped-to-floor').
 // 6. (aligned frames) a supporting surface under the object (a table top, the box another object
-//    stands on) is continuous in depth with the object's base: when many of the cluster's points
-//    form a horizontal layer at its bottom with the object above it, that layer is dropped like
-//    the floor, and its height returned so that the base can be snapped to it.
+//    stands on) is continuous in depth with the object's base: a flat horizontal layer low in the
+//    cluster, with the object above it and part of it outside the object's footprint, is dropped
+//    like the floor, and its height returned so that the base can be snapped to it.
 import type { Pinhole } from '../camera';
 import { selectKth } from '../geometry/select';
 import type { DepthImage } from '../geometry/lift';
@@ -36,14 +36,13 @@ export interface BoxMaskResult {
   supportY: number | null;
 }
 
-/** A flat bottom layer holding at least this share of the cluster, under at least ... */
-const SUPPORT_MIN_SHARE = 0.1;
-/** ... this share of the cluster above it (the object), is a supporting surface (supportLayer). */
+// A supporting surface (supportLayer): a layer with at least SUPPORT_MIN_ABOVE of the cluster
+// above it (the object), at most SUPPORT_MAX_BELOW below it (the support's front face), flat
+// (SUPPORT_PEAK_RATIO times the half band above it) and with SUPPORT_MIN_OUTSIDE of the cluster
+// in it outside the object's footprint.
 const SUPPORT_MIN_ABOVE = 0.2;
-const SUPPORT_PEAK_RATIO = 1.2;
-/** ... and at most this share below it (a support's front face, seen under its top edge) ... */
 const SUPPORT_MAX_BELOW = 0.15;
-/** ... and this share of the cluster in the layer outside the object's footprint. */
+const SUPPORT_PEAK_RATIO = 1.2;
 const SUPPORT_MIN_OUTSIDE = 0.02;
 
 // Scratch arrays reused across boxes (grown, never shrunk): pixel indices, depths, world heights,
