@@ -91,7 +91,7 @@ describe('steep views down at a table top', () => {
     expect(checked).toBeGreaterThan(15);
   });
 
-  it('says why when it cannot find a support plane (too far for a support, or none given room)', () => {
+  it('says why when it cannot find a support plane (here: farther than maxSupportDistance)', () => {
     const sc = tableScene(SEEDS[0]!);
     const { graph, notes } = buildScene({
       depth: sc.depth,
