@@ -58,6 +58,7 @@ let mmMax = new Float64Array(0);
 let hist = new Int32Array(0);
 let gxBuf = new Float64Array(0);
 let gfBuf = new Float64Array(0);
+let cellBuf = new Int32Array(0);
 
 function ensurePixels(n: number): void {
   if (idxBuf.length >= n) return;
@@ -68,6 +69,7 @@ function ensurePixels(n: number): void {
   labelBuf = new Int32Array(n * 2);
   gxBuf = new Float64Array(n * 2);
   gfBuf = new Float64Array(n * 2);
+  cellBuf = new Int32Array(n * 2);
 }
 
 function ensureBuckets(n: number): void {
@@ -239,6 +241,7 @@ function supportLayer(
   }
   let above = n - below - inHist;
   for (let j = 8; j < nq; j++) above += hist[j]!;
+  let grid: { cw: number; ch: number } | null = null;
   for (let b = 0; b + 8 <= nq; b++) {
     if (b > 0) above -= hist[b + 7]!;
     // Slab: quarters b, b+1 (half band) centred on c; above it: b+2, b+3; the object: from b+8.
@@ -249,7 +252,8 @@ function supportLayer(
       (floorY === null || c - floorY >= 2 * band) &&
       peak >= SUPPORT_MIN_OUTSIDE * n &&
       peak >= SUPPORT_PEAK_RATIO * (hist[b + 2]! + hist[b + 3]!) &&
-      outsideFootprint(m, best, c, band, W, k, frame) >= SUPPORT_MIN_OUTSIDE * n
+      outsideFootprint(m, best, c, band, (grid ??= groundCells(m, best, W, k, frame))) >=
+        SUPPORT_MIN_OUTSIDE * n
     )
       return c;
     below += hist[b]!;
@@ -259,18 +263,18 @@ function supportLayer(
 
 let cells = new Uint8Array(0);
 
-/** Points of the slab |y - c| < band / 2 whose ground cell has no point over c + band nearby. */
-function outsideFootprint(
+/**
+ * Ground-plane cell (2 pixel footprints wide, one empty cell of margin) of each cluster point, in
+ * cellBuf; returns the grid's width and height.
+ */
+function groundCells(
   m: number,
   best: number,
-  c: number,
-  band: number,
   W: number,
   k: Pinhole,
   frame: WorldFrame,
-): number {
+): { cw: number; ch: number } {
   const R = frame.rotation;
-  // Ground-plane coordinates (right, forward) of the cluster's points, and their bounds.
   let x0 = Infinity;
   let x1 = -Infinity;
   let f0 = Infinity;
@@ -284,6 +288,7 @@ function outsideFootprint(
     const z = zBuf[t]!;
     const x = ((p - v * W - k.cx) / k.fx) * z;
     const y = ((v - k.cy) / k.fy) * z;
+    // (right, forward) ground coordinates
     const gx = R[0]! * x + R[1]! * y + R[2]! * z;
     const gf = R[6]! * x + R[7]! * y + R[8]! * z;
     gxBuf[t] = gx;
@@ -298,17 +303,31 @@ function outsideFootprint(
   const cell = (2 * (zs / n)) / ((k.fx + k.fy) / 2);
   const cw = Math.min(1024, Math.floor((x1 - x0) / cell) + 3);
   const ch = Math.min(1024, Math.floor((f1 - f0) / cell) + 3);
+  for (let t = 0; t < m; t++)
+    if (labelBuf[t] === best)
+      cellBuf[t] =
+        Math.min(ch - 2, Math.floor((gfBuf[t]! - f0) / cell) + 1) * cw +
+        Math.min(cw - 2, Math.floor((gxBuf[t]! - x0) / cell) + 1);
+  return { cw, ch };
+}
+
+/** Points of the slab |y - c| < band / 2 whose ground cell has no point over c + band nearby. */
+function outsideFootprint(
+  m: number,
+  best: number,
+  c: number,
+  band: number,
+  grid: { cw: number; ch: number },
+): number {
+  const { cw, ch } = grid;
   if (cells.length < cw * ch) cells = new Uint8Array(cw * ch * 2);
   cells.fill(0, 0, cw * ch);
-  const at = (t: number): number =>
-    (Math.min(ch - 2, Math.floor((gfBuf[t]! - f0) / cell) + 1) * cw +
-      Math.min(cw - 2, Math.floor((gxBuf[t]! - x0) / cell) + 1)) |
-    0;
-  for (let t = 0; t < m; t++) if (labelBuf[t] === best && yBuf[t]! > c + band) cells[at(t)] = 1;
+  for (let t = 0; t < m; t++)
+    if (labelBuf[t] === best && yBuf[t]! > c + band) cells[cellBuf[t]!] = 1;
   let outside = 0;
   for (let t = 0; t < m; t++) {
     if (labelBuf[t] !== best || Math.abs(yBuf[t]! - c) >= band / 2) continue;
-    const i = at(t);
+    const i = cellBuf[t]!;
     if (
       !cells[i - cw - 1] &&
       !cells[i - cw] &&
