@@ -203,9 +203,7 @@ function searchFloor(
   const below = planes.filter((p) => p.plane.d >= minH);
   for (const p of planes)
     if (p.plane.d > maxH) notes.push(`plane-implausibly-far:${p.plane.d.toFixed(1)}m`);
-  const dominant = below
-    .filter((p) => p.plane.d <= maxH)
-    .sort((a, b) => b.support - a.support)[0];
+  const dominant = below.filter((p) => p.plane.d <= maxH).sort((a, b) => b.support - a.support)[0];
   if (dominant) {
     // A lower plane replaces it only when it is parallel (2 degrees), clearly separate (over
     // 10 cm lower) and large (a fifth of the dominant's support): leftovers of the
@@ -266,7 +264,8 @@ export function estimateFrame(
   const pts = liftDepth(img, k, stride);
 
   let floor: Plane | null = null;
-  if (pts.count >= 30) floor = searchFloor(img, pts, stride, prior, maxTilt, minH, maxH, opts, notes);
+  if (pts.count >= 30)
+    floor = searchFloor(img, pts, stride, prior, maxTilt, minH, maxH, opts, notes);
   else notes.push('too-few-depth-points');
 
   if (hintUp) {
