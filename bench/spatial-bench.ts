@@ -8,6 +8,8 @@
 //   range noise 4 mm per metre, 1% holes, objects given as boxes only (the box -> mask path).
 // --baseline DIR: DIR/spatial/scene/build-scene-graph.ts is timed and scored too ('old'), e.g. a
 //   `git archive main spatial | tar -x -C DIR` copy with node_modules linked.
+// --open3d: per-step times against Open3D on the issue-profile frames (bench/open3d-compare.ts);
+//   skipped with a note where no python3 imports open3d.
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -15,6 +17,7 @@ import { buildScene, type SceneBuild, type SceneInput } from '../spatial/scene/b
 import { emptyAccuracy, scoreScene, summarize } from '../spatial/scene/extent-accuracy';
 import { makeSyntheticScene, type SynthOptions } from '../spatial/scene/synthetic-scene';
 import { sceneInput } from '../spatial/scene/test-support';
+import { compareWithOpen3d } from './open3d-compare';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -28,6 +31,7 @@ const WARMUP = Math.max(1, Number(arg('--warmup') ?? 1));
 const ONLY = arg('--case') ?? '';
 const ACCURACY = Number(arg('--accuracy') ?? 0);
 const BASELINE = arg('--baseline');
+const OPEN3D = args.includes('--open3d');
 
 type Build = (input: SceneInput) => SceneBuild;
 const impls: { name: string; build: Build }[] = [{ name: 'new', build: buildScene }];
@@ -134,6 +138,17 @@ for (const c of CASES.filter((x) => x.name.startsWith(ONLY))) {
       `${c.name}: new/old = ${(median(wall[1]!) / median(wall[0]!)).toFixed(2)} (wall), ` +
         `${(median(cpu[1]!) / median(cpu[0]!)).toFixed(2)} (CPU)`,
     );
+}
+
+if (OPEN3D) {
+  const profile = CASES[1]!;
+  compareWithOpen3d(
+    [1, 2, 3].map((seed) =>
+      sceneInput(makeSyntheticScene(seed, profile.opts), { masks: profile.masks }),
+    ),
+    RUNS,
+    profile.name,
+  );
 }
 
 if (ACCURACY > 0)

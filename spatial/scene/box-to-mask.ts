@@ -14,9 +14,9 @@
 // 5. (build-scene-graph) an object whose lowest kept point lies within the removed band (+1.5 cm)
 //    stands on the floor: its box bottom is snapped to the floor (flag 'base-snapped-to-floor').
 // 6. (aligned frames) a supporting surface under the object (a table top, the box another object
-//    stands on) is continuous in depth with the object's base: when many of the cluster's points
-//    form a horizontal layer at its bottom with the object above it, that layer is dropped like
-//    the floor, and its height returned so that the base can be snapped to it.
+//    stands on) is continuous in depth with the object's base: a flat horizontal layer low in the
+//    cluster, with the object above it and part of it outside the object's footprint, is dropped
+//    like the floor, and its height returned so that the base can be snapped to it.
 import type { Pinhole } from '../camera';
 import { selectKth } from '../geometry/select';
 import type { DepthImage } from '../geometry/lift';
@@ -36,11 +36,14 @@ export interface BoxMaskResult {
   supportY: number | null;
 }
 
-/** A flat bottom layer holding at least this share of the cluster, under at least ... */
-const SUPPORT_MIN_SHARE = 0.1;
-/** ... this share of the cluster above it (the object), is a supporting surface (supportLayer). */
+// A supporting surface (supportLayer): a layer with at least SUPPORT_MIN_ABOVE of the cluster
+// above it (the object), at most SUPPORT_MAX_BELOW below it (the support's front face), flat
+// (SUPPORT_PEAK_RATIO times the half band above it) and with SUPPORT_MIN_OUTSIDE of the cluster
+// in it outside the object's footprint.
 const SUPPORT_MIN_ABOVE = 0.2;
-const SUPPORT_PEAK_RATIO = 2.5;
+const SUPPORT_MAX_BELOW = 0.15;
+const SUPPORT_PEAK_RATIO = 1.2;
+const SUPPORT_MIN_OUTSIDE = 0.02;
 
 // Scratch arrays reused across boxes (grown, never shrunk): pixel indices, depths, world heights,
 // per-millimetre counts / minima / maxima / cluster ids.
@@ -52,6 +55,10 @@ let labelBuf = new Int32Array(0);
 let mmCount = new Int32Array(0);
 let mmMin = new Float64Array(0);
 let mmMax = new Float64Array(0);
+let hist = new Int32Array(0);
+let gxBuf = new Float64Array(0);
+let gfBuf = new Float64Array(0);
+let cellBuf = new Int32Array(0);
 
 function ensurePixels(n: number): void {
   if (idxBuf.length >= n) return;
@@ -60,6 +67,9 @@ function ensurePixels(n: number): void {
   yBuf = new Float64Array(n * 2);
   ySel = new Float64Array(n * 2);
   labelBuf = new Int32Array(n * 2);
+  gxBuf = new Float64Array(n * 2);
+  gfBuf = new Float64Array(n * 2);
+  cellBuf = new Int32Array(n * 2);
 }
 
 function ensureBuckets(n: number): void {
@@ -170,7 +180,7 @@ export function maskFromBox(
   }
   let best = 0;
   for (let c = 1; c < clusters; c++) if (score[c]! > score[best]!) best = c;
-  const supportY = aligned ? supportLayer(m, best, useFloor ? floorY : null) : null;
+  const supportY = aligned ? supportLayer(m, best, useFloor ? floorY : null, W, k, frame!) : null;
   let kept = 0;
   for (let t = 0; t < m; t++)
     if (label[t] === best && (supportY === null || ys[t]! >= supportY + floorBand(zs[t]!))) kept++;
@@ -182,16 +192,27 @@ export function maskFromBox(
 }
 
 /**
- * World height of a supporting surface at the bottom of cluster `best` (its points in the
- * scratch arrays), or null. The lowest 2% of heights mark the bottom; the layer within the floor
- * band above it must hold SUPPORT_MIN_SHARE of the points, be flat (around its median, a
- * half-band slab holds SUPPORT_PEAK_RATIO times more points than the half band above it: the
- * bottom strip of vertical faces alone is as dense there as in the slab), and have
- * SUPPORT_MIN_ABOVE of the points more than 1.5 bands above it (the object). With a known floor
- * it must lie clearly above the floor band (an object standing on the floor starts where the floor
- * band was cut). Conservative: a support seen only in a thin strip beside a small object is missed.
+ * World height of a supporting surface under the object in cluster `best` (its points in the
+ * scratch arrays), or null. Candidate layers are scanned upwards in quarter-band steps from the
+ * lowest 1% of heights to the cluster's median (a support's top is not always the bottom of the
+ * cluster: its own front face, continuous in depth with its top edge, can hang below it). A layer
+ * (a half-band slab) is a support when it is flat (SUPPORT_PEAK_RATIO times the half band above
+ * it), SUPPORT_MIN_ABOVE of the points lie more than 1.5 bands above it (the object), at most
+ * SUPPORT_MAX_BELOW below it, and SUPPORT_MIN_OUTSIDE of the points of the slab lie outside the
+ * object's footprint (the ground-plane cells, 2 pixel footprints wide, of the points above it,
+ * grown by one cell): the support shows beside and in front of the object's base, while the
+ * object's own bottom edge lies under its vertical faces. The lowest such layer wins. With a known
+ * floor it must lie clearly above the floor band (an object standing on the floor starts where the
+ * floor band was cut).
  */
-function supportLayer(m: number, best: number, floorY: number | null): number | null {
+function supportLayer(
+  m: number,
+  best: number,
+  floorY: number | null,
+  W: number,
+  k: Pinhole,
+  frame: WorldFrame,
+): number | null {
   let n = 0;
   let zSum = 0;
   for (let t = 0; t < m; t++)
@@ -200,23 +221,125 @@ function supportLayer(m: number, best: number, floorY: number | null): number | 
       zSum += zBuf[t]!;
     }
   if (n < 50) return null;
-  const yLo = selectKth(ySel, n, Math.floor(0.02 * (n - 1)));
   const band = floorBand(zSum / n);
-  if (floorY !== null && yLo - floorY < 2 * band) return null;
-  let low = 0;
-  for (let i = 0; i < n; i++) if (ySel[i]! < yLo + band) low++;
-  if (low < SUPPORT_MIN_SHARE * n) return null;
-  // The layer is the `low` smallest heights: its median is the (low / 2)-th overall.
-  const c = selectKth(ySel, n, low >> 1);
-  let peak = 0;
-  let next = 0;
-  let above = 0;
+  const yLo = selectKth(ySel, n, Math.floor(0.01 * (n - 1)));
+  const yMid = selectKth(ySel, n, (n - 1) >> 1);
+  // Counts per quarter band from yLo: a slab, the half band above it and the rest are sums of them.
+  const q = band / 4;
+  const nq = Math.min(4096, Math.ceil((yMid - yLo) / q) + 8);
+  if (hist.length < nq) hist = new Int32Array(nq * 2);
+  hist.fill(0, 0, nq);
+  let below = 0;
+  let inHist = 0;
   for (let i = 0; i < n; i++) {
-    const y = ySel[i]!;
-    if (Math.abs(y - c) < band / 4) peak++;
-    else if (y >= c + band / 4 && y < c + (3 * band) / 4) next++;
-    else if (y > c + 1.5 * band) above++;
+    const b = Math.floor((ySel[i]! - yLo) / q);
+    if (b < 0) below++;
+    else if (b < nq) {
+      hist[b]!++;
+      inHist++;
+    }
   }
-  if (peak < SUPPORT_MIN_SHARE * n || peak < SUPPORT_PEAK_RATIO * next) return null;
-  return above >= SUPPORT_MIN_ABOVE * n ? c : null;
+  let above = n - below - inHist;
+  for (let j = 8; j < nq; j++) above += hist[j]!;
+  let grid: { cw: number; ch: number } | null = null;
+  for (let b = 0; b + 8 <= nq; b++) {
+    if (b > 0) above -= hist[b + 7]!;
+    // Slab: quarters b, b+1 (half band) centred on c; above it: b+2, b+3; the object: from b+8.
+    const c = yLo + (b + 1) * q;
+    if (below > SUPPORT_MAX_BELOW * n || above < SUPPORT_MIN_ABOVE * n) return null;
+    const peak = hist[b]! + hist[b + 1]!;
+    if (
+      (floorY === null || c - floorY >= 2 * band) &&
+      peak >= SUPPORT_MIN_OUTSIDE * n &&
+      peak >= SUPPORT_PEAK_RATIO * (hist[b + 2]! + hist[b + 3]!) &&
+      outsideFootprint(m, best, c, band, (grid ??= groundCells(m, best, W, k, frame))) >=
+        SUPPORT_MIN_OUTSIDE * n
+    )
+      return c;
+    below += hist[b]!;
+  }
+  return null;
+}
+
+let cells = new Uint8Array(0);
+
+/**
+ * Ground-plane cell (2 pixel footprints wide, one empty cell of margin) of each cluster point, in
+ * cellBuf; returns the grid's width and height.
+ */
+function groundCells(
+  m: number,
+  best: number,
+  W: number,
+  k: Pinhole,
+  frame: WorldFrame,
+): { cw: number; ch: number } {
+  const R = frame.rotation;
+  let x0 = Infinity;
+  let x1 = -Infinity;
+  let f0 = Infinity;
+  let f1 = -Infinity;
+  let zs = 0;
+  let n = 0;
+  for (let t = 0; t < m; t++) {
+    if (labelBuf[t] !== best) continue;
+    const p = idxBuf[t]!;
+    const v = (p / W) | 0;
+    const z = zBuf[t]!;
+    const x = ((p - v * W - k.cx) / k.fx) * z;
+    const y = ((v - k.cy) / k.fy) * z;
+    // (right, forward) ground coordinates
+    const gx = R[0]! * x + R[1]! * y + R[2]! * z;
+    const gf = R[6]! * x + R[7]! * y + R[8]! * z;
+    gxBuf[t] = gx;
+    gfBuf[t] = gf;
+    if (gx < x0) x0 = gx;
+    if (gx > x1) x1 = gx;
+    if (gf < f0) f0 = gf;
+    if (gf > f1) f1 = gf;
+    zs += z;
+    n++;
+  }
+  const cell = (2 * (zs / n)) / ((k.fx + k.fy) / 2);
+  const cw = Math.min(1024, Math.floor((x1 - x0) / cell) + 3);
+  const ch = Math.min(1024, Math.floor((f1 - f0) / cell) + 3);
+  for (let t = 0; t < m; t++)
+    if (labelBuf[t] === best)
+      cellBuf[t] =
+        Math.min(ch - 2, Math.floor((gfBuf[t]! - f0) / cell) + 1) * cw +
+        Math.min(cw - 2, Math.floor((gxBuf[t]! - x0) / cell) + 1);
+  return { cw, ch };
+}
+
+/** Points of the slab |y - c| < band / 2 whose ground cell has no point over c + band nearby. */
+function outsideFootprint(
+  m: number,
+  best: number,
+  c: number,
+  band: number,
+  grid: { cw: number; ch: number },
+): number {
+  const { cw, ch } = grid;
+  if (cells.length < cw * ch) cells = new Uint8Array(cw * ch * 2);
+  cells.fill(0, 0, cw * ch);
+  for (let t = 0; t < m; t++)
+    if (labelBuf[t] === best && yBuf[t]! > c + band) cells[cellBuf[t]!] = 1;
+  let outside = 0;
+  for (let t = 0; t < m; t++) {
+    if (labelBuf[t] !== best || Math.abs(yBuf[t]! - c) >= band / 2) continue;
+    const i = cellBuf[t]!;
+    if (
+      !cells[i - cw - 1] &&
+      !cells[i - cw] &&
+      !cells[i - cw + 1] &&
+      !cells[i - 1] &&
+      !cells[i] &&
+      !cells[i + 1] &&
+      !cells[i + cw - 1] &&
+      !cells[i + cw] &&
+      !cells[i + cw + 1]
+    )
+      outside++;
+  }
+  return outside;
 }

@@ -90,7 +90,11 @@ export function measureObject(
     aabb: box,
     obb,
     extent: { width: x1 - x0, height: y1 - y0, depth: z1 - z0 },
-    elevation: frame.aligned && frame.floorY !== null ? y0 - frame.floorY : null,
+    // A support plane seen from above may be a table top: heights above it are not elevations.
+    elevation:
+      frame.aligned && frame.floorY !== null && frame.gravitySource !== 'support-plane'
+        ? y0 - frame.floorY
+        : null,
     distanceFromCamera: Math.sqrt(closest),
     numPoints: n,
   };

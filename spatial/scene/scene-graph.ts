@@ -9,8 +9,13 @@
 
 export type Vec3 = [number, number, number];
 
-/** How "up" was found, in order of trust. `camera-axes` means not aligned: no elevation facts. */
-export type GravitySource = 'given' | 'model' | 'floor-plane' | 'camera-axes';
+/**
+ * How "up" was found, in order of trust. `support-plane`: from a plane seen steeply from above (a
+ * table top or the floor, not known which): floorY and cameraHeight refer to that plane, and
+ * elevations are null (not known to be heights above the floor). `camera-axes` means not aligned:
+ * no elevation facts.
+ */
+export type GravitySource = 'given' | 'model' | 'floor-plane' | 'support-plane' | 'camera-axes';
 
 export interface WorldFrame {
   gravitySource: GravitySource;

@@ -73,6 +73,12 @@ export interface SynthOptions {
    * that they hide part of it (partial occlusion).
    */
   occluders?: number;
+  /**
+   * A table (0.72-0.78 m high, large enough to fill most of the view) seen steeply from above,
+   * with `objects` small shapes standing on its top (default 3-6); camera 1.1-1.45 m high, pitch
+   * 55-80 degrees down unless cameraHeight / pitchDeg say otherwise. The table is shape 1.
+   */
+  tableTop?: boolean;
 }
 
 export function truthOf(s: SynthShape): SynthTruth {
@@ -169,6 +175,59 @@ function clashes(cand: SynthShape, shapes: readonly SynthShape[]): boolean {
   });
 }
 
+/**
+ * The table-top scene's shapes: the table (id 1) with its top centred where the optical axis meets
+ * it (near edge 5-15 cm in front of the camera), then `n` small boxes and cylinders on its top
+ * around that point.
+ */
+function placeOnTable(
+  rng: Rng,
+  shapes: SynthShape[],
+  n: number,
+  h: number,
+  pitch: number,
+  halfView: [number, number],
+): void {
+  const top = uniform(rng, 0.72, 0.78);
+  const near = uniform(rng, 0.05, 0.15);
+  const sz = uniform(rng, 1.3, 1.6);
+  shapes.push({
+    id: 1,
+    kind: 'box',
+    cx: uniform(rng, -0.1, 0.1),
+    cz: near + sz / 2,
+    yaw: 0,
+    sx: uniform(rng, 1.6, 2),
+    sz,
+    y0: 0,
+    y1: top,
+    on: null,
+  });
+  const aim = (h - top) / Math.tan(pitch);
+  // Half the view's footprint on the top around that point (x; z stretched by 1 / sin(pitch)),
+  // so that most objects are seen whole.
+  const range = (h - top) / Math.sin(pitch);
+  const spreadX = 0.6 * range * halfView[0];
+  const spreadZ = (0.6 * range * halfView[1]) / Math.sin(pitch);
+  for (let guard = 0; shapes.length < n + 1 && guard < 2000; guard++) {
+    const kind = rng() < 0.6 ? 'box' : 'cylinder';
+    const sx = uniform(rng, 0.06, 0.2);
+    const cand: SynthShape = {
+      id: shapes.length + 1,
+      kind,
+      cx: uniform(rng, -spreadX, spreadX),
+      cz: Math.max(near + 0.15, aim + uniform(rng, -spreadZ, spreadZ)),
+      yaw: kind === 'box' ? uniform(rng, -0.7, 0.7) : 0,
+      sx,
+      sz: kind === 'box' ? uniform(rng, 0.06, 0.2) : sx,
+      y0: top,
+      y1: top + uniform(rng, 0.06, 0.3),
+      on: 1,
+    };
+    if (!clashes(cand, shapes.slice(1))) shapes.push(cand);
+  }
+}
+
 export function makeSyntheticScene(seed: number, opts: SynthOptions = {}): SynthScene {
   const rng = mulberry32(seed * 7919 + 17);
   const W = opts.width ?? 320;
@@ -176,8 +235,9 @@ export function makeSyntheticScene(seed: number, opts: SynthOptions = {}): Synth
   const f = (opts.focalPerWidth ?? 0.82) * W;
   const k: Pinhole = { fx: f, fy: f, cx: (W - 1) / 2, cy: (H - 1) / 2 };
   const noFloor = opts.noFloor ?? false;
-  const hr = opts.cameraHeight ?? [1.2, 2.0];
-  const pr = opts.pitchDeg ?? [8, 35];
+  const table = opts.tableTop === true && !noFloor;
+  const hr = opts.cameraHeight ?? (table ? [1.1, 1.45] : [1.2, 2.0]);
+  const pr = opts.pitchDeg ?? (table ? [55, 80] : [8, 35]);
   const h = uniform(rng, hr[0], hr[1]);
   // No-floor scenes look up (the floor leaves the view) at objects hanging on a wall.
   const pitch = noFloor
@@ -202,8 +262,9 @@ export function makeSyntheticScene(seed: number, opts: SynthOptions = {}): Synth
   const wallDraw = noFloor ? uniform(rng, 3, 4.5) : uniform(rng, 6, 9);
   const wallZ = opts.objectDistance && !noFloor ? Math.max(wallDraw, dr[1] + 1.5) : wallDraw;
   const sideWall = rng() < 0.5 ? (rng() < 0.5 ? -1 : 1) * uniform(rng, 2.5, 3.5) : null;
+  if (table) placeOnTable(rng, shapes, n, h, pitch, [W / 2 / f, H / 2 / f]);
   let guard = 0;
-  while (shapes.length < n && guard++ < 5000) {
+  while (!table && shapes.length < n && guard++ < 5000) {
     const id = shapes.length + 1;
     const kind = rng() < 0.65 ? 'box' : 'cylinder';
     const base = shapes.filter((s) => s.on === null && s.kind === 'box' && s.y1 < 0.8);
