@@ -7,6 +7,7 @@ import { registerExport } from './commands/export';
 import { registerEval } from './commands/eval';
 import { registerInfo } from './commands/info';
 import { registerModels } from './commands/models';
+import { registerProject } from './commands/project';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
 import { registerUsers } from './commands/users';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerEval(program);
   registerModels(program);
   registerUsers(program);
+  registerProject(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
