@@ -3,7 +3,7 @@
 // migrations, tracked in user_version) has built by its version 13; schema-parity.test.ts holds
 // the two to the same columns and indexes. Desktop project files keep migrating through
 // db/migrations.ts until every repository is on this layer.
-import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
 import { Migrator, type Migration } from 'kysely/migration';
 import type { DialectName } from './schema';
 
@@ -168,9 +168,46 @@ function reviewAndCatalog(dialect: DialectName): Migration {
   };
 }
 
+/** Per-image stage results: what pipeline workers write (desktop migrations 4, 5 and 8). */
+function stageRuns(dialect: DialectName): Migration {
+  const t = typesFor(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('stage_runs')
+        .addColumn('image_id', 'integer', (c) =>
+          c.notNull().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('provenance_json', 'text')
+        .addColumn('took_ms', t.real)
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'text')
+        .addPrimaryKeyConstraint('stage_runs_pk', ['image_id', 'stage'])
+        .execute();
+      await db.schema
+        .createIndex('stage_runs_job')
+        .on('stage_runs')
+        .columns(['job_id', 'stage', 'status'])
+        .execute();
+      await db.schema
+        .createIndex('stage_runs_failed')
+        .on('stage_runs')
+        .column('image_id')
+        .where(sql.ref('status'), '=', 'failed')
+        .execute();
+    },
+  };
+}
+
 /** Every migration of the layer, by name (Kysely applies them in name order). */
 export function storeMigrations(dialect: DialectName): Record<string, Migration> {
-  return { '0001-review-and-catalog': reviewAndCatalog(dialect) };
+  return {
+    '0001-review-and-catalog': reviewAndCatalog(dialect),
+    '0002-stage-runs': stageRuns(dialect),
+  };
 }
 
 /** Brings a database up to the layer's newest schema; throws with Kysely's reason on failure. */

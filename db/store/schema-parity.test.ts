@@ -17,6 +17,7 @@ const TABLES = [
   'review_decisions',
   'audit_log',
   'exports',
+  'stage_runs',
 ];
 
 function sqliteShape(db: BetterSqlite3.Database) {

@@ -99,7 +99,19 @@ export interface ExportsTable {
   created_at: string;
 }
 
+export interface StageRunsTable {
+  image_id: number;
+  stage: string;
+  status: string;
+  reason: string | null;
+  provenance_json: string | null;
+  took_ms: number | null;
+  updated_at: string;
+  job_id: string | null;
+}
+
 export interface ProjectTables {
+  stage_runs: StageRunsTable;
   batches: BatchesTable;
   images: ImagesTable;
   import_issues: ImportIssuesTable;

@@ -8,6 +8,7 @@ import { registerEval } from './commands/eval';
 import { registerInfo } from './commands/info';
 import { registerModels } from './commands/models';
 import { registerProject } from './commands/project';
+import { registerWorker } from './commands/worker';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
 import { registerUsers } from './commands/users';
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerModels(program);
   registerUsers(program);
   registerProject(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
