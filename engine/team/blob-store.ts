@@ -27,7 +27,8 @@ export class FolderBlobStore implements BlobStore {
     return path;
   }
 
-  read(key: string): Promise<Buffer> {
+  // async: a refused key rejects the promise like any other read failure, never throws in place.
+  async read(key: string): Promise<Buffer> {
     return readFile(this.path(key));
   }
 
