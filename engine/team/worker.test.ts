@@ -1,11 +1,11 @@
 // Distributed workers as a team runs them: separate `sqw worker` processes on one PostgreSQL
 // queue, two of them killed mid-run; every image is still done, and stored exactly once.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
-import { ImageQueue } from '../../db/queue/image-queue';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { openPostgresProject } from '../../db/store/connect';
 import { tempDir } from '../test/helpers';
@@ -13,6 +13,8 @@ import { tempDir } from '../test/helpers';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SQW = resolve(ROOT, 'bin/sqw.mjs');
 const IMAGES = 240;
+const sqw = async (args: string[]) =>
+  (await promisify(execFile)(process.execPath, [SQW, ...args], { cwd: ROOT })).stdout;
 
 const postgres = usePostgresCluster();
 
@@ -97,9 +99,20 @@ describe.skipIf(postgres.skipReason)('sqw worker on a PostgreSQL queue', () => {
   it('two of four workers killed mid-run: every image done, each result stored once', async () => {
     const ids = await teamProject(url, IMAGES);
     // A short lease so the killed workers' claims come back within the test.
-    const queue = await ImageQueue.open(url, { leaseSeconds: 2, retryLimit: 5, supervise: false });
-    await queue.enqueue('run-1', ids, ['noop']);
-    await queue.close();
+    const queued = JSON.parse(
+      await sqw([
+        'queue',
+        'enqueue',
+        '--database',
+        url,
+        '--lease-seconds',
+        '2',
+        '--retries',
+        '5',
+        '--json',
+      ]),
+    );
+    expect(queued).toMatchObject({ images: IMAGES, stages: ['noop'] });
 
     const workers = Array.from({ length: 4 }, () => startWorker(url, dir.path));
     const db = new pg.Client({ connectionString: url });
@@ -136,6 +149,12 @@ describe.skipIf(postgres.skipReason)('sqw worker on a PostgreSQL queue', () => {
       expect(jobs.map((j) => [j.state, j.n])).toEqual([['completed', IMAGES]]);
       // The killed workers held claimed jobs: those came back by lease expiry and were redone.
       expect(jobs[0]!.retried).toBeGreaterThan(0);
+      expect(JSON.parse(await sqw(['queue', 'status', '--database', url, '--json']))).toEqual({
+        waiting: 0,
+        active: 0,
+        completed: IMAGES,
+        failed: 0,
+      });
     } finally {
       for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
       await db.end();

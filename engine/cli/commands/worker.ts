@@ -22,7 +22,6 @@ export function registerWorker(program: Command): void {
     .requiredOption('--database <url>', 'the team project: postgres://…')
     .requiredOption('--blobs <dir>', "shared folder with the project's image files")
     .option('--batch <n>', 'jobs claimed and run at once', '8')
-    .option('--lease-seconds <n>', 'a claimed job returns to the queue after this long', '900')
     .option('--exit-when-idle', 'stop once no job is waiting or running')
     .option('--simulate-ms <n>', 'the noop stage takes this long (queue benchmarks)')
     .option('--json', 'print the report as JSON')
@@ -31,7 +30,6 @@ export function registerWorker(program: Command): void {
         database: string;
         blobs: string;
         batch: string;
-        leaseSeconds: string;
         exitWhenIdle?: boolean;
         simulateMs?: string;
         json?: boolean;
@@ -48,7 +46,6 @@ export function registerWorker(program: Command): void {
           url: postgresUrl(flags.database),
           blobs: new FolderBlobStore(flags.blobs),
           batchSize: positive('--batch', flags.batch, 8),
-          leaseSeconds: positive('--lease-seconds', flags.leaseSeconds, 900),
           exitWhenIdle: Boolean(flags.exitWhenIdle),
           simulateMs:
             flags.simulateMs === undefined
@@ -69,39 +66,57 @@ export function registerWorker(program: Command): void {
     .description('queue every image of the team project for the given stages')
     .requiredOption('--database <url>', 'the team project: postgres://…')
     .option('--stages <list>', 'comma-separated worker stages', 'noop')
+    .option(
+      '--lease-seconds <n>',
+      "a claimed job returns to the queue after this long (set when the project's queue is first made)",
+      '900',
+    )
+    .option('--retries <n>', 'attempts after the first (set with the queue, like the lease)', '3')
     .option('--json', 'print as JSON')
-    .action(async (flags: { database: string; stages: string; json?: boolean }) => {
-      const [{ ImageQueue }, { openPostgresProject }, { workerStages }, { randomUUID }] =
-        await Promise.all([
-          import('../../../db/queue/image-queue'),
-          import('../../../db/store/connect'),
-          import('../../team/worker-stages'),
-          import('node:crypto'),
-        ]);
-      const stages = flags.stages.split(',').map((s) => s.trim());
-      const known = Object.keys(workerStages());
-      const unknown = stages.find((s) => !known.includes(s));
-      if (unknown)
-        throw new CliError(`unknown worker stage ${unknown} (known: ${known.join(', ')})`, 2);
-      const url = postgresUrl(flags.database);
-      const project = await openPostgresProject(url, 1);
-      const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-        (r) => r.id,
-      );
-      await project.close();
-      const q = await ImageQueue.open(url, { supervise: false });
-      const runId = randomUUID();
-      try {
-        await q.enqueue(runId, ids, stages);
-      } finally {
-        await q.close();
-      }
-      createOutput(Boolean(flags.json)).result(`queued ${ids.length} images (run ${runId})`, {
-        runId,
-        images: ids.length,
-        stages,
-      });
-    });
+    .action(
+      async (flags: {
+        database: string;
+        stages: string;
+        leaseSeconds: string;
+        retries: string;
+        json?: boolean;
+      }) => {
+        const [{ ImageQueue }, { openPostgresProject }, { workerStages }, { randomUUID }] =
+          await Promise.all([
+            import('../../../db/queue/image-queue'),
+            import('../../../db/store/connect'),
+            import('../../team/worker-stages'),
+            import('node:crypto'),
+          ]);
+        const stages = flags.stages.split(',').map((s) => s.trim());
+        const known = Object.keys(workerStages());
+        const unknown = stages.find((s) => !known.includes(s));
+        if (unknown)
+          throw new CliError(`unknown worker stage ${unknown} (known: ${known.join(', ')})`, 2);
+        const url = postgresUrl(flags.database);
+        const project = await openPostgresProject(url, 1);
+        const ids = (
+          await project.db.selectFrom('images').select('id').orderBy('id').execute()
+        ).map((r) => r.id);
+        await project.close();
+        const q = await ImageQueue.open(url, {
+          supervise: false,
+          leaseSeconds: positive('--lease-seconds', flags.leaseSeconds, 900),
+          retryLimit: positive('--retries', flags.retries, 3),
+        });
+        const runId = randomUUID();
+        try {
+          await q.enqueue(runId, ids, stages);
+        } finally {
+          await q.close();
+        }
+        createOutput(Boolean(flags.json)).result(`queued ${ids.length} images (run ${runId})`, {
+          runId,
+          images: ids.length,
+          stages,
+        });
+      },
+    );
   queue
     .command('status')
     .description('jobs waiting, running, completed and failed')
