@@ -104,7 +104,11 @@ export class ReviewStore {
           `QA #${d.qaId} changed since it was shown (now ${before.status}); reload it and decide again`,
         );
       }
-      const siblings = phrasings.filter((p) => p.id !== qa.id && p.status !== 'orphaned');
+      // A skip is the reviewer's alone on the phrasing they saw; a decision covers the fact.
+      const siblings =
+        d.decision === 'skip'
+          ? []
+          : phrasings.filter((p) => p.id !== qa.id && p.status !== 'orphaned');
       const others = siblings.map(toState);
       const status = STATUS_AFTER[d.decision];
       const answer = d.decision === 'edit' ? (d.editedAnswer ?? '').trim() : before.answer;

@@ -206,12 +206,13 @@ describe.each(storeTargets())('stores on $name', (target) => {
     expect(answer.answer).toBe('no');
   });
 
-  it('a skip is recorded and logged but changes no status', async () => {
+  it('a skip is recorded on the phrasing seen and logged, and changes no status', async () => {
     const f = await factFixture();
     const entry = await review.decideFact({ qaId: f.a, decision: 'skip', reviewer: 'ana' });
     expect(entry.op).toBe('log');
     expect(await statuses([f.a, f.b, f.c])).toEqual(['proposed', 'proposed', 'proposed']);
-    expect((await review.reviews(f.c)).map((r) => r.decision)).toEqual(['skip']);
+    expect((await review.reviews(f.a)).map((r) => r.decision)).toEqual(['skip']);
+    expect(await review.reviews(f.c)).toEqual([]);
   });
 
   it('refuses a decision on a phrasing that moved on, writing nothing', async () => {
