@@ -100,6 +100,20 @@ async function reviewedProject(folder: string): Promise<void> {
       confirmWarnings: true,
       actor: 'ben',
     });
+    // Tables only the SQLite schema describes (accounts and claims): copied all the same.
+    store.accounts.add({
+      name: 'ann',
+      role: 'reviewer',
+      tokenId: 'tid-ann',
+      tokenSalt: 'salt',
+      tokenHash: 'hash',
+    });
+    store.claims.take(
+      { batchId: 1, family: null, label: null },
+      'ann',
+      4_102_444_800_000,
+      Date.now(),
+    );
     store.scene.recordExport({
       format: 'qa-jsonl',
       outDir: '/out/qa',
@@ -128,7 +142,19 @@ describe.skipIf(postgres.skipReason)('sqw project copy', () => {
 
   it('goes to PostgreSQL and back to a folder with every table equal row for row', async () => {
     const before = dump(source());
-    for (const t of ['images', 'batches', 'qa_pairs', 'review_decisions', 'audit_log', 'exports'])
+    for (const t of [
+      'images',
+      'batches',
+      'qa_pairs',
+      'review_decisions',
+      'audit_log',
+      'exports',
+      'objects',
+      'stage_runs',
+      'jobs',
+      'accounts',
+      'review_claims',
+    ])
       expect(before[t]!.length, t).toBeGreaterThan(0);
 
     const shared = join(dir.path, 'shared-blobs');
