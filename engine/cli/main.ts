@@ -7,6 +7,8 @@ import { registerExport } from './commands/export';
 import { registerEval } from './commands/eval';
 import { registerInfo } from './commands/info';
 import { registerModels } from './commands/models';
+import { registerProject } from './commands/project';
+import { registerWorker } from './commands/worker';
 import { registerRun } from './commands/run';
 import { registerServe } from './commands/serve';
 import { registerUsers } from './commands/users';
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerEval(program);
   registerModels(program);
   registerUsers(program);
+  registerProject(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

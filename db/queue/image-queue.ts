@@ -1,0 +1,157 @@
+// Pipeline work for a team project: one pg-boss job per image on the project's PostgreSQL.
+// pg-boss claims jobs with SKIP LOCKED, retries failed ones and re-queues a job whose lease
+// (expireIn) runs out because its worker died. A job's stage results and its completion are one
+// transaction, and results are keyed by (image, stage) and never overwritten, so a job finished
+// late by a worker whose lease had expired stores nothing twice.
+import PgBoss from 'pg-boss';
+import pg from 'pg';
+
+export const IMAGE_QUEUE = 'sqw-images';
+
+export interface ImageJob {
+  runId: string;
+  imageId: number;
+  stages: string[];
+}
+
+export interface StageOutcome {
+  stage: string;
+  status: 'done' | 'skipped' | 'failed';
+  reason: string | null;
+  provenance: Record<string, unknown> | null;
+  tookMs: number | null;
+}
+
+export interface QueueOptions {
+  /** Seconds a claimed job may run before it is re-queued for another worker. */
+  leaseSeconds?: number;
+  /** Attempts after the first, for a job that fails or whose worker dies. */
+  retryLimit?: number;
+  /** How often expired leases are looked for (pg-boss maintenance); default 5 s. */
+  maintenanceSeconds?: number;
+  /** Connections per process (pg-boss's pool and the result writer's). */
+  poolSize?: number;
+  /** Set false in processes that only enqueue or only report. */
+  supervise?: boolean;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  completed: number;
+  failed: number;
+}
+
+export class ImageQueue {
+  private constructor(
+    private readonly boss: PgBoss,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  static async open(url: string, o: QueueOptions = {}): Promise<ImageQueue> {
+    const poolSize = o.poolSize ?? 4;
+    const lease = o.leaseSeconds ?? 15 * 60;
+    const boss = new PgBoss({
+      connectionString: url,
+      max: poolSize,
+      supervise: o.supervise ?? true,
+      schedule: false,
+      // Every few seconds, whatever the lease: a worker does not know the lease the queue was
+      // created with, and one cheap statement (run by one process at a time) is all it costs.
+      maintenanceIntervalSeconds: o.maintenanceSeconds ?? 5,
+    });
+    boss.on('error', (err) => console.error(`queue: ${err.message}`));
+    await boss.start();
+    // Created by the first open; the lease and retries are the queue's, later opens keep them.
+    await boss.createQueue(IMAGE_QUEUE, {
+      name: IMAGE_QUEUE,
+      expireInSeconds: lease,
+      retryLimit: o.retryLimit ?? 3,
+      retryDelay: 0,
+    });
+    const pool = new pg.Pool({ connectionString: url, max: poolSize });
+    return new ImageQueue(boss, pool);
+  }
+
+  /** One job per image; in chunks so 100k images are a few hundred statements. */
+  async enqueue(runId: string, imageIds: number[], stages: string[]): Promise<number> {
+    for (let i = 0; i < imageIds.length; i += 1000) {
+      await this.boss.insert(
+        imageIds.slice(i, i + 1000).map((imageId) => ({
+          name: IMAGE_QUEUE,
+          data: { runId, imageId, stages } satisfies ImageJob,
+        })),
+      );
+    }
+    return imageIds.length;
+  }
+
+  /** Claims up to `batchSize` jobs (SKIP LOCKED: concurrent workers never get the same one). */
+  async claim(batchSize: number): Promise<Array<PgBoss.JobWithMetadata<ImageJob>>> {
+    return this.boss.fetch<ImageJob>(IMAGE_QUEUE, { batchSize, includeMetadata: true });
+  }
+
+  /**
+   * Stores the job's stage results and completes it in one transaction. A result already stored
+   * for (image, stage) is kept: returns how many rows this call added.
+   */
+  async finish(job: PgBoss.Job<ImageJob>, outcomes: StageOutcome[]): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      let stored = 0;
+      const now = new Date().toISOString();
+      for (const o of outcomes) {
+        const r = await client.query(
+          `INSERT INTO stage_runs (image_id, stage, status, reason, provenance_json, took_ms, updated_at, job_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (image_id, stage) DO NOTHING`,
+          [
+            job.data.imageId,
+            o.stage,
+            o.status,
+            o.reason,
+            o.provenance ? JSON.stringify(o.provenance) : null,
+            o.tookMs,
+            now,
+            job.data.runId,
+          ],
+        );
+        stored += r.rowCount ?? 0;
+      }
+      await this.boss.complete(IMAGE_QUEUE, job.id, { stored } as object, {
+        db: { executeSql: (text, values) => client.query(text, values) },
+      });
+      await client.query('COMMIT');
+      return stored;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Gives the job back for a retry (or marks it failed when its retries are spent). */
+  async fail(job: PgBoss.Job<ImageJob>, reason: string): Promise<void> {
+    await this.boss.fail(IMAGE_QUEUE, job.id, { reason });
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const { rows } = await this.pool.query<{ state: string; n: number }>(
+      `SELECT state, COUNT(*)::int AS n FROM pgboss.job WHERE name = $1 GROUP BY state`,
+      [IMAGE_QUEUE],
+    );
+    const n = (s: string) => rows.find((r) => r.state === s)?.n ?? 0;
+    return {
+      waiting: n('created') + n('retry'),
+      active: n('active'),
+      completed: n('completed'),
+      failed: n('failed'),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.boss.stop({ graceful: false, wait: true, close: true });
+    await this.pool.end();
+  }
+}

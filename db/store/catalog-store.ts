@@ -1,0 +1,229 @@
+// Batches, their import issues and images on either database (async, through Kysely); mirrors
+// db/repositories/batches.ts and images.ts. Filters by object label or ambiguity wait for the
+// objects and ambiguities tables to move to this layer.
+import { sql, type Kysely } from 'kysely';
+import type { BatchRow, IssueRow, NewBatch } from '../repositories/batches';
+import type { ImageRow, NewImage } from '../repositories/images';
+import type { ProjectTables } from './schema';
+
+export interface CatalogFilter {
+  batchId?: number;
+  status?: string;
+  /** Substring of the relative path. */
+  search?: string;
+  qaFamily?: string;
+  reviewer?: string;
+}
+
+export class CatalogStore {
+  constructor(private readonly db: Kysely<ProjectTables>) {}
+
+  async createBatch(b: NewBatch): Promise<number> {
+    const row = await this.db
+      .insertInto('batches')
+      .values({
+        source_folder: b.sourceFolder,
+        depth_folder: b.depthFolder,
+        depth_encoding: b.depthEncoding,
+        intrinsics_json:
+          b.intrinsics === undefined || b.intrinsics === null ? null : JSON.stringify(b.intrinsics),
+        created_at: new Date().toISOString(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async listBatches(): Promise<BatchRow[]> {
+    const rows = await this.db
+      .selectFrom('batches as b')
+      .select((e) => [
+        'b.id',
+        'b.source_folder as sourceFolder',
+        'b.depth_folder as depthFolder',
+        'b.depth_encoding as depthEncoding',
+        'b.created_at as createdAt',
+        e
+          .selectFrom('images as i')
+          .select((x) => x.fn.countAll<number>().as('n'))
+          .whereRef('i.batch_id', '=', 'b.id')
+          .as('imageCount'),
+        e
+          .selectFrom('images as i')
+          .select((x) => x.fn.countAll<number>().as('n'))
+          .whereRef('i.batch_id', '=', 'b.id')
+          .where('i.depth_blob', 'is not', null)
+          .as('withDepth'),
+        e
+          .selectFrom('import_issues as s')
+          .select((x) => x.fn.countAll<number>().as('n'))
+          .whereRef('s.batch_id', '=', 'b.id')
+          .where('s.kind', '=', 'skipped')
+          .as('skipped'),
+        e
+          .selectFrom('import_issues as s')
+          .select((x) => x.fn.countAll<number>().as('n'))
+          .whereRef('s.batch_id', '=', 'b.id')
+          .where('s.kind', '=', 'failed')
+          .as('failed'),
+      ])
+      .orderBy('b.id')
+      .execute();
+    return rows.map((r) => ({
+      ...r,
+      imageCount: Number(r.imageCount),
+      withDepth: Number(r.withDepth),
+      skipped: Number(r.skipped),
+      failed: Number(r.failed),
+    }));
+  }
+
+  /** Issues are written in one transaction: a batch's report is all there or not at all. */
+  async addIssues(batchId: number, issues: IssueRow[]): Promise<void> {
+    if (issues.length === 0) return;
+    const now = new Date().toISOString();
+    await this.db.transaction().execute((trx) =>
+      trx
+        .insertInto('import_issues')
+        .values(issues.map((i) => ({ batch_id: batchId, ...i, created_at: now })))
+        .execute(),
+    );
+  }
+
+  async issues(batchId: number): Promise<IssueRow[]> {
+    const rows = await this.db
+      .selectFrom('import_issues')
+      .select(['path', 'kind', 'reason'])
+      .where('batch_id', '=', batchId)
+      .orderBy('id')
+      .execute();
+    return rows as IssueRow[];
+  }
+
+  async insertImage(img: NewImage): Promise<number> {
+    const row = await this.db
+      .insertInto('images')
+      .values({
+        batch_id: img.batchId,
+        source_path: img.sourcePath,
+        rel_path: img.relPath,
+        file_name: img.fileName,
+        sha256: img.sha256,
+        bytes: img.bytes,
+        format: img.format,
+        width: img.width,
+        height: img.height,
+        orientation: img.orientation,
+        exif_json: img.exif ? JSON.stringify(img.exif) : null,
+        fx: img.intrinsics.fx,
+        fy: img.intrinsics.fy,
+        cx: img.intrinsics.cx,
+        cy: img.intrinsics.cy,
+        intrinsics_source: img.intrinsics.source,
+        upright_blob: img.uprightBlob,
+        thumb_blob: img.thumbBlob,
+        depth_blob: img.depthBlob,
+        depth_preview_blob: img.depthPreviewBlob,
+        depth_json: img.depth ? JSON.stringify(img.depth) : null,
+        status: 'pending',
+        created_at: new Date().toISOString(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  async image(id: number): Promise<ImageRow | undefined> {
+    return this.images().where('id', '=', id).executeTakeFirst();
+  }
+
+  async findBySha(sha256: string): Promise<{ id: number; sourcePath: string } | undefined> {
+    return this.db
+      .selectFrom('images')
+      .select(['id', 'source_path as sourcePath'])
+      .where('sha256', '=', sha256)
+      .executeTakeFirst();
+  }
+
+  async queryImages(
+    f: CatalogFilter & { offset: number; limit: number },
+  ): Promise<{ total: number; items: ImageRow[] }> {
+    const total = await this.filtered(f)
+      .select((e) => e.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const items = await this.images(f).orderBy('id').limit(f.limit).offset(f.offset).execute();
+    return { total: Number(total.n), items };
+  }
+
+  /** Images per status under a filter (one grouped index scan). */
+  async statusCounts(
+    f: Omit<CatalogFilter, 'status'>,
+  ): Promise<{ total: number; byStatus: Record<string, number> }> {
+    const rows = await this.filtered(f)
+      .select((e) => ['status', e.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    const byStatus: Record<string, number> = {};
+    let total = 0;
+    for (const r of rows) {
+      byStatus[r.status] = Number(r.n);
+      total += Number(r.n);
+    }
+    return { total, byStatus };
+  }
+
+  private filtered(f: CatalogFilter = {}) {
+    return this.db
+      .selectFrom('images')
+      .$if(f.batchId !== undefined, (q) => q.where('batch_id', '=', f.batchId!))
+      .$if(f.status !== undefined, (q) => q.where('status', '=', f.status!))
+      .$if(!!f.search, (q) =>
+        q.where(
+          sql<boolean>`rel_path LIKE ${`%${f.search!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`,
+        ),
+      )
+      .$if(f.qaFamily !== undefined, (q) =>
+        q.where('id', 'in', (e) =>
+          e.selectFrom('qa_pairs').select('image_id').where('family', '=', f.qaFamily!),
+        ),
+      )
+      .$if(f.reviewer !== undefined, (q) =>
+        q.where('id', 'in', (e) =>
+          e
+            .selectFrom('review_decisions as r')
+            .innerJoin('qa_pairs as q', 'q.id', 'r.qa_id')
+            .select('q.image_id')
+            .where('r.reviewer', '=', f.reviewer!),
+        ),
+      );
+  }
+
+  private images(f?: CatalogFilter) {
+    return this.filtered(f).select([
+      'id',
+      'batch_id as batchId',
+      'source_path as sourcePath',
+      'rel_path as relPath',
+      'file_name as fileName',
+      'sha256',
+      'bytes',
+      'format',
+      'width',
+      'height',
+      'orientation',
+      'exif_json as exifJson',
+      'fx',
+      'fy',
+      'cx',
+      'cy',
+      'intrinsics_source as intrinsicsSource',
+      'upright_blob as uprightBlob',
+      'thumb_blob as thumbBlob',
+      'depth_blob as depthBlob',
+      'depth_preview_blob as depthPreviewBlob',
+      'depth_json as depthJson',
+      'status',
+      'created_at as createdAt',
+    ]);
+  }
+}

@@ -1,0 +1,54 @@
+// Opens a project database through the two-database layer: a desktop project's SQLite file (its
+// schema from db/migrations.ts, as the desktop app has always made it) or a team project on
+// PostgreSQL (schema from this layer's Kysely migrations).
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { ProjectStore } from '../project-store';
+import { migrateStore } from './migrations';
+import type { DialectName, ProjectTables } from './schema';
+
+export interface ProjectDb {
+  db: Kysely<ProjectTables>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+/** PostgreSQL's bigint (COUNT(*), file sizes) as a JS number rather than a string: all stay < 2^53. */
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID
+      ? (v: string) => Number(v)
+      : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+export function isPostgresUrl(location: string): boolean {
+  return /^postgres(ql)?:\/\//.test(location);
+}
+
+/**
+ * A desktop project folder, opened (or created) exactly as the desktop app does, so its schema
+ * and connection settings are the desktop's; the Kysely handle shares that one connection.
+ */
+export function openSqliteProject(folder: string): ProjectDb {
+  const store = ProjectStore.openOrCreate(folder);
+  const db = new Kysely<ProjectTables>({ dialect: new SqliteDialect({ database: store.db }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/** A team project on PostgreSQL, migrated to this layer's newest schema. */
+export async function openPostgresProject(url: string, poolSize = 10): Promise<ProjectDb> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types: pgTypes });
+  const db = new Kysely<ProjectTables>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await migrateStore(db as Kysely<unknown>, 'postgres');
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+export async function openProjectDb(location: string): Promise<ProjectDb> {
+  return isPostgresUrl(location) ? openPostgresProject(location) : openSqliteProject(location);
+}

@@ -1,0 +1,222 @@
+// Schema migrations of the two-database layer, written once in Kysely's schema builder and run on
+// SQLite and PostgreSQL alike. The tables match what db/migrations.ts (the desktop's SQLite
+// migrations, tracked in user_version) has built by its version 13; schema-parity.test.ts holds
+// the two to the same columns and indexes. Desktop project files keep migrating through
+// db/migrations.ts until every repository is on this layer.
+import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
+import { Migrator, type Migration } from 'kysely/migration';
+import type { DialectName } from './schema';
+
+type Column = (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+
+/** The few column types the two databases spell differently. */
+function typesFor(dialect: DialectName) {
+  const pg = dialect === 'postgres';
+  return {
+    // SQLite: INTEGER PRIMARY KEY is the rowid. PostgreSQL: an identity column that still takes
+    // explicit ids, so a project copied in keeps its ids.
+    id: ((c) => (pg ? c.generatedByDefaultAsIdentity().primaryKey() : c.primaryKey())) as Column,
+    // PostgreSQL's `real` is 4 bytes; SQLite's REAL is 8.
+    real: pg ? ('double precision' as const) : ('real' as const),
+    // File sizes pass 2^31 on PostgreSQL's 4-byte integer; SQLite integers are 8 bytes already.
+    bigint: pg ? ('bigint' as const) : ('integer' as const),
+  };
+}
+
+function reviewAndCatalog(dialect: DialectName): Migration {
+  const t = typesFor(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('batches')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('source_folder', 'text', (c) => c.notNull())
+        .addColumn('depth_folder', 'text')
+        .addColumn('depth_encoding', 'text')
+        .addColumn('intrinsics_json', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('images')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('batch_id', 'integer', (c) => c.notNull().references('batches.id'))
+        .addColumn('source_path', 'text', (c) => c.notNull())
+        .addColumn('rel_path', 'text', (c) => c.notNull())
+        .addColumn('file_name', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull().unique())
+        .addColumn('bytes', t.bigint, (c) => c.notNull())
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('orientation', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('exif_json', 'text')
+        .addColumn('fx', t.real, (c) => c.notNull())
+        .addColumn('fy', t.real, (c) => c.notNull())
+        .addColumn('cx', t.real, (c) => c.notNull())
+        .addColumn('cy', t.real, (c) => c.notNull())
+        .addColumn('intrinsics_source', 'text', (c) => c.notNull())
+        .addColumn('upright_blob', 'text')
+        .addColumn('thumb_blob', 'text', (c) => c.notNull())
+        .addColumn('depth_blob', 'text')
+        .addColumn('depth_preview_blob', 'text')
+        .addColumn('depth_json', 'text')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('images_batch').on('images').column('batch_id').execute();
+      await db.schema.createIndex('images_status').on('images').column('status').execute();
+      await db.schema
+        .createIndex('images_batch_status')
+        .on('images')
+        .columns(['batch_id', 'status'])
+        .execute();
+      await db.schema
+        .createTable('import_issues')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('batch_id', 'integer', (c) => c.notNull().references('batches.id'))
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('import_issues_batch')
+        .on('import_issues')
+        .column('batch_id')
+        .execute();
+      await db.schema
+        .createTable('qa_pairs')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('image_id', 'integer', (c) =>
+          c.notNull().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('family', 'text', (c) => c.notNull())
+        .addColumn('question', 'text', (c) => c.notNull())
+        .addColumn('answer', 'text', (c) => c.notNull())
+        .addColumn('value_json', 'text')
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('proposed'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('qa_key', 'text')
+        .addColumn('kind', 'text')
+        .addColumn('fact_hash', 'text')
+        .addColumn('record_json', 'text')
+        .addColumn('naming', 'text')
+        .addColumn('held_json', 'text')
+        .addColumn('fact_id', 'text')
+        .execute();
+      const qaIndexes: Array<[string, string[], boolean?]> = [
+        ['qa_image', ['image_id']],
+        ['qa_pairs_key', ['image_id', 'qa_key'], true],
+        ['qa_image_status', ['image_id', 'status']],
+        ['qa_family', ['family', 'image_id']],
+        ['qa_status_image', ['status', 'image_id']],
+        ['qa_export', ['naming', 'status', 'image_id']],
+        ['qa_fact', ['image_id', 'fact_id']],
+      ];
+      for (const [name, columns, unique] of qaIndexes) {
+        const index = db.schema.createIndex(name).on('qa_pairs').columns(columns);
+        await (unique ? index.unique() : index).execute();
+      }
+      await db.schema
+        .createTable('review_decisions')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('qa_id', 'integer', (c) =>
+          c.notNull().references('qa_pairs.id').onDelete('cascade'),
+        )
+        .addColumn('decision', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('edited_answer', 'text')
+        .addColumn('reviewer', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('reviews_qa').on('review_decisions').column('qa_id').execute();
+      await db.schema
+        .createIndex('reviews_reviewer')
+        .on('review_decisions')
+        .columns(['reviewer', 'qa_id'])
+        .execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('command', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('before_json', 'text')
+        .addColumn('after_json', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('op', 'text')
+        .addColumn('ref_id', 'integer')
+        .addColumn('image_ids_json', 'text')
+        .execute();
+      await db.schema.createIndex('audit_op').on('audit_log').columns(['op', 'id']).execute();
+      await db.schema
+        .createIndex('audit_actor')
+        .on('audit_log')
+        .columns(['actor', 'op', 'id'])
+        .execute();
+      await db.schema
+        .createTable('exports')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('format', 'text', (c) => c.notNull())
+        .addColumn('out_dir', 'text', (c) => c.notNull())
+        .addColumn('options_json', 'text', (c) => c.notNull())
+        .addColumn('counts_json', 'text', (c) => c.notNull())
+        .addColumn('checksum', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
+/** Per-image stage results: what pipeline workers write (desktop migrations 4, 5 and 8). */
+function stageRuns(dialect: DialectName): Migration {
+  const t = typesFor(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('stage_runs')
+        .addColumn('image_id', 'integer', (c) =>
+          c.notNull().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('stage', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('provenance_json', 'text')
+        .addColumn('took_ms', t.real)
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('job_id', 'text')
+        .addPrimaryKeyConstraint('stage_runs_pk', ['image_id', 'stage'])
+        .execute();
+      await db.schema
+        .createIndex('stage_runs_job')
+        .on('stage_runs')
+        .columns(['job_id', 'stage', 'status'])
+        .execute();
+      await db.schema
+        .createIndex('stage_runs_failed')
+        .on('stage_runs')
+        .column('image_id')
+        .where(sql.ref('status'), '=', 'failed')
+        .execute();
+    },
+  };
+}
+
+/** Every migration of the layer, by name (Kysely applies them in name order). */
+export function storeMigrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001-review-and-catalog': reviewAndCatalog(dialect),
+    '0002-stage-runs': stageRuns(dialect),
+  };
+}
+
+/** Brings a database up to the layer's newest schema; throws with Kysely's reason on failure. */
+export async function migrateStore(db: Kysely<unknown>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => storeMigrations(dialect) },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,311 @@
+// The human work of a project on either database: review decisions per fact, the audit log and
+// the exports table (async, through Kysely). Mirrors the synchronous repositories
+// (annotations.ts, export-rows.ts) and the engine's fact decision (engine/review/qa-decisions.ts):
+// a decision on one phrasing decides the fact's live phrasings, all in one transaction with its
+// audit entry, and the entry has the same shape, so undo reads it the same way.
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { AuditEntryRow, QaState, ReviewRow } from '../repositories/annotations';
+import { qaRevision } from '../repositories/annotations';
+import { siblingStatus, supersededReason } from '../repositories/fact-decisions';
+import type { DialectName, ProjectTables } from './schema';
+
+export interface FactDecision {
+  qaId: number;
+  decision: ReviewRow['decision'];
+  reason?: string | null;
+  editedAnswer?: string | null;
+  reviewer: string;
+  /** Refuse when the decided phrasing moved on since the reviewer saw it (another reviewer). */
+  expectedRevision?: string;
+}
+
+export class ReviewConflictError extends Error {}
+
+const STATUS_AFTER: Record<ReviewRow['decision'], QaState['status'] | null> = {
+  approve: 'approved',
+  reject: 'rejected',
+  edit: 'edited',
+  skip: null,
+};
+
+export interface ExportRecord {
+  format: string;
+  outDir: string;
+  options: unknown;
+  counts: unknown;
+  checksum: string;
+}
+
+type Db = Kysely<ProjectTables> | Transaction<ProjectTables>;
+
+export class ReviewStore {
+  constructor(
+    private readonly db: Kysely<ProjectTables>,
+    private readonly dialect: DialectName,
+  ) {}
+
+  async reviews(qaId: number): Promise<ReviewRow[]> {
+    const rows = await this.db
+      .selectFrom('review_decisions')
+      .select([
+        'id',
+        'qa_id as qaId',
+        'decision',
+        'reason',
+        'edited_answer as editedAnswer',
+        'reviewer',
+        'created_at as createdAt',
+      ])
+      .where('qa_id', '=', qaId)
+      .orderBy('id')
+      .execute();
+    return rows as ReviewRow[];
+  }
+
+  async qaState(qaId: number, db: Db = this.db): Promise<QaState | undefined> {
+    const row = await db
+      .selectFrom('qa_pairs')
+      .select(['id', 'image_id', 'status', 'answer', 'fact_hash'])
+      .where('id', '=', qaId)
+      .executeTakeFirst();
+    return row && toState(row);
+  }
+
+  /**
+   * Decides the fact of `qaId`: the phrasing decided on gets the decision, its live siblings
+   * (same image and fact, not orphaned) follow by siblingStatus; every phrasing gets a
+   * review_decisions row and the command one audit entry, together or not at all.
+   */
+  async decideFact(d: FactDecision): Promise<AuditEntryRow> {
+    return this.db.transaction().execute(async (trx) => {
+      const found = await trx
+        .selectFrom('qa_pairs')
+        .select(['image_id', 'fact_id'])
+        .where('id', '=', d.qaId)
+        .executeTakeFirst();
+      if (!found) throw new Error(`QA pair not found: ${d.qaId}`);
+      // PostgreSQL: lock every phrasing of the fact, always in id order, so two reviewers'
+      // decisions on one fact serialize instead of deadlocking (SQLite has one writer anyway).
+      const phrasings = await trx
+        .selectFrom('qa_pairs')
+        .select(['id', 'image_id', 'status', 'answer', 'fact_hash', 'fact_id'])
+        .where('image_id', '=', found.image_id)
+        .$if(found.fact_id === null, (q) => q.where('id', '=', d.qaId))
+        .$if(found.fact_id !== null, (q) => q.where('fact_id', '=', found.fact_id))
+        .orderBy('id')
+        .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+        .execute();
+      const qa = phrasings.find((p) => p.id === d.qaId);
+      if (!qa) throw new Error(`QA pair not found: ${d.qaId}`);
+      if (qa.status === 'orphaned') throw new ReviewConflictError(`QA #${d.qaId} is orphaned`);
+      const before = toState(qa);
+      if (d.expectedRevision !== undefined && d.expectedRevision !== before.revision) {
+        throw new ReviewConflictError(
+          `QA #${d.qaId} changed since it was shown (now ${before.status}); reload it and decide again`,
+        );
+      }
+      // A skip is the reviewer's alone on the phrasing they saw; a decision covers the fact.
+      const siblings =
+        d.decision === 'skip'
+          ? []
+          : phrasings.filter((p) => p.id !== qa.id && p.status !== 'orphaned');
+      const others = siblings.map(toState);
+      const status = STATUS_AFTER[d.decision];
+      const answer = d.decision === 'edit' ? (d.editedAnswer ?? '').trim() : before.answer;
+      if (d.decision === 'edit' && !answer) throw new Error('an edit needs the edited answer');
+      const otherStatus = status === null ? null : siblingStatus(status as 'approved');
+      const otherDecision = otherStatus === 'rejected' ? 'reject' : d.decision;
+      const reason = d.reason?.trim() || null;
+      const otherReason = d.decision === 'edit' ? supersededReason(qa.id) : reason;
+
+      const createdAt = new Date().toISOString();
+      const decisions = [
+        {
+          qa_id: qa.id,
+          decision: d.decision,
+          reason,
+          edited_answer: d.decision === 'edit' ? answer : null,
+          reviewer: d.reviewer,
+          created_at: createdAt,
+        },
+        ...others.map((s) => ({
+          qa_id: s.id,
+          decision: otherDecision,
+          reason: otherReason,
+          edited_answer: null,
+          reviewer: d.reviewer,
+          created_at: createdAt,
+        })),
+      ];
+      await trx.insertInto('review_decisions').values(decisions).execute();
+      const after: QaState[] = [{ ...before, status: status ?? before.status, answer }];
+      for (const s of others) after.push({ ...s, status: otherStatus ?? s.status });
+      for (let i = 0; i < after.length; i++) {
+        const next = after[i]!;
+        const prev = i === 0 ? before : others[i - 1]!;
+        next.revision = qaRevision(next.status, next.answer, factHashOf(siblings, qa, next.id));
+        if (next.status === prev.status && next.answer === prev.answer) continue;
+        await trx
+          .updateTable('qa_pairs')
+          .set({ status: next.status, answer: next.answer })
+          .where('id', '=', next.id)
+          .execute();
+      }
+      return appendAudit(trx, {
+        actor: d.reviewer,
+        command: `review.${d.decision}`,
+        target: `qa:${qa.id}`,
+        before: { objects: [], qa: [before, ...others] },
+        after: { objects: [], qa: after },
+        op: status === null ? 'log' : 'do',
+        refId: null,
+        imageIds: [qa.image_id],
+      });
+    });
+  }
+
+  async auditEntry(id: number): Promise<AuditEntryRow | undefined> {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toAudit(row);
+  }
+
+  /** Newest first; `imageId` keeps entries that touched that image. */
+  async auditEntries(q: {
+    imageId?: number;
+    beforeId?: number;
+    limit: number;
+  }): Promise<AuditEntryRow[]> {
+    const touches =
+      this.dialect === 'postgres'
+        ? (id: number) => sql<boolean>`image_ids_json::jsonb @> ${JSON.stringify([id])}::jsonb`
+        : (id: number) =>
+            sql<boolean>`EXISTS (SELECT 1 FROM json_each(image_ids_json) WHERE value = ${id})`;
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .$if(q.beforeId !== undefined, (s) => s.where('id', '<', q.beforeId!))
+      .$if(q.imageId !== undefined, (s) => s.where(touches(q.imageId!)))
+      .orderBy('id', 'desc')
+      .limit(q.limit)
+      .execute();
+    return rows.map(toAudit);
+  }
+
+  async auditCount(): Promise<number> {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select((e) => e.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async recordExport(e: ExportRecord): Promise<number> {
+    const row = await this.db
+      .insertInto('exports')
+      .values({
+        format: e.format,
+        out_dir: e.outDir,
+        options_json: JSON.stringify(e.options),
+        counts_json: JSON.stringify(e.counts),
+        checksum: e.checksum,
+        created_at: new Date().toISOString(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /** Recorded exports, newest first. */
+  async exports(limit = 100): Promise<
+    Array<{
+      id: number;
+      format: string;
+      outDir: string;
+      optionsJson: string;
+      countsJson: string;
+      checksum: string;
+      createdAt: string;
+    }>
+  > {
+    return this.db
+      .selectFrom('exports')
+      .select([
+        'id',
+        'format',
+        'out_dir as outDir',
+        'options_json as optionsJson',
+        'counts_json as countsJson',
+        'checksum',
+        'created_at as createdAt',
+      ])
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+}
+
+function toState(r: {
+  id: number;
+  image_id: number;
+  status: string;
+  answer: string;
+  fact_hash: string | null;
+}): QaState {
+  return {
+    id: r.id,
+    imageId: r.image_id,
+    status: r.status as QaState['status'],
+    answer: r.answer,
+    revision: qaRevision(r.status, r.answer, r.fact_hash),
+  };
+}
+
+function factHashOf(
+  siblings: Array<{ id: number; fact_hash: string | null }>,
+  qa: { id: number; fact_hash: string | null },
+  id: number,
+): string | null {
+  return id === qa.id ? qa.fact_hash : (siblings.find((s) => s.id === id)?.fact_hash ?? null);
+}
+
+async function appendAudit(
+  db: Db,
+  e: Omit<AuditEntryRow, 'id' | 'createdAt'>,
+): Promise<AuditEntryRow> {
+  const createdAt = new Date().toISOString();
+  const row = await db
+    .insertInto('audit_log')
+    .values({
+      actor: e.actor,
+      command: e.command,
+      target: e.target,
+      before_json: JSON.stringify(e.before),
+      after_json: JSON.stringify(e.after),
+      created_at: createdAt,
+      op: e.op,
+      ref_id: e.refId,
+      image_ids_json: JSON.stringify(e.imageIds),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { ...e, id: row.id, createdAt };
+}
+
+function toAudit(r: Selectable<ProjectTables['audit_log']>): AuditEntryRow {
+  return {
+    id: r.id,
+    actor: r.actor,
+    command: r.command,
+    target: r.target,
+    before: r.before_json ? JSON.parse(r.before_json) : null,
+    after: r.after_json ? JSON.parse(r.after_json) : null,
+    createdAt: r.created_at,
+    op: r.op as AuditEntryRow['op'],
+    refId: r.ref_id,
+    imageIds: r.image_ids_json ? (JSON.parse(r.image_ids_json) as number[]) : [],
+  };
+}

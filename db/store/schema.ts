@@ -1,0 +1,124 @@
+// The typed shape of the project tables the two-database layer covers so far (SQLite and
+// PostgreSQL alike). Column names are the database's; rows are mapped to domain names by the stores.
+// Tables not listed here are still reached only through the synchronous SQLite repositories.
+import type { Generated } from 'kysely';
+
+export interface BatchesTable {
+  id: Generated<number>;
+  source_folder: string;
+  depth_folder: string | null;
+  depth_encoding: string | null;
+  intrinsics_json: string | null;
+  created_at: string;
+}
+
+export interface ImagesTable {
+  id: Generated<number>;
+  batch_id: number;
+  source_path: string;
+  rel_path: string;
+  file_name: string;
+  sha256: string;
+  bytes: number;
+  format: string;
+  width: number;
+  height: number;
+  orientation: Generated<number>;
+  exif_json: string | null;
+  fx: number;
+  fy: number;
+  cx: number;
+  cy: number;
+  intrinsics_source: string;
+  upright_blob: string | null;
+  thumb_blob: string;
+  depth_blob: string | null;
+  depth_preview_blob: string | null;
+  depth_json: string | null;
+  status: Generated<string>;
+  created_at: string;
+}
+
+export interface ImportIssuesTable {
+  id: Generated<number>;
+  batch_id: number;
+  path: string;
+  kind: string;
+  reason: string;
+  created_at: string;
+}
+
+export interface QaPairsTable {
+  id: Generated<number>;
+  image_id: number;
+  family: string;
+  question: string;
+  answer: string;
+  value_json: string | null;
+  status: Generated<string>;
+  created_at: string;
+  qa_key: string | null;
+  kind: string | null;
+  fact_hash: string | null;
+  record_json: string | null;
+  naming: string | null;
+  held_json: string | null;
+  fact_id: string | null;
+}
+
+export interface ReviewDecisionsTable {
+  id: Generated<number>;
+  qa_id: number;
+  decision: string;
+  reason: string | null;
+  edited_answer: string | null;
+  reviewer: string;
+  created_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  actor: string;
+  command: string;
+  target: string;
+  before_json: string | null;
+  after_json: string | null;
+  created_at: string;
+  op: string | null;
+  ref_id: number | null;
+  image_ids_json: string | null;
+}
+
+export interface ExportsTable {
+  id: Generated<number>;
+  format: string;
+  out_dir: string;
+  options_json: string;
+  counts_json: string;
+  checksum: string;
+  created_at: string;
+}
+
+export interface StageRunsTable {
+  image_id: number;
+  stage: string;
+  status: string;
+  reason: string | null;
+  provenance_json: string | null;
+  took_ms: number | null;
+  updated_at: string;
+  job_id: string | null;
+}
+
+export interface ProjectTables {
+  stage_runs: StageRunsTable;
+  batches: BatchesTable;
+  images: ImagesTable;
+  import_issues: ImportIssuesTable;
+  qa_pairs: QaPairsTable;
+  review_decisions: ReviewDecisionsTable;
+  audit_log: AuditLogTable;
+  exports: ExportsTable;
+}
+
+export type DialectName = 'sqlite' | 'postgres';

@@ -1,0 +1,261 @@
+// `sqw project copy` as a user runs it: a desktop project with review work in every table goes to
+// PostgreSQL and back to a new folder, equal row for row; a non-empty target is refused untouched.
+import Database from 'better-sqlite3';
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../db/project-store';
+import { usePostgresCluster } from '../../db/postgres/test-hooks';
+import { openPostgresProject } from '../../db/store/connect';
+import { ReviewStore } from '../../db/store/review-store';
+import { generateQa } from '../../spatial/qa/generate';
+import { randomGraph } from '../../spatial/qa/testing/random-graph';
+import { importBatch } from '../import/index';
+import { storeQa } from '../pipeline/qa-stage';
+import { QaDecisions } from '../review/qa-decisions';
+import { ReviewLog } from '../review/review-log';
+import { tempDir } from '../test/helpers';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const SQW = resolve(ROOT, 'bin/sqw.mjs');
+const SAMPLES = resolve(ROOT, 'samples/demo-batch');
+
+async function sqw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [SQW, ...args], { cwd: ROOT });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+/** Every table of a project database, each row in key order. */
+function dump(folder: string): Record<string, unknown[]> {
+  const db = new Database(join(folder, 'project.sqlite'), { readonly: true });
+  try {
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .all() as Array<{ name: string }>;
+    const out: Record<string, unknown[]> = { user_version: [db.pragma('user_version')] };
+    for (const { name } of tables) {
+      const key = (db.pragma(`table_info("${name}")`) as Array<{ name: string; pk: number }>)
+        .filter((c) => c.pk > 0)
+        .sort((a, b) => a.pk - b.pk)
+        .map((c) => `"${c.name}"`);
+      out[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY ${key.join(', ') || 'rowid'}`).all();
+    }
+    return out;
+  } finally {
+    db.close();
+  }
+}
+
+/** A desktop project with imports, objects, stage results, QA, decisions, audit log and an export. */
+async function reviewedProject(folder: string): Promise<void> {
+  const store = ProjectStore.openOrCreate(folder, 'Café «ü» project');
+  try {
+    await importBatch(store, { folder: `${SAMPLES}/sun-corridor/color` });
+    await importBatch(store, { folder: `${SAMPLES}/redwood-livingroom/color` });
+    const imageId = store.images.findByName('corridor.jpg')[0]!.id;
+    store.annotations.addObject({
+      imageId,
+      label: 'chair',
+      score: 0.9,
+      box: [1.5, 2.25, 100.125, 200],
+      provenance: 'imported',
+    });
+    store.scene.recordStage({
+      imageId,
+      stage: 'qa',
+      status: 'done',
+      reason: null,
+      provenance: { seed: 0 },
+      tookMs: 1.25,
+    });
+    store.scene.replaceAmbiguities(imageId, [
+      { nodeId: 1, label: 'cabinet', group: [1, 2], reason: 'two cabinets' },
+    ]);
+    store.jobs.create({ id: 'job-1', kind: 'pipeline', params: { stages: ['qa'] }, total: 1 });
+    const graph = randomGraph(3, { objects: 6, alignedProb: 1, badQuality: 0 });
+    storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
+    const decisions = new QaDecisions(store, new ReviewLog(store));
+    const queue = store.annotations.edits.qaQueue({ imageId, offset: 0, limit: 3 }).items;
+    decisions.decide({
+      qaId: queue[0]!.id,
+      decision: 'approve',
+      expectedRevision: queue[0]!.revision,
+      confirmWarnings: true,
+      actor: 'ann',
+    });
+    decisions.decide({
+      qaId: queue[1]!.id,
+      decision: 'reject',
+      reason: 'wrong — "left" is ambiguous',
+      expectedRevision: queue[1]!.revision,
+      confirmWarnings: true,
+      actor: 'ben',
+    });
+    // Tables only the SQLite schema describes (accounts and claims): copied all the same.
+    store.accounts.add({
+      name: 'ann',
+      role: 'reviewer',
+      tokenId: 'tid-ann',
+      tokenSalt: 'salt',
+      tokenHash: 'hash',
+    });
+    store.claims.take(
+      { batchId: 1, family: null, label: null },
+      'ann',
+      4_102_444_800_000,
+      Date.now(),
+    );
+    store.scene.recordExport({
+      format: 'qa-jsonl',
+      outDir: '/out/qa',
+      options: { include: 'approved' },
+      counts: { qa: 4 },
+      checksum: 'f00d',
+    });
+  } finally {
+    store.close();
+  }
+}
+
+const postgres = usePostgresCluster();
+
+describe.skipIf(postgres.skipReason)('sqw project copy', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let url: string;
+  const source = () => join(dir.path, 'desktop');
+
+  beforeAll(async () => {
+    dir = tempDir();
+    await reviewedProject(source());
+    url = await postgres.cluster().createDatabase();
+  }, 60_000);
+  afterAll(() => dir.remove());
+
+  it('goes to PostgreSQL and back to a folder with every table equal row for row', async () => {
+    const before = dump(source());
+    for (const t of [
+      'images',
+      'batches',
+      'qa_pairs',
+      'review_decisions',
+      'audit_log',
+      'exports',
+      'objects',
+      'stage_runs',
+      'jobs',
+      'accounts',
+      'review_claims',
+    ])
+      expect(before[t]!.length, t).toBeGreaterThan(0);
+
+    const shared = join(dir.path, 'shared-blobs');
+    const there = await sqw([
+      'project',
+      'copy',
+      '--project',
+      source(),
+      '--to',
+      url,
+      '--blobs',
+      shared,
+      '--json',
+    ]);
+    expect(there.stderr + there.stdout).not.toMatch(/^sqw:/m);
+    expect(there.code).toBe(0);
+    const report = JSON.parse(there.stdout) as { tables: Array<{ name: string; rows: number }> };
+    for (const [name, rows] of Object.entries(before)) {
+      if (name === 'user_version') continue;
+      expect(report.tables.find((t) => t.name === name)?.rows, name).toBe(rows.length);
+    }
+
+    const back = join(dir.path, 'back');
+    const home = await sqw(['project', 'copy', '--project', url, '--to', back, '--blobs', shared]);
+    expect(home.code, home.stderr).toBe(0);
+    expect(dump(back)).toEqual(before);
+    // Every thumbnail and image file came along, byte for byte.
+    const files = (root: string) =>
+      (readdirSync(root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+        .filter((f) => f.isFile())
+        .map((f) => join(f.parentPath, f.name).slice(root.length))
+        .sort();
+    const blobFiles = files(join(source(), 'blobs'));
+    expect(blobFiles.length).toBeGreaterThan(0);
+    expect(files(join(back, 'blobs'))).toEqual(blobFiles);
+    for (const f of blobFiles)
+      expect(
+        readFileSync(join(back, 'blobs', f)).equals(readFileSync(join(source(), 'blobs', f))),
+      ).toBe(true);
+  });
+
+  it('refuses a target that is not empty and leaves it as it was', async () => {
+    const count = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        return (await c.query('SELECT COUNT(*)::int AS n FROM qa_pairs')).rows[0].n as number;
+      } finally {
+        await c.end();
+      }
+    };
+    const n = await count();
+    const again = await sqw([
+      'project',
+      'copy',
+      '--project',
+      source(),
+      '--to',
+      url,
+      '--blobs',
+      join(dir.path, 'other-blobs'),
+    ]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/is not empty \(table \w+ has rows\)/);
+    expect(await count()).toBe(n);
+
+    const folder = await sqw([
+      'project',
+      'copy',
+      '--project',
+      url,
+      '--to',
+      source(),
+      '--blobs',
+      join(dir.path, 'shared-blobs'),
+    ]);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('target folder is not empty');
+  });
+
+  it('the copied team project takes new decisions after the copied ids', async () => {
+    const project = await openPostgresProject(url);
+    try {
+      const qa = await project.db
+        .selectFrom('qa_pairs')
+        .select('id')
+        .where('status', '=', 'proposed')
+        .orderBy('id')
+        .executeTakeFirstOrThrow();
+      const maxAudit = await project.db
+        .selectFrom('audit_log')
+        .select((e) => e.fn.max('id').as('m'))
+        .executeTakeFirstOrThrow();
+      const entry = await new ReviewStore(project.db, 'postgres').decideFact({
+        qaId: qa.id,
+        decision: 'approve',
+        reviewer: 'cy',
+      });
+      expect(entry.id).toBe(Number(maxAudit.m) + 1);
+    } finally {
+      await project.close();
+    }
+  });
+});

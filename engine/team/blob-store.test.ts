@@ -1,0 +1,28 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../test/helpers';
+import { FolderBlobStore } from './blob-store';
+
+describe('shared-folder blob store', () => {
+  let dir: ReturnType<typeof tempDir>;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(() => dir.remove());
+
+  it('writes whole files under their key and reads them back', async () => {
+    const blobs = new FolderBlobStore(join(dir.path, 'shared'));
+    await blobs.write('depth/7.png', Buffer.from('depth bytes'));
+    expect((await blobs.read('depth/7.png')).toString()).toBe('depth bytes');
+    // No partial file is left beside it.
+    expect(readdirSync(join(dir.path, 'shared', 'depth'))).toEqual(['7.png']);
+  });
+
+  it('refuses keys that leave the folder', async () => {
+    const blobs = new FolderBlobStore(join(dir.path, 'shared'));
+    await expect(blobs.write('../outside.txt', Buffer.from('x'))).rejects.toThrow(/outside/);
+    await expect(blobs.read('/etc/passwd')).rejects.toThrow(/outside/);
+    expect(existsSync(join(dir.path, 'outside.txt'))).toBe(false);
+  });
+});

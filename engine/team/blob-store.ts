@@ -1,0 +1,42 @@
+// Where a project's image, depth and mask files live, behind one interface: a shared folder now
+// (NFS or any mount every worker and the server see), an S3-compatible store later. Keys are the
+// relative paths stored in the database (images.thumb_blob, …).
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+
+export interface BlobStore {
+  read(key: string): Promise<Buffer>;
+  /** Whole or not at all: readers never see half a file. */
+  write(key: string, data: Buffer): Promise<void>;
+}
+
+export class FolderBlobStore implements BlobStore {
+  private readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** Refuses keys that would leave the folder (`..`, absolute paths). */
+  private path(key: string): string {
+    const path = resolve(this.root, key);
+    const rel = relative(this.root, path);
+    if (!rel || rel.startsWith('..') || isAbsolute(rel)) {
+      throw new Error(`blob key outside the blob folder: ${key}`);
+    }
+    return path;
+  }
+
+  // async: a refused key rejects the promise like any other read failure, never throws in place.
+  async read(key: string): Promise<Buffer> {
+    return readFile(this.path(key));
+  }
+
+  async write(key: string, data: Buffer): Promise<void> {
+    const path = this.path(key);
+    await mkdir(dirname(path), { recursive: true });
+    const partial = join(dirname(path), `.${process.pid}.${Date.now()}.partial`);
+    await writeFile(partial, data);
+    await rename(partial, path);
+  }
+}
