@@ -30,7 +30,18 @@ describe('sqw CLI', () => {
   it('has --help for the program and every command', async () => {
     const top = await sqw(['--help']);
     expect(top.code).toBe(0);
-    for (const cmd of ['import', 'serve', 'info', 'run', 'export', 'models']) {
+    for (const cmd of [
+      'import',
+      'serve',
+      'info',
+      'run',
+      'export',
+      'models',
+      'users',
+      'worker',
+      'queue',
+      'project',
+    ]) {
       expect(top.stdout).toContain(cmd);
       const help = await sqw([cmd, '--help']);
       expect(help.code, cmd).toBe(0);
@@ -71,7 +82,7 @@ describe('sqw CLI', () => {
       ],
       [['import', SAMPLES, '--project', dir.path, '--intrinsics', '1,2,3'], /--intrinsics/],
       [['info', '--project', `${dir.path}/missing`], /not a project folder/],
-      [['serve', '--host', '0.0.0.0', '--port', '0'], /loopback only/],
+      [['serve', '--host', '0.0.0.0', '--port', '0'], /without TLS/],
       [['frobnicate'], /unknown command/],
       [['run', '--project', dir.path, '--stages', 'graph,teleport'], /unknown stage 'teleport'/],
       [['run', '--project', dir.path, '--labels', ' , '], /--labels needs at least one label/],
