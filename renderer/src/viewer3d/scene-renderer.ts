@@ -18,9 +18,10 @@ import { AdaptiveBudget } from './lod';
 import { RelationLayer } from './layers/RelationLayer';
 import {
   boxCenter,
+  boxRadius,
   contentBox,
   depthAlong,
-  fitBoxDistance,
+  fitDistance,
   unionBox,
   type Box,
   type Vec3,
@@ -311,20 +312,8 @@ export class SceneRenderer {
           : new THREE.Vector3(0, 0, -1),
       );
     }
-    // In the view frame (the mirrored root): the box's corners, seen along `dir` with y up.
-    const corners = [bounds.min, bounds.max].map((p) => this.toView(p));
-    const viewBox: Box = {
-      min: [0, 1, 2].map((a) =>
-        Math.min(corners[0]!.getComponent(a), corners[1]!.getComponent(a)),
-      ) as Vec3,
-      max: [0, 1, 2].map((a) =>
-        Math.max(corners[0]!.getComponent(a), corners[1]!.getComponent(a)),
-      ) as Vec3,
-    };
-    const distance = fitBoxDistance(
-      viewBox,
-      [dir.x, dir.y, dir.z],
-      [0, 1, 0],
+    const distance = fitDistance(
+      boxRadius(bounds),
       (this.camera.fov * Math.PI) / 180,
       this.camera.aspect,
     );
