@@ -9,41 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, REPO_ROOT, test } from './fixtures';
-import { COLOR, DEPTH } from './sample-batch';
+import { COLOR, CORRIDOR_TEN_BOXES, DEPTH, writeCorridorTenCoco } from './sample-batch';
 
 test.skip(!process.env.SQW_UI_BENCH, 'set SQW_UI_BENCH=1 to run the UI benches');
 test.setTimeout(900_000);
 
-// [label, x, y, w, h] on corridor.jpg (640x480); one label each, so no name is ambiguous.
-const BOXES: [string, number, number, number, number][] = [
-  ['door', 12, 0, 96, 458],
-  ['cabinet', 368, 88, 135, 324],
-  ['partition', 505, 0, 135, 480],
-  ['painting', 208, 97, 22, 165],
-  ['exit sign', 273, 86, 25, 16],
-  ['ceiling light', 263, 67, 48, 14],
-  ['carpet', 100, 300, 400, 180],
-  ['counter', 245, 210, 66, 32],
-  ['shelf', 460, 90, 46, 190],
-  ['sign', 121, 88, 14, 45],
-];
-
-function cocoFile(dir: string): string {
-  const labels = BOXES.map((b) => b[0]);
-  const coco = {
-    images: [{ id: 1, file_name: 'corridor.jpg', width: 640, height: 480 }],
-    categories: labels.map((name, i) => ({ id: i + 1, name })),
-    annotations: BOXES.map(([, x, y, w, h], i) => ({
-      id: i + 1,
-      image_id: 1,
-      category_id: i + 1,
-      bbox: [x, y, w, h],
-    })),
-  };
-  const path = join(dir, 'corridor-10.coco.json');
-  writeFileSync(path, JSON.stringify(coco));
-  return path;
-}
+const BOXES = CORRIDOR_TEN_BOXES;
 
 test('review time per image, 10-object corridor, keyboard only', async ({
   page,
@@ -56,7 +27,7 @@ test('review time per image, 10-object corridor, keyboard only', async ({
     await page.getByTestId('import-folder').fill(COLOR);
     await page.getByTestId('import-depth-folder').fill(DEPTH);
     await page.getByTestId('import-depth-encoding').selectOption('sun');
-    await page.getByTestId('import-annotations').fill(cocoFile(dir));
+    await page.getByTestId('import-annotations').fill(writeCorridorTenCoco(dir));
     await page.getByTestId('import-start').click();
     await expect(page.getByTestId('import-progress')).toHaveAttribute('data-status', 'done', {
       timeout: 90_000,

@@ -374,7 +374,9 @@ export function MaskEditorPanel({ editor }: { editor: MaskEditor }) {
                 className={`btn${e.tool === t.id ? ' active' : ''}`}
                 aria-pressed={e.tool === t.id}
                 title={t.id === 'refine' && refineBlocked ? refineBlocked : t.title}
-                disabled={t.id === 'refine' && refineBlocked !== null}
+                // Until the engine says which model is installed, a click on the image would be
+                // dropped without a word: the tool waits for the answer.
+                disabled={t.id === 'refine' && (refineBlocked !== null || e.segmenter === null)}
                 onClick={() => e.setTool(t.id)}
                 data-testid={`mask-tool-${t.id}`}
               >

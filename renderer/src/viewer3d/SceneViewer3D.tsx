@@ -8,8 +8,9 @@
 // Test hooks on the container: data-status, data-point-count, data-selected-object,
 // data-highlight, data-relation-count, data-evidence-count, data-color-mode, data-frames,
 // data-object-colors (id -> box colour), data-box-ids, data-orbit-target, and per frame
-// data-content-offset (where the content's centre is drawn, 0 = middle, 1 = edge) and
-// data-content-in-view (share of its box).
+// data-content-offset (where the content's centre is drawn, 0 = middle, 1 = edge),
+// data-content-in-view (share of its box), data-content-box (world frame {min, max}) and
+// data-camera (world-frame position and up, fov in degrees, aspect: a test projects with them).
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { SceneRelation } from '../../../contract/entities';
 import type { QaEvidence } from '../../../contract/review';
@@ -118,6 +119,9 @@ export function SceneViewer3D({
           .orbitTarget()
           .map((v) => v.toFixed(3))
           .join(',');
+        const box = r.contentBounds();
+        el.dataset.contentBox = box ? JSON.stringify(box) : '';
+        el.dataset.camera = JSON.stringify(r.cameraPose());
       }
       // Re-render React at most every 10th frame: the counter is a test hook, not UI.
       if (s.frames - shown >= 10 || shown === 0) {

@@ -347,6 +347,25 @@ export class SceneRenderer {
     return [p.x, p.y, p.z];
   }
 
+  /**
+   * The camera in the world frame (test hook): position, the point it looks at, up, vertical field
+   * of view (degrees), aspect. Full precision: looking nearly straight down, a target rounded to a
+   * millimetre turns the view about its axis by several degrees.
+   */
+  cameraPose(): { position: Vec3; target: Vec3; up: Vec3; fov: number; aspect: number } {
+    this.root.updateMatrixWorld();
+    const toWorld = this.root.matrixWorld.clone().invert();
+    const p = this.camera.position.clone().applyMatrix4(toWorld);
+    const u = this.camera.up.clone().transformDirection(toWorld);
+    return {
+      position: [p.x, p.y, p.z],
+      target: this.orbitTarget(),
+      up: [u.x, u.y, u.z],
+      fov: this.camera.fov,
+      aspect: this.camera.aspect,
+    };
+  }
+
   private measureContent(): void {
     const bounds = this.contentBounds();
     if (!bounds) {

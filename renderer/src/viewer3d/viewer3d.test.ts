@@ -238,6 +238,10 @@ describe('layer lifecycles', () => {
       ],
     );
     expect(drawn).toBe(1);
+    // Its label is one size on screen at any distance (readable when the view is fitted).
+    const label = relations.object.getObjectByName('relation-label-1-2') as THREE.Sprite;
+    expect(label.material.sizeAttenuation).toBe(false);
+    expect(label.scale.y).toBeCloseTo(0.03 * 2, 6); // two lines: the pair, its own edge (left_of)
 
     const all = [boxes, frame, frustum, relations];
     const trackers = all.map((l) => trackDisposals(l.object));

@@ -4,6 +4,12 @@ import * as THREE from 'three';
 import type { SceneGraphView, SceneRelation } from '../../../../contract/entities';
 import { disposeTree, layerGroup, textSprite, type SceneExtension } from '../extension';
 
+/**
+ * Relation labels keep one size on screen, like box labels (a share of the view's height per line):
+ * at 5 cm a line, a fitted corridor drew its nine lines as an unreadable speck.
+ */
+const RELATION_LINE_SCREEN_HEIGHT = 0.03;
+
 type Node = SceneGraphView['nodes'][number];
 
 const METRIC = new Set([
@@ -82,7 +88,11 @@ export class RelationLayer implements SceneExtension {
     for (const child of [...this.object.children]) disposeTree(child);
     const byId = new Map(nodes.map((n) => [n.id, n]));
     let drawn = 0;
-    for (const g of groupRelations(relations, subjectOrder).values()) {
+    const groups = groupRelations(relations, subjectOrder);
+    // One object's relations to many others: labels now one size on screen would cover the view,
+    // so each says its pair and the first lines (metric first), the rest as "+n more".
+    const cap = groups.size > 2 ? Math.min(maxLines, 2) : maxLines;
+    for (const g of groups.values()) {
       const a = byId.get(g.from);
       const b = byId.get(g.to);
       if (!a || !b) continue;
@@ -98,9 +108,16 @@ export class RelationLayer implements SceneExtension {
       line.renderOrder = 9;
       line.name = `relation-${g.from}-${g.to}`;
       this.object.add(line);
-      const more = g.lines.length - maxLines;
-      const text = more > 0 ? [...g.lines.slice(0, maxLines), `+${more} more`] : g.lines;
-      const label = textSprite([`${a.label} → ${b.label}`, ...text], '#ffd2b8', 0.05);
+      const more = g.lines.length - cap;
+      const text = more > 0 ? [...g.lines.slice(0, cap), `+${more} more`] : g.lines;
+      const label = textSprite(
+        [`${a.label} → ${b.label}`, ...text],
+        '#ffd2b8',
+        0.05,
+        undefined,
+        RELATION_LINE_SCREEN_HEIGHT,
+      );
+      label.name = `relation-label-${g.from}-${g.to}`;
       label.position.set(
         (a.centroid[0] + b.centroid[0]) / 2,
         (a.centroid[1] + b.centroid[1]) / 2 + 0.1,
