@@ -3,23 +3,7 @@
 // Anything else (an answer naming another object, a list) reads as null and the edited answer is
 // exported as the reviewer wrote it.
 
-import { clockHour, parseLength } from './units';
-
-const NUMBER_WORDS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-];
+import { clockHour, NUMBER_WORDS, parseLength } from './units';
 
 /** The first count an answer states, in digits or as a word up to twelve; null when none. */
 export function readCount(text: string): number | null {

@@ -30,7 +30,7 @@ import {
 import { fnv1a64, fnv1a64Parts, keyOf } from './qa-id';
 import { mulberry32 } from './rng';
 import { resolveOptions, type NamingMode, type QaPair, type ResolvedOptions } from './types';
-import type { UnitSystem } from './units';
+import { countWord, type UnitSystem } from './units';
 import type { TemplateSet } from './template-loader';
 
 const FAMILY_BY_ID = new Map<string, FamilyDef>(FAMILIES.map((f) => [f.id, f]));
@@ -157,7 +157,7 @@ export function applyCorrection(drafts: Draft[], value: number | boolean): Draft
         value,
         vars: {
           ...d.vars,
-          count: NUMBER_WORDS[value] ?? String(value),
+          count: countWord(value),
           objects: value === 1 ? 'object' : 'objects',
           be: value === 1 ? 'is' : 'are',
         },
@@ -182,20 +182,6 @@ export function applyCorrection(drafts: Draft[], value: number | boolean): Draft
   }
   return out;
 }
-
-const NUMBER_WORDS = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-];
 
 /**
  * Every phrasing of the fact as decided, in a fixed order (form, naming, question template,

@@ -17,6 +17,29 @@ export type UnitSystem = 'metric' | 'imperial';
 export type DisplayUnit = 'centimeters' | 'meters' | 'inches' | 'feet';
 
 export const METERS_PER_INCH = 0.0254;
+
+/** Number words a reviewer may type for a count (read back by corrections.ts). */
+export const NUMBER_WORDS = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+] as const;
+
+/** A count as the count templates write it: "no objects", "two objects", digits above ten. */
+export function countWord(n: number): string {
+  if (n === 0) return 'no';
+  return n <= 10 ? (NUMBER_WORDS[n] ?? String(n)) : String(n);
+}
 export const METERS_PER_FOOT = 0.3048;
 
 export interface LengthText {

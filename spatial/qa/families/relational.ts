@@ -6,6 +6,7 @@
 import type { Axis } from '../facts';
 import { marginFor } from '../types';
 import type { Draft, FamilyDef } from './types';
+import { countWord } from '../units';
 
 const closerTo: FamilyDef = {
   family: 'closer_to',
@@ -62,20 +63,6 @@ const COUNT_RELATIONS: { entry: string; axis: Axis; rel: 'pos' | 'neg' }[] = [
   { entry: 'below', axis: 'above_below', rel: 'neg' },
 ];
 
-const NUMBER_WORDS = [
-  'no',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-];
-
 const countRelation: FamilyDef = {
   family: 'count_relation',
   id: 'count_relation',
@@ -107,7 +94,7 @@ const countRelation: FamilyDef = {
         subjects: [a as number],
         roles: { A: a as number },
         vars: {
-          count: NUMBER_WORDS[count] ?? String(count),
+          count: countWord(count),
           objects: count === 1 ? 'object' : 'objects',
           be: count === 1 ? 'is' : 'are',
         },
