@@ -17,12 +17,9 @@ import { createSlimSam } from '../native-models/adapters/slimsam';
 import { findManifest } from '../native-models/catalogue';
 import { SessionPool } from '../native-models/session-pool';
 import { ModelStore } from '../native-models/store';
-import {
-  slimSamClickDecoderModel,
-  slimSamEncoderModel,
-} from '../native-models/testing/adapter-models';
-import { solidImage, writeFile } from '../native-models/testing/fixtures';
+import { solidImage } from '../native-models/testing/fixtures';
 import { decodeRle } from '../spatial/geometry/mask-rle';
+import { installTinySlimSam } from '../engine/pipeline/testing/tiny-models';
 import { expect, REPO_ROOT, test } from './fixtures';
 
 const SAMPLES = join(REPO_ROOT, 'samples/demo-batch');
@@ -42,27 +39,6 @@ test.afterAll(async () => {
   else process.env.SQW_MODELS_DIR = before;
   rmSync(modelsDir, { recursive: true, force: true });
 });
-
-/** Installs the tiny click-honouring SlimSAM into the models folder the server reads. */
-function installTinySlimSam(): void {
-  const models = new ModelStore(modelsDir);
-  const manifest = findManifest(SLIMSAM);
-  const files: Record<string, Uint8Array | string> = {
-    'onnx/vision_encoder.onnx': slimSamEncoderModel(),
-    'onnx/prompt_encoder_mask_decoder.onnx': slimSamClickDecoderModel(),
-    'preprocessor_config.json': '{}',
-    'config.json': '{}',
-  };
-  for (const [path, data] of Object.entries(files))
-    writeFile(models.filePath(manifest, path), data);
-  models.writeRecord({
-    id: manifest.id,
-    installedAt: new Date().toISOString(),
-    how: 'import',
-    source: 'e2e',
-    files: Object.entries(files).map(([path, d]) => ({ path, size: d.length, sha256: 'test' })),
-  });
-}
 
 /**
  * The model's own mask for a box and clicks on a 640 × 480 image, run here, outside the app. This
@@ -145,7 +121,7 @@ test('click-to-refine with an installed SlimSAM proposes the model mask; Apply r
   const derivedRelations = await relations([derived.id, curtain.id]);
   expect(derivedRelations.length).toBeGreaterThan(0);
 
-  installTinySlimSam();
+  installTinySlimSam(modelsDir);
 
   await page.locator('[data-testid="image-tile"]', { hasText: '00000.jpg' }).click();
   const stage = page.getByTestId('image-stage');

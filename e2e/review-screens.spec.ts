@@ -7,13 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { findManifest } from '../native-models/catalogue';
-import { ModelStore } from '../native-models/store';
-import {
-  slimSamClickDecoderModel,
-  slimSamEncoderModel,
-} from '../native-models/testing/adapter-models';
-import { writeFile } from '../native-models/testing/fixtures';
+import { installTinySlimSam } from '../engine/pipeline/testing/tiny-models';
 import { expect, REPO_ROOT, test } from './fixtures';
 import { COLOR, CORRIDOR_TEN_BOXES, DEPTH } from './sample-batch';
 
@@ -51,26 +45,6 @@ function cocoWithTwin(dir: string): string {
   return path;
 }
 
-function installTinySlimSam(): void {
-  const models = new ModelStore(modelsDir);
-  const manifest = findManifest('slimsam-77-uniform');
-  const files: Record<string, Uint8Array | string> = {
-    'onnx/vision_encoder.onnx': slimSamEncoderModel(),
-    'onnx/prompt_encoder_mask_decoder.onnx': slimSamClickDecoderModel(),
-    'preprocessor_config.json': '{}',
-    'config.json': '{}',
-  };
-  for (const [path, data] of Object.entries(files))
-    writeFile(models.filePath(manifest, path), data);
-  models.writeRecord({
-    id: manifest.id,
-    installedAt: new Date().toISOString(),
-    how: 'import',
-    source: 'test model (tiny SlimSAM imitation)',
-    files: Object.entries(files).map(([path, d]) => ({ path, size: d.length, sha256: 'test' })),
-  });
-}
-
 const rowOf = (card: Locator) => card.locator('xpath=..');
 
 /** The first card matching `selector`, asking the list for more rows until one is there. */
@@ -103,7 +77,7 @@ test('review screens on the 10-object corridor', async ({ page, server, problems
     });
     await page.getByTestId('pipeline-start').click();
     await expect(page.getByTestId('pipeline-summary')).toBeVisible({ timeout: 300_000 });
-    installTinySlimSam();
+    installTinySlimSam(modelsDir);
 
     const openImage = async () => {
       await page.getByTestId('nav-batches').click();

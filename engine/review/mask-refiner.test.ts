@@ -5,13 +5,6 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MaskProposal } from '../../contract/review';
 import { ProjectStore } from '../../db/project-store';
-import { findManifest } from '../../native-models/catalogue';
-import { ModelStore } from '../../native-models/store';
-import {
-  slimSamClickDecoderModel,
-  slimSamEncoderModel,
-} from '../../native-models/testing/adapter-models';
-import { writeFile } from '../../native-models/testing/fixtures';
 import { decodeRle } from '../../spatial/geometry/mask-rle';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
@@ -19,6 +12,7 @@ import { tempFolder } from '../pipeline/testing/run-job';
 import { MaskRefiner } from './mask-refiner';
 import { ObjectCommands } from './object-commands';
 import { ReviewLog } from './review-log';
+import { installTinySlimSam } from '../pipeline/testing/tiny-models';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempFolder>;
@@ -45,27 +39,6 @@ afterAll(async () => {
   else process.env.SQW_MODELS_DIR = savedModelsDir;
 });
 
-/** Installs the tiny SlimSAM whose clicks add/cut discs (native-models/testing/adapter-models). */
-function installTinySlimSam(): void {
-  const models = new ModelStore();
-  const manifest = findManifest('slimsam-77-uniform');
-  const files: Record<string, Uint8Array | string> = {
-    'onnx/vision_encoder.onnx': slimSamEncoderModel(),
-    'onnx/prompt_encoder_mask_decoder.onnx': slimSamClickDecoderModel(),
-    'preprocessor_config.json': '{}',
-    'config.json': '{}',
-  };
-  for (const [path, data] of Object.entries(files))
-    writeFile(models.filePath(manifest, path), data);
-  models.writeRecord({
-    id: manifest.id,
-    installedAt: new Date().toISOString(),
-    how: 'import',
-    source: 'test',
-    files: Object.entries(files).map(([path, d]) => ({ path, size: d.length, sha256: 'test' })),
-  });
-}
-
 describe('click-to-refine', () => {
   const cabinet = () =>
     store.annotations.edits
@@ -82,7 +55,7 @@ describe('click-to-refine', () => {
   });
 
   it('runs the installed SlimSAM on the object box and the clicks; setMask stores the proposal', async () => {
-    installTinySlimSam();
+    installTinySlimSam(process.env.SQW_MODELS_DIR!);
     expect(await refiner.status()).toEqual({
       available: true,
       model: 'slimsam-77-uniform',

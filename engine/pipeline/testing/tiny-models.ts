@@ -6,6 +6,10 @@ import { dirname } from 'node:path';
 import { findManifest } from '../../../native-models/catalogue';
 import { ModelStore } from '../../../native-models/store';
 import {
+  slimSamClickDecoderModel,
+  slimSamEncoderModel,
+} from '../../../native-models/testing/adapter-models';
+import {
   depthAnythingConfig,
   depthAnythingMetricModel,
 } from '../../../native-models/testing/test-models';
@@ -17,6 +21,16 @@ export function installTinyDepthModel(modelsDir: string): { sha256: string } {
     [findManifest(TINY_DEPTH_MODEL).contracts[0]!.file]: depthAnythingMetricModel(),
     // As the -hf checkpoints' config: "{}" would read as a relative model (depth-metric.ts).
     'config.json': depthAnythingConfig('metric', 20),
+  });
+}
+
+export const TINY_SLIMSAM = 'slimsam-77-uniform';
+
+/** The tiny SlimSAM whose clicks add or cut discs (adapter-models.ts), for click-to-refine. */
+export function installTinySlimSam(modelsDir: string): void {
+  installTinyModel(modelsDir, TINY_SLIMSAM, {
+    'onnx/vision_encoder.onnx': slimSamEncoderModel(),
+    'onnx/prompt_encoder_mask_decoder.onnx': slimSamClickDecoderModel(),
   });
 }
 
