@@ -1,24 +1,12 @@
 // The sqw binary as a user runs it: a real child process through bin/sqw.mjs.
-import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers';
+import { runSqw, tempDir } from '../test/helpers';
 
-const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const SQW = resolve(ROOT, 'bin/sqw.mjs');
 const SAMPLES = resolve(ROOT, 'samples/demo-batch');
 
-async function sqw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [SQW, ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const sqw = runSqw;
 
 describe('sqw CLI', () => {
   let dir: ReturnType<typeof tempDir>;

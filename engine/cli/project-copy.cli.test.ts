@@ -1,10 +1,8 @@
 // `sqw project copy` as a user runs it: a desktop project with review work in every table goes to
 // PostgreSQL and back to a new folder, equal row for row; a non-empty target is refused untouched.
 import Database from 'better-sqlite3';
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
@@ -17,22 +15,12 @@ import { importBatch } from '../import/index';
 import { storeQa } from '../pipeline/qa-stage';
 import { QaDecisions } from '../review/qa-decisions';
 import { ReviewLog } from '../review/review-log';
-import { tempDir } from '../test/helpers';
+import { runSqw, tempDir } from '../test/helpers';
 
-const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
-const SQW = resolve(ROOT, 'bin/sqw.mjs');
 const SAMPLES = resolve(ROOT, 'samples/demo-batch');
 
-async function sqw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [SQW, ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const sqw = runSqw;
 
 /** Every table of a project database, each row in key order. */
 function dump(folder: string): Record<string, unknown[]> {

@@ -1,25 +1,15 @@
 // `sqw users` and `sqw serve --accounts` as a user runs them: real child processes through bin/sqw.mjs.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../test/helpers';
+import { runSqw, tempDir } from '../test/helpers';
 
-const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const SQW = resolve(ROOT, 'bin/sqw.mjs');
 
-async function sqw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [SQW, ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const sqw = runSqw;
 
 let dir: ReturnType<typeof tempDir>;
 let project: string;

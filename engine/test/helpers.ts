@@ -1,9 +1,30 @@
 // Shared set-up for engine integration tests: a temp project and an engine served on loopback.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { createEngine, type Engine } from '../engine';
 import { startHttpServer, type RunningServer } from '../server/http-server';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/** The sqw binary as a user runs it (a child process through bin/sqw.mjs); a failure is returned, not thrown. */
+export async function runSqw(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [resolve(REPO_ROOT, 'bin/sqw.mjs'), ...args],
+      { cwd: REPO_ROOT },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
 
 export function tempDir(prefix = 'sqw-test-'): { path: string; remove(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
