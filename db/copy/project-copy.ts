@@ -88,14 +88,38 @@ export async function copyProject(
   const blobs = resolve(options.blobs);
   if (!fromPg) emptyOrMissing(blobs, 'the shared blob folder');
   else if (!existsSync(blobs)) throw new CopyRefusedError(`blob folder not found: ${blobs}`);
-  const tables = fromPg
-    ? await copyToFolder(await postgresSource(from), to, onTable, () =>
-        cpSync(blobs, join(resolve(to), BLOBS_DIR), { recursive: true }),
-      )
-    : await copyToPostgres(folderSource(from), to, onTable, () =>
-        cpSync(join(resolve(from), BLOBS_DIR), blobs, { recursive: true }),
-      );
-  return { from: describeLocation(from), to: describeLocation(to), tables };
+  if (fromPg) {
+    const tables = await copyToFolder(await postgresSource(from), to, onTable, () =>
+      cpSync(blobs, join(resolve(to), BLOBS_DIR), { recursive: true }),
+    );
+    return { from: describeLocation(from), to: describeLocation(to), tables };
+  }
+  // The shared blob folder was checked empty (or missing): a copy that fails after it began
+  // filling it takes back exactly what it put there, and leaves the folder as it found it.
+  const blobsExisted = existsSync(blobs);
+  let blobsTouched = false;
+  try {
+    const tables = await copyToPostgres(folderSource(from), to, onTable, () => {
+      blobsTouched = true;
+      cpSync(join(resolve(from), BLOBS_DIR), blobs, { recursive: true });
+    });
+    return { from: describeLocation(from), to: describeLocation(to), tables };
+  } catch (err) {
+    if (blobsTouched) undoFolder(blobs, blobsExisted);
+    throw err;
+  }
+}
+
+/**
+ * Takes back a folder a failed copy filled: one that existed (checked empty before) is emptied
+ * and kept — it may be a mount point or carry permissions the user set up — one it made is removed.
+ */
+function undoFolder(dir: string, existed: boolean): void {
+  if (!existed) {
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
 }
 
 // --- sources -------------------------------------------------------------------------------------
@@ -297,17 +321,18 @@ async function copyToFolder(
   copyBlobs: () => void,
 ): Promise<Array<{ name: string; rows: number }>> {
   const dir = resolve(folder);
-  let created = false;
+  const existed = existsSync(dir);
+  let filling = false;
   let db: Database.Database | null = null;
   try {
-    if (existsSync(dir)) {
+    if (existed) {
       if (!statSync(dir).isDirectory()) throw new CopyRefusedError(`target is a file: ${dir}`);
       if (readdirSync(dir).length) {
         throw new CopyRefusedError(`target folder is not empty: ${dir}; copy into a new folder`);
       }
     }
+    filling = true;
     mkdirSync(join(dir, BLOBS_DIR), { recursive: true });
-    created = true;
     db = new Database(join(dir, DATABASE_FILE));
     db.pragma('journal_mode = WAL');
     migrate(db); // the desktop schema, tables still empty
@@ -368,8 +393,8 @@ async function copyToFolder(
     if (db?.inTransaction) db.exec('ROLLBACK');
     db?.close();
     db = null;
-    // Only a folder this copy made (it was missing or empty) is removed again.
-    if (created) rmSync(dir, { recursive: true, force: true });
+    // Only what this copy wrote goes again: the target was missing or empty when it began.
+    if (filling) undoFolder(dir, existed);
     throw err;
   } finally {
     db?.close();

@@ -1,7 +1,8 @@
 // `sqw project copy` as a user runs it: a desktop project with review work in every table goes to
 // PostgreSQL and back to a new folder, equal row for row; a non-empty target is refused untouched.
 import Database from 'better-sqlite3';
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -244,6 +245,71 @@ describe.skipIf(postgres.skipReason)('sqw project copy', () => {
       expect(entry.id).toBe(Number(maxAudit.m) + 1);
     } finally {
       await project.close();
+    }
+  });
+
+  it('a copy that fails midway leaves the empty folders it was given in place, empty', async () => {
+    // A FIFO cannot be copied: the file copy fails after the database part is written.
+    const fifoIn = (folder: string) => {
+      const p = join(folder, 'zz-pipe');
+      execFileSync('mkfifo', [p]);
+      return p;
+    };
+    // PostgreSQL -> an existing empty folder, the shared blob folder holding a FIFO.
+    const badBlobs = join(dir.path, 'bad-blobs');
+    mkdirSync(badBlobs);
+    writeFileSync(join(badBlobs, 'a.bin'), 'a');
+    fifoIn(badBlobs);
+    const target = join(dir.path, 'empty-target');
+    mkdirSync(target);
+    const home = await sqw([
+      'project',
+      'copy',
+      '--project',
+      url,
+      '--to',
+      target,
+      '--blobs',
+      badBlobs,
+    ]);
+    expect(home.code).not.toBe(0);
+    expect(home.stderr).toMatch(/FIFO/);
+    expect(existsSync(target)).toBe(true);
+    expect(readdirSync(target)).toEqual([]);
+
+    // A folder -> PostgreSQL, the project's blobs holding a FIFO: the shared folder the user made
+    // stays, empty, and the database keeps no rows.
+    const pipe = fifoIn(join(source(), 'blobs'));
+    try {
+      const fresh = await postgres.cluster().createDatabase();
+      const shared = join(dir.path, 'empty-shared');
+      mkdirSync(shared);
+      const there = await sqw([
+        'project',
+        'copy',
+        '--project',
+        source(),
+        '--to',
+        fresh,
+        '--blobs',
+        shared,
+      ]);
+      expect(there.code).not.toBe(0);
+      expect(existsSync(shared)).toBe(true);
+      expect(readdirSync(shared)).toEqual([]);
+      const c = new pg.Client({ connectionString: fresh });
+      await c.connect();
+      try {
+        const { rows } = await c.query(
+          `SELECT table_name FROM information_schema.tables WHERE table_name = 'qa_pairs'`,
+        );
+        if (rows.length)
+          expect((await c.query('SELECT COUNT(*)::int AS n FROM qa_pairs')).rows[0].n).toBe(0);
+      } finally {
+        await c.end();
+      }
+    } finally {
+      rmSync(pipe);
     }
   });
 });
