@@ -232,6 +232,8 @@ export const SceneGraphView = z.object({
     gravitySource: z.string(),
     aligned: z.boolean(),
     cameraHeight: z.number().nullable(),
+    /** What cameraHeight refers to: the floor or a support plane seen from above (perhaps a table top). */
+    heightAbove: z.enum(['floor', 'support-plane']).nullable(),
     /** Camera -> world, p_w = R p_c + t (R row-major 3x3, det -1: the world is y-up). */
     rotation: z.array(z.number()).length(9),
     translation: Vec3,
