@@ -1,9 +1,9 @@
 // The scene panel shows the build's image notes as text, so a user learns why no floor or support
-// plane was found, and says what the camera height is above (issue 20). The view comes from a real
-// build through the engine's mapper (what `scene.get` returns).
+// plane was found, and says what the camera height is above (issue 20). The frame and notes come
+// from a real build (the engine's scene.get passes both through unchanged, engine/mappers.ts).
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { toSceneGraphView } from '../../../engine/mappers';
+import type { SceneGraphView } from '../../../contract/entities';
 import { buildScene } from '../../../spatial/scene/build-scene-graph';
 import { makeSyntheticScene } from '../../../spatial/scene/synthetic-scene';
 import { ScenePanel } from './ScenePanel';
@@ -19,7 +19,22 @@ function panelFor(maxSupportDistance?: number): string {
     gravity: { up: sc.up, source: 'given' },
     options: maxSupportDistance ? { frame: { maxSupportDistance } } : undefined,
   });
-  const view = toSceneGraphView(graph, notes, []);
+  const f = graph.frame;
+  const view: SceneGraphView = {
+    frame: {
+      gravitySource: f.gravitySource,
+      aligned: f.aligned,
+      cameraHeight: f.cameraHeight,
+      heightAbove: f.heightAbove ?? null,
+      rotation: f.rotation,
+      translation: f.translation,
+      floorY: f.floorY,
+    },
+    nodes: [],
+    relationCount: 0,
+    notes,
+    ambiguities: [],
+  };
   return renderToStaticMarkup(<ScenePanel scene={view} colors={new Map()} error={null} />);
 }
 
