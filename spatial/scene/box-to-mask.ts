@@ -183,9 +183,11 @@ export function maskFromBox(
   }
   let best = 0;
   for (let c = 1; c < clusters; c++) if (score[c]! > score[best]!) best = c;
-  let supportY = aligned ? supportLayer(m, best, useFloor ? floorY : null, W, k, frame!) : null;
-  let base: BaseOfCluster | null = null;
-  if (aligned && supportY === null && (base = clusterBase(m, best)))
+  // The cluster's heights (in ySel), base and band, shared by both support searches.
+  const base = aligned ? clusterBase(m, best) : null;
+  let supportY = base ? supportLayer(m, best, base, useFloor ? floorY : null, W, k, frame!) : null;
+  let below = false;
+  if (base && supportY === null && (below = true))
     supportY = supportBelowObject(
       img,
       k,
@@ -200,9 +202,9 @@ export function maskFromBox(
     if (label[t] === best && (supportY === null || ys[t]! >= supportY + floorBand(zs[t]!))) kept++;
   // A support read below the object keeps most of the cluster above it; when it would not, the
   // cluster is not the object standing there (an occluder's top under a mostly hidden object).
-  if (base && supportY !== null && kept < 0.5 * base.count) {
+  if (below && supportY !== null && kept < 0.5 * base!.count) {
     supportY = null;
-    kept = base.count;
+    kept = base!.count;
   }
   const pixels = new Int32Array(kept);
   for (let t = 0, j = 0; t < m; t++)
@@ -228,21 +230,13 @@ export function maskFromBox(
 function supportLayer(
   m: number,
   best: number,
+  base: BaseOfCluster,
   floorY: number | null,
   W: number,
   k: Pinhole,
   frame: WorldFrame,
 ): number | null {
-  let n = 0;
-  let zSum = 0;
-  for (let t = 0; t < m; t++)
-    if (labelBuf[t] === best) {
-      ySel[n++] = yBuf[t]!;
-      zSum += zBuf[t]!;
-    }
-  if (n < 50) return null;
-  const band = floorBand(zSum / n);
-  const yLo = selectKth(ySel, n, Math.floor(0.01 * (n - 1)));
+  const { count: n, band, y: yLo } = base;
   const yMid = selectKth(ySel, n, (n - 1) >> 1);
   // Counts per quarter band from yLo: a slab, the half band above it and the rest are sums of them.
   const q = band / 4;
@@ -281,7 +275,10 @@ function supportLayer(
   return null;
 }
 
-/** Base height (1% height quantile) and floor band of cluster `best`; null under 50 points. */
+/**
+ * Base height (1% height quantile) and floor band (at the mean depth) of cluster `best`, its
+ * heights left in ySel; null under 50 points.
+ */
 function clusterBase(m: number, best: number): BaseOfCluster | null {
   let n = 0;
   let zSum = 0;

@@ -44,6 +44,9 @@ export function supportBelowObject(
   floorY: number | null,
 ): number | null {
   const { u0, u1, v0, v1 } = box;
+  // Implied by the two tests at the end (c <= base + band, c >= floor + 2 band): a base within a
+  // band of the floor cut (a floor object) cannot pass them, so nothing need be read.
+  if (floorY !== null && base.y - floorY < base.band) return null;
   const rows = Math.max(4, Math.round((v1 - v0 + 1) / 3));
   const { band } = base;
   const q = band / 4;
