@@ -12,6 +12,8 @@ import type { WorldFrame } from './scene-graph';
 
 /** Share of one box row's pixels the support layer needs. */
 const SLAB_MIN_ROW = 0.5;
+/** Share of the points within a band of the layer that it must hold. */
+const SLAB_MIN_WINDOW = 0.5;
 
 /** Counts per quarter band (reused). */
 let quarters = new Int32Array(0);
@@ -29,10 +31,11 @@ export interface BaseOfCluster {
  * object's pixels in column u0 + i (-1: none). From there each column is read down for a third
  * of the box's height (at least 4 rows), stopping at a depth jump (the split of box -> mask's
  * clusters) or at the floor band. The support is the flat layer (a half-band slab with ≥
- * SLAB_MIN_ROW of a box row's pixels, ≥ 20% of the points read and ≥ 1.5× the half band above
- * it) within a band of the object's base (a floor object's base is the floor-band cut, a band or
- * more under any layer that passes the floor test) and, with a known floor, over two floor bands
- * above the floor.
+ * SLAB_MIN_ROW of a box row's pixels, ≥ 20% of the points read, ≥ 1.5× the half band above it,
+ * ≥ 1.4× the half band below it and ≥ SLAB_MIN_WINDOW of the points within a band of it) within
+ * a band of the object's base (a floor object's base is the floor-band cut, a band or more under
+ * any layer that passes the floor test) and, with a known floor, over two floor bands above the
+ * floor.
  */
 export function supportBelowObject(
   img: DepthImage,
@@ -79,6 +82,13 @@ export function supportBelowObject(
     }
   }
   const minSlab = Math.max(6, SLAB_MIN_ROW * (u1 - u0 + 1));
+  // Points within a band of the slab (3 quarters below it to 3 above): a short strip down a wall
+  // spreads evenly over them, a top surface piles into the slab.
+  const windowCount = (b: number): number => {
+    let w = 0;
+    for (let j = Math.max(0, b - 3); j <= Math.min(nq - 1, b + 4); j++) w += quarters[j]!;
+    return w;
+  };
   let bestB = -1;
   let bestN = 0;
   for (let b = 2; b + 3 < nq; b++) {
@@ -88,7 +98,8 @@ export function supportBelowObject(
       slab >= minSlab &&
       slab >= 0.2 * read &&
       slab >= 1.5 * (quarters[b + 2]! + quarters[b + 3]!) &&
-      slab >= 1.4 * ((quarters[b - 1] ?? 0) + (quarters[b - 2] ?? 0))
+      slab >= 1.4 * ((quarters[b - 1] ?? 0) + (quarters[b - 2] ?? 0)) &&
+      slab >= SLAB_MIN_WINDOW * windowCount(b)
     ) {
       bestB = b;
       bestN = slab;
