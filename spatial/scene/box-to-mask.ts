@@ -191,7 +191,7 @@ export function maskFromBox(
     supportY = supportBelowObject(
       img,
       k,
-      lowestRows(m, best, W, u0, u1),
+      () => lowestRows(m, best, W, u0, u1),
       range,
       frame!,
       base,

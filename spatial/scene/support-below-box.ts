@@ -27,8 +27,8 @@ export interface BaseOfCluster {
 }
 
 /**
- * World height of the support under an object, or null. `lowest[i]`: the lowest image row of the
- * object's pixels in column u0 + i (-1: none). From there each column is read down for a third
+ * World height of the support under an object, or null. `lowestRows()[i]`: the lowest image row of
+ * the object's pixels in column u0 + i (-1: none; computed only when the columns are read). From there each column is read down for a third
  * of the box's height (at least 4 rows), stopping at a depth jump (the split of box -> mask's
  * clusters) or at the floor band. The support is the flat layer (a half-band slab with ≥
  * SLAB_MIN_ROW of a box row's pixels, ≥ 20% of the points read, ≥ 1.5× the half band above it,
@@ -40,7 +40,7 @@ export interface BaseOfCluster {
 export function supportBelowObject(
   img: DepthImage,
   k: Pinhole,
-  lowest: Int32Array,
+  lowestRows: () => Int32Array,
   box: { u0: number; u1: number; v0: number; v1: number },
   frame: WorldFrame,
   base: BaseOfCluster,
@@ -50,6 +50,7 @@ export function supportBelowObject(
   // Implied by the two tests at the end (c <= base + band, c >= floor + 2 band): a base within a
   // band of the floor cut (a floor object) cannot pass them, so nothing need be read.
   if (floorY !== null && base.y - floorY < base.band) return null;
+  const lowest = lowestRows();
   const rows = Math.max(4, Math.round((v1 - v0 + 1) / 3));
   const { band } = base;
   const q = band / 4;
