@@ -90,6 +90,8 @@ export const ImportRequest = ProjectRef.extend({
   folder: z.string().min(1),
   depthFolder: z.string().min(1).optional(),
   depthEncoding: DepthEncodingName.optional(),
+  /** Range-noise preset of the depth maps (spatial/depth-error.ts); unknown names are refused. */
+  depthSensor: z.string().min(1).optional(),
   intrinsics: IntrinsicsInput.optional(),
   /** A COCO instances file whose boxes and masks are attached after the images are imported. */
   annotations: z.string().min(1).optional(),

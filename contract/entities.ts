@@ -58,6 +58,8 @@ export const DepthInfo = z.object({
   validRatio: z.number().min(0).max(1),
   minMeters: z.number().nullable(),
   maxMeters: z.number().nullable(),
+  /** Range-noise preset given at import (kinect-v1, realsense-d435, tum, redwood, ...), if any. */
+  noisePreset: z.string().optional(),
 });
 export type DepthInfo = z.infer<typeof DepthInfo>;
 
@@ -232,6 +234,8 @@ export const SceneGraphView = z.object({
     gravitySource: z.string(),
     aligned: z.boolean(),
     cameraHeight: z.number().nullable(),
+    /** What cameraHeight refers to: the floor or a support plane seen from above (perhaps a table top). */
+    heightAbove: z.enum(['floor', 'support-plane']).nullable(),
     /** Camera -> world, p_w = R p_c + t (R row-major 3x3, det -1: the world is y-up). */
     rotation: z.array(z.number()).length(9),
     translation: Vec3,

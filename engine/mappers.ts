@@ -8,6 +8,7 @@ import type {
   SceneGraphView,
 } from '../contract/entities';
 import type { SceneGraph } from '../spatial/scene/scene-graph';
+import { heightReferenceOf } from '../spatial/scene/gravity-frame';
 import type { ProjectStore } from '../db/project-store';
 import type { BatchRow } from '../db/repositories/batches';
 import type { ImageRow } from '../db/repositories/images';
@@ -84,6 +85,7 @@ export function toSceneGraphView(
       gravitySource: graph.frame.gravitySource,
       aligned: graph.frame.aligned,
       cameraHeight: graph.frame.cameraHeight,
+      heightAbove: heightReferenceOf(graph.frame),
       rotation: graph.frame.rotation,
       translation: graph.frame.translation,
       floorY: graph.frame.floorY,

@@ -1,6 +1,7 @@
 // The sqw binary as a user runs it: a real child process through bin/sqw.mjs.
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../../db/project-store';
 import { runSqw, tempDir } from '../test/helpers';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -47,6 +48,8 @@ describe('sqw CLI', () => {
       `${SAMPLES}/redwood-livingroom/depth`,
       '--depth-encoding',
       'mm',
+      '--depth-sensor',
+      'redwood',
       '--intrinsics',
       `${SAMPLES}/intrinsics.json`,
       '--json',
@@ -59,6 +62,16 @@ describe('sqw CLI', () => {
     const info = JSON.parse((await sqw(['info', '--project', dir.path, '--json'])).stdout);
     expect(info.project.imageCount).toBe(3);
     expect(info.batches).toHaveLength(2);
+    // The range-noise preset is stored with each image's depth (the graph stage reads it there).
+    const store = ProjectStore.open(dir.path);
+    try {
+      const depth = store.images.findByName('00000.jpg').map((i) => JSON.parse(i.depthJson!));
+      expect(depth).toEqual([
+        expect.objectContaining({ source: 'sensor', noisePreset: 'redwood' }),
+      ]);
+    } finally {
+      store.close();
+    }
   });
 
   it('fails with one line and a non-zero code on bad arguments', async () => {
@@ -67,6 +80,10 @@ describe('sqw CLI', () => {
       [
         ['import', SAMPLES, '--project', dir.path, '--depth-encoding', 'furlongs'],
         /unknown depth encoding 'furlongs'/,
+      ],
+      [
+        ['import', SAMPLES, '--project', dir.path, '--depth-sensor', 'kinect-v3'],
+        /unknown depth sensor preset 'kinect-v3': use kinect-v1, realsense-d435, tum, redwood/,
       ],
       [['import', SAMPLES, '--project', dir.path, '--intrinsics', '1,2,3'], /--intrinsics/],
       [['info', '--project', `${dir.path}/missing`], /not a project folder/],
@@ -95,7 +112,7 @@ describe('sqw CLI', () => {
       expect(r.stderr, args.join(' ')).toMatch(pattern);
       expect(r.stderr.trim().split('\n')[0]).toMatch(pattern);
     }
-    // 13 CLI processes in sequence: the file's 30 s limit was too short on a loaded machine.
+    // 14 CLI processes in sequence: the file's 30 s limit was too short on a loaded machine.
   }, 120_000);
 
   it('names --force when an earlier export is in the way (the engine message names no flag)', async () => {

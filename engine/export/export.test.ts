@@ -314,8 +314,11 @@ describe('dataset export formats', () => {
     expect(graphs.length).toBe(3);
     for (const f of graphs) {
       const rec = SceneGraphRecord.parse(json(join(sgDir, f)));
-      // Issue 20: extents changed meaning (noise-reduced), so the record says which version.
-      expect(rec.format_version).toBe(2);
+      // Issue 20: extents changed meaning (noise-reduced), then camera_height (also above a
+      // support plane), so the record says which version.
+      expect(rec.format_version).toBe(3);
+      const [row] = store.images.findByName(rec.image);
+      expect(rec.notes).toEqual(store.scene.graph(row!.id)!.notes);
     }
   });
 });

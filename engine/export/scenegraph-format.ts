@@ -2,20 +2,28 @@
 // snake_case field names, metres, world frame (y up, viewer-centric heading), 2D boxes in
 // original-image pixels.
 import type { ExportImageRow as ImageRow } from '../../db/repositories/export-rows';
+import { heightReferenceOf } from '../../spatial/scene/gravity-frame';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 
 /**
- * Version of this record's meaning. 2 (issue 20): `extent`, `aabb`, `obb` and
+ * Version of this record's meaning. 3 (issue 20): with a given or model gravity vector and no
+ * floor seen, `camera_height` is the height above the support plane the camera looks at (before:
+ * null); `frame.height_above` says whether it is above the floor or a support plane, and `notes`
+ * carries the image-level notes of the build (e.g. `no-support-plane: …`). 2 (issue 20): `extent`, `aabb`, `obb` and
  * `distance_from_camera` are measured on points whose range noise was reduced (before: min/max of
  * the raw points, inflated along the viewing direction), and `extent_status` says which extents
  * were observed; 1 = records without this field.
  */
-export const SCENEGRAPH_FORMAT_VERSION = 2;
+export const SCENEGRAPH_FORMAT_VERSION = 3;
 
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
 const vec = (v: readonly number[]) => v.map((x) => round(x));
 
-export function sceneGraphRecord(image: ImageRow, graph: SceneGraph) {
+export function sceneGraphRecord(
+  image: ImageRow,
+  graph: SceneGraph,
+  notes: readonly string[] = [],
+) {
   return {
     format_version: SCENEGRAPH_FORMAT_VERSION,
     image: image.fileName,
@@ -33,9 +41,11 @@ export function sceneGraphRecord(image: ImageRow, graph: SceneGraph) {
       gravity_source: graph.frame.gravitySource,
       aligned: graph.frame.aligned,
       camera_height: graph.frame.cameraHeight === null ? null : round(graph.frame.cameraHeight),
+      height_above: heightReferenceOf(graph.frame),
       rotation: vec(graph.frame.rotation),
       translation: vec(graph.frame.translation),
     },
+    notes: [...notes],
     objects: graph.nodes.map((n) => ({
       id: n.id,
       label: n.label,

@@ -157,8 +157,11 @@ const Vec3 = z.tuple([z.number(), z.number(), z.number()]);
 const ExtentStatus = z.enum(['observed', 'occluded', 'image-border']);
 
 export const SceneGraphRecord = z.object({
-  /** 2 (issue 20): extents measured on noise-reduced points, extent_status added. */
-  format_version: z.literal(2),
+  /**
+   * 3 (issue 20): camera_height also above a support plane (frame.height_above says which), notes
+   * added; 2 (issue 20): extents measured on noise-reduced points, extent_status added.
+   */
+  format_version: z.literal(3),
   image: z.string(),
   image_path: z.string(),
   width: z.number().int().positive(),
@@ -174,9 +177,12 @@ export const SceneGraphRecord = z.object({
     gravity_source: z.string(),
     aligned: z.boolean(),
     camera_height: z.number().nullable(),
+    height_above: z.enum(['floor', 'support-plane']).nullable(),
     rotation: z.array(z.number()).length(9),
     translation: Vec3,
   }),
+  /** Image-level notes of the build, e.g. 'no-floor', 'no-support-plane: …'. */
+  notes: z.array(z.string()),
   objects: z.array(
     z.object({
       id: z.number().int(),

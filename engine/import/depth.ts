@@ -33,6 +33,8 @@ export interface DepthInfoJson {
   validRatio: number;
   minMeters: number | null;
   maxMeters: number | null;
+  /** Range-noise preset given at import (`--depth-sensor`), when one was. */
+  noisePreset?: string;
 }
 
 export interface PreparedEncoding {

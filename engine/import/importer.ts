@@ -6,6 +6,7 @@ import type { ImportIssue } from '../../contract/entities';
 import type { ProjectStore } from '../../db/project-store';
 import type { Pinhole } from '../../spatial/camera';
 import { parseDepthEncoding } from '../../spatial/depth-encoding';
+import { isDepthErrorPreset, UnknownDepthErrorPreset } from '../../spatial/depth-error';
 import { prepareEncoding } from './depth';
 import { combineDepthSources, DepthIndex, FolderDepthPairs, type DepthSource } from './depth-pair';
 import { splitDepthFiles } from './depth-detect';
@@ -53,6 +54,9 @@ export async function importBatch(store: ProjectStore, opts: ImportOptions): Pro
   const depthFolder = opts.depthFolder ? resolve(opts.depthFolder) : null;
   // An unknown encoding must fail before the database is touched.
   const encoding = parseDepthEncoding(opts.depthEncoding ?? 'mm');
+  const noisePreset = opts.depthSensor ?? null;
+  if (noisePreset !== null && !isDepthErrorPreset(noisePreset))
+    throw new ImportOptionsError(new UnknownDepthErrorPreset(noisePreset).message);
   const given = checkIntrinsics(opts.intrinsics);
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
   await requireFolder(folder, 'import folder');
@@ -73,7 +77,7 @@ export async function importBatch(store: ProjectStore, opts: ImportOptions): Pro
     for (const i of d.issues) issues.push({ ...i, path: `[depth] ${i.path}`, kind: 'warning' });
   }
   const prepared = prepareEncoding(encoding);
-  const depth = source ? { source, encoding: prepared } : null;
+  const depth = source ? { source, encoding: prepared, noisePreset } : null;
   if (inFolder.size > 0)
     issues.push({
       path: '.',

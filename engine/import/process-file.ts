@@ -21,7 +21,7 @@ export interface FileContext {
   store: ProjectStore;
   batchId: number;
   given: Pinhole | null;
-  depth: { source: DepthSource; encoding: PreparedEncoding } | null;
+  depth: { source: DepthSource; encoding: PreparedEncoding; noisePreset: string | null } | null;
   /**
    * sha256 -> the earliest file (in scan order) of this run holding that content. Twins in flight
    * at once are settled by order, so the same file wins whatever the timing; a later twin that got
@@ -144,7 +144,9 @@ export async function prepareFile(
           issues.push(issue('warning', `${d.reason}; imported without depth`));
         } else {
           blobs.push(...d.blobs);
-          depthInfo = d.info;
+          depthInfo = ctx.depth.noisePreset
+            ? { ...d.info, noisePreset: ctx.depth.noisePreset }
+            : d.info;
           depthBlob = d.blobs[0]!.relPath;
           depthPreviewBlob = d.blobs[1]!.relPath;
           for (const w of d.warnings) issues.push(issue('warning', w));

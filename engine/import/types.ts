@@ -21,6 +21,12 @@ export interface ImportOptions {
   depthFolder?: string;
   /** mm | tum | sun | nyu | scale:K (metres = raw / K). Default mm. */
   depthEncoding?: string;
+  /**
+   * Range-noise preset of the depth maps (spatial/depth-error.ts: kinect-v1, realsense-d435, tum,
+   * redwood, or a depth model's), stored with each image's depth; absent: the scene build
+   * estimates the noise from the map.
+   */
+  depthSensor?: string;
   /** Given intrinsics in pixels of the upright image; else EXIF, else a default field of view. */
   intrinsics?: { fx: number; fy: number; cx: number; cy: number };
   signal?: AbortSignal;

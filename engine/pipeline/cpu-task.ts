@@ -2,6 +2,7 @@
 // graph (segment from depth clusters where no mask exists), then generate its QA. Runs in a
 // worker thread (cpu-pool.ts) or inline; the owning thread writes the result in one transaction.
 import { readFile } from 'node:fs/promises';
+import type { DepthErrorPreset } from '../../spatial/depth-error';
 import type { CocoRle } from '../../spatial/geometry/mask-rle';
 import { generateQa } from '../../spatial/qa/generate';
 import { buildScene, type SceneObjectInput } from '../../spatial/scene/build-scene-graph';
@@ -17,6 +18,8 @@ export interface CpuTask {
   /** Canonical depth blob (16-bit PNG, mm) or depth already in metres (from the depth model). */
   depth: { file: string } | { metres: Float32Array } | null;
   objects: SceneObjectInput[];
+  /** Range-noise preset of the depth (engine/pipeline/depth-noise.ts); null: estimated. */
+  depthError?: string | null;
   /** segment + lift + graph; when false, `graph` must hold the stored graph for qa. */
   buildGraph: boolean;
   graph: SceneGraph | null;
@@ -32,6 +35,8 @@ export interface CpuTaskResult {
     graph: SceneGraph;
     derivedMasks: Array<[number, CocoRle]>;
     notes: string[];
+    /** Name of the range-noise model the extents used; null: estimated per object. */
+    depthError: string | null;
   }> | null;
   qa: StepResult<QaResult> | null;
 }
@@ -91,11 +96,14 @@ export async function runCpuTask(task: CpuTask): Promise<CpuTaskResult> {
         height: task.height,
         intrinsics: task.intrinsics,
         objects: task.objects,
+        // An unknown name fails the build with the list of known presets.
+        depthError: (task.depthError ?? null) as DepthErrorPreset | null,
       });
       return {
         graph: build.graph,
         derivedMasks: [...build.derivedMasks],
         notes: build.notes,
+        depthError: build.depthError?.name ?? null,
       };
     });
     graph = out.geometry.ok ? out.geometry.value.graph : null;

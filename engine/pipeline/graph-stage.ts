@@ -4,7 +4,9 @@
 import { join } from 'node:path';
 import type { ProjectStore } from '../../db/project-store';
 import { buildScene } from '../../spatial/scene/build-scene-graph';
+import type { DepthErrorPreset } from '../../spatial/depth-error';
 import { loadDepthMetres } from './cpu-task';
+import { depthNoisePreset } from './depth-noise';
 import { sceneInputs } from './scene-inputs';
 
 export type StageOutcome =
@@ -58,6 +60,7 @@ export async function runGraphStage(store: ProjectStore, imageId: number): Promi
         source: image.intrinsicsSource,
       },
       objects: inputs,
+      depthError: depthNoisePreset(image) as DepthErrorPreset | null,
     });
   } catch (err) {
     return record({ status: 'failed', reason: (err as Error).message });
@@ -73,6 +76,7 @@ export async function runGraphStage(store: ProjectStore, imageId: number): Promi
         engine: 'spatial/scene',
         gravitySource: graph.frame.gravitySource,
         derivedMasks: derivedMasks.size,
+        depthError: build.depthError?.name ?? 'estimated',
         notes,
       },
     );

@@ -19,6 +19,7 @@ import { storeQa } from './qa-stage';
 import { sceneInputs } from './scene-inputs';
 import type { DecodedImage, ModelStage, ModelStageName, StageObject } from './model-stage';
 import { FINISHED_SKIPS, type StageName } from './stages';
+import { depthNoisePreset } from './depth-noise';
 
 const FINISHED: ReadonlySet<string> = new Set(FINISHED_SKIPS);
 const MODEL_STAGES: ReadonlySet<string> = new Set([
@@ -141,6 +142,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   let depth: CpuTask['depth'] = image.depthBlob
     ? { file: join(store.folder, image.depthBlob) }
     : null;
+  let depthError = depthNoisePreset(image);
 
   // A filter verdict from before a resume still applies.
   const filterPrior = prior.get('filter');
@@ -279,6 +281,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
         results.record(r({ validRatio: blob.info.validRatio }));
       })();
       depth = { metres: blob.metres };
+      depthError = null;
     } else {
       const o = output as { fx: number; fy: number; cx: number; cy: number };
       if (
@@ -327,6 +330,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
         intrinsics,
         depth: wantGraph ? depth : null,
         objects: sceneInputs(withMasks),
+        depthError,
         buildGraph: wantGraph,
         graph: storedGraph,
         qa: wantQa ? { seed: env.seed } : null,
@@ -388,6 +392,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
                 nodes: graph.nodes.length,
                 edges: graph.edges.length,
                 derivedMasks: derivedMasks.length,
+                depthError: geo.value.depthError ?? 'estimated',
                 notes,
               },
               geo.tookMs + writeMs,

@@ -16,11 +16,14 @@
 // 6. (aligned frames) a supporting surface under the object (a table top, the box another object
 //    stands on) is continuous in depth with the object's base: a flat horizontal layer low in the
 //    cluster, with the object above it and part of it outside the object's footprint, is dropped
-//    like the floor, and its height returned so that the base can be snapped to it.
+//    like the floor, and its height returned so that the base can be snapped to it. A tight box
+//    often holds too little of that top; then the surface continuing below the object's lowest
+//    pixels is read for it (support-below-box.ts).
 import type { Pinhole } from '../camera';
 import { selectKth } from '../geometry/select';
 import type { DepthImage } from '../geometry/lift';
 import type { WorldFrame } from './scene-graph';
+import { supportBelowObject, type BaseOfCluster } from './support-below-box';
 
 /** Height band above the floor (m) whose pixels are treated as floor, at depth z. */
 export function floorBand(z: number): number {
@@ -180,10 +183,29 @@ export function maskFromBox(
   }
   let best = 0;
   for (let c = 1; c < clusters; c++) if (score[c]! > score[best]!) best = c;
-  const supportY = aligned ? supportLayer(m, best, useFloor ? floorY : null, W, k, frame!) : null;
+  // The cluster's heights (in ySel), base and band, shared by both support searches.
+  const base = aligned ? clusterBase(m, best) : null;
+  let supportY = base ? supportLayer(m, best, base, useFloor ? floorY : null, W, k, frame!) : null;
+  let below = false;
+  if (base && supportY === null && (below = true))
+    supportY = supportBelowObject(
+      img,
+      k,
+      () => lowestRows(m, best, W, u0, u1),
+      range,
+      frame!,
+      base,
+      useFloor ? floorY : null,
+    );
   let kept = 0;
   for (let t = 0; t < m; t++)
     if (label[t] === best && (supportY === null || ys[t]! >= supportY + floorBand(zs[t]!))) kept++;
+  // A support read below the object keeps most of the cluster above it; when it would not, the
+  // cluster is not the object standing there (an occluder's top under a mostly hidden object).
+  if (below && supportY !== null && kept < 0.5 * base!.count) {
+    supportY = null;
+    kept = base!.count;
+  }
   const pixels = new Int32Array(kept);
   for (let t = 0, j = 0; t < m; t++)
     if (label[t] === best && (supportY === null || ys[t]! >= supportY + floorBand(zs[t]!)))
@@ -208,21 +230,13 @@ export function maskFromBox(
 function supportLayer(
   m: number,
   best: number,
+  base: BaseOfCluster,
   floorY: number | null,
   W: number,
   k: Pinhole,
   frame: WorldFrame,
 ): number | null {
-  let n = 0;
-  let zSum = 0;
-  for (let t = 0; t < m; t++)
-    if (labelBuf[t] === best) {
-      ySel[n++] = yBuf[t]!;
-      zSum += zBuf[t]!;
-    }
-  if (n < 50) return null;
-  const band = floorBand(zSum / n);
-  const yLo = selectKth(ySel, n, Math.floor(0.01 * (n - 1)));
+  const { count: n, band, y: yLo } = base;
   const yMid = selectKth(ySel, n, (n - 1) >> 1);
   // Counts per quarter band from yLo: a slab, the half band above it and the rest are sums of them.
   const q = band / 4;
@@ -259,6 +273,44 @@ function supportLayer(
     below += hist[b]!;
   }
   return null;
+}
+
+/**
+ * Base height (1% height quantile) and floor band (at the mean depth) of cluster `best`, its
+ * heights left in ySel; null under 50 points.
+ */
+function clusterBase(m: number, best: number): BaseOfCluster | null {
+  let n = 0;
+  let zSum = 0;
+  for (let t = 0; t < m; t++)
+    if (labelBuf[t] === best) {
+      ySel[n++] = yBuf[t]!;
+      zSum += zBuf[t]!;
+    }
+  if (n < 50) return null;
+  return {
+    y: selectKth(ySel, n, Math.floor(0.01 * (n - 1))),
+    band: floorBand(zSum / n),
+    count: n,
+  };
+}
+
+let lowestBuf = new Int32Array(0);
+
+/** Lowest image row of cluster `best` in each column u0..u1 (-1: none), in a reused buffer. */
+function lowestRows(m: number, best: number, W: number, u0: number, u1: number): Int32Array {
+  const cols = u1 - u0 + 1;
+  if (lowestBuf.length < cols) lowestBuf = new Int32Array(cols * 2);
+  const lowest = lowestBuf.subarray(0, cols);
+  lowest.fill(-1);
+  for (let t = 0; t < m; t++) {
+    if (labelBuf[t] !== best) continue;
+    const p = idxBuf[t]!;
+    const v = (p / W) | 0;
+    const i = p - v * W - u0;
+    if (v > lowest[i]!) lowest[i] = v;
+  }
+  return lowest;
 }
 
 let cells = new Uint8Array(0);

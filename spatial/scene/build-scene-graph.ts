@@ -12,7 +12,12 @@ import {
   type CocoRle,
 } from '../geometry/mask-rle';
 import { selectKth } from '../geometry/select';
-import { DEPTH_ERROR_PRESETS, type DepthErrorModel, type DepthErrorPreset } from '../depth-error';
+import {
+  depthErrorPreset,
+  UnknownDepthErrorPreset,
+  type DepthErrorModel,
+  type DepthErrorPreset,
+} from '../depth-error';
 import { floorBand, maskFromBox } from './box-to-mask';
 import { estimateFrame, type FrameOptions, type GravityHint } from './gravity-frame';
 import { cleanObjectCloud, type CleanupOptions } from './object-cloud';
@@ -58,7 +63,8 @@ export interface SceneInput {
   gravity?: GravityHint | null;
   /**
    * Range noise of the depth map (sensor preset or model); absent: estimated per object from its
-   * pixels. Extents are measured on points with that noise reduced (DEFINITIONS.md).
+   * pixels. Extents are measured on points with that noise reduced (DEFINITIONS.md). An unknown
+   * preset name throws SceneInputError.
    */
   depthError?: DepthErrorModel | DepthErrorPreset | null;
   options?: { frame?: FrameOptions; cleanup?: CleanupOptions };
@@ -70,6 +76,8 @@ export interface SceneBuild {
   derivedMasks: Map<number, CocoRle>;
   /** Image-level notes (e.g. 'no-floor', 'depth-implausible-range'). */
   notes: string[];
+  /** The range-noise model the extents used, or null when it was estimated per object. */
+  depthError: DepthErrorModel | null;
 }
 
 /** Median valid depth above this (m) means the map is almost surely in mm read as metres. */
@@ -237,6 +245,7 @@ function identityOf(n: number): Int32Array {
 
 export function buildScene(input: SceneInput): SceneBuild {
   validate(input);
+  const errorModel = resolveDepthError(input.depthError);
   const { width, height, depth, intrinsics } = input;
   const k: Pinhole = { fx: intrinsics.fx, fy: intrinsics.fy, cx: intrinsics.cx, cy: intrinsics.cy };
   const img: DepthImage = { depth, width, height };
@@ -269,10 +278,6 @@ export function buildScene(input: SceneInput): SceneBuild {
     notes.push(...fr.notes);
   }
   const cam = cameraCentre(frame);
-  const errorModel =
-    typeof input.depthError === 'string'
-      ? DEPTH_ERROR_PRESETS[input.depthError]
-      : (input.depthError ?? null);
   const derivedMasks = new Map<number, CocoRle>();
   const nodes: SceneNode[] = [];
   for (const obj of input.objects) {
@@ -387,7 +392,17 @@ export function buildScene(input: SceneInput): SceneBuild {
     nodes,
     edges: relateNodes(nodes, frame),
   };
-  return { graph, derivedMasks, notes };
+  return { graph, derivedMasks, notes, depthError: errorModel };
+}
+
+function resolveDepthError(e: SceneInput['depthError']): DepthErrorModel | null {
+  if (typeof e !== 'string') return e ?? null;
+  try {
+    return depthErrorPreset(e);
+  } catch (err) {
+    if (err instanceof UnknownDepthErrorPreset) throw new SceneInputError(err.message);
+    throw err;
+  }
 }
 
 export function buildSceneGraph(input: SceneInput): SceneGraph {

@@ -14,7 +14,7 @@ import { planeInliers, ransacPlane } from '../geometry/ransac';
 import { liftDepth, type DepthImage, type LiftedPoints } from '../geometry/lift';
 import { mulberry32, randInt, type Rng } from '../geometry/rng';
 import { cross, dot, normalize, type V3 } from '../geometry/vec';
-import type { GravitySource, WorldFrame } from './scene-graph';
+import type { GravitySource, HeightReference, WorldFrame } from './scene-graph';
 
 export interface GravityHint {
   /** The up direction (opposite to gravity) in the camera frame (x right, y down, z forward). */
@@ -73,7 +73,12 @@ function tiltDeg(p: Plane): string {
 const INLIER_M = 0.01;
 const INLIER_PER_DEPTH = 0.006;
 
-function frameOf(source: GravitySource, up: V3, cameraHeight: number | null): WorldFrame {
+function frameOf(
+  source: GravitySource,
+  up: V3,
+  cameraHeight: number | null,
+  heightAbove: HeightReference = 'floor',
+): WorldFrame {
   const aligned = source !== 'camera-axes';
   return {
     gravitySource: source,
@@ -82,7 +87,39 @@ function frameOf(source: GravitySource, up: V3, cameraHeight: number | null): Wo
     translation: [0, cameraHeight ?? 0, 0],
     floorY: cameraHeight === null ? null : 0,
     cameraHeight,
+    heightAbove: cameraHeight === null ? null : heightAbove,
   };
+}
+
+/**
+ * What a frame's cameraHeight / floorY refer to, also for graphs stored before `heightAbove` was
+ * added (then: the support plane for steep views without a gravity vector, else the floor).
+ */
+export function heightReferenceOf(frame: WorldFrame): HeightReference | null {
+  if (frame.heightAbove !== undefined) return frame.heightAbove;
+  if (frame.cameraHeight === null) return null;
+  return frame.gravitySource === 'support-plane' ? 'support-plane' : 'floor';
+}
+
+/** Heights above the frame's floorY are elevations (above the floor, not a table top). */
+export function heightsAreElevations(frame: WorldFrame): boolean {
+  return (
+    frame.aligned &&
+    frame.floorY !== null &&
+    frame.gravitySource !== 'support-plane' &&
+    frame.heightAbove !== 'support-plane'
+  );
+}
+
+/** Camera height along `up`: mean of -(up . p) over the plane's inlier points (m). */
+function heightAlong(pts: LiftedPoints, plane: Plane, up: V3): number {
+  const inl = planeInliers(pts.xyz, plane, INLIER_M, undefined, INLIER_PER_DEPTH);
+  let s = 0;
+  for (let j = 0; j < inl.length; j++) {
+    const o = inl[j]! * 3;
+    s -= up[0] * pts.xyz[o]! + up[1] * pts.xyz[o + 1]! + up[2] * pts.xyz[o + 2]!;
+  }
+  return inl.length > 0 ? s / inl.length : plane.d;
 }
 
 /**
@@ -269,18 +306,50 @@ export function estimateFrame(
   else notes.push('too-few-depth-points');
 
   if (hintUp) {
-    let height: number | null = null;
-    if (floor) {
-      // Height along the hinted up: mean of -(up . p) over the floor's points.
-      const inl = planeInliers(pts.xyz, floor, 0.01, undefined, 0.006);
-      let s = 0;
-      for (let j = 0; j < inl.length; j++) {
-        const o = inl[j]! * 3;
-        s -= hintUp[0] * pts.xyz[o]! + hintUp[1] * pts.xyz[o + 1]! + hintUp[2] * pts.xyz[o + 2]!;
-      }
-      height = inl.length > 0 ? s / inl.length : floor.d;
-    } else notes.push('no-floor');
-    return { frame: frameOf(hint!.source, hintUp, height), floorPlane: floor, notes };
+    if (floor)
+      return {
+        frame: frameOf(hint!.source, hintUp, heightAlong(pts, floor, hintUp)),
+        floorPlane: floor,
+        notes,
+      };
+    // No floor (nothing seen below it): looking down at a table top, the floor around it is too
+    // small or hidden. The largest plane square to the given up within reach, with points below
+    // allowed, still gives the camera's height above the surface it looks at.
+    const maxSupport = opts.maxSupportDistance ?? 2;
+    const supportNotes: string[] = [];
+    const support =
+      pts.count >= 30 && opts.steepViews !== false
+        ? searchFloor(
+            img,
+            pts,
+            stride,
+            hintUp,
+            maxTilt,
+            minH,
+            maxSupport,
+            opts,
+            supportNotes,
+            false,
+          )
+        : null;
+    if (support) {
+      const h = heightAlong(pts, support, hintUp);
+      notes.push(
+        `support-plane-below-camera: ${h.toFixed(2)} m below the camera along the given up (a table top or floor seen from above; camera height is above it, elevations are not given)`,
+      );
+      return {
+        frame: frameOf(hint!.source, hintUp, h, 'support-plane'),
+        floorPlane: support,
+        notes,
+      };
+    }
+    if (pts.count >= 30)
+      notes.push(
+        `no-support-plane: no large plane within ${(maxTilt / DEG).toFixed(0)} deg of the given up with nothing seen through it, nor one within ${maxSupport} m of the camera` +
+          (supportNotes.length > 0 ? ` (${[...new Set(supportNotes)].join(', ')})` : ''),
+      );
+    notes.push('no-floor');
+    return { frame: frameOf(hint!.source, hintUp, null), floorPlane: null, notes };
   }
   if (floor)
     return { frame: frameOf('floor-plane', floor.normal, floor.d), floorPlane: floor, notes };
@@ -305,7 +374,7 @@ export function estimateFrame(
         `steep-view-support-plane: up from a plane ${tiltDeg(support)} deg from the camera's down axis, ${support.d.toFixed(2)} m below the camera (a table top or floor seen from above)`,
       );
       return {
-        frame: frameOf('support-plane', support.normal, support.d),
+        frame: frameOf('support-plane', support.normal, support.d, 'support-plane'),
         floorPlane: support,
         notes,
       };

@@ -11,6 +11,7 @@
 import { yawBoxOf } from '../geometry/boxes';
 import type { V3 } from '../geometry/vec';
 import type { Aabb, Extent, Obb, WorldFrame } from './scene-graph';
+import { heightsAreElevations } from './gravity-frame';
 
 export interface ObjectGeometry {
   centroid: V3;
@@ -91,10 +92,7 @@ export function measureObject(
     obb,
     extent: { width: x1 - x0, height: y1 - y0, depth: z1 - z0 },
     // A support plane seen from above may be a table top: heights above it are not elevations.
-    elevation:
-      frame.aligned && frame.floorY !== null && frame.gravitySource !== 'support-plane'
-        ? y0 - frame.floorY
-        : null,
+    elevation: heightsAreElevations(frame) ? y0 - frame.floorY! : null,
     distanceFromCamera: Math.sqrt(closest),
     numPoints: n,
   };

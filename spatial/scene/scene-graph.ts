@@ -28,7 +28,15 @@ export interface WorldFrame {
   floorY: number | null;
   /** Camera height above the floor in metres, when the floor is known. */
   cameraHeight: number | null;
+  /**
+   * What cameraHeight and floorY refer to: the floor, or a support plane seen from above (a table
+   * top or the floor, not known which; elevations are then null); null when neither was found.
+   * Absent in graphs built before it was added (read as: the floor when cameraHeight is set).
+   */
+  heightAbove?: HeightReference | null;
 }
+
+export type HeightReference = 'floor' | 'support-plane';
 
 export interface Aabb {
   min: Vec3;

@@ -124,7 +124,87 @@ describe('steep views down at a table top', () => {
     }
   });
 
-  it('with a gravity vector the given up is used (no support search)', () => {
+  it('with a gravity vector: the given up is kept and the camera height is found all the same', () => {
+    let aboveFloor = 0;
+    let aboveSupport = 0;
+    for (const seed of SEEDS) {
+      const sc = tableScene(seed);
+      const { graph, notes } = buildScene({
+        depth: sc.depth,
+        width: sc.width,
+        height: sc.height,
+        intrinsics: sc.k,
+        objects: boxesOnly(sc),
+        gravity: { up: sc.up, source: 'given' },
+      });
+      const f = graph.frame;
+      const what = `seed ${seed}`;
+      expect(f.gravitySource, what).toBe('given');
+      expect(f.aligned).toBe(true);
+      expect(
+        notes.some((n) => n.startsWith('steep-view')),
+        what,
+      ).toBe(false);
+      // The given up, unchanged.
+      f.rotation.slice(3, 6).forEach((v, i) => expect(v).toBeCloseTo(sc.up[i]!, 9));
+      const top = sc.shapes[0]!.y1;
+      const h = f.cameraHeight;
+      expect(h, what).not.toBeNull();
+      if (f.heightAbove === 'floor') {
+        aboveFloor++;
+        expect(Math.abs(h! - sc.cameraHeight), `${what}: ${h}`).toBeLessThan(TOL.cameraHeight);
+      } else {
+        aboveSupport++;
+        expect(f.heightAbove, what).toBe('support-plane');
+        expect(Math.abs(h! - (sc.cameraHeight - top)), `${what}: ${h}`).toBeLessThan(
+          TOL.cameraHeight,
+        );
+        expect(
+          notes.some((n) => n.startsWith('support-plane-below-camera')),
+          what,
+        ).toBe(true);
+        // Heights above a table top are not elevations.
+        for (const n of graph.nodes) expect(n.elevation, `${what} object ${n.id}`).toBeNull();
+      }
+    }
+    // 11 of these 16 views see enough floor beside the table; 5 only the table top (the camera
+    // height was null for those before).
+    expect(aboveSupport).toBeGreaterThan(2);
+    expect(aboveFloor).toBeGreaterThan(2);
+    expect(aboveFloor + aboveSupport).toBe(SEEDS.length);
+  });
+
+  it('with a gravity vector and the floor in view, the height is above the floor', () => {
+    // The same table seen less steeply (pitch 30-40 degrees from 1.6-1.8 m): the floor shows.
+    let checked = 0;
+    for (const seed of SEEDS.slice(0, 8)) {
+      const sc = makeSyntheticScene(seed, {
+        width: 640,
+        height: 480,
+        tableTop: true,
+        noise: 0.004,
+        cameraHeight: [1.6, 1.8],
+        pitchDeg: [30, 40],
+      });
+      const { graph } = buildScene({
+        depth: sc.depth,
+        width: sc.width,
+        height: sc.height,
+        intrinsics: sc.k,
+        objects: [],
+        gravity: { up: sc.up, source: 'given' },
+      });
+      if (!sc.floorVisible) continue;
+      checked++;
+      expect(graph.frame.heightAbove, `seed ${seed}`).toBe('floor');
+      expect(Math.abs(graph.frame.cameraHeight! - sc.cameraHeight), `seed ${seed}`).toBeLessThan(
+        TOL.cameraHeight,
+      );
+    }
+    expect(checked).toBeGreaterThan(3);
+  });
+
+  it('with a gravity vector and no plane within reach, says so', () => {
     const sc = tableScene(SEEDS[1]!);
     const { graph, notes } = buildScene({
       depth: sc.depth,
@@ -133,12 +213,11 @@ describe('steep views down at a table top', () => {
       intrinsics: sc.k,
       objects: [],
       gravity: { up: sc.up, source: 'given' },
+      options: { frame: { maxSupportDistance: 0.2 } },
     });
-    expect(graph.frame.gravitySource).toBe('given');
-    expect(graph.frame.aligned).toBe(true);
-    expect(notes.some((n) => n.startsWith('steep-view'))).toBe(false);
-    // Not yet: with a hint the floor search keeps its nothing-seen-below rule, so a table top
-    // with the floor showing around it gives no camera height (DEFINITIONS.md, steep views).
     expect(graph.frame.cameraHeight).toBeNull();
+    expect(graph.frame.heightAbove).toBeNull();
+    expect(notes.find((n) => n.startsWith('no-support-plane'))).toMatch(/of the given up/);
+    expect(notes).toContain('no-floor');
   });
 });

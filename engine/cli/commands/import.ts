@@ -2,6 +2,11 @@ import type { Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DepthEncodingName } from '../../../contract/api';
+import {
+  DEPTH_ERROR_PRESET_NAMES,
+  isDepthErrorPreset,
+  UnknownDepthErrorPreset,
+} from '../../../spatial/depth-error';
 import { printable } from '../../printable';
 import { parseIntrinsicsArg } from '../intrinsics-arg';
 import { CliError, createOutput } from '../output';
@@ -10,6 +15,7 @@ interface ImportFlags {
   project: string;
   depth?: string;
   depthEncoding?: string;
+  depthSensor?: string;
   intrinsics?: string;
   annotations?: string;
   json?: boolean;
@@ -33,6 +39,10 @@ export function registerImport(program: Command): void {
     .option('--depth <folder>', 'sensor depth maps paired by file name (16-bit PNG or PGM)')
     .option('--depth-encoding <enc>', 'mm | tum | sun | nyu | scale:K (metres = value / K)', 'mm')
     .option(
+      '--depth-sensor <preset>',
+      `range-noise model of the depth maps: ${DEPTH_ERROR_PRESET_NAMES.join(' | ')} (default: estimated from each map)`,
+    )
+    .option(
       '--intrinsics <fx,fy,cx,cy|file.json>',
       'camera intrinsics in pixels of the upright image',
     )
@@ -51,6 +61,8 @@ export function registerImport(program: Command): void {
         throw new CliError(
           `unknown depth encoding '${flags.depthEncoding}': use mm, tum, sun, nyu or scale:K`,
         );
+      if (flags.depthSensor !== undefined && !isDepthErrorPreset(flags.depthSensor))
+        throw new CliError(new UnknownDepthErrorPreset(flags.depthSensor).message);
       const intrinsics = flags.intrinsics ? parseIntrinsicsArg(flags.intrinsics) : undefined;
       // Loaded here so `sqw --help` does not pay for sharp, exifr and SQLite.
       const [{ ProjectStore }, { importBatch }, { importCocoFile }] = await Promise.all([
@@ -71,6 +83,7 @@ export function registerImport(program: Command): void {
             folder: resolve(folder),
             depthFolder: flags.depth ? resolve(flags.depth) : undefined,
             depthEncoding: encoding.data,
+            depthSensor: flags.depthSensor,
             intrinsics,
             signal: controller.signal,
             onProgress: (p) => out.progress(p.done, p.total, p.current),

@@ -12,7 +12,7 @@ export function createSceneGraphWriter(ctx: FormatContext): FormatWriter {
       const graph = stored.graph as SceneGraph;
       await ctx.w.write(
         `${ctx.media.stemOf(item.image)}.json`,
-        `${JSON.stringify(sceneGraphRecord(item.image, graph), null, 2)}\n`,
+        `${JSON.stringify(sceneGraphRecord(item.image, graph, stored.notes), null, 2)}\n`,
       );
       ctx.counts.images++;
       ctx.counts.records++;

@@ -47,7 +47,11 @@ export function ScenePanel({ scene, colors, error }: Props) {
               <dd data-testid="scene-aligned">{scene.frame.aligned ? 'yes' : 'no'}</dd>
             </div>
             <div className="meta-row">
-              <dt>Camera height</dt>
+              <dt>
+                {scene.frame.heightAbove === 'support-plane'
+                  ? 'Camera height (above the support plane)'
+                  : 'Camera height'}
+              </dt>
               <dd data-testid="scene-camera-height">{formatMeters(scene.frame.cameraHeight)}</dd>
             </div>
             <div className="meta-row">

@@ -1,4 +1,5 @@
-// Import form: source folder, optional depth folder + encoding, optional COCO annotations file,
+// Import form: source folder, optional depth folder + encoding + sensor preset (its range-noise
+// model for the 3D extents), optional COCO annotations file,
 // optional intrinsics. Starts an import job, follows it (useFollowedJob) and shows the engine's
 // result, including every skipped/failed file and annotation with its reason.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
@@ -12,6 +13,7 @@ import {
   parseIntrinsics,
   type IntrinsicsFields,
 } from '../lib/format';
+import { DEPTH_ERROR_PRESET_NAMES } from '../../../spatial/depth-error';
 import { IssueList } from '../components/IssueList';
 import { FollowedJobStatus } from '../components/JobProgress';
 
@@ -37,6 +39,7 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
   const [depthFolder, setDepthFolder] = useState('');
   const [encoding, setEncoding] = useState<string>('mm');
   const [scale, setScale] = useState('1000');
+  const [sensor, setSensor] = useState('');
   const [intr, setIntr] = useState<IntrinsicsFields>({ fx: '', fy: '', cx: '', cy: '' });
   const [showIntrinsics, setShowIntrinsics] = useState(false);
   const [annotations, setAnnotations] = useState('');
@@ -79,6 +82,7 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
       }
       request.depthFolder = depth;
       request.depthEncoding = enc.value;
+      if (sensor) request.depthSensor = sensor;
     }
     const parsed = parseIntrinsics(intr);
     if ('error' in parsed) {
@@ -184,6 +188,23 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
             </label>
           )}
         </div>
+        <label className="field">
+          <span>
+            Depth sensor <em>optional: its noise model sizes the 3D boxes</em>
+          </span>
+          <select
+            value={sensor}
+            onChange={(e) => setSensor(e.target.value)}
+            data-testid="import-depth-sensor"
+          >
+            <option value="">estimate the noise from each depth map</option>
+            {DEPTH_ERROR_PRESET_NAMES.map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="field">
           <span>
             Annotations (COCO json) <em>optional, by file name</em>

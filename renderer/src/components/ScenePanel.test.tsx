@@ -1,0 +1,53 @@
+// The scene panel shows the build's image notes as text, so a user learns why no floor or support
+// plane was found, and says what the camera height is above (issue 20). The frame and notes come
+// from a real build (the engine's scene.get passes both through unchanged, engine/mappers.ts).
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { SceneGraphView } from '../../../contract/entities';
+import { buildScene } from '../../../spatial/scene/build-scene-graph';
+import { makeSyntheticScene } from '../../../spatial/scene/synthetic-scene';
+import { ScenePanel } from './ScenePanel';
+
+function panelFor(maxSupportDistance?: number): string {
+  const sc = makeSyntheticScene(301, { tableTop: true, noise: 0.004 });
+  const { graph, notes } = buildScene({
+    depth: sc.depth,
+    width: sc.width,
+    height: sc.height,
+    intrinsics: sc.k,
+    objects: [],
+    gravity: { up: sc.up, source: 'given' },
+    options: maxSupportDistance ? { frame: { maxSupportDistance } } : undefined,
+  });
+  const f = graph.frame;
+  const view: SceneGraphView = {
+    frame: {
+      gravitySource: f.gravitySource,
+      aligned: f.aligned,
+      cameraHeight: f.cameraHeight,
+      heightAbove: f.heightAbove ?? null,
+      rotation: f.rotation,
+      translation: f.translation,
+      floorY: f.floorY,
+    },
+    nodes: [],
+    relationCount: 0,
+    notes,
+    ambiguities: [],
+  };
+  return renderToStaticMarkup(<ScenePanel scene={view} colors={new Map()} error={null} />);
+}
+
+describe('scene panel', () => {
+  it('shows the no-support-plane note as text', () => {
+    const html = panelFor(0.2);
+    expect(html).toMatch(/<li>no-support-plane: no large plane within 10 deg of the given up/);
+    expect(html).toContain('<li>no-floor</li>');
+  });
+
+  it('labels a camera height measured above a support plane', () => {
+    const html = panelFor();
+    expect(html).toContain('Camera height (above the support plane)');
+    expect(html).toMatch(/<li>support-plane-below-camera: 0\.6\d m below the camera/);
+  });
+});
