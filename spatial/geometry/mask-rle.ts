@@ -227,8 +227,36 @@ export function maskBounds(
   return x1 < 0 ? null : [x0, y0, x1 + 1, y1 + 1];
 }
 
-/** Inclusive pixel bounds of the first `count` row-major pixel indices (count > 0). */
+/**
+ * Inclusive pixel bounds of the first `count` row-major pixel indices (count > 0). Ascending lists
+ * (every object pixel list here) are walked row by row without a division per pixel; any other
+ * order falls back to dividing.
+ */
 export function pixelListBounds(
+  pixels: ArrayLike<number>,
+  count: number,
+  width: number,
+): { u0: number; u1: number; v0: number; v1: number } {
+  let u0 = Infinity;
+  let u1 = -Infinity;
+  let v = Math.floor(pixels[0]! / width);
+  let rowStart = v * width;
+  const v0 = v;
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i]!;
+    if (p < rowStart) return pixelListBoundsUnordered(pixels, count, width);
+    while (p >= rowStart + width) {
+      v++;
+      rowStart += width;
+    }
+    const u = p - rowStart;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+  }
+  return { u0, u1, v0, v1: v };
+}
+
+function pixelListBoundsUnordered(
   pixels: ArrayLike<number>,
   count: number,
   width: number,
