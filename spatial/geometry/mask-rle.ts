@@ -228,6 +228,17 @@ export function maskBounds(
 }
 
 /**
+ * The first `count` pixel indices in ascending order: the list itself when it already ascends
+ * (every pixel list the engine builds does), else a sorted copy.
+ */
+export function ascendingPixels(pixels: ArrayLike<number>, count: number): ArrayLike<number> {
+  for (let i = 1; i < count; i++)
+    if (pixels[i]! < pixels[i - 1]!)
+      return Int32Array.from({ length: count }, (_, j) => pixels[j]!).sort();
+  return pixels;
+}
+
+/**
  * Inclusive pixel bounds of the first `count` row-major pixel indices (count > 0). Ascending lists
  * (every object pixel list here) are walked row by row without a division per pixel; any other
  * order falls back to dividing.

@@ -71,11 +71,20 @@ export function denoisedObjectPoints(
   const t = frame.translation;
   const ifx = 1 / k.fx;
   const ify = 1 / k.fy;
-  for (let i = 0; i < n; i++) {
+  const W = img.width;
+  // Kept pixels ascend: rows advance without a division per pixel.
+  for (let i = 0, v = n > 0 ? Math.floor(keptPixels[0]! / W) : 0, rowStart = v * W; i < n; i++) {
     const p = keptPixels[i]!;
     const z = smoothed[i]!;
-    const v = (p / img.width) | 0;
-    const u = p - v * img.width;
+    if (p < rowStart || p >= rowStart + 8 * W) {
+      v = Math.floor(p / W);
+      rowStart = v * W;
+    }
+    while (p >= rowStart + W) {
+      v++;
+      rowStart += W;
+    }
+    const u = p - rowStart;
     const x = (u - k.cx) * ifx * z;
     const y = (v - k.cy) * ify * z;
     const o = i * 3;
