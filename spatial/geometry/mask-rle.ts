@@ -172,12 +172,21 @@ export function encodeRlePixels(pixels: ArrayLike<number>, width: number, height
   if (colStart.length < width + 1) colStart = new Int32Array((width + 1) * 2);
   if (colOrder.length < n) colOrder = new Int32Array(n * 2);
   colStart.fill(0, 0, width + 1);
-  for (let i = 0; i < n; i++) colStart[(pixels[i]! % width) + 1]!++;
-  for (let x = 0; x < width; x++) colStart[x + 1]! += colStart[x]!;
-  for (let i = 0; i < n; i++) {
+  // Ascending pixels: rows advance without a division per pixel.
+  for (let i = 0, rowStart = 0; i < n; i++) {
     const p = pixels[i]!;
-    const x = p % width;
-    colOrder[colStart[x]!++] = x * height + (p - x) / width;
+    while (p >= rowStart + width) rowStart += width;
+    colStart[p - rowStart + 1]!++;
+  }
+  for (let x = 0; x < width; x++) colStart[x + 1]! += colStart[x]!;
+  for (let i = 0, v = 0, rowStart = 0; i < n; i++) {
+    const p = pixels[i]!;
+    while (p >= rowStart + width) {
+      rowStart += width;
+      v++;
+    }
+    const x = p - rowStart;
+    colOrder[colStart[x]!++] = x * height + v;
   }
   // colOrder now holds column-major positions, ascending.
   const counts: number[] = [];
