@@ -112,7 +112,7 @@ export function timeSteps(m: Modules, input: SceneInput): Record<StepName, numbe
       width: input.width,
       height: input.height,
       pixels: dn.pixels,
-      count: dn.count,
+      count: dn.pixels.length,
       gate: (z) => Math.max(0.05, 0.04 * z, 3 * dn.sigma),
     });
     lap('extent status');

@@ -10,7 +10,7 @@
 // per column, sums over the window's rows (updated as the window moves down one row), then per
 // row a prefix over those column sums. Everything touched per row is a few columns' worth of
 // numbers that stay in cache, where the box-sized tables (9 doubles per pixel) did not.
-import { pixelListBounds } from './mask-rle';
+import { ascendingPixels, pixelListBounds } from './mask-rle';
 
 /** Per column: n, sum y, sum y^2, sum z, sum y z over the window's rows. */
 const C = 5;
@@ -23,7 +23,13 @@ let pre = new Float64Array(0);
 
 /**
  * Smoothed depth of each of the `count` listed pixels (row-major indices into a `width`-wide
- * depth map, ascending, all with valid depth), written to `out[i]`. `radius` 0 copies the depths.
+ * depth map, all with valid depth; ascending is fastest), written to `out[i]`. `radius` 0 copies
+ * the depths. With `select`, only the pixels an extreme can come from are computed: the object's
+ * outline (a 4-neighbour not the object's, or the edge of its box: the silhouette, where every
+ * extreme across the view lies) and every other pixel of every other row inside it (faces seen
+ * head-on, whose extreme along the view is set by their smoothed noise, not by one pixel);
+ * `out[j]` is then the j-th computed pixel and `select[j]` its index in `pixels`. Returns the
+ * number of values written.
  */
 export function smoothObjectDepths(
   depth: Float32Array,
@@ -32,10 +38,30 @@ export function smoothObjectDepths(
   count: number,
   radius: number,
   out: Float64Array,
-): void {
+  select?: Int32Array,
+): number {
   if (radius <= 0 || count === 0) {
-    for (let i = 0; i < count; i++) out[i] = depth[pixels[i]!]!;
-    return;
+    for (let i = 0; i < count; i++) {
+      out[i] = depth[pixels[i]!]!;
+      if (select) select[i] = i;
+    }
+    return count;
+  }
+  if (ascendingPixels(pixels, count) !== pixels) {
+    // Not ascending (no caller here): smooth in ascending order, map back to the given one.
+    const order = Int32Array.from({ length: count }, (_, i) => i).sort(
+      (a, b) => pixels[a]! - pixels[b]!,
+    );
+    const sorted = Int32Array.from(order, (i) => pixels[i]!);
+    if (select) {
+      const m = smoothObjectDepths(depth, width, sorted, count, radius, out, select);
+      for (let j = 0; j < m; j++) select[j] = order[select[j]!]!;
+      return m;
+    }
+    const tmp = new Float64Array(count);
+    smoothObjectDepths(depth, width, sorted, count, radius, tmp);
+    for (let j = 0; j < count; j++) out[order[j]!] = tmp[j]!;
+    return count;
   }
   const { u0, u1, v0, v1 } = pixelListBounds(pixels, count, width);
   const w = u1 - u0 + 1;
@@ -56,6 +82,7 @@ export function smoothObjectDepths(
   cols.fill(0, 0, w * C);
   for (let y = 0; y < radius && y < h; y++) addRow(y, w, 1);
   let i = 0;
+  let j = 0;
   for (let y = 0; y < h; y++) {
     if (y + radius < h) addRow(y + radius, w, 1);
     if (y - radius - 1 >= 0) addRow(y - radius - 1, w, -1);
@@ -63,6 +90,7 @@ export function smoothObjectDepths(
     const rowEnd = rowStart + w;
     if (i >= count || pixels[i]! >= rowEnd) continue;
     // This row's pixels span [first, last]: the prefix covers their windows only.
+    const first = i;
     let last = i;
     while (last + 1 < count && pixels[last + 1]! < rowEnd) last++;
     const xa = Math.max(0, pixels[i]! - rowStart - radius);
@@ -107,9 +135,26 @@ export function smoothObjectDepths(
     }
     for (; i <= last; i++) {
       const x = pixels[i]! - rowStart;
+      if (select) {
+        // Skipped: off the every-other grid, and inside (row neighbours from the list, then the
+        // grid above and below).
+        if (
+          ((x + u0) & 1 || (y + v0) & 1) &&
+          i > first &&
+          i < last &&
+          pixels[i - 1] === pixels[i]! - 1 &&
+          pixels[i + 1] === pixels[i]! + 1 &&
+          y > 0 &&
+          y < h - 1 &&
+          grid[y * w + x - w] !== 0 &&
+          grid[y * w + x + w] !== 0
+        )
+          continue;
+        select[j] = i;
+      } else j = i;
       const lo = (Math.max(xa, x - radius) - xa) * K;
       const hi = (Math.min(xb, x + radius) - xa + 1) * K;
-      out[i] = planeValue(
+      out[j++] = planeValue(
         pre[hi]! - pre[lo]!,
         pre[hi + 1]! - pre[lo + 1]!,
         pre[hi + 2]! - pre[lo + 2]!,
@@ -124,6 +169,7 @@ export function smoothObjectDepths(
       );
     }
   }
+  return select ? j : count;
 }
 
 /** Adds (sign 1) or removes (sign -1) row y of the grid to / from the column sums. */

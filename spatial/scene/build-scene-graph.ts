@@ -22,6 +22,7 @@ import {
   topFaceRowSpacing,
   cameraCentre,
   emptyGeometry,
+  meanOf,
   measureObject,
   type ObjectGeometry,
 } from './measurements';
@@ -327,12 +328,16 @@ export function buildScene(input: SceneInput): SceneBuild {
           frame,
           baseCut ?? -Infinity,
         );
+        // The boxes come from the points an extreme can come from; the count and the centroid
+        // from every cleaned point.
+        geom.numPoints = clean.kept.length;
+        geom.centroid = meanOf(pts.xyz, clean.kept);
         const sides = outlineSides({
           depth,
           width,
           height,
           pixels: dn.pixels,
-          count: dn.count,
+          count: dn.pixels.length,
           // Same split as the box -> mask depth clusters, and never inside the noise.
           gate: (z) => Math.max(0.05, 0.04 * z, 3 * dn.sigma),
         });

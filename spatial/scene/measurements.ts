@@ -161,6 +161,21 @@ export function topFaceRowSpacing(
   return (dx * dx + dz * dz + h * h) / (h * focal);
 }
 
+/** Mean of the points `xyz[indices]`. */
+export function meanOf(xyz: Float32Array, indices: Int32Array): V3 {
+  let sx = 0;
+  let sy = 0;
+  let sz = 0;
+  for (let k = 0; k < indices.length; k++) {
+    const o = indices[k]! * 3;
+    sx += xyz[o]!;
+    sy += xyz[o + 1]!;
+    sz += xyz[o + 2]!;
+  }
+  const n = Math.max(1, indices.length);
+  return [sx / n, sy / n, sz / n];
+}
+
 export function aabbCentre(b: Aabb): V3 {
   return [(b.min[0] + b.max[0]) / 2, (b.min[1] + b.max[1]) / 2, (b.min[2] + b.max[2]) / 2];
 }

@@ -92,6 +92,35 @@ describe('plane-fit smoothing', () => {
   });
 });
 
+describe('smoothing only where an extreme can be', () => {
+  it('computes the outline and every other pixel of every other row inside, with the full values', () => {
+    const noisy = planeDepth(0.01, 5);
+    const px = Array.from(rectPixels(10, 49, 5, 34)).filter((p) => p % 11 !== 0); // holes
+    const all = new Float64Array(px.length);
+    smoothObjectDepths(noisy, W, px, px.length, 3, all);
+    const out = new Float64Array(px.length);
+    const sel = new Int32Array(px.length);
+    const m = smoothObjectDepths(noisy, W, px, px.length, 3, out, sel);
+    const inObject = new Set(px);
+    let expected = 0;
+    for (const p of px) {
+      const u = p % W;
+      const v = Math.floor(p / W);
+      const inside = [p - 1, p + 1, p - W, p + W].every((q) => inObject.has(q));
+      if (!inside || (u % 2 === 0 && v % 2 === 0)) expected++;
+    }
+    expect(m).toBe(expected);
+    expect(m).toBeLessThan(0.7 * px.length); // 9% holes: many outline pixels
+    for (let j = 0; j < m; j++) {
+      expect(j === 0 || sel[j]! > sel[j - 1]!).toBe(true);
+      expect(out[j]).toBe(all[sel[j]!]);
+      const p = px[sel[j]!]!;
+      const inside = [p - 1, p + 1, p - W, p + W].every((q) => inObject.has(q));
+      expect(!inside || ((p % W) % 2 === 0 && Math.floor(p / W) % 2 === 0)).toBe(true);
+    }
+  });
+});
+
 describe('observed and bounded extents', () => {
   it('a side next to a nearer surface is occluded, one at the image border is cut', () => {
     const d = new Float32Array(W * H).fill(5); // background wall
