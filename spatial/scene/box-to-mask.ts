@@ -59,10 +59,6 @@ let hist = new Int32Array(0);
 let gxBuf = new Float64Array(0);
 let gfBuf = new Float64Array(0);
 let cellBuf = new Int32Array(0);
-/** Centre weight of each pixel; per box column: (u - cx) / fx and |u - centre| / half width. */
-let wBuf = new Float64Array(0);
-let colX = new Float64Array(0);
-let colR = new Float64Array(0);
 
 function ensurePixels(n: number): void {
   if (idxBuf.length >= n) return;
@@ -74,7 +70,6 @@ function ensurePixels(n: number): void {
   gxBuf = new Float64Array(n * 2);
   gfBuf = new Float64Array(n * 2);
   cellBuf = new Int32Array(n * 2);
-  wBuf = new Float64Array(n * 2);
 }
 
 function ensureBuckets(n: number): void {
@@ -120,46 +115,23 @@ export function maskFromBox(
   const R = frame?.rotation ?? [];
   const ty = frame?.translation[1] ?? 0;
   const floorY = frame?.floorY ?? 0;
-  // Per column of the box: (u - cx) / fx and the centre weight's |u - bu| / hw (divisions once
-  // per column, not per pixel; the same values).
-  const bu = (u0 + u1) / 2;
-  const bv = (v0 + v1) / 2;
-  const hw = Math.max(1, (u1 - u0) / 2);
-  const hh = Math.max(1, (v1 - v0) / 2);
-  const bw = u1 - u0 + 1;
-  if (colX.length < bw) {
-    colX = new Float64Array(bw * 2);
-    colR = new Float64Array(bw * 2);
-  }
-  for (let u = u0; u <= u1; u++) {
-    colX[u - u0] = (u - k.cx) / k.fx;
-    colR[u - u0] = Math.abs(u - bu) / hw;
-  }
-  const wts = wBuf;
-  const r3 = R[3] ?? 0;
-  const r4 = R[4] ?? 0;
-  const r5 = R[5] ?? 0;
   let m = 0;
   let zMin = Infinity;
   let zMax = -Infinity;
   for (let v = v0; v <= v1; v++) {
     const yc = (v - k.cy) / k.fy;
-    const rv = Math.abs(v - bv) / hh;
-    const row = v * W;
     for (let u = u0; u <= u1; u++) {
-      const p = row + u;
+      const p = v * W + u;
       const z = img.depth[p]!;
       if (!(z > 0 && z < Infinity)) continue;
       if (aligned) {
-        const x = colX[u - u0]! * z;
-        const wy = r3 * x + r4 * yc * z + r5 * z + ty;
+        const x = ((u - k.cx) / k.fx) * z;
+        const wy = R[3]! * x + R[4]! * yc * z + R[5]! * z + ty;
         if (useFloor && wy - floorY < floorBand(z)) continue;
         ys[m] = wy;
       }
       idx[m] = p;
       zs[m] = z;
-      const r = Math.max(colR[u - u0]!, rv);
-      wts[m] = Math.max(0.1, 1 - r * r);
       if (z < zMin) zMin = z;
       if (z > zMax) zMax = z;
       m++;
@@ -191,12 +163,20 @@ export function maskFromBox(
     mmCount[b] = clusters;
   }
   clusters++;
+  const bu = (u0 + u1) / 2;
+  const bv = (v0 + v1) / 2;
+  const hw = Math.max(1, (u1 - u0) / 2);
+  const hh = Math.max(1, (v1 - v0) / 2);
   const score = new Float64Array(clusters);
   const label = labelBuf;
   for (let t = 0; t < m; t++) {
+    const p = idx[t]!;
+    const v = (p / W) | 0;
+    const u = p - v * W;
+    const r = Math.max(Math.abs(u - bu) / hw, Math.abs(v - bv) / hh);
     const c = mmCount[Math.floor(zs[t]! * 1000) - mm0]!;
     label[t] = c;
-    score[c] = score[c]! + wts[t]!;
+    score[c] = score[c]! + Math.max(0.1, 1 - r * r);
   }
   let best = 0;
   for (let c = 1; c < clusters; c++) if (score[c]! > score[best]!) best = c;
