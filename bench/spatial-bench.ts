@@ -8,6 +8,8 @@
 //   range noise 4 mm per metre, 1% holes, objects given as boxes only (the box -> mask path).
 // --baseline DIR: DIR/spatial/scene/build-scene-graph.ts is timed and scored too ('old'), e.g. a
 //   `git archive main spatial | tar -x -C DIR` copy with node_modules linked.
+// --steps: per-step medians (frame, box -> mask, clean-up, smoothing, boxes, ...) on the
+//   issue-profile frames, old and new alternating (bench/spatial-steps.ts).
 // --open3d: per-step times against Open3D on the issue-profile frames (bench/open3d-compare.ts);
 //   skipped with a note where no python3 imports open3d.
 import { cpus, loadavg } from 'node:os';
@@ -18,6 +20,7 @@ import { emptyAccuracy, scoreScene, summarize } from '../spatial/scene/extent-ac
 import { makeSyntheticScene, type SynthOptions } from '../spatial/scene/synthetic-scene';
 import { sceneInput } from '../spatial/scene/test-support';
 import { compareWithOpen3d } from './open3d-compare';
+import { loadSteps, printStepTable } from './spatial-steps';
 
 const args = process.argv.slice(2);
 const arg = (name: string): string | undefined => {
@@ -32,6 +35,7 @@ const ONLY = arg('--case') ?? '';
 const ACCURACY = Number(arg('--accuracy') ?? 0);
 const BASELINE = arg('--baseline');
 const OPEN3D = args.includes('--open3d');
+const STEPS = args.includes('--steps');
 
 type Build = (input: SceneInput) => SceneBuild;
 const impls: { name: string; build: Build }[] = [{ name: 'new', build: buildScene }];
@@ -138,6 +142,20 @@ for (const c of CASES.filter((x) => x.name.startsWith(ONLY))) {
       `${c.name}: new/old = ${(median(wall[1]!) / median(wall[0]!)).toFixed(2)} (wall), ` +
         `${(median(cpu[1]!) / median(cpu[0]!)).toFixed(2)} (CPU)`,
     );
+}
+
+if (STEPS) {
+  const profile = CASES[1]!;
+  const stepImpls = [{ name: 'new', modules: await loadSteps(resolve(import.meta.dirname, '..')) }];
+  if (BASELINE) stepImpls.unshift({ name: 'old', modules: await loadSteps(resolve(BASELINE)) });
+  printStepTable(
+    stepImpls,
+    [1, 2, 3].map((seed) =>
+      sceneInput(makeSyntheticScene(seed, profile.opts), { masks: profile.masks }),
+    ),
+    RUNS,
+    profile.name,
+  );
 }
 
 if (OPEN3D) {

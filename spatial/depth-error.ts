@@ -102,8 +102,8 @@ export function estimateRelativeNoise(
     const p = pixels[i]!;
     // Three consecutive pixels of one row, all in the object (pixel list ascending).
     if (pixels[i - 1] !== p - 1 || pixels[i + 1] !== p + 1) continue;
-    const row = (p / width) | 0;
-    if ((((p + 1) / width) | 0) !== row || (((p - 1) / width) | 0) !== row) continue;
+    const u = p % width;
+    if (u === 0 || u === width - 1) continue;
     const z = depth[p]!;
     const d2 = depth[p - 1]! - 2 * z + depth[p + 1]!;
     ratios[n++] = Math.abs(d2) / z;

@@ -52,13 +52,16 @@ export function aabbOf(
 /**
  * Yaw box: footprint rectangle from `footprintXyz` (e.g. voxel means, few points), then extents by
  * projecting the full point list (`xyz`, `indices`) on the rectangle axes, so both boxes measure
- * the same points. Vertical extent is the points' y range.
+ * the same points. Vertical extent is the points' y range. Points below `footprintMinY` count for
+ * the vertical extent only (a base band whose horizontal positions are biased, see
+ * scene/measurements.ts).
  */
 export function yawBoxOf(
   footprintXyz: ArrayLike<number>,
   footprintCount: number,
   xyz: ArrayLike<number>,
   indices: ArrayLike<number>,
+  footprintMinY = -Infinity,
 ): YawBox | null {
   if (footprintCount === 0 || indices.length === 0) return null;
   const xz = new Float64Array(footprintCount * 2);
@@ -86,14 +89,15 @@ export function yawBoxOf(
     const x = xyz[o]!;
     const y = xyz[o + 1]!;
     const z = xyz[o + 2]!;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+    if (y < footprintMinY) continue;
     const u = x * c + z * s;
     const v = -x * s + z * c;
     if (u < minU) minU = u;
     if (u > maxU) maxU = u;
     if (v < minV) minV = v;
     if (v > maxV) maxV = v;
-    if (y < minY) minY = y;
-    if (y > maxY) maxY = y;
   }
   const cu = (minU + maxU) / 2;
   const cv = (minV + maxV) / 2;

@@ -1,19 +1,35 @@
 // Range-noise reduction for one object's pixels before its extents are measured: each depth is
 // replaced by the value at that pixel of a least-squares plane z = c0 + cu du + cv dv fitted to the
-// object's pixels in a (2r+1)^2 window, from summed-area tables of the fit's moments (O(1) per
-// pixel). On a full window this is the window mean; windows cut by the object's outline or by
-// holes are not pulled inwards, as a mean would be (a plane is reproduced exactly).
+// object's pixels in a (2r+1)^2 window. On a full window this is the window mean; windows cut by
+// the object's outline or by holes are not pulled inwards, as a mean would be (a plane is
+// reproduced exactly).
 // Averages of surface points of a convex object stay inside it, so smoothing never grows a box;
 // the noise it removes (sigma / sqrt(window)) is what made min/max extents grow with range.
-import { pixelListBounds } from './mask-rle';
+//
+// The window moments come from a sliding window, not from summed-area tables of the whole box:
+// per column, sums over the window's rows (updated as the window moves down one row), then per
+// row a prefix over those column sums. Everything touched per row is a few columns' worth of
+// numbers that stay in cache, where the box-sized tables (9 doubles per pixel) did not.
+import { ascendingPixels, pixelListBounds } from './mask-rle';
 
-/** Summed-area tables (reused across objects): 1, u, v, uu, uv, vv, z, uz, vz per cell. */
+/** Per column: n, sum y, sum y^2, sum z, sum y z over the window's rows. */
+const C = 5;
+/** Per column prefix: 1, u, v, uu, uv, vv, z, uz, vz. */
 const K = 9;
-let sat = new Float64Array(0);
+// Scratch reused across objects (grown, never shrunk).
+let grid = new Float64Array(0);
+let cols = new Float64Array(0);
+let pre = new Float64Array(0);
 
 /**
  * Smoothed depth of each of the `count` listed pixels (row-major indices into a `width`-wide
- * depth map, all with valid depth), written to `out[i]`. `radius` 0 copies the depths.
+ * depth map, all with valid depth; ascending is fastest), written to `out[i]`. `radius` 0 copies
+ * the depths. With `select`, only the pixels an extreme can come from are computed: the object's
+ * outline (a 4-neighbour not the object's, or the edge of its box: the silhouette, where every
+ * extreme across the view lies) and every other pixel of every other row inside it (faces seen
+ * head-on, whose extreme along the view is set by their smoothed noise, not by one pixel);
+ * `out[j]` is then the j-th computed pixel and `select[j]` its index in `pixels`. Returns the
+ * number of values written.
  */
 export function smoothObjectDepths(
   depth: Float32Array,
@@ -22,123 +38,191 @@ export function smoothObjectDepths(
   count: number,
   radius: number,
   out: Float64Array,
-): void {
+  select?: Int32Array,
+): number {
   if (radius <= 0 || count === 0) {
-    for (let i = 0; i < count; i++) out[i] = depth[pixels[i]!]!;
-    return;
+    for (let i = 0; i < count; i++) {
+      out[i] = depth[pixels[i]!]!;
+      if (select) select[i] = i;
+    }
+    return count;
+  }
+  if (ascendingPixels(pixels, count) !== pixels) {
+    // Not ascending (no caller here): smooth in ascending order, map back to the given one.
+    const order = Int32Array.from({ length: count }, (_, i) => i).sort(
+      (a, b) => pixels[a]! - pixels[b]!,
+    );
+    const sorted = Int32Array.from(order, (i) => pixels[i]!);
+    if (select) {
+      const m = smoothObjectDepths(depth, width, sorted, count, radius, out, select);
+      for (let j = 0; j < m; j++) select[j] = order[select[j]!]!;
+      return m;
+    }
+    const tmp = new Float64Array(count);
+    smoothObjectDepths(depth, width, sorted, count, radius, tmp);
+    for (let j = 0; j < count; j++) out[order[j]!] = tmp[j]!;
+    return count;
   }
   const { u0, u1, v0, v1 } = pixelListBounds(pixels, count, width);
   const w = u1 - u0 + 1;
   const h = v1 - v0 + 1;
-  const sw = w + 1;
-  const cells = sw * (h + 1) * K;
-  if (sat.length < cells) sat = new Float64Array(cells * 2);
-  // Cell (x, y) of the object's box holds its pixel's moments; then row-wise prefix sums, then
-  // column-wise: sat[((y+1) sw + x+1) K + j] = sum over [0..x] x [0..y].
-  sat.fill(0, 0, cells);
-  for (let i = 0; i < count; i++) {
+  if (grid.length < w * h) grid = new Float64Array(w * h * 2);
+  if (cols.length < w * C) cols = new Float64Array(w * C * 2);
+  if (pre.length < (w + 1) * K) pre = new Float64Array((w + 1) * K * 2);
+  // The object's depths on its box (0 = not the object's).
+  grid.fill(0, 0, w * h);
+  for (let i = 0, v = v0, rowStart = v0 * width; i < count; i++) {
     const p = pixels[i]!;
-    const v = (p / width) | 0;
-    const x = p - v * width - u0;
-    const y = v - v0;
-    const z = depth[p]!;
-    const o = ((y + 1) * sw + x + 1) * K;
-    sat[o] = 1;
-    sat[o + 1] = x;
-    sat[o + 2] = y;
-    sat[o + 3] = x * x;
-    sat[o + 4] = x * y;
-    sat[o + 5] = y * y;
-    sat[o + 6] = z;
-    sat[o + 7] = x * z;
-    sat[o + 8] = y * z;
+    while (p >= rowStart + width) {
+      v++;
+      rowStart += width;
+    }
+    grid[(v - v0) * w + p - rowStart - u0] = depth[p]!;
   }
-  // Row prefix sums in scalars (unrolled: this and the window sums below are the hot loops).
-  for (let y = 1; y <= h; y++) {
-    let r0 = 0;
-    let r1 = 0;
-    let r2 = 0;
-    let r3 = 0;
-    let r4 = 0;
-    let r5 = 0;
-    let r6 = 0;
-    let r7 = 0;
-    let r8 = 0;
-    const row = y * sw * K;
-    const up = (y - 1) * sw * K;
-    for (let x = 1; x <= w; x++) {
-      const o = row + x * K;
-      const q = up + x * K;
-      if (sat[o] !== 0) {
-        r0 += sat[o]!;
-        r1 += sat[o + 1]!;
-        r2 += sat[o + 2]!;
-        r3 += sat[o + 3]!;
-        r4 += sat[o + 4]!;
-        r5 += sat[o + 5]!;
-        r6 += sat[o + 6]!;
-        r7 += sat[o + 7]!;
-        r8 += sat[o + 8]!;
+  cols.fill(0, 0, w * C);
+  for (let y = 0; y < radius && y < h; y++) addRow(y, w, 1);
+  let i = 0;
+  let j = 0;
+  for (let y = 0; y < h; y++) {
+    if (y + radius < h) addRow(y + radius, w, 1);
+    if (y - radius - 1 >= 0) addRow(y - radius - 1, w, -1);
+    const rowStart = (v0 + y) * width + u0;
+    const rowEnd = rowStart + w;
+    if (i >= count || pixels[i]! >= rowEnd) continue;
+    // This row's pixels span [first, last]: the prefix covers their windows only.
+    const first = i;
+    let last = i;
+    while (last + 1 < count && pixels[last + 1]! < rowEnd) last++;
+    const xa = Math.max(0, pixels[i]! - rowStart - radius);
+    const xb = Math.min(w - 1, pixels[last]! - rowStart + radius);
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let a4 = 0;
+    let a5 = 0;
+    let a6 = 0;
+    let a7 = 0;
+    let a8 = 0;
+    // pre[(x - xa) K + j] = sum over columns [xa, x) of moment j.
+    for (let j = 0; j < K; j++) pre[j] = 0;
+    for (let x = xa; x <= xb; x++) {
+      const c = x * C;
+      const n = cols[c]!;
+      if (n !== 0) {
+        const sy = cols[c + 1]!;
+        const sz = cols[c + 3]!;
+        a0 += n;
+        a1 += x * n;
+        a2 += sy;
+        a3 += x * x * n;
+        a4 += x * sy;
+        a5 += cols[c + 2]!;
+        a6 += sz;
+        a7 += x * sz;
+        a8 += cols[c + 4]!;
       }
-      sat[o] = sat[q]! + r0;
-      sat[o + 1] = sat[q + 1]! + r1;
-      sat[o + 2] = sat[q + 2]! + r2;
-      sat[o + 3] = sat[q + 3]! + r3;
-      sat[o + 4] = sat[q + 4]! + r4;
-      sat[o + 5] = sat[q + 5]! + r5;
-      sat[o + 6] = sat[q + 6]! + r6;
-      sat[o + 7] = sat[q + 7]! + r7;
-      sat[o + 8] = sat[q + 8]! + r8;
+      const o = (x - xa + 1) * K;
+      pre[o] = a0;
+      pre[o + 1] = a1;
+      pre[o + 2] = a2;
+      pre[o + 3] = a3;
+      pre[o + 4] = a4;
+      pre[o + 5] = a5;
+      pre[o + 6] = a6;
+      pre[o + 7] = a7;
+      pre[o + 8] = a8;
+    }
+    for (; i <= last; i++) {
+      const x = pixels[i]! - rowStart;
+      if (select) {
+        // Skipped: off the every-other grid, and inside (row neighbours from the list, then the
+        // grid above and below).
+        if (
+          ((x + u0) & 1 || (y + v0) & 1) &&
+          i > first &&
+          i < last &&
+          pixels[i - 1] === pixels[i]! - 1 &&
+          pixels[i + 1] === pixels[i]! + 1 &&
+          y > 0 &&
+          y < h - 1 &&
+          grid[y * w + x - w] !== 0 &&
+          grid[y * w + x + w] !== 0
+        )
+          continue;
+        select[j] = i;
+      } else j = i;
+      const lo = (Math.max(xa, x - radius) - xa) * K;
+      const hi = (Math.min(xb, x + radius) - xa + 1) * K;
+      out[j++] = planeValue(
+        pre[hi]! - pre[lo]!,
+        pre[hi + 1]! - pre[lo + 1]!,
+        pre[hi + 2]! - pre[lo + 2]!,
+        pre[hi + 3]! - pre[lo + 3]!,
+        pre[hi + 4]! - pre[lo + 4]!,
+        pre[hi + 5]! - pre[lo + 5]!,
+        pre[hi + 6]! - pre[lo + 6]!,
+        pre[hi + 7]! - pre[lo + 7]!,
+        pre[hi + 8]! - pre[lo + 8]!,
+        x,
+        y,
+      );
     }
   }
-  const S = new Float64Array(K);
-  for (let i = 0; i < count; i++) {
-    const p = pixels[i]!;
-    const v = (p / width) | 0;
-    const x = p - v * width - u0;
-    const y = v - v0;
-    const xa = Math.max(0, x - radius);
-    const xb = Math.min(w - 1, x + radius) + 1;
-    const ya = Math.max(0, y - radius);
-    const yb = Math.min(h - 1, y + radius) + 1;
-    const a = (ya * sw + xa) * K;
-    const b = (ya * sw + xb) * K;
-    const c = (yb * sw + xa) * K;
-    const d = (yb * sw + xb) * K;
-    S[0] = sat[d]! - sat[b]! - sat[c]! + sat[a]!;
-    S[1] = sat[d + 1]! - sat[b + 1]! - sat[c + 1]! + sat[a + 1]!;
-    S[2] = sat[d + 2]! - sat[b + 2]! - sat[c + 2]! + sat[a + 2]!;
-    S[3] = sat[d + 3]! - sat[b + 3]! - sat[c + 3]! + sat[a + 3]!;
-    S[4] = sat[d + 4]! - sat[b + 4]! - sat[c + 4]! + sat[a + 4]!;
-    S[5] = sat[d + 5]! - sat[b + 5]! - sat[c + 5]! + sat[a + 5]!;
-    S[6] = sat[d + 6]! - sat[b + 6]! - sat[c + 6]! + sat[a + 6]!;
-    S[7] = sat[d + 7]! - sat[b + 7]! - sat[c + 7]! + sat[a + 7]!;
-    S[8] = sat[d + 8]! - sat[b + 8]! - sat[c + 8]! + sat[a + 8]!;
-    out[i] = planeValue(S, x, y);
+  return select ? j : count;
+}
+
+/** Adds (sign 1) or removes (sign -1) row y of the grid to / from the column sums. */
+function addRow(y: number, w: number, sign: number): void {
+  const row = y * w;
+  for (let x = 0; x < w; x++) {
+    const z = grid[row + x]!;
+    if (z === 0) continue;
+    const c = x * C;
+    cols[c] = cols[c]! + sign;
+    cols[c + 1] = cols[c + 1]! + sign * y;
+    cols[c + 2] = cols[c + 2]! + sign * y * y;
+    cols[c + 3] = cols[c + 3]! + sign * z;
+    cols[c + 4] = cols[c + 4]! + sign * y * z;
   }
 }
 
 /**
- * Least-squares plane z = m + cu (u - mu) + cv (v - mv) from window sums S (1, u, v, uu, uv, vv,
+ * Least-squares plane z = m + cu (u - mu) + cv (v - mv) from window sums (1, u, v, uu, uv, vv,
  * z, uz, vz), evaluated at (x, y); degenerate windows (one row or column) fit a line, a single
  * pixel returns its depth.
  */
-function planeValue(S: Float64Array, x: number, y: number): number {
-  const n = S[0]!;
-  const mu = S[1]! / n;
-  const mv = S[2]! / n;
-  const m = S[6]! / n;
-  const cuu = S[3]! - S[1]! * mu;
-  const cuv = S[4]! - S[1]! * mv;
-  const cvv = S[5]! - S[2]! * mv;
-  const cuz = S[7]! - S[1]! * m;
-  const cvz = S[8]! - S[2]! * m;
+function planeValue(
+  n: number,
+  su: number,
+  sv: number,
+  suu: number,
+  suv: number,
+  svv: number,
+  sz: number,
+  suz: number,
+  svz: number,
+  x: number,
+  y: number,
+): number {
+  // Window centred on the pixel (every full window; sums of whole numbers are exact): the plane's
+  // value there is the mean.
+  if (su === n * x && sv === n * y) return sz / n;
+  const mu = su / n;
+  const mv = sv / n;
+  const m = sz / n;
+  const cuu = suu - su * mu;
+  const cuv = suv - su * mv;
+  const cvv = svv - sv * mv;
+  const cuz = suz - su * m;
+  const cvz = svz - sv * m;
   const det = cuu * cvv - cuv * cuv;
   let cu = 0;
   let cv = 0;
   if (det > 1e-6 * (cuu * cvv + 1e-12)) {
-    cu = (cvv * cuz - cuv * cvz) / det;
-    cv = (cuu * cvz - cuv * cuz) / det;
+    const id = 1 / det;
+    cu = (cvv * cuz - cuv * cvz) * id;
+    cv = (cuu * cvz - cuv * cuz) * id;
   } else if (cuu > 1e-9) cu = cuz / cuu;
   else if (cvv > 1e-9) cv = cvz / cvv;
   return m + cu * (x - mu) + cv * (y - mv);

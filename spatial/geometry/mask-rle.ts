@@ -172,12 +172,21 @@ export function encodeRlePixels(pixels: ArrayLike<number>, width: number, height
   if (colStart.length < width + 1) colStart = new Int32Array((width + 1) * 2);
   if (colOrder.length < n) colOrder = new Int32Array(n * 2);
   colStart.fill(0, 0, width + 1);
-  for (let i = 0; i < n; i++) colStart[(pixels[i]! % width) + 1]!++;
-  for (let x = 0; x < width; x++) colStart[x + 1]! += colStart[x]!;
-  for (let i = 0; i < n; i++) {
+  // Ascending pixels: rows advance without a division per pixel.
+  for (let i = 0, rowStart = 0; i < n; i++) {
     const p = pixels[i]!;
-    const x = p % width;
-    colOrder[colStart[x]!++] = x * height + (p - x) / width;
+    while (p >= rowStart + width) rowStart += width;
+    colStart[p - rowStart + 1]!++;
+  }
+  for (let x = 0; x < width; x++) colStart[x + 1]! += colStart[x]!;
+  for (let i = 0, v = 0, rowStart = 0; i < n; i++) {
+    const p = pixels[i]!;
+    while (p >= rowStart + width) {
+      rowStart += width;
+      v++;
+    }
+    const x = p - rowStart;
+    colOrder[colStart[x]!++] = x * height + v;
   }
   // colOrder now holds column-major positions, ascending.
   const counts: number[] = [];
@@ -227,8 +236,47 @@ export function maskBounds(
   return x1 < 0 ? null : [x0, y0, x1 + 1, y1 + 1];
 }
 
-/** Inclusive pixel bounds of the first `count` row-major pixel indices (count > 0). */
+/**
+ * The first `count` pixel indices in ascending order: the list itself when it already ascends
+ * (every pixel list the engine builds does), else a sorted copy.
+ */
+export function ascendingPixels(pixels: ArrayLike<number>, count: number): ArrayLike<number> {
+  for (let i = 1; i < count; i++)
+    if (pixels[i]! < pixels[i - 1]!)
+      return Int32Array.from({ length: count }, (_, j) => pixels[j]!).sort();
+  return pixels;
+}
+
+/**
+ * Inclusive pixel bounds of the first `count` row-major pixel indices (count > 0). Ascending lists
+ * (every object pixel list here) are walked row by row without a division per pixel; any other
+ * order falls back to dividing.
+ */
 export function pixelListBounds(
+  pixels: ArrayLike<number>,
+  count: number,
+  width: number,
+): { u0: number; u1: number; v0: number; v1: number } {
+  let u0 = Infinity;
+  let u1 = -Infinity;
+  let v = Math.floor(pixels[0]! / width);
+  let rowStart = v * width;
+  const v0 = v;
+  for (let i = 0; i < count; i++) {
+    const p = pixels[i]!;
+    if (p < rowStart) return pixelListBoundsUnordered(pixels, count, width);
+    while (p >= rowStart + width) {
+      v++;
+      rowStart += width;
+    }
+    const u = p - rowStart;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+  }
+  return { u0, u1, v0, v1: v };
+}
+
+function pixelListBoundsUnordered(
   pixels: ArrayLike<number>,
   count: number,
   width: number,

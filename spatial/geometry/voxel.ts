@@ -13,16 +13,21 @@ export interface VoxelCloud {
 }
 
 let sumScratch = new Float64Array(0);
+let weightScratch = new Int32Array(0);
 
 export function voxelDownsample(xyz: ArrayLike<number>, count: number, size: number): VoxelCloud {
   const inv = 1 / size;
-  const index = new CellTable(Math.max(16, count >> 2));
+  // Voxels are at least ~4 pixel footprints wide in use (object-cloud.ts): ~16 points a voxel on
+  // a surface. The table grows when there are more; a table sized for count / 4 was mostly empty
+  // slots to clear and to miss the cache in.
+  const index = new CellTable(Math.max(16, count >> 4));
   const voxelOf = new Int32Array(count);
-  // At most one voxel per point: sums and weights fit in arrays of the input's size. The sums are
+  // At most one voxel per point: sums and weights fit in arrays of the input's size. Both are
   // module-level scratch (cleared as voxels are created), not a fresh zeroed array per object.
   if (sumScratch.length < count * 3) sumScratch = new Float64Array(count * 3 * 2);
   const sums = sumScratch;
-  const weights = new Int32Array(count);
+  if (weightScratch.length < count) weightScratch = new Int32Array(count * 2);
+  const weights = weightScratch;
   // Consecutive points (neighbouring pixels) often share a voxel: reuse the last lookup.
   let lx = 0;
   let ly = 0;
@@ -39,6 +44,7 @@ export function voxelDownsample(xyz: ArrayLike<number>, count: number, size: num
       const before = index.size;
       lv = index.getOrAdd(ix, iy, iz);
       if (lv === before) {
+        weights[lv] = 0;
         sums[lv * 3] = 0;
         sums[lv * 3 + 1] = 0;
         sums[lv * 3 + 2] = 0;

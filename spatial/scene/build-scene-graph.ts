@@ -21,7 +21,16 @@ import {
 import { floorBand, maskFromBox } from './box-to-mask';
 import { estimateFrame, type FrameOptions, type GravityHint } from './gravity-frame';
 import { cleanObjectCloud, type CleanupOptions } from './object-cloud';
-import { cameraCentre, emptyGeometry, measureObject, type ObjectGeometry } from './measurements';
+import {
+  baseCutHeight,
+  MIN_TOP_ROWS,
+  topFaceRowSpacing,
+  cameraCentre,
+  emptyGeometry,
+  meanOf,
+  measureObject,
+  type ObjectGeometry,
+} from './measurements';
 import { extentStatuses, outlineSides } from './extent-status';
 import { denoisedObjectPoints } from './noise-aware';
 import { relateNodes } from './relations';
@@ -309,18 +318,41 @@ export function buildScene(input: SceneInput): SceneBuild {
           clean.medianRange,
           errorModel,
         );
-        geom = measureObject(dn.xyz, identityOf(dn.count), clean.voxelXyz, clean.voxelCount, frame);
+        // Box-derived masks lost the band above the floor / support: the points just above it
+        // are a biased sample (measurements.ts baseCutHeight).
+        const planeY = supportY ?? (frame.aligned ? frame.floorY : null);
+        const baseCut =
+          derived && planeY !== null
+            ? baseCutHeight(dn.xyz, dn.count, planeY, floorBand(clean.medianRange), dn.sigma, cam)
+            : null;
+        geom = measureObject(
+          dn.xyz,
+          identityOf(dn.count),
+          clean.voxelXyz,
+          clean.voxelCount,
+          frame,
+          baseCut ?? -Infinity,
+        );
+        // The boxes come from the points an extreme can come from; the count and the centroid
+        // from every cleaned point.
+        geom.numPoints = clean.kept.length;
+        geom.centroid = meanOf(pts.xyz, clean.kept);
         const sides = outlineSides({
           depth,
           width,
           height,
           pixels: dn.pixels,
-          count: dn.count,
+          count: dn.pixels.length,
           // Same split as the box -> mask depth clusters, and never inside the noise.
           gate: (z) => Math.max(0.05, 0.04 * z, 3 * dn.sigma),
         });
-        const cameraAboveTop = frame.aligned && frame.translation[1] - geom.aabb.max[1] > 0.02;
-        extentStatus = extentStatuses(sides, cameraAboveTop);
+        // Depth is seen on the top face, sampled by ever sparser rows towards its far edge: a
+        // face seen across fewer than MIN_TOP_ROWS rows only bounds it.
+        const spacing = frame.aligned ? topFaceRowSpacing(geom, frame, (k.fx + k.fy) / 2) : null;
+        extentStatus = extentStatuses(
+          sides,
+          spacing !== null && spacing * MIN_TOP_ROWS <= geom.extent.depth,
+        );
       }
       if (derived && clean.kept.length > 0) {
         const onFloor =

@@ -5,14 +5,16 @@
 // seen only when the camera looks down on the object's top (the top face spans front to back) and
 // the top side is not hidden. DEFINITIONS.md "Observed and bounded extents".
 import type { ExtentStatus, ExtentStatuses } from './scene-graph';
-import { pixelListBounds } from '../geometry/mask-rle';
+import { ascendingPixels, pixelListBounds } from '../geometry/mask-rle';
 
 /** Share of a side's outline pixels that must meet an occluder (or the border) to bound it. */
 const BOUNDED_SHARE = 0.1;
 /** Up to this many missing-depth pixels are skipped when looking past the outline. */
 const HOLE_SKIP = 3;
 
-let grid = new Uint8Array(0);
+// Per column of the object's box: first and last row holding an object pixel (-1: none).
+let colTop = new Int32Array(0);
+let colBottom = new Int32Array(0);
 
 export interface OutlineInput {
   depth: Float32Array;
@@ -29,17 +31,15 @@ type Side = 'left' | 'right' | 'top' | 'bottom';
 
 /** Per side: outline pixels, and those meeting a nearer surface or the image border. */
 export function outlineSides(o: OutlineInput): Record<Side, ExtentStatus> {
-  const { depth, width: W, height: H, pixels, count } = o;
-  const { u0, u1, v0, v1 } = pixelListBounds(pixels, count, W);
+  const { depth, width: W, height: H, count } = o;
+  const pixels = ascendingPixels(o.pixels, count);
+  const { u0, u1 } = pixelListBounds(pixels, count, W);
   const w = u1 - u0 + 1;
-  const h = v1 - v0 + 1;
-  if (grid.length < w * h) grid = new Uint8Array(w * h * 2);
-  grid.fill(0, 0, w * h);
-  for (let i = 0; i < count; i++) {
-    const p = pixels[i]!;
-    const v = (p / W) | 0;
-    grid[(v - v0) * w + (p - v * W - u0)] = 1;
+  if (colTop.length < w) {
+    colTop = new Int32Array(w * 2);
+    colBottom = new Int32Array(w * 2);
   }
+  colTop.fill(-1, 0, w);
   // Walks from an outline pixel (u, v) outwards by (du, dv): border, occluder or neither.
   const beyond = (u: number, v: number, du: number, dv: number): 0 | 1 | 2 => {
     const z = depth[v * W + u]!;
@@ -53,29 +53,24 @@ export function outlineSides(o: OutlineInput): Record<Side, ExtentStatus> {
     return 0;
   };
   const tally = { left: [0, 0, 0], right: [0, 0, 0], top: [0, 0, 0], bottom: [0, 0, 0] };
-  for (let y = 0; y < h; y++) {
-    let a = -1;
-    let b = -1;
-    for (let x = 0; x < w; x++)
-      if (grid[y * w + x]) {
-        if (a < 0) a = x;
-        b = x;
-      }
-    if (a < 0) continue;
-    tally.left[beyond(a + u0, y + v0, -1, 0)]!++;
-    tally.right[beyond(b + u0, y + v0, 1, 0)]!++;
+  // Ascending pixels: a row's first and last pixels are its left and right outline; per column
+  // the first row seen is its top, the last its bottom.
+  for (let i = 0; i < count;) {
+    const v = Math.floor(pixels[i]! / W);
+    const rowEnd = (v + 1) * W;
+    const first = i;
+    for (; i < count && pixels[i]! < rowEnd; i++) {
+      const x = pixels[i]! - v * W - u0;
+      if (colTop[x]! < 0) colTop[x] = v;
+      colBottom[x] = v;
+    }
+    tally.left[beyond(pixels[first]! - v * W, v, -1, 0)]!++;
+    tally.right[beyond(pixels[i - 1]! - v * W, v, 1, 0)]!++;
   }
   for (let x = 0; x < w; x++) {
-    let a = -1;
-    let b = -1;
-    for (let y = 0; y < h; y++)
-      if (grid[y * w + x]) {
-        if (a < 0) a = y;
-        b = y;
-      }
-    if (a < 0) continue;
-    tally.top[beyond(x + u0, a + v0, 0, -1)]!++;
-    tally.bottom[beyond(x + u0, b + v0, 0, 1)]!++;
+    if (colTop[x]! < 0) continue;
+    tally.top[beyond(x + u0, colTop[x]!, 0, -1)]!++;
+    tally.bottom[beyond(x + u0, colBottom[x]!, 0, 1)]!++;
   }
   const status = (t: number[]): ExtentStatus => {
     const n = t[0]! + t[1]! + t[2]!;

@@ -40,12 +40,19 @@ export function cameraCentre(frame: WorldFrame): V3 {
   return [frame.translation[0], frame.translation[1], frame.translation[2]];
 }
 
+/**
+ * Boxes and measurements of the points `xyz[kept]`. Points below `baseCutY` (a box-derived mask's
+ * base band, see `baseCutHeight`) count for the vertical extent, the centroid and the distance
+ * only: their horizontal positions are biased, so the horizontal extents come from the points
+ * above it.
+ */
 export function measureObject(
   xyz: Float32Array,
   kept: Int32Array,
   voxelXyz: Float32Array,
   voxelCount: number,
   frame: WorldFrame,
+  baseCutY = -Infinity,
 ): ObjectGeometry {
   const n = kept.length;
   if (n === 0) return emptyGeometry();
@@ -68,12 +75,14 @@ export function measureObject(
     const x = xyz[o]!;
     const y = xyz[o + 1]!;
     const z = xyz[o + 2]!;
-    if (x < x0) x0 = x;
-    if (x > x1) x1 = x;
     if (y < y0) y0 = y;
     if (y > y1) y1 = y;
-    if (z < z0) z0 = z;
-    if (z > z1) z1 = z;
+    if (y >= baseCutY) {
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (z < z0) z0 = z;
+      if (z > z1) z1 = z;
+    }
     sx += x;
     sy += y;
     sz += z;
@@ -81,7 +90,7 @@ export function measureObject(
     if (d2 < closest) closest = d2;
   }
   const box: Aabb = { min: [x0, y0, z0], max: [x1, y1, z1] };
-  const obb = yawBoxOf(voxelXyz, voxelCount, xyz, kept) ?? {
+  const obb = yawBoxOf(voxelXyz, voxelCount, xyz, kept, baseCutY) ?? {
     center: aabbCentre(box),
     extent: [x1 - x0, y1 - y0, z1 - z0] as V3,
     yaw: 0,
@@ -96,6 +105,73 @@ export function measureObject(
     distanceFromCamera: Math.sqrt(closest),
     numPoints: n,
   };
+}
+
+/**
+ * Height below which a box-derived mask's points are a biased sample horizontally: box -> mask
+ * drops the pixels within the floor band (or a support's band) of the plane at `planeY`, judged
+ * on noisy heights, so just above the band only the points whose noise lifted them survive, and
+ * the same noise moved them towards the camera (along the ray). Up to 3 sigma of height noise
+ * above the band (sigma along the ray times the ray's vertical share); null when fewer than half
+ * of the `count` points lie above it (a flat object: nothing to cut).
+ */
+export function baseCutHeight(
+  xyz: Float32Array,
+  count: number,
+  planeY: number,
+  band: number,
+  sigma: number,
+  camera: V3,
+): number | null {
+  let sumRange = 0;
+  let sumDrop = 0;
+  for (let i = 0; i < count; i += 16) {
+    const dx = xyz[i * 3]! - camera[0];
+    const dy = xyz[i * 3 + 1]! - camera[1];
+    const dz = xyz[i * 3 + 2]! - camera[2];
+    sumRange += Math.sqrt(dx * dx + dy * dy + dz * dz);
+    sumDrop += Math.abs(dy);
+  }
+  const verticalShare = sumRange > 0 ? sumDrop / sumRange : 0;
+  const cut = planeY + band + 3 * sigma * verticalShare;
+  let above = 0;
+  for (let i = 0; i < count; i++) if (xyz[i * 3 + 1]! >= cut) above++;
+  return above >= 0.5 * count ? cut : null;
+}
+
+/** Fewer pixel rows than this across the top face: its depth is not observed, only bounded. */
+export const MIN_TOP_ROWS = 4;
+
+/**
+ * Ground distance (m) between consecutive pixel rows on the object's top face at its far edge, as
+ * seen from the camera (h above the top, far edge D away on the ground): (D^2 + h^2) / (h f);
+ * null when the camera is not more than 2 cm above the top (the top face is not seen).
+ */
+export function topFaceRowSpacing(
+  g: ObjectGeometry,
+  frame: WorldFrame,
+  focal: number,
+): number | null {
+  const h = frame.translation[1] - g.aabb.max[1];
+  if (!(h > 0.02)) return null;
+  const dx = (g.aabb.min[0] + g.aabb.max[0]) / 2 - frame.translation[0];
+  const dz = g.aabb.max[2] - frame.translation[2];
+  return (dx * dx + dz * dz + h * h) / (h * focal);
+}
+
+/** Mean of the points `xyz[indices]`. */
+export function meanOf(xyz: Float32Array, indices: Int32Array): V3 {
+  let sx = 0;
+  let sy = 0;
+  let sz = 0;
+  for (let k = 0; k < indices.length; k++) {
+    const o = indices[k]! * 3;
+    sx += xyz[o]!;
+    sy += xyz[o + 1]!;
+    sz += xyz[o + 2]!;
+  }
+  const n = Math.max(1, indices.length);
+  return [sx / n, sy / n, sz / n];
 }
 
 export function aabbCentre(b: Aabb): V3 {

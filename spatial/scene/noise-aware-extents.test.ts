@@ -19,25 +19,26 @@ function accuracyOn(opts: SynthOptions): AccuracySample {
   return acc;
 }
 
-/** Issue 20's goals; `depthMedian` relaxes the depth axis where they are not met yet. */
-function expectGoals(acc: AccuracySample, depthMedian = 0.03): void {
+/** Issue 20's goals on the observed extents; centre distances within `distanceMedian`. */
+function expectGoals(acc: AccuracySample, distanceMedian = 0.01): void {
   expect(acc.width.length).toBeGreaterThan(30);
   for (const axis of ['width', 'height'] as const)
     expect(quantile(acc[axis], 0.5), `median ${axis}`).toBeLessThanOrEqual(0.03);
-  expect(quantile(acc.depth, 0.5), 'median depth').toBeLessThanOrEqual(depthMedian);
+  expect(quantile(acc.depth, 0.5), 'median depth').toBeLessThanOrEqual(0.03);
   expect(quantile([...acc.width, ...acc.height, ...acc.depth], 0.9)).toBeLessThanOrEqual(0.1);
   // No loss on relations: a relation the true boxes decide is never stated the other way round
   // in more than 3% of the cases (near-ties at the margin).
   const decided = acc.relationsRight + acc.relationsWrong + acc.relationsUndecided;
   expect(acc.relationsWrong / decided).toBeLessThan(0.03);
-  expect(quantile(acc.distance, 0.5)).toBeLessThan(0.01);
+  expect(quantile(acc.distance, 0.5)).toBeLessThan(distanceMedian);
 }
 
 describe('noise-aware extents (boxes only, 4 mm/m range noise)', () => {
-  it('far objects (5-8 m): width/height median <= 3%, depth <= 3.5%, 90th percentile <= 10%', () => {
-    // Depth was 11% before; the rest is top-face sampling at 5-15 degrees (samples 5-10 cm
-    // apart along the depth axis), which no noise model removes: 3% is not reached yet.
-    expectGoals(accuracyOn({ objectDistance: [5, 8] }), 0.035);
+  it('far objects (5-8 m): every axis median <= 3%, 90th percentile <= 10%', () => {
+    // Depth was 11% with min/max boxes, 3.4% with smoothing alone: the base band's biased points
+    // are left out of the horizontal extents, and a top face seen across fewer than 4 rows only
+    // bounds the depth.
+    expectGoals(accuracyOn({ objectDistance: [5, 8] }));
   });
 
   it('the standard scenes (1.8-5 m, some objects stacked on boxes) meet the same goals', () => {
@@ -72,11 +73,12 @@ describe('noise-aware extents (boxes only, 4 mm/m range noise)', () => {
     expect(clearObserved / clear).toBeGreaterThanOrEqual(0.9);
   });
 
-  it('grazing views: depth is bounded when the camera is below the top; observed extents meet the goals', () => {
+  it('grazing views: depth is bounded when the top face is not seen or seen edge-on; observed extents meet the goals', () => {
     const opts: SynthOptions = { cameraHeight: [0.5, 0.9], pitchDeg: [0, 6] };
     const acc = accuracyOn(opts);
-    for (const axis of ['width', 'height'] as const)
-      expect(quantile(acc[axis], 0.5)).toBeLessThanOrEqual(0.03);
+    // Centre distances: median 1.4% here (1.9% on 50 scenes, before and after the second pass):
+    // low cameras see the objects' fronts only, so their centres lean towards the camera.
+    expectGoals(acc, 0.02);
     expect(acc.bounded).toBeGreaterThan(0);
     for (let s = 0; s < SCENES; s++) {
       const sc = makeSyntheticScene(1000 + s, { ...SENSOR, ...opts });
@@ -84,8 +86,9 @@ describe('noise-aware extents (boxes only, 4 mm/m range noise)', () => {
       for (const n of g.nodes) {
         const shape = sc.shapes.find((x) => x.id === n.id)!;
         if (!n.quality.ok || !n.extentStatus) continue;
-        // The back of an object taller than the camera is never seen.
-        if (shape.y1 > sc.cameraHeight + 0.05) expect(n.extentStatus.depth).toBe('occluded');
+        // The back of an object taller than the camera is never seen; a top face within 2 cm
+        // below the camera spans under 4 rows at these ranges.
+        if (shape.y1 > sc.cameraHeight - 0.02) expect(n.extentStatus.depth).toBe('occluded');
       }
     }
   });

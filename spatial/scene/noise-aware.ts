@@ -24,14 +24,19 @@ export function smoothingRadius(sigma: number, footprint: number): number {
 
 let keptPixels = new Int32Array(0);
 let smoothed = new Float64Array(0);
+let measured = new Int32Array(0);
 let outXyz = new Float32Array(0);
 
 export interface DenoisedPoints {
-  /** World points of the kept pixels (3 per point, `count` points), depths smoothed. */
+  /**
+   * World points to measure the boxes on (3 per point, `count` points), depths smoothed: when
+   * smoothing, the pixels an extreme can come from (the outline and every other pixel of every
+   * other row inside it, geometry/depth-smoothing.ts), else every kept pixel.
+   */
   xyz: Float32Array;
-  /** The kept points' pixels (ascending). */
-  pixels: Int32Array;
   count: number;
+  /** Every kept point's pixel (ascending), measured or not. */
+  pixels: Int32Array;
   /** Range noise sigma (m) at the object's median range, and where it came from. */
   sigma: number;
   model: string;
@@ -55,6 +60,7 @@ export function denoisedObjectPoints(
   if (keptPixels.length < n) {
     keptPixels = new Int32Array(n * 2);
     smoothed = new Float64Array(n * 2);
+    measured = new Int32Array(n * 2);
     outXyz = new Float32Array(n * 6);
   }
   for (let i = 0; i < n; i++) keptPixels[i] = pixels[kept[i]!]!;
@@ -66,16 +72,29 @@ export function denoisedObjectPoints(
   const sigma = depthSigma(m, medianRange);
   const footprint = medianRange / ((k.fx + k.fy) / 2);
   const radius = smoothingRadius(sigma, footprint);
-  smoothObjectDepths(img.depth, img.width, keptPixels, n, radius, smoothed);
+  const count = smoothObjectDepths(img.depth, img.width, keptPixels, n, radius, smoothed, measured);
   const R = frame.rotation;
   const t = frame.translation;
   const ifx = 1 / k.fx;
   const ify = 1 / k.fy;
-  for (let i = 0; i < n; i++) {
-    const p = keptPixels[i]!;
+  const W = img.width;
+  // Kept pixels ascend: rows advance without a division per pixel.
+  for (
+    let i = 0, v = n > 0 ? Math.floor(keptPixels[0]! / W) : 0, rowStart = v * W;
+    i < count;
+    i++
+  ) {
+    const p = keptPixels[measured[i]!]!;
     const z = smoothed[i]!;
-    const v = (p / img.width) | 0;
-    const u = p - v * img.width;
+    if (p < rowStart || p >= rowStart + 8 * W) {
+      v = Math.floor(p / W);
+      rowStart = v * W;
+    }
+    while (p >= rowStart + W) {
+      v++;
+      rowStart += W;
+    }
+    const u = p - rowStart;
     const x = (u - k.cx) * ifx * z;
     const y = (v - k.cy) * ify * z;
     const o = i * 3;
@@ -83,5 +102,5 @@ export function denoisedObjectPoints(
     outXyz[o + 1] = R[3]! * x + R[4]! * y + R[5]! * z + t[1];
     outXyz[o + 2] = R[6]! * x + R[7]! * y + R[8]! * z + t[2];
   }
-  return { xyz: outXyz, pixels: keptPixels.subarray(0, n), count: n, sigma, model: m.name, radius };
+  return { xyz: outXyz, count, pixels: keptPixels.subarray(0, n), sigma, model: m.name, radius };
 }

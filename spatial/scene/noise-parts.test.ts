@@ -13,6 +13,8 @@ import { mulberry32 } from '../geometry/rng';
 import { maskFromBox } from './box-to-mask';
 import { extentStatuses, outlineSides } from './extent-status';
 import { smoothingRadius } from './noise-aware';
+import { baseCutHeight, MIN_TOP_ROWS, topFaceRowSpacing, emptyGeometry } from './measurements';
+import type { WorldFrame } from './scene-graph';
 
 const W = 60;
 const H = 40;
@@ -87,6 +89,35 @@ describe('plane-fit smoothing', () => {
     });
     // 7x7 window: 1/7 of the noise inside, more at the outline (one-sided fits).
     expect(Math.sqrt(sm / raw)).toBeLessThan(0.25);
+  });
+});
+
+describe('smoothing only where an extreme can be', () => {
+  it('computes the outline and every other pixel of every other row inside, with the full values', () => {
+    const noisy = planeDepth(0.01, 5);
+    const px = Array.from(rectPixels(10, 49, 5, 34)).filter((p) => p % 11 !== 0); // holes
+    const all = new Float64Array(px.length);
+    smoothObjectDepths(noisy, W, px, px.length, 3, all);
+    const out = new Float64Array(px.length);
+    const sel = new Int32Array(px.length);
+    const m = smoothObjectDepths(noisy, W, px, px.length, 3, out, sel);
+    const inObject = new Set(px);
+    let expected = 0;
+    for (const p of px) {
+      const u = p % W;
+      const v = Math.floor(p / W);
+      const inside = [p - 1, p + 1, p - W, p + W].every((q) => inObject.has(q));
+      if (!inside || (u % 2 === 0 && v % 2 === 0)) expected++;
+    }
+    expect(m).toBe(expected);
+    expect(m).toBeLessThan(0.7 * px.length); // 9% holes: many outline pixels
+    for (let j = 0; j < m; j++) {
+      expect(j === 0 || sel[j]! > sel[j - 1]!).toBe(true);
+      expect(out[j]).toBe(all[sel[j]!]);
+      const p = px[sel[j]!]!;
+      const inside = [p - 1, p + 1, p - W, p + W].every((q) => inObject.has(q));
+      expect(!inside || ((p % W) % 2 === 0 && Math.floor(p / W) % 2 === 0)).toBe(true);
+    }
   });
 });
 
@@ -176,5 +207,44 @@ describe('box -> mask counting sort', () => {
         if (s > score.get(best)! || (s === score.get(best)! && c < best)) best = c;
       expect(Array.from(got)).toEqual(idx.filter((_, i) => labels[i] === best));
     }
+  });
+});
+
+describe('base band and top-face sampling', () => {
+  const camera: [number, number, number] = [0, 1.5, 0];
+  /** A vertical wall 1 m wide, from y0 to 1 m, 3 m in front of the camera, 1 cm grid. */
+  function wall(y0: number): Float32Array {
+    const pts: number[] = [];
+    for (let y = y0; y <= 1; y += 0.01) for (let x = -0.5; x <= 0.5; x += 0.01) pts.push(x, y, 3);
+    return Float32Array.from(pts);
+  }
+
+  it('cuts the base band plus 3 sigma of height noise above the plane, not a flat object', () => {
+    const xyz = wall(0.02);
+    const n = xyz.length / 3;
+    const cut = baseCutHeight(xyz, n, 0, 0.03, 0.01, camera)!;
+    // Vertical share of the rays from 1.5 m down to 0..1 m at 3 m: about 0.2-0.45.
+    expect(cut).toBeGreaterThan(0.03 + 3 * 0.01 * 0.15);
+    expect(cut).toBeLessThan(0.03 + 3 * 0.01 * 0.5);
+    // Under half the points above the cut: nothing is cut.
+    const flat = wall(0.9);
+    expect(baseCutHeight(flat, flat.length / 3, 0.9, 0.05, 0.05, camera)).toBeNull();
+  });
+
+  it('row spacing on a top face grows with the square of the distance over the height above it', () => {
+    const frame = {
+      aligned: true,
+      translation: [0, 1.5, 0],
+    } as unknown as WorldFrame;
+    const g = emptyGeometry();
+    g.aabb = { min: [-0.25, 0, 5.5], max: [0.25, 0.5, 6] };
+    g.extent = { width: 0.5, height: 0.5, depth: 0.5 };
+    const s = topFaceRowSpacing(g, frame, 525)!;
+    expect(s).toBeCloseTo((36 + 1) / 525, 6); // ~7 cm: the 0.5 m top spans ~7 rows
+    expect(s * MIN_TOP_ROWS).toBeLessThanOrEqual(g.extent.depth);
+    g.aabb.max[1] = 1.45; // camera 5 cm above the top: ~1.4 m a row, edge-on
+    expect(topFaceRowSpacing(g, frame, 525)! * MIN_TOP_ROWS).toBeGreaterThan(g.extent.depth);
+    g.aabb.max[1] = 1.49; // within 2 cm: the top is not seen
+    expect(topFaceRowSpacing(g, frame, 525)).toBeNull();
   });
 });
