@@ -42,8 +42,17 @@ export async function loadDepthMetres(
   width: number,
   height: number,
 ): Promise<Float32Array> {
-  const buf = await readFile(file);
-  const raw = await decodeDepthFile(buf, file);
+  return depthMetresFromBytes(await readFile(file), file, width, height);
+}
+
+/** The same from the blob's bytes (a team worker reads them through its blob store). */
+export async function depthMetresFromBytes(
+  buf: Buffer,
+  name: string,
+  width: number,
+  height: number,
+): Promise<Float32Array> {
+  const raw = await decodeDepthFile(buf, name);
   if (typeof raw === 'string') throw new Error(raw);
   if (raw.width !== width || raw.height !== height)
     throw new Error(`stored depth is ${raw.width}x${raw.height}, image is ${width}x${height}`);
