@@ -11,6 +11,16 @@ import type { CpuTaskResult } from './cpu-task';
 
 export type GeometryStage = 'segment' | 'lift' | 'graph';
 
+/** Why the geometry stages cannot run for an image, as the stage records say it. */
+export const NO_DEPTH = 'no depth: import sensor depth or install a depth model';
+export const NO_OBJECTS = 'no objects: import boxes (a COCO annotations file) or run detection';
+
+/** Why segmentation has nothing to do for these objects, or null when some need a mask. */
+export function segmentSkipReason(objects: ReadonlyArray<{ hasMask: boolean }>): string | null {
+  if (objects.length === 0) return 'no objects';
+  return objects.every((o) => o.hasMask) ? 'every object has a mask' : null;
+}
+
 export interface CpuStagesInput {
   imageId: number;
   jobId: string | null;

@@ -14,8 +14,11 @@ export interface CpuTask {
   width: number;
   height: number;
   intrinsics: { fx: number; fy: number; cx: number; cy: number; source: string };
-  /** Canonical depth blob (16-bit PNG, mm) or depth already in metres (from the depth model). */
-  depth: { file: string } | { metres: Float32Array } | null;
+  /**
+   * Canonical depth blob (16-bit PNG, mm) as a file or its bytes (read from a team's blob store),
+   * or depth already in metres (from the depth model).
+   */
+  depth: { file: string } | { bytes: Uint8Array; name: string } | { metres: Float32Array } | null;
   objects: SceneObjectInput[];
   /** segment + lift + graph; when false, `graph` must hold the stored graph for qa. */
   buildGraph: boolean;
@@ -47,7 +50,7 @@ export async function loadDepthMetres(
 
 /** The same from the blob's bytes (a team worker reads them through its blob store). */
 export async function depthMetresFromBytes(
-  buf: Buffer,
+  buf: Uint8Array,
   name: string,
   width: number,
   height: number,
@@ -81,7 +84,9 @@ export async function runCpuTask(task: CpuTask): Promise<CpuTaskResult> {
       depth =
         'file' in task.depth
           ? await loadDepthMetres(task.depth.file, task.width, task.height)
-          : task.depth.metres;
+          : 'bytes' in task.depth
+            ? await depthMetresFromBytes(task.depth.bytes, task.depth.name, task.width, task.height)
+            : task.depth.metres;
     } catch (err) {
       out.decodeMs = performance.now() - t0;
       out.geometry = {

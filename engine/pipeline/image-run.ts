@@ -15,7 +15,7 @@ import type { CpuPool } from './cpu-pool';
 import type { CpuTask } from './cpu-task';
 import type { InferenceLane } from './inference-lane';
 import { writeModelDepth } from './model-depth-blob';
-import { settleCpuStages } from './cpu-stages';
+import { NO_DEPTH, NO_OBJECTS, segmentSkipReason, settleCpuStages } from './cpu-stages';
 import { storeQa } from './qa-stage';
 import { sceneInputs } from './scene-inputs';
 import type { DecodedImage, ModelStage, ModelStageName, StageObject } from './model-stage';
@@ -201,8 +201,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
           ? 'imported boxes present'
           : 'objects present';
       case 'segment':
-        if (objects.length === 0) return 'no objects';
-        return objects.every((o) => o.hasMask) ? 'every object has a mask' : null;
+        return segmentSkipReason(objects);
       case 'depth': {
         const src = depthSource(image!);
         if (src === 'sensor') return 'sensor depth present';
@@ -308,10 +307,8 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   const wantGraph = geometryStages.length > 0;
   const wantQa = stages.has('qa') && !settled('qa');
   let graphBlocked = blocked;
-  if (!graphBlocked && wantGraph && !depth)
-    graphBlocked = 'no depth: import sensor depth or install a depth model';
-  if (!graphBlocked && wantGraph && objects.length === 0)
-    graphBlocked = 'no objects: import boxes (a COCO annotations file) or run detection';
+  if (!graphBlocked && wantGraph && !depth) graphBlocked = NO_DEPTH;
+  if (!graphBlocked && wantGraph && objects.length === 0) graphBlocked = NO_OBJECTS;
 
   let task: CpuTask | null = null;
   if (!graphBlocked && (wantGraph || wantQa)) {
