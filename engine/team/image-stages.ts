@@ -19,7 +19,7 @@ import {
 import { runCpuTask, type CpuTask, type CpuTaskResult } from '../pipeline/cpu-task';
 import { generatedQaRows } from '../pipeline/qa-stage';
 import { sceneInputs } from '../pipeline/scene-inputs';
-import type { BlobStore } from './blob-store';
+import { blobKeyOf, type BlobStore } from './blob-store';
 
 /** The stages a worker runs with no model: masks from depth clusters, lift, graph, template QA. */
 export const CPU_STAGES = ['segment', 'lift', 'graph', 'qa'] as const;
@@ -90,7 +90,7 @@ export async function computeImageStages(
         // A blob that cannot be read fails the job (retried: a shared mount may be back), as a
         // file that cannot be decoded fails the stage.
         depth: wantGraph
-          ? { bytes: await env.blobs.read(image.depthBlob!), name: image.depthBlob! }
+          ? { bytes: await env.blobs.read(blobKeyOf(image.depthBlob!)), name: image.depthBlob! }
           : null,
         objects: sceneInputs(stored),
         buildGraph: wantGraph,

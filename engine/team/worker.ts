@@ -8,7 +8,7 @@ import type { StageRecord } from '../../db/repositories/stage-results';
 import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { SceneStore } from '../../db/store/scene-store';
-import type { BlobStore } from './blob-store';
+import { blobKeyOf, type BlobStore } from './blob-store';
 import { CPU_STAGES, computeImageStages, type CpuStageName } from './image-stages';
 import { workerStages, type WorkerStage } from './worker-stages';
 
@@ -110,7 +110,7 @@ async function runJob(
       thumbKey: async () => {
         const image = await new CatalogStore(project.db).image(imageId);
         if (!image) throw new Error(`image ${imageId} not in the project`);
-        return image.thumbBlob;
+        return blobKeyOf(image.thumbBlob);
       },
     });
     probeRecords.push({
