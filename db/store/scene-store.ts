@@ -308,6 +308,21 @@ export class SceneStore {
     }));
   }
 
+  /** Per stage and status, how many images one run has settled (a team run's summary). */
+  async runStageCounts(
+    runId: string,
+  ): Promise<Array<{ stage: string; status: string; n: number }>> {
+    const rows = await this.db
+      .selectFrom('stage_runs')
+      .select((eb) => ['stage', 'status', eb.fn.countAll<number>().as('n')])
+      .where('job_id', '=', runId)
+      .groupBy(['stage', 'status'])
+      .orderBy('stage')
+      .orderBy('status')
+      .execute();
+    return rows.map((r) => ({ stage: r.stage, status: r.status, n: Number(r.n) }));
+  }
+
   /**
    * Holds the image's row until the transaction ends, so two writers of one image's results (a
    * worker whose lease ran out and the one that took the job over) go one after the other.
