@@ -343,14 +343,14 @@ function derivedImageStatus(dialect: DialectName): Migration {
         $$`.execute(db);
       await sql`
         CREATE FUNCTION image_status_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
-        DECLARE image bigint;
+        DECLARE image bigint; derived text;
         BEGIN
           IF TG_TABLE_NAME = 'images' THEN image := NEW.id;
           ELSIF TG_OP = 'DELETE' THEN image := OLD.image_id;
           ELSE image := NEW.image_id;
           END IF;
-          UPDATE images SET status = image_derived_status(image)
-            WHERE id = image AND status IS DISTINCT FROM image_derived_status(image);
+          derived := image_derived_status(image);
+          UPDATE images SET status = derived WHERE id = image AND status IS DISTINCT FROM derived;
           RETURN NULL;
         END $$`.execute(db);
       for (const table of ['qa_pairs', 'stage_runs', 'job_items'])

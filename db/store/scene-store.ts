@@ -263,11 +263,12 @@ export class SceneStore {
 
   /** Stage records, one per (image, stage): a later record replaces the earlier one. */
   async recordStages(records: readonly StageRecord[]): Promise<void> {
+    if (records.length === 0) return;
     const now = new Date().toISOString();
-    for (const r of records)
-      await this.db
-        .insertInto('stage_runs')
-        .values({
+    await this.db
+      .insertInto('stage_runs')
+      .values(
+        records.map((r) => ({
           image_id: r.imageId,
           stage: r.stage,
           status: r.status,
@@ -276,18 +277,19 @@ export class SceneStore {
           took_ms: r.tookMs,
           updated_at: now,
           job_id: r.jobId,
-        })
-        .onConflict((oc) =>
-          oc.columns(['image_id', 'stage']).doUpdateSet((eb) => ({
-            status: eb.ref('excluded.status'),
-            reason: eb.ref('excluded.reason'),
-            provenance_json: eb.ref('excluded.provenance_json'),
-            took_ms: eb.ref('excluded.took_ms'),
-            updated_at: eb.ref('excluded.updated_at'),
-            job_id: eb.ref('excluded.job_id'),
-          })),
-        )
-        .execute();
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['image_id', 'stage']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          reason: eb.ref('excluded.reason'),
+          provenance_json: eb.ref('excluded.provenance_json'),
+          took_ms: eb.ref('excluded.took_ms'),
+          updated_at: eb.ref('excluded.updated_at'),
+          job_id: eb.ref('excluded.job_id'),
+        })),
+      )
+      .execute();
   }
 
   async stageRecords(imageId: number): Promise<StageRecord[]> {
@@ -325,12 +327,33 @@ export class SceneStore {
 
   /**
    * Holds the image's row until the transaction ends, so two writers of one image's results (a
-   * worker whose lease ran out and the one that took the job over) go one after the other.
-   * PostgreSQL only: SQLite has one writer at a time already.
+   * worker whose lease ran out and the one that took the job over) go one after the other, and
+   * says whether a record of one of `stages` by `runId` is stored already (one statement: it runs
+   * for every job). SQLite has one writer at a time already: no row lock there.
    */
-  async lockImage(imageId: number, dialect: 'sqlite' | 'postgres'): Promise<boolean> {
-    let q = this.db.selectFrom('images').select('id').where('id', '=', imageId);
+  async lockImageForRun(
+    imageId: number,
+    runId: string,
+    stages: readonly string[],
+    dialect: 'sqlite' | 'postgres',
+  ): Promise<{ exists: boolean; storedByRun: boolean }> {
+    let q = this.db
+      .selectFrom('images as i')
+      .select((eb) =>
+        eb
+          .exists(
+            eb
+              .selectFrom('stage_runs as s')
+              .select('s.stage')
+              .whereRef('s.image_id', '=', 'i.id')
+              .where('s.job_id', '=', runId)
+              .where('s.stage', 'in', stages.length ? [...stages] : ['']),
+          )
+          .as('stored'),
+      )
+      .where('i.id', '=', imageId);
     if (dialect === 'postgres') q = q.forUpdate();
-    return (await q.executeTakeFirst()) !== undefined;
+    const row = await q.executeTakeFirst();
+    return { exists: row !== undefined, storedByRun: Boolean(row?.stored) };
   }
 }

@@ -43,7 +43,8 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
   const worker = `${hostname()}:${process.pid}`;
   const probes = workerStages({ simulateMs: o.simulateMs });
   const queue = await ImageQueue.open(o.url, o);
-  const project = await openPostgresProject(o.url, 2);
+  // One connection per job in hand writes its results: as many as the queue's pool.
+  const project = await openPostgresProject(o.url, o.poolSize ?? 4);
   const report: WorkerReport = { worker, jobs: 0, failed: 0, stored: 0 };
   try {
     while (!o.signal?.aborted) {
@@ -131,10 +132,9 @@ async function runJob(
   return finish(async (trx) => {
     const scene = new SceneStore(trx);
     // Checked under the image's lock: two attempts of one job write one after the other.
-    if (!(await scene.lockImage(imageId, project.dialect)))
-      throw new Error(`image ${imageId} not in the project`);
-    const prior = await scene.stageRecords(imageId);
-    if (prior.some((p) => p.jobId === runId && job.stages.includes(p.stage))) return 0;
+    const lock = await scene.lockImageForRun(imageId, runId, job.stages, project.dialect);
+    if (!lock.exists) throw new Error(`image ${imageId} not in the project`);
+    if (lock.storedByRun) return 0;
     await scene.recordStages(probeRecords);
     const written = computed ? await computed.write(scene) : [];
     return probeRecords.length + written.length;
