@@ -324,8 +324,10 @@ function derivedImageStatus(dialect: DialectName): Migration {
     async up(db: Kysely<unknown>) {
       if (dialect !== 'postgres') return;
       await sql`
-        CREATE FUNCTION image_derived_status(image bigint) RETURNS text LANGUAGE sql STABLE AS $$
-          SELECT CASE
+        CREATE FUNCTION image_derived_status(image bigint) RETURNS text LANGUAGE plpgsql STABLE AS $$
+        BEGIN
+          -- plpgsql, not sql: its plan is cached per session (a sql function is planned per call).
+          RETURN CASE
             WHEN EXISTS (SELECT 1 FROM job_items ji JOIN jobs j ON j.id = ji.job_id
                          WHERE ji.image_id = image AND ji.status = 'pending' AND j.status IN ('queued', 'running'))
               THEN 'processing'
@@ -339,8 +341,8 @@ function derivedImageStatus(dialect: DialectName): Migration {
             WHEN EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = image AND q.status IN ('approved', 'edited'))
               THEN 'approved'
             ELSE 'rejected'
-          END
-        $$`.execute(db);
+          END;
+        END $$`.execute(db);
       await sql`
         CREATE FUNCTION image_status_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
         DECLARE image bigint; derived text;
