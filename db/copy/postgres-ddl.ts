@@ -1,7 +1,8 @@
 // PostgreSQL tables for the project tables the typed layer (db/store/migrations.ts) does not
-// create yet, derived from their SQLite declaration by SQLite's own type-affinity rules. They get
-// columns, NOT NULL, defaults and the primary key; foreign keys, indexes and triggers of those
-// tables come when they move to the typed layer.
+// create yet, derived from their SQLite declaration by SQLite's own type-affinity rules: columns,
+// NOT NULL, defaults, the primary key, foreign keys (with their ON DELETE / ON UPDATE), UNIQUE
+// constraints and indexes (partial ones with their condition). CHECK constraints and triggers of
+// those tables come when they move to the typed layer.
 import { quoteIdent, type ColumnShape, type TableShape } from './table-shapes';
 
 /** SQLite type affinity (https://sqlite.org/datatype3.html §3.1) as a PostgreSQL type. */
@@ -32,9 +33,28 @@ export function hasRowidKey(t: TableShape): boolean {
   return key?.type === 'INTEGER';
 }
 
+const list = (names: string[]) => names.map(quoteIdent).join(', ');
+
+/** SQLite's default action is spelt out by the pragma; PostgreSQL's default is the same. */
+function action(on: 'DELETE' | 'UPDATE', what: string): string {
+  return what.toUpperCase() === 'NO ACTION' ? '' : ` ON ${on} ${what.toUpperCase()}`;
+}
+
 export function createTableSql(t: TableShape): string {
   const rowid = hasRowidKey(t);
   const columns = t.columns.map((c) => columnSql(c, rowid && c.name === t.primaryKey[0]));
-  if (t.primaryKey.length) columns.push(`PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})`);
+  if (t.primaryKey.length) columns.push(`PRIMARY KEY (${list(t.primaryKey)})`);
+  for (const fk of t.foreignKeys)
+    columns.push(
+      `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${quoteIdent(fk.table)}${fk.to.length ? ` (${list(fk.to)})` : ''}${action('DELETE', fk.onDelete)}${action('UPDATE', fk.onUpdate)}`,
+    );
   return `CREATE TABLE ${quoteIdent(t.name)} (\n  ${columns.join(',\n  ')}\n)`;
+}
+
+/** The table's indexes; created after its rows are in (one sort instead of per-row upkeep). */
+export function createIndexesSql(t: TableShape): string[] {
+  return t.indexes.map(
+    (i) =>
+      `CREATE ${i.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(i.name)} ON ${quoteIdent(t.name)} (${list(i.columns)})${i.where ? ` WHERE ${i.where}` : ''}`,
+  );
 }

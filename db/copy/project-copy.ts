@@ -10,7 +10,7 @@ import { migrate } from '../migrations';
 import { BLOBS_DIR, DATABASE_FILE, ProjectStore } from '../project-store';
 import { isPostgresUrl } from '../store/connect';
 import { migrateStore } from '../store/migrations';
-import { createTableSql } from './postgres-ddl';
+import { createIndexesSql, createTableSql } from './postgres-ddl';
 import { quoteIdent, sqliteTableShapes, type TableShape } from './table-shapes';
 
 export class CopyRefusedError extends Error {}
@@ -248,9 +248,8 @@ async function copyToPostgres(
           );
         }
       }
-      for (const t of source.shapes) {
-        if (!existing.has(t.name)) await client.query(createTableSql(t));
-      }
+      const created = source.shapes.filter((t) => !existing.has(t.name));
+      for (const t of created) await client.query(createTableSql(t));
       const counts: Array<{ name: string; rows: number }> = [];
       for (const t of source.shapes) {
         let n = 0;
@@ -262,6 +261,7 @@ async function copyToPostgres(
         counts.push({ name: t.name, rows: n });
         onTable?.(t.name, n);
       }
+      for (const t of created) for (const index of createIndexesSql(t)) await client.query(index);
       // Files before the commit: a failed file copy leaves no team project pointing at nothing.
       copyBlobs();
       await client.query('COMMIT');

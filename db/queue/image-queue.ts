@@ -1,10 +1,13 @@
 // Pipeline work for a team project: one pg-boss job per image on the project's PostgreSQL.
 // pg-boss claims jobs with SKIP LOCKED, retries failed ones and re-queues a job whose lease
-// (expireIn) runs out because its worker died. A job's stage results and its completion are one
-// transaction, and results are keyed by (image, stage) and never overwritten, so a job finished
-// late by a worker whose lease had expired stores nothing twice.
+// (expireIn) runs out because its worker died. A job's results (written by the caller's step) and
+// its completion are one transaction; the caller's step checks, under a lock on the image, that
+// no attempt of the same run stored them already, so a job finished late by a worker whose lease
+// had expired stores nothing twice.
+import { CompiledQuery, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
+import type { ProjectTables } from '../store/schema';
 
 export const IMAGE_QUEUE = 'sqw-images';
 
@@ -12,14 +15,8 @@ export interface ImageJob {
   runId: string;
   imageId: number;
   stages: string[];
-}
-
-export interface StageOutcome {
-  stage: string;
-  status: 'done' | 'skipped' | 'failed';
-  reason: string | null;
-  provenance: Record<string, unknown> | null;
-  tookMs: number | null;
+  /** QA template seed (the same seed and graph give the same QA). */
+  seed?: string;
 }
 
 export interface QueueOptions {
@@ -74,12 +71,22 @@ export class ImageQueue {
   }
 
   /** One job per image; in chunks so 100k images are a few hundred statements. */
-  async enqueue(runId: string, imageIds: number[], stages: string[]): Promise<number> {
+  async enqueue(
+    runId: string,
+    imageIds: number[],
+    stages: string[],
+    seed: string | undefined = undefined,
+  ): Promise<number> {
     for (let i = 0; i < imageIds.length; i += 1000) {
       await this.boss.insert(
         imageIds.slice(i, i + 1000).map((imageId) => ({
           name: IMAGE_QUEUE,
-          data: { runId, imageId, stages } satisfies ImageJob,
+          data: {
+            runId,
+            imageId,
+            stages,
+            ...(seed === undefined ? {} : { seed }),
+          } satisfies ImageJob,
         })),
       );
     }
@@ -92,43 +99,24 @@ export class ImageQueue {
   }
 
   /**
-   * Stores the job's stage results and completes it in one transaction. A result already stored
-   * for (image, stage) is kept: returns how many rows this call added.
+   * Runs `write` (the job's results, through the project's stores) and completes the job in one
+   * transaction on `db`: either both are stored or neither. Returns what `write` returns.
    */
-  async finish(job: PgBoss.Job<ImageJob>, outcomes: StageOutcome[]): Promise<number> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      let stored = 0;
-      const now = new Date().toISOString();
-      for (const o of outcomes) {
-        const r = await client.query(
-          `INSERT INTO stage_runs (image_id, stage, status, reason, provenance_json, took_ms, updated_at, job_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (image_id, stage) DO NOTHING`,
-          [
-            job.data.imageId,
-            o.stage,
-            o.status,
-            o.reason,
-            o.provenance ? JSON.stringify(o.provenance) : null,
-            o.tookMs,
-            now,
-            job.data.runId,
-          ],
-        );
-        stored += r.rowCount ?? 0;
-      }
-      await this.boss.complete(IMAGE_QUEUE, job.id, { stored } as object, {
-        db: { executeSql: (text, values) => client.query(text, values) },
+  async finish<T>(
+    job: PgBoss.Job<ImageJob>,
+    db: Kysely<ProjectTables>,
+    write: (trx: Kysely<ProjectTables>) => Promise<T>,
+  ): Promise<T> {
+    return db.transaction().execute(async (trx) => {
+      const result = await write(trx);
+      await this.boss.complete(IMAGE_QUEUE, job.id, {} as object, {
+        db: {
+          executeSql: async (text, values) =>
+            trx.executeQuery(CompiledQuery.raw(text, values ?? [])) as Promise<{ rows: never[] }>,
+        },
       });
-      await client.query('COMMIT');
-      return stored;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return result;
+    });
   }
 
   /** Gives the job back for a retry (or marks it failed when its retries are spent). */
@@ -136,10 +124,14 @@ export class ImageQueue {
     await this.boss.fail(IMAGE_QUEUE, job.id, { reason });
   }
 
-  async counts(): Promise<QueueCounts> {
+  /** Jobs per state, of every run or of one (`sqw run`'s progress). */
+  async counts(runId?: string): Promise<QueueCounts> {
     const { rows } = await this.pool.query<{ state: string; n: number }>(
-      `SELECT state, COUNT(*)::int AS n FROM pgboss.job WHERE name = $1 GROUP BY state`,
-      [IMAGE_QUEUE],
+      runId === undefined
+        ? `SELECT state, COUNT(*)::int AS n FROM pgboss.job WHERE name = $1 GROUP BY state`
+        : `SELECT state, COUNT(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'runId' = $2
+           GROUP BY state`,
+      runId === undefined ? [IMAGE_QUEUE] : [IMAGE_QUEUE, runId],
     );
     const n = (s: string) => rows.find((r) => r.state === s)?.n ?? 0;
     return {

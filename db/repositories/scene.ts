@@ -1,14 +1,13 @@
 // Per-image results of the pipeline stages: stage status with provenance, scene graphs, generated
 // QA (kept by stable key so re-derivation preserves review decisions) and ambiguous objects.
 import type { Database } from 'better-sqlite3';
-import { factIdOfRecord } from '../../spatial/qa/fact-id';
+import type { QaStatus } from './qa-keeping';
 import {
-  keepOnRegenerate,
-  keepOnVanish,
-  parseHeld,
-  type QaStatus,
-  type StoredQa,
-} from './qa-keeping';
+  planQaUpsert,
+  type GeneratedQa,
+  type QaUpsertCounts,
+  type StoredQaRow,
+} from './qa-upsert-plan';
 
 export interface StageRunRow {
   imageId: number;
@@ -19,31 +18,7 @@ export interface StageRunRow {
   tookMs: number | null;
 }
 
-/** What the QA stage hands over per pair; `record` is the full generated pair, kept for export. */
-export interface GeneratedQa {
-  key: string;
-  family: string;
-  kind: string;
-  question: string;
-  answer: string;
-  value: unknown;
-  factHash: string;
-  record: unknown;
-}
-
-export interface QaUpsertCounts {
-  added: number;
-  unchanged: number;
-  changed: number;
-  removed: number;
-}
-
-/** The naming hash stored in a generated record (null for records from before it existed). */
-function namingHashOf(record: string | null): string | null {
-  if (!record) return null;
-  const h = (JSON.parse(record) as { namingHash?: unknown } | null)?.namingHash;
-  return typeof h === 'string' ? h : null;
-}
+export type { GeneratedQa, QaUpsertCounts } from './qa-upsert-plan';
 
 export class SceneRepository {
   constructor(private readonly db: Database) {}
@@ -112,43 +87,17 @@ export class SceneRepository {
    */
   upsertQa(imageId: number, pairs: GeneratedQa[]): QaUpsertCounts {
     return this.db.transaction(() => {
-      const rows = this.db
-        .prepare(
-          `SELECT q.id, q.qa_key AS key, q.fact_hash AS factHash, q.status, q.question, q.answer,
-             q.record_json AS record, q.held_json AS held, q.fact_id AS factId,
-             EXISTS (SELECT 1 FROM review_decisions d WHERE d.qa_id = q.id) AS decided
-           FROM qa_pairs q WHERE q.image_id = ?`,
-        )
-        .all(imageId) as Array<{
-        id: number;
-        key: string | null;
-        factHash: string | null;
-        status: QaStatus;
-        question: string;
-        answer: string;
-        record: string | null;
-        held: string | null;
-        factId: string | null;
-        decided: number;
-      }>;
-      const existing = new Map(
-        rows.map((r) => {
-          const stored: StoredQa & { id: number; record: string | null; factId: string | null } = {
-            id: r.id,
-            record: r.record,
-            factId: r.factId,
-            status: r.status,
-            question: r.question,
-            answer: r.answer,
-            factHash: r.factHash,
-            namingHash: namingHashOf(r.record),
-            held: parseHeld(r.held),
-            hasDecisions: r.decided === 1,
-          };
-          return [r.key ?? `#${r.id}`, stored] as const;
-        }),
-      );
-      const counts: QaUpsertCounts = { added: 0, unchanged: 0, changed: 0, removed: 0 };
+      const rows = (
+        this.db
+          .prepare(
+            `SELECT q.id, q.qa_key AS key, q.fact_hash AS factHash, q.status, q.question, q.answer,
+               q.record_json AS record, q.held_json AS held, q.fact_id AS factId,
+               EXISTS (SELECT 1 FROM review_decisions d WHERE d.qa_id = q.id) AS decided
+             FROM qa_pairs q WHERE q.image_id = ?`,
+          )
+          .all(imageId) as Array<Omit<StoredQaRow, 'decided'> & { decided: number }>
+      ).map((r) => ({ ...r, status: r.status as QaStatus, decided: r.decided === 1 }));
+      const plan = planQaUpsert(rows, pairs);
       const now = new Date().toISOString();
       const insert = this.db.prepare(
         `INSERT INTO qa_pairs (image_id, family, question, answer, value_json, status, created_at, qa_key, kind,
@@ -162,76 +111,39 @@ export class SceneRepository {
         'UPDATE qa_pairs SET status = ?, answer = ?, held_json = ? WHERE id = ?',
       );
       const remove = this.db.prepare('DELETE FROM qa_pairs WHERE id = ?');
-      const seen = new Set<string>();
-      for (const p of pairs) {
-        seen.add(p.key);
-        const old = existing.get(p.key);
-        const value = JSON.stringify(p.value ?? null);
-        const record = JSON.stringify(p.record);
-        const naming = (p.record as { naming?: unknown } | null)?.naming;
-        const namingColumn = typeof naming === 'string' ? naming : null;
-        const fact = factIdOfRecord(p.record);
-        if (!old) {
-          insert.run(
-            imageId,
-            p.family,
-            p.question,
-            p.answer,
-            value,
-            now,
-            p.key,
-            p.kind,
-            p.factHash,
-            record,
-            namingColumn,
-            fact,
-          );
-          counts.added++;
-          continue;
-        }
-        const next = keepOnRegenerate(old, {
-          question: p.question,
-          answer: p.answer,
-          factHash: p.factHash,
-          namingHash: namingHashOf(record),
-        });
-        const same =
-          next.status === old.status &&
-          next.answer === old.answer &&
-          p.question === old.question &&
-          p.factHash === old.factHash &&
-          JSON.stringify(next.held) === JSON.stringify(old.held);
-        if (same && old.record === record && old.factId === fact) {
-          counts.unchanged++;
-          continue;
-        }
+      for (const p of plan.insert)
+        insert.run(
+          imageId,
+          p.family,
+          p.question,
+          p.answer,
+          p.valueJson,
+          now,
+          p.key,
+          p.kind,
+          p.factHash,
+          p.recordJson,
+          p.naming,
+          p.factId,
+        );
+      for (const p of plan.update)
         update.run(
           p.family,
           p.question,
-          next.answer,
-          value,
+          p.answer,
+          p.valueJson,
           p.kind,
           p.factHash,
-          record,
-          namingColumn,
-          next.status,
-          next.held ? JSON.stringify(next.held) : null,
-          fact,
-          old.id,
+          p.recordJson,
+          p.naming,
+          p.status,
+          p.heldJson,
+          p.factId,
+          p.id,
         );
-        if (same) counts.unchanged++;
-        else counts.changed++;
-      }
-      for (const [key, old] of existing) {
-        if (seen.has(key)) continue;
-        const next = keepOnVanish(old);
-        if (next === 'delete') remove.run(old.id);
-        else if (old.status !== 'orphaned')
-          keep.run(next.status, next.answer, next.held ? JSON.stringify(next.held) : null, old.id);
-        else continue;
-        counts.removed++;
-      }
-      return counts;
+      for (const k of plan.keep) keep.run(k.status, k.answer, k.heldJson, k.id);
+      for (const id of plan.remove) remove.run(id);
+      return plan.counts;
     })();
   }
 

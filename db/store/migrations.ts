@@ -1,6 +1,6 @@
 // Schema migrations of the two-database layer, written once in Kysely's schema builder and run on
 // SQLite and PostgreSQL alike. The tables match what db/migrations.ts (the desktop's SQLite
-// migrations, tracked in user_version) has built by its version 13; schema-parity.test.ts holds
+// migrations, tracked in user_version) has built by its version 13 (accounts and claims aside); schema-parity.test.ts holds
 // the two to the same columns and indexes. Desktop project files keep migrating through
 // db/migrations.ts until every repository is on this layer.
 import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
@@ -202,11 +202,194 @@ function stageRuns(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * Objects, scene graphs, ambiguities and the desktop's job tables (desktop migrations 1–13): what
+ * pipeline workers read and write, with their keys, foreign keys and indexes.
+ */
+function sceneAndJobs(dialect: DialectName): Migration {
+  const t = typesFor(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('jobs')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('params_json', 'text', (c) => c.notNull())
+        .addColumn('result_json', 'text')
+        .addColumn('total', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('done', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('failed', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('skipped', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('message', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('progress_json', 'text')
+        .addColumn('owner_pid', 'integer')
+        .addColumn('lease_owner', 'text')
+        // Milliseconds since the epoch: past 2^31.
+        .addColumn('lease_expires_at', t.bigint)
+        .execute();
+      await db.schema
+        .createIndex('jobs_live')
+        .on('jobs')
+        .columns(['kind', 'status', 'lease_expires_at'])
+        .execute();
+      await db.schema
+        .createTable('objects')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('image_id', 'integer', (c) =>
+          c.notNull().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('score', t.real)
+        .addColumn('x0', t.real, (c) => c.notNull())
+        .addColumn('y0', t.real, (c) => c.notNull())
+        .addColumn('x1', t.real, (c) => c.notNull())
+        .addColumn('y1', t.real, (c) => c.notNull())
+        .addColumn('mask_rle', 'text')
+        .addColumn('provenance', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('mask_provenance', 'text')
+        .addColumn('external_id', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('updated_at', 'text')
+        .addColumn('deleted_at', 'text')
+        .addColumn('attributes_json', 'text')
+        .addColumn('excluded', 'text')
+        .execute();
+      const objectIndexes: Array<[string, string[]]> = [
+        ['objects_image', ['image_id']],
+        ['objects_external', ['image_id', 'external_id']],
+        ['objects_label', ['label', 'image_id']],
+      ];
+      for (const [name, columns] of objectIndexes)
+        await db.schema.createIndex(name).on('objects').columns(columns).execute();
+      await db.schema
+        .createTable('scene_graphs')
+        .addColumn('image_id', 'integer', (c) =>
+          c.primaryKey().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('graph_json', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('notes_json', 'text')
+        .execute();
+      await db.schema
+        .createTable('ambiguities')
+        .addColumn('image_id', 'integer', (c) =>
+          c.notNull().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('node_id', 'integer', (c) => c.notNull())
+        .addColumn('label', 'text', (c) => c.notNull())
+        .addColumn('group_json', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('ambiguities_pk', ['image_id', 'node_id'])
+        .execute();
+      let items = db.schema
+        .createTable('job_items')
+        .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+        .addColumn('image_id', 'integer', (c) =>
+          c.notNull().references('images.id').onDelete('cascade'),
+        )
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending'))
+        .addColumn('stage', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('updated_at', 'text')
+        .addPrimaryKeyConstraint('job_items_pk', ['job_id', 'image_id']);
+      if (dialect === 'sqlite') items = items.modifyEnd(sql`WITHOUT ROWID`);
+      await items.execute();
+      await db.schema
+        .createIndex('job_items_status')
+        .on('job_items')
+        .columns(['job_id', 'status', 'image_id'])
+        .execute();
+      await db.schema
+        .createIndex('job_items_image')
+        .on('job_items')
+        .columns(['image_id', 'status'])
+        .execute();
+    },
+  };
+}
+
+/**
+ * images.status derived from the job queue, stage results and QA decisions, kept by triggers as
+ * the desktop's migrations 8 and 10 do on SQLite (same rules, same order), so a status filter or
+ * count is one index lookup on PostgreSQL too. On SQLite this layer's schema is only compared
+ * with the desktop's (schema-parity.test.ts), whose triggers are the ones that run.
+ */
+function derivedImageStatus(dialect: DialectName): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (dialect !== 'postgres') return;
+      await sql`
+        CREATE FUNCTION image_derived_status(image bigint) RETURNS text LANGUAGE plpgsql STABLE AS $$
+        BEGIN
+          -- plpgsql, not sql: its plan is cached per session (a sql function is planned per call).
+          RETURN CASE
+            WHEN EXISTS (SELECT 1 FROM job_items ji JOIN jobs j ON j.id = ji.job_id
+                         WHERE ji.image_id = image AND ji.status = 'pending' AND j.status IN ('queued', 'running'))
+              THEN 'processing'
+            WHEN EXISTS (SELECT 1 FROM stage_runs s WHERE s.image_id = image AND s.status = 'failed') THEN 'failed'
+            WHEN NOT EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = image AND q.status <> 'orphaned')
+              THEN 'pending'
+            WHEN NOT EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = image
+                             AND q.status IN ('approved', 'rejected', 'edited')) THEN 'needs-review'
+            WHEN EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = image AND q.status IN ('proposed', 'changed'))
+              THEN 'in-review'
+            WHEN EXISTS (SELECT 1 FROM qa_pairs q WHERE q.image_id = image AND q.status IN ('approved', 'edited'))
+              THEN 'approved'
+            ELSE 'rejected'
+          END;
+        END $$`.execute(db);
+      await sql`
+        CREATE FUNCTION image_status_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE image bigint; derived text;
+        BEGIN
+          IF TG_TABLE_NAME = 'images' THEN image := NEW.id;
+          ELSIF TG_OP = 'DELETE' THEN image := OLD.image_id;
+          ELSE image := NEW.image_id;
+          END IF;
+          derived := image_derived_status(image);
+          UPDATE images SET status = derived WHERE id = image AND status IS DISTINCT FROM derived;
+          RETURN NULL;
+        END $$`.execute(db);
+      for (const table of ['qa_pairs', 'stage_runs', 'job_items'])
+        await sql`
+          CREATE TRIGGER ${sql.id(`image_status_${table}`)}
+          AFTER INSERT OR DELETE OR UPDATE OF status ON ${sql.id(table)}
+          FOR EACH ROW EXECUTE FUNCTION image_status_refresh()`.execute(db);
+      // Whoever writes images.status directly, the derived value wins (the inner update changes
+      // nothing the second time round, so this stops).
+      await sql`
+        CREATE TRIGGER image_status_direct AFTER UPDATE OF status ON images
+        FOR EACH ROW EXECUTE FUNCTION image_status_refresh()`.execute(db);
+      // Only a move between active (queued, running) and inactive changes 'processing'.
+      await sql`
+        CREATE FUNCTION image_status_job() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF (OLD.status IN ('queued', 'running')) IS DISTINCT FROM (NEW.status IN ('queued', 'running')) THEN
+            UPDATE images SET status = image_derived_status(images.id)
+              WHERE id IN (SELECT image_id FROM job_items WHERE job_id = NEW.id AND status = 'pending')
+                AND status IS DISTINCT FROM image_derived_status(images.id);
+          END IF;
+          RETURN NULL;
+        END $$`.execute(db);
+      await sql`
+        CREATE TRIGGER image_status_job AFTER UPDATE OF status ON jobs
+        FOR EACH ROW EXECUTE FUNCTION image_status_job()`.execute(db);
+    },
+  };
+}
+
 /** Every migration of the layer, by name (Kysely applies them in name order). */
 export function storeMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-review-and-catalog': reviewAndCatalog(dialect),
     '0002-stage-runs': stageRuns(dialect),
+    '0003-scene-and-jobs': sceneAndJobs(dialect),
+    '0004-derived-image-status': derivedImageStatus(dialect),
   };
 }
 

@@ -18,6 +18,11 @@ const TABLES = [
   'audit_log',
   'exports',
   'stage_runs',
+  'jobs',
+  'objects',
+  'scene_graphs',
+  'ambiguities',
+  'job_items',
 ];
 
 function sqliteShape(db: BetterSqlite3.Database) {

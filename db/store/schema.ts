@@ -110,7 +110,77 @@ export interface StageRunsTable {
   job_id: string | null;
 }
 
+export interface JobsTable {
+  id: string;
+  kind: string;
+  status: string;
+  params_json: string;
+  result_json: string | null;
+  total: Generated<number>;
+  done: Generated<number>;
+  failed: Generated<number>;
+  skipped: Generated<number>;
+  message: string | null;
+  created_at: string;
+  updated_at: string;
+  progress_json: string | null;
+  owner_pid: number | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+}
+
+export interface ObjectsTable {
+  id: Generated<number>;
+  image_id: number;
+  label: string;
+  score: number | null;
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  mask_rle: string | null;
+  provenance: string;
+  created_at: string;
+  mask_provenance: string | null;
+  external_id: string | null;
+  version: Generated<number>;
+  updated_at: string | null;
+  deleted_at: string | null;
+  attributes_json: string | null;
+  excluded: string | null;
+}
+
+export interface SceneGraphsTable {
+  image_id: number;
+  graph_json: string;
+  created_at: string;
+  notes_json: string | null;
+}
+
+export interface AmbiguitiesTable {
+  image_id: number;
+  node_id: number;
+  label: string;
+  group_json: string;
+  reason: string;
+}
+
+export interface JobItemsTable {
+  job_id: string;
+  image_id: number;
+  status: Generated<string>;
+  stage: string | null;
+  reason: string | null;
+  attempts: Generated<number>;
+  updated_at: string | null;
+}
+
 export interface ProjectTables {
+  jobs: JobsTable;
+  objects: ObjectsTable;
+  scene_graphs: SceneGraphsTable;
+  ambiguities: AmbiguitiesTable;
+  job_items: JobItemsTable;
   stage_runs: StageRunsTable;
   batches: BatchesTable;
   images: ImagesTable;

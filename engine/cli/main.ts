@@ -42,7 +42,8 @@ export async function main(argv: string[]): Promise<number> {
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    // A command that ends without an error may still set its own code (a paused run: 130).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
       // --help and --version end through here with exit code 0; commander already printed its line.

@@ -15,8 +15,11 @@ export interface CpuTask {
   width: number;
   height: number;
   intrinsics: { fx: number; fy: number; cx: number; cy: number; source: string };
-  /** Canonical depth blob (16-bit PNG, mm) or depth already in metres (from the depth model). */
-  depth: { file: string } | { metres: Float32Array } | null;
+  /**
+   * Canonical depth blob (16-bit PNG, mm) as a file or its bytes (read from a team's blob store),
+   * or depth already in metres (from the depth model).
+   */
+  depth: { file: string } | { bytes: Uint8Array; name: string } | { metres: Float32Array } | null;
   objects: SceneObjectInput[];
   /** Range-noise preset of the depth (engine/pipeline/depth-noise.ts); null: estimated. */
   depthError?: string | null;
@@ -47,8 +50,17 @@ export async function loadDepthMetres(
   width: number,
   height: number,
 ): Promise<Float32Array> {
-  const buf = await readFile(file);
-  const raw = await decodeDepthFile(buf, file);
+  return depthMetresFromBytes(await readFile(file), file, width, height);
+}
+
+/** The same from the blob's bytes (a team worker reads them through its blob store). */
+export async function depthMetresFromBytes(
+  buf: Uint8Array,
+  name: string,
+  width: number,
+  height: number,
+): Promise<Float32Array> {
+  const raw = await decodeDepthFile(buf, name);
   if (typeof raw === 'string') throw new Error(raw);
   if (raw.width !== width || raw.height !== height)
     throw new Error(`stored depth is ${raw.width}x${raw.height}, image is ${width}x${height}`);
@@ -77,7 +89,9 @@ export async function runCpuTask(task: CpuTask): Promise<CpuTaskResult> {
       depth =
         'file' in task.depth
           ? await loadDepthMetres(task.depth.file, task.width, task.height)
-          : task.depth.metres;
+          : 'bytes' in task.depth
+            ? await depthMetresFromBytes(task.depth.bytes, task.depth.name, task.width, task.height)
+            : task.depth.metres;
     } catch (err) {
       out.decodeMs = performance.now() - t0;
       out.geometry = {

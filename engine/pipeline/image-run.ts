@@ -15,6 +15,7 @@ import type { CpuPool } from './cpu-pool';
 import type { CpuTask } from './cpu-task';
 import type { InferenceLane } from './inference-lane';
 import { writeModelDepth } from './model-depth-blob';
+import { NO_DEPTH, NO_OBJECTS, segmentSkipReason, settleCpuStages } from './cpu-stages';
 import { storeQa } from './qa-stage';
 import { sceneInputs } from './scene-inputs';
 import type { DecodedImage, ModelStage, ModelStageName, StageObject } from './model-stage';
@@ -202,8 +203,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
           ? 'imported boxes present'
           : 'objects present';
       case 'segment':
-        if (objects.length === 0) return 'no objects';
-        return objects.every((o) => o.hasMask) ? 'every object has a mask' : null;
+        return segmentSkipReason(objects);
       case 'depth': {
         const src = depthSource(image!);
         if (src === 'sensor') return 'sensor depth present';
@@ -310,10 +310,8 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   const wantGraph = geometryStages.length > 0;
   const wantQa = stages.has('qa') && !settled('qa');
   let graphBlocked = blocked;
-  if (!graphBlocked && wantGraph && !depth)
-    graphBlocked = 'no depth: import sensor depth or install a depth model';
-  if (!graphBlocked && wantGraph && objects.length === 0)
-    graphBlocked = 'no objects: import boxes (a COCO annotations file) or run detection';
+  if (!graphBlocked && wantGraph && !depth) graphBlocked = NO_DEPTH;
+  if (!graphBlocked && wantGraph && objects.length === 0) graphBlocked = NO_OBJECTS;
 
   let task: CpuTask | null = null;
   if (!graphBlocked && (wantGraph || wantQa)) {
@@ -346,79 +344,35 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       }))
     : null;
 
+  const cpu = settleCpuStages({
+    imageId,
+    jobId,
+    seed: env.seed,
+    geometryStages,
+    wantQa,
+    blocked: graphBlocked,
+    result,
+  });
+  failure ??= cpu.failure;
   // Everything the CPU stages produced, the stage records and the job item: one transaction.
   store.db.transaction(() => {
-    const geo = result?.geometry ?? null;
-    if (wantGraph) {
-      if (graphBlocked || !geo) {
-        for (const s of geometryStages) rec(s, 'skipped', graphBlocked ?? 'nothing to build');
-      } else if (!geo.ok) {
-        for (const s of geometryStages)
-          rec(s, 'failed', geo.reason, { engine: 'spatial/scene' }, geo.tookMs);
-        failure ??= { stage: 'graph', reason: geo.reason };
-      } else {
-        const { graph, derivedMasks, notes } = geo.value;
-        // A stage's time includes storing its result (as the single-image path records it).
-        const w0 = performance.now();
-        for (const [objectId, rle] of derivedMasks)
-          store.annotations.setMask(objectId, JSON.stringify(rle), 'depth-cluster');
-        store.scene.saveGraph(imageId, graph, notes);
-        const writeMs = performance.now() - w0;
-        const points = graph.nodes.reduce((n, x) => n + x.numPoints, 0);
-        for (const s of geometryStages) {
-          if (s === 'segment')
-            rec(
-              s,
-              derivedMasks.length ? 'done' : 'skipped',
-              derivedMasks.length ? null : 'every object has a mask',
-              { method: 'depth-cluster', derivedMasks: derivedMasks.length },
-            );
-          else if (s === 'lift')
-            rec(
-              s,
-              'done',
-              null,
-              { engine: 'spatial/scene', points, decodeMs: result!.decodeMs },
-              result!.decodeMs,
-            );
-          else
-            rec(
-              s,
-              'done',
-              null,
-              {
-                engine: 'spatial/scene',
-                gravitySource: graph.frame.gravitySource,
-                nodes: graph.nodes.length,
-                edges: graph.edges.length,
-                derivedMasks: derivedMasks.length,
-                depthError: geo.value.depthError ?? 'estimated',
-                notes,
-              },
-              geo.tookMs + writeMs,
-            );
-        }
-      }
+    let geometryWriteMs = 0;
+    if (cpu.geometry) {
+      const { graph, derivedMasks, notes } = cpu.geometry;
+      const w0 = performance.now();
+      for (const [objectId, rle] of derivedMasks)
+        store.annotations.setMask(objectId, JSON.stringify(rle), 'depth-cluster');
+      store.scene.saveGraph(imageId, graph, notes);
+      geometryWriteMs = performance.now() - w0;
     }
-    if (wantQa) {
-      const qa = result?.qa ?? null;
-      if (!qa) rec('qa', 'skipped', graphBlocked ?? 'no scene graph: run the graph stage first');
-      else if (!qa.ok) {
-        rec('qa', 'failed', qa.reason, { engine: 'spatial/qa' }, qa.tookMs);
-        failure ??= { stage: 'qa', reason: qa.reason };
-      } else {
-        const q = qa.value;
-        const w0 = performance.now();
-        const counts = storeQa(store, imageId, q);
-        rec(
-          'qa',
-          'done',
-          null,
-          { engine: 'spatial/qa', seed: env.seed, skipped: q.skipped, ...counts },
-          qa.tookMs + performance.now() - w0,
-        );
-      }
+    let qaWriteMs = 0;
+    let qaCounts = null;
+    if (cpu.qa) {
+      const w0 = performance.now();
+      qaCounts = storeQa(store, imageId, cpu.qa);
+      qaWriteMs = performance.now() - w0;
     }
+    records.push(...cpu.records({ geometryWriteMs, qaWriteMs, qaCounts }));
     for (const r of records) results.record(r);
     const item = failure ? 'failed' : records.some((r) => r.status === 'done') ? 'done' : 'skipped';
     env.items.finish(jobId, imageId, item, failure);

@@ -1,6 +1,7 @@
 // qa for one image: QA pairs from its stored scene graph (spatial/qa), kept by stable key so
 // re-running keeps review decisions on unchanged facts; ambiguous objects are stored for review.
 import type { ProjectStore } from '../../db/project-store';
+import type { GeneratedQa } from '../../db/repositories/qa-upsert-plan';
 import { generateQa } from '../../spatial/qa/generate';
 import type { QaResult } from '../../spatial/qa/types';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
@@ -12,24 +13,26 @@ export interface QaStageOptions {
   imperialShare?: number;
 }
 
+/** Generated pairs as stored: by their stable id (the key re-derivation keeps decisions by). */
+export function generatedQaRows(result: QaResult): GeneratedQa[] {
+  return result.pairs.map((p) => ({
+    key: p.id,
+    family: p.family,
+    kind: p.kind,
+    question: p.question,
+    answer: p.answer,
+    value: p.value,
+    factHash: p.factHash,
+    record: p,
+  }));
+}
+
 /**
  * Stores one image's generated QA and ambiguities (call inside the image's transaction); an image
  * that got QA goes to review. Returns the upsert counts (added, changed, unchanged).
  */
 export function storeQa(store: ProjectStore, imageId: number, result: QaResult) {
-  const counts = store.scene.upsertQa(
-    imageId,
-    result.pairs.map((p) => ({
-      key: p.id,
-      family: p.family,
-      kind: p.kind,
-      question: p.question,
-      answer: p.answer,
-      value: p.value,
-      factHash: p.factHash,
-      record: p,
-    })),
-  );
+  const counts = store.scene.upsertQa(imageId, generatedQaRows(result));
   store.scene.replaceAmbiguities(imageId, result.ambiguities);
   if (result.pairs.length > 0) store.images.setStatus(imageId, 'needs-review');
   return counts;

@@ -1,8 +1,18 @@
 // Where a project's image, depth and mask files live, behind one interface: a shared folder now
-// (NFS or any mount every worker and the server see), an S3-compatible store later. Keys are the
-// relative paths stored in the database (images.thumb_blob, …).
+// (NFS or any mount every worker and the server see), an S3-compatible store later. The shared
+// location holds what a desktop project keeps under its blobs/ folder (`sqw project copy` puts it
+// there); keys are paths inside it, blobKeyOf turns a path stored in the database into one.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { BLOBS_DIR } from '../../db/project-store';
+
+/** The database stores blob paths relative to a project folder ('blobs/depth/…'). */
+export function blobKeyOf(projectPath: string): string {
+  const prefix = `${BLOBS_DIR}/`;
+  if (!projectPath.startsWith(prefix))
+    throw new Error(`not a path under the project's ${BLOBS_DIR}/ folder: ${projectPath}`);
+  return projectPath.slice(prefix.length);
+}
 
 export interface BlobStore {
   read(key: string): Promise<Buffer>;

@@ -1,9 +1,14 @@
-// The stages a team worker can run on a claimed image. Only stages that need no model yet: the
-// model stages (detect, segment, depth, …) and lift/graph/qa still run in `sqw run` on a desktop
-// project; wiring them here is the next step of the distributed pipeline.
+// Probe stages of a team worker: `noop` measures what the queue itself costs per image, `checksum`
+// proves a worker sees the shared blob folder. The pipeline's own stages a worker runs are in
+// image-stages.ts (segment, lift, graph, qa); the model stages do not run in workers yet.
 import { createHash } from 'node:crypto';
-import type { StageOutcome } from '../../db/queue/image-queue';
 import type { BlobStore } from './blob-store';
+
+export interface StageOutcome {
+  status: 'done' | 'skipped' | 'failed';
+  reason: string | null;
+  provenance: Record<string, unknown> | null;
+}
 
 export interface StageContext {
   imageId: number;
@@ -13,7 +18,7 @@ export interface StageContext {
   worker: string;
 }
 
-export type WorkerStage = (ctx: StageContext) => Promise<Omit<StageOutcome, 'stage' | 'tookMs'>>;
+export type WorkerStage = (ctx: StageContext) => Promise<StageOutcome>;
 
 export function workerStages(o: { simulateMs?: number } = {}): Record<string, WorkerStage> {
   return {

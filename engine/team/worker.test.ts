@@ -46,7 +46,7 @@ async function teamProject(url: string, n: number): Promise<number[]> {
           exif: null,
           intrinsics: { fx: 1, fy: 1, cx: 4, cy: 4, source: 'given' },
           uprightBlob: null,
-          thumbBlob: `thumbs/${i}.jpg`,
+          thumbBlob: `blobs/thumbs/${i}.jpg`,
           depthBlob: null,
           depthPreviewBlob: null,
           depth: null,

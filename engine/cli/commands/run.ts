@@ -5,7 +5,8 @@ import { printable } from '../../printable';
 import { CliError, createOutput, progressBar } from '../output';
 
 interface RunFlags {
-  project: string;
+  project?: string;
+  database?: string;
   stages: string;
   device: string;
   onlyPending?: boolean;
@@ -26,7 +27,11 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description("run pipeline stages over a project's images (no display needed); resumable")
-    .requiredOption('-p, --project <dir>', 'project folder')
+    .option('-p, --project <dir>', 'project folder, or a team project (postgres://…)')
+    .option(
+      '--database <url>',
+      "a team project on PostgreSQL: queue the images for its workers and show the queue's progress",
+    )
     .option(
       '--stages <list>',
       'comma-separated: filter, detect, segment, depth, calibrate, lift, graph, qa',
@@ -54,8 +59,49 @@ export function registerRun(program: Command): void {
       'inference threads, each with its own copy of every model (default 1): one image is prepared while another is inferred; costs a second copy of the models in (GPU) memory',
     )
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: RunFlags) => {
+    .action(async (flags: RunFlags, command: Command) => {
       const out = createOutput(Boolean(flags.json));
+      const location = flags.database ?? flags.project;
+      if (!location || (flags.database && flags.project))
+        throw new CliError('give the project: --project <dir> or --database postgres://…', 2);
+      if (/^postgres(ql)?:\/\//.test(location)) {
+        const desktopOnly = (
+          [
+            'onlyPending',
+            'labels',
+            'resume',
+            'modelsDir',
+            'workers',
+            'batch',
+            'inferenceThreads',
+          ] as const
+        ).filter((k) => flags[k] !== undefined);
+        if (desktopOnly.length || flags.device !== 'auto')
+          throw new CliError(
+            `${desktopOnly.length ? `--${desktopOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : '--device'} is for a desktop run; a team project's workers run its images`,
+            2,
+          );
+        const [{ runOnTeamProject }, { parseStages: parse }] = await Promise.all([
+          import('./team-run'),
+          import('../../pipeline/stages'),
+        ]);
+        let stages;
+        try {
+          stages = parse(flags.stages);
+        } catch (err) {
+          throw new CliError((err as Error).message);
+        }
+        await runOnTeamProject(
+          {
+            url: location,
+            stages,
+            stagesGiven: command.getOptionValueSource('stages') !== 'default',
+            seed: flags.seed,
+          },
+          out,
+        );
+        return;
+      }
       const [{ ProjectStore }, pj, { parseStages }, { JobRunner }, { EventBus }, providers] =
         await Promise.all([
           import('../../../db/project-store'),
@@ -106,7 +152,7 @@ export function registerRun(program: Command): void {
       } catch (err) {
         throw new CliError((err as Error).message);
       }
-      const store = ProjectStore.open(flags.project);
+      const store = ProjectStore.open(location);
       // A run killed earlier (kill -9, power loss) is recognised here by its expired lease and
       // becomes resumable.
       store.jobs.markInterrupted();
@@ -187,7 +233,7 @@ export function registerRun(program: Command): void {
         const lines = summary ? summaryLines(summary) : [];
         if (row.status === 'paused' || row.status === 'interrupted')
           lines.push(
-            `paused: finished images are kept; sqw run --project ${printable(flags.project)} --resume continues`,
+            `paused: finished images are kept; sqw run --project ${printable(location)} --resume continues`,
           );
         out.result(lines.join('\n'), { jobId, status: row.status, ...summary });
         if (row.status === 'paused') process.exitCode = 130;

@@ -65,7 +65,12 @@ export function registerWorker(program: Command): void {
     .command('enqueue')
     .description('queue every image of the team project for the given stages')
     .requiredOption('--database <url>', 'the team project: postgres://…')
-    .option('--stages <list>', 'comma-separated worker stages', 'noop')
+    .option(
+      '--stages <list>',
+      'comma-separated worker stages: segment, lift, graph, qa (the model-free pipeline), noop, checksum',
+      'noop',
+    )
+    .option('--seed <seed>', 'QA template seed (the same seed and graph give the same QA)', '1')
     .option(
       '--lease-seconds <n>',
       "a claimed job returns to the queue after this long (set when the project's queue is first made)",
@@ -77,19 +82,20 @@ export function registerWorker(program: Command): void {
       async (flags: {
         database: string;
         stages: string;
+        seed: string;
         leaseSeconds: string;
         retries: string;
         json?: boolean;
       }) => {
-        const [{ ImageQueue }, { openPostgresProject }, { workerStages }, { randomUUID }] =
+        const [{ ImageQueue }, { openPostgresProject }, { workerStageNames }, { randomUUID }] =
           await Promise.all([
             import('../../../db/queue/image-queue'),
             import('../../../db/store/connect'),
-            import('../../team/worker-stages'),
+            import('../../team/worker'),
             import('node:crypto'),
           ]);
         const stages = flags.stages.split(',').map((s) => s.trim());
-        const known = Object.keys(workerStages());
+        const known = workerStageNames();
         const unknown = stages.find((s) => !known.includes(s));
         if (unknown)
           throw new CliError(`unknown worker stage ${unknown} (known: ${known.join(', ')})`, 2);
@@ -106,7 +112,7 @@ export function registerWorker(program: Command): void {
         });
         const runId = randomUUID();
         try {
-          await q.enqueue(runId, ids, stages);
+          await q.enqueue(runId, ids, stages, flags.seed);
         } finally {
           await q.close();
         }

@@ -1,0 +1,105 @@
+// `sqw run` on a team project (PostgreSQL): the images' jobs go to the project's queue for the
+// workers (`sqw worker`) instead of running here, and the queue's counts for this run are shown
+// until it is done. Ctrl-C stops watching only: the jobs stay queued and the workers go on.
+import { randomUUID } from 'node:crypto';
+import { describeLocation } from '../../../db/copy/project-copy';
+import { ImageQueue, type QueueCounts } from '../../../db/queue/image-queue';
+import { openPostgresProject } from '../../../db/store/connect';
+import { SceneStore } from '../../../db/store/scene-store';
+import { printable } from '../../printable';
+import type { StageName } from '../../pipeline/stages';
+import { CPU_STAGES } from '../../team/image-stages';
+import { CliError, type Output } from '../output';
+
+export interface TeamRunOptions {
+  url: string;
+  stages: StageName[];
+  /** False when the stage list is the command's default (all stages). */
+  stagesGiven: boolean;
+  seed: string;
+  pollMs?: number;
+}
+
+const PLAIN_INTERVAL_MS = 5000;
+
+/** The stages workers run; model stages are refused when asked for, left out of the default. */
+export function teamStages(stages: StageName[], given: boolean): string[] {
+  const cpu = new Set<string>(CPU_STAGES);
+  const model = stages.filter((s) => !cpu.has(s));
+  if (given && model.length)
+    throw new CliError(
+      `stage ${model.join(', ')} does not run in team workers yet (they run ${CPU_STAGES.join(', ')}, segment from depth clusters); run the model stages on a desktop copy of the project`,
+    );
+  return stages.filter((s) => cpu.has(s));
+}
+
+export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<void> {
+  const stages = teamStages(o.stages, o.stagesGiven);
+  if (!o.stagesGiven)
+    out.info(
+      `team project: workers run ${stages.join(', ')} (the model stages do not run in workers yet)`,
+    );
+  const project = await openPostgresProject(o.url, 2);
+  const queue = await ImageQueue.open(o.url, { supervise: false, poolSize: 2 });
+  const runId = randomUUID();
+  let stopped = false;
+  const onSignal = () => {
+    stopped = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
+      (r) => r.id,
+    );
+    await queue.enqueue(runId, ids, stages, o.seed);
+    out.info(
+      `queued ${ids.length} images as run ${runId} on ${describeLocation(o.url)}; workers run them: sqw worker --database <url> --blobs <shared folder>`,
+    );
+    const tty = Boolean(process.stderr.isTTY);
+    let last = 0;
+    let shown = '';
+    let counts: QueueCounts = await queue.counts(runId);
+    for (;;) {
+      const line = `${counts.completed + counts.failed}/${ids.length}: ${counts.waiting} queued, ${counts.active} running, ${counts.completed} done, ${counts.failed} failed`;
+      const done = counts.waiting + counts.active === 0;
+      if (!out.json && line !== shown && (tty || done || Date.now() - last >= PLAIN_INTERVAL_MS)) {
+        process.stderr.write(tty ? `\r${line}\x1b[K` : `progress ${line}\n`);
+        shown = line;
+        last = Date.now();
+      }
+      if (done || stopped) break;
+      await new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
+      counts = await queue.counts(runId);
+    }
+    if (tty && !out.json) process.stderr.write('\n');
+    const byStage = await new SceneStore(project.db).runStageCounts(runId);
+    const lines = [
+      stopped
+        ? `stopped watching run ${runId}: ${counts.waiting + counts.active} images still queued or running; the workers go on (sqw queue status --database … shows them)`
+        : `run ${runId}: ${counts.completed} images done, ${counts.failed} failed`,
+      ...[...new Set(byStage.map((r) => r.stage))].map(
+        (stage) =>
+          `${stage}: ${byStage
+            .filter((r) => r.stage === stage)
+            .map((r) => `${r.n} ${r.status}`)
+            .join(', ')}`,
+      ),
+    ];
+    out.result(lines.map(printable).join('\n'), {
+      runId,
+      status: stopped ? 'watching-stopped' : 'done',
+      images: ids.length,
+      stages,
+      ...counts,
+      byStage,
+    });
+    if (stopped) process.exitCode = 130;
+    else if (counts.failed) process.exitCode = 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await queue.close();
+    await project.close();
+  }
+}

@@ -1,0 +1,123 @@
+// Two of four `sqw worker` processes killed while they run the real stages: the run completes,
+// the results equal the single-process run's, and no image's results were stored twice.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyProject } from '../../db/copy/project-copy';
+import { ProjectStore } from '../../db/project-store';
+import { usePostgresCluster } from '../../db/postgres/test-hooks';
+import { ImageQueue } from '../../db/queue/image-queue';
+import { openPostgresProject, openSqliteProject } from '../../db/store/connect';
+import { parseStages } from '../pipeline/run';
+import { runJob } from '../pipeline/testing/run-job';
+import { tempDir } from '../test/helpers';
+import { demoProject, storedResults } from './testing/team-fixture';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SQW = resolve(ROOT, 'bin/sqw.mjs');
+const STAGES = ['segment', 'lift', 'graph', 'qa'];
+const postgres = usePostgresCluster();
+
+function startWorker(url: string, blobs: string): { child: ChildProcess; done: Promise<string> } {
+  const child = spawn(
+    process.execPath,
+    [
+      SQW,
+      'worker',
+      '--database',
+      url,
+      '--blobs',
+      blobs,
+      '--batch',
+      '2',
+      '--exit-when-idle',
+      '--json',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const done = new Promise<string>((res) =>
+    child.on('exit', (code, sig) => res(`${code ?? sig}: ${out}`)),
+  );
+  return { child, done };
+}
+
+describe.skipIf(postgres.skipReason)('team workers killed mid-run with the real stages', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let url: string;
+  let images: number;
+  let desktop: Awaited<ReturnType<typeof storedResults>>;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    images = await demoProject(dir.path, 21);
+    const folder = join(dir.path, 'project');
+    url = await postgres.cluster().createDatabase();
+    await copyProject(folder, url, { blobs: join(dir.path, 'blobs') });
+    const store = ProjectStore.open(folder);
+    try {
+      await runJob(store, { stages: parseStages(STAGES.join(',')), seed: '1' });
+    } finally {
+      store.close();
+    }
+    const sqlite = openSqliteProject(folder);
+    try {
+      desktop = await storedResults(sqlite);
+    } finally {
+      await sqlite.close();
+    }
+  }, 30_000);
+  afterAll(() => dir?.remove());
+
+  it('completes with the single-process results, each stored once', async () => {
+    const queue = await ImageQueue.open(url, { supervise: false, leaseSeconds: 2, retryLimit: 5 });
+    const project = await openPostgresProject(url, 2);
+    const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
+      (r) => r.id,
+    );
+    expect(ids).toHaveLength(images);
+    await queue.enqueue('run-kill', ids, STAGES, '1');
+    await queue.close();
+
+    const workers = Array.from({ length: 4 }, () => startWorker(url, join(dir.path, 'blobs')));
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const settled = async () =>
+        (await db.query(`SELECT COUNT(*)::int AS n FROM stage_runs WHERE stage = 'qa'`)).rows[0]
+          .n as number;
+      const deadline = Date.now() + 20_000;
+      while ((await settled()) < 3 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await settled()).toBeLessThan(images); // killed mid-run, not after
+      workers[0]!.child.kill('SIGKILL');
+      workers[1]!.child.kill('SIGKILL');
+      for (const s of await Promise.all([workers[2]!.done, workers[3]!.done]))
+        expect(s).toMatch(/^0: /);
+
+      const jobs = (
+        await db.query<{ state: string; n: number; retried: number }>(
+          `SELECT state, COUNT(*)::int AS n, COUNT(*) FILTER (WHERE retry_count > 0)::int AS retried
+           FROM pgboss.job WHERE name = 'sqw-images' GROUP BY state`,
+        )
+      ).rows;
+      expect(jobs.map((j) => [j.state, j.n])).toEqual([['completed', images]]);
+      expect(jobs[0]!.retried).toBeGreaterThan(0);
+      // One record per (image, stage) by key; every one written by this run, exactly the desktop's.
+      const records = (
+        await db.query<{ n: number; runs: number }>(
+          `SELECT COUNT(*)::int AS n, COUNT(DISTINCT job_id)::int AS runs FROM stage_runs`,
+        )
+      ).rows[0]!;
+      expect(records).toEqual({ n: desktop.reduce((n, i) => n + i.stages.length, 0), runs: 1 });
+      expect(await storedResults(project)).toEqual(desktop);
+    } finally {
+      for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+      await db.end();
+      await project.close();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,101 @@
+// Test fixture for team pipelines: a desktop project with imported depth and COCO boxes (the demo
+// frames, the corridor repeated with shifted boxes so a run has enough images to interrupt), and
+// what a pipeline stored in a project, read the same way from SQLite and PostgreSQL for comparison.
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ProjectStore } from '../../../db/project-store';
+import type { ProjectDb } from '../../../db/store/connect';
+import { SceneStore } from '../../../db/store/scene-store';
+import { importCocoFile } from '../../annotations/coco-import';
+import { importBatch } from '../../import/index';
+
+const SAMPLES = resolve(import.meta.dirname, '../../../samples/demo-batch');
+const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
+
+/**
+ * A desktop project in `folder`: the three Redwood frames (one with boxes) and `corridors` copies of
+ * the SUN corridor (bytes appended after the JPEG's end, so each is its own image), each copy's
+ * boxes shifted by a few pixels. Returns the number of images.
+ */
+export async function demoProject(work: string, corridors: number): Promise<number> {
+  const color = join(work, 'corridor', 'color');
+  const depth = join(work, 'corridor', 'depth');
+  mkdirSync(color, { recursive: true });
+  mkdirSync(depth, { recursive: true });
+  const jpeg = readFileSync(join(SAMPLES, 'sun-corridor/color/corridor.jpg'));
+  const coco = JSON.parse(readFileSync(join(SAMPLES, 'annotations.coco.json'), 'utf8')) as {
+    images: Array<{ id: number; file_name: string; width: number; height: number }>;
+    annotations: Array<{ id: number; image_id: number; category_id: number; bbox: number[] }>;
+    categories: unknown[];
+  };
+  const corridorBoxes = coco.annotations.filter((a) => a.image_id === 2);
+  const images = coco.images.filter((i) => i.file_name === '00000.jpg');
+  const annotations = coco.annotations.filter((a) => a.image_id === 1);
+  for (let i = 0; i < corridors; i++) {
+    const name = `c${String(i).padStart(3, '0')}`;
+    writeFileSync(join(color, `${name}.jpg`), Buffer.concat([jpeg, Buffer.from(name)]));
+    copyFileSync(join(SAMPLES, 'sun-corridor/depth/corridor.png'), join(depth, `${name}.png`));
+    const id = 100 + i;
+    images.push({ id, file_name: `${name}.jpg`, width: 640, height: 480 });
+    for (const a of corridorBoxes)
+      annotations.push({
+        ...a,
+        id: 1000 + i * 10 + a.id,
+        image_id: id,
+        bbox: [a.bbox[0]! + (i % 7), a.bbox[1]! + (i % 3), a.bbox[2]! - (i % 5), a.bbox[3]!],
+      });
+  }
+  const cocoFile = join(work, 'boxes.coco.json');
+  writeFileSync(cocoFile, JSON.stringify({ ...coco, images, annotations }));
+  const store = ProjectStore.openOrCreate(join(work, 'project'));
+  try {
+    await importBatch(store, {
+      folder: `${SAMPLES}/redwood-livingroom/color`,
+      depthFolder: `${SAMPLES}/redwood-livingroom/depth`,
+      depthEncoding: 'mm',
+      intrinsics: INTRINSICS,
+    });
+    await importBatch(store, {
+      folder: color,
+      depthFolder: depth,
+      depthEncoding: 'sun',
+      intrinsics: INTRINSICS,
+    });
+    await importCocoFile(store, cocoFile);
+    return store.images.count();
+  } finally {
+    store.close();
+  }
+}
+
+/** Everything the CPU stages store for each image, by image path, with no timings or row ids. */
+export async function storedResults(project: ProjectDb) {
+  const scene = new SceneStore(project.db);
+  const images = await project.db
+    .selectFrom('images')
+    .select(['id', 'rel_path', 'status'])
+    .orderBy('id')
+    .execute();
+  const out = [];
+  for (const image of images) {
+    const qa = (await scene.qaPairs(image.id))
+      .map((q) => [q.key, q.family, q.question, q.answer, q.status])
+      .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+    out.push({
+      image: image.rel_path,
+      status: image.status,
+      qa,
+      graph: (await scene.graph(image.id)) ?? null,
+      objects: (await scene.objectsWithMasks(image.id)).map((o) => [
+        o.id,
+        o.label,
+        o.box,
+        o.maskRle,
+        o.maskProvenance,
+      ]),
+      ambiguities: await scene.ambiguities(image.id),
+      stages: (await scene.stageRecords(image.id)).map((r) => [r.stage, r.status, r.reason]),
+    });
+  }
+  return out;
+}
