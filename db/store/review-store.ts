@@ -17,6 +17,11 @@ export interface FactDecision {
   reviewer: string;
   /** Refuse when the decided phrasing moved on since the reviewer saw it (another reviewer). */
   expectedRevision?: string;
+  /**
+   * Runs inside the decision's transaction, before any write, with the phrasings it will decide;
+   * throwing refuses the decision (a claim check sees exactly what the decision writes over).
+   */
+  guard?: (trx: Transaction<ProjectTables>, qaIds: number[]) => Promise<void>;
 }
 
 export class ReviewConflictError extends Error {}
@@ -36,7 +41,7 @@ export interface ExportRecord {
   checksum: string;
 }
 
-type Db = Kysely<ProjectTables> | Transaction<ProjectTables>;
+export type Db = Kysely<ProjectTables> | Transaction<ProjectTables>;
 
 export class ReviewStore {
   constructor(
@@ -110,6 +115,7 @@ export class ReviewStore {
           ? []
           : phrasings.filter((p) => p.id !== qa.id && p.status !== 'orphaned');
       const others = siblings.map(toState);
+      await d.guard?.(trx, [qa.id, ...others.map((o) => o.id)]);
       const status = STATUS_AFTER[d.decision];
       const answer = d.decision === 'edit' ? (d.editedAnswer ?? '').trim() : before.answer;
       if (d.decision === 'edit' && !answer) throw new Error('an edit needs the edited answer');
@@ -272,7 +278,7 @@ function factHashOf(
   return id === qa.id ? qa.fact_hash : (siblings.find((s) => s.id === id)?.fact_hash ?? null);
 }
 
-async function appendAudit(
+export async function appendAudit(
   db: Db,
   e: Omit<AuditEntryRow, 'id' | 'createdAt'>,
 ): Promise<AuditEntryRow> {
@@ -295,7 +301,7 @@ async function appendAudit(
   return { ...e, id: row.id, createdAt };
 }
 
-function toAudit(r: Selectable<ProjectTables['audit_log']>): AuditEntryRow {
+export function toAudit(r: Selectable<ProjectTables['audit_log']>): AuditEntryRow {
   return {
     id: r.id,
     actor: r.actor,

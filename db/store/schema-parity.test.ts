@@ -18,6 +18,8 @@ const TABLES = [
   'audit_log',
   'exports',
   'stage_runs',
+  'accounts',
+  'review_claims',
 ];
 
 function sqliteShape(db: BetterSqlite3.Database) {
