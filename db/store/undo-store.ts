@@ -138,15 +138,19 @@ export class UndoStore {
     afterId: number,
     actor: string,
   ): Promise<string> {
+    // The newest later entry whose `after` wrote this QA (a decision covers its fact's phrasings,
+    // so the target alone does not say); the few newest entries are read, not the whole log.
     const rows = await db
       .selectFrom('audit_log')
-      .select(['actor', 'command'])
+      .select(['actor', 'command', 'after_json'])
       .where('id', '>', afterId)
-      .where('target', '=', `qa:${qa.id}`)
       .orderBy('id', 'desc')
-      .limit(1)
+      .limit(200)
       .execute();
-    const later = rows[0];
+    const later = rows.find((r) => {
+      const after = r.after_json ? (JSON.parse(r.after_json) as Partial<Snapshot>) : null;
+      return (after?.qa ?? []).some((q) => q.id === qa.id);
+    });
     if (!later) return ' (by another decision on its fact or by re-derivation)';
     return later.actor === actor
       ? ` by your own later ${later.command}`
