@@ -32,7 +32,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       '--database <url>',
-      'serve a team project on PostgreSQL (postgres://…) instead of project folders: the review loop (docs/TEAM-SETUP.md)',
+      'serve a team project on PostgreSQL (postgres://…) instead of project folders: the review loop only (docs/TEAM-SETUP.md); a folder here serves it through the same team service on SQLite',
     )
     .option('--blobs <dir>', "with --database: the shared folder of the project's image files")
     .option('--port <n>', 'port (0 = any free port)', '0')
