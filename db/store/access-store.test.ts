@@ -326,6 +326,60 @@ describe.each(storeTargets())('team stores on $name', (target) => {
     expect((await browse.qaReview(f.f1))!.status).toBe('approved');
   });
 
+  it('decides a family in bulk over every live phrasing of its open facts, as one command', async () => {
+    const f = await fixture();
+    const out = await review.decideFamily({
+      family: 'left',
+      batchId: f.b1,
+      decision: 'reject',
+      reason: 'blurry',
+      reviewer: 'alice',
+    });
+    // Fact F's two phrasings on image A; fact H (batch 2) and G (another family) untouched.
+    expect(out.applied).toBe(2);
+    expect(out.entry).toMatchObject({
+      command: 'review.bulk-reject',
+      target: 'family:left',
+      op: 'do',
+      imageIds: [f.imgA],
+    });
+    const status = async (id: number) => (await browse.qaReview(id))!.status;
+    expect([await status(f.f1), await status(f.f2), await status(f.g), await status(f.h)]).toEqual([
+      'rejected',
+      'rejected',
+      'proposed',
+      'proposed',
+    ]);
+    expect((await review.reviews(f.f2)).map((r) => [r.decision, r.reason, r.reviewer])).toEqual([
+      ['reject', 'blurry', 'alice'],
+    ]);
+    // Nothing open is left: a second bulk applies nothing and logs nothing.
+    expect(
+      await review.decideFamily({
+        family: 'left',
+        imageId: f.imgA,
+        decision: 'approve',
+        reviewer: 'bob',
+      }),
+    ).toEqual({ applied: 0, entry: null });
+    // A guard refusing leaves the batch as it was.
+    await expect(
+      review.decideFamily({
+        family: 'left',
+        batchId: f.b2,
+        decision: 'approve',
+        reviewer: 'bob',
+        guard: async () => {
+          throw new Error('held');
+        },
+      }),
+    ).rejects.toThrow('held');
+    expect(await status(f.h)).toBe('proposed');
+    const undone = await undo.step('alice', 'undo', newest('undo'));
+    expect(undone).toMatchObject({ command: 'review.bulk-reject', op: 'undo' });
+    expect([await status(f.f1), await status(f.f2)]).toEqual(['proposed', 'proposed']);
+  });
+
   it('refuses to undo an object edit (not on this layer yet) by name', async () => {
     const f = await fixture();
     const entry = await project.db

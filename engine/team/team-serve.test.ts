@@ -203,6 +203,36 @@ describe.skipIf(postgres.skipReason)('sqw serve --database on PostgreSQL', () =>
     expect((await reject(tokens.bob, idsA[1]!)).body.ok).toBe(true);
   });
 
+  it('decides a family in bulk as one undoable command, refused inside a claim', async () => {
+    const [[fam, ids]] = families(1, 2) as [[string, number[]]];
+    const [batch] = await ok(tokens.vera, 'batches.list');
+    const taken = await ok(tokens.bob, 'claims.take', { family: fam });
+    const refused = await rpc(tokens.alice, 'reviews.bulk', {
+      family: fam,
+      batchId: batch.id,
+      decision: 'approve',
+    });
+    expect(refused.body.error.code).toBe('conflict');
+    expect(refused.body.error.message).toContain('Part of this bulk decision is held by bob');
+    await ok(tokens.bob, 'claims.release', { claimId: taken.claim.id });
+    const bulk = await ok(tokens.alice, 'reviews.bulk', {
+      family: fam,
+      batchId: batch.id,
+      decision: 'approve',
+    });
+    expect(bulk.applied).toBeGreaterThanOrEqual(ids.length);
+    const status = async () =>
+      (await ok(tokens.vera, 'qa.queue', { family: fam, limit: 1000 })).items.map(
+        (q: any) => q.status,
+      );
+    expect(new Set(await status())).toEqual(new Set(['approved']));
+    const rows = await ok(tokens.vera, 'reviews.list', { qaId: ids[0] });
+    expect(rows.at(-1)).toMatchObject({ reviewer: 'alice', decision: 'approve' });
+    const undo = await ok(tokens.alice, 'reviews.undo', {});
+    expect(undo.entry).toMatchObject({ command: 'review.bulk-approve', op: 'undo' });
+    expect(new Set(await status())).toEqual(new Set(['proposed']));
+  });
+
   it('holds QA by the label of the objects they name', async () => {
     const view = await ok(tokens.vera, 'reviews.image', { imageId });
     const partition = view.objects.find((o: any) => o.label === 'partition');

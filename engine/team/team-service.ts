@@ -48,6 +48,7 @@ export const TEAM_METHODS = new Set<MethodName>([
   'reviews.list',
   'reviews.image',
   'reviews.decide',
+  'reviews.bulk',
   'reviews.undo',
   'reviews.redo',
   'reviews.history',
@@ -300,6 +301,32 @@ export function createTeamService(
         qa: await reviewQa(d.qaId),
         entryId: entry.id,
         history: await history(d.reviewer),
+      };
+    },
+    'reviews.bulk': async ({ projectId, family, imageId, batchId, decision, reason, reviewer }) => {
+      check(projectId);
+      if (decision === 'reject' && !reason?.trim())
+        throw new UserInputError('a rejection needs a reason');
+      if (imageId === undefined && batchId === undefined)
+        throw new UserInputError('bulk decisions need an image or a batch');
+      const out = await p.review.decideFamily({
+        family,
+        imageId,
+        batchId,
+        decision,
+        reason,
+        reviewer,
+        guard: async (trx, qaIds) => {
+          const held = await p.claims.heldByOther(qaIds, reviewer, now(), trx);
+          if (held) throw claimConflict('Part of this bulk decision', held);
+        },
+      });
+      if (out.entry) announce(out.entry);
+      return {
+        applied: out.applied,
+        warnings: [],
+        entryId: out.entry?.id ?? null,
+        history: await history(reviewer),
       };
     },
     'reviews.undo': async ({ projectId, reviewer }) => step(projectId, reviewer, 'undo'),
