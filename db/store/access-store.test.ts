@@ -286,6 +286,28 @@ describe.each(storeTargets())('team stores on $name', (target) => {
     expect(await claims.heldByOther([f.h], 'bob', now)).toBeUndefined();
   });
 
+  it('two reviewers taking overlapping slices at the same moment: one gets it, the other is refused', async () => {
+    await fixture();
+    const now = Date.now();
+    for (let round = 0; round < 5; round++) {
+      const out = await Promise.all(
+        ['alice', 'bob'].map((holder, i) =>
+          claims.take(
+            i === 0
+              ? { batchId: null, family: 'left', label: null }
+              : { batchId: null, family: null, label: 'chair' },
+            holder,
+            now + 60_000,
+            now,
+          ),
+        ),
+      );
+      expect(out.filter((o) => 'claim' in o)).toHaveLength(1);
+      const won = out.find((o) => 'claim' in o) as { claim: { id: number; holder: string } };
+      expect(await claims.release(won.claim.id, won.claim.holder, now)).toBe(true);
+    }
+  });
+
   it('a decision refused by its guard writes nothing', async () => {
     const f = await fixture();
     await expect(
