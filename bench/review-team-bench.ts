@@ -6,19 +6,24 @@
 // read RPCs through the dispatcher; this one times concurrent writes over the wire.)
 //
 //   node bin/run-ts.mjs bench/review-team-bench.ts [--reviewers 20] [--decisions 40]
-//       [--database sqlite] [--also-single]
+//       [--database sqlite|team-sqlite|postgres] [--also-single]
 //
 // The database is pluggable: DATABASES maps a name to how a project holding the fixture is made
-// and what `sqw serve --project` is given for it. SQLite is the one that exists today; a PostgreSQL
-// entry needs only `setUp` returning the project's `postgres://` reference once the data layer
-// takes one.
+// and what `sqw serve` is given for it: `sqlite` serves the project folder (`--project`);
+// `postgres` copies that folder to a throwaway PostgreSQL cluster (db/postgres/test-cluster.ts,
+// `sqw project copy`'s code) and serves it with `--database … --blobs …`; `team-sqlite` serves the
+// folder through the same team service as `postgres` (`--database <folder>`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { copyProject } from '../db/copy/project-copy';
+import { startTestCluster } from '../db/postgres/test-cluster';
 import { ProjectStore } from '../db/project-store';
-import { addAccount } from '../engine/access/account-tokens';
+import { openPostgresProject } from '../db/store/connect';
+import { AccountStore } from '../db/store/access-store';
+import { addAccount, addAccountIn } from '../engine/access/account-tokens';
 import { importCocoFile } from '../engine/annotations/coco-import';
 import { importBatch } from '../engine/import/index';
 import { runGraphStage } from '../engine/pipeline/graph-stage';
@@ -37,8 +42,8 @@ const DECISIONS = Number(opt('decisions', '40'));
 const DATABASE = opt('database', 'sqlite');
 
 interface BenchProject {
-  /** What `sqw serve --project` opens. */
-  projectRef: string;
+  /** What `sqw serve` is told to open. */
+  serveArgs: string[];
   /** Tokens of `count` reviewer accounts named reviewer-1 … reviewer-N. */
   tokens: string[];
   cleanup(): void;
@@ -48,21 +53,30 @@ interface BenchDatabase {
   setUp(reviewers: number): Promise<BenchProject>;
 }
 
+/** The SUN RGB-D corridor with its COCO objects, graph and QA, in a new project folder. */
+async function fixtureFolder(): Promise<{ dir: string; folder: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sqw-team-bench-'));
+  const folder = join(dir, 'p');
+  const store = ProjectStore.openOrCreate(folder);
+  await importBatch(store, {
+    folder: `${SAMPLES}/sun-corridor/color`,
+    depthFolder: `${SAMPLES}/sun-corridor/depth`,
+    depthEncoding: 'sun',
+    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
+  });
+  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
+  const imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  await runGraphStage(store, imageId);
+  runQaStage(store, imageId, { seed: '1' });
+  store.close();
+  return { dir, folder };
+}
+
 const DATABASES: Record<string, BenchDatabase> = {
   sqlite: {
     async setUp(reviewers) {
-      const dir = mkdtempSync(join(tmpdir(), 'sqw-team-bench-'));
-      const store = ProjectStore.openOrCreate(join(dir, 'p'));
-      await importBatch(store, {
-        folder: `${SAMPLES}/sun-corridor/color`,
-        depthFolder: `${SAMPLES}/sun-corridor/depth`,
-        depthEncoding: 'sun',
-        intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
-      });
-      await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-      const imageId = store.images.findByName('corridor.jpg')[0]!.id;
-      await runGraphStage(store, imageId);
-      runQaStage(store, imageId, { seed: '1' });
+      const { dir, folder } = await fixtureFolder();
+      const store = ProjectStore.open(folder);
       const tokens = Array.from(
         { length: reviewers },
         (_, i) => addAccount(store.accounts, `reviewer-${i + 1}`, 'reviewer').token,
@@ -70,18 +84,51 @@ const DATABASES: Record<string, BenchDatabase> = {
       addAccount(store.accounts, 'bench-admin', 'admin');
       store.close();
       return {
-        projectRef: join(dir, 'p'),
+        serveArgs: ['--project', folder],
         tokens,
         cleanup: () => rmSync(dir, { recursive: true, force: true }),
       };
     },
   },
+  // The team service and its async stores on the same SQLite file: the same work per decision as
+  // `postgres` (no geometry checks, no evidence), so the two compare databases, not code paths.
+  'team-sqlite': {
+    async setUp(reviewers) {
+      const project = await DATABASES.sqlite!.setUp(reviewers);
+      const folder = project.serveArgs[1]!;
+      return { ...project, serveArgs: ['--database', folder, '--blobs', join(folder, 'blobs')] };
+    },
+  },
+  postgres: {
+    async setUp(reviewers) {
+      const { dir, folder } = await fixtureFolder();
+      const cluster = startTestCluster();
+      const url = await cluster.createDatabase();
+      const blobs = join(dir, 'shared-blobs');
+      await copyProject(folder, url, { blobs });
+      const db = await openPostgresProject(url, 1);
+      const accounts = new AccountStore(db.db);
+      const tokens: string[] = [];
+      for (let i = 0; i < reviewers; i++)
+        tokens.push((await addAccountIn(accounts, `reviewer-${i + 1}`, 'reviewer')).token);
+      await addAccountIn(accounts, 'bench-admin', 'admin');
+      await db.close();
+      return {
+        serveArgs: ['--database', url, '--blobs', blobs],
+        tokens,
+        cleanup: () => {
+          cluster.stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  },
 };
 
-async function serve(projectRef: string): Promise<{ child: ChildProcess; port: number }> {
+async function serve(serveArgs: string[]): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, 'bin/sqw.mjs'), 'serve', '--project', projectRef, '--accounts', '--json'],
+    [join(ROOT, 'bin/sqw.mjs'), 'serve', ...serveArgs, '--accounts', '--json'],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((res, rej) => {
@@ -149,7 +196,7 @@ async function main() {
   const database = DATABASES[DATABASE];
   if (!database) throw new Error(`--database: one of ${Object.keys(DATABASES).join(', ')}`);
   const project = await database.setUp(REVIEWERS);
-  const { child, port } = await serve(project.projectRef);
+  const { child, port } = await serve(project.serveArgs);
   try {
     const projects = await rpc<Array<{ id: string }>>(
       port,

@@ -15,7 +15,9 @@ export interface RpcErrorBody {
     /** The caller's role does not allow this method. */
     | 'forbidden'
     /** Another reviewer holds what the call would change (a claim); the message names them. */
-    | 'conflict';
+    | 'conflict'
+    /** The method is not available on this kind of project yet (a team project on PostgreSQL). */
+    | 'not-available';
   message: string;
 }
 

@@ -11,3 +11,8 @@ export class UserInputError extends Error {
 export class ConflictError extends Error {
   override name = 'ConflictError';
 }
+
+/** The call exists but is not ported to this kind of project yet (a team project on PostgreSQL). */
+export class NotAvailableError extends Error {
+  override name = 'NotAvailableError';
+}

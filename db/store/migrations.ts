@@ -1,6 +1,6 @@
 // Schema migrations of the two-database layer, written once in Kysely's schema builder and run on
 // SQLite and PostgreSQL alike. The tables match what db/migrations.ts (the desktop's SQLite
-// migrations, tracked in user_version) has built by its version 13 (accounts and claims aside); schema-parity.test.ts holds
+// migrations, tracked in user_version) has built by its version 13; schema-parity.test.ts holds
 // the two to the same columns and indexes. Desktop project files keep migrating through
 // db/migrations.ts until every repository is on this layer.
 import { sql, type ColumnDefinitionBuilder, type Kysely } from 'kysely';
@@ -384,12 +384,59 @@ function derivedImageStatus(dialect: DialectName): Migration {
 }
 
 /** Every migration of the layer, by name (Kysely applies them in name order). */
+/**
+ * Reviewer accounts and claims on slices of the review queue (desktop migration 17): a served team
+ * project signs reviewers in and refuses decisions inside someone else's claim.
+ */
+function reviewAccess(dialect: DialectName): Migration {
+  const t = typesFor(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('accounts')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) =>
+          c.notNull().check(sql`role IN ('admin', 'reviewer', 'viewer')`),
+        )
+        .addColumn('token_id', 'text', (c) => c.notNull().unique())
+        .addColumn('token_salt', 'text', (c) => c.notNull())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('review_claims')
+        .addColumn('id', 'integer', t.id)
+        .addColumn('holder', 'text', (c) => c.notNull())
+        .addColumn('batch_id', 'integer')
+        .addColumn('family', 'text')
+        .addColumn('label', 'text')
+        // Milliseconds since the epoch: past 2^31, so 8 bytes on PostgreSQL.
+        .addColumn('expires_at', t.bigint, (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('released_at', 'text')
+        .addCheckConstraint(
+          'review_claims_slice',
+          sql`batch_id IS NOT NULL OR family IS NOT NULL OR label IS NOT NULL`,
+        )
+        .execute();
+      await db.schema
+        .createIndex('review_claims_live')
+        .on('review_claims')
+        .columns(['released_at', 'expires_at'])
+        .execute();
+    },
+  };
+}
+
 export function storeMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-review-and-catalog': reviewAndCatalog(dialect),
     '0002-stage-runs': stageRuns(dialect),
     '0003-scene-and-jobs': sceneAndJobs(dialect),
     '0004-derived-image-status': derivedImageStatus(dialect),
+    '0005-review-access': reviewAccess(dialect),
   };
 }
 

@@ -17,9 +17,17 @@ export interface FactDecision {
   reviewer: string;
   /** Refuse when the decided phrasing moved on since the reviewer saw it (another reviewer). */
   expectedRevision?: string;
+  /**
+   * Runs inside the decision's transaction, before any write, with the phrasings it will decide;
+   * throwing refuses the decision (a claim check sees exactly what the decision writes over).
+   */
+  guard?: (trx: Transaction<ProjectTables>, qaIds: number[]) => Promise<void>;
 }
 
 export class ReviewConflictError extends Error {}
+
+/** Rows per statement in bulk writes: well under both databases' bound-parameter limits. */
+const CHUNK = 500;
 
 const STATUS_AFTER: Record<ReviewRow['decision'], QaState['status'] | null> = {
   approve: 'approved',
@@ -36,7 +44,7 @@ export interface ExportRecord {
   checksum: string;
 }
 
-type Db = Kysely<ProjectTables> | Transaction<ProjectTables>;
+export type Db = Kysely<ProjectTables> | Transaction<ProjectTables>;
 
 export class ReviewStore {
   constructor(
@@ -110,6 +118,7 @@ export class ReviewStore {
           ? []
           : phrasings.filter((p) => p.id !== qa.id && p.status !== 'orphaned');
       const others = siblings.map(toState);
+      await d.guard?.(trx, [qa.id, ...others.map((o) => o.id)]);
       const status = STATUS_AFTER[d.decision];
       const answer = d.decision === 'edit' ? (d.editedAnswer ?? '').trim() : before.answer;
       if (d.decision === 'edit' && !answer) throw new Error('an edit needs the edited answer');
@@ -161,6 +170,98 @@ export class ReviewStore {
         refId: null,
         imageIds: [qa.image_id],
       });
+    });
+  }
+
+  /**
+   * One decision over every open (proposed or changed) fact of a QA family in an image or a batch,
+   * covering each fact's live phrasings: one review_decisions row per phrasing and one audit entry
+   * (`review.bulk-<decision>`, undone as one), together or not at all. As QaDecisions.bulk.
+   */
+  async decideFamily(b: {
+    family: string;
+    imageId?: number;
+    batchId?: number;
+    decision: 'approve' | 'reject' | 'skip';
+    reason?: string | null;
+    reviewer: string;
+    guard?: FactDecision['guard'];
+  }): Promise<{ applied: number; entry: AuditEntryRow | null }> {
+    if (b.imageId === undefined && b.batchId === undefined)
+      throw new Error('bulk decisions need an image or a batch');
+    return this.db.transaction().execute(async (trx) => {
+      const open = await trx
+        .selectFrom('qa_pairs as q')
+        .innerJoin('images as i', 'i.id', 'q.image_id')
+        .select(['q.id', 'q.image_id', 'q.fact_id'])
+        .where('q.family', '=', b.family)
+        .where('q.status', 'in', ['proposed', 'changed'])
+        .$if(b.imageId !== undefined, (q) => q.where('q.image_id', '=', b.imageId!))
+        .$if(b.batchId !== undefined, (q) => q.where('i.batch_id', '=', b.batchId!))
+        .execute();
+      if (open.length === 0) return { applied: 0, entry: null };
+      const openIds = new Set(open.map((q) => q.id));
+      const facts = new Set(
+        open.filter((q) => q.fact_id !== null).map((q) => `${q.image_id}:${q.fact_id}`),
+      );
+      const imageIds = [...new Set(open.map((q) => q.image_id))];
+      // The decision is the fact's: every live phrasing of each open fact, locked in id order
+      // on PostgreSQL as decideFact does.
+      const candidates: Array<Parameters<typeof toState>[0] & { fact_id: string | null }> = [];
+      for (let i = 0; i < imageIds.length; i += CHUNK)
+        candidates.push(
+          ...(await trx
+            .selectFrom('qa_pairs')
+            .select(['id', 'image_id', 'status', 'answer', 'fact_hash', 'fact_id'])
+            .where('image_id', 'in', imageIds.slice(i, i + CHUNK))
+            .where('status', '<>', 'orphaned')
+            .orderBy('id')
+            .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+            .execute()),
+        );
+      const rows = candidates.filter(
+        (r) => openIds.has(r.id) || (r.fact_id !== null && facts.has(`${r.image_id}:${r.fact_id}`)),
+      );
+      const ids = rows.map((r) => r.id);
+      await b.guard?.(trx, ids);
+      const status = STATUS_AFTER[b.decision];
+      const before = rows.map(toState);
+      const after = before.map((s) => {
+        const next = status ?? s.status;
+        const hash = rows.find((r) => r.id === s.id)!.fact_hash;
+        return { ...s, status: next, revision: qaRevision(next, s.answer, hash) };
+      });
+      const createdAt = new Date().toISOString();
+      const reason = b.reason?.trim() || null;
+      for (let i = 0; i < ids.length; i += CHUNK) {
+        const chunk = ids.slice(i, i + CHUNK);
+        await trx
+          .insertInto('review_decisions')
+          .values(
+            chunk.map((qaId) => ({
+              qa_id: qaId,
+              decision: b.decision,
+              reason,
+              edited_answer: null,
+              reviewer: b.reviewer,
+              created_at: createdAt,
+            })),
+          )
+          .execute();
+        if (status !== null)
+          await trx.updateTable('qa_pairs').set({ status }).where('id', 'in', chunk).execute();
+      }
+      const entry = await appendAudit(trx, {
+        actor: b.reviewer,
+        command: `review.bulk-${b.decision}`,
+        target: `family:${b.family.slice(0, 100)}`,
+        before: { objects: [], qa: before },
+        after: { objects: [], qa: after },
+        op: status === null ? 'log' : 'do',
+        refId: null,
+        imageIds: [...new Set(before.map((s) => s.imageId))].sort((x, y) => x - y),
+      });
+      return { applied: ids.length, entry };
     });
   }
 
@@ -272,7 +373,7 @@ function factHashOf(
   return id === qa.id ? qa.fact_hash : (siblings.find((s) => s.id === id)?.fact_hash ?? null);
 }
 
-async function appendAudit(
+export async function appendAudit(
   db: Db,
   e: Omit<AuditEntryRow, 'id' | 'createdAt'>,
 ): Promise<AuditEntryRow> {
@@ -295,7 +396,7 @@ async function appendAudit(
   return { ...e, id: row.id, createdAt };
 }
 
-function toAudit(r: Selectable<ProjectTables['audit_log']>): AuditEntryRow {
+export function toAudit(r: Selectable<ProjectTables['audit_log']>): AuditEntryRow {
   return {
     id: r.id,
     actor: r.actor,

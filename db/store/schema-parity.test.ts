@@ -23,6 +23,8 @@ const TABLES = [
   'scene_graphs',
   'ambiguities',
   'job_items',
+  'accounts',
+  'review_claims',
 ];
 
 function sqliteShape(db: BetterSqlite3.Database) {

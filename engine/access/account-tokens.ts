@@ -5,7 +5,12 @@
 // random secret cannot be guessed at any speed, so a stolen database row yields nothing usable.
 // The salt keeps equal secrets (there are none in practice) from showing as equal hashes.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { AccountRepository, AccountRow, Role } from '../../db/repositories/accounts';
+import type {
+  AccountRepository,
+  AccountRow,
+  AccountSecret,
+  Role,
+} from '../../db/repositories/accounts';
 
 const TOKEN_PATTERN = /^sqw_([0-9a-f]{16})_([0-9a-f]{64})$/;
 
@@ -37,14 +42,31 @@ export function looksLikeAccountToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
 }
 
+/** Where accounts are looked up: a desktop folder's repository or a team project's store. */
+export interface AccountDirectory {
+  byTokenId(tokenId: string): AccountSecret | undefined | Promise<AccountSecret | undefined>;
+  activeCount(): number | Promise<number>;
+}
+
 /** The active account a presented token belongs to, or null (unknown, wrong or revoked). */
 export function verifyToken(accounts: AccountRepository, token: string | null): AccountRow | null {
   const m = token ? TOKEN_PATTERN.exec(token) : null;
-  if (!m) return null;
-  const row = accounts.byTokenId(m[1]!);
+  return m ? checkSecret(accounts.byTokenId(m[1]!), m[2]!) : null;
+}
+
+/** verifyToken over any account directory (a team project's is async). */
+export async function verifyTokenIn(
+  accounts: AccountDirectory,
+  token: string | null,
+): Promise<AccountRow | null> {
+  const m = token ? TOKEN_PATTERN.exec(token) : null;
+  return m ? checkSecret(await accounts.byTokenId(m[1]!), m[2]!) : null;
+}
+
+function checkSecret(row: AccountSecret | undefined, secret: string): AccountRow | null {
   if (!row) return null;
   // Constant-time: the comparison does not reveal how much of the hash matched.
-  const given = Buffer.from(hmac(row.tokenSalt, m[2]!), 'hex');
+  const given = Buffer.from(hmac(row.tokenSalt, secret), 'hex');
   const stored = Buffer.from(row.tokenHash, 'hex');
   if (given.length !== stored.length || !timingSafeEqual(given, stored)) return null;
   if (row.revokedAt !== null) return null;
@@ -60,6 +82,26 @@ export function addAccount(
 ): { account: AccountRow; token: string } {
   const { token, ...stored } = issueToken();
   const account = accounts.add({ name, role, ...stored });
+  if (!account) throw new Error(`an account named ${JSON.stringify(name)} exists already`);
+  return { account, token };
+}
+
+/** addAccount for a team project's account store (async). */
+export async function addAccountIn(
+  accounts: {
+    add(a: {
+      name: string;
+      role: Role;
+      tokenId: string;
+      tokenSalt: string;
+      tokenHash: string;
+    }): Promise<AccountRow | null>;
+  },
+  name: string,
+  role: Role,
+): Promise<{ account: AccountRow; token: string }> {
+  const { token, ...stored } = issueToken();
+  const account = await accounts.add({ name, role, ...stored });
   if (!account) throw new Error(`an account named ${JSON.stringify(name)} exists already`);
   return { account, token };
 }

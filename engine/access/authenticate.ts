@@ -1,9 +1,9 @@
 // Who is calling: the local user holding the server's shared token, or a reviewer account. In
 // accounts mode the shared token still works from this machine (the person who started the server)
 // but never from another one: beyond loopback each person signs in with their own token.
-import type { AccountRepository, AccountRow } from '../../db/repositories/accounts';
+import type { AccountRow } from '../../db/repositories/accounts';
 import { isLoopbackPeer, tokenMatches } from '../server/security';
-import { verifyToken } from './account-tokens';
+import { verifyTokenIn, type AccountDirectory } from './account-tokens';
 
 export type Principal = { kind: 'local' } | { kind: 'account'; account: AccountRow };
 
@@ -11,16 +11,16 @@ export interface AuthConfig {
   /** The per-start shared token; null where none is issued (behind a reverse proxy). */
   sharedToken: string | null;
   /** Set in accounts mode. */
-  accounts: AccountRepository | null;
+  accounts: AccountDirectory | null;
 }
 
 export type AuthOutcome = Principal | { refused: string };
 
-export function authenticate(
+export async function authenticate(
   cfg: AuthConfig,
   presented: string | null | undefined,
   peerAddress: string | undefined,
-): AuthOutcome {
+): Promise<AuthOutcome> {
   if (cfg.sharedToken !== null && tokenMatches(cfg.sharedToken, presented)) {
     if (cfg.accounts === null || isLoopbackPeer(peerAddress)) return { kind: 'local' };
     return {
@@ -29,7 +29,7 @@ export function authenticate(
     };
   }
   if (cfg.accounts !== null && presented) {
-    const account = verifyToken(cfg.accounts, presented);
+    const account = await verifyTokenIn(cfg.accounts, presented);
     if (account) return { kind: 'account', account };
   }
   return { refused: 'missing or wrong token' };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { lookupMethod } from '../../contract/api';
 import type { ApiHandlers } from '../../contract/api';
 import type { RpcResponse } from '../../contract/transport';
-import { ConflictError, NotFoundError, UserInputError } from '../errors';
+import { ConflictError, NotAvailableError, NotFoundError, UserInputError } from '../errors';
 
 export type Dispatch = (method: string, input: unknown) => Promise<RpcResponse>;
 
@@ -42,7 +42,9 @@ export function createDispatcher(handlers: ApiHandlers): Dispatch {
             ? 'conflict'
             : err instanceof UserInputError
               ? 'invalid-input'
-              : 'failed';
+              : err instanceof NotAvailableError
+                ? 'not-available'
+                : 'failed';
       return { ok: false, error: { code, message: (err as Error).message ?? String(err) } };
     }
     const out = spec.output.safeParse(result);

@@ -6,10 +6,11 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { parseBlobPath } from '../../contract/blobs';
+import { parseBlobPath, type BlobRef } from '../../contract/blobs';
 import { resolveBlob } from '../blobs';
-import type { AccountRepository } from '../../db/repositories/accounts';
+import type { AccountDirectory } from '../access/account-tokens';
 import { authenticate, type AuthOutcome } from '../access/authenticate';
 import { accessOf, roleAllows } from '../access/method-access';
 import type { Engine } from '../engine';
@@ -34,18 +35,31 @@ const MAX_WS_PAYLOAD_BYTES = 64 * 1024;
  */
 const MAX_DISCARDED_BYTES = 16 * MAX_BODY_BYTES;
 
+/**
+ * What the server serves: a desktop engine (project folders: blobs are files of its projects) or a
+ * team engine (engine/team/team-engine.ts: blobs are read from the shared blob store).
+ */
+export type ServedEngine = Pick<Engine, 'dispatch' | 'events'> &
+  (
+    | Pick<Engine, 'projects'>
+    | {
+        readBlob(ref: BlobRef): Promise<{ contentType: string; data: Buffer } | undefined>;
+      }
+  );
+
 export interface HttpServerOptions {
-  engine: Engine;
+  engine: ServedEngine;
   /** Folder of the built renderer (dist/renderer). */
   staticRoot: string;
   host?: string;
   port?: number;
   token?: string;
   /**
-   * Accounts mode: reviewer accounts (db/repositories/accounts.ts) sign in with their own tokens
-   * and every call is checked against engine/access/method-access.ts. Required beyond loopback.
+   * Accounts mode: reviewer accounts (db/repositories/accounts.ts, or a team project's
+   * db/store/access-store.ts) sign in with their own tokens and every call is checked against
+   * engine/access/method-access.ts. Required beyond loopback.
    */
-  accounts?: AccountRepository;
+  accounts?: AccountDirectory;
   /** Serve HTTPS with this certificate and key (PEM). */
   tls?: { cert: string | Buffer; key: string | Buffer };
   /**
@@ -68,8 +82,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Why a server with these options must not start; null when it may. */
-export function refusalToServe(opts: HttpServerOptions): string | null {
+/**
+ * Why a server with these options must not start; null when it may. `activeAccounts`: how many
+ * active accounts `opts.accounts` holds.
+ */
+export function refusalToServe(opts: HttpServerOptions, activeAccounts = 0): string | null {
   const host = opts.host ?? '127.0.0.1';
   const loopback = isLoopbackAddress(host);
   if (opts.behindProxy && !loopback)
@@ -78,14 +95,14 @@ export function refusalToServe(opts: HttpServerOptions): string | null {
     return `refusing to listen on ${host} without TLS: pass --tls-cert and --tls-key, or keep the server on loopback behind a TLS-terminating reverse proxy with --behind-proxy (docs/TEAM-REVIEWERS.md)`;
   if ((!loopback || opts.behindProxy) && !opts.accounts)
     return `refusing to serve beyond loopback without reviewer accounts: start with --accounts (docs/TEAM-REVIEWERS.md)`;
-  if ((!loopback || opts.behindProxy) && opts.accounts && opts.accounts.activeCount() === 0)
+  if ((!loopback || opts.behindProxy) && opts.accounts && activeAccounts === 0)
     return `refusing to serve beyond loopback: the project has no active reviewer accounts; add one with \`sqw users add <name> --role admin --project <dir>\``;
   return null;
 }
 
 export async function startHttpServer(opts: HttpServerOptions): Promise<RunningServer> {
   const host = opts.host ?? '127.0.0.1';
-  const refusal = refusalToServe(opts);
+  const refusal = refusalToServe(opts, opts.accounts ? await opts.accounts.activeCount() : 0);
   if (refusal) throw new Error(refusal);
   // Beyond loopback (bound publicly, or reached through a proxy): Host and Origin are the public
   // names, not loopback ones.
@@ -104,7 +121,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       ? isSameOrigin(req.headers.origin, req.headers.host, scheme)
       : isAllowedOrigin(req.headers.origin, port) ||
         (scheme === 'https' && isSameOrigin(req.headers.origin, req.headers.host, 'https'));
-  const who = (req: IncomingMessage, presented: string | null | undefined): AuthOutcome =>
+  const who = (req: IncomingMessage, presented: string | null | undefined): Promise<AuthOutcome> =>
     authenticate({ sharedToken: token, accounts }, presented, req.socket.remoteAddress);
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -133,7 +150,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
           ok: false,
           error: { code: 'unauthorized', message: 'cross-origin request refused' },
         });
-      const caller = who(req, bearerToken(req.headers.authorization));
+      const caller = await who(req, bearerToken(req.headers.authorization));
       if ('refused' in caller) {
         return json(res, 401, {
           ok: false,
@@ -189,7 +206,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     if (url.pathname.startsWith('/blob/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD')
         return json(res, 405, { ok: false, error: { code: 'failed', message: 'use GET' } });
-      const caller = who(
+      const caller = await who(
         req,
         bearerToken(req.headers.authorization) ?? url.searchParams.get('token'),
       );
@@ -199,7 +216,23 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
           error: { code: 'unauthorized', message: caller.refused },
         });
       const ref = parseBlobPath(url.pathname.slice('/blob/'.length));
-      const file = ref && resolveBlob(engine.projects, ref);
+      if (ref && 'readBlob' in engine) {
+        const blob = await engine.readBlob(ref);
+        if (!blob)
+          return json(res, 404, {
+            ok: false,
+            error: { code: 'not-found', message: 'no such blob' },
+          });
+        res.writeHead(200, {
+          ...SECURITY_HEADERS,
+          'Content-Type': blob.contentType,
+          'Cache-Control': 'private, max-age=60',
+          'Content-Length': blob.data.length,
+        });
+        res.end(req.method === 'HEAD' ? undefined : blob.data);
+        return;
+      }
+      const file = ref && 'projects' in engine && resolveBlob(engine.projects, ref);
       if (!file)
         return json(res, 404, { ok: false, error: { code: 'not-found', message: 'no such blob' } });
       const stream = createReadStream(file.path);
@@ -236,16 +269,18 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
     // resets mid-handshake would be an uncaught exception that ends the whole server.
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
-    const ok =
-      url.pathname === '/api/events' &&
-      hostOk(req.headers.host) &&
-      originOk(req) &&
-      !('refused' in who(req, url.searchParams.get('token')));
-    if (!ok) {
+    const refuse = () => {
       socket.write('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
       socket.destroy();
-      return;
-    }
+    };
+    if (url.pathname !== '/api/events' || !hostOk(req.headers.host) || !originOk(req))
+      return refuse();
+    who(req, url.searchParams.get('token')).then(
+      (caller) => ('refused' in caller ? refuse() : upgrade(req, socket, head)),
+      () => refuse(),
+    );
+  });
+  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
@@ -259,7 +294,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
       // Clients only listen; anything they send is ignored.
       ws.on('message', () => undefined);
     });
-  });
+  };
   const unsubscribe = engine.events.subscribe((event) => {
     const text = JSON.stringify(event);
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);

@@ -1,12 +1,15 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { HttpServerOptions } from '../../server/http-server';
 import { CliError, createOutput } from '../output';
 
 const RENDERER_DIST = fileURLToPath(new URL('../../../dist/renderer', import.meta.url));
 
 interface ServeFlags {
   project: string[];
+  database?: string;
+  blobs?: string;
   port: string;
   host: string;
   json?: boolean;
@@ -27,6 +30,11 @@ export function registerServe(program: Command): void {
       collect,
       [],
     )
+    .option(
+      '--database <url>',
+      'serve a team project on PostgreSQL (postgres://…) instead of project folders: the review loop only (docs/TEAM-SETUP.md); a folder here serves it through the same team service on SQLite',
+    )
+    .option('--blobs <dir>', "with --database: the shared folder of the project's image files")
     .option('--port <n>', 'port (0 = any free port)', '0')
     .option(
       '--host <addr>',
@@ -35,7 +43,7 @@ export function registerServe(program: Command): void {
     )
     .option(
       '--accounts',
-      'team mode: reviewers sign in with their own tokens (`sqw users`, from the first --project); the shared token then works only from this machine',
+      'team mode: reviewers sign in with their own tokens (`sqw users`, from the first --project or the --database); the shared token then works only from this machine',
     )
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
     .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
@@ -55,14 +63,18 @@ export function registerServe(program: Command): void {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new CliError(`--port: not a port number: ${flags.port}`);
-      const [{ createEngine }, { startHttpServer }] = await Promise.all([
-        import('../../engine'),
-        import('../../server/http-server'),
-      ]);
       if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey))
         throw new CliError('--tls-cert and --tls-key go together');
-      if (flags.accounts && flags.project.length === 0)
-        throw new CliError('--accounts needs --project: the accounts live in the first project');
+      if (flags.database && flags.project.length > 0)
+        throw new CliError('--database and --project go separately: serve one or the other');
+      if (flags.database && !flags.blobs)
+        throw new CliError(
+          "--database needs --blobs: the shared folder of the project's image files",
+        );
+      if (flags.accounts && flags.project.length === 0 && !flags.database)
+        throw new CliError(
+          '--accounts needs --project or --database: the accounts live in the project',
+        );
       let tls;
       try {
         tls = flags.tlsCert
@@ -71,21 +83,48 @@ export function registerServe(program: Command): void {
       } catch (err) {
         throw new CliError(`TLS: ${(err as Error).message}`);
       }
-      const engine = createEngine({ transport: 'http', projectFolders: flags.project });
+      const { startHttpServer } = await import('../../server/http-server');
+      let served: {
+        engine: HttpServerOptions['engine'];
+        accounts: HttpServerOptions['accounts'];
+        close(): Promise<void>;
+      };
+      if (flags.database) {
+        const { createTeamEngine } = await import('../../team/team-engine');
+        let team;
+        try {
+          team = await createTeamEngine({ database: flags.database, blobs: flags.blobs! });
+        } catch (err) {
+          throw new CliError(`--database: ${(err as Error).message}`);
+        }
+        served = {
+          engine: team,
+          accounts: flags.accounts ? team.project.accounts : undefined,
+          close: () => team.close(),
+        };
+      } else {
+        const { createEngine } = await import('../../engine');
+        const engine = createEngine({ transport: 'http', projectFolders: flags.project });
+        served = {
+          engine,
+          accounts: flags.accounts ? engine.projects.list()[0]!.accounts : undefined,
+          close: () => engine.close(),
+        };
+      }
       let server;
       try {
         server = await startHttpServer({
-          engine,
+          engine: served.engine,
           staticRoot: RENDERER_DIST,
           host: flags.host,
           port,
           tls,
           behindProxy: flags.behindProxy,
           publicHosts: flags.publicHost,
-          accounts: flags.accounts ? engine.projects.list()[0]!.accounts : undefined,
+          accounts: served.accounts,
         });
       } catch (err) {
-        await engine.close();
+        await served.close();
         throw new CliError((err as Error).message);
       }
       out.result(`Spatial QA Workstation (headless) at ${server.url}`, {
@@ -103,7 +142,7 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', stop);
       });
       await server.close();
-      await engine.close();
+      await served.close();
     });
 }
 

@@ -2,7 +2,7 @@
 // server's machine by whoever can write the project folder: that is what makes someone an admin of
 // the accounts. A new account's token is printed once and stored only as a hash.
 import type { Command } from 'commander';
-import type { Role } from '../../../db/repositories/accounts';
+import type { AccountRepository, AccountRow, Role } from '../../../db/repositories/accounts';
 import { printable } from '../../printable';
 import { CliError, createOutput } from '../output';
 
@@ -17,6 +17,42 @@ function checkName(name: string): string {
   return n;
 }
 
+/** The accounts of a project folder or of a team project (`postgres://…`), behind one async face. */
+async function openAccounts(location: string): Promise<{
+  add(a: Parameters<AccountRepository['add']>[0]): Promise<AccountRow | null>;
+  list(): Promise<AccountRow[]>;
+  revoke(name: string): Promise<boolean>;
+  close(): Promise<void>;
+}> {
+  const { isPostgresUrl, openPostgresProject } = await import('../../../db/store/connect');
+  if (isPostgresUrl(location)) {
+    const { AccountStore } = await import('../../../db/store/access-store');
+    let db;
+    try {
+      db = await openPostgresProject(location, 1);
+    } catch (err) {
+      throw new CliError(`--project: ${(err as Error).message}`);
+    }
+    const accounts = new AccountStore(db.db);
+    return {
+      add: (a) => accounts.add(a),
+      list: () => accounts.list(),
+      revoke: (name) => accounts.revoke(name),
+      close: () => db.close(),
+    };
+  }
+  const { ProjectStore } = await import('../../../db/project-store');
+  const store = ProjectStore.open(location);
+  return {
+    add: async (a) => store.accounts.add(a),
+    list: async () => store.accounts.list(),
+    revoke: async (name) => store.accounts.revoke(name),
+    close: async () => store.close(),
+  };
+}
+
+const PROJECT_HELP = 'project folder, or a team project (postgres://…)';
+
 export function registerUsers(program: Command): void {
   const users = program
     .command('users')
@@ -27,7 +63,7 @@ export function registerUsers(program: Command): void {
   users
     .command('add <name>')
     .description('add an account and print its API token (shown only this once)')
-    .requiredOption('-p, --project <dir>', 'project folder')
+    .requiredOption('-p, --project <dir>', PROJECT_HELP)
     .option('--role <role>', 'admin | reviewer | viewer', 'reviewer')
     .option('--json', 'print {name, role, token} as JSON')
     .action(async (rawName: string, flags: { project: string; role: string; json?: boolean }) => {
@@ -36,15 +72,12 @@ export function registerUsers(program: Command): void {
           `--role must be admin, reviewer or viewer, not ${printable(flags.role)}`,
         );
       const name = checkName(rawName);
-      const [{ ProjectStore }, { addAccount }] = await Promise.all([
-        import('../../../db/project-store'),
-        import('../../access/account-tokens'),
-      ]);
-      const store = ProjectStore.open(flags.project);
+      const { addAccountIn } = await import('../../access/account-tokens');
+      const store = await openAccounts(flags.project);
       try {
         let added;
         try {
-          added = addAccount(store.accounts, name, flags.role as Role);
+          added = await addAccountIn(store, name, flags.role as Role);
         } catch (err) {
           throw new CliError((err as Error).message);
         }
@@ -56,20 +89,19 @@ export function registerUsers(program: Command): void {
           { name, role: added.account.role, token: added.token },
         );
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
   users
     .command('list')
     .description("list the project's accounts and their roles (never their tokens)")
-    .requiredOption('-p, --project <dir>', 'project folder')
+    .requiredOption('-p, --project <dir>', PROJECT_HELP)
     .option('--json', 'print as JSON')
     .action(async (flags: { project: string; json?: boolean }) => {
-      const { ProjectStore } = await import('../../../db/project-store');
-      const store = ProjectStore.open(flags.project);
+      const store = await openAccounts(flags.project);
       try {
-        const rows = store.accounts.list();
+        const rows = await store.list();
         const human =
           rows.length === 0
             ? 'no accounts (add one with `sqw users add <name> --role admin`)'
@@ -81,24 +113,23 @@ export function registerUsers(program: Command): void {
                 .join('\n');
         createOutput(Boolean(flags.json)).result(human, rows);
       } finally {
-        store.close();
+        await store.close();
       }
     });
 
   users
     .command('revoke <name>')
     .description("revoke an account's token at once (its name stays in the audit log)")
-    .requiredOption('-p, --project <dir>', 'project folder')
+    .requiredOption('-p, --project <dir>', PROJECT_HELP)
     .option('--json', 'print as JSON')
     .action(async (name: string, flags: { project: string; json?: boolean }) => {
-      const { ProjectStore } = await import('../../../db/project-store');
-      const store = ProjectStore.open(flags.project);
+      const store = await openAccounts(flags.project);
       try {
-        if (!store.accounts.revoke(name))
+        if (!(await store.revoke(name)))
           throw new CliError(`no active account named ${printable(name)}`);
         createOutput(Boolean(flags.json)).result(`revoked ${name}`, { name, revoked: true });
       } finally {
-        store.close();
+        await store.close();
       }
     });
 }

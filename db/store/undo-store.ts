@@ -1,0 +1,159 @@
+// Undo and redo of a reviewer's own review decisions on either database (async, through Kysely),
+// as engine/review/review-log.ts does them on a desktop project: the stacks come from the audit log
+// alone, undo writes the command's `before` back and redo its `after`, each only when the rows are
+// still exactly as the reviewer's last step left them, and the step is an audit entry of its own.
+// How the stacks are read from the history is the caller's (engine/review/undo-stack.ts).
+import { sql, type Kysely } from 'kysely';
+import type { AuditEntryRow, ObjectState, QaState } from '../repositories/annotations';
+import { qaRevision } from '../repositories/annotations';
+import { appendAudit, ReviewConflictError, toAudit, type Db } from './review-store';
+import type { DialectName, ProjectTables } from './schema';
+
+export interface UndoHistoryEntry {
+  id: number;
+  op: 'do' | 'undo' | 'redo';
+  refId: number | null;
+}
+
+/** The command to step and the entry whose `after` is current. */
+export interface UndoPick {
+  commandId: number;
+  lastId: number;
+}
+
+interface Snapshot {
+  objects: ObjectState[];
+  qa: QaState[];
+}
+
+/** A step over object edits, which this layer does not write yet. */
+export class UndoNotPortedError extends Error {}
+
+export class UndoStore {
+  constructor(
+    private readonly db: Kysely<ProjectTables>,
+    private readonly dialect: DialectName,
+  ) {}
+
+  async history(actor: string, db: Db = this.db): Promise<UndoHistoryEntry[]> {
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['id', 'op', 'ref_id as refId'])
+      .where('actor', '=', actor)
+      .where('op', 'in', ['do', 'undo', 'redo'])
+      .orderBy('id')
+      .execute();
+    return rows as UndoHistoryEntry[];
+  }
+
+  async entry(id: number, db: Db = this.db): Promise<AuditEntryRow | undefined> {
+    const row = await db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toAudit(row);
+  }
+
+  /**
+   * Undoes or redoes `actor`'s command that `pick` chooses from their history; null when it
+   * chooses none. One transaction: the history read, the checks and the writes.
+   */
+  async step(
+    actor: string,
+    op: 'undo' | 'redo',
+    pick: (history: UndoHistoryEntry[]) => UndoPick | undefined,
+  ): Promise<AuditEntryRow | null> {
+    return this.db.transaction().execute(async (trx) => {
+      // PostgreSQL: one step per reviewer at a time (two tabs undoing at once would both pick the
+      // same command); SQLite has one writer anyway.
+      if (this.dialect === 'postgres')
+        await sql`SELECT pg_advisory_xact_lock(hashtext(${`undo:${actor}`}))`.execute(trx);
+      const item = pick(await this.history(actor, trx));
+      if (!item) return null;
+      const command = await this.entry(item.commandId, trx);
+      const last = await this.entry(item.lastId, trx);
+      if (!command || !last) throw new Error(`audit entry ${item.commandId} is missing`);
+      const current = last.after as Snapshot;
+      const target = (op === 'undo' ? command.before : command.after) as Snapshot;
+      if ((target.objects ?? []).length > 0 || (current.objects ?? []).length > 0)
+        throw new UndoNotPortedError(
+          `cannot ${op} ${command.command} (${command.target}): object edits are not available on a team project yet`,
+        );
+      const ids = target.qa.map((q) => q.id).sort((a, b) => a - b);
+      const rows = await trx
+        .selectFrom('qa_pairs')
+        .select(['id', 'image_id', 'status', 'answer', 'fact_hash'])
+        .where('id', 'in', ids.length ? ids : [-1])
+        .orderBy('id')
+        .$if(this.dialect === 'postgres', (q) => q.forUpdate())
+        .execute();
+      const after: QaState[] = [];
+      for (const next of target.qa) {
+        const now = rows.find((r) => r.id === next.id);
+        if (!now) throw new Error(`QA pair not found: ${next.id}`);
+        const seen = current.qa.find((q) => q.id === next.id);
+        if (now.status === 'orphaned')
+          throw new UndoNotPortedError(
+            `cannot ${op}: QA #${next.id} is orphaned; decisions held by orphaned QA are not available on a team project yet`,
+          );
+        if (!seen || seen.status !== now.status || seen.answer !== now.answer)
+          throw new ReviewConflictError(
+            `cannot ${op}: QA #${next.id} (now ${now.status}) was changed since${await this.changedBy(trx, now, last.id, actor)}`,
+          );
+        if (now.status !== next.status || now.answer !== next.answer)
+          await trx
+            .updateTable('qa_pairs')
+            .set({ status: next.status, answer: next.answer })
+            .where('id', '=', next.id)
+            .execute();
+        after.push({
+          id: next.id,
+          imageId: now.image_id,
+          status: next.status,
+          answer: next.answer,
+          revision: qaRevision(next.status, next.answer, now.fact_hash),
+        });
+      }
+      const imageIds = [...new Set([...current.qa, ...after].map((q) => q.imageId))].sort(
+        (a, b) => a - b,
+      );
+      return appendAudit(trx, {
+        actor,
+        command: command.command,
+        target: command.target,
+        before: current,
+        after: { objects: [], qa: after },
+        op,
+        refId: command.id,
+        imageIds,
+      });
+    });
+  }
+
+  /** ' by bob (review.reject)' when a later command of someone else changed the QA; else ''. */
+  private async changedBy(
+    db: Db,
+    qa: { id: number },
+    afterId: number,
+    actor: string,
+  ): Promise<string> {
+    // The newest later entry whose `after` wrote this QA (a decision covers its fact's phrasings,
+    // so the target alone does not say); the few newest entries are read, not the whole log.
+    const rows = await db
+      .selectFrom('audit_log')
+      .select(['actor', 'command', 'after_json'])
+      .where('id', '>', afterId)
+      .orderBy('id', 'desc')
+      .limit(200)
+      .execute();
+    const later = rows.find((r) => {
+      const after = r.after_json ? (JSON.parse(r.after_json) as Partial<Snapshot>) : null;
+      return (after?.qa ?? []).some((q) => q.id === qa.id);
+    });
+    if (!later) return ' (by another decision on its fact or by re-derivation)';
+    return later.actor === actor
+      ? ` by your own later ${later.command}`
+      : ` by ${later.actor.slice(0, 60)} (${later.command}); it stays as they left it`;
+  }
+}

@@ -1,0 +1,42 @@
+// The engine `sqw serve --database postgres://…` runs: one team project, the review loop served by
+// engine/team/team-service.ts over the two-database layer, the same event bus and dispatcher as a
+// desktop engine, and blobs read from the project's shared blob folder.
+import type { BlobRef } from '../../contract/blobs';
+import { describeLocation } from '../../db/copy/project-copy';
+import { openProjectDb } from '../../db/store/connect';
+import { EventBus } from '../event-bus';
+import { createDispatcher, type Dispatch } from '../rpc/dispatch';
+import { TeamProject, type TeamBlob } from './team-project';
+import { createTeamService } from './team-service';
+
+export interface TeamEngine {
+  project: TeamProject;
+  events: EventBus;
+  dispatch: Dispatch;
+  readBlob(ref: BlobRef): Promise<TeamBlob | undefined>;
+  close(): Promise<void>;
+}
+
+export async function createTeamEngine(opts: {
+  /** `postgres://…` (a team project), or a project folder (the same stores on SQLite). */
+  database: string;
+  /** The shared folder of the project's image, depth and mask files. */
+  blobs: string;
+}): Promise<TeamEngine> {
+  const db = await openProjectDb(opts.database);
+  let project: TeamProject;
+  try {
+    project = await TeamProject.open(db, describeLocation(opts.database), opts.blobs);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const events = new EventBus();
+  return {
+    project,
+    events,
+    dispatch: createDispatcher(createTeamService(project, events)),
+    readBlob: (ref) => project.readBlob(ref),
+    close: () => project.close(),
+  };
+}

@@ -1,0 +1,99 @@
+// A team project opened for serving: its PostgreSQL (or SQLite, in tests) database through the
+// two-database layer's stores, and its shared blob folder. Nothing here writes SQL.
+import type { BlobRef } from '../../contract/blobs';
+import { AccountStore, ClaimStore } from '../../db/store/access-store';
+import { BrowseStore } from '../../db/store/browse-store';
+import { CatalogStore } from '../../db/store/catalog-store';
+import type { ProjectDb } from '../../db/store/connect';
+import { ReviewStore } from '../../db/store/review-store';
+import { UndoStore } from '../../db/store/undo-store';
+import { extname } from 'node:path';
+import { BLOBS_DIR } from '../../db/project-store';
+import { FolderBlobStore, type BlobStore } from './blob-store';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+};
+
+export interface TeamBlob {
+  contentType: string;
+  data: Buffer;
+}
+
+export class TeamProject {
+  readonly catalog: CatalogStore;
+  readonly review: ReviewStore;
+  readonly browse: BrowseStore;
+  readonly claims: ClaimStore;
+  readonly accounts: AccountStore;
+  readonly undo: UndoStore;
+  readonly blobs: BlobStore;
+
+  private constructor(
+    readonly db: ProjectDb,
+    /** Where the project is, for people: the connection string with its password masked. */
+    readonly location: string,
+    readonly id: string,
+    readonly name: string,
+    readonly createdAt: string,
+    blobFolder: string,
+  ) {
+    this.catalog = new CatalogStore(db.db);
+    this.review = new ReviewStore(db.db, db.dialect);
+    this.browse = new BrowseStore(db.db);
+    this.claims = new ClaimStore(db.db, db.dialect);
+    this.accounts = new AccountStore(db.db);
+    this.undo = new UndoStore(db.db, db.dialect);
+    this.blobs = new FolderBlobStore(blobFolder);
+  }
+
+  static async open(db: ProjectDb, location: string, blobFolder: string): Promise<TeamProject> {
+    const p = await new BrowseStore(db.db).project();
+    return new TeamProject(db, location, p.id, p.name, p.createdAt, blobFolder);
+  }
+
+  /**
+   * The bytes behind a blob ref, from the shared blob folder; undefined when the image or its
+   * file is missing. Originals are served only where a rotated upright copy was stored (the
+   * source path belongs to the machine that imported it).
+   */
+  async readBlob(ref: BlobRef): Promise<TeamBlob | undefined> {
+    if (ref.projectId !== this.id) return undefined;
+    const image = await this.catalog.image(ref.imageId);
+    if (!image) return undefined;
+    const key =
+      ref.kind === 'thumb'
+        ? image.thumbBlob
+        : ref.kind === 'depth-preview'
+          ? image.depthPreviewBlob
+          : ref.kind === 'image'
+            ? (image.uprightBlob ?? image.thumbBlob)
+            : null;
+    if (!key) return undefined;
+    const contentType = CONTENT_TYPES[extname(key).toLowerCase()];
+    if (!contentType) return undefined;
+    try {
+      return { contentType, data: await this.blobs.read(sharedKey(key)) };
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
+
+/**
+ * The database stores blob paths relative to a project folder (`blobs/thumbs/…`); `sqw project
+ * copy` puts the folder's blobs/ itself into the shared folder, so the shared key drops `blobs/`.
+ */
+export function sharedKey(projectRelative: string): string {
+  const prefix = `${BLOBS_DIR}/`;
+  return projectRelative.startsWith(prefix)
+    ? projectRelative.slice(prefix.length)
+    : projectRelative;
+}

@@ -1,0 +1,372 @@
+// The API contract served for a team project (PostgreSQL, docs/TEAM-SETUP.md): the review loop
+// over the two-database layer's async stores. Methods not ported yet answer 'not-available' with
+// the reason, never a silent no-op; the list is METHOD_ACCESS minus the handlers below.
+import type { ApiHandlers, MethodName } from '../../contract/api';
+import { ImageStatus } from '../../contract/entities';
+import type { HistoryState } from '../../contract/review';
+import type { ClaimRow } from '../../db/repositories/claims';
+import { ReviewConflictError } from '../../db/store/review-store';
+import { UndoNotPortedError } from '../../db/store/undo-store';
+import { probeExecutionProviders } from '../../native-models/providers';
+import { METHOD_ACCESS } from '../access/method-access';
+import { NotAvailableError, NotFoundError, UserInputError } from '../errors';
+import type { EventBus } from '../event-bus';
+import { toBatchSummary, toImageDetail, toImageSummary } from '../mappers';
+import { claimConflict, describeSlice } from '../review/claim-check';
+import { StaleEditError } from '../review/errors';
+import { deriveStacks } from '../review/undo-stack';
+import { toEditableObject, toReviewQa } from '../services/review';
+import { ENGINE_VERSION } from '../version';
+import type { TeamProject } from './team-project';
+
+type Handler = (input: never) => Promise<unknown>;
+/** The contract's handler type of one method, by its wire name. */
+type HandlerOf<M extends MethodName> = M extends `${infer N}.${infer F}`
+  ? N extends keyof ApiHandlers
+    ? F extends keyof ApiHandlers[N]
+      ? ApiHandlers[N][F]
+      : never
+    : never
+  : never;
+type Ported = { [M in MethodName]?: HandlerOf<M> };
+
+/** Every method the team service answers; the rest are 'not-available'. */
+export const TEAM_METHODS = new Set<MethodName>([
+  'system.info',
+  'projects.list',
+  'batches.list',
+  'batches.issues',
+  'images.list',
+  'images.counts',
+  'images.filterOptions',
+  'images.get',
+  'objects.list',
+  'qa.queue',
+  'labels.vocabulary',
+  'audit.list',
+  'reviews.record',
+  'reviews.list',
+  'reviews.image',
+  'reviews.decide',
+  'reviews.bulk',
+  'reviews.undo',
+  'reviews.redo',
+  'reviews.history',
+  'claims.take',
+  'claims.release',
+  'claims.list',
+]);
+
+function toClaim(c: ClaimRow) {
+  return {
+    id: c.id,
+    holder: c.holder,
+    batchId: c.batchId,
+    family: c.family,
+    label: c.label,
+    expiresAt: new Date(c.expiresAt).toISOString(),
+  };
+}
+
+/** Store errors as the codes a client acts on. */
+async function mapped<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ReviewConflictError) throw new StaleEditError(err.message);
+    if (err instanceof UndoNotPortedError) throw new NotAvailableError(err.message);
+    if (err instanceof Error && /^QA pair not found/.test(err.message))
+      throw new NotFoundError(err.message);
+    throw err;
+  }
+}
+
+export function createTeamService(
+  project: TeamProject,
+  events: EventBus,
+  now: () => number = Date.now,
+): ApiHandlers {
+  const p = project;
+  const check = (projectId: string) => {
+    if (projectId !== p.id) throw new NotFoundError(`project not open: ${projectId}`);
+  };
+  let providers: ReturnType<typeof probeExecutionProviders> | undefined;
+
+  const history = async (reviewer: string | undefined): Promise<HistoryState> => {
+    if (reviewer === undefined)
+      return { canUndo: false, canRedo: false, nextUndo: null, nextRedo: null };
+    const { undo, redo } = deriveStacks(await p.undo.history(reviewer));
+    const brief = async (id: number | undefined) => {
+      const e = id === undefined ? undefined : await p.undo.entry(id);
+      return e ? { id: e.id, command: e.command, target: e.target } : null;
+    };
+    return {
+      canUndo: undo.length > 0,
+      canRedo: redo.length > 0,
+      nextUndo: await brief(undo.at(-1)?.commandId),
+      nextRedo: await brief(redo.at(-1)?.commandId),
+    };
+  };
+  const announce = (entry: {
+    id: number;
+    actor: string;
+    command: string;
+    target: string;
+    op: 'do' | 'undo' | 'redo' | 'log' | null;
+    imageIds: number[];
+  }) =>
+    events.emit({
+      type: 'review',
+      projectId: p.id,
+      actor: entry.actor,
+      command: entry.command,
+      target: entry.target,
+      op: entry.op,
+      entryId: entry.id,
+      imageIds: entry.imageIds,
+    });
+  const reviewQa = async (qaId: number) => {
+    const row = await p.browse.qaReview(qaId);
+    return row ? toReviewQa(row) : null;
+  };
+  /** Filters of the batch view that read tables not on the two-database layer yet. */
+  const refuseUnported = (f: {
+    label?: string;
+    ambiguous?: boolean;
+    changedAfterEdit?: boolean;
+  }) => {
+    if (f.label !== undefined || f.ambiguous !== undefined || f.changedAfterEdit !== undefined)
+      throw new NotAvailableError(
+        'filtering images by label, ambiguity or changed QA is not available on a team project yet',
+      );
+  };
+  const decide = async (d: {
+    projectId: string;
+    qaId: number;
+    decision: 'approve' | 'reject' | 'edit' | 'skip';
+    reason?: string;
+    editedAnswer?: string;
+    expectedRevision?: string;
+    reviewer: string;
+  }) => {
+    check(d.projectId);
+    if (d.decision === 'reject' && !d.reason?.trim())
+      throw new UserInputError('a rejection needs a reason');
+    if (d.decision === 'edit' && !d.editedAnswer?.trim())
+      throw new UserInputError('an edit needs the new answer');
+    const entry = await mapped(() =>
+      p.review.decideFact({
+        qaId: d.qaId,
+        decision: d.decision,
+        reason: d.reason,
+        editedAnswer: d.editedAnswer,
+        expectedRevision: d.expectedRevision,
+        reviewer: d.reviewer,
+        // In the decision's transaction: a claim taken a moment ago is seen here.
+        guard: async (trx, qaIds) => {
+          const held = await p.claims.heldByOther(qaIds, d.reviewer, now(), trx);
+          if (held) throw claimConflict(`QA #${d.qaId}`, held);
+        },
+      }),
+    );
+    announce(entry);
+    return entry;
+  };
+  const step = async (projectId: string, reviewer: string, op: 'undo' | 'redo') => {
+    check(projectId);
+    const entry = await mapped(() =>
+      p.undo.step(reviewer, op, (h) => {
+        const stacks = deriveStacks(h);
+        return (op === 'undo' ? stacks.undo : stacks.redo).at(-1);
+      }),
+    );
+    if (entry) announce(entry);
+    return { entry, history: await history(reviewer) };
+  };
+
+  const ported: Ported = {
+    'system.info': async () => {
+      providers ??= probeExecutionProviders();
+      return { version: ENGINE_VERSION, transport: 'http', executionProviders: providers };
+    },
+    'projects.list': async () => {
+      const counts = await p.browse.counts();
+      return [
+        {
+          id: p.id,
+          name: p.name,
+          path: p.location,
+          createdAt: p.createdAt,
+          imageCount: counts.images,
+          batchCount: counts.batches,
+        },
+      ];
+    },
+    'batches.list': async ({ projectId }) => {
+      check(projectId);
+      return (await p.catalog.listBatches()).map(toBatchSummary);
+    },
+    'batches.issues': async ({ projectId, batchId }) => {
+      check(projectId);
+      if (!(await p.catalog.listBatches()).some((b) => b.id === batchId))
+        throw new NotFoundError(`batch not found: ${batchId}`);
+      return p.catalog.issues(batchId);
+    },
+    'images.list': async ({ projectId, label, ambiguous, changedAfterEdit, ...q }) => {
+      check(projectId);
+      refuseUnported({ label, ambiguous, changedAfterEdit });
+      const page = await p.catalog.queryImages(q);
+      return { total: page.total, items: page.items.map(toImageSummary) };
+    },
+    'images.counts': async ({ projectId, label, ambiguous, changedAfterEdit, ...f }) => {
+      check(projectId);
+      refuseUnported({ label, ambiguous, changedAfterEdit });
+      const counts = await p.catalog.statusCounts(f);
+      const byStatus = Object.fromEntries(
+        ImageStatus.options.map((s) => [s, counts.byStatus[s] ?? 0]),
+      ) as Record<ImageStatus, number>;
+      return { total: counts.total, byStatus };
+    },
+    'images.filterOptions': async ({ projectId, batchId }) => {
+      check(projectId);
+      return p.browse.filterOptions(batchId);
+    },
+    'images.get': async ({ projectId, imageId }) => {
+      check(projectId);
+      const row = await p.catalog.image(imageId);
+      if (!row) throw new NotFoundError(`image not found: ${imageId}`);
+      return toImageDetail(row);
+    },
+    'objects.list': async ({ projectId, imageId }) => {
+      check(projectId);
+      return (await p.browse.objectStates(imageId)).map((o) => ({
+        id: o.id,
+        imageId: o.imageId,
+        label: o.label,
+        score: o.score,
+        box: o.box,
+        provenance: o.provenance,
+        maskProvenance: o.maskProvenance,
+      }));
+    },
+    'qa.queue': async ({ projectId, ...f }) => {
+      check(projectId);
+      const page = await p.browse.qaQueue(f);
+      const imageIds = [...new Set(page.items.map((q) => q.imageId))];
+      return {
+        total: page.total,
+        items: page.items.map((q) => toReviewQa(q)),
+        families: await p.browse.qaFamilies(),
+        objects: await p.browse.objectLabels(imageIds),
+      };
+    },
+    'labels.vocabulary': async ({ projectId }) => {
+      check(projectId);
+      return p.browse.vocabulary();
+    },
+    'audit.list': async ({ projectId, ...q }) => {
+      check(projectId);
+      return p.review.auditEntries(q);
+    },
+    'reviews.list': async ({ projectId, qaId }) => {
+      check(projectId);
+      return p.review.reviews(qaId);
+    },
+    'reviews.record': async (d) => {
+      await decide(d);
+      const last = (await p.review.reviews(d.qaId)).at(-1);
+      if (!last) throw new NotFoundError(`QA pair not found: ${d.qaId}`);
+      return last;
+    },
+    'reviews.image': async ({ projectId, imageId, reviewer }) => {
+      check(projectId);
+      if (!(await p.catalog.image(imageId))) throw new NotFoundError(`image not found: ${imageId}`);
+      return {
+        imageId,
+        objects: (await p.browse.objectStates(imageId)).map(toEditableObject),
+        qa: (await p.browse.qaForImage(imageId)).map((q) => toReviewQa(q)),
+        // Referring expressions and ambiguity come from scene graphs, not on this layer yet.
+        ambiguous: [],
+        names: [],
+        geometryPending: await p.browse.editedSinceGraph(imageId),
+        history: await history(reviewer),
+      };
+    },
+    'reviews.decide': async (d) => {
+      const entry = await decide(d);
+      return {
+        applied: true,
+        warnings: [],
+        blocked: null,
+        qa: await reviewQa(d.qaId),
+        entryId: entry.id,
+        history: await history(d.reviewer),
+      };
+    },
+    'reviews.bulk': async ({ projectId, family, imageId, batchId, decision, reason, reviewer }) => {
+      check(projectId);
+      if (decision === 'reject' && !reason?.trim())
+        throw new UserInputError('a rejection needs a reason');
+      if (imageId === undefined && batchId === undefined)
+        throw new UserInputError('bulk decisions need an image or a batch');
+      const out = await p.review.decideFamily({
+        family,
+        imageId,
+        batchId,
+        decision,
+        reason,
+        reviewer,
+        guard: async (trx, qaIds) => {
+          const held = await p.claims.heldByOther(qaIds, reviewer, now(), trx);
+          if (held) throw claimConflict('Part of this bulk decision', held);
+        },
+      });
+      if (out.entry) announce(out.entry);
+      return {
+        applied: out.applied,
+        warnings: [],
+        entryId: out.entry?.id ?? null,
+        history: await history(reviewer),
+      };
+    },
+    'reviews.undo': async ({ projectId, reviewer }) => step(projectId, reviewer, 'undo'),
+    'reviews.redo': async ({ projectId, reviewer }) => step(projectId, reviewer, 'redo'),
+    'reviews.history': async ({ projectId, reviewer }) => {
+      check(projectId);
+      return history(reviewer);
+    },
+    'claims.take': async ({ projectId, batchId, family, label, ttlSeconds, reviewer }) => {
+      check(projectId);
+      const slice = { batchId: batchId ?? null, family: family ?? null, label: label ?? null };
+      if (slice.batchId === null && slice.family === null && slice.label === null)
+        throw new UserInputError('a claim needs a batch, a QA family or a label');
+      const at = now();
+      const out = await p.claims.take(slice, reviewer, at + ttlSeconds * 1000, at);
+      if ('conflict' in out)
+        throw claimConflict(`Open QA of ${describeSlice(slice)}`, out.conflict);
+      return { claim: toClaim(out.claim), open: out.open };
+    },
+    'claims.release': async ({ projectId, claimId, reviewer }) => {
+      check(projectId);
+      return { released: await p.claims.release(claimId, reviewer, now()) };
+    },
+    'claims.list': async ({ projectId }) => {
+      check(projectId);
+      return (await p.claims.live(now())).map(toClaim);
+    },
+  };
+
+  const handlers: Record<string, Record<string, Handler>> = {};
+  for (const method of Object.keys(METHOD_ACCESS) as MethodName[]) {
+    const [ns, fn] = method.split('.') as [string, string];
+    handlers[ns] ??= {};
+    handlers[ns][fn] =
+      (ported[method] as Handler | undefined) ??
+      (async () => {
+        throw new NotAvailableError(
+          `${method} is not available on a team project yet (docs/TEAM-SETUP.md)`,
+        );
+      });
+  }
+  return handlers as unknown as ApiHandlers;
+}
