@@ -13,6 +13,8 @@ import { JobsPanel } from '../panels/JobsPanel';
 import { ModelsPanel } from '../panels/ModelsPanel';
 import { BatchScrollBench } from '../batch/BatchScrollBench';
 import { ViewerBench } from '../viewer3d/ViewerBench';
+import { ActivityFeed } from '../team/ActivityFeed';
+import { useTeamSession } from '../team/use-team';
 import { useConnected, useEngineEvents, useLoad } from './hooks';
 import { routeHref, SECTIONS, sectionOf, useRoute } from './router';
 
@@ -33,6 +35,8 @@ export function App() {
   useEffect(() => {
     if (project && project.id !== projectId) setProjectId(project.id);
   }, [project, projectId]);
+  // Claims and other reviewers' activity follow the open project (team/team-store.ts).
+  useTeamSession(project?.id ?? null);
 
   const chooseProject = (id: string) => {
     setProjectId(id);
@@ -160,6 +164,7 @@ export function App() {
           />
         )}
       </main>
+      <ActivityFeed />
     </div>
   );
 }
