@@ -51,7 +51,9 @@ export function addToFeed(
     top.imageId === imageId &&
     at - top.at <= FOLD_WINDOW_MS
   ) {
-    const targets = top.targets.includes(event.target) ? top.targets : [...top.targets, event.target];
+    const targets = top.targets.includes(event.target)
+      ? top.targets
+      : [...top.targets, event.target];
     return [{ ...top, count: top.count + 1, targets, at }, ...feed.slice(1)];
   }
   const item: ActivityItem = {

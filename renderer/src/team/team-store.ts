@@ -154,9 +154,9 @@ export function createTeamStore(ports: TeamPorts): TeamStore {
         try {
           const released = await ports.release(projectId, claimId);
           if (!current(projectId)) return false;
-          if (!released)
-            set({ claimsError: `Claim ${claimId} is not yours, or has already ended` });
           await get().refreshClaims();
+          if (!released && current(projectId))
+            set({ claimsError: `Claim ${claimId} is not yours, or has already ended` });
           return released;
         } catch (err) {
           if (current(projectId)) set({ claimsError: ports.errorText(err) });

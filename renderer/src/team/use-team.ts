@@ -12,8 +12,7 @@ export const teamStore = createTeamStore({
   take: (projectId, slice) => api.claims.take({ projectId, ...slice, reviewer: reviewerName() }),
   release: async (projectId, claimId) =>
     (await api.claims.release({ projectId, claimId, reviewer: reviewerName() })).released,
-  imageName: async (projectId, imageId) =>
-    (await api.images.get({ projectId, imageId })).fileName,
+  imageName: async (projectId, imageId) => (await api.images.get({ projectId, imageId })).fileName,
   errorText,
   now: () => Date.now(),
   setTimer: (fn, ms) => setTimeout(fn, ms),
