@@ -32,6 +32,7 @@ export function selectTransport(env: TransportEnv): Transport {
     return createHttpTransport({
       baseUrl: env.remote.origin,
       token: env.remote.token,
+      refusedAdvice: 'Check your account token and connect again (File › Connect to Server…).',
       onConnectionChange: env.onConnectionChange,
     });
   if (env.bridge) return createIpcTransport(env.bridge);
