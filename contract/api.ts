@@ -569,5 +569,13 @@ export const EngineEvent = z.discriminatedUnion('type', [
     entryId: z.number().int(),
     imageIds: z.array(z.number().int()),
   }),
+  /** A claim on a slice of the queue was taken, extended or released (claims.list has the rest). */
+  z.object({
+    type: z.literal('claims-changed'),
+    projectId: z.string(),
+    holder: z.string(),
+    claimId: z.number().int(),
+    change: z.enum(['taken', 'released']),
+  }),
 ]);
 export type EngineEvent = z.infer<typeof EngineEvent>;

@@ -46,4 +46,9 @@ export const claimsApi = {
   ),
   /** Live claims, soonest to expire first. */
   list: method(ProjectRef, z.array(Claim)),
+  /**
+   * The name this client acts under: in accounts mode the server puts the signed-in account's
+   * name in `reviewer` (as for every acting method), so the UI can tell its own claims apart.
+   */
+  me: method(ProjectRef.extend({ reviewer: Reviewer }), z.object({ name: z.string() })),
 } as const;

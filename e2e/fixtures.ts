@@ -21,14 +21,18 @@ export interface ServerInfo {
 
 const START_TIMEOUT_MS = 60_000;
 
-async function startServer(projectDir: string): Promise<{
+/** Starts `sqw serve` on the project (extra flags such as `--accounts` after the usual ones). */
+export async function startServer(
+  projectDir: string,
+  extraArgs: readonly string[] = [],
+): Promise<{
   info: Omit<ServerInfo, 'projectDir' | 'stderr'>;
   child: ChildProcess;
   stderr: () => string;
 }> {
   const child = spawn(
     process.execPath,
-    ['bin/sqw.mjs', 'serve', '--project', projectDir, '--port', '0', '--json'],
+    ['bin/sqw.mjs', 'serve', '--project', projectDir, '--port', '0', '--json', ...extraArgs],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -92,7 +96,7 @@ async function startServer(projectDir: string): Promise<{
   return { info, child, stderr };
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+export async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');

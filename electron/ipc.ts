@@ -1,5 +1,6 @@
-// The IPC surface of the main process: three invoke channels and one push channel. Every invoke is
-// checked for who sent it (our window, its main frame, our origin) before anything else happens.
+// The IPC surface of the main process: the invoke channels (engine calls, folder picker, the team
+// server connection) and the push channels. Every invoke is checked for who sent it (our window,
+// its main frame, our origin) before anything else happens; what it carries is checked next.
 import {
   dialog,
   ipcMain,
@@ -11,12 +12,20 @@ import {
 import type { RpcResponse } from '../contract/transport';
 import { CHANNELS, type MenuCommand } from './channels';
 import { EngineError, type EngineClient } from './engine-client';
+import { checkConnectRequest, type RemoteServer } from './remote-server';
 import { isAllowedSender, validateCall } from './security';
 
 export interface IpcOptions {
   engine: EngineClient;
   getWindow: () => BrowserWindow | null;
   trustedOrigins: readonly string[];
+  /** The team server connection, held by main in memory only. */
+  remote: {
+    get(): RemoteServer | null;
+    /** Called with a checked server; main widens the CSP to it and reloads the window. */
+    connect(server: RemoteServer): void;
+    disconnect(): void;
+  };
 }
 
 function isTrustedSender(event: IpcMainInvokeEvent, options: IpcOptions): boolean {
@@ -64,6 +73,27 @@ export function registerIpc(options: IpcOptions): () => void {
     return result.canceled ? null : (result.filePaths[0] ?? null);
   });
 
+  ipcMain.handle(
+    CHANNELS.connectServer,
+    (event, url: unknown, token: unknown): { ok: true } | { ok: false; reason: string } => {
+      if (!isTrustedSender(event, options)) return { ok: false, reason: 'untrusted frame' };
+      const checked = checkConnectRequest(url, token);
+      if (!checked.ok) return checked;
+      // After the answer has gone: the reload ends this page.
+      setImmediate(() => options.remote.connect(checked.value));
+      return { ok: true };
+    },
+  );
+  ipcMain.handle(CHANNELS.disconnectServer, (event): void => {
+    if (!isTrustedSender(event, options)) return;
+    setImmediate(() => options.remote.disconnect());
+  });
+  ipcMain.handle(CHANNELS.remoteServer, (event): RemoteServer | null => {
+    if (!isTrustedSender(event, options)) return null;
+    const server = options.remote.get();
+    return server ? { origin: server.origin, token: server.token } : null;
+  });
+
   const stopEvents = options.engine.onEvent((engineEvent) => {
     const contents = trustedContents(options);
     contents?.send(CHANNELS.event, engineEvent);
@@ -73,6 +103,9 @@ export function registerIpc(options: IpcOptions): () => void {
     stopEvents();
     ipcMain.removeHandler(CHANNELS.call);
     ipcMain.removeHandler(CHANNELS.pickFolder);
+    ipcMain.removeHandler(CHANNELS.connectServer);
+    ipcMain.removeHandler(CHANNELS.disconnectServer);
+    ipcMain.removeHandler(CHANNELS.remoteServer);
   };
 }
 

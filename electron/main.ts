@@ -19,6 +19,7 @@ import type { MenuCommand } from './channels';
 import type { EngineClient } from './engine-client';
 import { createEngineHost } from './engine-host';
 import { registerIpc, sendMenuCommand } from './ipc';
+import type { RemoteServer } from './remote-server';
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,
@@ -54,7 +55,10 @@ protocol.registerSchemesAsPrivileged([
 const isDev = !app.isPackaged;
 const devServerOrigin = isDev ? parseDevServerOrigin(process.env.SQW_RENDERER_URL) : undefined;
 const origins = trustedOrigins(devServerOrigin);
-const csp = buildCsp(devServerOrigin ? { devServerOrigin } : {});
+/** The team server the window talks to ("Connect to Server…"), in memory only; null: local engine. */
+let remote: RemoteServer | null = null;
+/** The renderer's CSP: our origin, plus exactly the connected team server's. */
+let csp = buildCsp(devServerOrigin ? { devServerOrigin } : {});
 const appRoot = app.getAppPath();
 const rendererRoot = join(appRoot, 'dist', 'renderer');
 // main.cjs and preload.cjs are built side by side into dist/electron/.
@@ -101,13 +105,28 @@ async function start(): Promise<void> {
 
   configureSession();
   registerProtocols(engine);
-  registerIpc({ engine, getWindow: () => mainWindow, trustedOrigins: origins });
+  registerIpc({
+    engine,
+    getWindow: () => mainWindow,
+    trustedOrigins: origins,
+    remote: { get: () => remote, connect: switchServer, disconnect: () => switchServer(null) },
+  });
   Menu.setApplicationMenu(buildMenu());
   await createWindow();
 
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();
   });
+}
+
+/** Switches the window between the local engine and a (checked) team server, and reloads it. */
+function switchServer(server: RemoteServer | null): void {
+  remote = server;
+  csp = buildCsp({
+    ...(devServerOrigin ? { devServerOrigin } : {}),
+    ...(server ? { remoteOrigin: server.origin } : {}),
+  });
+  mainWindow?.webContents.reload();
 }
 
 function configureSession(): void {
@@ -121,6 +140,13 @@ function configureSession(): void {
       if (name.toLowerCase() !== 'content-security-policy') headers[name] = value;
     }
     headers['Content-Security-Policy'] = [csp];
+    // The server marks its blobs same-origin only; the app shows the images of the one server it
+    // is connected to (no-cors <img> loads, which CORS headers do not cover).
+    if (remote && details.url.startsWith(`${remote.origin}/blob/`)) {
+      for (const name of Object.keys(headers))
+        if (name.toLowerCase() === 'cross-origin-resource-policy') delete headers[name];
+      headers['Cross-Origin-Resource-Policy'] = ['cross-origin'];
+    }
     callback({ responseHeaders: headers });
   });
 }
@@ -254,6 +280,10 @@ function buildMenu(): Menu {
           label: 'Import Folder…',
           accelerator: 'CmdOrCtrl+I',
           click: menuCommand('import-folder'),
+        },
+        {
+          label: 'Connect to Server…',
+          click: menuCommand('connect-server'),
         },
         { type: 'separator' },
         isMac ? { role: 'close' } : { role: 'quit' },

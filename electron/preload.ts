@@ -4,7 +4,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { EngineEvent } from '../contract/api';
 import type { RpcResponse } from '../contract/transport';
-import type { SqwBridge, SqwMenuCommand } from '../contract/bridge';
+import type { RemoteServerInfo, SqwBridge, SqwMenuCommand } from '../contract/bridge';
 import { CHANNELS, MENU_COMMANDS } from './channels';
 import { BLOB_BASE } from './schemes';
 
@@ -37,6 +37,12 @@ const bridge: SqwBridge = {
     ),
   pickFolder: () => ipcRenderer.invoke(CHANNELS.pickFolder) as Promise<string | null>,
   blobBase: BLOB_BASE,
+  connectServer: (url: string, token: string) =>
+    ipcRenderer.invoke(CHANNELS.connectServer, url, token) as Promise<
+      { ok: true } | { ok: false; reason: string }
+    >,
+  disconnectServer: () => ipcRenderer.invoke(CHANNELS.disconnectServer) as Promise<void>,
+  remoteServer: () => ipcRenderer.invoke(CHANNELS.remoteServer) as Promise<RemoteServerInfo | null>,
 };
 
 contextBridge.exposeInMainWorld('sqwBridge', Object.freeze(bridge));

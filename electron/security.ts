@@ -5,6 +5,7 @@ import { resolve, sep } from 'node:path';
 import { lookupMethod, methodNames } from '../contract/api';
 import { parseBlobPath, type BlobRef } from '../contract/blobs';
 import type { RpcErrorBody } from '../contract/transport';
+import { socketOrigin } from './remote-server';
 import { APP_HOST, APP_ORIGIN, APP_SCHEME, BLOB_HOST, BLOB_SCHEME } from './schemes';
 
 export * from './schemes';
@@ -12,12 +13,19 @@ export * from './schemes';
 export interface CspOptions {
   /** Vite dev server origin (unpackaged dev runs only); adds what HMR needs. */
   devServerOrigin?: string;
+  /**
+   * The team server the app is connected to (remote-server.ts, already checked): its origin for
+   * the API and blob images, and its WebSocket origin for the event stream. Nothing else remote.
+   */
+  remoteOrigin?: string;
 }
 
 /** The renderer's CSP. Packaged builds allow only our own origin plus blob images. */
 export function buildCsp(options: CspOptions = {}): string {
   const dev = options.devServerOrigin;
   const devWs = dev ? dev.replace(/^http/, 'ws') : undefined;
+  const remote = options.remoteOrigin ? [options.remoteOrigin] : [];
+  const remoteWs = options.remoteOrigin ? [socketOrigin(options.remoteOrigin)] : [];
   const self = ["'self'", ...(dev ? [dev] : [])];
   const directives: Record<string, string[]> = {
     'default-src': ["'none'"],
@@ -25,9 +33,9 @@ export function buildCsp(options: CspOptions = {}): string {
     'script-src': [...self, ...(dev ? ["'unsafe-inline'"] : [])],
     // Vite injects CSS as <style> tags in dev; the built app links CSS files.
     'style-src': [...self, ...(dev ? ["'unsafe-inline'"] : [])],
-    'img-src': [...self, `${BLOB_SCHEME}:`, 'data:', 'blob:'],
+    'img-src': [...self, `${BLOB_SCHEME}:`, 'data:', 'blob:', ...remote],
     'font-src': [...self, 'data:'],
-    'connect-src': [...self, `${BLOB_SCHEME}:`, ...(devWs ? [devWs] : [])],
+    'connect-src': [...self, `${BLOB_SCHEME}:`, ...(devWs ? [devWs] : []), ...remote, ...remoteWs],
     // three.js / decoders may spin workers from blob: URLs.
     'worker-src': [...self, 'blob:'],
     'media-src': ["'none'"],

@@ -93,6 +93,8 @@ export const METHOD_ACCESS: Record<MethodName, MethodAccess> = {
   'claims.take': review,
   'claims.release': review,
   'claims.list': read,
+  // Reads only, but answers with the caller's own name: the server puts it in.
+  'claims.me': { role: 'viewer', actor: true },
 };
 
 const RANK: Record<Role, number> = { viewer: 0, reviewer: 1, admin: 2 };

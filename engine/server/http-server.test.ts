@@ -132,6 +132,55 @@ describe('headless HTTP server', () => {
     expect([403, 404, 503]).toContain(traversal.status);
   });
 
+  it("lets the desktop app's origin (app://sqw) call with a token, and no other foreign origin", async () => {
+    const post = (origin: string, token: string | null = s.server.token) =>
+      fetch(`${s.base}/api/rpc`, {
+        method: 'POST',
+        headers: { Origin: origin, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify({ method: 'projects.list', input: {} }),
+      });
+    const preflight = await fetch(`${s.base}/api/rpc`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'app://sqw', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('app://sqw');
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/Authorization/);
+    const desktop = await post('app://sqw');
+    expect(desktop.status).toBe(200);
+    expect(desktop.headers.get('access-control-allow-origin')).toBe('app://sqw');
+    // Still no call without the token; the refusal is readable by the app.
+    const noToken = await post('app://sqw', null);
+    expect(noToken.status).toBe(401);
+    expect(noToken.headers.get('access-control-allow-origin')).toBe('app://sqw');
+    // Look-alikes and web pages get neither the call nor CORS headers.
+    for (const origin of ['app://sqw.evil', 'https://sqw', 'app://SQW.evil.example', 'null']) {
+      const res = await post(origin);
+      expect(res.status, origin).toBe(403);
+      expect(res.headers.get('access-control-allow-origin'), origin).toBeNull();
+    }
+    const webPreflight = await fetch(`${s.base}/api/rpc`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(webPreflight.status).toBe(405);
+    expect(webPreflight.headers.get('access-control-allow-origin')).toBeNull();
+    const socket = (origin: string) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(
+          `ws://127.0.0.1:${s.server.port}/api/events?token=${s.server.token}`,
+          { origin },
+        );
+        ws.on('error', (e) => resolve(e.message));
+        ws.on('open', () => {
+          ws.close();
+          resolve('open');
+        });
+      });
+    expect(await socket('app://sqw')).toBe('open');
+    expect(await socket('https://evil.example')).toMatch(/401/);
+  });
+
   it('requires the token for blobs and for the event socket', async () => {
     expect((await fetch(`${s.base}/blob/${s.projectId}/1/thumb`)).status).toBe(401);
     expect(

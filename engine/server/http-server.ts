@@ -17,7 +17,9 @@ import type { Engine } from '../engine';
 import {
   SECURITY_HEADERS,
   bearerToken,
+  desktopCorsHeaders,
   isAllowedHost,
+  isDesktopAppOrigin,
   isAllowedOrigin,
   isAllowedPublicHost,
   isLoopbackAddress,
@@ -117,10 +119,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   const hostOk = (h: string | undefined) =>
     remote ? isAllowedHost(h, port) || isAllowedPublicHost(h, publicHosts) : isAllowedHost(h, port);
   const originOk = (req: IncomingMessage) =>
-    remote
+    isDesktopAppOrigin(req.headers.origin) ||
+    (remote
       ? isSameOrigin(req.headers.origin, req.headers.host, scheme)
       : isAllowedOrigin(req.headers.origin, port) ||
-        (scheme === 'https' && isSameOrigin(req.headers.origin, req.headers.host, 'https'));
+        (scheme === 'https' && isSameOrigin(req.headers.origin, req.headers.host, 'https')));
   const who = (req: IncomingMessage, presented: string | null | undefined): Promise<AuthOutcome> =>
     authenticate({ sharedToken: token, accounts }, presented, req.socket.remoteAddress);
 
@@ -142,7 +145,22 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
         error: { code: 'unauthorized', message: 'unexpected Host header' },
       });
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const cors = desktopCorsHeaders(req.headers.origin);
+    // On every answer, refusals included, so the desktop app can read why.
+    for (const [name, value] of Object.entries(cors)) res.setHeader(name, value);
     if (url.pathname === '/api/rpc') {
+      // The desktop app's preflight: it posts JSON with a bearer token from app://sqw.
+      if (req.method === 'OPTIONS' && isDesktopAppOrigin(req.headers.origin)) {
+        res.writeHead(204, {
+          ...SECURITY_HEADERS,
+          ...cors,
+          'Access-Control-Allow-Methods': 'POST',
+          'Access-Control-Allow-Headers': 'Authorization, Content-Type',
+          'Access-Control-Max-Age': '600',
+        });
+        res.end();
+        return;
+      }
       if (req.method !== 'POST')
         return json(res, 405, { ok: false, error: { code: 'failed', message: 'use POST' } });
       if (!originOk(req))

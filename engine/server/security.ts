@@ -51,6 +51,24 @@ export function isAllowedHost(hostHeader: string | undefined, port: number): boo
 }
 
 /** Browsers send Origin on cross-origin requests and WebSocket upgrades; it must be our own. */
+/**
+ * The desktop app's page origin (electron/schemes.ts APP_ORIGIN) when it is connected to this
+ * server ("Connect to server…"). No web page can send it, and every call still needs a token: the
+ * Origin check guards against pages riding on ambient credentials, which bearer tokens are not.
+ */
+export const DESKTOP_APP_ORIGIN = 'app://sqw';
+
+export function isDesktopAppOrigin(origin: string | undefined): boolean {
+  return origin === DESKTOP_APP_ORIGIN;
+}
+
+/** CORS headers that let the desktop app call the API and read blobs; none for anyone else. */
+export function desktopCorsHeaders(origin: string | undefined): Record<string, string> {
+  return isDesktopAppOrigin(origin)
+    ? { 'Access-Control-Allow-Origin': DESKTOP_APP_ORIGIN, Vary: 'Origin' }
+    : {};
+}
+
 export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
   if (origin === undefined) return true;
   try {

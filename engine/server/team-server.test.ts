@@ -276,4 +276,40 @@ describe('live updates', () => {
     bobs.ws.close();
     veras.ws.close();
   });
+
+  it("tells everyone when a claim is taken or released, and claims.me answers with the account's name", async () => {
+    const [[fam]] = families(1, 1) as [[string, number[]]];
+    const events: any[] = [];
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events?token=${tokens.vera}`);
+    ws.on('message', (d) => events.push(JSON.parse(String(d))));
+    await new Promise((res, rej) => (ws.once('open', res), ws.once('error', rej)));
+    // The name sent is ignored: the server puts the signed-in account's in.
+    expect(await ok(tokens.bob, 'claims.me', { reviewer: 'alice' })).toEqual({ name: 'bob' });
+    const taken = await ok(tokens.alice, 'claims.take', { family: fam, reviewer: 'bob' });
+    await ok(tokens.alice, 'claims.release', { claimId: taken.claim.id });
+    const changes = () => events.filter((e) => e.type === 'claims-changed');
+    for (let i = 0; i < 50 && changes().length < 2; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(changes()).toEqual([
+      {
+        type: 'claims-changed',
+        projectId,
+        holder: 'alice',
+        claimId: taken.claim.id,
+        change: 'taken',
+      },
+      {
+        type: 'claims-changed',
+        projectId,
+        holder: 'alice',
+        claimId: taken.claim.id,
+        change: 'released',
+      },
+    ]);
+    // A release that releases nothing (not the holder's) tells nobody.
+    await ok(tokens.bob, 'claims.release', { claimId: taken.claim.id });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(changes()).toHaveLength(2);
+    ws.close();
+  });
 });

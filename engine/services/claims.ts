@@ -1,5 +1,6 @@
 // Handlers of the claims API: take, release and list slices of the review queue. Decisions inside
-// someone else's live claim are refused by QaDecisions; this only manages the claims.
+// someone else's live claim are refused by QaDecisions; this only manages the claims, and tells
+// every client when one is taken or released (the 'claims-changed' event).
 import type { ApiHandlers } from '../../contract/api';
 import type { Claim } from '../../contract/claims';
 import { retryWhenBusy } from '../../db/busy';
@@ -36,14 +37,29 @@ export function createClaimsHandlers(
       );
       if ('conflict' in out)
         throw claimConflict(`Open QA of ${describeSlice(slice)}`, out.conflict);
+      ctx.events.emit({
+        type: 'claims-changed',
+        projectId,
+        holder: out.claim.holder,
+        claimId: out.claim.id,
+        change: 'taken',
+      });
       return { claim: toClaim(out.claim), open: out.open };
     },
     release: async ({ projectId, claimId, reviewer }) => {
       const store = ctx.projects.get(projectId);
-      return {
-        released: await retryWhenBusy(() => store.claims.release(claimId, reviewer, now())),
-      };
+      const released = await retryWhenBusy(() => store.claims.release(claimId, reviewer, now()));
+      if (released)
+        ctx.events.emit({
+          type: 'claims-changed',
+          projectId,
+          holder: reviewer,
+          claimId,
+          change: 'released',
+        });
+      return { released };
     },
     list: async ({ projectId }) => ctx.projects.get(projectId).claims.live(now()).map(toClaim),
+    me: async ({ reviewer }) => ({ name: reviewer }),
   };
 }

@@ -260,6 +260,17 @@ describe.skipIf(postgres.skipReason)('sqw serve --database on PostgreSQL', () =>
       command: 'review.reject',
       op: 'do',
     });
+    // Claims move on the others' screens too, and the UI learns who it is from the server.
+    expect(await ok(tokens.bob, 'claims.me', { reviewer: 'mallory' })).toEqual({ name: 'bob' });
+    const taken = await ok(tokens.alice, 'claims.take', { label: 'door', ttlSeconds: 60 });
+    await ok(tokens.alice, 'claims.release', { claimId: taken.claim.id });
+    const moved = () =>
+      events.filter((e) => e.type === 'claims-changed' && e.claimId === taken.claim.id);
+    for (let i = 0; i < 50 && moved().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(moved().map((e) => [e.holder, e.change])).toEqual([
+      ['alice', 'taken'],
+      ['alice', 'released'],
+    ]);
     ws.close();
   });
 

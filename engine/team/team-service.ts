@@ -55,6 +55,7 @@ export const TEAM_METHODS = new Set<MethodName>([
   'claims.take',
   'claims.release',
   'claims.list',
+  'claims.me',
 ]);
 
 function toClaim(c: ClaimRow) {
@@ -344,16 +345,34 @@ export function createTeamService(
       const out = await p.claims.take(slice, reviewer, at + ttlSeconds * 1000, at);
       if ('conflict' in out)
         throw claimConflict(`Open QA of ${describeSlice(slice)}`, out.conflict);
+      // The other reviewers' claim lists follow, as on a desktop project's server.
+      events.emit({
+        type: 'claims-changed',
+        projectId: p.id,
+        holder: out.claim.holder,
+        claimId: out.claim.id,
+        change: 'taken',
+      });
       return { claim: toClaim(out.claim), open: out.open };
     },
     'claims.release': async ({ projectId, claimId, reviewer }) => {
       check(projectId);
-      return { released: await p.claims.release(claimId, reviewer, now()) };
+      const released = await p.claims.release(claimId, reviewer, now());
+      if (released)
+        events.emit({
+          type: 'claims-changed',
+          projectId: p.id,
+          holder: reviewer,
+          claimId,
+          change: 'released',
+        });
+      return { released };
     },
     'claims.list': async ({ projectId }) => {
       check(projectId);
       return (await p.claims.live(now())).map(toClaim);
     },
+    'claims.me': async ({ reviewer }) => ({ name: reviewer }),
   };
 
   const handlers: Record<string, Record<string, Handler>> = {};

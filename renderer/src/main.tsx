@@ -1,7 +1,7 @@
 import './zod-setup';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { errorText, initClient } from './api/client';
+import { connectedServer, errorText, initClient } from './api/client';
 import { App } from './app/App';
 import './styles.css';
 
@@ -11,7 +11,8 @@ const root = createRoot(rootEl);
 
 let startupError: string | null = null;
 try {
-  initClient();
+  // In the desktop app, connected to a team server: that server instead of the local engine.
+  initClient(await connectedServer());
 } catch (err) {
   startupError = errorText(err);
 }

@@ -1,7 +1,7 @@
 // Access to `window.sqwBridge` (type in contract/bridge.ts); headless/browser sessions have none.
-import type { SqwBridge } from '../../../contract/bridge';
+import type { RemoteServerInfo, SqwBridge } from '../../../contract/bridge';
 
-export type { SqwBridge };
+export type { RemoteServerInfo, SqwBridge };
 
 declare global {
   interface Window {

@@ -47,6 +47,23 @@ describe('selectTransport', () => {
     push?.('garbage');
     expect(got).toEqual([{ type: 'images-changed', projectId: 'p', batchId: 1 }]);
   });
+  it("uses HTTP to the desktop app's team server, keeping the token out of storage and the URL", () => {
+    const stored: string[] = [];
+    const replaced: unknown[] = [];
+    const t = selectTransport({
+      ...env('#/review', bridge),
+      remote: { origin: 'https://review.lab.example:8443', token: 'sqw_tok' },
+      storage: { getItem: () => null, setItem: (k, v) => void stored.push(`${k}=${v}`) },
+      history: { replaceState: (...args) => void replaced.push(args) },
+    });
+    expect(t.kind).toBe('http');
+    expect(t.blobUrl({ projectId: 'p', imageId: 2, kind: 'image' })).toBe(
+      'https://review.lab.example:8443/blob/p/2/image?token=sqw_tok',
+    );
+    expect(stored).toEqual([]);
+    expect(replaced).toEqual([]);
+  });
+
   it('uses HTTP with the fragment token otherwise', () => {
     const t = selectTransport(env('#token=xyz'));
     expect(t.kind).toBe('http');

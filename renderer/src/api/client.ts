@@ -1,9 +1,10 @@
 // The renderer's single entry to the engine: picks the transport (IPC when Electron's bridge exists,
-// else HTTP with the token from the URL), and exposes the typed `api` proxy, `events` and `blobUrl`.
+// HTTP to a team server when the desktop app is connected to one, else HTTP with the token from the
+// URL), and exposes the typed `api` proxy, `events` and `blobUrl`.
 import { lookupMethod, type EngineEvent } from '../../../contract/api';
 import type { BlobRef } from '../../../contract/blobs';
 import { createApiClient, RpcError, type Transport } from '../../../contract/transport';
-import type { SqwBridge } from './bridge';
+import type { RemoteServerInfo, SqwBridge } from './bridge';
 import { createHttpTransport } from './http-transport';
 import { createIpcTransport } from './ipc-transport';
 import { takeToken, type TokenEnv } from './token';
@@ -17,12 +18,23 @@ export class MissingTokenError extends Error {
 
 export interface TransportEnv extends TokenEnv {
   bridge: SqwBridge | undefined;
+  /** The team server the desktop app is connected to (the bridge's remoteServer()), if any. */
+  remote?: RemoteServerInfo | null;
   origin: string;
   onConnectionChange?: (connected: boolean) => void;
 }
 
 /** IPC when the Electron bridge is present, else HTTP with the fragment/session token. */
 export function selectTransport(env: TransportEnv): Transport {
+  // The desktop app on a team server: the same HTTP transport as a browser tab, with the token
+  // main handed over for this page load (kept in memory, not put in session storage).
+  if (env.bridge && env.remote)
+    return createHttpTransport({
+      baseUrl: env.remote.origin,
+      token: env.remote.token,
+      refusedAdvice: 'Check your account token and connect again (File › Connect to Server…).',
+      onConnectionChange: env.onConnectionChange,
+    });
   if (env.bridge) return createIpcTransport(env.bridge);
   const token = takeToken(env);
   if (!token) throw new MissingTokenError();
@@ -58,15 +70,21 @@ export function validating(inner: Transport): Transport {
 // --- the app's singleton ----------------------------------------------------------------------
 
 let current: Transport | null = null;
+let remoteOrigin: string | null = null;
 const connectionListeners = new Set<(connected: boolean) => void>();
 let connectedNow = false;
 
-/** Chooses the transport once, at startup. Throws MissingTokenError when headless without a token. */
-export function initClient(): Transport {
+/**
+ * Chooses the transport once, at startup. Throws MissingTokenError when headless without a token.
+ * `remote`: the desktop app's team server (ask the bridge first: `connectedServer()`).
+ */
+export function initClient(remote: RemoteServerInfo | null = null): Transport {
   if (current) return current;
+  remoteOrigin = window.sqwBridge && remote ? remote.origin : null;
   current = validating(
     selectTransport({
       bridge: window.sqwBridge,
+      remote,
       origin: window.location.origin,
       location: window.location,
       history: window.history,
@@ -78,6 +96,22 @@ export function initClient(): Transport {
     }),
   );
   return current;
+}
+
+/** The desktop app's team server for this page load, or null (local engine, or not in Electron). */
+export async function connectedServer(): Promise<RemoteServerInfo | null> {
+  const bridge = window.sqwBridge;
+  if (!bridge || typeof bridge.remoteServer !== 'function') return null;
+  try {
+    return await bridge.remoteServer();
+  } catch {
+    return null;
+  }
+}
+
+/** The origin of the team server the desktop app talks to, or null. */
+export function teamServerOrigin(): string | null {
+  return remoteOrigin;
 }
 
 function safeSessionStorage(): Storage | null {

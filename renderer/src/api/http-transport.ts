@@ -29,6 +29,8 @@ export interface HttpTransportOptions {
   maxBackoffMs?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
+  /** What to do when the server refuses the token (default: open the printed URL again). */
+  refusedAdvice?: string;
   /** Connection state changes of the event socket (for a status indicator). */
   onConnectionChange?: (connected: boolean) => void;
 }
@@ -49,11 +51,10 @@ export function isRpcResponse(value: unknown): value is RpcResponse {
   return false;
 }
 
-function unauthorized(detail: string): RpcError {
-  return new RpcError(
-    'unauthorized',
-    `The engine refused this session (${detail}). Open the URL that \`sqw serve\` printed again.`,
-  );
+const OPEN_URL_AGAIN = 'Open the URL that `sqw serve` printed again.';
+
+function unauthorized(detail: string, advice = OPEN_URL_AGAIN): RpcError {
+  return new RpcError('unauthorized', `The engine refused this session (${detail}). ${advice}`);
 }
 
 export function eventsUrl(baseUrl: string, token: string): string {
@@ -96,11 +97,12 @@ export function createHttpTransport(options: HttpTransportOptions): Transport {
       body = undefined;
     }
     if (isRpcResponse(body)) {
-      if (!body.ok && body.error.code === 'unauthorized') throw unauthorized(body.error.message);
+      if (!body.ok && body.error.code === 'unauthorized')
+        throw unauthorized(body.error.message, options.refusedAdvice);
       return unwrapResponse(body);
     }
     if (response.status === 401 || response.status === 403)
-      throw unauthorized(`HTTP ${response.status}`);
+      throw unauthorized(`HTTP ${response.status}`, options.refusedAdvice);
     throw new RpcError('failed', `Unexpected engine response (HTTP ${response.status})`);
   }
 

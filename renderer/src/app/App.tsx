@@ -4,7 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { ProjectSummary } from '../../../contract/entities';
 import { getBridge } from '../api/bridge';
-import { api, errorText } from '../api/client';
+import { api, errorText, teamServerOrigin } from '../api/client';
 import { BatchesPage } from '../pages/BatchesPage';
 import { ExportPage } from '../pages/ExportPage';
 import { ImageView } from '../pages/ImageView';
@@ -13,6 +13,9 @@ import { JobsPanel } from '../panels/JobsPanel';
 import { ModelsPanel } from '../panels/ModelsPanel';
 import { BatchScrollBench } from '../batch/BatchScrollBench';
 import { ViewerBench } from '../viewer3d/ViewerBench';
+import { ActivityFeed } from '../team/ActivityFeed';
+import { ConnectServerDialog } from '../team/ConnectServerDialog';
+import { useTeamSession } from '../team/use-team';
 import { useConnected, useEngineEvents, useLoad } from './hooks';
 import { routeHref, SECTIONS, sectionOf, useRoute } from './router';
 
@@ -33,6 +36,8 @@ export function App() {
   useEffect(() => {
     if (project && project.id !== projectId) setProjectId(project.id);
   }, [project, projectId]);
+  // Claims and other reviewers' activity follow the open project (team/team-store.ts).
+  useTeamSession(project?.id ?? null);
 
   const chooseProject = (id: string) => {
     setProjectId(id);
@@ -42,12 +47,16 @@ export function App() {
 
   const [menuError, setMenuError] = useState<string | null>(null);
   const [importRequest, setImportRequest] = useState(0);
+  const [connecting, setConnecting] = useState(false);
+  const teamServer = teamServerOrigin();
   // Electron's application menu: open another project folder, or import a folder.
   useEffect(() => {
     const bridge = getBridge();
     if (!bridge?.onMenuCommand) return;
     return bridge.onMenuCommand((command) => {
-      if (command === 'import-folder') {
+      if (command === 'connect-server') {
+        setConnecting(true);
+      } else if (command === 'import-folder') {
         if (!window.location.hash.startsWith('#/batches'))
           window.location.hash = routeHref({ page: 'batches', batchId: null });
         setImportRequest((n) => n + 1);
@@ -107,6 +116,18 @@ export function App() {
             {project.name}
           </span>
         ) : null}
+        {teamServer && (
+          <span className="team-server" data-testid="team-server">
+            <span title="This window works on a team server">{new URL(teamServer).host}</span>
+            <button
+              type="button"
+              className="link-btn small"
+              onClick={() => void getBridge()?.disconnectServer?.()}
+            >
+              Disconnect
+            </button>
+          </span>
+        )}
         <span
           className={`conn ${connected ? 'conn-on' : 'conn-off'}`}
           title={connected ? 'Live updates connected' : 'Live updates disconnected; retrying'}
@@ -160,6 +181,8 @@ export function App() {
           />
         )}
       </main>
+      <ActivityFeed />
+      {connecting && <ConnectServerDialog onClose={() => setConnecting(false)} />}
     </div>
   );
 }

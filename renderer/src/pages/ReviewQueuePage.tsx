@@ -1,10 +1,12 @@
 // The review queue of one batch on a page of its own (the image view keeps its "Whole batch" tab):
-// pick a batch, filter by family and status, and open an item's image with the item selected.
+// pick a batch, filter by family and status, and open an item's image with the item selected; take
+// and release claims on slices of it (team review).
 import { api } from '../api/client';
 import { useEngineEvents, useLoad } from '../app/hooks';
 import { navigate } from '../app/router';
 import { BatchQueue } from '../review/BatchQueue';
 import { shortFolder } from '../lib/format';
+import { ClaimsPanel } from '../team/ClaimsPanel';
 
 export function ReviewQueuePage({
   projectId,
@@ -47,6 +49,7 @@ export function ReviewQueuePage({
             </select>
           </label>
         )}
+        {selected && <ClaimsPanel projectId={projectId} batchId={selected.id} />}
         {selected && (
           <BatchQueue
             key={selected.id}

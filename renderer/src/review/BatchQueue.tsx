@@ -40,7 +40,8 @@ export function BatchQueue({
     [projectId, batchId, family, statusId, limit],
   );
   useEngineEvents((e) => {
-    if (e.projectId === projectId && e.type === 'images-changed') reload();
+    // Another reviewer's decision changes statuses here too.
+    if (e.projectId === projectId && (e.type === 'images-changed' || e.type === 'review')) reload();
   });
   const items = page.data?.items ?? [];
   const byImage = useMemo(() => {

@@ -9,6 +9,7 @@ import type {
   ReviewImage,
   ReviewWarning,
 } from '../../../contract/review';
+import { RpcError } from '../../../contract/transport';
 import { api, errorText } from '../api/client';
 import { useEngineEvents, useLoad } from '../app/hooks';
 import { prefetched } from '../app/prefetch';
@@ -45,6 +46,8 @@ export function useReviewSession(projectId: string, imageId: number) {
     loaded.data && loaded.data.imageId === imageId ? loaded.data : undefined;
   const [moving, setMoving] = useState<ReadonlyMap<number, Box>>(new Map());
   const [error, setError] = useState<string | null>(null);
+  /** The error is another reviewer's claim refusing the change (the message names them). */
+  const [conflict, setConflict] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [pending, setPending] = useState<PendingWarnings | null>(null);
   const [busy, setBusy] = useState(false);
@@ -53,6 +56,8 @@ export function useReviewSession(projectId: string, imageId: number) {
   useEngineEvents((e) => {
     if (e.projectId !== projectId) return;
     if (e.type === 'images-changed' || (e.type === 'job' && e.job.status === 'done')) reload();
+    // Someone else (another reviewer, another window) decided or edited on this image.
+    if (e.type === 'review' && e.imageIds.includes(imageId)) reload();
   });
   // While re-derivation is pending, also poll (an event may be missed while the socket reconnects),
   // backing off to every few seconds.
@@ -86,11 +91,15 @@ export function useReviewSession(projectId: string, imageId: number) {
     async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
       setBusy(true);
       setError(null);
+      setConflict(false);
       try {
         const out = await fn();
         return out;
       } catch (err) {
-        setError(`${what} failed: ${errorText(err)}`);
+        // A claim refusal is no failure of the app: say what the server said, as it said it.
+        const held = err instanceof RpcError && err.code === 'conflict';
+        setConflict(held);
+        setError(held ? `${what} refused: ${errorText(err)}` : `${what} failed: ${errorText(err)}`);
         return null;
       } finally {
         setBusy(false);
@@ -363,6 +372,7 @@ export function useReviewSession(projectId: string, imageId: number) {
   // Stable, so the memoised panels that take them do not re-render.
   const clearMessages = useCallback(() => {
     setError(null);
+    setConflict(false);
     setNotice(null);
   }, []);
   const cancelPending = useCallback(() => setPending(null), []);
@@ -373,6 +383,7 @@ export function useReviewSession(projectId: string, imageId: number) {
     loadError: loaded.error,
     objects,
     error,
+    conflict,
     notice,
     busy,
     pending,

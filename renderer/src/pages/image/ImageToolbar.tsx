@@ -172,7 +172,12 @@ export function ReviewMessages({ review }: { review: ReviewSession }) {
   return (
     <div className="review-messages">
       {review.error && (
-        <div className="banner error-text" role="alert" data-testid="review-error">
+        <div
+          className={`banner error-text${review.conflict ? ' conflict-banner' : ''}`}
+          role="alert"
+          data-testid={review.conflict ? 'review-conflict' : 'review-error'}
+        >
+          {review.conflict && <strong>Held by another reviewer. </strong>}
           {review.error}
           <button type="button" className="link-btn small" onClick={review.clearMessages}>
             Dismiss
