@@ -16,14 +16,13 @@ import type { TeamTables } from './team-tables';
 import { storeTargets } from './test-targets';
 import { UndoNotPortedError, UndoStore, type UndoHistoryEntry } from './undo-store';
 
-/** The tables `sqw project copy` creates from their desktop declaration (not on this layer yet). */
+/** The table `sqw project copy` creates from its desktop declaration (not on this layer yet). */
 async function addCopiedTables(project: ProjectDb): Promise<void> {
   if (project.dialect !== 'postgres') return;
   const desktop = new BetterSqlite3(':memory:');
   migrate(desktop);
   for (const t of sqliteTableShapes(desktop))
-    if (['project', 'objects', 'scene_graphs'].includes(t.name))
-      await sql.raw(createTableSql(t)).execute(project.db);
+    if (t.name === 'project') await sql.raw(createTableSql(t)).execute(project.db);
   desktop.close();
 }
 

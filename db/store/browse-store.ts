@@ -2,7 +2,7 @@
 // the review queue and an image's facts (one representative phrasing per fact), its objects, QA
 // families, labels and the batch view's filter values. Mirrors the reads of
 // db/repositories/annotations.ts (ReviewEditRepository) and images.ts with the same ordering.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
   ObjectExclusion,
   ObjectRow,
@@ -298,7 +298,7 @@ function toQaReview({ v, r, ...row }: QaDbRow): QaReviewRow {
   };
 }
 
-function toObjectState(r: TeamTables['objects']): ObjectState {
+function toObjectState(r: Selectable<ProjectTables['objects']>): ObjectState {
   return {
     id: r.id,
     imageId: r.image_id,

@@ -1,7 +1,7 @@
 // Tables a served team project reads and writes beyond schema.ts's: reviewer accounts, claims on
-// the review queue (both migrated by this layer, 0003) and the few columns of project and objects
-// that reviewing reads (those two tables come with `sqw project copy` until they move to this
-// layer). Stores reach them through `db.withTables<TeamTables>()`.
+// the review queue (both migrated by this layer, 0005) and the columns of project that reviewing
+// reads (that table comes with `sqw project copy` until it moves to this layer). Stores reach them
+// through `db.withTables<TeamTables>()`.
 import type { Generated } from 'kysely';
 
 export interface AccountsTable {
@@ -33,35 +33,8 @@ export interface ProjectTable {
   created_at: string;
 }
 
-/** What reviewing reads of an object (edits are not on this layer yet). */
-export interface ObjectsReadTable {
-  id: number;
-  image_id: number;
-  label: string;
-  score: number | null;
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-  mask_rle: string | null;
-  provenance: string;
-  mask_provenance: string | null;
-  attributes_json: string | null;
-  excluded: string | null;
-  deleted_at: string | null;
-  updated_at: string | null;
-  version: number;
-}
-
-export interface SceneGraphsReadTable {
-  image_id: number;
-  created_at: string;
-}
-
 export type TeamTables = {
   accounts: AccountsTable;
   review_claims: ReviewClaimsTable;
   project: ProjectTable;
-  objects: ObjectsReadTable;
-  scene_graphs: SceneGraphsReadTable;
 };
