@@ -51,3 +51,33 @@ describe('scene panel', () => {
     expect(html).toMatch(/<li>support-plane-below-camera: 0\.6\d m below the camera/);
   });
 });
+
+describe('scene notes', () => {
+  it('says what a rejected plane means and shows a repeated note once with its count', () => {
+    const view: SceneGraphView = {
+      frame: {
+        gravitySource: 'floor-plane',
+        aligned: true,
+        cameraHeight: 1.07,
+        heightAbove: 'floor',
+        rotation: [1, 0, 0, 0, 1, 0, 0, 0, 1],
+        translation: [0, 0, 0],
+        floorY: 0,
+      },
+      nodes: [],
+      relationCount: 0,
+      notes: [
+        'rejected-plane-with-points-below',
+        'rejected-plane-with-points-below',
+        'rejected-plane-with-points-below',
+        'an unknown <b>note</b>',
+      ],
+      ambiguities: [],
+    };
+    const html = renderToStaticMarkup(<ScenePanel scene={view} colors={new Map()} error={null} />);
+    expect(html).toContain('was not taken for the floor (a wall or table-top slice) (×3)');
+    expect(html).not.toContain('rejected-plane-with-points-below');
+    // Text from the engine stays text.
+    expect(html).toContain('an unknown &lt;b&gt;note&lt;/b&gt;');
+  });
+});

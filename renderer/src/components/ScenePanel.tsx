@@ -2,6 +2,7 @@
 // quality flags when the lift is doubtful, and the objects the QA engine found ambiguous.
 import type { SceneGraphView } from '../../../contract/entities';
 import { formatMeters } from '../lib/format';
+import { sceneNoteLines } from './scene-notes';
 
 type SceneNode = SceneGraphView['nodes'][number];
 
@@ -92,8 +93,11 @@ export function ScenePanel({ scene, colors, error }: Props) {
           )}
           {scene.notes.length > 0 && (
             <ul className="scene-notes muted small">
-              {scene.notes.map((note, i) => (
-                <li key={i}>{note}</li>
+              {sceneNoteLines(scene.notes).map((line) => (
+                <li key={line.text}>
+                  {line.text}
+                  {line.count > 1 ? ` (×${line.count})` : ''}
+                </li>
               ))}
             </ul>
           )}
