@@ -41,6 +41,7 @@ export function describeLocation(location: string): string {
   try {
     const u = new URL(location);
     if (u.password) u.password = '***';
+    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
     return u.toString();
   } catch {
     return 'postgres://…';

@@ -18,6 +18,7 @@ import { deriveStacks } from '../review/undo-stack';
 import { toEditableObject, toReviewQa } from '../services/review';
 import { ENGINE_VERSION } from '../version';
 import type { TeamProject } from './team-project';
+import { describeLocation } from '../../db/copy/project-copy';
 
 type Handler = (input: never) => Promise<unknown>;
 /** The contract's handler type of one method, by its wire name. */
@@ -196,7 +197,8 @@ export function createTeamService(
         {
           id: p.id,
           name: p.name,
-          path: p.location,
+          // Reviewers see where the project lives, never the database password.
+          path: describeLocation(p.location),
           createdAt: p.createdAt,
           imageCount: counts.images,
           batchCount: counts.batches,
