@@ -175,15 +175,18 @@ export function smoothObjectDepths(
 /** Adds (sign 1) or removes (sign -1) row y of the grid to / from the column sums. */
 function addRow(y: number, w: number, sign: number): void {
   const row = y * w;
+  // sign * y * y and sign * y * z evaluate as (sign * y) * ...: hoisted, the same values.
+  const sy = sign * y;
+  const syy = sy * y;
   for (let x = 0; x < w; x++) {
     const z = grid[row + x]!;
     if (z === 0) continue;
     const c = x * C;
     cols[c] = cols[c]! + sign;
-    cols[c + 1] = cols[c + 1]! + sign * y;
-    cols[c + 2] = cols[c + 2]! + sign * y * y;
+    cols[c + 1] = cols[c + 1]! + sy;
+    cols[c + 2] = cols[c + 2]! + syy;
     cols[c + 3] = cols[c + 3]! + sign * z;
-    cols[c + 4] = cols[c + 4]! + sign * y * z;
+    cols[c + 4] = cols[c + 4]! + sy * z;
   }
 }
 

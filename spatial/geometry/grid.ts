@@ -283,7 +283,8 @@ export class PointGrid {
               const j = order[t]!;
               pa[m] = i;
               pb[m] = j;
-              pd[m++] = d2;
+              if (withDistances) pd[m] = d2;
+              m++;
               deg[i]!++;
               deg[j]!++;
             }

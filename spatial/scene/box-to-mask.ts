@@ -62,6 +62,9 @@ let hist = new Int32Array(0);
 let gxBuf = new Float64Array(0);
 let gfBuf = new Float64Array(0);
 let cellBuf = new Int32Array(0);
+let colXBuf = new Float64Array(0);
+/** Millimetre bucket of every pixel (counting sort), reused by the cluster labels. */
+let bucketBuf = new Int32Array(0);
 
 function ensurePixels(n: number): void {
   if (idxBuf.length >= n) return;
@@ -73,6 +76,7 @@ function ensurePixels(n: number): void {
   gxBuf = new Float64Array(n * 2);
   gfBuf = new Float64Array(n * 2);
   cellBuf = new Int32Array(n * 2);
+  bucketBuf = new Int32Array(n * 2);
 }
 
 function ensureBuckets(n: number): void {
@@ -121,15 +125,23 @@ export function maskFromBox(
   let m = 0;
   let zMin = Infinity;
   let zMax = -Infinity;
+  // Per column (u - cx) / fx and per row R[4] (v - cy) / fy: the same products as per pixel.
+  const cols = u1 - u0 + 1;
+  if (colXBuf.length < cols) colXBuf = new Float64Array(cols * 2);
+  const colX = colXBuf;
+  for (let u = u0; u <= u1; u++) colX[u - u0] = (u - k.cx) / k.fx;
+  const depth = img.depth;
+  const r3 = R[3]!;
+  const r5 = R[5]!;
   for (let v = v0; v <= v1; v++) {
-    const yc = (v - k.cy) / k.fy;
+    const ryc = R[4]! * ((v - k.cy) / k.fy);
     for (let u = u0; u <= u1; u++) {
       const p = v * W + u;
-      const z = img.depth[p]!;
+      const z = depth[p]!;
       if (!(z > 0 && z < Infinity)) continue;
       if (aligned) {
-        const x = ((u - k.cx) / k.fx) * z;
-        const wy = R[3]! * x + R[4]! * yc * z + R[5]! * z + ty;
+        const x = colX[u - u0]! * z;
+        const wy = r3 * x + ryc * z + r5 * z + ty;
         if (useFloor && wy - floorY < floorBand(z)) continue;
         ys[m] = wy;
       }
@@ -146,8 +158,10 @@ export function maskFromBox(
   const nb = Math.floor(zMax * 1000) - mm0 + 1;
   ensureBuckets(nb);
   mmCount.fill(0, 0, nb);
+  const bucket = bucketBuf;
   for (let t = 0; t < m; t++) {
     const b = Math.floor(zs[t]! * 1000) - mm0;
+    bucket[t] = b;
     const z = zs[t]!;
     if (mmCount[b]!++ === 0) {
       mmMin[b] = z;
@@ -177,7 +191,7 @@ export function maskFromBox(
     const v = (p / W) | 0;
     const u = p - v * W;
     const r = Math.max(Math.abs(u - bu) / hw, Math.abs(v - bv) / hh);
-    const c = mmCount[Math.floor(zs[t]! * 1000) - mm0]!;
+    const c = mmCount[bucket[t]!]!;
     label[t] = c;
     score[c] = score[c]! + Math.max(0.1, 1 - r * r);
   }

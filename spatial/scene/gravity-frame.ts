@@ -184,6 +184,7 @@ function searchFloor(
   const cols = Math.ceil(img.width / stride);
   const slot = new Int32Array(cols * Math.ceil(img.height / stride));
   const radius = Math.max(2 * stride, Math.round(img.width / 5));
+  const drop = new Uint8Array(pts.count);
   for (let round = 0; round < 5 && cand.length >= minInliers; round++) {
     slot.fill(-1);
     for (let q = 0; q < cand.length; q++) {
@@ -222,11 +223,12 @@ function searchFloor(
       // through a wall or a table top, not the ground.
       notes.push('rejected-plane-with-points-below');
     else planes.push({ plane: hit.plane, support: hit.inliers.length });
-    const drop = new Uint8Array(pts.count);
+    // The inliers are candidates of this round; earlier rounds' inliers are no longer candidates,
+    // so one marker array serves every round without clearing.
     for (let j = 0; j < hit.inliers.length; j++) drop[hit.inliers[j]!] = 1;
     let kept = 0;
     for (let q = 0; q < cand.length; q++) if (!drop[cand[q]!]) cand[kept++] = cand[q]!;
-    cand = cand.slice(0, kept);
+    cand = cand.subarray(0, kept);
     // The floor is found once no later plane could change it: a later plane has at most
     // cand.length inliers, too few to become dominant or to replace the floor (which takes a
     // fifth of the dominant's support). Only notes about later, rejected planes are skipped.
