@@ -3,8 +3,7 @@
 // `no-support-plane` note as text; with one in reach, the height above that support plane.
 import { describe, expect, it } from 'vitest';
 import type { ExportImageRow } from '../../db/repositories/export-rows';
-import { buildScene } from '../../spatial/scene/build-scene-graph';
-import { makeSyntheticScene } from '../../spatial/scene/synthetic-scene';
+import { buildTableTopScene } from '../../spatial/scene/testing/table-top-build';
 import { sceneGraphRecord } from './scenegraph-format';
 import { SceneGraphRecord } from './schemas';
 
@@ -21,22 +20,9 @@ const image = {
   intrinsicsSource: 'given',
 } as unknown as ExportImageRow;
 
-function steepBuild(maxSupportDistance?: number) {
-  const sc = makeSyntheticScene(301, { tableTop: true, noise: 0.004 });
-  return buildScene({
-    depth: sc.depth,
-    width: sc.width,
-    height: sc.height,
-    intrinsics: sc.k,
-    objects: [],
-    gravity: { up: sc.up, source: 'given' },
-    options: maxSupportDistance ? { frame: { maxSupportDistance } } : undefined,
-  });
-}
-
 describe('scenegraph record: camera height reference and notes', () => {
   it('exports no-support-plane as text when nothing is within reach', () => {
-    const { graph, notes } = steepBuild(0.2);
+    const { graph, notes } = buildTableTopScene(0.2);
     const rec = SceneGraphRecord.parse(sceneGraphRecord(image, graph, notes));
     expect(rec.format_version).toBe(3);
     expect(rec.frame.camera_height).toBeNull();
@@ -45,7 +31,7 @@ describe('scenegraph record: camera height reference and notes', () => {
   });
 
   it('says the camera height is above a support plane when that is what it measured', () => {
-    const { graph, notes } = steepBuild();
+    const { graph, notes } = buildTableTopScene();
     const rec = SceneGraphRecord.parse(sceneGraphRecord(image, graph, notes));
     // Seed 301 at 320x240: the table top fills the view; the camera is 0.626 m above it.
     expect(rec.frame.height_above).toBe('support-plane');
@@ -55,7 +41,7 @@ describe('scenegraph record: camera height reference and notes', () => {
   });
 
   it('reads graphs stored before height_above existed', () => {
-    const { graph } = steepBuild();
+    const { graph } = buildTableTopScene();
     const old = { ...graph, frame: { ...graph.frame, heightAbove: undefined } };
     delete old.frame.heightAbove;
     expect(sceneGraphRecord(image, old).frame.height_above).toBe('floor');

@@ -4,21 +4,11 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import type { SceneGraphView } from '../../../contract/entities';
-import { buildScene } from '../../../spatial/scene/build-scene-graph';
-import { makeSyntheticScene } from '../../../spatial/scene/synthetic-scene';
+import { buildTableTopScene } from '../../../spatial/scene/testing/table-top-build';
 import { ScenePanel } from './ScenePanel';
 
 function panelFor(maxSupportDistance?: number): string {
-  const sc = makeSyntheticScene(301, { tableTop: true, noise: 0.004 });
-  const { graph, notes } = buildScene({
-    depth: sc.depth,
-    width: sc.width,
-    height: sc.height,
-    intrinsics: sc.k,
-    objects: [],
-    gravity: { up: sc.up, source: 'given' },
-    options: maxSupportDistance ? { frame: { maxSupportDistance } } : undefined,
-  });
+  const { graph, notes } = buildTableTopScene(maxSupportDistance);
   const f = graph.frame;
   const view: SceneGraphView = {
     frame: {
