@@ -5,18 +5,15 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
-import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
-import { openPostgresProject, openSqliteProject } from '../../db/store/connect';
-import { parseStages } from '../pipeline/run';
-import { runJob } from '../pipeline/testing/run-job';
+import { openPostgresProject } from '../../db/store/connect';
 import { tempDir } from '../test/helpers';
-import { demoProject, storedResults } from './testing/team-fixture';
+import { demoProject, desktopRun, storedResults, WORKER_STAGES } from './testing/team-fixture';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SQW = resolve(ROOT, 'bin/sqw.mjs');
-const STAGES = ['segment', 'lift', 'graph', 'qa'];
+
 const postgres = usePostgresCluster();
 
 function startWorker(url: string, blobs: string): { child: ChildProcess; done: Promise<string> } {
@@ -57,18 +54,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the real 
     const folder = join(dir.path, 'project');
     url = await postgres.cluster().createDatabase();
     await copyProject(folder, url, { blobs: join(dir.path, 'blobs') });
-    const store = ProjectStore.open(folder);
-    try {
-      await runJob(store, { stages: parseStages(STAGES.join(',')), seed: '1' });
-    } finally {
-      store.close();
-    }
-    const sqlite = openSqliteProject(folder);
-    try {
-      desktop = await storedResults(sqlite);
-    } finally {
-      await sqlite.close();
-    }
+    desktop = (await desktopRun(folder)).results;
   }, 30_000);
   afterAll(() => dir?.remove());
 
@@ -79,7 +65,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the real 
       (r) => r.id,
     );
     expect(ids).toHaveLength(images);
-    await queue.enqueue('run-kill', ids, STAGES, '1');
+    await queue.enqueue('run-kill', ids, WORKER_STAGES, '1');
     await queue.close();
 
     const workers = Array.from({ length: 4 }, () => startWorker(url, join(dir.path, 'blobs')));

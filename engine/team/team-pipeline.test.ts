@@ -5,19 +5,15 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
-import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
-import { openPostgresProject, openSqliteProject } from '../../db/store/connect';
-import { parseStages } from '../pipeline/run';
-import { runJob } from '../pipeline/testing/run-job';
+import { openPostgresProject } from '../../db/store/connect';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
-import { demoProject, storedResults } from './testing/team-fixture';
+import { demoProject, desktopRun, storedResults, WORKER_STAGES } from './testing/team-fixture';
 import { runWorker } from './worker';
 
 const postgres = usePostgresCluster();
-const STAGES = ['segment', 'lift', 'graph', 'qa'];
 
 describe.skipIf(postgres.skipReason)('the model-free pipeline in team workers', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -32,26 +28,16 @@ describe.skipIf(postgres.skipReason)('the model-free pipeline in team workers', 
     url = await postgres.cluster().createDatabase();
     await copyProject(folder, url, { blobs: join(dir.path, 'blobs') });
     // The single-process run, on the desktop copy.
-    const store = ProjectStore.open(folder);
-    try {
-      const { job } = await runJob(store, { stages: parseStages(STAGES.join(',')), seed: '1' });
-      expect(job.status).toBe('done');
-    } finally {
-      store.close();
-    }
-    const sqlite = openSqliteProject(folder);
-    try {
-      desktop = await storedResults(sqlite);
-    } finally {
-      await sqlite.close();
-    }
+    const run = await desktopRun(folder);
+    expect(run.status).toBe('done');
+    desktop = run.results;
   }, 30_000);
   afterAll(() => dir?.remove());
 
   const work = (runId: string, ids: number[]) => async () => {
     const queue = await ImageQueue.open(url, { supervise: false });
     try {
-      await queue.enqueue(runId, ids, STAGES, '1');
+      await queue.enqueue(runId, ids, WORKER_STAGES, '1');
     } finally {
       await queue.close();
     }

@@ -4,10 +4,12 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProjectStore } from '../../../db/project-store';
-import type { ProjectDb } from '../../../db/store/connect';
+import { openSqliteProject, type ProjectDb } from '../../../db/store/connect';
 import { SceneStore } from '../../../db/store/scene-store';
 import { importCocoFile } from '../../annotations/coco-import';
 import { importBatch } from '../../import/index';
+import { parseStages } from '../../pipeline/run';
+import { runJob } from '../../pipeline/testing/run-job';
 
 const SAMPLES = resolve(import.meta.dirname, '../../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -98,4 +100,31 @@ export async function storedResults(project: ProjectDb) {
     });
   }
   return out;
+}
+
+/** The stages workers run: everything after detection that needs no model. */
+export const WORKER_STAGES = ['segment', 'lift', 'graph', 'qa'];
+
+/**
+ * The single-process run the workers' results are held to: the desktop job over the project
+ * folder (seed '1'), then everything it stored, read through the same layer as the team side.
+ */
+export async function desktopRun(folder: string) {
+  const store = ProjectStore.open(folder);
+  let status: string;
+  try {
+    const { job } = await runJob(store, {
+      stages: parseStages(WORKER_STAGES.join(',')),
+      seed: '1',
+    });
+    status = job.status;
+  } finally {
+    store.close();
+  }
+  const sqlite = openSqliteProject(folder);
+  try {
+    return { status, results: await storedResults(sqlite) };
+  } finally {
+    await sqlite.close();
+  }
 }
