@@ -1,21 +1,16 @@
 // Team mode over real HTTP on loopback: reviewer accounts with roles, decisions attributed to the
 // signed-in account, claims on slices of the queue, the event stream naming who did what, and the
 // shared token kept to this machine.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ProjectStore } from '../../db/project-store';
 import { addAccount } from '../access/account-tokens';
-import { importCocoFile } from '../annotations/coco-import';
 import { createEngine, type Engine } from '../engine';
-import { importBatch } from '../import/index';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
 import { tempDir } from '../test/helpers';
 import { startHttpServer, type RunningServer } from './http-server';
-
-const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
+import { corridorWithQa } from '../test/corridor-project';
 
 let dir: ReturnType<typeof tempDir>;
 let engine: Engine;
@@ -53,16 +48,7 @@ beforeAll(async () => {
   dir = tempDir();
   const folder = join(dir.path, 'p');
   const store = ProjectStore.openOrCreate(folder);
-  await importBatch(store, {
-    folder: `${SAMPLES}/sun-corridor/color`,
-    depthFolder: `${SAMPLES}/sun-corridor/depth`,
-    depthEncoding: 'sun',
-    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
-  });
-  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  const imageId = store.images.findByName('corridor.jpg')[0]!.id;
-  await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await corridorWithQa(store);
   tokens.alice = addAccount(store.accounts, 'alice', 'reviewer').token;
   tokens.bob = addAccount(store.accounts, 'bob', 'reviewer').token;
   tokens.vera = addAccount(store.accounts, 'vera', 'viewer').token;

@@ -2,16 +2,11 @@
 // and QA built): masks reach the client, decisions warn before they land, a moved box sends its
 // reviewed QA back as 'changed', a stale edit from a second window is refused, undo/redo work, each
 // reviewer's own.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
-import { importCocoFile } from '../annotations/coco-import';
-import { importBatch } from '../import/index';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
-
-const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
+import { corridorWithQa } from '../test/corridor-project';
 
 let dir: ReturnType<typeof tempDir>;
 let s: ServedEngine;
@@ -32,16 +27,7 @@ beforeAll(async () => {
   dir = tempDir();
   const folder = join(dir.path, 'p');
   const store = ProjectStore.openOrCreate(folder);
-  await importBatch(store, {
-    folder: `${SAMPLES}/sun-corridor/color`,
-    depthFolder: `${SAMPLES}/sun-corridor/depth`,
-    depthEncoding: 'sun',
-    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
-  });
-  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  imageId = store.images.findByName('corridor.jpg')[0]!.id;
-  await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  imageId = await corridorWithQa(store);
   store.close();
   s = await serveEngine(folder);
 });

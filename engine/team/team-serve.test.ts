@@ -2,7 +2,7 @@
 // there (`sqw project copy`), reviewer accounts with hashed tokens on PostgreSQL, two reviewers
 // deciding with attribution, own-decision undo, claims refusing the other reviewer, the event
 // stream naming who decided, blobs from the shared folder, and unported methods refused by name.
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -10,15 +10,11 @@ import { copyProject } from '../../db/copy/project-copy';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { addAccountIn } from '../access/account-tokens';
-import { importCocoFile } from '../annotations/coco-import';
-import { importBatch } from '../import/index';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
 import { startHttpServer, type RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
 import { createTeamEngine, type TeamEngine } from './team-engine';
+import { corridorWithQa } from '../test/corridor-project';
 
-const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const postgres = usePostgresCluster();
 
 let dir: ReturnType<typeof tempDir>;
@@ -62,16 +58,7 @@ describe.skipIf(postgres.skipReason)('sqw serve --database on PostgreSQL', () =>
     dir = tempDir();
     const folder = join(dir.path, 'desktop');
     const store = ProjectStore.openOrCreate(folder);
-    await importBatch(store, {
-      folder: `${SAMPLES}/sun-corridor/color`,
-      depthFolder: `${SAMPLES}/sun-corridor/depth`,
-      depthEncoding: 'sun',
-      intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
-    });
-    await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-    imageId = store.images.findByName('corridor.jpg')[0]!.id;
-    await runGraphStage(store, imageId);
-    runQaStage(store, imageId, { seed: '1' });
+    imageId = await corridorWithQa(store);
     store.close();
     const url = await postgres.cluster().createDatabase();
     const blobs = join(dir.path, 'shared-blobs');

@@ -1,0 +1,30 @@
+// The SUN RGB-D corridor as most review tests start from it: colour, metric depth (SUN encoding,
+// its Kinect intrinsics) and the demo COCO boxes, optionally with its scene graph and QA (seed '1').
+import { resolve } from 'node:path';
+import type { ProjectStore } from '../../db/project-store';
+import { importCocoFile } from '../annotations/coco-import';
+import { importBatch } from '../import/index';
+import { runGraphStage } from '../pipeline/graph-stage';
+import { runQaStage } from '../pipeline/qa-stage';
+
+const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
+
+/** Imports the corridor and its boxes; returns the image id of corridor.jpg. */
+async function importCorridor(store: ProjectStore): Promise<number> {
+  await importBatch(store, {
+    folder: `${SAMPLES}/sun-corridor/color`,
+    depthFolder: `${SAMPLES}/sun-corridor/depth`,
+    depthEncoding: 'sun',
+    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
+  });
+  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
+  return store.images.findByName('corridor.jpg')[0]!.id;
+}
+
+/** The corridor with its scene graph and QA built; returns the image id of corridor.jpg. */
+export async function corridorWithQa(store: ProjectStore): Promise<number> {
+  const imageId = await importCorridor(store);
+  await runGraphStage(store, imageId);
+  runQaStage(store, imageId, { seed: '1' });
+  return imageId;
+}
