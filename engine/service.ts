@@ -25,7 +25,7 @@ import {
 } from './pipeline/pipeline-jobs';
 import { loadPointCloud } from './scene-view/point-cloud';
 import { relationsFor } from './scene-view/scene-boxes';
-import { createClaimsHandlers } from './services/claims';
+import { createClaimsHandlers, desktopClaims } from './services/claims';
 import { createExportsHandlers } from './services/exports';
 import { createModelsHandlers } from './services/models';
 import { createReviewHandlers } from './services/review';
@@ -195,6 +195,6 @@ export function createService(ctx: ServiceContext): ApiHandlers {
     audit: review.audit,
     models: createModelsHandlers(ctx),
     exports: createExportsHandlers(ctx),
-    claims: createClaimsHandlers(ctx),
+    claims: createClaimsHandlers(desktopClaims(ctx), ctx.events),
   };
 }

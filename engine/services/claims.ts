@@ -4,9 +4,10 @@
 import type { ApiHandlers } from '../../contract/api';
 import type { Claim } from '../../contract/claims';
 import { retryWhenBusy } from '../../db/busy';
-import type { ClaimRow } from '../../db/repositories/claims';
+import type { ClaimRow, QueueSlice } from '../../db/repositories/claims';
 import { UserInputError } from '../errors';
 import { claimConflict, describeSlice } from '../review/claim-check';
+import type { EventBus } from '../event-bus';
 import type { ServiceContext } from '../service';
 
 function toClaim(c: ClaimRow): Claim {
@@ -20,24 +21,46 @@ function toClaim(c: ClaimRow): Claim {
   };
 }
 
+type TakeResult = { claim: ClaimRow; open: number } | { conflict: ClaimRow };
+
+/** Where one project's claims are kept: the desktop's SQLite repository or a team project's store. */
+export interface ClaimsSource {
+  take(slice: QueueSlice, holder: string, expiresAt: number, now: number): Promise<TakeResult>;
+  release(id: number, holder: string, now: number): Promise<boolean>;
+  live(now: number): Promise<ClaimRow[]>;
+}
+
+/** The desktop's claims: the synchronous repository, retried while another writer holds the file. */
+export function desktopClaims(ctx: ServiceContext): (projectId: string) => ClaimsSource {
+  return (projectId) => {
+    const claims = ctx.projects.get(projectId).claims;
+    return {
+      take: (slice, holder, expiresAt, at) =>
+        retryWhenBusy(() => claims.take(slice, holder, expiresAt, at)),
+      release: (id, holder, at) => retryWhenBusy(() => claims.release(id, holder, at)),
+      live: async (at) => claims.live(at),
+    };
+  };
+}
+
+/** The claims API over any project's claims, desktop or team: one set of rules and events. */
 export function createClaimsHandlers(
-  ctx: ServiceContext,
+  claimsOf: (projectId: string) => ClaimsSource,
+  events: EventBus,
   now: () => number = Date.now,
 ): ApiHandlers['claims'] {
   return {
     take: async ({ projectId, batchId, family, label, ttlSeconds, reviewer }) => {
-      const store = ctx.projects.get(projectId);
+      const claims = claimsOf(projectId);
       const slice = { batchId: batchId ?? null, family: family ?? null, label: label ?? null };
       if (slice.batchId === null && slice.family === null && slice.label === null) {
         throw new UserInputError('a claim needs a batch, a QA family or a label');
       }
       const at = now();
-      const out = await retryWhenBusy(() =>
-        store.claims.take(slice, reviewer, at + ttlSeconds * 1000, at),
-      );
+      const out = await claims.take(slice, reviewer, at + ttlSeconds * 1000, at);
       if ('conflict' in out)
         throw claimConflict(`Open QA of ${describeSlice(slice)}`, out.conflict);
-      ctx.events.emit({
+      events.emit({
         type: 'claims-changed',
         projectId,
         holder: out.claim.holder,
@@ -47,10 +70,9 @@ export function createClaimsHandlers(
       return { claim: toClaim(out.claim), open: out.open };
     },
     release: async ({ projectId, claimId, reviewer }) => {
-      const store = ctx.projects.get(projectId);
-      const released = await retryWhenBusy(() => store.claims.release(claimId, reviewer, now()));
+      const released = await claimsOf(projectId).release(claimId, reviewer, now());
       if (released)
-        ctx.events.emit({
+        events.emit({
           type: 'claims-changed',
           projectId,
           holder: reviewer,
@@ -59,7 +81,7 @@ export function createClaimsHandlers(
         });
       return { released };
     },
-    list: async ({ projectId }) => ctx.projects.get(projectId).claims.live(now()).map(toClaim),
+    list: async ({ projectId }) => (await claimsOf(projectId).live(now())).map(toClaim),
     me: async ({ reviewer }) => ({ name: reviewer }),
   };
 }

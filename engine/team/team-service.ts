@@ -4,7 +4,6 @@
 import type { ApiHandlers, MethodName } from '../../contract/api';
 import { ImageStatus } from '../../contract/entities';
 import type { HistoryState } from '../../contract/review';
-import type { ClaimRow } from '../../db/repositories/claims';
 import { ReviewConflictError } from '../../db/store/review-store';
 import { UndoNotPortedError } from '../../db/store/undo-store';
 import { probeExecutionProviders } from '../../native-models/providers';
@@ -12,9 +11,10 @@ import { METHOD_ACCESS } from '../access/method-access';
 import { NotAvailableError, NotFoundError, UserInputError } from '../errors';
 import type { EventBus } from '../event-bus';
 import { toBatchSummary, toImageDetail, toImageSummary } from '../mappers';
-import { claimConflict, describeSlice } from '../review/claim-check';
+import { claimConflict } from '../review/claim-check';
 import { StaleEditError } from '../review/errors';
 import { deriveStacks } from '../review/undo-stack';
+import { createClaimsHandlers } from '../services/claims';
 import { toEditableObject, toReviewQa } from '../services/review';
 import { ENGINE_VERSION } from '../version';
 import type { TeamProject } from './team-project';
@@ -58,17 +58,6 @@ export const TEAM_METHODS = new Set<MethodName>([
   'claims.list',
   'claims.me',
 ]);
-
-function toClaim(c: ClaimRow) {
-  return {
-    id: c.id,
-    holder: c.holder,
-    batchId: c.batchId,
-    family: c.family,
-    label: c.label,
-    expiresAt: new Date(c.expiresAt).toISOString(),
-  };
-}
 
 /** Store errors as the codes a client acts on. */
 async function mapped<T>(work: () => Promise<T>): Promise<T> {
@@ -186,6 +175,15 @@ export function createTeamService(
     return { entry, history: await history(reviewer) };
   };
 
+  // The claims API is the desktop's own (engine/services/claims.ts) over this project's store.
+  const claims = createClaimsHandlers(
+    (projectId) => {
+      check(projectId);
+      return p.claims;
+    },
+    events,
+    now,
+  );
   const ported: Ported = {
     'system.info': async () => {
       providers ??= probeExecutionProviders();
@@ -338,43 +336,10 @@ export function createTeamService(
       check(projectId);
       return history(reviewer);
     },
-    'claims.take': async ({ projectId, batchId, family, label, ttlSeconds, reviewer }) => {
-      check(projectId);
-      const slice = { batchId: batchId ?? null, family: family ?? null, label: label ?? null };
-      if (slice.batchId === null && slice.family === null && slice.label === null)
-        throw new UserInputError('a claim needs a batch, a QA family or a label');
-      const at = now();
-      const out = await p.claims.take(slice, reviewer, at + ttlSeconds * 1000, at);
-      if ('conflict' in out)
-        throw claimConflict(`Open QA of ${describeSlice(slice)}`, out.conflict);
-      // The other reviewers' claim lists follow, as on a desktop project's server.
-      events.emit({
-        type: 'claims-changed',
-        projectId: p.id,
-        holder: out.claim.holder,
-        claimId: out.claim.id,
-        change: 'taken',
-      });
-      return { claim: toClaim(out.claim), open: out.open };
-    },
-    'claims.release': async ({ projectId, claimId, reviewer }) => {
-      check(projectId);
-      const released = await p.claims.release(claimId, reviewer, now());
-      if (released)
-        events.emit({
-          type: 'claims-changed',
-          projectId: p.id,
-          holder: reviewer,
-          claimId,
-          change: 'released',
-        });
-      return { released };
-    },
-    'claims.list': async ({ projectId }) => {
-      check(projectId);
-      return (await p.claims.live(now())).map(toClaim);
-    },
-    'claims.me': async ({ reviewer }) => ({ name: reviewer }),
+    'claims.take': claims.take,
+    'claims.release': claims.release,
+    'claims.list': claims.list,
+    'claims.me': claims.me,
   };
 
   const handlers: Record<string, Record<string, Handler>> = {};
