@@ -11,8 +11,10 @@ import type {
   QaState,
   ReviewEditRepository,
 } from '../../db/repositories/annotations';
+import { sameReviewerObject } from '../../db/repositories/object-undo-rules';
 import { NotFoundError } from '../errors';
 import { StaleEditError } from './errors';
+import { describeObject } from './object-edit-plans';
 import { deriveStacks, type UndoStacks } from './undo-stack';
 
 export interface Snapshot {
@@ -42,10 +44,6 @@ export interface HistoryState {
   /** What undo / redo would revert or re-apply next. */
   nextUndo: { id: number; command: string; target: string } | null;
   nextRedo: { id: number; command: string; target: string } | null;
-}
-
-function describeObject(s: ObjectState): string {
-  return `object #${s.id} (${s.label.slice(0, 60)})`;
 }
 
 export class ReviewLog {
@@ -153,7 +151,11 @@ export class ReviewLog {
       // (label, box, attributes, exclusion, deleted, their own mask), so re-derived masks and undone
       // later commands do not block them.
       const version =
-        why === 'edit' ? (seen?.version ?? now.version) : sameObject(seen, now) ? now.version : -1;
+        why === 'edit'
+          ? (seen?.version ?? now.version)
+          : sameReviewerObject(seen, now)
+            ? now.version
+            : -1;
       if (this.edits.writeObjectState(next, version) === null)
         throw new StaleEditError(
           why === 'edit'
@@ -205,24 +207,6 @@ export class ReviewLog {
     const images = [...new Set(after.objects.map((o) => o.imageId))];
     if (images.length > 0) this.onObjectsChanged(images);
   }
-}
-
-function sameObject(a: ObjectState | undefined, b: ObjectState): boolean {
-  return (
-    a !== undefined &&
-    a.label === b.label &&
-    a.deleted === b.deleted &&
-    a.box.every((v, i) => v === b.box[i]) &&
-    (a.excluded ?? null) === b.excluded &&
-    JSON.stringify(a.attributes ?? []) === JSON.stringify(b.attributes) &&
-    sameReviewerMask(a, b)
-  );
-}
-
-/** Machine masks are re-derived at will; a reviewer's mask is their work and must still match. */
-function sameReviewerMask(a: ObjectState, b: ObjectState): boolean {
-  if (a.maskProvenance !== 'human' && b.maskProvenance !== 'human') return true;
-  return a.maskProvenance === b.maskProvenance && a.maskRle === b.maskRle;
 }
 
 function imagesOf(a: Snapshot, b: Snapshot): number[] {
