@@ -110,9 +110,12 @@ export class ClaimStore {
     this.db = db.withTables<TeamTables>();
   }
 
-  /** Live claims, soonest to expire first. */
-  async live(now: number): Promise<ClaimRow[]> {
-    return this.claims(this.db)
+  /** Live claims, soonest to expire first; pass the transaction of a write it guards. */
+  async live(
+    now: number,
+    within?: Kysely<ProjectTables> | Transaction<ProjectTables>,
+  ): Promise<ClaimRow[]> {
+    return this.claims(within ? within.withTables<TeamTables>() : this.db)
       .where('c.released_at', 'is', null)
       .where('c.expires_at', '>', now)
       .orderBy('c.expires_at')

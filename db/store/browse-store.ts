@@ -298,7 +298,7 @@ function toQaReview({ v, r, ...row }: QaDbRow): QaReviewRow {
   };
 }
 
-function toObjectState(r: Selectable<ProjectTables['objects']>): ObjectState {
+export function toObjectState(r: Selectable<ProjectTables['objects']>): ObjectState {
   return {
     id: r.id,
     imageId: r.image_id,

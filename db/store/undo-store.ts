@@ -1,4 +1,4 @@
-// Undo and redo of a reviewer's own review decisions on either database (async, through Kysely),
+// Undo and redo of a reviewer's own review decisions and object edits on either database (async, through Kysely),
 // as engine/review/review-log.ts does them on a desktop project: the stacks come from the audit log
 // alone, undo writes the command's `before` back and redo its `after`, each only when the rows are
 // still exactly as the reviewer's last step left them, and the step is an audit entry of its own.
@@ -6,6 +6,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditEntryRow, ObjectState, QaState } from '../repositories/annotations';
 import { qaRevision } from '../repositories/annotations';
+import { sameReviewerObject } from '../repositories/object-undo-rules';
+import { readObjectState, writeObjectState } from './object-edit-store';
 import { appendAudit, ReviewConflictError, toAudit, type Db } from './review-store';
 import type { DialectName, ProjectTables } from './schema';
 
@@ -26,7 +28,7 @@ interface Snapshot {
   qa: QaState[];
 }
 
-/** A step over object edits, which this layer does not write yet. */
+/** A step this layer cannot take yet (a decision held by an orphaned QA). */
 export class UndoNotPortedError extends Error {}
 
 export class UndoStore {
@@ -76,10 +78,22 @@ export class UndoStore {
       if (!command || !last) throw new Error(`audit entry ${item.commandId} is missing`);
       const current = last.after as Snapshot;
       const target = (op === 'undo' ? command.before : command.after) as Snapshot;
-      if ((target.objects ?? []).length > 0 || (current.objects ?? []).length > 0)
-        throw new UndoNotPortedError(
-          `cannot ${op} ${command.command} (${command.target}): object edits are not available on a team project yet`,
-        );
+      // Objects first, as the desktop's review log: an object undo puts the rows back and the
+      // caller re-derives the image's graph and QA from them.
+      const objects: ObjectState[] = [];
+      for (const next of target.objects ?? []) {
+        const now = await readObjectState(trx, next.id, this.dialect);
+        if (!now) throw new Error(`object not found: ${next.id}`);
+        const seen = (current.objects ?? []).find((o) => o.id === next.id);
+        if (
+          !sameReviewerObject(seen, now) ||
+          (await writeObjectState(trx, next, now.version)) === null
+        )
+          throw new ReviewConflictError(
+            `cannot ${op}: object #${now.id} (${now.label.slice(0, 60)}) was changed since${await this.changedBy(trx, { kind: 'objects', id: now.id }, last.id, actor)}; reload to see the change`,
+          );
+        objects.push((await readObjectState(trx, next.id, this.dialect))!);
+      }
       const ids = target.qa.map((q) => q.id).sort((a, b) => a - b);
       const rows = await trx
         .selectFrom('qa_pairs')
@@ -99,7 +113,7 @@ export class UndoStore {
           );
         if (!seen || seen.status !== now.status || seen.answer !== now.answer)
           throw new ReviewConflictError(
-            `cannot ${op}: QA #${next.id} (now ${now.status}) was changed since${await this.changedBy(trx, now, last.id, actor)}`,
+            `cannot ${op}: QA #${next.id} (now ${now.status}) was changed since${await this.changedBy(trx, { kind: 'qa', id: now.id }, last.id, actor)}`,
           );
         if (now.status !== next.status || now.answer !== next.answer)
           await trx
@@ -115,15 +129,17 @@ export class UndoStore {
           revision: qaRevision(next.status, next.answer, now.fact_hash),
         });
       }
-      const imageIds = [...new Set([...current.qa, ...after].map((q) => q.imageId))].sort(
-        (a, b) => a - b,
-      );
+      const imageIds = [
+        ...new Set(
+          [...(current.objects ?? []), ...objects, ...current.qa, ...after].map((r) => r.imageId),
+        ),
+      ].sort((a, b) => a - b);
       return appendAudit(trx, {
         actor,
         command: command.command,
         target: command.target,
         before: current,
-        after: { objects: [], qa: after },
+        after: { objects, qa: after },
         op,
         refId: command.id,
         imageIds,
@@ -131,14 +147,14 @@ export class UndoStore {
     });
   }
 
-  /** ' by bob (review.reject)' when a later command of someone else changed the QA; else ''. */
+  /** ' by bob (review.reject)' when a later command of someone else changed the row; else ''. */
   private async changedBy(
     db: Db,
-    qa: { id: number },
+    row: { kind: 'qa' | 'objects'; id: number },
     afterId: number,
     actor: string,
   ): Promise<string> {
-    // The newest later entry whose `after` wrote this QA (a decision covers its fact's phrasings,
+    // The newest later entry whose `after` wrote this row (a decision covers its fact's phrasings,
     // so the target alone does not say); the few newest entries are read, not the whole log.
     const rows = await db
       .selectFrom('audit_log')
@@ -149,9 +165,12 @@ export class UndoStore {
       .execute();
     const later = rows.find((r) => {
       const after = r.after_json ? (JSON.parse(r.after_json) as Partial<Snapshot>) : null;
-      return (after?.qa ?? []).some((q) => q.id === qa.id);
+      return (after?.[row.kind] ?? []).some((r) => r.id === row.id);
     });
-    if (!later) return ' (by another decision on its fact or by re-derivation)';
+    if (!later)
+      return row.kind === 'qa'
+        ? ' (by another decision on its fact or by re-derivation)'
+        : ' (by re-derivation or another program)';
     return later.actor === actor
       ? ` by your own later ${later.command}`
       : ` by ${later.actor.slice(0, 60)} (${later.command}); it stays as they left it`;

@@ -9,7 +9,12 @@ import { runQaStage } from './qa-stage';
 
 /** The seed the image's QA was last generated with, so a re-run phrases unchanged facts the same. */
 export function lastQaSeed(store: ProjectStore, imageId: number): string {
-  const qa = store.scene.stageRuns(imageId).find((r) => r.stage === 'qa');
+  return qaSeedOf(store.scene.stageRuns(imageId));
+}
+
+/** The seed an image's stage records say its QA was generated with ('1' when none says). */
+export function qaSeedOf(records: ReadonlyArray<{ stage: string; provenance: unknown }>): string {
+  const qa = records.find((r) => r.stage === 'qa');
   const seed = (qa?.provenance as { seed?: unknown } | null)?.seed;
   return typeof seed === 'string' ? seed : '1';
 }

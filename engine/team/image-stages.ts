@@ -29,7 +29,8 @@ export type CpuStageName = (typeof CPU_STAGES)[number];
 export interface ImageStagesEnv {
   db: Kysely<ProjectTables>;
   blobs: BlobStore;
-  runId: string;
+  /** The run the stage records name; null for a re-derivation after a reviewer's edit. */
+  runId: string | null;
   seed: string;
 }
 

@@ -5,11 +5,13 @@ import { AccountStore, ClaimStore } from '../../db/store/access-store';
 import { BrowseStore } from '../../db/store/browse-store';
 import { CatalogStore } from '../../db/store/catalog-store';
 import type { ProjectDb } from '../../db/store/connect';
+import { ObjectEditStore } from '../../db/store/object-edit-store';
 import { ReviewStore } from '../../db/store/review-store';
 import { UndoStore } from '../../db/store/undo-store';
 import { extname } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
 import { FolderBlobStore, type BlobStore } from './blob-store';
+import { TeamRederive } from './team-rederive';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -30,7 +32,10 @@ export class TeamProject {
   readonly claims: ClaimStore;
   readonly accounts: AccountStore;
   readonly undo: UndoStore;
+  readonly objectEdits: ObjectEditStore;
   readonly blobs: BlobStore;
+  /** Graph and QA of an image again after a reviewer edits its objects. */
+  readonly rederive: TeamRederive;
 
   private constructor(
     readonly db: ProjectDb,
@@ -47,7 +52,9 @@ export class TeamProject {
     this.claims = new ClaimStore(db.db, db.dialect);
     this.accounts = new AccountStore(db.db);
     this.undo = new UndoStore(db.db, db.dialect);
+    this.objectEdits = new ObjectEditStore(db.db, db.dialect);
     this.blobs = new FolderBlobStore(blobFolder);
+    this.rederive = new TeamRederive(db, this.blobs);
   }
 
   static async open(db: ProjectDb, location: string, blobFolder: string): Promise<TeamProject> {
@@ -82,8 +89,9 @@ export class TeamProject {
     }
   }
 
-  close(): Promise<void> {
-    return this.db.close();
+  async close(): Promise<void> {
+    await this.rederive.idle();
+    await this.db.close();
   }
 }
 

@@ -1,7 +1,8 @@
 // `sqw serve --database` over real HTTP on a throwaway PostgreSQL cluster: a desktop project copied
 // there (`sqw project copy`), reviewer accounts with hashed tokens on PostgreSQL, two reviewers
 // deciding with attribution, own-decision undo, claims refusing the other reviewer, the event
-// stream naming who decided, blobs from the shared folder, and unported methods refused by name.
+// stream naming who decided, object edits attributed, blobs from the shared folder, and unported
+// methods refused by name.
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -261,11 +262,23 @@ describe.skipIf(postgres.skipReason)('sqw serve --database on PostgreSQL', () =>
     ws.close();
   });
 
+  it('attributes an object edit to the signed-in account; a viewer cannot edit', async () => {
+    const view = await ok(tokens.vera, 'reviews.image', { imageId });
+    const door = view.objects.find((o: any) => o.label === 'door');
+    const edit = { objectId: door.id, expectedVersion: door.version, attributes: ['grey'] };
+    expect((await rpc(tokens.vera, 'objects.setAttributes', edit)).status).toBe(403);
+    const done = await ok(tokens.alice, 'objects.setAttributes', { ...edit, reviewer: 'bob' });
+    expect(done.object).toMatchObject({ id: door.id, attributes: ['grey'] });
+    const [entry] = await ok(tokens.vera, 'audit.list', { limit: 1 });
+    expect(entry).toMatchObject({ actor: 'alice', command: 'object.attributes' });
+    expect((await ok(tokens.alice, 'reviews.undo', {})).entry.command).toBe('object.attributes');
+  });
+
   it('answers methods not ported to team projects with not-available, naming the method', async () => {
-    const edit = await rpc(tokens.alice, 'objects.delete', { objectId: 1, expectedVersion: 1 });
-    expect(edit.body.error).toEqual({
+    const refine = await rpc(tokens.alice, 'objects.refineMask', { objectId: 1 });
+    expect(refine.body.error).toEqual({
       code: 'not-available',
-      message: 'objects.delete is not available on a team project yet (docs/TEAM-SETUP.md)',
+      message: 'objects.refineMask is not available on a team project yet (docs/TEAM-SETUP.md)',
     });
     const run = await rpc(tokens.ada, 'pipeline.start', { stages: ['qa'] });
     expect(run.body.error.code).toBe('not-available');

@@ -17,6 +17,7 @@ import { deriveStacks } from '../review/undo-stack';
 import { createClaimsHandlers } from '../services/claims';
 import { toEditableObject, toReviewQa } from '../services/review';
 import { ENGINE_VERSION } from '../version';
+import { createTeamObjectEdits, TEAM_OBJECT_EDIT_METHODS } from './team-object-edits';
 import type { TeamProject } from './team-project';
 import { describeLocation } from '../../db/copy/project-copy';
 
@@ -57,6 +58,7 @@ export const TEAM_METHODS = new Set<MethodName>([
   'claims.release',
   'claims.list',
   'claims.me',
+  ...TEAM_OBJECT_EDIT_METHODS,
 ]);
 
 /** Store errors as the codes a client acts on. */
@@ -172,6 +174,7 @@ export function createTeamService(
       }),
     );
     if (entry) announce(entry);
+    if (entry) objectEdits.afterStep(entry);
     return { entry, history: await history(reviewer) };
   };
 
@@ -184,6 +187,7 @@ export function createTeamService(
     events,
     now,
   );
+  const objectEdits = createTeamObjectEdits({ project: p, events, now, check, history, announce });
   const ported: Ported = {
     'system.info': async () => {
       providers ??= probeExecutionProviders();
@@ -340,6 +344,7 @@ export function createTeamService(
     'claims.release': claims.release,
     'claims.list': claims.list,
     'claims.me': claims.me,
+    ...objectEdits.handlers,
   };
 
   const handlers: Record<string, Record<string, Handler>> = {};

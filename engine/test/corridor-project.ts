@@ -28,3 +28,27 @@ export async function corridorWithQa(store: ProjectStore): Promise<number> {
   runQaStage(store, imageId, { seed: '1' });
   return imageId;
 }
+
+/**
+ * The corridor and the first Redwood living-room frame (depth in mm), both with boxes, graphs and
+ * QA (seed '1'): two images that share labels, for project-wide label edits.
+ */
+export async function corridorAndLivingRoomWithQa(
+  store: ProjectStore,
+): Promise<{ corridor: number; living: number }> {
+  const corridor = await importCorridor(store);
+  await importBatch(store, {
+    folder: `${SAMPLES}/redwood-livingroom/color`,
+    depthFolder: `${SAMPLES}/redwood-livingroom/depth`,
+    depthEncoding: 'mm',
+    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
+  });
+  // The COCO file names both; importing it again now attaches the living room's boxes.
+  await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
+  const living = store.images.findByName('00000.jpg')[0]!.id;
+  for (const id of [corridor, living]) {
+    await runGraphStage(store, id);
+    runQaStage(store, id, { seed: '1' });
+  }
+  return { corridor, living };
+}

@@ -1,0 +1,278 @@
+// Object and label edits on a team project (docs/TEAM-SETUP.md, section 4), over the async stores:
+// the desktop's own edit plans (engine/review/object-edit-plans.ts) run inside one transaction of
+// the ObjectEditStore (read, check the version, check claims, write, audit entry), attributed to the
+// signed-in account, and each edit re-derives the images it touched (graph and QA, decisions kept:
+// team-rederive.ts). Undo and redo are the review undo's (db/store/undo-store.ts), which writes
+// objects back too; `afterStep` re-derives after them.
+import type { ApiHandlers } from '../../contract/api';
+import type { HistoryState } from '../../contract/review';
+import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
+import type { ObjectEditReads, ObjectEditSpec } from '../../db/store/object-edit-store';
+import { ReviewConflictError } from '../../db/store/review-store';
+import { NotFoundError } from '../errors';
+import type { EventBus } from '../event-bus';
+import { claimConflict, claimOverObjects } from '../review/claim-check';
+import { StaleEditError } from '../review/errors';
+import {
+  cleanBox,
+  cleanLabel,
+  describeObject,
+  liveObject,
+  mergeSources,
+  planCreate,
+  planDelete,
+  planExclude,
+  planMerge,
+  planMergeLabels,
+  planPick,
+  planRenameLabel,
+  planSetAttributes,
+  planSetMask,
+  planSplit,
+  planUpdate,
+  renameTarget,
+  splitBoxes,
+  type ObjectRef,
+} from '../review/object-edit-plans';
+import { toEditableObject } from '../services/review';
+import type { TeamProject } from './team-project';
+
+type Objects = ApiHandlers['objects'];
+type Labels = ApiHandlers['labels'];
+
+/** The edit methods a team project answers (the rest of `objects.*` stays not-available). */
+export interface TeamObjectEditHandlers {
+  'objects.create': Objects['create'];
+  'objects.update': Objects['update'];
+  'objects.delete': Objects['delete'];
+  'objects.exclude': Objects['exclude'];
+  'objects.setAttributes': Objects['setAttributes'];
+  'objects.pickReferent': Objects['pickReferent'];
+  'objects.setMask': Objects['setMask'];
+  'objects.split': Objects['split'];
+  'objects.merge': Objects['merge'];
+  'labels.rename': Labels['rename'];
+  'labels.merge': Labels['merge'];
+}
+
+export const TEAM_OBJECT_EDIT_METHODS = [
+  'objects.create',
+  'objects.update',
+  'objects.delete',
+  'objects.exclude',
+  'objects.setAttributes',
+  'objects.pickReferent',
+  'objects.setMask',
+  'objects.split',
+  'objects.merge',
+  'labels.rename',
+  'labels.merge',
+] as const satisfies ReadonlyArray<keyof TeamObjectEditHandlers>;
+
+export interface TeamObjectEditDeps {
+  project: TeamProject;
+  events: EventBus;
+  now: () => number;
+  /** Refuses a call for another project. */
+  check: (projectId: string) => void;
+  /** `reviewer`'s undo and redo state. */
+  history: (reviewer: string) => Promise<HistoryState>;
+  /** Tells the other reviewers (the 'review' event the decisions send). */
+  announce: (entry: AuditEntryRow) => void;
+}
+
+export function createTeamObjectEdits(d: TeamObjectEditDeps): {
+  handlers: TeamObjectEditHandlers;
+  /** After an undo or redo: re-derives the images whose objects it wrote back. */
+  afterStep: (entry: AuditEntryRow) => void;
+} {
+  const p = d.project;
+  const rederive = (entry: AuditEntryRow) => {
+    const after = (entry.after as { objects?: ObjectState[] } | null)?.objects ?? [];
+    for (const imageId of new Set(after.map((o) => o.imageId)))
+      p.rederive.enqueue(imageId, () => {
+        void p.catalog.image(imageId).then((image) => {
+          if (image)
+            d.events.emit({
+              type: 'images-changed',
+              projectId: p.id,
+              batchId: image.batchId,
+              imageId,
+            });
+        });
+      });
+  };
+
+  /** Refuses an edit of objects inside someone else's live claim, naming the holder. */
+  const claimGuard =
+    (actor: string) =>
+    async (reads: ObjectEditReads, spec: ObjectEditSpec): Promise<void> => {
+      const others = (await p.claims.live(d.now(), reads.trx)).filter((c) => c.holder !== actor);
+      if (others.length === 0) return;
+      const byId = new Map<number, ObjectState[]>();
+      for (const o of [...spec.before.objects, ...spec.after.objects])
+        byId.set(o.id, [...(byId.get(o.id) ?? []), o]);
+      const firsts = [...byId.values()].map((states) => states[0]!);
+      const scopes = await reads.scopes(firsts);
+      const held = claimOverObjects(
+        others,
+        scopes.map((s) => ({
+          batchId: s.batchId,
+          families: s.families,
+          labels: byId.get(s.objectId)!.map((o) => o.label),
+        })),
+      );
+      if (held)
+        throw claimConflict(
+          firsts.length === 1 ? describeObject(firsts[0]!) : `Part of this edit (${spec.command})`,
+          held,
+        );
+    };
+
+  /** Runs one edit: plan, claim check and writes in one transaction, then events and re-derivation. */
+  const run = async (
+    projectId: string,
+    actor: string,
+    plan: (reads: ObjectEditReads) => Promise<ObjectEditSpec>,
+  ): Promise<AuditEntryRow> => {
+    d.check(projectId);
+    let entry: AuditEntryRow;
+    try {
+      entry = await p.objectEdits.execute(actor, plan, claimGuard(actor));
+    } catch (err) {
+      if (err instanceof ReviewConflictError) throw new StaleEditError(err.message);
+      throw err;
+    }
+    d.announce(entry);
+    rederive(entry);
+    return entry;
+  };
+  const edited = async (entry: AuditEntryRow, reviewer: string) => {
+    const first = (entry.after as { objects: ObjectState[] }).objects[0];
+    return {
+      object: first && !first.deleted ? toEditableObject(first) : null,
+      entryId: entry.id,
+      history: await d.history(reviewer),
+    };
+  };
+  const labelResult = async (entry: AuditEntryRow, reviewer: string, merged: boolean) => ({
+    changed: (entry.after as { objects: unknown[] }).objects.length,
+    merged,
+    entryId: entry.id,
+    history: await d.history(reviewer),
+  });
+  const live = async (reads: ObjectEditReads, ref: ObjectRef) =>
+    liveObject(await reads.object(ref.objectId), ref);
+  const imageOf = async (reads: ObjectEditReads, imageId: number) => {
+    const image = await reads.image(imageId);
+    if (!image) throw new NotFoundError(`image not found: ${imageId}`);
+    return image;
+  };
+
+  const handlers: TeamObjectEditHandlers = {
+    'objects.create': async ({ projectId, imageId, box, label, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) => {
+        const image = await imageOf(reads, imageId);
+        const clean = cleanBox(box, image.width, image.height);
+        const made = await reads.insertHumanObject({
+          imageId,
+          label: cleanLabel(label),
+          box: clean,
+        });
+        return planCreate(made);
+      });
+      return edited(entry, reviewer);
+    },
+    'objects.update': async ({ projectId, objectId, expectedVersion, box, label, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) => {
+        const before = await live(reads, { objectId, expectedVersion });
+        return planUpdate(before, await imageOf(reads, before.imageId), { box, label });
+      });
+      return edited(entry, reviewer);
+    },
+    'objects.delete': async ({ projectId, objectId, expectedVersion, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) =>
+        planDelete(await live(reads, { objectId, expectedVersion })),
+      );
+      return edited(entry, reviewer);
+    },
+    'objects.exclude': async ({ projectId, objectId, expectedVersion, reason, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) =>
+        planExclude(await live(reads, { objectId, expectedVersion }), reason),
+      );
+      return edited(entry, reviewer);
+    },
+    'objects.setAttributes': async ({
+      projectId,
+      objectId,
+      expectedVersion,
+      attributes,
+      reviewer,
+    }) => {
+      const entry = await run(projectId, reviewer, async (reads) =>
+        planSetAttributes(await live(reads, { objectId, expectedVersion }), attributes),
+      );
+      return edited(entry, reviewer);
+    },
+    'objects.pickReferent': async ({
+      projectId,
+      objectId,
+      expectedVersion,
+      attribute,
+      others,
+      reviewer,
+    }) => {
+      const entry = await run(projectId, reviewer, async (reads) => {
+        const meant = await live(reads, { objectId, expectedVersion });
+        const imageObjects = await reads.imageObjects(meant.imageId);
+        const rows = [];
+        for (const ref of others) rows.push({ ref, now: await reads.object(ref.objectId) });
+        return planPick(meant, imageObjects, attribute, rows);
+      });
+      return edited(entry, reviewer);
+    },
+    'objects.setMask': async ({ projectId, objectId, expectedVersion, mask, tool, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) => {
+        const before = await live(reads, { objectId, expectedVersion });
+        return planSetMask(before, await imageOf(reads, before.imageId), { mask, tool });
+      });
+      return edited(entry, reviewer);
+    },
+    'objects.split': async ({ projectId, objectId, expectedVersion, boxes, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) => {
+        const before = await live(reads, { objectId, expectedVersion });
+        const [first, second] = splitBoxes(boxes, await imageOf(reads, before.imageId));
+        const made = await reads.insertHumanObject({
+          imageId: before.imageId,
+          label: before.label,
+          box: second,
+        });
+        return planSplit(before, made, first);
+      });
+      return edited(entry, reviewer);
+    },
+    'objects.merge': async ({ projectId, kept, merged, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) =>
+        planMerge(await live(reads, kept), await live(reads, merged)),
+      );
+      return edited(entry, reviewer);
+    },
+    'labels.rename': async ({ projectId, from, to, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) => {
+        const target = renameTarget(from, to);
+        const objects = await reads.withLabels([from]);
+        const merging = objects.length > 0 && (await reads.labelInUse(target));
+        return planRenameLabel(from, target, objects, merging);
+      });
+      return labelResult(entry, reviewer, entry.command === 'label.merge');
+    },
+    'labels.merge': async ({ projectId, from, into, reviewer }) => {
+      const entry = await run(projectId, reviewer, async (reads) => {
+        const m = mergeSources(from, into);
+        return planMergeLabels(m.into, await reads.withLabels(m.sources));
+      });
+      return labelResult(entry, reviewer, true);
+    },
+  };
+  return { handlers, afterStep: rederive };
+}

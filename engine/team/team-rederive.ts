@@ -1,0 +1,59 @@
+// Re-derivation of a team project's image after a reviewer edits its objects, as the desktop's
+// RederiveQueue does it (engine/pipeline/rederive.ts): the image's graph and QA are computed again
+// by the workers' own computation (image-stages.ts: cpu-task.ts, cpu-stages.ts) from the objects as
+// they are now, and written through the SceneStore, which keeps QA by stable key and never loses a
+// decision (a relabel re-renders the kept QA's text; QA whose facts changed go back to review; QA
+// whose facts vanished are held as orphaned). One image at a time, in the background, so an edit
+// returns at once; an edit made while one runs queues another run that sees it.
+import { SceneStore } from '../../db/store/scene-store';
+import type { ProjectDb } from '../../db/store/connect';
+import { printable } from '../printable';
+import { qaSeedOf } from '../pipeline/rederive';
+import type { BlobStore } from './blob-store';
+import { computeImageStages } from './image-stages';
+
+/** What the desktop re-runs after an edit: the graph (with masks derived from depth), then QA. */
+const STAGES = new Set(['graph', 'qa'] as const);
+
+export class TeamRederive {
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+
+  constructor(
+    private readonly db: ProjectDb,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  /** Schedules graph + QA of one image; `done` runs once they are stored (or failed and logged). */
+  enqueue(imageId: number, done: () => void = () => {}): void {
+    this.pending++;
+    this.chain = this.chain
+      .then(async () => {
+        const seed = qaSeedOf(await new SceneStore(this.db.db).stageRecords(imageId));
+        const computed = await computeImageStages(
+          { db: this.db.db, blobs: this.blobs, runId: null, seed },
+          imageId,
+          STAGES,
+        );
+        await this.db.db.transaction().execute(async (trx) => {
+          const scene = new SceneStore(trx);
+          // Holds the image's row so a worker storing this image's results waits, and vice versa.
+          const image = await scene.lockImageForRun(imageId, '', [], this.db.dialect);
+          if (image.exists) await computed.write(scene);
+        });
+        done();
+      })
+      .catch((err: unknown) =>
+        // The message may name a file; the log line stays one line.
+        console.error(
+          `re-derivation of image ${imageId} failed: ${printable(err instanceof Error ? err.message : String(err))}`,
+        ),
+      )
+      .finally(() => this.pending--);
+  }
+
+  /** Resolves when every scheduled re-derivation has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending > 0) await this.chain;
+  }
+}
