@@ -401,24 +401,15 @@ describe.each(storeTargets())('team stores on $name', (target) => {
     expect([await status(f.f1), await status(f.f2)]).toEqual(['proposed', 'proposed']);
   });
 
-  it('refuses to undo an object edit (not on this layer yet) by name', async () => {
+  // Object edits are undone on this layer now (object-edit-store.test.ts).
+  it('refuses to undo a decision held by an orphaned QA (not on this layer yet) by name', async () => {
     const f = await fixture();
-    const entry = await project.db
-      .insertInto('audit_log')
-      .values({
-        actor: 'alice',
-        command: 'object.move',
-        target: `object:${f.chair}`,
-        before_json: JSON.stringify({ objects: [{ id: f.chair }], qa: [] }),
-        after_json: JSON.stringify({ objects: [{ id: f.chair }], qa: [] }),
-        created_at: new Date().toISOString(),
-        op: 'do',
-        ref_id: null,
-        image_ids_json: JSON.stringify([f.imgA]),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    expect(entry.id).toBeGreaterThan(0);
+    await review.decideFact({ qaId: f.h, decision: 'approve', reviewer: 'alice' });
+    await project.db
+      .updateTable('qa_pairs')
+      .set({ status: 'orphaned' })
+      .where('id', '=', f.h)
+      .execute();
     await expect(undo.step('alice', 'undo', newest('undo'))).rejects.toThrow(UndoNotPortedError);
   });
 });
