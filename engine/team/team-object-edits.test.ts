@@ -1,184 +1,37 @@
-// Object and label edits on a team project, on a throwaway PostgreSQL cluster: the corridor and a
-// living-room frame copied there from a desktop project (`sqw project copy`), edited through the
-// team service. As on the desktop (engine/services/decisions-survive.test.ts), a relabel reaches
-// every QA text — stored and exported (the project copied back to a folder and exported) — and
-// keeps every decision; deletes hold decisions as orphaned and undo brings them back; edits are
-// attributed, announced to the others, refused inside someone else's claim, and stale edits and
-// undos over someone else's later edit are refused.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Object edits on a team project (issue 21), on a throwaway PostgreSQL cluster: the corridor
+// copied there from a desktop project and edited through the team service. Deletes hold decisions
+// as orphaned and undo brings them back; a moved box gets a mask derived from depth again;
+// exclusion, attributes, split, referent pick, merge and a reviewer's mask work and undo as on the
+// desktop; an edit inside someone else's claim is refused naming the holder; stale edits and an
+// undo over someone else's later edit are refused. (The relabel: team-relabel.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EngineEvent } from '../../contract/api';
-import { copyProject } from '../../db/copy/project-copy';
-import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
-import { exportProject } from '../export/export';
-import { corridorAndLivingRoomWithQa } from '../test/corridor-project';
+import { encodeRle } from '../../spatial/geometry/mask-rle';
+import { corridorWithQa } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
-import { createTeamEngine, type TeamEngine } from './team-engine';
+import { openTeamEdits, type TeamEdits } from '../test/team-edits';
 
 const postgres = usePostgresCluster();
 
 let dir: ReturnType<typeof tempDir>;
-let team: TeamEngine;
-let url: string;
-let blobs: string;
+let t: TeamEdits<number>;
 let corridor: number;
-let living: number;
-const events: EngineEvent[] = [];
-
-async function rpc(method: string, input: Record<string, unknown> = {}) {
-  return team.dispatch(method, { projectId: team.project.id, ...input }) as Promise<any>;
-}
-async function call(method: string, input: Record<string, unknown> = {}) {
-  const res = await rpc(method, input);
-  if (!res.ok) throw new Error(`${method}: ${res.error.code}: ${res.error.message}`);
-  return res.result;
-}
-const view = (imageId: number) => call('reviews.image', { imageId });
-const settle = () => team.project.rederive.idle();
-const objectNamed = async (imageId: number, label: string) =>
-  ((await view(imageId)).objects as any[]).find((o) => o.label === label);
-const statuses = async (imageId: number) =>
-  new Map(((await view(imageId)).qa as any[]).map((q) => [q.id, q.status]));
-const textOf = (r: any) =>
-  [r.question, r.answer, ...(r.steps ?? []).map((x: any) => x.text)].join(' ');
-
-let exports = 0;
-/** The team project copied back to a folder (`sqw project copy --to ./folder`), exported as qa-jsonl. */
-async function exportFromTeam(): Promise<any[]> {
-  const folder = join(dir.path, `copy-${++exports}`);
-  await copyProject(url, folder, { blobs });
-  const store = ProjectStore.open(folder);
-  try {
-    const outDir = join(dir.path, `qa-${exports}`);
-    await exportProject(store, { format: 'qa-jsonl', outDir, phrasingsPerFact: 'all' });
-    return readFileSync(join(outDir, 'qa.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
-  } finally {
-    store.close();
-  }
-}
+const call = (method: string, input?: Record<string, unknown>) => t.call(method, input);
+const rpc = (method: string, input?: Record<string, unknown>) => t.rpc(method, input);
+const view = (imageId: number) => t.view(imageId);
+const objectNamed = (imageId: number, label: string) => t.objectNamed(imageId, label);
+const settle = () => t.settle();
 
 describe.skipIf(postgres.skipReason)('object edits on a team project (PostgreSQL)', () => {
   beforeAll(async () => {
     dir = tempDir('sqw-team-edits-');
-    const folder = join(dir.path, 'desktop');
-    const store = ProjectStore.openOrCreate(folder);
-    ({ corridor, living } = await corridorAndLivingRoomWithQa(store));
-    store.close();
-    url = await postgres.cluster().createDatabase();
-    blobs = join(dir.path, 'shared-blobs');
-    await copyProject(folder, url, { blobs });
-    team = await createTeamEngine({ database: url, blobs });
-    team.events.subscribe((e) => events.push(e));
+    t = await openTeamEdits(dir.path, postgres.cluster(), corridorWithQa);
+    corridor = t.built;
   }, 60_000);
   afterAll(async () => {
-    await team?.close();
+    await t?.team.close();
     dir?.remove();
   });
-
-  it('relabels an object of approved facts: every QA text and export says the new label, every decision stays', async () => {
-    for (const q of (await view(living)).qa as any[])
-      if (q.status === 'proposed')
-        await call('reviews.decide', { qaId: q.id, decision: 'approve', reviewer: 'ann' });
-    const before = await statuses(living);
-    expect([...before.values()].every((s) => s === 'approved')).toBe(true);
-    const chair = await objectNamed(living, 'chair');
-    const about = ((await view(living)).qa as any[]).filter(
-      (q) => q.subjects.includes(chair.id) && q.naming === 'expression',
-    );
-    expect(about.length).toBeGreaterThan(0);
-    expect(about.every((q) => /chair/.test(`${q.question} ${q.answer}`))).toBe(true);
-
-    const edit = await call('objects.update', {
-      objectId: chair.id,
-      expectedVersion: chair.version,
-      label: 'cabinet',
-      reviewer: 'ann',
-    });
-    expect(edit.object).toMatchObject({ id: chair.id, label: 'cabinet' });
-    expect(edit.history.nextUndo).toMatchObject({ command: 'object.relabel' });
-    await settle();
-
-    // Stored QA (what the queue and the cards show): new label, same statuses, decisions kept.
-    expect(await statuses(living)).toEqual(before);
-    const stored = ((await view(living)).qa as any[]).filter((q) => q.subjects.includes(chair.id));
-    expect(stored.length).toBeGreaterThanOrEqual(about.length);
-    for (const q of stored) {
-      expect(`${q.question} ${q.answer} ${q.measurement?.steps.join(' ')}`).not.toMatch(/chair/);
-      if (q.naming === 'expression') expect(`${q.question} ${q.answer}`).toMatch(/cabinet/);
-    }
-    for (const q of about)
-      expect((await call('reviews.list', { qaId: q.id })).at(-1)).toMatchObject({
-        decision: 'approve',
-        reviewer: 'ann',
-      });
-    // The export, from the team project copied back to a folder.
-    const lines = (await exportFromTeam()).filter(
-      (r) => r.image_id === living && r.subjects.includes(chair.id) && r.naming === 'expression',
-    );
-    expect(lines.length).toBeGreaterThanOrEqual(about.length);
-    for (const r of lines) {
-      expect(textOf(r)).not.toMatch(/chair/);
-      expect(textOf(r)).toMatch(/cabinet/);
-    }
-    // Audited under the reviewer's name, announced to the others, and the image reloads.
-    const [last] = await call('audit.list', { limit: 1 });
-    expect(last).toMatchObject({
-      actor: 'ann',
-      command: 'object.relabel',
-      target: `object:${chair.id}`,
-    });
-    expect(last.before.objects[0].label).toBe('chair');
-    expect(events).toContainEqual(
-      expect.objectContaining({
-        type: 'review',
-        actor: 'ann',
-        command: 'object.relabel',
-        op: 'do',
-      }),
-    );
-    expect(events).toContainEqual(
-      expect.objectContaining({ type: 'images-changed', imageId: living }),
-    );
-  }, 30_000);
-
-  it('renames a label project-wide as one command; undo puts the old name back in the texts', async () => {
-    const before = [await statuses(living), await statuses(corridor)];
-    const renamed = await call('labels.rename', {
-      from: 'cabinet',
-      to: 'cupboard',
-      reviewer: 'ann',
-    });
-    expect(renamed).toMatchObject({ changed: 2, merged: false });
-    await settle();
-    expect([await statuses(living), await statuses(corridor)]).toEqual(before);
-    const texts = async (imageId: number) =>
-      ((await view(imageId)).qa as any[]).map((q) => `${q.question} ${q.answer}`).join('\n');
-    for (const id of [living, corridor]) {
-      expect(await texts(id)).toMatch(/cupboard/);
-      expect(await texts(id)).not.toMatch(/cabinet/);
-    }
-    const undo = await call('reviews.undo', { reviewer: 'ann' });
-    expect(undo.entry).toMatchObject({ command: 'label.rename', op: 'undo', actor: 'ann' });
-    await settle();
-    expect([await statuses(living), await statuses(corridor)]).toEqual(before);
-    for (const id of [living, corridor]) expect(await texts(id)).not.toMatch(/cupboard/);
-    // Merging two labels in use is reported as a merge, and undone as one.
-    const merged = await call('labels.merge', {
-      from: ['cabinet', 'door'],
-      into: 'furniture',
-      reviewer: 'ann',
-    });
-    expect(merged).toMatchObject({ merged: true });
-    expect(merged.changed).toBeGreaterThanOrEqual(3);
-    await call('reviews.undo', { reviewer: 'ann' });
-    await settle();
-    expect(await objectNamed(corridor, 'door')).toBeDefined();
-  }, 30_000);
 
   it('deletes an object: its approved QA are held as orphaned, undo brings them back approved', async () => {
     const door = await objectNamed(corridor, 'door');
@@ -257,6 +110,76 @@ describe.skipIf(postgres.skipReason)('object edits on a team project (PostgreSQL
     );
     expect(named.length).toBeGreaterThan(0);
     expect(named.some((q) => /wooden door/.test(q.question))).toBe(true);
+  }, 30_000);
+
+  it('splits an object, picks which one a shared name means, merges them back, sets a mask', async () => {
+    const partition = await objectNamed(corridor, 'partition');
+    const [x0, y0, x1, y1] = partition.box;
+    const mid = Math.round((x0 + x1) / 2);
+    const split = await call('objects.split', {
+      objectId: partition.id,
+      expectedVersion: partition.version,
+      boxes: [
+        [x0, y0, mid, y1],
+        [mid, y0, x1, y1],
+      ],
+      reviewer: 'ann',
+    });
+    expect(split.object).toMatchObject({ id: partition.id, box: [x0, y0, mid, y1] });
+    await settle();
+    const halves = ((await view(corridor)).objects as any[]).filter((o) => o.label === 'partition');
+    expect(halves).toHaveLength(2);
+    const [kept, made] = halves as [any, any];
+    expect(made.maskProvenance).toBe('depth-cluster');
+
+    // Two partitions: say which one "the partition" means.
+    const picked = await call('objects.pickReferent', {
+      objectId: kept.id,
+      expectedVersion: kept.version,
+      others: [{ objectId: made.id, expectedVersion: made.version, exclude: 'unsure' }],
+      reviewer: 'ann',
+    });
+    expect(picked.object.id).toBe(kept.id);
+    expect((await objectNamed(corridor, 'partition')).id).toBe(kept.id);
+    await call('reviews.undo', { reviewer: 'ann' });
+    await settle();
+
+    const now = ((await view(corridor)).objects as any[]).filter((o) => o.label === 'partition');
+    const merged = await call('objects.merge', {
+      kept: { objectId: now[0].id, expectedVersion: now[0].version },
+      merged: { objectId: now[1].id, expectedVersion: now[1].version },
+      reviewer: 'ann',
+    });
+    expect(merged.object.box).toEqual([x0, y0, x1, y1]);
+    await settle();
+    expect(((await view(corridor)).objects as any[]).map((o) => o.id)).not.toContain(made.id);
+
+    // A reviewer's mask: a rectangle inside the box; re-derivation keeps it.
+    const { width, height } = await call('images.get', { imageId: corridor });
+    const bitmap = new Uint8Array(width * height);
+    for (let y = y0 + 20; y < y0 + 120; y++)
+      for (let x = x0 + 10; x < x0 + 60; x++) bitmap[y * width + x] = 1;
+    const whole = await objectNamed(corridor, 'partition');
+    const masked = await call('objects.setMask', {
+      objectId: whole.id,
+      expectedVersion: whole.version,
+      mask: encodeRle(bitmap, width, height),
+      tool: 'brush',
+      reviewer: 'ann',
+    });
+    expect(masked.object).toMatchObject({
+      maskProvenance: 'human',
+      box: [x0 + 10, y0 + 20, x0 + 60, y0 + 120],
+    });
+    await settle();
+    expect((await objectNamed(corridor, 'partition')).maskProvenance).toBe('human');
+
+    // Undo the mask, the merge and the split: one partition with its first box again.
+    for (const command of ['object.mask-brush', 'object.merge', 'object.split'])
+      expect((await call('reviews.undo', { reviewer: 'ann' })).entry.command).toBe(command);
+    await settle();
+    const back = ((await view(corridor)).objects as any[]).filter((o) => o.label === 'partition');
+    expect(back.map((o) => [o.id, o.box])).toEqual([[partition.id, partition.box]]);
   }, 30_000);
 
   it("refuses an edit inside someone else's claim, naming the holder", async () => {
