@@ -3,10 +3,13 @@
 // as orphaned and undo brings them back; a moved box gets a mask derived from depth again;
 // exclusion, attributes, split, referent pick, merge and a reviewer's mask work and undo as on the
 // desktop; an edit inside someone else's claim is refused naming the holder; stale edits and an
-// undo over someone else's later edit are refused. (The relabel: team-relabel.test.ts.)
+// undo over someone else's later edit are refused; an edit made on the desktop before the copy is
+// undone on the team project. (The relabel: team-relabel.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { encodeRle } from '../../spatial/geometry/mask-rle';
+import { ObjectCommands } from '../review/object-commands';
+import { ReviewLog } from '../review/review-log';
 import { corridorWithQa } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { openTeamEdits, type TeamEdits } from '../test/team-edits';
@@ -25,12 +28,42 @@ const settle = () => t.settle();
 describe.skipIf(postgres.skipReason)('object edits on a team project (PostgreSQL)', () => {
   beforeAll(async () => {
     dir = tempDir('sqw-team-edits-');
-    t = await openTeamEdits(dir.path, postgres.cluster(), corridorWithQa);
+    t = await openTeamEdits(dir.path, postgres.cluster(), async (store) => {
+      const imageId = await corridorWithQa(store);
+      // An edit made on the desktop before the project moved to PostgreSQL.
+      const cabinet = store.annotations.edits
+        .objectStates(imageId)
+        .find((o) => o.label === 'cabinet')!;
+      new ObjectCommands(store, new ReviewLog(store)).update({
+        objectId: cabinet.id,
+        expectedVersion: cabinet.version,
+        label: 'cupboard',
+        actor: 'ann',
+      });
+      return imageId;
+    });
     corridor = t.built;
   }, 60_000);
   afterAll(async () => {
     await t?.team.close();
     dir?.remove();
+  });
+
+  it('undoes an object edit made on the desktop before the copy', async () => {
+    const cupboard = await objectNamed(corridor, 'cupboard');
+    expect((await call('reviews.history', { reviewer: 'ann' })).nextUndo).toMatchObject({
+      command: 'object.relabel',
+      target: `object:${cupboard.id}`,
+    });
+    const undo = await call('reviews.undo', { reviewer: 'ann' });
+    expect(undo.entry).toMatchObject({ command: 'object.relabel', op: 'undo', actor: 'ann' });
+    await settle();
+    expect((await objectNamed(corridor, 'cabinet'))?.id).toBe(cupboard.id);
+    const about = ((await view(corridor)).qa as any[]).filter(
+      (q) => q.subjects.includes(cupboard.id) && q.naming === 'expression',
+    );
+    expect(about.length).toBeGreaterThan(0);
+    for (const q of about) expect(`${q.question} ${q.answer}`).not.toMatch(/cupboard/);
   });
 
   it('deletes an object: its approved QA are held as orphaned, undo brings them back approved', async () => {
