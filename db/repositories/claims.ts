@@ -42,6 +42,25 @@ export class ClaimRepository {
       .all(now) as ClaimRow[];
   }
 
+  /**
+   * Each object's image batch and the families of the QA that name it (a subject of their
+   * record), orphaned ones included: what a claim could hold of it (an object edit's check).
+   */
+  objectPlaces(
+    objects: ReadonlyArray<{ id: number; imageId: number }>,
+  ): Array<{ objectId: number; batchId: number; families: string[] }> {
+    const batch = this.db.prepare('SELECT batch_id AS batchId FROM images WHERE id = ?');
+    const families = this.db.prepare(
+      `SELECT DISTINCT q.family FROM qa_pairs q, json_each(q.record_json, '$.subjects') s
+       WHERE q.image_id = ? AND s.value = ? ORDER BY q.family`,
+    );
+    return objects.map((o) => ({
+      objectId: o.id,
+      batchId: (batch.get(o.imageId) as { batchId: number }).batchId,
+      families: (families.all(o.imageId, o.id) as Array<{ family: string }>).map((r) => r.family),
+    }));
+  }
+
   get(id: number): (ClaimRow & { releasedAt: string | null }) | undefined {
     return this.db
       .prepare(`SELECT ${COLUMNS}, c.released_at AS releasedAt FROM review_claims c WHERE c.id = ?`)

@@ -1,5 +1,7 @@
 // What a reviewer sees when a decision falls inside someone else's claim: who holds it and until
 // when, so they can ask that person or wait.
+import type { ProjectStore } from '../../db/project-store';
+import type { ObjectState } from '../../db/repositories/annotations';
 import type { ClaimRow, QueueSlice } from '../../db/repositories/claims';
 import { ConflictError } from '../errors';
 
@@ -23,30 +25,79 @@ export function claimConflict(what: string, claim: ClaimRow): ConflictError {
   );
 }
 
-/** An edited object as a claim sees it: its image's batch, its labels before and after the edit
- * and the families of the QA that name it. */
-export interface EditedObjectScope {
+/** Where an edited object sits, as a claim sees it: its image's batch, the families of its QA. */
+export interface ObjectPlace {
+  objectId: number;
   batchId: number;
-  labels: readonly string[];
   families: readonly string[];
 }
 
+/** Each object an edit touches, once (as it was before the edit). */
+export function editedObjects(edit: {
+  before: { objects: readonly ObjectState[] };
+  after: { objects: readonly ObjectState[] };
+}): ObjectState[] {
+  const seen = new Map<number, ObjectState>();
+  for (const o of [...edit.before.objects, ...edit.after.objects])
+    if (!seen.has(o.id)) seen.set(o.id, o);
+  return [...seen.values()];
+}
+
 /**
- * The first of `claims` (live, someone else's) that holds an edited object: every part of its
- * slice that is set matches — its batch is the object's image's, its label one the object carries
- * before or after the edit, its family one of a QA naming the object. An edit of such an object
- * would change QA inside that claim (a relabel renames them, a box edit moves their numbers).
+ * Refuses an edit of objects inside a live claim of someone else (`claims` are the live ones):
+ * a claim holds an object when every part of its slice that is set matches — its batch is the
+ * object's image's, its label one the object carries before or after the edit, its family one of a
+ * QA naming the object. Such an edit would change QA inside the claim (a relabel renames them, a
+ * box edit moves their numbers). `places` come from `editedObjects(edit)`. Desktop and team
+ * projects both check object edits with this.
  */
-export function claimOverObjects(
+export function objectEditConflict(
   claims: readonly ClaimRow[],
-  objects: readonly EditedObjectScope[],
-): ClaimRow | undefined {
-  return claims.find((c) =>
-    objects.some(
-      (o) =>
-        (c.batchId === null || c.batchId === o.batchId) &&
-        (c.label === null || o.labels.includes(c.label)) &&
-        (c.family === null || o.families.includes(c.family)),
-    ),
+  actor: string,
+  edit: {
+    command: string;
+    before: { objects: readonly ObjectState[] };
+    after: { objects: readonly ObjectState[] };
+  },
+  places: readonly ObjectPlace[],
+): ConflictError | undefined {
+  const labels = new Map<number, string[]>();
+  for (const o of [...edit.before.objects, ...edit.after.objects])
+    labels.set(o.id, [...(labels.get(o.id) ?? []), o.label]);
+  const held = claims.find(
+    (c) =>
+      c.holder !== actor &&
+      places.some(
+        (p) =>
+          (c.batchId === null || c.batchId === p.batchId) &&
+          (c.label === null || (labels.get(p.objectId) ?? []).includes(c.label)) &&
+          (c.family === null || p.families.includes(c.family)),
+      ),
   );
+  if (!held) return undefined;
+  const objects = editedObjects(edit);
+  const what =
+    objects.length === 1
+      ? `object #${objects[0]!.id} (${objects[0]!.label.slice(0, 60)})`
+      : `Part of this edit (${edit.command})`;
+  return claimConflict(what, held);
+}
+
+/**
+ * A desktop project's check of an object edit against claims, as ReviewLog's guard: it runs in the
+ * edit's transaction, so a claim taken a moment before is seen.
+ */
+export function objectClaimGuard(
+  store: ProjectStore,
+  actor: string,
+  edit: Parameters<typeof objectEditConflict>[2],
+  now: () => number,
+): () => void {
+  return () => {
+    const others = store.claims.live(now()).filter((c) => c.holder !== actor);
+    if (others.length === 0) return;
+    const places = store.claims.objectPlaces(editedObjects(edit));
+    const refused = objectEditConflict(others, actor, edit, places);
+    if (refused) throw refused;
+  };
 }

@@ -23,7 +23,9 @@ import {
   renameTarget,
   type Box,
   type MaskTool,
+  type EditPlan,
 } from './object-edit-plans';
+import { objectClaimGuard } from './claim-check';
 import type { ReviewLog } from './review-log';
 
 export {
@@ -40,6 +42,8 @@ export class ObjectCommands {
   constructor(
     private readonly store: ProjectStore,
     private readonly log: ReviewLog,
+    /** The clock claims are judged by. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   create(a: { imageId: number; box: Box; label: string; actor: string }): AuditEntryRow {
@@ -50,7 +54,7 @@ export class ObjectCommands {
     const edits = this.store.annotations.edits;
     return edits.transaction(() => {
       const made = edits.insertHumanObject({ imageId: a.imageId, label, box });
-      return this.log.execute({ ...planCreate(made), actor: a.actor });
+      return this.run(planCreate(made), a.actor);
     });
   }
 
@@ -63,7 +67,7 @@ export class ObjectCommands {
   }): AuditEntryRow {
     const before = this.live(a.objectId, a.expectedVersion);
     const plan = planUpdate(before, this.imageOf(before), a);
-    return this.log.execute({ ...plan, actor: a.actor });
+    return this.run(plan, a.actor);
   }
 
   /**
@@ -79,12 +83,12 @@ export class ObjectCommands {
   }): AuditEntryRow {
     const before = this.live(a.objectId, a.expectedVersion);
     const plan = planSetMask(before, this.imageOf(before), a);
-    return this.log.execute({ ...plan, actor: a.actor });
+    return this.run(plan, a.actor);
   }
 
   delete(a: { objectId: number; expectedVersion: number; actor: string }): AuditEntryRow {
     const before = this.live(a.objectId, a.expectedVersion);
-    return this.log.execute({ ...planDelete(before), actor: a.actor });
+    return this.run(planDelete(before), a.actor);
   }
 
   /**
@@ -96,7 +100,7 @@ export class ObjectCommands {
     const edits = this.store.annotations.edits;
     const objects = edits.objectStatesWithLabel(a.from);
     const merging = objects.length > 0 && edits.objectStatesWithLabel(to).length > 0;
-    return this.log.execute({ ...planRenameLabel(a.from, to, objects, merging), actor: a.actor });
+    return this.run(planRenameLabel(a.from, to, objects, merging), a.actor);
   }
 
   /** Merges several labels into one, as one undoable command. */
@@ -104,7 +108,16 @@ export class ObjectCommands {
     const { into, sources } = mergeSources(a.from, a.into);
     const edits = this.store.annotations.edits;
     const objects = sources.flatMap((l) => edits.objectStatesWithLabel(l));
-    return this.log.execute({ ...planMergeLabels(into, objects), actor: a.actor });
+    return this.run(planMergeLabels(into, objects), a.actor);
+  }
+
+  /** Runs a plan through the review log, refused inside someone else's claim. */
+  private run(plan: EditPlan, actor: string): AuditEntryRow {
+    return this.log.execute({
+      ...plan,
+      actor,
+      guard: objectClaimGuard(this.store, actor, plan, this.now),
+    });
   }
 
   private live(objectId: number, expectedVersion: number): ObjectState {

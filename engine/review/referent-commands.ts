@@ -22,7 +22,9 @@ import {
   type Box,
   type ObjectRef,
   type OtherObject,
+  type EditPlan,
 } from './object-edit-plans';
+import { objectClaimGuard } from './claim-check';
 import type { ReviewLog } from './review-log';
 
 export {
@@ -38,16 +40,18 @@ export class ReferentCommands {
   constructor(
     private readonly store: ProjectStore,
     private readonly log: ReviewLog,
+    /** The clock claims are judged by. */
+    private readonly now: () => number = Date.now,
   ) {}
 
   /** Takes an object out of QA (reason given) or, with `reason` null, puts it back. */
   exclude(a: ObjectRef & { reason: ObjectExclusion | null; actor: string }): AuditEntryRow {
-    return this.log.execute({ ...planExclude(this.live(a), a.reason), actor: a.actor });
+    return this.run(planExclude(this.live(a), a.reason), a.actor);
   }
 
   /** Replaces an object's distinguishing attributes (an empty list removes them). */
   setAttributes(a: ObjectRef & { attributes: string[]; actor: string }): AuditEntryRow {
-    return this.log.execute({ ...planSetAttributes(this.live(a), a.attributes), actor: a.actor });
+    return this.run(planSetAttributes(this.live(a), a.attributes), a.actor);
   }
 
   /**
@@ -63,7 +67,7 @@ export class ReferentCommands {
       a.attribute,
       a.others.map((ref) => ({ ref, now: edits.objectState(ref.objectId) })),
     );
-    return this.log.execute({ ...plan, actor: a.actor });
+    return this.run(plan, a.actor);
   }
 
   /**
@@ -72,7 +76,7 @@ export class ReferentCommands {
    */
   merge(a: { kept: ObjectRef; merged: ObjectRef; actor: string }): AuditEntryRow {
     const plan = planMerge(this.live(a.kept), this.live(a.merged));
-    return this.log.execute({ ...plan, actor: a.actor });
+    return this.run(plan, a.actor);
   }
 
   /**
@@ -91,7 +95,16 @@ export class ReferentCommands {
         label: before.label,
         box: second,
       });
-      return this.log.execute({ ...planSplit(before, made, first), actor: a.actor });
+      return this.run(planSplit(before, made, first), a.actor);
+    });
+  }
+
+  /** Runs a plan through the review log, refused inside someone else's claim. */
+  private run(plan: EditPlan, actor: string): AuditEntryRow {
+    return this.log.execute({
+      ...plan,
+      actor,
+      guard: objectClaimGuard(this.store, actor, plan, this.now),
     });
   }
 

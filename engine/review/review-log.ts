@@ -32,6 +32,8 @@ export interface CommandSpec {
   before: Snapshot;
   /** The rows as they should be afterwards (versions/revisions are ignored). */
   after: Snapshot;
+  /** Runs in the transaction before any write; throwing refuses the command (a claim). */
+  guard?: () => void;
   /** Extra writes in the same transaction (e.g. the review_decisions row). */
   alongside?: () => void;
   /** False for decisions that change nothing (skip): logged, but not on the undo stack. */
@@ -61,6 +63,7 @@ export class ReviewLog {
 
   execute(spec: CommandSpec): AuditEntryRow {
     const entry = this.edits.transaction(() => {
+      spec.guard?.();
       const after = this.write(spec.after, spec.before, 'edit');
       spec.alongside?.();
       return this.edits.appendAudit({

@@ -231,6 +231,23 @@ describe('claims on slices of the queue', () => {
     expect((await reject(tokens.bob, notAbout.id)).body.ok).toBe(true);
     await ok(tokens.alice, 'claims.release', { claimId: taken.claim.id });
   });
+
+  it("refuses an object edit inside someone else's claim, as a team project does", async () => {
+    const imageId = (await ok(tokens.vera, 'qa.queue', { limit: 1 })).items[0].imageId;
+    const objects = (await ok(tokens.vera, 'reviews.image', { imageId })).objects;
+    const door = objects.find((o: any) => o.label === 'door');
+    const cabinet = objects.find((o: any) => o.label === 'cabinet');
+    const taken = await ok(tokens.alice, 'claims.take', { label: 'door' });
+    const relabel = (token: string, o: any, label: string) =>
+      rpc(token, 'objects.update', { objectId: o.id, expectedVersion: o.version, label });
+    const refused = await relabel(tokens.bob, door, 'gate');
+    expect(refused.body.error.code).toBe('conflict');
+    expect(refused.body.error.message).toContain(`object #${door.id} (door) is held by alice`);
+    expect((await relabel(tokens.bob, cabinet, 'door')).body.error.code).toBe('conflict');
+    await ok(tokens.alice, 'claims.release', { claimId: taken.claim.id });
+    expect((await relabel(tokens.bob, door, 'gate')).body.ok).toBe(true);
+    expect((await ok(tokens.bob, 'reviews.undo', {})).entry.command).toBe('object.relabel');
+  });
 });
 
 describe('live updates', () => {

@@ -11,12 +11,11 @@ import type { ObjectEditReads, ObjectEditSpec } from '../../db/store/object-edit
 import { ReviewConflictError } from '../../db/store/review-store';
 import { NotFoundError } from '../errors';
 import type { EventBus } from '../event-bus';
-import { claimConflict, claimOverObjects } from '../review/claim-check';
+import { editedObjects, objectEditConflict } from '../review/claim-check';
 import { StaleEditError } from '../review/errors';
 import {
   cleanBox,
   cleanLabel,
-  describeObject,
   liveObject,
   mergeSources,
   planCreate,
@@ -109,24 +108,9 @@ export function createTeamObjectEdits(d: TeamObjectEditDeps): {
     async (reads: ObjectEditReads, spec: ObjectEditSpec): Promise<void> => {
       const others = (await p.claims.live(d.now(), reads.trx)).filter((c) => c.holder !== actor);
       if (others.length === 0) return;
-      const byId = new Map<number, ObjectState[]>();
-      for (const o of [...spec.before.objects, ...spec.after.objects])
-        byId.set(o.id, [...(byId.get(o.id) ?? []), o]);
-      const firsts = [...byId.values()].map((states) => states[0]!);
-      const scopes = await reads.scopes(firsts);
-      const held = claimOverObjects(
-        others,
-        scopes.map((s) => ({
-          batchId: s.batchId,
-          families: s.families,
-          labels: byId.get(s.objectId)!.map((o) => o.label),
-        })),
-      );
-      if (held)
-        throw claimConflict(
-          firsts.length === 1 ? describeObject(firsts[0]!) : `Part of this edit (${spec.command})`,
-          held,
-        );
+      const places = await reads.scopes(editedObjects(spec));
+      const refused = objectEditConflict(others, actor, spec, places);
+      if (refused) throw refused;
     };
 
   /** Runs one edit: plan, claim check and writes in one transaction, then events and re-derivation. */
