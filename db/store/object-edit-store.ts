@@ -24,6 +24,17 @@ export interface ObjectScope {
   families: string[];
 }
 
+/**
+ * PostgreSQL: object edits, undo/redo of them and re-derivation writes of the project go one at a
+ * time until the transaction ends, so two of them that lock the same object rows in a different
+ * order (a label rename, a merge's undo, derived masks) wait instead of deadlocking. SQLite has
+ * one writer anyway.
+ */
+export async function lockObjectEdits(db: Db, dialect: DialectName): Promise<void> {
+  if (dialect === 'postgres')
+    await sql`SELECT pg_advisory_xact_lock(hashtext('sqw:object-edits'))`.execute(db);
+}
+
 /** An object's row, locked until the transaction ends on PostgreSQL. */
 export async function readObjectState(
   db: Db,
@@ -210,10 +221,7 @@ export class ObjectEditStore {
     guard?: (reads: ObjectEditReads, spec: ObjectEditSpec) => Promise<void>,
   ): Promise<AuditEntryRow> {
     return this.db.transaction().execute(async (trx) => {
-      // PostgreSQL: object edits of the project go one at a time, so two edits that lock the same
-      // rows in a different order (a label rename and a referent pick) wait instead of deadlocking.
-      if (this.dialect === 'postgres')
-        await sql`SELECT pg_advisory_xact_lock(hashtext('sqw:object-edits'))`.execute(trx);
+      await lockObjectEdits(trx, this.dialect);
       const reads = new ObjectEditReads(trx, this.dialect);
       const spec = await plan(reads);
       await guard?.(reads, spec);

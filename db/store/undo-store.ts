@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { AuditEntryRow, ObjectState, QaState } from '../repositories/annotations';
 import { qaRevision } from '../repositories/annotations';
 import { sameReviewerObject } from '../repositories/object-undo-rules';
-import { readObjectState, writeObjectState } from './object-edit-store';
+import { lockObjectEdits, readObjectState, writeObjectState } from './object-edit-store';
 import { appendAudit, ReviewConflictError, toAudit, type Db } from './review-store';
 import type { DialectName, ProjectTables } from './schema';
 
@@ -81,6 +81,7 @@ export class UndoStore {
       // Objects first, as the desktop's review log: an object undo puts the rows back and the
       // caller re-derives the image's graph and QA from them.
       const objects: ObjectState[] = [];
+      if ((target.objects ?? []).length > 0) await lockObjectEdits(trx, this.dialect);
       for (const next of target.objects ?? []) {
         const now = await readObjectState(trx, next.id, this.dialect);
         if (!now) throw new Error(`object not found: ${next.id}`);

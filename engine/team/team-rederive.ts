@@ -7,6 +7,7 @@
 // returns at once; an edit made while one runs queues another run that sees it.
 import { SceneStore } from '../../db/store/scene-store';
 import type { ProjectDb } from '../../db/store/connect';
+import { lockObjectEdits } from '../../db/store/object-edit-store';
 import { printable } from '../printable';
 import { qaSeedOf } from '../pipeline/rederive';
 import type { BlobStore } from './blob-store';
@@ -36,6 +37,8 @@ export class TeamRederive {
           STAGES,
         );
         await this.db.db.transaction().execute(async (trx) => {
+          // After the edits' writes, never interleaved with them (derived masks touch their rows).
+          await lockObjectEdits(trx, this.db.dialect);
           const scene = new SceneStore(trx);
           // Holds the image's row so a worker storing this image's results waits, and vice versa.
           const image = await scene.lockImageForRun(imageId, '', [], this.db.dialect);
