@@ -188,8 +188,8 @@ describe.each(storeTargets())('object edits on $name', (target) => {
   it("reads an object's batch and the families of the QA naming it", async () => {
     await edits.execute('ann', async (reads) => {
       const objects = [(await reads.object(chair))!, (await reads.object(table))!];
-      const scopes = await reads.scopes(objects);
-      expect(scopes.map((s) => s.families)).toEqual([['left_predicate'], ['left_predicate']]);
+      const places = await reads.places(objects);
+      expect(places.map((s) => s.families)).toEqual([['left_predicate'], ['left_predicate']]);
       expect(await reads.withLabels(['chair', 'table', 'sofa'])).toHaveLength(2);
       expect(await reads.labelInUse('sofa')).toBe(false);
       return relabel(chair, 'stool')(reads);

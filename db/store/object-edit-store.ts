@@ -18,7 +18,7 @@ export interface ObjectEditSpec {
 }
 
 /** Where an edited object sits, for the claim check: its image's batch and its QA's families. */
-export interface ObjectScope {
+export interface ObjectPlace {
   objectId: number;
   batchId: number;
   families: string[];
@@ -175,7 +175,7 @@ export class ObjectEditReads {
    * Each object's image batch and the families of the QA that name it (a subject of their
    * record), orphaned ones included: what a claim on the queue could hold of it.
    */
-  async scopes(objects: readonly ObjectState[]): Promise<ObjectScope[]> {
+  async places(objects: readonly ObjectState[]): Promise<ObjectPlace[]> {
     const imageIds = [...new Set(objects.map((o) => o.imageId))];
     const families = new Map<number, Set<string>>(objects.map((o) => [o.id, new Set()]));
     const batches = new Map<number, number>();

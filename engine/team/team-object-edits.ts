@@ -89,16 +89,16 @@ export function createTeamObjectEdits(d: TeamObjectEditDeps): {
   const rederive = (entry: AuditEntryRow) => {
     const after = (entry.after as { objects?: ObjectState[] } | null)?.objects ?? [];
     for (const imageId of new Set(after.map((o) => o.imageId)))
-      p.rederive.enqueue(imageId, () => {
-        void p.catalog.image(imageId).then((image) => {
-          if (image)
-            d.events.emit({
-              type: 'images-changed',
-              projectId: p.id,
-              batchId: image.batchId,
-              imageId,
-            });
-        });
+      // As the desktop's re-derivation: views of the image reload once its QA are stored.
+      p.rederive.enqueue(imageId, async () => {
+        const image = await p.catalog.image(imageId);
+        if (image)
+          d.events.emit({
+            type: 'images-changed',
+            projectId: p.id,
+            batchId: image.batchId,
+            imageId,
+          });
       });
   };
 
@@ -108,7 +108,7 @@ export function createTeamObjectEdits(d: TeamObjectEditDeps): {
     async (reads: ObjectEditReads, spec: ObjectEditSpec): Promise<void> => {
       const others = (await p.claims.live(d.now(), reads.trx)).filter((c) => c.holder !== actor);
       if (others.length === 0) return;
-      const places = await reads.scopes(editedObjects(spec));
+      const places = await reads.places(editedObjects(spec));
       const refused = objectEditConflict(others, actor, spec, places);
       if (refused) throw refused;
     };

@@ -25,8 +25,8 @@ export class TeamRederive {
     private readonly blobs: BlobStore,
   ) {}
 
-  /** Schedules graph + QA of one image; `done` runs once they are stored (or failed and logged). */
-  enqueue(imageId: number, done: () => void = () => {}): void {
+  /** Schedules graph + QA of one image; `done` runs once they are stored (failures are logged). */
+  enqueue(imageId: number, done: () => void | Promise<void> = () => {}): void {
     this.pending++;
     this.chain = this.chain
       .then(async () => {
@@ -44,7 +44,7 @@ export class TeamRederive {
           const image = await scene.lockImageForRun(imageId, '', [], this.db.dialect);
           if (image.exists) await computed.write(scene);
         });
-        done();
+        await done();
       })
       .catch((err: unknown) =>
         // The message may name a file; the log line stays one line.
