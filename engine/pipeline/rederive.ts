@@ -9,7 +9,12 @@ import { runQaStage } from './qa-stage';
 
 /** The seed the image's QA was last generated with, so a re-run phrases unchanged facts the same. */
 export function lastQaSeed(store: ProjectStore, imageId: number): string {
-  const qa = store.scene.stageRuns(imageId).find((r) => r.stage === 'qa');
+  return qaSeedOf(store.scene.stageRuns(imageId));
+}
+
+/** The seed recorded with an image's qa stage record, '1' when none is. */
+export function qaSeedOf(runs: ReadonlyArray<{ stage: string; provenance: unknown }>): string {
+  const qa = runs.find((r) => r.stage === 'qa');
   const seed = (qa?.provenance as { seed?: unknown } | null)?.seed;
   return typeof seed === 'string' ? seed : '1';
 }

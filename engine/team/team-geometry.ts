@@ -1,0 +1,76 @@
+// What the geometry checks, answer-card evidence and object names read of a team project, loaded
+// through the two-database stores so the desktop's synchronous rules (engine/review/qa-checks.ts,
+// referents.ts, scene-view/qa-evidence.ts) run on it unchanged: per image its scene graph, the
+// seed its QA were generated with, its ambiguities and whether objects changed after the graph,
+// and every phrasing of its QA. Given a transaction, everything is read inside it.
+import type { Kysely } from 'kysely';
+import type { QaReviewRow } from '../../db/repositories/annotations';
+import { BrowseStore } from '../../db/store/browse-store';
+import { SceneStore } from '../../db/store/scene-store';
+import type { ProjectTables } from '../../db/store/schema';
+import type { SceneGraph } from '../../spatial/scene/scene-graph';
+import { qaSeedOf } from '../pipeline/rederive';
+import type { AmbiguityRow, GeometryReads } from '../review/qa-checks';
+
+interface ImageGeometry {
+  graph: SceneGraph | undefined;
+  seed: string;
+  ambiguities: AmbiguityRow[];
+  editedSinceGraph: boolean;
+}
+
+/**
+ * The reads of `imageIds`, loaded now. Asking about another image is a mistake of the caller and
+ * throws, rather than answering "no graph" or "nothing ambiguous" by omission.
+ */
+export async function loadGeometryReads(
+  db: Kysely<ProjectTables>,
+  imageIds: Iterable<number>,
+): Promise<GeometryReads> {
+  const ids = [...new Set(imageIds)].sort((a, b) => a - b);
+  const scene = new SceneStore(db);
+  const browse = new BrowseStore(db);
+  const images = new Map<number, ImageGeometry>();
+  for (const id of ids) {
+    const [stored, runs, ambiguities, edited] = await Promise.all([
+      scene.graph(id),
+      scene.stageRecords(id),
+      scene.ambiguities(id),
+      browse.editedSinceGraph(id),
+    ]);
+    images.set(id, {
+      graph: stored?.graph as SceneGraph | undefined,
+      seed: qaSeedOf(runs),
+      ambiguities,
+      editedSinceGraph: edited,
+    });
+  }
+  const qa = new Map<number, QaReviewRow>();
+  // Live phrasings per fact, in id order (as BrowseStore.factSiblings lists them).
+  const facts = new Map<string, number[]>();
+  for (const row of await browse.qaOfImages(ids)) {
+    qa.set(row.id, row);
+    if (row.factId === null || row.status === 'orphaned') continue;
+    const key = `${row.imageId}:${row.factId}`;
+    facts.set(key, [...(facts.get(key) ?? []), row.id]);
+  }
+  const image = (imageId: number) => {
+    const found = images.get(imageId);
+    if (!found) throw new Error(`image ${imageId} was not read for the geometry checks`);
+    return found;
+  };
+  return {
+    graph: (imageId) => image(imageId).graph,
+    qaSeed: (imageId) => image(imageId).seed,
+    ambiguities: (imageId) => image(imageId).ambiguities,
+    editedSinceGraph: (imageId) => image(imageId).editedSinceGraph,
+    // A QA gone since (or never there) reads as on the desktop: no row, no siblings. Every QA of
+    // a read image is here, and the image-level reads above refuse images that were not read.
+    qaReview: (qaId) => qa.get(qaId),
+    factSiblings: (qaId) => {
+      const row = qa.get(qaId);
+      if (!row || row.factId === null) return [];
+      return (facts.get(`${row.imageId}:${row.factId}`) ?? []).filter((id) => id !== qaId);
+    },
+  };
+}
