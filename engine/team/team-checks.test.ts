@@ -175,6 +175,17 @@ describe.skipIf(postgres.skipReason)('geometry checks and evidence on a team pro
       expect(forced).toMatchObject({ applied: true, qa: { status: 'approved' } });
       expect(forced.warnings).toEqual(warned.warnings);
       await undoBoth('bo');
+      // In bulk too: the family's warnings per fact, and nothing written without confirmation.
+      const decided = await call('team', 'reviews.list', { qaId: pick.id });
+      const bulk = await both('reviews.bulk', {
+        imageId,
+        family: 'left_right',
+        decision: 'approve',
+        reviewer: 'bo',
+      });
+      expect(bulk).toMatchObject({ applied: 0, entryId: null });
+      expect(bulk.warnings.map((w: any) => w.qaId)).toContain(pick.id);
+      expect(await call('team', 'reviews.list', { qaId: pick.id })).toEqual(decided);
     } finally {
       deskScene.saveGraph(imageId, stored.graph, stored.notes);
       await teamScene.saveGraph(imageId, stored.graph, stored.notes);
