@@ -12,9 +12,9 @@ export function lastQaSeed(store: ProjectStore, imageId: number): string {
   return qaSeedOf(store.scene.stageRuns(imageId));
 }
 
-/** The seed recorded with an image's qa stage record, '1' when none is. */
-export function qaSeedOf(runs: ReadonlyArray<{ stage: string; provenance: unknown }>): string {
-  const qa = runs.find((r) => r.stage === 'qa');
+/** The seed an image's stage records say its QA was generated with ('1' when none says). */
+export function qaSeedOf(records: ReadonlyArray<{ stage: string; provenance: unknown }>): string {
+  const qa = records.find((r) => r.stage === 'qa');
   const seed = (qa?.provenance as { seed?: unknown } | null)?.seed;
   return typeof seed === 'string' ? seed : '1';
 }

@@ -11,11 +11,29 @@ import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { SceneStore } from '../../db/store/scene-store';
 import { createEngine, type Engine } from '../engine';
-import { corridorWithAmbiguousCabinet } from '../test/corridor-project';
+import { runGraphStage } from '../pipeline/graph-stage';
+import { runQaStage } from '../pipeline/qa-stage';
+import { importCorridor } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { createTeamEngine, type TeamEngine } from './team-engine';
 
 const postgres = usePostgresCluster();
+
+/**
+ * The corridor with a second box over its cabinet, then graph and QA: two "cabinet"s nothing
+ * tells apart, so QA about them cannot be approved until a reviewer resolves the name.
+ */
+async function corridorWithAmbiguousCabinet(store: ProjectStore) {
+  const imageId = await importCorridor(store);
+  const twin = store.annotations.edits.insertHumanObject({
+    imageId,
+    label: 'cabinet',
+    box: [370, 90, 500, 410],
+  });
+  await runGraphStage(store, imageId);
+  runQaStage(store, imageId, { seed: '1' });
+  return { imageId, twinId: twin.id };
+}
 
 let dir: ReturnType<typeof tempDir>;
 let desktop: Engine;

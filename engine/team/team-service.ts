@@ -15,11 +15,11 @@ import { StaleEditError } from '../review/errors';
 import { deriveStacks } from '../review/undo-stack';
 import { createClaimsHandlers } from '../services/claims';
 import { ENGINE_VERSION } from '../version';
+import type { TeamProject } from './team-project';
+import { describeLocation } from '../../db/copy/project-copy';
 import { createTeamDecisionHandlers } from './team-checks';
 import { createTeamEvidenceHandlers } from './team-evidence';
-import type { TeamProject } from './team-project';
 import type { TeamReviewContext } from './team-review-context';
-import { describeLocation } from '../../db/copy/project-copy';
 
 type Handler = (input: never) => Promise<unknown>;
 /** The contract's handler type of one method, by its wire name. */
@@ -140,6 +140,10 @@ export function createTeamService(
     return { entry, history: await history(reviewer) };
   };
 
+  // Decisions with the desktop's geometry checks, and the cards' evidence, blocks and names.
+  const reviewContext: TeamReviewContext = { project: p, check, history, announce, mapped, now };
+  const decisions = createTeamDecisionHandlers(reviewContext);
+  const naming = createTeamEvidenceHandlers(reviewContext);
   // The claims API is the desktop's own (engine/services/claims.ts) over this project's store.
   const claims = createClaimsHandlers(
     (projectId) => {
@@ -149,10 +153,6 @@ export function createTeamService(
     events,
     now,
   );
-  // Decisions with the desktop's geometry checks, and the cards' evidence, blocks and names.
-  const reviewContext: TeamReviewContext = { project: p, check, history, announce, mapped, now };
-  const decisions = createTeamDecisionHandlers(reviewContext);
-  const naming = createTeamEvidenceHandlers(reviewContext);
   const ported: Ported = {
     'system.info': async () => {
       providers ??= probeExecutionProviders();

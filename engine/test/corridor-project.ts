@@ -10,7 +10,7 @@ import { runQaStage } from '../pipeline/qa-stage';
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
 /** Imports the corridor and its boxes; returns the image id of corridor.jpg. */
-async function importCorridor(store: ProjectStore): Promise<number> {
+export async function importCorridor(store: ProjectStore): Promise<number> {
   await importBatch(store, {
     folder: `${SAMPLES}/sun-corridor/color`,
     depthFolder: `${SAMPLES}/sun-corridor/depth`,
@@ -27,23 +27,4 @@ export async function corridorWithQa(store: ProjectStore): Promise<number> {
   await runGraphStage(store, imageId);
   runQaStage(store, imageId, { seed: '1' });
   return imageId;
-}
-
-/**
- * The corridor with a second box over its cabinet, then graph and QA: two "cabinet"s nothing
- * tells apart, so QA about them cannot be approved until a reviewer resolves the name. Returns
- * the image id and the second cabinet's object id.
- */
-export async function corridorWithAmbiguousCabinet(
-  store: ProjectStore,
-): Promise<{ imageId: number; twinId: number }> {
-  const imageId = await importCorridor(store);
-  const twin = store.annotations.edits.insertHumanObject({
-    imageId,
-    label: 'cabinet',
-    box: [370, 90, 500, 410],
-  });
-  await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
-  return { imageId, twinId: twin.id };
 }
