@@ -146,6 +146,41 @@ export class BrowseStore {
     return out.sort((a, b) => a.id - b.id);
   }
 
+  /**
+   * Every phrasing of the facts of these QA (live or orphaned, the QA themselves included), by
+   * id: what the checks of one decision, or one card, read.
+   */
+  async qaOfFacts(qaIds: readonly number[]): Promise<QaReviewRow[]> {
+    if (qaIds.length === 0) return [];
+    const asked = await this.db
+      .selectFrom('qa_pairs')
+      .select(['id', 'image_id', 'fact_id'])
+      .where('id', 'in', [...qaIds])
+      .execute();
+    const ids = new Set(qaIds);
+    const facts = new Set(
+      asked.flatMap((a) => (a.fact_id === null ? [] : [`${a.image_id}:${a.fact_id}`])),
+    );
+    const factIds = [...new Set(asked.flatMap((a) => (a.fact_id === null ? [] : [a.fact_id])))];
+    const imageIds = [...new Set(asked.map((a) => a.image_id))];
+    const rows = await this.reviewColumns(
+      this.qaFrom().where((e) =>
+        e.or([
+          e('q.id', 'in', [...qaIds]),
+          // Through the (image_id, fact_id) index; the exact pairs are kept below.
+          ...(factIds.length > 0
+            ? [e.and([e('q.image_id', 'in', imageIds), e('q.fact_id', 'in', factIds)])]
+            : []),
+        ]),
+      ),
+    )
+      .orderBy('q.id')
+      .execute();
+    return rows
+      .map(toQaReview)
+      .filter((q) => ids.has(q.id) || (q.factId !== null && facts.has(`${q.imageId}:${q.factId}`)));
+  }
+
   /** QA families present in the project (queue filters). */
   async qaFamilies(): Promise<string[]> {
     const rows = await this.db

@@ -15,8 +15,9 @@ import {
   judgeBulk,
   judgeDecision,
   type DecisionKind,
+  type GeometryReads,
 } from '../review/qa-checks';
-import { reviewCards } from './team-evidence';
+import { cardsFrom, reviewCards } from './team-evidence';
 import { loadGeometryReads } from './team-geometry';
 import type { TeamReviewContext } from './team-review-context';
 
@@ -43,6 +44,8 @@ interface DecisionOutcome {
   warnings: ReviewWarning[];
   blocked: string | null;
   entry: AuditEntryRow | null;
+  /** What the checks read (approve, edit), so the answer's card needs no second read. */
+  reads: GeometryReads | null;
 }
 
 type BulkWarnings = Array<{ qaId: number; warnings: ReviewWarning[] }>;
@@ -66,6 +69,7 @@ export function createTeamDecisionHandlers(c: TeamReviewContext): {
     if (d.decision === 'edit' && !d.editedAnswer?.trim())
       throw new UserInputError('an edit needs the new answer');
     let warnings: ReviewWarning[] = [];
+    let reads: GeometryReads | null = null;
     try {
       const entry = await c.mapped(() =>
         p.review.decideFact({
@@ -82,24 +86,20 @@ export function createTeamDecisionHandlers(c: TeamReviewContext): {
             if (!checksGeometry(d.decision)) return;
             const qa = await new BrowseStore(trx).qaReview(d.qaId);
             if (!qa) throw new NotFoundError(`QA pair not found: ${d.qaId}`);
-            const reads = await loadGeometryReads(trx, [qa.imageId]);
+            reads = await loadGeometryReads(trx, [qa.imageId], { factsOf: [d.qaId] });
             const judged = judgeDecision(qa, qaIds.slice(1), d, new GeometryCheck(reads));
             warnings = judged.warnings;
             if (judged.blocked !== null || (warnings.length > 0 && !d.confirmWarnings))
-              throw new NotApplied<Omit<DecisionOutcome, 'entry'>>({
-                applied: false,
-                warnings,
-                blocked: judged.blocked,
-              });
+              throw new NotApplied({ warnings, blocked: judged.blocked });
           },
         }),
       );
       c.announce(entry);
-      return { applied: true, warnings, blocked: null, entry };
+      return { applied: true, warnings, blocked: null, entry, reads };
     } catch (err) {
-      if (err instanceof NotApplied)
-        return { ...(err.outcome as Omit<DecisionOutcome, 'entry'>), entry: null };
-      throw err;
+      if (!(err instanceof NotApplied)) throw err;
+      const refused = err.outcome as Pick<DecisionOutcome, 'warnings' | 'blocked'>;
+      return { applied: false, ...refused, entry: null, reads };
     }
   };
 
@@ -111,7 +111,10 @@ export function createTeamDecisionHandlers(c: TeamReviewContext): {
         applied: out.applied,
         warnings: out.warnings,
         blocked: out.blocked,
-        qa: row ? ((await reviewCards(p, [row]))[0] ?? null) : null,
+        // The geometry a decision was judged on is the card's; a decision unchecked reads it now.
+        qa: row
+          ? ((out.reads ? cardsFrom(out.reads, [row]) : await reviewCards(p, [row]))[0] ?? null)
+          : null,
         entryId: out.entry?.id ?? null,
         history: await c.history(d.reviewer),
       };

@@ -21,7 +21,7 @@ export function cardsFrom(reads: GeometryReads, rows: readonly QaReviewRow[]): R
   return rows.map((q) => toReviewQa(q, evidence, checks.blockedFact(q, reads.factSiblings(q.id))));
 }
 
-/** Cards for `rows`, reading their images now. */
+/** Cards for `rows`, reading their images and their facts' phrasings now. */
 export async function reviewCards(
   project: TeamProject,
   rows: readonly QaReviewRow[],
@@ -30,6 +30,7 @@ export async function reviewCards(
   const reads = await loadGeometryReads(
     project.db.db,
     rows.map((q) => q.imageId),
+    { factsOf: rows.map((q) => q.id) },
   );
   return cardsFrom(reads, rows);
 }

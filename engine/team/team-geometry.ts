@@ -20,12 +20,15 @@ interface ImageGeometry {
 }
 
 /**
- * The reads of `imageIds`, loaded now. Asking about another image is a mistake of the caller and
- * throws, rather than answering "no graph" or "nothing ambiguous" by omission.
+ * The reads of `imageIds`, loaded now: with `factsOf`, only the QA of those QA's facts (one
+ * decision, one card: far fewer rows than the whole image), else every QA of the images. Asking
+ * about another image, or in the first case another fact, is a mistake of the caller and throws,
+ * rather than answering "no graph", "nothing ambiguous" or "no siblings" by omission.
  */
 export async function loadGeometryReads(
   db: Kysely<ProjectTables>,
   imageIds: Iterable<number>,
+  scope: { factsOf?: readonly number[] } = {},
 ): Promise<GeometryReads> {
   const ids = [...new Set(imageIds)].sort((a, b) => a - b);
   const scene = new SceneStore(db);
@@ -48,7 +51,8 @@ export async function loadGeometryReads(
   const qa = new Map<number, QaReviewRow>();
   // Live phrasings per fact, in id order (as BrowseStore.factSiblings lists them).
   const facts = new Map<string, number[]>();
-  for (const row of await browse.qaOfImages(ids)) {
+  const rows = scope.factsOf ? await browse.qaOfFacts(scope.factsOf) : await browse.qaOfImages(ids);
+  for (const row of rows) {
     qa.set(row.id, row);
     if (row.factId === null || row.status === 'orphaned') continue;
     const key = `${row.imageId}:${row.factId}`;
@@ -59,16 +63,22 @@ export async function loadGeometryReads(
     if (!found) throw new Error(`image ${imageId} was not read for the geometry checks`);
     return found;
   };
+  const qaRow = (qaId: number) => {
+    const row = qa.get(qaId);
+    if (!row && scope.factsOf)
+      throw new Error(`QA #${qaId} is outside the facts read for the geometry checks`);
+    return row;
+  };
   return {
     graph: (imageId) => image(imageId).graph,
     qaSeed: (imageId) => image(imageId).seed,
     ambiguities: (imageId) => image(imageId).ambiguities,
     editedSinceGraph: (imageId) => image(imageId).editedSinceGraph,
-    // A QA gone since (or never there) reads as on the desktop: no row, no siblings. Every QA of
-    // a read image is here, and the image-level reads above refuse images that were not read.
-    qaReview: (qaId) => qa.get(qaId),
+    // Reading whole images, a QA gone since (or never there) reads as on the desktop: no row, no
+    // siblings; the image-level reads above refuse images that were not read.
+    qaReview: (qaId) => qaRow(qaId),
     factSiblings: (qaId) => {
-      const row = qa.get(qaId);
+      const row = qaRow(qaId);
       if (!row || row.factId === null) return [];
       return (facts.get(`${row.imageId}:${row.factId}`) ?? []).filter((id) => id !== qaId);
     },
