@@ -152,33 +152,36 @@ export class BrowseStore {
    */
   async qaOfFacts(qaIds: readonly number[]): Promise<QaReviewRow[]> {
     if (qaIds.length === 0) return [];
-    const asked = await this.db
-      .selectFrom('qa_pairs')
-      .select(['id', 'image_id', 'fact_id'])
-      .where('id', 'in', [...qaIds])
-      .execute();
-    const ids = new Set(qaIds);
+    const ids = [...new Set(qaIds)];
+    // One statement, through the (image_id, fact_id) index; the exact pairs are kept below.
+    const rows = (
+      await this.reviewColumns(
+        this.qaFrom().where((e) =>
+          e.or([
+            e('q.id', 'in', ids),
+            e.and([
+              e('q.image_id', 'in', (x) =>
+                x.selectFrom('qa_pairs').select('image_id').where('id', 'in', ids),
+              ),
+              e('q.fact_id', 'in', (x) =>
+                x.selectFrom('qa_pairs').select('fact_id').where('id', 'in', ids),
+              ),
+            ]),
+          ]),
+        ),
+      )
+        .orderBy('q.id')
+        .execute()
+    ).map(toQaReview);
+    const wanted = new Set(ids);
     const facts = new Set(
-      asked.flatMap((a) => (a.fact_id === null ? [] : [`${a.image_id}:${a.fact_id}`])),
+      rows
+        .filter((q) => wanted.has(q.id) && q.factId !== null)
+        .map((q) => `${q.imageId}:${q.factId}`),
     );
-    const factIds = [...new Set(asked.flatMap((a) => (a.fact_id === null ? [] : [a.fact_id])))];
-    const imageIds = [...new Set(asked.map((a) => a.image_id))];
-    const rows = await this.reviewColumns(
-      this.qaFrom().where((e) =>
-        e.or([
-          e('q.id', 'in', [...qaIds]),
-          // Through the (image_id, fact_id) index; the exact pairs are kept below.
-          ...(factIds.length > 0
-            ? [e.and([e('q.image_id', 'in', imageIds), e('q.fact_id', 'in', factIds)])]
-            : []),
-        ]),
-      ),
-    )
-      .orderBy('q.id')
-      .execute();
-    return rows
-      .map(toQaReview)
-      .filter((q) => ids.has(q.id) || (q.factId !== null && facts.has(`${q.imageId}:${q.factId}`)));
+    return rows.filter(
+      (q) => wanted.has(q.id) || (q.factId !== null && facts.has(`${q.imageId}:${q.factId}`)),
+    );
   }
 
   /** QA families present in the project (queue filters). */

@@ -84,9 +84,9 @@ export function createTeamDecisionHandlers(c: TeamReviewContext): {
             const held = await p.claims.heldByOther(qaIds, d.reviewer, c.now(), trx);
             if (held) throw claimConflict(`QA #${d.qaId}`, held);
             if (!checksGeometry(d.decision)) return;
-            const qa = await new BrowseStore(trx).qaReview(d.qaId);
+            reads = await loadGeometryReads(trx, { factsOf: [d.qaId] });
+            const qa = reads.qaReview(d.qaId);
             if (!qa) throw new NotFoundError(`QA pair not found: ${d.qaId}`);
-            reads = await loadGeometryReads(trx, [qa.imageId], { factsOf: [d.qaId] });
             const judged = judgeDecision(qa, qaIds.slice(1), d, new GeometryCheck(reads));
             warnings = judged.warnings;
             if (judged.blocked !== null || (warnings.length > 0 && !d.confirmWarnings))
@@ -153,10 +153,9 @@ export function createTeamDecisionHandlers(c: TeamReviewContext): {
               limit: 100_000,
             });
             // Reject and skip read no geometry: their reads stay empty (and would throw if used).
-            const reads = await loadGeometryReads(
-              trx,
-              checksGeometry(b.decision) ? items.map((q) => q.imageId) : [],
-            );
+            const reads = await loadGeometryReads(trx, {
+              images: checksGeometry(b.decision) ? items.map((q) => q.imageId) : [],
+            });
             const judged = judgeBulk(items, b.decision, new GeometryCheck(reads));
             warned = judged.warned;
             if (warned.length > 0 && !b.confirmWarnings) throw new NotApplied(warned);

@@ -27,18 +27,17 @@ export async function reviewCards(
   rows: readonly QaReviewRow[],
 ): Promise<ReviewQa[]> {
   if (rows.length === 0) return [];
-  const reads = await loadGeometryReads(
-    project.db.db,
-    rows.map((q) => q.imageId),
-    { factsOf: rows.map((q) => q.id) },
-  );
+  const reads = await loadGeometryReads(project.db.db, {
+    images: rows.map((q) => q.imageId),
+    factsOf: rows.map((q) => q.id),
+  });
   return cardsFrom(reads, rows);
 }
 
 /** One image's cards, ambiguous objects and object names, from one read of the image. */
 export async function imageNaming(project: TeamProject, imageId: number) {
   const [reads, objects, rows] = await Promise.all([
-    loadGeometryReads(project.db.db, [imageId]),
+    loadGeometryReads(project.db.db, { images: [imageId] }),
     project.browse.objectStates(imageId),
     project.browse.qaForImage(imageId),
   ]);

@@ -19,20 +19,31 @@ interface ImageGeometry {
   editedSinceGraph: boolean;
 }
 
+/** What to read: images, and of their QA every one or only the phrasings of some facts. */
+export interface GeometryScope {
+  images?: Iterable<number>;
+  /**
+   * Only the phrasings of these QA's facts (one decision, one card: far fewer rows than whole
+   * images), their images read too; without it, every QA of `images`.
+   */
+  factsOf?: readonly number[];
+}
+
 /**
- * The reads of `imageIds`, loaded now: with `factsOf`, only the QA of those QA's facts (one
- * decision, one card: far fewer rows than the whole image), else every QA of the images. Asking
- * about another image, or in the first case another fact, is a mistake of the caller and throws,
- * rather than answering "no graph", "nothing ambiguous" or "no siblings" by omission.
+ * The reads of a scope, loaded now. Asking about an image not read, or with `factsOf` about
+ * another fact, is a mistake of the caller and throws, rather than answering "no graph",
+ * "nothing ambiguous" or "no siblings" by omission.
  */
 export async function loadGeometryReads(
   db: Kysely<ProjectTables>,
-  imageIds: Iterable<number>,
-  scope: { factsOf?: readonly number[] } = {},
+  scope: GeometryScope,
 ): Promise<GeometryReads> {
-  const ids = [...new Set(imageIds)].sort((a, b) => a - b);
   const scene = new SceneStore(db);
   const browse = new BrowseStore(db);
+  const ofFacts = scope.factsOf ? await browse.qaOfFacts(scope.factsOf) : null;
+  const ids = [
+    ...new Set([...(scope.images ?? []), ...(ofFacts ?? []).map((q) => q.imageId)]),
+  ].sort((a, b) => a - b);
   const images = new Map<number, ImageGeometry>();
   for (const id of ids) {
     const [stored, runs, ambiguities, edited] = await Promise.all([
@@ -51,7 +62,7 @@ export async function loadGeometryReads(
   const qa = new Map<number, QaReviewRow>();
   // Live phrasings per fact, in id order (as BrowseStore.factSiblings lists them).
   const facts = new Map<string, number[]>();
-  const rows = scope.factsOf ? await browse.qaOfFacts(scope.factsOf) : await browse.qaOfImages(ids);
+  const rows = ofFacts ?? (await browse.qaOfImages(ids));
   for (const row of rows) {
     qa.set(row.id, row);
     if (row.factId === null || row.status === 'orphaned') continue;
