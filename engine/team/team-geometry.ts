@@ -2,7 +2,8 @@
 // through the two-database stores so the desktop's synchronous rules (engine/review/qa-checks.ts,
 // referents.ts, scene-view/qa-evidence.ts) run on it unchanged: per image its scene graph, the
 // seed its QA were generated with, its ambiguities and whether objects changed after the graph,
-// and every phrasing of its QA. Given a transaction, everything is read inside it.
+// and the phrasings of its QA (all, or those of some facts). Given a transaction, everything is
+// read inside it.
 import type { Kysely } from 'kysely';
 import type { QaReviewRow } from '../../db/repositories/annotations';
 import { BrowseStore } from '../../db/store/browse-store';
