@@ -240,6 +240,61 @@ describe.each(storeTargets())('team stores on $name', (target) => {
     });
   });
 
+  it('reads every phrasing of some facts, or of whole images, for the geometry checks', async () => {
+    const f = await fixture();
+    const ids = (rows: Array<{ id: number }>) => rows.map((q) => q.id);
+    expect(ids(await browse.qaOfFacts([f.f1]))).toEqual([f.f1, f.f2]);
+    expect(ids(await browse.qaOfFacts([f.g]))).toEqual([f.g]);
+    expect(ids(await browse.qaOfFacts([f.h, f.f2]))).toEqual([f.f1, f.f2, f.h]);
+    expect(await browse.qaOfFacts([])).toEqual([]);
+    expect(ids(await browse.qaOfImages([f.imgA]))).toEqual([f.f1, f.f2, f.g]);
+    expect(ids(await browse.qaOfImages([f.imgB, f.imgA]))).toEqual([f.f1, f.f2, f.g, f.h]);
+    // The same rows as the one-QA read, record and phrasing count included.
+    expect((await browse.qaOfFacts([f.f1]))[0]).toEqual(await browse.qaReview(f.f1));
+  });
+
+  it('a bulk decision writes only the phrasings its chooser keeps; a chooser refusing writes nothing', async () => {
+    const f = await fixture();
+    const seen: unknown[] = [];
+    const none = await review.decideFamily({
+      family: 'left',
+      imageId: f.imgA,
+      decision: 'approve',
+      reviewer: 'alice',
+      choose: async (_trx, phrasings) => {
+        seen.push(...phrasings);
+        return new Set();
+      },
+    });
+    expect(seen).toEqual([
+      { id: f.f1, imageId: f.imgA, factId: 'F' },
+      { id: f.f2, imageId: f.imgA, factId: 'F' },
+    ]);
+    expect(none).toEqual({ applied: 0, entry: null });
+    await expect(
+      review.decideFamily({
+        family: 'left',
+        batchId: f.b1,
+        decision: 'approve',
+        reviewer: 'alice',
+        choose: async () => {
+          throw new Error('warnings to confirm');
+        },
+      }),
+    ).rejects.toThrow('warnings to confirm');
+    expect(await review.reviews(f.f1)).toEqual([]);
+    const some = await review.decideFamily({
+      family: 'left',
+      decision: 'approve',
+      batchId: f.b1,
+      reviewer: 'alice',
+      choose: async () => new Set([f.f2]),
+    });
+    expect(some.applied).toBe(1);
+    expect(some.entry?.after).toMatchObject({ qa: [{ id: f.f2, status: 'approved' }] });
+    expect((await browse.qaReview(f.f1))!.status).toBe('proposed');
+  });
+
   it('claims a slice: overlapping takes and decisions of others are refused, release frees it', async () => {
     const f = await fixture();
     const now = Date.now();

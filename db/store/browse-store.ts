@@ -34,6 +34,9 @@ const FACT_RANK = sql<number>`ROW_NUMBER() OVER (
   ORDER BY CASE q.status WHEN 'changed' THEN 0 WHEN 'proposed' THEN 1 ELSE 2 END,
     CASE q.naming WHEN 'expression' THEN 0 ELSE 1 END, q.id)`;
 
+/** Image ids per statement: well under both databases' bound-parameter limits. */
+const IMAGE_CHUNK = 500;
+
 const OPEN_FIRST = sql`CASE q.status WHEN 'changed' THEN 0 WHEN 'proposed' THEN 1 ELSE 2 END`;
 
 export class BrowseStore {
@@ -124,6 +127,61 @@ export class BrowseStore {
       .orderBy('s.id')
       .execute();
     return rows.map((r) => r.id);
+  }
+
+  /**
+   * Every phrasing of these images (orphaned ones too), by id: what the geometry checks of a team
+   * decision read about the facts they judge (engine/team/team-geometry.ts), in a few statements.
+   */
+  async qaOfImages(imageIds: readonly number[]): Promise<QaReviewRow[]> {
+    const out: QaReviewRow[] = [];
+    for (let i = 0; i < imageIds.length; i += IMAGE_CHUNK) {
+      const rows = await this.reviewColumns(
+        this.qaFrom().where('q.image_id', 'in', imageIds.slice(i, i + IMAGE_CHUNK)),
+      )
+        .orderBy('q.id')
+        .execute();
+      out.push(...rows.map(toQaReview));
+    }
+    return out.sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Every phrasing of the facts of these QA (live or orphaned, the QA themselves included), by
+   * id: what the checks of one decision, or one card, read.
+   */
+  async qaOfFacts(qaIds: readonly number[]): Promise<QaReviewRow[]> {
+    if (qaIds.length === 0) return [];
+    const ids = [...new Set(qaIds)];
+    // One statement, through the (image_id, fact_id) index; the exact pairs are kept below.
+    const rows = (
+      await this.reviewColumns(
+        this.qaFrom().where((e) =>
+          e.or([
+            e('q.id', 'in', ids),
+            e.and([
+              e('q.image_id', 'in', (x) =>
+                x.selectFrom('qa_pairs').select('image_id').where('id', 'in', ids),
+              ),
+              e('q.fact_id', 'in', (x) =>
+                x.selectFrom('qa_pairs').select('fact_id').where('id', 'in', ids),
+              ),
+            ]),
+          ]),
+        ),
+      )
+        .orderBy('q.id')
+        .execute()
+    ).map(toQaReview);
+    const wanted = new Set(ids);
+    const facts = new Set(
+      rows
+        .filter((q) => wanted.has(q.id) && q.factId !== null)
+        .map((q) => `${q.imageId}:${q.factId}`),
+    );
+    return rows.filter(
+      (q) => wanted.has(q.id) || (q.factId !== null && facts.has(`${q.imageId}:${q.factId}`)),
+    );
   }
 
   /** QA families present in the project (queue filters). */

@@ -186,6 +186,15 @@ export class ReviewStore {
     reason?: string | null;
     reviewer: string;
     guard?: FactDecision['guard'];
+    /**
+     * Runs inside the transaction once the phrasings are locked, before `guard`: the ids among
+     * them to decide (a bulk approval leaves out facts it may not approve); throwing refuses the
+     * whole decision. Without it, every one is decided.
+     */
+    choose?: (
+      trx: Transaction<ProjectTables>,
+      phrasings: Array<{ id: number; imageId: number; factId: string | null }>,
+    ) => Promise<ReadonlySet<number>>;
   }): Promise<{ applied: number; entry: AuditEntryRow | null }> {
     if (b.imageId === undefined && b.batchId === undefined)
       throw new Error('bulk decisions need an image or a batch');
@@ -219,9 +228,15 @@ export class ReviewStore {
             .$if(this.dialect === 'postgres', (q) => q.forUpdate())
             .execute()),
         );
-      const rows = candidates.filter(
+      const all = candidates.filter(
         (r) => openIds.has(r.id) || (r.fact_id !== null && facts.has(`${r.image_id}:${r.fact_id}`)),
       );
+      const chosen = await b.choose?.(
+        trx,
+        all.map((r) => ({ id: r.id, imageId: r.image_id, factId: r.fact_id })),
+      );
+      const rows = chosen ? all.filter((r) => chosen.has(r.id)) : all;
+      if (rows.length === 0) return { applied: 0, entry: null };
       const ids = rows.map((r) => r.id);
       await b.guard?.(trx, ids);
       const status = STATUS_AFTER[b.decision];

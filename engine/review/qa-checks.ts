@@ -2,6 +2,9 @@
 // measured value, a subject the QA engine could not name unambiguously, and a QA the current
 // geometry no longer supports (regenerated from the stored scene graph with the same seed, so the
 // same facts give the same pair; a missing pair or other facts mean the relation no longer holds).
+// The rules read the project only through GeometryReads, so a desktop project (SQLite, read as it
+// goes) and a team project (the two-database stores, read first: engine/team/team-geometry.ts)
+// run the same checks.
 import type { ProjectStore } from '../../db/project-store';
 import type { QaReviewRow } from '../../db/repositories/annotations';
 import { generateQa } from '../../spatial/qa/generate';
@@ -10,6 +13,43 @@ import { readCount } from '../../spatial/qa/corrections';
 import { clockHour, parseLength } from '../../spatial/qa/units';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import { lastQaSeed } from '../pipeline/rederive';
+
+export type DecisionKind = 'approve' | 'reject' | 'edit' | 'skip';
+
+/** An object QA synthesis could not name uniquely (a row of the ambiguities table). */
+export interface AmbiguityRow {
+  nodeId: number;
+  label: string;
+  group: number[];
+  reason: string;
+}
+
+/** Everything the checks read of a project; nothing else is touched. */
+export interface GeometryReads {
+  /** The image's stored scene graph; undefined before its graph stage ran. */
+  graph(imageId: number): SceneGraph | undefined;
+  /** The seed the image's QA were last generated with. */
+  qaSeed(imageId: number): string;
+  ambiguities(imageId: number): readonly AmbiguityRow[];
+  /** An object of the image changed after its graph was built (re-derivation pending). */
+  editedSinceGraph(imageId: number): boolean;
+  qaReview(qaId: number): QaReviewRow | undefined;
+  /** The other live phrasings of the QA's fact, by id. */
+  factSiblings(qaId: number): number[];
+}
+
+/** A desktop project's reads, straight from its SQLite repositories. */
+export function projectReads(store: ProjectStore): GeometryReads {
+  const edits = store.annotations.edits;
+  return {
+    graph: (imageId) => store.scene.graph(imageId)?.graph as SceneGraph | undefined,
+    qaSeed: (imageId) => lastQaSeed(store, imageId),
+    ambiguities: (imageId) => store.scene.ambiguities(imageId),
+    editedSinceGraph: (imageId) => edits.editedSinceGraph(imageId),
+    qaReview: (qaId) => edits.qaReview(qaId),
+    factSiblings: (qaId) => edits.factSiblings(qaId),
+  };
+}
 
 export type WarningCode =
   | 'answer-disagrees'
@@ -102,7 +142,7 @@ function subjectsOf(qa: QaReviewRow): number[] {
  */
 export function approvalBlock(
   qa: QaReviewRow,
-  ambiguities: ReadonlyArray<{ nodeId: number; label: string; group: number[]; reason: string }>,
+  ambiguities: readonly AmbiguityRow[],
 ): string | null {
   const subjects = subjectsOf(qa);
   const hit = ambiguities.filter((a) => subjects.includes(a.nodeId));
@@ -120,21 +160,18 @@ export function approvalBlock(
 /** Regenerated QA per image, computed once per request (bulk decisions touch many pairs). */
 export class GeometryCheck {
   private readonly cache = new Map<number, Map<string, GeneratedPair> | null>();
-  private readonly ambiguities = new Map<
-    number,
-    ReturnType<ProjectStore['scene']['ambiguities']>
-  >();
+  private readonly ambiguities = new Map<number, readonly AmbiguityRow[]>();
 
-  constructor(private readonly store: ProjectStore) {}
+  constructor(readonly reads: GeometryReads) {}
 
   private current(imageId: number): Map<string, GeneratedPair> | null {
     if (this.cache.has(imageId)) return this.cache.get(imageId)!;
-    const stored = this.store.scene.graph(imageId);
+    const graph = this.reads.graph(imageId);
     let pairs: Map<string, GeneratedPair> | null = null;
-    if (stored) {
-      const r = generateQa(stored.graph as SceneGraph, {
+    if (graph) {
+      const r = generateQa(graph, {
         imageId: String(imageId),
-        seed: lastQaSeed(this.store, imageId),
+        seed: this.reads.qaSeed(imageId),
       });
       pairs = new Map(r.pairs.map((p) => [p.id, p]));
     }
@@ -149,9 +186,8 @@ export class GeometryCheck {
   blockedFact(qa: QaReviewRow, siblings: readonly number[]): string | null {
     const own = this.blocked(qa);
     if (own !== null) return own;
-    const edits = this.store.annotations.edits;
     for (const id of siblings) {
-      const sibling = edits.qaReview(id);
+      const sibling = this.reads.qaReview(id);
       const why = sibling ? this.blocked(sibling) : null;
       if (why !== null) return why;
     }
@@ -162,7 +198,7 @@ export class GeometryCheck {
   blocked(qa: QaReviewRow): string | null {
     let ambiguities = this.ambiguities.get(qa.imageId);
     if (!ambiguities) {
-      ambiguities = this.store.scene.ambiguities(qa.imageId);
+      ambiguities = this.reads.ambiguities(qa.imageId);
       this.ambiguities.set(qa.imageId, ambiguities);
     }
     return approvalBlock(qa, ambiguities);
@@ -172,15 +208,13 @@ export class GeometryCheck {
   warnings(qa: QaReviewRow): ReviewWarning[] {
     const out: ReviewWarning[] = [];
     const subjects = subjectsOf(qa);
-    const ambiguous = this.store.scene
-      .ambiguities(qa.imageId)
-      .filter((a) => subjects.includes(a.nodeId));
+    const ambiguous = this.reads.ambiguities(qa.imageId).filter((a) => subjects.includes(a.nodeId));
     for (const a of ambiguous)
       out.push({
         code: 'ambiguous-referent',
         message: `${a.label.slice(0, 60)} #${a.nodeId} is ambiguous (${a.reason}; ${a.group.length} objects share the name): check that the question picks out the right one`,
       });
-    if (this.store.annotations.edits.editedSinceGraph(qa.imageId)) {
+    if (this.reads.editedSinceGraph(qa.imageId)) {
       out.push({
         code: 'geometry-pending',
         message: 'objects of this image were edited and its geometry is being recomputed',
@@ -209,4 +243,86 @@ export class GeometryCheck {
     }
     return out;
   }
+}
+
+/** Whether a decision of this kind is checked against the geometry at all (reject and skip are not). */
+export function checksGeometry(decision: DecisionKind): boolean {
+  return decision === 'approve' || decision === 'edit';
+}
+
+/**
+ * What stands between one decision on `qa` (with its fact's live `siblings`) and its write: the
+ * warnings the reviewer confirms, and a block no confirmation lifts (an ambiguous name).
+ */
+export function judgeDecision(
+  qa: QaReviewRow,
+  siblings: readonly number[],
+  d: { decision: DecisionKind; editedAnswer?: string },
+  geometry: GeometryCheck,
+): { warnings: ReviewWarning[]; blocked: string | null } {
+  const warnings = decisionWarnings(qa, d, geometry);
+  // Approving the fact approves every phrasing: what is wrong with any of them counts.
+  if (d.decision === 'approve')
+    for (const id of siblings) {
+      const sibling = geometry.reads.qaReview(id);
+      if (sibling) warnings.push(...geometry.warnings(sibling));
+    }
+  dedupeWarnings(warnings);
+  // An ambiguous name is not a warning to click through: the exported text would be wrong. An
+  // approval exports every phrasing of the fact, so any of them being ambiguous blocks it.
+  const blocked =
+    d.decision === 'approve'
+      ? geometry.blockedFact(qa, siblings)
+      : d.decision === 'edit'
+        ? geometry.blocked(qa)
+        : null;
+  return { warnings, blocked };
+}
+
+/**
+ * A bulk decision over the queue's open facts (one representative phrasing each): a bulk approval
+ * leaves out the facts whose names are ambiguous (they stay open, blocked), and the warnings of
+ * the facts it keeps, per representative QA. Nothing is kept: no warnings either.
+ */
+export function judgeBulk(
+  items: readonly QaReviewRow[],
+  decision: Exclude<DecisionKind, 'edit'>,
+  geometry: GeometryCheck,
+): { kept: QaReviewRow[]; warned: Array<{ qaId: number; warnings: ReviewWarning[] }> } {
+  const kept =
+    decision === 'approve'
+      ? items.filter((qa) => geometry.blockedFact(qa, geometry.reads.factSiblings(qa.id)) === null)
+      : [...items];
+  if (kept.length === 0) return { kept, warned: [] };
+  const warned = kept
+    .map((qa) => ({ qaId: qa.id, warnings: decisionWarnings(qa, { decision }, geometry) }))
+    .filter((w) => w.warnings.length > 0);
+  return { kept, warned };
+}
+
+function decisionWarnings(
+  qa: QaReviewRow,
+  d: { decision: DecisionKind; editedAnswer?: string },
+  geometry: GeometryCheck,
+): ReviewWarning[] {
+  if (d.decision === 'approve') return geometry.warnings(qa);
+  if (d.decision === 'edit') {
+    const answer = checkEditedAnswer(qa, d.editedAnswer!);
+    const referents = geometry.warnings(qa).filter((w) => w.code === 'ambiguous-referent');
+    return answer ? [answer, ...referents] : referents;
+  }
+  return [];
+}
+
+/** Drops repeated warnings (the same problem seen through several phrasings of one fact). */
+function dedupeWarnings(list: ReviewWarning[]): void {
+  const seen = new Set<string>();
+  let w = 0;
+  for (const x of list) {
+    const key = JSON.stringify(x);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    list[w++] = x;
+  }
+  list.length = w;
 }

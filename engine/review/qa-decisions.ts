@@ -9,10 +9,17 @@ import { siblingStatus, supersededReason } from '../../db/repositories/fact-deci
 import { NotFoundError, UserInputError } from '../errors';
 import { claimConflict } from './claim-check';
 import { StaleEditError } from './errors';
-import { checkEditedAnswer, GeometryCheck, type ReviewWarning } from './qa-checks';
+import {
+  GeometryCheck,
+  judgeBulk,
+  judgeDecision,
+  projectReads,
+  type DecisionKind,
+  type ReviewWarning,
+} from './qa-checks';
 import type { ReviewLog } from './review-log';
 
-export type DecisionKind = 'approve' | 'reject' | 'edit' | 'skip';
+export type { DecisionKind };
 
 const STATUS_AFTER: Record<DecisionKind, QaState['status'] | null> = {
   approve: 'approved',
@@ -76,23 +83,8 @@ export class QaDecisions {
       // Inside the same transaction as the write: a claim taken a moment ago is seen here.
       const held = this.store.claims.heldByOther([qa.id, ...siblings], d.actor, this.now());
       if (held) throw claimConflict(`QA #${qa.id}`, held);
-      const geometry = new GeometryCheck(this.store);
-      const warnings = this.warningsFor(qa, d, geometry);
-      // Approving the fact approves every phrasing: what is wrong with any of them counts.
-      if (d.decision === 'approve')
-        for (const id of siblings) {
-          const sibling = edits.qaReview(id);
-          if (sibling) warnings.push(...geometry.warnings(sibling));
-        }
-      dedupeWarnings(warnings);
-      // An ambiguous name is not a warning to click through: the exported text would be wrong. An
-      // approval exports every phrasing of the fact, so any of them being ambiguous blocks it.
-      const blocked =
-        d.decision === 'approve'
-          ? geometry.blockedFact(qa, siblings)
-          : d.decision === 'edit'
-            ? geometry.blocked(qa)
-            : null;
+      const geometry = new GeometryCheck(projectReads(this.store));
+      const { warnings, blocked } = judgeDecision(qa, siblings, d, geometry);
       if (blocked !== null) return { applied: false, warnings, entry: null, blocked };
       if (warnings.length > 0 && !d.confirmWarnings)
         return { applied: false, warnings, entry: null, blocked: null };
@@ -129,7 +121,7 @@ export class QaDecisions {
     b: Parameters<QaDecisions['bulk']>[0],
   ): ReturnType<QaDecisions['bulk']> {
     const edits = this.store.annotations.edits;
-    let { items } = edits.qaQueue({
+    const { items: open } = edits.qaQueue({
       imageId: b.imageId,
       batchId: b.batchId,
       family: b.family,
@@ -137,14 +129,9 @@ export class QaDecisions {
       offset: 0,
       limit: 100_000,
     });
-    const geometry = new GeometryCheck(this.store);
-    // A bulk approval leaves out the QA whose names are ambiguous (they stay open, blocked).
-    if (b.decision === 'approve')
-      items = items.filter((qa) => geometry.blockedFact(qa, edits.factSiblings(qa.id)) === null);
+    const geometry = new GeometryCheck(projectReads(this.store));
+    const { kept: items, warned } = judgeBulk(open, b.decision, geometry);
     if (items.length === 0) return { applied: 0, warnings: [], entry: null };
-    const warned = items
-      .map((qa) => ({ qaId: qa.id, warnings: this.warningsFor(qa, b, geometry) }))
-      .filter((w) => w.warnings.length > 0);
     if (warned.length > 0 && !b.confirmWarnings)
       return { applied: 0, warnings: warned, entry: null };
     const status = STATUS_AFTER[b.decision];
@@ -175,20 +162,6 @@ export class QaDecisions {
       },
     });
     return { applied: ids.length, warnings: warned, entry };
-  }
-
-  private warningsFor(
-    qa: QaReviewRow,
-    d: Pick<DecisionRequest, 'decision' | 'editedAnswer'>,
-    geometry: GeometryCheck,
-  ): ReviewWarning[] {
-    if (d.decision === 'approve') return geometry.warnings(qa);
-    if (d.decision === 'edit') {
-      const answer = checkEditedAnswer(qa, d.editedAnswer!);
-      const referents = geometry.warnings(qa).filter((w) => w.code === 'ambiguous-referent');
-      return answer ? [answer, ...referents] : referents;
-    }
-    return [];
   }
 
   /** One command for the fact: the phrasing decided on first, then its live siblings. */
@@ -233,17 +206,4 @@ export class QaDecisions {
       },
     };
   }
-}
-
-/** Drops repeated warnings (the same problem seen through several phrasings of one fact). */
-function dedupeWarnings(list: ReviewWarning[]): void {
-  const seen = new Set<string>();
-  let w = 0;
-  for (const x of list) {
-    const key = JSON.stringify(x);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    list[w++] = x;
-  }
-  list.length = w;
 }

@@ -1,12 +1,14 @@
 // How QA synthesis names this image's objects right now, read from the stored scene graph the same
 // way generation does: the referring expression each object is exported under (null when none is
 // unique), and the ambiguous objects with the expressions that do single out the other members of
-// their group ("the left chair"). Re-derivation after each reviewer action refreshes both.
+// their group ("the left chair"). Re-derivation after each reviewer action refreshes both. The
+// rules (namesOf, ambiguousOf) take what was read, so a team project's stores give the same answer.
 import type { ProjectStore } from '../../db/project-store';
 import { buildExpressions } from '../../spatial/qa/disambiguation';
 import { Counter, SceneFacts } from '../../spatial/qa/facts';
 import { resolveOptions } from '../../spatial/qa/types';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
+import type { AmbiguityRow } from './qa-checks';
 
 export interface AmbiguousObject {
   nodeId: number;
@@ -23,27 +25,45 @@ export interface ObjectName {
   expression: string | null;
 }
 
-/** Expressions by object id under the image's stored graph (empty before the graph exists). */
-function expressionsOf(store: ProjectStore, imageId: number): Map<number, string> {
-  const stored = store.scene.graph(imageId);
-  if (!stored) return new Map();
-  const facts = new SceneFacts(stored.graph as SceneGraph, resolveOptions(), new Counter());
+/** Expressions by object id under an image's graph (empty before the graph exists). */
+export function expressionsOf(graph: SceneGraph | undefined): Map<number, string> {
+  if (!graph) return new Map();
+  const facts = new SceneFacts(graph, resolveOptions(), new Counter());
   return new Map([...buildExpressions(facts).expressions].map(([id, e]) => [id, e.text] as const));
 }
 
+/** Each live object of the image with the expression it is exported under. */
+export function namesOf(
+  objects: ReadonlyArray<{ id: number }>,
+  expressions: ReadonlyMap<number, string>,
+): ObjectName[] {
+  return objects.map((o) => ({ objectId: o.id, expression: expressions.get(o.id) ?? null }));
+}
+
+/** The ambiguous objects with the expressions of their group's members. */
+export function ambiguousOf(
+  ambiguities: readonly AmbiguityRow[],
+  expressions: ReadonlyMap<number, string>,
+): AmbiguousObject[] {
+  return ambiguities.map((a) => ({
+    ...a,
+    candidates: a.group.map((id) => ({ objectId: id, expression: expressions.get(id) ?? null })),
+  }));
+}
+
+function storedGraph(store: ProjectStore, imageId: number): SceneGraph | undefined {
+  return store.scene.graph(imageId)?.graph as SceneGraph | undefined;
+}
+
 export function objectNames(store: ProjectStore, imageId: number): ObjectName[] {
-  const expressions = expressionsOf(store, imageId);
-  return store.annotations.edits
-    .objectStates(imageId)
-    .map((o) => ({ objectId: o.id, expression: expressions.get(o.id) ?? null }));
+  return namesOf(
+    store.annotations.edits.objectStates(imageId),
+    expressionsOf(storedGraph(store, imageId)),
+  );
 }
 
 export function ambiguousObjects(store: ProjectStore, imageId: number): AmbiguousObject[] {
   const ambiguities = store.scene.ambiguities(imageId);
   if (ambiguities.length === 0) return [];
-  const expressions = expressionsOf(store, imageId);
-  return ambiguities.map((a) => ({
-    ...a,
-    candidates: a.group.map((id) => ({ objectId: id, expression: expressions.get(id) ?? null })),
-  }));
+  return ambiguousOf(ambiguities, expressionsOf(storedGraph(store, imageId)));
 }

@@ -11,7 +11,7 @@ import { NotFoundError, UserInputError } from '../errors';
 import { MaskRefiner } from '../review/mask-refiner';
 import { ObjectCommands } from '../review/object-commands';
 import { QaDecisions } from '../review/qa-decisions';
-import { GeometryCheck } from '../review/qa-checks';
+import { GeometryCheck, projectReads } from '../review/qa-checks';
 import { ReferentCommands } from '../review/referent-commands';
 import { ambiguousObjects, objectNames } from '../review/referents';
 import { ReviewLog } from '../review/review-log';
@@ -140,7 +140,10 @@ export function createReviewHandlers(
       ? toReviewQa(
           row,
           evidenceReader(store),
-          new GeometryCheck(store).blockedFact(row, store.annotations.edits.factSiblings(row.id)),
+          new GeometryCheck(projectReads(store)).blockedFact(
+            row,
+            store.annotations.edits.factSiblings(row.id),
+          ),
         )
       : null;
   };
@@ -247,7 +250,7 @@ export function createReviewHandlers(
         const edits = store.annotations.edits;
         const page = edits.qaQueue({ batchId, imageId, family, statuses, offset, limit });
         const evidence = evidenceReader(store);
-        const checks = new GeometryCheck(store);
+        const checks = new GeometryCheck(projectReads(store));
         // Every live object of the page's images: the queue draws region tokens and object answers
         // as the same coloured, labelled chips as the image view (colours follow the image's ids).
         const imageIds = [...new Set(page.items.map((q) => q.imageId))];
@@ -324,7 +327,7 @@ export function createReviewHandlers(
         if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
         const edits = p.store.annotations.edits;
         const evidence = evidenceReader(p.store);
-        const checks = new GeometryCheck(p.store);
+        const checks = new GeometryCheck(projectReads(p.store));
         return {
           imageId,
           objects: edits.objectStates(imageId).map(toEditableObject),

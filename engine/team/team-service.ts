@@ -8,18 +8,19 @@ import { ReviewConflictError } from '../../db/store/review-store';
 import { UndoNotPortedError } from '../../db/store/undo-store';
 import { probeExecutionProviders } from '../../native-models/providers';
 import { METHOD_ACCESS } from '../access/method-access';
-import { NotAvailableError, NotFoundError, UserInputError } from '../errors';
+import { NotAvailableError, NotFoundError } from '../errors';
 import type { EventBus } from '../event-bus';
 import { toBatchSummary, toImageDetail, toImageSummary } from '../mappers';
-import { claimConflict } from '../review/claim-check';
 import { StaleEditError } from '../review/errors';
 import { deriveStacks } from '../review/undo-stack';
 import { createClaimsHandlers } from '../services/claims';
-import { toEditableObject, toReviewQa } from '../services/review';
 import { ENGINE_VERSION } from '../version';
 import { createTeamObjectEdits, TEAM_OBJECT_EDIT_METHODS } from './team-object-edits';
 import type { TeamProject } from './team-project';
 import { describeLocation } from '../../db/copy/project-copy';
+import { createTeamDecisionHandlers } from './team-checks';
+import { createTeamEvidenceHandlers } from './team-evidence';
+import type { TeamReviewContext } from './team-review-context';
 
 type Handler = (input: never) => Promise<unknown>;
 /** The contract's handler type of one method, by its wire name. */
@@ -118,10 +119,6 @@ export function createTeamService(
       entryId: entry.id,
       imageIds: entry.imageIds,
     });
-  const reviewQa = async (qaId: number) => {
-    const row = await p.browse.qaReview(qaId);
-    return row ? toReviewQa(row) : null;
-  };
   /** Filters of the batch view that read tables not on the two-database layer yet. */
   const refuseUnported = (f: {
     label?: string;
@@ -132,38 +129,6 @@ export function createTeamService(
       throw new NotAvailableError(
         'filtering images by label, ambiguity or changed QA is not available on a team project yet',
       );
-  };
-  const decide = async (d: {
-    projectId: string;
-    qaId: number;
-    decision: 'approve' | 'reject' | 'edit' | 'skip';
-    reason?: string;
-    editedAnswer?: string;
-    expectedRevision?: string;
-    reviewer: string;
-  }) => {
-    check(d.projectId);
-    if (d.decision === 'reject' && !d.reason?.trim())
-      throw new UserInputError('a rejection needs a reason');
-    if (d.decision === 'edit' && !d.editedAnswer?.trim())
-      throw new UserInputError('an edit needs the new answer');
-    const entry = await mapped(() =>
-      p.review.decideFact({
-        qaId: d.qaId,
-        decision: d.decision,
-        reason: d.reason,
-        editedAnswer: d.editedAnswer,
-        expectedRevision: d.expectedRevision,
-        reviewer: d.reviewer,
-        // In the decision's transaction: a claim taken a moment ago is seen here.
-        guard: async (trx, qaIds) => {
-          const held = await p.claims.heldByOther(qaIds, d.reviewer, now(), trx);
-          if (held) throw claimConflict(`QA #${d.qaId}`, held);
-        },
-      }),
-    );
-    announce(entry);
-    return entry;
   };
   const step = async (projectId: string, reviewer: string, op: 'undo' | 'redo') => {
     check(projectId);
@@ -178,6 +143,10 @@ export function createTeamService(
     return { entry, history: await history(reviewer) };
   };
 
+  // Decisions with the desktop's geometry checks, and the cards' evidence, blocks and names.
+  const reviewContext: TeamReviewContext = { project: p, check, history, announce, mapped, now };
+  const decisions = createTeamDecisionHandlers(reviewContext);
+  const naming = createTeamEvidenceHandlers(reviewContext);
   // The claims API is the desktop's own (engine/services/claims.ts) over this project's store.
   const claims = createClaimsHandlers(
     (projectId) => {
@@ -254,17 +223,7 @@ export function createTeamService(
         maskProvenance: o.maskProvenance,
       }));
     },
-    'qa.queue': async ({ projectId, ...f }) => {
-      check(projectId);
-      const page = await p.browse.qaQueue(f);
-      const imageIds = [...new Set(page.items.map((q) => q.imageId))];
-      return {
-        total: page.total,
-        items: page.items.map((q) => toReviewQa(q)),
-        families: await p.browse.qaFamilies(),
-        objects: await p.browse.objectLabels(imageIds),
-      };
-    },
+    'qa.queue': naming.queue,
     'labels.vocabulary': async ({ projectId }) => {
       check(projectId);
       return p.browse.vocabulary();
@@ -277,63 +236,10 @@ export function createTeamService(
       check(projectId);
       return p.review.reviews(qaId);
     },
-    'reviews.record': async (d) => {
-      await decide(d);
-      const last = (await p.review.reviews(d.qaId)).at(-1);
-      if (!last) throw new NotFoundError(`QA pair not found: ${d.qaId}`);
-      return last;
-    },
-    'reviews.image': async ({ projectId, imageId, reviewer }) => {
-      check(projectId);
-      if (!(await p.catalog.image(imageId))) throw new NotFoundError(`image not found: ${imageId}`);
-      return {
-        imageId,
-        objects: (await p.browse.objectStates(imageId)).map(toEditableObject),
-        qa: (await p.browse.qaForImage(imageId)).map((q) => toReviewQa(q)),
-        // Referring expressions and ambiguity come from scene graphs, not on this layer yet.
-        ambiguous: [],
-        names: [],
-        geometryPending: await p.browse.editedSinceGraph(imageId),
-        history: await history(reviewer),
-      };
-    },
-    'reviews.decide': async (d) => {
-      const entry = await decide(d);
-      return {
-        applied: true,
-        warnings: [],
-        blocked: null,
-        qa: await reviewQa(d.qaId),
-        entryId: entry.id,
-        history: await history(d.reviewer),
-      };
-    },
-    'reviews.bulk': async ({ projectId, family, imageId, batchId, decision, reason, reviewer }) => {
-      check(projectId);
-      if (decision === 'reject' && !reason?.trim())
-        throw new UserInputError('a rejection needs a reason');
-      if (imageId === undefined && batchId === undefined)
-        throw new UserInputError('bulk decisions need an image or a batch');
-      const out = await p.review.decideFamily({
-        family,
-        imageId,
-        batchId,
-        decision,
-        reason,
-        reviewer,
-        guard: async (trx, qaIds) => {
-          const held = await p.claims.heldByOther(qaIds, reviewer, now(), trx);
-          if (held) throw claimConflict('Part of this bulk decision', held);
-        },
-      });
-      if (out.entry) announce(out.entry);
-      return {
-        applied: out.applied,
-        warnings: [],
-        entryId: out.entry?.id ?? null,
-        history: await history(reviewer),
-      };
-    },
+    'reviews.record': decisions.record,
+    'reviews.image': naming.image,
+    'reviews.decide': decisions.decide,
+    'reviews.bulk': decisions.bulk,
     'reviews.undo': async ({ projectId, reviewer }) => step(projectId, reviewer, 'undo'),
     'reviews.redo': async ({ projectId, reviewer }) => step(projectId, reviewer, 'redo'),
     'reviews.history': async ({ projectId, reviewer }) => {

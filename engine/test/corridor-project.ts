@@ -10,7 +10,7 @@ import { runQaStage } from '../pipeline/qa-stage';
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
 /** Imports the corridor and its boxes; returns the image id of corridor.jpg. */
-async function importCorridor(store: ProjectStore): Promise<number> {
+export async function importCorridor(store: ProjectStore): Promise<number> {
   await importBatch(store, {
     folder: `${SAMPLES}/sun-corridor/color`,
     depthFolder: `${SAMPLES}/sun-corridor/depth`,
