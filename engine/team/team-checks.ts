@@ -5,7 +5,6 @@
 // PostgreSQL by then), so what was judged is what gets written; a refusal writes nothing.
 import type { ApiHandlers } from '../../contract/api';
 import type { ReviewWarning } from '../../contract/review';
-import type { AuditEntryRow } from '../../db/repositories/annotations';
 import { BrowseStore } from '../../db/store/browse-store';
 import { NotFoundError, UserInputError } from '../errors';
 import { claimConflict } from '../review/claim-check';
@@ -14,9 +13,9 @@ import {
   GeometryCheck,
   judgeBulk,
   judgeDecision,
-  type DecisionKind,
   type GeometryReads,
 } from '../review/qa-checks';
+import type { DecisionOutcome as DesktopOutcome, DecisionRequest } from '../review/qa-decisions';
 import { cardsFrom, reviewCards } from './team-evidence';
 import { loadGeometryReads } from './team-geometry';
 import type { TeamReviewContext } from './team-review-context';
@@ -28,22 +27,10 @@ class NotApplied<T> extends Error {
   }
 }
 
-interface DecisionInput {
-  projectId: string;
-  qaId: number;
-  decision: DecisionKind;
-  reason?: string;
-  editedAnswer?: string;
-  expectedRevision?: string;
-  confirmWarnings: boolean;
-  reviewer: string;
-}
+/** The desktop's decision request, as the team API receives it (project and signed-in account). */
+type DecisionInput = Omit<DecisionRequest, 'actor'> & { projectId: string; reviewer: string };
 
-interface DecisionOutcome {
-  applied: boolean;
-  warnings: ReviewWarning[];
-  blocked: string | null;
-  entry: AuditEntryRow | null;
+interface DecisionOutcome extends DesktopOutcome {
   /** What the checks read (approve, edit), so the answer's card needs no second read. */
   reads: GeometryReads | null;
 }
