@@ -1,13 +1,15 @@
 // The fast clean-up and footprint paths against plain reference implementations on random input:
-// DBSCAN (labels, incl. the include mask), statistical outlier removal (k-NN mean distances by brute
-// force), quickselect, and the convex hull on points with many tied coordinates.
+// voxel down-sampling (dense and hashed cell lookup), DBSCAN (labels, with and without an include
+// mask), statistical outlier removal (k-NN mean distances by brute force), quickselect, and the
+// convex hull on points with many tied coordinates.
 import { describe, expect, it } from 'vitest';
-import { dbscanFromAdjacency } from './dbscan';
+import { dbscanFromPairs } from './dbscan';
 import { convexHull } from './footprint';
 import { PointGrid } from './grid';
 import { statisticalOutlierMaskFromAdjacency } from './outliers';
 import { mulberry32 } from './rng';
 import { selectKth } from './select';
+import { voxelDownsample } from './voxel';
 
 /** Random clustered cloud: a few blobs plus uniform stragglers, as interleaved xyz. */
 function cloud(seed: number, n: number): Float32Array {
@@ -67,20 +69,62 @@ function referenceDbscan(
 }
 
 describe('clean-up against reference implementations', () => {
-  it('DBSCAN labels equal a textbook DBSCAN (with an include mask)', () => {
-    for (let seed = 1; seed <= 6; seed++) {
+  it('DBSCAN labels equal a textbook DBSCAN (with and without an include mask)', () => {
+    for (let seed = 1; seed <= 12; seed++) {
       const n = 300;
       const xyz = cloud(seed, n);
-      const eps = 0.12;
+      // Sparse enough that clusters touch through border points and some points stay noise.
+      const eps = seed % 2 ? 0.12 : 0.08;
+      const minPts = 3 + (seed % 3);
       const rng = mulberry32(seed * 7);
-      const include = new Uint8Array(n).map(() => (rng() < 0.9 ? 1 : 0));
-      const adj = new PointGrid(xyz, n, eps).adjacency(eps);
-      const got = dbscanFromAdjacency(adj, 4, include);
-      const want = referenceDbscan(xyz, n, eps, 4, include);
+      const masked = seed % 4 !== 0;
+      const include = new Uint8Array(n).map(() => (!masked || rng() < 0.9 ? 1 : 0));
+      const pairs = new PointGrid(xyz, n, eps).pairs(eps, false);
+      const got = dbscanFromPairs(pairs, minPts, masked ? include : undefined);
+      const want = referenceDbscan(xyz, n, eps, minPts, include);
       expect(Array.from(got.labels)).toEqual(Array.from(want));
+      expect(got.clusters).toBeGreaterThan(1);
+      expect(want.includes(-1)).toBe(true);
       const sizes = new Array<number>(got.clusters).fill(0);
       for (const l of want) if (l >= 0) sizes[l]!++;
       expect(got.sizes).toEqual(sizes);
+    }
+  });
+
+  it('voxel down-sampling equals a keyed reference, on a compact cloud and a far-flung one', () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      const compact = cloud(seed, 500);
+      // A point 10 km away makes the voxel box too large for the dense lookup: the hashed path.
+      const farFlung = Float32Array.from([...compact, 1e4, -3, 2]);
+      for (const xyz of [compact, farFlung]) {
+        const n = xyz.length / 3;
+        const size = 0.05;
+        const got = voxelDownsample(xyz, n, size);
+        const ids = new Map<string, number>();
+        const sums: number[][] = [];
+        const voxelOf: number[] = [];
+        for (let i = 0; i < n; i++) {
+          const key = [0, 1, 2].map((a) => Math.floor(xyz[i * 3 + a]! * (1 / size))).join();
+          let v = ids.get(key);
+          if (v === undefined) {
+            v = ids.size;
+            ids.set(key, v);
+            sums.push([0, 0, 0, 0]);
+          }
+          voxelOf.push(v);
+          const s = sums[v]!;
+          for (let a = 0; a < 3; a++) s[a]! += xyz[i * 3 + a]!;
+          s[3]!++;
+        }
+        expect(got.count).toBe(ids.size);
+        expect(Array.from(got.voxelOf)).toEqual(voxelOf);
+        expect(Array.from(got.weight)).toEqual(sums.map((s) => s[3]));
+        expect(Array.from(got.xyz)).toEqual(
+          Array.from(
+            Float32Array.from(sums.flatMap((s) => [s[0]! / s[3]!, s[1]! / s[3]!, s[2]! / s[3]!])),
+          ),
+        );
+      }
     }
   });
 

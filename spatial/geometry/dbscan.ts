@@ -1,6 +1,6 @@
-// DBSCAN over 3D points with a PointGrid's neighbour lists (cell = eps), so neighbour queries are O(1) expected and
-// the whole run O(n) for bounded density. Noise gets label -1, clusters 0..k-1.
-import { PointGrid, type Adjacency } from './grid';
+// DBSCAN over 3D points from a PointGrid's pair list (cell = eps), so neighbour queries are O(1)
+// expected and the whole run O(n) for bounded density. Noise gets label -1, clusters 0..k-1.
+import { PointGrid, type PointPairs } from './grid';
 
 export interface DbscanResult {
   labels: Int32Array;
@@ -19,59 +19,126 @@ export function dbscan(
   /** A grid over the same points with cell >= eps, to share with other passes. */
   grid: PointGrid = new PointGrid(xyz, count, eps),
 ): DbscanResult {
-  return dbscanFromAdjacency(grid.adjacency(eps), minPts, include);
+  return dbscanFromPairs(grid.pairs(eps, false), minPts, include);
+}
+
+/** Scratch (single-threaded use; contents never outlive a call). */
+let parentScratch = new Int32Array(0);
+let rankScratch = new Uint8Array(0);
+let coreScratch = new Uint8Array(0);
+let borderScratch = new Int32Array(0);
+let clusterScratch = new Int32Array(0);
+
+/** Root of i's set, halving the path on the way. */
+function find(parent: Int32Array, i: number): number {
+  while (parent[i] !== i) {
+    const g = parent[parent[i]!]!;
+    parent[i] = g;
+    i = g;
+  }
+  return i;
 }
 
 /**
- * DBSCAN on precomputed neighbour lists within eps (PointGrid.adjacency, self excluded); a point is
- * core when it and its included neighbours number at least minPts.
+ * DBSCAN on every pair of points within eps (PointGrid.pairs); a point is core when it and its
+ * included neighbours number at least minPts.
+ *
+ * The labels are those of the textbook expansion (clusters numbered in the order a scan over the
+ * indices starts them; a border point joins the first cluster that reaches it), computed without
+ * neighbour lists: a cluster's core points are a connected component of the core-core pairs
+ * (union-find), the scan starts the clusters in the order of their smallest core index, and a
+ * border point joins the lowest-numbered cluster among its core neighbours' (the one started, hence
+ * expanded, first).
  */
-export function dbscanFromAdjacency(
-  adj: Adjacency,
+export function dbscanFromPairs(
+  pairs: PointPairs,
   minPts: number,
   include?: Uint8Array,
 ): DbscanResult {
-  const count = adj.count;
-  const { start, nbr } = adj;
-  const labels = new Int32Array(count).fill(-2); // -2 unvisited, -1 noise
+  const { count, m, a, b } = pairs;
+  if (parentScratch.length < count) {
+    parentScratch = new Int32Array(count * 2);
+    rankScratch = new Uint8Array(count * 2);
+    coreScratch = new Uint8Array(count * 2);
+    clusterScratch = new Int32Array(count * 2);
+  }
+  const parent = parentScratch;
+  const rank = rankScratch;
+  const core = coreScratch;
+  // Core flags: a point and its included neighbours number >= minPts.
+  if (!include) {
+    const degree = pairs.degree;
+    for (let i = 0; i < count; i++) core[i] = degree[i]! + 1 >= minPts ? 1 : 0;
+  } else {
+    // Included neighbours per point, counted in `parent` before it becomes the union-find forest.
+    parent.fill(0, 0, count);
+    for (let e = 0; e < m; e++) {
+      const i = a[e]!;
+      const j = b[e]!;
+      parent[i]! += include[j]!;
+      parent[j]! += include[i]!;
+    }
+    for (let i = 0; i < count; i++) core[i] = include[i] && parent[i]! + 1 >= minPts ? 1 : 0;
+  }
+  for (let i = 0; i < count; i++) parent[i] = i;
+  rank.fill(0, 0, count);
+  // Core-core pairs join sets (union by rank); pairs of a core and a non-core point are kept for
+  // the border labels (few: non-core points are rare on surfaces).
+  if (borderScratch.length < m) borderScratch = new Int32Array(m * 2);
+  const border = borderScratch;
+  let nBorder = 0;
+  for (let e = 0; e < m; e++) {
+    const i = a[e]!;
+    const j = b[e]!;
+    const ci = core[i]!;
+    const cj = core[j]!;
+    if (ci & cj) {
+      let ri = find(parent, i);
+      let rj = find(parent, j);
+      if (ri === rj) continue;
+      if (rank[ri]! < rank[rj]!) {
+        const t = ri;
+        ri = rj;
+        rj = t;
+      } else if (rank[ri] === rank[rj]) rank[ri]!++;
+      parent[rj] = ri;
+    } else if (ci | cj) border[nBorder++] = e;
+  }
+  // Clusters numbered in the order of their smallest core index (the scan's order).
+  const labels = new Int32Array(count).fill(-1);
+  const clusterOfRoot = clusterScratch;
+  clusterOfRoot.fill(-1, 0, count);
   const sizes: number[] = [];
-  // Core flags up front: a point is core when it and its included neighbours number >= minPts.
-  const core = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
-    if (include && !include[i]) continue;
-    const end = start[i + 1]!;
-    let n = 1;
-    if (!include) n += end - start[i]!;
-    else for (let t = start[i]!; t < end; t++) n += include[nbr[t]!]!;
-    if (n >= minPts) core[i] = 1;
-  }
-  // Points are labelled when first reached and only core points are expanded, so each point enters
-  // the stack at most once. Which cluster a point joins does not depend on the order of expansion
-  // within a cluster (clusters grow one after another, in the order of their first point).
-  const stack = new Int32Array(count);
-  for (let i = 0; i < count; i++) {
-    if (labels[i] !== -2) continue;
-    if (!core[i]) {
-      labels[i] = -1;
-      continue;
+    if (!core[i]) continue;
+    const r = find(parent, i);
+    let c = clusterOfRoot[r]!;
+    if (c < 0) {
+      c = sizes.length;
+      clusterOfRoot[r] = c;
+      sizes.push(0);
     }
-    const c = sizes.length;
-    let size = 1;
     labels[i] = c;
-    let sp = 0;
-    stack[sp++] = i;
-    while (sp > 0) {
-      const j = stack[--sp]!;
-      for (let t = start[j]!, end = start[j + 1]!; t < end; t++) {
-        const q = nbr[t]!;
-        if (labels[q]! >= 0 || (include && !include[q])) continue;
-        labels[q] = c; // border point (noise so far, or not visited yet) or core point
-        size++;
-        if (core[q]) stack[sp++] = q;
-      }
-    }
-    sizes.push(size);
+    sizes[c]!++;
   }
-  for (let i = 0; i < count; i++) if (labels[i] === -2) labels[i] = -1;
+  // Border points: the lowest cluster among their core neighbours'.
+  for (let k = 0; k < nBorder; k++) {
+    const e = border[k]!;
+    const i = a[e]!;
+    const j = b[e]!;
+    const c = core[i] ? i : j;
+    const q = core[i] ? j : i;
+    if (include && !include[q]) continue;
+    const lc = labels[c]!;
+    const lq = labels[q]!;
+    if (lq < 0) {
+      labels[q] = lc;
+      sizes[lc]!++;
+    } else if (lc < lq) {
+      labels[q] = lc;
+      sizes[lq]!--;
+      sizes[lc]!++;
+    }
+  }
   return { labels, clusters: sizes.length, sizes };
 }

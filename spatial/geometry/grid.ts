@@ -1,7 +1,8 @@
 // Uniform spatial hash over 3D points for fixed-radius neighbour queries in O(n) expected time:
 // points are bucketed into cubic cells of side `cell`, sorted by cell (counting sort through a
-// CellTable of cell -> bucket), and a query visits the 27 cells around the point. `adjacency`
-// builds every point's neighbour list at once (CSR), visiting each pair of points only once.
+// CellTable of cell -> bucket), and a query visits the 27 cells around the point. `pairs` finds
+// every pair of points within a radius at once, visiting each pair only once (DBSCAN reads the pair
+// list directly); `adjacency` turns it into per-point neighbour lists (CSR) for outlier removal.
 import { CellTable } from './cell-table';
 
 /**
@@ -28,6 +29,19 @@ function grownFloat64(a: Float64Array, cap: number): Float64Array {
   return b;
 }
 
+/**
+ * Every pair of points within a radius, each once: points a[e] and b[e] for e < m, squared distance
+ * d2[e] (when asked for), and degree[i] = pairs point i is in. Views into scratch buffers.
+ */
+export interface PointPairs {
+  count: number;
+  m: number;
+  a: Int32Array;
+  b: Int32Array;
+  d2: Float64Array;
+  degree: Int32Array;
+}
+
 /** The 13 cell offsets (dx, dy, dz) lexicographically after (0, 0, 0): half of the 26 around. */
 const HALF_SHELL: readonly number[] = (() => {
   const o: number[] = [];
@@ -38,7 +52,7 @@ const HALF_SHELL: readonly number[] = (() => {
   return o;
 })();
 
-/** Scratch buffers of `adjacency` (single-threaded use; contents never outlive a call). */
+/** Scratch buffers of `pairs` (single-threaded use; contents never outlive a call). */
 const scratch: {
   p: Float64Array;
   pa: Int32Array;
@@ -71,7 +85,7 @@ export class PointGrid {
   private readonly count: number;
   /**
    * Bucket of every cell of the occupied cells' bounding box (x fastest, -1 = empty) when that
-   * box is small, so `adjacency` indexes an array instead of hashing; null otherwise.
+   * box is small, so `pairs` indexes an array instead of hashing; null otherwise.
    */
   private readonly dense: Int32Array | null = null;
   private readonly lo: [number, number, number] = [0, 0, 0];
@@ -155,7 +169,7 @@ export class PointGrid {
     const r2 = r * r;
     const cap = out.length;
     const b0 = this.bucketOfPoint[i]!;
-    // built on the first query only: adjacency() does not need it
+    // built on the first query only: pairs() does not need it
     const around = (this.around ??= new Array<Int32Array | undefined>(this.start.length - 1));
     let list = around[b0];
     if (!list) {
@@ -205,12 +219,12 @@ export class PointGrid {
   }
 
   /**
-   * Neighbour lists of every point within distance r (r must not exceed the cell size), i itself
-   * excluded. Each pair is tested once (own cell + the 13 cells of the forward half shell), so this
-   * costs about half of `count` separate `neighbours` queries. Without `withDistances` the result's
-   * d2 is empty (for callers that only need who is near whom, e.g. DBSCAN).
+   * Every pair of points within distance r (r must not exceed the cell size), each pair once, in a
+   * deterministic order. Each pair is tested once (own cell + the 13 cells of the forward half
+   * shell). The result lives in module-level scratch: valid until the next `pairs` or `adjacency`
+   * call on any grid. Without `withDistances` its d2 is not filled.
    */
-  adjacency(r: number, withDistances = true): Adjacency {
+  pairs(r: number, withDistances = true): PointPairs {
     const n = this.count;
     const order = this.order;
     const start = this.start;
@@ -292,33 +306,50 @@ export class PointGrid {
         }
       }
     }
-    // Counting sort of both directions of every pair into rows (deterministic order).
-    const rowStart = new Int32Array(n + 1);
-    for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i]! + deg[i]!;
-    const fill = deg; // reused as the write cursor of every row
-    fill.set(rowStart.subarray(0, n));
-    const nbr = new Int32Array(2 * m);
-    if (!withDistances) {
-      for (let e = 0; e < m; e++) {
-        const i = pa[e]!;
-        const j = pb[e]!;
-        nbr[fill[i]!++] = j;
-        nbr[fill[j]!++] = i;
-      }
-      return { count: n, start: rowStart, nbr, d2: new Float64Array(0) };
-    }
-    const d2s = new Float64Array(2 * m);
+    return { count: n, m, a: pa, b: pb, d2: pd, degree: deg };
+  }
+
+  /**
+   * Neighbour lists of every point within distance r (r must not exceed the cell size), i itself
+   * excluded, from `pairs`. Without `withDistances` the result's d2 is empty (for callers that
+   * only need who is near whom).
+   */
+  adjacency(r: number, withDistances = true): Adjacency {
+    return adjacencyFromPairs(this.pairs(r, withDistances), withDistances);
+  }
+}
+
+/**
+ * CSR neighbour lists from a pair list: both directions of every pair, each row in pair order. The
+ * pair list is left intact (DBSCAN may read it afterwards).
+ */
+export function adjacencyFromPairs(pairs: PointPairs, withDistances = true): Adjacency {
+  const { count: n, m, a: pa, b: pb, d2: pd, degree: deg } = pairs;
+  // Counting sort of both directions of every pair into rows (deterministic order).
+  const rowStart = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) rowStart[i + 1] = rowStart[i]! + deg[i]!;
+  const fill = rowStart.slice(0, n); // write cursor of every row
+  const nbr = new Int32Array(2 * m);
+  if (!withDistances) {
     for (let e = 0; e < m; e++) {
       const i = pa[e]!;
       const j = pb[e]!;
-      const d = pd[e]!;
-      let w = fill[i]!++;
-      nbr[w] = j;
-      d2s[w] = d;
-      w = fill[j]!++;
-      nbr[w] = i;
-      d2s[w] = d;
+      nbr[fill[i]!++] = j;
+      nbr[fill[j]!++] = i;
     }
-    return { count: n, start: rowStart, nbr, d2: d2s };
+    return { count: n, start: rowStart, nbr, d2: new Float64Array(0) };
   }
+  const d2s = new Float64Array(2 * m);
+  for (let e = 0; e < m; e++) {
+    const i = pa[e]!;
+    const j = pb[e]!;
+    const d = pd[e]!;
+    let w = fill[i]!++;
+    nbr[w] = j;
+    d2s[w] = d;
+    w = fill[j]!++;
+    nbr[w] = i;
+    d2s[w] = d;
+  }
+  return { count: n, start: rowStart, nbr, d2: d2s };
 }

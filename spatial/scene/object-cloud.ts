@@ -3,8 +3,8 @@
 // Voxels come first so the neighbour searches run on at most ~(size/voxel)^2 surface voxels whatever
 // the resolution; decisions made on voxels are mapped back to the original points, and boxes are
 // measured on those original points (no shrinkage from voxel averaging).
-import { dbscanFromAdjacency } from '../geometry/dbscan';
-import { PointGrid } from '../geometry/grid';
+import { dbscanFromPairs } from '../geometry/dbscan';
+import { adjacencyFromPairs, PointGrid } from '../geometry/grid';
 import { statisticalOutlierMaskFromAdjacency } from '../geometry/outliers';
 import { selectKth } from '../geometry/select';
 import { voxelDownsample } from '../geometry/voxel';
@@ -116,21 +116,21 @@ export function cleanObjectCloud(
   // eps = 2 voxels >= 8 pixel footprints: surfaces seen at grazing angles (down to ~7 degrees)
   // are sampled sparser than the footprint and must stay connected.
   const eps = (opts.epsVoxels ?? 2) * voxel;
-  // One neighbour pass (lists within eps) serves both outlier removal and DBSCAN. SOR's k-NN
+  // One neighbour pass (pairs within eps) serves both outlier removal and DBSCAN. SOR's k-NN
   // statistic is capped at its search radius (eps): with a floor of at least eps (the default
   // sorMinDistanceEps = 1) it can remove nothing, so it and the distances it reads are skipped.
   const minDistance = (opts.sorMinDistanceEps ?? 1) * eps;
   const sorActive = minDistance < eps;
-  const adj = new PointGrid(vox.xyz, vox.count, eps).adjacency(eps, sorActive);
+  const pairs = new PointGrid(vox.xyz, vox.count, eps).pairs(eps, sorActive);
   const sor = sorActive
-    ? statisticalOutlierMaskFromAdjacency(adj, {
+    ? statisticalOutlierMaskFromAdjacency(adjacencyFromPairs(pairs), {
         k: opts.sorK ?? 8,
         stdRatio: opts.sorStdRatio ?? 2.5,
         radius: eps,
         minDistance,
       })
     : undefined;
-  const db = dbscanFromAdjacency(adj, 3, sor);
+  const db = dbscanFromPairs(pairs, 3, sor);
   let main = -1;
   let mainWeight = 0;
   if (db.clusters > 0) {
