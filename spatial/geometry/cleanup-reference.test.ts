@@ -91,6 +91,39 @@ describe('clean-up against reference implementations', () => {
     }
   });
 
+  it('grid pairs are exactly the pairs within the radius (dense and hashed cell lookup)', () => {
+    for (let seed = 1; seed <= 4; seed++) {
+      // 600 points within ~3 units at r = 0.25: a dense grid; plus a point 10 km away: hashed.
+      const compact = cloud(200 + seed, 600);
+      const farFlung = Float32Array.from([...compact, 1e4, -3, 2]);
+      for (const xyz of [compact, farFlung]) {
+        const n = xyz.length / 3;
+        const r = 0.25;
+        const pairs = new PointGrid(xyz, n, r).pairs(r);
+        const got: number[] = [];
+        let wrongD2 = 0;
+        for (let e = 0; e < pairs.m; e++) {
+          const i = Math.min(pairs.a[e]!, pairs.b[e]!);
+          const j = Math.max(pairs.a[e]!, pairs.b[e]!);
+          if (pairs.d2[e] !== d2(xyz, i, j)) wrongD2++;
+          got.push(i * n + j);
+        }
+        expect(wrongD2).toBe(0);
+        const want: number[] = [];
+        const degree = new Array<number>(n).fill(0);
+        for (let i = 0; i < n; i++)
+          for (let j = i + 1; j < n; j++)
+            if (d2(xyz, i, j) <= r * r) {
+              want.push(i * n + j);
+              degree[i]!++;
+              degree[j]!++;
+            }
+        expect(got.sort((x, y) => x - y)).toEqual(want);
+        expect(Array.from(pairs.degree.subarray(0, n))).toEqual(degree);
+      }
+    }
+  });
+
   it('voxel down-sampling equals a keyed reference, on a compact cloud and a far-flung one', () => {
     for (let seed = 1; seed <= 4; seed++) {
       const compact = cloud(seed, 500);
@@ -172,14 +205,20 @@ describe('clean-up against reference implementations', () => {
     }
   });
 
-  it('quickselect returns what sorting puts at k, duplicates included', () => {
+  it('quickselect returns what sorting puts at k, duplicates included, and leaves the k smallest first', () => {
     const rng = mulberry32(5);
-    for (let t = 0; t < 50; t++) {
+    for (let t = 0; t < 300; t++) {
       const n = 1 + Math.floor(rng() * 60);
       const a = Float64Array.from({ length: n }, () => Math.floor(rng() * 10) / 4);
       const sorted = Float64Array.from(a).sort();
       const k = Math.floor(rng() * n);
-      expect(selectKth(Float64Array.from(a), n, k)).toBe(sorted[k]);
+      const b = Float64Array.from(a);
+      expect(selectKth(b, n, k)).toBe(sorted[k]);
+      // The k smallest are left in b[0..k): a lower rank can be selected among them alone.
+      if (k > 0) {
+        const j = Math.floor(rng() * k);
+        expect(selectKth(b, k, j)).toBe(sorted[j]);
+      }
     }
   });
 

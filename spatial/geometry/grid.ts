@@ -72,7 +72,8 @@ const scratch: {
 export class PointGrid {
   readonly cell: number;
   private readonly xyz: ArrayLike<number>;
-  private readonly buckets: CellTable;
+  /** Cell -> bucket when the grid is not dense (null when it is). */
+  private readonly buckets: CellTable | null = null;
   /** Point indices ordered by bucket. */
   readonly order: Int32Array;
   /** start[b]..start[b+1] is bucket b's range in `order`. */
@@ -84,10 +85,15 @@ export class PointGrid {
   private readonly bucketOfPoint: Int32Array;
   private readonly count: number;
   /**
-   * Bucket of every cell of the occupied cells' bounding box (x fastest, -1 = empty) when that
-   * box is small, so `pairs` indexes an array instead of hashing; null otherwise.
+   * Bucket of every cell of the points' cell bounding box grown by one cell on each side (x
+   * fastest, -1 = empty) when that box is small, so lookups index an array instead of hashing and
+   * the cells around any occupied cell need no bounds check; null otherwise.
    */
   private readonly dense: Int32Array | null = null;
+  /** Dense index of every bucket's cell (dense grids only). */
+  private readonly denseCellOf: Int32Array | null = null;
+  /** Dense index offsets of the 13 HALF_SHELL cells (dense grids only). */
+  private readonly halfShell: Int32Array | null = null;
   private readonly lo: [number, number, number] = [0, 0, 0];
   private readonly dims: [number, number, number] = [0, 0, 0];
 
@@ -95,57 +101,87 @@ export class PointGrid {
     this.xyz = xyz;
     this.cell = cell;
     this.count = count;
-    this.buckets = new CellTable(count);
     const bucketOf = new Int32Array(count);
     // At most one bucket per point: sizes and cell coordinates fit in arrays of the input's size.
     const sizes = new Int32Array(count);
     const cellsAll = new Int32Array(count * 3);
-    let nb = 0;
     const inv = 1 / cell;
+    let minX = Infinity;
+    let minY = Infinity;
+    let minZ = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    let maxZ = -Infinity;
     for (let i = 0; i < count; i++) {
-      const x = Math.floor(xyz[i * 3]! * inv);
-      const y = Math.floor(xyz[i * 3 + 1]! * inv);
-      const z = Math.floor(xyz[i * 3 + 2]! * inv);
-      const b = this.buckets.getOrAdd(x, y, z);
-      if (b === nb) {
-        cellsAll[nb * 3] = x;
-        cellsAll[nb * 3 + 1] = y;
-        cellsAll[nb * 3 + 2] = z;
-        nb++;
-      }
-      bucketOf[i] = b;
-      sizes[b]!++;
+      const x = xyz[i * 3]!;
+      const y = xyz[i * 3 + 1]!;
+      const z = xyz[i * 3 + 2]!;
+      if (x < minX) minX = x;
+      if (x > maxX) maxX = x;
+      if (y < minY) minY = y;
+      if (y > maxY) maxY = y;
+      if (z < minZ) minZ = z;
+      if (z > maxZ) maxZ = z;
     }
-    const cells = cellsAll.subarray(0, nb * 3);
-    this.cellOf = cells;
-    if (nb > 0) {
-      const lo: [number, number, number] = [cells[0]!, cells[1]!, cells[2]!];
-      const hi: [number, number, number] = [cells[0]!, cells[1]!, cells[2]!];
-      for (let q = 3; q < cells.length; q += 3)
-        for (let a = 0; a < 3; a++) {
-          const c = cells[q + a]!;
-          if (c < lo[a]!) lo[a] = c;
-          if (c > hi[a]!) hi[a] = c;
+    // floor(v * inv) is monotone in v: the extreme points' cells bound every point's cell.
+    const lx = Math.floor(minX * inv) - 1;
+    const ly = Math.floor(minY * inv) - 1;
+    const lz = Math.floor(minZ * inv) - 1;
+    const nx = Math.floor(maxX * inv) - lx + 2;
+    const ny = Math.floor(maxY * inv) - ly + 2;
+    const nz = Math.floor(maxZ * inv) - lz + 2;
+    const cellsInBox = nx * ny * nz;
+    let nb = 0;
+    // (false for NaN: empty or non-finite input hashes)
+    if (cellsInBox <= Math.max(4096, 16 * count)) {
+      const dense = new Int32Array(cellsInBox).fill(-1);
+      const denseCellOf = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const x = Math.floor(xyz[i * 3]! * inv);
+        const y = Math.floor(xyz[i * 3 + 1]! * inv);
+        const z = Math.floor(xyz[i * 3 + 2]! * inv);
+        const c = x - lx + nx * (y - ly + ny * (z - lz));
+        let b = dense[c]!;
+        if (b < 0) {
+          b = nb++;
+          dense[c] = b;
+          denseCellOf[b] = c;
+          cellsAll[b * 3] = x;
+          cellsAll[b * 3 + 1] = y;
+          cellsAll[b * 3 + 2] = z;
         }
-      const dims: [number, number, number] = [
-        hi[0] - lo[0] + 1,
-        hi[1] - lo[1] + 1,
-        hi[2] - lo[2] + 1,
-      ];
-      const cellsInBox = dims[0] * dims[1] * dims[2];
-      if (cellsInBox <= Math.max(4096, 16 * nb)) {
-        const dense = new Int32Array(cellsInBox).fill(-1);
-        for (let b = 0; b < nb; b++)
-          dense[
-            cells[b * 3]! -
-              lo[0] +
-              dims[0] * (cells[b * 3 + 1]! - lo[1] + dims[1] * (cells[b * 3 + 2]! - lo[2]))
-          ] = b;
-        this.dense = dense;
-        this.lo = lo;
-        this.dims = dims;
+        bucketOf[i] = b;
+        sizes[b]!++;
       }
+      const halfShell = new Int32Array(HALF_SHELL.length / 3);
+      for (let h = 0; h < halfShell.length; h++)
+        halfShell[h] =
+          HALF_SHELL[h * 3]! + nx * (HALF_SHELL[h * 3 + 1]! + ny * HALF_SHELL[h * 3 + 2]!);
+      this.dense = dense;
+      this.denseCellOf = denseCellOf;
+      this.halfShell = halfShell;
+      this.lo = [lx, ly, lz];
+      this.dims = [nx, ny, nz];
+    } else {
+      const buckets = new CellTable(count);
+      for (let i = 0; i < count; i++) {
+        const x = Math.floor(xyz[i * 3]! * inv);
+        const y = Math.floor(xyz[i * 3 + 1]! * inv);
+        const z = Math.floor(xyz[i * 3 + 2]! * inv);
+        const b = buckets.getOrAdd(x, y, z);
+        if (b === nb) {
+          cellsAll[nb * 3] = x;
+          cellsAll[nb * 3 + 1] = y;
+          cellsAll[nb * 3 + 2] = z;
+          nb++;
+        }
+        bucketOf[i] = b;
+        sizes[b]!++;
+      }
+      this.buckets = buckets;
     }
+    // Buckets are numbered in order of first appearance either way.
+    this.cellOf = cellsAll.subarray(0, nb * 3);
     this.bucketOfPoint = bucketOf;
     this.start = new Int32Array(nb + 1);
     for (let b = 0; b < nb; b++) this.start[b + 1] = this.start[b]! + sizes[b]!;
@@ -180,7 +216,7 @@ export class PointGrid {
       for (let dx = -1; dx <= 1; dx++)
         for (let dy = -1; dy <= 1; dy++)
           for (let dz = -1; dz <= 1; dz++) {
-            const b = this.buckets.get(cx + dx, cy + dy, cz + dz);
+            const b = this.bucketAt(cx + dx, cy + dy, cz + dz);
             if (b >= 0) found.push(b);
           }
       list = Int32Array.from(found);
@@ -208,7 +244,7 @@ export class PointGrid {
   /** Bucket of cell (x, y, z), or -1. */
   private bucketAt(x: number, y: number, z: number): number {
     const dense = this.dense;
-    if (!dense) return this.buckets.get(x, y, z);
+    if (!dense) return this.buckets!.get(x, y, z);
     const dx = x - this.lo[0];
     const dy = y - this.lo[1];
     const dz = z - this.lo[2];
@@ -257,22 +293,32 @@ export class PointGrid {
     const deg = scratch.deg;
     deg.fill(0, 0, n + 1);
     const targets = scratch.targets;
+    const { dense, denseCellOf, halfShell } = this;
     for (let b = 0; b < nb; b++) {
       const s0 = start[b]!;
       const s1 = start[b + 1]!;
       // The cell itself (pairs s < t), then the forward half of the surrounding cells.
       let nt = 0;
       targets[nt++] = b;
-      const cx = this.cellOf[b * 3]!;
-      const cy = this.cellOf[b * 3 + 1]!;
-      const cz = this.cellOf[b * 3 + 2]!;
-      for (let h = 0; h < HALF_SHELL.length; h += 3) {
-        const o = this.bucketAt(
-          cx + HALF_SHELL[h]!,
-          cy + HALF_SHELL[h + 1]!,
-          cz + HALF_SHELL[h + 2]!,
-        );
-        if (o >= 0) targets[nt++] = o;
+      if (dense) {
+        // The margin of empty cells: every neighbour of an occupied cell is inside the array.
+        const c = denseCellOf![b]!;
+        for (let h = 0; h < 13; h++) {
+          const o = dense[c + halfShell![h]!]!;
+          if (o >= 0) targets[nt++] = o;
+        }
+      } else {
+        const cx = this.cellOf[b * 3]!;
+        const cy = this.cellOf[b * 3 + 1]!;
+        const cz = this.cellOf[b * 3 + 2]!;
+        for (let h = 0; h < HALF_SHELL.length; h += 3) {
+          const o = this.bucketAt(
+            cx + HALF_SHELL[h]!,
+            cy + HALF_SHELL[h + 1]!,
+            cz + HALF_SHELL[h + 2]!,
+          );
+          if (o >= 0) targets[nt++] = o;
+        }
       }
       for (let q = 0; q < nt; q++) {
         const o = targets[q]!;

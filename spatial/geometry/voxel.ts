@@ -96,9 +96,15 @@ function assignDense(
   const weights = weightScratch;
   const nxy = nx * ny;
   let n = 0;
-  // Consecutive points (neighbouring pixels) often share a voxel: reuse the last lookup.
+  // Consecutive points (neighbouring pixels) often share a voxel: the voxel of a run of points is
+  // looked up once, and its sums and weight are carried in locals through the run (the same
+  // additions in the same order as adding to the arrays point by point).
   let lastCell = -1;
   let v = -1;
+  let sx = 0;
+  let sy = 0;
+  let sz = 0;
+  let w = 0;
   for (let i = 0; i < count; i++) {
     const x = xyz[i * 3]!;
     const y = xyz[i * 3 + 1]!;
@@ -106,24 +112,39 @@ function assignDense(
     const c =
       Math.floor(x * inv) - lx + nx * (Math.floor(y * inv) - ly) + nxy * (Math.floor(z * inv) - lz);
     if (c !== lastCell) {
+      if (v >= 0) {
+        sums[v * 3] = sx;
+        sums[v * 3 + 1] = sy;
+        sums[v * 3 + 2] = sz;
+        weights[v] = w;
+      }
       v = ids[c]!;
       if (v < 0) {
         v = n++;
         ids[c] = v;
         cellOf[v] = c;
-        weights[v] = 0;
-        sums[v * 3] = 0;
-        sums[v * 3 + 1] = 0;
-        sums[v * 3 + 2] = 0;
+        sx = 0;
+        sy = 0;
+        sz = 0;
+        w = 0;
+      } else {
+        sx = sums[v * 3]!;
+        sy = sums[v * 3 + 1]!;
+        sz = sums[v * 3 + 2]!;
+        w = weights[v]!;
       }
       lastCell = c;
     }
     voxelOf[i] = v;
-    weights[v]!++;
-    sums[v * 3]! += x;
-    sums[v * 3 + 1]! += y;
-    sums[v * 3 + 2]! += z;
+    w++;
+    sx += x;
+    sy += y;
+    sz += z;
   }
+  sums[v * 3] = sx;
+  sums[v * 3 + 1] = sy;
+  sums[v * 3 + 2] = sz;
+  weights[v] = w;
   for (let u = 0; u < n; u++) ids[cellOf[u]!] = -1;
   return n;
 }

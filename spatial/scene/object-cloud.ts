@@ -37,10 +37,11 @@ export interface CleanCloud {
 }
 
 function percentileRange(v: Float64Array, n: number, lo: number, hi: number): number {
-  return (
-    selectKth(v, n, Math.min(n - 1, Math.floor(hi * (n - 1)))) -
-    selectKth(v, n, Math.floor(lo * (n - 1)))
-  );
+  const kHi = Math.min(n - 1, Math.floor(hi * (n - 1)));
+  const kLo = Math.floor(lo * (n - 1));
+  const top = selectKth(v, n, kHi);
+  // Quickselect leaves the kHi smallest values in v[0..kHi): the lower one is selected among them.
+  return top - (kLo < kHi ? selectKth(v, kHi, kLo) : selectKth(v, n, kLo));
 }
 
 /**
