@@ -93,6 +93,8 @@ export function dbscanFromPairs(
     const ci = core[i]!;
     const cj = core[j]!;
     if (ci & cj) {
+      // Most pairs on a surface join points already in one set, mostly children of its root.
+      if (parent[i] === parent[j]) continue;
       let ri = find(parent, i);
       let rj = find(parent, j);
       if (ri === rj) continue;
