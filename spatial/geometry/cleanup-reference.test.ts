@@ -3,7 +3,7 @@
 // mask), statistical outlier removal (k-NN mean distances by brute force), quickselect, and the
 // convex hull on points with many tied coordinates.
 import { describe, expect, it } from 'vitest';
-import { dbscanFromPairs } from './dbscan';
+import { dbscanFromPairs, dbscanOnGrid } from './dbscan';
 import { convexHull } from './footprint';
 import { PointGrid } from './grid';
 import { statisticalOutlierMaskFromAdjacency } from './outliers';
@@ -69,25 +69,43 @@ function referenceDbscan(
 }
 
 describe('clean-up against reference implementations', () => {
-  it('DBSCAN labels equal a textbook DBSCAN (with and without an include mask)', () => {
+  it('DBSCAN labels equal a textbook DBSCAN (pair list with and without an include mask; on the grid)', () => {
     for (let seed = 1; seed <= 12; seed++) {
-      const n = 300;
+      const n = 400;
       const xyz = cloud(seed, n);
-      // Sparse enough that clusters touch through border points and some points stay noise.
-      const eps = seed % 2 ? 0.12 : 0.08;
-      const minPts = 3 + (seed % 3);
+      // eps 0.08 / 0.12: clusters touch through border points and some points stay noise (a
+      // hashed grid); eps 0.2: a dense grid.
+      const eps = [0.08, 0.12, 0.2][seed % 3]!;
+      const minPts = 1 + (seed % 5);
       const rng = mulberry32(seed * 7);
       const masked = seed % 4 !== 0;
       const include = new Uint8Array(n).map(() => (!masked || rng() < 0.9 ? 1 : 0));
-      const pairs = new PointGrid(xyz, n, eps).pairs(eps, false);
-      const got = dbscanFromPairs(pairs, minPts, masked ? include : undefined);
+      const grid = new PointGrid(xyz, n, eps);
       const want = referenceDbscan(xyz, n, eps, minPts, include);
-      expect(Array.from(got.labels)).toEqual(Array.from(want));
-      expect(got.clusters).toBeGreaterThan(1);
-      expect(want.includes(-1)).toBe(true);
-      const sizes = new Array<number>(got.clusters).fill(0);
+      const sizes = new Array<number>(Math.max(...want) + 1).fill(0);
       for (const l of want) if (l >= 0) sizes[l]!++;
-      expect(got.sizes).toEqual(sizes);
+      const results = [
+        dbscanFromPairs(grid.pairs(eps, false), minPts, masked ? include : undefined),
+      ];
+      if (!masked) results.push(dbscanOnGrid(grid, eps, minPts));
+      for (const got of results) {
+        expect(Array.from(got.labels)).toEqual(Array.from(want));
+        expect(got.sizes).toEqual(sizes);
+      }
+    }
+    // The grid path for minPts <= 3 on every seed, without a mask, sparse and dense.
+    for (let seed = 1; seed <= 9; seed++) {
+      const n = 400;
+      const xyz = cloud(50 + seed, n);
+      const eps = [0.06, 0.1, 0.2][Math.floor(seed / 3) % 3]!;
+      const minPts = 1 + (seed % 3);
+      const got = dbscanOnGrid(new PointGrid(xyz, n, eps), eps, minPts);
+      const want = referenceDbscan(xyz, n, eps, minPts, new Uint8Array(n).fill(1));
+      expect(Array.from(got.labels)).toEqual(Array.from(want));
+      if (minPts === 3) {
+        expect(got.clusters).toBeGreaterThan(1);
+        expect(want.includes(-1)).toBe(true);
+      }
     }
   });
 

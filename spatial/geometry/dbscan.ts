@@ -19,6 +19,7 @@ export function dbscan(
   /** A grid over the same points with cell >= eps, to share with other passes. */
   grid: PointGrid = new PointGrid(xyz, count, eps),
 ): DbscanResult {
+  if (!include && minPts <= 3) return dbscanOnGrid(grid, eps, minPts);
   return dbscanFromPairs(grid.pairs(eps, false), minPts, include);
 }
 
@@ -140,6 +141,116 @@ export function dbscanFromPairs(
       labels[q] = lc;
       sizes[lq]!--;
       sizes[lc]!++;
+    }
+  }
+  return { labels, clusters: sizes.length, sizes };
+}
+
+let degreeScratch = new Int32Array(0);
+let positionScratch = new Int32Array(0);
+const targetScratch = new Int32Array(14);
+
+/**
+ * DBSCAN with minPts <= 3 and every point taking part, straight from the grid (eps <= its cell):
+ * the same labels as dbscanFromPairs, with most distance tests skipped.
+ *
+ * With minPts <= 3 a non-core point has at most one neighbour, so it never links two points: the
+ * clusters are the connected components of the whole eps-graph that hold a core point, their
+ * non-core members are border points of that one cluster, and the rest is noise. The components
+ * are grown by union-find during the pair search, and a candidate pair needs no distance test once
+ * both points are known to be core (their degree is only counted up to minPts - 1) and already in
+ * one set: the test could neither change a core flag nor join sets.
+ */
+export function dbscanOnGrid(grid: PointGrid, eps: number, minPts: number): DbscanResult {
+  if (minPts > 3) return dbscanFromPairs(grid.pairs(eps, false), minPts);
+  const n = grid.count;
+  const { order, start } = grid;
+  const p = grid.coordsInBucketOrder();
+  if (degreeScratch.length < n) {
+    degreeScratch = new Int32Array(n * 2);
+    positionScratch = new Int32Array(n * 2);
+  }
+  if (parentScratch.length < n) {
+    parentScratch = new Int32Array(n * 2);
+    rankScratch = new Uint8Array(n * 2);
+    coreScratch = new Uint8Array(n * 2);
+    clusterScratch = new Int32Array(n * 2);
+  }
+  // Union-find over bucket-order positions.
+  const parent = parentScratch;
+  const rank = rankScratch;
+  const deg = degreeScratch;
+  const coreDegree = minPts - 1;
+  for (let s = 0; s < n; s++) parent[s] = s;
+  rank.fill(0, 0, n);
+  deg.fill(0, 0, n);
+  const r2 = eps * eps;
+  const targets = targetScratch;
+  const nb = start.length - 1;
+  for (let b = 0; b < nb; b++) {
+    const s0 = start[b]!;
+    const s1 = start[b + 1]!;
+    const nt = grid.forwardBuckets(b, targets);
+    for (let q = 0; q < nt; q++) {
+      const o = targets[q]!;
+      const t1 = start[o + 1]!;
+      for (let s = s0; s < s1; s++) {
+        const x = p[s * 3]!;
+        const y = p[s * 3 + 1]!;
+        const z = p[s * 3 + 2]!;
+        let rs = find(parent, s);
+        for (let t = q === 0 ? s + 1 : start[o]!; t < t1; t++) {
+          if (deg[s]! >= coreDegree && deg[t]! >= coreDegree) {
+            if (parent[t] === rs || find(parent, t) === rs) continue;
+          }
+          const ex = p[t * 3]! - x;
+          const ey = p[t * 3 + 1]! - y;
+          const ez = p[t * 3 + 2]! - z;
+          if (ex * ex + ey * ey + ez * ez > r2) continue;
+          deg[s]!++;
+          deg[t]!++;
+          const rt = find(parent, t);
+          if (rt === rs) continue;
+          // union by rank; rs follows the merged root
+          if (rank[rs]! < rank[rt]!) {
+            parent[rs] = rt;
+            rs = rt;
+          } else {
+            if (rank[rs] === rank[rt]) rank[rs]!++;
+            parent[rt] = rs;
+          }
+        }
+      }
+    }
+  }
+  // Clusters numbered in the order of their smallest core index (the scan's order), then every
+  // non-core point takes its component's cluster, if it has one.
+  const position = positionScratch;
+  for (let s = 0; s < n; s++) position[order[s]!] = s;
+  const clusterOfRoot = clusterScratch;
+  clusterOfRoot.fill(-1, 0, n);
+  const labels = new Int32Array(n).fill(-1);
+  const sizes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = position[i]!;
+    if (deg[s]! < coreDegree) continue;
+    const r = find(parent, s);
+    let c = clusterOfRoot[r]!;
+    if (c < 0) {
+      c = sizes.length;
+      clusterOfRoot[r] = c;
+      sizes.push(0);
+    }
+    labels[i] = c;
+    sizes[c]!++;
+  }
+  for (let i = 0; i < n; i++) {
+    const s = position[i]!;
+    if (deg[s]! >= coreDegree) continue;
+    const c = clusterOfRoot[find(parent, s)]!;
+    if (c >= 0) {
+      labels[i] = c;
+      sizes[c]!++;
     }
   }
   return { labels, clusters: sizes.length, sizes };

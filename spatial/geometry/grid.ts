@@ -77,13 +77,13 @@ export class PointGrid {
   /** Point indices ordered by bucket. */
   readonly order: Int32Array;
   /** start[b]..start[b+1] is bucket b's range in `order`. */
-  private readonly start: Int32Array;
+  readonly start: Int32Array;
   /** Integer cell coordinates of every bucket. */
   private readonly cellOf: Int32Array;
   /** Lazily built list of the (up to 27) occupied buckets around each bucket. */
   private around: (Int32Array | undefined)[] | null = null;
   private readonly bucketOfPoint: Int32Array;
-  private readonly count: number;
+  readonly count: number;
   /**
    * Bucket of every cell of the points' cell bounding box grown by one cell on each side (x
    * fastest, -1 = empty) when that box is small, so lookups index an array instead of hashing and
@@ -255,6 +255,58 @@ export class PointGrid {
   }
 
   /**
+   * The points' coordinates in bucket order (position s holds point order[s]): contiguous and
+   * monomorphic for pair searches. Module-level scratch, valid until the next call on any grid.
+   */
+  coordsInBucketOrder(): Float64Array {
+    const n = this.count;
+    const order = this.order;
+    const src = this.xyz;
+    if (scratch.p.length < n * 3) scratch.p = new Float64Array(n * 3 * 2);
+    const p = scratch.p;
+    for (let s = 0; s < n; s++) {
+      const o = order[s]! * 3;
+      p[s * 3] = src[o]!;
+      p[s * 3 + 1] = src[o + 1]!;
+      p[s * 3 + 2] = src[o + 2]!;
+    }
+    return p;
+  }
+
+  /**
+   * Writes bucket b and the occupied buckets of the 13 cells of its forward half shell to
+   * `targets` (length >= 14); returns how many. Over all buckets, every pair of neighbouring
+   * cells comes up exactly once.
+   */
+  forwardBuckets(b: number, targets: Int32Array): number {
+    let nt = 0;
+    targets[nt++] = b;
+    const dense = this.dense;
+    if (dense) {
+      // The margin of empty cells: every neighbour of an occupied cell is inside the array.
+      const c = this.denseCellOf![b]!;
+      const halfShell = this.halfShell!;
+      for (let h = 0; h < 13; h++) {
+        const o = dense[c + halfShell[h]!]!;
+        if (o >= 0) targets[nt++] = o;
+      }
+      return nt;
+    }
+    const cx = this.cellOf[b * 3]!;
+    const cy = this.cellOf[b * 3 + 1]!;
+    const cz = this.cellOf[b * 3 + 2]!;
+    for (let h = 0; h < HALF_SHELL.length; h += 3) {
+      const o = this.bucketAt(
+        cx + HALF_SHELL[h]!,
+        cy + HALF_SHELL[h + 1]!,
+        cz + HALF_SHELL[h + 2]!,
+      );
+      if (o >= 0) targets[nt++] = o;
+    }
+    return nt;
+  }
+
+  /**
    * Every pair of points within distance r (r must not exceed the cell size), each pair once, in a
    * deterministic order. Each pair is tested once (own cell + the 13 cells of the forward half
    * shell). The result lives in module-level scratch: valid until the next `pairs` or `adjacency`
@@ -266,19 +318,11 @@ export class PointGrid {
     const start = this.start;
     const r2 = r * r;
     const nb = start.length - 1;
-    // Coordinates in bucket order (contiguous, monomorphic Float64Array): pairs are found between
-    // positions s, t in this order and mapped back to point indices through `order`.
-    // Working buffers are module-level scratch (grown, never shrunk): clean-up calls this once per
-    // object, and fresh zeroed arrays per call cost more than the pair search on small objects.
-    const src = this.xyz;
-    if (scratch.p.length < n * 3) scratch.p = new Float64Array(n * 3 * 2);
-    const p = scratch.p;
-    for (let s = 0; s < n; s++) {
-      const o = order[s]! * 3;
-      p[s * 3] = src[o]!;
-      p[s * 3 + 1] = src[o + 1]!;
-      p[s * 3 + 2] = src[o + 2]!;
-    }
+    // Pairs are found between positions s, t in bucket order and mapped back to point indices
+    // through `order`. Working buffers are module-level scratch (grown, never shrunk): clean-up
+    // calls this once per object, and fresh zeroed arrays per call cost more than the pair search
+    // on small objects.
+    const p = this.coordsInBucketOrder();
     if (scratch.pa.length < n * 8) {
       scratch.pa = new Int32Array(n * 16);
       scratch.pb = new Int32Array(n * 16);
@@ -293,33 +337,11 @@ export class PointGrid {
     const deg = scratch.deg;
     deg.fill(0, 0, n + 1);
     const targets = scratch.targets;
-    const { dense, denseCellOf, halfShell } = this;
     for (let b = 0; b < nb; b++) {
       const s0 = start[b]!;
       const s1 = start[b + 1]!;
       // The cell itself (pairs s < t), then the forward half of the surrounding cells.
-      let nt = 0;
-      targets[nt++] = b;
-      if (dense) {
-        // The margin of empty cells: every neighbour of an occupied cell is inside the array.
-        const c = denseCellOf![b]!;
-        for (let h = 0; h < 13; h++) {
-          const o = dense[c + halfShell![h]!]!;
-          if (o >= 0) targets[nt++] = o;
-        }
-      } else {
-        const cx = this.cellOf[b * 3]!;
-        const cy = this.cellOf[b * 3 + 1]!;
-        const cz = this.cellOf[b * 3 + 2]!;
-        for (let h = 0; h < HALF_SHELL.length; h += 3) {
-          const o = this.bucketAt(
-            cx + HALF_SHELL[h]!,
-            cy + HALF_SHELL[h + 1]!,
-            cz + HALF_SHELL[h + 2]!,
-          );
-          if (o >= 0) targets[nt++] = o;
-        }
-      }
+      const nt = this.forwardBuckets(b, targets);
       for (let q = 0; q < nt; q++) {
         const o = targets[q]!;
         const t1 = start[o + 1]!;

@@ -3,7 +3,7 @@
 // Voxels come first so the neighbour searches run on at most ~(size/voxel)^2 surface voxels whatever
 // the resolution; decisions made on voxels are mapped back to the original points, and boxes are
 // measured on those original points (no shrinkage from voxel averaging).
-import { dbscanFromPairs } from '../geometry/dbscan';
+import { dbscanFromPairs, dbscanOnGrid, type DbscanResult } from '../geometry/dbscan';
 import { adjacencyFromPairs, PointGrid } from '../geometry/grid';
 import { statisticalOutlierMaskFromAdjacency } from '../geometry/outliers';
 import { selectKth } from '../geometry/select';
@@ -119,19 +119,22 @@ export function cleanObjectCloud(
   const eps = (opts.epsVoxels ?? 2) * voxel;
   // One neighbour pass (pairs within eps) serves both outlier removal and DBSCAN. SOR's k-NN
   // statistic is capped at its search radius (eps): with a floor of at least eps (the default
-  // sorMinDistanceEps = 1) it can remove nothing, so it and the distances it reads are skipped.
+  // sorMinDistanceEps = 1) it can remove nothing, so it is skipped, and DBSCAN runs on the grid
+  // without a pair list.
   const minDistance = (opts.sorMinDistanceEps ?? 1) * eps;
   const sorActive = minDistance < eps;
-  const pairs = new PointGrid(vox.xyz, vox.count, eps).pairs(eps, sorActive);
-  const sor = sorActive
-    ? statisticalOutlierMaskFromAdjacency(adjacencyFromPairs(pairs), {
-        k: opts.sorK ?? 8,
-        stdRatio: opts.sorStdRatio ?? 2.5,
-        radius: eps,
-        minDistance,
-      })
-    : undefined;
-  const db = dbscanFromPairs(pairs, 3, sor);
+  const grid = new PointGrid(vox.xyz, vox.count, eps);
+  let db: DbscanResult;
+  if (sorActive) {
+    const pairs = grid.pairs(eps);
+    const sor = statisticalOutlierMaskFromAdjacency(adjacencyFromPairs(pairs), {
+      k: opts.sorK ?? 8,
+      stdRatio: opts.sorStdRatio ?? 2.5,
+      radius: eps,
+      minDistance,
+    });
+    db = dbscanFromPairs(pairs, 3, sor);
+  } else db = dbscanOnGrid(grid, eps, 3);
   let main = -1;
   let mainWeight = 0;
   if (db.clusters > 0) {
