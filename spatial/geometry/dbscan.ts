@@ -1,5 +1,7 @@
-// DBSCAN over 3D points from a PointGrid's pair list (cell = eps), so neighbour queries are O(1)
-// expected and the whole run O(n) for bounded density. Noise gets label -1, clusters 0..k-1.
+// DBSCAN over 3D points on a PointGrid (cell = eps), so neighbour queries are O(1) expected and the
+// whole run O(n) for bounded density. Noise gets label -1, clusters 0..k-1. Two routes to the same
+// labels: straight on the grid for minPts <= 3 without an include mask (clean-up's case), else from
+// the grid's pair list.
 import { PointGrid, type PointPairs } from './grid';
 
 export interface DbscanResult {
