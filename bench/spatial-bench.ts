@@ -9,7 +9,8 @@
 // --baseline DIR: DIR/spatial/scene/build-scene-graph.ts is timed and scored too ('old'), e.g. a
 //   `git archive main spatial | tar -x -C DIR` copy with node_modules linked.
 // --steps: per-step medians (frame, box -> mask, clean-up, smoothing, boxes, ...) on the
-//   issue-profile frames, old and new alternating (bench/spatial-steps.ts).
+//   box-only frames (issue profile, then 20 objects), old and new alternating
+//   (bench/spatial-steps.ts).
 // --open3d: per-step times against Open3D on the issue-profile frames (bench/open3d-compare.ts);
 //   skipped with a note where no python3 imports open3d.
 import { cpus, loadavg } from 'node:os';
@@ -145,17 +146,18 @@ for (const c of CASES.filter((x) => x.name.startsWith(ONLY))) {
 }
 
 if (STEPS) {
-  const profile = CASES[1]!;
   const stepImpls = [{ name: 'new', modules: await loadSteps(resolve(import.meta.dirname, '..')) }];
   if (BASELINE) stepImpls.unshift({ name: 'old', modules: await loadSteps(resolve(BASELINE)) });
-  printStepTable(
-    stepImpls,
-    [1, 2, 3].map((seed) =>
-      sceneInput(makeSyntheticScene(seed, profile.opts), { masks: profile.masks }),
-    ),
-    RUNS,
-    profile.name,
-  );
+  // Both box-only profiles of the speed goals: the issue profile and 20 objects per frame.
+  for (const profile of [CASES[1]!, CASES[2]!])
+    printStepTable(
+      stepImpls,
+      [1, 2, 3].map((seed) =>
+        sceneInput(makeSyntheticScene(seed, profile.opts), { masks: profile.masks }),
+      ),
+      RUNS,
+      profile.name,
+    );
 }
 
 if (OPEN3D) {

@@ -65,6 +65,8 @@ let cellBuf = new Int32Array(0);
 let colXBuf = new Float64Array(0);
 /** Millimetre bucket of every pixel (counting sort), reused by the cluster labels. */
 let bucketBuf = new Int32Array(0);
+/** Centre weight of every pixel (cluster scores), computed where its column and row are known. */
+let weightBuf = new Float64Array(0);
 
 function ensurePixels(n: number): void {
   if (idxBuf.length >= n) return;
@@ -77,6 +79,7 @@ function ensurePixels(n: number): void {
   gfBuf = new Float64Array(n * 2);
   cellBuf = new Int32Array(n * 2);
   bucketBuf = new Int32Array(n * 2);
+  weightBuf = new Float64Array(n * 2);
 }
 
 function ensureBuckets(n: number): void {
@@ -133,8 +136,16 @@ export function maskFromBox(
   const depth = img.depth;
   const r3 = R[3]!;
   const r5 = R[5]!;
+  // Centre weight max(0.1, 1 - r^2), r = the pixel's box-normalised Chebyshev distance from the
+  // box centre: objects fill the box centre, backgrounds and occluders its rim.
+  const bu = (u0 + u1) / 2;
+  const bv = (v0 + v1) / 2;
+  const hw = Math.max(1, (u1 - u0) / 2);
+  const hh = Math.max(1, (v1 - v0) / 2);
+  const weight = weightBuf;
   for (let v = v0; v <= v1; v++) {
     const ryc = R[4]! * ((v - k.cy) / k.fy);
+    const rv = Math.abs(v - bv) / hh;
     for (let u = u0; u <= u1; u++) {
       const p = v * W + u;
       const z = depth[p]!;
@@ -145,6 +156,8 @@ export function maskFromBox(
         if (useFloor && wy - floorY < floorBand(z)) continue;
         ys[m] = wy;
       }
+      const r = Math.max(Math.abs(u - bu) / hw, rv);
+      weight[m] = Math.max(0.1, 1 - r * r);
       idx[m] = p;
       zs[m] = z;
       if (z < zMin) zMin = z;
@@ -180,20 +193,12 @@ export function maskFromBox(
     mmCount[b] = clusters;
   }
   clusters++;
-  const bu = (u0 + u1) / 2;
-  const bv = (v0 + v1) / 2;
-  const hw = Math.max(1, (u1 - u0) / 2);
-  const hh = Math.max(1, (v1 - v0) / 2);
   const score = new Float64Array(clusters);
   const label = labelBuf;
   for (let t = 0; t < m; t++) {
-    const p = idx[t]!;
-    const v = (p / W) | 0;
-    const u = p - v * W;
-    const r = Math.max(Math.abs(u - bu) / hw, Math.abs(v - bv) / hh);
     const c = mmCount[bucket[t]!]!;
     label[t] = c;
-    score[c] = score[c]! + Math.max(0.1, 1 - r * r);
+    score[c] = score[c]! + weight[t]!;
   }
   let best = 0;
   for (let c = 1; c < clusters; c++) if (score[c]! > score[best]!) best = c;
@@ -211,20 +216,29 @@ export function maskFromBox(
       base,
       useFloor ? floorY : null,
     );
-  let kept = 0;
-  for (let t = 0; t < m; t++)
-    if (label[t] === best && (supportY === null || ys[t]! >= supportY + floorBand(zs[t]!))) kept++;
+  let kept = keptPixels(m, best, supportY);
   // A support read below the object keeps most of the cluster above it; when it would not, the
   // cluster is not the object standing there (an occluder's top under a mostly hidden object).
   if (below && supportY !== null && kept < 0.5 * base!.count) {
     supportY = null;
-    kept = base!.count;
+    kept = keptPixels(m, best, null);
   }
-  const pixels = new Int32Array(kept);
-  for (let t = 0, j = 0; t < m; t++)
-    if (label[t] === best && (supportY === null || ys[t]! >= supportY + floorBand(zs[t]!)))
-      pixels[j++] = idx[t]!;
-  return { pixels, flag: null, supportY };
+  return { pixels: keptBuf.slice(0, kept), flag: null, supportY };
+}
+
+let keptBuf = new Int32Array(0);
+
+/**
+ * Writes the pixels of cluster `best` (above the support's band, when there is one) to keptBuf in
+ * ascending order; returns their number.
+ */
+function keptPixels(m: number, best: number, supportY: number | null): number {
+  if (keptBuf.length < m) keptBuf = new Int32Array(m * 2);
+  let kept = 0;
+  for (let t = 0; t < m; t++)
+    if (labelBuf[t] === best && (supportY === null || yBuf[t]! >= supportY + floorBand(zBuf[t]!)))
+      keptBuf[kept++] = idxBuf[t]!;
+  return kept;
 }
 
 /**

@@ -3,8 +3,8 @@
 // Voxels come first so the neighbour searches run on at most ~(size/voxel)^2 surface voxels whatever
 // the resolution; decisions made on voxels are mapped back to the original points, and boxes are
 // measured on those original points (no shrinkage from voxel averaging).
-import { dbscanFromAdjacency } from '../geometry/dbscan';
-import { PointGrid } from '../geometry/grid';
+import { dbscanFromPairs, dbscanOnGrid, type DbscanResult } from '../geometry/dbscan';
+import { adjacencyFromPairs, PointGrid } from '../geometry/grid';
 import { statisticalOutlierMaskFromAdjacency } from '../geometry/outliers';
 import { selectKth } from '../geometry/select';
 import { voxelDownsample } from '../geometry/voxel';
@@ -37,10 +37,11 @@ export interface CleanCloud {
 }
 
 function percentileRange(v: Float64Array, n: number, lo: number, hi: number): number {
-  return (
-    selectKth(v, n, Math.min(n - 1, Math.floor(hi * (n - 1)))) -
-    selectKth(v, n, Math.floor(lo * (n - 1)))
-  );
+  const kHi = Math.min(n - 1, Math.floor(hi * (n - 1)));
+  const kLo = Math.floor(lo * (n - 1));
+  const top = selectKth(v, n, kHi);
+  // Quickselect leaves the kHi smallest values in v[0..kHi): the lower one is selected among them.
+  return top - (kLo < kHi ? selectKth(v, kHi, kLo) : selectKth(v, n, kLo));
 }
 
 /**
@@ -116,21 +117,24 @@ export function cleanObjectCloud(
   // eps = 2 voxels >= 8 pixel footprints: surfaces seen at grazing angles (down to ~7 degrees)
   // are sampled sparser than the footprint and must stay connected.
   const eps = (opts.epsVoxels ?? 2) * voxel;
-  // One neighbour pass (lists within eps) serves both outlier removal and DBSCAN. SOR's k-NN
+  // One neighbour pass (pairs within eps) serves both outlier removal and DBSCAN. SOR's k-NN
   // statistic is capped at its search radius (eps): with a floor of at least eps (the default
-  // sorMinDistanceEps = 1) it can remove nothing, so it and the distances it reads are skipped.
+  // sorMinDistanceEps = 1) it can remove nothing, so it is skipped, and DBSCAN runs on the grid
+  // without a pair list.
   const minDistance = (opts.sorMinDistanceEps ?? 1) * eps;
   const sorActive = minDistance < eps;
-  const adj = new PointGrid(vox.xyz, vox.count, eps).adjacency(eps, sorActive);
-  const sor = sorActive
-    ? statisticalOutlierMaskFromAdjacency(adj, {
-        k: opts.sorK ?? 8,
-        stdRatio: opts.sorStdRatio ?? 2.5,
-        radius: eps,
-        minDistance,
-      })
-    : undefined;
-  const db = dbscanFromAdjacency(adj, 3, sor);
+  const grid = new PointGrid(vox.xyz, vox.count, eps);
+  let db: DbscanResult;
+  if (sorActive) {
+    const pairs = grid.pairs(eps);
+    const sor = statisticalOutlierMaskFromAdjacency(adjacencyFromPairs(pairs), {
+      k: opts.sorK ?? 8,
+      stdRatio: opts.sorStdRatio ?? 2.5,
+      radius: eps,
+      minDistance,
+    });
+    db = dbscanFromPairs(pairs, 3, sor);
+  } else db = dbscanOnGrid(grid, eps, 3);
   let main = -1;
   let mainWeight = 0;
   if (db.clusters > 0) {
