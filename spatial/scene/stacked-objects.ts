@@ -110,23 +110,46 @@ function withoutStanding(
   const W = img.width;
   const bbox = top.bbox;
   const supportY = top.supportY!;
-  const keep = new Int32Array(pixels.length);
-  let n = 0;
-  for (let i = 0; i < pixels.length; i++) {
+  // Only the rows of the object's box can hold it (the list is ascending: a row range is a slice).
+  const rowFrom = Math.max(0, Math.ceil(bbox[1]! - 0.5));
+  const rowTo = Math.floor(bbox[3]! - 0.5);
+  const from = lowerBound(pixels, rowFrom * W);
+  const to = lowerBound(pixels, (rowTo + 1) * W);
+  const drop = new Uint8Array(to - from);
+  let dropped = 0;
+  for (let i = from; i < to; i++) {
     const p = pixels[i]!;
     const v = (p / W) | 0;
     const u = p - v * W;
+    if (!(u + 0.5 >= bbox[0]! && u + 0.5 <= bbox[2]!)) continue;
     const z = img.depth[p]!;
-    const inside =
-      u + 0.5 >= bbox[0]! && u + 0.5 <= bbox[2]! && v + 0.5 >= bbox[1]! && v + 0.5 <= bbox[3]!;
-    const near = z >= zRange[0] && z <= zRange[1];
-    if (inside && near && heightOf(k, frame, u, v, z) >= supportY + 0.25 * floorBand(z)) continue;
-    keep[n++] = p;
+    if (!(z >= zRange[0] && z <= zRange[1])) continue;
+    if (heightOf(k, frame, u, v, z) < supportY + 0.25 * floorBand(z)) continue;
+    drop[i - from] = 1;
+    dropped++;
   }
-  return n === pixels.length ? pixels : keep.slice(0, n);
+  if (dropped === 0) return pixels;
+  const keep = new Int32Array(pixels.length - dropped);
+  keep.set(pixels.subarray(0, from));
+  let n = from;
+  for (let i = from; i < to; i++) if (!drop[i - from]) keep[n++] = pixels[i]!;
+  keep.set(pixels.subarray(to), n);
+  return keep;
 }
 
-/** Share of the pixels whose world height lies within the floor band of `y`. */
+/** First index whose value is ≥ x in an ascending list. */
+function lowerBound(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Share of the pixels (sampled) whose world height lies within the floor band of `y`. */
 function shareAtHeight(
   img: DepthImage,
   k: Pinhole,
@@ -135,8 +158,12 @@ function shareAtHeight(
   y: number,
 ): number {
   const W = img.width;
+  // A share to compare with a few percent: ~2000 evenly spread pixels give it closely enough.
+  const step = Math.max(1, Math.floor(pixels.length / 2000));
   let near = 0;
-  for (let i = 0; i < pixels.length; i++) {
+  let read = 0;
+  for (let i = 0; i < pixels.length; i += step) {
+    read++;
     const p = pixels[i]!;
     const z = img.depth[p]!;
     if (!(z > 0 && z < Infinity)) continue;
@@ -144,5 +171,5 @@ function shareAtHeight(
     const yw = heightOf(k, frame, p - v * W, v, z);
     if (Math.abs(yw - y) <= floorBand(z)) near++;
   }
-  return pixels.length > 0 ? near / pixels.length : 0;
+  return read > 0 ? near / read : 0;
 }
