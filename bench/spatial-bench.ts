@@ -8,6 +8,8 @@
 //   range noise 4 mm per metre, 1% holes, objects given as boxes only (the box -> mask path).
 // --baseline DIR: DIR/spatial/scene/build-scene-graph.ts is timed and scored too ('old'), e.g. a
 //   `git archive main spatial | tar -x -C DIR` copy with node_modules linked.
+// --baseline2 DIR: a second such checkout ('old2'), e.g. an older commit and current main in one
+//   run (no new/old ratio line then).
 // --steps: per-step medians (frame, box -> mask, clean-up, smoothing, boxes, ...) on the
 //   box-only frames (issue profile, then 20 objects), old and new alternating
 //   (bench/spatial-steps.ts).
@@ -35,6 +37,7 @@ const WARMUP = Math.max(1, Number(arg('--warmup') ?? 1));
 const ONLY = arg('--case') ?? '';
 const ACCURACY = Number(arg('--accuracy') ?? 0);
 const BASELINE = arg('--baseline');
+const BASELINE2 = arg('--baseline2');
 const OPEN3D = args.includes('--open3d');
 const STEPS = args.includes('--steps');
 
@@ -45,6 +48,12 @@ if (BASELINE) {
     pathToFileURL(resolve(BASELINE, 'spatial/scene/build-scene-graph.ts')).href
   )) as { buildScene: Build };
   impls.unshift({ name: 'old', build: mod.buildScene });
+}
+if (BASELINE2) {
+  const mod = (await import(
+    pathToFileURL(resolve(BASELINE2, 'spatial/scene/build-scene-graph.ts')).href
+  )) as { buildScene: Build };
+  impls.splice(impls.length - 1, 0, { name: 'old2', build: mod.buildScene });
 }
 
 /** Noise and holes of the issue-20 measurements (4 mm per metre, 1%). */
@@ -99,7 +108,8 @@ console.log(
     `load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}` +
-    (BASELINE ? `; old = ${BASELINE}` : ''),
+    (BASELINE ? `; old = ${BASELINE}` : '') +
+    (BASELINE2 ? `; old2 = ${BASELINE2}` : ''),
 );
 for (const c of CASES.filter((x) => x.name.startsWith(ONLY))) {
   // Three different scenes, runs spread over them; the first WARMUP passes warm up the JIT.

@@ -58,7 +58,10 @@ export const DepthInfo = z.object({
   validRatio: z.number().min(0).max(1),
   minMeters: z.number().nullable(),
   maxMeters: z.number().nullable(),
-  /** Range-noise preset given at import (kinect-v1, realsense-d435, tum, redwood, ...), if any. */
+  /**
+   * Range-noise preset: given at import (kinect-v1, realsense-d435, tum, redwood, ...) for sensor
+   * depth, the depth model's (metric3d-v2, depth-anything-metric-indoor) for model depth; if any.
+   */
   noisePreset: z.string().optional(),
 });
 export type DepthInfo = z.infer<typeof DepthInfo>;

@@ -60,6 +60,24 @@ export const DEPTH_ERROR_PRESETS = {
 
 export type DepthErrorPreset = keyof typeof DEPTH_ERROR_PRESETS;
 
+/**
+ * The preset for depth a model wrote, by the model's catalogue id (the depth stage's provenance):
+ * the closest published figure for that model family, null where none applies (an outdoor model:
+ * the indoor figure says nothing of it). Sources and their gaps in DEFINITIONS.md.
+ */
+const MODEL_DEPTH_PRESETS: ReadonlyArray<readonly [prefix: string, preset: DepthErrorPreset]> = [
+  // metric3d-vit-small: the figure is Metric3D v2 ViT-Large's (no ViT-Small NYU figure found).
+  ['metric3d-', 'metric3d-v2'],
+  // depth-anything-v2-metric-indoor-small(-release): Depth Anything (v1) ViT-Large fine-tuned on
+  // NYU; the v2 indoor models are trained on Hypersim and publish no NYU figure that we found.
+  ['depth-anything-v2-metric-indoor-', 'depth-anything-metric-indoor'],
+];
+
+export function depthErrorPresetForModel(modelId: string): DepthErrorPreset | null {
+  for (const [prefix, preset] of MODEL_DEPTH_PRESETS) if (modelId.startsWith(prefix)) return preset;
+  return null;
+}
+
 export const DEPTH_ERROR_PRESET_NAMES = Object.keys(DEPTH_ERROR_PRESETS) as DepthErrorPreset[];
 
 export class UnknownDepthErrorPreset extends Error {

@@ -1,15 +1,14 @@
-// Which range-noise preset an image's depth was imported with (`sqw import --depth-sensor NAME`,
-// stored in its depth_json as `noisePreset`); null: none given, or model depth written since
-// (the scene build then estimates the noise per object from the map itself).
+// Which range-noise preset an image's depth has (its depth_json's `noisePreset`): the sensor's
+// given at import (`sqw import --depth-sensor NAME`), or the depth model's when a model wrote the
+// depth (depthErrorPresetForModel; model depth replaces the whole depth_json, so a sensor's preset
+// never outlives its map); null: none (the scene build then estimates the noise per object).
 import type { ImageRow } from '../../db/repositories/images';
 
 export function depthNoisePreset(image: Pick<ImageRow, 'depthBlob' | 'depthJson'>): string | null {
   if (!image.depthBlob || !image.depthJson) return null;
   try {
-    const info = JSON.parse(image.depthJson) as { source?: string; noisePreset?: unknown };
-    return info.source !== 'model' && typeof info.noisePreset === 'string'
-      ? info.noisePreset
-      : null;
+    const info = JSON.parse(image.depthJson) as { noisePreset?: unknown };
+    return typeof info.noisePreset === 'string' ? info.noisePreset : null;
   } catch {
     return null;
   }

@@ -20,6 +20,7 @@ import { storeQa } from './qa-stage';
 import { sceneInputs } from './scene-inputs';
 import type { DecodedImage, ModelStage, ModelStageName, StageObject } from './model-stage';
 import { FINISHED_SKIPS, type StageName } from './stages';
+import { depthErrorPresetForModel } from '../../spatial/depth-error';
 import { depthNoisePreset } from './depth-noise';
 
 const FINISHED: ReadonlySet<string> = new Set(FINISHED_SKIPS);
@@ -271,17 +272,26 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
         throw new Error(
           `depth is ${o.width}x${o.height}, image is ${image!.width}x${image!.height}`,
         );
-      const blob = await writeModelDepth(store.folder, image!.sha256, o.metres, o.width, o.height);
+      // The model's own range-noise figure, stored with its depth like an imported sensor preset.
+      const noisePreset = depthErrorPresetForModel(String(provenance.model));
+      const blob = await writeModelDepth(
+        store.folder,
+        image!.sha256,
+        o.metres,
+        o.width,
+        o.height,
+        noisePreset,
+      );
       store.db.transaction(() => {
         results.setModelDepth(imageId, {
           depth: blob.depth,
           preview: blob.preview,
           info: blob.info,
         });
-        results.record(r({ validRatio: blob.info.validRatio }));
+        results.record(r({ validRatio: blob.info.validRatio, noisePreset }));
       })();
       depth = { metres: blob.metres };
-      depthError = null;
+      depthError = noisePreset;
     } else {
       const o = output as { fx: number; fy: number; cx: number; cy: number };
       if (

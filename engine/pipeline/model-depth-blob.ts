@@ -21,6 +21,8 @@ export interface StoredModelDepth {
     validRatio: number;
     minMeters: number | null;
     maxMeters: number | null;
+    /** The model's range-noise preset (depthErrorPresetForModel), when it has one. */
+    noisePreset?: string;
   };
 }
 
@@ -30,6 +32,7 @@ export async function writeModelDepth(
   metres: Float32Array,
   width: number,
   height: number,
+  noisePreset: string | null = null,
 ): Promise<StoredModelDepth> {
   const mm = new Uint16Array(metres.length);
   for (let i = 0; i < metres.length; i++) {
@@ -66,6 +69,7 @@ export async function writeModelDepth(
       validRatio: stats.validRatio,
       minMeters: stats.minMm === null ? null : stats.minMm / 1000,
       maxMeters: stats.maxMm === null ? null : stats.maxMm / 1000,
+      ...(noisePreset ? { noisePreset } : {}),
     },
   };
 }

@@ -8,13 +8,15 @@ import { ProjectStore } from '../../db/project-store';
 import { StageResultRepository } from '../../db/repositories/stage-results';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
-import { findManifest } from '../../native-models/catalogue';
+import { CATALOGUE, findManifest } from '../../native-models/catalogue';
+import { depthErrorPresetForModel } from '../../spatial/depth-error';
 import { SessionPool } from '../../native-models/session-pool';
 import { graphResizer } from '../../native-models/adapters/resize-graph';
 import { fakeGpu } from '../../native-models/testing/fake-gpu';
 import { ModelStore } from '../../native-models/store';
 import type { ModelStage, ModelStageResolver } from './model-stage';
 import { ADAPTERS, DEPTH_MAX_BATCH } from './model-resolver';
+import { runGraphStage } from './graph-stage';
 import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
 import { installTinyDepthModel, TINY_DEPTH_MODEL } from './testing/tiny-models';
@@ -66,10 +68,12 @@ describe('model stages', () => {
       // No intrinsics given and no EXIF: the default field of view is not "known".
       expect(summary.stages.calibrate!.skipped).toEqual({ 'no model installed': 4 });
       const image = store.images.findByName(batch.names[0]!)[0]!;
+      // The model's range-noise preset is stored with its depth, as an imported sensor's is.
       expect(JSON.parse(image.depthJson!)).toMatchObject({
         source: 'model',
         width: 96,
         height: 72,
+        noisePreset: 'depth-anything-metric-indoor',
       });
       const runs = new StageResultRepository(store.db).forImage(image.id);
       const depth = runs.find((r) => r.stage === 'depth')!;
@@ -79,9 +83,18 @@ describe('model stages', () => {
         checksum,
         provider: 'cpu',
         params: { maxDepth: 20, device: 'cpu' },
+        noisePreset: 'depth-anything-metric-indoor',
       });
       expect(depth.tookMs).toBeGreaterThan(0);
-      expect(runs.find((r) => r.stage === 'graph')!.status).toBe('done');
+      // ... and the graph built in the same job, and one built later from the stored depth, use it.
+      const graph = runs.find((r) => r.stage === 'graph')!;
+      expect(graph.status).toBe('done');
+      expect(graph.provenance).toMatchObject({ depthError: 'depth-anything-metric-indoor' });
+      expect(await runGraphStage(store, image.id)).toMatchObject({ status: 'done' });
+      const later = new StageResultRepository(store.db)
+        .forImage(image.id)
+        .find((r) => r.stage === 'graph')!;
+      expect(later.provenance).toMatchObject({ depthError: 'depth-anything-metric-indoor' });
       expect(store.annotations.qa(image.id).length).toBeGreaterThan(0);
 
       // Re-running: model depth from an earlier job is replaced, never duplicated.
@@ -339,5 +352,24 @@ describe('a GPU lost mid-run', () => {
       await pool.release();
       store.close();
     }
+  });
+});
+
+describe('range-noise presets of depth models', () => {
+  it('every catalogue depth model gets its family figure, or none where no figure applies', () => {
+    const depthModels = CATALOGUE.filter((m) => m.task === 'depth').map((m) => m.id);
+    expect(depthModels.length).toBeGreaterThan(2);
+    const presets = Object.fromEntries(depthModels.map((id) => [id, depthErrorPresetForModel(id)]));
+    for (const id of depthModels) {
+      const expected = id.startsWith('metric3d-')
+        ? 'metric3d-v2'
+        : id.startsWith('depth-anything-v2-metric-indoor-')
+          ? 'depth-anything-metric-indoor'
+          : null;
+      expect(presets[id], id).toBe(expected);
+    }
+    expect(presets['metric3d-vit-small']).toBe('metric3d-v2');
+    // An outdoor model's noise is not the indoor figure: estimated from its map instead.
+    expect(presets['depth-anything-v2-metric-outdoor-small']).toBeNull();
   });
 });

@@ -34,6 +34,7 @@ import {
 import { extentStatuses, outlineSides } from './extent-status';
 import { denoisedObjectPoints } from './noise-aware';
 import { relateNodes } from './relations';
+import { separateStackedObjects } from './stacked-objects';
 import type {
   ExtentStatuses,
   MaskProvenance,
@@ -289,12 +290,23 @@ export function buildScene(input: SceneInput): SceneBuild {
   const cam = cameraCentre(frame);
   const derivedMasks = new Map<number, CocoRle>();
   const nodes: SceneNode[] = [];
-  for (const obj of input.objects) {
-    const flags = [...imageFlags];
+  const objectFlags = input.objects.map(() => [...imageFlags]);
+  const found = input.objects.map((obj, i) => objectPixels(obj, img, k, frame, objectFlags[i]!));
+  // An object standing on another is dropped from the support's box-derived mask.
+  const separated = separateStackedObjects(
+    found.map((f, i) => ({ ...f, bbox: input.objects[i]!.bbox2d })),
+    img,
+    k,
+    frame,
+  );
+  for (let i = 0; i < input.objects.length; i++) {
+    const obj = input.objects[i]!;
+    const flags = objectFlags[i]!;
     let geom: ObjectGeometry = emptyGeometry();
     let provenance: MaskProvenance | null = obj.maskProvenance ?? null;
     let extentStatus: ExtentStatuses | undefined;
-    const { pixels, provenance: prov, derived, supportY } = objectPixels(obj, img, k, frame, flags);
+    const { provenance: prov, derived, supportY } = found[i]!;
+    const pixels = separated[i]!;
     if (prov) provenance = prov;
     if (derived && pixels.length > 0)
       derivedMasks.set(obj.id, encodeRlePixels(pixels, width, height));
