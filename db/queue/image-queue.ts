@@ -1,9 +1,9 @@
 // Pipeline work for a team project: one pg-boss job per image on the project's PostgreSQL.
 // pg-boss claims jobs with SKIP LOCKED, retries failed ones and re-queues a job whose lease
-// (expireIn) runs out because its worker died. A job's results (written by the caller's step) and
-// its completion are one transaction; the caller's step checks, under a lock on the image, that
-// no attempt of the same run stored them already, so a job finished late by a worker whose lease
-// had expired stores nothing twice.
+// (expireIn) runs out because its worker died. A batch of jobs' results (written by the caller's
+// step) and their completion are one transaction; the caller's step checks, under a lock on the
+// images, that no attempt of the same run stored them already, so a job finished late by a worker
+// whose lease had expired stores nothing twice.
 import { CompiledQuery, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
@@ -99,22 +99,39 @@ export class ImageQueue {
   }
 
   /**
-   * Runs `write` (the job's results, through the project's stores) and completes the job in one
-   * transaction on `db`: either both are stored or neither. Returns what `write` returns.
+   * Runs `write` (the jobs' results, through the project's stores) and completes the jobs in one
+   * transaction on `db`: either all are stored and completed or none. A fetched batch shares one
+   * transaction (and one commit) rather than one per job. Returns what `write` returns.
    */
   async finish<T>(
-    job: PgBoss.Job<ImageJob>,
+    jobs: ReadonlyArray<PgBoss.Job<ImageJob>>,
     db: Kysely<ProjectTables>,
     write: (trx: Kysely<ProjectTables>) => Promise<T>,
   ): Promise<T> {
     return db.transaction().execute(async (trx) => {
       const result = await write(trx);
-      await this.boss.complete(IMAGE_QUEUE, job.id, {} as object, {
-        db: {
-          executeSql: async (text, values) =>
-            trx.executeQuery(CompiledQuery.raw(text, values ?? [])) as Promise<{ rows: never[] }>,
+      // pg-boss's runtime signature is (name, id | ids, data, options); its typings lack the
+      // ids-with-data form, and the ids-with-options form they offer would take `options` for data
+      // and complete outside this transaction.
+      const complete = this.boss.complete.bind(this.boss) as (
+        name: string,
+        ids: string[],
+        data: object,
+        options: PgBoss.ConnectionOptions,
+      ) => Promise<unknown>;
+      await complete(
+        IMAGE_QUEUE,
+        jobs.map((j) => j.id),
+        {},
+        {
+          db: {
+            executeSql: async (text, values) =>
+              trx.executeQuery(CompiledQuery.raw(text, values ?? [])) as Promise<{
+                rows: never[];
+              }>,
+          },
         },
-      });
+      );
       return result;
     });
   }
