@@ -39,6 +39,38 @@ export interface QueueCounts {
   failed: number;
 }
 
+/**
+ * pg-boss 10 claims waiting jobs in (priority desc, created_on, id) order, but its index on them is
+ * (name, start_after): every fetch read and sorted the whole backlog, 150–200 ms a fetch with 100k
+ * images queued (bench/QUEUE-RESULTS.md). An index in the fetch's order makes a claim a scan of
+ * the few rows it takes. Made once per database (on pg-boss's partitioned job table, so every
+ * queue's partition gets it), under an advisory lock so workers starting together don't race.
+ */
+export const FETCH_ORDER_INDEX = 'sqw_job_fetch_order';
+
+async function ensureFetchOrderIndex(pool: pg.Pool): Promise<void> {
+  const exists = async (client: pg.PoolClient) =>
+    (await client.query(`SELECT to_regclass($1) AS i`, [`pgboss.${FETCH_ORDER_INDEX}`])).rows[0]
+      .i !== null;
+  const client = await pool.connect();
+  try {
+    if (await exists(client)) return;
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [FETCH_ORDER_INDEX]);
+    if (!(await exists(client)))
+      await client.query(
+        `CREATE INDEX ${FETCH_ORDER_INDEX} ON pgboss.job (name, priority DESC, created_on, id)
+         WHERE state < 'active'`,
+      );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 export class ImageQueue {
   private constructor(
     private readonly boss: PgBoss,
@@ -67,6 +99,13 @@ export class ImageQueue {
       retryDelay: 0,
     });
     const pool = new pg.Pool({ connectionString: url, max: poolSize });
+    try {
+      await ensureFetchOrderIndex(pool);
+    } catch (err) {
+      await boss.stop({ graceful: false, wait: true, close: true });
+      await pool.end();
+      throw err;
+    }
     return new ImageQueue(boss, pool);
   }
 
