@@ -25,6 +25,12 @@ describe.skipIf(postgres.skipReason)('the image queue on PostgreSQL', () => {
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
+      // Analyzed by the enqueue: the planner knows the backlog.
+      const stats = await db.query(
+        `SELECT n_live_tup, last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables
+         WHERE schemaname = 'pgboss' AND n_live_tup > 0 AND relname NOT IN ('queue', 'version')`,
+      );
+      expect(stats.rows).toEqual([{ n_live_tup: '200', analyzed: true }]);
       // The claim's own ordering and filter (pg-boss 10's fetch), planned as a large table would be.
       await db.query('SET enable_seqscan = off');
       const plan = (

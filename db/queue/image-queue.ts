@@ -129,6 +129,9 @@ export class ImageQueue {
         })),
       );
     }
+    // Counts for the planner: on a backlog it has no statistics of (autovacuum analyzes a minute
+    // or more later), it estimates a few rows and claims by sorting them all, not by the index.
+    await this.pool.query('ANALYZE pgboss.job');
     return imageIds.length;
   }
 
