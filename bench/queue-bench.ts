@@ -1,16 +1,19 @@
 // Queue overhead of team-mode workers: N images through the PostgreSQL queue (pg-boss) with the
-// no-op stage, 1 → W `sqw worker` processes on a throwaway cluster on this machine. Times from the
-// first stored result to the last (process start-up excluded) and sums the CPU the PostgreSQL
-// server processes used meanwhile (/proc). Prints a Markdown table.
-// Usage: node bin/run-ts.mjs bench/queue-bench.ts [--images 2000] [--workers 1,2,4] [--batch 16]
+// no-op stage, 1 → W `sqw worker` processes on a throwaway cluster on this machine. The rate is
+// taken from the stored results' own timestamps (first batch to last, process start-up excluded);
+// the CPU the PostgreSQL server processes and the worker processes used over the same span comes
+// from /proc, without the bench's own polling connection. With --baseline DIR (a `git archive`
+// of another commit, node_modules linked), that tree's workers run alternately with this one's
+// on the same cluster: medians of --repeat runs and their ratio. Prints Markdown.
+// Usage: npm run bench:queue -- [--images 2000] [--workers 1,2,4] [--batch 16] [--repeat 1]
+//        [--baseline /tmp/main-tree]
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
-import { ImageQueue } from '../db/queue/image-queue';
-import { startTestCluster } from '../db/postgres/test-cluster';
-import { openPostgresProject } from '../db/store/connect';
+import { startTestCluster, type TestCluster } from '../db/postgres/test-cluster';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -20,26 +23,49 @@ const arg = (name: string, fallback: string) => {
 const IMAGES = Number(arg('images', '2000'));
 const WORKERS = arg('workers', '1,2,4').split(',').map(Number);
 const BATCH = arg('batch', '16');
+const REPEAT = Number(arg('repeat', '1'));
+const BASELINE = arg('baseline', '');
 const TICK = 100; // USER_HZ on Linux
 
-/** CPU seconds of the cluster's server processes (postmaster and its children) so far. */
-function serverCpuSeconds(postmasterPid: number): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(f[1]);
-      if (Number(pid) === postmasterPid || ppid === postmasterPid)
-        ticks += Number(f[11]) + Number(f[12]);
-    } catch {
-      // process ended meanwhile
-    }
-  }
-  return ticks / TICK;
+interface Tree {
+  name: string;
+  dir: string;
 }
 
-async function seed(url: string, n: number): Promise<number[]> {
+/** utime, stime, cutime, cstime of a process, in seconds; 0 once it is gone. */
+function cpuOf(pid: number): { own: number; reaped: number; ppid: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return {
+      own: (Number(f[11]) + Number(f[12])) / TICK,
+      reaped: (Number(f[13]) + Number(f[14])) / TICK,
+      ppid: Number(f[1]),
+    };
+  } catch {
+    return { own: 0, reaped: 0, ppid: 0 };
+  }
+}
+
+/**
+ * CPU seconds of the cluster's server: the postmaster, its live children (backends, background
+ * processes) and its reaped ones (backends that ended), less the bench's own backend.
+ */
+function serverCpuSeconds(postmaster: number, excluded: number): number {
+  const pm = cpuOf(postmaster);
+  let total = pm.own + pm.reaped;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p) || Number(p) === excluded) continue;
+    const c = cpuOf(Number(p));
+    if (c.ppid === postmaster) total += c.own;
+  }
+  return total;
+}
+
+async function seed(tree: Tree, url: string, n: number): Promise<number[]> {
+  const { openPostgresProject } = (await import(
+    pathToFileURL(join(tree.dir, 'db/store/connect.ts')).href
+  )) as typeof import('../db/store/connect');
   const project = await openPostgresProject(url);
   const batch = await project.db
     .insertInto('batches')
@@ -84,23 +110,39 @@ async function seed(url: string, n: number): Promise<number[]> {
   return ids;
 }
 
-async function runOnce(cluster: ReturnType<typeof startTestCluster>, workers: number) {
-  const url = await cluster.createDatabase(`bench_w${workers}_${Date.now()}`);
-  const ids = await seed(url, IMAGES);
-  const queue = await ImageQueue.open(url, { leaseSeconds: 60, supervise: false });
+async function enqueue(tree: Tree, url: string, ids: number[]) {
+  const { ImageQueue } = (await import(
+    pathToFileURL(join(tree.dir, 'db/queue/image-queue.ts')).href
+  )) as typeof import('../db/queue/image-queue');
+  const queue = await ImageQueue.open(url, { leaseSeconds: 600, supervise: false });
   await queue.enqueue('bench', ids, ['noop']);
   await queue.close();
-  const postmaster = Number(
-    readFileSync(
-      `${decodeURIComponent(new URL(cluster.url).searchParams.get('host')!)}/data/postmaster.pid`,
-      'utf8',
-    ).split('\n')[0],
-  );
+}
+
+interface Run {
+  tree: string;
+  workers: number;
+  rate: number;
+  seconds: number;
+  /** Results stored while the CPU was measured, and for how long. */
+  measured: number;
+  measuredSeconds: number;
+  serverCpu: number;
+  workerCpu: number;
+  load: [number, number];
+}
+
+async function runOnce(cluster: TestCluster, tree: Tree, workers: number): Promise<Run> {
+  const name = `bench_${tree.name}_w${workers}_${Date.now()}`;
+  const url = await cluster.createDatabase(name);
+  await enqueue(tree, url, await seed(tree, url, IMAGES));
+  const host = decodeURIComponent(new URL(cluster.url).searchParams.get('host')!);
+  const postmaster = Number(readFileSync(`${host}/data/postmaster.pid`, 'utf8').split('\n')[0]);
   const children = Array.from({ length: workers }, () =>
     spawn(
       process.execPath,
       [
-        resolve(ROOT, 'bin/sqw.mjs'),
+        join(tree.dir, 'bin/sqw.mjs'),
         'worker',
         '--database',
         url,
@@ -110,61 +152,132 @@ async function runOnce(cluster: ReturnType<typeof startTestCluster>, workers: nu
         BATCH,
         '--exit-when-idle',
       ],
-      { cwd: ROOT, stdio: 'ignore' },
+      { cwd: tree.dir, stdio: 'ignore' },
     ),
   );
   const exited = Promise.all(children.map((c) => new Promise((r) => c.on('exit', r))));
+  // Last seen per worker: one that leaves (after the last result) keeps its count.
+  const seen = children.map(() => 0);
+  const workerCpu = () =>
+    children.reduce((s, c, i) => s + (seen[i] = Math.max(seen[i]!, cpuOf(c.pid!).own)), 0);
   const db = new pg.Client({ connectionString: url });
   await db.connect();
+  const self = (await db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  // Polled 4 times a second: an index-only count, its CPU left out of the server's.
   const count = async () =>
     (await db.query('SELECT COUNT(*)::int AS n FROM stage_runs')).rows[0].n as number;
-  let first = 0;
-  let t0 = 0;
-  let cpu0 = 0;
+  let start: { server: number; worker: number; n: number; t: number } | null = null;
+  const loads: number[] = [];
   for (;;) {
     const n = await count();
-    if (n > 0 && !t0) {
-      t0 = performance.now();
-      first = n;
-      cpu0 = serverCpuSeconds(postmaster);
+    if (n > 0 && !start)
+      start = {
+        server: serverCpuSeconds(postmaster, self),
+        worker: workerCpu(),
+        n,
+        t: performance.now(),
+      };
+    if (start) {
+      loads.push(loadavg()[0]!);
+      workerCpu();
     }
     if (n >= IMAGES) break;
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 250));
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const cpu = serverCpuSeconds(postmaster) - cpu0;
+  const serverCpu = serverCpuSeconds(postmaster, self) - start!.server;
+  const workerSeconds = workerCpu() - start!.worker;
+  const measuredSeconds = (performance.now() - start!.t) / 1000;
+  // The results' own timestamps: from the first stored batch to the last.
+  const span = (
+    await db.query<{ first: string; last: string; after_first: number }>(
+      `SELECT MIN(updated_at) AS first, MAX(updated_at) AS last,
+         COUNT(*) FILTER (WHERE updated_at > (SELECT MIN(updated_at) FROM stage_runs))::int AS after_first
+       FROM stage_runs`,
+    )
+  ).rows[0]!;
   await db.end();
   await exited;
-  const rate = (IMAGES - first) / seconds;
-  return { workers, seconds, rate, serverCpu: cpu, serverShare: cpu / seconds };
+  const pgAdmin = new pg.Client({ connectionString: cluster.url });
+  await pgAdmin.connect();
+  await pgAdmin.query(`DROP DATABASE "${name}"`);
+  await pgAdmin.end();
+  const seconds = (Date.parse(span.last) - Date.parse(span.first)) / 1000;
+  return {
+    tree: tree.name,
+    workers,
+    seconds,
+    rate: span.after_first / seconds,
+    measured: IMAGES - start!.n,
+    measuredSeconds,
+    serverCpu,
+    workerCpu: workerSeconds,
+    load: [Math.min(...loads), Math.max(...loads)],
+  };
 }
 
+const msPerImage = (r: Run, cpuSeconds: number) => (1000 * cpuSeconds) / r.measured;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
 async function main() {
+  const trees: Tree[] = BASELINE
+    ? [
+        { name: 'baseline', dir: resolve(BASELINE) },
+        { name: 'this', dir: ROOT },
+      ]
+    : [{ name: 'this', dir: ROOT }];
   const cluster = startTestCluster();
+  const runs: Run[] = [];
   try {
-    const rows = [];
-    for (const w of WORKERS) {
-      const r = await runOnce(cluster, w);
-      rows.push(r);
-      console.error(`${w} workers: ${r.rate.toFixed(0)} images/s`);
-    }
-    console.log(
-      `Command: \`node bin/run-ts.mjs bench/queue-bench.ts --images ${IMAGES} --workers ${WORKERS.join(',')} --batch ${BATCH}\``,
-    );
-    console.log(
-      `Machine: ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, PostgreSQL from ${process.env.SQW_PG_BIN ?? 'Debian'}`,
-    );
-    console.log(`Date: ${new Date().toISOString()}\n`);
-    console.log(
-      '| worker processes | images/s (no-op stage) | seconds | PostgreSQL CPU s | PostgreSQL CPU, cores busy |',
-    );
-    console.log('| --- | --- | --- | --- | --- |');
-    for (const r of rows)
-      console.log(
-        `| ${r.workers} | ${r.rate.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.serverCpu.toFixed(1)} | ${r.serverShare.toFixed(2)} |`,
-      );
+    for (let rep = 0; rep < REPEAT; rep++)
+      for (const w of WORKERS)
+        for (const tree of trees) {
+          const r = await runOnce(cluster, tree, w);
+          runs.push(r);
+          console.error(
+            `${tree.name} ${w} workers: ${r.rate.toFixed(0)} images/s, load ${r.load[0].toFixed(1)}–${r.load[1].toFixed(1)}`,
+          );
+        }
   } finally {
     cluster.stop();
+  }
+  const flags = [
+    `--images ${IMAGES}`,
+    `--workers ${WORKERS.join(',')}`,
+    `--batch ${BATCH}`,
+    ...(REPEAT > 1 ? [`--repeat ${REPEAT}`] : []),
+    ...(BASELINE ? [`--baseline ${BASELINE}`] : []),
+  ].join(' ');
+  console.log(`Command: \`npm run bench:queue -- ${flags}\``);
+  console.log(
+    `Machine: ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, PostgreSQL from ${process.env.SQW_PG_BIN ?? 'Debian'}`,
+  );
+  console.log(`Date: ${new Date().toISOString()}\n`);
+  console.log(
+    '| tree | worker processes | images/s | seconds | PostgreSQL CPU s | PostgreSQL cores busy | PostgreSQL CPU ms/image | workers CPU s | workers cores busy | workers CPU ms/image | load average (1 min) |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const r of runs)
+    console.log(
+      `| ${r.tree} | ${r.workers} | ${r.rate.toFixed(0)} | ${r.seconds.toFixed(1)} | ${r.serverCpu.toFixed(1)} | ${(r.serverCpu / r.measuredSeconds).toFixed(2)} | ${msPerImage(r, r.serverCpu).toFixed(2)} | ${r.workerCpu.toFixed(1)} | ${(r.workerCpu / r.measuredSeconds).toFixed(2)} | ${msPerImage(r, r.workerCpu).toFixed(2)} | ${r.load[0].toFixed(1)}–${r.load[1].toFixed(1)} |`,
+    );
+  if (!BASELINE) return;
+  console.log(`\nMedians of ${REPEAT} runs each, in alternation:\n`);
+  console.log(
+    '| worker processes | baseline images/s | this images/s | ratio | baseline PostgreSQL ms/image | this PostgreSQL ms/image |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const w of WORKERS) {
+    const of = (tree: string) => runs.filter((r) => r.tree === tree && r.workers === w);
+    const rate = (tree: string) => median(of(tree).map((r) => r.rate));
+    const cost = (tree: string) => median(of(tree).map((r) => msPerImage(r, r.serverCpu)));
+    console.log(
+      `| ${w} | ${rate('baseline').toFixed(0)} | ${rate('this').toFixed(0)} | ${(rate('this') / rate('baseline')).toFixed(2)} | ${cost('baseline').toFixed(2)} | ${cost('this').toFixed(2)} |`,
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 // Pipeline work for a team project: one pg-boss job per image on the project's PostgreSQL.
 // pg-boss claims jobs with SKIP LOCKED, retries failed ones and re-queues a job whose lease
-// (expireIn) runs out because its worker died. A job's results (written by the caller's step) and
-// its completion are one transaction; the caller's step checks, under a lock on the image, that
-// no attempt of the same run stored them already, so a job finished late by a worker whose lease
-// had expired stores nothing twice.
+// (expireIn) runs out because its worker died. A batch of jobs' results (written by the caller's
+// step) and their completion are one transaction; the caller's step checks, under a lock on the
+// images, that no attempt of the same run stored them already, so a job finished late by a worker
+// whose lease had expired stores nothing twice.
 import { CompiledQuery, type Kysely } from 'kysely';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
@@ -39,6 +39,38 @@ export interface QueueCounts {
   failed: number;
 }
 
+/**
+ * pg-boss 10 claims waiting jobs in (priority desc, created_on, id) order, but its index on them is
+ * (name, start_after): every fetch read and sorted the whole backlog, 150–200 ms a fetch with 100k
+ * images queued (bench/QUEUE-RESULTS.md). An index in the fetch's order makes a claim a scan of
+ * the few rows it takes. Made once per database (on pg-boss's partitioned job table, so every
+ * queue's partition gets it), under an advisory lock so workers starting together don't race.
+ */
+export const FETCH_ORDER_INDEX = 'sqw_job_fetch_order';
+
+async function ensureFetchOrderIndex(pool: pg.Pool): Promise<void> {
+  const exists = async (client: pg.PoolClient) =>
+    (await client.query(`SELECT to_regclass($1) AS i`, [`pgboss.${FETCH_ORDER_INDEX}`])).rows[0]
+      .i !== null;
+  const client = await pool.connect();
+  try {
+    if (await exists(client)) return;
+    await client.query('BEGIN');
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [FETCH_ORDER_INDEX]);
+    if (!(await exists(client)))
+      await client.query(
+        `CREATE INDEX ${FETCH_ORDER_INDEX} ON pgboss.job (name, priority DESC, created_on, id)
+         WHERE state < 'active'`,
+      );
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 export class ImageQueue {
   private constructor(
     private readonly boss: PgBoss,
@@ -67,6 +99,13 @@ export class ImageQueue {
       retryDelay: 0,
     });
     const pool = new pg.Pool({ connectionString: url, max: poolSize });
+    try {
+      await ensureFetchOrderIndex(pool);
+    } catch (err) {
+      await boss.stop({ graceful: false, wait: true, close: true });
+      await pool.end();
+      throw err;
+    }
     return new ImageQueue(boss, pool);
   }
 
@@ -90,6 +129,9 @@ export class ImageQueue {
         })),
       );
     }
+    // Counts for the planner: on a backlog it has no statistics of (autovacuum analyzes a minute
+    // or more later), it estimates a few rows and claims by sorting them all, not by the index.
+    await this.pool.query('ANALYZE pgboss.job');
     return imageIds.length;
   }
 
@@ -99,22 +141,39 @@ export class ImageQueue {
   }
 
   /**
-   * Runs `write` (the job's results, through the project's stores) and completes the job in one
-   * transaction on `db`: either both are stored or neither. Returns what `write` returns.
+   * Runs `write` (the jobs' results, through the project's stores) and completes the jobs in one
+   * transaction on `db`: either all are stored and completed or none. A fetched batch shares one
+   * transaction (and one commit) rather than one per job. Returns what `write` returns.
    */
   async finish<T>(
-    job: PgBoss.Job<ImageJob>,
+    jobs: ReadonlyArray<PgBoss.Job<ImageJob>>,
     db: Kysely<ProjectTables>,
     write: (trx: Kysely<ProjectTables>) => Promise<T>,
   ): Promise<T> {
     return db.transaction().execute(async (trx) => {
       const result = await write(trx);
-      await this.boss.complete(IMAGE_QUEUE, job.id, {} as object, {
-        db: {
-          executeSql: async (text, values) =>
-            trx.executeQuery(CompiledQuery.raw(text, values ?? [])) as Promise<{ rows: never[] }>,
+      // pg-boss's runtime signature is (name, id | ids, data, options); its typings lack the
+      // ids-with-data form, and the ids-with-options form they offer would take `options` for data
+      // and complete outside this transaction.
+      const complete = this.boss.complete.bind(this.boss) as (
+        name: string,
+        ids: string[],
+        data: object,
+        options: PgBoss.ConnectionOptions,
+      ) => Promise<unknown>;
+      await complete(
+        IMAGE_QUEUE,
+        jobs.map((j) => j.id),
+        {},
+        {
+          db: {
+            executeSql: async (text, values) =>
+              trx.executeQuery(CompiledQuery.raw(text, values ?? [])) as Promise<{
+                rows: never[];
+              }>,
+          },
         },
-      });
+      );
       return result;
     });
   }

@@ -214,6 +214,30 @@ describe.each(storeTargets())('scene store on $name', (target) => {
     expect(await status()).toBe('needs-review');
   });
 
+  it('derives failed only from failed records: one deleted or a done one added clears or keeps it', async () => {
+    await scene.upsertQa(imageId, [pair('a')]);
+    const record = (stage: string, status: 'done' | 'failed') => ({
+      imageId,
+      stage,
+      status,
+      reason: null,
+      provenance: null,
+      tookMs: 1,
+      jobId: 'j1',
+    });
+    await scene.recordStages([record('lift', 'failed')]);
+    await scene.recordStages([record('graph', 'done')]);
+    expect(await status()).toBe('failed');
+    await project.db
+      .deleteFrom('stage_runs')
+      .where('image_id', '=', imageId)
+      .where('stage', '=', 'lift')
+      .execute();
+    expect(await status()).toBe('needs-review');
+    await scene.recordStages([record('graph', 'failed')]);
+    expect(await status()).toBe('failed');
+  });
+
   it('shows an image queued in a running job as processing', async () => {
     await project.db
       .insertInto('jobs')

@@ -326,20 +326,24 @@ export class SceneStore {
   }
 
   /**
-   * Holds the image's row until the transaction ends, so two writers of one image's results (a
-   * worker whose lease ran out and the one that took the job over) go one after the other, and
-   * says whether a record of one of `stages` by `runId` is stored already (one statement: it runs
-   * for every job). SQLite has one writer at a time already: no row lock there.
+   * Holds the rows of `imageIds` until the transaction ends, so two writers of one image's results
+   * (a worker whose lease ran out and the one that took the job over) go one after the other, and
+   * says per image whether a record of one of `stages` by `runId` is stored already: image id →
+   * stored, an id not in the project is absent. One statement for a whole fetched batch; rows are
+   * locked in id order, so two batches sharing images wait for each other rather than deadlock.
+   * SQLite has one writer at a time already: no row lock there.
    */
-  async lockImageForRun(
-    imageId: number,
+  async lockImagesForRun(
+    imageIds: readonly number[],
     runId: string,
     stages: readonly string[],
     dialect: 'sqlite' | 'postgres',
-  ): Promise<{ exists: boolean; storedByRun: boolean }> {
+  ): Promise<Map<number, boolean>> {
+    if (imageIds.length === 0) return new Map();
     let q = this.db
       .selectFrom('images as i')
-      .select((eb) =>
+      .select((eb) => [
+        'i.id',
         eb
           .exists(
             eb
@@ -350,10 +354,11 @@ export class SceneStore {
               .where('s.stage', 'in', stages.length ? [...stages] : ['']),
           )
           .as('stored'),
-      )
-      .where('i.id', '=', imageId);
+      ])
+      .where('i.id', 'in', [...imageIds])
+      .orderBy('i.id');
     if (dialect === 'postgres') q = q.forUpdate();
-    const row = await q.executeTakeFirst();
-    return { exists: row !== undefined, storedByRun: Boolean(row?.stored) };
+    const rows = await q.execute();
+    return new Map(rows.map((r) => [r.id, Boolean(r.stored)]));
   }
 }

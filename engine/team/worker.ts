@@ -9,7 +9,12 @@ import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { SceneStore } from '../../db/store/scene-store';
 import { blobKeyOf, type BlobStore } from './blob-store';
-import { CPU_STAGES, computeImageStages, type CpuStageName } from './image-stages';
+import {
+  CPU_STAGES,
+  computeImageStages,
+  type ComputedImage,
+  type CpuStageName,
+} from './image-stages';
 import { workerStages, type WorkerStage } from './worker-stages';
 
 export interface WorkerOptions extends QueueOptions {
@@ -57,21 +62,42 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
         await new Promise((r) => setTimeout(r, IDLE_POLL_MS));
         continue;
       }
-      await Promise.all(
-        jobs.map(async (job) => {
-          try {
-            const stored = await runJob(job.data, project, o.blobs, probes, worker, (write) =>
-              queue.finish(job, project.db, write),
-            );
-            report.jobs++;
-            report.stored += stored;
-            o.onJob?.(job.data.imageId, stored);
-          } catch (err) {
+      // Stages run for every job at once; then the batch's results and completions are stored in
+      // one transaction, or job by job when that fails, so one bad job fails alone.
+      const ready = (
+        await Promise.all(
+          jobs.map(async (job) => {
+            try {
+              return { job, results: await runJob(job.data, project, o.blobs, probes, worker) };
+            } catch (err) {
+              report.failed++;
+              await queue.fail(job, err instanceof Error ? err.message : String(err));
+              return null;
+            }
+          }),
+        )
+      ).filter((r) => r !== null);
+      const settle = async (batch: typeof ready) => {
+        const stored = await queue.finish(
+          batch.map((r) => r.job),
+          project.db,
+          (trx) => storeJobs(batch, trx, project.dialect),
+        );
+        batch.forEach((r, i) => {
+          report.jobs++;
+          report.stored += stored[i]!;
+          o.onJob?.(r.job.data.imageId, stored[i]!);
+        });
+      };
+      try {
+        if (ready.length) await settle(ready);
+      } catch {
+        for (const r of ready)
+          await settle([r]).catch(async (err: unknown) => {
             report.failed++;
-            await queue.fail(job, err instanceof Error ? err.message : String(err));
-          }
-        }),
-      );
+            await queue.fail(r.job, err instanceof Error ? err.message : String(err));
+          });
+      }
     }
     return report;
   } finally {
@@ -80,19 +106,20 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
   }
 }
 
-/**
- * One image's job: computes its stages, then stores their results in the job's completing
- * transaction. Returns how many stage records it stored: 0 when an earlier attempt of the same run
- * (a worker whose lease ran out but which finished after all) stored them already.
- */
+/** One image's computed results, not stored yet. */
+interface JobResults {
+  probeRecords: StageRecord[];
+  computed: ComputedImage | null;
+}
+
+/** One image's job: computes its stages (outside any transaction; storeJobs writes them). */
 async function runJob(
   job: ImageJob,
   project: ProjectDb,
   blobs: BlobStore,
   probes: Record<string, WorkerStage>,
   worker: string,
-  finish: (write: (trx: ProjectDb['db']) => Promise<number>) => Promise<number>,
-): Promise<number> {
+): Promise<JobResults> {
   const { imageId, runId } = job;
   const cpuStages = new Set<CpuStageName>();
   const probeRecords: StageRecord[] = [];
@@ -129,14 +156,55 @@ async function runJob(
         cpuStages,
       )
     : null;
-  return finish(async (trx) => {
-    const scene = new SceneStore(trx);
-    // Checked under the image's lock: two attempts of one job write one after the other.
-    const lock = await scene.lockImageForRun(imageId, runId, job.stages, project.dialect);
-    if (!lock.exists) throw new Error(`image ${imageId} not in the project`);
-    if (lock.storedByRun) return 0;
-    await scene.recordStages(probeRecords);
-    const written = computed ? await computed.write(scene) : [];
-    return probeRecords.length + written.length;
+  return { probeRecords, computed };
+}
+
+/**
+ * Stores a batch's results in the transaction that completes its jobs. Returns per job how many
+ * stage records it stored: 0 when an earlier attempt of the same run (a worker whose lease ran out
+ * but which finished after all) stored them already, checked under the images' locks so two
+ * attempts of one job write one after the other.
+ */
+async function storeJobs(
+  batch: ReadonlyArray<{ job: { data: ImageJob }; results: JobResults }>,
+  trx: ProjectDb['db'],
+  dialect: ProjectDb['dialect'],
+): Promise<number[]> {
+  const scene = new SceneStore(trx);
+  // A batch may hold jobs of several runs: one locking statement per run and stage list.
+  const groups = new Map<string, number[]>();
+  batch.forEach(({ job }, i) => {
+    const key = JSON.stringify([job.data.runId, job.data.stages]);
+    groups.set(key, [...(groups.get(key) ?? []), i]);
   });
+  const writes: boolean[] = [];
+  for (const indices of groups.values()) {
+    const { runId, stages } = batch[indices[0]!]!.job.data;
+    const ids = indices.map((i) => batch[i]!.job.data.imageId);
+    const held = await scene.lockImagesForRun(ids, runId, stages, dialect);
+    for (const i of indices) {
+      const { imageId } = batch[i]!.job.data;
+      const stored = held.get(imageId);
+      if (stored === undefined) throw new Error(`image ${imageId} not in the project`);
+      writes[i] = !stored;
+    }
+  }
+  // The same image twice in one run's batch: stored once.
+  const seen = new Set<string>();
+  batch.forEach(({ job }, i) => {
+    const key = JSON.stringify([job.data.imageId, job.data.runId]);
+    if (seen.has(key)) writes[i] = false;
+    seen.add(key);
+  });
+  await scene.recordStages(batch.flatMap((r, i) => (writes[i] ? r.results.probeRecords : [])));
+  const stored: number[] = [];
+  for (const [i, { results }] of batch.entries()) {
+    if (!writes[i]) {
+      stored.push(0);
+      continue;
+    }
+    const written = results.computed ? await results.computed.write(scene) : [];
+    stored.push(results.probeRecords.length + written.length);
+  }
+  return stored;
 }
