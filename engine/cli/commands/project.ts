@@ -24,6 +24,14 @@ export function registerProject(program: Command): void {
           onTable: (name, rows) => out.info(`${name}: ${rows} rows`),
         });
         const total = report.tables.reduce((s, t) => s + t.rows, 0);
+        if (report.sources?.missing.length) {
+          const { printable } = await import('../../printable');
+          out.info(
+            `warning: ${report.sources.missing.length} colour images could not be put into the shared folder; model stages in workers fail for them:`,
+          );
+          for (const m of report.sources.missing.slice(0, 20))
+            out.info(`  ${printable(m.image)}: ${printable(m.reason)}`);
+        }
         out.result(
           `copied ${total} rows in ${report.tables.length} tables from ${report.from} to ${report.to}`,
           report,

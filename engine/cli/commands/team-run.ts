@@ -8,36 +8,26 @@ import { openPostgresProject } from '../../../db/store/connect';
 import { SceneStore } from '../../../db/store/scene-store';
 import { printable } from '../../printable';
 import type { StageName } from '../../pipeline/stages';
-import { CPU_STAGES } from '../../team/image-stages';
-import { CliError, type Output } from '../output';
+import { MODEL_STAGES } from '../../team/image-stages';
+import type { Output } from '../output';
 
 export interface TeamRunOptions {
   url: string;
   stages: StageName[];
-  /** False when the stage list is the command's default (all stages). */
-  stagesGiven: boolean;
   seed: string;
+  /** What the detect stage looks for; absent: each model's own vocabulary. */
+  labels?: string[];
   pollMs?: number;
 }
 
 const PLAIN_INTERVAL_MS = 5000;
 
-/** The stages workers run; model stages are refused when asked for, left out of the default. */
-export function teamStages(stages: StageName[], given: boolean): string[] {
-  const cpu = new Set<string>(CPU_STAGES);
-  const model = stages.filter((s) => !cpu.has(s));
-  if (given && model.length)
-    throw new CliError(
-      `stage ${model.join(', ')} does not run in team workers yet (they run ${CPU_STAGES.join(', ')}, segment from depth clusters); run the model stages on a desktop copy of the project`,
-    );
-  return stages.filter((s) => cpu.has(s));
-}
-
 export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<void> {
-  const stages = teamStages(o.stages, o.stagesGiven);
-  if (!o.stagesGiven)
+  const stages: string[] = [...o.stages];
+  const models = stages.filter((s) => (MODEL_STAGES as readonly string[]).includes(s));
+  if (models.length)
     out.info(
-      `team project: workers run ${stages.join(', ')} (the model stages do not run in workers yet)`,
+      `team project: workers run ${stages.join(', ')}; ${models.join(', ')} with the models installed where each worker runs (sqw worker --device, --models-dir)`,
     );
   const project = await openPostgresProject(o.url, 2);
   const queue = await ImageQueue.open(o.url, { supervise: false, poolSize: 2 });
@@ -52,7 +42,7 @@ export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<
     const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
       (r) => r.id,
     );
-    await queue.enqueue(runId, ids, stages, o.seed);
+    await queue.enqueue(runId, ids, stages, o.seed, o.labels);
     out.info(
       `queued ${ids.length} images as run ${runId} on ${describeLocation(o.url)}; workers run them: sqw worker --database <url> --blobs <shared folder>`,
     );
