@@ -21,6 +21,8 @@ export interface TeamRunOptions {
 }
 
 const PLAIN_INTERVAL_MS = 5000;
+/** Failed images listed per stage in the summary. */
+const FAILURES_SHOWN = 5;
 
 export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<void> {
   const stages: string[] = [...o.stages];
@@ -63,19 +65,25 @@ export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<
       counts = await queue.counts(runId);
     }
     if (tty && !out.json) process.stderr.write('\n');
-    const byStage = await new SceneStore(project.db).runStageCounts(runId);
+    const scene = new SceneStore(project.db);
+    const byStage = await scene.runStageCounts(runId);
     const lines = [
       stopped
         ? `stopped watching run ${runId}: ${counts.waiting + counts.active} images still queued or running; the workers go on (sqw queue status --database … shows them)`
         : `run ${runId}: ${counts.completed} images done, ${counts.failed} failed`,
-      ...[...new Set(byStage.map((r) => r.stage))].map(
-        (stage) =>
-          `${stage}: ${byStage
-            .filter((r) => r.stage === stage)
-            .map((r) => `${r.n} ${r.status}`)
-            .join(', ')}`,
-      ),
     ];
+    // Each stage's counts, and the first failures with their reasons, as a desktop run says them.
+    const failures: Array<{ stage: string; image: string; reason: string }> = [];
+    for (const stage of new Set(byStage.map((r) => r.stage))) {
+      const rows = byStage.filter((r) => r.stage === stage);
+      lines.push(`${stage}: ${rows.map((r) => `${r.n} ${r.status}`).join(', ')}`);
+      const failed = rows.find((r) => r.status === 'failed')?.n ?? 0;
+      if (failed === 0) continue;
+      const shown = await scene.runFailures(runId, stage, FAILURES_SHOWN);
+      failures.push(...shown.map((f) => ({ stage, ...f })));
+      for (const f of shown) lines.push(`  failed: ${f.image}: ${f.reason}`);
+      if (failed > shown.length) lines.push(`  … ${failed - shown.length} more failures`);
+    }
     out.result(lines.map(printable).join('\n'), {
       runId,
       status: stopped ? 'watching-stopped' : 'done',
@@ -83,6 +91,7 @@ export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<
       stages,
       ...counts,
       byStage,
+      failures,
     });
     if (stopped) process.exitCode = 130;
     else if (counts.failed) process.exitCode = 1;
