@@ -2,6 +2,7 @@
 // shown until the run is done; Ctrl-C stops watching and leaves the jobs queued.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
@@ -38,7 +39,7 @@ describe.skipIf(postgres.skipReason)('sqw run on a team project', () => {
       modelsDir: NO_MODELS,
     });
     try {
-      const run = await runSqw(['run', '--database', url]);
+      const run = await runSqw(['run', '--database', url, '--labels', 'chair, lamp']);
       expect(run.stderr).toContain(
         'team project: workers run filter, detect, segment, depth, calibrate, lift, graph, qa; filter, detect, segment, depth, calibrate with the models installed where each worker runs (sqw worker --device, --models-dir)',
       );
@@ -54,6 +55,19 @@ describe.skipIf(postgres.skipReason)('sqw run on a team project', () => {
       expect(run.stdout).toContain('qa: 2 done, 2 skipped');
       // This worker has no models installed: its model stages say so, as a desktop run does.
       expect(run.stdout).toContain(`depth: ${images} skipped`);
+      // The run's detection labels go with its jobs, to whichever worker takes them.
+      const runId = /^run ([0-9a-f-]+):/m.exec(run.stdout)![1]!;
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        const { rows } = await db.query(
+          `SELECT DISTINCT data->'labels' AS labels FROM pgboss.job WHERE data->>'runId' = $1`,
+          [runId],
+        );
+        expect(rows).toEqual([{ labels: ['chair', 'lamp'] }]);
+      } finally {
+        await db.end();
+      }
     } finally {
       stop.abort();
       expect((await worker).failed).toBe(0);
