@@ -81,7 +81,7 @@ async function decodeFromBlobs(blobs: BlobStore, image: ImageRow): Promise<Decod
   } catch (err) {
     if (!image.uprightBlob && (err as NodeJS.ErrnoException).code === 'ENOENT')
       throw new Error(
-        `its colour image is not in the shared blob folder (${key}): the project was copied to PostgreSQL before \`sqw project copy\` shared colour images, or its source was unreadable then; copy the project from its desktop folder again into an empty database`,
+        `its colour image is not in the shared blob folder (${key}): the project was copied to PostgreSQL before \`sqw project copy\` shared colour images, or its source was unreadable then; run \`sqw project share-sources --project <database> --blobs <shared folder>\` where the source files are`,
       );
     throw new JobRetryError(`cannot read ${key} from the blob folder: ${(err as Error).message}`);
   }

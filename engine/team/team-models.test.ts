@@ -28,6 +28,7 @@ import {
 } from '../pipeline/testing/tiny-models';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore, sourceBlobKey } from './blob-store';
+import { shareTeamSources } from './share-sources';
 import { desktopRun, storedResults } from './testing/team-fixture';
 import { runWorker } from './worker';
 
@@ -134,12 +135,12 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
   async function work(
     team: { url: string; blobs: string },
     ids: number[],
-    o: { workers: number; batchSize: number; oneByOne?: boolean },
+    o: { workers: number; batchSize: number; oneByOne?: boolean; runId?: string },
   ): Promise<number> {
     const queue = await ImageQueue.open(team.url, { supervise: false });
     try {
       for (const part of o.oneByOne ? ids.map((id) => [id]) : [ids])
-        await queue.enqueue('run-1', part, [...ALL_STAGES], '1', LABELS);
+        await queue.enqueue(o.runId ?? 'run-1', part, [...ALL_STAGES], '1', LABELS);
     } finally {
       await queue.close();
     }
@@ -207,7 +208,7 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     }
   }, 30_000);
 
-  it('two workers in parallel store the same; an image whose colour image is not shared fails with the reason', async () => {
+  it('two workers in parallel store the same; an image whose colour image is not shared fails with the reason until it is', async () => {
     const ids = await imageIds(teams[1]!.url);
     // As for a project copied before `sqw project copy` shared colour images (or whose source
     // was unreadable then): the last image's is not in the shared folder.
@@ -239,6 +240,17 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
       expect(await new SceneStore(project.db).runFailures('run-1', 'detect', 5)).toEqual([
         { image: failed.image, reason: detect[2] },
       ]);
+
+      // `sqw project share-sources` puts it there from its source path; a new run then detects.
+      expect(await shareTeamSources(teams[1]!.url, teams[1]!.blobs)).toEqual({
+        shared: IMAGES,
+        missing: [],
+      });
+      expect(
+        await work(teams[1]!, [ids.at(-1)!], { workers: 1, batchSize: 1, runId: 'run-2' }),
+      ).toBe(1);
+      const again = await results(teams[1]!.url);
+      expect(withoutObjectIds(again.slice(-1))).toEqual(withoutObjectIds(desktop.slice(-1)));
     } finally {
       await project.close();
     }
