@@ -1,8 +1,8 @@
 // The model stages in team workers equal the desktop's: the same batch (colour only: no sensor
 // depth, no boxes) goes through the desktop job on SQLite and through workers on PostgreSQL with
-// the real Depth Anything and Grounding DINO adapters on generated models (CPU). Detection, model
-// depth (the same PNG bytes in the shared blob folder), the graph and QA built on them, and the
-// stage records with their provenance are equal. The colour images come from the shared folder,
+// the real Grounding DINO, SAM and Depth Anything adapters on generated models (CPU). Detection,
+// model masks, model depth (the same PNG bytes in the shared blob folder), the graph and QA built
+// on them, and the stage records with their provenance are equal. The colour images come from the shared folder,
 // where `sqw project copy` put them; a project copied without them fails its model stages with
 // the reason instead of skipping them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,7 +16,11 @@ import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { SceneStore } from '../../db/store/scene-store';
-import { groundingDinoModel } from '../../native-models/testing/adapter-models';
+import {
+  groundingDinoModel,
+  samDecoderModel,
+  samEncoderModel,
+} from '../../native-models/testing/adapter-models';
 import { bertTokenizer } from '../../native-models/testing/tokenizers';
 import { importBatch } from '../import/index';
 import { ALL_STAGES } from '../pipeline/stages';
@@ -82,6 +86,11 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     models = mkdtempSync(join(tmpdir(), 'sqw-models-'));
     installTinyDepthModel(models);
     installTinyDetector(models);
+    // A generated SAM whose mask is the box: the detected objects get model masks.
+    installTinyModel(models, 'sam-vit-b', {
+      'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
+      'sam_vit_b_01ec64.decoder.onnx': samDecoderModel(),
+    });
     const batch = await writeSyntheticBatch(join(dir.path, 'batch'), {
       count: IMAGES,
       width: 96,
@@ -180,9 +189,9 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     // Not a vacuous comparison: every image got model depth, two detected objects and QA.
     for (const image of team) {
       expect(JSON.parse(image.depth[2]!)).toMatchObject({ source: 'model', width: 96 });
-      expect(image.objects.map((o) => [o[1], o[4]])).toEqual([
-        ['chair', 'model'],
-        ['table', 'model'],
+      expect(image.objects.map((o) => [o[1], o[4], o[6]])).toEqual([
+        ['chair', 'model', 'model'],
+        ['table', 'model', 'model'],
       ]);
       expect(image.qa.length).toBeGreaterThan(0);
       expect(image.stages).toContainEqual([
@@ -196,6 +205,12 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
         'done',
         null,
         expect.objectContaining({ model: 'grounding-dino-tiny', objects: 2 }),
+      ]);
+      expect(image.stages).toContainEqual([
+        'segment',
+        'done',
+        null,
+        expect.objectContaining({ model: 'sam-vit-b', masks: 2 }),
       ]);
     }
     expect(team).toEqual(desktop);
