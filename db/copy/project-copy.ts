@@ -11,6 +11,7 @@ import { BLOBS_DIR, DATABASE_FILE, ProjectStore } from '../project-store';
 import { isPostgresUrl } from '../store/connect';
 import { migrateStore } from '../store/migrations';
 import { createIndexesSql, createTableSql } from './postgres-ddl';
+import { shareSources, SOURCES_DIR, type ImageSource, type SharedSources } from './source-blobs';
 import { quoteIdent, sqliteTableShapes, type TableShape } from './table-shapes';
 
 export class CopyRefusedError extends Error {}
@@ -19,6 +20,8 @@ export interface CopyReport {
   from: string;
   to: string;
   tables: Array<{ name: string; rows: number }>;
+  /** Folder → PostgreSQL: the colour sources put into the shared blob folder (source-blobs.ts). */
+  sources?: SharedSources;
 }
 
 type Row = Record<string, unknown>;
@@ -90,8 +93,13 @@ export async function copyProject(
   if (!fromPg) emptyOrMissing(blobs, 'the shared blob folder');
   else if (!existsSync(blobs)) throw new CopyRefusedError(`blob folder not found: ${blobs}`);
   if (fromPg) {
+    // A desktop project reads its colour images from their sources: the workers' copies stay.
+    const shared = join(blobs, SOURCES_DIR);
     const tables = await copyToFolder(await postgresSource(from), to, onTable, () =>
-      cpSync(blobs, join(resolve(to), BLOBS_DIR), { recursive: true }),
+      cpSync(blobs, join(resolve(to), BLOBS_DIR), {
+        recursive: true,
+        filter: (path) => resolve(path) !== shared,
+      }),
     );
     return { from: describeLocation(from), to: describeLocation(to), tables };
   }
@@ -99,12 +107,16 @@ export async function copyProject(
   // filling it takes back exactly what it put there, and leaves the folder as it found it.
   const blobsExisted = existsSync(blobs);
   let blobsTouched = false;
+  let sources: SharedSources | undefined;
   try {
-    const tables = await copyToPostgres(folderSource(from), to, onTable, () => {
+    const source = folderSource(from);
+    const tables = await copyToPostgres(source, to, onTable, () => {
       blobsTouched = true;
       cpSync(join(resolve(from), BLOBS_DIR), blobs, { recursive: true });
+      // The workers' model stages read the colour images from here, not from this machine.
+      sources = shareSources(source.imageSources(), blobs);
     });
-    return { from: describeLocation(from), to: describeLocation(to), tables };
+    return { from: describeLocation(from), to: describeLocation(to), tables, sources };
   } catch (err) {
     if (blobsTouched) undoFolder(blobs, blobsExisted);
     throw err;
@@ -125,7 +137,9 @@ function undoFolder(dir: string, existed: boolean): void {
 
 // --- sources -------------------------------------------------------------------------------------
 
-function folderSource(folder: string): CopySource & { shapes: TableShape[] } {
+function folderSource(
+  folder: string,
+): CopySource & { shapes: TableShape[]; imageSources(): Iterable<ImageSource> } {
   const store = ProjectStore.open(folder); // migrated to this program's schema, as the desktop does
   const db = store.db;
   // One read transaction: every table is read from the same snapshot (WAL) even if the desktop
@@ -135,6 +149,13 @@ function folderSource(folder: string): CopySource & { shapes: TableShape[] } {
   const shapes = sqliteTableShapes(db);
   return {
     shapes,
+    imageSources: () =>
+      db
+        .prepare(
+          `SELECT rel_path AS relPath, source_path AS sourcePath, sha256, format,
+             upright_blob AS uprightBlob FROM images ORDER BY id`,
+        )
+        .iterate() as Iterable<ImageSource>,
     tables: async () => shapes.map((s) => s.name),
     columns: async (table) => shapes.find((s) => s.name === table)!.columns.map((c) => c.name),
     async *rows(t) {

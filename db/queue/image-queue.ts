@@ -17,6 +17,8 @@ export interface ImageJob {
   stages: string[];
   /** QA template seed (the same seed and graph give the same QA). */
   seed?: string;
+  /** What the detect stage looks for; absent: the model's own vocabulary. */
+  labels?: string[];
 }
 
 export interface QueueOptions {
@@ -115,6 +117,7 @@ export class ImageQueue {
     imageIds: number[],
     stages: string[],
     seed: string | undefined = undefined,
+    labels: string[] | undefined = undefined,
   ): Promise<number> {
     for (let i = 0; i < imageIds.length; i += 1000) {
       await this.boss.insert(
@@ -125,6 +128,7 @@ export class ImageQueue {
             imageId,
             stages,
             ...(seed === undefined ? {} : { seed }),
+            ...(labels === undefined ? {} : { labels }),
           } satisfies ImageJob,
         })),
       );

@@ -1,9 +1,11 @@
 // One suite, two databases: objects, scene graphs, QA keeping, ambiguities, stage records and the
-// derived image status behave the same on SQLite (desktop triggers) and PostgreSQL (the layer's).
+// derived image status behave the same on SQLite (desktop triggers) and PostgreSQL (the layer's);
+// so do the model stages' outputs (ModelOutputStore).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GeneratedQa } from '../repositories/qa-upsert-plan';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
+import { ModelOutputStore } from './model-output-store';
 import { SceneStore } from './scene-store';
 import { storeTargets } from './test-targets';
 
@@ -279,5 +281,56 @@ describe.each(storeTargets())('scene store on $name', (target) => {
     expect(await scene.ambiguities(imageId)).toEqual([
       { nodeId: 3, label: 'chair', group: [2, 3], reason: 'same' },
     ]);
+  });
+
+  it("stores the model stages' outputs; object ids are reserved ahead on PostgreSQL only", async () => {
+    const out = new ModelOutputStore(project.db);
+    let ids: number[];
+    if (target.name === 'postgres') {
+      ids = await out.reserveObjectIds(2, 'postgres');
+      expect(ids[1]).toBe(ids[0]! + 1);
+      // Reserved ids are never handed out again, stored or not.
+      expect((await out.reserveObjectIds(1, 'postgres'))[0]).toBe(ids[1]! + 1);
+    } else {
+      await expect(out.reserveObjectIds(2, 'sqlite')).rejects.toThrow(/only on PostgreSQL/);
+      ids = [7, 9];
+    }
+    expect(await out.reserveObjectIds(0, target.name)).toEqual([]);
+    await project.db.transaction().execute(async (trx) => {
+      const store = new ModelOutputStore(trx);
+      await store.addDetectedObjects(imageId, [
+        { id: ids[0]!, label: 'chair', score: 0.9, box: [1, 2, 3, 4] },
+        { id: ids[1]!, label: 'table', score: 0.75, box: [5, 6, 7.5, 8] },
+      ]);
+      await store.setModelDepth(imageId, {
+        depth: 'blobs/depth/sha-a.model.png',
+        preview: 'blobs/depth-preview/sha-a.model.png',
+        info: { source: 'model', validRatio: 1 },
+      });
+      await store.setModelIntrinsics(imageId, { fx: 60.5, fy: 61, cx: 31.5, cy: 23.5 });
+    });
+    expect(
+      (await scene.objectsWithMasks(imageId)).map((o) => [
+        o.id,
+        o.label,
+        o.score,
+        o.box,
+        o.provenance,
+      ]),
+    ).toEqual([
+      [ids[0], 'chair', 0.9, [1, 2, 3, 4], 'model'],
+      [ids[1], 'table', 0.75, [5, 6, 7.5, 8], 'model'],
+    ]);
+    const image = (await new CatalogStore(project.db).image(imageId))!;
+    expect(image).toMatchObject({
+      depthBlob: 'blobs/depth/sha-a.model.png',
+      depthPreviewBlob: 'blobs/depth-preview/sha-a.model.png',
+      fx: 60.5,
+      fy: 61,
+      cx: 31.5,
+      cy: 23.5,
+      intrinsicsSource: 'model',
+    });
+    expect(JSON.parse(image.depthJson!)).toEqual({ source: 'model', validRatio: 1 });
   });
 });

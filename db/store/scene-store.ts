@@ -325,6 +325,25 @@ export class SceneStore {
     return rows.map((r) => ({ stage: r.stage, status: r.status, n: Number(r.n) }));
   }
 
+  /** The first `limit` images of one run whose `stage` failed, with the reason (a summary). */
+  async runFailures(
+    runId: string,
+    stage: string,
+    limit: number,
+  ): Promise<Array<{ image: string; reason: string }>> {
+    const rows = await this.db
+      .selectFrom('stage_runs as s')
+      .innerJoin('images as i', 'i.id', 's.image_id')
+      .select(['i.rel_path as image', 's.reason'])
+      .where('s.job_id', '=', runId)
+      .where('s.stage', '=', stage)
+      .where('s.status', '=', 'failed')
+      .orderBy('s.image_id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ image: r.image, reason: r.reason ?? '' }));
+  }
+
   /**
    * Holds the rows of `imageIds` until the transaction ends, so two writers of one image's results
    * (a worker whose lease ran out and the one that took the job over) go one after the other, and

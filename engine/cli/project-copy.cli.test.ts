@@ -160,11 +160,23 @@ describe.skipIf(postgres.skipReason)('sqw project copy', () => {
     ]);
     expect(there.stderr + there.stdout).not.toMatch(/^sqw:/m);
     expect(there.code).toBe(0);
-    const report = JSON.parse(there.stdout) as { tables: Array<{ name: string; rows: number }> };
+    const report = JSON.parse(there.stdout) as {
+      tables: Array<{ name: string; rows: number }>;
+      sources: { shared: number; missing: unknown[] };
+    };
     for (const [name, rows] of Object.entries(before)) {
       if (name === 'user_version') continue;
       expect(report.tables.find((t) => t.name === name)?.rows, name).toBe(rows.length);
     }
+    // The workers' model stages read each colour image from the shared folder, by content hash.
+    const images = before.images as Array<{ sha256: string; format: string; source_path: string }>;
+    expect(report.sources).toEqual({ shared: images.length, missing: [] });
+    for (const image of images)
+      expect(
+        readFileSync(join(shared, 'sources', `${image.sha256}.${image.format}`)).equals(
+          readFileSync(image.source_path),
+        ),
+      ).toBe(true);
 
     const back = join(dir.path, 'back');
     const home = await sqw(['project', 'copy', '--project', url, '--to', back, '--blobs', shared]);

@@ -4,7 +4,6 @@
 // done in this job -> no depth run). The CPU stages run in the pool and commit graph, QA, stage
 // records and the job item in one transaction: until that commits, the image is still pending.
 import { join } from 'node:path';
-import sharp from 'sharp';
 import type { ProjectStore } from '../../db/project-store';
 import type { ImageRow } from '../../db/repositories/images';
 import type { JobItemRepository } from '../../db/repositories/job-items';
@@ -15,22 +14,25 @@ import type { CpuPool } from './cpu-pool';
 import type { CpuTask } from './cpu-task';
 import type { InferenceLane } from './inference-lane';
 import { writeModelDepth } from './model-depth-blob';
-import { NO_DEPTH, NO_OBJECTS, segmentSkipReason, settleCpuStages } from './cpu-stages';
+import { NO_DEPTH, NO_OBJECTS, settleCpuStages } from './cpu-stages';
+import {
+  checkDepthOutput,
+  checkIntrinsicsOutput,
+  depthSource,
+  MODEL_STAGE_ORDER,
+  modelFailureReason,
+  modelSkipReason,
+} from './model-rules';
 import { storeQa } from './qa-stage';
 import { sceneInputs } from './scene-inputs';
 import type { DecodedImage, ModelStage, ModelStageName, StageObject } from './model-stage';
 import { FINISHED_SKIPS, type StageName } from './stages';
 import { depthErrorPresetForModel } from '../../spatial/depth-error';
 import { depthNoisePreset } from './depth-noise';
+import { decodeRgb } from './decode-rgb';
 
 const FINISHED: ReadonlySet<string> = new Set(FINISHED_SKIPS);
-const MODEL_STAGES: ReadonlySet<string> = new Set([
-  'filter',
-  'detect',
-  'segment',
-  'depth',
-  'calibrate',
-]);
+const MODEL_STAGES: ReadonlySet<string> = new Set(MODEL_STAGE_ORDER);
 
 export interface ImageRunEnv {
   store: ProjectStore;
@@ -58,37 +60,11 @@ export interface ImageRunOutcome {
   records: StageRecord[];
 }
 
-const KNOWN_INTRINSICS = new Set(['given', 'exif']);
-
-function depthSource(image: ImageRow): 'sensor' | 'model' | null {
-  if (!image.depthBlob) return null;
-  try {
-    const info = image.depthJson ? (JSON.parse(image.depthJson) as { source?: string }) : null;
-    return info?.source === 'model' ? 'model' : 'sensor';
-  } catch {
-    return 'sensor';
-  }
-}
-
 /** Decoded upright RGB of an image (the stored upright copy when the source needed one). */
 export async function decodeImage(store: ProjectStore, image: ImageRow): Promise<DecodedImage> {
-  const input = image.uprightBlob ? join(store.folder, image.uprightBlob) : image.sourcePath;
-  const pipeline = image.uprightBlob ? sharp(input) : sharp(input).rotate();
-  const { data, info } = await pipeline
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.width !== image.width || info.height !== image.height)
-    throw new Error(
-      `decoded ${info.width}x${info.height}, expected ${image.width}x${image.height}: the source changed since import`,
-    );
-  return {
-    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
-    width: info.width,
-    height: info.height,
-    channels: 3,
-  };
+  return image.uprightBlob
+    ? decodeRgb(join(store.folder, image.uprightBlob), true, image)
+    : decodeRgb(image.sourcePath, false, image);
 }
 
 export async function runImage(env: ImageRunEnv, imageId: number): Promise<ImageRunOutcome> {
@@ -151,7 +127,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   if (filterPrior?.status === 'done' && filterPrior.provenance?.keep === false && settled('filter'))
     blocked = `filtered out by the scene filter: ${String(filterPrior.provenance.reason ?? '')}`;
 
-  for (const stage of ['filter', 'detect', 'segment', 'depth', 'calibrate'] as const) {
+  for (const stage of MODEL_STAGE_ORDER) {
     if (!stages.has(stage) || settled(stage)) continue;
     if (blocked) {
       rec(stage, 'skipped', blocked);
@@ -186,10 +162,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       };
       await commitModelOutput(stage, output, provenance, performance.now() - t0);
     } catch (err) {
-      // Adapter errors already start "model <id>: "; the reason names the model once.
-      const id = model.model.modelId;
-      const message = (err as Error).message;
-      const reason = `${id}: ${message.startsWith(`model ${id}: `) ? message.slice(id.length + 8) : message}`;
+      const reason = modelFailureReason(model.model.modelId, (err as Error).message);
       rec(stage, 'failed', reason, { model: model.model.modelId }, performance.now() - t0);
       failure ??= { stage, reason };
       blocked = `${stage} failed`;
@@ -197,24 +170,13 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   }
 
   function skipReason(stage: ModelStageName): string | null {
-    switch (stage) {
-      case 'detect':
-        if (objects.length === 0) return null;
-        return stored.some((o) => o.provenance === 'imported')
-          ? 'imported boxes present'
-          : 'objects present';
-      case 'segment':
-        return segmentSkipReason(objects);
-      case 'depth': {
-        const src = depthSource(image!);
-        if (src === 'sensor') return 'sensor depth present';
-        return src === 'model' && jobOf('depth') === jobId ? 'model depth from this job' : null;
-      }
-      case 'calibrate':
-        return KNOWN_INTRINSICS.has(intrinsics.source) ? 'known intrinsics' : null;
-      default:
-        return null;
-    }
+    return modelSkipReason(stage, {
+      objects,
+      importedObjects: stored.some((o) => o.provenance === 'imported'),
+      depthSource: depthSource(image!.depthBlob, image!.depthJson),
+      modelDepthFromThisRun: jobOf('depth') === jobId,
+      intrinsicsSource: intrinsics.source,
+    });
   }
 
   async function commitModelOutput(
@@ -268,10 +230,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       objects = objects.map((x) => (got.has(x.id) ? { ...x, hasMask: true } : x));
     } else if (stage === 'depth') {
       const o = output as { metres: Float32Array; width: number; height: number };
-      if (o.width !== image!.width || o.height !== image!.height)
-        throw new Error(
-          `depth is ${o.width}x${o.height}, image is ${image!.width}x${image!.height}`,
-        );
+      checkDepthOutput(o, image!);
       // The model's own range-noise figure, stored with its depth like an imported sensor preset.
       const noisePreset = depthErrorPresetForModel(String(provenance.model));
       const blob = await writeModelDepth(
@@ -294,11 +253,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       depthError = noisePreset;
     } else {
       const o = output as { fx: number; fy: number; cx: number; cy: number };
-      if (
-        ![o.fx, o.fy].every((v) => Number.isFinite(v) && v > 0) ||
-        ![o.cx, o.cy].every(Number.isFinite)
-      )
-        throw new Error(`implausible intrinsics ${JSON.stringify(o)}`);
+      checkIntrinsicsOutput(o);
       store.db.transaction(() => {
         results.setModelIntrinsics(imageId, o);
         results.record(r({ fx: o.fx, fy: o.fy, cx: o.cx, cy: o.cy }));

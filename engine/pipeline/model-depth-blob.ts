@@ -1,9 +1,11 @@
 // Model depth is stored like sensor depth (16-bit PNG in millimetres + colour preview), under its own
-// name so it never overwrites a sensor map; depth_json says source 'model'.
+// name so it never overwrites a sensor map; depth_json says source 'model'. Encoding is apart from
+// writing: a desktop run writes the files into its project folder, a team worker through its blob
+// store, and both store the same bytes under the same names.
 import sharp from 'sharp';
 import { depthToRgba } from '../../spatial/colormap';
 import { accumulateHistogram, robustRange, statsFromHistogram } from '../../spatial/depth-stats';
-import { blobRelPath, writeBlobAtomic } from '../import/blobs';
+import { blobRelPath, writeBlobAtomic, type PendingBlob } from '../import/blobs';
 
 export interface StoredModelDepth {
   /**
@@ -26,14 +28,14 @@ export interface StoredModelDepth {
   };
 }
 
-export async function writeModelDepth(
-  projectFolder: string,
+/** The depth map and its preview as files to write, and what the database stores of them. */
+export async function encodeModelDepth(
   sha: string,
   metres: Float32Array,
   width: number,
   height: number,
   noisePreset: string | null = null,
-): Promise<StoredModelDepth> {
+): Promise<StoredModelDepth & { files: PendingBlob[] }> {
   const mm = new Uint16Array(metres.length);
   for (let i = 0; i < metres.length; i++) {
     const v = metres[i]!;
@@ -53,11 +55,13 @@ export async function writeModelDepth(
   ]);
   const depth = blobRelPath('depth', `${sha}.model`, 'png');
   const previewPath = blobRelPath('depth-preview', `${sha}.model`, 'png');
-  await writeBlobAtomic(projectFolder, { relPath: depth, data: depthPng });
-  await writeBlobAtomic(projectFolder, { relPath: previewPath, data: previewPng });
   const stored = new Float32Array(mm.length);
   for (let i = 0; i < mm.length; i++) stored[i] = mm[i]! / 1000;
   return {
+    files: [
+      { relPath: depth, data: depthPng },
+      { relPath: previewPath, data: previewPng },
+    ],
     metres: stored,
     depth,
     preview: previewPath,
@@ -72,4 +76,18 @@ export async function writeModelDepth(
       ...(noisePreset ? { noisePreset } : {}),
     },
   };
+}
+
+/** A desktop run's model depth, written into its project folder. */
+export async function writeModelDepth(
+  projectFolder: string,
+  sha: string,
+  metres: Float32Array,
+  width: number,
+  height: number,
+  noisePreset: string | null = null,
+): Promise<StoredModelDepth> {
+  const { files, ...stored } = await encodeModelDepth(sha, metres, width, height, noisePreset);
+  for (const f of files) await writeBlobAtomic(projectFolder, f);
+  return stored;
 }

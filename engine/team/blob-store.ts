@@ -1,10 +1,13 @@
 // Where a project's image, depth and mask files live, behind one interface: a shared folder now
 // (NFS or any mount every worker and the server see), an S3-compatible store later. The shared
 // location holds what a desktop project keeps under its blobs/ folder (`sqw project copy` puts it
-// there); keys are paths inside it, blobKeyOf turns a path stored in the database into one.
+// there, and the colour sources the model stages read: sourceBlobKey); keys are paths inside it,
+// blobKeyOf turns a path stored in the database into one.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
+
+export { sourceBlobKey } from '../../db/copy/source-blobs';
 
 /** The database stores blob paths relative to a project folder ('blobs/depth/…'). */
 export function blobKeyOf(projectPath: string): string {

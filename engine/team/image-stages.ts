@@ -1,76 +1,108 @@
-// The pipeline's CPU stages for one image of a team project: its objects (imported boxes and
-// masks) and depth (through the blob store) go through the same computation as the desktop's
-// image run (cpu-task.ts, then cpu-stages.ts for what to store and record), and the results are
-// written through the two-database layer's SceneStore. Computing happens outside any
-// transaction; `write` is called inside the job's completing transaction.
+// The pipeline's stages for one image of a team project: the model stages first
+// (model-stages.ts, when the job asks for any), then the CPU stages: its objects (imported,
+// detected) and depth (through the blob store, or from the depth model) go through the same
+// computation as the desktop's image run (cpu-task.ts, then cpu-stages.ts for what to store and
+// record), and the results are written through the two-database layer's stores. Computing happens
+// outside any transaction; `write` is called inside the job's completing transaction.
 import type { Kysely } from 'kysely';
 import type { StageRecord } from '../../db/repositories/stage-results';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { SceneStore } from '../../db/store/scene-store';
-import type { ProjectTables } from '../../db/store/schema';
+import type { DialectName, ProjectTables } from '../../db/store/schema';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
-import {
-  NO_DEPTH,
-  NO_OBJECTS,
-  segmentSkipReason,
-  settleCpuStages,
-  type GeometryStage,
-} from '../pipeline/cpu-stages';
+import { NO_DEPTH, NO_OBJECTS, settleCpuStages, type GeometryStage } from '../pipeline/cpu-stages';
+import { MODEL_STAGE_ORDER } from '../pipeline/model-rules';
+import type { InferenceLane } from '../pipeline/inference-lane';
+import type { ModelStageName } from '../pipeline/model-stage';
 import { depthNoisePreset } from '../pipeline/depth-noise';
 import { runCpuTask, type CpuTask, type CpuTaskResult } from '../pipeline/cpu-task';
 import { generatedQaRows } from '../pipeline/qa-stage';
 import { sceneInputs } from '../pipeline/scene-inputs';
+import { ALL_STAGES } from '../pipeline/stages';
 import { blobKeyOf, type BlobStore } from './blob-store';
+import { runModelStages, type WorkerModels } from './model-stages';
 
 /** The stages a worker runs with no model: masks from depth clusters, lift, graph, template QA. */
 export const CPU_STAGES = ['segment', 'lift', 'graph', 'qa'] as const;
 export type CpuStageName = (typeof CPU_STAGES)[number];
 
+/** The model stages a worker runs with the models it loaded (`sqw worker --device`). */
+export const MODEL_STAGES: readonly ModelStageName[] = MODEL_STAGE_ORDER;
+
+export type PipelineStageName = CpuStageName | ModelStageName;
+
+/** Every pipeline stage a worker runs, in the pipeline's order. */
+export const PIPELINE_STAGES: readonly PipelineStageName[] = ALL_STAGES;
+
 export interface ImageStagesEnv {
   db: Kysely<ProjectTables>;
+  dialect: DialectName;
   blobs: BlobStore;
   /** The run the stage records name; null for a re-derivation after a reviewer's edit. */
   runId: string | null;
   seed: string;
+  /** What the detect stage looks for (the run's --labels); empty: the model's vocabulary. */
+  labels: readonly string[];
+  /** The worker's models for a job's model stages and labels (loaded once per such set). */
+  models: (stages: ReadonlySet<ModelStageName>, labels: readonly string[]) => Promise<WorkerModels>;
+  lane: InferenceLane;
 }
 
 export interface ComputedImage {
-  /** Writes graph, masks, QA and the stage records; returns the records written. */
-  write(scene: SceneStore): Promise<StageRecord[]>;
+  /**
+   * Writes detected objects, model masks, depth and intrinsics, then graph, derived masks, QA and
+   * the stage records; returns the records written.
+   */
+  write(scene: SceneStore, trx: Kysely<ProjectTables>): Promise<StageRecord[]>;
 }
 
 export async function computeImageStages(
   env: ImageStagesEnv,
   imageId: number,
-  stages: ReadonlySet<CpuStageName>,
+  stages: ReadonlySet<PipelineStageName>,
 ): Promise<ComputedImage> {
   const image = await new CatalogStore(env.db).image(imageId);
   if (!image) throw new Error(`image ${imageId} not in the project`);
   const read = new SceneStore(env.db);
   const stored = await read.objectsWithMasks(imageId);
-  const objects = stored.map((o) => ({ hasMask: Boolean(o.maskRle) }));
-  const rec = (stage: string, status: StageRecord['status'], reason: string | null) => ({
-    imageId,
-    stage,
-    status,
-    reason,
-    provenance: null,
-    tookMs: null,
-    jobId: env.runId,
-  });
-  // As the desktop's model loop records segment with no segmentation model installed.
-  const before: StageRecord[] = [];
-  const segmentSkip = stages.has('segment') ? segmentSkipReason(objects) : null;
-  if (segmentSkip) before.push(rec('segment', 'skipped', segmentSkip));
 
+  const modelStages = new Set(MODEL_STAGES.filter((s) => stages.has(s)));
+  let models = null;
+  if (modelStages.size) {
+    // Model stages are a queued run's (their records and reserved ids name it), never an edit's.
+    if (env.runId === null) throw new Error('model stages run only in a queued run');
+    models = await runModelStages(
+      {
+        db: env.db,
+        dialect: env.dialect,
+        blobs: env.blobs,
+        runId: env.runId,
+        models: await env.models(modelStages, env.labels),
+        lane: env.lane,
+      },
+      image,
+      stored,
+      modelStages,
+      await read.stageRecords(imageId),
+    );
+  }
+  const records: StageRecord[] = [...(models?.records ?? [])];
+  const objects = models?.objects ?? stored;
+
+  // Segment is a model stage when a segmentation model is installed, else the graph pass derives
+  // masks from depth clusters; a stage the model loop settled is not recorded twice.
   const geometryStages = (['segment', 'lift', 'graph'] as const).filter(
-    (s): s is GeometryStage => stages.has(s) && !(s === 'segment' && segmentSkip),
+    (s): s is GeometryStage =>
+      stages.has(s) &&
+      !(s === 'segment' && models?.segmentedByModel) &&
+      !records.some((r) => r.stage === s),
   );
   const wantGraph = geometryStages.length > 0;
   const wantQa = stages.has('qa');
-  let blocked: string | null = null;
-  if (wantGraph && !image.depthBlob) blocked = NO_DEPTH;
-  if (!blocked && wantGraph && stored.length === 0) blocked = NO_OBJECTS;
+  const hasDepth = Boolean(models?.modelDepth) || Boolean(image.depthBlob);
+  let blocked: string | null = models?.blocked ?? null;
+  if (!blocked && wantGraph && !hasDepth) blocked = NO_DEPTH;
+  if (!blocked && wantGraph && objects.length === 0) blocked = NO_OBJECTS;
 
   let task: CpuTask | null = null;
   if (!blocked && (wantGraph || wantQa)) {
@@ -78,25 +110,30 @@ export async function computeImageStages(
       ? null
       : (((await read.graph(imageId))?.graph as SceneGraph | undefined) ?? null);
     if (wantGraph || storedGraph) {
+      let depth: CpuTask['depth'] = null;
+      if (wantGraph && models?.modelDepth) depth = { metres: models.modelDepth };
+      // A blob that cannot be read fails the job (retried: a shared mount may be back), as a
+      // file that cannot be decoded fails the stage.
+      else if (wantGraph)
+        depth = {
+          bytes: await env.blobs.read(blobKeyOf(image.depthBlob!)),
+          name: image.depthBlob!,
+        };
       task = {
         imageId,
         width: image.width,
         height: image.height,
-        intrinsics: {
+        intrinsics: models?.intrinsics ?? {
           fx: image.fx,
           fy: image.fy,
           cx: image.cx,
           cy: image.cy,
           source: image.intrinsicsSource,
         },
-        // A blob that cannot be read fails the job (retried: a shared mount may be back), as a
-        // file that cannot be decoded fails the stage.
-        depth: wantGraph
-          ? { bytes: await env.blobs.read(blobKeyOf(image.depthBlob!)), name: image.depthBlob! }
-          : null,
+        depth,
         // The depth sensor's range-noise model named at import, as the desktop run reads it.
-        depthError: depthNoisePreset(image),
-        objects: sceneInputs(stored),
+        depthError: models ? models.depthError : depthNoisePreset(image),
+        objects: sceneInputs(objects),
         buildGraph: wantGraph,
         graph: storedGraph,
         qa: wantQa ? { seed: env.seed } : null,
@@ -120,7 +157,8 @@ export async function computeImageStages(
     result,
   });
   return {
-    async write(scene) {
+    async write(scene, trx) {
+      await models?.write(scene, trx);
       let geometryWriteMs = 0;
       if (cpu.geometry) {
         const w0 = performance.now();
@@ -137,9 +175,9 @@ export async function computeImageStages(
         await scene.replaceAmbiguities(imageId, cpu.qa.ambiguities);
         qaWriteMs = performance.now() - w0;
       }
-      const records = [...before, ...cpu.records({ geometryWriteMs, qaWriteMs, qaCounts })];
-      await scene.recordStages(records);
-      return records;
+      const all = [...records, ...cpu.records({ geometryWriteMs, qaWriteMs, qaCounts })];
+      await scene.recordStages(all);
+      return all;
     },
   };
 }

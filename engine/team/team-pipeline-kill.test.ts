@@ -8,6 +8,7 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
+import { NO_MODELS } from '../pipeline/testing/run-job';
 import { tempDir } from '../test/helpers';
 import { demoProject, desktopRun, storedResults, WORKER_STAGES } from './testing/team-fixture';
 
@@ -28,6 +29,11 @@ function startWorker(url: string, blobs: string): { child: ChildProcess; done: P
       blobs,
       '--batch',
       '2',
+      // As the desktop run it is compared with: no models, whatever this machine has installed.
+      '--models-dir',
+      NO_MODELS,
+      '--device',
+      'cpu',
       '--exit-when-idle',
       '--json',
     ],

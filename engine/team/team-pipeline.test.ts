@@ -8,6 +8,7 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
+import { NO_MODELS } from '../pipeline/testing/run-job';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
 import { demoProject, desktopRun, storedResults, WORKER_STAGES } from './testing/team-fixture';
@@ -43,7 +44,16 @@ describe.skipIf(postgres.skipReason)('the model-free pipeline in team workers', 
     }
     const blobs = new FolderBlobStore(join(dir.path, 'blobs'));
     return Promise.all(
-      [1, 2].map(() => runWorker({ url, blobs, batchSize: 2, exitWhenIdle: true, poolSize: 2 })),
+      [1, 2].map(() =>
+        runWorker({
+          url,
+          blobs,
+          batchSize: 2,
+          exitWhenIdle: true,
+          poolSize: 2,
+          modelsDir: NO_MODELS,
+        }),
+      ),
     );
   };
 
@@ -66,6 +76,7 @@ describe.skipIf(postgres.skipReason)('the model-free pipeline in team workers', 
         'graph',
         'skipped',
         'no objects: import boxes (a COCO annotations file) or run detection',
+        null,
       ]);
       expect(team).toEqual(desktop);
 

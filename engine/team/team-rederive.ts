@@ -9,6 +9,7 @@ import { SceneStore } from '../../db/store/scene-store';
 import type { ProjectDb } from '../../db/store/connect';
 import { lockObjectEdits } from '../../db/store/object-edit-store';
 import { printable } from '../printable';
+import { InferenceLane } from '../pipeline/inference-lane';
 import { qaSeedOf } from '../pipeline/rederive';
 import type { BlobStore } from './blob-store';
 import { computeImageStages } from './image-stages';
@@ -32,7 +33,17 @@ export class TeamRederive {
       .then(async () => {
         const seed = qaSeedOf(await new SceneStore(this.db.db).stageRecords(imageId));
         const computed = await computeImageStages(
-          { db: this.db.db, blobs: this.blobs, runId: null, seed },
+          {
+            db: this.db.db,
+            dialect: this.db.dialect,
+            blobs: this.blobs,
+            runId: null,
+            seed,
+            labels: [],
+            // Graph and QA only: an edit never re-runs a model.
+            models: () => Promise.reject(new Error('a re-derivation runs no model stage')),
+            lane: new InferenceLane(1),
+          },
           imageId,
           STAGES,
         );
@@ -41,8 +52,8 @@ export class TeamRederive {
           await lockObjectEdits(trx, this.db.dialect);
           const scene = new SceneStore(trx);
           // Holds the image's row so a worker storing this image's results waits, and vice versa.
-          const image = await scene.lockImageForRun(imageId, '', [], this.db.dialect);
-          if (image.exists) await computed.write(scene);
+          const held = await scene.lockImagesForRun([imageId], '', [], this.db.dialect);
+          if (held.has(imageId)) await computed.write(scene, trx);
         });
         await done();
       })

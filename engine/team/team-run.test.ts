@@ -2,10 +2,12 @@
 // shown until the run is done; Ctrl-C stops watching and leaves the jobs queued.
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
+import { NO_MODELS } from '../pipeline/testing/run-job';
 import { runSqw, tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
 import { demoProject } from './testing/team-fixture';
@@ -34,11 +36,12 @@ describe.skipIf(postgres.skipReason)('sqw run on a team project', () => {
       blobs: new FolderBlobStore(join(dir.path, 'blobs')),
       signal: stop.signal,
       poolSize: 2,
+      modelsDir: NO_MODELS,
     });
     try {
-      const run = await runSqw(['run', '--database', url]);
+      const run = await runSqw(['run', '--database', url, '--labels', 'chair, lamp']);
       expect(run.stderr).toContain(
-        'team project: workers run segment, lift, graph, qa (the model stages do not run in workers yet)',
+        'team project: workers run filter, detect, segment, depth, calibrate, lift, graph, qa; filter, detect, segment, depth, calibrate with the models installed where each worker runs (sqw worker --device, --models-dir)',
       );
       expect(run.stderr).toMatch(new RegExp(`queued ${images} images as run `));
       expect(run.stderr).toContain(
@@ -50,16 +53,33 @@ describe.skipIf(postgres.skipReason)('sqw run on a team project', () => {
       );
       // Two of the four demo frames have boxes: their QA is done, the others' skipped.
       expect(run.stdout).toContain('qa: 2 done, 2 skipped');
+      // This worker has no models installed: its model stages say so, as a desktop run does.
+      expect(run.stdout).toContain(`depth: ${images} skipped`);
+      // The run's detection labels go with its jobs, to whichever worker takes them.
+      const runId = /^run ([0-9a-f-]+):/m.exec(run.stdout)![1]!;
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        const { rows } = await db.query(
+          `SELECT DISTINCT data->'labels' AS labels FROM pgboss.job WHERE data->>'runId' = $1`,
+          [runId],
+        );
+        expect(rows).toEqual([{ labels: ['chair', 'lamp'] }]);
+      } finally {
+        await db.end();
+      }
     } finally {
       stop.abort();
       expect((await worker).failed).toBe(0);
     }
   }, 30_000);
 
-  it('refuses model stages and desktop-only flags for a team project', async () => {
-    const models = await runSqw(['run', '--database', url, '--stages', 'detect,qa']);
-    expect(models.code).toBe(1);
-    expect(models.stderr).toContain('stage detect does not run in team workers yet');
+  it("refuses desktop-only flags and the workers' device for a team project", async () => {
+    const device = await runSqw(['run', '--database', url, '--device', 'cuda']);
+    expect(device.code).toBe(2);
+    expect(device.stderr).toContain(
+      '--device is set per worker on a team project: sqw worker --device',
+    );
     const resume = await runSqw(['run', '--project', url, '--resume']);
     expect(resume.code).toBe(2);
     expect(resume.stderr).toContain('--resume is for a desktop run');

@@ -1,20 +1,27 @@
 // `sqw worker`: claims image jobs of a team project from its PostgreSQL queue, runs the named
 // stages and stores their results with the job's completion (db/queue/image-queue.ts). Any number
 // of workers on any number of machines; one killed at any moment loses nothing, since its claimed
-// jobs return to the queue when their lease expires.
+// jobs return to the queue when their lease expires. Model stages run on this machine's models
+// (`--device`, `--models-dir`), loaded on the first job that asks for them.
 import { hostname } from 'node:os';
 import { ImageQueue, type ImageJob, type QueueOptions } from '../../db/queue/image-queue';
 import type { StageRecord } from '../../db/repositories/stage-results';
 import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { SceneStore } from '../../db/store/scene-store';
+import type { Device } from '../../native-models/providers';
+import { InferenceLane } from '../pipeline/inference-lane';
+import { setUpModels, type ModelSetup } from '../pipeline/model-setup';
+import type { ModelStageName } from '../pipeline/model-stage';
 import { blobKeyOf, type BlobStore } from './blob-store';
 import {
-  CPU_STAGES,
   computeImageStages,
+  PIPELINE_STAGES,
   type ComputedImage,
-  type CpuStageName,
+  type ImageStagesEnv,
+  type PipelineStageName,
 } from './image-stages';
+import type { WorkerModels } from './model-stages';
 import { workerStages, type WorkerStage } from './worker-stages';
 
 export interface WorkerOptions extends QueueOptions {
@@ -27,6 +34,12 @@ export interface WorkerOptions extends QueueOptions {
   simulateMs?: number;
   signal?: AbortSignal;
   onJob?: (imageId: number, stored: number) => void;
+  /** Where this worker's models run (default auto: the best provider that loads). */
+  device?: Device;
+  /** Installed models (default $SQW_MODELS_DIR or ~/.sqw/models). */
+  modelsDir?: string | null;
+  /** Said once per model setup: a stage without a usable model, a fallback. */
+  onNotice?: (message: string) => void;
 }
 
 export interface WorkerReport {
@@ -36,9 +49,41 @@ export interface WorkerReport {
   stored: number;
 }
 
-/** Every stage name a job may carry: probe stages and the pipeline's CPU stages. */
+/** Every stage name a job may carry: probe stages and the pipeline's stages. */
 export function workerStageNames(): string[] {
-  return [...Object.keys(workerStages()), ...CPU_STAGES];
+  return [...Object.keys(workerStages()), ...PIPELINE_STAGES];
+}
+
+/**
+ * The worker's models, loaded for the model stages a job asks for the first time that set is
+ * asked for (a run's jobs all ask for the same), and kept until the worker stops.
+ */
+class WorkerModelSetups {
+  private readonly setups = new Map<string, Promise<ModelSetup>>();
+
+  constructor(private readonly o: WorkerOptions) {}
+
+  get(stages: ReadonlySet<ModelStageName>, labels: readonly string[]): Promise<WorkerModels> {
+    const key = JSON.stringify([[...stages].sort(), labels]);
+    let setup = this.setups.get(key);
+    if (!setup) {
+      setup = setUpModels(stages, {
+        modelsDir: this.o.modelsDir,
+        device: this.o.device ?? 'auto',
+        labels,
+      });
+      this.setups.set(key, setup);
+      void setup.then(
+        (s) => s.notices.forEach((n) => this.o.onNotice?.(n)),
+        () => this.setups.delete(key),
+      );
+    }
+    return setup;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.setups.values()) await (await s.catch(() => null))?.close();
+  }
 }
 
 const IDLE_POLL_MS = 250;
@@ -51,6 +96,15 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
   // One connection per job in hand writes its results: as many as the queue's pool.
   const project = await openPostgresProject(o.url, o.poolSize ?? 4);
   const report: WorkerReport = { worker, jobs: 0, failed: 0, stored: 0 };
+  const setups = new WorkerModelSetups(o);
+  const pipeline: Omit<ImageStagesEnv, 'runId' | 'seed' | 'labels'> = {
+    db: project.db,
+    dialect: project.dialect,
+    blobs: o.blobs,
+    models: (stages, labels) => setups.get(stages, labels),
+    // One model call at a time; images of the jobs in hand that wait for the same stage share it.
+    lane: new InferenceLane(1),
+  };
   try {
     while (!o.signal?.aborted) {
       const jobs = await queue.claim(o.batchSize ?? 8);
@@ -68,7 +122,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
         await Promise.all(
           jobs.map(async (job) => {
             try {
-              return { job, results: await runJob(job.data, project, o.blobs, probes, worker) };
+              return { job, results: await runJob(job.data, project, pipeline, probes, worker) };
             } catch (err) {
               report.failed++;
               await queue.fail(job, err instanceof Error ? err.message : String(err));
@@ -101,6 +155,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
     }
     return report;
   } finally {
+    await setups.close();
     await queue.close();
     await project.close();
   }
@@ -116,16 +171,17 @@ interface JobResults {
 async function runJob(
   job: ImageJob,
   project: ProjectDb,
-  blobs: BlobStore,
+  pipeline: Omit<ImageStagesEnv, 'runId' | 'seed' | 'labels'>,
   probes: Record<string, WorkerStage>,
   worker: string,
 ): Promise<JobResults> {
   const { imageId, runId } = job;
-  const cpuStages = new Set<CpuStageName>();
+  const { blobs } = pipeline;
+  const pipelineStages = new Set<PipelineStageName>();
   const probeRecords: StageRecord[] = [];
   for (const name of job.stages) {
-    if ((CPU_STAGES as readonly string[]).includes(name)) {
-      cpuStages.add(name as CpuStageName);
+    if ((PIPELINE_STAGES as readonly string[]).includes(name)) {
+      pipelineStages.add(name as PipelineStageName);
       continue;
     }
     const stage = probes[name];
@@ -149,11 +205,11 @@ async function runJob(
       jobId: runId,
     });
   }
-  const computed = cpuStages.size
+  const computed = pipelineStages.size
     ? await computeImageStages(
-        { db: project.db, blobs, runId, seed: job.seed ?? DEFAULT_SEED },
+        { ...pipeline, runId, seed: job.seed ?? DEFAULT_SEED, labels: job.labels ?? [] },
         imageId,
-        cpuStages,
+        pipelineStages,
       )
     : null;
   return { probeRecords, computed };
@@ -203,7 +259,7 @@ async function storeJobs(
       stored.push(0);
       continue;
     }
-    const written = results.computed ? await results.computed.write(scene) : [];
+    const written = results.computed ? await results.computed.write(scene, trx) : [];
     stored.push(results.probeRecords.length + written.length);
   }
   return stored;

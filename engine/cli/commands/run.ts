@@ -59,26 +59,24 @@ export function registerRun(program: Command): void {
       'inference threads, each with its own copy of every model (default 1): one image is prepared while another is inferred; costs a second copy of the models in (GPU) memory',
     )
     .option('--json', 'print the summary as JSON')
-    .action(async (flags: RunFlags, command: Command) => {
+    .action(async (flags: RunFlags) => {
       const out = createOutput(Boolean(flags.json));
       const location = flags.database ?? flags.project;
       if (!location || (flags.database && flags.project))
         throw new CliError('give the project: --project <dir> or --database postgres://…', 2);
       if (/^postgres(ql)?:\/\//.test(location)) {
         const desktopOnly = (
-          [
-            'onlyPending',
-            'labels',
-            'resume',
-            'modelsDir',
-            'workers',
-            'batch',
-            'inferenceThreads',
-          ] as const
+          ['onlyPending', 'resume', 'modelsDir', 'workers', 'batch', 'inferenceThreads'] as const
         ).filter((k) => flags[k] !== undefined);
-        if (desktopOnly.length || flags.device !== 'auto')
+        if (desktopOnly.length)
           throw new CliError(
-            `${desktopOnly.length ? `--${desktopOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : '--device'} is for a desktop run; a team project's workers run its images`,
+            `--${desktopOnly[0]!.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for a desktop run; a team project's workers run its images`,
+            2,
+          );
+        // Models run where the workers run: each worker names its own device and models.
+        if (flags.device !== 'auto')
+          throw new CliError(
+            "--device is set per worker on a team project: sqw worker --device …; the workers' models run its model stages",
             2,
           );
         const [{ runOnTeamProject }, { parseStages: parse }] = await Promise.all([
@@ -86,20 +84,14 @@ export function registerRun(program: Command): void {
           import('../../pipeline/stages'),
         ]);
         let stages;
+        let labels;
         try {
           stages = parse(flags.stages);
+          labels = parseLabels(flags.labels);
         } catch (err) {
           throw new CliError((err as Error).message);
         }
-        await runOnTeamProject(
-          {
-            url: location,
-            stages,
-            stagesGiven: command.getOptionValueSource('stages') !== 'default',
-            seed: flags.seed,
-          },
-          out,
-        );
+        await runOnTeamProject({ url: location, stages, seed: flags.seed, labels }, out);
         return;
       }
       const [{ ProjectStore }, pj, { parseStages }, { JobRunner }, { EventBus }, providers] =
@@ -118,16 +110,8 @@ export function registerRun(program: Command): void {
       let inferenceThreads: number | undefined;
       let labels: string[] | undefined;
       try {
-        if (flags.labels !== undefined) {
-          labels = flags.labels
-            .split(',')
-            .map((l) => l.trim())
-            .filter(Boolean);
-          if (labels.length === 0) throw new Error('--labels needs at least one label');
-          if (labels.some((l) => l.length > 100))
-            throw new Error('--labels: a label is longer than 100 characters');
-          if (flags.resume) throw new Error('--labels cannot change a run being resumed');
-        }
+        labels = parseLabels(flags.labels);
+        if (labels && flags.resume) throw new Error('--labels cannot change a run being resumed');
         stages = parseStages(flags.stages);
         device = providers.parseDevice(flags.device);
         if (!['auto', 'webgpu', 'cuda', 'cpu'].includes(device))
@@ -243,6 +227,19 @@ export function registerRun(program: Command): void {
         store.close();
       }
     });
+}
+
+/** `--labels a,b,c`: what the detect stage looks for; undefined when not given. */
+function parseLabels(list: string | undefined): string[] | undefined {
+  if (list === undefined) return undefined;
+  const labels = list
+    .split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  if (labels.length === 0) throw new Error('--labels needs at least one label');
+  if (labels.some((l) => l.length > 100))
+    throw new Error('--labels: a label is longer than 100 characters');
+  return labels;
 }
 
 function summaryLines(s: RunSummary): string[] {

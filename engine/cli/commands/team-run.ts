@@ -8,36 +8,28 @@ import { openPostgresProject } from '../../../db/store/connect';
 import { SceneStore } from '../../../db/store/scene-store';
 import { printable } from '../../printable';
 import type { StageName } from '../../pipeline/stages';
-import { CPU_STAGES } from '../../team/image-stages';
-import { CliError, type Output } from '../output';
+import { MODEL_STAGES } from '../../team/image-stages';
+import type { Output } from '../output';
 
 export interface TeamRunOptions {
   url: string;
   stages: StageName[];
-  /** False when the stage list is the command's default (all stages). */
-  stagesGiven: boolean;
   seed: string;
+  /** What the detect stage looks for; absent: each model's own vocabulary. */
+  labels?: string[];
   pollMs?: number;
 }
 
 const PLAIN_INTERVAL_MS = 5000;
-
-/** The stages workers run; model stages are refused when asked for, left out of the default. */
-export function teamStages(stages: StageName[], given: boolean): string[] {
-  const cpu = new Set<string>(CPU_STAGES);
-  const model = stages.filter((s) => !cpu.has(s));
-  if (given && model.length)
-    throw new CliError(
-      `stage ${model.join(', ')} does not run in team workers yet (they run ${CPU_STAGES.join(', ')}, segment from depth clusters); run the model stages on a desktop copy of the project`,
-    );
-  return stages.filter((s) => cpu.has(s));
-}
+/** Failed images listed per stage in the summary. */
+const FAILURES_SHOWN = 5;
 
 export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<void> {
-  const stages = teamStages(o.stages, o.stagesGiven);
-  if (!o.stagesGiven)
+  const stages: string[] = [...o.stages];
+  const models = stages.filter((s) => (MODEL_STAGES as readonly string[]).includes(s));
+  if (models.length)
     out.info(
-      `team project: workers run ${stages.join(', ')} (the model stages do not run in workers yet)`,
+      `team project: workers run ${stages.join(', ')}; ${models.join(', ')} with the models installed where each worker runs (sqw worker --device, --models-dir)`,
     );
   const project = await openPostgresProject(o.url, 2);
   const queue = await ImageQueue.open(o.url, { supervise: false, poolSize: 2 });
@@ -52,7 +44,7 @@ export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<
     const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
       (r) => r.id,
     );
-    await queue.enqueue(runId, ids, stages, o.seed);
+    await queue.enqueue(runId, ids, stages, o.seed, o.labels);
     out.info(
       `queued ${ids.length} images as run ${runId} on ${describeLocation(o.url)}; workers run them: sqw worker --database <url> --blobs <shared folder>`,
     );
@@ -73,19 +65,25 @@ export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<
       counts = await queue.counts(runId);
     }
     if (tty && !out.json) process.stderr.write('\n');
-    const byStage = await new SceneStore(project.db).runStageCounts(runId);
+    const scene = new SceneStore(project.db);
+    const byStage = await scene.runStageCounts(runId);
     const lines = [
       stopped
         ? `stopped watching run ${runId}: ${counts.waiting + counts.active} images still queued or running; the workers go on (sqw queue status --database … shows them)`
         : `run ${runId}: ${counts.completed} images done, ${counts.failed} failed`,
-      ...[...new Set(byStage.map((r) => r.stage))].map(
-        (stage) =>
-          `${stage}: ${byStage
-            .filter((r) => r.stage === stage)
-            .map((r) => `${r.n} ${r.status}`)
-            .join(', ')}`,
-      ),
     ];
+    // Each stage's counts, and the first failures with their reasons, as a desktop run says them.
+    const failures: Array<{ stage: string; image: string; reason: string }> = [];
+    for (const stage of new Set(byStage.map((r) => r.stage))) {
+      const rows = byStage.filter((r) => r.stage === stage);
+      lines.push(`${stage}: ${rows.map((r) => `${r.n} ${r.status}`).join(', ')}`);
+      const failed = rows.find((r) => r.status === 'failed')?.n ?? 0;
+      if (failed === 0) continue;
+      const shown = await scene.runFailures(runId, stage, FAILURES_SHOWN);
+      failures.push(...shown.map((f) => ({ stage, ...f })));
+      for (const f of shown) lines.push(`  failed: ${f.image}: ${f.reason}`);
+      if (failed > shown.length) lines.push(`  … ${failed - shown.length} more failures`);
+    }
     out.result(lines.map(printable).join('\n'), {
       runId,
       status: stopped ? 'watching-stopped' : 'done',
@@ -93,6 +91,7 @@ export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<
       stages,
       ...counts,
       byStage,
+      failures,
     });
     if (stopped) process.exitCode = 130;
     else if (counts.failed) process.exitCode = 1;

@@ -22,6 +22,12 @@ export function registerWorker(program: Command): void {
     .requiredOption('--database <url>', 'the team project: postgres://…')
     .requiredOption('--blobs <dir>', "shared folder with the project's image files")
     .option('--batch <n>', 'jobs claimed and run at once', '8')
+    .option(
+      '--device <device>',
+      "where this worker's models run: auto, webgpu, cuda or cpu (model stages: filter, detect, segment, depth, calibrate)",
+      'auto',
+    )
+    .option('--models-dir <dir>', 'models folder (default $SQW_MODELS_DIR or ~/.sqw/models)')
     .option('--exit-when-idle', 'stop once no job is waiting or running')
     .option('--simulate-ms <n>', 'the noop stage takes this long (queue benchmarks)')
     .option('--json', 'print the report as JSON')
@@ -30,15 +36,26 @@ export function registerWorker(program: Command): void {
         database: string;
         blobs: string;
         batch: string;
+        device: string;
+        modelsDir?: string;
         exitWhenIdle?: boolean;
         simulateMs?: string;
         json?: boolean;
       }) => {
-        const [{ runWorker }, { FolderBlobStore }] = await Promise.all([
-          import('../../team/worker'),
-          import('../../team/blob-store'),
-        ]);
+        const [{ runWorker }, { FolderBlobStore }, { parseDevice }, { printable }] =
+          await Promise.all([
+            import('../../team/worker'),
+            import('../../team/blob-store'),
+            import('../../../native-models/providers'),
+            import('../../printable'),
+          ]);
         const out = createOutput(Boolean(flags.json));
+        if (!['auto', 'webgpu', 'cuda', 'cpu'].includes(flags.device))
+          throw new CliError(
+            `unknown device "${flags.device}" (expected auto | webgpu | cuda | cpu)`,
+            2,
+          );
+        const device = parseDevice(flags.device);
         const stop = new AbortController();
         // SIGTERM/SIGINT: finish the jobs in hand, then leave; claimed-but-unstarted ones expire back.
         for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
@@ -46,6 +63,9 @@ export function registerWorker(program: Command): void {
           url: postgresUrl(flags.database),
           blobs: new FolderBlobStore(flags.blobs),
           batchSize: positive('--batch', flags.batch, 8),
+          device,
+          modelsDir: flags.modelsDir,
+          onNotice: (message) => out.info(printable(message)),
           exitWhenIdle: Boolean(flags.exitWhenIdle),
           simulateMs:
             flags.simulateMs === undefined
@@ -67,7 +87,7 @@ export function registerWorker(program: Command): void {
     .requiredOption('--database <url>', 'the team project: postgres://…')
     .option(
       '--stages <list>',
-      'comma-separated worker stages: segment, lift, graph, qa (the model-free pipeline), noop, checksum',
+      'comma-separated worker stages: the pipeline stages (filter, detect, segment, depth, calibrate, lift, graph, qa), noop, checksum',
       'noop',
     )
     .option('--seed <seed>', 'QA template seed (the same seed and graph give the same QA)', '1')

@@ -9,6 +9,7 @@ import { SceneStore } from '../../../db/store/scene-store';
 import { importCocoFile } from '../../annotations/coco-import';
 import { importBatch } from '../../import/index';
 import { parseStages } from '../../pipeline/run';
+import type { PipelineRunEnv } from '../../pipeline/pipeline-jobs';
 import { runJob } from '../../pipeline/testing/run-job';
 
 const SAMPLES = resolve(import.meta.dirname, '../../../samples/demo-batch');
@@ -70,12 +71,28 @@ export async function demoProject(work: string, corridors: number): Promise<numb
   }
 }
 
-/** Everything the CPU stages store for each image, by image path, with no timings or row ids. */
+/**
+ * Everything the pipeline stores for each image, by image path, with no timings or QA row ids: the
+ * image's depth and intrinsics (the model stages may set them), its objects, graph, QA,
+ * ambiguities and stage records.
+ */
 export async function storedResults(project: ProjectDb) {
   const scene = new SceneStore(project.db);
   const images = await project.db
     .selectFrom('images')
-    .select(['id', 'rel_path', 'status'])
+    .select([
+      'id',
+      'rel_path',
+      'status',
+      'depth_blob',
+      'depth_preview_blob',
+      'depth_json',
+      'fx',
+      'fy',
+      'cx',
+      'cy',
+      'intrinsics_source',
+    ])
     .orderBy('id')
     .execute();
   const out = [];
@@ -86,20 +103,36 @@ export async function storedResults(project: ProjectDb) {
     out.push({
       image: image.rel_path,
       status: image.status,
+      depth: [image.depth_blob, image.depth_preview_blob, image.depth_json],
+      intrinsics: [image.fx, image.fy, image.cx, image.cy, image.intrinsics_source],
       qa,
       graph: (await scene.graph(image.id)) ?? null,
       objects: (await scene.objectsWithMasks(image.id)).map((o) => [
         o.id,
         o.label,
+        o.score,
         o.box,
+        o.provenance,
         o.maskRle,
         o.maskProvenance,
       ]),
       ambiguities: await scene.ambiguities(image.id),
-      stages: (await scene.stageRecords(image.id)).map((r) => [r.stage, r.status, r.reason]),
+      // Provenance without timings: model, checksum, provider, parameters, counts.
+      stages: (await scene.stageRecords(image.id)).map((r) => [
+        r.stage,
+        r.status,
+        r.reason,
+        withoutTimings(r.provenance),
+      ]),
     });
   }
   return out;
+}
+
+function withoutTimings(p: Record<string, unknown> | null): Record<string, unknown> | null {
+  if (!p) return p;
+  const { decodeMs: _decode, ...rest } = p;
+  return rest;
 }
 
 /** The stages workers run: everything after detection that needs no model. */
@@ -107,16 +140,25 @@ export const WORKER_STAGES = ['segment', 'lift', 'graph', 'qa'];
 
 /**
  * The single-process run the workers' results are held to: the desktop job over the project
- * folder (seed '1'), then everything it stored, read through the same layer as the team side.
+ * folder (seed '1'; by default the model-free stages, no models), then everything it stored, read
+ * through the same layer as the team side.
  */
-export async function desktopRun(folder: string) {
+export async function desktopRun(
+  folder: string,
+  o: { stages?: string[]; labels?: string[]; env?: PipelineRunEnv } = {},
+) {
   const store = ProjectStore.open(folder);
   let status: string;
   try {
-    const { job } = await runJob(store, {
-      stages: parseStages(WORKER_STAGES.join(',')),
-      seed: '1',
-    });
+    const { job } = await runJob(
+      store,
+      {
+        stages: parseStages((o.stages ?? WORKER_STAGES).join(',')),
+        seed: '1',
+        labels: o.labels ?? [],
+      },
+      o.env,
+    );
     status = job.status;
   } finally {
     store.close();

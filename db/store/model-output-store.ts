@@ -1,0 +1,86 @@
+// What the model stages write per image, on either database: detected objects, model depth and
+// model intrinsics (the desktop's AnnotationRepository.addObject and StageResultRepository's
+// setModelDepth / setModelIntrinsics). Methods do not open transactions: a team worker writes an
+// image's results through a store made on the job's completing transaction.
+import { sql, type Kysely } from 'kysely';
+import type { DialectName, ProjectTables } from './schema';
+
+export interface DetectedObject {
+  /** Reserved beforehand (reserveObjectIds), so the later stages could use it before this write. */
+  id: number;
+  label: string;
+  score: number | null;
+  box: [number, number, number, number];
+}
+
+export class ModelOutputStore {
+  constructor(private readonly db: Kysely<ProjectTables>) {}
+
+  /**
+   * `n` new object ids, ascending, taken from the objects' identity sequence outside any
+   * transaction: a worker computes the graph and QA of detected objects before it stores them, and
+   * QA ids hash the objects' ids. An attempt that never stores its objects leaves a gap, nothing
+   * else. PostgreSQL only: on SQLite one writer stores as it goes (the desktop's image run).
+   */
+  async reserveObjectIds(n: number, dialect: DialectName): Promise<number[]> {
+    if (n === 0) return [];
+    if (dialect !== 'postgres')
+      throw new Error('object ids are reserved ahead only on PostgreSQL (a team project)');
+    const { rows } = await sql<{ id: string | number }>`
+      SELECT nextval(pg_get_serial_sequence('objects', 'id')) AS id
+      FROM generate_series(1, ${n}) ORDER BY 1`.execute(this.db);
+    return rows.map((r) => Number(r.id));
+  }
+
+  async addDetectedObjects(imageId: number, objects: readonly DetectedObject[]): Promise<void> {
+    if (objects.length === 0) return;
+    const now = new Date().toISOString();
+    await this.db
+      .insertInto('objects')
+      .values(
+        objects.map((o) => ({
+          id: o.id,
+          image_id: imageId,
+          label: o.label,
+          score: o.score,
+          x0: o.box[0],
+          y0: o.box[1],
+          x1: o.box[2],
+          y1: o.box[3],
+          provenance: 'model',
+          mask_rle: null,
+          mask_provenance: null,
+          external_id: null,
+          created_at: now,
+        })),
+      )
+      .execute();
+  }
+
+  /** Model depth replaces no sensor depth: the caller checks the image has none (or model depth). */
+  async setModelDepth(
+    imageId: number,
+    blob: { depth: string; preview: string; info: Record<string, unknown> },
+  ): Promise<void> {
+    await this.db
+      .updateTable('images')
+      .set({
+        depth_blob: blob.depth,
+        depth_preview_blob: blob.preview,
+        depth_json: JSON.stringify(blob.info),
+      })
+      .where('id', '=', imageId)
+      .execute();
+  }
+
+  async setModelIntrinsics(
+    imageId: number,
+    k: { fx: number; fy: number; cx: number; cy: number },
+  ): Promise<void> {
+    await this.db
+      .updateTable('images')
+      .set({ fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, intrinsics_source: 'model' })
+      .where('id', '=', imageId)
+      .execute();
+  }
+}

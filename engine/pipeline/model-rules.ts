@@ -1,0 +1,78 @@
+// The model stages' rules for one image, with no database: when a stage has nothing to do, how a
+// model's failure is said, and which outputs are refused. The desktop's image run (image-run.ts)
+// and a team worker (engine/team/model-stages.ts) decide and record them alike.
+import { segmentSkipReason } from './cpu-stages';
+import type { ModelStageName, StageObject, StageOutputs } from './model-stage';
+
+/** The model stages in the order an image goes through them. */
+export const MODEL_STAGE_ORDER = ['filter', 'detect', 'segment', 'depth', 'calibrate'] as const;
+
+const KNOWN_INTRINSICS = new Set(['given', 'exif']);
+
+/** Where an image's stored depth came from: a sensor (imported), a depth model, or none. */
+export function depthSource(
+  depthBlob: string | null,
+  depthJson: string | null,
+): 'sensor' | 'model' | null {
+  if (!depthBlob) return null;
+  try {
+    const info = depthJson ? (JSON.parse(depthJson) as { source?: string }) : null;
+    return info?.source === 'model' ? 'model' : 'sensor';
+  } catch {
+    return 'sensor';
+  }
+}
+
+export interface SkipInput {
+  /** The image's objects at this point of the run. */
+  objects: readonly StageObject[];
+  /** Whether any stored object was imported (a COCO file) rather than detected. */
+  importedObjects: boolean;
+  depthSource: 'sensor' | 'model' | null;
+  /** The stored model depth was made by this run (a resumed or repeated image). */
+  modelDepthFromThisRun: boolean;
+  intrinsicsSource: string;
+}
+
+/** Why a model stage has nothing to do for the image, or null when it should run. */
+export function modelSkipReason(stage: ModelStageName, s: SkipInput): string | null {
+  switch (stage) {
+    case 'detect':
+      if (s.objects.length === 0) return null;
+      return s.importedObjects ? 'imported boxes present' : 'objects present';
+    case 'segment':
+      return segmentSkipReason(s.objects);
+    case 'depth':
+      if (s.depthSource === 'sensor') return 'sensor depth present';
+      return s.depthSource === 'model' && s.modelDepthFromThisRun
+        ? 'model depth from this job'
+        : null;
+    case 'calibrate':
+      return KNOWN_INTRINSICS.has(s.intrinsicsSource) ? 'known intrinsics' : null;
+    default:
+      return null;
+  }
+}
+
+/** A model's failure as its stage record says it; adapter errors already start "model <id>: ". */
+export function modelFailureReason(modelId: string, message: string): string {
+  return `${modelId}: ${message.startsWith(`model ${modelId}: `) ? message.slice(modelId.length + 8) : message}`;
+}
+
+/** Refuses a depth map that does not cover the image pixel for pixel. */
+export function checkDepthOutput(
+  o: StageOutputs['depth'],
+  image: { width: number; height: number },
+): void {
+  if (o.width !== image.width || o.height !== image.height)
+    throw new Error(`depth is ${o.width}x${o.height}, image is ${image.width}x${image.height}`);
+}
+
+/** Refuses intrinsics no camera has (non-positive or non-finite focal lengths, NaN centre). */
+export function checkIntrinsicsOutput(o: StageOutputs['calibrate']): void {
+  if (
+    ![o.fx, o.fy].every((v) => Number.isFinite(v) && v > 0) ||
+    ![o.cx, o.cy].every(Number.isFinite)
+  )
+    throw new Error(`implausible intrinsics ${JSON.stringify(o)}`);
+}
