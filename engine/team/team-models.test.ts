@@ -74,6 +74,19 @@ function withoutObjectIds(results: Results) {
   }));
 }
 
+/**
+ * Less again: which QA an image gets. A fact's random draws (count_relation's direction, say) are
+ * seeded by its objects' ids, so other ids can give other QA: left out are the QA and the counts
+ * of the qa stage's record, which is still compared by status.
+ */
+function withoutIdDraws(results: Results) {
+  return withoutObjectIds(results).map((r) => ({
+    ...r,
+    qa: null,
+    stages: r.stages.map((s) => (s[0] === 'qa' ? s.slice(0, 3) : s)),
+  }));
+}
+
 describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
   let dir: ReturnType<typeof tempDir>;
   let models: string;
@@ -236,7 +249,12 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
       expect(team.flatMap((i) => i.objects.map((o) => o[0])).sort()).toEqual(
         [...Array((IMAGES - 1) * 2).keys()].map((i) => i + 1),
       );
-      expect(withoutObjectIds(team.slice(0, -1))).toEqual(withoutObjectIds(desktop.slice(0, -1)));
+      expect(withoutIdDraws(team.slice(0, -1))).toEqual(withoutIdDraws(desktop.slice(0, -1)));
+      // Where this run happened to hand out the desktop's ids, everything is the desktop's.
+      team.slice(0, -1).forEach((image, i) => {
+        if (JSON.stringify(image.objects) === JSON.stringify(desktop[i]!.objects))
+          expect(image).toEqual(desktop[i]);
+      });
 
       const failed = team.at(-1)!;
       expect(failed.status).toBe('failed');
