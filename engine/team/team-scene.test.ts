@@ -5,7 +5,7 @@
 // engine on the folder and to the team engine: scene.get, scene.relations, scene.pointCloud with
 // its 'point-cloud' blob (the same bytes), and images.list / images.counts filtered by ambiguity,
 // label and QA changed after an edit, before and after the same edit on both sides.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
@@ -19,6 +19,7 @@ import { parseStages } from '../pipeline/run';
 import { runJob } from '../pipeline/testing/run-job';
 import { importCorridor } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
+import { sourceBlobKey } from './blob-store';
 import { createTeamEngine, type TeamEngine } from './team-engine';
 
 const postgres = usePostgresCluster();
@@ -190,6 +191,14 @@ describe.skipIf(postgres.skipReason)('scene panel, 3D view and filters on a team
     await expect(call('team', 'scene.pointCloud', { imageId: 99_999 })).rejects.toThrow(
       /not-found/,
     );
+    // A colour source missing from the shared folder (a project copied before sources were
+    // shared): the cloud is still built, grey, with a note naming the file.
+    const image = (await team.project.catalog.image(ids.fresh))!;
+    rmSync(join(dir.path, 'shared-blobs', sourceBlobKey(image)));
+    const grey = await call('team', 'scene.pointCloud', { imageId: ids.fresh, maxPoints: 30_000 });
+    expect(grey.hasColor).toBe(false);
+    expect(grey.pointCount).toBeGreaterThan(1000);
+    expect(grey.notes.join(' ')).toMatch(/Colours unavailable \(.*sources\/.*\); points are grey/);
   });
 
   it('filters images by ambiguity, label and changed QA as the desktop, before and after the same edit', async () => {
