@@ -6,25 +6,18 @@ import { JobItemRepository } from '../db/repositories/job-items';
 import { probeExecutionProviders } from '../native-models/providers';
 import type { EventBus } from './event-bus';
 import { NotFoundError } from './errors';
-import type { SceneGraph } from '../spatial/scene/scene-graph';
 import { importCocoFile } from './annotations/coco-import';
 import { importBatch } from './import/index';
 import type { JobRunner } from './jobs/job-runner';
 import type { RederiveQueue } from './pipeline/rederive';
-import {
-  toBatchSummary,
-  toImageDetail,
-  toImageSummary,
-  toProjectSummary,
-  toSceneGraphView,
-} from './mappers';
+import { toBatchSummary, toImageDetail, toImageSummary, toProjectSummary } from './mappers';
 import {
   resumePipelineJob,
   retryFailedPipelineJob,
   startPipelineJob,
 } from './pipeline/pipeline-jobs';
-import { loadPointCloud } from './scene-view/point-cloud';
-import { relationsFor } from './scene-view/scene-boxes';
+import { loadPointCloud } from './scene-view/desktop-cloud';
+import { relationsAnswer, sceneAnswer } from './scene-view/scene-answers';
 import { createClaimsHandlers, desktopClaims } from './services/claims';
 import { createExportsHandlers } from './services/exports';
 import { createModelsHandlers } from './services/models';
@@ -151,21 +144,12 @@ export function createService(ctx: ServiceContext): ApiHandlers {
     scene: {
       get: async ({ projectId, imageId }) => {
         const store = projects.get(projectId);
-        const stored = store.scene.graph(imageId);
-        return stored
-          ? toSceneGraphView(
-              stored.graph as SceneGraph,
-              stored.notes,
-              store.scene.ambiguities(imageId),
-            )
-          : null;
+        return sceneAnswer(store.scene.graph(imageId), store.scene.ambiguities(imageId));
       },
       pointCloud: async ({ projectId, imageId, maxPoints }) =>
         loadPointCloud(projects.get(projectId), imageId, maxPoints),
-      relations: async ({ projectId, imageId, objectIds }) => {
-        const stored = projects.get(projectId).scene.graph(imageId);
-        return stored ? relationsFor((stored.graph as SceneGraph).edges, objectIds) : [];
-      },
+      relations: async ({ projectId, imageId, objectIds }) =>
+        relationsAnswer(projects.get(projectId).scene.graph(imageId), objectIds),
     },
     jobs: {
       list: async ({ projectId }) => projects.get(projectId).jobs.list(),

@@ -1,17 +1,23 @@
 // Batches, their import issues and images on either database (async, through Kysely); mirrors
-// db/repositories/batches.ts and images.ts. Filters by object label or ambiguity wait for the
-// objects and ambiguities tables to move to this layer.
+// db/repositories/batches.ts and images.ts, the batch view's filters included.
 import { sql, type Kysely } from 'kysely';
 import type { BatchRow, IssueRow, NewBatch } from '../repositories/batches';
 import type { ImageRow, NewImage } from '../repositories/images';
 import type { ProjectTables } from './schema';
 
+/** The batch view's filters (all given ones must hold), as ImageFilter in images.ts. */
 export interface CatalogFilter {
   batchId?: number;
   status?: string;
   /** Substring of the relative path. */
   search?: string;
+  /** Has a live object with this label. */
+  label?: string;
+  /** Has (true) or has no (false) ambiguous object. */
+  ambiguous?: boolean;
   qaFamily?: string;
+  /** Has (true) or has no (false) QA sent back to review as 'changed' after an edit. */
+  changedAfterEdit?: boolean;
   reviewer?: string;
 }
 
@@ -182,9 +188,28 @@ export class CatalogStore {
           sql<boolean>`rel_path LIKE ${`%${f.search!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`,
         ),
       )
+      .$if(f.label !== undefined, (q) =>
+        q.where('id', 'in', (e) =>
+          e
+            .selectFrom('objects')
+            .select('image_id')
+            .where('label', '=', f.label!)
+            .where('deleted_at', 'is', null),
+        ),
+      )
+      .$if(f.ambiguous !== undefined, (q) =>
+        q.where('id', f.ambiguous ? 'in' : 'not in', (e) =>
+          e.selectFrom('ambiguities').select('image_id'),
+        ),
+      )
       .$if(f.qaFamily !== undefined, (q) =>
         q.where('id', 'in', (e) =>
           e.selectFrom('qa_pairs').select('image_id').where('family', '=', f.qaFamily!),
+        ),
+      )
+      .$if(f.changedAfterEdit !== undefined, (q) =>
+        q.where('id', f.changedAfterEdit ? 'in' : 'not in', (e) =>
+          e.selectFrom('qa_pairs').select('image_id').where('status', '=', 'changed'),
         ),
       )
       .$if(f.reviewer !== undefined, (q) =>

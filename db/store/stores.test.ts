@@ -152,6 +152,61 @@ describe.each(storeTargets())('stores on $name', (target) => {
     });
   });
 
+  it("filters images by a live object's label, ambiguity and QA changed after an edit", async () => {
+    const f = await factFixture();
+    const now = new Date().toISOString();
+    const object = (imageId: number, label: string, deletedAt: string | null) => ({
+      image_id: imageId,
+      label,
+      score: null,
+      x0: 0,
+      y0: 0,
+      x1: 10,
+      y1: 10,
+      mask_rle: null,
+      provenance: 'human',
+      created_at: now,
+      mask_provenance: null,
+      external_id: null,
+      updated_at: null,
+      deleted_at: deletedAt,
+      attributes_json: null,
+      excluded: null,
+    });
+    await project.db
+      .insertInto('objects')
+      .values([object(f.imageId, 'chair', null), object(f.otherImage, 'chair', now)])
+      .execute();
+    await project.db
+      .insertInto('ambiguities')
+      .values({
+        image_id: f.otherImage,
+        node_id: 1,
+        label: 'lamp',
+        group_json: '[1,2]',
+        reason: 'same label',
+      })
+      .execute();
+    await project.db
+      .updateTable('qa_pairs')
+      .set({ status: 'changed' })
+      .where('id', '=', f.other)
+      .execute();
+    const ids = async (filter: Parameters<CatalogStore['statusCounts']>[0]) => {
+      const page = await catalog.queryImages({ ...filter, offset: 0, limit: 10 });
+      expect((await catalog.statusCounts(filter)).total).toBe(page.total);
+      return page.items.map((i) => i.id);
+    };
+    // A deleted object's label does not count.
+    expect(await ids({ label: 'chair' })).toEqual([f.imageId]);
+    expect(await ids({ label: 'lamp' })).toEqual([]);
+    expect(await ids({ ambiguous: true })).toEqual([f.otherImage]);
+    expect(await ids({ ambiguous: false })).toEqual([f.imageId]);
+    expect(await ids({ changedAfterEdit: true })).toEqual([f.imageId]);
+    expect(await ids({ changedAfterEdit: false })).toEqual([f.otherImage]);
+    expect(await ids({ label: 'chair', ambiguous: true })).toEqual([]);
+  });
+
   it('approving one phrasing approves the live phrasings of its fact, with one audit entry', async () => {
     const f = await factFixture();
     const entry = await review.decideFact({ qaId: f.b, decision: 'approve', reviewer: 'ana' });

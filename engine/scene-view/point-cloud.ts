@@ -1,32 +1,40 @@
-// scene.pointCloud: reads what an image's cloud is built from (stored depth, intrinsics, the gravity
-// frame of the stored scene graph, object masks, the upright RGB), lifts it (lift-cloud.ts), packs
-// it (contract/point-cloud.ts) and caches it under the project's blobs (cloud-cache.ts).
-import { readFile } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+// scene.pointCloud on any project: takes what an image's cloud is built from (stored depth,
+// intrinsics, the gravity frame of the stored scene graph, object masks, the upright RGB), lifts it
+// (lift-cloud.ts), packs it (contract/point-cloud.ts) and caches it (cloud-cache.ts). Where those
+// come from is the caller's: a desktop project's folder (desktop-cloud.ts) or a team project's
+// stores and shared blob folder (engine/team/team-scene.ts).
 import sharp from 'sharp';
-import type { ProjectStore } from '../../db/project-store';
 import type { ImageRow } from '../../db/repositories/images';
 import { packPointCloud, type PointCloudInfo } from '../../contract/point-cloud';
 import { rlePixelIndices, type CocoRle } from '../../spatial/geometry/mask-rle';
 import { rotationForUp } from '../../spatial/scene/gravity-frame';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
-import { NotFoundError } from '../errors';
 import { decodeDepthFile } from '../import/depth';
-import { cloudStamp, readCachedCloud, writeCachedCloud } from './cloud-cache';
+import { cloudStamp, type CloudCache } from './cloud-cache';
 import { liftCloud, type ObjectPixels } from './lift-cloud';
 
 /** Without a stored graph: camera axes levelled by nothing (y flipped to up, camera at the origin). */
 const CAMERA_AXES = rotationForUp([0, -1, 0]);
 
-export async function loadPointCloud(
-  store: ProjectStore,
-  imageId: number,
+/** What one image's cloud is built from, however its project stores it. */
+export interface CloudInputs {
+  image: ImageRow;
+  graph: SceneGraph | undefined;
+  /** The image's live objects in id order, with their stored masks. */
+  objects: ReadonlyArray<{ id: number; label: string; maskRle: string | null }>;
+  /** The bytes of the stored depth file (`image.depthBlob`, when there is one). */
+  depthFile(): Promise<Buffer>;
+  /** The upright colour image, encoded: its upright copy, else its source. */
+  colourFile(): Promise<Buffer>;
+}
+
+export async function buildPointCloud(
+  inputs: CloudInputs,
+  cache: CloudCache,
   maxPoints: number,
 ): Promise<PointCloudInfo> {
-  const image = store.images.get(imageId);
-  if (!image) throw new NotFoundError(`image not found: ${imageId}`);
-  const graph = store.scene.graph(imageId)?.graph as SceneGraph | undefined;
-  const objects = store.annotations.objectsWithMasks(imageId);
+  const { image, graph, objects } = inputs;
+  const imageId = image.id;
   const frame = graph
     ? {
         rotation: graph.frame.rotation,
@@ -53,7 +61,7 @@ export async function loadPointCloud(
     frame,
     objects.map((o) => [o.id, o.label, o.maskRle]),
   ]);
-  const cached = await readCachedCloud(store.folder, imageId, stamp);
+  const cached = await cache.read(imageId, stamp);
   if (cached) return { ...cached, cached: true };
 
   const notes: string[] = [];
@@ -68,7 +76,7 @@ export async function loadPointCloud(
   };
   let depth: Float32Array;
   try {
-    depth = await loadDepthMeters(store, image);
+    depth = await loadDepthMeters(inputs);
   } catch (err) {
     notes.push((err as Error).message);
     const info: PointCloudInfo = {
@@ -94,11 +102,11 @@ export async function loadPointCloud(
       stamp,
     );
     info.bytes = packed.byteLength;
-    await writeCachedCloud(store.folder, imageId, packed, info);
+    await cache.write(imageId, packed, info);
     return info;
   }
 
-  const rgb = await loadRgb(store, image).catch((err: unknown) => {
+  const rgb = await loadRgb(inputs).catch((err: unknown) => {
     notes.push(`Colours unavailable (${(err as Error).message}); points are grey.`);
     return null;
   });
@@ -144,17 +152,14 @@ export async function loadPointCloud(
     hasColor: rgb !== null,
     notes,
   };
-  await writeCachedCloud(store.folder, imageId, packed, info);
+  await cache.write(imageId, packed, info);
   return info;
 }
 
 /** Canonical depth blobs are 16-bit PNG in millimetres (engine/import), 0 = missing. */
-async function loadDepthMeters(store: ProjectStore, image: ImageRow): Promise<Float32Array> {
+async function loadDepthMeters({ image, depthFile }: CloudInputs): Promise<Float32Array> {
   if (!image.depthBlob) throw new Error('No depth map for this image: nothing to lift to 3D.');
-  const raw = await decodeDepthFile(
-    await readFile(insideProject(store.folder, image.depthBlob)),
-    image.depthBlob,
-  );
+  const raw = await decodeDepthFile(await depthFile(), image.depthBlob);
   if (typeof raw === 'string') throw new Error(raw);
   if (raw.width !== image.width || raw.height !== image.height)
     throw new Error(
@@ -166,11 +171,8 @@ async function loadDepthMeters(store: ProjectStore, image: ImageRow): Promise<Fl
 }
 
 /** The upright image as interleaved RGB at the image's size. */
-async function loadRgb(store: ProjectStore, image: ImageRow): Promise<Uint8Array> {
-  const path = image.uprightBlob
-    ? insideProject(store.folder, image.uprightBlob)
-    : image.sourcePath;
-  const { data, info } = await sharp(path, { failOn: 'error' })
+async function loadRgb({ image, colourFile }: CloudInputs): Promise<Uint8Array> {
+  const { data, info } = await sharp(await colourFile(), { failOn: 'error' })
     .removeAlpha()
     .toColourspace('srgb')
     .resize(image.width, image.height, { fit: 'fill' })
@@ -178,10 +180,4 @@ async function loadRgb(store: ProjectStore, image: ImageRow): Promise<Uint8Array
     .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
   return new Uint8Array(data.buffer, data.byteOffset, data.length);
-}
-
-function insideProject(folder: string, rel: string): string {
-  const full = resolve(folder, rel);
-  if (!full.startsWith(folder + sep)) throw new Error(`blob path leaves the project: ${rel}`);
-  return full;
 }

@@ -15,6 +15,7 @@ describe('shared-folder blob store', () => {
     const blobs = new FolderBlobStore(join(dir.path, 'shared'));
     await blobs.write('depth/7.png', Buffer.from('depth bytes'));
     expect((await blobs.read('depth/7.png')).toString()).toBe('depth bytes');
+    expect(await blobs.size('depth/7.png')).toBe('depth bytes'.length);
     // No partial file is left beside it.
     expect(readdirSync(join(dir.path, 'shared', 'depth'))).toEqual(['7.png']);
   });
@@ -23,6 +24,7 @@ describe('shared-folder blob store', () => {
     const blobs = new FolderBlobStore(join(dir.path, 'shared'));
     await expect(blobs.write('../outside.txt', Buffer.from('x'))).rejects.toThrow(/outside/);
     await expect(blobs.read('/etc/passwd')).rejects.toThrow(/outside/);
+    await expect(blobs.size('../outside.txt')).rejects.toThrow(/outside/);
     expect(existsSync(join(dir.path, 'outside.txt'))).toBe(false);
   });
 });

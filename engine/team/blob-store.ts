@@ -3,7 +3,7 @@
 // location holds what a desktop project keeps under its blobs/ folder (`sqw project copy` puts it
 // there, and the colour sources the model stages read: sourceBlobKey); keys are paths inside it,
 // blobKeyOf turns a path stored in the database into one.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
 
@@ -19,6 +19,8 @@ export function blobKeyOf(projectPath: string): string {
 
 export interface BlobStore {
   read(key: string): Promise<Buffer>;
+  /** Bytes in the blob, without reading it (the point-cloud cache checks its files by size). */
+  size(key: string): Promise<number>;
   /** Whole or not at all: readers never see half a file. */
   write(key: string, data: Buffer): Promise<void>;
 }
@@ -43,6 +45,10 @@ export class FolderBlobStore implements BlobStore {
   // async: a refused key rejects the promise like any other read failure, never throws in place.
   async read(key: string): Promise<Buffer> {
     return readFile(this.path(key));
+  }
+
+  async size(key: string): Promise<number> {
+    return (await stat(this.path(key))).size;
   }
 
   async write(key: string, data: Buffer): Promise<void> {

@@ -10,6 +10,7 @@ import { ReviewStore } from '../../db/store/review-store';
 import { UndoStore } from '../../db/store/undo-store';
 import { extname } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
+import { pointCloudBlobPath } from '../scene-view/cloud-cache';
 import { FolderBlobStore, type BlobStore } from './blob-store';
 import { TeamRederive } from './team-rederive';
 
@@ -18,6 +19,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.jpeg': 'image/jpeg',
   '.png': 'image/png',
   '.webp': 'image/webp',
+  '.bin': 'application/octet-stream',
 };
 
 export interface TeamBlob {
@@ -71,14 +73,22 @@ export class TeamProject {
     if (ref.projectId !== this.id) return undefined;
     const image = await this.catalog.image(ref.imageId);
     if (!image) return undefined;
-    const key =
-      ref.kind === 'thumb'
-        ? image.thumbBlob
-        : ref.kind === 'depth-preview'
-          ? image.depthPreviewBlob
-          : ref.kind === 'image'
-            ? (image.uprightBlob ?? image.thumbBlob)
-            : null;
+    let key: string | null;
+    switch (ref.kind) {
+      case 'thumb':
+        key = image.thumbBlob;
+        break;
+      case 'depth-preview':
+        key = image.depthPreviewBlob;
+        break;
+      case 'image':
+        key = image.uprightBlob ?? image.thumbBlob;
+        break;
+      case 'point-cloud':
+        // Written by scene.pointCloud (team-scene.ts); absent until it has run for the image.
+        key = pointCloudBlobPath(image.id);
+        break;
+    }
     if (!key) return undefined;
     const contentType = CONTENT_TYPES[extname(key).toLowerCase()];
     if (!contentType) return undefined;

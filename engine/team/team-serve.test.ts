@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { unpackPointCloud } from '../../contract/point-cloud';
 import { copyProject } from '../../db/copy/project-copy';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
@@ -105,6 +106,25 @@ describe.skipIf(postgres.skipReason)('sqw serve --database on PostgreSQL', () =>
     const view = await ok(tokens.vera, 'reviews.image', { imageId });
     expect(view.objects.map((o: any) => o.label)).toContain('partition');
     expect(view.qa.length).toBeGreaterThan(4);
+  });
+
+  it("serves the 3D view: a viewer's scene.pointCloud, then its blob unpacked as the viewer does", async () => {
+    const cloud = (token: string) =>
+      fetch(
+        `http://127.0.0.1:${server.port}/blob/${projectId}/${imageId}/point-cloud?token=${token}`,
+      );
+    // Nothing cached before the first scene.pointCloud.
+    expect((await cloud(tokens.vera)).status).toBe(404);
+    const scene = await ok(tokens.vera, 'scene.get', { imageId });
+    expect(scene.nodes.length).toBeGreaterThan(0);
+    const info = await ok(tokens.vera, 'scene.pointCloud', { imageId, maxPoints: 20_000 });
+    expect(info.pointCount).toBeGreaterThan(1000);
+    const res = await cloud(tokens.vera);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    const arrays = unpackPointCloud(await res.arrayBuffer(), info.stamp);
+    expect(arrays.count).toBe(info.pointCount);
+    expect((await cloud('nope')).status).toBe(401);
   });
 
   it('lets a viewer read but not decide; refuses unknown and revoked tokens at once', async () => {

@@ -21,6 +21,7 @@ import { describeLocation } from '../../db/copy/project-copy';
 import { createTeamDecisionHandlers } from './team-checks';
 import { createTeamEvidenceHandlers } from './team-evidence';
 import type { TeamReviewContext } from './team-review-context';
+import { createTeamSceneHandlers } from './team-scene';
 
 type Handler = (input: never) => Promise<unknown>;
 /** The contract's handler type of one method, by its wire name. */
@@ -44,6 +45,9 @@ export const TEAM_METHODS = new Set<MethodName>([
   'images.filterOptions',
   'images.get',
   'objects.list',
+  'scene.get',
+  'scene.relations',
+  'scene.pointCloud',
   'qa.queue',
   'labels.vocabulary',
   'audit.list',
@@ -119,17 +123,6 @@ export function createTeamService(
       entryId: entry.id,
       imageIds: entry.imageIds,
     });
-  /** Filters of the batch view that read tables not on the two-database layer yet. */
-  const refuseUnported = (f: {
-    label?: string;
-    ambiguous?: boolean;
-    changedAfterEdit?: boolean;
-  }) => {
-    if (f.label !== undefined || f.ambiguous !== undefined || f.changedAfterEdit !== undefined)
-      throw new NotAvailableError(
-        'filtering images by label, ambiguity or changed QA is not available on a team project yet',
-      );
-  };
   const step = async (projectId: string, reviewer: string, op: 'undo' | 'redo') => {
     check(projectId);
     const entry = await mapped(() =>
@@ -156,6 +149,7 @@ export function createTeamService(
     events,
     now,
   );
+  const scene = createTeamSceneHandlers(p, check);
   const objectEdits = createTeamObjectEdits({ project: p, events, now, check, history, announce });
   const ported: Ported = {
     'system.info': async () => {
@@ -186,15 +180,13 @@ export function createTeamService(
         throw new NotFoundError(`batch not found: ${batchId}`);
       return p.catalog.issues(batchId);
     },
-    'images.list': async ({ projectId, label, ambiguous, changedAfterEdit, ...q }) => {
+    'images.list': async ({ projectId, ...q }) => {
       check(projectId);
-      refuseUnported({ label, ambiguous, changedAfterEdit });
       const page = await p.catalog.queryImages(q);
       return { total: page.total, items: page.items.map(toImageSummary) };
     },
-    'images.counts': async ({ projectId, label, ambiguous, changedAfterEdit, ...f }) => {
+    'images.counts': async ({ projectId, ...f }) => {
       check(projectId);
-      refuseUnported({ label, ambiguous, changedAfterEdit });
       const counts = await p.catalog.statusCounts(f);
       const byStatus = Object.fromEntries(
         ImageStatus.options.map((s) => [s, counts.byStatus[s] ?? 0]),
@@ -223,6 +215,9 @@ export function createTeamService(
         maskProvenance: o.maskProvenance,
       }));
     },
+    'scene.get': scene.get,
+    'scene.relations': scene.relations,
+    'scene.pointCloud': scene.pointCloud,
     'qa.queue': naming.queue,
     'labels.vocabulary': async ({ projectId }) => {
       check(projectId);
