@@ -16,43 +16,20 @@ import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { SceneStore } from '../../db/store/scene-store';
-import {
-  groundingDinoModel,
-  samDecoderModel,
-  samEncoderModel,
-} from '../../native-models/testing/adapter-models';
-import { bertTokenizer } from '../../native-models/testing/tokenizers';
 import { importBatch } from '../import/index';
 import { ALL_STAGES } from '../pipeline/stages';
 import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
-import {
-  installTinyDepthModel,
-  installTinyModel,
-  TINY_DEPTH_MODEL,
-} from '../pipeline/testing/tiny-models';
+import { TINY_DEPTH_MODEL } from '../pipeline/testing/tiny-models';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore, sourceBlobKey } from './blob-store';
 import { shareTeamSources } from './share-sources';
 import { desktopRun, storedResults } from './testing/team-fixture';
+import { installWorkerModels, WORKER_LABELS } from './testing/worker-models';
 import { runWorker } from './worker';
 
 const postgres = usePostgresCluster();
-const LABELS = ['chair', 'table'];
+const LABELS = WORKER_LABELS;
 const IMAGES = 3;
-
-/** A generated Grounding DINO that finds a chair (left) and a table (right) in every image. */
-function installTinyDetector(models: string): void {
-  const table = new Float32Array(9 * 900).fill(-8);
-  table[6 * 900 + 0] = 3; // "chair" (token 6) on query 0
-  table[7 * 900 + 1] = 1.5; // "table" (token 7) on query 1
-  const boxes = new Float32Array(900 * 4);
-  boxes.set([0.3, 0.7, 0.2, 0.4], 0);
-  boxes.set([0.7, 0.75, 0.3, 0.3], 4);
-  installTinyModel(models, 'grounding-dino-tiny', {
-    'onnx/model.onnx': groundingDinoModel(table, boxes),
-    ...bertTokenizer(['chair', 'table', 'lamp']),
-  });
-}
 
 type Results = Awaited<ReturnType<typeof storedResults>>;
 
@@ -84,13 +61,8 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
   beforeAll(async () => {
     dir = tempDir();
     models = mkdtempSync(join(tmpdir(), 'sqw-models-'));
-    installTinyDepthModel(models);
-    installTinyDetector(models);
-    // A generated SAM whose mask is the box: the detected objects get model masks.
-    installTinyModel(models, 'sam-vit-b', {
-      'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
-      'sam_vit_b_01ec64.decoder.onnx': samDecoderModel(),
-    });
+    // SAM's mask is the box: the detected objects get model masks.
+    installWorkerModels(models);
     const batch = await writeSyntheticBatch(join(dir.path, 'batch'), {
       count: IMAGES,
       width: 96,
