@@ -21,16 +21,13 @@ import { copyProject } from '../../db/copy/project-copy';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
-import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
-import { SceneStore } from '../../db/store/scene-store';
-import type { SceneGraph } from '../../spatial/scene/scene-graph';
+import { openPostgresProject } from '../../db/store/connect';
 import { importBatch } from '../import/index';
-import { InferenceLane } from '../pipeline/inference-lane';
 import { ALL_STAGES } from '../pipeline/stages';
 import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
-import { computeImageStages } from './image-stages';
+import { byRank, qaAgainstGraph } from './testing/results-by-rank';
 import { desktopRun, storedResults } from './testing/team-fixture';
 import { runWorker } from './worker';
 import { installWorkerModels, WORKER_LABELS } from './testing/worker-models';
@@ -76,74 +73,6 @@ function startWorker(
 }
 
 type Results = Awaited<ReturnType<typeof storedResults>>;
-
-/**
- * One image's results with each object id replaced by the object's rank among the image's objects
- * (1, 2, …), and the QA left out (checked against the stored graph instead): what a run gives
- * whichever worker detected first. The QA stage's counts (added, skipped by reason) follow its
- * draws, which use the ids: its record keeps status, reason, engine and seed.
- */
-function byRank(r: Results[number]) {
-  const rank = new Map(r.objects.map((o, i) => [o[0] as number, i + 1]));
-  const id = (n: number) => rank.get(n) ?? `unknown object ${n}`;
-  const g = r.graph as { graph: SceneGraph; notes: string[] } | null;
-  return {
-    image: r.image,
-    status: r.status,
-    depth: r.depth,
-    intrinsics: r.intrinsics,
-    objects: r.objects.map((o) => [id(o[0] as number), ...o.slice(1)]),
-    graph: g && {
-      notes: g.notes,
-      graph: {
-        ...g.graph,
-        nodes: g.graph.nodes.map((n) => ({
-          ...n,
-          id: id(n.id),
-          maskRef: n.maskRef?.replace(/^objects\/(\d+)$/, (_, d: string) => `objects/${id(+d)}`),
-        })),
-        edges: g.graph.edges.map((e) => ({ ...e, subject: id(e.subject), object: id(e.object) })),
-      },
-    },
-    stages: r.stages.map((s) => {
-      if (s[0] !== 'qa') return s;
-      const p = s[3] as { engine?: unknown; seed?: unknown } | null;
-      return [...s.slice(0, 3), p && { engine: p.engine, seed: p.seed }];
-    }),
-  };
-}
-
-/**
- * Each image's stored QA (key, question, answer, status) and what the QA stage stores for the
- * image's stored graph (seed '1', as the run), written over it: equal when the QA are the graph's.
- */
-async function qaAgainstGraph(project: ProjectDb, blobs: string) {
-  const scene = new SceneStore(project.db);
-  const qa = async (id: number) =>
-    (await scene.qaPairs(id)).map((q) => [q.key, q.question, q.answer, q.status]);
-  const stored = [];
-  const derived = [];
-  for (const { id } of await project.db.selectFrom('images').select('id').orderBy('id').execute()) {
-    stored.push(await qa(id));
-    const computed = await computeImageStages(
-      {
-        db: project.db,
-        dialect: project.dialect,
-        blobs: new FolderBlobStore(blobs),
-        runId: null,
-        seed: '1',
-        labels: [],
-        models: () => Promise.reject(new Error('no model stage here')),
-        lane: new InferenceLane(1),
-      },
-      id,
-      new Set(['qa'] as const),
-    );
-    await project.db.transaction().execute((trx) => computed.write(new SceneStore(trx), trx));
-    derived.push(await qa(id));
-  }
-  return { stored, derived };
-}
 
 describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model stages', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -240,7 +169,10 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
       for (const s of await Promise.all([workers[2]!.done, workers[3]!.done]))
         expect(s).toMatch(/^0: /);
       expect((await late).failed).toBe(0);
-      expect(lateStored).toEqual([0]);
+      // Nothing: stored already. (Twice when the late store landed while the job waited for its
+      // retry: pg-boss completes only a job in hand, so the retry ran and stored nothing too.)
+      expect(lateStored.length).toBeGreaterThan(0);
+      expect(lateStored.every((n) => n === 0)).toBe(true);
 
       const jobs = (
         await db.query<{ state: string; n: number; retried: number }>(
@@ -279,7 +211,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
             readFileSync(join(folder, path)),
           );
 
-      const { stored, derived } = await qaAgainstGraph(project, blobs);
+      const { stored, derived } = await qaAgainstGraph(project, blobs, ids);
       expect(stored.every((q) => q.length > 0)).toBe(true);
       expect(derived).toEqual(stored);
     } finally {
