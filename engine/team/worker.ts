@@ -42,8 +42,8 @@ export interface WorkerOptions extends QueueOptions {
   /** Said once per model setup: a stage without a usable model, a fallback. */
   onNotice?: (message: string) => void;
   /**
-   * Called after a fetched batch's stages are computed and before they are stored, with its image
-   * ids: tests make a reviewer's edit land in between.
+   * Called once per fetched batch, after its stages are computed and before they are stored, with
+   * its image ids: tests make a reviewer's edit (or a lease's end) land in between.
    */
   beforeStore?: (imageIds: number[]) => Promise<void>;
 }
