@@ -93,6 +93,7 @@ class WorkerModelSetups {
 }
 
 const IDLE_POLL_MS = 250;
+const DEFAULT_SEED = '1';
 /**
  * How many times a batch is computed again for images edited meanwhile before the job fails (and
  * is retried by the queue later): each time needs an edit of the image to land while it computes.
@@ -107,11 +108,10 @@ class StaleResultsError extends Error {
     imageIds: number[],
   ) {
     super(
-      `the objects of image ${imageIds.join(', ')} changed (a reviewer's edit) while its stages ran; nothing stored, the queue runs it again`,
+      `the objects of image ${imageIds.join(', ')} changed while its stages ran (a reviewer's edit, another run's results); nothing stored, the queue runs it again`,
     );
   }
 }
-const DEFAULT_SEED = '1';
 
 export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
   const worker = `${hostname()}:${process.pid}`;
