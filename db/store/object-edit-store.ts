@@ -27,12 +27,20 @@ export interface ObjectPlace {
 /**
  * PostgreSQL: object edits, undo/redo of them and re-derivation writes of the project go one at a
  * time until the transaction ends, so two of them that lock the same object rows in a different
- * order (a label rename, a merge's undo, derived masks) wait instead of deadlocking. SQLite has
- * one writer anyway.
+ * order (a label rename, a merge's undo, derived masks) wait instead of deadlocking. Pipeline
+ * workers storing results take it `shared`: they do not wait for each other, but no edit commits
+ * between a worker's check that its results were computed from the current objects and its
+ * commit. Taken before any row lock. SQLite has one writer anyway.
  */
-export async function lockObjectEdits(db: Db, dialect: DialectName): Promise<void> {
-  if (dialect === 'postgres')
-    await sql`SELECT pg_advisory_xact_lock(hashtext('sqw:object-edits'))`.execute(db);
+export async function lockObjectEdits(
+  db: Db,
+  dialect: DialectName,
+  mode: 'exclusive' | 'shared' = 'exclusive',
+): Promise<void> {
+  if (dialect !== 'postgres') return;
+  if (mode === 'shared')
+    await sql`SELECT pg_advisory_xact_lock_shared(hashtext('sqw:object-edits'))`.execute(db);
+  else await sql`SELECT pg_advisory_xact_lock(hashtext('sqw:object-edits'))`.execute(db);
 }
 
 /** An object's row, locked until the transaction ends on PostgreSQL. */

@@ -20,6 +20,15 @@ describe('shared-folder blob store', () => {
     expect(readdirSync(join(dir.path, 'shared', 'depth'))).toEqual(['7.png']);
   });
 
+  it('writes files of one folder at once, each with its own bytes', async () => {
+    const blobs = new FolderBlobStore(join(dir.path, 'shared'));
+    const keys = Array.from({ length: 20 }, (_, i) => `depth/${i}.png`);
+    // Started together, as a worker writes the depth maps of the images it holds.
+    await Promise.all(keys.map((k) => blobs.write(k, Buffer.from(`bytes of ${k}`))));
+    for (const k of keys) expect((await blobs.read(k)).toString()).toBe(`bytes of ${k}`);
+    expect(readdirSync(join(dir.path, 'shared', 'depth'))).toHaveLength(keys.length);
+  });
+
   it('refuses keys that leave the folder', async () => {
     const blobs = new FolderBlobStore(join(dir.path, 'shared'));
     await expect(blobs.write('../outside.txt', Buffer.from('x'))).rejects.toThrow(/outside/);

@@ -3,6 +3,7 @@
 // location holds what a desktop project keeps under its blobs/ folder (`sqw project copy` puts it
 // there, and the colour sources the model stages read: sourceBlobKey); keys are paths inside it,
 // blobKeyOf turns a path stored in the database into one.
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
@@ -54,7 +55,12 @@ export class FolderBlobStore implements BlobStore {
   async write(key: string, data: Buffer): Promise<void> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
-    const partial = join(dirname(path), `.${process.pid}.${Date.now()}.partial`);
+    // Unique per write: a worker writes several images' depth maps into one folder at once, and a
+    // name shared by two writes would give one key the other's bytes.
+    const partial = join(
+      dirname(path),
+      `.${process.pid}.${randomBytes(8).toString('hex')}.partial`,
+    );
     await writeFile(partial, data);
     await rename(partial, path);
   }

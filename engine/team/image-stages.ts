@@ -50,6 +50,13 @@ export interface ImageStagesEnv {
 
 export interface ComputedImage {
   /**
+   * Whether the objects (and the stored graph, for QA alone) this was computed from are still the
+   * image's, read through `scene`: false once a reviewer's edit or another writer changed them, and
+   * then `write` would store a graph and QA of objects that are gone. Called under the locks that
+   * keep edits out until the transaction ends (lockObjectEdits), before anything is written.
+   */
+  isCurrent(scene: SceneStore): Promise<boolean>;
+  /**
    * Writes detected objects, model masks, depth and intrinsics, then graph, derived masks, QA and
    * the stage records; returns the records written.
    */
@@ -105,10 +112,14 @@ export async function computeImageStages(
   if (!blocked && wantGraph && objects.length === 0) blocked = NO_OBJECTS;
 
   let task: CpuTask | null = null;
+  // What an edit (or another writer) may change under this computation: its objects, and the
+  // stored graph when QA is computed from it.
+  let graphRead: string | null = null;
   if (!blocked && (wantGraph || wantQa)) {
     const storedGraph = wantGraph
       ? null
       : (((await read.graph(imageId))?.graph as SceneGraph | undefined) ?? null);
+    if (!wantGraph) graphRead = JSON.stringify(storedGraph);
     if (wantGraph || storedGraph) {
       let depth: CpuTask['depth'] = null;
       if (wantGraph && models?.modelDepth) depth = { metres: models.modelDepth };
@@ -156,7 +167,16 @@ export async function computeImageStages(
     blocked,
     result,
   });
+  const objectsRead = JSON.stringify(stored);
   return {
+    async isCurrent(scene) {
+      if (JSON.stringify(await scene.objectsWithMasks(imageId)) !== objectsRead) return false;
+      return (
+        graphRead === null ||
+        JSON.stringify(((await scene.graph(imageId))?.graph as SceneGraph | undefined) ?? null) ===
+          graphRead
+      );
+    },
     async write(scene, trx) {
       await models?.write(scene, trx);
       let geometryWriteMs = 0;

@@ -8,6 +8,7 @@ import { ImageQueue, type ImageJob, type QueueOptions } from '../../db/queue/ima
 import type { StageRecord } from '../../db/repositories/stage-results';
 import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
+import { lockObjectEdits } from '../../db/store/object-edit-store';
 import { SceneStore } from '../../db/store/scene-store';
 import type { Device } from '../../native-models/providers';
 import { InferenceLane } from '../pipeline/inference-lane';
@@ -40,6 +41,11 @@ export interface WorkerOptions extends QueueOptions {
   modelsDir?: string | null;
   /** Said once per model setup: a stage without a usable model, a fallback. */
   onNotice?: (message: string) => void;
+  /**
+   * Called once per fetched batch, after its stages are computed and before they are stored, with
+   * its image ids: tests make a reviewer's edit (or a lease's end) land in between.
+   */
+  beforeStore?: (imageIds: number[]) => Promise<void>;
 }
 
 export interface WorkerReport {
@@ -88,6 +94,24 @@ class WorkerModelSetups {
 
 const IDLE_POLL_MS = 250;
 const DEFAULT_SEED = '1';
+/**
+ * How many times a batch is computed again for images edited meanwhile before the job fails (and
+ * is retried by the queue later): each time needs an edit of the image to land while it computes.
+ */
+const STALE_RECOMPUTES = 5;
+
+/** Results of images whose objects changed while they were computed: none of the batch stored. */
+class StaleResultsError extends Error {
+  constructor(
+    /** Their indices in the batch. */
+    readonly stale: number[],
+    imageIds: number[],
+  ) {
+    super(
+      `the objects of image ${imageIds.join(', ')} changed while its stages ran (a reviewer's edit, another run's results); nothing stored, the queue runs it again`,
+    );
+  }
+}
 
 export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
   const worker = `${hostname()}:${process.pid}`;
@@ -118,19 +142,17 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
       }
       // Stages run for every job at once; then the batch's results and completions are stored in
       // one transaction, or job by job when that fails, so one bad job fails alone.
-      const ready = (
-        await Promise.all(
-          jobs.map(async (job) => {
-            try {
-              return { job, results: await runJob(job.data, project, pipeline, probes, worker) };
-            } catch (err) {
-              report.failed++;
-              await queue.fail(job, err instanceof Error ? err.message : String(err));
-              return null;
-            }
-          }),
-        )
-      ).filter((r) => r !== null);
+      const compute = async (job: (typeof jobs)[number]) => {
+        try {
+          return { job, results: await runJob(job.data, project, pipeline, probes, worker) };
+        } catch (err) {
+          report.failed++;
+          await queue.fail(job, err instanceof Error ? err.message : String(err));
+          return null;
+        }
+      };
+      let ready = (await Promise.all(jobs.map(compute))).filter((r) => r !== null);
+      await o.beforeStore?.(ready.map((r) => r.job.data.imageId));
       const settle = async (batch: typeof ready) => {
         const stored = await queue.finish(
           batch.map((r) => r.job),
@@ -143,14 +165,27 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
           o.onJob?.(r.job.data.imageId, stored[i]!);
         });
       };
-      try {
-        if (ready.length) await settle(ready);
-      } catch {
-        for (const r of ready)
-          await settle([r]).catch(async (err: unknown) => {
-            report.failed++;
-            await queue.fail(r.job, err instanceof Error ? err.message : String(err));
-          });
+      for (let attempt = 1; ready.length; attempt++) {
+        try {
+          await settle(ready);
+          break;
+        } catch (err) {
+          // A reviewer edited an image while its stages ran: nothing was stored; those images are
+          // computed again from their objects as they are now, and the batch stored again.
+          if (err instanceof StaleResultsError && attempt < STALE_RECOMPUTES) {
+            const again = await Promise.all(
+              ready.map((r, i) => (err.stale.includes(i) ? compute(r.job) : r)),
+            );
+            ready = again.filter((r) => r !== null);
+            continue;
+          }
+          for (const r of ready)
+            await settle([r]).catch(async (e: unknown) => {
+              report.failed++;
+              await queue.fail(r.job, e instanceof Error ? e.message : String(e));
+            });
+          break;
+        }
       }
     }
     return report;
@@ -219,7 +254,8 @@ async function runJob(
  * Stores a batch's results in the transaction that completes its jobs. Returns per job how many
  * stage records it stored: 0 when an earlier attempt of the same run (a worker whose lease ran out
  * but which finished after all) stored them already, checked under the images' locks so two
- * attempts of one job write one after the other.
+ * attempts of one job write one after the other. Throws StaleResultsError, storing nothing, when
+ * an image's objects changed after its stages read them.
  */
 async function storeJobs(
   batch: ReadonlyArray<{ job: { data: ImageJob }; results: JobResults }>,
@@ -227,6 +263,8 @@ async function storeJobs(
   dialect: ProjectDb['dialect'],
 ): Promise<number[]> {
   const scene = new SceneStore(trx);
+  // No reviewer's edit commits between the check below and this transaction's commit.
+  if (batch.some((r) => r.results.computed)) await lockObjectEdits(trx, dialect, 'shared');
   // A batch may hold jobs of several runs: one locking statement per run and stage list.
   const groups = new Map<string, number[]>();
   batch.forEach(({ job }, i) => {
@@ -252,6 +290,16 @@ async function storeJobs(
     if (seen.has(key)) writes[i] = false;
     seen.add(key);
   });
+  // Results computed from objects an edit has changed since are not stored (their graph and QA
+  // would describe objects that are gone): checked for the whole batch before anything is written.
+  const stale: number[] = [];
+  for (const [i, { results }] of batch.entries())
+    if (writes[i] && results.computed && !(await results.computed.isCurrent(scene))) stale.push(i);
+  if (stale.length)
+    throw new StaleResultsError(
+      stale,
+      stale.map((i) => batch[i]!.job.data.imageId),
+    );
   await scene.recordStages(batch.flatMap((r, i) => (writes[i] ? r.results.probeRecords : [])));
   const stored: number[] = [];
   for (const [i, { results }] of batch.entries()) {

@@ -1,0 +1,224 @@
+// Two of four `sqw worker` processes killed while they run the model stages (detection, model
+// masks, model depth with the tiny generated models, CPU) and then segment, lift, graph and QA: the
+// run completes, every image's detected objects, masks, depth, graph and stage records equal the
+// single-process run's, and nothing was stored twice (one set of detected objects per image, one
+// record per image and stage, all from the one run), also by a fifth worker that finishes a job
+// after its lease ran out and another worker stored the image.
+//
+// Detected objects' ids come from PostgreSQL's sequence in the order workers detect (a documented
+// limit), so they and what hashes or draws on them are compared by what does not depend on them:
+// objects by label, score, box and mask; the graph with each id replaced by the object's rank in
+// its image (detection's order within an image is the model's, and reserved ids ascend); each
+// image's QA (whose keys hash the ids and whose template choices are drawn with them) must be what
+// the QA stage gives for the image's stored graph, keys, questions, answers and statuses alike.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyProject } from '../../db/copy/project-copy';
+import { ProjectStore } from '../../db/project-store';
+import { usePostgresCluster } from '../../db/postgres/test-hooks';
+import { ImageQueue } from '../../db/queue/image-queue';
+import { openPostgresProject } from '../../db/store/connect';
+import { importBatch } from '../import/index';
+import { ALL_STAGES } from '../pipeline/stages';
+import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
+import { tempDir } from '../test/helpers';
+import { FolderBlobStore } from './blob-store';
+import { byRank, qaAgainstGraph } from './testing/results-by-rank';
+import { desktopRun, storedResults } from './testing/team-fixture';
+import { runWorker } from './worker';
+import { installWorkerModels, WORKER_LABELS } from './testing/worker-models';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SQW = resolve(ROOT, 'bin/sqw.mjs');
+const IMAGES = 10;
+
+const postgres = usePostgresCluster();
+
+function startWorker(
+  url: string,
+  blobs: string,
+  models: string,
+): { child: ChildProcess; done: Promise<string> } {
+  const child = spawn(
+    process.execPath,
+    [
+      SQW,
+      'worker',
+      '--database',
+      url,
+      '--blobs',
+      blobs,
+      '--batch',
+      '2',
+      '--models-dir',
+      models,
+      '--device',
+      'cpu',
+      '--exit-when-idle',
+      '--json',
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const done = new Promise<string>((res) =>
+    child.on('exit', (code, sig) => res(`${code ?? sig}: ${out}`)),
+  );
+  return { child, done };
+}
+
+type Results = Awaited<ReturnType<typeof storedResults>>;
+
+describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model stages', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let models: string;
+  let url: string;
+  let blobs: string;
+  let folder: string;
+  let desktop: Results;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    models = mkdtempSync(join(tmpdir(), 'sqw-models-'));
+    installWorkerModels(models);
+    const batch = await writeSyntheticBatch(join(dir.path, 'batch'), {
+      count: IMAGES,
+      width: 96,
+      height: 72,
+    });
+    folder = join(dir.path, 'project');
+    const store = ProjectStore.openOrCreate(folder);
+    try {
+      await importBatch(store, { folder: batch.colorDir });
+    } finally {
+      store.close();
+    }
+    url = await postgres.cluster().createDatabase();
+    blobs = join(dir.path, 'blobs');
+    await copyProject(folder, url, { blobs });
+    const run = await desktopRun(folder, {
+      stages: [...ALL_STAGES],
+      labels: WORKER_LABELS,
+      env: { modelsDir: models },
+    });
+    expect(run.status).toBe('done');
+    desktop = run.results;
+  }, 30_000);
+  afterAll(() => {
+    dir?.remove();
+    if (models) rmSync(models, { recursive: true, force: true });
+  });
+
+  it('completes with the single-process results, each stored once', async () => {
+    const queue = await ImageQueue.open(url, { supervise: false, leaseSeconds: 2, retryLimit: 5 });
+    const project = await openPostgresProject(url, 2);
+    const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
+      (r) => r.id,
+    );
+    expect(ids).toHaveLength(IMAGES);
+    await queue.enqueue('run-kill', ids, [...ALL_STAGES], '1', WORKER_LABELS);
+    await queue.close();
+
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const settled = async (imageId?: number) =>
+      (
+        await db.query(
+          `SELECT COUNT(*)::int AS n FROM stage_runs WHERE stage = 'qa' AND ($1::int IS NULL OR image_id = $1)`,
+          [imageId ?? null],
+        )
+      ).rows[0].n as number;
+    // A fifth worker, in this process, holds its first job's results past the job's lease: another
+    // worker takes the job over and stores the image; the late attempt must then store nothing.
+    let lateImage: number | null = null;
+    const lateStored: number[] = [];
+    const late = runWorker({
+      url,
+      blobs: new FolderBlobStore(blobs),
+      batchSize: 1,
+      exitWhenIdle: true,
+      poolSize: 2,
+      device: 'cpu',
+      modelsDir: models,
+      // Finds the expired lease within a second (the others look every 5 s).
+      maintenanceSeconds: 1,
+      beforeStore: async ([imageId]) => {
+        if (lateImage !== null) return;
+        lateImage = imageId!;
+        const deadline = Date.now() + 20_000;
+        while ((await settled(imageId)) === 0 && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 50));
+      },
+      onJob: (imageId, stored) => {
+        if (imageId === lateImage) lateStored.push(stored);
+      },
+    });
+    const workers = Array.from({ length: 4 }, () => startWorker(url, blobs, models));
+    try {
+      const deadline = Date.now() + 20_000;
+      while ((await settled()) < 2 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(await settled()).toBeLessThan(IMAGES); // killed mid-run, not after
+      workers[0]!.child.kill('SIGKILL');
+      workers[1]!.child.kill('SIGKILL');
+      for (const s of await Promise.all([workers[2]!.done, workers[3]!.done]))
+        expect(s).toMatch(/^0: /);
+      expect((await late).failed).toBe(0);
+      // Nothing: stored already. (Twice when the late store landed while the job waited for its
+      // retry: pg-boss completes only a job in hand, so the retry ran and stored nothing too.)
+      expect(lateStored.length).toBeGreaterThan(0);
+      expect(lateStored.every((n) => n === 0)).toBe(true);
+
+      const jobs = (
+        await db.query<{ state: string; n: number; retried: number }>(
+          `SELECT state, COUNT(*)::int AS n, COUNT(*) FILTER (WHERE retry_count > 0)::int AS retried
+           FROM pgboss.job WHERE name = 'sqw-images' GROUP BY state`,
+        )
+      ).rows;
+      expect(jobs.map((j) => [j.state, j.n])).toEqual([['completed', IMAGES]]);
+      // The late worker's job and those the killed workers held.
+      expect(jobs[0]!.retried).toBeGreaterThan(1);
+      // One record per (image, stage), all by this run, as many as the desktop's.
+      const records = (
+        await db.query<{ n: number; runs: number }>(
+          `SELECT COUNT(*)::int AS n, COUNT(DISTINCT job_id)::int AS runs FROM stage_runs`,
+        )
+      ).rows[0]!;
+      expect(records).toEqual({ n: desktop.reduce((n, i) => n + i.stages.length, 0), runs: 1 });
+
+      const team = await storedResults(project);
+      // Not a vacuous comparison: every image has model depth, its two detected objects with model
+      // masks (once: a second store would add two more), a graph and QA.
+      for (const image of team) {
+        expect(JSON.parse(image.depth[2]!)).toMatchObject({ source: 'model', width: 96 });
+        expect(image.objects.map((o) => [o[1], o[4], o[6]])).toEqual([
+          ['chair', 'model', 'model'],
+          ['table', 'model', 'model'],
+        ]);
+        expect(image.graph?.graph).toBeTruthy();
+        expect(image.qa.length).toBeGreaterThan(0);
+      }
+      expect(team.map(byRank)).toEqual(desktop.map(byRank));
+      // The model depth files the workers wrote are the desktop's, byte for byte.
+      for (const image of team)
+        for (const path of [image.depth[0]!, image.depth[1]!])
+          expect(readFileSync(join(blobs, path.replace(/^blobs\//, '')))).toEqual(
+            readFileSync(join(folder, path)),
+          );
+
+      const { stored, derived } = await qaAgainstGraph(project, blobs, ids);
+      expect(stored.every((q) => q.length > 0)).toBe(true);
+      expect(derived).toEqual(stored);
+    } finally {
+      for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+      await late.catch(() => {});
+      await db.end();
+      await project.close();
+    }
+  }, 60_000);
+});
