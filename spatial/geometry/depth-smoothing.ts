@@ -10,7 +10,7 @@
 // per column, sums over the window's rows (updated as the window moves down one row), then per
 // row a prefix over those column sums. Everything touched per row is a few columns' worth of
 // numbers that stay in cache, where the box-sized tables (9 doubles per pixel) did not.
-import { ascendingPixels, pixelListBounds } from './mask-rle';
+import { ascendingPixelBounds } from './mask-rle';
 
 /** Per column: n, sum y, sum y^2, sum z, sum y z over the window's rows. */
 const C = 5;
@@ -47,7 +47,8 @@ export function smoothObjectDepths(
     }
     return count;
   }
-  if (ascendingPixels(pixels, count) !== pixels) {
+  const bounds = ascendingPixelBounds(pixels, count, width);
+  if (!bounds) {
     // Not ascending (no caller here): smooth in ascending order, map back to the given one.
     const order = Int32Array.from({ length: count }, (_, i) => i).sort(
       (a, b) => pixels[a]! - pixels[b]!,
@@ -63,7 +64,7 @@ export function smoothObjectDepths(
     for (let j = 0; j < count; j++) out[order[j]!] = tmp[j]!;
     return count;
   }
-  const { u0, u1, v0, v1 } = pixelListBounds(pixels, count, width);
+  const { u0, u1, v0, v1 } = bounds;
   const w = u1 - u0 + 1;
   const h = v1 - v0 + 1;
   if (grid.length < w * h) grid = new Float64Array(w * h * 2);

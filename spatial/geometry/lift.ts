@@ -49,7 +49,8 @@ export function liftDepth(img: DepthImage, k: Pinhole, stride = 1): LiftedPoints
       pixels[n++] = row + u;
     }
   }
-  return { xyz: xyz.slice(0, n * 3), pixels: pixels.slice(0, n), count: n };
+  // Views, not copies: the arrays are this call's own.
+  return { xyz: xyz.subarray(0, n * 3), pixels: pixels.subarray(0, n), count: n };
 }
 
 /**

@@ -248,6 +248,36 @@ export function ascendingPixels(pixels: ArrayLike<number>, count: number): Array
 }
 
 /**
+ * Inclusive pixel bounds of the first `count` (> 0) pixel indices when they ascend (as
+ * ascendingPixels tests), else null: both questions in one pass over the list.
+ */
+export function ascendingPixelBounds(
+  pixels: ArrayLike<number>,
+  count: number,
+  width: number,
+): { u0: number; u1: number; v0: number; v1: number } | null {
+  let prev = pixels[0]!;
+  let v = Math.floor(prev / width);
+  let rowStart = v * width;
+  const v0 = v;
+  let u0 = prev - rowStart;
+  let u1 = u0;
+  for (let i = 1; i < count; i++) {
+    const p = pixels[i]!;
+    if (p < prev) return null;
+    prev = p;
+    while (p >= rowStart + width) {
+      v++;
+      rowStart += width;
+    }
+    const u = p - rowStart;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+  }
+  return { u0, u1, v0, v1: v };
+}
+
+/**
  * Inclusive pixel bounds of the first `count` row-major pixel indices (count > 0). Ascending lists
  * (every object pixel list here) are walked row by row without a division per pixel; any other
  * order falls back to dividing.
