@@ -99,7 +99,10 @@ export function ransacPlane(
   const prePts = new Float64Array(pre * 4);
   for (let q = 0; q < pre; q++) {
     const k = pre === m ? q : randInt(rng, m);
-    prePts.set(pts.subarray(k * 4, k * 4 + 4), q * 4);
+    prePts[q * 4] = pts[k * 4]!;
+    prePts[q * 4 + 1] = pts[k * 4 + 1]!;
+    prePts[q * 4 + 2] = pts[k * 4 + 2]!;
+    prePts[q * 4 + 3] = pts[k * 4 + 3]!;
   }
   const prior = opts.prior;
   let best: Plane | null = null;
@@ -173,7 +176,7 @@ export function ransacPlane(
   if (!best) return null;
   // Two rounds of least-squares refinement on the inliers.
   let plane = best;
-  let inliers = planeInliers(xyz, plane, thr, candidates, perZ);
+  let inliers = candidateInliers(pts, candidates, plane);
   let outsideCone = false;
   for (let r = 0; r < 2; r++) {
     const refined = fitPlane(xyz, inliers);
@@ -184,7 +187,26 @@ export function ransacPlane(
       break;
     }
     plane = o;
-    inliers = planeInliers(xyz, plane, thr, candidates, perZ);
+    inliers = candidateInliers(pts, candidates, plane);
   }
   return { plane, inliers, outsideCone };
+}
+
+/**
+ * planeInliers over the candidates, read from their contiguous copy (x, y, z, inlier distance per
+ * point, the distance computed as planeInliers computes it): the same test, no gather.
+ */
+function candidateInliers(pts: Float64Array, candidates: Int32Array, plane: Plane): Int32Array {
+  const [nx, ny, nz] = plane.normal;
+  const d = plane.d;
+  const m = candidates.length;
+  const out = new Int32Array(m);
+  let c = 0;
+  for (let k = 0; k < m; k++) {
+    const o = k * 4;
+    const r = nx * pts[o]! + ny * pts[o + 1]! + nz * pts[o + 2]! + d;
+    const t = pts[o + 3]!;
+    if (r <= t && r >= -t) out[c++] = candidates[k]!;
+  }
+  return out.slice(0, c);
 }
