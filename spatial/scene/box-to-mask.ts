@@ -54,11 +54,12 @@ let idxBuf = new Int32Array(0);
 let zBuf = new Float64Array(0);
 let yBuf = new Float64Array(0);
 let ySel = new Float64Array(0);
-let labelBuf = new Int32Array(0);
 let mmCount = new Int32Array(0);
 let mmMin = new Float64Array(0);
 let mmMax = new Float64Array(0);
 let hist = new Int32Array(0);
+let clusterLo = new Int32Array(0);
+let clusterHi = new Int32Array(0);
 let gxBuf = new Float64Array(0);
 let gfBuf = new Float64Array(0);
 let cellBuf = new Int32Array(0);
@@ -80,7 +81,6 @@ function ensurePixels(n: number): void {
   zBuf = new Float64Array(n * 2);
   yBuf = new Float64Array(n * 2);
   ySel = new Float64Array(n * 2);
-  labelBuf = new Int32Array(n * 2);
   gxBuf = new Float64Array(n * 2);
   gfBuf = new Float64Array(n * 2);
   cellBuf = new Int32Array(n * 2);
@@ -205,22 +205,27 @@ export function maskFromBox(
   // first of the next) by more than max(5 cm, 4%); mmCount becomes the bucket's cluster id.
   let clusters = 0;
   let prevMax = -1;
+  // Each cluster is a range of buckets: its first and last occupied one.
+  if (clusterLo.length < nb) {
+    clusterLo = new Int32Array(nb * 2);
+    clusterHi = new Int32Array(nb * 2);
+  }
   for (let b = 0; b < nb; b++) {
     if (mmCount[b] === 0) continue;
-    if (prevMax >= 0 && mmMin[b]! - prevMax > Math.max(0.05, 0.04 * prevMax)) clusters++;
+    if (prevMax < 0) clusterLo[0] = b;
+    else if (mmMin[b]! - prevMax > Math.max(0.05, 0.04 * prevMax)) clusterLo[++clusters] = b;
+    clusterHi[clusters] = b;
     prevMax = mmMax[b]!;
     mmCount[b] = clusters;
   }
   clusters++;
   const score = new Float64Array(clusters);
-  const label = labelBuf;
   // Neighbouring pixels mostly share a cluster: a run's score is carried in a local (the same
   // additions in the same order as adding to score[c] pixel by pixel).
   let cur = -1;
   let acc = 0;
   for (let t = 0; t < m; t++) {
     const c = mmCount[bucket[t]!]!;
-    label[t] = c;
     if (c !== cur) {
       if (cur >= 0) score[cur] = acc;
       cur = c;
@@ -231,18 +236,34 @@ export function maskFromBox(
   score[cur] = acc;
   let best = 0;
   for (let c = 1; c < clusters; c++) if (score[c]! > score[best]!) best = c;
-  // The winning cluster's scratch indices, ascending: every later pass reads only those.
+  // The winning cluster's scratch indices, ascending: every later pass reads only those. With an
+  // aligned frame its heights go to ySel and its depths are summed on the way (clusterBase).
+  const bLo = clusterLo[best]!;
+  const bHi = clusterHi[best]!;
   let n = 0;
-  for (let t = 0; t < m; t++) if (label[t] === best) bestBuf[n++] = t;
+  let zSum = 0;
+  if (aligned)
+    for (let t = 0; t < m; t++) {
+      const b = bucket[t]!;
+      if (b < bLo || b > bHi) continue;
+      bestBuf[n] = t;
+      ySel[n++] = ys[t]!;
+      zSum += zs[t]!;
+    }
+  else
+    for (let t = 0; t < m; t++) {
+      const b = bucket[t]!;
+      if (b >= bLo && b <= bHi) bestBuf[n++] = t;
+    }
   // The cluster's heights (in ySel), base and band, shared by both support searches.
-  const base = aligned ? clusterBase(n) : null;
+  const base = aligned ? clusterBase(n, zSum) : null;
   let supportY = base ? supportLayer(n, base, useFloor ? floorY : null, W, v0, k, frame!) : null;
   let below = false;
   if (base && supportY === null && (below = true))
     supportY = supportBelowObject(
       img,
       k,
-      () => lowestRows(n, W, u0, u1, v0),
+      () => lowestRows(n, W, u0, u1, v0, rows),
       range,
       frame!,
       base,
@@ -343,17 +364,11 @@ function supportLayer(
 }
 
 /**
- * Base height (1% height quantile), median height and floor band (at the mean depth) of the
- * winning cluster (`n` points), its heights left in ySel; null under 50 points.
+ * Base height (1% height quantile), median height and floor band (at the mean depth, from the
+ * depths' sum) of the winning cluster (`n` points, heights in ySel); null under 50 points.
  */
-function clusterBase(n: number): ClusterHeights | null {
+function clusterBase(n: number, zSum: number): ClusterHeights | null {
   if (n < 50) return null;
-  let zSum = 0;
-  for (let j = 0; j < n; j++) {
-    const t = bestBuf[j]!;
-    ySel[j] = yBuf[t]!;
-    zSum += zBuf[t]!;
-  }
   // The median first: quickselect leaves the smaller half in ySel[0..mid), where the 1% value is
   // then selected (the same values, ySel's order aside; the histogram does not depend on it).
   const mid = (n - 1) >> 1;
@@ -373,17 +388,30 @@ let lowestBuf = new Int32Array(0);
  * Lowest image row of the winning cluster in each column u0..u1 (-1: none), in a reused buffer.
  * Its pixels ascend row by row (rowFirstBuf: each box row's first scratch index from row v0).
  */
-function lowestRows(n: number, W: number, u0: number, u1: number, v0: number): Int32Array {
+function lowestRows(
+  n: number,
+  W: number,
+  u0: number,
+  u1: number,
+  v0: number,
+  rows: number,
+): Int32Array {
   const cols = u1 - u0 + 1;
   if (lowestBuf.length < cols) lowestBuf = new Int32Array(cols * 2);
   const lowest = lowestBuf.subarray(0, cols);
   lowest.fill(-1);
-  for (let j = 0, r = 0; j < n; j++) {
+  // From the bottom up (rows only grow along the list): the first row met in a column is its
+  // lowest, and once every column has one, nothing above can change them.
+  let left = cols;
+  for (let j = n - 1, r = rows - 1; j >= 0 && left > 0; j--) {
     const t = bestBuf[j]!;
-    while (t >= rowFirstBuf[r + 1]!) r++;
-    // Rows only grow along the list: the last row seen in a column is its lowest.
+    while (t < rowFirstBuf[r]!) r--;
     const v = v0 + r;
-    lowest[idxBuf[t]! - v * W - u0] = v;
+    const i = idxBuf[t]! - v * W - u0;
+    if (lowest[i] === -1) {
+      lowest[i] = v;
+      left--;
+    }
   }
   return lowest;
 }
