@@ -66,6 +66,10 @@ function orient(plane: Plane, prior: V3): Plane {
     : { normal: [-plane.normal[0], -plane.normal[1], -plane.normal[2]], d: -plane.d };
 }
 
+// ransacPlane's contiguous copies, reused (grown, never shrunk; fully written before each read).
+let ptsScratch = new Float64Array(0);
+let preScratch = new Float64Array(0);
+
 /**
  * Best plane (most inliers) among `candidates` whose normal is within `maxTilt` of `prior`,
  * refined by least squares on its inliers. Null when no admissible plane has 3 inliers.
@@ -85,7 +89,8 @@ export function ransacPlane(
   // Contiguous copies of the candidates' coordinates and inlier distances (x, y, z, t per point);
   // hypotheses are scored on a 256-point random subset first (its own contiguous copy) and fully
   // only when they can still beat the best (preemptive scoring).
-  const pts = new Float64Array(m * 4);
+  if (ptsScratch.length < m * 4) ptsScratch = new Float64Array(m * 4);
+  const pts = ptsScratch;
   for (let k = 0; k < m; k++) {
     const o = candidates[k]! * 3;
     const z = +xyz[o + 2]!;
@@ -96,7 +101,8 @@ export function ransacPlane(
   }
   // Random scoring subset (candidates may arrive in raster order).
   const pre = Math.min(m, 256);
-  const prePts = new Float64Array(pre * 4);
+  if (preScratch.length < pre * 4) preScratch = new Float64Array(pre * 4);
+  const prePts = preScratch;
   for (let q = 0; q < pre; q++) {
     const k = pre === m ? q : randInt(rng, m);
     prePts[q * 4] = pts[k * 4]!;

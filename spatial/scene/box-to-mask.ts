@@ -72,8 +72,8 @@ let weightBuf = new Float64Array(0);
 let bestBuf = new Int32Array(0);
 /** Per box row: scratch index of its first pixel (the pixels are stored row by row). */
 let rowFirstBuf = new Int32Array(0);
-/** Per box column: |u - box centre| / half width, the column's part of the centre weight. */
-let colRBuf = new Float64Array(0);
+/** Per box column: max(0.1, 1 - r^2) for its distance r alone (see the centre weight). */
+let colWBuf = new Float64Array(0);
 
 function ensurePixels(n: number): void {
   if (idxBuf.length >= n) return;
@@ -139,31 +139,35 @@ export function maskFromBox(
   const cols = u1 - u0 + 1;
   if (colXBuf.length < cols) {
     colXBuf = new Float64Array(cols * 2);
-    colRBuf = new Float64Array(cols * 2);
+    colWBuf = new Float64Array(cols * 2);
   }
   const rows = v1 - v0 + 1;
   if (rowFirstBuf.length < rows + 1) rowFirstBuf = new Int32Array((rows + 1) * 2);
   const colX = colXBuf;
-  const colR = colRBuf;
+  const colW = colWBuf;
   const rowFirst = rowFirstBuf;
   const depth = img.depth;
   const r3 = R[3]!;
   const r5 = R[5]!;
   // Centre weight max(0.1, 1 - r^2), r = the pixel's box-normalised Chebyshev distance from the
-  // box centre: objects fill the box centre, backgrounds and occluders its rim.
+  // box centre: objects fill the box centre, backgrounds and occluders its rim. 1 - r^2 never
+  // increases with r (rounded products and differences are monotone), so it is the smaller of
+  // the column's and the row's own values, and the 0.1 floor can be taken on each first.
   const bu = (u0 + u1) / 2;
   const bv = (v0 + v1) / 2;
   const hw = Math.max(1, (u1 - u0) / 2);
   const hh = Math.max(1, (v1 - v0) / 2);
   for (let u = u0; u <= u1; u++) {
     colX[u - u0] = (u - k.cx) / k.fx;
-    colR[u - u0] = Math.abs(u - bu) / hw;
+    const ru = Math.abs(u - bu) / hw;
+    colW[u - u0] = Math.max(0.1, 1 - ru * ru);
   }
   const weight = weightBuf;
   for (let v = v0; v <= v1; v++) {
     rowFirst[v - v0] = m;
     const ryc = R[4]! * ((v - k.cy) / k.fy);
     const rv = Math.abs(v - bv) / hh;
+    const rowW = Math.max(0.1, 1 - rv * rv);
     for (let u = u0; u <= u1; u++) {
       const p = v * W + u;
       const z = depth[p]!;
@@ -174,8 +178,7 @@ export function maskFromBox(
         if (useFloor && wy - floorY < floorBand(z)) continue;
         ys[m] = wy;
       }
-      const r = Math.max(colR[u - u0]!, rv);
-      weight[m] = Math.max(0.1, 1 - r * r);
+      weight[m] = Math.min(colW[u - u0]!, rowW);
       idx[m] = p;
       zs[m] = z;
       if (z < zMin) zMin = z;

@@ -148,6 +148,12 @@ function manyBelow(xyz: Float32Array, count: number, p: Plane, share: number): b
   return false;
 }
 
+// searchFloor's per-call arrays, reused (grown, never shrunk): the candidates' lattice lookup,
+// the inlier marks (cleared per call) and each candidate's lattice slot.
+let slotScratch = new Int32Array(0);
+let dropScratch = new Uint8Array(0);
+let slotOfScratch = new Int32Array(0);
+
 /**
  * Sequential RANSAC for the floor: the lowest large plane whose normal lies within `maxTilt` of
  * `prior`, with the camera between minH and maxH above it; null when there is none (reasons in
@@ -187,11 +193,18 @@ function searchFloor(
   // pixels lie on the stride lattice, so the lookup only stores lattice pixels (stride^2 times
   // smaller than the image; other pixels hold no candidate).
   const cols = Math.ceil(img.width / stride);
-  const slot = new Int32Array(cols * Math.ceil(img.height / stride));
+  const slots = cols * Math.ceil(img.height / stride);
+  if (slotScratch.length < slots) slotScratch = new Int32Array(slots);
+  const slot = slotScratch.subarray(0, slots);
   const radius = Math.max(2 * stride, Math.round(img.width / 5));
-  const drop = new Uint8Array(pts.count);
+  if (dropScratch.length < pts.count) {
+    dropScratch = new Uint8Array(pts.count);
+    slotOfScratch = new Int32Array(pts.count);
+  }
+  const drop = dropScratch;
+  drop.fill(0, 0, pts.count);
   // Lattice slot of every candidate point, computed once for all rounds.
-  const slotOf = new Int32Array(pts.count);
+  const slotOf = slotOfScratch;
   for (let q = 0; q < cand.length; q++) {
     const p = pts.pixels[cand[q]!]!;
     const v = (p / img.width) | 0;
