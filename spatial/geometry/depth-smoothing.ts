@@ -196,8 +196,15 @@ export function smoothObjectDepths(
       } else j = i;
       const lo = (Math.max(xa, x - radius) - xa) * K;
       const hi = (Math.min(xb, x + radius) - xa + 1) * K;
+      // A window centred on the pixel (whole-number sums, exact) needs only the depth sum: the
+      // first case of planeValue, without reading the other moments.
+      const n = pre[hi]! - pre[lo]!;
+      if (pre[hi + 1]! - pre[lo + 1]! === n * x && pre[hi + 2]! - pre[lo + 2]! === n * y) {
+        out[j++] = (pre[hi + 6]! - pre[lo + 6]!) / n;
+        continue;
+      }
       out[j++] = planeValue(
-        pre[hi]! - pre[lo]!,
+        n,
         pre[hi + 1]! - pre[lo + 1]!,
         pre[hi + 2]! - pre[lo + 2]!,
         pre[hi + 3]! - pre[lo + 3]!,
