@@ -56,7 +56,10 @@ describe('COCO RLE', () => {
       const h = 1 + Math.floor(rnd() * 7);
       const density = [0, 0.1, 0.5, 0.9, 1][t % 5]!;
       const bm = Uint8Array.from({ length: w * h }, () => (rnd() < density ? 1 : 0));
-      expect(encodeRlePixels(maskPixelIndices(bm), w, h)).toEqual(encodeRle(bm, w, h));
+      const px = maskPixelIndices(bm);
+      expect(encodeRlePixels(px, w, h)).toEqual(encodeRle(bm, w, h));
+      // A plain array takes the column-bucketing path: the same runs.
+      expect(encodeRlePixels(Array.from(px), w, h)).toEqual(encodeRle(bm, w, h));
     }
   });
 
