@@ -272,31 +272,33 @@ export function maskFromBox(
       base,
       useFloor ? floorY : null,
     );
-  let kept = keptPixels(n, supportY);
-  // A support read below the object keeps most of the cluster above it; when it would not, the
-  // cluster is not the object standing there (an occluder's top under a mostly hidden object).
-  if (below && supportY !== null && kept < 0.5 * base!.count) {
+  if (supportY !== null) {
+    const kept = keptPixelsAbove(n, supportY);
+    // A support read below the object keeps most of the cluster above it; when it would not, the
+    // cluster is not the object standing there (an occluder's top under a mostly hidden object).
+    if (!(below && kept < 0.5 * base!.count))
+      return { pixels: keptBuf.slice(0, kept), flag: null, supportY };
     supportY = null;
-    kept = keptPixels(n, null);
   }
-  return { pixels: keptBuf.slice(0, kept), flag: null, supportY };
+  // The whole cluster, written straight to the result (no scratch copy to slice).
+  const pixels = new Int32Array(n);
+  for (let j = 0; j < n; j++) pixels[j] = idxBuf[bestBuf[j]!]!;
+  return { pixels, flag: null, supportY };
 }
 
 let keptBuf = new Int32Array(0);
 
 /**
- * Writes the pixels of the winning cluster (its `n` scratch indices in bestBuf; above the
- * support's band, when there is one) to keptBuf in ascending order; returns their number.
+ * Writes the pixels of the winning cluster (its `n` scratch indices in bestBuf) above the
+ * support's band to keptBuf in ascending order; returns their number.
  */
-function keptPixels(n: number, supportY: number | null): number {
+function keptPixelsAbove(n: number, supportY: number): number {
   if (keptBuf.length < n) keptBuf = new Int32Array(n * 2);
   let kept = 0;
-  if (supportY === null) for (let j = 0; j < n; j++) keptBuf[kept++] = idxBuf[bestBuf[j]!]!;
-  else
-    for (let j = 0; j < n; j++) {
-      const t = bestBuf[j]!;
-      if (yBuf[t]! >= supportY + floorBand(zBuf[t]!)) keptBuf[kept++] = idxBuf[t]!;
-    }
+  for (let j = 0; j < n; j++) {
+    const t = bestBuf[j]!;
+    if (yBuf[t]! >= supportY + floorBand(zBuf[t]!)) keptBuf[kept++] = idxBuf[t]!;
+  }
   return kept;
 }
 
