@@ -10,7 +10,7 @@
 // per column, sums over the window's rows (updated as the window moves down one row), then per
 // row a prefix over those column sums. Everything touched per row is a few columns' worth of
 // numbers that stay in cache, where the box-sized tables (9 doubles per pixel) did not.
-import { ascendingPixels, pixelListBounds } from './mask-rle';
+import { ascendingPixelBounds } from './mask-rle';
 
 /** Per column: n, sum y, sum y^2, sum z, sum y z over the window's rows. */
 const C = 5;
@@ -47,7 +47,8 @@ export function smoothObjectDepths(
     }
     return count;
   }
-  if (ascendingPixels(pixels, count) !== pixels) {
+  const bounds = ascendingPixelBounds(pixels, count, width);
+  if (!bounds) {
     // Not ascending (no caller here): smooth in ascending order, map back to the given one.
     const order = Int32Array.from({ length: count }, (_, i) => i).sort(
       (a, b) => pixels[a]! - pixels[b]!,
@@ -63,7 +64,7 @@ export function smoothObjectDepths(
     for (let j = 0; j < count; j++) out[order[j]!] = tmp[j]!;
     return count;
   }
-  const { u0, u1, v0, v1 } = pixelListBounds(pixels, count, width);
+  const { u0, u1, v0, v1 } = bounds;
   const w = u1 - u0 + 1;
   const h = v1 - v0 + 1;
   if (grid.length < w * h) grid = new Float64Array(w * h * 2);
@@ -84,17 +85,23 @@ export function smoothObjectDepths(
   let i = 0;
   let j = 0;
   for (let y = 0; y < h; y++) {
-    if (y + radius < h) addRow(y + radius, w, 1);
-    if (y - radius - 1 >= 0) addRow(y - radius - 1, w, -1);
+    // The window moves down: row y + radius enters the column sums, row y - radius - 1 leaves
+    // (-1: none), both in one pass over the columns, fused with this row's prefix below.
+    const enter = y + radius < h ? y + radius : -1;
+    const leave = y - radius - 1;
     const rowStart = (v0 + y) * width + u0;
     const rowEnd = rowStart + w;
-    if (i >= count || pixels[i]! >= rowEnd) continue;
+    if (i >= count || pixels[i]! >= rowEnd) {
+      moveWindow(enter, leave, w, 0, w);
+      continue;
+    }
     // This row's pixels span [first, last]: the prefix covers their windows only.
     const first = i;
     let last = i;
     while (last + 1 < count && pixels[last + 1]! < rowEnd) last++;
     const xa = Math.max(0, pixels[i]! - rowStart - radius);
     const xb = Math.min(w - 1, pixels[last]! - rowStart + radius);
+    moveWindow(enter, leave, w, 0, xa);
     let a0 = 0;
     let a1 = 0;
     let a2 = 0;
@@ -106,21 +113,55 @@ export function smoothObjectDepths(
     let a8 = 0;
     // pre[(x - xa) K + j] = sum over columns [xa, x) of moment j.
     for (let j = 0; j < K; j++) pre[j] = 0;
+    const inRow = enter * w;
+    const outRow = leave * w;
+    // As in addRow: (sign * y) * y and (sign * y) * z, sign * z, for sign 1 and -1.
+    const inY = 1 * enter;
+    const inYY = inY * enter;
+    const outY = -1 * leave;
+    const outYY = outY * leave;
     for (let x = xa; x <= xb; x++) {
       const c = x * C;
-      const n = cols[c]!;
+      let n = cols[c]!;
+      // moveWindow written out for this column (the same operations in the same order), then
+      // the column's updated sums go into the prefix without being read back.
+      const zi = enter >= 0 ? grid[inRow + x]! : 0;
+      const zo = leave >= 0 ? grid[outRow + x]! : 0;
+      let sy = cols[c + 1]!;
+      let syy = cols[c + 2]!;
+      let sz = cols[c + 3]!;
+      let syz = cols[c + 4]!;
+      if (zi !== 0 || zo !== 0) {
+        if (zi !== 0) {
+          n = n + 1;
+          sy = sy + inY;
+          syy = syy + inYY;
+          sz = sz + 1 * zi;
+          syz = syz + inY * zi;
+        }
+        if (zo !== 0) {
+          n = n + -1;
+          sy = sy + outY;
+          syy = syy + outYY;
+          sz = sz + -1 * zo;
+          syz = syz + outY * zo;
+        }
+        cols[c] = n;
+        cols[c + 1] = sy;
+        cols[c + 2] = syy;
+        cols[c + 3] = sz;
+        cols[c + 4] = syz;
+      }
       if (n !== 0) {
-        const sy = cols[c + 1]!;
-        const sz = cols[c + 3]!;
         a0 += n;
         a1 += x * n;
         a2 += sy;
         a3 += x * x * n;
         a4 += x * sy;
-        a5 += cols[c + 2]!;
+        a5 += syy;
         a6 += sz;
         a7 += x * sz;
-        a8 += cols[c + 4]!;
+        a8 += syz;
       }
       const o = (x - xa + 1) * K;
       pre[o] = a0;
@@ -133,6 +174,7 @@ export function smoothObjectDepths(
       pre[o + 7] = a7;
       pre[o + 8] = a8;
     }
+    moveWindow(enter, leave, w, xb + 1, w);
     for (; i <= last; i++) {
       const x = pixels[i]! - rowStart;
       if (select) {
@@ -154,8 +196,15 @@ export function smoothObjectDepths(
       } else j = i;
       const lo = (Math.max(xa, x - radius) - xa) * K;
       const hi = (Math.min(xb, x + radius) - xa + 1) * K;
+      // A window centred on the pixel (whole-number sums, exact) needs only the depth sum: the
+      // first case of planeValue, without reading the other moments.
+      const n = pre[hi]! - pre[lo]!;
+      if (pre[hi + 1]! - pre[lo + 1]! === n * x && pre[hi + 2]! - pre[lo + 2]! === n * y) {
+        out[j++] = (pre[hi + 6]! - pre[lo + 6]!) / n;
+        continue;
+      }
       out[j++] = planeValue(
-        pre[hi]! - pre[lo]!,
+        n,
         pre[hi + 1]! - pre[lo + 1]!,
         pre[hi + 2]! - pre[lo + 2]!,
         pre[hi + 3]! - pre[lo + 3]!,
@@ -170,6 +219,50 @@ export function smoothObjectDepths(
     }
   }
   return select ? j : count;
+}
+
+/**
+ * Columns [x0, x1) of the window's move down one row: row `enter` added to the column sums, then
+ * row `leave` removed (-1: none), per column in the order addRow(enter, 1) then addRow(leave, -1)
+ * would apply them.
+ */
+function moveWindow(enter: number, leave: number, w: number, x0: number, x1: number): void {
+  const inRow = enter * w;
+  const outRow = leave * w;
+  const inY = 1 * enter;
+  const inYY = inY * enter;
+  const outY = -1 * leave;
+  const outYY = outY * leave;
+  for (let x = x0; x < x1; x++) {
+    const zi = enter >= 0 ? grid[inRow + x]! : 0;
+    const zo = leave >= 0 ? grid[outRow + x]! : 0;
+    if (zi === 0 && zo === 0) continue;
+    const c = x * C;
+    let n = cols[c]!;
+    let sy = cols[c + 1]!;
+    let syy = cols[c + 2]!;
+    let sz = cols[c + 3]!;
+    let syz = cols[c + 4]!;
+    if (zi !== 0) {
+      n = n + 1;
+      sy = sy + inY;
+      syy = syy + inYY;
+      sz = sz + 1 * zi;
+      syz = syz + inY * zi;
+    }
+    if (zo !== 0) {
+      n = n + -1;
+      sy = sy + outY;
+      syy = syy + outYY;
+      sz = sz + -1 * zo;
+      syz = syz + outY * zo;
+    }
+    cols[c] = n;
+    cols[c + 1] = sy;
+    cols[c + 2] = syy;
+    cols[c + 3] = sz;
+    cols[c + 4] = syz;
+  }
 }
 
 /** Adds (sign 1) or removes (sign -1) row y of the grid to / from the column sums. */

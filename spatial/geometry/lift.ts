@@ -29,11 +29,33 @@ export function liftPixel(u: number, v: number, z: number, k: Pinhole): [number,
 
 /** Lifts every `stride`-th pixel in both directions (stride 1 = all pixels). */
 export function liftDepth(img: DepthImage, k: Pinhole, stride = 1): LiftedPoints {
-  const { depth, width, height } = img;
-  const s = Math.max(1, Math.floor(stride));
-  const cap = Math.ceil(width / s) * Math.ceil(height / s);
+  const cap = liftDepthCapacity(img, stride);
   const xyz = new Float32Array(cap * 3);
   const pixels = new Int32Array(cap);
+  const n = liftDepthInto(img, k, stride, xyz, pixels);
+  // Views, not copies: the arrays are this call's own.
+  return { xyz: xyz.subarray(0, n * 3), pixels: pixels.subarray(0, n), count: n };
+}
+
+/** Points liftDepth can return at most (the pixels on the stride lattice). */
+export function liftDepthCapacity(img: DepthImage, stride = 1): number {
+  const s = Math.max(1, Math.floor(stride));
+  return Math.ceil(img.width / s) * Math.ceil(img.height / s);
+}
+
+/**
+ * liftDepth into caller-owned arrays (at least liftDepthCapacity points): returns the number of
+ * points written.
+ */
+export function liftDepthInto(
+  img: DepthImage,
+  k: Pinhole,
+  stride: number,
+  xyz: Float32Array,
+  pixels: Int32Array,
+): number {
+  const { depth, width, height } = img;
+  const s = Math.max(1, Math.floor(stride));
   const ifx = 1 / k.fx;
   const ify = 1 / k.fy;
   let n = 0;
@@ -49,7 +71,7 @@ export function liftDepth(img: DepthImage, k: Pinhole, stride = 1): LiftedPoints
       pixels[n++] = row + u;
     }
   }
-  return { xyz: xyz.slice(0, n * 3), pixels: pixels.slice(0, n), count: n };
+  return n;
 }
 
 /**

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ascendingPixelBounds,
+  ascendingPixels,
   countsFromString,
   countsToString,
   decodeRle,
@@ -7,6 +9,7 @@ import {
   encodeRlePixels,
   MaskError,
   maskPixelIndices,
+  pixelListBounds,
   rlePixelIndices,
 } from './mask-rle';
 
@@ -53,7 +56,32 @@ describe('COCO RLE', () => {
       const h = 1 + Math.floor(rnd() * 7);
       const density = [0, 0.1, 0.5, 0.9, 1][t % 5]!;
       const bm = Uint8Array.from({ length: w * h }, () => (rnd() < density ? 1 : 0));
-      expect(encodeRlePixels(maskPixelIndices(bm), w, h)).toEqual(encodeRle(bm, w, h));
+      const px = maskPixelIndices(bm);
+      expect(encodeRlePixels(px, w, h)).toEqual(encodeRle(bm, w, h));
+      // A plain array takes the column-bucketing path: the same runs.
+      expect(encodeRlePixels(Array.from(px), w, h)).toEqual(encodeRle(bm, w, h));
+    }
+  });
+
+  it('gives ascending lists the bounds pixelListBounds gives, and null where ascendingPixels sorts', () => {
+    let seed = 11;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    for (let t = 0; t < 300; t++) {
+      const w = 1 + Math.floor(rnd() * 12);
+      const h = 1 + Math.floor(rnd() * 9);
+      const bm = Uint8Array.from({ length: w * h }, () => (rnd() < 0.4 ? 1 : 0));
+      const px = maskPixelIndices(bm);
+      if (px.length === 0) continue;
+      // Every third list swapped somewhere (not ascending), and one with a repeated pixel.
+      if (t % 3 === 1 && px.length > 1) {
+        const i = Math.floor(rnd() * (px.length - 1));
+        [px[i], px[i + 1]] = [px[i + 1]!, px[i]!];
+      }
+      if (t % 3 === 2) px[px.length - 1] = px[Math.max(0, px.length - 2)]!;
+      const got = ascendingPixelBounds(px, px.length, w);
+      if (ascendingPixels(px, px.length) === px)
+        expect(got).toEqual(pixelListBounds(px, px.length, w));
+      else expect(got).toBeNull();
     }
   });
 });

@@ -168,6 +168,88 @@ let colOrder = new Int32Array(0);
  * (counting sort; rows stay ascending within a column) and runs read off in column-major order.
  */
 export function encodeRlePixels(pixels: ArrayLike<number>, width: number, height: number): CocoRle {
+  return encodeRleInBox(pixels, width, height) ?? encodeRleByColumns(pixels, width, height);
+}
+
+/** Column-major bitmap of the pixels' bounding box (encodeRleInBox), reused. */
+let boxBits = new Uint8Array(0);
+/** Largest box (cells) encodeRleInBox reads; larger ones go by columns. */
+const MAX_BOX_BITS = 1 << 22;
+
+/**
+ * encodeRlePixels through a column-major bitmap of the pixels' bounding box: one pass over the
+ * pixels to set it, one over the box to read the runs off in column-major order (a run continues
+ * across columns only where positions are consecutive, as in the column bucketing). Null unless
+ * the list is an Int32Array, strictly ascending, inside the image, with a box of at most
+ * MAX_BOX_BITS cells: then the column bucketing does it.
+ */
+function encodeRleInBox(pixels: ArrayLike<number>, width: number, height: number): CocoRle | null {
+  const n = pixels.length;
+  if (n === 0 || !(pixels instanceof Int32Array)) return null;
+  let prev = pixels[0]!;
+  let v = Math.floor(prev / width);
+  let rowStart = v * width;
+  const v0 = v;
+  let u0 = prev - rowStart;
+  let u1 = u0;
+  for (let i = 1; i < n; i++) {
+    const p = pixels[i]!;
+    if (!(p > prev)) return null;
+    prev = p;
+    while (p >= rowStart + width) {
+      v++;
+      rowStart += width;
+    }
+    const u = p - rowStart;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+  }
+  if (!(pixels[0]! >= 0 && prev < width * height)) return null;
+  const w = u1 - u0 + 1;
+  const h = v - v0 + 1;
+  if (w * h > MAX_BOX_BITS) return null;
+  if (boxBits.length < w * h) boxBits = new Uint8Array(w * h * 2);
+  const bits = boxBits;
+  bits.fill(0, 0, w * h);
+  for (let i = 0, y = 0, rs = v0 * width; i < n; i++) {
+    const p = pixels[i]!;
+    while (p >= rs + width) {
+      y++;
+      rs += width;
+    }
+    bits[(p - rs - u0) * h + y] = 1;
+  }
+  const counts: number[] = [];
+  let end = 0; // column-major position after the last run of ones
+  let start = -1;
+  let stop = -1; // the open run: [start, stop)
+  for (let x = 0; x < w; x++) {
+    const col = x * h;
+    const base = (u0 + x) * height + v0;
+    for (let y = 0; y < h; y++) {
+      if (bits[col + y] === 0) continue;
+      const pos = base + y;
+      if (pos === stop) {
+        stop++;
+        continue;
+      }
+      if (start >= 0) {
+        counts.push(start - end, stop - start);
+        end = stop;
+      }
+      start = pos;
+      stop = pos + 1;
+    }
+  }
+  counts.push(start - end, stop - start);
+  end = stop;
+  const total = width * height;
+  if (end < total) counts.push(total - end);
+  return { size: [height, width], counts };
+}
+
+/** encodeRlePixels by bucketing the pixels by column (any list it accepts). */
+function encodeRleByColumns(pixels: ArrayLike<number>, width: number, height: number): CocoRle {
   const n = pixels.length;
   if (colStart.length < width + 1) colStart = new Int32Array((width + 1) * 2);
   if (colOrder.length < n) colOrder = new Int32Array(n * 2);
@@ -245,6 +327,36 @@ export function ascendingPixels(pixels: ArrayLike<number>, count: number): Array
     if (pixels[i]! < pixels[i - 1]!)
       return Int32Array.from({ length: count }, (_, j) => pixels[j]!).sort();
   return pixels;
+}
+
+/**
+ * Inclusive pixel bounds of the first `count` (> 0) pixel indices when they ascend (as
+ * ascendingPixels tests), else null: both questions in one pass over the list.
+ */
+export function ascendingPixelBounds(
+  pixels: ArrayLike<number>,
+  count: number,
+  width: number,
+): { u0: number; u1: number; v0: number; v1: number } | null {
+  let prev = pixels[0]!;
+  let v = Math.floor(prev / width);
+  let rowStart = v * width;
+  const v0 = v;
+  let u0 = prev - rowStart;
+  let u1 = u0;
+  for (let i = 1; i < count; i++) {
+    const p = pixels[i]!;
+    if (p < prev) return null;
+    prev = p;
+    while (p >= rowStart + width) {
+      v++;
+      rowStart += width;
+    }
+    const u = p - rowStart;
+    if (u < u0) u0 = u;
+    if (u > u1) u1 = u;
+  }
+  return { u0, u1, v0, v1: v };
 }
 
 /**

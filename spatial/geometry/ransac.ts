@@ -66,6 +66,10 @@ function orient(plane: Plane, prior: V3): Plane {
     : { normal: [-plane.normal[0], -plane.normal[1], -plane.normal[2]], d: -plane.d };
 }
 
+// ransacPlane's contiguous copies, reused (grown, never shrunk; fully written before each read).
+let ptsScratch = new Float64Array(0);
+let preScratch = new Float64Array(0);
+
 /**
  * Best plane (most inliers) among `candidates` whose normal is within `maxTilt` of `prior`,
  * refined by least squares on its inliers. Null when no admissible plane has 3 inliers.
@@ -85,7 +89,8 @@ export function ransacPlane(
   // Contiguous copies of the candidates' coordinates and inlier distances (x, y, z, t per point);
   // hypotheses are scored on a 256-point random subset first (its own contiguous copy) and fully
   // only when they can still beat the best (preemptive scoring).
-  const pts = new Float64Array(m * 4);
+  if (ptsScratch.length < m * 4) ptsScratch = new Float64Array(m * 4);
+  const pts = ptsScratch;
   for (let k = 0; k < m; k++) {
     const o = candidates[k]! * 3;
     const z = +xyz[o + 2]!;
@@ -96,10 +101,14 @@ export function ransacPlane(
   }
   // Random scoring subset (candidates may arrive in raster order).
   const pre = Math.min(m, 256);
-  const prePts = new Float64Array(pre * 4);
+  if (preScratch.length < pre * 4) preScratch = new Float64Array(pre * 4);
+  const prePts = preScratch;
   for (let q = 0; q < pre; q++) {
     const k = pre === m ? q : randInt(rng, m);
-    prePts.set(pts.subarray(k * 4, k * 4 + 4), q * 4);
+    prePts[q * 4] = pts[k * 4]!;
+    prePts[q * 4 + 1] = pts[k * 4 + 1]!;
+    prePts[q * 4 + 2] = pts[k * 4 + 2]!;
+    prePts[q * 4 + 3] = pts[k * 4 + 3]!;
   }
   const prior = opts.prior;
   let best: Plane | null = null;
@@ -173,7 +182,7 @@ export function ransacPlane(
   if (!best) return null;
   // Two rounds of least-squares refinement on the inliers.
   let plane = best;
-  let inliers = planeInliers(xyz, plane, thr, candidates, perZ);
+  let inliers = candidateInliers(pts, candidates, plane);
   let outsideCone = false;
   for (let r = 0; r < 2; r++) {
     const refined = fitPlane(xyz, inliers);
@@ -184,7 +193,26 @@ export function ransacPlane(
       break;
     }
     plane = o;
-    inliers = planeInliers(xyz, plane, thr, candidates, perZ);
+    inliers = candidateInliers(pts, candidates, plane);
   }
   return { plane, inliers, outsideCone };
+}
+
+/**
+ * planeInliers over the candidates, read from their contiguous copy (x, y, z, inlier distance per
+ * point, the distance computed as planeInliers computes it): the same test, no gather.
+ */
+function candidateInliers(pts: Float64Array, candidates: Int32Array, plane: Plane): Int32Array {
+  const [nx, ny, nz] = plane.normal;
+  const d = plane.d;
+  const m = candidates.length;
+  const out = new Int32Array(m);
+  let c = 0;
+  for (let k = 0; k < m; k++) {
+    const o = k * 4;
+    const r = nx * pts[o]! + ny * pts[o + 1]! + nz * pts[o + 2]! + d;
+    const t = pts[o + 3]!;
+    if (r <= t && r >= -t) out[c++] = candidates[k]!;
+  }
+  return out.slice(0, c);
 }

@@ -54,11 +54,12 @@ let idxBuf = new Int32Array(0);
 let zBuf = new Float64Array(0);
 let yBuf = new Float64Array(0);
 let ySel = new Float64Array(0);
-let labelBuf = new Int32Array(0);
 let mmCount = new Int32Array(0);
 let mmMin = new Float64Array(0);
 let mmMax = new Float64Array(0);
 let hist = new Int32Array(0);
+let clusterLo = new Int32Array(0);
+let clusterHi = new Int32Array(0);
 let gxBuf = new Float64Array(0);
 let gfBuf = new Float64Array(0);
 let cellBuf = new Int32Array(0);
@@ -67,6 +68,12 @@ let colXBuf = new Float64Array(0);
 let bucketBuf = new Int32Array(0);
 /** Centre weight of every pixel (cluster scores), computed where its column and row are known. */
 let weightBuf = new Float64Array(0);
+/** Scratch index (into the pixel arrays) of each pixel of the winning cluster, ascending. */
+let bestBuf = new Int32Array(0);
+/** Per box row: scratch index of its first pixel (the pixels are stored row by row). */
+let rowFirstBuf = new Int32Array(0);
+/** Per box column: max(0.1, 1 - r^2) for its distance r alone (see the centre weight). */
+let colWBuf = new Float64Array(0);
 
 function ensurePixels(n: number): void {
   if (idxBuf.length >= n) return;
@@ -74,12 +81,12 @@ function ensurePixels(n: number): void {
   zBuf = new Float64Array(n * 2);
   yBuf = new Float64Array(n * 2);
   ySel = new Float64Array(n * 2);
-  labelBuf = new Int32Array(n * 2);
   gxBuf = new Float64Array(n * 2);
   gfBuf = new Float64Array(n * 2);
   cellBuf = new Int32Array(n * 2);
   bucketBuf = new Int32Array(n * 2);
   weightBuf = new Float64Array(n * 2);
+  bestBuf = new Int32Array(n * 2);
 }
 
 function ensureBuckets(n: number): void {
@@ -130,22 +137,37 @@ export function maskFromBox(
   let zMax = -Infinity;
   // Per column (u - cx) / fx and per row R[4] (v - cy) / fy: the same products as per pixel.
   const cols = u1 - u0 + 1;
-  if (colXBuf.length < cols) colXBuf = new Float64Array(cols * 2);
+  if (colXBuf.length < cols) {
+    colXBuf = new Float64Array(cols * 2);
+    colWBuf = new Float64Array(cols * 2);
+  }
+  const rows = v1 - v0 + 1;
+  if (rowFirstBuf.length < rows + 1) rowFirstBuf = new Int32Array((rows + 1) * 2);
   const colX = colXBuf;
-  for (let u = u0; u <= u1; u++) colX[u - u0] = (u - k.cx) / k.fx;
+  const colW = colWBuf;
+  const rowFirst = rowFirstBuf;
   const depth = img.depth;
   const r3 = R[3]!;
   const r5 = R[5]!;
   // Centre weight max(0.1, 1 - r^2), r = the pixel's box-normalised Chebyshev distance from the
-  // box centre: objects fill the box centre, backgrounds and occluders its rim.
+  // box centre: objects fill the box centre, backgrounds and occluders its rim. 1 - r^2 never
+  // increases with r (rounded products and differences are monotone), so it is the smaller of
+  // the column's and the row's own values, and the 0.1 floor can be taken on each first.
   const bu = (u0 + u1) / 2;
   const bv = (v0 + v1) / 2;
   const hw = Math.max(1, (u1 - u0) / 2);
   const hh = Math.max(1, (v1 - v0) / 2);
+  for (let u = u0; u <= u1; u++) {
+    colX[u - u0] = (u - k.cx) / k.fx;
+    const ru = Math.abs(u - bu) / hw;
+    colW[u - u0] = Math.max(0.1, 1 - ru * ru);
+  }
   const weight = weightBuf;
   for (let v = v0; v <= v1; v++) {
+    rowFirst[v - v0] = m;
     const ryc = R[4]! * ((v - k.cy) / k.fy);
     const rv = Math.abs(v - bv) / hh;
+    const rowW = Math.max(0.1, 1 - rv * rv);
     for (let u = u0; u <= u1; u++) {
       const p = v * W + u;
       const z = depth[p]!;
@@ -156,8 +178,7 @@ export function maskFromBox(
         if (useFloor && wy - floorY < floorBand(z)) continue;
         ys[m] = wy;
       }
-      const r = Math.max(Math.abs(u - bu) / hw, rv);
-      weight[m] = Math.max(0.1, 1 - r * r);
+      weight[m] = Math.min(colW[u - u0]!, rowW);
       idx[m] = p;
       zs[m] = z;
       if (z < zMin) zMin = z;
@@ -165,6 +186,7 @@ export function maskFromBox(
       m++;
     }
   }
+  rowFirst[rows] = m;
   if (m === 0) return { pixels: new Int32Array(0), flag: 'no-valid-depth-in-box', supportY: null };
   // Counting sort by whole millimetre: per occupied millimetre its count and depth range.
   const mm0 = Math.floor(zMin * 1000);
@@ -186,68 +208,112 @@ export function maskFromBox(
   // first of the next) by more than max(5 cm, 4%); mmCount becomes the bucket's cluster id.
   let clusters = 0;
   let prevMax = -1;
+  // Each cluster is a range of buckets: its first and last occupied one.
+  if (clusterLo.length < nb) {
+    clusterLo = new Int32Array(nb * 2);
+    clusterHi = new Int32Array(nb * 2);
+  }
   for (let b = 0; b < nb; b++) {
     if (mmCount[b] === 0) continue;
-    if (prevMax >= 0 && mmMin[b]! - prevMax > Math.max(0.05, 0.04 * prevMax)) clusters++;
+    if (prevMax < 0) clusterLo[0] = b;
+    else if (mmMin[b]! - prevMax > Math.max(0.05, 0.04 * prevMax)) clusterLo[++clusters] = b;
+    clusterHi[clusters] = b;
     prevMax = mmMax[b]!;
     mmCount[b] = clusters;
   }
   clusters++;
   const score = new Float64Array(clusters);
-  const label = labelBuf;
+  // Neighbouring pixels mostly share a cluster: a run's score is carried in a local (the same
+  // additions in the same order as adding to score[c] pixel by pixel).
+  let cur = -1;
+  let acc = 0;
   for (let t = 0; t < m; t++) {
     const c = mmCount[bucket[t]!]!;
-    label[t] = c;
-    score[c] = score[c]! + weight[t]!;
+    if (c !== cur) {
+      if (cur >= 0) score[cur] = acc;
+      cur = c;
+      acc = score[c]!;
+    }
+    acc += weight[t]!;
   }
+  score[cur] = acc;
   let best = 0;
   for (let c = 1; c < clusters; c++) if (score[c]! > score[best]!) best = c;
+  // The winning cluster's scratch indices, ascending: every later pass reads only those. With an
+  // aligned frame its heights go to ySel and its depths are summed on the way (clusterBase).
+  const bLo = clusterLo[best]!;
+  const bHi = clusterHi[best]!;
+  let n = 0;
+  let zSum = 0;
+  if (aligned)
+    for (let t = 0; t < m; t++) {
+      const b = bucket[t]!;
+      if (b < bLo || b > bHi) continue;
+      bestBuf[n] = t;
+      ySel[n++] = ys[t]!;
+      zSum += zs[t]!;
+    }
+  else
+    for (let t = 0; t < m; t++) {
+      const b = bucket[t]!;
+      if (b >= bLo && b <= bHi) bestBuf[n++] = t;
+    }
   // The cluster's heights (in ySel), base and band, shared by both support searches.
-  const base = aligned ? clusterBase(m, best) : null;
-  let supportY = base ? supportLayer(m, best, base, useFloor ? floorY : null, W, k, frame!) : null;
+  const base = aligned ? clusterBase(n, zSum) : null;
+  let supportY = base ? supportLayer(n, base, useFloor ? floorY : null, W, v0, k, frame!) : null;
   let below = false;
   if (base && supportY === null && (below = true))
     supportY = supportBelowObject(
       img,
       k,
-      () => lowestRows(m, best, W, u0, u1),
+      () => lowestRows(n, W, u0, u1, v0, rows),
       range,
       frame!,
       base,
       useFloor ? floorY : null,
     );
-  let kept = keptPixels(m, best, supportY);
-  // A support read below the object keeps most of the cluster above it; when it would not, the
-  // cluster is not the object standing there (an occluder's top under a mostly hidden object).
-  if (below && supportY !== null && kept < 0.5 * base!.count) {
+  if (supportY !== null) {
+    const kept = keptPixelsAbove(n, supportY);
+    // A support read below the object keeps most of the cluster above it; when it would not, the
+    // cluster is not the object standing there (an occluder's top under a mostly hidden object).
+    if (!(below && kept < 0.5 * base!.count))
+      return { pixels: keptBuf.slice(0, kept), flag: null, supportY };
     supportY = null;
-    kept = keptPixels(m, best, null);
   }
-  return { pixels: keptBuf.slice(0, kept), flag: null, supportY };
+  // The whole cluster, written straight to the result (no scratch copy to slice).
+  const pixels = new Int32Array(n);
+  for (let j = 0; j < n; j++) pixels[j] = idxBuf[bestBuf[j]!]!;
+  return { pixels, flag: null, supportY };
 }
 
 let keptBuf = new Int32Array(0);
 
 /**
- * Writes the pixels of cluster `best` (above the support's band, when there is one) to keptBuf in
- * ascending order; returns their number.
+ * Writes the pixels of the winning cluster (its `n` scratch indices in bestBuf) above the
+ * support's band to keptBuf in ascending order; returns their number.
  */
-function keptPixels(m: number, best: number, supportY: number | null): number {
-  if (keptBuf.length < m) keptBuf = new Int32Array(m * 2);
+function keptPixelsAbove(n: number, supportY: number): number {
+  if (keptBuf.length < n) keptBuf = new Int32Array(n * 2);
   let kept = 0;
-  for (let t = 0; t < m; t++)
-    if (labelBuf[t] === best && (supportY === null || yBuf[t]! >= supportY + floorBand(zBuf[t]!)))
-      keptBuf[kept++] = idxBuf[t]!;
+  for (let j = 0; j < n; j++) {
+    const t = bestBuf[j]!;
+    if (yBuf[t]! >= supportY + floorBand(zBuf[t]!)) keptBuf[kept++] = idxBuf[t]!;
+  }
   return kept;
 }
 
+/** Base of a cluster (BaseOfCluster) and its median height. */
+interface ClusterHeights extends BaseOfCluster {
+  mid: number;
+}
+
 /**
- * World height of a supporting surface under the object in cluster `best` (its points in the
- * scratch arrays), or null. Candidate layers are scanned upwards in quarter-band steps from the
- * lowest 1% of heights to the cluster's median (a support's top is not always the bottom of the
- * cluster: its own front face, continuous in depth with its top edge, can hang below it). A layer
- * (a half-band slab) is a support when it is flat (SUPPORT_PEAK_RATIO times the half band above
- * it), SUPPORT_MIN_ABOVE of the points lie more than 1.5 bands above it (the object), at most
+ * World height of a supporting surface under the object in the winning cluster (its `n` points,
+ * scratch indices in bestBuf), or null. Candidate layers are scanned upwards in quarter-band steps
+ * from the lowest 1% of heights to the cluster's median (a support's top is not always the bottom
+ * of the cluster: its own front face, continuous in depth with its top edge, can hang below it). A
+ * layer (a half-band slab) is a support when it is flat (SUPPORT_PEAK_RATIO times the half band
+ * above it), SUPPORT_MIN_ABOVE of the points lie more than 1.5 bands above it (the object), at most
  * SUPPORT_MAX_BELOW below it, and SUPPORT_MIN_OUTSIDE of the points of the slab lie outside the
  * object's footprint (the ground-plane cells, 2 pixel footprints wide, of the points above it,
  * grown by one cell): the support shows beside and in front of the object's base, while the
@@ -256,16 +322,15 @@ function keptPixels(m: number, best: number, supportY: number | null): number {
  * floor band was cut).
  */
 function supportLayer(
-  m: number,
-  best: number,
-  base: BaseOfCluster,
+  n: number,
+  base: ClusterHeights,
   floorY: number | null,
   W: number,
+  v0: number,
   k: Pinhole,
   frame: WorldFrame,
 ): number | null {
-  const { count: n, band, y: yLo } = base;
-  const yMid = selectKth(ySel, n, (n - 1) >> 1);
+  const { band, y: yLo, mid: yMid } = base;
   // Counts per quarter band from yLo: a slab, the half band above it and the rest are sums of them.
   const q = band / 4;
   const nq = Math.min(4096, Math.ceil((yMid - yLo) / q) + 8);
@@ -294,7 +359,7 @@ function supportLayer(
       (floorY === null || c - floorY >= 2 * band) &&
       peak >= SUPPORT_MIN_OUTSIDE * n &&
       peak >= SUPPORT_PEAK_RATIO * (hist[b + 2]! + hist[b + 3]!) &&
-      outsideFootprint(m, best, c, band, (grid ??= groundCells(m, best, W, k, frame))) >=
+      outsideFootprint(n, c, band, (grid ??= groundCells(n, W, v0, k, frame))) >=
         SUPPORT_MIN_OUTSIDE * n
     )
       return c;
@@ -304,39 +369,54 @@ function supportLayer(
 }
 
 /**
- * Base height (1% height quantile) and floor band (at the mean depth) of cluster `best`, its
- * heights left in ySel; null under 50 points.
+ * Base height (1% height quantile), median height and floor band (at the mean depth, from the
+ * depths' sum) of the winning cluster (`n` points, heights in ySel); null under 50 points.
  */
-function clusterBase(m: number, best: number): BaseOfCluster | null {
-  let n = 0;
-  let zSum = 0;
-  for (let t = 0; t < m; t++)
-    if (labelBuf[t] === best) {
-      ySel[n++] = yBuf[t]!;
-      zSum += zBuf[t]!;
-    }
+function clusterBase(n: number, zSum: number): ClusterHeights | null {
   if (n < 50) return null;
+  // The median first: quickselect leaves the smaller half in ySel[0..mid), where the 1% value is
+  // then selected (the same values, ySel's order aside; the histogram does not depend on it).
+  const mid = (n - 1) >> 1;
+  const yMid = selectKth(ySel, n, mid);
+  const k1 = Math.floor(0.01 * (n - 1));
   return {
-    y: selectKth(ySel, n, Math.floor(0.01 * (n - 1))),
+    y: k1 < mid ? selectKth(ySel, mid, k1) : selectKth(ySel, n, k1),
     band: floorBand(zSum / n),
     count: n,
+    mid: yMid,
   };
 }
 
 let lowestBuf = new Int32Array(0);
 
-/** Lowest image row of cluster `best` in each column u0..u1 (-1: none), in a reused buffer. */
-function lowestRows(m: number, best: number, W: number, u0: number, u1: number): Int32Array {
+/**
+ * Lowest image row of the winning cluster in each column u0..u1 (-1: none), in a reused buffer.
+ * Its pixels ascend row by row (rowFirstBuf: each box row's first scratch index from row v0).
+ */
+function lowestRows(
+  n: number,
+  W: number,
+  u0: number,
+  u1: number,
+  v0: number,
+  rows: number,
+): Int32Array {
   const cols = u1 - u0 + 1;
   if (lowestBuf.length < cols) lowestBuf = new Int32Array(cols * 2);
   const lowest = lowestBuf.subarray(0, cols);
   lowest.fill(-1);
-  for (let t = 0; t < m; t++) {
-    if (labelBuf[t] !== best) continue;
-    const p = idxBuf[t]!;
-    const v = (p / W) | 0;
-    const i = p - v * W - u0;
-    if (v > lowest[i]!) lowest[i] = v;
+  // From the bottom up (rows only grow along the list): the first row met in a column is its
+  // lowest, and once every column has one, nothing above can change them.
+  let left = cols;
+  for (let j = n - 1, r = rows - 1; j >= 0 && left > 0; j--) {
+    const t = bestBuf[j]!;
+    while (t < rowFirstBuf[r]!) r--;
+    const v = v0 + r;
+    const i = idxBuf[t]! - v * W - u0;
+    if (lowest[i] === -1) {
+      lowest[i] = v;
+      left--;
+    }
   }
   return lowest;
 }
@@ -345,12 +425,12 @@ let cells = new Uint8Array(0);
 
 /**
  * Ground-plane cell (2 pixel footprints wide, one empty cell of margin) of each cluster point, in
- * cellBuf; returns the grid's width and height.
+ * cellBuf (by position in bestBuf); returns the grid's width and height.
  */
 function groundCells(
-  m: number,
-  best: number,
+  n: number,
   W: number,
+  v0: number,
   k: Pinhole,
   frame: WorldFrame,
 ): { cw: number; ch: number } {
@@ -360,41 +440,38 @@ function groundCells(
   let f0 = Infinity;
   let f1 = -Infinity;
   let zs = 0;
-  let n = 0;
-  for (let t = 0; t < m; t++) {
-    if (labelBuf[t] !== best) continue;
+  for (let j = 0, r = 0; j < n; j++) {
+    const t = bestBuf[j]!;
+    while (t >= rowFirstBuf[r + 1]!) r++;
     const p = idxBuf[t]!;
-    const v = (p / W) | 0;
+    const v = v0 + r;
     const z = zBuf[t]!;
     const x = ((p - v * W - k.cx) / k.fx) * z;
     const y = ((v - k.cy) / k.fy) * z;
     // (right, forward) ground coordinates
     const gx = R[0]! * x + R[1]! * y + R[2]! * z;
     const gf = R[6]! * x + R[7]! * y + R[8]! * z;
-    gxBuf[t] = gx;
-    gfBuf[t] = gf;
+    gxBuf[j] = gx;
+    gfBuf[j] = gf;
     if (gx < x0) x0 = gx;
     if (gx > x1) x1 = gx;
     if (gf < f0) f0 = gf;
     if (gf > f1) f1 = gf;
     zs += z;
-    n++;
   }
   const cell = (2 * (zs / n)) / ((k.fx + k.fy) / 2);
   const cw = Math.min(1024, Math.floor((x1 - x0) / cell) + 3);
   const ch = Math.min(1024, Math.floor((f1 - f0) / cell) + 3);
-  for (let t = 0; t < m; t++)
-    if (labelBuf[t] === best)
-      cellBuf[t] =
-        Math.min(ch - 2, Math.floor((gfBuf[t]! - f0) / cell) + 1) * cw +
-        Math.min(cw - 2, Math.floor((gxBuf[t]! - x0) / cell) + 1);
+  for (let j = 0; j < n; j++)
+    cellBuf[j] =
+      Math.min(ch - 2, Math.floor((gfBuf[j]! - f0) / cell) + 1) * cw +
+      Math.min(cw - 2, Math.floor((gxBuf[j]! - x0) / cell) + 1);
   return { cw, ch };
 }
 
 /** Points of the slab |y - c| < band / 2 whose ground cell has no point over c + band nearby. */
 function outsideFootprint(
-  m: number,
-  best: number,
+  n: number,
   c: number,
   band: number,
   grid: { cw: number; ch: number },
@@ -402,12 +479,11 @@ function outsideFootprint(
   const { cw, ch } = grid;
   if (cells.length < cw * ch) cells = new Uint8Array(cw * ch * 2);
   cells.fill(0, 0, cw * ch);
-  for (let t = 0; t < m; t++)
-    if (labelBuf[t] === best && yBuf[t]! > c + band) cells[cellBuf[t]!] = 1;
+  for (let j = 0; j < n; j++) if (yBuf[bestBuf[j]!]! > c + band) cells[cellBuf[j]!] = 1;
   let outside = 0;
-  for (let t = 0; t < m; t++) {
-    if (labelBuf[t] !== best || Math.abs(yBuf[t]! - c) >= band / 2) continue;
-    const i = cellBuf[t]!;
+  for (let j = 0; j < n; j++) {
+    if (Math.abs(yBuf[bestBuf[j]!]! - c) >= band / 2) continue;
+    const i = cellBuf[j]!;
     if (
       !cells[i - cw - 1] &&
       !cells[i - cw] &&

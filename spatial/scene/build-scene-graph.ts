@@ -118,22 +118,29 @@ function validate(input: SceneInput): void {
   if (!(k.fx > 0 && k.fy > 0)) throw new SceneInputError('intrinsics fx and fy must be positive');
 }
 
+// The sampled depths, in a reused typed array (not a JS array copied into one per frame).
+let medianScratch = new Float64Array(0);
+
 function medianValidDepth(depth: Float32Array): number | null {
   const step = Math.max(1, Math.floor(depth.length / 4096));
-  const vals: number[] = [];
+  // Every step-th depth; or, when none of those is valid, the first 65 valid ones.
+  const cap = Math.max(Math.ceil(depth.length / step), 65);
+  if (medianScratch.length < cap) medianScratch = new Float64Array(cap);
+  const vals = medianScratch;
+  let n = 0;
   for (let i = 0; i < depth.length; i += step) {
     const z = depth[i]!;
-    if (z > 0 && z < Infinity) vals.push(z);
+    if (z > 0 && z < Infinity) vals[n++] = z;
   }
-  if (vals.length === 0) {
+  if (n === 0) {
     for (let i = 0; i < depth.length; i++) {
       const z = depth[i]!;
-      if (z > 0 && z < Infinity) vals.push(z);
-      if (vals.length > 64) break;
+      if (z > 0 && z < Infinity) vals[n++] = z;
+      if (n > 64) break;
     }
   }
-  if (vals.length === 0) return null;
-  return selectKth(Float64Array.from(vals), vals.length, vals.length >> 1);
+  if (n === 0) return null;
+  return selectKth(vals, n, n >> 1);
 }
 
 /** Mask pixels of an object: its mask, else the depth cluster of its box. */

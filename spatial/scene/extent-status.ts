@@ -5,7 +5,7 @@
 // seen only when the camera looks down on the object's top (the top face spans front to back) and
 // the top side is not hidden. DEFINITIONS.md "Observed and bounded extents".
 import type { ExtentStatus, ExtentStatuses } from './scene-graph';
-import { ascendingPixels, pixelListBounds } from '../geometry/mask-rle';
+import { ascendingPixelBounds, ascendingPixels, pixelListBounds } from '../geometry/mask-rle';
 
 /** Share of a side's outline pixels that must meet an occluder (or the border) to bound it. */
 const BOUNDED_SHARE = 0.1;
@@ -32,8 +32,10 @@ type Side = 'left' | 'right' | 'top' | 'bottom';
 /** Per side: outline pixels, and those meeting a nearer surface or the image border. */
 export function outlineSides(o: OutlineInput): Record<Side, ExtentStatus> {
   const { depth, width: W, height: H, count } = o;
-  const pixels = ascendingPixels(o.pixels, count);
-  const { u0, u1 } = pixelListBounds(pixels, count, W);
+  // One pass for the usual ascending list; any other order is sorted first.
+  const bounds = count > 0 ? ascendingPixelBounds(o.pixels, count, W) : null;
+  const pixels = bounds ? o.pixels : ascendingPixels(o.pixels, count);
+  const { u0, u1 } = bounds ?? pixelListBounds(pixels, count, W);
   const w = u1 - u0 + 1;
   if (colTop.length < w) {
     colTop = new Int32Array(w * 2);

@@ -11,7 +11,12 @@
 import type { Pinhole } from '../camera';
 import { fitPlane, type Plane } from '../geometry/plane-fit';
 import { planeInliers, ransacPlane } from '../geometry/ransac';
-import { liftDepth, type DepthImage, type LiftedPoints } from '../geometry/lift';
+import {
+  liftDepthCapacity,
+  liftDepthInto,
+  type DepthImage,
+  type LiftedPoints,
+} from '../geometry/lift';
 import { mulberry32, randInt, type Rng } from '../geometry/rng';
 import { cross, dot, normalize, type V3 } from '../geometry/vec';
 import type { GravitySource, HeightReference, WorldFrame } from './scene-graph';
@@ -143,6 +148,12 @@ function manyBelow(xyz: Float32Array, count: number, p: Plane, share: number): b
   return false;
 }
 
+// searchFloor's per-call arrays, reused (grown, never shrunk): the candidates' lattice lookup,
+// the inlier marks (cleared per call) and each candidate's lattice slot.
+let slotScratch = new Int32Array(0);
+let dropScratch = new Uint8Array(0);
+let slotOfScratch = new Int32Array(0);
+
 /**
  * Sequential RANSAC for the floor: the lowest large plane whose normal lies within `maxTilt` of
  * `prior`, with the camera between minH and maxH above it; null when there is none (reasons in
@@ -182,16 +193,26 @@ function searchFloor(
   // pixels lie on the stride lattice, so the lookup only stores lattice pixels (stride^2 times
   // smaller than the image; other pixels hold no candidate).
   const cols = Math.ceil(img.width / stride);
-  const slot = new Int32Array(cols * Math.ceil(img.height / stride));
+  const slots = cols * Math.ceil(img.height / stride);
+  if (slotScratch.length < slots) slotScratch = new Int32Array(slots);
+  const slot = slotScratch.subarray(0, slots);
   const radius = Math.max(2 * stride, Math.round(img.width / 5));
-  const drop = new Uint8Array(pts.count);
+  if (dropScratch.length < pts.count) {
+    dropScratch = new Uint8Array(pts.count);
+    slotOfScratch = new Int32Array(pts.count);
+  }
+  const drop = dropScratch;
+  drop.fill(0, 0, pts.count);
+  // Lattice slot of every candidate point, computed once for all rounds.
+  const slotOf = slotOfScratch;
+  for (let q = 0; q < cand.length; q++) {
+    const p = pts.pixels[cand[q]!]!;
+    const v = (p / img.width) | 0;
+    slotOf[cand[q]!] = (v / stride) * cols + (p - v * img.width) / stride;
+  }
   for (let round = 0; round < 5 && cand.length >= minInliers; round++) {
     slot.fill(-1);
-    for (let q = 0; q < cand.length; q++) {
-      const p = pts.pixels[cand[q]!]!;
-      const v = (p / img.width) | 0;
-      slot[(v / stride) * cols + (p - v * img.width) / stride] = q;
-    }
+    for (let q = 0; q < cand.length; q++) slot[slotOf[cand[q]!]!] = q;
     const current = cand;
     const sampleNear = (q: number, r: Rng): number => {
       const p = pts.pixels[current[q]!]!;
@@ -285,6 +306,9 @@ function searchFloor(
 const STEEP_PRIOR: V3 = [0, -Math.cos(65 * DEG), -Math.sin(65 * DEG)];
 const STEEP_CONE = 25 * DEG;
 
+let liftXyz = new Float32Array(0);
+let liftPixels = new Int32Array(0);
+
 /** Finds the floor (lowest large near-horizontal plane below the camera) and builds the frame. */
 export function estimateFrame(
   img: DepthImage,
@@ -300,7 +324,18 @@ export function estimateFrame(
   const minH = opts.minCameraHeight ?? 0.1;
   const maxH = opts.maxCameraHeight ?? 10;
   const stride = Math.max(1, Math.round(Math.sqrt((img.width * img.height) / 20000)));
-  const pts = liftDepth(img, k, stride);
+  // The lattice points live only during this call: module-level scratch, not fresh arrays per frame.
+  const cap = liftDepthCapacity(img, stride);
+  if (liftPixels.length < cap) {
+    liftXyz = new Float32Array(cap * 3);
+    liftPixels = new Int32Array(cap);
+  }
+  const count = liftDepthInto(img, k, stride, liftXyz, liftPixels);
+  const pts: LiftedPoints = {
+    xyz: liftXyz.subarray(0, count * 3),
+    pixels: liftPixels.subarray(0, count),
+    count,
+  };
 
   let floor: Plane | null = null;
   if (pts.count >= 30)
