@@ -32,6 +32,17 @@ export interface ExportRun {
   onNotice?(line: string): void;
 }
 
+/** Whether an export with these options copies image or depth files (a format that writes media). */
+export function readsFiles(opts: ExportOptions): boolean {
+  return !WITHOUT_MEDIA.has(opts.format) && (opts.images !== 'none' || opts.depth !== 'none');
+}
+
+/** Images can be linked only where the project's files are on this machine. */
+export function refuseUnlinkable(project: ExportProject, opts: ExportOptions): void {
+  if (opts.images === 'link' && readsFiles(opts) && !project.files.local)
+    throw new ExportError(LINK_REFUSED);
+}
+
 /** Parses export options (defaults filled in); throws ExportError naming the first bad field. */
 export function resolveExportOptions(input: ExportOptionsInput): ExportOptions {
   const parsed = ExportOptions.safeParse(input);
@@ -53,8 +64,7 @@ export async function exportProject(
   const project = source instanceof ProjectStore ? desktopExportProject(source) : source;
   const opts = resolveExportOptions(input);
   project.checkWritable();
-  if (opts.images === 'link' && !WITHOUT_MEDIA.has(opts.format) && !project.files.local)
-    throw new ExportError(LINK_REFUSED);
+  refuseUnlinkable(project, opts);
   const started = performance.now();
   const rows = project.rows;
   const counts: ExportCounts = { images: 0, records: 0, qa: 0, objects: 0, skipped: {} };

@@ -6,7 +6,7 @@ import type { ExportOptionsInput, ExportResult } from '../../contract/exports';
 import { NotFoundError, UserInputError } from '../errors';
 import { EvalInputError, loadBench, loadPredictions } from '../eval/load';
 import { scoreBench } from '../eval/score';
-import { exportProject, resolveExportOptions } from '../export/export';
+import { exportProject, refuseUnlinkable, resolveExportOptions } from '../export/export';
 import { desktopExportProject, type ExportProject } from '../export/export-project';
 import { checkExportTarget, ExportError } from '../export/safe-output';
 import type { ServiceContext } from '../service';
@@ -17,7 +17,7 @@ export async function refuseBadExport(
   options: ExportOptionsInput,
 ): Promise<void> {
   try {
-    resolveExportOptions(options);
+    refuseUnlinkable(project, resolveExportOptions(options));
     project.checkWritable();
     checkExportTarget(options.outDir, {
       force: options.force ?? false,

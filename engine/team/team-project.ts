@@ -12,6 +12,7 @@ import { extname } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
 import { FolderBlobStore, type BlobStore } from './blob-store';
 import { TeamRederive } from './team-rederive';
+import { TeamExportJobs, teamExportProject } from './team-export';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -36,6 +37,8 @@ export class TeamProject {
   readonly blobs: BlobStore;
   /** Graph and QA of an image again after a reviewer edits its objects. */
   readonly rederive: TeamRederive;
+  /** Dataset exports run by this process (files from the blob store). */
+  readonly exportJobs: TeamExportJobs;
 
   private constructor(
     readonly db: ProjectDb,
@@ -55,6 +58,7 @@ export class TeamProject {
     this.objectEdits = new ObjectEditStore(db.db, db.dialect);
     this.blobs = new FolderBlobStore(blobFolder);
     this.rederive = new TeamRederive(db, this.blobs);
+    this.exportJobs = new TeamExportJobs(teamExportProject(db, this.blobs, blobFolder));
   }
 
   static async open(db: ProjectDb, location: string, blobFolder: string): Promise<TeamProject> {
@@ -91,6 +95,7 @@ export class TeamProject {
 
   async close(): Promise<void> {
     await this.rederive.idle();
+    await this.exportJobs.idle();
     await this.db.close();
   }
 }
