@@ -3,7 +3,7 @@
 // a throwaway PostgreSQL cluster with `sqw project copy`, then every format exported from the
 // desktop folder and from the team project (the team server's exports RPC, and `sqw export
 // --database`): the files are byte for byte the same, and each export is recorded in its project.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExportOptionsInput } from '../../contract/exports';
@@ -116,6 +116,31 @@ describe.skipIf(postgres.skipReason)('exports of a team project (PostgreSQL)', (
       }),
     ).rejects.toThrow(/images 'link' needs the image files on this machine/);
     expect(readdirSync(dir.path)).not.toContain('linked');
+  });
+
+  it('fails an export whose colour source is not in the shared folder, saying which and what to run', async () => {
+    const sources = join(blobs, 'sources');
+    const [first] = readdirSync(sources);
+    renameSync(join(sources, first!), join(dir.path, 'moved-source'));
+    try {
+      const events: any[] = [];
+      const stop = team.events.subscribe((e) => events.push(e));
+      const outDir = join(dir.path, 'no-source');
+      const { jobId } = await call('exports.start', { options: { format: 'llava', outDir } });
+      await team.project.exportJobs.idle();
+      stop();
+      expect(await call('exports.result', { jobId })).toBeNull();
+      const last = events.filter((e) => e.type === 'job' && e.job.id === jobId).at(-1);
+      expect(last.job.status).toBe('failed');
+      expect(last.job.message).toMatch(
+        new RegExp(
+          `not in the shared blob folder \\(sources/${first}\\).*sqw project share-sources`,
+        ),
+      );
+      expect(readdirSync(dir.path)).not.toContain('no-source');
+    } finally {
+      renameSync(join(dir.path, 'moved-source'), join(sources, first!));
+    }
   });
 
   it('`sqw export --database` writes what the desktop writes', async () => {
