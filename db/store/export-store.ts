@@ -264,7 +264,7 @@ export class ExportStore {
     lastId: number,
     withMasks = true,
   ): Promise<ExportObjectRow[]> {
-    const rows = await this.db
+    return this.db
       .selectFrom('objects')
       .select([
         'id',
@@ -275,17 +275,16 @@ export class ExportStore {
         'y0',
         'x1',
         'y1',
+        withMasks ? 'mask_rle as maskRle' : sql<string | null>`NULL`.as('maskRle'),
         'mask_provenance as maskProvenance',
         'provenance',
       ])
-      .$if(withMasks, (q) => q.select('mask_rle as maskRle'))
       .where('image_id', '>=', firstId)
       .where('image_id', '<=', lastId)
       .where('deleted_at', 'is', null)
       .orderBy('image_id')
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ ...r, maskRle: ('maskRle' in r ? r.maskRle : null) ?? null }));
   }
 
   /** Ids of images with a stored scene graph, in id order, one page at a time. */
