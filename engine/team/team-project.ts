@@ -12,7 +12,8 @@ import { extname } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
 import { FolderBlobStore, type BlobStore } from './blob-store';
 import { TeamRederive } from './team-rederive';
-import { TeamExportJobs, teamExportProject } from './team-export';
+import { teamExportProject } from './team-export';
+import { TeamExportJobs } from './team-export-jobs';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
