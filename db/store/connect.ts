@@ -11,6 +11,8 @@ import type { DialectName, ProjectTables } from './schema';
 export interface ProjectDb {
   db: Kysely<ProjectTables>;
   dialect: DialectName;
+  /** SQLite: the desktop's connection under `db`. */
+  connection?: Database;
   close(): Promise<void>;
 }
 
@@ -34,7 +36,7 @@ export function isPostgresUrl(location: string): boolean {
 export function openSqliteProject(folder: string): ProjectDb {
   const store = ProjectStore.openOrCreate(folder);
   const db = new Kysely<ProjectTables>({ dialect: new SqliteDialect({ database: store.db }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', connection: store.db, close: () => db.destroy() };
 }
 
 const handles = new WeakMap<Database, Kysely<ProjectTables>>();

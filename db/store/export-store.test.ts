@@ -150,6 +150,39 @@ describe.each(storeTargets())('the export store on $name', (target) => {
     expect(JSON.parse(page[0]!.recordJson)).toEqual({ id: 'c1' });
   });
 
+  it("reads the same pages from a desktop connection's cached statements", async (ctx) => {
+    if (!project.connection) ctx.skip('PostgreSQL: pages run through Kysely only');
+    const cached = new ExportStore(project.db, project.dialect, project.connection);
+    const [a, , c] = images as [number, number, number];
+    for (const f of [
+      { statuses: ['approved', 'edited', 'rejected'], reviewers: ['bo'] },
+      { statuses: ['approved'], naming: 'expression' as const, families: ['left'] },
+    ]) {
+      const page = await cached.qaPage(0, Number.MAX_SAFE_INTEGER, 10, f);
+      expect(page.length).toBeGreaterThan(0);
+      expect(page).toEqual(await rows.qaPage(0, Number.MAX_SAFE_INTEGER, 10, f));
+    }
+    await project.db
+      .insertInto('objects')
+      .values({
+        image_id: a,
+        label: 'chair',
+        score: 0.5,
+        x0: 1,
+        y0: 2,
+        x1: 3,
+        y1: 4,
+        provenance: 'human',
+        created_at: new Date().toISOString(),
+        mask_rle: '{}',
+      })
+      .execute();
+    for (const masks of [true, false])
+      expect(await cached.objectsInRange(a, c, masks)).toEqual(
+        await rows.objectsInRange(a, c, masks),
+      );
+  });
+
   it('reads images, graphs, QA seeds, superseded phrasings and the dataset card the same way', async () => {
     const [a, b, c] = images as [number, number, number];
     expect((await rows.imagesInRange(a, c)).map((i) => [i.relPath, i.format, i.fx])).toEqual([

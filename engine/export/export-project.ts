@@ -48,7 +48,7 @@ export interface ExportProject {
 /** A desktop project: its SQLite database through the export store, files on this machine. */
 export function desktopExportProject(store: ProjectStore): ExportProject {
   return {
-    rows: new ExportStore(sqliteHandle(store.db), 'sqlite'),
+    rows: new ExportStore(sqliteHandle(store.db), 'sqlite', store.db),
     files: new FolderMediaFiles(store.folder),
     protectedPlaces: () => protectedFolders(store),
     checkWritable: () => checkProjectWritable(store),
