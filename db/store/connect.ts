@@ -3,6 +3,7 @@
 // PostgreSQL (schema from this layer's Kysely migrations).
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { Database } from 'better-sqlite3';
 import { ProjectStore } from '../project-store';
 import { migrateStore } from './migrations';
 import type { DialectName, ProjectTables } from './schema';
@@ -10,6 +11,8 @@ import type { DialectName, ProjectTables } from './schema';
 export interface ProjectDb {
   db: Kysely<ProjectTables>;
   dialect: DialectName;
+  /** SQLite: the desktop's connection under `db`. */
+  connection?: Database;
   close(): Promise<void>;
 }
 
@@ -33,7 +36,23 @@ export function isPostgresUrl(location: string): boolean {
 export function openSqliteProject(folder: string): ProjectDb {
   const store = ProjectStore.openOrCreate(folder);
   const db = new Kysely<ProjectTables>({ dialect: new SqliteDialect({ database: store.db }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', connection: store.db, close: () => db.destroy() };
+}
+
+const handles = new WeakMap<Database, Kysely<ProjectTables>>();
+
+/**
+ * The layer's handle on a connection a desktop ProjectStore already holds open (one per
+ * connection). The store keeps owning the connection: never destroy this handle, which would
+ * close it.
+ */
+export function sqliteHandle(database: Database): Kysely<ProjectTables> {
+  let db = handles.get(database);
+  if (!db) {
+    db = new Kysely<ProjectTables>({ dialect: new SqliteDialect({ database }) });
+    handles.set(database, db);
+  }
+  return db;
 }
 
 /** A team project on PostgreSQL, migrated to this layer's newest schema. */

@@ -1,6 +1,6 @@
-// The human work of a project on either database: review decisions per fact, the audit log and
-// the exports table (async, through Kysely). Mirrors the synchronous repositories
-// (annotations.ts, export-rows.ts) and the engine's fact decision (engine/review/qa-decisions.ts):
+// The human work of a project on either database: review decisions per fact and the audit log
+// (async, through Kysely; the exports table is export-store.ts's). Mirrors the synchronous
+// repository (annotations.ts) and the engine's fact decision (engine/review/qa-decisions.ts):
 // a decision on one phrasing decides the fact's live phrasings, all in one transaction with its
 // audit entry, and the entry has the same shape, so undo reads it the same way.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
@@ -35,14 +35,6 @@ const STATUS_AFTER: Record<ReviewRow['decision'], QaState['status'] | null> = {
   edit: 'edited',
   skip: null,
 };
-
-export interface ExportRecord {
-  format: string;
-  outDir: string;
-  options: unknown;
-  counts: unknown;
-  checksum: string;
-}
 
 export type Db = Kysely<ProjectTables> | Transaction<ProjectTables>;
 
@@ -317,50 +309,6 @@ export class ReviewStore {
       .select((e) => e.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     return Number(row.n);
-  }
-
-  async recordExport(e: ExportRecord): Promise<number> {
-    const row = await this.db
-      .insertInto('exports')
-      .values({
-        format: e.format,
-        out_dir: e.outDir,
-        options_json: JSON.stringify(e.options),
-        counts_json: JSON.stringify(e.counts),
-        checksum: e.checksum,
-        created_at: new Date().toISOString(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  }
-
-  /** Recorded exports, newest first. */
-  async exports(limit = 100): Promise<
-    Array<{
-      id: number;
-      format: string;
-      outDir: string;
-      optionsJson: string;
-      countsJson: string;
-      checksum: string;
-      createdAt: string;
-    }>
-  > {
-    return this.db
-      .selectFrom('exports')
-      .select([
-        'id',
-        'format',
-        'out_dir as outDir',
-        'options_json as optionsJson',
-        'counts_json as countsJson',
-        'checksum',
-        'created_at as createdAt',
-      ])
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
   }
 }
 

@@ -4,6 +4,7 @@ import type { NewImage } from '../repositories/images';
 import { supersededReason } from '../repositories/fact-decisions';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
+import { ExportStore } from './export-store';
 import { ReviewConflictError, ReviewStore } from './review-store';
 import { storeTargets } from './test-targets';
 
@@ -308,21 +309,22 @@ describe.each(storeTargets())('stores on $name', (target) => {
   });
 
   it('records exports, newest first', async () => {
-    const first = await review.recordExport({
+    const exports = new ExportStore(project.db, project.dialect);
+    const first = await exports.recordExport({
       format: 'qa-jsonl',
       outDir: '/out/a',
       options: { include: 'approved' },
       counts: { qa: 3 },
       checksum: 'abc',
     });
-    const second = await review.recordExport({
+    const second = await exports.recordExport({
       format: 'coco',
       outDir: '/out/b',
       options: {},
       counts: { images: 2 },
       checksum: 'def',
     });
-    const list = await review.exports();
+    const list = await exports.exports();
     expect(list.map((e) => e.id)).toEqual([second, first]);
     expect(JSON.parse(list[1]!.optionsJson)).toEqual({ include: 'approved' });
   });

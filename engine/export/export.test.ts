@@ -326,10 +326,12 @@ describe('dataset export formats', () => {
 describe('streaming source', () => {
   it("pages smaller than one image's QA give the same images and QA", async () => {
     const { qaItems } = await import('./project-source');
+    const { desktopExportProject } = await import('./export-project');
+    const rows = desktopExportProject(store).rows;
     const filter = { statuses: ['approved', 'edited', 'proposed'] };
     const collect = async (page: number) => {
       const out: string[] = [];
-      for await (const item of qaItems(store, filter, undefined, page))
+      for await (const item of qaItems(rows, filter, undefined, page))
         out.push(`${item.image.id}:${item.qa.map((q) => q.rowId).join(',')}`);
       return out;
     };

@@ -1,21 +1,19 @@
 // `sqw export` and the exports API: streams the project (a page of images at a time) into one of
 // the dataset formats through the safe writer (temporary folder, rename at the end, never outside
-// the chosen folder), then records the export (time, options, counts, checksum) in the project.
+// the chosen folder), then records the export (time, options, counts, checksum) in the project. The
+// project is read through ExportProject (export-project.ts): a desktop folder or a team project.
 import {
   ExportOptions,
   type ExportCounts,
   type ExportOptionsInput,
   type ExportResult,
 } from '../../contract/exports';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { DATABASE_FILE, type ProjectStore } from '../../db/project-store';
-import { ExportRowsRepository } from '../../db/repositories/export-rows';
+import { ProjectStore } from '../../db/project-store';
+import { desktopExportProject, LINK_REFUSED, type ExportProject } from './export-project';
 import { WRITERS } from './formats';
 import { writeItem, type FormatContext } from './formats/types';
 import { MediaWriter } from './media';
-import { objectItems, qaItems, type ExportItem } from './project-source';
-import { requireWritable, type ProtectedPlace } from './output-guard';
+import { graphItems, objectItems, qaItems } from './project-source';
 import { ExportError, SHARDS_DIR, writeExportFolder } from './safe-output';
 import { addCounts, defaultShardCount, runShards, shardRanges } from './shards';
 
@@ -34,6 +32,17 @@ export interface ExportRun {
   onNotice?(line: string): void;
 }
 
+/** Whether an export with these options copies image or depth files (a format that writes media). */
+export function readsFiles(opts: ExportOptions): boolean {
+  return !WITHOUT_MEDIA.has(opts.format) && (opts.images !== 'none' || opts.depth !== 'none');
+}
+
+/** Images can be linked only where the project's files are on this machine. */
+export function refuseUnlinkable(project: ExportProject, opts: ExportOptions): void {
+  if (opts.images === 'link' && readsFiles(opts) && !project.files.local)
+    throw new ExportError(LINK_REFUSED);
+}
+
 /** Parses export options (defaults filled in); throws ExportError naming the first bad field. */
 export function resolveExportOptions(input: ExportOptionsInput): ExportOptions {
   const parsed = ExportOptions.safeParse(input);
@@ -46,15 +55,18 @@ export function resolveExportOptions(input: ExportOptionsInput): ExportOptions {
   return parsed.data;
 }
 
+/** Exports a desktop project (its folder's ProjectStore) or any project behind ExportProject. */
 export async function exportProject(
-  store: ProjectStore,
+  source: ProjectStore | ExportProject,
   input: ExportOptionsInput,
   run: ExportRun = {},
 ): Promise<ExportResult> {
+  const project = source instanceof ProjectStore ? desktopExportProject(source) : source;
   const opts = resolveExportOptions(input);
-  checkProjectWritable(store);
+  project.checkWritable();
+  refuseUnlinkable(project, opts);
   const started = performance.now();
-  const rows = new ExportRowsRepository(store.db);
+  const rows = project.rows;
   const counts: ExportCounts = { images: 0, records: 0, qa: 0, objects: 0, skipped: {} };
   const media = WITHOUT_MEDIA.has(opts.format)
     ? ({ ...opts, images: 'none', depth: 'none' } as const)
@@ -69,32 +81,30 @@ export async function exportProject(
   };
   const written = await writeExportFolder(
     opts.outDir,
-    { force: opts.force, protect: () => protectedFolders(store) },
+    { force: opts.force, protect: () => project.protectedPlaces() },
     async (w) => {
-      const mediaWriter = new MediaWriter(w, store.folder, media);
-      const ctx: FormatContext = {
-        w,
-        media: mediaWriter,
-        opts,
-        counts,
-        store,
-      };
+      const mediaWriter = new MediaWriter(w, project.files, media);
+      const ctx: FormatContext = { w, media: mediaWriter, opts, counts, rows };
       const writer = WRITERS[opts.format](ctx);
       const qaFilter = { ...filter, naming: writer.naming, masks: writer.masks };
       // Only the count the format's source needs (the others scan whole tables).
       const total =
         writer.source === 'qa'
-          ? rows.qaImageCount(qaFilter)
+          ? await rows.qaImageCount(qaFilter)
           : writer.source === 'objects'
-            ? rows.imageCounts().withObjects
-            : rows.imageCounts().withGraphs;
+            ? (await rows.imageCounts()).withObjects
+            : (await rows.imageCounts()).withGraphs;
+      // Shards open the project folder themselves; a project elsewhere is read on this thread.
+      const shardFolder = project.shardFolder;
       const shards =
-        writer.shards && writer.source === 'qa' ? (run.shards ?? defaultShardCount(total)) : 1;
-      const bounds = shards > 1 ? rows.qaImageIdBounds(qaFilter) : null;
+        writer.shards && writer.source === 'qa' && shardFolder !== null
+          ? (run.shards ?? defaultShardCount(total))
+          : 1;
+      const bounds = shards > 1 ? await rows.qaImageIdBounds(qaFilter) : null;
       let done = 0;
-      if (writer.shards && bounds) {
+      if (writer.shards && bounds && shardFolder !== null) {
         await runShards(
-          { projectFolder: store.folder, root: w.root, opts, media, filter: qaFilter },
+          { projectFolder: shardFolder, root: w.root, opts, media, filter: qaFilter },
           shardRanges(bounds, shards),
           {
             signal: run.signal,
@@ -111,10 +121,10 @@ export async function exportProject(
       } else {
         const items =
           writer.source === 'qa'
-            ? qaItems(store, qaFilter, run.signal)
+            ? qaItems(rows, qaFilter, run.signal)
             : writer.source === 'objects'
-              ? objectItems(store, opts.labels, run.signal)
-              : graphItems(store, run.signal);
+              ? objectItems(rows, opts.labels, run.signal)
+              : graphItems(rows, run.signal);
         for await (const item of items) {
           await writeItem(writer, item, counts);
           run.onProgress?.(++done, total, item.image.relPath);
@@ -132,7 +142,7 @@ export async function exportProject(
     }),
   );
   for (const line of written.cleaned) run.onNotice?.(line);
-  const id = rows.recordExport({
+  const id = await rows.recordExport({
     format: opts.format,
     outDir: written.outDir,
     options: { ...opts, force: undefined },
@@ -147,47 +157,4 @@ export async function exportProject(
     checksum: written.checksum,
     seconds: (performance.now() - started) / 1000,
   };
-}
-
-/**
- * An export is recorded in its project when it ends: a project that cannot be written fails here,
- * before the dataset is written, not after.
- */
-export function checkProjectWritable(store: ProjectStore): void {
-  const database = join(store.folder, DATABASE_FILE);
-  requireWritable(database, 'the project database');
-  // SQLite writes through the -wal and -shm files, or creates them in the project folder.
-  for (const file of [`${database}-wal`, `${database}-shm`]) {
-    if (existsSync(file)) requireWritable(file, 'the project database');
-    else requireWritable(store.folder, 'the project folder', true);
-  }
-}
-
-/** Folders an export must never replace: the project and the folders its images came from. */
-export function protectedFolders(store: ProjectStore): ProtectedPlace[] {
-  return [
-    { path: store.folder, what: 'the project folder' },
-    ...store.batches
-      .list()
-      .flatMap((b) => [
-        { path: b.sourceFolder, what: `the image source of batch ${b.id}` },
-        ...(b.depthFolder
-          ? [{ path: b.depthFolder, what: `the depth source of batch ${b.id}` }]
-          : []),
-      ]),
-  ];
-}
-
-async function* graphItems(store: ProjectStore, signal?: AbortSignal): AsyncGenerator<ExportItem> {
-  let after = 0;
-  for (;;) {
-    signal?.throwIfAborted();
-    const ids = store.scene.graphImageIds(after, 200);
-    if (ids.length === 0) return;
-    after = ids[ids.length - 1]!;
-    for (const id of ids) {
-      const image = store.images.get(id);
-      if (image) yield { image, objects: new Map(), qa: [] };
-    }
-  }
 }

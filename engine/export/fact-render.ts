@@ -2,8 +2,7 @@
 // the stored rows say which facts were decided, how (approved, or corrected to a value) and in
 // which forms and naming modes; the text is rendered now, from the image's scene graph with the
 // objects' current labels and the current templates, as many phrasings per fact as the export asks.
-import type { ProjectStore } from '../../db/project-store';
-import { ExportRowsRepository } from '../../db/repositories/export-rows';
+import type { ExportStore, StoredGraph } from '../../db/store/export-store';
 import { factIdOfRecord, generatorOf } from '../../spatial/qa/fact-id';
 import { readCorrection } from '../../spatial/qa/corrections';
 import {
@@ -16,7 +15,6 @@ import {
 } from '../../spatial/qa/phrasings';
 import type { NamingMode, QaPair } from '../../spatial/qa/types';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
-import { lastQaSeed } from '../pipeline/rederive';
 import type { ExportObject, ExportQa } from './project-source';
 
 export interface RenderedImage {
@@ -26,22 +24,21 @@ export interface RenderedImage {
 }
 
 /**
- * The image's exported QA: `rows` are its stored rows that pass the export's filters; null when
- * the image has no stored scene graph to render from (the stored rows are then exported as they
- * are).
+ * The image's exported QA, rendered from its stored scene graph (an image without one exports its
+ * stored rows as they are): `rows` are its stored rows that pass the export's filters, `qaSeed`
+ * the seed its QA were generated with.
  */
-export function renderImageFacts(
-  store: ProjectStore,
-  imageId: number,
+export async function renderImageFacts(
+  store: ExportStore,
+  image: { id: number; graph: StoredGraph; qaSeed: string },
   objects: ReadonlyMap<number, ExportObject>,
   rows: ExportQa[],
   o: { phrasingsPerFact?: number; seed: string; naming?: NamingMode },
-): RenderedImage | null {
-  const stored = store.scene.graph(imageId);
-  if (!stored) return null;
-  const scene = prepareScene(withCurrentLabels(stored.graph as SceneGraph, objects), {
+): Promise<RenderedImage> {
+  const imageId = image.id;
+  const scene = prepareScene(withCurrentLabels(image.graph.graph as SceneGraph, objects), {
     imageId: String(imageId),
-    seed: lastQaSeed(store, imageId),
+    seed: image.qaSeed,
   });
   const byFact = new Map<string, ExportQa[]>();
   for (const q of rows) {
@@ -52,7 +49,7 @@ export function renderImageFacts(
   }
   // Read only for images with a corrected fact (most have none).
   const superseded = rows.some((q) => q.status === 'edited')
-    ? new ExportRowsRepository(store.db).supersededRecords(imageId)
+    ? await store.supersededRecords(imageId)
     : new Map<string, QaPair[]>();
   const out: ExportQa[] = [];
   const withheld: Record<string, number> = {};

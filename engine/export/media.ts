@@ -2,11 +2,11 @@
 // come from the image id and a sanitized stem, never from input paths. Depth is written either as
 // the project's canonical 16-bit PNG in millimetres, or in the form OSD's loader reads: inverse
 // depth min-max normalized to 8 bits, repeated over three channels (Depth-Anything's output form).
-import { readFile } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname } from 'node:path';
 import { decode as decodePng, encode as encodePng } from 'fast-png';
 import type { ExportOptions } from '../../contract/exports';
-import type { ExportImageRow as ImageRow } from '../../db/repositories/export-rows';
+import type { ExportImageRow as ImageRow } from '../../db/store/export-store';
+import { LINK_REFUSED, type MediaFile, type MediaFiles } from './export-project';
 import { ExportError, safeStem, type ExportWriter } from './safe-output';
 
 export interface PlacedImage {
@@ -25,17 +25,12 @@ export class MediaWriter {
 
   constructor(
     private readonly w: ExportWriter,
-    private readonly projectFolder: string,
+    private readonly files: MediaFiles,
     private readonly opts: Pick<ExportOptions, 'images' | 'depth'>,
   ) {}
 
   stemOf(image: ImageRow): string {
     return `${String(image.id).padStart(6, '0')}-${safeStem(image.fileName)}`;
-  }
-
-  /** The upright pixels the boxes and masks refer to: the upright copy when one was made. */
-  private sourceOf(image: ImageRow): string {
-    return image.uprightBlob ? join(this.projectFolder, image.uprightBlob) : image.sourcePath;
   }
 
   /**
@@ -50,22 +45,36 @@ export class MediaWriter {
   ): Promise<PlacedImage> {
     const stem = this.stemOf(image);
     if (this.opts.images === 'none') return { path: image.relPath, stem };
-    const source = this.sourceOf(image);
-    let ext = extname(source).toLowerCase() || '.img';
+    const source = this.files.image(image);
+    let ext = extname(source.name).toLowerCase() || '.img';
     const isJpeg = ext === '.jpg' || ext === '.jpeg';
     if (opts.jpeg && !isJpeg && this.opts.images === 'copy') ext = '.jpg';
     const rel = `${dir}/${stem}${ext}`;
-    if (this.opts.images === 'link') await this.enqueue(() => this.w.link(rel, source));
-    else if (opts.jpeg && !isJpeg)
+    if (this.opts.images === 'link') {
+      const target = source.path;
+      if (target === null) throw new ExportError(LINK_REFUSED);
+      await this.enqueue(() => this.w.link(rel, target));
+    } else if (opts.jpeg && !isJpeg)
       await this.enqueue(async () =>
         // Loaded only here: most exports never re-encode, and sharp is slow to load.
         this.w.write(
           rel,
-          await (await import('sharp')).default(source).jpeg({ quality: 95 }).toBuffer(),
+          await (
+            await import('sharp')
+          )
+            .default(source.path ?? (await source.read()))
+            .jpeg({ quality: 95 })
+            .toBuffer(),
         ),
       );
-    else await this.enqueue(() => this.w.copyFrom(rel, source));
+    else await this.enqueue(() => this.copy(rel, source));
     return { path: strip(rel, opts.relativeTo ?? ''), stem };
+  }
+
+  /** A file as it is: streamed from this machine, else its bytes from the project's store. */
+  private async copy(rel: string, file: MediaFile): Promise<void> {
+    if (file.path !== null) await this.w.copyFrom(rel, file.path);
+    else await this.w.write(rel, await file.read());
   }
 
   /** Runs a file operation in the background, waiting only while IN_FLIGHT are running. */
@@ -89,15 +98,16 @@ export class MediaWriter {
 
   /** Writes the image's depth map (when it has one and depth is asked for); its dataset path or null. */
   async placeDepth(image: ImageRow, dir: string, stem: string): Promise<string | null> {
-    if (this.opts.depth === 'none' || !image.depthBlob) return null;
-    const blob = join(this.projectFolder, image.depthBlob);
+    if (this.opts.depth === 'none') return null;
+    const blob = this.files.depth(image);
+    if (!blob) return null;
     const rel = `${dir}/${stem}.png`;
     if (this.opts.depth === 'mm16') {
-      await this.enqueue(() => this.w.copyFrom(rel, blob));
+      await this.enqueue(() => this.copy(rel, blob));
       return rel;
     }
     await this.enqueue(async () => {
-      const png = decodePng(await readFile(blob));
+      const png = decodePng(await blob.read());
       if (png.depth !== 16 || png.channels !== 1)
         throw new ExportError(
           `stored depth of image ${image.id} is not a 16-bit single-channel PNG`,

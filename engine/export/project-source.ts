@@ -1,16 +1,17 @@
 // The project as a stream of images, each with its exported QA and its objects, read a page of
 // images at a time so memory stays flat however large the project is. QA filters (status, family,
 // reviewer) run in SQL; the label filter needs the objects and runs here.
-import type { ProjectStore } from '../../db/project-store';
-import {
-  ExportRowsRepository,
-  type ExportImageRow,
-  type ExportObjectRow,
-  type ExportQaRow,
-  type QaFilter,
-} from '../../db/repositories/export-rows';
+import type {
+  ExportImageRow,
+  ExportObjectRow,
+  ExportQaRow,
+  ExportStore,
+  QaFilter,
+  StoredGraph,
+} from '../../db/store/export-store';
 import type { CocoRle } from '../../spatial/geometry/mask-rle';
 import { factIdOfRecord } from '../../spatial/qa/fact-id';
+import { qaSeedOf } from '../pipeline/rederive';
 import { renderImageFacts } from './fact-render';
 import { fnv1a64, keyOf } from '../../spatial/qa/qa-id';
 import type { QaPair as QaRecord } from '../../spatial/qa/types';
@@ -43,6 +44,8 @@ export interface ExportItem {
   qa: ExportQa[];
   /** Decided phrasings not written, by reason (fact-render.ts); counted as skipped. */
   withheld?: Record<string, number>;
+  /** The image's stored scene graph (graph sources only). */
+  graph?: StoredGraph;
 }
 
 export interface SourceFilter extends QaFilter {
@@ -57,12 +60,11 @@ const PAGE_QA = 4096;
 
 /** Images with QA that pass the filter, each with that QA and all its objects. */
 export async function* qaItems(
-  store: ProjectStore,
+  rows: ExportStore,
   filter: SourceFilter,
   signal?: AbortSignal,
   pageSize = PAGE_QA,
 ): AsyncGenerator<ExportItem> {
-  const rows = new ExportRowsRepository(store.db);
   const labels = filter.labels?.length ? new Set(filter.labels) : null;
   let afterImage = filter.imageRange ? filter.imageRange[0] - 1 : 0;
   let afterQa = Number.MAX_SAFE_INTEGER;
@@ -70,7 +72,7 @@ export async function* qaItems(
   let carry: ExportQaRow[] = [];
   for (;;) {
     signal?.throwIfAborted();
-    const page = rows.qaPage(afterImage, afterQa, pageSize, filter);
+    const page = await rows.qaPage(afterImage, afterQa, pageSize, filter);
     const end = page.length < pageSize;
     if (page.length > 0) {
       afterImage = page[page.length - 1]!.imageId;
@@ -94,11 +96,15 @@ export async function* qaItems(
       const first = ready[0]!.imageId;
       const last = ready[ready.length - 1]!.imageId;
       const objectsByImage = groupBy(
-        rows.objectsInRange(first, last, filter.masks !== false),
+        await rows.objectsInRange(first, last, filter.masks !== false),
         (o) => o.imageId,
       );
-      const images = new Map(rows.imagesInRange(first, last).map((r) => [r.id, r]));
-      for (const [id, qaRows] of groupBy(ready, (r) => r.imageId)) {
+      const images = new Map((await rows.imagesInRange(first, last)).map((r) => [r.id, r]));
+      const qaByImage = groupBy(ready, (r) => r.imageId);
+      // What rendering reads: each image's graph and the seed its QA were generated with.
+      const ids = [...qaByImage.keys()];
+      const [graphs, qaRuns] = await Promise.all([rows.graphs(ids), rows.qaProvenance(ids)]);
+      for (const [id, qaRows] of qaByImage) {
         const image = images.get(id);
         if (!image) continue;
         const objects = toObjects(objectsByImage.get(id) ?? []);
@@ -115,13 +121,26 @@ export async function* qaItems(
           );
         // Reviewed facts are exported as phrasings rendered now from the fact as decided, the
         // current labels and templates; stored rows only where there is no graph to render from.
+        const graph = graphs.get(id);
         const rendered =
-          qa.length > 0
-            ? renderImageFacts(store, id, objects, qa, {
-                phrasingsPerFact: filter.phrasingsPerFact,
-                seed: filter.seed ?? '0',
-                naming: filter.naming,
-              })
+          qa.length > 0 && graph
+            ? await renderImageFacts(
+                rows,
+                {
+                  id,
+                  graph,
+                  qaSeed: qaSeedOf(
+                    qaRuns.has(id) ? [{ stage: 'qa', provenance: qaRuns.get(id) }] : [],
+                  ),
+                },
+                objects,
+                qa,
+                {
+                  phrasingsPerFact: filter.phrasingsPerFact,
+                  seed: filter.seed ?? '0',
+                  naming: filter.naming,
+                },
+              )
             : null;
         let withheld: Record<string, number> | undefined;
         if (rendered) ({ qa, withheld } = rendered);
@@ -159,25 +178,47 @@ export function pickPhrasings(qa: ExportQa[], n: number, seed: string): ExportQa
 
 /** Images that have objects, each with its objects (label-filtered) and no QA. */
 export async function* objectItems(
-  store: ProjectStore,
+  rows: ExportStore,
   labels: readonly string[],
   signal?: AbortSignal,
 ): AsyncGenerator<ExportItem> {
-  const rows = new ExportRowsRepository(store.db);
   const keep = labels.length ? new Set(labels) : null;
   let after = 0;
   for (;;) {
     signal?.throwIfAborted();
-    const ids = rows.objectImageIds(after, PAGE_IMAGES);
+    const ids = await rows.objectImageIds(after, PAGE_IMAGES);
     if (ids.length === 0) return;
     after = ids[ids.length - 1]!;
-    const byImage = groupBy(rows.objectsInRange(ids[0]!, after), (o) => o.imageId);
-    const images = new Map(rows.imagesInRange(ids[0]!, after).map((r) => [r.id, r]));
+    const byImage = groupBy(await rows.objectsInRange(ids[0]!, after), (o) => o.imageId);
+    const images = new Map((await rows.imagesInRange(ids[0]!, after)).map((r) => [r.id, r]));
     for (const id of ids) {
       const image = images.get(id);
       if (!image) continue;
       const objects = toObjects((byImage.get(id) ?? []).filter((o) => !keep || keep.has(o.label)));
       if (objects.size > 0) yield { image, objects, qa: [] };
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Images that have a stored scene graph, each with its graph (no objects, no QA). */
+export async function* graphItems(
+  rows: ExportStore,
+  signal?: AbortSignal,
+): AsyncGenerator<ExportItem> {
+  let after = 0;
+  for (;;) {
+    signal?.throwIfAborted();
+    const ids = await rows.graphImageIds(after, PAGE_IMAGES);
+    if (ids.length === 0) return;
+    after = ids[ids.length - 1]!;
+    const [images, graphs] = await Promise.all([
+      rows.imagesInRange(ids[0]!, after),
+      rows.graphs(ids),
+    ]);
+    for (const image of images) {
+      const graph = graphs.get(image.id);
+      if (graph) yield { image, objects: new Map(), qa: [], graph };
     }
     await new Promise((r) => setImmediate(r));
   }

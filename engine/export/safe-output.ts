@@ -90,10 +90,10 @@ export interface WriteFolderOptions {
    * Folders the export must never replace or delete (the project, image sources). A function is
    * asked again right before an earlier export is replaced, so a batch imported meanwhile counts.
    */
-  protect?: ProtectedPlace[] | (() => ProtectedPlace[]);
+  protect?: ProtectedPlace[] | (() => ProtectedPlace[] | Promise<ProtectedPlace[]>);
 }
 
-function protectedPlaces(opts: WriteFolderOptions): ProtectedPlace[] {
+async function protectedPlaces(opts: WriteFolderOptions): Promise<ProtectedPlace[]> {
   return typeof opts.protect === 'function' ? opts.protect() : (opts.protect ?? []);
 }
 
@@ -101,9 +101,12 @@ function protectedPlaces(opts: WriteFolderOptions): ProtectedPlace[] {
  * Throws ExportError when `outDir` could not be written (checked again before an earlier export is
  * replaced); returns the physical folder the export will be written to.
  */
-export function checkExportTarget(outDir: string, opts: WriteFolderOptions): string {
+export function checkExportTarget(
+  outDir: string,
+  opts: { force: boolean; protect?: ProtectedPlace[] },
+): string {
   const target = physicalPath(outDir);
-  refuseProtected(outDir, target, protectedPlaces(opts));
+  refuseProtected(outDir, target, opts.protect ?? []);
   refuseForeignFolder(target, opts.force);
   requireWritableTarget(target);
   return target;
@@ -133,7 +136,10 @@ export async function writeExportFolder(
   marker: () => unknown,
 ): Promise<{ outDir: string; checksum: string; cleaned: string[] }> {
   // Every file call below uses the physical path that was checked, never the typed one.
-  const target = checkExportTarget(outDir, opts);
+  const target = checkExportTarget(outDir, {
+    force: opts.force,
+    protect: await protectedPlaces(opts),
+  });
   const parent = dirname(target);
   await mkdir(parent, { recursive: true });
   const cleaned = await cleanStaleTemps(parent);
@@ -153,7 +159,7 @@ export async function writeExportFolder(
       let old: string | null = null;
       if (existsSync(target)) {
         // The export took a while: the folders it must not touch may have changed (a new batch).
-        refuseProtected(outDir, target, protectedPlaces(opts));
+        refuseProtected(outDir, target, await protectedPlaces(opts));
         refuseForeignFolder(target, opts.force);
         // Moved into a marked folder, so a kill before it is deleted leaves it recognisable.
         old = await temps.create('old');

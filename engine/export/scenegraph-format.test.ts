@@ -2,7 +2,7 @@
 // (issue 20): a steep view with a given gravity vector and no plane within reach exports the
 // `no-support-plane` note as text; with one in reach, the height above that support plane.
 import { describe, expect, it } from 'vitest';
-import type { ExportImageRow } from '../../db/repositories/export-rows';
+import type { ExportImageRow } from '../../db/store/export-store';
 import { buildTableTopScene } from '../../spatial/scene/testing/table-top-build';
 import { sceneGraphRecord } from './scenegraph-format';
 import { SceneGraphRecord } from './schemas';

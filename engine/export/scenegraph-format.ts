@@ -1,7 +1,7 @@
 // The `scenegraph` export record (one JSON file per image), documented in engine/export/FORMATS.md.
 // snake_case field names, metres, world frame (y up, viewer-centric heading), 2D boxes in
 // original-image pixels.
-import type { ExportImageRow as ImageRow } from '../../db/repositories/export-rows';
+import type { ExportImageRow as ImageRow } from '../../db/store/export-store';
 import { heightReferenceOf } from '../../spatial/scene/gravity-frame';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 

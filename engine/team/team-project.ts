@@ -13,6 +13,8 @@ import { BLOBS_DIR } from '../../db/project-store';
 import { pointCloudBlobPath } from '../scene-view/cloud-cache';
 import { FolderBlobStore, type BlobStore } from './blob-store';
 import { TeamRederive } from './team-rederive';
+import { teamExportProject } from './team-export';
+import { TeamExportJobs } from './team-export-jobs';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -38,6 +40,8 @@ export class TeamProject {
   readonly blobs: BlobStore;
   /** Graph and QA of an image again after a reviewer edits its objects. */
   readonly rederive: TeamRederive;
+  /** Dataset exports run by this process (files from the blob store). */
+  readonly exportJobs: TeamExportJobs;
 
   private constructor(
     readonly db: ProjectDb,
@@ -57,6 +61,7 @@ export class TeamProject {
     this.objectEdits = new ObjectEditStore(db.db, db.dialect);
     this.blobs = new FolderBlobStore(blobFolder);
     this.rederive = new TeamRederive(db, this.blobs);
+    this.exportJobs = new TeamExportJobs(teamExportProject(db, this.blobs, blobFolder));
   }
 
   static async open(db: ProjectDb, location: string, blobFolder: string): Promise<TeamProject> {
@@ -101,6 +106,7 @@ export class TeamProject {
 
   async close(): Promise<void> {
     await this.rederive.idle();
+    await this.exportJobs.idle();
     await this.db.close();
   }
 }

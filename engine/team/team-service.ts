@@ -63,6 +63,9 @@ export const TEAM_METHODS = new Set<MethodName>([
   'claims.release',
   'claims.list',
   'claims.me',
+  'exports.start',
+  'exports.result',
+  'exports.list',
   ...TEAM_OBJECT_EDIT_METHODS,
 ]);
 
@@ -245,6 +248,19 @@ export function createTeamService(
     'claims.release': claims.release,
     'claims.list': claims.list,
     'claims.me': claims.me,
+    // The desktop's export over the project's database, files from the shared blob folder.
+    'exports.start': async ({ projectId, options }) => {
+      check(projectId);
+      return p.exportJobs.start(options, events, p.id);
+    },
+    'exports.result': async ({ projectId, jobId }) => {
+      check(projectId);
+      return p.exportJobs.result(jobId);
+    },
+    'exports.list': async ({ projectId }) => {
+      check(projectId);
+      return p.exportJobs.list();
+    },
     ...objectEdits.handlers,
   };
 

@@ -4,7 +4,9 @@ import { printable } from '../../printable';
 import { CliError, createOutput } from '../output';
 
 interface ExportFlags {
-  project: string;
+  project?: string;
+  database?: string;
+  blobs?: string;
   format: string;
   out: string;
   force?: boolean;
@@ -28,7 +30,12 @@ export function registerExport(program: Command): void {
   program
     .command('export')
     .description('write a dataset from the project into a folder (never outside it)')
-    .requiredOption('-p, --project <dir>', 'project folder')
+    .option('-p, --project <dir>', 'project folder, or a team project (postgres://…)')
+    .option('--database <url>', 'a team project on PostgreSQL (postgres://…)')
+    .option(
+      '--blobs <dir>',
+      "with a team project: the shared folder of the project's image, depth and mask files",
+    )
     .requiredOption('--format <format>', FORMATS)
     .requiredOption('--out <dir>', 'output folder (must be empty unless --force)')
     .option('--force', 'replace an output folder that an earlier export wrote')
@@ -55,6 +62,14 @@ export function registerExport(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (flags: ExportFlags) => {
       const out = createOutput(Boolean(flags.json));
+      const location = flags.database ?? flags.project;
+      if (!location || (flags.database && flags.project))
+        throw new CliError('give the project: --project <dir> or --database postgres://…', 2);
+      const team = /^postgres(ql)?:\/\//.test(location);
+      if (flags.database && !team)
+        throw new CliError(`--database takes a postgres://… URL; a project folder is --project`, 2);
+      if (flags.blobs && !team)
+        throw new CliError('--blobs is for a team project: a project folder has its blobs/', 2);
       const format = EXPORT_FORMATS.find((f) => f === flags.format);
       if (!format)
         throw new CliError(`unknown format '${flags.format}': use ${EXPORT_FORMATS.join(', ')}`);
@@ -70,12 +85,8 @@ export function registerExport(program: Command): void {
           `--phrasings: give 'all' or a whole number from 1, got '${flags.phrasings}'`,
         );
       // Loaded after the arguments are checked, so a typo fails fast.
-      const [{ ProjectStore }, { exportProject, resolveExportOptions }, { ExportError }] =
-        await Promise.all([
-          import('../../../db/project-store'),
-          import('../../export/export'),
-          import('../../export/safe-output'),
-        ]);
+      const [{ exportProject, readsFiles, resolveExportOptions }, { ExportError }] =
+        await Promise.all([import('../../export/export'), import('../../export/safe-output')]);
       let options;
       try {
         options = resolveExportOptions({
@@ -97,13 +108,20 @@ export function registerExport(program: Command): void {
       } catch (err) {
         throw new CliError((err as Error).message);
       }
-      const store = ProjectStore.open(flags.project);
+      if (team && !flags.blobs && readsFiles(options))
+        throw new CliError(
+          `--blobs <dir>: this export copies image or depth files, which a team project keeps in its shared folder`,
+          2,
+        );
+      const project = team
+        ? await openTeamExport(location, flags.blobs)
+        : await openDesktopExport(location);
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
       const notices: string[] = [];
       try {
-        const r = await exportProject(store, options, {
+        const r = await exportProject(project.source, options, {
           signal: controller.signal,
           onProgress: (done, total, current) => out.progress(done, total, current),
           onNotice: (line) => notices.push(printable(line)),
@@ -127,9 +145,35 @@ export function registerExport(program: Command): void {
         );
       } finally {
         process.off('SIGINT', onSigint);
-        store.close();
+        await project.close();
       }
     });
+}
+
+async function openDesktopExport(folder: string) {
+  const { ProjectStore } = await import('../../../db/project-store');
+  const store = ProjectStore.open(folder);
+  return { source: store, close: async () => store.close() };
+}
+
+/** A team project's database, its files from the shared folder (none: an export without files). */
+async function openTeamExport(url: string, blobs: string | undefined) {
+  const [{ existsSync }, { resolve }, { openPostgresProject }, { FolderBlobStore }, te] =
+    await Promise.all([
+      import('node:fs'),
+      import('node:path'),
+      import('../../../db/store/connect'),
+      import('../../team/blob-store'),
+      import('../../team/team-export'),
+    ]);
+  if (blobs !== undefined && !existsSync(blobs))
+    throw new CliError(`--blobs: no such folder: ${printable(blobs)}`, 2);
+  const db = await openPostgresProject(url, 4);
+  const store = blobs === undefined ? new te.NoBlobStore() : new FolderBlobStore(blobs);
+  return {
+    source: te.teamExportProject(db, store, blobs === undefined ? null : resolve(blobs)),
+    close: () => db.close(),
+  };
 }
 
 function collect(value: string, previous: string[]): string[] {

@@ -54,7 +54,7 @@ export function createCocoWriter(ctx: FormatContext): FormatWriter {
       await images.close();
       await annotations.close();
       const info = {
-        description: `${ctx.store.project.get().name}: objects exported by the Spatial QA Workstation`,
+        description: `${await ctx.rows.projectName()}: objects exported by the Spatial QA Workstation`,
         version: '1.0',
         date_created: new Date().toISOString(),
       };

@@ -2,7 +2,7 @@
 // dataset holds (images, objects, QA per family and kind, units), how it was reviewed (approval
 // rates over the whole project) and which engines and models produced it.
 import type { ExportOptions } from '../../../contract/exports';
-import type { StageModelRow } from '../../../db/repositories/export-rows';
+import type { StageModelRow } from '../../../db/store/export-store';
 import type { ExportQa } from '../project-source';
 import { SPLITS, type SplitName } from './splits';
 

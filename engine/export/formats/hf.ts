@@ -1,7 +1,6 @@
 // `hf`: a Hugging Face `imagefolder` dataset. Per split (seeded, by image) a folder with the images
 // and `metadata.jsonl` (`file_name` relative to it, `messages` in the chat format of VQASynth /
 // TRL datasets: {role, content: [{index, text, type}]}), plus a dataset card README.md.
-import { ExportRowsRepository } from '../../../db/repositories/export-rows';
 import { LineSink } from '../sinks';
 import { DatasetStats, datasetCard } from './dataset-card';
 import { SPLITS, splitOf, type SplitName } from './splits';
@@ -92,15 +91,14 @@ export function createHfWriter(ctx: FormatContext): FormatWriter {
     async finish() {
       // A split with no image gets no folder (imagefolder would read an empty one as a split).
       for (const sink of sinks.values()) if (sink.lines > 0) await sink.close();
-      const repo = new ExportRowsRepository(ctx.store.db);
       await ctx.w.write(
         'README.md',
         datasetCard({
-          projectName: ctx.store.project.get().name,
+          projectName: await ctx.rows.projectName(),
           opts: ctx.opts,
           stats,
-          projectStatuses: repo.qaStatusCounts(),
-          models: repo.stageModels(),
+          projectStatuses: await ctx.rows.qaStatusCounts(),
+          models: await ctx.rows.stageModels(),
         }),
       );
     },

@@ -7,7 +7,7 @@ export function createSceneGraphWriter(ctx: FormatContext): FormatWriter {
   return {
     source: 'graphs',
     async add(item) {
-      const stored = ctx.store.scene.graph(item.image.id);
+      const stored = item.graph;
       if (!stored) return;
       const graph = stored.graph as SceneGraph;
       await ctx.w.write(

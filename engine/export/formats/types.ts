@@ -1,7 +1,7 @@
 // What every export format implements: it receives the project one image at a time (from
 // project-source.ts) and writes through the safe writer; counts are shared with the export record.
 import type { ExportCounts, ExportOptions } from '../../../contract/exports';
-import type { ProjectStore } from '../../../db/project-store';
+import type { ExportStore } from '../../../db/store/export-store';
 import type { MediaWriter } from '../media';
 import type { ExportItem, ExportObject } from '../project-source';
 import type { ExportWriter } from '../safe-output';
@@ -11,7 +11,8 @@ export interface FormatContext {
   media: MediaWriter;
   opts: ExportOptions;
   counts: ExportCounts;
-  store: ProjectStore;
+  /** The project's rows (the format's own reads: the project name, dataset statistics). */
+  rows: ExportStore;
   /** Set when this writer runs in an export shard (a worker thread writing a range of images). */
   shard?: number;
 }

@@ -4,6 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ExportCounts } from '../../../contract/exports';
 import { ProjectStore } from '../../../db/project-store';
+import { desktopExportProject } from '../export-project';
 import { WRITERS } from '../formats';
 import { writeItem, type FormatContext } from '../formats/types';
 import { MediaWriter } from '../media';
@@ -32,13 +33,14 @@ async function main(): Promise<void> {
   });
   try {
     const counts: ExportCounts = { images: 0, records: 0, qa: 0, objects: 0, skipped: {} };
-    const media = new MediaWriter(out.w, store.folder, input.media);
+    const project = desktopExportProject(store);
+    const media = new MediaWriter(out.w, project.files, input.media);
     const ctx: FormatContext = {
       w: out.w,
       media,
       opts: input.opts,
       counts,
-      store,
+      rows: project.rows,
       shard: input.shard,
     };
     const writer = WRITERS[input.opts.format](ctx);
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
       throw new Error(`the ${input.opts.format} format cannot be written in shards`);
     let done = 0;
     let reported = 0;
-    for await (const item of qaItems(store, input.filter)) {
+    for await (const item of qaItems(project.rows, input.filter)) {
       await writeItem(writer, item, counts);
       if (++done - reported >= PROGRESS_EVERY) {
         post({ progress: done - reported, current: item.image.relPath });
