@@ -207,6 +207,34 @@ export class BrowseStore {
     return rows.map(toObjectState);
   }
 
+  /** Live objects of an image without masks (the viewer's boxes), by id. */
+  async objects(imageId: number): Promise<ObjectRow[]> {
+    const rows = await this.db
+      .selectFrom('objects')
+      .select([
+        'id',
+        'image_id as imageId',
+        'label',
+        'score',
+        'x0',
+        'y0',
+        'x1',
+        'y1',
+        'provenance',
+        'mask_provenance as maskProvenance',
+      ])
+      .where('image_id', '=', imageId)
+      .where('deleted_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    return rows.map(({ x0, y0, x1, y1, ...r }) => ({
+      ...r,
+      provenance: r.provenance as ObjectRow['provenance'],
+      maskProvenance: r.maskProvenance as ObjectRow['maskProvenance'],
+      box: [x0, y0, x1, y1],
+    }));
+  }
+
   /** Live objects' labels on these images (the queue's chips). */
   async objectLabels(
     imageIds: number[],
