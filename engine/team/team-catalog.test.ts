@@ -59,7 +59,7 @@ async function build(): Promise<void> {
     writeFileSync(join(color, 'kitchen_1.jpg'), Buffer.concat([jpeg, Buffer.from('second')]));
     writeFileSync(join(color, 'broken.jpg'), Buffer.from('not a jpeg'));
     writeFileSync(join(color, 'notes.txt'), 'not an image');
-    await importBatch(store, { folder: color, depthFolder: null });
+    await importBatch(store, { folder: color });
   } finally {
     store.close();
   }
