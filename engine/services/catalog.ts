@@ -2,6 +2,7 @@
 // counts and filter values, an image, its objects, the label vocabulary, the audit log and a QA's
 // decisions. One set for the desktop (Kysely on its project.sqlite) and the team service
 // (PostgreSQL): both read through the same async stores, so both answer the same.
+import type { Database } from 'better-sqlite3';
 import type { ApiHandlers } from '../../contract/api';
 import { ImageStatus } from '../../contract/entities';
 import { BrowseStore } from '../../db/store/browse-store';
@@ -28,7 +29,7 @@ export interface CatalogHandlers {
   reviews: Pick<ApiHandlers['reviews'], 'list'>;
 }
 
-const desktopSources = new WeakMap<object, CatalogSource>();
+const desktopSources = new WeakMap<Database, CatalogSource>();
 
 /**
  * A desktop project's catalog: the stores over a Kysely handle on the connection its ProjectStore
