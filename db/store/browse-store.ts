@@ -1,7 +1,8 @@
 // What a reviewer reads of a project on either database (async, through Kysely): the project row,
 // the review queue and an image's facts (one representative phrasing per fact), its objects, QA
 // families, labels and the batch view's filter values. Mirrors the reads of
-// db/repositories/annotations.ts (ReviewEditRepository) and images.ts with the same ordering.
+// db/repositories/annotations.ts (ReviewEditRepository) and images.ts with the same ordering; the
+// desktop's catalog (engine/services/catalog.ts) reads its objects, labels and filter values here.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
   ObjectExclusion,
