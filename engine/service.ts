@@ -1,7 +1,7 @@
 // The engine's implementation of the API contract. Transports (HTTP, IPC) reach it only through
 // rpc/dispatch.ts, which validates input and output against contract/api.ts.
 import type { ApiHandlers, ImportResult, PipelineSummary } from '../contract/api';
-import { ImageStatus, type Job } from '../contract/entities';
+import type { Job } from '../contract/entities';
 import { JobItemRepository } from '../db/repositories/job-items';
 import { probeExecutionProviders } from '../native-models/providers';
 import type { EventBus } from './event-bus';
@@ -10,7 +10,7 @@ import { importCocoFile } from './annotations/coco-import';
 import { importBatch } from './import/index';
 import type { JobRunner } from './jobs/job-runner';
 import type { RederiveQueue } from './pipeline/rederive';
-import { toBatchSummary, toImageDetail, toImageSummary, toProjectSummary } from './mappers';
+import { toProjectSummary } from './mappers';
 import {
   resumePipelineJob,
   retryFailedPipelineJob,
@@ -18,6 +18,7 @@ import {
 } from './pipeline/pipeline-jobs';
 import { loadPointCloud } from './scene-view/desktop-cloud';
 import { relationsAnswer, sceneAnswer } from './scene-view/scene-answers';
+import { createCatalogHandlers, desktopCatalog } from './services/catalog';
 import { createClaimsHandlers, desktopClaims } from './services/claims';
 import { createExportsHandlers } from './services/exports';
 import { createModelsHandlers } from './services/models';
@@ -38,6 +39,8 @@ export function createService(ctx: ServiceContext): ApiHandlers {
   const { projects, jobs, events } = ctx;
   let providers: ReturnType<typeof probeExecutionProviders> | undefined;
   const review = createReviewHandlers(ctx);
+  // The read-only catalog is the team service's own handler set, here over project.sqlite.
+  const catalog = createCatalogHandlers(desktopCatalog(ctx));
 
   const job = (projectId: string, jobId: string): Job => {
     const row = projects.get(projectId).jobs.get(jobId);
@@ -57,34 +60,8 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       open: async ({ path }) => toProjectSummary(projects.open(path)),
       create: async ({ path, name }) => toProjectSummary(projects.openOrCreate(path, name)),
     },
-    batches: {
-      list: async ({ projectId }) => projects.get(projectId).batches.list().map(toBatchSummary),
-      issues: async ({ projectId, batchId }) => {
-        const store = projects.get(projectId);
-        if (!store.batches.exists(batchId)) throw new NotFoundError(`batch not found: ${batchId}`);
-        return store.batches.issues(batchId);
-      },
-    },
-    images: {
-      list: async ({ projectId, ...query }) => {
-        const page = projects.get(projectId).images.query(query);
-        return { total: page.total, items: page.items.map(toImageSummary) };
-      },
-      get: async ({ projectId, imageId }) => {
-        const row = projects.get(projectId).images.get(imageId);
-        if (!row) throw new NotFoundError(`image not found: ${imageId}`);
-        return toImageDetail(row);
-      },
-      counts: async ({ projectId, ...filter }) => {
-        const counts = projects.get(projectId).images.statusCounts(filter);
-        const byStatus = Object.fromEntries(
-          ImageStatus.options.map((s) => [s, counts.byStatus[s] ?? 0]),
-        ) as Record<ImageStatus, number>;
-        return { total: counts.total, byStatus };
-      },
-      filterOptions: async ({ projectId, batchId }) =>
-        projects.get(projectId).images.filterOptions(batchId),
-    },
+    batches: catalog.batches,
+    images: catalog.images,
     imports: {
       start: async ({ projectId, annotations, ...request }) => {
         const store = projects.get(projectId);
@@ -166,7 +143,7 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       },
     },
     objects: {
-      list: async ({ projectId, imageId }) => projects.get(projectId).annotations.objects(imageId),
+      ...catalog.objects,
       ...review.objects,
     },
     qa: {
@@ -174,9 +151,9 @@ export function createService(ctx: ServiceContext): ApiHandlers {
         projects.get(projectId).annotations.qaDetails(imageId),
       ...review.qa,
     },
-    reviews: review.reviews,
-    labels: review.labels,
-    audit: review.audit,
+    reviews: { ...review.reviews, ...catalog.reviews },
+    labels: { ...review.labels, ...catalog.labels },
+    audit: catalog.audit,
     models: createModelsHandlers(ctx),
     exports: createExportsHandlers(ctx),
     claims: createClaimsHandlers(desktopClaims(ctx), ctx.events),

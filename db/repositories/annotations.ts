@@ -489,16 +489,6 @@ export class ReviewEditRepository {
     return this.objectState(Number(info.lastInsertRowid))!;
   }
 
-  /** Labels in use with how many live objects carry each, most used first. */
-  vocabulary(): Array<{ label: string; count: number }> {
-    return this.db
-      .prepare(
-        `SELECT label, COUNT(*) AS count FROM objects WHERE deleted_at IS NULL
-         GROUP BY label ORDER BY count DESC, label`,
-      )
-      .all() as Array<{ label: string; count: number }>;
-  }
-
   /** True when an object of the image changed after its scene graph was built (re-derivation pending). */
   editedSinceGraph(imageId: number): boolean {
     const row = this.db
@@ -678,28 +668,6 @@ export class ReviewEditRepository {
     const row = this.db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id = ?`).get(id) as
       AuditDbRow | undefined;
     return row ? toAudit(row) : undefined;
-  }
-
-  /** Newest first; `imageId` keeps entries that touched that image. */
-  auditEntries(q: { imageId?: number; beforeId?: number; limit: number }): AuditEntryRow[] {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (q.beforeId !== undefined) {
-      where.push('id < ?');
-      args.push(q.beforeId);
-    }
-    if (q.imageId !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM json_each(image_ids_json) WHERE value = ?)');
-      args.push(q.imageId);
-    }
-    return (
-      this.db
-        .prepare(
-          `SELECT ${AUDIT_COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-           ORDER BY id DESC LIMIT ?`,
-        )
-        .all(...args, q.limit) as AuditDbRow[]
-    ).map(toAudit);
   }
 
   /**

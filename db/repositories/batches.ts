@@ -61,10 +61,6 @@ export class BatchRepository {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM batches').get() as { n: number }).n;
   }
 
-  exists(id: number): boolean {
-    return this.db.prepare('SELECT 1 FROM batches WHERE id = ?').get(id) !== undefined;
-  }
-
   addIssues(batchId: number, issues: IssueRow[]): void {
     const stmt = this.db.prepare(
       'INSERT INTO import_issues (batch_id, path, kind, reason, created_at) VALUES (?, ?, ?, ?, ?)',

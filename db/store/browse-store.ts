@@ -1,7 +1,8 @@
 // What a reviewer reads of a project on either database (async, through Kysely): the project row,
 // the review queue and an image's facts (one representative phrasing per fact), its objects, QA
 // families, labels and the batch view's filter values. Mirrors the reads of
-// db/repositories/annotations.ts (ReviewEditRepository) and images.ts with the same ordering.
+// db/repositories/annotations.ts (ReviewEditRepository) and images.ts with the same ordering; the
+// desktop's catalog (engine/services/catalog.ts) reads its objects, labels and filter values here.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
   ObjectExclusion,
@@ -205,6 +206,34 @@ export class BrowseStore {
       .orderBy('id')
       .execute();
     return rows.map(toObjectState);
+  }
+
+  /** Live objects of an image without masks (the viewer's boxes), by id. */
+  async objects(imageId: number): Promise<ObjectRow[]> {
+    const rows = await this.db
+      .selectFrom('objects')
+      .select([
+        'id',
+        'image_id as imageId',
+        'label',
+        'score',
+        'x0',
+        'y0',
+        'x1',
+        'y1',
+        'provenance',
+        'mask_provenance as maskProvenance',
+      ])
+      .where('image_id', '=', imageId)
+      .where('deleted_at', 'is', null)
+      .orderBy('id')
+      .execute();
+    return rows.map(({ x0, y0, x1, y1, ...r }) => ({
+      ...r,
+      provenance: r.provenance as ObjectRow['provenance'],
+      maskProvenance: r.maskProvenance as ObjectRow['maskProvenance'],
+      box: [x0, y0, x1, y1],
+    }));
   }
 
   /** Live objects' labels on these images (the queue's chips). */

@@ -84,6 +84,15 @@ export class CatalogStore {
     }));
   }
 
+  async batchExists(id: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('batches')
+      .select('id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   /** Issues are written in one transaction: a batch's report is all there or not at all. */
   async addIssues(batchId: number, issues: IssueRow[]): Promise<void> {
     if (issues.length === 0) return;

@@ -5,6 +5,9 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import { BrowseStore } from '../../db/store/browse-store';
+import { sqliteHandle } from '../../db/store/connect';
+import { ReviewStore } from '../../db/store/review-store';
 import { importBatch } from '../import/index';
 import { tempDir } from '../test/helpers';
 import { ObjectCommands } from './object-commands';
@@ -18,6 +21,11 @@ let folder: string;
 let store: ProjectStore;
 let imageId: number;
 let changed: number[];
+
+// The label vocabulary and the audit log as the desktop reads them (engine/services/catalog.ts).
+const vocabulary = () => new BrowseStore(sqliteHandle(store.db)).vocabulary();
+const auditEntries = (q: { imageId?: number; limit: number }) =>
+  new ReviewStore(sqliteHandle(store.db), 'sqlite').auditEntries(q);
 
 function commands() {
   const log = new ReviewLog(store, (ids) => changed.push(...ids));
@@ -218,19 +226,19 @@ describe('object commands', () => {
     expect(store.annotations.auditCount()).toBe(before);
   });
 
-  it('renames and merges labels across the project as one undoable command', () => {
+  it('renames and merges labels across the project as one undoable command', async () => {
     const { log, objects } = commands();
     objects.create({ imageId, box: [1, 1, 40, 40], label: 'sofa', actor: 'a' });
     objects.create({ imageId, box: [41, 1, 80, 40], label: 'sofa', actor: 'a' });
     objects.create({ imageId, box: [81, 1, 120, 40], label: 'couch', actor: 'a' });
     const rename = objects.renameLabel({ from: 'sofa', to: 'settee', actor: 'a' });
     expect(rename.command).toBe('label.rename');
-    expect(store.annotations.edits.vocabulary()).toContainEqual({ label: 'settee', count: 2 });
+    expect(await vocabulary()).toContainEqual({ label: 'settee', count: 2 });
     const merge = objects.mergeLabels({ from: ['couch', 'settee'], into: 'sofa', actor: 'a' });
     expect(merge.command).toBe('label.merge');
-    expect(store.annotations.edits.vocabulary()).toContainEqual({ label: 'sofa', count: 3 });
+    expect(await vocabulary()).toContainEqual({ label: 'sofa', count: 3 });
     log.undo('a');
-    expect(store.annotations.edits.vocabulary()).toEqual(
+    expect(await vocabulary()).toEqual(
       expect.arrayContaining([
         { label: 'settee', count: 2 },
         { label: 'couch', count: 1 },
@@ -290,16 +298,16 @@ describe('object commands', () => {
     expect(edits.objectState(vase.id)!.label).toBe('vase');
   });
 
-  it('keeps the audit log and the undo/redo stacks across a restart', () => {
+  it('keeps the audit log and the undo/redo stacks across a restart', async () => {
     const { log } = commands();
     const before = log.history('a');
-    const entries = store.annotations.edits.auditEntries({ limit: 1000 });
+    const entries = await auditEntries({ limit: 1000 });
     store.close();
     store = ProjectStore.open(folder);
     const after = commands().log;
     expect(after.history('a')).toEqual(before);
-    expect(store.annotations.edits.auditEntries({ limit: 1000 })).toEqual(entries);
-    expect(store.annotations.edits.auditEntries({ imageId, limit: 3 })).toHaveLength(3);
+    expect(await auditEntries({ limit: 1000 })).toEqual(entries);
+    expect(await auditEntries({ imageId, limit: 3 })).toHaveLength(3);
     // And undo still works on the reopened project.
     expect(after.undo('a')).toMatchObject({ op: 'undo', refId: before.nextUndo!.id });
   });

@@ -1,5 +1,5 @@
 // Handlers of the review API: object and label edits, QA decisions (single and bulk), undo/redo,
-// the audit log and the review queue. Every edit goes through engine/review (commands in the audit
+// and the review queue. Every edit goes through engine/review (commands in the audit
 // log); object edits schedule re-derivation of the image's graph and QA in the background. A write
 // that finds the project locked by another process is retried (db/busy.ts), never shown as a lock error.
 import type { ApiHandlers } from '../../contract/api';
@@ -18,12 +18,12 @@ import { ReviewLog } from '../review/review-log';
 import { evidenceReader, type EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';
 
+/** The review API's edits and queue; its reads of the catalog are services/catalog.ts's. */
 type ReviewHandlers = {
   objects: Omit<ApiHandlers['objects'], 'list'>;
   qa: Omit<ApiHandlers['qa'], 'list'>;
-  reviews: ApiHandlers['reviews'];
-  labels: ApiHandlers['labels'];
-  audit: ApiHandlers['audit'];
+  reviews: Omit<ApiHandlers['reviews'], 'list'>;
+  labels: Omit<ApiHandlers['labels'], 'vocabulary'>;
 };
 
 export function toEditableObject(s: ObjectState): EditableObject {
@@ -271,8 +271,6 @@ export function createReviewHandlers(
       },
     },
     labels: {
-      vocabulary: async ({ projectId }) =>
-        ctx.projects.get(projectId).annotations.edits.vocabulary(),
       rename: async ({ projectId, from, to, reviewer }) => {
         const p = open(projectId);
         const entry = await retryWhenBusy(() =>
@@ -298,10 +296,6 @@ export function createReviewHandlers(
         };
       },
     },
-    audit: {
-      list: async ({ projectId, imageId, beforeId, limit }) =>
-        ctx.projects.get(projectId).annotations.edits.auditEntries({ imageId, beforeId, limit }),
-    },
     reviews: {
       // The original single-decision call, now an undoable command like the others.
       record: async ({ projectId, qaId, decision, reason, editedAnswer, reviewer }) => {
@@ -321,7 +315,6 @@ export function createReviewHandlers(
         if (!last) throw new NotFoundError(`QA pair not found: ${qaId}`);
         return last;
       },
-      list: async ({ projectId, qaId }) => ctx.projects.get(projectId).annotations.reviews(qaId),
       image: async ({ projectId, imageId, reviewer }) => {
         const p = open(projectId);
         if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);

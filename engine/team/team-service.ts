@@ -2,7 +2,6 @@
 // over the two-database layer's async stores. Methods not ported yet answer 'not-available' with
 // the reason, never a silent no-op; the list is METHOD_ACCESS minus the handlers below.
 import type { ApiHandlers, MethodName } from '../../contract/api';
-import { ImageStatus } from '../../contract/entities';
 import type { HistoryState } from '../../contract/review';
 import { ReviewConflictError } from '../../db/store/review-store';
 import { UndoNotPortedError } from '../../db/store/undo-store';
@@ -10,9 +9,9 @@ import { probeExecutionProviders } from '../../native-models/providers';
 import { METHOD_ACCESS } from '../access/method-access';
 import { NotAvailableError, NotFoundError } from '../errors';
 import type { EventBus } from '../event-bus';
-import { toBatchSummary, toImageDetail, toImageSummary } from '../mappers';
 import { StaleEditError } from '../review/errors';
 import { deriveStacks } from '../review/undo-stack';
+import { createCatalogHandlers } from '../services/catalog';
 import { createClaimsHandlers } from '../services/claims';
 import { ENGINE_VERSION } from '../version';
 import { createTeamObjectEdits, TEAM_OBJECT_EDIT_METHODS } from './team-object-edits';
@@ -152,6 +151,11 @@ export function createTeamService(
     events,
     now,
   );
+  // The read-only catalog is the desktop's own handler set (engine/services/catalog.ts).
+  const catalog = createCatalogHandlers((projectId) => {
+    check(projectId);
+    return p;
+  });
   const scene = createTeamSceneHandlers(p, check);
   const objectEdits = createTeamObjectEdits({ project: p, events, now, check, history, announce });
   const ported: Ported = {
@@ -173,67 +177,20 @@ export function createTeamService(
         },
       ];
     },
-    'batches.list': async ({ projectId }) => {
-      check(projectId);
-      return (await p.catalog.listBatches()).map(toBatchSummary);
-    },
-    'batches.issues': async ({ projectId, batchId }) => {
-      check(projectId);
-      if (!(await p.catalog.listBatches()).some((b) => b.id === batchId))
-        throw new NotFoundError(`batch not found: ${batchId}`);
-      return p.catalog.issues(batchId);
-    },
-    'images.list': async ({ projectId, ...q }) => {
-      check(projectId);
-      const page = await p.catalog.queryImages(q);
-      return { total: page.total, items: page.items.map(toImageSummary) };
-    },
-    'images.counts': async ({ projectId, ...f }) => {
-      check(projectId);
-      const counts = await p.catalog.statusCounts(f);
-      const byStatus = Object.fromEntries(
-        ImageStatus.options.map((s) => [s, counts.byStatus[s] ?? 0]),
-      ) as Record<ImageStatus, number>;
-      return { total: counts.total, byStatus };
-    },
-    'images.filterOptions': async ({ projectId, batchId }) => {
-      check(projectId);
-      return p.browse.filterOptions(batchId);
-    },
-    'images.get': async ({ projectId, imageId }) => {
-      check(projectId);
-      const row = await p.catalog.image(imageId);
-      if (!row) throw new NotFoundError(`image not found: ${imageId}`);
-      return toImageDetail(row);
-    },
-    'objects.list': async ({ projectId, imageId }) => {
-      check(projectId);
-      return (await p.browse.objectStates(imageId)).map((o) => ({
-        id: o.id,
-        imageId: o.imageId,
-        label: o.label,
-        score: o.score,
-        box: o.box,
-        provenance: o.provenance,
-        maskProvenance: o.maskProvenance,
-      }));
-    },
+    'batches.list': catalog.batches.list,
+    'batches.issues': catalog.batches.issues,
+    'images.list': catalog.images.list,
+    'images.counts': catalog.images.counts,
+    'images.filterOptions': catalog.images.filterOptions,
+    'images.get': catalog.images.get,
+    'objects.list': catalog.objects.list,
     'scene.get': scene.get,
     'scene.relations': scene.relations,
     'scene.pointCloud': scene.pointCloud,
     'qa.queue': naming.queue,
-    'labels.vocabulary': async ({ projectId }) => {
-      check(projectId);
-      return p.browse.vocabulary();
-    },
-    'audit.list': async ({ projectId, ...q }) => {
-      check(projectId);
-      return p.review.auditEntries(q);
-    },
-    'reviews.list': async ({ projectId, qaId }) => {
-      check(projectId);
-      return p.review.reviews(qaId);
-    },
+    'labels.vocabulary': catalog.labels.vocabulary,
+    'audit.list': catalog.audit.list,
+    'reviews.list': catalog.reviews.list,
     'reviews.record': decisions.record,
     'reviews.image': naming.image,
     'reviews.decide': decisions.decide,
