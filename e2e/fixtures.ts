@@ -21,18 +21,25 @@ export interface ServerInfo {
 
 const START_TIMEOUT_MS = 60_000;
 
-/** Starts `sqw serve` on the project (extra flags such as `--accounts` after the usual ones). */
-export async function startServer(
-  projectDir: string,
-  extraArgs: readonly string[] = [],
-): Promise<{
+type StartedServer = {
   info: Omit<ServerInfo, 'projectDir' | 'stderr'>;
   child: ChildProcess;
   stderr: () => string;
-}> {
+};
+
+/** Starts `sqw serve` on the project (extra flags such as `--accounts` after the usual ones). */
+export function startServer(
+  projectDir: string,
+  extraArgs: readonly string[] = [],
+): Promise<StartedServer> {
+  return startServe(['--project', projectDir, ...extraArgs]);
+}
+
+/** Starts `sqw serve` with these flags (`--database … --blobs …` for a team project). */
+export async function startServe(args: readonly string[]): Promise<StartedServer> {
   const child = spawn(
     process.execPath,
-    ['bin/sqw.mjs', 'serve', '--project', projectDir, '--port', '0', '--json', ...extraArgs],
+    ['bin/sqw.mjs', 'serve', ...args, '--port', '0', '--json'],
     {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

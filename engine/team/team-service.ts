@@ -65,6 +65,9 @@ export const TEAM_METHODS = new Set<MethodName>([
   'exports.start',
   'exports.result',
   'exports.list',
+  'jobs.list',
+  'jobs.get',
+  'jobs.cancel',
   ...TEAM_OBJECT_EDIT_METHODS,
 ]);
 
@@ -217,6 +220,20 @@ export function createTeamService(
     'exports.list': async ({ projectId }) => {
       check(projectId);
       return p.exportJobs.list();
+    },
+    // The jobs this server process runs for the project: its exports (the pipeline's jobs are
+    // the workers' queue, `sqw queue status`).
+    'jobs.list': async ({ projectId }) => {
+      check(projectId);
+      return p.exportJobs.jobs();
+    },
+    'jobs.get': async ({ projectId, jobId }) => {
+      check(projectId);
+      return p.exportJobs.job(jobId);
+    },
+    'jobs.cancel': async ({ projectId, jobId }) => {
+      check(projectId);
+      return p.exportJobs.cancel(jobId);
     },
     ...objectEdits.handlers,
   };
