@@ -315,8 +315,8 @@ describe('dataset export formats', () => {
     for (const f of graphs) {
       const rec = SceneGraphRecord.parse(json(join(sgDir, f)));
       // Issue 20: extents changed meaning (noise-reduced), then camera_height (also above a
-      // support plane), so the record says which version.
-      expect(rec.format_version).toBe(3);
+      // support plane), then hidden_ends was added, so the record says which version.
+      expect(rec.format_version).toBe(4);
       const [row] = store.images.findByName(rec.image);
       expect(rec.notes).toEqual(store.scene.graph(row!.id)!.notes);
     }

@@ -3,6 +3,9 @@
 // `no-support-plane` note as text; with one in reach, the height above that support plane.
 import { describe, expect, it } from 'vitest';
 import type { ExportImageRow } from '../../db/store/export-store';
+import { buildScene } from '../../spatial/scene/build-scene-graph';
+import { makeSyntheticScene } from '../../spatial/scene/synthetic-scene';
+import { sceneInput } from '../../spatial/scene/test-support';
 import { buildTableTopScene } from '../../spatial/scene/testing/table-top-build';
 import { sceneGraphRecord } from './scenegraph-format';
 import { SceneGraphRecord } from './schemas';
@@ -24,7 +27,7 @@ describe('scenegraph record: camera height reference and notes', () => {
   it('exports no-support-plane as text when nothing is within reach', () => {
     const { graph, notes } = buildTableTopScene(0.2);
     const rec = SceneGraphRecord.parse(sceneGraphRecord(image, graph, notes));
-    expect(rec.format_version).toBe(3);
+    expect(rec.format_version).toBe(4);
     expect(rec.frame.camera_height).toBeNull();
     expect(rec.frame.height_above).toBeNull();
     expect(rec.notes.find((n) => n.startsWith('no-support-plane:'))).toMatch(/given up/);
@@ -47,5 +50,17 @@ describe('scenegraph record: camera height reference and notes', () => {
     expect(sceneGraphRecord(image, old).frame.height_above).toBe('floor');
     const steep = { ...old, frame: { ...old.frame, gravitySource: 'support-plane' as const } };
     expect(sceneGraphRecord(image, steep).frame.height_above).toBe('support-plane');
+  });
+
+  it('says which ends of the bounded extents were hidden, as the graph does (version 4)', () => {
+    // A low, level camera: objects hide their own backs.
+    const sc = makeSyntheticScene(1005, { cameraHeight: [0.5, 0.9], pitchDeg: [0, 6] });
+    const { graph } = buildScene(sceneInput(sc, { masks: false }));
+    const rec = SceneGraphRecord.parse(sceneGraphRecord(image, graph));
+    const measured = graph.nodes.filter((n) => n.extentStatus);
+    expect(measured.some((n) => n.hiddenEnds!.depth.includes('far'))).toBe(true);
+    graph.nodes.forEach((n, i) => {
+      expect(rec.objects[i]!.hidden_ends).toEqual(n.hiddenEnds ?? null);
+    });
   });
 });

@@ -6,7 +6,8 @@ import { heightReferenceOf } from '../../spatial/scene/gravity-frame';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 
 /**
- * Version of this record's meaning. 3 (issue 20): with a given or model gravity vector and no
+ * Version of this record's meaning. 4 (issue 20): `hidden_ends` says which ends of the bounded
+ * extents are not seen (null where `extent_status` is). 3 (issue 20): with a given or model gravity vector and no
  * floor seen, `camera_height` is the height above the support plane the camera looks at (before:
  * null); `frame.height_above` says whether it is above the floor or a support plane, and `notes`
  * carries the image-level notes of the build (e.g. `no-support-plane: …`). 2 (issue 20): `extent`, `aabb`, `obb` and
@@ -14,7 +15,7 @@ import type { SceneGraph } from '../../spatial/scene/scene-graph';
  * the raw points, inflated along the viewing direction), and `extent_status` says which extents
  * were observed; 1 = records without this field.
  */
-export const SCENEGRAPH_FORMAT_VERSION = 3;
+export const SCENEGRAPH_FORMAT_VERSION = 4;
 
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
 const vec = (v: readonly number[]) => v.map((x) => round(x));
@@ -58,6 +59,8 @@ export function sceneGraphRecord(
       },
       // null for graphs stored before issue 20 (not rebuilt since).
       extent_status: n.extentStatus ?? null,
+      // null for graphs stored before version 4.
+      hidden_ends: n.hiddenEnds ?? null,
       aabb: { min: vec(n.aabb.min), max: vec(n.aabb.max) },
       obb: { center: vec(n.obb.center), extent: vec(n.obb.extent), yaw: round(n.obb.yaw) },
       num_points: n.numPoints,

@@ -158,10 +158,10 @@ const ExtentStatus = z.enum(['observed', 'occluded', 'image-border']);
 
 export const SceneGraphRecord = z.object({
   /**
-   * 3 (issue 20): camera_height also above a support plane (frame.height_above says which), notes
+   * 4 (issue 20): hidden_ends added; 3 (issue 20): camera_height also above a support plane (frame.height_above says which), notes
    * added; 2 (issue 20): extents measured on noise-reduced points, extent_status added.
    */
-  format_version: z.literal(3),
+  format_version: z.literal(4),
   image: z.string(),
   image_path: z.string(),
   width: z.number().int().positive(),
@@ -192,6 +192,13 @@ export const SceneGraphRecord = z.object({
       extent: z.object({ width: z.number(), height: z.number(), depth: z.number() }),
       extent_status: z
         .object({ width: ExtentStatus, height: ExtentStatus, depth: ExtentStatus })
+        .nullable(),
+      hidden_ends: z
+        .object({
+          width: z.array(z.enum(['left', 'right'])),
+          height: z.array(z.enum(['top', 'bottom'])),
+          depth: z.array(z.enum(['near', 'far'])),
+        })
         .nullable(),
       aabb: z.object({ min: Vec3, max: Vec3 }),
       obb: z.object({ center: Vec3, extent: Vec3, yaw: z.number() }),

@@ -31,12 +31,13 @@ import {
   measureObject,
   type ObjectGeometry,
 } from './measurements';
-import { extentStatuses, outlineSides } from './extent-status';
+import { extentStatuses, hiddenEnds, outlineSides } from './extent-status';
 import { denoisedObjectPoints } from './noise-aware';
 import { relateNodes } from './relations';
 import { separateStackedObjects } from './stacked-objects';
 import type {
   ExtentStatuses,
+  HiddenEnds,
   MaskProvenance,
   SceneGraph,
   SceneNode,
@@ -312,6 +313,7 @@ export function buildScene(input: SceneInput): SceneBuild {
     let geom: ObjectGeometry = emptyGeometry();
     let provenance: MaskProvenance | null = obj.maskProvenance ?? null;
     let extentStatus: ExtentStatuses | undefined;
+    let ends: HiddenEnds | undefined;
     const { provenance: prov, derived, supportY } = found[i]!;
     const pixels = separated[i]!;
     if (prov) provenance = prov;
@@ -372,6 +374,7 @@ export function buildScene(input: SceneInput): SceneBuild {
           sides,
           spacing !== null && spacing * MIN_TOP_ROWS <= geom.extent.depth,
         );
+        ends = hiddenEnds(sides, extentStatus);
       }
       if (derived && clean.kept.length > 0) {
         const onFloor =
@@ -429,6 +432,7 @@ export function buildScene(input: SceneInput): SceneBuild {
       obb: geom.obb,
       extent: geom.extent,
       ...(extentStatus ? { extentStatus } : {}),
+      ...(ends ? { hiddenEnds: ends } : {}),
       numPoints: geom.numPoints,
       elevation: ok ? geom.elevation : null,
       distanceFromCamera: geom.distanceFromCamera,

@@ -89,24 +89,12 @@ export function scoreScene(sc: SynthScene, g: SceneGraph, acc: AccuracySample): 
       else acc[axis].push(e);
     }
   }
-  const truthFrame: WorldFrame = {
-    ...g.frame,
-    aligned: true,
-    translation: [0, sc.cameraHeight, 0],
-    floorY: 0,
-    cameraHeight: sc.cameraHeight,
-  };
-  const truth = ok.map((n) => truthNode(sc, n)).filter((n): n is SceneNode => n !== null);
-  const key = (e: SceneEdge) => `${e.subject}|${e.object}|${e.predicate}`;
-  const measured = new Set(g.edges.map(key));
-  for (const e of relateNodes(truth, truthFrame)) {
-    const opp = OPPOSITE[e.predicate];
-    if (!opp) continue;
-    if (measured.has(key(e))) acc.relationsRight++;
-    else if (measured.has(key({ ...e, predicate: opp as SceneEdge['predicate'] })))
-      acc.relationsWrong++;
+  for (const { outcome } of relationOutcomes(sc, g)) {
+    if (outcome === 'right') acc.relationsRight++;
+    else if (outcome === 'wrong') acc.relationsWrong++;
     else acc.relationsUndecided++;
   }
+  const truth = ok.map((n) => truthNode(sc, n)).filter((n): n is SceneNode => n !== null);
   for (let i = 0; i < ok.length; i++)
     for (let j = i + 1; j < ok.length; j++) {
       const ti = truth.find((n) => n.id === ok[i]!.id);
@@ -116,6 +104,41 @@ export function scoreScene(sc: SynthScene, g: SceneGraph, acc: AccuracySample): 
       const m = directDistance(aabbCentre(ok[i]!.aabb), aabbCentre(ok[j]!.aabb));
       acc.distance.push(Math.abs(m - d) / d);
     }
+}
+
+/**
+ * Each relation the true boxes of the graph's ok nodes decide (not ties), with what the graph
+ * states: the same predicate ('right'), the opposite one ('wrong') or neither ('undecided').
+ */
+export function relationOutcomes(
+  sc: SynthScene,
+  g: SceneGraph,
+): { edge: SceneEdge; outcome: 'right' | 'wrong' | 'undecided' }[] {
+  const truthFrame: WorldFrame = {
+    ...g.frame,
+    aligned: true,
+    translation: [0, sc.cameraHeight, 0],
+    floorY: 0,
+    cameraHeight: sc.cameraHeight,
+  };
+  const truth = g.nodes
+    .filter((n) => n.quality.ok)
+    .map((n) => truthNode(sc, n))
+    .filter((n): n is SceneNode => n !== null);
+  const key = (e: SceneEdge) => `${e.subject}|${e.object}|${e.predicate}`;
+  const measured = new Set(g.edges.map(key));
+  const out: { edge: SceneEdge; outcome: 'right' | 'wrong' | 'undecided' }[] = [];
+  for (const e of relateNodes(truth, truthFrame)) {
+    const opp = OPPOSITE[e.predicate];
+    if (!opp) continue;
+    const outcome = measured.has(key(e))
+      ? 'right'
+      : measured.has(key({ ...e, predicate: opp as SceneEdge['predicate'] }))
+        ? 'wrong'
+        : 'undecided';
+    out.push({ edge: e, outcome });
+  }
+  return out;
 }
 
 export function quantile(xs: readonly number[], q: number): number {

@@ -4,7 +4,7 @@
 // top/bottom the height (camera roll is small next to the sides' 90 degrees); the depth extent is
 // seen only when the camera looks down on the object's top (the top face spans front to back) and
 // the top side is not hidden. DEFINITIONS.md "Observed and bounded extents".
-import type { ExtentStatus, ExtentStatuses } from './scene-graph';
+import type { ExtentStatus, ExtentStatuses, HiddenEnds } from './scene-graph';
 import { ascendingPixelBounds, ascendingPixels, pixelListBounds } from '../geometry/mask-rle';
 
 /** Share of a side's outline pixels that must meet an occluder (or the border) to bound it. */
@@ -106,5 +106,19 @@ export function extentStatuses(
     width: worse(sides.left, sides.right),
     height: worse(sides.top, sides.bottom),
     depth: topVisible ? (sides.top === 'observed' ? 'observed' : sides.top) : 'occluded',
+  };
+}
+
+/** Which ends of the extents are hidden, from the same sides and statuses (HiddenEnds). */
+export function hiddenEnds(
+  sides: Record<Side, ExtentStatus>,
+  statuses: ExtentStatuses,
+): HiddenEnds {
+  const hidden = <S extends Side>(...ss: S[]): S[] => ss.filter((x) => sides[x] !== 'observed');
+  const cutBeside = hidden('left', 'right', 'bottom').length > 0;
+  return {
+    width: hidden('left', 'right'),
+    height: hidden('top', 'bottom'),
+    depth: statuses.depth === 'observed' ? [] : cutBeside ? ['near', 'far'] : ['far'],
   };
 }

@@ -89,6 +89,11 @@ describe('noise-aware extents (boxes only, 4 mm/m range noise)', () => {
         // The back of an object taller than the camera is never seen; a top face within 2 cm
         // below the camera spans under 4 rows at these ranges.
         if (shape.y1 > sc.cameraHeight - 0.02) expect(n.extentStatus.depth).toBe('occluded');
+        // The graph says where each bounded extent is cut, and only there: a hidden back is the
+        // far end.
+        for (const axis of ['width', 'height', 'depth'] as const)
+          expect(n.hiddenEnds![axis].length > 0).toBe(n.extentStatus[axis] !== 'observed');
+        if (n.extentStatus.depth !== 'observed') expect(n.hiddenEnds!.depth).toContain('far');
       }
     }
   });

@@ -11,7 +11,7 @@ import {
 import { smoothObjectDepths } from '../geometry/depth-smoothing';
 import { mulberry32 } from '../geometry/rng';
 import { maskFromBox } from './box-to-mask';
-import { extentStatuses, outlineSides } from './extent-status';
+import { extentStatuses, hiddenEnds, outlineSides } from './extent-status';
 import { smoothingRadius } from './noise-aware';
 import { baseCutHeight, MIN_TOP_ROWS, topFaceRowSpacing, emptyGeometry } from './measurements';
 import type { WorldFrame } from './scene-graph';
@@ -148,6 +148,30 @@ describe('observed and bounded extents', () => {
       depth: 'observed',
     });
     expect(extentStatuses(sides, false).depth).toBe('occluded');
+    // The occluder on the right hides the width's right end, and may hide the nearest part.
+    expect(hiddenEnds(sides, extentStatuses(sides, true))).toEqual({
+      width: ['right'],
+      height: [],
+      depth: [],
+    });
+    expect(hiddenEnds(sides, extentStatuses(sides, false))).toEqual({
+      width: ['right'],
+      height: [],
+      depth: ['near', 'far'],
+    });
+    const clear = {
+      left: 'observed',
+      right: 'observed',
+      top: 'observed',
+      bottom: 'observed',
+    } as const;
+    expect(hiddenEnds(clear, extentStatuses(clear, false)).depth).toEqual(['far']);
+    const topCut = { ...clear, top: 'image-border' } as const;
+    expect(hiddenEnds(topCut, extentStatuses(topCut, true))).toEqual({
+      width: [],
+      height: ['top'],
+      depth: ['far'],
+    });
     const edge = rectPixels(0, 10, 10, 30);
     const s2 = outlineSides({
       depth: d,

@@ -71,6 +71,20 @@ export interface ExtentStatuses {
   depth: ExtentStatus;
 }
 
+/**
+ * Which ends of each extent are not seen (empty: both seen). Width: the viewer's left / right end
+ * (the left / right side of the object's image outline); height: top / bottom (outline top /
+ * bottom); depth: the far end whenever depth is not observed (one view misses the back), and the
+ * near end as well when an occluder or the image border cuts the outline's left, right or bottom
+ * side (what hides part of the object may hide its nearest part). A bounded extent is at least
+ * its stated value, and only its hidden ends may lie further out.
+ */
+export interface HiddenEnds {
+  width: ('left' | 'right')[];
+  height: ('top' | 'bottom')[];
+  depth: ('near' | 'far')[];
+}
+
 export type MaskProvenance = 'model' | 'depth-cluster' | 'imported' | 'human';
 
 export interface SceneNode {
@@ -94,6 +108,8 @@ export interface SceneNode {
   extent: Extent;
   /** Which extents were observed and which are bounded (absent in graphs built before issue 20). */
   extentStatus?: ExtentStatuses;
+  /** Where the bounded extents are cut: set exactly where `extentStatus` is. */
+  hiddenEnds?: HiddenEnds;
   numPoints: number;
   /** Height of the box bottom above the floor (m); null when the frame is unaligned or no floor. */
   elevation: number | null;

@@ -1,9 +1,10 @@
 // Quantitative families. Pair metrics come from metric edges (direct = centre to centre, gap =
 // closest points, horizontal = ground plane, vertical = along gravity, direction = clock position
 // of B seen from A); node metrics come from node fields (extent.width / .height / .depth,
-// distanceFromCamera, elevation). Vertical facts and elevation need an aligned frame.
+// distanceFromCamera, elevation). Vertical facts and elevation need an aligned frame; extents
+// the graph states as only bounded give no QA.
 
-import type { SceneNode } from '../../scene/scene-graph';
+import type { ExtentStatuses, SceneNode } from '../../scene/scene-graph';
 import type { MetricName } from '../facts';
 import { clockHour } from '../units';
 import type { FamilyDef } from './types';
@@ -83,9 +84,22 @@ const direction: FamilyDef = {
   },
 };
 
+/**
+ * An extent the graph states as only bounded (an end hidden by an occluder, by the object itself
+ * or by the image border: scene/DEFINITIONS.md "Observed and bounded extents") is not a
+ * measurement, so no QA states it as one. Graphs without `extentStatus` (before issue 20) count
+ * every extent as observed.
+ */
+function observedExtent(axis: keyof ExtentStatuses): (n: SceneNode) => number | null | 'bounded' {
+  return (n) => {
+    const status = n.extentStatus?.[axis];
+    return status !== undefined && status !== 'observed' ? 'bounded' : n.extent[axis];
+  };
+}
+
 function nodeMetric(
   family: string,
-  read: (n: SceneNode) => number | null,
+  read: (n: SceneNode) => number | null | 'bounded',
   needsAligned = false,
 ): FamilyDef {
   return {
@@ -98,6 +112,7 @@ function nodeMetric(
     build(ctx, [a]) {
       const n = ctx.facts.byId.get(a as number) as SceneNode;
       const v = read(n);
+      if (v === 'bounded') return `${family}-bounded`;
       if (v === null || !Number.isFinite(v) || v < 0) return `${family}-unknown`;
       const onFloor = family === 'elevation' && v < ctx.opts.margins.onFloor;
       if (!onFloor && v < ctx.opts.margins.minLength) return 'too-small';
@@ -128,9 +143,9 @@ export const QUANTITATIVE_FAMILIES: FamilyDef[] = [
   pairMetric('vertical_distance', 'vertical_distance', true),
   pairMetric('gap', 'closest_distance'),
   direction,
-  nodeMetric('width', (n) => n.extent.width),
-  nodeMetric('height', (n) => n.extent.height),
-  nodeMetric('depth_extent', (n) => n.extent.depth),
+  nodeMetric('width', observedExtent('width')),
+  nodeMetric('height', observedExtent('height')),
+  nodeMetric('depth_extent', observedExtent('depth')),
   nodeMetric('distance_from_camera', (n) => n.distanceFromCamera),
   nodeMetric('elevation', (n) => n.elevation, true),
 ];
