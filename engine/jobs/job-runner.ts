@@ -252,13 +252,13 @@ export class JobRunner {
         );
       },
     };
+    const stoppedStatus = (): JobRow['status'] => {
+      const reason = controller.signal.reason as StopReason | undefined;
+      return reason === 'shutdown' && !resumable ? 'cancelled' : STOPPED_STATUS[reason ?? 'cancel'];
+    };
     try {
       const outcome = await body(ctx);
-      const reason = controller.signal.reason as StopReason | undefined;
-      let status: JobRow['status'] = 'done';
-      if (controller.signal.aborted)
-        status =
-          reason === 'shutdown' && !resumable ? 'cancelled' : STOPPED_STATUS[reason ?? 'cancel'];
+      const status: JobRow['status'] = controller.signal.aborted ? stoppedStatus() : 'done';
       // Written only while this runner still holds the job (not after another process took over).
       const row = store.jobs.release(job.id, this.owner, {
         status,
@@ -270,9 +270,19 @@ export class JobRunner {
       if (row) emit(row, null);
     } catch (err) {
       if (!store.db.open) return;
+      // A body that stops by throwing its signal's reason (signal.throwIfAborted(), as the export
+      // does) was paused or cancelled, not failed.
+      const stopped = controller.signal.aborted && err === controller.signal.reason;
+      const status = stopped ? stoppedStatus() : 'failed';
       const row = store.jobs.release(job.id, this.owner, {
-        status: 'failed',
-        message: (err as Error).message,
+        status,
+        message: stopped
+          ? status === 'cancelled'
+            ? 'cancelled by the user'
+            : null
+          : err instanceof Error
+            ? err.message
+            : String(err),
       });
       if (row) emit(row, null);
     }
