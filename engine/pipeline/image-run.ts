@@ -22,10 +22,11 @@ import {
   MODEL_STAGE_ORDER,
   modelFailureReason,
   modelSkipReason,
+  stageStart,
 } from './model-rules';
 import { storeQa } from './qa-stage';
 import { sceneInputs } from './scene-inputs';
-import type { DecodedImage, ModelStage, ModelStageName, StageObject } from './model-stage';
+import type { DecodedImage, ModelStage, ModelStageName } from './model-stage';
 import { FINISHED_SKIPS, type StageName } from './stages';
 import { depthErrorPresetForModel } from '../../spatial/depth-error';
 import { depthNoisePreset } from './depth-noise';
@@ -103,20 +104,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   let rgb: Promise<DecodedImage> | null = null;
   const decoded = () => (rgb ??= decodeImage(store, image));
   const stored = store.annotations.objectsWithMasks(imageId);
-  let objects: StageObject[] = stored.map((o) => ({
-    id: o.id,
-    label: o.label,
-    score: o.score,
-    box: o.box,
-    hasMask: Boolean(o.maskRle),
-  }));
-  let intrinsics = {
-    fx: image.fx,
-    fy: image.fy,
-    cx: image.cx,
-    cy: image.cy,
-    source: image.intrinsicsSource,
-  };
+  let { objects, intrinsics } = stageStart(stored, image);
   let depth: CpuTask['depth'] = image.depthBlob
     ? { file: join(store.folder, image.depthBlob) }
     : null;

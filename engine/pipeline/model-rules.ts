@@ -1,6 +1,7 @@
 // The model stages' rules for one image, with no database: when a stage has nothing to do, how a
 // model's failure is said, and which outputs are refused. The desktop's image run (image-run.ts)
 // and a team worker (engine/team/model-stages.ts) decide and record them alike.
+import type { ImageRow } from '../../db/repositories/images';
 import { segmentSkipReason } from './cpu-stages';
 import type { ModelStageName, StageObject, StageOutputs } from './model-stage';
 
@@ -75,4 +76,39 @@ export function checkIntrinsicsOutput(o: StageOutputs['calibrate']): void {
     ![o.cx, o.cy].every(Number.isFinite)
   )
     throw new Error(`implausible intrinsics ${JSON.stringify(o)}`);
+}
+
+/**
+ * What the model stages start from: the image's stored objects (with whether each has a mask) and
+ * its stored intrinsics, which the stages then replace as they run.
+ */
+export function stageStart(
+  stored: ReadonlyArray<{
+    id: number;
+    label: string;
+    score: number | null;
+    box: [number, number, number, number];
+    maskRle: string | null;
+  }>,
+  image: Pick<ImageRow, 'fx' | 'fy' | 'cx' | 'cy' | 'intrinsicsSource'>,
+): {
+  objects: StageObject[];
+  intrinsics: { fx: number; fy: number; cx: number; cy: number; source: string };
+} {
+  return {
+    objects: stored.map((o) => ({
+      id: o.id,
+      label: o.label,
+      score: o.score,
+      box: o.box,
+      hasMask: Boolean(o.maskRle),
+    })),
+    intrinsics: {
+      fx: image.fx,
+      fy: image.fy,
+      cx: image.cx,
+      cy: image.cy,
+      source: image.intrinsicsSource,
+    },
+  };
 }

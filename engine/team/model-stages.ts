@@ -24,12 +24,12 @@ import {
   MODEL_STAGE_ORDER,
   modelFailureReason,
   modelSkipReason,
+  stageStart,
 } from '../pipeline/model-rules';
 import type {
   DecodedImage,
   ModelStage,
   ModelStageName,
-  StageObject,
   StageOutputs,
 } from '../pipeline/model-stage';
 import type { StoredObject } from '../pipeline/scene-inputs';
@@ -106,20 +106,7 @@ export async function runModelStages(
     tookMs: number | null = null,
   ) => records.push({ imageId, stage, status, reason, provenance, tookMs, jobId: env.runId });
 
-  let objects: StageObject[] = stored.map((o) => ({
-    id: o.id,
-    label: o.label,
-    score: o.score,
-    box: o.box,
-    hasMask: Boolean(o.maskRle),
-  }));
-  let intrinsics = {
-    fx: image.fx,
-    fy: image.fy,
-    cx: image.cx,
-    cy: image.cy,
-    source: image.intrinsicsSource,
-  };
+  let { objects, intrinsics } = stageStart(stored, image);
   let blocked: string | null = null;
   let rgb: Promise<DecodedImage> | null = null;
   const decoded = () => (rgb ??= decodeFromBlobs(env.blobs, image));
