@@ -18,19 +18,16 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
-import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
-import { importBatch } from '../import/index';
 import { ALL_STAGES } from '../pipeline/stages';
-import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
 import { byRank, qaAgainstGraph } from './testing/results-by-rank';
 import { desktopRun, storedResults } from './testing/team-fixture';
 import { runWorker } from './worker';
-import { installWorkerModels, WORKER_LABELS } from './testing/worker-models';
+import { colourOnlyProject, installWorkerModels, WORKER_LABELS } from './testing/worker-models';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SQW = resolve(ROOT, 'bin/sqw.mjs');
@@ -86,18 +83,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
     dir = tempDir();
     models = mkdtempSync(join(tmpdir(), 'sqw-models-'));
     installWorkerModels(models);
-    const batch = await writeSyntheticBatch(join(dir.path, 'batch'), {
-      count: IMAGES,
-      width: 96,
-      height: 72,
-    });
-    folder = join(dir.path, 'project');
-    const store = ProjectStore.openOrCreate(folder);
-    try {
-      await importBatch(store, { folder: batch.colorDir });
-    } finally {
-      store.close();
-    }
+    folder = await colourOnlyProject(dir.path, IMAGES);
     url = await postgres.cluster().createDatabase();
     blobs = join(dir.path, 'blobs');
     await copyProject(folder, url, { blobs });

@@ -11,22 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
-import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { SceneStore } from '../../db/store/scene-store';
-import { importBatch } from '../import/index';
 import { ALL_STAGES } from '../pipeline/stages';
-import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
 import { TINY_DEPTH_MODEL } from '../pipeline/testing/tiny-models';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore, sourceBlobKey } from './blob-store';
 import { shareTeamSources } from './share-sources';
 import { byRank, qaAgainstGraph } from './testing/results-by-rank';
 import { desktopRun, storedResults } from './testing/team-fixture';
-import { installWorkerModels, WORKER_LABELS } from './testing/worker-models';
+import { colourOnlyProject, installWorkerModels, WORKER_LABELS } from './testing/worker-models';
 import { runWorker } from './worker';
 
 const postgres = usePostgresCluster();
@@ -47,18 +44,7 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     models = mkdtempSync(join(tmpdir(), 'sqw-models-'));
     // SAM's mask is the box: the detected objects get model masks.
     installWorkerModels(models);
-    const batch = await writeSyntheticBatch(join(dir.path, 'batch'), {
-      count: IMAGES,
-      width: 96,
-      height: 72,
-    });
-    folder = join(dir.path, 'project');
-    const store = ProjectStore.openOrCreate(folder);
-    try {
-      await importBatch(store, { folder: batch.colorDir });
-    } finally {
-      store.close();
-    }
+    folder = await colourOnlyProject(dir.path, IMAGES);
     // Copies before the desktop run: every side starts from the same imported project.
     for (let i = 0; i < 2; i++) {
       const url = await postgres.cluster().createDatabase();

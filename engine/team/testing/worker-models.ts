@@ -6,6 +6,10 @@ import {
   samEncoderModel,
 } from '../../../native-models/testing/adapter-models';
 import { bertTokenizer } from '../../../native-models/testing/tokenizers';
+import { join } from 'node:path';
+import { ProjectStore } from '../../../db/project-store';
+import { importBatch } from '../../import/index';
+import { writeSyntheticBatch } from '../../pipeline/testing/synthetic-batch';
 import { installTinyDepthModel, installTinyModel } from '../../pipeline/testing/tiny-models';
 
 /** What the runs' detection looks for (`--labels`). */
@@ -33,4 +37,20 @@ export function installWorkerModels(models: string): void {
     'sam_vit_b_01ec64.encoder.onnx': samEncoderModel(),
     'sam_vit_b_01ec64.decoder.onnx': samDecoderModel(),
   });
+}
+
+/**
+ * A desktop project in `dir`/project of `count` synthetic colour-only images (96x72, no depth, no
+ * objects): what the model stages have everything to do for. Returns the project folder.
+ */
+export async function colourOnlyProject(dir: string, count: number): Promise<string> {
+  const batch = await writeSyntheticBatch(join(dir, 'batch'), { count, width: 96, height: 72 });
+  const folder = join(dir, 'project');
+  const store = ProjectStore.openOrCreate(folder);
+  try {
+    await importBatch(store, { folder: batch.colorDir });
+  } finally {
+    store.close();
+  }
+  return folder;
 }
