@@ -4,6 +4,7 @@ import type { BlobRef } from '../../contract/blobs';
 import { AccountStore, ClaimStore } from '../../db/store/access-store';
 import { BrowseStore } from '../../db/store/browse-store';
 import { CatalogStore } from '../../db/store/catalog-store';
+import { JobStore } from '../../db/store/job-store';
 import type { ProjectDb } from '../../db/store/connect';
 import { ObjectEditStore } from '../../db/store/object-edit-store';
 import { ReviewStore } from '../../db/store/review-store';
@@ -61,12 +62,18 @@ export class TeamProject {
     this.objectEdits = new ObjectEditStore(db.db, db.dialect);
     this.blobs = new FolderBlobStore(blobFolder);
     this.rederive = new TeamRederive(db, this.blobs);
-    this.exportJobs = new TeamExportJobs(teamExportProject(db, this.blobs, blobFolder));
+    this.exportJobs = new TeamExportJobs(
+      teamExportProject(db, this.blobs, blobFolder),
+      new JobStore(db.db, db.dialect),
+    );
   }
 
   static async open(db: ProjectDb, location: string, blobFolder: string): Promise<TeamProject> {
     const p = await new BrowseStore(db.db).project();
-    return new TeamProject(db, location, p.id, p.name, p.createdAt, blobFolder);
+    const project = new TeamProject(db, location, p.id, p.name, p.createdAt, blobFolder);
+    // Exports a previous server process was running when it stopped: failed, saying so.
+    await project.exportJobs.markInterrupted();
+    return project;
   }
 
   /**

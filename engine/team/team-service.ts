@@ -221,8 +221,8 @@ export function createTeamService(
       check(projectId);
       return p.exportJobs.list();
     },
-    // The jobs this server process runs for the project: its exports (the pipeline's jobs are
-    // the workers' queue, `sqw queue status`).
+    // The project's export jobs, kept in its database by this server process and earlier ones
+    // (the pipeline's jobs are the workers' queue, `sqw queue status`).
     'jobs.list': async ({ projectId }) => {
       check(projectId);
       return p.exportJobs.jobs();

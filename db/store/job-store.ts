@@ -1,0 +1,225 @@
+// The project's `jobs` table on either database (async, through Kysely): the jobs a served team
+// project runs in its server process (its exports), kept in the project so they outlive that
+// process. Mirrors db/repositories/jobs.ts, which the desktop's JobRunner keeps using: a running
+// job holds a lease its process renews; a job whose lease ran out belongs to a process that is
+// gone.
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Job, JobProgress } from '../../contract/entities';
+import type { JobLease } from '../repositories/jobs';
+import type { DialectName, JobsTable, ProjectTables } from './schema';
+
+type Db = Kysely<ProjectTables> | Transaction<ProjectTables>;
+type Row = Selectable<JobsTable>;
+
+/** The contract's Job of a row, as the desktop's jobs.get gives it. */
+function toJob(r: Row): Job {
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status as Job['status'],
+    total: r.total,
+    done: r.done,
+    failed: r.failed,
+    skipped: r.skipped,
+    message: r.message,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    progress: r.progress_json ? (JSON.parse(r.progress_json) as JobProgress) : null,
+  };
+}
+
+/** A job left running by a process that is gone: its row and the parameters it started with. */
+export interface StaleJob {
+  job: Job;
+  params: unknown;
+}
+
+export class JobStore {
+  constructor(
+    private readonly db: Kysely<ProjectTables>,
+    private readonly dialect: DialectName,
+  ) {}
+
+  /** Creates a job already running under `lease` (its process renews it). */
+  async createRunning(
+    job: { id: string; kind: string; params: unknown },
+    lease: JobLease,
+  ): Promise<Job> {
+    const now = new Date().toISOString();
+    const row = await this.db
+      .insertInto('jobs')
+      .values({
+        id: job.id,
+        kind: job.kind,
+        status: 'running',
+        params_json: JSON.stringify(job.params),
+        created_at: now,
+        updated_at: now,
+        lease_owner: lease.owner,
+        lease_expires_at: lease.expiresAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toJob(row);
+  }
+
+  async get(id: string, kind?: string): Promise<Job | undefined> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', id)
+      .$if(kind !== undefined, (q) => q.where('kind', '=', kind!))
+      .executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  /** The newest jobs of `kind` first (the desktop's order; ties by id, PostgreSQL has no rowid). */
+  async list(kind: string, limit = 100): Promise<Job[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('kind', '=', kind)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map(toJob);
+  }
+
+  /** The job's stored result (null while it runs, or when it failed or was cancelled). */
+  async result(id: string): Promise<unknown> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select('result_json')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.result_json ? (JSON.parse(row.result_json) as unknown) : null;
+  }
+
+  /** Progress counts, written only while `owner` still holds the job; false when it does not. */
+  async progress(
+    id: string,
+    owner: string,
+    counts: { total: number; done: number },
+  ): Promise<boolean> {
+    const res = await this.db
+      .updateTable('jobs')
+      .set({ total: counts.total, done: counts.done, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** The heartbeat: extends `owner`'s lease; false when the job is no longer theirs. */
+  async renewLease(id: string, lease: JobLease): Promise<boolean> {
+    const res = await this.db
+      .updateTable('jobs')
+      .set({ lease_expires_at: lease.expiresAt })
+      .where('id', '=', id)
+      .where('lease_owner', '=', lease.owner)
+      .where('status', '=', 'running')
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /**
+   * The job's final state and result, written only while `owner` still holds it (one
+   * transaction); the lease is released. Undefined when the job is no longer theirs (marked
+   * interrupted after their lease ran out).
+   */
+  async release(
+    id: string,
+    owner: string,
+    end: {
+      status: Job['status'];
+      message: string | null;
+      total?: number;
+      done?: number;
+      result?: unknown;
+    },
+  ): Promise<Job | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const held = await this.lockRunning(trx)
+        .where('id', '=', id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      if (!held) return undefined;
+      const row = await trx
+        .updateTable('jobs')
+        .set({
+          status: end.status,
+          message: end.message,
+          total: end.total,
+          done: end.done,
+          result_json: end.result === undefined ? null : JSON.stringify(end.result),
+          lease_owner: null,
+          lease_expires_at: null,
+          updated_at: new Date().toISOString(),
+        })
+        .where('id', '=', id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toJob(row);
+    });
+  }
+
+  /**
+   * Jobs of `kind` left running or queued under a lease that ran out at `now` (or none): their
+   * process is gone (killed, power loss, a server restart). Each becomes `failed` with the
+   * message `say` gives it from its parameters, in one transaction; a job whose lease is still
+   * renewed (another live process) is left alone. Returns the jobs it marked.
+   */
+  async markInterrupted(
+    kind: string,
+    say: (params: unknown) => string,
+    now = Date.now(),
+  ): Promise<StaleJob[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const stale = await this.lockRunning(trx)
+        .where('kind', '=', kind)
+        .where((eb) =>
+          eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]),
+        )
+        .orderBy('id')
+        .execute();
+      const marked: StaleJob[] = [];
+      for (const { id } of stale) {
+        const params = await this.params(id, trx);
+        const row = await trx
+          .updateTable('jobs')
+          .set({
+            status: 'failed',
+            message: say(params),
+            lease_owner: null,
+            lease_expires_at: null,
+            updated_at: new Date(now).toISOString(),
+          })
+          .where('id', '=', id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        marked.push({ job: toJob(row), params });
+      }
+      return marked;
+    });
+  }
+
+  private async params(id: string, db: Db): Promise<unknown> {
+    const row = await db
+      .selectFrom('jobs')
+      .select('params_json')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row ? (JSON.parse(row.params_json) as unknown) : null;
+  }
+
+  /** Running or queued jobs, locked on PostgreSQL until the transaction ends (SQLite has one writer). */
+  private lockRunning(trx: Transaction<ProjectTables>) {
+    return trx
+      .selectFrom('jobs')
+      .select('id')
+      .where('status', 'in', ['running', 'queued'])
+      .$if(this.dialect === 'postgres', (q) => q.forUpdate());
+  }
+}
