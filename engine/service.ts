@@ -112,11 +112,7 @@ export function createService(ctx: ServiceContext): ApiHandlers {
         job(projectId, jobId);
         return (projects.get(projectId).jobs.result(jobId) as PipelineSummary | null) ?? null;
       },
-      imageStages: async ({ projectId, imageId }) => {
-        const store = projects.get(projectId);
-        if (!store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
-        return store.scene.stageRuns(imageId);
-      },
+      imageStages: catalog.pipeline.imageStages,
     },
     scene: {
       get: async ({ projectId, imageId }) => {
@@ -147,8 +143,7 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       ...review.objects,
     },
     qa: {
-      list: async ({ projectId, imageId }) =>
-        projects.get(projectId).annotations.qaDetails(imageId),
+      ...catalog.qa,
       ...review.qa,
     },
     reviews: { ...review.reviews, ...catalog.reviews },

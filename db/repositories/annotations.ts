@@ -160,29 +160,6 @@ export class AnnotationRepository {
       .all(imageId) as QaRow[];
   }
 
-  /** QA of one image with what the review UI shows: kind, subjects, machine value and unit. */
-  qaDetails(
-    imageId: number,
-  ): Array<
-    QaRow & { kind: QaKind | null; subjects: number[]; value: unknown; unit: string | null }
-  > {
-    const rows = this.db
-      .prepare(
-        `SELECT id, image_id AS imageId, family, question, answer, status, kind, value_json AS v, record_json AS r
-         FROM qa_pairs WHERE image_id = ? ORDER BY id`,
-      )
-      .all(imageId) as Array<QaRow & { kind: QaKind | null; v: string | null; r: string | null }>;
-    return rows.map(({ v, r, ...row }) => {
-      const record = r ? (JSON.parse(r) as { subjects?: number[]; unit?: string | null }) : {};
-      return {
-        ...row,
-        subjects: record.subjects ?? [],
-        value: v ? JSON.parse(v) : null,
-        unit: record.unit ?? null,
-      };
-    });
-  }
-
   getQa(id: number): QaRow | undefined {
     return this.db
       .prepare(

@@ -1,16 +1,19 @@
 // What a reviewer reads of a project on either database (async, through Kysely): the project row,
-// the review queue and an image's facts (one representative phrasing per fact), its objects, QA
-// families, labels and the batch view's filter values. Mirrors the reads of
-// db/repositories/annotations.ts (ReviewEditRepository) and images.ts with the same ordering; the
-// desktop's catalog (engine/services/catalog.ts) reads its objects, labels and filter values here.
+// the review queue and an image's facts (one representative phrasing per fact), its QA rows and
+// stage results, its objects, QA families, labels and the batch view's filter values. Mirrors the
+// reads of db/repositories/annotations.ts (ReviewEditRepository), images.ts and scene.ts with the
+// same ordering; the desktop's catalog (engine/services/catalog.ts) reads its objects, QA rows,
+// stage results, labels and filter values here.
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type {
   ObjectExclusion,
   ObjectRow,
   ObjectState,
+  QaKind,
   QaReviewRow,
   QaRow,
 } from '../repositories/annotations';
+import type { StageRunRow } from '../repositories/scene';
 import { parseAttributes, qaRevision } from '../repositories/annotations';
 import type { ProjectTables } from './schema';
 import type { TeamTables } from './team-tables';
@@ -37,6 +40,14 @@ const FACT_RANK = sql<number>`ROW_NUMBER() OVER (
 
 /** Image ids per statement: well under both databases' bound-parameter limits. */
 const IMAGE_CHUNK = 500;
+
+/** A QA row as the legacy per-image list gives it. */
+export type QaDetailRow = QaRow & {
+  kind: QaKind | null;
+  subjects: number[];
+  value: unknown;
+  unit: string | null;
+};
 
 const OPEN_FIRST = sql`CASE q.status WHEN 'changed' THEN 0 WHEN 'proposed' THEN 1 ELSE 2 END`;
 
@@ -107,6 +118,62 @@ export class BrowseStore {
   async qaForImage(imageId: number): Promise<QaReviewRow[]> {
     const page = await this.qaQueue({ imageId, offset: 0, limit: 1_000_000 });
     return page.items.sort((a, b) => a.id - b.id);
+  }
+
+  /**
+   * Every QA row of an image, phrasings and orphans included, by id, with its kind, subjects,
+   * machine value and unit (the legacy qa.list; the desktop's ReviewEditRepository.qaDetails).
+   */
+  async qaDetails(imageId: number): Promise<QaDetailRow[]> {
+    const rows = await this.db
+      .selectFrom('qa_pairs')
+      .select([
+        'id',
+        'image_id as imageId',
+        'family',
+        'question',
+        'answer',
+        'status',
+        'kind',
+        'value_json',
+        'record_json',
+      ])
+      .where('image_id', '=', imageId)
+      .orderBy('id')
+      .execute();
+    return rows.map(({ value_json, record_json, ...row }) => {
+      const record = record_json
+        ? (JSON.parse(record_json) as { subjects?: number[]; unit?: string | null })
+        : {};
+      return {
+        ...row,
+        status: row.status as QaRow['status'],
+        kind: row.kind as QaKind | null,
+        subjects: record.subjects ?? [],
+        value: value_json ? (JSON.parse(value_json) as unknown) : null,
+        unit: record.unit ?? null,
+      };
+    });
+  }
+
+  /** The image's stage results with their provenance, by stage (pipeline.imageStages). */
+  async stageRuns(imageId: number): Promise<StageRunRow[]> {
+    const rows = await this.db
+      .selectFrom('stage_runs')
+      .select(['image_id', 'stage', 'status', 'reason', 'provenance_json', 'took_ms'])
+      .where('image_id', '=', imageId)
+      .orderBy('stage')
+      .execute();
+    return rows.map((r) => ({
+      imageId: r.image_id,
+      stage: r.stage,
+      status: r.status as StageRunRow['status'],
+      reason: r.reason,
+      provenance: r.provenance_json
+        ? (JSON.parse(r.provenance_json) as StageRunRow['provenance'])
+        : null,
+      tookMs: r.took_ms,
+    }));
   }
 
   async qaReview(id: number): Promise<QaReviewRow | undefined> {

@@ -1,6 +1,6 @@
 // Handlers of the read-only catalog: batches and their import issues, the batch view's images,
-// counts and filter values, an image, its objects, the label vocabulary, the audit log and a QA's
-// decisions. One set for the desktop (Kysely on its project.sqlite) and the team service
+// counts and filter values, an image, its objects, stage results and QA rows, the label
+// vocabulary, the audit log and a QA's decisions. One set for the desktop (Kysely on its project.sqlite) and the team service
 // (PostgreSQL): both read through the same async stores, so both answer the same.
 import type { Database } from 'better-sqlite3';
 import type { ApiHandlers } from '../../contract/api';
@@ -24,6 +24,8 @@ export interface CatalogHandlers {
   batches: ApiHandlers['batches'];
   images: ApiHandlers['images'];
   objects: Pick<ApiHandlers['objects'], 'list'>;
+  pipeline: Pick<ApiHandlers['pipeline'], 'imageStages'>;
+  qa: Pick<ApiHandlers['qa'], 'list'>;
   labels: Pick<ApiHandlers['labels'], 'vocabulary'>;
   audit: Pick<ApiHandlers['audit'], 'list'>;
   reviews: Pick<ApiHandlers['reviews'], 'list'>;
@@ -89,6 +91,16 @@ export function createCatalogHandlers(
     },
     objects: {
       list: async ({ projectId, imageId }) => sourceOf(projectId).browse.objects(imageId),
+    },
+    pipeline: {
+      imageStages: async ({ projectId, imageId }) => {
+        const { catalog, browse } = sourceOf(projectId);
+        if (!(await catalog.image(imageId))) throw new NotFoundError(`image not found: ${imageId}`);
+        return browse.stageRuns(imageId);
+      },
+    },
+    qa: {
+      list: async ({ projectId, imageId }) => sourceOf(projectId).browse.qaDetails(imageId),
     },
     labels: {
       vocabulary: async ({ projectId }) => sourceOf(projectId).browse.vocabulary(),

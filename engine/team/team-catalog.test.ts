@@ -3,7 +3,8 @@
 // reviewer's object edits and decisions, copied to a throwaway cluster; every catalog method goes
 // to a desktop engine on the folder and to the team engine, and the answers (errors too) must be
 // equal: batches.list, batches.issues, images.list, images.counts, images.filterOptions,
-// images.get, objects.list, labels.vocabulary, audit.list and reviews.list.
+// images.get, objects.list, pipeline.imageStages, qa.list, labels.vocabulary, audit.list and
+// reviews.list.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +171,25 @@ describe.skipIf(postgres.skipReason)(
       expect((await both('objects.list', { imageId: corridor })).length).toBeGreaterThan(2);
       const vocabulary = await both('labels.vocabulary');
       expect(vocabulary).toContainEqual({ label: 'Vase', count: 1 });
+    });
+
+    it('answers pipeline.imageStages and qa.list as the desktop', async () => {
+      for (const imageId of [...images, 99_999]) {
+        await both('pipeline.imageStages', { imageId });
+        await both('qa.list', { imageId });
+      }
+      const stages = await both('pipeline.imageStages', { imageId: corridor });
+      expect(stages.map((s: any) => [s.stage, s.status])).toEqual([
+        ['graph', 'done'],
+        ['qa', 'done'],
+      ]);
+      expect(stages[0].provenance).not.toBeNull();
+      expect((await both('pipeline.imageStages', { imageId: 99_999 })).code).toBe('not-found');
+      const qa = await both('qa.list', { imageId: corridor });
+      // Every phrasing, with the reviewers' decisions and the machine values.
+      expect(qa.length).toBeGreaterThan(qaIds.length);
+      expect(qa.find((q: any) => q.id === qaIds[0]).status).toBe('approved');
+      expect(qa.some((q: any) => q.subjects.length > 0 && q.value !== null)).toBe(true);
     });
 
     it('answers audit.list and reviews.list as the desktop', async () => {
