@@ -69,13 +69,23 @@ export function createExportsHandlers(ctx: ServiceContext): ApiHandlers['exports
       return (store.jobs.result(jobId) as ExportResult | null) ?? null;
     },
     list: async ({ projectId }) => listExports(desktopExportProject(ctx.projects.get(projectId))),
-    evaluate: async ({ benchPath, predictionsPath }) => {
-      try {
-        return scoreBench(await loadBench(benchPath), await loadPredictions(predictionsPath));
-      } catch (err) {
-        if (err instanceof EvalInputError) throw new UserInputError(err.message);
-        throw err;
-      }
-    },
+    evaluate: evaluateBench,
   };
 }
+
+/**
+ * Scores a predictions file against a spatialrgpt-bench export (exports.evaluate): both files on
+ * the engine's machine, read by `sqw eval`'s own code; the project is not read, so a desktop and a
+ * team server answer alike. Bad input is the caller's to fix.
+ */
+export const evaluateBench: ApiHandlers['exports']['evaluate'] = async ({
+  benchPath,
+  predictionsPath,
+}) => {
+  try {
+    return scoreBench(await loadBench(benchPath), await loadPredictions(predictionsPath));
+  } catch (err) {
+    if (err instanceof EvalInputError) throw new UserInputError(err.message);
+    throw err;
+  }
+};

@@ -2,14 +2,16 @@
 // depth maps, masks, graphs, QA with approvals, rejections and an edit by two reviewers) copied to
 // a throwaway PostgreSQL cluster with `sqw project copy`, then every format exported from the
 // desktop folder and from the team project (the team server's exports RPC, and `sqw export
-// --database`): the files are byte for byte the same, and each export is recorded in its project.
-import { readFileSync, readdirSync, renameSync } from 'node:fs';
+// --database`): the files are byte for byte the same, and each export is recorded in its project;
+// a bench export is scored against predictions the same way on both (exports.evaluate).
+import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExportOptionsInput } from '../../contract/exports';
 import { copyProject } from '../../db/copy/project-copy';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
+import { createEngine } from '../engine';
 import { exportProject } from '../export/export';
 import { buildExportFixture } from '../export/test-fixture';
 import { EXPORT_MARKER } from '../export/safe-output';
@@ -140,6 +142,39 @@ describe.skipIf(postgres.skipReason)('exports of a team project (PostgreSQL)', (
       expect(readdirSync(dir.path)).not.toContain('no-source');
     } finally {
       renameSync(join(dir.path, 'moved-source'), join(sources, first!));
+    }
+  });
+
+  it('evaluates predictions against its bench export as the desktop does (exports.evaluate)', async () => {
+    // EXPORTS[1] is the spatialrgpt-bench export, written by both projects in the first test.
+    const [mine, theirs] = ['desktop-1', 'team-1'].map((d) => join(dir.path, d, 'bench.json'));
+    const bench = JSON.parse(readFileSync(theirs!, 'utf8'));
+    expect(bench.length).toBeGreaterThan(1);
+    const predictionsPath = join(dir.path, 'predictions.jsonl');
+    // The first half answered with the reference text, the rest left out.
+    const half = bench.slice(0, Math.ceil(bench.length / 2));
+    writeFileSync(
+      predictionsPath,
+      half
+        .map((r: any) => JSON.stringify({ id: r.id, answer: r.conversations[1].value }))
+        .join('\n'),
+    );
+    const report = await call('exports.evaluate', { benchPath: theirs, predictionsPath });
+    expect(report.overall.n).toBe(bench.length);
+    expect(report.items.filter((i: any) => i.correct).length).toBe(half.length);
+    const engine = createEngine({ transport: 'http', projectFolders: [desktop.folder] });
+    try {
+      const local = await engine.dispatch('exports.evaluate', { benchPath: mine, predictionsPath });
+      expect(local).toEqual({ ok: true, result: report });
+      const bad = { benchPath: predictionsPath, predictionsPath };
+      const [a, b] = [
+        await engine.dispatch('exports.evaluate', bad),
+        await team.dispatch('exports.evaluate', bad),
+      ];
+      expect(b).toEqual(a);
+      expect(b).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    } finally {
+      await engine.close();
     }
   });
 

@@ -13,6 +13,7 @@ import { StaleEditError } from '../review/errors';
 import { deriveStacks } from '../review/undo-stack';
 import { createCatalogHandlers } from '../services/catalog';
 import { createClaimsHandlers } from '../services/claims';
+import { evaluateBench } from '../services/exports';
 import { ENGINE_VERSION } from '../version';
 import { createTeamObjectEdits, TEAM_OBJECT_EDIT_METHODS } from './team-object-edits';
 import type { TeamProject } from './team-project';
@@ -67,6 +68,7 @@ export const TEAM_METHODS = new Set<MethodName>([
   'exports.start',
   'exports.result',
   'exports.list',
+  'exports.evaluate',
   'jobs.list',
   'jobs.get',
   'jobs.cancel',
@@ -225,6 +227,8 @@ export function createTeamService(
       check(projectId);
       return p.exportJobs.list();
     },
+    // A bench export scored against predictions, both files on the server's disk (admins).
+    'exports.evaluate': evaluateBench,
     // The project's export jobs, kept in its database by this server process and earlier ones
     // (the pipeline's jobs are the workers' queue, `sqw queue status`).
     'jobs.list': async ({ projectId }) => {
