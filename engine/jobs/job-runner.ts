@@ -23,7 +23,7 @@ export class JobConflictError extends UserInputError {
  */
 export const DEFAULT_LEASE_MS = 10_000;
 
-function leaseMsFromEnv(): number | undefined {
+export function leaseMsFromEnv(): number | undefined {
   const ms = Number(process.env.SQW_JOB_LEASE_MS);
   return Number.isFinite(ms) && ms >= 100 ? ms : undefined;
 }

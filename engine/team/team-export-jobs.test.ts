@@ -3,9 +3,20 @@
 // job the dialog polls matches the `job` events, a cancel stops the export with no files and no
 // record left, and a finished job is not changed by a late cancel. Then on the fixture's
 // PostgreSQL copy, across server restarts: a finished export's job and result answer from the next
-// server process, and an export whose server died is marked failed, saying so.
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// server process, and an export whose server died (a `sqw serve` child killed mid-export, or the
+// row such a process leaves) is marked failed, saying so.
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { createInterface } from 'node:readline';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../contract/entities';
 import type { ProjectStore } from '../../db/project-store';
@@ -84,6 +95,13 @@ describe('team export jobs', () => {
 });
 
 const postgres = usePostgresCluster();
+
+/** The unfinished export folders in `parent` (none while it does not exist). */
+function partials(parent: string): string[] {
+  return existsSync(parent) ? readdirSync(parent).filter((n) => n.includes('.partial-')) : [];
+}
+const ROOT = resolve(import.meta.dirname, '../..');
+const SQW = resolve(ROOT, 'bin/sqw.mjs');
 
 describe.skipIf(postgres.skipReason)('team export jobs across server restarts (PostgreSQL)', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -184,6 +202,67 @@ describe.skipIf(postgres.skipReason)('team export jobs across server restarts (P
     expect(existsSync(partial)).toBe(false);
     expect(existsSync(join(outDir, 'llava.jsonl'))).toBe(true);
   });
+
+  it('marks the export of a `sqw serve` process killed mid-export failed, in the next server', async () => {
+    // Every colour source a named pipe with no writer: the export blocks on its first image.
+    const sources = join(blobs, 'sources');
+    const names = readdirSync(sources);
+    renameSync(sources, `${sources}-aside`);
+    mkdirSync(sources);
+    for (const name of names) execFileSync('mkfifo', [join(sources, name)]);
+    const child = spawn(
+      process.execPath,
+      [SQW, 'serve', '--database', url, '--blobs', blobs, '--json'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, SQW_JOB_LEASE_MS: '400' },
+      },
+    );
+    const outDir = join(dir.path, 'killed', 'llava');
+    let jobId: string;
+    try {
+      const first = await new Promise<string>((res, rej) => {
+        createInterface({ input: child.stdout! }).once('line', res);
+        child.once('exit', (code) => rej(new Error(`sqw serve exited ${code}`)));
+      });
+      const { port, token } = JSON.parse(first) as { port: number; token: string };
+      const rpc = async (method: string, input: Record<string, unknown>) => {
+        const r = await fetch(`http://127.0.0.1:${port}/api/rpc`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}` },
+          body: JSON.stringify({ method, input }),
+        });
+        return ((await r.json()) as any).result;
+      };
+      const [{ id: projectId }] = await rpc('projects.list', {});
+      ({ jobId } = await rpc('exports.start', { projectId, options: { format: 'llava', outDir } }));
+      expect(await rpc('jobs.get', { projectId, jobId })).toMatchObject({ status: 'running' });
+      // Killed once the export has begun writing its unfinished folder.
+      const parent = dirname(outDir);
+      for (let i = 0; i < 100 && partials(parent).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(sources, { recursive: true });
+      renameSync(`${sources}-aside`, sources);
+    }
+    const partial = partials(dirname(outDir));
+    expect(partial).toHaveLength(1);
+    expect(existsSync(join(dirname(outDir), partial[0]!, TEMP_MARKER))).toBe(true);
+
+    await new Promise((r) => setTimeout(r, 500)); // its lease runs out
+    await serve();
+    const job = await call('jobs.get', { jobId: jobId! });
+    expect(job.status).toBe('failed');
+    expect(job.message).toMatch(
+      /^interrupted: the server stopped while this export ran; nothing was written to /,
+    );
+    expect(await call('exports.result', { jobId: jobId! })).toBeNull();
+    expect(existsSync(outDir)).toBe(false);
+    expect((await call('exports.list')).map((e: any) => e.outDir)).not.toContain(outDir);
+  }, 30_000);
 
   it('fails a job once the lease of the process running it runs out', async () => {
     const db = await openPostgresProject(url);

@@ -14,7 +14,7 @@ import type { EventBus } from '../event-bus';
 import { exportProject } from '../export/export';
 import type { ExportProject } from '../export/export-project';
 import { exportMessage, listExports, refuseBadExport } from '../services/exports';
-import { DEFAULT_LEASE_MS } from '../jobs/job-runner';
+import { DEFAULT_LEASE_MS, leaseMsFromEnv } from '../jobs/job-runner';
 
 const KIND = 'export';
 const CANCELLED = 'cancelled by the user';
@@ -58,7 +58,7 @@ export class TeamExportJobs {
     private readonly store: JobStore,
     opts: { leaseMs?: number } = {},
   ) {
-    this.leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+    this.leaseMs = opts.leaseMs ?? leaseMsFromEnv() ?? DEFAULT_LEASE_MS;
   }
 
   /**
