@@ -41,7 +41,7 @@ export class TeamProject {
   readonly blobs: BlobStore;
   /** Graph and QA of an image again after a reviewer edits its objects. */
   readonly rederive: TeamRederive;
-  /** Dataset exports run by this process (files from the blob store). */
+  /** Dataset exports (files from the blob store), their jobs kept in the project. */
   readonly exportJobs: TeamExportJobs;
 
   private constructor(
