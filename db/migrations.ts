@@ -414,6 +414,18 @@ export const migrations: Migration[] = [
       CREATE INDEX review_claims_live ON review_claims(released_at, expires_at);
     `,
   },
+  {
+    version: 15,
+    description: 'object ids reserved per image for a run that detects',
+    // A run that detects reserves, in image order, a block of object ids for each queued image
+    // without objects (db/store/object-id-blocks.ts): detected objects take first_object_id +
+    // their ordinal, so their ids do not depend on the order images finish in. Objects added
+    // otherwise take ids above every reserved block (the index makes that one lookup).
+    up: `
+      ALTER TABLE job_items ADD COLUMN first_object_id INTEGER;
+      CREATE INDEX job_items_object_ids ON job_items(first_object_id);
+    `,
+  },
 ];
 
 export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);

@@ -4,12 +4,16 @@
 // step) and their completion are one transaction; the caller's step checks, under a lock on the
 // images, that no attempt of the same run stored them already, so a job finished late by a worker
 // whose lease had expired stores nothing twice.
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
+import { reserveObjectIdBlocks } from '../store/object-id-blocks';
 import type { ProjectTables } from '../store/schema';
 
 export const IMAGE_QUEUE = 'sqw-images';
+
+/** The pipeline stage (engine/pipeline/stages.ts) whose objects get ids reserved at enqueue. */
+const DETECT_STAGE = 'detect';
 
 export interface ImageJob {
   runId: string;
@@ -19,6 +23,11 @@ export interface ImageJob {
   seed?: string;
   /** What the detect stage looks for; absent: the model's own vocabulary. */
   labels?: string[];
+  /**
+   * Where the image's detected objects' ids start (a block reserved when the run was queued,
+   * db/store/object-id-blocks.ts); absent: the image had objects then, or the run does not detect.
+   */
+  firstObjectId?: number;
 }
 
 export interface QueueOptions {
@@ -111,26 +120,43 @@ export class ImageQueue {
     return new ImageQueue(boss, pool);
   }
 
-  /** One job per image; in chunks so 100k images are a few hundred statements. */
+  /**
+   * One job per image; in chunks so 100k images are a few hundred statements. A run that detects
+   * first reserves its images' object-id blocks (or takes `blocks`, reserved by the caller for a
+   * run queued in parts), which their jobs carry: a retried job keeps its block. Blocks of a run
+   * that failed to queue are a gap in the ids, nothing else.
+   */
   async enqueue(
     runId: string,
     imageIds: number[],
     stages: string[],
     seed: string | undefined = undefined,
     labels: string[] | undefined = undefined,
+    blocks: ReadonlyMap<number, number> | undefined = undefined,
   ): Promise<number> {
+    blocks ??= stages.includes(DETECT_STAGE)
+      ? await reserveObjectIdBlocks(
+          // The queue's own connections; not destroyed here (close ends the pool).
+          new Kysely<ProjectTables>({ dialect: new PostgresDialect({ pool: this.pool }) }),
+          imageIds,
+        )
+      : new Map<number, number>();
     for (let i = 0; i < imageIds.length; i += 1000) {
       await this.boss.insert(
-        imageIds.slice(i, i + 1000).map((imageId) => ({
-          name: IMAGE_QUEUE,
-          data: {
-            runId,
-            imageId,
-            stages,
-            ...(seed === undefined ? {} : { seed }),
-            ...(labels === undefined ? {} : { labels }),
-          } satisfies ImageJob,
-        })),
+        imageIds.slice(i, i + 1000).map((imageId) => {
+          const firstObjectId = blocks.get(imageId);
+          return {
+            name: IMAGE_QUEUE,
+            data: {
+              runId,
+              imageId,
+              stages,
+              ...(seed === undefined ? {} : { seed }),
+              ...(labels === undefined ? {} : { labels }),
+              ...(firstObjectId === undefined ? {} : { firstObjectId }),
+            } satisfies ImageJob,
+          };
+        }),
       );
     }
     // Counts for the planner: on a backlog it has no statistics of (autovacuum analyzes a minute

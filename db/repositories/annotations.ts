@@ -3,6 +3,7 @@
 // transaction.
 import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { NEXT_OBJECT_ID_SQL } from '../store/object-id-blocks';
 import { parseHeld, type HeldDecision } from './qa-keeping';
 
 export interface ObjectRow {
@@ -21,6 +22,8 @@ export interface NewObject extends Omit<ObjectRow, 'id' | 'maskProvenance'> {
   maskProvenance?: 'model' | 'depth-cluster' | 'imported' | 'human' | null;
   /** Where the object came from, e.g. `coco:<file sha>:<annotation id>`, so re-imports add nothing twice. */
   externalId?: string | null;
+  /** A detected object's id from its image's reserved block; absent: the next free id. */
+  id?: number;
 }
 
 export interface QaRow {
@@ -75,10 +78,11 @@ export class AnnotationRepository {
   addObject(o: NewObject): number {
     const info = this.db
       .prepare(
-        `INSERT INTO objects (image_id, label, score, x0, y0, x1, y1, provenance, mask_rle, mask_provenance,
-           external_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO objects (id, image_id, label, score, x0, y0, x1, y1, provenance, mask_rle, mask_provenance,
+           external_id, created_at) VALUES (COALESCE(?, ${NEXT_OBJECT_ID_SQL}), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
+        o.id ?? null,
         o.imageId,
         o.label,
         o.score,
@@ -459,8 +463,8 @@ export class ReviewEditRepository {
     const now = new Date().toISOString();
     const info = this.db
       .prepare(
-        `INSERT INTO objects (image_id, label, score, x0, y0, x1, y1, provenance, created_at, updated_at)
-         VALUES (?, ?, NULL, ?, ?, ?, ?, 'human', ?, ?)`,
+        `INSERT INTO objects (id, image_id, label, score, x0, y0, x1, y1, provenance, created_at, updated_at)
+         VALUES (${NEXT_OBJECT_ID_SQL}, ?, ?, NULL, ?, ?, ?, ?, 'human', ?, ?)`,
       )
       .run(o.imageId, o.label, ...o.box, now, now);
     return this.objectState(Number(info.lastInsertRowid))!;

@@ -1,6 +1,7 @@
 // The image queue of a pipeline job: one row per (job, image), written in the same transaction as
 // the image's results, so a job killed at any moment resumes with exactly the images not yet done.
 import type { Database, Statement } from 'better-sqlite3';
+import { DETECTED_OBJECTS_PER_IMAGE, NEXT_OBJECT_ID_SQL } from '../store/object-id-blocks';
 
 export type JobItemStatus = 'pending' | 'done' | 'skipped' | 'failed';
 
@@ -32,7 +33,23 @@ export class JobItemRepository {
    */
   enqueueImages(
     jobId: string,
-    opts: { onlyPendingFor?: readonly string[]; finishedSkips?: readonly string[] } = {},
+    opts: {
+      onlyPendingFor?: readonly string[];
+      finishedSkips?: readonly string[];
+      /** The run detects: reserve object-id blocks for the queued images with no live objects. */
+      reserveObjectIds?: boolean;
+    } = {},
+  ): number {
+    return this.db.transaction(() => {
+      const n = this.insertItems(jobId, opts);
+      if (opts.reserveObjectIds) this.reserveObjectIdBlocks(jobId);
+      return n;
+    })();
+  }
+
+  private insertItems(
+    jobId: string,
+    opts: { onlyPendingFor?: readonly string[]; finishedSkips?: readonly string[] },
   ): number {
     const stages = opts.onlyPendingFor ?? [];
     const skips = opts.finishedSkips ?? [];
@@ -48,6 +65,33 @@ export class JobItemRepository {
     return this.sql(
       `INSERT OR IGNORE INTO job_items (job_id, image_id, status) SELECT ?, id, 'pending' FROM images ${filter}`,
     ).run(...params).changes;
+  }
+
+  /**
+   * The job's blocks of object ids (db/store/object-id-blocks.ts): one per queued image with no
+   * live objects, in image-id order, after every object id in use or reserved. Inside the
+   * enqueueing transaction, before any other block of this job exists.
+   */
+  private reserveObjectIdBlocks(jobId: string): void {
+    const { first } = this.sql(`SELECT ${NEXT_OBJECT_ID_SQL} AS first`).get() as {
+      first: number;
+    };
+    this.sql(
+      `WITH ranked AS (
+         SELECT i.image_id, ROW_NUMBER() OVER (ORDER BY i.image_id) - 1 AS k FROM job_items i
+         WHERE i.job_id = ? AND NOT EXISTS
+           (SELECT 1 FROM objects o WHERE o.image_id = i.image_id AND o.deleted_at IS NULL))
+       UPDATE job_items SET first_object_id = ? + ranked.k * ?
+       FROM ranked WHERE job_items.job_id = ? AND job_items.image_id = ranked.image_id`,
+    ).run(jobId, first, DETECTED_OBJECTS_PER_IMAGE, jobId);
+  }
+
+  /** Where the image's detected objects' ids start in this job; null: no block reserved. */
+  firstObjectId(jobId: string, imageId: number): number | null {
+    const row = this.sql(
+      `SELECT first_object_id AS first FROM job_items WHERE job_id = ? AND image_id = ?`,
+    ).get(jobId, imageId) as { first: number | null } | undefined;
+    return row?.first ?? null;
   }
 
   /** The next page of pending image ids after `afterId`, in id order (streams large jobs). */

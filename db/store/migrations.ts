@@ -458,6 +458,24 @@ function reviewAccess(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * The object-id block a run reserved for each queued image it detects on (desktop migration 15,
+ * db/store/object-id-blocks.ts). Team runs keep theirs in the queue's job data; the column keeps
+ * the two schemas alike.
+ */
+function reservedObjectIds(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('job_items').addColumn('first_object_id', 'integer').execute();
+      await db.schema
+        .createIndex('job_items_object_ids')
+        .on('job_items')
+        .column('first_object_id')
+        .execute();
+    },
+  };
+}
+
 export function storeMigrations(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-review-and-catalog': reviewAndCatalog(dialect),
@@ -466,6 +484,7 @@ export function storeMigrations(dialect: DialectName): Record<string, Migration>
     '0004-derived-image-status': derivedImageStatus(dialect),
     '0005-review-access': reviewAccess(dialect),
     '0006-stage-status-on-failed-only': stageStatusOnFailedOnly(dialect),
+    '0007-reserved-object-ids': reservedObjectIds(),
   };
 }
 

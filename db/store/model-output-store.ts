@@ -6,7 +6,10 @@ import { sql, type Kysely } from 'kysely';
 import type { DialectName, ProjectTables } from './schema';
 
 export interface DetectedObject {
-  /** Reserved beforehand (reserveObjectIds), so the later stages could use it before this write. */
+  /**
+   * Known before this write (the image's reserved block, else reserveObjectIds), so the later
+   * stages could use it before the objects are stored.
+   */
   id: number;
   label: string;
   score: number | null;
@@ -17,19 +20,25 @@ export class ModelOutputStore {
   constructor(private readonly db: Kysely<ProjectTables>) {}
 
   /**
-   * `n` new object ids, ascending, taken from the objects' identity sequence outside any
-   * transaction: a worker computes the graph and QA of detected objects before it stores them, and
-   * QA ids hash the objects' ids. An attempt that never stores its objects leaves a gap, nothing
-   * else. PostgreSQL only: on SQLite one writer stores as it goes (the desktop's image run).
+   * `n` new object ids, ascending, taken from the objects' identity sequence in a transaction of
+   * their own, for an image the run reserved no block for (it had objects when the run started:
+   * db/store/object-id-blocks.ts): a worker computes the graph and QA of detected objects before it
+   * stores them, and QA ids hash the objects' ids. An attempt that never stores its objects leaves
+   * a gap, nothing else. PostgreSQL only: on SQLite one writer stores as it goes (the desktop's
+   * image run).
    */
   async reserveObjectIds(n: number, dialect: DialectName): Promise<number[]> {
     if (n === 0) return [];
     if (dialect !== 'postgres')
       throw new Error('object ids are reserved ahead only on PostgreSQL (a team project)');
-    const { rows } = await sql<{ id: string | number }>`
-      SELECT nextval(pg_get_serial_sequence('objects', 'id')) AS id
-      FROM generate_series(1, ${n}) ORDER BY 1`.execute(this.db);
-    return rows.map((r) => Number(r.id));
+    return this.db.transaction().execute(async (trx) => {
+      // As an insert does: waits while a run reserves its blocks (reserveObjectIdBlocks).
+      await sql`LOCK TABLE objects IN ROW EXCLUSIVE MODE`.execute(trx);
+      const { rows } = await sql<{ id: string | number }>`
+        SELECT nextval(pg_get_serial_sequence('objects', 'id')) AS id
+        FROM generate_series(1, ${n}) ORDER BY 1`.execute(trx);
+      return rows.map((r) => Number(r.id));
+    });
   }
 
   async addDetectedObjects(imageId: number, objects: readonly DetectedObject[]): Promise<void> {

@@ -6,6 +6,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditEntryRow, ObjectState } from '../repositories/annotations';
 import { toObjectState } from './browse-store';
+import { NEXT_OBJECT_ID_SQL } from './object-id-blocks';
 import { appendAudit, ReviewConflictError, type Db } from './review-store';
 import type { DialectName, ProjectTables } from './schema';
 
@@ -163,6 +164,8 @@ export class ObjectEditReads {
     const { id } = await this.trx
       .insertInto('objects')
       .values({
+        // SQLite's rowid has no sequence: above every id in use or reserved for detection.
+        ...(this.dialect === 'sqlite' ? { id: sql<number>`${sql.raw(NEXT_OBJECT_ID_SQL)}` } : {}),
         image_id: o.imageId,
         label: o.label,
         score: null,

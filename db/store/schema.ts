@@ -173,6 +173,7 @@ export interface JobItemsTable {
   reason: string | null;
   attempts: Generated<number>;
   updated_at: string | null;
+  first_object_id: number | null;
 }
 
 export interface ProjectTables {

@@ -16,9 +16,11 @@ import type { InferenceLane } from './inference-lane';
 import { writeModelDepth } from './model-depth-blob';
 import { NO_DEPTH, NO_OBJECTS, settleCpuStages } from './cpu-stages';
 import {
+  blockObjectIds,
   checkDepthOutput,
   checkIntrinsicsOutput,
   depthSource,
+  detectionsToStore,
   MODEL_STAGE_ORDER,
   modelFailureReason,
   modelSkipReason,
@@ -183,9 +185,14 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       const o = output as {
         objects: Array<{ label: string; score: number; box: [number, number, number, number] }>;
       };
+      const { kept, note } = detectionsToStore(o.objects);
+      // The image's block (reserved as the job queued it), so the ids do not depend on the order
+      // images reach this point; without one, the next free ids.
+      const block = blockObjectIds(env.items.firstObjectId(jobId, imageId), kept.length);
       const ids = store.db.transaction(() => {
-        const added = o.objects.map((d) =>
+        const added = kept.map((d, i) =>
           store.annotations.addObject({
+            ...(block ? { id: block[i]! } : {}),
             imageId,
             label: d.label,
             score: d.score,
@@ -193,11 +200,11 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
             provenance: 'model',
           }),
         );
-        results.record(r({ objects: added.length }));
+        results.record(r({ objects: added.length, ...(note ? { note } : {}) }));
         return added;
       })();
       objectsChanged = true;
-      objects = o.objects.map((d, i) => ({
+      objects = kept.map((d, i) => ({
         id: ids[i]!,
         label: d.label,
         score: d.score,

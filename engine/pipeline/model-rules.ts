@@ -2,6 +2,7 @@
 // model's failure is said, and which outputs are refused. The desktop's image run (image-run.ts)
 // and a team worker (engine/team/model-stages.ts) decide and record them alike.
 import type { ImageRow } from '../../db/repositories/images';
+import { DETECTED_OBJECTS_PER_IMAGE } from '../../db/store/object-id-blocks';
 import { segmentSkipReason } from './cpu-stages';
 import type { ModelStageName, StageObject, StageOutputs } from './model-stage';
 
@@ -111,4 +112,40 @@ export function stageStart(
       source: image.intrinsicsSource,
     },
   };
+}
+
+/**
+ * The detections an image stores: all of them, or beyond the per-image cap (the size of its block
+ * of object ids, db/store/object-id-blocks.ts) the top-scoring ones, in the detector's order; `note`
+ * says so for the stage's record.
+ */
+export function detectionsToStore<T extends { score: number | null }>(
+  detections: readonly T[],
+): { kept: T[]; note: string | null } {
+  const cap = DETECTED_OBJECTS_PER_IMAGE;
+  if (detections.length <= cap) return { kept: [...detections], note: null };
+  const keep = new Set(
+    detections
+      .map((d, i) => ({ i, score: d.score ?? -Infinity }))
+      .sort((a, b) => b.score - a.score || a.i - b.i)
+      .slice(0, cap)
+      .map((d) => d.i),
+  );
+  return {
+    kept: detections.filter((_, i) => keep.has(i)),
+    note: `kept the ${cap} top-scoring of ${detections.length} detections (at most ${cap} objects are detected per image)`,
+  };
+}
+
+/**
+ * The ids of an image's detected objects: its reserved block's, in the detector's order; null
+ * when the run reserved it none (the image had objects when the run started), and the ids then
+ * come from the database as the objects are stored.
+ */
+export function blockObjectIds(
+  firstObjectId: number | null | undefined,
+  n: number,
+): number[] | null {
+  if (firstObjectId === null || firstObjectId === undefined) return null;
+  return Array.from({ length: n }, (_, i) => firstObjectId + i);
 }

@@ -72,6 +72,8 @@ export function queueImages(
   return new JobItemRepository(store.db).enqueueImages(jobId, {
     onlyPendingFor: onlyPending ? stages : [],
     finishedSkips: FINISHED_SKIPS,
+    // Detected objects take ids from blocks fixed now (db/store/object-id-blocks.ts).
+    reserveObjectIds: stages.includes('detect'),
   });
 }
 

@@ -43,6 +43,8 @@ export interface ImageStagesEnv {
   seed: string;
   /** What the detect stage looks for (the run's --labels); empty: the model's vocabulary. */
   labels: readonly string[];
+  /** The object-id block the run reserved for the image (db/store/object-id-blocks.ts), if any. */
+  firstObjectId?: number | null;
   /** The worker's models for a job's model stages and labels (loaded once per such set). */
   models: (stages: ReadonlySet<ModelStageName>, labels: readonly string[]) => Promise<WorkerModels>;
   lane: InferenceLane;
@@ -84,6 +86,7 @@ export async function computeImageStages(
         dialect: env.dialect,
         blobs: env.blobs,
         runId: env.runId,
+        firstObjectId: env.firstObjectId ?? null,
         models: await env.models(modelStages, env.labels),
         lane: env.lane,
       },

@@ -2,8 +2,9 @@
 // the desktop's models and rules (model-stage.ts, model-rules.ts), split from their writes: the
 // desktop's image run commits each model stage's output as it goes, a worker keeps the outputs
 // and writes them with the CPU stages' results and the job's completion in one transaction.
-// Detected objects get their ids reserved first, so the graph and QA (which hash the ids) can be
-// computed before anything is stored. The colour image and any written depth map go through the
+// Detected objects take their ids from the image's block, reserved when the run was queued
+// (db/store/object-id-blocks.ts), so the graph and QA (which hash the ids) can be computed before
+// anything is stored, and are the same whichever worker, in whichever order, runs the image. The colour image and any written depth map go through the
 // blob store.
 import type { Kysely } from 'kysely';
 import type { ImageRow } from '../../db/repositories/images';
@@ -18,9 +19,11 @@ import { depthErrorPresetForModel } from '../../spatial/depth-error';
 import type { InferenceLane } from '../pipeline/inference-lane';
 import { encodeModelDepth } from '../pipeline/model-depth-blob';
 import {
+  blockObjectIds,
   checkDepthOutput,
   checkIntrinsicsOutput,
   depthSource,
+  detectionsToStore,
   MODEL_STAGE_ORDER,
   modelFailureReason,
   modelSkipReason,
@@ -47,6 +50,8 @@ export interface ModelStagesEnv {
   dialect: DialectName;
   blobs: BlobStore;
   runId: string;
+  /** The start of the object-id block the run reserved for this image, if it reserved one. */
+  firstObjectId: number | null;
   models: WorkerModels;
   lane: InferenceLane;
 }
@@ -165,14 +170,17 @@ export async function runModelStages(
         if (!o.keep) blocked = `filtered out by the scene filter: ${o.reason}`;
       } else if (stage === 'detect') {
         const o = output as StageOutputs['detect'];
-        const ids = await new ModelOutputStore(env.db)
-          .reserveObjectIds(o.objects.length, env.dialect)
-          .catch((err: Error) => {
-            throw new JobRetryError(`cannot reserve object ids: ${err.message}`);
-          });
-        detected = o.objects.map((d, i) => ({ id: ids[i]!, ...d }));
+        const { kept, note } = detectionsToStore(o.objects);
+        const ids =
+          blockObjectIds(env.firstObjectId, kept.length) ??
+          (await new ModelOutputStore(env.db)
+            .reserveObjectIds(kept.length, env.dialect)
+            .catch((err: Error) => {
+              throw new JobRetryError(`cannot reserve object ids: ${err.message}`);
+            }));
+        detected = kept.map((d, i) => ({ id: ids[i]!, ...d }));
         objects = detected.map((d) => ({ ...d, hasMask: false }));
-        done({ objects: detected.length });
+        done({ objects: detected.length, ...(note ? { note } : {}) });
       } else if (stage === 'segment') {
         const o = output as StageOutputs['segment'];
         const known = new Set(objects.map((x) => x.id));

@@ -5,12 +5,10 @@
 // record per image and stage, all from the one run), also by a fifth worker that finishes a job
 // after its lease ran out and another worker stored the image.
 //
-// Detected objects' ids come from PostgreSQL's sequence in the order workers detect (a documented
-// limit), so they and what hashes or draws on them are compared by what does not depend on them:
-// objects by label, score, box and mask; the graph with each id replaced by the object's rank in
-// its image (detection's order within an image is the model's, and reserved ids ascend); each
-// image's QA (whose keys hash the ids and whose template choices are drawn with them) must be what
-// the QA stage gives for the image's stored graph, keys, questions, answers and statuses alike.
+// Detected objects' ids come from the block each image's job carries (reserved as the run was
+// queued, db/store/object-id-blocks.ts), so a job retried after its worker was killed, or after its
+// lease ran out, takes the same ids: the results equal the desktop's with the ids, and the QA keys
+// that hash them, included; each image's QA is also what the QA stage gives for its stored graph.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -190,6 +188,19 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
         expect(image.qa.length).toBeGreaterThan(0);
       }
       expect(team.map(byRank)).toEqual(desktop.map(byRank));
+      // Ids included: the retried jobs' detected objects took their blocks as the first attempt did.
+      expect(team).toEqual(desktop);
+      const retried = (
+        await db.query<{ image: number; first: number }>(
+          `SELECT (data->>'imageId')::int AS image, (data->>'firstObjectId')::int AS first
+           FROM pgboss.job WHERE name = 'sqw-images' AND retry_count > 0`,
+        )
+      ).rows;
+      expect(retried.length).toBeGreaterThan(1);
+      for (const { image, first } of retried) {
+        const objectIds = team[ids.indexOf(image)]!.objects.map((o) => o[0]);
+        expect(objectIds).toEqual([first, first + 1]);
+      }
       // The model depth files the workers wrote are the desktop's, byte for byte.
       for (const image of team)
         for (const path of [image.depth[0]!, image.depth[1]!])

@@ -2,8 +2,9 @@
 // depth, no boxes) goes through the desktop job on SQLite and through workers on PostgreSQL with
 // the real Grounding DINO, SAM and Depth Anything adapters on generated models (CPU). Detection,
 // model masks, model depth (the same PNG bytes in the shared blob folder), the graph and QA built
-// on them, and the stage records with their provenance are equal (with two workers in parallel,
-// compared by what does not depend on the detected objects' ids). The colour images come from the shared folder,
+// on them, and the stage records with their provenance are equal, object ids and QA ids included,
+// whatever order and however many workers take the images: detected objects take their ids from
+// blocks reserved as the run is queued (db/store/object-id-blocks.ts). The colour images come from the shared folder,
 // where `sqw project copy` put them; a project copied without them fails its model stages with
 // the reason instead of skipping them.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,8 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
-import { openPostgresProject } from '../../db/store/connect';
+import { openPostgresProject, openSqliteProject } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
+import { DETECTED_OBJECTS_PER_IMAGE, reserveObjectIdBlocks } from '../../db/store/object-id-blocks';
 import { SceneStore } from '../../db/store/scene-store';
 import { ALL_STAGES } from '../pipeline/stages';
 import { TINY_DEPTH_MODEL } from '../pipeline/testing/tiny-models';
@@ -37,6 +39,7 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
   let models: string;
   let folder: string;
   let desktop: Results;
+  let desktopFacts: unknown[];
   const teams: Array<{ url: string; blobs: string }> = [];
 
   beforeAll(async () => {
@@ -46,7 +49,7 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     installWorkerModels(models);
     folder = await colourOnlyProject(dir.path, IMAGES);
     // Copies before the desktop run: every side starts from the same imported project.
-    for (let i = 0; i < 2; i++) {
+    for (let i = 0; i < 3; i++) {
       const url = await postgres.cluster().createDatabase();
       const blobs = join(dir.path, `blobs-${i}`);
       const report = await copyProject(folder, url, { blobs });
@@ -60,6 +63,16 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     });
     expect(run.status).toBe('done');
     desktop = run.results;
+    const sqlite = openSqliteProject(folder);
+    try {
+      desktopFacts = await sqlite.db
+        .selectFrom('qa_pairs')
+        .select(['image_id', 'qa_key', 'fact_id', 'question', 'answer'])
+        .orderBy('qa_key')
+        .execute();
+    } finally {
+      await sqlite.close();
+    }
   }, 30_000);
   afterAll(() => {
     dir?.remove();
@@ -89,10 +102,15 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     o: { workers: number; batchSize: number; oneByOne?: boolean; runId?: string },
   ): Promise<number> {
     const queue = await ImageQueue.open(team.url, { supervise: false });
+    const project = await openPostgresProject(team.url, 1);
     try {
+      // One run queued in parts: its object-id blocks reserved once, in image order, as `sqw run`
+      // reserves them for the images it queues in one call.
+      const blocks = o.oneByOne ? await reserveObjectIdBlocks(project.db, ids) : undefined;
       for (const part of o.oneByOne ? ids.map((id) => [id]) : [ids])
-        await queue.enqueue(o.runId ?? 'run-1', part, [...ALL_STAGES], '1', LABELS);
+        await queue.enqueue(o.runId ?? 'run-1', part, [...ALL_STAGES], '1', LABELS, blocks);
     } finally {
+      await project.close();
       await queue.close();
     }
     const blobs = new FolderBlobStore(team.blobs);
@@ -175,11 +193,11 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
       rmSync(join(teams[1]!.blobs, sourceBlobKey(last)));
       expect(await work(teams[1]!, ids, { workers: 2, batchSize: 2 })).toBe(IMAGES);
       const team = await results(teams[1]!.url);
-      expect(team.flatMap((i) => i.objects.map((o) => o[0])).sort()).toEqual(
-        [...Array((IMAGES - 1) * 2).keys()].map((i) => i + 1),
+      // Each image's objects take its block: image k's start at 1 + k × the block size.
+      expect(team.slice(0, -1).map((i) => i.objects.map((o) => o[0]))).toEqual(
+        [0, 1].map((k) => [1, 2].map((i) => k * DETECTED_OBJECTS_PER_IMAGE + i)),
       );
-      // Compared by what does not depend on the detected objects' ids (results-by-rank.ts).
-      expect(team.slice(0, -1).map(byRank)).toEqual(desktop.slice(0, -1).map(byRank));
+      expect(team.slice(0, -1)).toEqual(desktop.slice(0, -1));
       const qa = await qaAgainstGraph(project, teams[1]!.blobs, ids.slice(0, -1));
       expect(qa.stored.every((q) => q.length > 0)).toBe(true);
       expect(qa.derived).toEqual(qa.stored);
@@ -202,7 +220,8 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
         { image: failed.image, reason: detect[2] },
       ]);
 
-      // `sqw project share-sources` puts it there from its source path; a new run then detects.
+      // `sqw project share-sources` puts it there from its source path; a new run then detects,
+      // in a block after the first run's (so its ids are not the desktop's: compared by rank).
       expect(await shareTeamSources(teams[1]!.url, teams[1]!.blobs)).toEqual({
         shared: IMAGES,
         missing: [],
@@ -215,6 +234,33 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
       const shared = await qaAgainstGraph(project, teams[1]!.blobs, ids.slice(-1));
       expect(shared.stored[0]!.length).toBeGreaterThan(0);
       expect(shared.derived).toEqual(shared.stored);
+    } finally {
+      await project.close();
+    }
+  }, 30_000);
+
+  it('two workers taking the images in reverse order store the desktop ids: objects, QA and facts', async () => {
+    const ids = await imageIds(teams[2]!.url);
+    // Queued one by one from the last image, each worker taking one at a time: the images are
+    // detected in the reverse of the desktop's order, on two workers.
+    const reversed = [...ids].reverse();
+    expect(await work(teams[2]!, reversed, { workers: 2, batchSize: 1, oneByOne: true })).toBe(
+      IMAGES,
+    );
+    const team = await results(teams[2]!.url);
+    expect(team.every((i) => i.objects.length === 2 && i.qa.length > 0)).toBe(true);
+    // Every stored result, ids included: object ids, graphs (which name them), QA ids and texts.
+    expect(team).toEqual(desktop);
+    // The facts' ids and the phrasings drawn for them too.
+    const project = await openPostgresProject(teams[2]!.url, 1);
+    try {
+      const facts = await project.db
+        .selectFrom('qa_pairs')
+        .select(['image_id', 'qa_key', 'fact_id', 'question', 'answer'])
+        .orderBy('qa_key')
+        .execute();
+      expect(facts.length).toBeGreaterThan(0);
+      expect(facts).toEqual(desktopFacts);
     } finally {
       await project.close();
     }

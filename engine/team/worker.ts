@@ -121,7 +121,7 @@ export async function runWorker(o: WorkerOptions): Promise<WorkerReport> {
   const project = await openPostgresProject(o.url, o.poolSize ?? 4);
   const report: WorkerReport = { worker, jobs: 0, failed: 0, stored: 0 };
   const setups = new WorkerModelSetups(o);
-  const pipeline: Omit<ImageStagesEnv, 'runId' | 'seed' | 'labels'> = {
+  const pipeline: Omit<ImageStagesEnv, 'runId' | 'seed' | 'labels' | 'firstObjectId'> = {
     db: project.db,
     dialect: project.dialect,
     blobs: o.blobs,
@@ -206,7 +206,7 @@ interface JobResults {
 async function runJob(
   job: ImageJob,
   project: ProjectDb,
-  pipeline: Omit<ImageStagesEnv, 'runId' | 'seed' | 'labels'>,
+  pipeline: Omit<ImageStagesEnv, 'runId' | 'seed' | 'labels' | 'firstObjectId'>,
   probes: Record<string, WorkerStage>,
   worker: string,
 ): Promise<JobResults> {
@@ -242,7 +242,13 @@ async function runJob(
   }
   const computed = pipelineStages.size
     ? await computeImageStages(
-        { ...pipeline, runId, seed: job.seed ?? DEFAULT_SEED, labels: job.labels ?? [] },
+        {
+          ...pipeline,
+          runId,
+          seed: job.seed ?? DEFAULT_SEED,
+          labels: job.labels ?? [],
+          firstObjectId: job.firstObjectId ?? null,
+        },
         imageId,
         pipelineStages,
       )

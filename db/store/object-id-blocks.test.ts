@@ -1,0 +1,171 @@
+// One suite, two databases: a run that detects reserves the same object-id blocks on SQLite (a
+// desktop job's job_items) and PostgreSQL (a team run's queue), for the images without live
+// objects, in image order, after every id in use; objects added afterwards without an id (a
+// reviewer's box, an import) never take an id inside a block; a later run's blocks follow.
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AnnotationRepository, ReviewEditRepository } from '../repositories/annotations';
+import { JobItemRepository } from '../repositories/job-items';
+import { JobRepository } from '../repositories/jobs';
+import { CatalogStore } from './catalog-store';
+import type { ProjectDb } from './connect';
+import { ObjectEditStore } from './object-edit-store';
+import { DETECTED_OBJECTS_PER_IMAGE as B, reserveObjectIdBlocks } from './object-id-blocks';
+import { storeTargets } from './test-targets';
+
+describe.each(storeTargets())('object-id blocks on $name', (target) => {
+  let project: ProjectDb;
+  let images: number[];
+  let runs = 0;
+
+  /** A run that detects, queued over every image: each image's block start. */
+  async function reserve(): Promise<Map<number, number>> {
+    if (project.dialect === 'postgres') return reserveObjectIdBlocks(project.db, images);
+    const jobId = `run-${++runs}`;
+    new JobRepository(project.connection!).create({ id: jobId, kind: 'pipeline', params: {} });
+    const items = new JobItemRepository(project.connection!);
+    items.enqueueImages(jobId, { reserveObjectIds: true });
+    const blocks = new Map<number, number>();
+    for (const id of images) {
+      const first = items.firstObjectId(jobId, id);
+      if (first !== null) blocks.set(id, first);
+    }
+    return blocks;
+  }
+
+  async function drawBox(imageId: number): Promise<number> {
+    let id = 0;
+    await new ObjectEditStore(project.db, project.dialect).execute('ann', async (reads) => {
+      const made = await reads.insertHumanObject({ imageId, label: 'lamp', box: [1, 2, 30, 40] });
+      id = made.id;
+      return {
+        command: 'object.create',
+        target: `object:${made.id}`,
+        before: { objects: [{ ...made, deleted: true }] },
+        after: { objects: [made] },
+      };
+    });
+    return id;
+  }
+
+  beforeEach(async (ctx) => {
+    if (target.skipReason) ctx.skip(target.skipReason);
+    project = await target.open();
+    const catalog = new CatalogStore(project.db);
+    const batch = await catalog.createBatch({
+      sourceFolder: '/data',
+      depthFolder: null,
+      depthEncoding: null,
+      intrinsics: null,
+    });
+    images = [];
+    for (const name of ['a', 'b', 'c', 'd'])
+      images.push(
+        await catalog.insertImage({
+          batchId: batch,
+          sourcePath: `/data/${name}.jpg`,
+          relPath: `${name}.jpg`,
+          fileName: `${name}.jpg`,
+          sha256: `sha-${name}`,
+          bytes: 1000,
+          format: 'jpeg',
+          width: 640,
+          height: 480,
+          orientation: 1,
+          exif: null,
+          intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5, source: 'given' },
+          uprightBlob: null,
+          thumbBlob: `thumbs/${name}.jpg`,
+          depthBlob: null,
+          depthPreviewBlob: null,
+          depth: null,
+        }),
+      );
+    // b has a live (imported) object; d only a deleted one: d is detected on, b is not.
+    await project.db
+      .insertInto('objects')
+      .values(
+        [
+          { image: images[1]!, deleted: null },
+          { image: images[3]!, deleted: '2026-01-01T00:00:00Z' },
+        ].map((o, i) => ({
+          id: i + 1,
+          image_id: o.image,
+          label: 'chair',
+          score: null,
+          x0: 0,
+          y0: 0,
+          x1: 10,
+          y1: 10,
+          provenance: 'imported',
+          created_at: '2026-01-01T00:00:00Z',
+          deleted_at: o.deleted,
+        })),
+      )
+      .execute();
+    if (project.dialect === 'postgres')
+      // As `sqw project copy` leaves the identity after copying ids (db/copy/project-copy.ts).
+      await sql`SELECT setval(pg_get_serial_sequence('objects', 'id'), 3, false)`.execute(
+        project.db,
+      );
+  });
+  afterEach(async () => {
+    await project?.close();
+  });
+
+  it('reserves a block per image without live objects, in image order, after the ids in use', async () => {
+    const blocks = await reserve();
+    expect([...blocks]).toEqual([
+      [images[0], 3],
+      [images[2], 3 + B],
+      [images[3], 3 + 2 * B],
+    ]);
+    // A reviewer's box takes an id after every block, and so does the next run's first block.
+    const drawn = await drawBox(images[1]!);
+    expect(drawn).toBe(3 + 3 * B);
+    const next = await reserve();
+    expect(next.get(images[0]!)).toBe(drawn + 1);
+  });
+
+  // A desktop job always queues in image order; a team run's caller may list them in any.
+  it.skipIf(target.name !== 'postgres')(
+    'the blocks are the same for every order the images are listed in',
+    async () => {
+      const blocks = await reserveObjectIdBlocks(project.db, [...images].reverse());
+      expect(blocks.get(images[0]!)).toBe(3);
+      expect(blocks.get(images[3]!)).toBe(3 + 2 * B);
+    },
+  );
+
+  it('objects added while a run reserves never land in its blocks', async () => {
+    const [blocks, drawn] = await Promise.all([
+      reserve(),
+      Promise.all(Array.from({ length: 12 }, (_, i) => drawBox(images[i % 4]!))),
+    ]);
+    for (const id of drawn)
+      for (const first of blocks.values()) expect(id >= first && id < first + B).toBe(false);
+    expect(new Set(drawn).size).toBe(drawn.length);
+  });
+
+  it.skipIf(target.name !== 'sqlite')(
+    "SQLite's desktop inserts (imports, drawn boxes) take ids above the blocks",
+    async () => {
+      await reserve();
+      const annotations = new AnnotationRepository(project.connection!);
+      const imported = annotations.addObject({
+        imageId: images[1]!,
+        label: 'table',
+        score: null,
+        box: [0, 0, 5, 5],
+        provenance: 'imported',
+      });
+      expect(imported).toBe(3 + 3 * B);
+      const drawn = new ReviewEditRepository(project.connection!).insertHumanObject({
+        imageId: images[1]!,
+        label: 'lamp',
+        box: [0, 0, 5, 5],
+      });
+      expect(drawn.id).toBe(imported + 1);
+    },
+  );
+});
