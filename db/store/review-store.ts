@@ -26,6 +26,15 @@ export interface FactDecision {
 
 export class ReviewConflictError extends Error {}
 
+/** A decision on a QA whose object is gone: its held decision is kept, no new one is taken. */
+export class OrphanedQaError extends Error {
+  constructor(qaId: number) {
+    super(
+      `QA #${qaId} is about an object that is gone or no longer has a unique name; its decision is kept and comes back with the object`,
+    );
+  }
+}
+
 /** Rows per statement in bulk writes: well under both databases' bound-parameter limits. */
 const CHUNK = 500;
 
@@ -97,11 +106,11 @@ export class ReviewStore {
         .execute();
       const qa = phrasings.find((p) => p.id === d.qaId);
       if (!qa) throw new Error(`QA pair not found: ${d.qaId}`);
-      if (qa.status === 'orphaned') throw new ReviewConflictError(`QA #${d.qaId} is orphaned`);
+      if (qa.status === 'orphaned') throw new OrphanedQaError(d.qaId);
       const before = toState(qa);
       if (d.expectedRevision !== undefined && d.expectedRevision !== before.revision) {
         throw new ReviewConflictError(
-          `QA #${d.qaId} changed since it was shown (now ${before.status}); reload it and decide again`,
+          `QA #${d.qaId} changed since it was shown: it was changed in another window, by another reviewer or by re-derivation (now ${before.status}); reload and review it again`,
         );
       }
       // A skip is the reviewer's alone on the phrasing they saw; a decision covers the fact.

@@ -3,7 +3,7 @@
 // geometry no longer supports (regenerated from the stored scene graph with the same seed, so the
 // same facts give the same pair; a missing pair or other facts mean the relation no longer holds).
 // The rules read the project only through GeometryReads, so a desktop project (SQLite, read as it
-// goes) and a team project (the two-database stores, read first: engine/team/team-geometry.ts)
+// goes) and a team project (the two-database stores, read first: engine/services/geometry-reads.ts)
 // run the same checks.
 import type { ProjectStore } from '../../db/project-store';
 import type { QaReviewRow } from '../../db/repositories/annotations';
