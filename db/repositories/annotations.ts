@@ -3,7 +3,6 @@
 // transaction.
 import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { parseHeld, type HeldDecision } from './qa-keeping';
 
 export interface ObjectRow {
   id: number;
@@ -587,62 +586,6 @@ export class ReviewEditRepository {
     ).map((r) => r.family);
   }
 
-  /**
-   * A QA pair's reviewable state. An orphaned pair shows the decision it holds (qa-keeping.ts), so
-   * undo and redo of that decision work while its object is gone and land in what is held.
-   */
-  qaState(id: number): QaState | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT id, image_id AS imageId, status, answer, fact_hash AS factHash, held_json AS held FROM qa_pairs WHERE id = ?',
-      )
-      .get(id) as
-      (Omit<QaState, 'revision'> & { factHash: string | null; held: string | null }) | undefined;
-    if (!row) return undefined;
-    const { factHash, held: heldJson, ...rest } = row;
-    const held = rest.status === 'orphaned' ? parseHeld(heldJson) : null;
-    if (held)
-      return {
-        ...rest,
-        status: held.status,
-        answer: held.answer,
-        revision: qaRevision(held.status, held.answer, held.factHash),
-      };
-    return { ...rest, revision: qaRevision(rest.status, rest.answer, factHash) };
-  }
-
-  /** Writes status and answer when the pair is still at `expectedRevision`; false when it moved on. */
-  writeQaState(next: Pick<QaState, 'id' | 'status' | 'answer'>, expectedRevision: string): boolean {
-    const current = this.qaState(next.id);
-    if (!current || current.revision !== expectedRevision) return false;
-    const row = this.db
-      .prepare('SELECT status, held_json AS held FROM qa_pairs WHERE id = ?')
-      .get(next.id) as { status: string; held: string | null };
-    const held = row.status === 'orphaned' ? parseHeld(row.held) : null;
-    if (held) {
-      // Orphaned: the decision is held until its facts come back; the pair stays hidden.
-      const status = next.status as HeldDecision['status'];
-      this.db
-        .prepare('UPDATE qa_pairs SET held_json = ? WHERE id = ?')
-        .run(JSON.stringify({ ...held, status, answer: next.answer }), next.id);
-      return true;
-    }
-    this.db
-      .prepare('UPDATE qa_pairs SET status = ?, answer = ? WHERE id = ?')
-      .run(next.status, next.answer, next.id);
-    return true;
-  }
-
-  insertDecision(d: Omit<ReviewRow, 'id' | 'createdAt'>): ReviewRow {
-    const createdAt = new Date().toISOString();
-    const info = this.db
-      .prepare(
-        'INSERT INTO review_decisions (qa_id, decision, reason, edited_answer, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(d.qaId, d.decision, d.reason, d.editedAnswer, d.reviewer, createdAt);
-    return { ...d, id: Number(info.lastInsertRowid), createdAt };
-  }
-
   appendAudit(e: Omit<AuditEntryRow, 'id' | 'createdAt'>): AuditEntryRow {
     const createdAt = new Date().toISOString();
     const info = this.db
@@ -663,61 +606,4 @@ export class ReviewEditRepository {
       );
     return { ...e, id: Number(info.lastInsertRowid), createdAt };
   }
-
-  auditEntry(id: number): AuditEntryRow | undefined {
-    const row = this.db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id = ?`).get(id) as
-      AuditDbRow | undefined;
-    return row ? toAudit(row) : undefined;
-  }
-
-  /**
-   * One reviewer's undoable history in order, without payloads: enough to rebuild their undo/redo
-   * stacks (each reviewer undoes their own commands).
-   */
-  undoHistory(
-    actor: string,
-  ): Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }> {
-    return this.db
-      .prepare(
-        `SELECT id, op, ref_id AS refId FROM audit_log WHERE actor = ? AND op IN ('do', 'undo', 'redo')
-         ORDER BY id`,
-      )
-      .all(actor) as Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }>;
-  }
-
-  /** The newest command after entry `afterId` that wrote this object or QA row, if any. */
-  lastChangeOf(
-    kind: 'object' | 'qa',
-    row: { id: number; imageId: number },
-    afterId: number,
-  ): { actor: string; command: string } | undefined {
-    const list = kind === 'object' ? '$.objects' : '$.qa';
-    return this.db
-      .prepare(
-        `SELECT a.actor, a.command FROM audit_log a
-         WHERE a.id > ? AND a.op IN ('do', 'undo', 'redo')
-           AND EXISTS (SELECT 1 FROM json_each(a.image_ids_json) WHERE value = ?)
-           AND EXISTS (SELECT 1 FROM json_each(a.after_json, ?) r WHERE json_extract(r.value, '$.id') = ?)
-         ORDER BY a.id DESC LIMIT 1`,
-      )
-      .get(afterId, row.imageId, list, row.id) as { actor: string; command: string } | undefined;
-  }
-}
-
-const AUDIT_COLUMNS = `id, actor, command, target, before_json AS b, after_json AS a, created_at AS createdAt, op,
-  ref_id AS refId, image_ids_json AS imgs`;
-
-type AuditDbRow = Omit<AuditEntryRow, 'before' | 'after' | 'imageIds'> & {
-  b: string | null;
-  a: string | null;
-  imgs: string | null;
-};
-
-function toAudit({ b, a, imgs, ...r }: AuditDbRow): AuditEntryRow {
-  return {
-    ...r,
-    before: b ? JSON.parse(b) : null,
-    after: a ? JSON.parse(a) : null,
-    imageIds: imgs ? (JSON.parse(imgs) as number[]) : [],
-  };
 }

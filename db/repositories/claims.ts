@@ -1,7 +1,7 @@
 // Claims on slices of the review queue: a reviewer holds every QA of a batch, a QA family and/or
 // an object label (each one given must match) until the claim expires or is released. A live claim
 // of someone else refuses decisions inside it; the caller runs each check in the transaction of the
-// write it guards (QaDecisions.decide, take).
+// write it guards (take; decisions check through db/store/access-store.ts).
 import type { Database } from 'better-sqlite3';
 
 export interface QueueSlice {

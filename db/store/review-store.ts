@@ -1,8 +1,8 @@
 // The human work of a project on either database: review decisions per fact and the audit log
-// (async, through Kysely; the exports table is export-store.ts's). Mirrors the synchronous
-// repository (annotations.ts) and the engine's fact decision (engine/review/qa-decisions.ts):
-// a decision on one phrasing decides the fact's live phrasings, all in one transaction with its
-// audit entry, and the entry has the same shape, so undo reads it the same way.
+// (async, through Kysely; the exports table is export-store.ts's), for the desktop and the team
+// service alike (engine/services/review-decisions.ts): a decision on one phrasing decides the
+// fact's live phrasings, all in one transaction with its audit entry, in the audit format the
+// desktop's object edits write too (engine/review/review-log.ts), so one undo reads both.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuditEntryRow, QaState, ReviewRow } from '../repositories/annotations';
 import { qaRevision } from '../repositories/annotations';
@@ -177,7 +177,7 @@ export class ReviewStore {
   /**
    * One decision over every open (proposed or changed) fact of a QA family in an image or a batch,
    * covering each fact's live phrasings: one review_decisions row per phrasing and one audit entry
-   * (`review.bulk-<decision>`, undone as one), together or not at all. As QaDecisions.bulk.
+   * (`review.bulk-<decision>`, undone as one), together or not at all.
    */
   async decideFamily(b: {
     family: string;

@@ -8,6 +8,7 @@ import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
 import { ObjectCommands } from '../review/object-commands';
 import { ReviewLog } from '../review/review-log';
+import { desktopReview } from '../review/testing/desktop-review';
 import { RederiveQueue } from './rederive';
 import { runJob, tempFolder } from './testing/run-job';
 
@@ -105,6 +106,10 @@ describe('re-derivation and review commands together', () => {
   const events = new EventBus();
   const queue = new RederiveQueue(events);
   const log = () => new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
+  const review = () =>
+    desktopReview(store, {
+      onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
+    });
   const qa = (id: number) =>
     store.db
       .prepare('SELECT status, question, answer, record_json AS r FROM qa_pairs WHERE id = ?')
@@ -148,9 +153,9 @@ describe('re-derivation and review commands together', () => {
         .some((r) => (r.record as { subjects: number[] }).subjects.includes(door.id)),
     ).toBe(false);
 
-    expect(log().undo('ana')?.command).toBe('object.move');
+    expect((await review().undo('ana'))?.command).toBe('object.move');
     await queue.idle();
-    expect(log().undo('ana')?.command).toBe('object.delete');
+    expect((await review().undo('ana'))?.command).toBe('object.delete');
     await queue.idle();
     expect(qa(q.id)?.status).toBe('approved');
     expect(decisions(q.id)).toBe(held);

@@ -11,16 +11,14 @@ import { exportProject } from '../export/export';
 import { importBatch } from '../import/index';
 import { storeQa } from '../pipeline/qa-stage';
 import { tempDir } from '../test/helpers';
-import { QaDecisions } from './qa-decisions';
-import { ReviewLog } from './review-log';
+import { desktopReview, type DesktopReview } from './testing/desktop-review';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
 let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
 let imageId: number;
-let decisions: QaDecisions;
-let log: ReviewLog;
+let review: DesktopReview;
 
 const rowsOf = (fact: string) =>
   store.db
@@ -43,8 +41,7 @@ beforeAll(async () => {
   // A synthetic 10-object scene, generated as the QA stage does.
   const graph = randomGraph(3, { objects: 10, alignedProb: 1, badQuality: 0 });
   storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
-  log = new ReviewLog(store);
-  decisions = new QaDecisions(store, log);
+  review = desktopReview(store);
 });
 afterAll(() => {
   store.close();
@@ -71,13 +68,13 @@ describe('one decision per fact', () => {
       if (rowsOf(q.factId!).length === 4) expect(q.record?.naming).toBe('expression');
   });
 
-  it('approving one phrasing approves all of them in one undoable command; undo reverts all', () => {
+  it('approving one phrasing approves all of them in one undoable command; undo reverts all', async () => {
     const card = store.annotations.edits
       .qaQueue({ imageId, family: 'left_right', offset: 0, limit: 100 })
       .items.find((q) => q.phrasings === 4)!;
     const fact = card.factId!;
     const auditBefore = store.annotations.auditCount();
-    const out1 = decisions.decide({
+    const out1 = await review.decide({
       qaId: card.id,
       decision: 'approve',
       expectedRevision: card.revision,
@@ -104,25 +101,25 @@ describe('one decision per fact', () => {
       offset: 0,
       limit: 1,
     }).items[0]!;
-    decisions.decide({
+    await review.decide({
       qaId: other.id,
       decision: 'reject',
       reason: 'wrong',
       confirmWarnings: true,
       actor: 'bob',
     });
-    expect(log.undo('ann')).not.toBeNull();
+    expect(await review.undo('ann')).not.toBeNull();
     expect(rowsOf(fact).map((r) => r.status)).toEqual(Array(4).fill('proposed'));
     expect(rowsOf(other.factId!).every((r) => r.status === 'rejected')).toBe(true);
-    expect(log.redo('ann')).not.toBeNull();
+    expect(await review.redo('ann')).not.toBeNull();
     expect(rowsOf(fact).map((r) => r.status)).toEqual(Array(4).fill('approved'));
   });
 
-  it('an edit keeps the edited phrasing and withholds the others', () => {
+  it('an edit keeps the edited phrasing and withholds the others', async () => {
     const card = store.annotations.edits
       .qaQueue({ imageId, statuses: ['proposed'], offset: 0, limit: 10_000 })
       .items.find((q) => q.phrasings > 1 && q.kind === 'quantitative')!;
-    decisions.decide({
+    await review.decide({
       qaId: card.id,
       decision: 'edit',
       editedAnswer: `${card.answer} (checked)`,
@@ -148,7 +145,7 @@ describe('one decision per fact', () => {
     }).items;
     expect(open.length).toBeGreaterThan(1);
     for (const q of open)
-      decisions.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+      await review.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
     const approvedFacts = new Set(
       (
         store.db

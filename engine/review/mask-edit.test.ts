@@ -21,6 +21,7 @@ import { RederiveQueue } from '../pipeline/rederive';
 import { runJob, tempFolder } from '../pipeline/testing/run-job';
 import { ObjectCommands } from './object-commands';
 import { ReviewLog } from './review-log';
+import { desktopReview } from './testing/desktop-review';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempFolder>;
@@ -53,6 +54,10 @@ afterAll(() => {
 const queue = new RederiveQueue(new EventBus());
 const log = () => new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
 const commands = () => new ObjectCommands(store, log());
+const review = () =>
+  desktopReview(store, {
+    onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
+  });
 const chair = (): ObjectState =>
   store.annotations.edits.objectStates(imageId).find((o) => o.label === 'chair')!;
 const chairNode = () =>
@@ -124,7 +129,7 @@ describe('a reviewer mask edit', () => {
   });
 
   it('undo puts the box-derived mask and box back and re-derives the old measurements', async () => {
-    expect(log().undo('ana')?.command).toBe('object.mask-eraser');
+    expect((await review().undo('ana'))?.command).toBe('object.mask-eraser');
     const now = chair();
     expect(now.maskProvenance).toBe('depth-cluster');
     expect(now.maskRle).toBe(derivedRle);
@@ -135,7 +140,7 @@ describe('a reviewer mask edit', () => {
   });
 
   it('a full pipeline re-run keeps the reviewer mask (redo brings it back first)', async () => {
-    expect(log().redo('ana')?.command).toBe('object.mask-eraser');
+    expect((await review().redo('ana'))?.command).toBe('object.mask-eraser');
     await queue.idle();
     const mask = chair().maskRle;
     await runJob(store, { stages: ['segment', 'lift', 'graph', 'qa'] });
@@ -147,7 +152,7 @@ describe('a reviewer mask edit', () => {
     expect(chair().maskRle).toBe(mask);
   });
 
-  it('an undo is refused when someone else changed the reviewer mask since', () => {
+  it('an undo is refused when someone else changed the reviewer mask since', async () => {
     const c = chair();
     const grown = edited.slice();
     for (let x = 400; x < 420; x++) grown[300 * W + x] = 1;
@@ -159,7 +164,9 @@ describe('a reviewer mask edit', () => {
       actor: 'bob',
     });
     // ana's last command is the mask edit bob has since painted over.
-    expect(() => log().undo('ana')).toThrow(/changed since by bob \(object\.mask-brush\)/);
+    await expect(review().undo('ana')).rejects.toThrow(
+      /changed since by bob \(object\.mask-brush\)/,
+    );
   });
 
   it('refuses a mask of another size, an empty one, corrupt counts and a stale version', () => {

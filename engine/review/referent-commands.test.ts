@@ -12,10 +12,10 @@ import { importBatch } from '../import/index';
 import { RederiveQueue } from '../pipeline/rederive';
 import { tempDir } from '../test/helpers';
 import { ObjectCommands } from './object-commands';
-import { QaDecisions } from './qa-decisions';
 import { ReferentCommands } from './referent-commands';
 import { objectNames } from './referents';
 import { ReviewLog } from './review-log';
+import { desktopReview, type DesktopReview } from './testing/desktop-review';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -25,7 +25,7 @@ let imageId: number;
 let queue: RederiveQueue;
 let log: ReviewLog;
 let referents: ReferentCommands;
-let decisions: QaDecisions;
+let review: DesktopReview;
 /** The imported cabinet and the reviewer's second box over it. */
 let cabinet: number;
 let twin: number;
@@ -44,7 +44,9 @@ beforeEach(async () => {
   queue = new RederiveQueue(new EventBus());
   log = new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
   referents = new ReferentCommands(store, log);
-  decisions = new QaDecisions(store, log);
+  review = desktopReview(store, {
+    onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
+  });
   cabinet = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'cabinet')!.id;
   new ObjectCommands(store, log).create({
     imageId,
@@ -75,13 +77,13 @@ const openAbout = (id: number) =>
   about(id).find((q) => q.status === 'proposed' && (q.record?.subjects as number[]).length === 1)!;
 
 function approve(q: QaReviewRow) {
-  return decisions.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+  return review.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
 }
 
 /** Rejects a QA about `id` (allowed while blocked) so the test can follow a human decision. */
-function rejectOneAbout(id: number): number {
+async function rejectOneAbout(id: number): Promise<number> {
   const q = openAbout(id);
-  const out = decisions.decide({
+  const out = await review.decide({
     qaId: q.id,
     decision: 'reject',
     reason: 'wrong object',
@@ -93,15 +95,15 @@ function rejectOneAbout(id: number): number {
 }
 
 describe('an ambiguous name blocks approval', () => {
-  it('refuses approval (even confirmed) with the reason; bulk approval leaves those out', () => {
+  it('refuses approval (even confirmed) with the reason; bulk approval leaves those out', async () => {
     expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
     expect(nameOf(cabinet)).toBeNull();
     const q = openAbout(cabinet);
-    const out = approve(q);
+    const out = await approve(q);
     expect(out.applied).toBe(false);
     expect(out.blocked).toMatch(new RegExp(`cabinet #(${cabinet}|${twin}) has no unique name`));
     expect(store.annotations.edits.qaReview(q.id)!.status).toBe('proposed');
-    const edited = decisions.decide({
+    const edited = await review.decide({
       qaId: q.id,
       decision: 'edit',
       editedAnswer: 'x',
@@ -111,7 +113,7 @@ describe('an ambiguous name blocks approval', () => {
     expect(edited.blocked).not.toBeNull();
 
     const family = q.family;
-    const bulk = decisions.bulk({
+    const bulk = await review.bulk({
       family,
       imageId,
       decision: 'approve',
@@ -128,7 +130,7 @@ describe('an ambiguous name blocks approval', () => {
 
 describe('exclude an object from QA', () => {
   it('removes its QA (decisions held as orphaned), unblocks the other; undo brings both back', async () => {
-    const rejected = rejectOneAbout(twin);
+    const rejected = await rejectOneAbout(twin);
     referents.exclude({
       objectId: twin,
       expectedVersion: version(twin),
@@ -146,10 +148,10 @@ describe('exclude an object from QA', () => {
     expect(store.annotations.reviews(rejected)).toHaveLength(1);
     // QA about the cabinet now name it, and approval goes through.
     expect(about(cabinet).some((q) => q.question.includes('the cabinet'))).toBe(true);
-    expect(approve(openAbout(cabinet)).applied).toBe(true);
+    expect((await approve(openAbout(cabinet))).applied).toBe(true);
 
-    expect(log.undo('ann')?.command).toBe('review.approve');
-    expect(log.undo('ann')?.command).toBe('object.exclude');
+    expect((await review.undo('ann'))?.command).toBe('review.approve');
+    expect((await review.undo('ann'))?.command).toBe('object.exclude');
     await queue.idle();
     expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
     expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
@@ -196,10 +198,10 @@ describe('a distinguishing attribute', () => {
     expect(nameOf(cabinet)).toBe('the grey cabinet');
     expect(ambiguousIds()).not.toContain(cabinet);
     expect(about(cabinet).some((q) => q.question.includes('the grey cabinet'))).toBe(true);
-    expect(approve(openAbout(cabinet)).applied).toBe(true);
+    expect((await approve(openAbout(cabinet))).applied).toBe(true);
 
-    log.undo('ann');
-    log.undo('ann');
+    await review.undo('ann');
+    await review.undo('ann');
     await queue.idle();
     expect(store.annotations.edits.objectState(cabinet)!.attributes).toEqual([]);
     expect(nameOf(cabinet)).toBeNull();
@@ -254,7 +256,7 @@ describe('pick the referent a phrase means', () => {
     expect(nameOf(cabinet)).toBe('the cabinet');
     expect(store.annotations.edits.objectState(twin)!.excluded).toBe('background');
 
-    log.undo('ann');
+    await review.undo('ann');
     await queue.idle();
     expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
     expect(nameOf(cabinet)).toBeNull();
@@ -276,7 +278,7 @@ describe('pick the referent a phrase means', () => {
 
 describe('merge two objects that are one', () => {
   it('unions the boxes, deletes the other (its decisions held), undo restores both', async () => {
-    const rejected = rejectOneAbout(twin);
+    const rejected = await rejectOneAbout(twin);
     const keptBox = store.annotations.edits.objectState(cabinet)!.box;
     referents.merge({
       kept: { objectId: cabinet, expectedVersion: version(cabinet) },
@@ -295,7 +297,7 @@ describe('merge two objects that are one', () => {
     expect(nameOf(cabinet)).toBe('the cabinet');
     expect(store.annotations.edits.qaReview(rejected)!.status).toBe('orphaned');
 
-    expect(log.undo('ann')?.command).toBe('object.merge');
+    expect((await review.undo('ann'))?.command).toBe('object.merge');
     await queue.idle();
     expect(store.annotations.edits.objectState(twin)!.deleted).toBe(false);
     expect(store.annotations.edits.objectState(cabinet)!.box).toEqual(keptBox);
@@ -332,7 +334,7 @@ describe('merge two objects that are one', () => {
 describe('split one object that is two, by box', () => {
   it('keeps the first box, adds an object with the second; undo takes it away again', async () => {
     const door = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'door')!;
-    const rejected = rejectOneAbout(door.id);
+    const rejected = await rejectOneAbout(door.id);
     const [x0, y0, x1, y1] = door.box;
     const mid = Math.round((x0 + x1) / 2);
     const entry = referents.split({
@@ -355,7 +357,7 @@ describe('split one object that is two, by box', () => {
     for (const o of doors) expect(o.maskProvenance).toBe('depth-cluster');
     expect(store.annotations.reviews(rejected)).toHaveLength(1);
 
-    expect(log.undo('ann')?.command).toBe('object.split');
+    expect((await review.undo('ann'))?.command).toBe('object.split');
     await queue.idle();
     const after = store.annotations.edits.objectStates(imageId).filter((o) => o.label === 'door');
     expect(after.map((o) => o.id)).toEqual([door.id]);

@@ -12,6 +12,7 @@ import { importBatch } from '../import/index';
 import { tempDir } from '../test/helpers';
 import { ObjectCommands } from './object-commands';
 import { ReviewLog } from './review-log';
+import { desktopReview } from './testing/desktop-review';
 import { deriveStacks } from './undo-stack';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
@@ -27,9 +28,12 @@ const vocabulary = () => new BrowseStore(sqliteHandle(store.db)).vocabulary();
 const auditEntries = (q: { imageId?: number; limit: number }) =>
   new ReviewStore(sqliteHandle(store.db), 'sqlite').auditEntries(q);
 
+// Object edits through the desktop's review log; undo and redo through the handlers both
+// services share (engine/services/review-history.ts), which re-derive what an undo changed.
 function commands() {
   const log = new ReviewLog(store, (ids) => changed.push(...ids));
-  return { log, objects: new ObjectCommands(store, log) };
+  const review = desktopReview(store, { onObjectsChanged: (ids) => changed.push(...ids) });
+  return { review, objects: new ObjectCommands(store, log) };
 }
 
 beforeAll(async () => {
@@ -72,8 +76,8 @@ describe('undo stacks', () => {
 });
 
 describe('object commands', () => {
-  it('draws, moves, relabels and deletes with audit entries, and undoes/redoes each exactly', () => {
-    const { log, objects } = commands();
+  it('draws, moves, relabels and deletes with audit entries, and undoes/redoes each exactly', async () => {
+    const { review, objects } = commands();
     const created = objects.create({
       imageId,
       box: [10, 20, 110, 220],
@@ -122,32 +126,32 @@ describe('object commands', () => {
     expect(del.command).toBe('object.delete');
     expect(store.annotations.objects(imageId).some((o) => o.id === id)).toBe(false);
 
-    expect(log.undo('bob')).toMatchObject({ op: 'undo', refId: del.id });
+    expect(await review.undo('bob')).toMatchObject({ op: 'undo', refId: del.id });
     expect(store.annotations.edits.objectState(id)).toMatchObject({
       deleted: false,
       label: 'armchair',
     });
-    expect(log.undo('bob')).toMatchObject({ refId: relabel.id });
-    expect(log.undo('bob')).toBeNull(); // the move is ann's: bob's undo never reverts it
-    expect(log.undo('ann')).toMatchObject({ refId: move.id });
+    expect(await review.undo('bob')).toMatchObject({ refId: relabel.id });
+    expect(await review.undo('bob')).toBeNull(); // the move is ann's: bob's undo never reverts it
+    expect(await review.undo('ann')).toMatchObject({ refId: move.id });
     expect(store.annotations.edits.objectState(id)).toMatchObject({
       label: 'chair',
       box: [10, 20, 110, 220],
       maskRle: '{"size":[480,640],"counts":"abc"}',
       maskProvenance: 'depth-cluster',
     });
-    expect(log.redo('ann')).toMatchObject({ op: 'redo', refId: move.id });
+    expect(await review.redo('ann')).toMatchObject({ op: 'redo', refId: move.id });
     expect(store.annotations.edits.objectState(id)).toMatchObject({
       box: [30, 40, 130, 240],
       maskRle: null,
     });
-    expect(log.history('ann')).toMatchObject({
+    expect(await review.history('ann')).toMatchObject({
       canUndo: true,
       canRedo: false,
       nextUndo: { id: move.id },
       nextRedo: null,
     });
-    expect(log.history('bob')).toMatchObject({
+    expect(await review.history('bob')).toMatchObject({
       canUndo: false,
       canRedo: true,
       nextUndo: null,
@@ -176,8 +180,8 @@ describe('object commands', () => {
     });
   });
 
-  it('refuses an undo when another window changed the object since', () => {
-    const { log, objects } = commands();
+  it('refuses an undo when another window changed the object since', async () => {
+    const { review, objects } = commands();
     objects.create({ imageId, box: [5, 5, 50, 50], label: 'cup', actor: 'A' });
     const cup = store.annotations.edits.objectStatesWithLabel('cup')[0]!;
     // Another window (another ReviewLog, same database) edits the cup after A's command.
@@ -188,7 +192,7 @@ describe('object commands', () => {
       label: 'mug',
       actor: 'B',
     });
-    other.log.undo('B'); // B undoes its own relabel: top of the shared stack
+    await other.review.undo('B'); // B undoes its own relabel: top of the shared stack
     expect(store.annotations.edits.objectState(cup.id)!.label).toBe('cup');
     other.objects.update({
       objectId: cup.id,
@@ -199,7 +203,7 @@ describe('object commands', () => {
     // Direct write outside the command log (e.g. a second engine) makes the top command stale.
     const now = store.annotations.edits.objectState(cup.id)!;
     store.annotations.edits.writeObjectState({ ...now, label: 'bowl' }, now.version);
-    expect(() => log.undo('A')).toThrow(
+    await expect(review.undo('A')).rejects.toThrow(
       /cannot undo: object #\d+ \(bowl\) was changed since by B \(object\.move\); it stays as they left it; reload/,
     );
     expect(store.annotations.edits.objectState(cup.id)!.label).toBe('bowl');
@@ -227,7 +231,7 @@ describe('object commands', () => {
   });
 
   it('renames and merges labels across the project as one undoable command', async () => {
-    const { log, objects } = commands();
+    const { review, objects } = commands();
     objects.create({ imageId, box: [1, 1, 40, 40], label: 'sofa', actor: 'a' });
     objects.create({ imageId, box: [41, 1, 80, 40], label: 'sofa', actor: 'a' });
     objects.create({ imageId, box: [81, 1, 120, 40], label: 'couch', actor: 'a' });
@@ -237,7 +241,7 @@ describe('object commands', () => {
     const merge = objects.mergeLabels({ from: ['couch', 'settee'], into: 'sofa', actor: 'a' });
     expect(merge.command).toBe('label.merge');
     expect(await vocabulary()).toContainEqual({ label: 'sofa', count: 3 });
-    log.undo('a');
+    await review.undo('a');
     expect(await vocabulary()).toEqual(
       expect.arrayContaining([
         { label: 'settee', count: 2 },
@@ -249,8 +253,8 @@ describe('object commands', () => {
     );
   });
 
-  it('undo and redo are per reviewer: bob never reverts alice; her undo over his later change is refused, naming him', () => {
-    const { log, objects } = commands();
+  it('undo and redo are per reviewer: bob never reverts alice; her undo over his later change is refused, naming him', async () => {
+    const { review, objects } = commands();
     const edits = store.annotations.edits;
     objects.create({ imageId, box: [400, 10, 450, 60], label: 'vase', actor: 'alice' });
     const bobCreate = objects.create({
@@ -268,15 +272,19 @@ describe('object commands', () => {
       actor: 'alice',
     });
     // Alice's relabel is the newest command, but bob's undo reverts bob's own last one.
-    expect(log.undo('bob')).toMatchObject({ actor: 'bob', op: 'undo', refId: bobCreate.id });
+    expect(await review.undo('bob')).toMatchObject({
+      actor: 'bob',
+      op: 'undo',
+      refId: bobCreate.id,
+    });
     expect(edits.objectState(clock.id)!.deleted).toBe(true);
     expect(edits.objectState(vase.id)!.label).toBe('urn');
-    expect(log.history('alice').nextUndo).toMatchObject({ id: relabel.id });
+    expect((await review.history('alice')).nextUndo).toMatchObject({ id: relabel.id });
     // A new command of alice's leaves bob's redo alone.
     objects.create({ imageId, box: [460, 10, 500, 60], label: 'bowl', actor: 'alice' });
-    expect(log.redo('bob')).toMatchObject({ op: 'redo', refId: bobCreate.id });
+    expect(await review.redo('bob')).toMatchObject({ op: 'redo', refId: bobCreate.id });
     expect(edits.objectState(clock.id)!.deleted).toBe(false);
-    log.undo('alice'); // her bowl
+    await review.undo('alice'); // her bowl
 
     // Bob moves the urn alice relabelled: her undo would overwrite his work, so it is refused.
     const urn = edits.objectState(vase.id)!;
@@ -287,28 +295,28 @@ describe('object commands', () => {
       actor: 'bob',
     });
     const entries = store.annotations.auditCount();
-    expect(() => log.undo('alice')).toThrow(
+    await expect(review.undo('alice')).rejects.toThrow(
       /^cannot undo: object #\d+ \(urn\) was changed since by bob \(object\.move\); it stays as they left it; reload/,
     );
     expect(edits.objectState(vase.id)).toMatchObject({ label: 'urn', box: [405, 15, 455, 65] });
     expect(store.annotations.auditCount()).toBe(entries);
     // Once bob has undone his move, alice's undo applies.
-    log.undo('bob');
-    expect(log.undo('alice')).toMatchObject({ refId: relabel.id });
+    await review.undo('bob');
+    expect(await review.undo('alice')).toMatchObject({ refId: relabel.id });
     expect(edits.objectState(vase.id)!.label).toBe('vase');
   });
 
   it('keeps the audit log and the undo/redo stacks across a restart', async () => {
-    const { log } = commands();
-    const before = log.history('a');
+    const { review } = commands();
+    const before = await review.history('a');
     const entries = await auditEntries({ limit: 1000 });
     store.close();
     store = ProjectStore.open(folder);
-    const after = commands().log;
-    expect(after.history('a')).toEqual(before);
+    const after = commands().review;
+    expect(await after.history('a')).toEqual(before);
     expect(await auditEntries({ limit: 1000 })).toEqual(entries);
     expect(await auditEntries({ imageId, limit: 3 })).toHaveLength(3);
     // And undo still works on the reopened project.
-    expect(after.undo('a')).toMatchObject({ op: 'undo', refId: before.nextUndo!.id });
+    expect(await after.undo('a')).toMatchObject({ op: 'undo', refId: before.nextUndo!.id });
   });
 });
