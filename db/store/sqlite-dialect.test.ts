@@ -2,20 +2,21 @@
 // retried while another process holds the file, and one that awaits anything but the database
 // (while the synchronous repositories share its connection) ends loudly instead of silently
 // carrying or losing their writes.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely } from 'kysely';
+import { Kysely, type Generated } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../engine/test/helpers';
 import { retryWhenBusy } from '../busy';
 import { GuardedSqliteDialect, TransactionSpannedEventLoopError } from './sqlite-dialect';
 
 interface Tables {
-  notes: { id: number; text: string };
+  notes: { id: Generated<number>; text: string };
 }
 
-let dir: ReturnType<typeof tempDir>;
+let dir: string;
 let file: string;
 let shared: Database.Database;
 let db: Kysely<Tables>;
@@ -32,8 +33,8 @@ const other = () => {
 };
 
 beforeEach(() => {
-  dir = tempDir();
-  file = join(dir.path, 'p.sqlite');
+  dir = mkdtempSync(join(tmpdir(), 'sqw-dialect-'));
+  file = join(dir, 'p.sqlite');
   shared = new Database(file);
   shared.pragma('journal_mode = WAL');
   shared.pragma('busy_timeout = 20');
@@ -42,7 +43,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   shared.close();
-  dir.remove();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('SQLite transactions of the two-database layer', () => {
