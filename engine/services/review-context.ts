@@ -1,4 +1,4 @@
-// What the shared review handlers (review-decisions.ts, review-history.ts) work over: a project's
+// What the shared review handlers (review-decisions.ts, review-history.ts, object-edits.ts) work over: a project's
 // async stores, on the desktop's project.sqlite or a team's PostgreSQL, and what the serving side
 // does around a write (live events, re-derivation after an undone object edit, the claims clock).
 import type { Database } from 'better-sqlite3';
@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { AuditEntryRow } from '../../db/repositories/annotations';
 import { ClaimStore } from '../../db/store/access-store';
 import { BrowseStore } from '../../db/store/browse-store';
+import { ObjectEditStore } from '../../db/store/object-edit-store';
 import { sqliteHandle } from '../../db/store/connect';
 import { OrphanedQaError, ReviewConflictError, ReviewStore } from '../../db/store/review-store';
 import type { ProjectTables } from '../../db/store/schema';
@@ -20,6 +21,7 @@ export interface ReviewSource {
   browse: BrowseStore;
   claims: ClaimStore;
   undo: UndoStore;
+  objectEdits: ObjectEditStore;
 }
 
 export interface ReviewContext {
@@ -27,7 +29,7 @@ export interface ReviewContext {
   sourceOf(projectId: string): ReviewSource;
   /** Pushes a review command to the other reviewers (and windows). */
   announce(projectId: string, entry: AuditEntryRow): void;
-  /** After an undo or redo: re-derive the images whose objects it wrote. */
+  /** After an object edit, undo or redo: re-derive the images whose objects it wrote. */
   afterStep(projectId: string, entry: AuditEntryRow): void;
   /** The clock claims are judged by. */
   now(): number;
@@ -68,6 +70,7 @@ export function desktopReviewSource(connection: Database): ReviewSource {
       browse: new BrowseStore(db),
       claims: new ClaimStore(db, 'sqlite'),
       undo: new UndoStore(db, 'sqlite'),
+      objectEdits: new ObjectEditStore(db, 'sqlite'),
     };
     desktopSources.set(connection, source);
   }

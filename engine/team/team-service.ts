@@ -9,12 +9,13 @@ import type { EventBus } from '../event-bus';
 import { createCatalogHandlers } from '../services/catalog';
 import { createClaimsHandlers } from '../services/claims';
 import { ENGINE_VERSION } from '../version';
-import { createTeamObjectEdits, TEAM_OBJECT_EDIT_METHODS } from './team-object-edits';
 import type { TeamProject } from './team-project';
 import { describeLocation } from '../../db/copy/project-copy';
+import { createObjectEditHandlers, OBJECT_EDIT_METHODS } from '../services/object-edits';
 import { createDecisionHandlers } from '../services/review-decisions';
 import type { ReviewContext } from '../services/review-context';
-import { createHistoryHandlers, historyOf } from '../services/review-history';
+import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
+import { createHistoryHandlers } from '../services/review-history';
 import { createTeamEvidenceHandlers } from './team-evidence';
 import { createTeamSceneHandlers } from './team-scene';
 
@@ -64,7 +65,7 @@ export const TEAM_METHODS = new Set<MethodName>([
   'jobs.list',
   'jobs.get',
   'jobs.cancel',
-  ...TEAM_OBJECT_EDIT_METHODS,
+  ...OBJECT_EDIT_METHODS,
 ]);
 
 export function createTeamService(
@@ -78,15 +79,7 @@ export function createTeamService(
   };
   let providers: ReturnType<typeof probeExecutionProviders> | undefined;
 
-  const history = (reviewer: string | undefined) => historyOf(p, reviewer);
-  const announce = (entry: {
-    id: number;
-    actor: string;
-    command: string;
-    target: string;
-    op: 'do' | 'undo' | 'redo' | 'log' | null;
-    imageIds: number[];
-  }) =>
+  const announce = (entry: AuditEntryRow) =>
     events.emit({
       type: 'review',
       projectId: p.id,
@@ -97,15 +90,40 @@ export function createTeamService(
       entryId: entry.id,
       imageIds: entry.imageIds,
     });
-  // Decisions and undo/redo are the desktop's own handler set (engine/services/review-*.ts), with
-  // the cards' evidence, blocks and names read here.
+  /** Graph and QA of the images an edit, undo or redo wrote objects of, again (team-rederive.ts). */
+  const rederive = (entry: AuditEntryRow) => {
+    const after = (entry.after as { objects?: ObjectState[] } | null)?.objects ?? [];
+    for (const imageId of new Set(after.map((o) => o.imageId)))
+      // As the desktop's re-derivation: views of the image reload once its QA are stored.
+      p.rederive.enqueue(imageId, async () => {
+        const image = await p.catalog.image(imageId);
+        if (image)
+          events.emit({
+            type: 'images-changed',
+            projectId: p.id,
+            batchId: image.batchId,
+            imageId,
+          });
+      });
+  };
+  const source = {
+    db: p.db.db,
+    review: p.review,
+    browse: p.browse,
+    claims: p.claims,
+    undo: p.undo,
+    objectEdits: p.objectEdits,
+  };
+  // Decisions, undo/redo and object edits are the desktop's own handler sets
+  // (engine/services/review-*.ts, object-edits.ts), with the cards' evidence, blocks and names
+  // read here.
   const reviewContext: ReviewContext = {
     sourceOf: (projectId) => {
       check(projectId);
-      return { db: p.db.db, review: p.review, browse: p.browse, claims: p.claims, undo: p.undo };
+      return source;
     },
     announce: (_projectId, entry) => announce(entry),
-    afterStep: (_projectId, entry) => objectEdits.afterStep(entry),
+    afterStep: (_projectId, entry) => rederive(entry),
     now,
     // PostgreSQL waits on its row locks; a team project on SQLite (tests) has one process.
     write: (work) => work(),
@@ -128,7 +146,7 @@ export function createTeamService(
     return p;
   });
   const scene = createTeamSceneHandlers(p, check);
-  const objectEdits = createTeamObjectEdits({ project: p, events, now, check, history, announce });
+  const objectEdits = createObjectEditHandlers(reviewContext);
   const ported: Ported = {
     'system.info': async () => {
       providers ??= probeExecutionProviders();
@@ -200,7 +218,7 @@ export function createTeamService(
       check(projectId);
       return p.exportJobs.cancel(jobId);
     },
-    ...objectEdits.handlers,
+    ...objectEdits,
   };
 
   const handlers: Record<string, Record<string, Handler>> = {};
