@@ -11,13 +11,11 @@ import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
 import { NotFoundError } from '../errors';
 import { MaskRefiner } from '../review/mask-refiner';
-import { ObjectCommands } from '../review/object-commands';
 import { GeometryCheck, projectReads } from '../review/qa-checks';
-import { ReferentCommands } from '../review/referent-commands';
 import { ambiguousObjects, objectNames } from '../review/referents';
-import { ReviewLog } from '../review/review-log';
 import { evidenceReader, type EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';
+import { createObjectEditHandlers } from './object-edits';
 import { desktopReviewSource, type ReviewContext } from './review-context';
 import { createDecisionHandlers } from './review-decisions';
 import { createHistoryHandlers, historyOf } from './review-history';
@@ -127,118 +125,22 @@ export function createReviewHandlers(
   };
   const decisions = createDecisionHandlers(review);
   const undoRedo = createHistoryHandlers(review);
-  const open = (projectId: string) => {
-    const store = ctx.projects.get(projectId);
-    const log = new ReviewLog(
-      store,
-      (imageIds) => rederive(store, imageIds),
-      (entry) => announce(projectId, entry),
-    );
-    return {
-      store,
-      log,
-      objects: new ObjectCommands(store, log),
-      referents: new ReferentCommands(store, log),
-    };
-  };
+  const edits = createObjectEditHandlers(review);
   // One undo history per reviewer for decisions and object edits alike (review-history.ts).
   const history = (store: ProjectStore, reviewer: string | undefined) =>
     historyOf(desktopReviewSource(store.db), reviewer);
-  const objectAfter = (store: ProjectStore, entry: AuditEntryRow) => {
-    const after = (entry.after as { objects: ObjectState[] }).objects[0];
-    const now = after ? store.annotations.edits.objectState(after.id) : undefined;
-    return now && !now.deleted ? toEditableObject(now) : null;
-  };
-  const edited = async (p: ReturnType<typeof open>, entry: AuditEntryRow, reviewer: string) => ({
-    object: objectAfter(p.store, entry),
-    entryId: entry.id,
-    history: await history(p.store, reviewer),
-  });
 
   return {
     objects: {
-      create: async ({ projectId, imageId, box, label, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.create({ imageId, box, label, actor: reviewer }),
-        );
-        return {
-          object: objectAfter(p.store, entry),
-          entryId: entry.id,
-          history: await history(p.store, reviewer),
-        };
-      },
-      update: async ({ projectId, objectId, expectedVersion, box, label, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.update({ objectId, expectedVersion, box, label, actor: reviewer }),
-        );
-        return {
-          object: objectAfter(p.store, entry),
-          entryId: entry.id,
-          history: await history(p.store, reviewer),
-        };
-      },
-      delete: async ({ projectId, objectId, expectedVersion, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.delete({ objectId, expectedVersion, actor: reviewer }),
-        );
-        return { object: null, entryId: entry.id, history: await history(p.store, reviewer) };
-      },
-      exclude: async ({ projectId, objectId, expectedVersion, reason, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.exclude({ objectId, expectedVersion, reason, actor: reviewer }),
-        );
-        return await edited(p, entry, reviewer);
-      },
-      setAttributes: async ({ projectId, objectId, expectedVersion, attributes, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.setAttributes({ objectId, expectedVersion, attributes, actor: reviewer }),
-        );
-        return await edited(p, entry, reviewer);
-      },
-      pickReferent: async ({
-        projectId,
-        objectId,
-        expectedVersion,
-        attribute,
-        others,
-        reviewer,
-      }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.pick({ objectId, expectedVersion, attribute, others, actor: reviewer }),
-        );
-        return await edited(p, entry, reviewer);
-      },
-      split: async ({ projectId, objectId, expectedVersion, boxes, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.split({ objectId, expectedVersion, boxes, actor: reviewer }),
-        );
-        return await edited(p, entry, reviewer);
-      },
-      merge: async ({ projectId, kept, merged, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.merge({ kept, merged, actor: reviewer }),
-        );
-        return await edited(p, entry, reviewer);
-      },
-      setMask: async ({ projectId, objectId, expectedVersion, mask, tool, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.setMask({ objectId, expectedVersion, mask, tool, actor: reviewer }),
-        );
-        return {
-          object: objectAfter(p.store, entry),
-          entryId: entry.id,
-          history: await history(p.store, reviewer),
-        };
-      },
+      create: edits['objects.create'],
+      update: edits['objects.update'],
+      delete: edits['objects.delete'],
+      exclude: edits['objects.exclude'],
+      setAttributes: edits['objects.setAttributes'],
+      pickReferent: edits['objects.pickReferent'],
+      split: edits['objects.split'],
+      merge: edits['objects.merge'],
+      setMask: edits['objects.setMask'],
       segmenter: async ({ projectId }) => {
         ctx.projects.get(projectId);
         return refiner.status();
@@ -273,35 +175,13 @@ export function createReviewHandlers(
       },
     },
     labels: {
-      rename: async ({ projectId, from, to, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.renameLabel({ from, to, actor: reviewer }),
-        );
-        return {
-          changed: (entry.after as { objects: unknown[] }).objects.length,
-          merged: entry.command === 'label.merge',
-          entryId: entry.id,
-          history: await history(p.store, reviewer),
-        };
-      },
-      merge: async ({ projectId, from, into, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.mergeLabels({ from, into, actor: reviewer }),
-        );
-        return {
-          changed: (entry.after as { objects: unknown[] }).objects.length,
-          merged: true,
-          entryId: entry.id,
-          history: await history(p.store, reviewer),
-        };
-      },
+      rename: edits['labels.rename'],
+      merge: edits['labels.merge'],
     },
     reviews: {
       record: decisions.record,
       image: async ({ projectId, imageId, reviewer }) => {
-        const p = open(projectId);
+        const p = { store: ctx.projects.get(projectId) };
         if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
         const edits = p.store.annotations.edits;
         const evidence = evidenceReader(p.store);
