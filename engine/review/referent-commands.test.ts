@@ -11,11 +11,12 @@ import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
 import { RederiveQueue } from '../pipeline/rederive';
 import { tempDir } from '../test/helpers';
-import { ObjectCommands } from './object-commands';
-import { ReferentCommands } from './referent-commands';
 import { objectNames } from './referents';
-import { ReviewLog } from './review-log';
-import { desktopReview, type DesktopReview } from './testing/desktop-review';
+import {
+  desktopReview,
+  type DesktopObjectEdits,
+  type DesktopReview,
+} from './testing/desktop-review';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -23,8 +24,7 @@ let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
 let imageId: number;
 let queue: RederiveQueue;
-let log: ReviewLog;
-let referents: ReferentCommands;
+let referents: DesktopObjectEdits;
 let review: DesktopReview;
 /** The imported cabinet and the reviewer's second box over it. */
 let cabinet: number;
@@ -42,13 +42,12 @@ beforeEach(async () => {
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   imageId = store.images.findByName('corridor.jpg')[0]!.id;
   queue = new RederiveQueue(new EventBus());
-  log = new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
-  referents = new ReferentCommands(store, log);
   review = desktopReview(store, {
     onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
   });
   cabinet = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'cabinet')!.id;
-  new ObjectCommands(store, log).create({
+  referents = review.objects;
+  await referents.create({
     imageId,
     box: [370, 90, 500, 410],
     label: 'cabinet',
@@ -131,7 +130,7 @@ describe('an ambiguous name blocks approval', () => {
 describe('exclude an object from QA', () => {
   it('removes its QA (decisions held as orphaned), unblocks the other; undo brings both back', async () => {
     const rejected = await rejectOneAbout(twin);
-    referents.exclude({
+    await referents.exclude({
       objectId: twin,
       expectedVersion: version(twin),
       reason: 'unsure',
@@ -159,21 +158,21 @@ describe('exclude an object from QA', () => {
   });
 
   it('puts an excluded object back with reason null, and refuses a stale version', async () => {
-    referents.exclude({
+    await referents.exclude({
       objectId: twin,
       expectedVersion: version(twin),
       reason: 'background',
       actor: 'ann',
     });
-    expect(() =>
+    await expect(
       referents.exclude({
         objectId: twin,
         expectedVersion: version(twin) - 1,
         reason: null,
         actor: 'ann',
       }),
-    ).toThrow(/changed in another window/);
-    const entry = referents.exclude({
+    ).rejects.toThrow(/changed in another window/);
+    const entry = await referents.exclude({
       objectId: twin,
       expectedVersion: version(twin),
       reason: null,
@@ -187,7 +186,7 @@ describe('exclude an object from QA', () => {
 
 describe('a distinguishing attribute', () => {
   it('names the object in the QA text; undo removes it', async () => {
-    referents.setAttributes({
+    await referents.setAttributes({
       objectId: cabinet,
       expectedVersion: version(cabinet),
       attributes: ['Grey'],
@@ -208,7 +207,7 @@ describe('a distinguishing attribute', () => {
   });
 
   it('puts a position after the noun and keeps QA on that axis from giving it away', async () => {
-    referents.setAttributes({
+    await referents.setAttributes({
       objectId: twin,
       expectedVersion: version(twin),
       attributes: ['on the right'],
@@ -221,31 +220,31 @@ describe('a distinguishing attribute', () => {
     expect(named.filter((q) => q.family === 'left_right')).toHaveLength(0);
   });
 
-  it('refuses markup, the label itself and more than three', () => {
-    const at = (attributes: string[]) => () =>
+  it('refuses markup, the label itself and more than three', async () => {
+    const at = (attributes: string[]) =>
       referents.setAttributes({
         objectId: twin,
         expectedVersion: version(twin),
         attributes,
         actor: 'ann',
       });
-    expect(at(['<b>'])).toThrow(/cannot contain/);
-    expect(at(['cabinet'])).toThrow(/already part of the label/);
-    expect(at(['a', 'b', 'c', 'd'])).toThrow(/at most 3/);
+    await expect(at(['<b>'])).rejects.toThrow(/cannot contain/);
+    await expect(at(['cabinet'])).rejects.toThrow(/already part of the label/);
+    await expect(at(['a', 'b', 'c', 'd'])).rejects.toThrow(/at most 3/);
   });
 });
 
 describe('pick the referent a phrase means', () => {
   it('needs every other group member accounted for, then names the meant one in one undo step', async () => {
-    expect(() =>
+    await expect(
       referents.pick({
         objectId: cabinet,
         expectedVersion: version(cabinet),
         others: [],
         actor: 'ann',
       }),
-    ).toThrow(new RegExp(`#${twin}`));
-    const entry = referents.pick({
+    ).rejects.toThrow(new RegExp(`#${twin}`));
+    const entry = await referents.pick({
       objectId: cabinet,
       expectedVersion: version(cabinet),
       others: [{ objectId: twin, expectedVersion: version(twin), exclude: 'background' }],
@@ -263,7 +262,7 @@ describe('pick the referent a phrase means', () => {
   });
 
   it('can give the others an attribute instead', async () => {
-    referents.pick({
+    await referents.pick({
       objectId: cabinet,
       expectedVersion: version(cabinet),
       attribute: 'wooden',
@@ -280,7 +279,7 @@ describe('merge two objects that are one', () => {
   it('unions the boxes, deletes the other (its decisions held), undo restores both', async () => {
     const rejected = await rejectOneAbout(twin);
     const keptBox = store.annotations.edits.objectState(cabinet)!.box;
-    referents.merge({
+    await referents.merge({
       kept: { objectId: cabinet, expectedVersion: version(cabinet) },
       merged: { objectId: twin, expectedVersion: version(twin) },
       actor: 'ann',
@@ -304,7 +303,7 @@ describe('merge two objects that are one', () => {
     expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
   });
 
-  it('unions two given masks', () => {
+  it('unions two given masks', async () => {
     const edits = store.annotations.edits;
     const w = 640;
     const h = 480;
@@ -320,7 +319,7 @@ describe('merge two objects that are one', () => {
       const s = edits.objectState(id)!;
       edits.writeObjectState({ ...s, maskRle: mask, maskProvenance: 'human' }, s.version);
     }
-    referents.merge({
+    await referents.merge({
       kept: { objectId: cabinet, expectedVersion: version(cabinet) },
       merged: { objectId: twin, expectedVersion: version(twin) },
       actor: 'ann',
@@ -337,7 +336,7 @@ describe('split one object that is two, by box', () => {
     const rejected = await rejectOneAbout(door.id);
     const [x0, y0, x1, y1] = door.box;
     const mid = Math.round((x0 + x1) / 2);
-    const entry = referents.split({
+    const entry = await referents.split({
       objectId: door.id,
       expectedVersion: door.version,
       boxes: [

@@ -10,8 +10,6 @@ import { sqliteHandle } from '../../db/store/connect';
 import { ReviewStore } from '../../db/store/review-store';
 import { importBatch } from '../import/index';
 import { tempDir } from '../test/helpers';
-import { ObjectCommands } from './object-commands';
-import { ReviewLog } from './review-log';
 import { desktopReview } from './testing/desktop-review';
 import { deriveStacks } from './undo-stack';
 
@@ -28,12 +26,11 @@ const vocabulary = () => new BrowseStore(sqliteHandle(store.db)).vocabulary();
 const auditEntries = (q: { imageId?: number; limit: number }) =>
   new ReviewStore(sqliteHandle(store.db), 'sqlite').auditEntries(q);
 
-// Object edits through the desktop's review log; undo and redo through the handlers both
-// services share (engine/services/review-history.ts), which re-derive what an undo changed.
+// Object edits, undo and redo through the handlers both services share
+// (engine/services/object-edits.ts, review-history.ts), which re-derive what they changed.
 function commands() {
-  const log = new ReviewLog(store, (ids) => changed.push(...ids));
   const review = desktopReview(store, { onObjectsChanged: (ids) => changed.push(...ids) });
-  return { review, objects: new ObjectCommands(store, log) };
+  return { review, objects: review.objects };
 }
 
 beforeAll(async () => {
@@ -78,7 +75,7 @@ describe('undo stacks', () => {
 describe('object commands', () => {
   it('draws, moves, relabels and deletes with audit entries, and undoes/redoes each exactly', async () => {
     const { review, objects } = commands();
-    const created = objects.create({
+    const created = await objects.create({
       imageId,
       box: [10, 20, 110, 220],
       label: ' chair ',
@@ -98,7 +95,7 @@ describe('object commands', () => {
     // A stored mask is dropped by a move (it no longer fits), and comes back on undo.
     store.annotations.setMask(id, '{"size":[480,640],"counts":"abc"}', 'depth-cluster');
     state = store.annotations.edits.objectState(id)!;
-    const move = objects.update({
+    const move = await objects.update({
       objectId: id,
       expectedVersion: state.version,
       box: [30, 40, 130, 240],
@@ -110,7 +107,7 @@ describe('object commands', () => {
     });
     expect(move.after).toMatchObject({ objects: [{ box: [30, 40, 130, 240], maskRle: null }] });
 
-    const relabel = objects.update({
+    const relabel = await objects.update({
       objectId: id,
       expectedVersion: store.annotations.edits.objectState(id)!.version,
       label: 'armchair',
@@ -118,7 +115,7 @@ describe('object commands', () => {
     });
     expect(relabel.command).toBe('object.relabel');
 
-    const del = objects.delete({
+    const del = await objects.delete({
       objectId: id,
       expectedVersion: store.annotations.edits.objectState(id)!.version,
       actor: 'bob',
@@ -159,21 +156,23 @@ describe('object commands', () => {
     });
   });
 
-  it('refuses a stale edit with a clear reason and keeps the newer one', () => {
+  it('refuses a stale edit with a clear reason and keeps the newer one', async () => {
     const { objects } = commands();
-    objects.create({ imageId, box: [200, 200, 300, 300], label: 'lamp', actor: 'ann' });
+    await objects.create({ imageId, box: [200, 200, 300, 300], label: 'lamp', actor: 'ann' });
     const lamp = store.annotations.edits.objectStatesWithLabel('lamp')[0]!;
     // Window A and window B both loaded version v.
     const v = lamp.version;
-    objects.update({
+    await objects.update({
       objectId: lamp.id,
       expectedVersion: v,
       box: [210, 200, 310, 300],
       actor: 'A',
     });
-    expect(() =>
+    await expect(
       objects.update({ objectId: lamp.id, expectedVersion: v, label: 'floor lamp', actor: 'B' }),
-    ).toThrow(/changed in another window \(you edited version \d+, it is now at version \d+\)/);
+    ).rejects.toThrow(
+      /changed in another window \(you edited version \d+, it is now at version \d+\)/,
+    );
     expect(store.annotations.edits.objectState(lamp.id)).toMatchObject({
       label: 'lamp',
       box: [210, 200, 310, 300],
@@ -182,11 +181,11 @@ describe('object commands', () => {
 
   it('refuses an undo when another window changed the object since', async () => {
     const { review, objects } = commands();
-    objects.create({ imageId, box: [5, 5, 50, 50], label: 'cup', actor: 'A' });
+    await objects.create({ imageId, box: [5, 5, 50, 50], label: 'cup', actor: 'A' });
     const cup = store.annotations.edits.objectStatesWithLabel('cup')[0]!;
     // Another window (another ReviewLog, same database) edits the cup after A's command.
     const other = commands();
-    other.objects.update({
+    await other.objects.update({
       objectId: cup.id,
       expectedVersion: cup.version,
       label: 'mug',
@@ -194,7 +193,7 @@ describe('object commands', () => {
     });
     await other.review.undo('B'); // B undoes its own relabel: top of the shared stack
     expect(store.annotations.edits.objectState(cup.id)!.label).toBe('cup');
-    other.objects.update({
+    await other.objects.update({
       objectId: cup.id,
       expectedVersion: store.annotations.edits.objectState(cup.id)!.version,
       box: [6, 6, 60, 60],
@@ -209,36 +208,40 @@ describe('object commands', () => {
     expect(store.annotations.edits.objectState(cup.id)!.label).toBe('bowl');
   });
 
-  it('rejects bad boxes and labels with a reason and writes nothing', () => {
+  it('rejects bad boxes and labels with a reason and writes nothing', async () => {
     const { objects } = commands();
     const before = store.annotations.auditCount();
-    expect(() =>
+    await expect(
       objects.create({ imageId, box: [700, 10, 800, 20], label: 'x', actor: 'a' }),
-    ).toThrow(/inside the 640x480 image/);
-    expect(() =>
+    ).rejects.toThrow(/inside the 640x480 image/);
+    await expect(
       objects.create({ imageId, box: [1, 1, 50, 50], label: '   ', actor: 'a' }),
-    ).toThrow(/label is empty/);
-    expect(() =>
+    ).rejects.toThrow(/label is empty/);
+    await expect(
       objects.create({ imageId, box: [1, 1, 50, 50], label: 'x'.repeat(65), actor: 'a' }),
-    ).toThrow(/longer than 64/);
-    expect(() =>
+    ).rejects.toThrow(/longer than 64/);
+    await expect(
       objects.create({ imageId, box: [1, 1, Number.NaN, 50], label: 'x', actor: 'a' }),
-    ).toThrow(/non-finite/);
-    expect(() =>
+    ).rejects.toThrow(/non-finite/);
+    await expect(
       objects.create({ imageId: 9999, box: [1, 1, 50, 50], label: 'x', actor: 'a' }),
-    ).toThrow(/image not found/);
+    ).rejects.toThrow(/image not found/);
     expect(store.annotations.auditCount()).toBe(before);
   });
 
   it('renames and merges labels across the project as one undoable command', async () => {
     const { review, objects } = commands();
-    objects.create({ imageId, box: [1, 1, 40, 40], label: 'sofa', actor: 'a' });
-    objects.create({ imageId, box: [41, 1, 80, 40], label: 'sofa', actor: 'a' });
-    objects.create({ imageId, box: [81, 1, 120, 40], label: 'couch', actor: 'a' });
-    const rename = objects.renameLabel({ from: 'sofa', to: 'settee', actor: 'a' });
+    await objects.create({ imageId, box: [1, 1, 40, 40], label: 'sofa', actor: 'a' });
+    await objects.create({ imageId, box: [41, 1, 80, 40], label: 'sofa', actor: 'a' });
+    await objects.create({ imageId, box: [81, 1, 120, 40], label: 'couch', actor: 'a' });
+    const rename = await objects.renameLabel({ from: 'sofa', to: 'settee', actor: 'a' });
     expect(rename.command).toBe('label.rename');
     expect(await vocabulary()).toContainEqual({ label: 'settee', count: 2 });
-    const merge = objects.mergeLabels({ from: ['couch', 'settee'], into: 'sofa', actor: 'a' });
+    const merge = await objects.mergeLabels({
+      from: ['couch', 'settee'],
+      into: 'sofa',
+      actor: 'a',
+    });
     expect(merge.command).toBe('label.merge');
     expect(await vocabulary()).toContainEqual({ label: 'sofa', count: 3 });
     await review.undo('a');
@@ -248,16 +251,16 @@ describe('object commands', () => {
         { label: 'couch', count: 1 },
       ]),
     );
-    expect(() => objects.renameLabel({ from: 'nothing-here', to: 'x', actor: 'a' })).toThrow(
-      /no object is labelled/,
-    );
+    await expect(
+      objects.renameLabel({ from: 'nothing-here', to: 'x', actor: 'a' }),
+    ).rejects.toThrow(/no object is labelled/);
   });
 
   it('undo and redo are per reviewer: bob never reverts alice; her undo over his later change is refused, naming him', async () => {
     const { review, objects } = commands();
     const edits = store.annotations.edits;
-    objects.create({ imageId, box: [400, 10, 450, 60], label: 'vase', actor: 'alice' });
-    const bobCreate = objects.create({
+    await objects.create({ imageId, box: [400, 10, 450, 60], label: 'vase', actor: 'alice' });
+    const bobCreate = await objects.create({
       imageId,
       box: [400, 100, 450, 160],
       label: 'clock',
@@ -265,7 +268,7 @@ describe('object commands', () => {
     });
     const vase = edits.objectStatesWithLabel('vase')[0]!;
     const clock = edits.objectStatesWithLabel('clock')[0]!;
-    const relabel = objects.update({
+    const relabel = await objects.update({
       objectId: vase.id,
       expectedVersion: vase.version,
       label: 'urn',
@@ -281,14 +284,14 @@ describe('object commands', () => {
     expect(edits.objectState(vase.id)!.label).toBe('urn');
     expect((await review.history('alice')).nextUndo).toMatchObject({ id: relabel.id });
     // A new command of alice's leaves bob's redo alone.
-    objects.create({ imageId, box: [460, 10, 500, 60], label: 'bowl', actor: 'alice' });
+    await objects.create({ imageId, box: [460, 10, 500, 60], label: 'bowl', actor: 'alice' });
     expect(await review.redo('bob')).toMatchObject({ op: 'redo', refId: bobCreate.id });
     expect(edits.objectState(clock.id)!.deleted).toBe(false);
     await review.undo('alice'); // her bowl
 
     // Bob moves the urn alice relabelled: her undo would overwrite his work, so it is refused.
     const urn = edits.objectState(vase.id)!;
-    objects.update({
+    await objects.update({
       objectId: urn.id,
       expectedVersion: urn.version,
       box: [405, 15, 455, 65],
