@@ -13,9 +13,11 @@ import { parseLength } from '../../spatial/qa/units';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import { importBatch } from '../import/index';
 import { storeQa } from '../pipeline/qa-stage';
-import { ObjectCommands } from '../review/object-commands';
-import { ReviewLog } from '../review/review-log';
-import { desktopReview, type DesktopReview } from '../review/testing/desktop-review';
+import {
+  desktopReview,
+  type DesktopObjectEdits,
+  type DesktopReview,
+} from '../review/testing/desktop-review';
 import { tempDir } from '../test/helpers';
 import { exportProject } from './export';
 
@@ -40,7 +42,7 @@ let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
 let imageId: number;
 let review: DesktopReview;
-let objects: ObjectCommands;
+let objects: DesktopObjectEdits;
 let outN = 0;
 
 /** A template as a pattern: literal text, any text for each placeholder, any case. */
@@ -135,7 +137,7 @@ beforeAll(async () => {
   });
   storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '3' }));
   review = desktopReview(store);
-  objects = new ObjectCommands(store, new ReviewLog(store));
+  objects = review.objects;
 });
 afterAll(() => {
   store.close();
@@ -225,7 +227,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
     }))!;
     const subject = (card(fact).record!.subjects as number[])[0]!;
     const old = store.annotations.objects(imageId).find((o) => o.id === subject)!;
-    objects.update({
+    await objects.update({
       objectId: subject,
       expectedVersion: store.annotations.edits.objectState(subject)!.version,
       label: 'bucket',
@@ -253,7 +255,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
     const other = store.annotations.objects(imageId).find((o) => o.id !== a && o.id !== b)!;
     const target = store.annotations.objects(imageId).find((o) => o.id === a)!;
     // Call object a by the other object's name: "the <name>" no longer picks out one object.
-    objects.update({
+    await objects.update({
       objectId: a!,
       expectedVersion: store.annotations.edits.objectState(a!)!.version,
       label: other.label,
