@@ -52,7 +52,7 @@ const STATUS_AFTER: Record<ReviewRow['decision'], QaRow['status'] | null> = {
 };
 
 export class AnnotationRepository {
-  /** Versioned object edits, QA states and the undoable audit log (review commands). */
+  /** Reads of objects and QA for review (edits, decisions and undo are db/store's). */
   readonly edits: ReviewEditRepository;
 
   constructor(private readonly db: Database) {
@@ -402,18 +402,12 @@ function toQaReview({ v, r, ...row }: QaDbRow): QaReviewRow {
   };
 }
 
-/** The review side of objects and QA: versioned writes and the audit log they go into. */
+/**
+ * The review side of objects and QA, synchronous: the desktop's queue and image reads. Edits,
+ * decisions and undo go through the two-database layer (db/store: object-edit, review, undo).
+ */
 export class ReviewEditRepository {
   constructor(private readonly db: Database) {}
-
-  /**
-   * Runs `fn` in one IMMEDIATE transaction: every review command is all-or-nothing, and its checks
-   * (versions, revisions, the undo stack) see exactly what it then writes over, even when another
-   * process decides at the same moment (that one waits for the lock, then sees this change).
-   */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
-  }
 
   objectState(id: number): ObjectState | undefined {
     const row = this.db.prepare(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE id = ?`).get(id) as
@@ -584,26 +578,5 @@ export class ReviewEditRepository {
         family: string;
       }>
     ).map((r) => r.family);
-  }
-
-  appendAudit(e: Omit<AuditEntryRow, 'id' | 'createdAt'>): AuditEntryRow {
-    const createdAt = new Date().toISOString();
-    const info = this.db
-      .prepare(
-        `INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at, op, ref_id, image_ids_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.actor,
-        e.command,
-        e.target,
-        JSON.stringify(e.before),
-        JSON.stringify(e.after),
-        createdAt,
-        e.op,
-        e.refId,
-        JSON.stringify(e.imageIds),
-      );
-    return { ...e, id: Number(info.lastInsertRowid), createdAt };
   }
 }

@@ -2,7 +2,7 @@
 // (async, through Kysely; the exports table is export-store.ts's), for the desktop and the team
 // service alike (engine/services/review-decisions.ts): a decision on one phrasing decides the
 // fact's live phrasings, all in one transaction with its audit entry, in the audit format the
-// desktop's object edits write too (engine/review/review-log.ts), so one undo reads both.
+// object edits write too (object-edit-store.ts), so one undo reads both.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuditEntryRow, QaState, ReviewRow } from '../repositories/annotations';
 import { qaRevision } from '../repositories/annotations';

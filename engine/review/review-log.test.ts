@@ -183,7 +183,7 @@ describe('object commands', () => {
     const { review, objects } = commands();
     await objects.create({ imageId, box: [5, 5, 50, 50], label: 'cup', actor: 'A' });
     const cup = store.annotations.edits.objectStatesWithLabel('cup')[0]!;
-    // Another window (another ReviewLog, same database) edits the cup after A's command.
+    // Another window (another handler set, same database) edits the cup after A's command.
     const other = commands();
     await other.objects.update({
       objectId: cup.id,
