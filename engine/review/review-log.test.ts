@@ -309,6 +309,41 @@ describe('object commands', () => {
     expect(edits.objectState(vase.id)!.label).toBe('vase');
   });
 
+  it('undoes and redoes an object edit the former synchronous review log wrote (existing projects)', async () => {
+    const { review, objects } = commands();
+    await objects.create({ imageId, box: [300, 300, 340, 340], label: 'stool', actor: 'old' });
+    const id = store.annotations.edits.objectStatesWithLabel('stool')[0]!.id;
+    // A relabel as engine/review/review-log.ts wrote it before this layer served the desktop: the
+    // row at its next version, and an audit entry with the rows as read and as written.
+    const before = store.annotations.edits.objectState(id)!;
+    store.annotations.edits.writeObjectState({ ...before, label: 'ottoman' }, before.version);
+    const after = store.annotations.edits.objectState(id)!;
+    store.db
+      .prepare(
+        `INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at, op, ref_id, image_ids_json)
+         VALUES (?, ?, ?, ?, ?, ?, 'do', NULL, ?)`,
+      )
+      .run(
+        'old',
+        'object.relabel',
+        `object:${id}`,
+        JSON.stringify({ objects: [before], qa: [] }),
+        JSON.stringify({ objects: [after], qa: [] }),
+        new Date().toISOString(),
+        JSON.stringify([imageId]),
+      );
+    changed = [];
+    expect(await review.undo('old')).toMatchObject({ command: 'object.relabel', op: 'undo' });
+    expect(store.annotations.edits.objectState(id)!.label).toBe('stool');
+    expect(changed).toEqual([imageId]);
+    expect(await review.redo('old')).toMatchObject({ command: 'object.relabel', op: 'redo' });
+    expect(store.annotations.edits.objectState(id)!.label).toBe('ottoman');
+    // One history: the new path's create is next under it.
+    await review.undo('old');
+    expect(await review.undo('old')).toMatchObject({ command: 'object.create', op: 'undo' });
+    expect(store.annotations.edits.objectState(id)!.deleted).toBe(true);
+  });
+
   it('keeps the audit log and the undo/redo stacks across a restart', async () => {
     const { review } = commands();
     const before = await review.history('a');
