@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { AuditEntryRow } from '../../db/repositories/annotations';
 import { ClaimStore } from '../../db/store/access-store';
 import { BrowseStore } from '../../db/store/browse-store';
+import { CatalogStore } from '../../db/store/catalog-store';
 import { ObjectEditStore } from '../../db/store/object-edit-store';
 import { sqliteHandle } from '../../db/store/connect';
 import { OrphanedQaError, ReviewConflictError, ReviewStore } from '../../db/store/review-store';
@@ -19,6 +20,7 @@ export interface ReviewSource {
   db: Kysely<ProjectTables>;
   review: ReviewStore;
   browse: BrowseStore;
+  catalog: CatalogStore;
   claims: ClaimStore;
   undo: UndoStore;
   objectEdits: ObjectEditStore;
@@ -68,6 +70,7 @@ export function desktopReviewSource(connection: Database): ReviewSource {
       db,
       review: new ReviewStore(db, 'sqlite'),
       browse: new BrowseStore(db),
+      catalog: new CatalogStore(db),
       claims: new ClaimStore(db, 'sqlite'),
       undo: new UndoStore(db, 'sqlite'),
       objectEdits: new ObjectEditStore(db, 'sqlite'),

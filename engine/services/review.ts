@@ -1,24 +1,22 @@
-// Handlers of the review API on a desktop project: object and label edits, and the review queue.
-// QA decisions and undo/redo are the handler set shared with the team service (review-decisions.ts,
-// review-history.ts) over the async stores on project.sqlite. Every edit goes through engine/review
-// (commands in the audit log); object edits schedule re-derivation of the image's graph and QA in
-// the background. A write that finds the project locked by another process is retried
-// (db/busy.ts), never shown as a lock error.
+// The review API on a desktop project: the handler sets shared with the team service (object and
+// label edits: object-edits.ts; QA decisions: review-decisions.ts; undo/redo: review-history.ts;
+// the queue and image view: review-evidence.ts) over the async stores on project.sqlite, plus the
+// desktop's mask refinement. Object edits, undo and redo have the image's graph and QA re-derived
+// in the background (RederiveQueue). A write that finds the project locked by another process is
+// retried (db/busy.ts), never shown as a lock error.
 import type { ApiHandlers } from '../../contract/api';
 import type { EditableObject, ReviewQa } from '../../contract/review';
 import { retryWhenBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
-import { NotFoundError } from '../errors';
 import { MaskRefiner } from '../review/mask-refiner';
-import { GeometryCheck, projectReads } from '../review/qa-checks';
-import { ambiguousObjects, objectNames } from '../review/referents';
-import { evidenceReader, type EvidenceReader } from '../scene-view/qa-evidence';
+import type { EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';
 import { createObjectEditHandlers } from './object-edits';
+import { createEvidenceHandlers } from './review-evidence';
 import { desktopReviewSource, type ReviewContext } from './review-context';
 import { createDecisionHandlers } from './review-decisions';
-import { createHistoryHandlers, historyOf } from './review-history';
+import { createHistoryHandlers } from './review-history';
 
 /** The review API's edits and queue; its reads of the catalog are services/catalog.ts's. */
 type ReviewHandlers = {
@@ -126,9 +124,7 @@ export function createReviewHandlers(
   const decisions = createDecisionHandlers(review);
   const undoRedo = createHistoryHandlers(review);
   const edits = createObjectEditHandlers(review);
-  // One undo history per reviewer for decisions and object edits alike (review-history.ts).
-  const history = (store: ProjectStore, reviewer: string | undefined) =>
-    historyOf(desktopReviewSource(store.db), reviewer);
+  const evidence = createEvidenceHandlers(review);
 
   return {
     objects: {
@@ -148,62 +144,14 @@ export function createReviewHandlers(
       refineMask: async ({ projectId, objectId, points }) =>
         refiner.refine(ctx.projects.get(projectId), objectId, points),
     },
-    qa: {
-      queue: async ({ projectId, batchId, imageId, family, statuses, offset, limit }) => {
-        const store = ctx.projects.get(projectId);
-        const edits = store.annotations.edits;
-        const page = edits.qaQueue({ batchId, imageId, family, statuses, offset, limit });
-        const evidence = evidenceReader(store);
-        const checks = new GeometryCheck(projectReads(store));
-        // Every live object of the page's images: the queue draws region tokens and object answers
-        // as the same coloured, labelled chips as the image view (colours follow the image's ids).
-        const imageIds = [...new Set(page.items.map((q) => q.imageId))];
-        return {
-          total: page.total,
-          items: page.items.map((q) =>
-            toReviewQa(
-              q,
-              evidence,
-              checks.blockedFact(q, store.annotations.edits.factSiblings(q.id)),
-            ),
-          ),
-          families: edits.qaFamilies(),
-          objects: imageIds.flatMap((id) =>
-            store.annotations.objects(id).map((o) => ({ imageId: id, id: o.id, label: o.label })),
-          ),
-        };
-      },
-    },
+    qa: { queue: evidence.queue },
     labels: {
       rename: edits['labels.rename'],
       merge: edits['labels.merge'],
     },
     reviews: {
       record: decisions.record,
-      image: async ({ projectId, imageId, reviewer }) => {
-        const p = { store: ctx.projects.get(projectId) };
-        if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
-        const edits = p.store.annotations.edits;
-        const evidence = evidenceReader(p.store);
-        const checks = new GeometryCheck(projectReads(p.store));
-        return {
-          imageId,
-          objects: edits.objectStates(imageId).map(toEditableObject),
-          qa: edits
-            .qaReviewForImage(imageId)
-            .map((q) =>
-              toReviewQa(
-                q,
-                evidence,
-                checks.blockedFact(q, p.store.annotations.edits.factSiblings(q.id)),
-              ),
-            ),
-          ambiguous: ambiguousObjects(p.store, imageId),
-          names: objectNames(p.store, imageId),
-          geometryPending: edits.editedSinceGraph(imageId),
-          history: await history(p.store, reviewer),
-        };
-      },
+      image: evidence.image,
       decide: decisions.decide,
       bulk: decisions.bulk,
       undo: undoRedo.undo,

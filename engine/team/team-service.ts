@@ -15,8 +15,8 @@ import { createObjectEditHandlers, OBJECT_EDIT_METHODS } from '../services/objec
 import { createDecisionHandlers } from '../services/review-decisions';
 import type { ReviewContext } from '../services/review-context';
 import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
+import { createEvidenceHandlers } from '../services/review-evidence';
 import { createHistoryHandlers } from '../services/review-history';
-import { createTeamEvidenceHandlers } from './team-evidence';
 import { createTeamSceneHandlers } from './team-scene';
 
 type Handler = (input: never) => Promise<unknown>;
@@ -110,6 +110,7 @@ export function createTeamService(
     db: p.db.db,
     review: p.review,
     browse: p.browse,
+    catalog: p.catalog,
     claims: p.claims,
     undo: p.undo,
     objectEdits: p.objectEdits,
@@ -130,7 +131,7 @@ export function createTeamService(
   };
   const decisions = createDecisionHandlers(reviewContext);
   const undoRedo = createHistoryHandlers(reviewContext);
-  const naming = createTeamEvidenceHandlers(p, check);
+  const naming = createEvidenceHandlers(reviewContext);
   // The claims API is the desktop's own (engine/services/claims.ts) over this project's store.
   const claims = createClaimsHandlers(
     (projectId) => {

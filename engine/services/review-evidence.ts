@@ -1,20 +1,21 @@
-// What a team project's review cards and image view show from the scene graphs, read-only: each
-// card's measured evidence and why approving it is blocked, and the image's ambiguous objects with
-// the expression each object is exported under. The rules are the desktop's (qa-checks.ts,
-// referents.ts, qa-evidence.ts) over reads loaded through the two-database stores.
+// What the review queue and image view show from the scene graphs, read-only, on a desktop or a
+// team project: each card's measured evidence and why approving it is blocked, and the image's
+// ambiguous objects with the expression each object is exported under. The rules are
+// engine/review's (qa-checks.ts, referents.ts, qa-evidence.ts) over reads loaded through the
+// two-database stores.
 import type { ApiHandlers } from '../../contract/api';
 import { ambiguousOf, expressionsOf, namesOf } from '../review/referents';
 import { NotFoundError } from '../errors';
-import { loadGeometryReads } from '../services/geometry-reads';
-import { toEditableObject } from '../services/review';
-import { cardsFrom, reviewCards } from '../services/review-cards';
-import { historyOf } from '../services/review-history';
-import type { TeamProject } from './team-project';
+import { loadGeometryReads } from './geometry-reads';
+import { toEditableObject } from './review';
+import { cardsFrom, reviewCards } from './review-cards';
+import type { ReviewContext, ReviewSource } from './review-context';
+import { historyOf } from './review-history';
 
 /** One image's cards, ambiguous objects and object names, from one read of the image. */
-export async function imageNaming(project: TeamProject, imageId: number) {
+export async function imageNaming(project: ReviewSource, imageId: number) {
   const [reads, objects, rows] = await Promise.all([
-    loadGeometryReads(project.db.db, { images: [imageId] }),
+    loadGeometryReads(project.db, { images: [imageId] }),
     project.browse.objectStates(imageId),
     project.browse.qaForImage(imageId),
   ]);
@@ -31,27 +32,24 @@ export async function imageNaming(project: TeamProject, imageId: number) {
 }
 
 /** The read-only handlers that carry the scene graphs' evidence, blocks and names. */
-export function createTeamEvidenceHandlers(
-  p: TeamProject,
-  check: (projectId: string) => void,
-): {
+export function createEvidenceHandlers(c: Pick<ReviewContext, 'sourceOf'>): {
   queue: ApiHandlers['qa']['queue'];
   image: ApiHandlers['reviews']['image'];
 } {
   return {
     queue: async ({ projectId, ...f }) => {
-      check(projectId);
+      const p = c.sourceOf(projectId);
       const page = await p.browse.qaQueue(f);
       const imageIds = [...new Set(page.items.map((q) => q.imageId))];
       return {
         total: page.total,
-        items: await reviewCards(p.db.db, page.items),
+        items: await reviewCards(p.db, page.items),
         families: await p.browse.qaFamilies(),
         objects: await p.browse.objectLabels(imageIds),
       };
     },
     image: async ({ projectId, imageId, reviewer }) => {
-      check(projectId);
+      const p = c.sourceOf(projectId);
       if (!(await p.catalog.image(imageId))) throw new NotFoundError(`image not found: ${imageId}`);
       const view = await imageNaming(p, imageId);
       return {
