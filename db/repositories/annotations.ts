@@ -482,17 +482,6 @@ export class ReviewEditRepository {
     return this.objectState(Number(info.lastInsertRowid))!;
   }
 
-  /** True when an object of the image changed after its scene graph was built (re-derivation pending). */
-  editedSinceGraph(imageId: number): boolean {
-    const row = this.db
-      .prepare(
-        `SELECT 1 FROM objects o JOIN scene_graphs g ON g.image_id = o.image_id
-         WHERE o.image_id = ? AND o.updated_at IS NOT NULL AND o.updated_at > g.created_at LIMIT 1`,
-      )
-      .get(imageId);
-    return row !== undefined;
-  }
-
   qaReview(id: number): QaReviewRow | undefined {
     const row = this.db
       .prepare(
@@ -513,18 +502,6 @@ export class ReviewEditRepository {
         )
         .all(imageId) as QaDbRow[]
     ).map(toQaReview);
-  }
-
-  /** The other live (not orphaned) phrasings of QA `id`'s fact, by id. */
-  factSiblings(id: number): number[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT s.id FROM qa_pairs q JOIN qa_pairs s ON s.image_id = q.image_id AND s.fact_id = q.fact_id
-           WHERE q.id = ? AND s.id <> q.id AND s.status <> 'orphaned' ORDER BY s.id`,
-        )
-        .all(id) as Array<{ id: number }>
-    ).map((r) => r.id);
   }
 
   /**
