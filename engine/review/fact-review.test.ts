@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import { BrowseStore } from '../../db/store/browse-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { exportProject } from '../export/export';
@@ -49,19 +51,21 @@ afterAll(() => {
 });
 
 describe('one decision per fact', () => {
-  it('the queue and the image page show one card per fact, with its phrasing count', () => {
+  it('the queue and the image page show one card per fact, with its phrasing count', async () => {
+    // As the review handlers read them (engine/services/review-evidence.ts).
+    const browse = new BrowseStore(sqliteHandle(store.db));
     const all = store.annotations.qa(imageId).length;
     const facts = new Set(
       (store.db.prepare('SELECT fact_id FROM qa_pairs').all() as Array<{ fact_id: string }>).map(
         (r) => r.fact_id,
       ),
     );
-    const queue = store.annotations.edits.qaQueue({ imageId, offset: 0, limit: 10_000 });
+    const queue = await browse.qaQueue({ imageId, offset: 0, limit: 10_000 });
     expect(queue.total).toBe(facts.size);
     expect(queue.total).toBeLessThan(all / 2);
     expect(new Set(queue.items.map((q) => q.factId)).size).toBe(facts.size);
     expect(queue.items.reduce((s, q) => s + q.phrasings, 0)).toBe(all);
-    const page = store.annotations.edits.qaReviewForImage(imageId);
+    const page = await browse.qaForImage(imageId);
     expect(page.map((q) => q.id)).toEqual(queue.items.map((q) => q.id).sort((a, b) => a - b));
     // The card reads as a sentence: a referring-expression phrasing when the fact has one.
     for (const q of page)
