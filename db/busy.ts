@@ -13,18 +13,19 @@ export class ProjectBusyError extends Error {
 }
 
 /**
- * Runs `write` (one transaction, all-or-nothing), again after a pause each time it fails with
- * SQLITE_BUSY; after `attempts` tries it fails with a message a reviewer can act on.
+ * Runs `write` (one transaction, all-or-nothing: a synchronous one, or a whole Kysely transaction
+ * of the two-database layer, begun again from the start), again after a pause each time it fails
+ * with SQLITE_BUSY; after `attempts` tries it fails with a message a reviewer can act on.
  */
 export async function retryWhenBusy<T>(
-  write: () => T,
+  write: () => T | Promise<T>,
   opts: { attempts?: number; pauseMs?: number } = {},
 ): Promise<T> {
   const attempts = opts.attempts ?? 6;
   const pauseMs = opts.pauseMs ?? 250;
   for (let attempt = 1; ; attempt++) {
     try {
-      return write();
+      return await write();
     } catch (err) {
       if (!isBusy(err)) throw err;
       if (attempt >= attempts)

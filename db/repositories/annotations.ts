@@ -4,7 +4,6 @@
 import type { Database } from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { NEXT_OBJECT_ID_SQL } from '../store/object-id-blocks';
-import { parseHeld, type HeldDecision } from './qa-keeping';
 
 export interface ObjectRow {
   id: number;
@@ -56,7 +55,7 @@ const STATUS_AFTER: Record<ReviewRow['decision'], QaRow['status'] | null> = {
 };
 
 export class AnnotationRepository {
-  /** Versioned object edits, QA states and the undoable audit log (review commands). */
+  /** Reads of objects and QA for review (edits, decisions and undo are db/store's). */
   readonly edits: ReviewEditRepository;
 
   constructor(private readonly db: Database) {
@@ -384,18 +383,12 @@ function toQaReview({ v, r, ...row }: QaDbRow): QaReviewRow {
   };
 }
 
-/** The review side of objects and QA: versioned writes and the audit log they go into. */
+/**
+ * The review side of objects and QA, synchronous: the desktop's queue and image reads. Edits,
+ * decisions and undo go through the two-database layer (db/store: object-edit, review, undo).
+ */
 export class ReviewEditRepository {
   constructor(private readonly db: Database) {}
-
-  /**
-   * Runs `fn` in one IMMEDIATE transaction: every review command is all-or-nothing, and its checks
-   * (versions, revisions, the undo stack) see exactly what it then writes over, even when another
-   * process decides at the same moment (that one waits for the lock, then sees this change).
-   */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
-  }
 
   objectState(id: number): ObjectState | undefined {
     const row = this.db.prepare(`SELECT ${OBJECT_COLUMNS} FROM objects WHERE id = ?`).get(id) as
@@ -470,17 +463,6 @@ export class ReviewEditRepository {
     return this.objectState(Number(info.lastInsertRowid))!;
   }
 
-  /** True when an object of the image changed after its scene graph was built (re-derivation pending). */
-  editedSinceGraph(imageId: number): boolean {
-    const row = this.db
-      .prepare(
-        `SELECT 1 FROM objects o JOIN scene_graphs g ON g.image_id = o.image_id
-         WHERE o.image_id = ? AND o.updated_at IS NOT NULL AND o.updated_at > g.created_at LIMIT 1`,
-      )
-      .get(imageId);
-    return row !== undefined;
-  }
-
   qaReview(id: number): QaReviewRow | undefined {
     const row = this.db
       .prepare(
@@ -501,18 +483,6 @@ export class ReviewEditRepository {
         )
         .all(imageId) as QaDbRow[]
     ).map(toQaReview);
-  }
-
-  /** The other live (not orphaned) phrasings of QA `id`'s fact, by id. */
-  factSiblings(id: number): number[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT s.id FROM qa_pairs q JOIN qa_pairs s ON s.image_id = q.image_id AND s.fact_id = q.fact_id
-           WHERE q.id = ? AND s.id <> q.id AND s.status <> 'orphaned' ORDER BY s.id`,
-        )
-        .all(id) as Array<{ id: number }>
-    ).map((r) => r.id);
   }
 
   /**
@@ -567,138 +537,4 @@ export class ReviewEditRepository {
       }>
     ).map((r) => r.family);
   }
-
-  /**
-   * A QA pair's reviewable state. An orphaned pair shows the decision it holds (qa-keeping.ts), so
-   * undo and redo of that decision work while its object is gone and land in what is held.
-   */
-  qaState(id: number): QaState | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT id, image_id AS imageId, status, answer, fact_hash AS factHash, held_json AS held FROM qa_pairs WHERE id = ?',
-      )
-      .get(id) as
-      (Omit<QaState, 'revision'> & { factHash: string | null; held: string | null }) | undefined;
-    if (!row) return undefined;
-    const { factHash, held: heldJson, ...rest } = row;
-    const held = rest.status === 'orphaned' ? parseHeld(heldJson) : null;
-    if (held)
-      return {
-        ...rest,
-        status: held.status,
-        answer: held.answer,
-        revision: qaRevision(held.status, held.answer, held.factHash),
-      };
-    return { ...rest, revision: qaRevision(rest.status, rest.answer, factHash) };
-  }
-
-  /** Writes status and answer when the pair is still at `expectedRevision`; false when it moved on. */
-  writeQaState(next: Pick<QaState, 'id' | 'status' | 'answer'>, expectedRevision: string): boolean {
-    const current = this.qaState(next.id);
-    if (!current || current.revision !== expectedRevision) return false;
-    const row = this.db
-      .prepare('SELECT status, held_json AS held FROM qa_pairs WHERE id = ?')
-      .get(next.id) as { status: string; held: string | null };
-    const held = row.status === 'orphaned' ? parseHeld(row.held) : null;
-    if (held) {
-      // Orphaned: the decision is held until its facts come back; the pair stays hidden.
-      const status = next.status as HeldDecision['status'];
-      this.db
-        .prepare('UPDATE qa_pairs SET held_json = ? WHERE id = ?')
-        .run(JSON.stringify({ ...held, status, answer: next.answer }), next.id);
-      return true;
-    }
-    this.db
-      .prepare('UPDATE qa_pairs SET status = ?, answer = ? WHERE id = ?')
-      .run(next.status, next.answer, next.id);
-    return true;
-  }
-
-  insertDecision(d: Omit<ReviewRow, 'id' | 'createdAt'>): ReviewRow {
-    const createdAt = new Date().toISOString();
-    const info = this.db
-      .prepare(
-        'INSERT INTO review_decisions (qa_id, decision, reason, edited_answer, reviewer, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(d.qaId, d.decision, d.reason, d.editedAnswer, d.reviewer, createdAt);
-    return { ...d, id: Number(info.lastInsertRowid), createdAt };
-  }
-
-  appendAudit(e: Omit<AuditEntryRow, 'id' | 'createdAt'>): AuditEntryRow {
-    const createdAt = new Date().toISOString();
-    const info = this.db
-      .prepare(
-        `INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at, op, ref_id, image_ids_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.actor,
-        e.command,
-        e.target,
-        JSON.stringify(e.before),
-        JSON.stringify(e.after),
-        createdAt,
-        e.op,
-        e.refId,
-        JSON.stringify(e.imageIds),
-      );
-    return { ...e, id: Number(info.lastInsertRowid), createdAt };
-  }
-
-  auditEntry(id: number): AuditEntryRow | undefined {
-    const row = this.db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit_log WHERE id = ?`).get(id) as
-      AuditDbRow | undefined;
-    return row ? toAudit(row) : undefined;
-  }
-
-  /**
-   * One reviewer's undoable history in order, without payloads: enough to rebuild their undo/redo
-   * stacks (each reviewer undoes their own commands).
-   */
-  undoHistory(
-    actor: string,
-  ): Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }> {
-    return this.db
-      .prepare(
-        `SELECT id, op, ref_id AS refId FROM audit_log WHERE actor = ? AND op IN ('do', 'undo', 'redo')
-         ORDER BY id`,
-      )
-      .all(actor) as Array<{ id: number; op: 'do' | 'undo' | 'redo'; refId: number | null }>;
-  }
-
-  /** The newest command after entry `afterId` that wrote this object or QA row, if any. */
-  lastChangeOf(
-    kind: 'object' | 'qa',
-    row: { id: number; imageId: number },
-    afterId: number,
-  ): { actor: string; command: string } | undefined {
-    const list = kind === 'object' ? '$.objects' : '$.qa';
-    return this.db
-      .prepare(
-        `SELECT a.actor, a.command FROM audit_log a
-         WHERE a.id > ? AND a.op IN ('do', 'undo', 'redo')
-           AND EXISTS (SELECT 1 FROM json_each(a.image_ids_json) WHERE value = ?)
-           AND EXISTS (SELECT 1 FROM json_each(a.after_json, ?) r WHERE json_extract(r.value, '$.id') = ?)
-         ORDER BY a.id DESC LIMIT 1`,
-      )
-      .get(afterId, row.imageId, list, row.id) as { actor: string; command: string } | undefined;
-  }
-}
-
-const AUDIT_COLUMNS = `id, actor, command, target, before_json AS b, after_json AS a, created_at AS createdAt, op,
-  ref_id AS refId, image_ids_json AS imgs`;
-
-type AuditDbRow = Omit<AuditEntryRow, 'before' | 'after' | 'imageIds'> & {
-  b: string | null;
-  a: string | null;
-  imgs: string | null;
-};
-
-function toAudit({ b, a, imgs, ...r }: AuditDbRow): AuditEntryRow {
-  return {
-    ...r,
-    before: b ? JSON.parse(b) : null,
-    after: a ? JSON.parse(a) : null,
-    imageIds: imgs ? (JSON.parse(imgs) as number[]) : [],
-  };
 }

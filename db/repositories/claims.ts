@@ -1,7 +1,7 @@
 // Claims on slices of the review queue: a reviewer holds every QA of a batch, a QA family and/or
 // an object label (each one given must match) until the claim expires or is released. A live claim
 // of someone else refuses decisions inside it; the caller runs each check in the transaction of the
-// write it guards (QaDecisions.decide, take).
+// write it guards (take; decisions and object edits check through db/store/access-store.ts).
 import type { Database } from 'better-sqlite3';
 
 export interface QueueSlice {
@@ -40,25 +40,6 @@ export class ClaimRepository {
     return this.db
       .prepare(`SELECT ${COLUMNS} FROM review_claims c WHERE ${LIVE} ORDER BY c.expires_at, c.id`)
       .all(now) as ClaimRow[];
-  }
-
-  /**
-   * Each object's image batch and the families of the QA that name it (a subject of their
-   * record), orphaned ones included: what a claim could hold of it (an object edit's check).
-   */
-  objectPlaces(
-    objects: ReadonlyArray<{ id: number; imageId: number }>,
-  ): Array<{ objectId: number; batchId: number; families: string[] }> {
-    const batch = this.db.prepare('SELECT batch_id AS batchId FROM images WHERE id = ?');
-    const families = this.db.prepare(
-      `SELECT DISTINCT q.family FROM qa_pairs q, json_each(q.record_json, '$.subjects') s
-       WHERE q.image_id = ? AND s.value = ? ORDER BY q.family`,
-    );
-    return objects.map((o) => ({
-      objectId: o.id,
-      batchId: (batch.get(o.imageId) as { batchId: number }).batchId,
-      families: (families.all(o.imageId, o.id) as Array<{ family: string }>).map((r) => r.family),
-    }));
   }
 
   get(id: number): (ClaimRow & { releasedAt: string | null }) | undefined {

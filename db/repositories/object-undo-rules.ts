@@ -1,8 +1,7 @@
 // When an undo or redo may write an object back: the row must still be as the reviewer's last step
 // left it in everything a reviewer controls (label, box, attributes, exclusion, deletion, their own
 // mask). Re-derived machine masks and version bumps do not count, so re-derivation never blocks an
-// undo. Shared by the desktop's review log (engine/review/review-log.ts) and the two-database
-// layer's undo (db/store/undo-store.ts).
+// undo. Read by the one undo of both services (db/store/undo-store.ts).
 import type { ObjectState } from './annotations';
 
 /** True when `now` is still `seen` (the state the last step left) in what a reviewer controls. */

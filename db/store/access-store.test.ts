@@ -14,7 +14,7 @@ import type { ProjectDb } from './connect';
 import { ReviewConflictError, ReviewStore } from './review-store';
 import type { TeamTables } from './team-tables';
 import { storeTargets } from './test-targets';
-import { UndoNotPortedError, UndoStore, type UndoHistoryEntry } from './undo-store';
+import { UndoStore, type UndoHistoryEntry } from './undo-store';
 
 /** The table `sqw project copy` creates from its desktop declaration (not on this layer yet). */
 async function addCopiedTables(project: ProjectDb): Promise<void> {
@@ -457,14 +457,37 @@ describe.each(storeTargets())('team stores on $name', (target) => {
   });
 
   // Object edits are undone on this layer now (object-edit-store.test.ts).
-  it('refuses to undo a decision held by an orphaned QA (not on this layer yet) by name', async () => {
+  it('undoes and redoes a decision held by an orphaned QA into what it holds; the QA stays hidden', async () => {
     const f = await fixture();
     await review.decideFact({ qaId: f.h, decision: 'approve', reviewer: 'alice' });
+    const row = await project.db
+      .selectFrom('qa_pairs')
+      .select(['answer', 'question', 'fact_hash'])
+      .where('id', '=', f.h)
+      .executeTakeFirstOrThrow();
+    // Re-derivation lost its object: the approval is held (qa-keeping.ts).
+    const holding = (status: string) =>
+      JSON.stringify({
+        status,
+        answer: row.answer,
+        question: row.question,
+        factHash: row.fact_hash,
+        namingHash: null,
+      });
     await project.db
       .updateTable('qa_pairs')
-      .set({ status: 'orphaned' })
+      .set({ status: 'orphaned', held_json: holding('approved') })
       .where('id', '=', f.h)
       .execute();
-    await expect(undo.step('alice', 'undo', newest('undo'))).rejects.toThrow(UndoNotPortedError);
+    const held = async () =>
+      project.db
+        .selectFrom('qa_pairs')
+        .select(['status', 'held_json'])
+        .where('id', '=', f.h)
+        .executeTakeFirstOrThrow();
+    expect(await undo.step('alice', 'undo', newest('undo'))).toMatchObject({ op: 'undo' });
+    expect(await held()).toEqual({ status: 'orphaned', held_json: holding('proposed') });
+    expect(await undo.step('alice', 'redo', newest('redo'))).toMatchObject({ op: 'redo' });
+    expect(await held()).toEqual({ status: 'orphaned', held_json: holding('approved') });
   });
 });

@@ -199,7 +199,7 @@ export class BrowseStore {
 
   /**
    * Every phrasing of these images (orphaned ones too), by id: what the geometry checks of a team
-   * decision read about the facts they judge (engine/team/team-geometry.ts), in a few statements.
+   * decision read about the facts they judge (engine/services/geometry-reads.ts), in a few statements.
    */
   async qaOfImages(imageIds: readonly number[]): Promise<QaReviewRow[]> {
     const out: QaReviewRow[] = [];

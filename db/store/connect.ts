@@ -1,12 +1,13 @@
 // Opens a project database through the two-database layer: a desktop project's SQLite file (its
 // schema from db/migrations.ts, as the desktop app has always made it) or a team project on
 // PostgreSQL (schema from this layer's Kysely migrations).
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from 'better-sqlite3';
 import { ProjectStore } from '../project-store';
 import { migrateStore } from './migrations';
 import type { DialectName, ProjectTables } from './schema';
+import { GuardedSqliteDialect } from './sqlite-dialect';
 
 export interface ProjectDb {
   db: Kysely<ProjectTables>;
@@ -35,7 +36,7 @@ export function isPostgresUrl(location: string): boolean {
  */
 export function openSqliteProject(folder: string): ProjectDb {
   const store = ProjectStore.openOrCreate(folder);
-  const db = new Kysely<ProjectTables>({ dialect: new SqliteDialect({ database: store.db }) });
+  const db = new Kysely<ProjectTables>({ dialect: new GuardedSqliteDialect(store.db) });
   return { db, dialect: 'sqlite', connection: store.db, close: () => db.destroy() };
 }
 
@@ -49,7 +50,7 @@ const handles = new WeakMap<Database, Kysely<ProjectTables>>();
 export function sqliteHandle(database: Database): Kysely<ProjectTables> {
   let db = handles.get(database);
   if (!db) {
-    db = new Kysely<ProjectTables>({ dialect: new SqliteDialect({ database }) });
+    db = new Kysely<ProjectTables>({ dialect: new GuardedSqliteDialect(database) });
     handles.set(database, db);
   }
   return db;

@@ -1,7 +1,7 @@
-// Reviewer edits of objects on either database (async, through Kysely), as the desktop's review log
-// writes them (engine/review/review-log.ts): the rows an edit reads, its checks and its writes are
-// one transaction, each object is written only at the version the edit read, and the command is
-// one audit entry with the objects' `before` and `after`, so undo reads it the same way. What an
+// Reviewer edits of objects on either database (async, through Kysely), for the desktop and the
+// team service alike (engine/services/object-edits.ts): the rows an edit reads, its checks and its
+// writes are one transaction, each object is written only at the version the edit read, and the
+// command is one audit entry with the objects' `before` and `after`, so undo reads it the same way. What an
 // edit changes is the caller's plan (engine/review/object-edit-plans.ts).
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { AuditEntryRow, ObjectState } from '../repositories/annotations';

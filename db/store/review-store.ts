@@ -1,8 +1,8 @@
 // The human work of a project on either database: review decisions per fact and the audit log
-// (async, through Kysely; the exports table is export-store.ts's). Mirrors the synchronous
-// repository (annotations.ts) and the engine's fact decision (engine/review/qa-decisions.ts):
-// a decision on one phrasing decides the fact's live phrasings, all in one transaction with its
-// audit entry, and the entry has the same shape, so undo reads it the same way.
+// (async, through Kysely; the exports table is export-store.ts's), for the desktop and the team
+// service alike (engine/services/review-decisions.ts): a decision on one phrasing decides the
+// fact's live phrasings, all in one transaction with its audit entry, in the audit format the
+// object edits write too (object-edit-store.ts), so one undo reads both.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuditEntryRow, QaState, ReviewRow } from '../repositories/annotations';
 import { qaRevision } from '../repositories/annotations';
@@ -25,6 +25,15 @@ export interface FactDecision {
 }
 
 export class ReviewConflictError extends Error {}
+
+/** A decision on a QA whose object is gone: its held decision is kept, no new one is taken. */
+export class OrphanedQaError extends Error {
+  constructor(qaId: number) {
+    super(
+      `QA #${qaId} is about an object that is gone or no longer has a unique name; its decision is kept and comes back with the object`,
+    );
+  }
+}
 
 /** Rows per statement in bulk writes: well under both databases' bound-parameter limits. */
 const CHUNK = 500;
@@ -97,11 +106,11 @@ export class ReviewStore {
         .execute();
       const qa = phrasings.find((p) => p.id === d.qaId);
       if (!qa) throw new Error(`QA pair not found: ${d.qaId}`);
-      if (qa.status === 'orphaned') throw new ReviewConflictError(`QA #${d.qaId} is orphaned`);
+      if (qa.status === 'orphaned') throw new OrphanedQaError(d.qaId);
       const before = toState(qa);
       if (d.expectedRevision !== undefined && d.expectedRevision !== before.revision) {
         throw new ReviewConflictError(
-          `QA #${d.qaId} changed since it was shown (now ${before.status}); reload it and decide again`,
+          `QA #${d.qaId} changed since it was shown: it was changed in another window, by another reviewer or by re-derivation (now ${before.status}); reload and review it again`,
         );
       }
       // A skip is the reviewer's alone on the phrasing they saw; a decision covers the fact.
@@ -168,7 +177,7 @@ export class ReviewStore {
   /**
    * One decision over every open (proposed or changed) fact of a QA family in an image or a batch,
    * covering each fact's live phrasings: one review_decisions row per phrasing and one audit entry
-   * (`review.bulk-<decision>`, undone as one), together or not at all. As QaDecisions.bulk.
+   * (`review.bulk-<decision>`, undone as one), together or not at all.
    */
   async decideFamily(b: {
     family: string;

@@ -1,12 +1,13 @@
-// Undo and redo of a reviewer's own review decisions and object edits on either database (async, through Kysely),
-// as engine/review/review-log.ts does them on a desktop project: the stacks come from the audit log
-// alone, undo writes the command's `before` back and redo its `after`, each only when the rows are
-// still exactly as the reviewer's last step left them, and the step is an audit entry of its own.
-// How the stacks are read from the history is the caller's (engine/review/undo-stack.ts).
+// Undo and redo of a reviewer's own review decisions and object edits on either database (async,
+// through Kysely), the one undo of both the desktop and the team service: the stacks come from the
+// audit log alone, undo writes the command's `before` back and redo its `after`, each only when the
+// rows are still exactly as the reviewer's last step left them, and the step is an audit entry of
+// its own. How the stacks are read from the history is the caller's (engine/review/undo-stack.ts).
 import { sql, type Kysely } from 'kysely';
 import type { AuditEntryRow, ObjectState, QaState } from '../repositories/annotations';
 import { qaRevision } from '../repositories/annotations';
 import { sameReviewerObject } from '../repositories/object-undo-rules';
+import { parseHeld, type HeldDecision } from '../repositories/qa-keeping';
 import { lockObjectEdits, readObjectState, writeObjectState } from './object-edit-store';
 import { appendAudit, ReviewConflictError, toAudit, type Db } from './review-store';
 import type { DialectName, ProjectTables } from './schema';
@@ -27,9 +28,6 @@ interface Snapshot {
   objects: ObjectState[];
   qa: QaState[];
 }
-
-/** A step this layer cannot take yet (a decision held by an orphaned QA). */
-export class UndoNotPortedError extends Error {}
 
 export class UndoStore {
   constructor(
@@ -98,25 +96,39 @@ export class UndoStore {
       const ids = target.qa.map((q) => q.id).sort((a, b) => a - b);
       const rows = await trx
         .selectFrom('qa_pairs')
-        .select(['id', 'image_id', 'status', 'answer', 'fact_hash'])
+        .select(['id', 'image_id', 'status', 'answer', 'fact_hash', 'held_json'])
         .where('id', 'in', ids.length ? ids : [-1])
         .orderBy('id')
         .$if(this.dialect === 'postgres', (q) => q.forUpdate())
         .execute();
       const after: QaState[] = [];
       for (const next of target.qa) {
-        const now = rows.find((r) => r.id === next.id);
-        if (!now) throw new Error(`QA pair not found: ${next.id}`);
+        const row = rows.find((r) => r.id === next.id);
+        if (!row) throw new Error(`QA pair not found: ${next.id}`);
+        // An orphaned pair (its object gone) holds its decision (qa-keeping.ts): the step lands in
+        // what is held and the pair stays hidden until its facts come back.
+        const held = row.status === 'orphaned' ? parseHeld(row.held_json) : null;
+        const now = held
+          ? { status: held.status, answer: held.answer, factHash: held.factHash }
+          : { status: row.status, answer: row.answer, factHash: row.fact_hash };
         const seen = current.qa.find((q) => q.id === next.id);
-        if (now.status === 'orphaned')
-          throw new UndoNotPortedError(
-            `cannot ${op}: QA #${next.id} is orphaned; decisions held by orphaned QA are not available on a team project yet`,
-          );
         if (!seen || seen.status !== now.status || seen.answer !== now.answer)
           throw new ReviewConflictError(
-            `cannot ${op}: QA #${next.id} (now ${now.status}) was changed since${await this.changedBy(trx, { kind: 'qa', id: now.id }, last.id, actor)}`,
+            `cannot ${op}: QA #${next.id} (now ${now.status}) was changed since${await this.changedBy(trx, { kind: 'qa', id: row.id }, last.id, actor)}`,
           );
-        if (now.status !== next.status || now.answer !== next.answer)
+        if (held)
+          await trx
+            .updateTable('qa_pairs')
+            .set({
+              held_json: JSON.stringify({
+                ...held,
+                status: next.status as HeldDecision['status'],
+                answer: next.answer,
+              }),
+            })
+            .where('id', '=', next.id)
+            .execute();
+        else if (now.status !== next.status || now.answer !== next.answer)
           await trx
             .updateTable('qa_pairs')
             .set({ status: next.status, answer: next.answer })
@@ -124,10 +136,10 @@ export class UndoStore {
             .execute();
         after.push({
           id: next.id,
-          imageId: now.image_id,
+          imageId: row.image_id,
           status: next.status,
           answer: next.answer,
-          revision: qaRevision(next.status, next.answer, now.fact_hash),
+          revision: qaRevision(next.status, next.answer, now.factHash),
         });
       }
       const imageIds = [

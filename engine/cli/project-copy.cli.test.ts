@@ -14,8 +14,7 @@ import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { importBatch } from '../import/index';
 import { storeQa } from '../pipeline/qa-stage';
-import { QaDecisions } from '../review/qa-decisions';
-import { ReviewLog } from '../review/review-log';
+import { desktopReview } from '../review/testing/desktop-review';
 import { runSqw, tempDir } from '../test/helpers';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -72,16 +71,16 @@ async function reviewedProject(folder: string): Promise<void> {
     store.jobs.create({ id: 'job-1', kind: 'pipeline', params: { stages: ['qa'] }, total: 1 });
     const graph = randomGraph(3, { objects: 6, alignedProb: 1, badQuality: 0 });
     storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
-    const decisions = new QaDecisions(store, new ReviewLog(store));
+    const review = desktopReview(store);
     const queue = store.annotations.edits.qaQueue({ imageId, offset: 0, limit: 3 }).items;
-    decisions.decide({
+    await review.decide({
       qaId: queue[0]!.id,
       decision: 'approve',
       expectedRevision: queue[0]!.revision,
       confirmWarnings: true,
       actor: 'ann',
     });
-    decisions.decide({
+    await review.decide({
       qaId: queue[1]!.id,
       decision: 'reject',
       reason: 'wrong — "left" is ambiguous',

@@ -13,9 +13,11 @@ import { parseLength } from '../../spatial/qa/units';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import { importBatch } from '../import/index';
 import { storeQa } from '../pipeline/qa-stage';
-import { ObjectCommands } from '../review/object-commands';
-import { QaDecisions } from '../review/qa-decisions';
-import { ReviewLog } from '../review/review-log';
+import {
+  desktopReview,
+  type DesktopObjectEdits,
+  type DesktopReview,
+} from '../review/testing/desktop-review';
 import { tempDir } from '../test/helpers';
 import { exportProject } from './export';
 
@@ -39,8 +41,8 @@ interface Line {
 let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
 let imageId: number;
-let decisions: QaDecisions;
-let objects: ObjectCommands;
+let review: DesktopReview;
+let objects: DesktopObjectEdits;
 let outN = 0;
 
 /** A template as a pattern: literal text, any text for each placeholder, any case. */
@@ -84,12 +86,18 @@ async function exportLines(opts: { phrasingsPerFact?: 'all' | number; seed?: str
 }
 
 const approve = (fact: string) =>
-  decisions.decide({
+  review.decide({
     qaId: card(fact).id,
     decision: 'approve',
     confirmWarnings: true,
     actor: 'ann',
   });
+
+/** The first of `facts` that `test` (run on each in turn, as Array.find) accepts. */
+async function firstFact(facts: string[], test: (fact: string) => Promise<boolean>) {
+  for (const f of facts) if (await test(f)) return f;
+  return undefined;
+}
 
 beforeAll(async () => {
   dir = tempDir();
@@ -128,9 +136,8 @@ beforeAll(async () => {
     tookMs: 1,
   });
   storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '3' }));
-  const log = new ReviewLog(store);
-  decisions = new QaDecisions(store, log);
-  objects = new ObjectCommands(store, log);
+  review = desktopReview(store);
+  objects = review.objects;
 });
 afterAll(() => {
   store.close();
@@ -143,7 +150,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
 
   it('an approved metric fact exports phrasings in every unit, both namings and many templates', async () => {
     distanceFact = factsOf('direct_distance')[0]!;
-    expect(approve(distanceFact).applied).toBe(true);
+    expect((await approve(distanceFact)).applied).toBe(true);
     const { lines } = await exportLines();
     const mine = lines.filter((l) => l.fact_id === distanceFact);
     // The stored approach wrote the two stored phrasings (one unit system, one template each).
@@ -168,7 +175,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
   it('a corrected value reaches every exported phrasing of the fact, in every unit', async () => {
     corrected = factsOf('direct_distance')[0]!;
     const c = card(corrected);
-    const out = decisions.decide({
+    const out = await review.decide({
       qaId: c.id,
       decision: 'edit',
       editedAnswer: 'About 4.2 meters.',
@@ -214,13 +221,13 @@ describe('phrasings rendered from reviewed facts at export', () => {
   });
 
   it('a relabel after approval reaches every exported phrasing before any re-derivation', async () => {
-    const fact = factsOf('left_right').find((f) => {
+    const fact = (await firstFact(factsOf('left_right'), async (f) => {
       const subjects = card(f).record!.subjects as number[];
-      return approve(f).applied && subjects.length === 2;
-    })!;
+      return (await approve(f)).applied && subjects.length === 2;
+    }))!;
     const subject = (card(fact).record!.subjects as number[])[0]!;
     const old = store.annotations.objects(imageId).find((o) => o.id === subject)!;
-    objects.update({
+    await objects.update({
       objectId: subject,
       expectedVersion: store.annotations.edits.objectState(subject)!.version,
       label: 'bucket',
@@ -240,12 +247,15 @@ describe('phrasings rendered from reviewed facts at export', () => {
 
   it('a relabel that makes a name ambiguous withholds the expression phrasings it would spoil', async () => {
     const subjectsOf = (f: string) => card(f).record!.subjects as number[];
-    const fact = factsOf('direct_distance').find((f) => approve(f).applied)!;
+    const fact = (await firstFact(
+      factsOf('direct_distance'),
+      async (f) => (await approve(f)).applied,
+    ))!;
     const [a, b] = subjectsOf(fact);
     const other = store.annotations.objects(imageId).find((o) => o.id !== a && o.id !== b)!;
     const target = store.annotations.objects(imageId).find((o) => o.id === a)!;
     // Call object a by the other object's name: "the <name>" no longer picks out one object.
-    objects.update({
+    await objects.update({
       objectId: a!,
       expectedVersion: store.annotations.edits.objectState(a!)!.version,
       label: other.label,
@@ -270,7 +280,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
     store.db
       .prepare('UPDATE qa_pairs SET question = ?, record_json = ? WHERE id = ?')
       .run(rec.question, JSON.stringify(rec), row.id);
-    expect(approve(fact).applied).toBe(true);
+    expect((await approve(fact)).applied).toBe(true);
     const { lines } = await exportLines();
     const mine = lines.filter((l) => l.fact_id === fact);
     expect(mine.length).toBeGreaterThan(0);
@@ -293,7 +303,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
         .prepare('UPDATE qa_pairs SET record_json = ? WHERE id = ?')
         .run(JSON.stringify(old), row.id);
     }
-    expect(approve(fact).applied).toBe(true);
+    expect((await approve(fact)).applied).toBe(true);
     const mine = (await exportLines({ phrasingsPerFact: 3 })).lines.filter(
       (l) => l.fact_id === fact,
     );

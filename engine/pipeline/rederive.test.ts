@@ -6,8 +6,7 @@ import { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
-import { ObjectCommands } from '../review/object-commands';
-import { ReviewLog } from '../review/review-log';
+import { desktopReview } from '../review/testing/desktop-review';
 import { RederiveQueue } from './rederive';
 import { runJob, tempFolder } from './testing/run-job';
 
@@ -104,7 +103,10 @@ describe('re-derivation after an object edit', () => {
 describe('re-derivation and review commands together', () => {
   const events = new EventBus();
   const queue = new RederiveQueue(events);
-  const log = () => new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
+  const review = () =>
+    desktopReview(store, {
+      onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
+    });
   const qa = (id: number) =>
     store.db
       .prepare('SELECT status, question, answer, record_json AS r FROM qa_pairs WHERE id = ?')
@@ -127,12 +129,12 @@ describe('re-derivation and review commands together', () => {
     expect(q).toBeDefined();
     const held = decisions(q.id);
     expect(held).toBeGreaterThan(0);
-    const commands = new ObjectCommands(store, log());
+    const commands = review().objects;
 
-    commands.delete({ objectId: door.id, expectedVersion: door.version, actor: 'ana' });
+    await commands.delete({ objectId: door.id, expectedVersion: door.version, actor: 'ana' });
     await queue.idle();
     const w = cabinet.box[2] - cabinet.box[0];
-    commands.update({
+    await commands.update({
       objectId: cabinet.id,
       expectedVersion: cabinet.version,
       box: [cabinet.box[0] - w * 0.1, cabinet.box[1], cabinet.box[2] - w * 0.1, cabinet.box[3]],
@@ -148,9 +150,9 @@ describe('re-derivation and review commands together', () => {
         .some((r) => (r.record as { subjects: number[] }).subjects.includes(door.id)),
     ).toBe(false);
 
-    expect(log().undo('ana')?.command).toBe('object.move');
+    expect((await review().undo('ana'))?.command).toBe('object.move');
     await queue.idle();
-    expect(log().undo('ana')?.command).toBe('object.delete');
+    expect((await review().undo('ana'))?.command).toBe('object.delete');
     await queue.idle();
     expect(qa(q.id)?.status).toBe('approved');
     expect(decisions(q.id)).toBe(held);
@@ -165,7 +167,7 @@ describe('re-derivation and review commands together', () => {
       .qaReviewForImage(image.id)
       .filter((x) => x.record?.naming === 'expression' && /partition/.test(x.question));
     expect(rows.length).toBeGreaterThan(0);
-    new ObjectCommands(store, log()).update({
+    await review().objects.update({
       objectId: partition.id,
       expectedVersion: partition.version,
       label: 'glass wall',

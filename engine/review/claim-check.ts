@@ -1,6 +1,5 @@
 // What a reviewer sees when a decision falls inside someone else's claim: who holds it and until
 // when, so they can ask that person or wait.
-import type { ProjectStore } from '../../db/project-store';
 import type { ObjectState } from '../../db/repositories/annotations';
 import type { ClaimRow, QueueSlice } from '../../db/repositories/claims';
 import { ConflictError } from '../errors';
@@ -81,23 +80,4 @@ export function objectEditConflict(
       ? `object #${objects[0]!.id} (${objects[0]!.label.slice(0, 60)})`
       : `Part of this edit (${edit.command})`;
   return claimConflict(what, held);
-}
-
-/**
- * A desktop project's check of an object edit against claims, as ReviewLog's guard: it runs in the
- * edit's transaction, so a claim taken a moment before is seen.
- */
-export function objectClaimGuard(
-  store: ProjectStore,
-  actor: string,
-  edit: Parameters<typeof objectEditConflict>[2],
-  now: () => number,
-): () => void {
-  return () => {
-    const others = store.claims.live(now()).filter((c) => c.holder !== actor);
-    if (others.length === 0) return;
-    const places = store.claims.objectPlaces(editedObjects(edit));
-    const refused = objectEditConflict(others, actor, edit, places);
-    if (refused) throw refused;
-  };
 }

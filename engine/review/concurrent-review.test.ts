@@ -13,8 +13,7 @@ import { runGraphStage } from '../pipeline/graph-stage';
 import { runQaStage } from '../pipeline/qa-stage';
 import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
 import { tempDir } from '../test/helpers';
-import { QaDecisions } from './qa-decisions';
-import { ReviewLog } from './review-log';
+import { desktopReview } from './testing/desktop-review';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLES = join(ROOT, 'samples/demo-batch');
@@ -86,7 +85,7 @@ describe('reviewers in two processes', () => {
         expect([a[qaId], b[qaId]].sort(), `QA ${qaId}`).toEqual(['applied', 'stale']);
         const decisions = check.annotations.reviews(qaId);
         expect(decisions).toHaveLength(1);
-        expect(check.annotations.edits.qaState(qaId)!.status).toBe(
+        expect(check.annotations.getQa(qaId)!.status).toBe(
           decisions[0]!.reviewer === 'ann' ? 'approved' : 'rejected',
         );
       }
@@ -110,7 +109,7 @@ describe('reviewers in two processes', () => {
     });
     const store = ProjectStore.open(folder);
     try {
-      const decisions = new QaDecisions(store, new ReviewLog(store));
+      const review = desktopReview(store);
       const qa = store.annotations.edits.qaQueue({ offset: 0, limit: 1000 }).items;
       const importing = node([
         'bin/sqw.mjs',
@@ -135,7 +134,7 @@ describe('reviewers in two processes', () => {
         const q = qa[made % qa.length]!;
         const decision = kinds[made % kinds.length]!;
         try {
-          decisions.decide({
+          await review.decide({
             qaId: q.id,
             decision,
             reason: decision === 'reject' ? 'wrong' : undefined,
@@ -165,12 +164,13 @@ describe('reviewers in two processes', () => {
     const other = new Database(join(folder, DATABASE_FILE));
     try {
       store.db.pragma('busy_timeout = 20');
-      const decisions = new QaDecisions(store, new ReviewLog(store));
+      // Without the service's retry, to see the lock error it hides.
+      const review = desktopReview(store, { retry: false });
       const qa = store.annotations.edits.qaQueue({ offset: 0, limit: 1 }).items[0]!;
       const approve = () =>
-        decisions.decide({ qaId: qa.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+        review.decide({ qaId: qa.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
       other.exec('BEGIN IMMEDIATE');
-      expect(approve).toThrow(/database is locked/); // what a reviewer saw before
+      await expect(approve()).rejects.toThrow(/database is locked/); // what a reviewer saw before
       setTimeout(() => other.exec('COMMIT'), 300);
       const out = await retryWhenBusy(approve, { attempts: 20, pauseMs: 10 });
       expect(out.applied).toBe(true);

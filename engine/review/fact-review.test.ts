@@ -5,22 +5,22 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import { BrowseStore } from '../../db/store/browse-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { exportProject } from '../export/export';
 import { importBatch } from '../import/index';
 import { storeQa } from '../pipeline/qa-stage';
 import { tempDir } from '../test/helpers';
-import { QaDecisions } from './qa-decisions';
-import { ReviewLog } from './review-log';
+import { desktopReview, type DesktopReview } from './testing/desktop-review';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
 let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
 let imageId: number;
-let decisions: QaDecisions;
-let log: ReviewLog;
+let review: DesktopReview;
 
 const rowsOf = (fact: string) =>
   store.db
@@ -43,8 +43,7 @@ beforeAll(async () => {
   // A synthetic 10-object scene, generated as the QA stage does.
   const graph = randomGraph(3, { objects: 10, alignedProb: 1, badQuality: 0 });
   storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
-  log = new ReviewLog(store);
-  decisions = new QaDecisions(store, log);
+  review = desktopReview(store);
 });
 afterAll(() => {
   store.close();
@@ -52,32 +51,34 @@ afterAll(() => {
 });
 
 describe('one decision per fact', () => {
-  it('the queue and the image page show one card per fact, with its phrasing count', () => {
+  it('the queue and the image page show one card per fact, with its phrasing count', async () => {
+    // As the review handlers read them (engine/services/review-evidence.ts).
+    const browse = new BrowseStore(sqliteHandle(store.db));
     const all = store.annotations.qa(imageId).length;
     const facts = new Set(
       (store.db.prepare('SELECT fact_id FROM qa_pairs').all() as Array<{ fact_id: string }>).map(
         (r) => r.fact_id,
       ),
     );
-    const queue = store.annotations.edits.qaQueue({ imageId, offset: 0, limit: 10_000 });
+    const queue = await browse.qaQueue({ imageId, offset: 0, limit: 10_000 });
     expect(queue.total).toBe(facts.size);
     expect(queue.total).toBeLessThan(all / 2);
     expect(new Set(queue.items.map((q) => q.factId)).size).toBe(facts.size);
     expect(queue.items.reduce((s, q) => s + q.phrasings, 0)).toBe(all);
-    const page = store.annotations.edits.qaReviewForImage(imageId);
+    const page = await browse.qaForImage(imageId);
     expect(page.map((q) => q.id)).toEqual(queue.items.map((q) => q.id).sort((a, b) => a - b));
     // The card reads as a sentence: a referring-expression phrasing when the fact has one.
     for (const q of page)
       if (rowsOf(q.factId!).length === 4) expect(q.record?.naming).toBe('expression');
   });
 
-  it('approving one phrasing approves all of them in one undoable command; undo reverts all', () => {
+  it('approving one phrasing approves all of them in one undoable command; undo reverts all', async () => {
     const card = store.annotations.edits
       .qaQueue({ imageId, family: 'left_right', offset: 0, limit: 100 })
       .items.find((q) => q.phrasings === 4)!;
     const fact = card.factId!;
     const auditBefore = store.annotations.auditCount();
-    const out1 = decisions.decide({
+    const out1 = await review.decide({
       qaId: card.id,
       decision: 'approve',
       expectedRevision: card.revision,
@@ -104,25 +105,25 @@ describe('one decision per fact', () => {
       offset: 0,
       limit: 1,
     }).items[0]!;
-    decisions.decide({
+    await review.decide({
       qaId: other.id,
       decision: 'reject',
       reason: 'wrong',
       confirmWarnings: true,
       actor: 'bob',
     });
-    expect(log.undo('ann')).not.toBeNull();
+    expect(await review.undo('ann')).not.toBeNull();
     expect(rowsOf(fact).map((r) => r.status)).toEqual(Array(4).fill('proposed'));
     expect(rowsOf(other.factId!).every((r) => r.status === 'rejected')).toBe(true);
-    expect(log.redo('ann')).not.toBeNull();
+    expect(await review.redo('ann')).not.toBeNull();
     expect(rowsOf(fact).map((r) => r.status)).toEqual(Array(4).fill('approved'));
   });
 
-  it('an edit keeps the edited phrasing and withholds the others', () => {
+  it('an edit keeps the edited phrasing and withholds the others', async () => {
     const card = store.annotations.edits
       .qaQueue({ imageId, statuses: ['proposed'], offset: 0, limit: 10_000 })
       .items.find((q) => q.phrasings > 1 && q.kind === 'quantitative')!;
-    decisions.decide({
+    await review.decide({
       qaId: card.id,
       decision: 'edit',
       editedAnswer: `${card.answer} (checked)`,
@@ -148,7 +149,7 @@ describe('one decision per fact', () => {
     }).items;
     expect(open.length).toBeGreaterThan(1);
     for (const q of open)
-      decisions.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+      await review.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
     const approvedFacts = new Set(
       (
         store.db

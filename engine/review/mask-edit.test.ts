@@ -19,8 +19,7 @@ import { importBatch } from '../import/index';
 import { loadDepthMetres } from '../pipeline/cpu-task';
 import { RederiveQueue } from '../pipeline/rederive';
 import { runJob, tempFolder } from '../pipeline/testing/run-job';
-import { ObjectCommands } from './object-commands';
-import { ReviewLog } from './review-log';
+import { desktopReview } from './testing/desktop-review';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempFolder>;
@@ -51,8 +50,11 @@ afterAll(() => {
 });
 
 const queue = new RederiveQueue(new EventBus());
-const log = () => new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
-const commands = () => new ObjectCommands(store, log());
+const review = () =>
+  desktopReview(store, {
+    onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
+  });
+const commands = () => review().objects;
 const chair = (): ObjectState =>
   store.annotations.edits.objectStates(imageId).find((o) => o.label === 'chair')!;
 const chairNode = () =>
@@ -94,7 +96,7 @@ describe('a reviewer mask edit', () => {
     const qaBefore = store.annotations.edits.qaReviewForImage(imageId).length;
 
     edited = erasedWall(bitmap(derivedRle));
-    const entry = commands().setMask({
+    const entry = await commands().setMask({
       objectId: before.id,
       expectedVersion: before.version,
       mask: encodeRle(edited, W, H),
@@ -124,7 +126,7 @@ describe('a reviewer mask edit', () => {
   });
 
   it('undo puts the box-derived mask and box back and re-derives the old measurements', async () => {
-    expect(log().undo('ana')?.command).toBe('object.mask-eraser');
+    expect((await review().undo('ana'))?.command).toBe('object.mask-eraser');
     const now = chair();
     expect(now.maskProvenance).toBe('depth-cluster');
     expect(now.maskRle).toBe(derivedRle);
@@ -135,7 +137,7 @@ describe('a reviewer mask edit', () => {
   });
 
   it('a full pipeline re-run keeps the reviewer mask (redo brings it back first)', async () => {
-    expect(log().redo('ana')?.command).toBe('object.mask-eraser');
+    expect((await review().redo('ana'))?.command).toBe('object.mask-eraser');
     await queue.idle();
     const mask = chair().maskRle;
     await runJob(store, { stages: ['segment', 'lift', 'graph', 'qa'] });
@@ -147,11 +149,11 @@ describe('a reviewer mask edit', () => {
     expect(chair().maskRle).toBe(mask);
   });
 
-  it('an undo is refused when someone else changed the reviewer mask since', () => {
+  it('an undo is refused when someone else changed the reviewer mask since', async () => {
     const c = chair();
     const grown = edited.slice();
     for (let x = 400; x < 420; x++) grown[300 * W + x] = 1;
-    commands().setMask({
+    await commands().setMask({
       objectId: c.id,
       expectedVersion: c.version,
       mask: encodeRle(grown, W, H),
@@ -159,26 +161,30 @@ describe('a reviewer mask edit', () => {
       actor: 'bob',
     });
     // ana's last command is the mask edit bob has since painted over.
-    expect(() => log().undo('ana')).toThrow(/changed since by bob \(object\.mask-brush\)/);
+    await expect(review().undo('ana')).rejects.toThrow(
+      /changed since by bob \(object\.mask-brush\)/,
+    );
   });
 
-  it('refuses a mask of another size, an empty one, corrupt counts and a stale version', () => {
+  it('refuses a mask of another size, an empty one, corrupt counts and a stale version', async () => {
     const c = chair();
-    const edit =
-      (mask: CocoRle, version = c.version) =>
-      () =>
-        commands().setMask({
-          objectId: c.id,
-          expectedVersion: version,
-          mask,
-          tool: 'brush',
-          actor: 'ana',
-        });
-    expect(edit(encodeRle(new Uint8Array(10 * 10).fill(1), 10, 10))).toThrow(
+    const edit = (mask: CocoRle, version = c.version) =>
+      commands().setMask({
+        objectId: c.id,
+        expectedVersion: version,
+        mask,
+        tool: 'brush',
+        actor: 'ana',
+      });
+    await expect(edit(encodeRle(new Uint8Array(10 * 10).fill(1), 10, 10))).rejects.toThrow(
       /mask is 10x10, the image is 640x480/,
     );
-    expect(edit(encodeRle(new Uint8Array(W * H), W, H))).toThrow(/mask has 0 pixel/);
-    expect(edit({ size: [H, W], counts: countsToString([5, 5]) })).toThrow(/not valid COCO RLE/);
-    expect(edit(encodeRle(edited, W, H), c.version - 1)).toThrow(/changed in another window/);
+    await expect(edit(encodeRle(new Uint8Array(W * H), W, H))).rejects.toThrow(/mask has 0 pixel/);
+    await expect(edit({ size: [H, W], counts: countsToString([5, 5]) })).rejects.toThrow(
+      /not valid COCO RLE/,
+    );
+    await expect(edit(encodeRle(edited, W, H), c.version - 1)).rejects.toThrow(
+      /changed in another window/,
+    );
   });
 });

@@ -10,8 +10,7 @@ import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { tempFolder } from '../pipeline/testing/run-job';
 import { MaskRefiner } from './mask-refiner';
-import { ObjectCommands } from './object-commands';
-import { ReviewLog } from './review-log';
+import { desktopReview } from './testing/desktop-review';
 import { installTinySlimSam } from '../pipeline/testing/tiny-models';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
@@ -74,7 +73,7 @@ describe('click-to-refine', () => {
       /outside the image/,
     );
 
-    const entry = new ObjectCommands(store, new ReviewLog(store)).setMask({
+    const entry = await desktopReview(store).objects.setMask({
       objectId: c.id,
       expectedVersion: c.version,
       mask: p.mask,

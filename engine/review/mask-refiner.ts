@@ -1,6 +1,6 @@
 // Click-to-refine: the installed segmentation model (SAM, SlimSAM) run on one object's box and the
 // reviewer's clicks. It proposes a mask and stores nothing; applying it is a mask edit like a
-// brush stroke (object-commands setMask). One adapter per model is kept, so its image-embedding
+// brush stroke (objects.setMask). One adapter per model is kept, so its image-embedding
 // cache makes every click after the first on an image cost one decoder run.
 import type { MaskProposal, PromptPoint, SegmenterStatus } from '../../contract/review';
 import type { ProjectStore } from '../../db/project-store';

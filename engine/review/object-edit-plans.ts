@@ -1,9 +1,8 @@
 // What each reviewer edit of objects and labels changes, with no database: from the rows as read
 // (inside the edit's transaction) to the command the audit log records — its name, target and the
-// objects' `before` and `after` states. The desktop's commands (object-commands.ts,
-// referent-commands.ts, over the synchronous SQLite repositories and review-log.ts) and a team
-// project's (engine/team/team-object-edits.ts, over the async stores) plan every edit here, so the
-// two cannot drift: one set of rules for what an edit is allowed to do and what it writes.
+// objects' `before` and `after` states. The object-edit handlers of both services
+// (engine/services/object-edits.ts, over the async stores) plan every edit here: one set of rules
+// for what an edit is allowed to do and what it writes.
 import type { ObjectExclusion, ObjectState } from '../../db/repositories/annotations';
 import {
   countsFromString,

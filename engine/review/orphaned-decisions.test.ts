@@ -6,8 +6,7 @@ import { ProjectStore } from '../../db/project-store';
 import type { GeneratedQa } from '../../db/repositories/scene';
 import { importBatch } from '../import/index';
 import { tempDir } from '../test/helpers';
-import { QaDecisions } from './qa-decisions';
-import { ReviewLog } from './review-log';
+import { desktopReview } from './testing/desktop-review';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -38,37 +37,36 @@ afterAll(() => {
 });
 
 describe('decisions on orphaned QA', () => {
-  it('undo and redo land in the held decision; the QA returns with it', () => {
+  it('undo and redo land in the held decision; the QA returns with it', async () => {
     store.scene.upsertQa(imageId, [pair('a'), pair('b')]);
     const [a, b] = store.annotations.qa(imageId);
-    const log = new ReviewLog(store);
-    const decisions = new QaDecisions(store, log);
-    decisions.decide({ qaId: a!.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+    const review = desktopReview(store);
+    await review.decide({ qaId: a!.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
 
     // Both keys vanish: the undecided one is deleted, the approved one kept as orphaned.
     store.scene.upsertQa(imageId, []);
     expect(store.annotations.getQa(b!.id)).toBeUndefined();
     expect(store.annotations.getQa(a!.id)?.status).toBe('orphaned');
     expect(store.annotations.reviews(a!.id)).toHaveLength(1);
-    expect(() =>
-      decisions.decide({
+    await expect(
+      review.decide({
         qaId: a!.id,
         decision: 'reject',
         reason: 'x',
         confirmWarnings: true,
         actor: 'bob',
       }),
-    ).toThrow(/decision is kept/);
+    ).rejects.toThrow(/decision is kept/);
 
-    expect(log.undo('ann')?.command).toBe('review.approve');
+    expect((await review.undo('ann'))?.command).toBe('review.approve');
     expect(store.annotations.getQa(a!.id)?.status).toBe('orphaned');
-    expect(log.redo('ann')?.command).toBe('review.approve');
-    expect(log.undo('ann')?.command).toBe('review.approve');
+    expect((await review.redo('ann'))?.command).toBe('review.approve');
+    expect((await review.undo('ann'))?.command).toBe('review.approve');
 
     // The fact comes back: with the decision held now (the approval was undone).
     store.scene.upsertQa(imageId, [pair('a')]);
     expect(store.annotations.getQa(a!.id)?.status).toBe('proposed');
-    expect(log.redo('ann')?.command).toBe('review.approve');
+    expect((await review.redo('ann'))?.command).toBe('review.approve');
     expect(store.annotations.getQa(a!.id)?.status).toBe('approved');
 
     // Orphaned again, then back with other facts: it returns for review, holding the approval.

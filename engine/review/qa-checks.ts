@@ -2,17 +2,14 @@
 // measured value, a subject the QA engine could not name unambiguously, and a QA the current
 // geometry no longer supports (regenerated from the stored scene graph with the same seed, so the
 // same facts give the same pair; a missing pair or other facts mean the relation no longer holds).
-// The rules read the project only through GeometryReads, so a desktop project (SQLite, read as it
-// goes) and a team project (the two-database stores, read first: engine/team/team-geometry.ts)
-// run the same checks.
-import type { ProjectStore } from '../../db/project-store';
+// The rules read the project only through GeometryReads, loaded first through the two-database
+// stores (engine/services/geometry-reads.ts), so a desktop and a team project run the same checks.
 import type { QaReviewRow } from '../../db/repositories/annotations';
 import { generateQa } from '../../spatial/qa/generate';
 import type { QaPair as GeneratedPair } from '../../spatial/qa/types';
 import { readCount } from '../../spatial/qa/corrections';
 import { clockHour, parseLength } from '../../spatial/qa/units';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
-import { lastQaSeed } from '../pipeline/rederive';
 
 export type DecisionKind = 'approve' | 'reject' | 'edit' | 'skip';
 
@@ -36,19 +33,6 @@ export interface GeometryReads {
   qaReview(qaId: number): QaReviewRow | undefined;
   /** The other live phrasings of the QA's fact, by id. */
   factSiblings(qaId: number): number[];
-}
-
-/** A desktop project's reads, straight from its SQLite repositories. */
-export function projectReads(store: ProjectStore): GeometryReads {
-  const edits = store.annotations.edits;
-  return {
-    graph: (imageId) => store.scene.graph(imageId)?.graph as SceneGraph | undefined,
-    qaSeed: (imageId) => lastQaSeed(store, imageId),
-    ambiguities: (imageId) => store.scene.ambiguities(imageId),
-    editedSinceGraph: (imageId) => edits.editedSinceGraph(imageId),
-    qaReview: (qaId) => edits.qaReview(qaId),
-    factSiblings: (qaId) => edits.factSiblings(qaId),
-  };
 }
 
 export type WarningCode =

@@ -11,11 +11,12 @@ import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
 import { RederiveQueue } from '../pipeline/rederive';
 import { tempDir } from '../test/helpers';
-import { ObjectCommands } from './object-commands';
-import { QaDecisions } from './qa-decisions';
-import { ReferentCommands } from './referent-commands';
 import { objectNames } from './referents';
-import { ReviewLog } from './review-log';
+import {
+  desktopReview,
+  type DesktopObjectEdits,
+  type DesktopReview,
+} from './testing/desktop-review';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -23,9 +24,8 @@ let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
 let imageId: number;
 let queue: RederiveQueue;
-let log: ReviewLog;
-let referents: ReferentCommands;
-let decisions: QaDecisions;
+let referents: DesktopObjectEdits;
+let review: DesktopReview;
 /** The imported cabinet and the reviewer's second box over it. */
 let cabinet: number;
 let twin: number;
@@ -42,11 +42,12 @@ beforeEach(async () => {
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   imageId = store.images.findByName('corridor.jpg')[0]!.id;
   queue = new RederiveQueue(new EventBus());
-  log = new ReviewLog(store, (ids) => ids.forEach((id) => queue.enqueue(store, id)));
-  referents = new ReferentCommands(store, log);
-  decisions = new QaDecisions(store, log);
+  review = desktopReview(store, {
+    onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
+  });
   cabinet = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'cabinet')!.id;
-  new ObjectCommands(store, log).create({
+  referents = review.objects;
+  await referents.create({
     imageId,
     box: [370, 90, 500, 410],
     label: 'cabinet',
@@ -75,13 +76,13 @@ const openAbout = (id: number) =>
   about(id).find((q) => q.status === 'proposed' && (q.record?.subjects as number[]).length === 1)!;
 
 function approve(q: QaReviewRow) {
-  return decisions.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
+  return review.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
 }
 
 /** Rejects a QA about `id` (allowed while blocked) so the test can follow a human decision. */
-function rejectOneAbout(id: number): number {
+async function rejectOneAbout(id: number): Promise<number> {
   const q = openAbout(id);
-  const out = decisions.decide({
+  const out = await review.decide({
     qaId: q.id,
     decision: 'reject',
     reason: 'wrong object',
@@ -93,15 +94,15 @@ function rejectOneAbout(id: number): number {
 }
 
 describe('an ambiguous name blocks approval', () => {
-  it('refuses approval (even confirmed) with the reason; bulk approval leaves those out', () => {
+  it('refuses approval (even confirmed) with the reason; bulk approval leaves those out', async () => {
     expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
     expect(nameOf(cabinet)).toBeNull();
     const q = openAbout(cabinet);
-    const out = approve(q);
+    const out = await approve(q);
     expect(out.applied).toBe(false);
     expect(out.blocked).toMatch(new RegExp(`cabinet #(${cabinet}|${twin}) has no unique name`));
     expect(store.annotations.edits.qaReview(q.id)!.status).toBe('proposed');
-    const edited = decisions.decide({
+    const edited = await review.decide({
       qaId: q.id,
       decision: 'edit',
       editedAnswer: 'x',
@@ -111,7 +112,7 @@ describe('an ambiguous name blocks approval', () => {
     expect(edited.blocked).not.toBeNull();
 
     const family = q.family;
-    const bulk = decisions.bulk({
+    const bulk = await review.bulk({
       family,
       imageId,
       decision: 'approve',
@@ -128,8 +129,8 @@ describe('an ambiguous name blocks approval', () => {
 
 describe('exclude an object from QA', () => {
   it('removes its QA (decisions held as orphaned), unblocks the other; undo brings both back', async () => {
-    const rejected = rejectOneAbout(twin);
-    referents.exclude({
+    const rejected = await rejectOneAbout(twin);
+    await referents.exclude({
       objectId: twin,
       expectedVersion: version(twin),
       reason: 'unsure',
@@ -146,10 +147,10 @@ describe('exclude an object from QA', () => {
     expect(store.annotations.reviews(rejected)).toHaveLength(1);
     // QA about the cabinet now name it, and approval goes through.
     expect(about(cabinet).some((q) => q.question.includes('the cabinet'))).toBe(true);
-    expect(approve(openAbout(cabinet)).applied).toBe(true);
+    expect((await approve(openAbout(cabinet))).applied).toBe(true);
 
-    expect(log.undo('ann')?.command).toBe('review.approve');
-    expect(log.undo('ann')?.command).toBe('object.exclude');
+    expect((await review.undo('ann'))?.command).toBe('review.approve');
+    expect((await review.undo('ann'))?.command).toBe('object.exclude');
     await queue.idle();
     expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
     expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
@@ -157,21 +158,21 @@ describe('exclude an object from QA', () => {
   });
 
   it('puts an excluded object back with reason null, and refuses a stale version', async () => {
-    referents.exclude({
+    await referents.exclude({
       objectId: twin,
       expectedVersion: version(twin),
       reason: 'background',
       actor: 'ann',
     });
-    expect(() =>
+    await expect(
       referents.exclude({
         objectId: twin,
         expectedVersion: version(twin) - 1,
         reason: null,
         actor: 'ann',
       }),
-    ).toThrow(/changed in another window/);
-    const entry = referents.exclude({
+    ).rejects.toThrow(/changed in another window/);
+    const entry = await referents.exclude({
       objectId: twin,
       expectedVersion: version(twin),
       reason: null,
@@ -185,7 +186,7 @@ describe('exclude an object from QA', () => {
 
 describe('a distinguishing attribute', () => {
   it('names the object in the QA text; undo removes it', async () => {
-    referents.setAttributes({
+    await referents.setAttributes({
       objectId: cabinet,
       expectedVersion: version(cabinet),
       attributes: ['Grey'],
@@ -196,17 +197,17 @@ describe('a distinguishing attribute', () => {
     expect(nameOf(cabinet)).toBe('the grey cabinet');
     expect(ambiguousIds()).not.toContain(cabinet);
     expect(about(cabinet).some((q) => q.question.includes('the grey cabinet'))).toBe(true);
-    expect(approve(openAbout(cabinet)).applied).toBe(true);
+    expect((await approve(openAbout(cabinet))).applied).toBe(true);
 
-    log.undo('ann');
-    log.undo('ann');
+    await review.undo('ann');
+    await review.undo('ann');
     await queue.idle();
     expect(store.annotations.edits.objectState(cabinet)!.attributes).toEqual([]);
     expect(nameOf(cabinet)).toBeNull();
   });
 
   it('puts a position after the noun and keeps QA on that axis from giving it away', async () => {
-    referents.setAttributes({
+    await referents.setAttributes({
       objectId: twin,
       expectedVersion: version(twin),
       attributes: ['on the right'],
@@ -219,31 +220,31 @@ describe('a distinguishing attribute', () => {
     expect(named.filter((q) => q.family === 'left_right')).toHaveLength(0);
   });
 
-  it('refuses markup, the label itself and more than three', () => {
-    const at = (attributes: string[]) => () =>
+  it('refuses markup, the label itself and more than three', async () => {
+    const at = (attributes: string[]) =>
       referents.setAttributes({
         objectId: twin,
         expectedVersion: version(twin),
         attributes,
         actor: 'ann',
       });
-    expect(at(['<b>'])).toThrow(/cannot contain/);
-    expect(at(['cabinet'])).toThrow(/already part of the label/);
-    expect(at(['a', 'b', 'c', 'd'])).toThrow(/at most 3/);
+    await expect(at(['<b>'])).rejects.toThrow(/cannot contain/);
+    await expect(at(['cabinet'])).rejects.toThrow(/already part of the label/);
+    await expect(at(['a', 'b', 'c', 'd'])).rejects.toThrow(/at most 3/);
   });
 });
 
 describe('pick the referent a phrase means', () => {
   it('needs every other group member accounted for, then names the meant one in one undo step', async () => {
-    expect(() =>
+    await expect(
       referents.pick({
         objectId: cabinet,
         expectedVersion: version(cabinet),
         others: [],
         actor: 'ann',
       }),
-    ).toThrow(new RegExp(`#${twin}`));
-    const entry = referents.pick({
+    ).rejects.toThrow(new RegExp(`#${twin}`));
+    const entry = await referents.pick({
       objectId: cabinet,
       expectedVersion: version(cabinet),
       others: [{ objectId: twin, expectedVersion: version(twin), exclude: 'background' }],
@@ -254,14 +255,14 @@ describe('pick the referent a phrase means', () => {
     expect(nameOf(cabinet)).toBe('the cabinet');
     expect(store.annotations.edits.objectState(twin)!.excluded).toBe('background');
 
-    log.undo('ann');
+    await review.undo('ann');
     await queue.idle();
     expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
     expect(nameOf(cabinet)).toBeNull();
   });
 
   it('can give the others an attribute instead', async () => {
-    referents.pick({
+    await referents.pick({
       objectId: cabinet,
       expectedVersion: version(cabinet),
       attribute: 'wooden',
@@ -276,9 +277,9 @@ describe('pick the referent a phrase means', () => {
 
 describe('merge two objects that are one', () => {
   it('unions the boxes, deletes the other (its decisions held), undo restores both', async () => {
-    const rejected = rejectOneAbout(twin);
+    const rejected = await rejectOneAbout(twin);
     const keptBox = store.annotations.edits.objectState(cabinet)!.box;
-    referents.merge({
+    await referents.merge({
       kept: { objectId: cabinet, expectedVersion: version(cabinet) },
       merged: { objectId: twin, expectedVersion: version(twin) },
       actor: 'ann',
@@ -295,14 +296,14 @@ describe('merge two objects that are one', () => {
     expect(nameOf(cabinet)).toBe('the cabinet');
     expect(store.annotations.edits.qaReview(rejected)!.status).toBe('orphaned');
 
-    expect(log.undo('ann')?.command).toBe('object.merge');
+    expect((await review.undo('ann'))?.command).toBe('object.merge');
     await queue.idle();
     expect(store.annotations.edits.objectState(twin)!.deleted).toBe(false);
     expect(store.annotations.edits.objectState(cabinet)!.box).toEqual(keptBox);
     expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
   });
 
-  it('unions two given masks', () => {
+  it('unions two given masks', async () => {
     const edits = store.annotations.edits;
     const w = 640;
     const h = 480;
@@ -318,7 +319,7 @@ describe('merge two objects that are one', () => {
       const s = edits.objectState(id)!;
       edits.writeObjectState({ ...s, maskRle: mask, maskProvenance: 'human' }, s.version);
     }
-    referents.merge({
+    await referents.merge({
       kept: { objectId: cabinet, expectedVersion: version(cabinet) },
       merged: { objectId: twin, expectedVersion: version(twin) },
       actor: 'ann',
@@ -332,10 +333,10 @@ describe('merge two objects that are one', () => {
 describe('split one object that is two, by box', () => {
   it('keeps the first box, adds an object with the second; undo takes it away again', async () => {
     const door = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'door')!;
-    const rejected = rejectOneAbout(door.id);
+    const rejected = await rejectOneAbout(door.id);
     const [x0, y0, x1, y1] = door.box;
     const mid = Math.round((x0 + x1) / 2);
-    const entry = referents.split({
+    const entry = await referents.split({
       objectId: door.id,
       expectedVersion: door.version,
       boxes: [
@@ -355,7 +356,7 @@ describe('split one object that is two, by box', () => {
     for (const o of doors) expect(o.maskProvenance).toBe('depth-cluster');
     expect(store.annotations.reviews(rejected)).toHaveLength(1);
 
-    expect(log.undo('ann')?.command).toBe('object.split');
+    expect((await review.undo('ann'))?.command).toBe('object.split');
     await queue.idle();
     const after = store.annotations.edits.objectStates(imageId).filter((o) => o.label === 'door');
     expect(after.map((o) => o.id)).toEqual([door.id]);

@@ -61,9 +61,3 @@ export function objectNames(store: ProjectStore, imageId: number): ObjectName[] 
     expressionsOf(storedGraph(store, imageId)),
   );
 }
-
-export function ambiguousObjects(store: ProjectStore, imageId: number): AmbiguousObject[] {
-  const ambiguities = store.scene.ambiguities(imageId);
-  if (ambiguities.length === 0) return [];
-  return ambiguousOf(ambiguities, expressionsOf(storedGraph(store, imageId)));
-}

@@ -10,8 +10,7 @@ import { sqliteHandle } from '../../db/store/connect';
 import { ReviewStore } from '../../db/store/review-store';
 import { importBatch } from '../import/index';
 import { tempDir } from '../test/helpers';
-import { ObjectCommands } from './object-commands';
-import { ReviewLog } from './review-log';
+import { desktopReview } from './testing/desktop-review';
 import { deriveStacks } from './undo-stack';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
@@ -27,9 +26,11 @@ const vocabulary = () => new BrowseStore(sqliteHandle(store.db)).vocabulary();
 const auditEntries = (q: { imageId?: number; limit: number }) =>
   new ReviewStore(sqliteHandle(store.db), 'sqlite').auditEntries(q);
 
+// Object edits, undo and redo through the handlers both services share
+// (engine/services/object-edits.ts, review-history.ts), which re-derive what they changed.
 function commands() {
-  const log = new ReviewLog(store, (ids) => changed.push(...ids));
-  return { log, objects: new ObjectCommands(store, log) };
+  const review = desktopReview(store, { onObjectsChanged: (ids) => changed.push(...ids) });
+  return { review, objects: review.objects };
 }
 
 beforeAll(async () => {
@@ -72,9 +73,9 @@ describe('undo stacks', () => {
 });
 
 describe('object commands', () => {
-  it('draws, moves, relabels and deletes with audit entries, and undoes/redoes each exactly', () => {
-    const { log, objects } = commands();
-    const created = objects.create({
+  it('draws, moves, relabels and deletes with audit entries, and undoes/redoes each exactly', async () => {
+    const { review, objects } = commands();
+    const created = await objects.create({
       imageId,
       box: [10, 20, 110, 220],
       label: ' chair ',
@@ -94,7 +95,7 @@ describe('object commands', () => {
     // A stored mask is dropped by a move (it no longer fits), and comes back on undo.
     store.annotations.setMask(id, '{"size":[480,640],"counts":"abc"}', 'depth-cluster');
     state = store.annotations.edits.objectState(id)!;
-    const move = objects.update({
+    const move = await objects.update({
       objectId: id,
       expectedVersion: state.version,
       box: [30, 40, 130, 240],
@@ -106,7 +107,7 @@ describe('object commands', () => {
     });
     expect(move.after).toMatchObject({ objects: [{ box: [30, 40, 130, 240], maskRle: null }] });
 
-    const relabel = objects.update({
+    const relabel = await objects.update({
       objectId: id,
       expectedVersion: store.annotations.edits.objectState(id)!.version,
       label: 'armchair',
@@ -114,7 +115,7 @@ describe('object commands', () => {
     });
     expect(relabel.command).toBe('object.relabel');
 
-    const del = objects.delete({
+    const del = await objects.delete({
       objectId: id,
       expectedVersion: store.annotations.edits.objectState(id)!.version,
       actor: 'bob',
@@ -122,32 +123,32 @@ describe('object commands', () => {
     expect(del.command).toBe('object.delete');
     expect(store.annotations.objects(imageId).some((o) => o.id === id)).toBe(false);
 
-    expect(log.undo('bob')).toMatchObject({ op: 'undo', refId: del.id });
+    expect(await review.undo('bob')).toMatchObject({ op: 'undo', refId: del.id });
     expect(store.annotations.edits.objectState(id)).toMatchObject({
       deleted: false,
       label: 'armchair',
     });
-    expect(log.undo('bob')).toMatchObject({ refId: relabel.id });
-    expect(log.undo('bob')).toBeNull(); // the move is ann's: bob's undo never reverts it
-    expect(log.undo('ann')).toMatchObject({ refId: move.id });
+    expect(await review.undo('bob')).toMatchObject({ refId: relabel.id });
+    expect(await review.undo('bob')).toBeNull(); // the move is ann's: bob's undo never reverts it
+    expect(await review.undo('ann')).toMatchObject({ refId: move.id });
     expect(store.annotations.edits.objectState(id)).toMatchObject({
       label: 'chair',
       box: [10, 20, 110, 220],
       maskRle: '{"size":[480,640],"counts":"abc"}',
       maskProvenance: 'depth-cluster',
     });
-    expect(log.redo('ann')).toMatchObject({ op: 'redo', refId: move.id });
+    expect(await review.redo('ann')).toMatchObject({ op: 'redo', refId: move.id });
     expect(store.annotations.edits.objectState(id)).toMatchObject({
       box: [30, 40, 130, 240],
       maskRle: null,
     });
-    expect(log.history('ann')).toMatchObject({
+    expect(await review.history('ann')).toMatchObject({
       canUndo: true,
       canRedo: false,
       nextUndo: { id: move.id },
       nextRedo: null,
     });
-    expect(log.history('bob')).toMatchObject({
+    expect(await review.history('bob')).toMatchObject({
       canUndo: false,
       canRedo: true,
       nextUndo: null,
@@ -155,42 +156,44 @@ describe('object commands', () => {
     });
   });
 
-  it('refuses a stale edit with a clear reason and keeps the newer one', () => {
+  it('refuses a stale edit with a clear reason and keeps the newer one', async () => {
     const { objects } = commands();
-    objects.create({ imageId, box: [200, 200, 300, 300], label: 'lamp', actor: 'ann' });
+    await objects.create({ imageId, box: [200, 200, 300, 300], label: 'lamp', actor: 'ann' });
     const lamp = store.annotations.edits.objectStatesWithLabel('lamp')[0]!;
     // Window A and window B both loaded version v.
     const v = lamp.version;
-    objects.update({
+    await objects.update({
       objectId: lamp.id,
       expectedVersion: v,
       box: [210, 200, 310, 300],
       actor: 'A',
     });
-    expect(() =>
+    await expect(
       objects.update({ objectId: lamp.id, expectedVersion: v, label: 'floor lamp', actor: 'B' }),
-    ).toThrow(/changed in another window \(you edited version \d+, it is now at version \d+\)/);
+    ).rejects.toThrow(
+      /changed in another window \(you edited version \d+, it is now at version \d+\)/,
+    );
     expect(store.annotations.edits.objectState(lamp.id)).toMatchObject({
       label: 'lamp',
       box: [210, 200, 310, 300],
     });
   });
 
-  it('refuses an undo when another window changed the object since', () => {
-    const { log, objects } = commands();
-    objects.create({ imageId, box: [5, 5, 50, 50], label: 'cup', actor: 'A' });
+  it('refuses an undo when another window changed the object since', async () => {
+    const { review, objects } = commands();
+    await objects.create({ imageId, box: [5, 5, 50, 50], label: 'cup', actor: 'A' });
     const cup = store.annotations.edits.objectStatesWithLabel('cup')[0]!;
-    // Another window (another ReviewLog, same database) edits the cup after A's command.
+    // Another window (another handler set, same database) edits the cup after A's command.
     const other = commands();
-    other.objects.update({
+    await other.objects.update({
       objectId: cup.id,
       expectedVersion: cup.version,
       label: 'mug',
       actor: 'B',
     });
-    other.log.undo('B'); // B undoes its own relabel: top of the shared stack
+    await other.review.undo('B'); // B undoes its own relabel: top of the shared stack
     expect(store.annotations.edits.objectState(cup.id)!.label).toBe('cup');
-    other.objects.update({
+    await other.objects.update({
       objectId: cup.id,
       expectedVersion: store.annotations.edits.objectState(cup.id)!.version,
       box: [6, 6, 60, 60],
@@ -199,61 +202,65 @@ describe('object commands', () => {
     // Direct write outside the command log (e.g. a second engine) makes the top command stale.
     const now = store.annotations.edits.objectState(cup.id)!;
     store.annotations.edits.writeObjectState({ ...now, label: 'bowl' }, now.version);
-    expect(() => log.undo('A')).toThrow(
+    await expect(review.undo('A')).rejects.toThrow(
       /cannot undo: object #\d+ \(bowl\) was changed since by B \(object\.move\); it stays as they left it; reload/,
     );
     expect(store.annotations.edits.objectState(cup.id)!.label).toBe('bowl');
   });
 
-  it('rejects bad boxes and labels with a reason and writes nothing', () => {
+  it('rejects bad boxes and labels with a reason and writes nothing', async () => {
     const { objects } = commands();
     const before = store.annotations.auditCount();
-    expect(() =>
+    await expect(
       objects.create({ imageId, box: [700, 10, 800, 20], label: 'x', actor: 'a' }),
-    ).toThrow(/inside the 640x480 image/);
-    expect(() =>
+    ).rejects.toThrow(/inside the 640x480 image/);
+    await expect(
       objects.create({ imageId, box: [1, 1, 50, 50], label: '   ', actor: 'a' }),
-    ).toThrow(/label is empty/);
-    expect(() =>
+    ).rejects.toThrow(/label is empty/);
+    await expect(
       objects.create({ imageId, box: [1, 1, 50, 50], label: 'x'.repeat(65), actor: 'a' }),
-    ).toThrow(/longer than 64/);
-    expect(() =>
+    ).rejects.toThrow(/longer than 64/);
+    await expect(
       objects.create({ imageId, box: [1, 1, Number.NaN, 50], label: 'x', actor: 'a' }),
-    ).toThrow(/non-finite/);
-    expect(() =>
+    ).rejects.toThrow(/non-finite/);
+    await expect(
       objects.create({ imageId: 9999, box: [1, 1, 50, 50], label: 'x', actor: 'a' }),
-    ).toThrow(/image not found/);
+    ).rejects.toThrow(/image not found/);
     expect(store.annotations.auditCount()).toBe(before);
   });
 
   it('renames and merges labels across the project as one undoable command', async () => {
-    const { log, objects } = commands();
-    objects.create({ imageId, box: [1, 1, 40, 40], label: 'sofa', actor: 'a' });
-    objects.create({ imageId, box: [41, 1, 80, 40], label: 'sofa', actor: 'a' });
-    objects.create({ imageId, box: [81, 1, 120, 40], label: 'couch', actor: 'a' });
-    const rename = objects.renameLabel({ from: 'sofa', to: 'settee', actor: 'a' });
+    const { review, objects } = commands();
+    await objects.create({ imageId, box: [1, 1, 40, 40], label: 'sofa', actor: 'a' });
+    await objects.create({ imageId, box: [41, 1, 80, 40], label: 'sofa', actor: 'a' });
+    await objects.create({ imageId, box: [81, 1, 120, 40], label: 'couch', actor: 'a' });
+    const rename = await objects.renameLabel({ from: 'sofa', to: 'settee', actor: 'a' });
     expect(rename.command).toBe('label.rename');
     expect(await vocabulary()).toContainEqual({ label: 'settee', count: 2 });
-    const merge = objects.mergeLabels({ from: ['couch', 'settee'], into: 'sofa', actor: 'a' });
+    const merge = await objects.mergeLabels({
+      from: ['couch', 'settee'],
+      into: 'sofa',
+      actor: 'a',
+    });
     expect(merge.command).toBe('label.merge');
     expect(await vocabulary()).toContainEqual({ label: 'sofa', count: 3 });
-    log.undo('a');
+    await review.undo('a');
     expect(await vocabulary()).toEqual(
       expect.arrayContaining([
         { label: 'settee', count: 2 },
         { label: 'couch', count: 1 },
       ]),
     );
-    expect(() => objects.renameLabel({ from: 'nothing-here', to: 'x', actor: 'a' })).toThrow(
-      /no object is labelled/,
-    );
+    await expect(
+      objects.renameLabel({ from: 'nothing-here', to: 'x', actor: 'a' }),
+    ).rejects.toThrow(/no object is labelled/);
   });
 
-  it('undo and redo are per reviewer: bob never reverts alice; her undo over his later change is refused, naming him', () => {
-    const { log, objects } = commands();
+  it('undo and redo are per reviewer: bob never reverts alice; her undo over his later change is refused, naming him', async () => {
+    const { review, objects } = commands();
     const edits = store.annotations.edits;
-    objects.create({ imageId, box: [400, 10, 450, 60], label: 'vase', actor: 'alice' });
-    const bobCreate = objects.create({
+    await objects.create({ imageId, box: [400, 10, 450, 60], label: 'vase', actor: 'alice' });
+    const bobCreate = await objects.create({
       imageId,
       box: [400, 100, 450, 160],
       label: 'clock',
@@ -261,54 +268,93 @@ describe('object commands', () => {
     });
     const vase = edits.objectStatesWithLabel('vase')[0]!;
     const clock = edits.objectStatesWithLabel('clock')[0]!;
-    const relabel = objects.update({
+    const relabel = await objects.update({
       objectId: vase.id,
       expectedVersion: vase.version,
       label: 'urn',
       actor: 'alice',
     });
     // Alice's relabel is the newest command, but bob's undo reverts bob's own last one.
-    expect(log.undo('bob')).toMatchObject({ actor: 'bob', op: 'undo', refId: bobCreate.id });
+    expect(await review.undo('bob')).toMatchObject({
+      actor: 'bob',
+      op: 'undo',
+      refId: bobCreate.id,
+    });
     expect(edits.objectState(clock.id)!.deleted).toBe(true);
     expect(edits.objectState(vase.id)!.label).toBe('urn');
-    expect(log.history('alice').nextUndo).toMatchObject({ id: relabel.id });
+    expect((await review.history('alice')).nextUndo).toMatchObject({ id: relabel.id });
     // A new command of alice's leaves bob's redo alone.
-    objects.create({ imageId, box: [460, 10, 500, 60], label: 'bowl', actor: 'alice' });
-    expect(log.redo('bob')).toMatchObject({ op: 'redo', refId: bobCreate.id });
+    await objects.create({ imageId, box: [460, 10, 500, 60], label: 'bowl', actor: 'alice' });
+    expect(await review.redo('bob')).toMatchObject({ op: 'redo', refId: bobCreate.id });
     expect(edits.objectState(clock.id)!.deleted).toBe(false);
-    log.undo('alice'); // her bowl
+    await review.undo('alice'); // her bowl
 
     // Bob moves the urn alice relabelled: her undo would overwrite his work, so it is refused.
     const urn = edits.objectState(vase.id)!;
-    objects.update({
+    await objects.update({
       objectId: urn.id,
       expectedVersion: urn.version,
       box: [405, 15, 455, 65],
       actor: 'bob',
     });
     const entries = store.annotations.auditCount();
-    expect(() => log.undo('alice')).toThrow(
+    await expect(review.undo('alice')).rejects.toThrow(
       /^cannot undo: object #\d+ \(urn\) was changed since by bob \(object\.move\); it stays as they left it; reload/,
     );
     expect(edits.objectState(vase.id)).toMatchObject({ label: 'urn', box: [405, 15, 455, 65] });
     expect(store.annotations.auditCount()).toBe(entries);
     // Once bob has undone his move, alice's undo applies.
-    log.undo('bob');
-    expect(log.undo('alice')).toMatchObject({ refId: relabel.id });
+    await review.undo('bob');
+    expect(await review.undo('alice')).toMatchObject({ refId: relabel.id });
     expect(edits.objectState(vase.id)!.label).toBe('vase');
   });
 
+  it('undoes and redoes an object edit the former synchronous review log wrote (existing projects)', async () => {
+    const { review, objects } = commands();
+    await objects.create({ imageId, box: [300, 300, 340, 340], label: 'stool', actor: 'old' });
+    const id = store.annotations.edits.objectStatesWithLabel('stool')[0]!.id;
+    // A relabel as engine/review/review-log.ts wrote it before this layer served the desktop: the
+    // row at its next version, and an audit entry with the rows as read and as written.
+    const before = store.annotations.edits.objectState(id)!;
+    store.annotations.edits.writeObjectState({ ...before, label: 'ottoman' }, before.version);
+    const after = store.annotations.edits.objectState(id)!;
+    store.db
+      .prepare(
+        `INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at, op, ref_id, image_ids_json)
+         VALUES (?, ?, ?, ?, ?, ?, 'do', NULL, ?)`,
+      )
+      .run(
+        'old',
+        'object.relabel',
+        `object:${id}`,
+        JSON.stringify({ objects: [before], qa: [] }),
+        JSON.stringify({ objects: [after], qa: [] }),
+        new Date().toISOString(),
+        JSON.stringify([imageId]),
+      );
+    changed = [];
+    expect(await review.undo('old')).toMatchObject({ command: 'object.relabel', op: 'undo' });
+    expect(store.annotations.edits.objectState(id)!.label).toBe('stool');
+    expect(changed).toEqual([imageId]);
+    expect(await review.redo('old')).toMatchObject({ command: 'object.relabel', op: 'redo' });
+    expect(store.annotations.edits.objectState(id)!.label).toBe('ottoman');
+    // One history: the new path's create is next under it.
+    await review.undo('old');
+    expect(await review.undo('old')).toMatchObject({ command: 'object.create', op: 'undo' });
+    expect(store.annotations.edits.objectState(id)!.deleted).toBe(true);
+  });
+
   it('keeps the audit log and the undo/redo stacks across a restart', async () => {
-    const { log } = commands();
-    const before = log.history('a');
+    const { review } = commands();
+    const before = await review.history('a');
     const entries = await auditEntries({ limit: 1000 });
     store.close();
     store = ProjectStore.open(folder);
-    const after = commands().log;
-    expect(after.history('a')).toEqual(before);
+    const after = commands().review;
+    expect(await after.history('a')).toEqual(before);
     expect(await auditEntries({ limit: 1000 })).toEqual(entries);
     expect(await auditEntries({ imageId, limit: 3 })).toHaveLength(3);
     // And undo still works on the reopened project.
-    expect(after.undo('a')).toMatchObject({ op: 'undo', refId: before.nextUndo!.id });
+    expect(await after.undo('a')).toMatchObject({ op: 'undo', refId: before.nextUndo!.id });
   });
 });

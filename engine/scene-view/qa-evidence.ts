@@ -1,20 +1,12 @@
 // Evidence for review cards: each QA's measured numbers read from its image's stored scene graph
 // (spatial/qa/evidence.ts). One graph parse per image per request, however many QA it serves.
-// The graph comes from a desktop project (evidenceReader) or from graphs a team project read
-// through the two-database stores (evidenceReaderOver): the same evidence either way.
+// The graphs are read through the two-database stores, on a desktop or a team project.
 import type { QaEvidence } from '../../contract/review';
-import type { ProjectStore } from '../../db/project-store';
 import type { QaReviewRow } from '../../db/repositories/annotations';
 import { evidenceOf } from '../../spatial/qa/evidence';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 
 export type EvidenceReader = (q: QaReviewRow) => QaEvidence | null;
-
-export function evidenceReader(store: ProjectStore): EvidenceReader {
-  return evidenceReaderOver(
-    (imageId) => store.scene.graph(imageId)?.graph as SceneGraph | undefined,
-  );
-}
 
 /** Evidence from the image's scene graph as `graphOf` gives it (undefined: no graph yet). */
 export function evidenceReaderOver(

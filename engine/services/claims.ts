@@ -1,5 +1,5 @@
 // Handlers of the claims API: take, release and list slices of the review queue. Decisions inside
-// someone else's live claim are refused by QaDecisions; this only manages the claims, and tells
+// someone else's live claim are refused by review-decisions.ts; this only manages the claims, and tells
 // every client when one is taken or released (the 'claims-changed' event).
 import type { ApiHandlers } from '../../contract/api';
 import type { Claim } from '../../contract/claims';

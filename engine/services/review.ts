@@ -1,22 +1,22 @@
-// Handlers of the review API: object and label edits, QA decisions (single and bulk), undo/redo,
-// and the review queue. Every edit goes through engine/review (commands in the audit
-// log); object edits schedule re-derivation of the image's graph and QA in the background. A write
-// that finds the project locked by another process is retried (db/busy.ts), never shown as a lock error.
+// The review API on a desktop project: the handler sets shared with the team service (object and
+// label edits: object-edits.ts; QA decisions: review-decisions.ts; undo/redo: review-history.ts;
+// the queue and image view: review-evidence.ts) over the async stores on project.sqlite, plus the
+// desktop's mask refinement. Object edits, undo and redo have the image's graph and QA re-derived
+// in the background (RederiveQueue). A write that finds the project locked by another process is
+// retried (db/busy.ts), never shown as a lock error.
 import type { ApiHandlers } from '../../contract/api';
-import type { EditableObject, HistoryState, ReviewQa } from '../../contract/review';
+import type { EditableObject, ReviewQa } from '../../contract/review';
 import { retryWhenBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
 import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
-import { NotFoundError, UserInputError } from '../errors';
 import { MaskRefiner } from '../review/mask-refiner';
-import { ObjectCommands } from '../review/object-commands';
-import { QaDecisions } from '../review/qa-decisions';
-import { GeometryCheck, projectReads } from '../review/qa-checks';
-import { ReferentCommands } from '../review/referent-commands';
-import { ambiguousObjects, objectNames } from '../review/referents';
-import { ReviewLog } from '../review/review-log';
-import { evidenceReader, type EvidenceReader } from '../scene-view/qa-evidence';
+import type { EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';
+import { createObjectEditHandlers } from './object-edits';
+import { createEvidenceHandlers } from './review-evidence';
+import { desktopReviewSource, type ReviewContext } from './review-context';
+import { createDecisionHandlers } from './review-decisions';
+import { createHistoryHandlers } from './review-history';
 
 /** The review API's edits and queue; its reads of the catalog are services/catalog.ts's. */
 type ReviewHandlers = {
@@ -96,147 +96,47 @@ export function createReviewHandlers(
   ctx: ServiceContext,
   refiner: MaskRefiner = new MaskRefiner(),
 ): ReviewHandlers {
-  const open = (projectId: string) => {
-    const store = ctx.projects.get(projectId);
-    const log = new ReviewLog(
-      store,
-      (imageIds) => {
-        for (const id of imageIds) ctx.rederive.enqueue(store, id);
-      },
-      // Live updates name the person: the other reviewers see who decided or edited what.
-      (entry) =>
-        ctx.events.emit({
-          type: 'review',
-          projectId,
-          actor: entry.actor,
-          command: entry.command,
-          target: entry.target,
-          op: entry.op,
-          entryId: entry.id,
-          imageIds: entry.imageIds,
-        }),
-    );
-    return {
-      store,
-      log,
-      objects: new ObjectCommands(store, log),
-      referents: new ReferentCommands(store, log),
-      decisions: new QaDecisions(store, log),
-    };
+  const announce = (projectId: string, entry: AuditEntryRow) =>
+    // Live updates name the person: the other reviewers see who decided or edited what.
+    ctx.events.emit({
+      type: 'review',
+      projectId,
+      actor: entry.actor,
+      command: entry.command,
+      target: entry.target,
+      op: entry.op,
+      entryId: entry.id,
+      imageIds: entry.imageIds,
+    });
+  const rederive = (store: ProjectStore, imageIds: number[]) => {
+    for (const id of imageIds) ctx.rederive.enqueue(store, id);
   };
-  // Undo and redo are per reviewer; a view that names nobody has nothing of theirs to undo.
-  const history = (log: ReviewLog, reviewer: string | undefined): HistoryState =>
-    reviewer === undefined
-      ? { canUndo: false, canRedo: false, nextUndo: null, nextRedo: null }
-      : log.history(reviewer);
-  const objectAfter = (store: ProjectStore, entry: AuditEntryRow) => {
-    const after = (entry.after as { objects: ObjectState[] }).objects[0];
-    const now = after ? store.annotations.edits.objectState(after.id) : undefined;
-    return now && !now.deleted ? toEditableObject(now) : null;
+  const review: ReviewContext = {
+    sourceOf: (projectId) => desktopReviewSource(ctx.projects.get(projectId).db),
+    announce,
+    afterStep: (projectId, entry) => {
+      const after = (entry.after as { objects?: ObjectState[] } | null)?.objects ?? [];
+      rederive(ctx.projects.get(projectId), [...new Set(after.map((o) => o.imageId))]);
+    },
+    now: Date.now,
+    write: (work) => retryWhenBusy(work),
   };
-  const qaAfter = (store: ProjectStore, qaId: number) => {
-    const row = store.annotations.edits.qaReview(qaId);
-    return row
-      ? toReviewQa(
-          row,
-          evidenceReader(store),
-          new GeometryCheck(projectReads(store)).blockedFact(
-            row,
-            store.annotations.edits.factSiblings(row.id),
-          ),
-        )
-      : null;
-  };
-  const edited = (p: ReturnType<typeof open>, entry: AuditEntryRow, reviewer: string) => ({
-    object: objectAfter(p.store, entry),
-    entryId: entry.id,
-    history: history(p.log, reviewer),
-  });
+  const decisions = createDecisionHandlers(review);
+  const undoRedo = createHistoryHandlers(review);
+  const edits = createObjectEditHandlers(review);
+  const evidence = createEvidenceHandlers(review);
 
   return {
     objects: {
-      create: async ({ projectId, imageId, box, label, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.create({ imageId, box, label, actor: reviewer }),
-        );
-        return {
-          object: objectAfter(p.store, entry),
-          entryId: entry.id,
-          history: history(p.log, reviewer),
-        };
-      },
-      update: async ({ projectId, objectId, expectedVersion, box, label, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.update({ objectId, expectedVersion, box, label, actor: reviewer }),
-        );
-        return {
-          object: objectAfter(p.store, entry),
-          entryId: entry.id,
-          history: history(p.log, reviewer),
-        };
-      },
-      delete: async ({ projectId, objectId, expectedVersion, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.delete({ objectId, expectedVersion, actor: reviewer }),
-        );
-        return { object: null, entryId: entry.id, history: history(p.log, reviewer) };
-      },
-      exclude: async ({ projectId, objectId, expectedVersion, reason, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.exclude({ objectId, expectedVersion, reason, actor: reviewer }),
-        );
-        return edited(p, entry, reviewer);
-      },
-      setAttributes: async ({ projectId, objectId, expectedVersion, attributes, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.setAttributes({ objectId, expectedVersion, attributes, actor: reviewer }),
-        );
-        return edited(p, entry, reviewer);
-      },
-      pickReferent: async ({
-        projectId,
-        objectId,
-        expectedVersion,
-        attribute,
-        others,
-        reviewer,
-      }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.pick({ objectId, expectedVersion, attribute, others, actor: reviewer }),
-        );
-        return edited(p, entry, reviewer);
-      },
-      split: async ({ projectId, objectId, expectedVersion, boxes, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.split({ objectId, expectedVersion, boxes, actor: reviewer }),
-        );
-        return edited(p, entry, reviewer);
-      },
-      merge: async ({ projectId, kept, merged, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.referents.merge({ kept, merged, actor: reviewer }),
-        );
-        return edited(p, entry, reviewer);
-      },
-      setMask: async ({ projectId, objectId, expectedVersion, mask, tool, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.setMask({ objectId, expectedVersion, mask, tool, actor: reviewer }),
-        );
-        return {
-          object: objectAfter(p.store, entry),
-          entryId: entry.id,
-          history: history(p.log, reviewer),
-        };
-      },
+      create: edits['objects.create'],
+      update: edits['objects.update'],
+      delete: edits['objects.delete'],
+      exclude: edits['objects.exclude'],
+      setAttributes: edits['objects.setAttributes'],
+      pickReferent: edits['objects.pickReferent'],
+      split: edits['objects.split'],
+      merge: edits['objects.merge'],
+      setMask: edits['objects.setMask'],
       segmenter: async ({ projectId }) => {
         ctx.projects.get(projectId);
         return refiner.status();
@@ -244,134 +144,19 @@ export function createReviewHandlers(
       refineMask: async ({ projectId, objectId, points }) =>
         refiner.refine(ctx.projects.get(projectId), objectId, points),
     },
-    qa: {
-      queue: async ({ projectId, batchId, imageId, family, statuses, offset, limit }) => {
-        const store = ctx.projects.get(projectId);
-        const edits = store.annotations.edits;
-        const page = edits.qaQueue({ batchId, imageId, family, statuses, offset, limit });
-        const evidence = evidenceReader(store);
-        const checks = new GeometryCheck(projectReads(store));
-        // Every live object of the page's images: the queue draws region tokens and object answers
-        // as the same coloured, labelled chips as the image view (colours follow the image's ids).
-        const imageIds = [...new Set(page.items.map((q) => q.imageId))];
-        return {
-          total: page.total,
-          items: page.items.map((q) =>
-            toReviewQa(
-              q,
-              evidence,
-              checks.blockedFact(q, store.annotations.edits.factSiblings(q.id)),
-            ),
-          ),
-          families: edits.qaFamilies(),
-          objects: imageIds.flatMap((id) =>
-            store.annotations.objects(id).map((o) => ({ imageId: id, id: o.id, label: o.label })),
-          ),
-        };
-      },
-    },
+    qa: { queue: evidence.queue },
     labels: {
-      rename: async ({ projectId, from, to, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.renameLabel({ from, to, actor: reviewer }),
-        );
-        return {
-          changed: (entry.after as { objects: unknown[] }).objects.length,
-          merged: entry.command === 'label.merge',
-          entryId: entry.id,
-          history: history(p.log, reviewer),
-        };
-      },
-      merge: async ({ projectId, from, into, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() =>
-          p.objects.mergeLabels({ from, into, actor: reviewer }),
-        );
-        return {
-          changed: (entry.after as { objects: unknown[] }).objects.length,
-          merged: true,
-          entryId: entry.id,
-          history: history(p.log, reviewer),
-        };
-      },
+      rename: edits['labels.rename'],
+      merge: edits['labels.merge'],
     },
     reviews: {
-      // The original single-decision call, now an undoable command like the others.
-      record: async ({ projectId, qaId, decision, reason, editedAnswer, reviewer }) => {
-        const p = open(projectId);
-        const out = await retryWhenBusy(() =>
-          p.decisions.decide({
-            qaId,
-            decision,
-            reason,
-            editedAnswer,
-            confirmWarnings: true,
-            actor: reviewer,
-          }),
-        );
-        if (out.blocked !== null) throw new UserInputError(out.blocked);
-        const last = p.store.annotations.reviews(qaId).at(-1);
-        if (!last) throw new NotFoundError(`QA pair not found: ${qaId}`);
-        return last;
-      },
-      image: async ({ projectId, imageId, reviewer }) => {
-        const p = open(projectId);
-        if (!p.store.images.get(imageId)) throw new NotFoundError(`image not found: ${imageId}`);
-        const edits = p.store.annotations.edits;
-        const evidence = evidenceReader(p.store);
-        const checks = new GeometryCheck(projectReads(p.store));
-        return {
-          imageId,
-          objects: edits.objectStates(imageId).map(toEditableObject),
-          qa: edits
-            .qaReviewForImage(imageId)
-            .map((q) =>
-              toReviewQa(
-                q,
-                evidence,
-                checks.blockedFact(q, p.store.annotations.edits.factSiblings(q.id)),
-              ),
-            ),
-          ambiguous: ambiguousObjects(p.store, imageId),
-          names: objectNames(p.store, imageId),
-          geometryPending: edits.editedSinceGraph(imageId),
-          history: history(p.log, reviewer),
-        };
-      },
-      decide: async ({ projectId, reviewer, ...d }) => {
-        const p = open(projectId);
-        const out = await retryWhenBusy(() => p.decisions.decide({ ...d, actor: reviewer }));
-        return {
-          applied: out.applied,
-          warnings: out.warnings,
-          blocked: out.blocked,
-          qa: qaAfter(p.store, d.qaId),
-          entryId: out.entry?.id ?? null,
-          history: history(p.log, reviewer),
-        };
-      },
-      bulk: async ({ projectId, reviewer, ...b }) => {
-        const p = open(projectId);
-        const out = await retryWhenBusy(() => p.decisions.bulk({ ...b, actor: reviewer }));
-        return {
-          applied: out.applied,
-          warnings: out.warnings,
-          entryId: out.entry?.id ?? null,
-          history: history(p.log, reviewer),
-        };
-      },
-      undo: async ({ projectId, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() => p.log.undo(reviewer));
-        return { entry, history: history(p.log, reviewer) };
-      },
-      redo: async ({ projectId, reviewer }) => {
-        const p = open(projectId);
-        const entry = await retryWhenBusy(() => p.log.redo(reviewer));
-        return { entry, history: history(p.log, reviewer) };
-      },
-      history: async ({ projectId, reviewer }) => history(open(projectId).log, reviewer),
+      record: decisions.record,
+      image: evidence.image,
+      decide: decisions.decide,
+      bulk: decisions.bulk,
+      undo: undoRedo.undo,
+      redo: undoRedo.redo,
+      history: undoRedo.history,
     },
   };
 }

@@ -8,8 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { encodeRle } from '../../spatial/geometry/mask-rle';
-import { ObjectCommands } from '../review/object-commands';
-import { ReviewLog } from '../review/review-log';
+import { desktopReview } from '../review/testing/desktop-review';
 import { corridorWithQa } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { openTeamEdits, type TeamEdits } from '../test/team-edits';
@@ -34,7 +33,7 @@ describe.skipIf(postgres.skipReason)('object edits on a team project (PostgreSQL
       const cabinet = store.annotations.edits
         .objectStates(imageId)
         .find((o) => o.label === 'cabinet')!;
-      new ObjectCommands(store, new ReviewLog(store)).update({
+      await desktopReview(store).objects.update({
         objectId: cabinet.id,
         expectedVersion: cabinet.version,
         label: 'cupboard',

@@ -2,25 +2,22 @@
 // over the two-database layer's async stores. Methods not ported yet answer 'not-available' with
 // the reason, never a silent no-op; the list is METHOD_ACCESS minus the handlers below.
 import type { ApiHandlers, MethodName } from '../../contract/api';
-import type { HistoryState } from '../../contract/review';
-import { ReviewConflictError } from '../../db/store/review-store';
-import { UndoNotPortedError } from '../../db/store/undo-store';
 import { probeExecutionProviders } from '../../native-models/providers';
 import { METHOD_ACCESS } from '../access/method-access';
 import { NotAvailableError, NotFoundError } from '../errors';
 import type { EventBus } from '../event-bus';
-import { StaleEditError } from '../review/errors';
-import { deriveStacks } from '../review/undo-stack';
 import { createCatalogHandlers } from '../services/catalog';
 import { createClaimsHandlers } from '../services/claims';
 import { evaluateBench } from '../services/exports';
 import { ENGINE_VERSION } from '../version';
-import { createTeamObjectEdits, TEAM_OBJECT_EDIT_METHODS } from './team-object-edits';
 import type { TeamProject } from './team-project';
 import { describeLocation } from '../../db/copy/project-copy';
-import { createTeamDecisionHandlers } from './team-checks';
-import { createTeamEvidenceHandlers } from './team-evidence';
-import type { TeamReviewContext } from './team-review-context';
+import { createObjectEditHandlers, OBJECT_EDIT_METHODS } from '../services/object-edits';
+import { createDecisionHandlers } from '../services/review-decisions';
+import type { ReviewContext } from '../services/review-context';
+import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
+import { createEvidenceHandlers } from '../services/review-evidence';
+import { createHistoryHandlers } from '../services/review-history';
 import { createTeamSceneHandlers } from './team-scene';
 
 type Handler = (input: never) => Promise<unknown>;
@@ -72,21 +69,8 @@ export const TEAM_METHODS = new Set<MethodName>([
   'jobs.list',
   'jobs.get',
   'jobs.cancel',
-  ...TEAM_OBJECT_EDIT_METHODS,
+  ...OBJECT_EDIT_METHODS,
 ]);
-
-/** Store errors as the codes a client acts on. */
-async function mapped<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    if (err instanceof ReviewConflictError) throw new StaleEditError(err.message);
-    if (err instanceof UndoNotPortedError) throw new NotAvailableError(err.message);
-    if (err instanceof Error && /^QA pair not found/.test(err.message))
-      throw new NotFoundError(err.message);
-    throw err;
-  }
-}
 
 export function createTeamService(
   project: TeamProject,
@@ -99,29 +83,7 @@ export function createTeamService(
   };
   let providers: ReturnType<typeof probeExecutionProviders> | undefined;
 
-  const history = async (reviewer: string | undefined): Promise<HistoryState> => {
-    if (reviewer === undefined)
-      return { canUndo: false, canRedo: false, nextUndo: null, nextRedo: null };
-    const { undo, redo } = deriveStacks(await p.undo.history(reviewer));
-    const brief = async (id: number | undefined) => {
-      const e = id === undefined ? undefined : await p.undo.entry(id);
-      return e ? { id: e.id, command: e.command, target: e.target } : null;
-    };
-    return {
-      canUndo: undo.length > 0,
-      canRedo: redo.length > 0,
-      nextUndo: await brief(undo.at(-1)?.commandId),
-      nextRedo: await brief(redo.at(-1)?.commandId),
-    };
-  };
-  const announce = (entry: {
-    id: number;
-    actor: string;
-    command: string;
-    target: string;
-    op: 'do' | 'undo' | 'redo' | 'log' | null;
-    imageIds: number[];
-  }) =>
+  const announce = (entry: AuditEntryRow) =>
     events.emit({
       type: 'review',
       projectId: p.id,
@@ -132,23 +94,48 @@ export function createTeamService(
       entryId: entry.id,
       imageIds: entry.imageIds,
     });
-  const step = async (projectId: string, reviewer: string, op: 'undo' | 'redo') => {
-    check(projectId);
-    const entry = await mapped(() =>
-      p.undo.step(reviewer, op, (h) => {
-        const stacks = deriveStacks(h);
-        return (op === 'undo' ? stacks.undo : stacks.redo).at(-1);
-      }),
-    );
-    if (entry) announce(entry);
-    if (entry) objectEdits.afterStep(entry);
-    return { entry, history: await history(reviewer) };
+  /** Graph and QA of the images an edit, undo or redo wrote objects of, again (team-rederive.ts). */
+  const rederive = (entry: AuditEntryRow) => {
+    const after = (entry.after as { objects?: ObjectState[] } | null)?.objects ?? [];
+    for (const imageId of new Set(after.map((o) => o.imageId)))
+      // As the desktop's re-derivation: views of the image reload once its QA are stored.
+      p.rederive.enqueue(imageId, async () => {
+        const image = await p.catalog.image(imageId);
+        if (image)
+          events.emit({
+            type: 'images-changed',
+            projectId: p.id,
+            batchId: image.batchId,
+            imageId,
+          });
+      });
   };
-
-  // Decisions with the desktop's geometry checks, and the cards' evidence, blocks and names.
-  const reviewContext: TeamReviewContext = { project: p, check, history, announce, mapped, now };
-  const decisions = createTeamDecisionHandlers(reviewContext);
-  const naming = createTeamEvidenceHandlers(reviewContext);
+  const source = {
+    db: p.db.db,
+    review: p.review,
+    browse: p.browse,
+    catalog: p.catalog,
+    claims: p.claims,
+    undo: p.undo,
+    objectEdits: p.objectEdits,
+  };
+  // Decisions, undo/redo and object edits are the desktop's own handler sets
+  // (engine/services/review-*.ts, object-edits.ts), with the cards' evidence, blocks and names
+  // read here.
+  const reviewContext: ReviewContext = {
+    sourceOf: (projectId) => {
+      check(projectId);
+      return source;
+    },
+    announce: (_projectId, entry) => announce(entry),
+    afterStep: (_projectId, entry) => rederive(entry),
+    now,
+    // PostgreSQL waits on its row locks; a team project on SQLite (tests) has one process.
+    write: (work) => work(),
+  };
+  const decisions = createDecisionHandlers(reviewContext);
+  const undoRedo = createHistoryHandlers(reviewContext);
+  const naming = createEvidenceHandlers(reviewContext);
   // The claims API is the desktop's own (engine/services/claims.ts) over this project's store.
   const claims = createClaimsHandlers(
     (projectId) => {
@@ -164,7 +151,7 @@ export function createTeamService(
     return p;
   });
   const scene = createTeamSceneHandlers(p, check);
-  const objectEdits = createTeamObjectEdits({ project: p, events, now, check, history, announce });
+  const objectEdits = createObjectEditHandlers(reviewContext);
   const ported: Ported = {
     'system.info': async () => {
       providers ??= probeExecutionProviders();
@@ -204,12 +191,9 @@ export function createTeamService(
     'reviews.image': naming.image,
     'reviews.decide': decisions.decide,
     'reviews.bulk': decisions.bulk,
-    'reviews.undo': async ({ projectId, reviewer }) => step(projectId, reviewer, 'undo'),
-    'reviews.redo': async ({ projectId, reviewer }) => step(projectId, reviewer, 'redo'),
-    'reviews.history': async ({ projectId, reviewer }) => {
-      check(projectId);
-      return history(reviewer);
-    },
+    'reviews.undo': undoRedo.undo,
+    'reviews.redo': undoRedo.redo,
+    'reviews.history': undoRedo.history,
     'claims.take': claims.take,
     'claims.release': claims.release,
     'claims.list': claims.list,
@@ -243,7 +227,7 @@ export function createTeamService(
       check(projectId);
       return p.exportJobs.cancel(jobId);
     },
-    ...objectEdits.handlers,
+    ...objectEdits,
   };
 
   const handlers: Record<string, Record<string, Handler>> = {};

@@ -3,20 +3,19 @@
 // of [qaId, revision]. Prints 'ready', starts at the first line on stdin (so two processes start
 // together), then prints one JSON line: per QA 'applied', 'stale' or the error message.
 import { ProjectStore } from '../../../db/project-store';
-import { QaDecisions } from '../qa-decisions';
-import { ReviewLog } from '../review-log';
 import { StaleEditError } from '../errors';
+import { desktopReview } from './desktop-review';
 
 const [folder, reviewer, decision, pairsJson] = process.argv.slice(2);
 const pairs = JSON.parse(pairsJson!) as Array<[number, string]>;
 const store = ProjectStore.open(folder!);
-const decisions = new QaDecisions(store, new ReviewLog(store));
+const review = desktopReview(store);
 process.stdout.write('ready\n');
 await new Promise((go) => process.stdin.once('data', go));
 const outcomes: Record<number, string> = {};
 for (const [qaId, revision] of pairs) {
   try {
-    decisions.decide({
+    await review.decide({
       qaId,
       decision: decision as 'approve' | 'reject',
       reason: decision === 'reject' ? `rejected by ${reviewer}` : undefined,

@@ -1,5 +1,5 @@
-// What the geometry checks, answer-card evidence and object names read of a team project, loaded
-// through the two-database stores so the desktop's synchronous rules (engine/review/qa-checks.ts,
+// What the geometry checks, answer-card evidence and object names read of a project (desktop or
+// team), loaded through the two-database stores so the synchronous rules (engine/review/qa-checks.ts,
 // referents.ts, scene-view/qa-evidence.ts) run on it unchanged: per image its scene graph, the
 // seed its QA were generated with, its ambiguities and whether objects changed after the graph,
 // and the phrasings of its QA (all, or those of some facts). Given a transaction, everything is

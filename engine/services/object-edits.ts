@@ -1,16 +1,14 @@
-// Object and label edits on a team project (docs/TEAM-SETUP.md, section 4), over the async stores:
-// the desktop's own edit plans (engine/review/object-edit-plans.ts) run inside one transaction of
-// the ObjectEditStore (read, check the version, check claims, write, audit entry), attributed to the
-// signed-in account, and each edit re-derives the images it touched (graph and QA, decisions kept:
-// team-rederive.ts). Undo and redo are the review undo's (db/store/undo-store.ts), which writes
-// objects back too; `afterStep` re-derives after them.
+// Object and label edits on a desktop or a team project (one handler set, over the async stores):
+// the edit plans (engine/review/object-edit-plans.ts) run inside one transaction of the
+// ObjectEditStore (read, check the version, check claims, write, audit entry), attributed to the
+// reviewer, and each edit has the images it touched re-derived (graph and QA, decisions kept: the
+// desktop's RederiveQueue, a team's TeamRederive). Undo and redo are the review undo's
+// (review-history.ts over db/store/undo-store.ts), which writes objects back too.
 import type { ApiHandlers } from '../../contract/api';
-import type { HistoryState } from '../../contract/review';
 import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
 import type { ObjectEditReads, ObjectEditSpec } from '../../db/store/object-edit-store';
 import { ReviewConflictError } from '../../db/store/review-store';
 import { NotFoundError } from '../errors';
-import type { EventBus } from '../event-bus';
 import { editedObjects, objectEditConflict } from '../review/claim-check';
 import { StaleEditError } from '../review/errors';
 import {
@@ -33,14 +31,15 @@ import {
   splitBoxes,
   type ObjectRef,
 } from '../review/object-edit-plans';
-import { toEditableObject } from '../services/review';
-import type { TeamProject } from './team-project';
+import { toEditableObject } from './review';
+import type { ReviewContext, ReviewSource } from './review-context';
+import { historyOf } from './review-history';
 
 type Objects = ApiHandlers['objects'];
 type Labels = ApiHandlers['labels'];
 
-/** The edit methods a team project answers (the rest of `objects.*` stays not-available). */
-export interface TeamObjectEditHandlers {
+/** The edit methods of both services (mask refinement is the desktop's alone). */
+export interface ObjectEditHandlers {
   'objects.create': Objects['create'];
   'objects.update': Objects['update'];
   'objects.delete': Objects['delete'];
@@ -54,7 +53,7 @@ export interface TeamObjectEditHandlers {
   'labels.merge': Labels['merge'];
 }
 
-export const TEAM_OBJECT_EDIT_METHODS = [
+export const OBJECT_EDIT_METHODS = [
   'objects.create',
   'objects.update',
   'objects.delete',
@@ -66,47 +65,16 @@ export const TEAM_OBJECT_EDIT_METHODS = [
   'objects.merge',
   'labels.rename',
   'labels.merge',
-] as const satisfies ReadonlyArray<keyof TeamObjectEditHandlers>;
+] as const satisfies ReadonlyArray<keyof ObjectEditHandlers>;
 
-export interface TeamObjectEditDeps {
-  project: TeamProject;
-  events: EventBus;
-  now: () => number;
-  /** Refuses a call for another project. */
-  check: (projectId: string) => void;
-  /** `reviewer`'s undo and redo state. */
-  history: (reviewer: string) => Promise<HistoryState>;
-  /** Tells the other reviewers (the 'review' event the decisions send). */
-  announce: (entry: AuditEntryRow) => void;
-}
-
-export function createTeamObjectEdits(d: TeamObjectEditDeps): {
-  handlers: TeamObjectEditHandlers;
-  /** After an undo or redo: re-derives the images whose objects it wrote back. */
-  afterStep: (entry: AuditEntryRow) => void;
-} {
-  const p = d.project;
-  const rederive = (entry: AuditEntryRow) => {
-    const after = (entry.after as { objects?: ObjectState[] } | null)?.objects ?? [];
-    for (const imageId of new Set(after.map((o) => o.imageId)))
-      // As the desktop's re-derivation: views of the image reload once its QA are stored.
-      p.rederive.enqueue(imageId, async () => {
-        const image = await p.catalog.image(imageId);
-        if (image)
-          d.events.emit({
-            type: 'images-changed',
-            projectId: p.id,
-            batchId: image.batchId,
-            imageId,
-          });
-      });
-  };
-
+export function createObjectEditHandlers(c: ReviewContext): ObjectEditHandlers {
   /** Refuses an edit of objects inside someone else's live claim, naming the holder. */
   const claimGuard =
-    (actor: string) =>
+    (p: ReviewSource, actor: string) =>
     async (reads: ObjectEditReads, spec: ObjectEditSpec): Promise<void> => {
-      const others = (await p.claims.live(d.now(), reads.trx)).filter((c) => c.holder !== actor);
+      const others = (await p.claims.live(c.now(), reads.trx)).filter(
+        (claim) => claim.holder !== actor,
+      );
       if (others.length === 0) return;
       const places = await reads.places(editedObjects(spec));
       const refused = objectEditConflict(others, actor, spec, places);
@@ -118,32 +86,39 @@ export function createTeamObjectEdits(d: TeamObjectEditDeps): {
     projectId: string,
     actor: string,
     plan: (reads: ObjectEditReads) => Promise<ObjectEditSpec>,
-  ): Promise<AuditEntryRow> => {
-    d.check(projectId);
+  ) => {
+    const p = c.sourceOf(projectId);
     let entry: AuditEntryRow;
     try {
-      entry = await p.objectEdits.execute(actor, plan, claimGuard(actor));
+      entry = await c.write(() => p.objectEdits.execute(actor, plan, claimGuard(p, actor)));
     } catch (err) {
       if (err instanceof ReviewConflictError) throw new StaleEditError(err.message);
       throw err;
     }
-    d.announce(entry);
-    rederive(entry);
-    return entry;
+    c.announce(projectId, entry);
+    c.afterStep(projectId, entry);
+    return { entry, p };
   };
-  const edited = async (entry: AuditEntryRow, reviewer: string) => {
+  const edited = async (
+    { entry, p }: { entry: AuditEntryRow; p: ReviewSource },
+    reviewer: string,
+  ) => {
     const first = (entry.after as { objects: ObjectState[] }).objects[0];
     return {
       object: first && !first.deleted ? toEditableObject(first) : null,
       entryId: entry.id,
-      history: await d.history(reviewer),
+      history: await historyOf(p, reviewer),
     };
   };
-  const labelResult = async (entry: AuditEntryRow, reviewer: string, merged: boolean) => ({
+  const labelResult = async (
+    { entry, p }: { entry: AuditEntryRow; p: ReviewSource },
+    reviewer: string,
+    merged?: boolean,
+  ) => ({
     changed: (entry.after as { objects: unknown[] }).objects.length,
-    merged,
+    merged: merged ?? entry.command === 'label.merge',
     entryId: entry.id,
-    history: await d.history(reviewer),
+    history: await historyOf(p, reviewer),
   });
   const live = async (reads: ObjectEditReads, ref: ObjectRef) =>
     liveObject(await reads.object(ref.objectId), ref);
@@ -153,7 +128,7 @@ export function createTeamObjectEdits(d: TeamObjectEditDeps): {
     return image;
   };
 
-  const handlers: TeamObjectEditHandlers = {
+  return {
     'objects.create': async ({ projectId, imageId, box, label, reviewer }) => {
       const entry = await run(projectId, reviewer, async (reads) => {
         const image = await imageOf(reads, imageId);
@@ -248,7 +223,7 @@ export function createTeamObjectEdits(d: TeamObjectEditDeps): {
         const merging = objects.length > 0 && (await reads.labelInUse(target));
         return planRenameLabel(from, target, objects, merging);
       });
-      return labelResult(entry, reviewer, entry.command === 'label.merge');
+      return labelResult(entry, reviewer);
     },
     'labels.merge': async ({ projectId, from, into, reviewer }) => {
       const entry = await run(projectId, reviewer, async (reads) => {
@@ -258,5 +233,4 @@ export function createTeamObjectEdits(d: TeamObjectEditDeps): {
       return labelResult(entry, reviewer, true);
     },
   };
-  return { handlers, afterStep: rederive };
 }
