@@ -13,7 +13,7 @@ import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ReviewConflictError, ReviewStore } from './review-store';
 import type { TeamTables } from './team-tables';
-import { storeTargets } from './test-targets';
+import { storeTargets, testBatch, testImage } from './test-targets';
 import { UndoStore, type UndoHistoryEntry } from './undo-store';
 
 /** The table `sqw project copy` creates from its desktop declaration (not on this layer yet). */
@@ -86,34 +86,9 @@ describe.each(storeTargets())('team stores on $name', (target) => {
   async function fixture() {
     const catalog = new CatalogStore(project.db);
     const db = project.db.withTables<TeamTables>();
-    const batch = () =>
-      catalog.createBatch({
-        sourceFolder: '/d',
-        depthFolder: null,
-        depthEncoding: null,
-        intrinsics: null,
-      });
+    const batch = () => testBatch(catalog, '/d');
     const [b1, b2] = [await batch(), await batch()];
-    const image = (batchId: number, rel: string) =>
-      catalog.insertImage({
-        batchId,
-        sourcePath: `/d/${rel}`,
-        relPath: rel,
-        fileName: rel,
-        sha256: `sha-${rel}`,
-        bytes: 1,
-        format: 'jpeg',
-        width: 10,
-        height: 10,
-        orientation: 1,
-        exif: null,
-        intrinsics: { fx: 1, fy: 1, cx: 5, cy: 5, source: 'given' },
-        uprightBlob: null,
-        thumbBlob: `blobs/thumbs/${rel}.webp`,
-        depthBlob: null,
-        depthPreviewBlob: null,
-        depth: null,
-      });
+    const image = (batchId: number, rel: string) => catalog.insertImage(testImage(batchId, rel));
     const [imgA, imgB] = [await image(b1, 'a.jpg'), await image(b2, 'b.jpg')];
     const object = async (imageId: number, label: string) =>
       (

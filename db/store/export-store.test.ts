@@ -1,33 +1,10 @@
 // One suite, two databases: what an export reads pages, filters and orders the same on SQLite and
 // PostgreSQL (the page query's SQL differs: SQLite's planner hints, PostgreSQL's JSON and types).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewImage } from '../repositories/images';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ExportStore, type QaFilter } from './export-store';
-import { storeTargets } from './test-targets';
-
-function image(batchId: number, relPath: string): NewImage {
-  return {
-    batchId,
-    sourcePath: `/data/${relPath}`,
-    relPath,
-    fileName: relPath,
-    sha256: `sha-${relPath}`,
-    bytes: 1000,
-    format: 'jpeg',
-    width: 640,
-    height: 480,
-    orientation: 1,
-    exif: null,
-    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5, source: 'given' },
-    uprightBlob: null,
-    thumbBlob: `thumbs/${relPath}`,
-    depthBlob: null,
-    depthPreviewBlob: null,
-    depth: null,
-  };
-}
+import { storeTargets, testImage } from './test-targets';
 
 describe.each(storeTargets())('the export store on $name', (target) => {
   let project: ProjectDb;
@@ -48,7 +25,7 @@ describe.each(storeTargets())('the export store on $name', (target) => {
     });
     images = [];
     for (const name of ['a.jpg', 'b.jpg', 'c.jpg'])
-      images.push(await catalog.insertImage(image(batch, name)));
+      images.push(await catalog.insertImage(testImage(batch, name)));
     const [a, , c] = images as [number, number, number];
     const now = new Date().toISOString();
     // [name, image, family, status, naming, fact, last reviewer ('bo' after 'ann')]

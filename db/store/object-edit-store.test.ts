@@ -6,7 +6,7 @@ import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ObjectEditStore, type ObjectEditSpec } from './object-edit-store';
 import { ReviewConflictError, ReviewStore } from './review-store';
-import { storeTargets } from './test-targets';
+import { storeTargets, testBatch, testImage } from './test-targets';
 import { UndoStore } from './undo-store';
 
 describe.each(storeTargets())('object edits on $name', (target) => {
@@ -25,31 +25,8 @@ describe.each(storeTargets())('object edits on $name', (target) => {
     undo = new UndoStore(project.db, project.dialect);
     review = new ReviewStore(project.db, project.dialect);
     const catalog = new CatalogStore(project.db);
-    const batch = await catalog.createBatch({
-      sourceFolder: '/data',
-      depthFolder: null,
-      depthEncoding: null,
-      intrinsics: null,
-    });
-    imageId = await catalog.insertImage({
-      batchId: batch,
-      sourcePath: '/data/a.jpg',
-      relPath: 'a.jpg',
-      fileName: 'a.jpg',
-      sha256: 'sha-a',
-      bytes: 1000,
-      format: 'jpeg',
-      width: 640,
-      height: 480,
-      orientation: 1,
-      exif: null,
-      intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5, source: 'given' },
-      uprightBlob: null,
-      thumbBlob: 'thumbs/a.jpg',
-      depthBlob: null,
-      depthPreviewBlob: null,
-      depth: null,
-    });
+    const batch = await testBatch(catalog);
+    imageId = await catalog.insertImage(testImage(batch, 'a.jpg'));
     const object = async (label: string, x0: number) =>
       (
         await project.db

@@ -11,7 +11,7 @@ import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ObjectEditStore } from './object-edit-store';
 import { DETECTED_OBJECTS_PER_IMAGE as B, reserveObjectIdBlocks } from './object-id-blocks';
-import { storeTargets } from './test-targets';
+import { storeTargets, testBatch, testImage } from './test-targets';
 
 describe.each(storeTargets())('object-id blocks on $name', (target) => {
   let project: ProjectDb;
@@ -52,35 +52,10 @@ describe.each(storeTargets())('object-id blocks on $name', (target) => {
     if (target.skipReason) ctx.skip(target.skipReason);
     project = await target.open();
     const catalog = new CatalogStore(project.db);
-    const batch = await catalog.createBatch({
-      sourceFolder: '/data',
-      depthFolder: null,
-      depthEncoding: null,
-      intrinsics: null,
-    });
+    const batch = await testBatch(catalog);
     images = [];
     for (const name of ['a', 'b', 'c', 'd'])
-      images.push(
-        await catalog.insertImage({
-          batchId: batch,
-          sourcePath: `/data/${name}.jpg`,
-          relPath: `${name}.jpg`,
-          fileName: `${name}.jpg`,
-          sha256: `sha-${name}`,
-          bytes: 1000,
-          format: 'jpeg',
-          width: 640,
-          height: 480,
-          orientation: 1,
-          exif: null,
-          intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5, source: 'given' },
-          uprightBlob: null,
-          thumbBlob: `thumbs/${name}.jpg`,
-          depthBlob: null,
-          depthPreviewBlob: null,
-          depth: null,
-        }),
-      );
+      images.push(await catalog.insertImage(testImage(batch, `${name}.jpg`)));
     // b has a live (imported) object; d only a deleted one: d is detected on, b is not.
     await project.db
       .insertInto('objects')

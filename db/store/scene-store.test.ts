@@ -7,7 +7,7 @@ import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ModelOutputStore } from './model-output-store';
 import { SceneStore } from './scene-store';
-import { storeTargets } from './test-targets';
+import { storeTargets, testBatch, testImage } from './test-targets';
 
 function pair(key: string, answer = 'yes', factHash = `h-${key}`): GeneratedQa {
   return {
@@ -32,31 +32,15 @@ describe.each(storeTargets())('scene store on $name', (target) => {
     project = await target.open();
     scene = new SceneStore(project.db);
     const catalog = new CatalogStore(project.db);
-    const batchId = await catalog.createBatch({
-      sourceFolder: '/data',
-      depthFolder: null,
-      depthEncoding: null,
-      intrinsics: null,
-    });
-    imageId = await catalog.insertImage({
-      batchId,
-      sourcePath: '/data/a.jpg',
-      relPath: 'a.jpg',
-      fileName: 'a.jpg',
-      sha256: 'sha-a',
-      bytes: 10,
-      format: 'jpeg',
-      width: 64,
-      height: 48,
-      orientation: 1,
-      exif: null,
-      intrinsics: { fx: 50, fy: 50, cx: 32, cy: 24, source: 'given' },
-      uprightBlob: null,
-      thumbBlob: 'thumbs/a.jpg',
-      depthBlob: null,
-      depthPreviewBlob: null,
-      depth: null,
-    });
+    const batchId = await testBatch(catalog);
+    imageId = await catalog.insertImage(
+      testImage(batchId, 'a.jpg', {
+        bytes: 10,
+        width: 64,
+        height: 48,
+        intrinsics: { fx: 50, fy: 50, cx: 32, cy: 24, source: 'given' },
+      }),
+    );
   });
   afterEach(async () => {
     await project?.close();

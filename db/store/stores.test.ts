@@ -1,35 +1,11 @@
 // One suite, two databases: the review and catalog stores behave the same on SQLite and PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewImage } from '../repositories/images';
 import { supersededReason } from '../repositories/fact-decisions';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ExportStore } from './export-store';
 import { ReviewConflictError, ReviewStore } from './review-store';
-import { storeTargets } from './test-targets';
-
-function image(batchId: number, relPath: string, over: Partial<NewImage> = {}): NewImage {
-  return {
-    batchId,
-    sourcePath: `/data/${relPath}`,
-    relPath,
-    fileName: relPath.split('/').pop()!,
-    sha256: `sha-${relPath}`,
-    bytes: 1000,
-    format: 'jpeg',
-    width: 640,
-    height: 480,
-    orientation: 1,
-    exif: null,
-    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5, source: 'given' },
-    uprightBlob: null,
-    thumbBlob: `thumbs/${relPath}`,
-    depthBlob: null,
-    depthPreviewBlob: null,
-    depth: null,
-    ...over,
-  };
-}
+import { storeTargets, testImage } from './test-targets';
 
 describe.each(storeTargets())('stores on $name', (target) => {
   let project: ProjectDb;
@@ -54,8 +30,8 @@ describe.each(storeTargets())('stores on $name', (target) => {
       depthEncoding: null,
       intrinsics: null,
     });
-    const imageId = await catalog.insertImage(image(batch, 'a.jpg'));
-    const otherImage = await catalog.insertImage(image(batch, 'b.jpg'));
+    const imageId = await catalog.insertImage(testImage(batch, 'a.jpg'));
+    const otherImage = await catalog.insertImage(testImage(batch, 'b.jpg'));
     const qa = async (imgId: number, factId: string, status = 'proposed', answer = 'yes') =>
       (
         await project.db
@@ -105,13 +81,13 @@ describe.each(storeTargets())('stores on $name', (target) => {
       intrinsics: { fx: 1 },
     });
     const big = await catalog.insertImage(
-      image(batch, 'scans/100%_a.jpg', {
+      testImage(batch, 'scans/100%_a.jpg', {
         bytes: 3_000_000_000, // past a 4-byte integer
         intrinsics: { fx: 525.123456789012, fy: 1 / 3, cx: 319.5, cy: 239.5, source: 'exif' },
         depthBlob: 'depth/a.png',
       }),
     );
-    await catalog.insertImage(image(batch, 'scans/100x_b.jpg'));
+    await catalog.insertImage(testImage(batch, 'scans/100x_b.jpg'));
     await catalog.addIssues(batch, [
       { path: '/data/bad.jpg', kind: 'failed', reason: 'truncated' },
       { path: '/data/x.txt', kind: 'skipped', reason: 'not an image' },

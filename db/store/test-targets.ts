@@ -4,7 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { NewImage } from '../repositories/images';
 import { usePostgresCluster } from '../postgres/test-hooks';
+import type { CatalogStore } from './catalog-store';
 import { openPostgresProject, openSqliteProject, type ProjectDb } from './connect';
 import type { DialectName } from './schema';
 
@@ -41,4 +43,42 @@ export function storeTargets(): TestTarget[] {
       },
     },
   ];
+}
+
+/** A batch without depth, as an import of `sourceFolder` makes one. */
+export function testBatch(catalog: CatalogStore, sourceFolder = '/data'): Promise<number> {
+  return catalog.createBatch({
+    sourceFolder,
+    depthFolder: null,
+    depthEncoding: null,
+    intrinsics: null,
+  });
+}
+
+/** An image row of `relPath` under /data: 640×480 JPEG, given intrinsics, a thumbnail blob only. */
+export function testImage(
+  batchId: number,
+  relPath: string,
+  over: Partial<NewImage> = {},
+): NewImage {
+  return {
+    batchId,
+    sourcePath: `/data/${relPath}`,
+    relPath,
+    fileName: relPath.split('/').pop()!,
+    sha256: `sha-${relPath}`,
+    bytes: 1000,
+    format: 'jpeg',
+    width: 640,
+    height: 480,
+    orientation: 1,
+    exif: null,
+    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5, source: 'given' },
+    uprightBlob: null,
+    thumbBlob: `thumbs/${relPath}`,
+    depthBlob: null,
+    depthPreviewBlob: null,
+    depth: null,
+    ...over,
+  };
 }

@@ -1,9 +1,9 @@
 // The exports API over real HTTP: an export runs as a job, its result and the project's record of
 // it come back through the contract, and bad targets are refused before a job starts.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildExportFixture } from '../export/test-fixture';
+import { answerFirstHalf, buildExportFixture } from '../export/test-fixture';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
 
 let dir: ReturnType<typeof tempDir>;
@@ -51,20 +51,12 @@ describe('exports API', () => {
     });
     await s.engine.jobs.settled(jobId);
     const benchPath = join(outDir, 'bench.json');
-    const bench = JSON.parse(readFileSync(benchPath, 'utf8'));
     const predictionsPath = join(dir.path, 'predictions.jsonl');
-    // The first half answered with the reference text, the rest left out.
-    const half = bench.slice(0, Math.ceil(bench.length / 2));
-    writeFileSync(
-      predictionsPath,
-      half
-        .map((r: any) => JSON.stringify({ id: r.id, answer: r.conversations[1].value }))
-        .join('\n'),
-    );
+    const { total, answered } = answerFirstHalf(benchPath, predictionsPath);
     const report = await call('exports.evaluate', { benchPath, predictionsPath });
-    expect(report.overall.n).toBe(bench.length);
-    expect(report.unparsed.length).toBe(bench.length - half.length);
-    expect(report.items.filter((i: any) => i.correct).length).toBe(half.length);
+    expect(report.overall.n).toBe(total);
+    expect(report.unparsed.length).toBe(total - answered);
+    expect(report.items.filter((i: any) => i.correct).length).toBe(answered);
     const bad = await s.rpc('exports.evaluate', { benchPath: predictionsPath, predictionsPath });
     expect(bad.body.error.code).toBe('invalid-input');
   });

@@ -3,6 +3,7 @@
 // does around a write (live events, re-derivation after an undone object edit, the claims clock).
 import type { Database } from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import type { EngineEvent } from '../../contract/api';
 import type { AuditEntryRow } from '../../db/repositories/annotations';
 import { ClaimStore } from '../../db/store/access-store';
 import { BrowseStore } from '../../db/store/browse-store';
@@ -40,6 +41,23 @@ export interface ReviewContext {
    * process holds project.sqlite (db/busy.ts); PostgreSQL waits on row locks instead.
    */
   write<T>(work: () => Promise<T>): Promise<T>;
+}
+
+/** The live update a committed review command sends: it names the person, so the other reviewers see who decided or edited what. */
+export function reviewEvent(
+  projectId: string,
+  entry: AuditEntryRow,
+): Extract<EngineEvent, { type: 'review' }> {
+  return {
+    type: 'review',
+    projectId,
+    actor: entry.actor,
+    command: entry.command,
+    target: entry.target,
+    op: entry.op,
+    entryId: entry.id,
+    imageIds: entry.imageIds,
+  };
 }
 
 /** Store errors as the codes a client acts on. */

@@ -14,7 +14,7 @@ import type { EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';
 import { createObjectEditHandlers } from './object-edits';
 import { createEvidenceHandlers } from './review-evidence';
-import { desktopReviewSource, type ReviewContext } from './review-context';
+import { desktopReviewSource, reviewEvent, type ReviewContext } from './review-context';
 import { createDecisionHandlers } from './review-decisions';
 import { createHistoryHandlers } from './review-history';
 
@@ -97,17 +97,7 @@ export function createReviewHandlers(
   refiner: MaskRefiner = new MaskRefiner(),
 ): ReviewHandlers {
   const announce = (projectId: string, entry: AuditEntryRow) =>
-    // Live updates name the person: the other reviewers see who decided or edited what.
-    ctx.events.emit({
-      type: 'review',
-      projectId,
-      actor: entry.actor,
-      command: entry.command,
-      target: entry.target,
-      op: entry.op,
-      entryId: entry.id,
-      imageIds: entry.imageIds,
-    });
+    ctx.events.emit(reviewEvent(projectId, entry));
   const rederive = (store: ProjectStore, imageIds: number[]) => {
     for (const id of imageIds) ctx.rederive.enqueue(store, id);
   };

@@ -27,10 +27,10 @@ import { tempDir } from '../test/helpers';
 import { TeamExportJobs } from './team-export-jobs';
 import { JobStore } from '../../db/store/job-store';
 import { openPostgresProject, sqliteHandle } from '../../db/store/connect';
-import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { TEMP_MARKER, tempFolderName } from '../export/temp-folders';
 import { createTeamEngine, type TeamEngine } from './team-engine';
+import { copiedExportProject } from './testing/export-project';
 
 describe('team export jobs', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -121,12 +121,9 @@ describe.skipIf(postgres.skipReason)('team export jobs across server restarts (P
 
   beforeAll(async () => {
     dir = tempDir('sqw-team-export-restart-');
-    const fx = await buildExportFixture(dir.path);
-    const folder = fx.store.folder;
-    fx.store.close();
-    url = await postgres.cluster().createDatabase();
-    blobs = join(dir.path, 'shared-blobs');
-    await copyProject(folder, url, { blobs });
+    ({ url, blobs } = await copiedExportProject(dir.path, () =>
+      postgres.cluster().createDatabase(),
+    ));
   }, 60_000);
   afterAll(async () => {
     await team?.close();

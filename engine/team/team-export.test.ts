@@ -4,19 +4,19 @@
 // desktop folder and from the team project (the team server's exports RPC, and `sqw export
 // --database`): the files are byte for byte the same, and each export is recorded in its project;
 // a bench export is scored against predictions the same way on both (exports.evaluate).
-import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, renameSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExportOptionsInput } from '../../contract/exports';
-import { copyProject } from '../../db/copy/project-copy';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { createEngine } from '../engine';
 import { exportProject } from '../export/export';
-import { buildExportFixture } from '../export/test-fixture';
 import { EXPORT_MARKER } from '../export/safe-output';
 import { runSqw, tempDir } from '../test/helpers';
+import { answerFirstHalf } from '../export/test-fixture';
 import { createTeamEngine, type TeamEngine } from './team-engine';
+import { copiedExportProject } from './testing/export-project';
 
 const postgres = usePostgresCluster();
 
@@ -64,12 +64,10 @@ describe.skipIf(postgres.skipReason)('exports of a team project (PostgreSQL)', (
 
   beforeAll(async () => {
     dir = tempDir('sqw-team-export-');
-    const fx = await buildExportFixture(dir.path);
-    const folder = fx.store.folder;
-    fx.store.close();
-    url = await postgres.cluster().createDatabase();
-    blobs = join(dir.path, 'shared-blobs');
-    await copyProject(folder, url, { blobs });
+    let folder: string;
+    ({ folder, url, blobs } = await copiedExportProject(dir.path, () =>
+      postgres.cluster().createDatabase(),
+    ));
     desktop = ProjectStore.open(folder);
     team = await createTeamEngine({ database: url, blobs });
   }, 60_000);
@@ -148,20 +146,12 @@ describe.skipIf(postgres.skipReason)('exports of a team project (PostgreSQL)', (
   it('evaluates predictions against its bench export as the desktop does (exports.evaluate)', async () => {
     // EXPORTS[1] is the spatialrgpt-bench export, written by both projects in the first test.
     const [mine, theirs] = ['desktop-1', 'team-1'].map((d) => join(dir.path, d, 'bench.json'));
-    const bench = JSON.parse(readFileSync(theirs!, 'utf8'));
-    expect(bench.length).toBeGreaterThan(1);
     const predictionsPath = join(dir.path, 'predictions.jsonl');
-    // The first half answered with the reference text, the rest left out.
-    const half = bench.slice(0, Math.ceil(bench.length / 2));
-    writeFileSync(
-      predictionsPath,
-      half
-        .map((r: any) => JSON.stringify({ id: r.id, answer: r.conversations[1].value }))
-        .join('\n'),
-    );
+    const { total, answered } = answerFirstHalf(theirs!, predictionsPath);
+    expect(total).toBeGreaterThan(1);
     const report = await call('exports.evaluate', { benchPath: theirs, predictionsPath });
-    expect(report.overall.n).toBe(bench.length);
-    expect(report.items.filter((i: any) => i.correct).length).toBe(half.length);
+    expect(report.overall.n).toBe(total);
+    expect(report.items.filter((i: any) => i.correct).length).toBe(answered);
     const engine = createEngine({ transport: 'http', projectFolders: [desktop.folder] });
     try {
       const local = await engine.dispatch('exports.evaluate', { benchPath: mine, predictionsPath });

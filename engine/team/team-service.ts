@@ -14,7 +14,7 @@ import type { TeamProject } from './team-project';
 import { describeLocation } from '../../db/copy/project-copy';
 import { createObjectEditHandlers, OBJECT_EDIT_METHODS } from '../services/object-edits';
 import { createDecisionHandlers } from '../services/review-decisions';
-import type { ReviewContext } from '../services/review-context';
+import { reviewEvent, type ReviewContext } from '../services/review-context';
 import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
 import { createEvidenceHandlers } from '../services/review-evidence';
 import { createHistoryHandlers } from '../services/review-history';
@@ -83,17 +83,7 @@ export function createTeamService(
   };
   let providers: ReturnType<typeof probeExecutionProviders> | undefined;
 
-  const announce = (entry: AuditEntryRow) =>
-    events.emit({
-      type: 'review',
-      projectId: p.id,
-      actor: entry.actor,
-      command: entry.command,
-      target: entry.target,
-      op: entry.op,
-      entryId: entry.id,
-      imageIds: entry.imageIds,
-    });
+  const announce = (entry: AuditEntryRow) => events.emit(reviewEvent(p.id, entry));
   /** Graph and QA of the images an edit, undo or redo wrote objects of, again (team-rederive.ts). */
   const rederive = (entry: AuditEntryRow) => {
     const after = (entry.after as { objects?: ObjectState[] } | null)?.objects ?? [];
