@@ -1,9 +1,10 @@
 // A team project's pipeline runs as the queue holds them: one pg-boss job per image, grouped by the
 // run id in its data (image-queue.ts), and what the operators do with a run (pause, resume,
 // cancel, retry its failures) as pg-boss operations on those jobs, each in one transaction under
-// a lock on the run. A run's image may have several jobs (retries); its newest one says where the
-// image stands. Jobs pg-boss has archived (finished ones, after 12 hours) are read from its
-// archive, so an old run still lists its counts and failures.
+// a lock on the run. A run holds one job per image: a retry re-queues the image's failed job or
+// replaces it, so counting a run's jobs by state counts its images. Jobs pg-boss has archived
+// (finished ones, after 12 hours) are read from its archive, so an old run still lists its counts
+// and failures.
 //
 // Pause uses pg-boss's own deferral: the run's waiting jobs start after 'infinity' (a claim takes
 // only jobs whose start has come), and its running jobs get a retry delay of decades, so one that
@@ -17,7 +18,7 @@ const PARKED_RETRY_DELAY = 2_147_483_647;
 /** Waiting jobs start after this far ahead are parked (the delay above is 68 years). */
 const PARKED_AFTER = "interval '50 years'";
 
-/** One run's images by where their newest job stands. */
+/** One run's images by the state of their job. */
 export interface QueueRun {
   runId: string;
   /** The stages its jobs run (of its first image). */
@@ -45,19 +46,18 @@ export interface QueueRunFailure {
   reason: string;
 }
 
-/** The run's jobs, newest per image, from the live table and the archive. */
-function latestJobs(where: string): string {
-  const cols = 'id, data, state, start_after, created_on, started_on, completed_on, output';
+/**
+ * The runs' jobs (one per image), from the live table and the archive; `withData` adds each job's
+ * data and output.
+ */
+function runJobs(where: string, withData = true): string {
+  const cols = `id, state, start_after, created_on, started_on, completed_on${withData ? ', data, output' : ''}`;
+  const keys = `data->>'runId' AS run_id, (data->>'imageId')::int AS image_id`;
   return `
-    latest AS (
-      SELECT DISTINCT ON (data->>'runId', (data->>'imageId')::int)
-        ${cols}, data->>'runId' AS run_id, (data->>'imageId')::int AS image_id, archived
-      FROM (
-        SELECT ${cols}, false AS archived FROM pgboss.job WHERE name = $1 AND ${where}
-        UNION ALL
-        SELECT ${cols}, true AS archived FROM pgboss.archive WHERE name = $1 AND ${where}
-      ) j
-      ORDER BY data->>'runId', (data->>'imageId')::int, created_on DESC, id DESC
+    run_jobs AS (
+      SELECT ${cols}, ${keys}, false AS archived FROM pgboss.job WHERE name = $1 AND ${where}
+      UNION ALL
+      SELECT ${cols}, ${keys}, true AS archived FROM pgboss.archive WHERE name = $1 AND ${where}
     )`;
 }
 
@@ -69,10 +69,10 @@ const FAILURES = `
     SELECT image_id, 'job' AS stage,
       COALESCE(output->>'reason', output->'value'->>'message', output->>'message', output::text, '')
         AS reason
-    FROM latest WHERE state = 'failed'
+    FROM run_jobs WHERE state = 'failed'
     UNION ALL
     SELECT s.image_id, s.stage, COALESCE(s.reason, '')
-    FROM latest l JOIN stage_runs s ON s.image_id = l.image_id AND s.job_id = $2
+    FROM run_jobs l JOIN stage_runs s ON s.image_id = l.image_id AND s.job_id = $2
     WHERE l.state = 'completed' AND s.status = 'failed'
   )`;
 
@@ -98,21 +98,36 @@ export class QueueRuns {
 
   private async summaries(runId: string | null): Promise<QueueRun[]> {
     const { rows } = await this.pool.query<Row>(
-      `WITH ${latestJobs(`($2::text IS NULL OR data->>'runId' = $2::text)`)}
-       SELECT run_id, (array_agg(data->'stages'))[1] AS stages,
-         count(*)::int AS images,
-         count(*) FILTER (WHERE ${WAITING})::int AS waiting,
-         count(*) FILTER (WHERE ${WAITING} AND start_after > now() + ${PARKED_AFTER})::int AS parked,
-         count(*) FILTER (WHERE state = 'active')::int AS active,
-         count(*) FILTER (WHERE state = 'completed')::int AS completed,
-         count(*) FILTER (WHERE state = 'failed')::int AS failed,
-         count(*) FILTER (WHERE state = 'cancelled')::int AS cancelled,
-         COALESCE(sum((SELECT count(*) FROM stage_runs s
-           WHERE s.image_id = latest.image_id AND s.job_id = latest.run_id AND s.status = 'failed'))
-           FILTER (WHERE state = 'completed'), 0)::int AS failed_stages,
-         min(created_on) AS created_at,
-         max(GREATEST(created_on, started_on, completed_on)) AS updated_at
-       FROM latest GROUP BY run_id ORDER BY min(created_on) DESC, run_id`,
+      `WITH ${runJobs(`($2::text IS NULL OR data->>'runId' = $2::text)`, false)},
+       stage_failures AS (
+         SELECT l.run_id, count(*)::int AS n
+         FROM stage_runs s JOIN run_jobs l ON l.image_id = s.image_id AND l.run_id = s.job_id
+         WHERE s.status = 'failed' AND l.state = 'completed'
+         GROUP BY l.run_id
+       ),
+       summary AS (
+         SELECT run_id,
+           count(*)::int AS images,
+           count(*) FILTER (WHERE ${WAITING})::int AS waiting,
+           count(*) FILTER (WHERE ${WAITING} AND start_after > now() + ${PARKED_AFTER})::int
+             AS parked,
+           count(*) FILTER (WHERE state = 'active')::int AS active,
+           count(*) FILTER (WHERE state = 'completed')::int AS completed,
+           count(*) FILTER (WHERE state = 'failed')::int AS failed,
+           count(*) FILTER (WHERE state = 'cancelled')::int AS cancelled,
+           min(created_on) AS created_at,
+           max(GREATEST(created_on, started_on, completed_on)) AS updated_at
+         FROM run_jobs GROUP BY run_id
+       )
+       SELECT m.*, COALESCE(f.n, 0) AS failed_stages,
+         COALESCE(
+           (SELECT data->'stages' FROM pgboss.job WHERE name = $1 AND data->>'runId' = m.run_id
+            LIMIT 1),
+           (SELECT data->'stages' FROM pgboss.archive WHERE name = $1 AND data->>'runId' = m.run_id
+            LIMIT 1)
+         ) AS stages
+       FROM summary m LEFT JOIN stage_failures f ON f.run_id = m.run_id
+       ORDER BY m.created_at DESC, m.run_id`,
       [this.queue, runId],
     );
     return rows.map((r) => ({
@@ -137,7 +152,7 @@ export class QueueRuns {
     offset: number,
     limit: number,
   ): Promise<{ total: number; items: QueueRunFailure[] }> {
-    const with_ = `WITH ${latestJobs(`data->>'runId' = $2`)}, ${FAILURES}`;
+    const with_ = `WITH ${runJobs(`data->>'runId' = $2`)}, ${FAILURES}`;
     const total = (
       await this.pool.query<{ n: number }>(`${with_} SELECT count(*)::int AS n FROM failures`, [
         this.queue,
@@ -215,12 +230,12 @@ export class QueueRuns {
   }
 
   /**
-   * Queues the run's failed images again: a job that failed for good is retried (pg-boss retry,
-   * or a fresh job when it was archived); an image whose job completed with a failed stage gets a
-   * fresh job of the run's stages. That image's records of this run stop naming the run (the
-   * worker stores a run's image once, and these records are the attempt being replaced), so the
-   * fresh job's results are stored and name it again. A paused run's requeued images stay
-   * parked. Returns how many images were queued again.
+   * Queues the run's failed images again: a job that failed for good is retried (pg-boss retry);
+   * one pg-boss has archived, or an image whose job completed with a failed stage, gets a fresh
+   * job of the run's stages in place of the old one (deleted: one job per image). That image's
+   * records of this run stop naming the run (the worker stores a run's image once, and these
+   * records are the attempt being replaced), so the fresh job's results are stored and name it
+   * again. A paused run's requeued images stay parked. Returns how many images were queued again.
    */
   async retryFailed(runId: string): Promise<number> {
     return this.inRun(runId, async (client, db) => {
@@ -231,11 +246,11 @@ export class QueueRuns {
         archived: boolean;
         parked: boolean;
       }>(
-        `WITH ${latestJobs(`data->>'runId' = $2`)}
+        `WITH ${runJobs(`data->>'runId' = $2`)}
          SELECT id, data, state, archived,
-           EXISTS (SELECT 1 FROM latest WHERE ${WAITING} AND start_after > now() + ${PARKED_AFTER})
+           EXISTS (SELECT 1 FROM run_jobs WHERE ${WAITING} AND start_after > now() + ${PARKED_AFTER})
              AS parked
-         FROM latest l
+         FROM run_jobs l
          WHERE state = 'failed' OR (state = 'completed' AND EXISTS (
            SELECT 1 FROM stage_runs s
            WHERE s.image_id = l.image_id AND s.job_id = $2 AND s.status = 'failed'))`,
@@ -245,6 +260,14 @@ export class QueueRuns {
       const retried = rows.filter((r) => r.state === 'failed' && !r.archived).map((r) => r.id);
       if (retried.length) await this.boss.retry(this.queue, retried, { db });
       const fresh = rows.filter((r) => r.state !== 'failed' || r.archived);
+      const replacedLive = fresh.filter((r) => !r.archived).map((r) => r.id);
+      if (replacedLive.length) await this.boss.deleteJob(this.queue, replacedLive, { db });
+      const replacedArchived = fresh.filter((r) => r.archived).map((r) => r.id);
+      if (replacedArchived.length)
+        await client.query(`DELETE FROM pgboss.archive WHERE name = $1 AND id = ANY($2::uuid[])`, [
+          this.queue,
+          replacedArchived,
+        ]);
       const ranImages = rows.filter((r) => r.state === 'completed').map((r) => r.data.imageId);
       if (ranImages.length)
         await client.query(
