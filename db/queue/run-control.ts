@@ -182,30 +182,38 @@ export class QueueRuns {
    */
   async pause(runId: string): Promise<number> {
     return this.inRun(runId, async (client) => {
-      const { rowCount } = await client.query(
-        `UPDATE pgboss.job SET
-           start_after = CASE WHEN ${WAITING} THEN 'infinity'::timestamptz ELSE start_after END,
-           retry_delay = $3
-         WHERE name = $1 AND data->>'runId' = $2 AND state <= 'active'`,
-        [this.queue, runId, PARKED_RETRY_DELAY],
-      );
-      return rowCount ?? 0;
+      const park = () =>
+        client.query(
+          `UPDATE pgboss.job SET
+             start_after = CASE WHEN ${WAITING} THEN 'infinity'::timestamptz ELSE start_after END,
+             retry_delay = $3
+           WHERE name = $1 AND data->>'runId' = $2 AND state <= 'active'`,
+          [this.queue, runId, PARKED_RETRY_DELAY],
+        );
+      await park();
+      // pg-boss fails a job by deleting its row and inserting it again: a row that a worker
+      // failed while the first statement waited for it is new, seen only by a second statement.
+      return (await park()).rowCount ?? 0;
     });
   }
 
   /** Gives a paused run's jobs back to the workers; returns how many. */
   async resume(runId: string): Promise<number> {
     return this.inRun(runId, async (client) => {
-      const { rowCount } = await client.query(
-        `UPDATE pgboss.job j SET
-           start_after = CASE WHEN ${WAITING} THEN now() ELSE j.start_after END,
-           retry_delay = q.retry_delay
-         FROM pgboss.queue q
-         WHERE q.name = $1 AND j.name = $1 AND j.data->>'runId' = $2 AND j.state <= 'active'
-           AND (j.retry_delay = $3 OR j.start_after > now() + ${PARKED_AFTER})`,
-        [this.queue, runId, PARKED_RETRY_DELAY],
-      );
-      return rowCount ?? 0;
+      const unpark = async () =>
+        (
+          await client.query(
+            `UPDATE pgboss.job j SET
+               start_after = CASE WHEN ${WAITING} THEN now() ELSE j.start_after END,
+               retry_delay = q.retry_delay
+             FROM pgboss.queue q
+             WHERE q.name = $1 AND j.name = $1 AND j.data->>'runId' = $2 AND j.state <= 'active'
+               AND (j.retry_delay = $3 OR j.start_after > now() + ${PARKED_AFTER})`,
+            [this.queue, runId, PARKED_RETRY_DELAY],
+          )
+        ).rowCount ?? 0;
+      // Twice, for a job failed (deleted and inserted again) while the first waited for it.
+      return (await unpark()) + (await unpark());
     });
   }
 
@@ -215,17 +223,22 @@ export class QueueRuns {
    */
   async cancel(runId: string): Promise<number> {
     return this.inRun(runId, async (client, db) => {
-      const { rows } = await client.query<{ id: string }>(
-        `SELECT id FROM pgboss.job WHERE name = $1 AND data->>'runId' = $2 AND state <= 'active'`,
-        [this.queue, runId],
-      );
-      if (rows.length === 0) return 0;
-      await this.boss.cancel(
-        this.queue,
-        rows.map((r) => r.id),
-        { db },
-      );
-      return rows.length;
+      let cancelled = 0;
+      // Twice, for a job failed (deleted and inserted again) while the first waited for it.
+      for (let pass = 0; pass < 2; pass++) {
+        const { rows } = await client.query<{ id: string }>(
+          `SELECT id FROM pgboss.job WHERE name = $1 AND data->>'runId' = $2 AND state <= 'active'`,
+          [this.queue, runId],
+        );
+        if (rows.length === 0) break;
+        await this.boss.cancel(
+          this.queue,
+          rows.map((r) => r.id),
+          { db },
+        );
+        if (pass === 0) cancelled = rows.length;
+      }
+      return cancelled;
     });
   }
 
