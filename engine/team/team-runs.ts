@@ -132,7 +132,8 @@ export class TeamRuns {
   /** The queue, when it holds the run. */
   private async need(runId: string): Promise<QueueRuns> {
     const runs = await this.runs();
-    if (!runs || !(await runs.get(runId))) throw new NotFoundError(`job not found: ${runId}`);
+    if (!runs || !(await runs.get(runId)))
+      throw new NotFoundError(`no pipeline run ${runId} in the project's queue`);
     return runs;
   }
 
