@@ -9,6 +9,7 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { reserveObjectIdBlocks } from '../store/object-id-blocks';
 import type { ProjectTables } from '../store/schema';
+import { QueueRuns } from './run-control';
 
 export const IMAGE_QUEUE = 'sqw-images';
 
@@ -229,6 +230,11 @@ export class ImageQueue {
       completed: n('completed'),
       failed: n('failed'),
     };
+  }
+
+  /** The queue's runs and what operators do with them (run-control.ts). */
+  runs(): QueueRuns {
+    return new QueueRuns(this.boss, this.pool, IMAGE_QUEUE);
   }
 
   async close(): Promise<void> {

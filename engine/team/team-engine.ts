@@ -3,7 +3,7 @@
 // desktop engine, and blobs read from the project's shared blob folder.
 import type { BlobRef } from '../../contract/blobs';
 import { describeLocation } from '../../db/copy/project-copy';
-import { openProjectDb } from '../../db/store/connect';
+import { isPostgresUrl, openProjectDb } from '../../db/store/connect';
 import { EventBus } from '../event-bus';
 import { createDispatcher, type Dispatch } from '../rpc/dispatch';
 import { TeamProject, type TeamBlob } from './team-project';
@@ -26,7 +26,12 @@ export async function createTeamEngine(opts: {
   const db = await openProjectDb(opts.database);
   let project: TeamProject;
   try {
-    project = await TeamProject.open(db, describeLocation(opts.database), opts.blobs);
+    project = await TeamProject.open(
+      db,
+      describeLocation(opts.database),
+      opts.blobs,
+      isPostgresUrl(opts.database) ? opts.database : null,
+    );
   } catch (err) {
     await db.close();
     throw err;

@@ -16,6 +16,7 @@ import { FolderBlobStore, type BlobStore } from './blob-store';
 import { TeamRederive } from './team-rederive';
 import { teamExportProject } from './team-export';
 import { TeamExportJobs } from './team-export-jobs';
+import { TeamRuns } from './team-runs';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.jpg': 'image/jpeg',
@@ -43,6 +44,8 @@ export class TeamProject {
   readonly rederive: TeamRederive;
   /** Dataset exports (files from the blob store), their jobs kept in the project. */
   readonly exportJobs: TeamExportJobs;
+  /** Pipeline runs in the project's queue, for the workers (`sqw run --database`). */
+  readonly runs: TeamRuns;
 
   private constructor(
     readonly db: ProjectDb,
@@ -52,6 +55,7 @@ export class TeamProject {
     readonly name: string,
     readonly createdAt: string,
     blobFolder: string,
+    queueUrl: string | null,
   ) {
     this.catalog = new CatalogStore(db.db);
     this.review = new ReviewStore(db.db, db.dialect);
@@ -66,11 +70,18 @@ export class TeamProject {
       teamExportProject(db, this.blobs, blobFolder),
       new JobStore(db.db, db.dialect),
     );
+    this.runs = new TeamRuns(db, queueUrl);
   }
 
-  static async open(db: ProjectDb, location: string, blobFolder: string): Promise<TeamProject> {
+  /** `queueUrl`: the project's postgres:// URL, for its pipeline queue (none on SQLite). */
+  static async open(
+    db: ProjectDb,
+    location: string,
+    blobFolder: string,
+    queueUrl: string | null = null,
+  ): Promise<TeamProject> {
     const p = await new BrowseStore(db.db).project();
-    const project = new TeamProject(db, location, p.id, p.name, p.createdAt, blobFolder);
+    const project = new TeamProject(db, location, p.id, p.name, p.createdAt, blobFolder, queueUrl);
     // Exports a previous server process was running when it stopped: failed, saying so.
     await project.exportJobs.markInterrupted();
     return project;
@@ -114,6 +125,7 @@ export class TeamProject {
   async close(): Promise<void> {
     await this.rederive.idle();
     await this.exportJobs.idle();
+    await this.runs.close();
     await this.db.close();
   }
 }

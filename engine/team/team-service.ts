@@ -69,6 +69,10 @@ export const TEAM_METHODS = new Set<MethodName>([
   'jobs.list',
   'jobs.get',
   'jobs.cancel',
+  'jobs.pause',
+  'jobs.resume',
+  'jobs.retryFailed',
+  'jobs.errors',
   ...OBJECT_EDIT_METHODS,
 ]);
 
@@ -203,19 +207,40 @@ export function createTeamService(
     },
     // A bench export scored against predictions, both files on the server's disk (admins).
     'exports.evaluate': evaluateBench,
-    // The project's export jobs, kept in its database by this server process and earlier ones
-    // (the pipeline's jobs are the workers' queue, `sqw queue status`).
+    // The project's export jobs, kept in its database by this server process and earlier ones,
+    // and its pipeline runs, read from the workers' queue (team-runs.ts); a run's id is its
+    // queue id, an export's starts with 'export-'.
     'jobs.list': async ({ projectId }) => {
       check(projectId);
-      return p.exportJobs.jobs();
+      const jobs = [...(await p.exportJobs.jobs()), ...(await p.runs.list())];
+      return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
     'jobs.get': async ({ projectId, jobId }) => {
       check(projectId);
-      return p.exportJobs.job(jobId);
+      return (await p.runs.get(jobId)) ?? p.exportJobs.job(jobId);
     },
     'jobs.cancel': async ({ projectId, jobId }) => {
       check(projectId);
-      return p.exportJobs.cancel(jobId);
+      return (await p.runs.get(jobId)) ? p.runs.cancel(jobId) : p.exportJobs.cancel(jobId);
+    },
+    'jobs.pause': async ({ projectId, jobId }) => {
+      check(projectId);
+      return p.runs.pause(jobId);
+    },
+    'jobs.resume': async ({ projectId, jobId }) => {
+      check(projectId);
+      return p.runs.resume(jobId);
+    },
+    'jobs.retryFailed': async ({ projectId, jobId }) => {
+      check(projectId);
+      return p.runs.retryFailed(jobId);
+    },
+    'jobs.errors': async ({ projectId, jobId, offset, limit }) => {
+      check(projectId);
+      if (await p.runs.get(jobId)) return p.runs.errors(jobId, offset, limit);
+      // An export fails whole, with its message: no per-image failures, as on the desktop.
+      await p.exportJobs.job(jobId);
+      return { total: 0, items: [] };
     },
     ...objectEdits,
   };

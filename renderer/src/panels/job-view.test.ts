@@ -24,6 +24,7 @@ describe('jobs panel view', () => {
       cancel: true,
       retryFailed: false,
     });
+    expect(jobActions(job({ status: 'queued' }))).toMatchObject({ pause: true, cancel: true });
     expect(jobActions(job({ status: 'interrupted' }))).toMatchObject({
       resume: true,
       cancel: false,

@@ -22,11 +22,14 @@ export interface JobActions {
   retryFailed: boolean;
 }
 
-/** Pause/resume/retry exist for pipeline runs (their queue survives); any active job can be cancelled. */
+/**
+ * Pause/resume/retry exist for pipeline runs (their queue survives); any active job can be
+ * cancelled. A team project's run waits 'queued' until a worker takes an image: pausable too.
+ */
 export function jobActions(job: Job): JobActions {
   const pipeline = job.kind === 'pipeline';
   return {
-    pause: pipeline && job.status === 'running',
+    pause: pipeline && (job.status === 'running' || job.status === 'queued'),
     resume: pipeline && (job.status === 'paused' || job.status === 'interrupted'),
     cancel: job.status === 'queued' || job.status === 'running' || job.status === 'paused',
     retryFailed: pipeline && (job.status === 'done' || job.status === 'failed') && job.failed > 0,
