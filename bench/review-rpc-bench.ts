@@ -34,7 +34,7 @@ async function main() {
     await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
     const imageId = store.images.findByName('corridor.jpg')[0]!.id;
     await runGraphStage(store, imageId);
-    runQaStage(store, imageId, { seed: '1' });
+    await runQaStage(store, imageId, { seed: '1' });
     store.close();
     const engine = createEngine({ transport: 'http', projectFolders: [dir] });
     const projectId = engine.projects.list()[0]!.id;

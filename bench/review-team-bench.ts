@@ -67,7 +67,7 @@ async function fixtureFolder(): Promise<{ dir: string; folder: string }> {
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   const imageId = store.images.findByName('corridor.jpg')[0]!.id;
   await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await runQaStage(store, imageId, { seed: '1' });
   store.close();
   return { dir, folder };
 }

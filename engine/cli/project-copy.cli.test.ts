@@ -13,7 +13,7 @@ import { ReviewStore } from '../../db/store/review-store';
 import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { importBatch } from '../import/index';
-import { storeQa } from '../pipeline/qa-stage';
+import { storeQaResult } from '../test/desktop-results';
 import { desktopReview } from '../review/testing/desktop-review';
 import { runSqw, tempDir } from '../test/helpers';
 
@@ -70,7 +70,7 @@ async function reviewedProject(folder: string): Promise<void> {
     ]);
     store.jobs.create({ id: 'job-1', kind: 'pipeline', params: { stages: ['qa'] }, total: 1 });
     const graph = randomGraph(3, { objects: 6, alignedProb: 1, badQuality: 0 });
-    storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
+    await storeQaResult(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
     const review = desktopReview(store);
     const queue = store.annotations.edits.qaQueue({ imageId, offset: 0, limit: 3 }).items;
     await review.decide({

@@ -1,8 +1,12 @@
 // segment + lift + graph for one image: its stored depth and objects go through the spatial engine
 // (spatial/scene/build-scene-graph.ts, which also derives masks from boxes when none is stored);
-// the graph, any derived masks and the stage record are written in one transaction.
+// the graph, any derived masks and the stage record are written in one transaction, through the
+// two-database layer's SceneStore as a team worker writes them.
 import { join } from 'node:path';
 import type { ProjectStore } from '../../db/project-store';
+import type { StageRecord } from '../../db/repositories/stage-results';
+import { sqliteHandle } from '../../db/store/connect';
+import { SceneStore } from '../../db/store/scene-store';
 import { buildScene } from '../../spatial/scene/build-scene-graph';
 import type { DepthErrorPreset } from '../../spatial/depth-error';
 import { loadDepthMetres } from './cpu-task';
@@ -16,15 +20,21 @@ export async function runGraphStage(store: ProjectStore, imageId: number): Promi
   const started = performance.now();
   const image = store.images.get(imageId);
   if (!image) return { status: 'failed', reason: `image ${imageId} not found` };
-  const record = (o: StageOutcome, provenance: Record<string, unknown> | null = null) => {
-    store.scene.recordStage({
-      imageId,
-      stage: 'graph',
-      status: o.status,
-      reason: o.status === 'done' ? null : o.reason,
-      provenance,
-      tookMs: performance.now() - started,
-    });
+  const db = sqliteHandle(store.db);
+  const stageRecord = (
+    o: StageOutcome,
+    provenance: Record<string, unknown> | null = null,
+  ): StageRecord => ({
+    imageId,
+    stage: 'graph',
+    status: o.status,
+    reason: o.status === 'done' ? null : o.reason,
+    provenance,
+    tookMs: performance.now() - started,
+    jobId: null,
+  });
+  const record = async (o: StageOutcome) => {
+    await new SceneStore(db).recordStages([stageRecord(o)]);
     return o;
   };
   if (!image.depthBlob)
@@ -32,7 +42,7 @@ export async function runGraphStage(store: ProjectStore, imageId: number): Promi
       status: 'skipped',
       reason: 'no depth: import sensor depth (a depth model is not installed)',
     });
-  const objects = store.annotations.objectsWithMasks(imageId);
+  const objects = await new SceneStore(db).objectsWithMasks(imageId);
   if (objects.length === 0)
     return record({
       status: 'skipped',
@@ -66,21 +76,24 @@ export async function runGraphStage(store: ProjectStore, imageId: number): Promi
     return record({ status: 'failed', reason: (err as Error).message });
   }
   const { graph, derivedMasks, notes } = build;
-  store.db.transaction(() => {
+  await db.transaction().execute(async (trx) => {
+    const scene = new SceneStore(trx);
     for (const [objectId, rle] of derivedMasks)
-      store.annotations.setMask(objectId, JSON.stringify(rle), 'depth-cluster');
-    store.scene.saveGraph(imageId, graph, notes);
-    record(
-      { status: 'done', detail: '' },
-      {
-        engine: 'spatial/scene',
-        gravitySource: graph.frame.gravitySource,
-        derivedMasks: derivedMasks.size,
-        depthError: build.depthError?.name ?? 'estimated',
-        notes,
-      },
-    );
-  })();
+      await scene.setMask(objectId, JSON.stringify(rle), 'depth-cluster');
+    await scene.saveGraph(imageId, graph, notes);
+    await scene.recordStages([
+      stageRecord(
+        { status: 'done', detail: '' },
+        {
+          engine: 'spatial/scene',
+          gravitySource: graph.frame.gravitySource,
+          derivedMasks: derivedMasks.size,
+          depthError: build.depthError?.name ?? 'estimated',
+          notes,
+        },
+      ),
+    ]);
+  });
   const usable = graph.nodes.filter((n) => n.quality.ok).length;
   return {
     status: 'done',

@@ -1,7 +1,10 @@
 // qa for one image: QA pairs from its stored scene graph (spatial/qa), kept by stable key so
 // re-running keeps review decisions on unchanged facts; ambiguous objects are stored for review.
+// Written through the two-database layer's SceneStore, as a team worker writes them.
 import type { ProjectStore } from '../../db/project-store';
-import type { GeneratedQa } from '../../db/repositories/qa-upsert-plan';
+import type { GeneratedQa, QaUpsertCounts } from '../../db/repositories/qa-upsert-plan';
+import { sqliteHandle } from '../../db/store/connect';
+import { SceneStore } from '../../db/store/scene-store';
 import { generateQa } from '../../spatial/qa/generate';
 import type { QaResult } from '../../spatial/qa/types';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
@@ -28,34 +31,41 @@ export function generatedQaRows(result: QaResult): GeneratedQa[] {
 }
 
 /**
- * Stores one image's generated QA and ambiguities (call inside the image's transaction); an image
- * that got QA goes to review. Returns the upsert counts (added, changed, unchanged).
+ * Stores one image's generated QA (kept by the qa-keeping rules: a decided pair is never deleted)
+ * and ambiguities. Call with a store made on the image's write transaction: the upsert reads the
+ * stored pairs, then writes. The image's status follows from its QA (database triggers).
  */
-export function storeQa(store: ProjectStore, imageId: number, result: QaResult) {
-  const counts = store.scene.upsertQa(imageId, generatedQaRows(result));
-  store.scene.replaceAmbiguities(imageId, result.ambiguities);
-  if (result.pairs.length > 0) store.images.setStatus(imageId, 'needs-review');
+export async function storeQa(
+  scene: SceneStore,
+  imageId: number,
+  result: QaResult,
+): Promise<QaUpsertCounts> {
+  const counts = await scene.upsertQa(imageId, generatedQaRows(result));
+  await scene.replaceAmbiguities(imageId, result.ambiguities);
   return counts;
 }
 
-export function runQaStage(
+export async function runQaStage(
   store: ProjectStore,
   imageId: number,
   opts: QaStageOptions,
-): StageOutcome {
+): Promise<StageOutcome> {
   const started = performance.now();
-  const record = (o: StageOutcome, provenance: Record<string, unknown> | null = null) => {
-    store.scene.recordStage({
-      imageId,
-      stage: 'qa',
-      status: o.status,
-      reason: o.status === 'done' ? null : o.reason,
-      provenance,
-      tookMs: performance.now() - started,
-    });
+  const db = sqliteHandle(store.db);
+  const stageRecord = (o: StageOutcome, provenance: Record<string, unknown> | null = null) => ({
+    imageId,
+    stage: 'qa',
+    status: o.status,
+    reason: o.status === 'done' ? null : o.reason,
+    provenance,
+    tookMs: performance.now() - started,
+    jobId: null,
+  });
+  const record = async (o: StageOutcome) => {
+    await new SceneStore(db).recordStages([stageRecord(o)]);
     return o;
   };
-  const stored = store.scene.graph(imageId);
+  const stored = await new SceneStore(db).graph(imageId);
   if (!stored)
     return record({ status: 'skipped', reason: 'no scene graph: run the graph stage first' });
   let result;
@@ -68,14 +78,17 @@ export function runQaStage(
   } catch (err) {
     return record({ status: 'failed', reason: (err as Error).message });
   }
-  const counts = store.db.transaction(() => {
-    const c = storeQa(store, imageId, result);
-    record(
-      { status: 'done', detail: '' },
-      { engine: 'spatial/qa', seed: opts.seed, skipped: result.skipped, ...c },
-    );
+  const counts = await db.transaction().execute(async (trx) => {
+    const scene = new SceneStore(trx);
+    const c = await storeQa(scene, imageId, result);
+    await scene.recordStages([
+      stageRecord(
+        { status: 'done', detail: '' },
+        { engine: 'spatial/qa', seed: opts.seed, skipped: result.skipped, ...c },
+      ),
+    ]);
     return c;
-  })();
+  });
   return {
     status: 'done',
     detail: `${result.pairs.length} QA (${counts.added} new, ${counts.changed} changed, ${counts.unchanged} kept), ${result.ambiguities.length} ambiguous objects`,

@@ -1,15 +1,17 @@
 // Re-derivation after a reviewer edits an image's objects: only that image's downstream stages
 // (segment/lift/graph, then qa) re-run, in the background and one image at a time, so an edit
-// returns at once. QA keyed by fact keeps unchanged decisions (db/repositories/scene.ts upsertQa).
+// returns at once. QA keyed by fact keeps unchanged decisions (db/store/scene-store.ts upsertQa).
 import type { ProjectStore } from '../../db/project-store';
+import { sqliteHandle } from '../../db/store/connect';
+import { SceneStore } from '../../db/store/scene-store';
 import type { EventBus } from '../event-bus';
 import { printable } from '../printable';
 import { runGraphStage } from './graph-stage';
 import { runQaStage } from './qa-stage';
 
 /** The seed the image's QA was last generated with, so a re-run phrases unchanged facts the same. */
-export function lastQaSeed(store: ProjectStore, imageId: number): string {
-  return qaSeedOf(store.scene.stageRuns(imageId));
+export async function lastQaSeed(store: ProjectStore, imageId: number): Promise<string> {
+  return qaSeedOf(await new SceneStore(sqliteHandle(store.db)).stageRecords(imageId));
 }
 
 /** The seed an image's stage records say its QA was generated with ('1' when none says). */
@@ -32,7 +34,7 @@ export class RederiveQueue {
       .then(async () => {
         const graph = await runGraphStage(store, imageId);
         if (graph.status === 'done')
-          runQaStage(store, imageId, { seed: lastQaSeed(store, imageId) });
+          await runQaStage(store, imageId, { seed: await lastQaSeed(store, imageId) });
         const image = store.images.get(imageId);
         if (image)
           this.events.emit({

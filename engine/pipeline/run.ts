@@ -101,7 +101,6 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
   const env: ImageRunEnv = {
     store,
     items,
-    results,
     jobId: opts.jobId,
     stages: wanted,
     onlyPending: opts.onlyPending ?? false,

@@ -51,7 +51,7 @@ beforeAll(async () => {
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   const imageId = store.images.findByName('corridor.jpg')[0]!.id;
   await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await runQaStage(store, imageId, { seed: '1' });
   store.close();
 }, 60_000);
 afterAll(() => dir.remove());

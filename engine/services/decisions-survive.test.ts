@@ -72,7 +72,7 @@ beforeAll(async () => {
   living = store.images.findByName('00000.jpg')[0]!.id;
   for (const id of [corridor, living]) {
     await runGraphStage(store, id);
-    runQaStage(store, id, { seed: '1' });
+    await runQaStage(store, id, { seed: '1' });
   }
   store.close();
   s = await serveEngine(folder);
@@ -207,7 +207,7 @@ describe('a relabel reaches every QA text (issue 16 case 1)', () => {
     for (const q of stored) expect(`${q.question} ${q.answer}`).not.toMatch(/chair/);
 
     // A full re-run of the QA stage keeps the new names (and the approvals).
-    runQaStage(s.engine.projects.get(s.projectId), living, { seed: '1' });
+    await runQaStage(s.engine.projects.get(s.projectId), living, { seed: '1' });
     expect(await statuses(living)).toEqual(before);
     for (const r of await exportQa())
       if (r.subjects.includes(chair.id)) expect(textOf(r)).not.toMatch(/chair/);

@@ -62,7 +62,7 @@ beforeAll(async () => {
     box: [370, 90, 500, 410],
   });
   await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await runQaStage(store, imageId, { seed: '1' });
   store.close();
   s = await serveEngine(folder);
 });

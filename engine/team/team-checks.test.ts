@@ -31,7 +31,7 @@ async function corridorWithAmbiguousCabinet(store: ProjectStore) {
     box: [370, 90, 500, 410],
   });
   await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await runQaStage(store, imageId, { seed: '1' });
   return { imageId, twinId: twin.id };
 }
 

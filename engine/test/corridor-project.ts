@@ -25,7 +25,7 @@ export async function importCorridor(store: ProjectStore): Promise<number> {
 export async function corridorWithQa(store: ProjectStore): Promise<number> {
   const imageId = await importCorridor(store);
   await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await runQaStage(store, imageId, { seed: '1' });
   return imageId;
 }
 
@@ -48,7 +48,7 @@ export async function corridorAndLivingRoomWithQa(
   const living = store.images.findByName('00000.jpg')[0]!.id;
   for (const id of [corridor, living]) {
     await runGraphStage(store, id);
-    runQaStage(store, id, { seed: '1' });
+    await runQaStage(store, id, { seed: '1' });
   }
   return { corridor, living };
 }
