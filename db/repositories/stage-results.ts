@@ -1,6 +1,6 @@
-// What pipeline stages write per image besides graphs and QA: the stage record tagged with the job
-// that produced it, model depth and model intrinsics. Callers wrap an image's writes in one
-// transaction; every write here is an upsert, so replaying an image after a crash adds no rows.
+// The stage records of a desktop run, tagged with the job that produced each: the run's summary
+// and counts read them here. Stages write them through the two-database layer
+// (db/store/scene-store.ts recordStages), as a team worker does.
 import type { Database, Statement } from 'better-sqlite3';
 
 export interface StageRecord {
@@ -14,7 +14,7 @@ export interface StageRecord {
 }
 
 export class StageResultRepository {
-  /** Statements prepared once: a run writes these for every image (prepare costs ~1 ms each). */
+  /** Statements prepared once (prepare costs ~1 ms each). */
   private readonly statements = new Map<string, Statement>();
 
   constructor(private readonly db: Database) {}
@@ -26,25 +26,6 @@ export class StageResultRepository {
       this.statements.set(text, st);
     }
     return st;
-  }
-
-  record(r: StageRecord): void {
-    this.sql(
-      `INSERT INTO stage_runs (image_id, stage, status, reason, provenance_json, took_ms, updated_at, job_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (image_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason,
-           provenance_json = excluded.provenance_json, took_ms = excluded.took_ms,
-           updated_at = excluded.updated_at, job_id = excluded.job_id`,
-    ).run(
-      r.imageId,
-      r.stage,
-      r.status,
-      r.reason,
-      r.provenance ? JSON.stringify(r.provenance) : null,
-      r.tookMs,
-      new Date().toISOString(),
-      r.jobId,
-    );
   }
 
   /** An image's stage results, with the job that wrote each. */
@@ -82,21 +63,5 @@ export class StageResultRepository {
       `SELECT stage, reason, count(*) AS n FROM stage_runs WHERE job_id = ? AND status = 'skipped'
          GROUP BY stage, reason`,
     ).all(jobId) as Array<{ stage: string; reason: string; n: number }>;
-  }
-
-  /** Model depth replaces no sensor depth: the caller checks the image has none (or model depth). */
-  setModelDepth(
-    imageId: number,
-    blob: { depth: string; preview: string; info: Record<string, unknown> },
-  ): void {
-    this.sql(
-      'UPDATE images SET depth_blob = ?, depth_preview_blob = ?, depth_json = ? WHERE id = ?',
-    ).run(blob.depth, blob.preview, JSON.stringify(blob.info), imageId);
-  }
-
-  setModelIntrinsics(imageId: number, k: { fx: number; fy: number; cx: number; cy: number }): void {
-    this.sql(
-      `UPDATE images SET fx = ?, fy = ?, cx = ?, cy = ?, intrinsics_source = 'model' WHERE id = ?`,
-    ).run(k.fx, k.fy, k.cx, k.cy, imageId);
   }
 }

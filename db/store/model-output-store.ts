@@ -1,7 +1,7 @@
 // What the model stages write per image, on either database: detected objects, model depth and
-// model intrinsics (the desktop's AnnotationRepository.addObject and StageResultRepository's
-// setModelDepth / setModelIntrinsics). Methods do not open transactions: a team worker writes an
-// image's results through a store made on the job's completing transaction.
+// model intrinsics. Methods do not open transactions: the desktop's image run writes each model
+// stage's output in a transaction of its own, a team worker an image's results in the job's
+// completing transaction.
 import { sql, type Kysely } from 'kysely';
 import { NEXT_OBJECT_ID_SQL } from './object-id-blocks';
 import type { DialectName, ProjectTables } from './schema';

@@ -1,7 +1,8 @@
-// What the pipeline's CPU stages read and write per image, on SQLite and PostgreSQL alike: objects
-// with their masks, the scene graph, generated QA (kept by the same rules as the desktop's
-// repository: qa-upsert-plan.ts) and ambiguous objects, and the stage records. Methods do not open
-// transactions: a caller writes an image's results through a store made on one transaction.
+// What the pipeline's stages read and write per image, on SQLite and PostgreSQL alike (the desktop's
+// image run and re-derivation, a team worker): objects with their masks, the scene graph,
+// generated QA (kept by the qa-keeping rules: qa-upsert-plan.ts) and ambiguous objects, and the
+// stage records. Methods do not open transactions: a caller writes an image's results through a
+// store made on one transaction.
 import type { Kysely } from 'kysely';
 import { parseAttributes, type ObjectExclusion } from '../repositories/annotations';
 import type { QaStatus } from '../repositories/qa-keeping';

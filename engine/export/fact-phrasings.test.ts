@@ -12,7 +12,7 @@ import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { parseLength } from '../../spatial/qa/units';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import { importBatch } from '../import/index';
-import { storeQaResult } from '../test/desktop-results';
+import { storeQaResult, writeResults } from '../test/desktop-results';
 import {
   desktopReview,
   type DesktopObjectEdits,
@@ -126,14 +126,19 @@ beforeAll(async () => {
       object: idOf.get(e.object)!,
     })),
   };
-  store.scene.saveGraph(imageId, graph, []);
-  store.scene.recordStage({
-    imageId,
-    stage: 'qa',
-    status: 'done',
-    reason: null,
-    provenance: { engine: 'spatial/qa', seed: '3' },
-    tookMs: 1,
+  await writeResults(store, async (scene) => {
+    await scene.saveGraph(imageId, graph, []);
+    await scene.recordStages([
+      {
+        imageId,
+        stage: 'qa',
+        status: 'done',
+        reason: null,
+        provenance: { engine: 'spatial/qa', seed: '3' },
+        tookMs: 1,
+        jobId: null,
+      },
+    ]);
   });
   await storeQaResult(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '3' }));
   review = desktopReview(store);

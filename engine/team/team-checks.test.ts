@@ -16,6 +16,7 @@ import { runQaStage } from '../pipeline/qa-stage';
 import { importCorridor } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { createTeamEngine, type TeamEngine } from './team-engine';
+import { desktopScene } from '../test/desktop-results';
 
 const postgres = usePostgresCluster();
 
@@ -160,9 +161,9 @@ describe.skipIf(postgres.skipReason)('geometry checks and evidence on a team pro
     expect(pick).toBeDefined();
     const [a, b] = pick.subjects as number[];
     // Swap the two objects' places in the stored graph on both databases (QA not re-run).
-    const deskScene = desktop.projects.get(desktopId).scene;
+    const deskScene = desktopScene(desktop.projects.get(desktopId));
     const teamScene = new SceneStore(team.project.db.db);
-    const stored = deskScene.graph(imageId)!;
+    const stored = (await deskScene.graph(imageId))!;
     const graph = structuredClone(stored.graph) as any;
     const na = graph.nodes.find((n: any) => n.id === a);
     const nb = graph.nodes.find((n: any) => n.id === b);
@@ -173,7 +174,7 @@ describe.skipIf(postgres.skipReason)('geometry checks and evidence on a team pro
       subject: e.subject === a ? b : e.subject === b ? a : e.subject,
       object: e.object === a ? b : e.object === b ? a : e.object,
     }));
-    deskScene.saveGraph(imageId, graph, stored.notes);
+    await deskScene.saveGraph(imageId, graph, stored.notes);
     await teamScene.saveGraph(imageId, graph, stored.notes);
     try {
       const warned = await both('reviews.decide', {
@@ -205,7 +206,7 @@ describe.skipIf(postgres.skipReason)('geometry checks and evidence on a team pro
       expect(bulk.warnings.map((w: any) => w.qaId)).toContain(pick.id);
       expect(await call('team', 'reviews.list', { qaId: pick.id })).toEqual(decided);
     } finally {
-      deskScene.saveGraph(imageId, stored.graph, stored.notes);
+      await deskScene.saveGraph(imageId, stored.graph, stored.notes);
       await teamScene.saveGraph(imageId, stored.graph, stored.notes);
     }
     const metric = qa.find(
