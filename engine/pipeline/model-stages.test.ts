@@ -16,10 +16,10 @@ import { fakeGpu } from '../../native-models/testing/fake-gpu';
 import { ModelStore } from '../../native-models/store';
 import type { ModelStage, ModelStageResolver } from './model-stage';
 import { ADAPTERS, DEPTH_MAX_BATCH } from './model-resolver';
-import { runGraphStage } from './graph-stage';
 import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
 import { installTinyDepthModel, TINY_DEPTH_MODEL } from './testing/tiny-models';
+import { deriveGraphAndQa } from '../test/desktop-results';
 
 let dir: ReturnType<typeof tempFolder>;
 let batch: SyntheticBatch;
@@ -90,7 +90,7 @@ describe('model stages', () => {
       const graph = runs.find((r) => r.stage === 'graph')!;
       expect(graph.status).toBe('done');
       expect(graph.provenance).toMatchObject({ depthError: 'depth-anything-metric-indoor' });
-      expect(await runGraphStage(store, image.id)).toMatchObject({ status: 'done' });
+      expect(await deriveGraphAndQa(store, image.id)).toMatchObject({ status: 'done' });
       const later = new StageResultRepository(store.db)
         .forImage(image.id)
         .find((r) => r.stage === 'graph')!;

@@ -1,20 +1,10 @@
-// qa for one image: QA pairs from its stored scene graph (spatial/qa), kept by stable key so
-// re-running keeps review decisions on unchanged facts; ambiguous objects are stored for review.
-// Written through the two-database layer's SceneStore, as a team worker writes them.
-import type { ProjectStore } from '../../db/project-store';
+// What the qa stage stores for one image, on either database: its generated QA pairs, kept by
+// stable key so re-running keeps review decisions on unchanged facts, and its ambiguous objects
+// for review. The desktop's image run, a team worker and the re-derivation after an edit all
+// store QA through storeQa (the two-database layer's SceneStore).
 import type { GeneratedQa, QaUpsertCounts } from '../../db/repositories/qa-upsert-plan';
-import { sqliteHandle } from '../../db/store/connect';
-import { SceneStore } from '../../db/store/scene-store';
-import { generateQa } from '../../spatial/qa/generate';
+import type { SceneStore } from '../../db/store/scene-store';
 import type { QaResult } from '../../spatial/qa/types';
-import type { SceneGraph } from '../../spatial/scene/scene-graph';
-import type { StageOutcome } from './graph-stage';
-
-export interface QaStageOptions {
-  /** Stored on every pair; the same seed and graph give the same QA. */
-  seed: string;
-  imperialShare?: number;
-}
 
 /** Generated pairs as stored: by their stable id (the key re-derivation keeps decisions by). */
 export function generatedQaRows(result: QaResult): GeneratedQa[] {
@@ -43,54 +33,4 @@ export async function storeQa(
   const counts = await scene.upsertQa(imageId, generatedQaRows(result));
   await scene.replaceAmbiguities(imageId, result.ambiguities);
   return counts;
-}
-
-export async function runQaStage(
-  store: ProjectStore,
-  imageId: number,
-  opts: QaStageOptions,
-): Promise<StageOutcome> {
-  const started = performance.now();
-  const db = sqliteHandle(store.db);
-  const stageRecord = (o: StageOutcome, provenance: Record<string, unknown> | null = null) => ({
-    imageId,
-    stage: 'qa',
-    status: o.status,
-    reason: o.status === 'done' ? null : o.reason,
-    provenance,
-    tookMs: performance.now() - started,
-    jobId: null,
-  });
-  const record = async (o: StageOutcome) => {
-    await new SceneStore(db).recordStages([stageRecord(o)]);
-    return o;
-  };
-  const stored = await new SceneStore(db).graph(imageId);
-  if (!stored)
-    return record({ status: 'skipped', reason: 'no scene graph: run the graph stage first' });
-  let result;
-  try {
-    result = generateQa(stored.graph as SceneGraph, {
-      imageId: String(imageId),
-      seed: opts.seed,
-      imperialShare: opts.imperialShare,
-    });
-  } catch (err) {
-    return record({ status: 'failed', reason: (err as Error).message });
-  }
-  const counts = await db.transaction().execute(async (trx) => {
-    const scene = new SceneStore(trx);
-    const c = await storeQa(scene, imageId, result);
-    await scene.recordStages([
-      stageRecord(
-        { status: 'done', detail: '' },
-        { engine: 'spatial/qa', seed: opts.seed, skipped: result.skipped, ...c },
-      ),
-    ]);
-    return c;
-  });
-  return {
-    status: 'done',
-    detail: `${result.pairs.length} QA (${counts.added} new, ${counts.changed} changed, ${counts.unchanged} kept), ${result.ambiguities.length} ambiguous objects`,
-  };
 }

@@ -11,12 +11,10 @@ import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { SceneStore } from '../../db/store/scene-store';
 import { createEngine, type Engine } from '../engine';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
 import { importCorridor } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { createTeamEngine, type TeamEngine } from './team-engine';
-import { desktopScene } from '../test/desktop-results';
+import { deriveGraphAndQa, desktopScene } from '../test/desktop-results';
 
 const postgres = usePostgresCluster();
 
@@ -31,8 +29,7 @@ async function corridorWithAmbiguousCabinet(store: ProjectStore) {
     label: 'cabinet',
     box: [370, 90, 500, 410],
   });
-  await runGraphStage(store, imageId);
-  await runQaStage(store, imageId, { seed: '1' });
+  await deriveGraphAndQa(store, imageId);
   return { imageId, twinId: twin.id };
 }
 
