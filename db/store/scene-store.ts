@@ -326,6 +326,22 @@ export class SceneStore {
     return rows.map((r) => ({ stage: r.stage, status: r.status, n: Number(r.n) }));
   }
 
+  /** Per stage, the reasons one run skipped images for, with how many (a summary). */
+  async runSkipReasons(
+    runId: string,
+  ): Promise<Array<{ stage: string; reason: string | null; n: number }>> {
+    const rows = await this.db
+      .selectFrom('stage_runs')
+      .select((eb) => ['stage', 'reason', eb.fn.countAll<number>().as('n')])
+      .where('job_id', '=', runId)
+      .where('status', '=', 'skipped')
+      .groupBy(['stage', 'reason'])
+      .orderBy('stage')
+      .orderBy('reason')
+      .execute();
+    return rows.map((r) => ({ stage: r.stage, reason: r.reason, n: Number(r.n) }));
+  }
+
   /** The first `limit` images of one run whose `stage` failed, with the reason (a summary). */
   async runFailures(
     runId: string,
