@@ -8,8 +8,9 @@ import { ProjectStore } from '../db/project-store';
 import { importCocoFile } from '../engine/annotations/coco-import';
 import { createEngine } from '../engine/engine';
 import { importBatch } from '../engine/import/index';
-import { runGraphStage } from '../engine/pipeline/graph-stage';
-import { runQaStage } from '../engine/pipeline/qa-stage';
+import { rederiveImage } from '../engine/pipeline/rederive-image';
+import { FolderBlobStore } from '../engine/team/blob-store';
+import { sqliteHandle } from '../db/store/connect';
 
 const SAMPLES = resolve(import.meta.dirname, '../samples/demo-batch');
 const N = 15;
@@ -33,8 +34,12 @@ async function main() {
     });
     await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
     const imageId = store.images.findByName('corridor.jpg')[0]!.id;
-    await runGraphStage(store, imageId);
-    runQaStage(store, imageId, { seed: '1' });
+    // Graph and QA as a re-derivation stores them (seed '1' on a fresh project).
+    await rederiveImage(
+      { db: sqliteHandle(store.db), dialect: 'sqlite' },
+      new FolderBlobStore(store.blobsDir),
+      imageId,
+    );
     store.close();
     const engine = createEngine({ transport: 'http', projectFolders: [dir] });
     const projectId = engine.projects.list()[0]!.id;

@@ -21,13 +21,13 @@ import { createInterface } from 'node:readline';
 import { copyProject } from '../db/copy/project-copy';
 import { startTestCluster } from '../db/postgres/test-cluster';
 import { ProjectStore } from '../db/project-store';
-import { openPostgresProject } from '../db/store/connect';
+import { openPostgresProject, sqliteHandle } from '../db/store/connect';
 import { AccountStore } from '../db/store/access-store';
 import { addAccount, addAccountIn } from '../engine/access/account-tokens';
 import { importCocoFile } from '../engine/annotations/coco-import';
 import { importBatch } from '../engine/import/index';
-import { runGraphStage } from '../engine/pipeline/graph-stage';
-import { runQaStage } from '../engine/pipeline/qa-stage';
+import { rederiveImage } from '../engine/pipeline/rederive-image';
+import { FolderBlobStore } from '../engine/team/blob-store';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const SAMPLES = join(ROOT, 'samples/demo-batch');
@@ -66,8 +66,12 @@ async function fixtureFolder(): Promise<{ dir: string; folder: string }> {
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   const imageId = store.images.findByName('corridor.jpg')[0]!.id;
-  await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  // Graph and QA as a re-derivation stores them (seed '1' on a fresh project).
+  await rederiveImage(
+    { db: sqliteHandle(store.db), dialect: 'sqlite' },
+    new FolderBlobStore(store.blobsDir),
+    imageId,
+  );
   store.close();
   return { dir, folder };
 }

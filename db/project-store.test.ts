@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestVersion, migrate, migrations } from './migrations';
 import { ProjectStore } from './project-store';
+import type { GeneratedQa } from './repositories/qa-upsert-plan';
+import { sqliteHandle } from './store/connect';
+import { SceneStore } from './store/scene-store';
 
 describe('ProjectStore', () => {
   let dir: string;
@@ -51,7 +54,7 @@ describe('ProjectStore', () => {
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
   });
 
-  it("migration 9 fills QA naming from the stored records; the QA stage's upsert writes it", () => {
+  it("migration 9 fills QA naming from the stored records; the QA stage's upsert writes it", async () => {
     const db = new Database(':memory:');
     migrate(
       db,
@@ -100,9 +103,13 @@ describe('ProjectStore', () => {
       factHash,
       record: { naming },
     });
-    store.scene.upsertQa(image, [pair('k1', 'region', 'h1'), pair('k2', 'expression', 'h1')]);
+    const upsertQa = (pairs: GeneratedQa[]) =>
+      sqliteHandle(store.db)
+        .transaction()
+        .execute((trx) => new SceneStore(trx).upsertQa(image, pairs));
+    await upsertQa([pair('k1', 'region', 'h1'), pair('k2', 'expression', 'h1')]);
     // A changed fact rewrites the record, and its naming with it.
-    store.scene.upsertQa(image, [pair('k1', 'expression', 'h2'), pair('k2', 'expression', 'h1')]);
+    await upsertQa([pair('k1', 'expression', 'h2'), pair('k2', 'expression', 'h1')]);
     expect(
       store.db.prepare('SELECT qa_key, naming FROM qa_pairs ORDER BY qa_key').raw().all(),
     ).toEqual([

@@ -129,24 +129,6 @@ export class AnnotationRepository {
     }));
   }
 
-  /**
-   * Stores a machine-made mask (model, depth cluster, import). A reviewer's mask (provenance
-   * 'human', written through the review log) is never replaced by one: returns false then.
-   */
-  setMask(
-    objectId: number,
-    maskRle: string,
-    provenance: Exclude<NonNullable<NewObject['maskProvenance']>, 'human'>,
-  ): boolean {
-    const info = this.db
-      .prepare(
-        `UPDATE objects SET mask_rle = ?, mask_provenance = ?
-         WHERE id = ? AND mask_provenance IS NOT 'human'`,
-      )
-      .run(maskRle, provenance, objectId);
-    return info.changes === 1;
-  }
-
   hasExternalObject(imageId: number, externalId: string): boolean {
     return (
       this.db

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../project-store';
+import { sqliteHandle } from '../store/connect';
+import { SceneStore } from '../store/scene-store';
 
 let dir: string;
 let store: ProjectStore;
@@ -59,7 +61,7 @@ afterEach(() => {
 });
 
 describe('derived image status', () => {
-  it('follows the job queue, stage results and QA decisions, whoever writes them', () => {
+  it('follows the job queue, stage results and QA decisions, whoever writes them', async () => {
     const img = addImage('a.jpg');
     expect(status(img)).toBe('pending');
 
@@ -105,17 +107,20 @@ describe('derived image status', () => {
     expect(status(img)).toBe('in-review');
 
     // Old code paths writing the column directly cannot put it out of step.
-    store.images.setStatus(img, 'approved');
+    store.db.prepare("UPDATE images SET status = 'approved' WHERE id = ?").run(img);
     expect(status(img)).toBe('in-review');
 
-    store.scene.recordStage({
-      imageId: img,
-      stage: 'graph',
-      status: 'failed',
-      reason: 'x',
-      provenance: null,
-      tookMs: 1,
-    });
+    await new SceneStore(sqliteHandle(store.db)).recordStages([
+      {
+        imageId: img,
+        stage: 'graph',
+        status: 'failed',
+        reason: 'x',
+        provenance: null,
+        tookMs: 1,
+        jobId: null,
+      },
+    ]);
     expect(status(img)).toBe('failed');
   });
 
@@ -133,7 +138,7 @@ describe('derived image status', () => {
 });
 
 describe('images.query filters and counts', () => {
-  it('filters by label, ambiguity, QA family, changed-after-edit, reviewer, search and batch', () => {
+  it('filters by label, ambiguity, QA family, changed-after-edit, reviewer, search and batch', async () => {
     const other = store.batches.create({
       sourceFolder: '/o',
       depthFolder: null,
@@ -165,7 +170,7 @@ describe('images.query filters and counts', () => {
       provenance: 'imported',
     });
     store.db.prepare("UPDATE objects SET deleted_at = 'now' WHERE id = ?").run(deleted);
-    store.scene.replaceAmbiguities(b, [
+    await new SceneStore(sqliteHandle(store.db)).replaceAmbiguities(b, [
       { nodeId: 1, label: 'table', group: [1, 2], reason: 'same label' },
     ]);
     const qa = addQa(a, 'distance');

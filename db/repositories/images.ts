@@ -215,12 +215,4 @@ export class ImageRepository {
       ),
     };
   }
-
-  /**
-   * Writes a status; since migration 8 a trigger puts back the status derived from the image's job
-   * queue, stage results and QA decisions, so this only matters on older schemas.
-   */
-  setStatus(id: number, status: string): void {
-    this.db.prepare('UPDATE images SET status = ? WHERE id = ?').run(status, id);
-  }
 }

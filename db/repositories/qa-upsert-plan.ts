@@ -1,7 +1,7 @@
 // What storing an image's regenerated QA does to its stored pairs, as data: which rows are added,
-// rewritten, kept or deleted (qa-keeping.ts decides per pair). The desktop's synchronous
-// repository (scene.ts) and the two-database layer's async store (db/store/scene-store.ts) both
-// carry out this plan, so the two databases keep QA by the same rules.
+// rewritten, kept or deleted (qa-keeping.ts decides per pair). The two-database layer's
+// SceneStore.upsertQa (db/store/scene-store.ts) carries out this plan for the desktop and team
+// pipelines alike, so both databases keep QA by the same rules and queries.
 import { factIdOfRecord } from '../../spatial/qa/fact-id';
 import {
   keepOnRegenerate,

@@ -1,8 +1,6 @@
-// What pipeline stages write per image besides graphs and QA: the stage record tagged with the job
-// that produced it, model depth and model intrinsics. Callers wrap an image's writes in one
-// transaction; every write here is an upsert, so replaying an image after a crash adds no rows.
-import type { Database, Statement } from 'better-sqlite3';
-
+// A stage's record for one image, tagged with the run that produced it (null: a re-derivation
+// after an edit). Read and written through the two-database layer (db/store/scene-store.ts
+// recordStages, stageRecords, runStageCounts) by the desktop and team pipelines alike.
 export interface StageRecord {
   imageId: number;
   stage: string;
@@ -11,92 +9,4 @@ export interface StageRecord {
   provenance: Record<string, unknown> | null;
   tookMs: number | null;
   jobId: string | null;
-}
-
-export class StageResultRepository {
-  /** Statements prepared once: a run writes these for every image (prepare costs ~1 ms each). */
-  private readonly statements = new Map<string, Statement>();
-
-  constructor(private readonly db: Database) {}
-
-  private sql(text: string): Statement {
-    let st = this.statements.get(text);
-    if (!st) {
-      st = this.db.prepare(text);
-      this.statements.set(text, st);
-    }
-    return st;
-  }
-
-  record(r: StageRecord): void {
-    this.sql(
-      `INSERT INTO stage_runs (image_id, stage, status, reason, provenance_json, took_ms, updated_at, job_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (image_id, stage) DO UPDATE SET status = excluded.status, reason = excluded.reason,
-           provenance_json = excluded.provenance_json, took_ms = excluded.took_ms,
-           updated_at = excluded.updated_at, job_id = excluded.job_id`,
-    ).run(
-      r.imageId,
-      r.stage,
-      r.status,
-      r.reason,
-      r.provenance ? JSON.stringify(r.provenance) : null,
-      r.tookMs,
-      new Date().toISOString(),
-      r.jobId,
-    );
-  }
-
-  /** An image's stage results, with the job that wrote each. */
-  forImage(imageId: number): StageRecord[] {
-    const rows = this.sql(
-      `SELECT image_id AS imageId, stage, status, reason, provenance_json AS p, took_ms AS tookMs,
-           job_id AS jobId FROM stage_runs WHERE image_id = ? ORDER BY stage`,
-    ).all(imageId) as Array<Omit<StageRecord, 'provenance'> & { p: string | null }>;
-    return rows.map(({ p, ...r }) => ({ ...r, provenance: p ? JSON.parse(p) : null }));
-  }
-
-  /** Failed images of one stage in a job, first `limit` (end summary). */
-  jobFailures(
-    jobId: string,
-    stage: string,
-    limit: number,
-  ): Array<{ image: string; reason: string }> {
-    return this.sql(
-      `SELECT i.rel_path AS image, coalesce(s.reason, '') AS reason FROM stage_runs s
-         JOIN images i ON i.id = s.image_id WHERE s.job_id = ? AND s.stage = ? AND s.status = 'failed'
-         ORDER BY s.image_id LIMIT ?`,
-    ).all(jobId, stage, limit) as Array<{ image: string; reason: string }>;
-  }
-
-  /** Per stage and status, how many images a job has settled (exact after a crash: same transaction). */
-  jobStageCounts(jobId: string): Array<{ stage: string; status: string; n: number }> {
-    return this.sql(
-      'SELECT stage, status, count(*) AS n FROM stage_runs WHERE job_id = ? GROUP BY stage, status',
-    ).all(jobId) as Array<{ stage: string; status: string; n: number }>;
-  }
-
-  /** Skip reasons of a job's stages with their counts (end summary after a resume). */
-  jobSkipReasons(jobId: string): Array<{ stage: string; reason: string; n: number }> {
-    return this.sql(
-      `SELECT stage, reason, count(*) AS n FROM stage_runs WHERE job_id = ? AND status = 'skipped'
-         GROUP BY stage, reason`,
-    ).all(jobId) as Array<{ stage: string; reason: string; n: number }>;
-  }
-
-  /** Model depth replaces no sensor depth: the caller checks the image has none (or model depth). */
-  setModelDepth(
-    imageId: number,
-    blob: { depth: string; preview: string; info: Record<string, unknown> },
-  ): void {
-    this.sql(
-      'UPDATE images SET depth_blob = ?, depth_preview_blob = ?, depth_json = ? WHERE id = ?',
-    ).run(blob.depth, blob.preview, JSON.stringify(blob.info), imageId);
-  }
-
-  setModelIntrinsics(imageId: number, k: { fx: number; fy: number; cx: number; cy: number }): void {
-    this.sql(
-      `UPDATE images SET fx = ?, fy = ?, cx = ?, cy = ?, intrinsics_source = 'model' WHERE id = ?`,
-    ).run(k.fx, k.fy, k.cx, k.cy, imageId);
-  }
 }

@@ -1,8 +1,9 @@
 // What the model stages write per image, on either database: detected objects, model depth and
-// model intrinsics (the desktop's AnnotationRepository.addObject and StageResultRepository's
-// setModelDepth / setModelIntrinsics). Methods do not open transactions: a team worker writes an
-// image's results through a store made on the job's completing transaction.
+// model intrinsics. Methods do not open transactions: the desktop's image run writes each model
+// stage's output in a transaction of its own, a team worker an image's results in the job's
+// completing transaction.
 import { sql, type Kysely } from 'kysely';
+import { NEXT_OBJECT_ID_SQL } from './object-id-blocks';
 import type { DialectName, ProjectTables } from './schema';
 
 export interface DetectedObject {
@@ -39,6 +40,21 @@ export class ModelOutputStore {
         FROM generate_series(1, ${n}) ORDER BY 1`.execute(trx);
       return rows.map((r) => Number(r.id));
     });
+  }
+
+  /**
+   * SQLite (a desktop run): the next `n` free object ids, above every id in use or reserved in a
+   * run's block (NEXT_OBJECT_ID_SQL), for an image the run reserved no block for. Call inside the
+   * transaction that stores them: SQLite has one writer, so no one takes them meanwhile.
+   */
+  async nextFreeObjectIds(n: number, dialect: DialectName): Promise<number[]> {
+    if (n === 0) return [];
+    if (dialect !== 'sqlite') throw new Error('free object ids are read ahead only on SQLite');
+    const { rows } = await sql<{ id: number }>`SELECT ${sql.raw(NEXT_OBJECT_ID_SQL)} AS id`.execute(
+      this.db,
+    );
+    const first = Number(rows[0]!.id);
+    return Array.from({ length: n }, (_, i) => first + i);
   }
 
   async addDetectedObjects(imageId: number, objects: readonly DetectedObject[]): Promise<void> {

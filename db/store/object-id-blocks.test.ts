@@ -9,6 +9,7 @@ import { JobItemRepository } from '../repositories/job-items';
 import { JobRepository } from '../repositories/jobs';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
+import { ModelOutputStore } from './model-output-store';
 import { ObjectEditStore } from './object-edit-store';
 import { DETECTED_OBJECTS_PER_IMAGE as B, reserveObjectIdBlocks } from './object-id-blocks';
 import { storeTargets, testBatch, testImage } from './test-targets';
@@ -141,6 +142,28 @@ describe.each(storeTargets())('object-id blocks on $name', (target) => {
         box: [0, 0, 5, 5],
       });
       expect(drawn.id).toBe(imported + 1);
+    },
+  );
+
+  it.skipIf(target.name !== 'sqlite')(
+    "a desktop run's detections on an image without a block take the next free ids, above the blocks",
+    async () => {
+      await reserve();
+      const ids = await project.db.transaction().execute(async (trx) => {
+        const out = new ModelOutputStore(trx);
+        const taken = await out.nextFreeObjectIds(3, 'sqlite');
+        await out.addDetectedObjects(
+          images[1]!,
+          taken.map((id) => ({ id, label: 'cup', score: 0.5, box: [0, 0, 5, 5] })),
+        );
+        return taken;
+      });
+      expect(ids).toEqual([3 + 3 * B, 3 + 3 * B + 1, 3 + 3 * B + 2]);
+      // The next insert without an id follows them.
+      expect(await drawBox(images[1]!)).toBe(ids[2]! + 1);
+      await expect(
+        new ModelOutputStore(project.db).nextFreeObjectIds(1, 'postgres'),
+      ).rejects.toThrow(/only on SQLite/);
     },
   );
 });

@@ -255,6 +255,37 @@ describe.each(storeTargets())('scene store on $name', (target) => {
     expect(await status()).toBe('pending');
   });
 
+  it("summarises one run's records: counts per stage and status, skip reasons, failures", async () => {
+    const record = (stage: string, status: 'done' | 'skipped' | 'failed', jobId: string) => ({
+      imageId,
+      stage,
+      status,
+      reason: status === 'done' ? null : `${stage} ${status}`,
+      provenance: null,
+      tookMs: 1,
+      jobId,
+    });
+    await scene.recordStages([
+      record('graph', 'skipped', 'run-1'),
+      record('qa', 'skipped', 'run-1'),
+      record('detect', 'failed', 'run-1'),
+      record('filter', 'done', 'run-2'),
+    ]);
+    expect(await scene.runStageCounts('run-1')).toEqual([
+      { stage: 'detect', status: 'failed', n: 1 },
+      { stage: 'graph', status: 'skipped', n: 1 },
+      { stage: 'qa', status: 'skipped', n: 1 },
+    ]);
+    expect(await scene.runSkipReasons('run-1')).toEqual([
+      { stage: 'graph', reason: 'graph skipped', n: 1 },
+      { stage: 'qa', reason: 'qa skipped', n: 1 },
+    ]);
+    expect(await scene.runSkipReasons('run-2')).toEqual([]);
+    expect(await scene.runFailures('run-1', 'detect', 5)).toEqual([
+      { image: expect.any(String), reason: 'detect failed' },
+    ]);
+  });
+
   it('replaces the ambiguous objects of an image', async () => {
     await scene.replaceAmbiguities(imageId, [
       { nodeId: 2, label: 'chair', group: [2, 3], reason: 'two chairs' },

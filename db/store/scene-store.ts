@@ -1,7 +1,8 @@
-// What the pipeline's CPU stages read and write per image, on SQLite and PostgreSQL alike: objects
-// with their masks, the scene graph, generated QA (kept by the same rules as the desktop's
-// repository: qa-upsert-plan.ts) and ambiguous objects, and the stage records. Methods do not open
-// transactions: a caller writes an image's results through a store made on one transaction.
+// What the pipeline's stages read and write per image, on SQLite and PostgreSQL alike (the desktop's
+// image run and re-derivation, a team worker): objects with their masks, the scene graph,
+// generated QA (kept by the qa-keeping rules: qa-upsert-plan.ts) and ambiguous objects, and the
+// stage records. Methods do not open transactions: a caller writes an image's results through a
+// store made on one transaction.
 import type { Kysely } from 'kysely';
 import { parseAttributes, type ObjectExclusion } from '../repositories/annotations';
 import type { QaStatus } from '../repositories/qa-keeping';
@@ -323,6 +324,22 @@ export class SceneStore {
       .orderBy('status')
       .execute();
     return rows.map((r) => ({ stage: r.stage, status: r.status, n: Number(r.n) }));
+  }
+
+  /** Per stage, the reasons one run skipped images for, with how many (a summary). */
+  async runSkipReasons(
+    runId: string,
+  ): Promise<Array<{ stage: string; reason: string | null; n: number }>> {
+    const rows = await this.db
+      .selectFrom('stage_runs')
+      .select((eb) => ['stage', 'reason', eb.fn.countAll<number>().as('n')])
+      .where('job_id', '=', runId)
+      .where('status', '=', 'skipped')
+      .groupBy(['stage', 'reason'])
+      .orderBy('stage')
+      .orderBy('reason')
+      .execute();
+    return rows.map((r) => ({ stage: r.stage, reason: r.reason, n: Number(r.n) }));
   }
 
   /** The first `limit` images of one run whose `stage` failed, with the reason (a summary). */

@@ -13,7 +13,7 @@ import { ReviewStore } from '../../db/store/review-store';
 import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { importBatch } from '../import/index';
-import { storeQa } from '../pipeline/qa-stage';
+import { storeQaResult, writeResults } from '../test/desktop-results';
 import { desktopReview } from '../review/testing/desktop-review';
 import { runSqw, tempDir } from '../test/helpers';
 
@@ -57,20 +57,25 @@ async function reviewedProject(folder: string): Promise<void> {
       box: [1.5, 2.25, 100.125, 200],
       provenance: 'imported',
     });
-    store.scene.recordStage({
-      imageId,
-      stage: 'qa',
-      status: 'done',
-      reason: null,
-      provenance: { seed: 0 },
-      tookMs: 1.25,
+    await writeResults(store, async (scene) => {
+      await scene.recordStages([
+        {
+          imageId,
+          stage: 'qa',
+          status: 'done',
+          reason: null,
+          provenance: { seed: 0 },
+          tookMs: 1.25,
+          jobId: null,
+        },
+      ]);
+      await scene.replaceAmbiguities(imageId, [
+        { nodeId: 1, label: 'cabinet', group: [1, 2], reason: 'two cabinets' },
+      ]);
     });
-    store.scene.replaceAmbiguities(imageId, [
-      { nodeId: 1, label: 'cabinet', group: [1, 2], reason: 'two cabinets' },
-    ]);
     store.jobs.create({ id: 'job-1', kind: 'pipeline', params: { stages: ['qa'] }, total: 1 });
     const graph = randomGraph(3, { objects: 6, alignedProb: 1, badQuality: 0 });
-    storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
+    await storeQaResult(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
     const review = desktopReview(store);
     const queue = store.annotations.edits.qaQueue({ imageId, offset: 0, limit: 3 }).items;
     await review.decide({

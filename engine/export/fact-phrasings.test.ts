@@ -12,7 +12,7 @@ import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { parseLength } from '../../spatial/qa/units';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import { importBatch } from '../import/index';
-import { storeQa } from '../pipeline/qa-stage';
+import { storeQaResult, writeResults } from '../test/desktop-results';
 import {
   desktopReview,
   type DesktopObjectEdits,
@@ -126,16 +126,21 @@ beforeAll(async () => {
       object: idOf.get(e.object)!,
     })),
   };
-  store.scene.saveGraph(imageId, graph, []);
-  store.scene.recordStage({
-    imageId,
-    stage: 'qa',
-    status: 'done',
-    reason: null,
-    provenance: { engine: 'spatial/qa', seed: '3' },
-    tookMs: 1,
+  await writeResults(store, async (scene) => {
+    await scene.saveGraph(imageId, graph, []);
+    await scene.recordStages([
+      {
+        imageId,
+        stage: 'qa',
+        status: 'done',
+        reason: null,
+        provenance: { engine: 'spatial/qa', seed: '3' },
+        tookMs: 1,
+        jobId: null,
+      },
+    ]);
   });
-  storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '3' }));
+  await storeQaResult(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '3' }));
   review = desktopReview(store);
   objects = review.objects;
 });
@@ -216,7 +221,11 @@ describe('phrasings rendered from reviewed facts at export', () => {
     const before = (await exportLines()).lines;
     expect(new Set(before.map((l) => l.fact_id))).toEqual(new Set([distanceFact, corrected]));
     const stored = store.scene.graph(imageId)!.graph as SceneGraph;
-    storeQa(store, imageId, generateQa(stored, { imageId: String(imageId), seed: '3' }));
+    await storeQaResult(
+      store,
+      imageId,
+      generateQa(stored, { imageId: String(imageId), seed: '3' }),
+    );
     expect((await exportLines()).lines.map((l) => l.id)).toEqual(before.map((l) => l.id));
   });
 

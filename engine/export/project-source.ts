@@ -11,7 +11,7 @@ import type {
 } from '../../db/store/export-store';
 import type { CocoRle } from '../../spatial/geometry/mask-rle';
 import { factIdOfRecord } from '../../spatial/qa/fact-id';
-import { qaSeedOf } from '../pipeline/rederive';
+import { qaSeedOf } from '../pipeline/rederive-image';
 import { renderImageFacts } from './fact-render';
 import { fnv1a64, keyOf } from '../../spatial/qa/qa-id';
 import type { QaPair as QaRecord } from '../../spatial/qa/types';

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { encode as encodePng } from 'fast-png';
 import { ProjectStore } from '../../db/project-store';
 import { importBatch } from '../import/index';
+import { generatedQaRows } from '../pipeline/qa-stage';
+import { writeResults } from '../test/desktop-results';
 import { encodeRle } from '../../spatial/geometry/mask-rle';
 import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
@@ -49,7 +51,7 @@ export async function buildExportFixture(root: string): Promise<ExportFixture> {
   if (imported.imported !== names.length) throw new Error('fixture import failed');
   const masklessObjects: number[] = [];
   const ids = store.images.query({ offset: 0, limit: 10 }).items.map((r) => r.id);
-  ids.forEach((imageId, k) => {
+  for (const [k, imageId] of ids.entries()) {
     const graph = randomGraph(100 + k, { objects: 4, alignedProb: 1, badQuality: 0 });
     const idMap = new Map<number, number>();
     graph.nodes.forEach((node, j) => {
@@ -81,29 +83,22 @@ export async function buildExportFixture(root: string): Promise<ExportFixture> {
         object: idMap.get(e.object)!,
       })),
     };
-    store.scene.saveGraph(imageId, mapped, []);
-    store.scene.recordStage({
-      imageId,
-      stage: 'qa',
-      status: 'done',
-      reason: null,
-      provenance: { engine: 'spatial/qa', seed: '1' },
-      tookMs: 1,
-    });
     const qa = generateQa(mapped, { imageId: String(imageId), seed: '1', maxPerFamily: 1 });
-    store.scene.upsertQa(
-      imageId,
-      qa.pairs.map((p) => ({
-        key: p.id,
-        family: p.family,
-        kind: p.kind,
-        question: p.question,
-        answer: p.answer,
-        value: p.value,
-        factHash: p.factHash,
-        record: p,
-      })),
-    );
+    await writeResults(store, async (scene) => {
+      await scene.saveGraph(imageId, mapped, []);
+      await scene.recordStages([
+        {
+          imageId,
+          stage: 'qa',
+          status: 'done',
+          reason: null,
+          provenance: { engine: 'spatial/qa', seed: '1' },
+          tookMs: 1,
+          jobId: null,
+        },
+      ]);
+      await scene.upsertQa(imageId, generatedQaRows(qa));
+    });
     // Every third pair approved by ana, every seventh rejected by bo, one edited by bo.
     store.annotations.qa(imageId).forEach((row, i) => {
       const decision = i === 5 ? 'edit' : i % 7 === 6 ? 'reject' : i % 3 === 0 ? 'approve' : null;
@@ -116,7 +111,7 @@ export async function buildExportFixture(root: string): Promise<ExportFixture> {
         reviewer: decision === 'approve' ? 'ana' : 'bo',
       });
     });
-  });
+  }
   return { store, imagesDir, masklessObjects };
 }
 

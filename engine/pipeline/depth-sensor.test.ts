@@ -9,10 +9,10 @@ import { importCocoFile } from '../annotations/coco-import';
 import { importBatch, ImportOptionsError } from '../import/index';
 import { depthNoisePreset } from './depth-noise';
 import { runCpuTask } from './cpu-task';
-import { runGraphStage } from './graph-stage';
 import { sceneInputs } from './scene-inputs';
 import { runJob, tempFolder } from './testing/run-job';
 import { parseStages } from './run';
+import { deriveGraphAndQa } from '../test/desktop-results';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -54,7 +54,7 @@ describe('depth sensor presets through import and the graph stage', () => {
       await runJob(kinect, { stages: parseStages('segment,lift,graph') });
       const run = kinect.scene.stageRuns(corridor(kinect).id).find((r) => r.stage === 'graph')!;
       expect(run.provenance).toMatchObject({ depthError: 'kinect-v1' });
-      expect(await runGraphStage(plain, corridor(plain).id)).toMatchObject({ status: 'done' });
+      expect(await deriveGraphAndQa(plain, corridor(plain).id)).toMatchObject({ status: 'done' });
       const plainRun = plain.scene.stageRuns(corridor(plain).id).find((r) => r.stage === 'graph')!;
       expect(plainRun.provenance).toMatchObject({ depthError: 'estimated' });
       // Kinect v1's sigma at the corridor's 2-5 m (0.6-3.6 cm) is not the map's own estimate:

@@ -3,11 +3,19 @@
 // replay after a crash add nothing twice (objects present -> no detection, model depth present and
 // done in this job -> no depth run). The CPU stages run in the pool and commit graph, QA, stage
 // records and the job item in one transaction: until that commits, the image is still pending.
+// Results are read and written through the two-database layer's stores (SceneStore,
+// ModelOutputStore), the queries a team worker writes the same results with; each transaction
+// awaits nothing but the database (db/store/sqlite-dialect.ts).
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import type { ProjectStore } from '../../db/project-store';
 import type { ImageRow } from '../../db/repositories/images';
 import type { JobItemRepository } from '../../db/repositories/job-items';
-import type { StageRecord, StageResultRepository } from '../../db/repositories/stage-results';
+import type { StageRecord } from '../../db/repositories/stage-results';
+import { sqliteHandle } from '../../db/store/connect';
+import { ModelOutputStore } from '../../db/store/model-output-store';
+import { SceneStore } from '../../db/store/scene-store';
+import type { ProjectTables } from '../../db/store/schema';
 import type { CocoRle } from '../../spatial/geometry/mask-rle';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import type { CpuPool } from './cpu-pool';
@@ -40,7 +48,6 @@ const MODEL_STAGES: ReadonlySet<string> = new Set(MODEL_STAGE_ORDER);
 export interface ImageRunEnv {
   store: ProjectStore;
   items: JobItemRepository;
-  results: StageResultRepository;
   jobId: string;
   stages: ReadonlySet<StageName>;
   onlyPending: boolean;
@@ -71,7 +78,12 @@ export async function decodeImage(store: ProjectStore, image: ImageRow): Promise
 }
 
 export async function runImage(env: ImageRunEnv, imageId: number): Promise<ImageRunOutcome> {
-  const { store, results, jobId, stages } = env;
+  const { store, jobId, stages } = env;
+  const db = sqliteHandle(store.db);
+  const read = new SceneStore(db);
+  /** One short write transaction through the layer's stores. */
+  const write = <T>(fn: (scene: SceneStore, trx: Kysely<ProjectTables>) => Promise<T>) =>
+    db.transaction().execute((trx) => fn(new SceneStore(trx), trx));
   const image = store.images.get(imageId);
   if (!image) return { imageId, image: `#${imageId}`, item: 'skipped', records: [] };
   env.onImage?.(image.relPath);
@@ -88,7 +100,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
     return r;
   };
   // Stages settled earlier: by this job before a crash/pause, or by any run with --only-pending.
-  const prior = new Map(results.forImage(imageId).map((r) => [r.stage, r]));
+  const prior = new Map((await read.stageRecords(imageId)).map((r) => [r.stage, r]));
   const settled = (stage: StageName): boolean => {
     const p = prior.get(stage);
     if (!p) return false;
@@ -105,7 +117,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   let failure: { stage: string; reason: string } | null = null;
   let rgb: Promise<DecodedImage> | null = null;
   const decoded = () => (rgb ??= decodeImage(store, image));
-  const stored = store.annotations.objectsWithMasks(imageId);
+  const stored = await read.objectsWithMasks(imageId);
   let { objects, intrinsics } = stageStart(stored, image);
   let depth: CpuTask['depth'] = image.depthBlob
     ? { file: join(store.folder, image.depthBlob) }
@@ -179,7 +191,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       rec(stage, 'done', null, { ...provenance, ...extra }, tookMs);
     if (stage === 'filter') {
       const o = output as { keep: boolean; score: number; reason: string };
-      results.record(r({ keep: o.keep, score: o.score, reason: o.reason }));
+      await read.recordStages([r({ keep: o.keep, score: o.score, reason: o.reason })]);
       if (!o.keep) blocked = `filtered out by the scene filter: ${o.reason}`;
     } else if (stage === 'detect') {
       const o = output as {
@@ -189,20 +201,16 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       // The image's block (reserved as the job queued it), so the ids do not depend on the order
       // images reach this point; without one, the next free ids.
       const block = blockObjectIds(env.items.firstObjectId(jobId, imageId), kept.length);
-      const ids = store.db.transaction(() => {
-        const added = kept.map((d, i) =>
-          store.annotations.addObject({
-            ...(block ? { id: block[i]! } : {}),
-            imageId,
-            label: d.label,
-            score: d.score,
-            box: d.box,
-            provenance: 'model',
-          }),
+      const ids = await write(async (scene, trx) => {
+        const out = new ModelOutputStore(trx);
+        const taken = block ?? (await out.nextFreeObjectIds(kept.length, 'sqlite'));
+        await out.addDetectedObjects(
+          imageId,
+          kept.map((d, i) => ({ id: taken[i]!, label: d.label, score: d.score, box: d.box })),
         );
-        results.record(r({ objects: added.length, ...(note ? { note } : {}) }));
-        return added;
-      })();
+        await scene.recordStages([r({ objects: kept.length, ...(note ? { note } : {}) })]);
+        return taken;
+      });
       objectsChanged = true;
       objects = kept.map((d, i) => ({
         id: ids[i]!,
@@ -214,12 +222,12 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
     } else if (stage === 'segment') {
       const o = output as { masks: Array<{ objectId: number; rle: CocoRle }> };
       const known = new Set(objects.map((x) => x.id));
-      store.db.transaction(() => {
+      await write(async (scene) => {
         for (const m of o.masks)
           if (known.has(m.objectId))
-            store.annotations.setMask(m.objectId, JSON.stringify(m.rle), 'model');
-        results.record(r({ masks: o.masks.length }));
-      })();
+            await scene.setMask(m.objectId, JSON.stringify(m.rle), 'model');
+        await scene.recordStages([r({ masks: o.masks.length })]);
+      });
       objectsChanged = true;
       const got = new Set(o.masks.map((m) => m.objectId));
       objects = objects.map((x) => (got.has(x.id) ? { ...x, hasMask: true } : x));
@@ -236,23 +244,23 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
         o.height,
         noisePreset,
       );
-      store.db.transaction(() => {
-        results.setModelDepth(imageId, {
+      await write(async (scene, trx) => {
+        await new ModelOutputStore(trx).setModelDepth(imageId, {
           depth: blob.depth,
           preview: blob.preview,
           info: blob.info,
         });
-        results.record(r({ validRatio: blob.info.validRatio, noisePreset }));
-      })();
+        await scene.recordStages([r({ validRatio: blob.info.validRatio, noisePreset })]);
+      });
       depth = { metres: blob.metres };
       depthError = noisePreset;
     } else {
       const o = output as { fx: number; fy: number; cx: number; cy: number };
       checkIntrinsicsOutput(o);
-      store.db.transaction(() => {
-        results.setModelIntrinsics(imageId, o);
-        results.record(r({ fx: o.fx, fy: o.fy, cx: o.cx, cy: o.cy }));
-      })();
+      await write(async (scene, trx) => {
+        await new ModelOutputStore(trx).setModelIntrinsics(imageId, o);
+        await scene.recordStages([r({ fx: o.fx, fy: o.fy, cx: o.cx, cy: o.cy })]);
+      });
       intrinsics = { ...o, source: 'model' };
     }
   }
@@ -277,10 +285,10 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   if (!graphBlocked && (wantGraph || wantQa)) {
     const storedGraph = wantGraph
       ? null
-      : ((store.scene.graph(imageId)?.graph as SceneGraph) ?? null);
+      : (((await read.graph(imageId))?.graph as SceneGraph | undefined) ?? null);
     if (wantGraph || storedGraph) {
       // Read again only when a model stage added objects or masks in this run.
-      const withMasks = objectsChanged ? store.annotations.objectsWithMasks(imageId) : stored;
+      const withMasks = objectsChanged ? await read.objectsWithMasks(imageId) : stored;
       task = {
         imageId,
         width: image.width,
@@ -315,28 +323,30 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   });
   failure ??= cpu.failure;
   // Everything the CPU stages produced, the stage records and the job item: one transaction.
-  store.db.transaction(() => {
+  await write(async (scene) => {
     let geometryWriteMs = 0;
     if (cpu.geometry) {
       const { graph, derivedMasks, notes } = cpu.geometry;
       const w0 = performance.now();
       for (const [objectId, rle] of derivedMasks)
-        store.annotations.setMask(objectId, JSON.stringify(rle), 'depth-cluster');
-      store.scene.saveGraph(imageId, graph, notes);
+        await scene.setMask(objectId, JSON.stringify(rle), 'depth-cluster');
+      await scene.saveGraph(imageId, graph, notes);
       geometryWriteMs = performance.now() - w0;
     }
     let qaWriteMs = 0;
     let qaCounts = null;
     if (cpu.qa) {
       const w0 = performance.now();
-      qaCounts = storeQa(store, imageId, cpu.qa);
+      qaCounts = await storeQa(scene, imageId, cpu.qa);
       qaWriteMs = performance.now() - w0;
     }
     records.push(...cpu.records({ geometryWriteMs, qaWriteMs, qaCounts }));
-    for (const r of records) results.record(r);
+    await scene.recordStages(records);
     const item = failure ? 'failed' : records.some((r) => r.status === 'done') ? 'done' : 'skipped';
+    // job_items is the desktop queue's own table (no team counterpart in the layer): its
+    // synchronous write runs on the same connection, so inside this transaction.
     env.items.finish(jobId, imageId, item, failure);
-  })();
+  });
 
   const item = failure ? 'failed' : records.some((r) => r.status === 'done') ? 'done' : 'skipped';
   return { imageId, image: image.relPath, item, records };

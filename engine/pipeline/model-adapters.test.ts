@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
-import { StageResultRepository } from '../../db/repositories/stage-results';
 import { CATALOGUE } from '../../native-models/catalogue';
 import {
   groundingDinoModel,
@@ -23,6 +22,7 @@ import { ADAPTERS, STAGE_TASK } from './model-resolver';
 import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
 import { installTinyModel } from './testing/tiny-models';
+import { desktopScene } from '../test/desktop-results';
 
 let dir: ReturnType<typeof tempFolder>;
 let batch: SyntheticBatch;
@@ -85,9 +85,9 @@ describe('perception adapters in the pipeline', () => {
       expect(objects.map((o) => [o.label, o.provenance])).toEqual([['chair', 'model']]);
       // Query 0's box (cx 0.25, cy 0.5, w 0.2, h 0.4) in the 96x72 image.
       expect(objects[0]!.box.map((v) => Number(v.toFixed(3)))).toEqual([14.4, 21.6, 33.6, 50.4]);
-      const detect = new StageResultRepository(store.db)
-        .forImage(image.id)
-        .find((r) => r.stage === 'detect')!;
+      const detect = (await desktopScene(store).stageRecords(image.id)).find(
+        (r) => r.stage === 'detect',
+      )!;
       expect(detect.provenance).toMatchObject({
         model: 'grounding-dino-tiny',
         params: { labels: ['chair', 'lamp'] },
@@ -143,9 +143,9 @@ describe('perception adapters in the pipeline', () => {
         }
         expect(area).toBeGreaterThan(0);
       }
-      const segment = new StageResultRepository(store.db)
-        .forImage(image.id)
-        .find((r) => r.stage === 'segment')!;
+      const segment = (await desktopScene(store).stageRecords(image.id)).find(
+        (r) => r.stage === 'segment',
+      )!;
       expect(segment.provenance).toMatchObject({
         model: 'sam-vit-b',
         checksum,

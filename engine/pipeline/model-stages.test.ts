@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
-import { StageResultRepository } from '../../db/repositories/stage-results';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { CATALOGUE, findManifest } from '../../native-models/catalogue';
@@ -16,10 +15,10 @@ import { fakeGpu } from '../../native-models/testing/fake-gpu';
 import { ModelStore } from '../../native-models/store';
 import type { ModelStage, ModelStageResolver } from './model-stage';
 import { ADAPTERS, DEPTH_MAX_BATCH } from './model-resolver';
-import { runGraphStage } from './graph-stage';
 import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
 import { installTinyDepthModel, TINY_DEPTH_MODEL } from './testing/tiny-models';
+import { deriveGraphAndQa, desktopScene } from '../test/desktop-results';
 
 let dir: ReturnType<typeof tempFolder>;
 let batch: SyntheticBatch;
@@ -75,7 +74,7 @@ describe('model stages', () => {
         height: 72,
         noisePreset: 'depth-anything-metric-indoor',
       });
-      const runs = new StageResultRepository(store.db).forImage(image.id);
+      const runs = await desktopScene(store).stageRecords(image.id);
       const depth = runs.find((r) => r.stage === 'depth')!;
       expect(depth).toMatchObject({ status: 'done', jobId: job.id });
       expect(depth.provenance).toMatchObject({
@@ -90,10 +89,10 @@ describe('model stages', () => {
       const graph = runs.find((r) => r.stage === 'graph')!;
       expect(graph.status).toBe('done');
       expect(graph.provenance).toMatchObject({ depthError: 'depth-anything-metric-indoor' });
-      expect(await runGraphStage(store, image.id)).toMatchObject({ status: 'done' });
-      const later = new StageResultRepository(store.db)
-        .forImage(image.id)
-        .find((r) => r.stage === 'graph')!;
+      expect(await deriveGraphAndQa(store, image.id)).toMatchObject({ status: 'done' });
+      const later = (await desktopScene(store).stageRecords(image.id)).find(
+        (r) => r.stage === 'graph',
+      )!;
       expect(later.provenance).toMatchObject({ depthError: 'depth-anything-metric-indoor' });
       expect(store.annotations.qa(image.id).length).toBeGreaterThan(0);
 
@@ -328,12 +327,13 @@ describe('a GPU lost mid-run', () => {
       });
       expect(summary.providers?.depth).toBe('cpu');
       expect(summary.notices).toContain('stage depth: now on cpu (was webgpu)');
-      const results = new StageResultRepository(store.db);
-      const providers = batch.names.map((name) => {
+      const results = desktopScene(store);
+      const providers: Array<[string, unknown]> = [];
+      for (const name of batch.names) {
         const image = store.images.findByName(name)[0]!;
-        const run = results.forImage(image.id).find((r) => r.stage === 'depth')!;
-        return [run.status, run.provenance?.provider ?? null];
-      });
+        const run = (await results.stageRecords(image.id)).find((r) => r.stage === 'depth')!;
+        providers.push([run.status, run.provenance?.provider ?? null]);
+      }
       expect(providers).toEqual([
         ['done', 'webgpu'],
         ['failed', null],

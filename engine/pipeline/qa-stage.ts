@@ -1,17 +1,10 @@
-// qa for one image: QA pairs from its stored scene graph (spatial/qa), kept by stable key so
-// re-running keeps review decisions on unchanged facts; ambiguous objects are stored for review.
-import type { ProjectStore } from '../../db/project-store';
-import type { GeneratedQa } from '../../db/repositories/qa-upsert-plan';
-import { generateQa } from '../../spatial/qa/generate';
+// What the qa stage stores for one image, on either database: its generated QA pairs, kept by
+// stable key so re-running keeps review decisions on unchanged facts, and its ambiguous objects
+// for review. The desktop's image run, a team worker and the re-derivation after an edit all
+// store QA through storeQa (the two-database layer's SceneStore).
+import type { GeneratedQa, QaUpsertCounts } from '../../db/repositories/qa-upsert-plan';
+import type { SceneStore } from '../../db/store/scene-store';
 import type { QaResult } from '../../spatial/qa/types';
-import type { SceneGraph } from '../../spatial/scene/scene-graph';
-import type { StageOutcome } from './graph-stage';
-
-export interface QaStageOptions {
-  /** Stored on every pair; the same seed and graph give the same QA. */
-  seed: string;
-  imperialShare?: number;
-}
 
 /** Generated pairs as stored: by their stable id (the key re-derivation keeps decisions by). */
 export function generatedQaRows(result: QaResult): GeneratedQa[] {
@@ -28,56 +21,16 @@ export function generatedQaRows(result: QaResult): GeneratedQa[] {
 }
 
 /**
- * Stores one image's generated QA and ambiguities (call inside the image's transaction); an image
- * that got QA goes to review. Returns the upsert counts (added, changed, unchanged).
+ * Stores one image's generated QA (kept by the qa-keeping rules: a decided pair is never deleted)
+ * and ambiguities. Call with a store made on the image's write transaction: the upsert reads the
+ * stored pairs, then writes. The image's status follows from its QA (database triggers).
  */
-export function storeQa(store: ProjectStore, imageId: number, result: QaResult) {
-  const counts = store.scene.upsertQa(imageId, generatedQaRows(result));
-  store.scene.replaceAmbiguities(imageId, result.ambiguities);
-  if (result.pairs.length > 0) store.images.setStatus(imageId, 'needs-review');
-  return counts;
-}
-
-export function runQaStage(
-  store: ProjectStore,
+export async function storeQa(
+  scene: SceneStore,
   imageId: number,
-  opts: QaStageOptions,
-): StageOutcome {
-  const started = performance.now();
-  const record = (o: StageOutcome, provenance: Record<string, unknown> | null = null) => {
-    store.scene.recordStage({
-      imageId,
-      stage: 'qa',
-      status: o.status,
-      reason: o.status === 'done' ? null : o.reason,
-      provenance,
-      tookMs: performance.now() - started,
-    });
-    return o;
-  };
-  const stored = store.scene.graph(imageId);
-  if (!stored)
-    return record({ status: 'skipped', reason: 'no scene graph: run the graph stage first' });
-  let result;
-  try {
-    result = generateQa(stored.graph as SceneGraph, {
-      imageId: String(imageId),
-      seed: opts.seed,
-      imperialShare: opts.imperialShare,
-    });
-  } catch (err) {
-    return record({ status: 'failed', reason: (err as Error).message });
-  }
-  const counts = store.db.transaction(() => {
-    const c = storeQa(store, imageId, result);
-    record(
-      { status: 'done', detail: '' },
-      { engine: 'spatial/qa', seed: opts.seed, skipped: result.skipped, ...c },
-    );
-    return c;
-  })();
-  return {
-    status: 'done',
-    detail: `${result.pairs.length} QA (${counts.added} new, ${counts.changed} changed, ${counts.unchanged} kept), ${result.ambiguities.length} ambiguous objects`,
-  };
+  result: QaResult,
+): Promise<QaUpsertCounts> {
+  const counts = await scene.upsertQa(imageId, generatedQaRows(result));
+  await scene.replaceAmbiguities(imageId, result.ambiguities);
+  return counts;
 }

@@ -1,23 +1,13 @@
 // Re-derivation after a reviewer edits an image's objects: only that image's downstream stages
 // (segment/lift/graph, then qa) re-run, in the background and one image at a time, so an edit
-// returns at once. QA keyed by fact keeps unchanged decisions (db/repositories/scene.ts upsertQa).
+// returns at once. The computation and its writes are a team project's (rederive-image.ts), over
+// project.sqlite and the project's blobs/ folder; QA keyed by fact keeps unchanged decisions.
 import type { ProjectStore } from '../../db/project-store';
+import { sqliteHandle } from '../../db/store/connect';
 import type { EventBus } from '../event-bus';
 import { printable } from '../printable';
-import { runGraphStage } from './graph-stage';
-import { runQaStage } from './qa-stage';
-
-/** The seed the image's QA was last generated with, so a re-run phrases unchanged facts the same. */
-export function lastQaSeed(store: ProjectStore, imageId: number): string {
-  return qaSeedOf(store.scene.stageRuns(imageId));
-}
-
-/** The seed an image's stage records say its QA was generated with ('1' when none says). */
-export function qaSeedOf(records: ReadonlyArray<{ stage: string; provenance: unknown }>): string {
-  const qa = records.find((r) => r.stage === 'qa');
-  const seed = (qa?.provenance as { seed?: unknown } | null)?.seed;
-  return typeof seed === 'string' ? seed : '1';
-}
+import { FolderBlobStore } from '../team/blob-store';
+import { rederiveImage } from './rederive-image';
 
 export class RederiveQueue {
   private chain: Promise<void> = Promise.resolve();
@@ -30,9 +20,11 @@ export class RederiveQueue {
     this.pending++;
     this.chain = this.chain
       .then(async () => {
-        const graph = await runGraphStage(store, imageId);
-        if (graph.status === 'done')
-          runQaStage(store, imageId, { seed: lastQaSeed(store, imageId) });
+        await rederiveImage(
+          { db: sqliteHandle(store.db), dialect: 'sqlite' },
+          new FolderBlobStore(store.blobsDir),
+          imageId,
+        );
         const image = store.images.get(imageId);
         if (image)
           this.events.emit({

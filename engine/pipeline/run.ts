@@ -6,7 +6,8 @@ import type { JobProgress, JobStageCounts } from '../../contract/entities';
 import type { PipelineSummary } from '../../contract/api';
 import type { ProjectStore } from '../../db/project-store';
 import { JobItemRepository } from '../../db/repositories/job-items';
-import { StageResultRepository } from '../../db/repositories/stage-results';
+import { sqliteHandle } from '../../db/store/connect';
+import { SceneStore } from '../../db/store/scene-store';
 import type { Device } from '../../native-models/providers';
 import { CpuPool, defaultPoolSize } from './cpu-pool';
 import { runImage, type ImageRunEnv, type ImageRunOutcome } from './image-run';
@@ -80,7 +81,8 @@ export function queueImages(
 export async function runPipeline(store: ProjectStore, opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   const items = new JobItemRepository(store.db);
-  const results = new StageResultRepository(store.db);
+  // The run's summary reads its stage records as a team run's does.
+  const results = new SceneStore(sqliteHandle(store.db));
   const wanted = new Set(opts.stages);
   const device = opts.device ?? 'auto';
 
@@ -101,7 +103,6 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
   const env: ImageRunEnv = {
     store,
     items,
-    results,
     jobId: opts.jobId,
     stages: wanted,
     onlyPending: opts.onlyPending ?? false,
@@ -128,7 +129,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
       { stage: s, done: 0, skipped: 0, failed: 0 },
     ]),
   );
-  for (const r of results.jobStageCounts(opts.jobId)) {
+  for (const r of await results.runStageCounts(opts.jobId)) {
     const c = stageCounts.get(r.stage);
     if (c && (r.status === 'done' || r.status === 'skipped' || r.status === 'failed'))
       c[r.status] += r.n;
@@ -216,10 +217,10 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     ...(Object.keys(lane.batchSizes).length ? { batches: { ...lane.batchSizes } } : {}),
   };
   // From the database, not the live counters: exact across resumes and retries.
-  const finalCounts = results.jobStageCounts(opts.jobId);
+  const finalCounts = await results.runStageCounts(opts.jobId);
   const count = (stage: string, status: string) =>
     finalCounts.find((r) => r.stage === stage && r.status === status)?.n ?? 0;
-  const reasons = results.jobSkipReasons(opts.jobId);
+  const reasons = await results.runSkipReasons(opts.jobId);
   for (const stage of ALL_STAGES) {
     if (!wanted.has(stage)) continue;
     const skippedBy: Record<string, number> = {};
@@ -227,7 +228,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     summary.stages[stage] = {
       done: count(stage, 'done'),
       skipped: skippedBy,
-      failed: results.jobFailures(opts.jobId, stage, SUMMARY_FAILURES),
+      failed: await results.runFailures(opts.jobId, stage, SUMMARY_FAILURES),
       failedTotal: count(stage, 'failed'),
     };
   }

@@ -9,11 +9,10 @@ import { retryWhenBusy } from '../../db/busy';
 import { DATABASE_FILE, ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
 import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
 import { tempDir } from '../test/helpers';
 import { desktopReview } from './testing/desktop-review';
+import { deriveGraphAndQa } from '../test/desktop-results';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLES = join(ROOT, 'samples/demo-batch');
@@ -50,8 +49,7 @@ beforeAll(async () => {
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   const imageId = store.images.findByName('corridor.jpg')[0]!.id;
-  await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await deriveGraphAndQa(store, imageId);
   store.close();
 }, 60_000);
 afterAll(() => dir.remove());

@@ -11,7 +11,7 @@ import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { exportProject } from '../export/export';
 import { importBatch } from '../import/index';
-import { storeQa } from '../pipeline/qa-stage';
+import { storeQaResult } from '../test/desktop-results';
 import { tempDir } from '../test/helpers';
 import { desktopReview, type DesktopReview } from './testing/desktop-review';
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
   imageId = store.images.findByName('corridor.jpg')[0]!.id;
   // A synthetic 10-object scene, generated as the QA stage does.
   const graph = randomGraph(3, { objects: 10, alignedProb: 1, badQuality: 0 });
-  storeQa(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
+  await storeQaResult(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
   review = desktopReview(store);
 });
 afterAll(() => {

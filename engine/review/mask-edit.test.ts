@@ -20,6 +20,7 @@ import { loadDepthMetres } from '../pipeline/cpu-task';
 import { RederiveQueue } from '../pipeline/rederive';
 import { runJob, tempFolder } from '../pipeline/testing/run-job';
 import { desktopReview } from './testing/desktop-review';
+import { desktopScene } from '../test/desktop-results';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempFolder>;
@@ -145,7 +146,7 @@ describe('a reviewer mask edit', () => {
     expect(chair().maskRle).toBe(mask);
     expect(chairNode().extent.depth).toBeLessThan(0.6);
     // A machine step asking to store a derived mask over it is refused.
-    expect(store.annotations.setMask(chair().id, derivedRle, 'depth-cluster')).toBe(false);
+    expect(await desktopScene(store).setMask(chair().id, derivedRle, 'depth-cluster')).toBe(false);
     expect(chair().maskRle).toBe(mask);
   });
 

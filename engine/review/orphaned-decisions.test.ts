@@ -3,8 +3,9 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
-import type { GeneratedQa } from '../../db/repositories/scene';
+import type { GeneratedQa } from '../../db/repositories/qa-upsert-plan';
 import { importBatch } from '../import/index';
+import { writeResults } from '../test/desktop-results';
 import { tempDir } from '../test/helpers';
 import { desktopReview } from './testing/desktop-review';
 
@@ -36,15 +37,19 @@ afterAll(() => {
   dir.remove();
 });
 
+/** The image's QA regenerated as `pairs`, as the QA stage stores it. */
+const upsertQa = (pairs: GeneratedQa[]) =>
+  writeResults(store, (scene) => scene.upsertQa(imageId, pairs));
+
 describe('decisions on orphaned QA', () => {
   it('undo and redo land in the held decision; the QA returns with it', async () => {
-    store.scene.upsertQa(imageId, [pair('a'), pair('b')]);
+    await upsertQa([pair('a'), pair('b')]);
     const [a, b] = store.annotations.qa(imageId);
     const review = desktopReview(store);
     await review.decide({ qaId: a!.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
 
     // Both keys vanish: the undecided one is deleted, the approved one kept as orphaned.
-    store.scene.upsertQa(imageId, []);
+    await upsertQa([]);
     expect(store.annotations.getQa(b!.id)).toBeUndefined();
     expect(store.annotations.getQa(a!.id)?.status).toBe('orphaned');
     expect(store.annotations.reviews(a!.id)).toHaveLength(1);
@@ -64,16 +69,16 @@ describe('decisions on orphaned QA', () => {
     expect((await review.undo('ann'))?.command).toBe('review.approve');
 
     // The fact comes back: with the decision held now (the approval was undone).
-    store.scene.upsertQa(imageId, [pair('a')]);
+    await upsertQa([pair('a')]);
     expect(store.annotations.getQa(a!.id)?.status).toBe('proposed');
     expect((await review.redo('ann'))?.command).toBe('review.approve');
     expect(store.annotations.getQa(a!.id)?.status).toBe('approved');
 
     // Orphaned again, then back with other facts: it returns for review, holding the approval.
-    store.scene.upsertQa(imageId, []);
-    store.scene.upsertQa(imageId, [pair('a', 'f2')]);
+    await upsertQa([]);
+    await upsertQa([pair('a', 'f2')]);
     expect(store.annotations.getQa(a!.id)?.status).toBe('changed');
-    store.scene.upsertQa(imageId, [pair('a', 'f1')]);
+    await upsertQa([pair('a', 'f1')]);
     expect(store.annotations.getQa(a!.id)?.status).toBe('approved');
     expect(store.images.get(imageId)?.status).toBe('approved');
   });

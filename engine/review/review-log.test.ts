@@ -12,6 +12,7 @@ import { importBatch } from '../import/index';
 import { tempDir } from '../test/helpers';
 import { desktopReview } from './testing/desktop-review';
 import { deriveStacks } from './undo-stack';
+import { desktopScene } from '../test/desktop-results';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -93,7 +94,7 @@ describe('object commands', () => {
     expect(state).toMatchObject({ provenance: 'human', box: [10, 20, 110, 220], deleted: false });
 
     // A stored mask is dropped by a move (it no longer fits), and comes back on undo.
-    store.annotations.setMask(id, '{"size":[480,640],"counts":"abc"}', 'depth-cluster');
+    await desktopScene(store).setMask(id, '{"size":[480,640],"counts":"abc"}', 'depth-cluster');
     state = store.annotations.edits.objectState(id)!;
     const move = await objects.update({
       objectId: id,

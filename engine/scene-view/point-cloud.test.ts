@@ -7,8 +7,8 @@ import { unpackPointCloud, type PointCloudInfo } from '../../contract/point-clou
 import { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
-import { runGraphStage } from '../pipeline/graph-stage';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
+import { deriveGraphAndQa, desktopScene } from '../test/desktop-results';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -31,7 +31,7 @@ beforeAll(async () => {
   await importBatch(store, { folder: `${SAMPLES}/redwood-livingroom/color` });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   corridor = store.images.findByName('corridor.jpg')[0]!.id;
-  expect((await runGraphStage(store, corridor)).status).toBe('done');
+  expect((await deriveGraphAndQa(store, corridor))?.status).toBe('done');
   livingRoom = store.images
     .query({ offset: 0, limit: 10 })
     .items.find((i) => i.id !== corridor)!.id;
@@ -123,7 +123,11 @@ describe('scene.pointCloud', () => {
     const [obj] = store.annotations.objectsWithMasks(corridor);
     // A one-row mask: the object keeps only a handful of points.
     const counts = [obj!.box[0] * 480 + 200, 10, 640 * 480 - obj!.box[0] * 480 - 210];
-    store.annotations.setMask(obj!.id, JSON.stringify({ size: [480, 640], counts }), 'model');
+    await desktopScene(store).setMask(
+      obj!.id,
+      JSON.stringify({ size: [480, 640], counts }),
+      'model',
+    );
     const after = await cloudOf(corridor);
     expect(after.info.cached).toBe(false);
     expect(after.info.stamp).not.toBe(before.info.stamp);

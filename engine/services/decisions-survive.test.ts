@@ -11,9 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
+import { deriveGraphAndQa } from '../test/desktop-results';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -71,8 +70,7 @@ beforeAll(async () => {
   corridor = store.images.findByName('corridor.jpg')[0]!.id;
   living = store.images.findByName('00000.jpg')[0]!.id;
   for (const id of [corridor, living]) {
-    await runGraphStage(store, id);
-    runQaStage(store, id, { seed: '1' });
+    await deriveGraphAndQa(store, id);
   }
   store.close();
   s = await serveEngine(folder);
@@ -206,8 +204,8 @@ describe('a relabel reaches every QA text (issue 16 case 1)', () => {
     const stored = (await view(living)).qa.filter((q: any) => q.subjects.includes(chair.id));
     for (const q of stored) expect(`${q.question} ${q.answer}`).not.toMatch(/chair/);
 
-    // A full re-run of the QA stage keeps the new names (and the approvals).
-    runQaStage(s.engine.projects.get(s.projectId), living, { seed: '1' });
+    // A full re-run of the graph and QA stages keeps the new names (and the approvals).
+    await deriveGraphAndQa(s.engine.projects.get(s.projectId), living);
     expect(await statuses(living)).toEqual(before);
     for (const r of await exportQa())
       if (r.subjects.includes(chair.id)) expect(textOf(r)).not.toMatch(/chair/);

@@ -10,7 +10,7 @@ import { BrowseStore } from '../../db/store/browse-store';
 import { SceneStore } from '../../db/store/scene-store';
 import type { ProjectTables } from '../../db/store/schema';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
-import { qaSeedOf } from '../pipeline/rederive';
+import { qaSeedOf } from '../pipeline/rederive-image';
 import type { AmbiguityRow, GeometryReads } from '../review/qa-checks';
 
 interface ImageGeometry {

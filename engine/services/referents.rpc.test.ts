@@ -7,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
+import { deriveGraphAndQa } from '../test/desktop-results';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempDir>;
@@ -61,8 +60,7 @@ beforeAll(async () => {
     label: 'cabinet',
     box: [370, 90, 500, 410],
   });
-  await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await deriveGraphAndQa(store, imageId);
   store.close();
   s = await serveEngine(folder);
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
 import { corridorWithQa } from '../test/corridor-project';
+import { desktopScene } from '../test/desktop-results';
 
 let dir: ReturnType<typeof tempDir>;
 let s: ServedEngine;
@@ -239,7 +240,7 @@ describe('review API', () => {
     expect(pick).toBeDefined();
     const [a, b] = pick.subjects as number[];
     // The QA engine reports `a` as ambiguous: approving warns and writes nothing.
-    store.scene.replaceAmbiguities(imageId, [
+    await desktopScene(store).replaceAmbiguities(imageId, [
       { nodeId: a!, label: 'door', group: [a!, b!], reason: 'no-distinguishing-expression' },
     ]);
     const amb = await call('reviews.decide', { qaId: pick.id, decision: 'approve', reviewer: 'r' });
@@ -247,11 +248,11 @@ describe('review API', () => {
     expect(amb.warnings.map((w: any) => w.code)).toContain('ambiguous-referent');
     const listed = (await call('reviews.image', { imageId })).ambiguous;
     expect(listed[0]).toMatchObject({ nodeId: a, candidates: expect.any(Array) });
-    store.scene.replaceAmbiguities(imageId, []);
+    await desktopScene(store).replaceAmbiguities(imageId, []);
 
     // Swap the two objects' places in the stored graph (geometry changed, QA not yet re-run):
     // the left/right relation is now reversed and approval warns.
-    const stored = store.scene.graph(imageId)!;
+    const stored = (await desktopScene(store).graph(imageId))!;
     const graph = structuredClone(stored.graph) as any;
     const na = graph.nodes.find((n: any) => n.id === a);
     const nb = graph.nodes.find((n: any) => n.id === b);
@@ -262,7 +263,7 @@ describe('review API', () => {
       subject: e.subject === a ? b : e.subject === b ? a : e.subject,
       object: e.object === a ? b : e.object === b ? a : e.object,
     }));
-    store.scene.saveGraph(imageId, graph, stored.notes);
+    await desktopScene(store).saveGraph(imageId, graph, stored.notes);
     const contra = await call('reviews.decide', {
       qaId: pick.id,
       decision: 'approve',
@@ -278,7 +279,7 @@ describe('review API', () => {
       reviewer: 'r',
     });
     expect(forced).toMatchObject({ applied: true, qa: { status: 'approved' } });
-    store.scene.saveGraph(imageId, stored.graph, stored.notes);
+    await desktopScene(store).saveGraph(imageId, stored.graph, stored.notes);
     await call('reviews.undo', { reviewer: 'r' });
   });
 

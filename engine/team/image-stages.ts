@@ -16,7 +16,7 @@ import type { InferenceLane } from '../pipeline/inference-lane';
 import type { ModelStageName } from '../pipeline/model-stage';
 import { depthNoisePreset } from '../pipeline/depth-noise';
 import { runCpuTask, type CpuTask, type CpuTaskResult } from '../pipeline/cpu-task';
-import { generatedQaRows } from '../pipeline/qa-stage';
+import { storeQa } from '../pipeline/qa-stage';
 import { sceneInputs } from '../pipeline/scene-inputs';
 import { ALL_STAGES } from '../pipeline/stages';
 import { blobKeyOf, type BlobStore } from './blob-store';
@@ -194,8 +194,7 @@ export async function computeImageStages(
       let qaCounts = null;
       if (cpu.qa) {
         const w0 = performance.now();
-        qaCounts = await scene.upsertQa(imageId, generatedQaRows(cpu.qa));
-        await scene.replaceAmbiguities(imageId, cpu.qa.ambiguities);
+        qaCounts = await storeQa(scene, imageId, cpu.qa);
         qaWriteMs = performance.now() - w0;
       }
       const all = [...records, ...cpu.records({ geometryWriteMs, qaWriteMs, qaCounts })];

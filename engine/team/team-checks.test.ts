@@ -11,11 +11,10 @@ import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { SceneStore } from '../../db/store/scene-store';
 import { createEngine, type Engine } from '../engine';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
 import { importCorridor } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { createTeamEngine, type TeamEngine } from './team-engine';
+import { deriveGraphAndQa, desktopScene } from '../test/desktop-results';
 
 const postgres = usePostgresCluster();
 
@@ -30,8 +29,7 @@ async function corridorWithAmbiguousCabinet(store: ProjectStore) {
     label: 'cabinet',
     box: [370, 90, 500, 410],
   });
-  await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await deriveGraphAndQa(store, imageId);
   return { imageId, twinId: twin.id };
 }
 
@@ -160,9 +158,9 @@ describe.skipIf(postgres.skipReason)('geometry checks and evidence on a team pro
     expect(pick).toBeDefined();
     const [a, b] = pick.subjects as number[];
     // Swap the two objects' places in the stored graph on both databases (QA not re-run).
-    const deskScene = desktop.projects.get(desktopId).scene;
+    const deskScene = desktopScene(desktop.projects.get(desktopId));
     const teamScene = new SceneStore(team.project.db.db);
-    const stored = deskScene.graph(imageId)!;
+    const stored = (await deskScene.graph(imageId))!;
     const graph = structuredClone(stored.graph) as any;
     const na = graph.nodes.find((n: any) => n.id === a);
     const nb = graph.nodes.find((n: any) => n.id === b);
@@ -173,7 +171,7 @@ describe.skipIf(postgres.skipReason)('geometry checks and evidence on a team pro
       subject: e.subject === a ? b : e.subject === b ? a : e.subject,
       object: e.object === a ? b : e.object === b ? a : e.object,
     }));
-    deskScene.saveGraph(imageId, graph, stored.notes);
+    await deskScene.saveGraph(imageId, graph, stored.notes);
     await teamScene.saveGraph(imageId, graph, stored.notes);
     try {
       const warned = await both('reviews.decide', {
@@ -205,7 +203,7 @@ describe.skipIf(postgres.skipReason)('geometry checks and evidence on a team pro
       expect(bulk.warnings.map((w: any) => w.qaId)).toContain(pick.id);
       expect(await call('team', 'reviews.list', { qaId: pick.id })).toEqual(decided);
     } finally {
-      deskScene.saveGraph(imageId, stored.graph, stored.notes);
+      await deskScene.saveGraph(imageId, stored.graph, stored.notes);
       await teamScene.saveGraph(imageId, stored.graph, stored.notes);
     }
     const metric = qa.find(

@@ -1,33 +1,14 @@
 // Re-derivation of a team project's image after a reviewer edits its objects, as the desktop's
-// RederiveQueue does it (engine/pipeline/rederive.ts): the image's graph and QA are computed again
-// by the workers' own computation (image-stages.ts: cpu-task.ts, cpu-stages.ts) from the objects as
-// they are now, and written through the SceneStore, which keeps QA by stable key and never loses a
-// decision (a relabel re-renders the kept QA's text; QA whose facts changed go back to review; QA
-// whose facts vanished are held as orphaned). One image at a time, in the background, so an edit
-// returns at once; an edit made while one runs queues another run that sees it, and objects a
-// pipeline worker stores meanwhile make it compute again before it stores anything.
-import { SceneStore } from '../../db/store/scene-store';
+// RederiveQueue does it, by the same function (engine/pipeline/rederive-image.ts): one image at a
+// time, in the background, so an edit returns at once; an edit made while one runs queues another
+// run that sees it, and objects a pipeline worker stores meanwhile make it compute again before it
+// stores anything.
 import type { ProjectDb } from '../../db/store/connect';
-import { lockObjectEdits } from '../../db/store/object-edit-store';
 import { printable } from '../printable';
-import { InferenceLane } from '../pipeline/inference-lane';
-import { qaSeedOf } from '../pipeline/rederive';
+import { rederiveImage, type RederiveOptions } from '../pipeline/rederive-image';
 import type { BlobStore } from './blob-store';
-import { computeImageStages } from './image-stages';
 
-/** What the desktop re-runs after an edit: the graph (with masks derived from depth), then QA. */
-const STAGES = new Set(['graph', 'qa'] as const);
-
-/**
- * How many times an image is computed again when a pipeline worker stored its objects (detected
- * objects, masks) while the re-derivation computed; each time needs such a store to land then.
- */
-const RECOMPUTES = 5;
-
-export interface TeamRederiveOptions {
-  /** Called after the graph and QA are computed and before they are stored (tests). */
-  beforeWrite?: (imageId: number) => Promise<void>;
-}
+export type TeamRederiveOptions = RederiveOptions;
 
 export class TeamRederive {
   private chain: Promise<void> = Promise.resolve();
@@ -44,11 +25,7 @@ export class TeamRederive {
     this.pending++;
     this.chain = this.chain
       .then(async () => {
-        for (let attempt = 1; !(await this.derive(imageId)); attempt++)
-          if (attempt >= RECOMPUTES)
-            throw new Error(
-              `its objects changed while its graph and QA were computed, ${RECOMPUTES} times`,
-            );
+        await rederiveImage(this.db, this.blobs, imageId, this.o);
         await done();
       })
       .catch((err: unknown) =>
@@ -58,42 +35,6 @@ export class TeamRederive {
         ),
       )
       .finally(() => this.pending--);
-  }
-
-  /**
-   * Computes the image's graph and QA from its objects and stores them, unless the objects changed
-   * meanwhile (a worker stored detected objects or masks): false then, nothing stored.
-   */
-  private async derive(imageId: number): Promise<boolean> {
-    const seed = qaSeedOf(await new SceneStore(this.db.db).stageRecords(imageId));
-    const computed = await computeImageStages(
-      {
-        db: this.db.db,
-        dialect: this.db.dialect,
-        blobs: this.blobs,
-        runId: null,
-        seed,
-        labels: [],
-        // Graph and QA only: an edit never re-runs a model.
-        models: () => Promise.reject(new Error('a re-derivation runs no model stage')),
-        lane: new InferenceLane(1),
-      },
-      imageId,
-      STAGES,
-    );
-    await this.o.beforeWrite?.(imageId);
-    return this.db.db.transaction().execute(async (trx) => {
-      // After the edits' writes, never interleaved with them (derived masks touch their rows), and
-      // no worker stores objects until this commits.
-      await lockObjectEdits(trx, this.db.dialect);
-      const scene = new SceneStore(trx);
-      // Holds the image's row so a worker storing this image's results waits, and vice versa.
-      const held = await scene.lockImagesForRun([imageId], '', [], this.db.dialect);
-      if (!held.has(imageId)) return true;
-      if (!(await computed.isCurrent(scene))) return false;
-      await computed.write(scene, trx);
-      return true;
-    });
   }
 
   /** Resolves when every scheduled re-derivation has finished (tests, shutdown). */

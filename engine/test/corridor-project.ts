@@ -4,8 +4,7 @@ import { resolve } from 'node:path';
 import type { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
-import { runGraphStage } from '../pipeline/graph-stage';
-import { runQaStage } from '../pipeline/qa-stage';
+import { deriveGraphAndQa } from './desktop-results';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -24,8 +23,7 @@ export async function importCorridor(store: ProjectStore): Promise<number> {
 /** The corridor with its scene graph and QA built; returns the image id of corridor.jpg. */
 export async function corridorWithQa(store: ProjectStore): Promise<number> {
   const imageId = await importCorridor(store);
-  await runGraphStage(store, imageId);
-  runQaStage(store, imageId, { seed: '1' });
+  await deriveGraphAndQa(store, imageId);
   return imageId;
 }
 
@@ -47,8 +45,7 @@ export async function corridorAndLivingRoomWithQa(
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   const living = store.images.findByName('00000.jpg')[0]!.id;
   for (const id of [corridor, living]) {
-    await runGraphStage(store, id);
-    runQaStage(store, id, { seed: '1' });
+    await deriveGraphAndQa(store, id);
   }
   return { corridor, living };
 }
