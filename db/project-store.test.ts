@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestVersion, migrate, migrations } from './migrations';
 import { ProjectStore } from './project-store';
+import { CatalogStore } from './store/catalog-store';
+import { sqliteHandle } from './store/connect';
 
 describe('ProjectStore', () => {
   let dir: string;
@@ -112,15 +114,16 @@ describe('ProjectStore', () => {
     store.close();
   });
 
-  it('records a review decision, the QA status and the audit entry together', () => {
+  it('records a review decision, the QA status and the audit entry together', async () => {
     const store = ProjectStore.openOrCreate(join(dir, 'p'));
-    const batchId = store.batches.create({
+    const catalog = new CatalogStore(sqliteHandle(store.db));
+    const batchId = await catalog.createBatch({
       sourceFolder: '/x',
       depthFolder: null,
       depthEncoding: null,
       intrinsics: null,
     });
-    const imageId = store.images.insert({
+    const imageId = await catalog.insertImage({
       batchId,
       sourcePath: '/x/a.jpg',
       relPath: 'a.jpg',

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import { CatalogStore } from '../../db/store/catalog-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { countsToString, decodeRle, encodeRle } from '../../spatial/geometry/mask-rle';
 import { tempDir } from '../test/helpers';
 import { importCocoAnnotations, importCocoFile } from './coco-import';
@@ -9,14 +11,15 @@ let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
 let imageId: number;
 
-function addImage(relPath: string, sha: string, width = 8, height = 6): number {
-  const batchId = store.batches.create({
+async function addImage(relPath: string, sha: string, width = 8, height = 6): Promise<number> {
+  const catalog = new CatalogStore(sqliteHandle(store.db));
+  const batchId = await catalog.createBatch({
     sourceFolder: '/in',
     depthFolder: null,
     depthEncoding: null,
     intrinsics: null,
   });
-  return store.images.insert({
+  return catalog.insertImage({
     batchId,
     sourcePath: `/in/${relPath}`,
     relPath,
@@ -46,10 +49,10 @@ const coco = (
   annotations,
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = tempDir();
   store = ProjectStore.openOrCreate(join(dir.path, 'p'));
-  imageId = addImage('sub/a.jpg', 'aa');
+  imageId = await addImage('sub/a.jpg', 'aa');
 });
 afterEach(() => {
   store.close();
@@ -103,8 +106,8 @@ describe('COCO annotation import', () => {
     expect(store.annotations.objects(imageId)).toHaveLength(1);
   });
 
-  it('reports every unusable annotation with its reason and keeps the good ones', () => {
-    addImage('other/a.jpg', 'bb'); // makes the bare name "a.jpg" ambiguous
+  it('reports every unusable annotation with its reason and keeps the good ones', async () => {
+    await addImage('other/a.jpg', 'bb'); // makes the bare name "a.jpg" ambiguous
     const r = importCocoAnnotations(
       store,
       coco(
