@@ -147,14 +147,6 @@ export class AnnotationRepository {
     return info.changes === 1;
   }
 
-  hasExternalObject(imageId: number, externalId: string): boolean {
-    return (
-      this.db
-        .prepare('SELECT 1 FROM objects WHERE image_id = ? AND external_id = ?')
-        .get(imageId, externalId) !== undefined
-    );
-  }
-
   qa(imageId: number): QaRow[] {
     return this.db
       .prepare(

@@ -112,12 +112,6 @@ const COLUMNS = `id, batch_id AS batchId, source_path AS sourcePath, rel_path AS
 export class ImageRepository {
   constructor(private readonly db: Database) {}
 
-  findBySha(sha256: string): { id: number; sourcePath: string } | undefined {
-    return this.db
-      .prepare('SELECT id, source_path AS sourcePath FROM images WHERE sha256 = ?')
-      .get(sha256) as { id: number; sourcePath: string } | undefined;
-  }
-
   get(id: number): ImageRow | undefined {
     return this.db.prepare(`SELECT ${COLUMNS} FROM images WHERE id = ?`).get(id) as
       ImageRow | undefined;

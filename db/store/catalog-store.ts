@@ -139,6 +139,14 @@ export class CatalogStore {
     return this.images().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Images whose relative path or file name equals `name`, for matching annotation files. */
+  async imagesNamed(name: string): Promise<ImageRow[]> {
+    return this.images()
+      .where((e) => e.or([e('rel_path', '=', name), e('file_name', '=', name)]))
+      .orderBy('id')
+      .execute();
+  }
+
   async findBySha(sha256: string): Promise<{ id: number; sourcePath: string } | undefined> {
     return this.db
       .selectFrom('images')
