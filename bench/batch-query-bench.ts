@@ -25,7 +25,7 @@ const RUNS = arg('runs', 21);
 const dir = mkdtempSync(join(tmpdir(), 'sqw-batch-bench-'));
 const store = ProjectStore.openOrCreate(join(dir, 'p'));
 try {
-  const batch = store.batches.create({
+  const batch = await new CatalogStore(sqliteHandle(store.db)).createBatch({
     sourceFolder: '/bench',
     depthFolder: null,
     depthEncoding: null,

@@ -15,6 +15,8 @@ import { join, resolve } from 'node:path';
 import { ProjectStore } from '../db/project-store';
 import { importCocoFile } from '../engine/annotations/coco-import';
 import { importBatch } from '../engine/import/index';
+import { CatalogStore } from '../db/store/catalog-store';
+import { sqliteHandle } from '../db/store/connect';
 import { defaultPoolSize } from '../engine/pipeline/cpu-pool';
 import type { RunSummary } from '../engine/pipeline/run';
 import { runJob } from '../engine/pipeline/testing/run-job';
@@ -161,39 +163,42 @@ async function main(): Promise<void> {
         depthFolder: seedBatch.depthDir,
         intrinsics: seedBatch.intrinsics,
       });
-    const clone = (s: ProjectStore, n: number) => {
+    const clone = async (s: ProjectStore, n: number) => {
       const src = s.images.get(1)!;
-      s.db.transaction(() => {
-        for (let i = 1; i < n; i++)
-          s.images.insert({
-            batchId: src.batchId,
-            sourcePath: src.sourcePath,
-            relPath: `clone/${i}.png`,
-            fileName: `${i}.png`,
-            sha256: randomBytes(32).toString('hex'),
-            bytes: src.bytes,
-            format: src.format,
-            width: src.width,
-            height: src.height,
-            orientation: src.orientation,
-            exif: null,
-            intrinsics: {
-              fx: src.fx,
-              fy: src.fy,
-              cx: src.cx,
-              cy: src.cy,
-              source: src.intrinsicsSource,
-            },
-            uprightBlob: src.uprightBlob,
-            thumbBlob: src.thumbBlob,
-            depthBlob: src.depthBlob,
-            depthPreviewBlob: src.depthPreviewBlob,
-            depth: src.depthJson ? (JSON.parse(src.depthJson) as Record<string, unknown>) : null,
-          });
-      })();
+      await sqliteHandle(s.db)
+        .transaction()
+        .execute(async (trx) => {
+          const catalog = new CatalogStore(trx);
+          for (let i = 1; i < n; i++)
+            await catalog.insertImage({
+              batchId: src.batchId,
+              sourcePath: src.sourcePath,
+              relPath: `clone/${i}.png`,
+              fileName: `${i}.png`,
+              sha256: randomBytes(32).toString('hex'),
+              bytes: src.bytes,
+              format: src.format,
+              width: src.width,
+              height: src.height,
+              orientation: src.orientation,
+              exif: null,
+              intrinsics: {
+                fx: src.fx,
+                fy: src.fy,
+                cx: src.cx,
+                cy: src.cy,
+                source: src.intrinsicsSource,
+              },
+              uprightBlob: src.uprightBlob,
+              thumbBlob: src.thumbBlob,
+              depthBlob: src.depthBlob,
+              depthPreviewBlob: src.depthPreviewBlob,
+              depth: src.depthJson ? (JSON.parse(src.depthJson) as Record<string, unknown>) : null,
+            });
+        });
     };
-    clone(one, 1000);
-    clone(sc, HUGE);
+    await clone(one, 1000);
+    await clone(sc, HUGE);
     const small = await measure('C 1k rows', one, 1000, poolSize, { modelsDir: noModels });
     const big = await measure(`C ${HUGE} rows`, sc, HUGE, poolSize, { modelsDir: noModels });
     console.error(

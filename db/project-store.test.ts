@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestVersion, migrate, migrations } from './migrations';
 import { ProjectStore } from './project-store';
 import type { GeneratedQa } from './repositories/qa-upsert-plan';
+import { CatalogStore } from './store/catalog-store';
 import { sqliteHandle } from './store/connect';
 import { SceneStore } from './store/scene-store';
 
@@ -119,15 +120,16 @@ describe('ProjectStore', () => {
     store.close();
   });
 
-  it('records a review decision, the QA status and the audit entry together', () => {
+  it('records a review decision, the QA status and the audit entry together', async () => {
     const store = ProjectStore.openOrCreate(join(dir, 'p'));
-    const batchId = store.batches.create({
+    const catalog = new CatalogStore(sqliteHandle(store.db));
+    const batchId = await catalog.createBatch({
       sourceFolder: '/x',
       depthFolder: null,
       depthEncoding: null,
       intrinsics: null,
     });
-    const imageId = store.images.insert({
+    const imageId = await catalog.insertImage({
       batchId,
       sourcePath: '/x/a.jpg',
       relPath: 'a.jpg',

@@ -129,14 +129,6 @@ export class AnnotationRepository {
     }));
   }
 
-  hasExternalObject(imageId: number, externalId: string): boolean {
-    return (
-      this.db
-        .prepare('SELECT 1 FROM objects WHERE image_id = ? AND external_id = ?')
-        .get(imageId, externalId) !== undefined
-    );
-  }
-
   qa(imageId: number): QaRow[] {
     return this.db
       .prepare(

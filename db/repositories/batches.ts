@@ -1,3 +1,5 @@
+// Batch reads on the desktop's connection; batches and their issues are written by the import
+// through the two-database layer (db/store/import-store.ts).
 import type { Database } from 'better-sqlite3';
 
 export interface NewBatch {
@@ -28,21 +30,6 @@ export interface IssueRow {
 export class BatchRepository {
   constructor(private readonly db: Database) {}
 
-  create(b: NewBatch): number {
-    const info = this.db
-      .prepare(
-        'INSERT INTO batches (source_folder, depth_folder, depth_encoding, intrinsics_json, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(
-        b.sourceFolder,
-        b.depthFolder,
-        b.depthEncoding,
-        b.intrinsics === undefined || b.intrinsics === null ? null : JSON.stringify(b.intrinsics),
-        new Date().toISOString(),
-      );
-    return Number(info.lastInsertRowid);
-  }
-
   list(): BatchRow[] {
     return this.db
       .prepare(
@@ -59,16 +46,6 @@ export class BatchRepository {
 
   count(): number {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM batches').get() as { n: number }).n;
-  }
-
-  addIssues(batchId: number, issues: IssueRow[]): void {
-    const stmt = this.db.prepare(
-      'INSERT INTO import_issues (batch_id, path, kind, reason, created_at) VALUES (?, ?, ?, ?, ?)',
-    );
-    const now = new Date().toISOString();
-    this.db.transaction(() => {
-      for (const i of issues) stmt.run(batchId, i.path, i.kind, i.reason, now);
-    })();
   }
 
   issues(batchId: number): IssueRow[] {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../project-store';
+import { CatalogStore } from '../store/catalog-store';
 import { sqliteHandle } from '../store/connect';
 import { SceneStore } from '../store/scene-store';
 
@@ -12,8 +13,13 @@ let dir: string;
 let store: ProjectStore;
 let batch: number;
 
-function addImage(name: string, b = batch): number {
-  return store.images.insert({
+/** Rows are written through the two-database layer, as the importer writes them. */
+const catalog = () => new CatalogStore(sqliteHandle(store.db));
+const addBatch = (sourceFolder: string) =>
+  catalog().createBatch({ sourceFolder, depthFolder: null, depthEncoding: null, intrinsics: null });
+
+function addImage(name: string, b = batch): Promise<number> {
+  return catalog().insertImage({
     batchId: b,
     sourcePath: `/src/${name}`,
     relPath: name,
@@ -45,15 +51,10 @@ function addQa(imageId: number, family: string, qaStatus = 'proposed'): number {
   return id;
 }
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sqw-images-'));
   store = ProjectStore.openOrCreate(join(dir, 'p'));
-  batch = store.batches.create({
-    sourceFolder: '/src',
-    depthFolder: null,
-    depthEncoding: null,
-    intrinsics: null,
-  });
+  batch = await addBatch('/src');
 });
 afterEach(() => {
   store.close();
@@ -62,7 +63,7 @@ afterEach(() => {
 
 describe('derived image status', () => {
   it('follows the job queue, stage results and QA decisions, whoever writes them', async () => {
-    const img = addImage('a.jpg');
+    const img = await addImage('a.jpg');
     expect(status(img)).toBe('pending');
 
     store.jobs.create({ id: 'job1', kind: 'pipeline', params: {} });
@@ -124,8 +125,8 @@ describe('derived image status', () => {
     expect(status(img)).toBe('failed');
   });
 
-  it('leaves "processing" when the job stops, for the images it did not reach', () => {
-    const img = addImage('b.jpg');
+  it('leaves "processing" when the job stops, for the images it did not reach', async () => {
+    const img = await addImage('b.jpg');
     store.jobs.create({ id: 'job2', kind: 'pipeline', params: {} });
     store.db.prepare("UPDATE jobs SET status = 'running' WHERE id = 'job2'").run();
     store.db
@@ -139,15 +140,10 @@ describe('derived image status', () => {
 
 describe('images.query filters and counts', () => {
   it('filters by label, ambiguity, QA family, changed-after-edit, reviewer, search and batch', async () => {
-    const other = store.batches.create({
-      sourceFolder: '/o',
-      depthFolder: null,
-      depthEncoding: null,
-      intrinsics: null,
-    });
-    const a = addImage('kitchen/a.jpg');
-    const b = addImage('kitchen/b.jpg');
-    const c = addImage('hall/c_1%.jpg', other);
+    const other = await addBatch('/o');
+    const a = await addImage('kitchen/a.jpg');
+    const b = await addImage('kitchen/b.jpg');
+    const c = await addImage('hall/c_1%.jpg', other);
     store.annotations.addObject({
       imageId: a,
       label: 'chair',

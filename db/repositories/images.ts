@@ -112,47 +112,6 @@ const COLUMNS = `id, batch_id AS batchId, source_path AS sourcePath, rel_path AS
 export class ImageRepository {
   constructor(private readonly db: Database) {}
 
-  insert(img: NewImage): number {
-    const info = this.db
-      .prepare(
-        `INSERT INTO images (batch_id, source_path, rel_path, file_name, sha256, bytes, format, width, height,
-           orientation, exif_json, fx, fy, cx, cy, intrinsics_source, upright_blob, thumb_blob, depth_blob,
-           depth_preview_blob, depth_json, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-      )
-      .run(
-        img.batchId,
-        img.sourcePath,
-        img.relPath,
-        img.fileName,
-        img.sha256,
-        img.bytes,
-        img.format,
-        img.width,
-        img.height,
-        img.orientation,
-        img.exif ? JSON.stringify(img.exif) : null,
-        img.intrinsics.fx,
-        img.intrinsics.fy,
-        img.intrinsics.cx,
-        img.intrinsics.cy,
-        img.intrinsics.source,
-        img.uprightBlob,
-        img.thumbBlob,
-        img.depthBlob,
-        img.depthPreviewBlob,
-        img.depth ? JSON.stringify(img.depth) : null,
-        new Date().toISOString(),
-      );
-    return Number(info.lastInsertRowid);
-  }
-
-  findBySha(sha256: string): { id: number; sourcePath: string } | undefined {
-    return this.db
-      .prepare('SELECT id, source_path AS sourcePath FROM images WHERE sha256 = ?')
-      .get(sha256) as { id: number; sourcePath: string } | undefined;
-  }
-
   get(id: number): ImageRow | undefined {
     return this.db.prepare(`SELECT ${COLUMNS} FROM images WHERE id = ?`).get(id) as
       ImageRow | undefined;

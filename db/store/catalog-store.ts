@@ -118,38 +118,33 @@ export class CatalogStore {
   async insertImage(img: NewImage): Promise<number> {
     const row = await this.db
       .insertInto('images')
-      .values({
-        batch_id: img.batchId,
-        source_path: img.sourcePath,
-        rel_path: img.relPath,
-        file_name: img.fileName,
-        sha256: img.sha256,
-        bytes: img.bytes,
-        format: img.format,
-        width: img.width,
-        height: img.height,
-        orientation: img.orientation,
-        exif_json: img.exif ? JSON.stringify(img.exif) : null,
-        fx: img.intrinsics.fx,
-        fy: img.intrinsics.fy,
-        cx: img.intrinsics.cx,
-        cy: img.intrinsics.cy,
-        intrinsics_source: img.intrinsics.source,
-        upright_blob: img.uprightBlob,
-        thumb_blob: img.thumbBlob,
-        depth_blob: img.depthBlob,
-        depth_preview_blob: img.depthPreviewBlob,
-        depth_json: img.depth ? JSON.stringify(img.depth) : null,
-        status: 'pending',
-        created_at: new Date().toISOString(),
-      })
+      .values(imageValues(img))
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
   }
 
+  /** The image's id, or undefined (nothing written) when an image with its sha256 exists. */
+  async insertImageUnlessKnown(img: NewImage): Promise<number | undefined> {
+    const row = await this.db
+      .insertInto('images')
+      .values(imageValues(img))
+      .onConflict((c) => c.column('sha256').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   async image(id: number): Promise<ImageRow | undefined> {
     return this.images().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Images whose relative path or file name equals `name`, for matching annotation files. */
+  async imagesNamed(name: string): Promise<ImageRow[]> {
+    return this.images()
+      .where((e) => e.or([e('rel_path', '=', name), e('file_name', '=', name)]))
+      .orderBy('id')
+      .execute();
   }
 
   async findBySha(sha256: string): Promise<{ id: number; sourcePath: string } | undefined> {
@@ -260,4 +255,32 @@ export class CatalogStore {
       'created_at as createdAt',
     ]);
   }
+}
+
+function imageValues(img: NewImage) {
+  return {
+    batch_id: img.batchId,
+    source_path: img.sourcePath,
+    rel_path: img.relPath,
+    file_name: img.fileName,
+    sha256: img.sha256,
+    bytes: img.bytes,
+    format: img.format,
+    width: img.width,
+    height: img.height,
+    orientation: img.orientation,
+    exif_json: img.exif ? JSON.stringify(img.exif) : null,
+    fx: img.intrinsics.fx,
+    fy: img.intrinsics.fy,
+    cx: img.intrinsics.cx,
+    cy: img.intrinsics.cy,
+    intrinsics_source: img.intrinsics.source,
+    upright_blob: img.uprightBlob,
+    thumb_blob: img.thumbBlob,
+    depth_blob: img.depthBlob,
+    depth_preview_blob: img.depthPreviewBlob,
+    depth_json: img.depth ? JSON.stringify(img.depth) : null,
+    status: 'pending',
+    created_at: new Date().toISOString(),
+  };
 }

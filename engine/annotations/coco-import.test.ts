@@ -1,22 +1,26 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import { CatalogStore } from '../../db/store/catalog-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { countsToString, decodeRle, encodeRle } from '../../spatial/geometry/mask-rle';
 import { tempDir } from '../test/helpers';
-import { importCocoAnnotations, importCocoFile } from './coco-import';
+import { desktopAnnotationTarget, importCocoAnnotations, importCocoFile } from './coco-import';
 
 let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
 let imageId: number;
+const target = () => desktopAnnotationTarget(store);
 
-function addImage(relPath: string, sha: string, width = 8, height = 6): number {
-  const batchId = store.batches.create({
+async function addImage(relPath: string, sha: string, width = 8, height = 6): Promise<number> {
+  const catalog = new CatalogStore(sqliteHandle(store.db));
+  const batchId = await catalog.createBatch({
     sourceFolder: '/in',
     depthFolder: null,
     depthEncoding: null,
     intrinsics: null,
   });
-  return store.images.insert({
+  return catalog.insertImage({
     batchId,
     sourcePath: `/in/${relPath}`,
     relPath,
@@ -46,10 +50,10 @@ const coco = (
   annotations,
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = tempDir();
   store = ProjectStore.openOrCreate(join(dir.path, 'p'));
-  imageId = addImage('sub/a.jpg', 'aa');
+  imageId = await addImage('sub/a.jpg', 'aa');
 });
 afterEach(() => {
   store.close();
@@ -57,12 +61,12 @@ afterEach(() => {
 });
 
 describe('COCO annotation import', () => {
-  it('attaches boxes, compressed RLE and polygon masks in original pixels', () => {
+  it('attaches boxes, compressed RLE and polygon masks in original pixels', async () => {
     const bitmap = new Uint8Array(48);
     for (const i of [9, 10, 17, 18]) bitmap[i] = 1; // x 1-2, y 1-2
     const rle = encodeRle(bitmap, 8, 6);
-    const r = importCocoAnnotations(
-      store,
+    const r = await importCocoAnnotations(
+      target(),
       coco([
         { id: 1, image_id: 1, category_id: 7, bbox: [1, 1, 3, 2], score: 0.9 },
         {
@@ -95,18 +99,18 @@ describe('COCO annotation import', () => {
     expect(objects[2]!.maskProvenance).toBe('imported');
   });
 
-  it('adds nothing twice when the same file is imported again', () => {
+  it('adds nothing twice when the same file is imported again', async () => {
     const file = coco([{ id: 1, image_id: 1, category_id: 7, bbox: [1, 1, 3, 2] }]);
-    importCocoAnnotations(store, file, 'f1');
-    const again = importCocoAnnotations(store, file, 'f1');
+    await importCocoAnnotations(target(), file, 'f1');
+    const again = await importCocoAnnotations(target(), file, 'f1');
     expect(again).toMatchObject({ objectsAdded: 0, alreadyPresent: 1 });
     expect(store.annotations.objects(imageId)).toHaveLength(1);
   });
 
-  it('reports every unusable annotation with its reason and keeps the good ones', () => {
-    addImage('other/a.jpg', 'bb'); // makes the bare name "a.jpg" ambiguous
-    const r = importCocoAnnotations(
-      store,
+  it('reports every unusable annotation with its reason and keeps the good ones', async () => {
+    await addImage('other/a.jpg', 'bb'); // makes the bare name "a.jpg" ambiguous
+    const r = await importCocoAnnotations(
+      target(),
       coco(
         [
           { id: 1, image_id: 1, category_id: 99, bbox: [1, 1, 3, 2] },
@@ -145,7 +149,7 @@ describe('COCO annotation import', () => {
   });
 
   it('refuses a file that is not COCO, or not JSON, with a clear reason and writes nothing', async () => {
-    expect(() => importCocoAnnotations(store, { images: 'x' }, 'f3')).toThrow(
+    await expect(importCocoAnnotations(target(), { images: 'x' }, 'f3')).rejects.toThrow(
       /not a COCO instances file: images/,
     );
     const { writeFileSync } = await import('node:fs');

@@ -1,12 +1,15 @@
 // Attaches 2D boxes and masks from a COCO instances file to the project's images, matched by file
 // path or name. Every annotation that can't be used is reported with its reason; the usable ones are
-// written in one transaction, and a re-import adds nothing twice.
+// written in short transactions, and a re-import adds nothing twice. Reads and writes go through
+// the two-database layer, so a desktop project and a team project import the same way.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ImportIssue } from '../../contract/entities';
 import type { ProjectStore } from '../../db/project-store';
-import type { NewObject } from '../../db/repositories/annotations';
 import type { ImageRow } from '../../db/repositories/images';
+import { AnnotationImportStore, type ImportedObject } from '../../db/store/annotation-import-store';
+import { CatalogStore } from '../../db/store/catalog-store';
+import { sqliteHandle, type ProjectDb } from '../../db/store/connect';
 import { decodeRle, encodeRle, MaskError } from '../../spatial/geometry/mask-rle';
 import { rasterizePolygons } from '../../spatial/geometry/polygon-mask';
 import { CocoFileSchema, type CocoFile } from './coco-schema';
@@ -22,8 +25,21 @@ const MAX_LABEL_LENGTH = 200;
 /** Objects written per transaction: milliseconds of write lock each, even with large masks. */
 const OBJECTS_PER_TRANSACTION = 500;
 
-export async function importCocoFile(
-  store: ProjectStore,
+/** Where annotations are imported: a project's database through the layer. */
+export type AnnotationTarget = Pick<ProjectDb, 'db' | 'dialect'>;
+
+/** A desktop project's database, on the store's connection. */
+export function desktopAnnotationTarget(store: ProjectStore): AnnotationTarget {
+  return { db: sqliteHandle(store.db), dialect: 'sqlite' };
+}
+
+/** importCocoFileInto() a desktop project. */
+export function importCocoFile(store: ProjectStore, path: string): Promise<AnnotationImportResult> {
+  return importCocoFileInto(desktopAnnotationTarget(store), path);
+}
+
+export async function importCocoFileInto(
+  target: AnnotationTarget,
   path: string,
 ): Promise<AnnotationImportResult> {
   let text: string;
@@ -39,14 +55,14 @@ export async function importCocoFile(
     throw new Error(`annotations ${path} are not valid JSON: ${(err as Error).message}`);
   }
   const fileKey = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  return importCocoAnnotations(store, json, fileKey);
+  return importCocoAnnotations(target, json, fileKey);
 }
 
-export function importCocoAnnotations(
-  store: ProjectStore,
+export async function importCocoAnnotations(
+  target: AnnotationTarget,
   json: unknown,
   fileKey: string,
-): AnnotationImportResult {
+): Promise<AnnotationImportResult> {
   const parsed = CocoFileSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -59,9 +75,19 @@ export function importCocoAnnotations(
   const categories = new Map(
     coco.categories.map((c) => [String(c.id), c.name.trim().slice(0, MAX_LABEL_LENGTH)]),
   );
-  const images = matchImages(store, coco, issues);
+  const images = await matchImages(new CatalogStore(target.db), coco, issues);
+  const objects = new AnnotationImportStore(target.db, target.dialect);
+  const externalId = (ann: CocoFile['annotations'][number], index: number) =>
+    `coco:${fileKey}:${ann.id ?? index}`;
+  // Read before decoding masks, so a re-import costs no decoding; add() checks again.
+  const present = await objects.present(
+    coco.annotations.flatMap((ann, index) => {
+      const image = images.get(String(ann.image_id));
+      return image ? [{ imageId: image.id, externalId: externalId(ann, index) }] : [];
+    }),
+  );
 
-  const pending: NewObject[] = [];
+  const pending: ImportedObject[] = [];
   let alreadyPresent = 0;
   coco.annotations.forEach((ann, index) => {
     const where = `annotation ${ann.id ?? `#${index}`}`;
@@ -74,8 +100,8 @@ export function importCocoAnnotations(
         kind: 'skipped',
         reason: `unknown category_id ${ann.category_id}`,
       });
-    const externalId = `coco:${fileKey}:${ann.id ?? index}`;
-    if (store.annotations.hasExternalObject(image.id, externalId)) {
+    const id = externalId(ann, index);
+    if (present.has(`${image.id} ${id}`)) {
       alreadyPresent++;
       return;
     }
@@ -105,36 +131,39 @@ export function importCocoAnnotations(
       provenance: 'imported',
       maskRle: mask ? JSON.stringify(encodeRle(mask, image.width, image.height)) : null,
       maskProvenance: mask ? 'imported' : null,
-      externalId,
+      externalId: id,
     });
   });
 
   // Small transactions, so reviewers and other processes are never locked out for a whole file;
   // an import stopped half-way is finished by running it again (objects already present are skipped).
-  const addChunk = store.db.transaction((chunk: typeof pending) => {
-    for (const o of chunk) store.annotations.addObject(o);
-  });
+  let added = 0;
   for (let i = 0; i < pending.length; i += OBJECTS_PER_TRANSACTION)
-    addChunk(pending.slice(i, i + OBJECTS_PER_TRANSACTION));
-  return { imagesMatched: images.size, objectsAdded: pending.length, alreadyPresent, issues };
+    added += await objects.add(pending.slice(i, i + OBJECTS_PER_TRANSACTION));
+  return {
+    imagesMatched: images.size,
+    objectsAdded: added,
+    alreadyPresent: alreadyPresent + pending.length - added,
+    issues,
+  };
 }
 
-function matchImages(
-  store: ProjectStore,
+async function matchImages(
+  catalog: CatalogStore,
   coco: CocoFile,
   issues: ImportIssue[],
-): Map<string, ImageRow> {
+): Promise<Map<string, ImageRow>> {
   const out = new Map<string, ImageRow>();
   for (const img of coco.images) {
     const name = img.file_name.replace(/\\/g, '/');
-    const bySha = img.sqw_sha256 ? store.images.findBySha(img.sqw_sha256) : undefined;
-    const same = bySha ? store.images.get(bySha.id) : undefined;
+    const bySha = img.sqw_sha256 ? await catalog.findBySha(img.sqw_sha256) : undefined;
+    const same = bySha ? await catalog.image(bySha.id) : undefined;
     if (same) {
       out.set(String(img.id), same);
       continue;
     }
-    let candidates = store.images.findByName(name);
-    if (candidates.length === 0) candidates = store.images.findByName(name.split('/').pop()!);
+    let candidates = await catalog.imagesNamed(name);
+    if (candidates.length === 0) candidates = await catalog.imagesNamed(name.split('/').pop()!);
     if (candidates.length === 0) {
       issues.push({
         path: img.file_name,

@@ -32,6 +32,23 @@ export async function writeBlobAtomic(projectFolder: string, blob: PendingBlob):
   }
 }
 
-export async function writeBlobs(projectFolder: string, blobs: PendingBlob[]): Promise<void> {
-  for (const b of blobs) await writeBlobAtomic(projectFolder, b);
+/** Where an import puts an image's files: a desktop project's folder or a team's blob store. */
+export interface ImportBlobs {
+  /** The derived files, each under the path the database stores ('blobs/…'), whole or not at all. */
+  write(blobs: PendingBlob[]): Promise<void>;
+  /**
+   * Keeps an imported colour source (one with no upright copy) where the model stages read it:
+   * a team's workers run elsewhere and read it from the shared store; a desktop project reads the
+   * source file itself, so has none.
+   */
+  keepSource?(image: { sha256: string; format: string }, data: Buffer): Promise<void>;
+}
+
+/** A desktop project's blobs/ folder. */
+export function projectFolderBlobs(projectFolder: string): ImportBlobs {
+  return {
+    async write(blobs) {
+      for (const b of blobs) await writeBlobAtomic(projectFolder, b);
+    },
+  };
 }

@@ -580,6 +580,28 @@ describe('cancellation and concurrency', () => {
     expect(rest).toMatchObject({ imported: 12 - r.imported, duplicates: r.imported });
   });
 
+  it('two imports of the same folder at once: each file once, the other run reports duplicates', async () => {
+    const dir = join(tmp.dir, 'twice');
+    for (let i = 0; i < 4; i++) put(join(dir, `${i}.jpg`), await jpeg(24, 16, 200 + i));
+    // A run may pass the early hash check before the other commits the twin: the commit's
+    // transaction checks again (ImportStore.commitImage), so however the runs interleave,
+    // each file is one row.
+    const [a, b] = await Promise.all([
+      importBatch(store, { folder: dir }),
+      importBatch(store, { folder: dir }),
+    ]);
+    expect(a.imported + b.imported).toBe(4);
+    expect(a.duplicates + b.duplicates).toBe(4);
+    expect(allRows()).toHaveLength(4);
+    for (const r of [a, b])
+      expect(store.batches.issues(r.batchId)).toEqual(
+        r.issues.map(({ path, kind, reason }) => ({ path, kind, reason })),
+      );
+    expect([...a.issues, ...b.issues].map((i) => i.reason)).toEqual(
+      Array.from({ length: 4 }, () => expect.stringMatching(/^duplicate of .*\.jpg$/)),
+    );
+  });
+
   it('depth folder inside the colour folder is not imported as images', async () => {
     const dir = join(tmp.dir, 'nested');
     put(join(dir, 'x.jpg'), await jpeg(16, 16, 31));

@@ -1,16 +1,27 @@
 // Orchestrates a batch import: validate options (before touching the database), scan, create the
 // batch, run files through a small worker pool, persist issues, report progress, honour cancel.
+// It writes through the two-database layer (db/store/import-store.ts) and a blob sink, so the same
+// import serves a desktop project and a team project on PostgreSQL.
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { ImportIssue } from '../../contract/entities';
 import type { ProjectStore } from '../../db/project-store';
+import { sqliteHandle } from '../../db/store/connect';
+import { ImportStore } from '../../db/store/import-store';
 import type { Pinhole } from '../../spatial/camera';
 import { parseDepthEncoding } from '../../spatial/depth-encoding';
 import { isDepthErrorPreset, UnknownDepthErrorPreset } from '../../spatial/depth-error';
 import { prepareEncoding } from './depth';
 import { combineDepthSources, DepthIndex, FolderDepthPairs, type DepthSource } from './depth-pair';
 import { splitDepthFiles } from './depth-detect';
-import { commitImage, prepareFile, type FileContext, type FileOutcome } from './process-file';
+import { projectFolderBlobs } from './blobs';
+import {
+  commitImage,
+  prepareFile,
+  type FileContext,
+  type FileOutcome,
+  type ImportTarget,
+} from './process-file';
 import { IMAGE_EXTENSIONS, scanFolder } from './scan';
 import type { ImportOptions, ImportProgress, ImportResult } from './types';
 
@@ -44,12 +55,25 @@ function isInside(child: string, parent: string): boolean {
   return r !== '' && r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r);
 }
 
+/** A desktop project: its project.sqlite (through the layer, on the store's connection) and blobs/. */
+export function desktopImportTarget(store: ProjectStore): ImportTarget {
+  return {
+    imports: new ImportStore(sqliteHandle(store.db)),
+    blobs: projectFolderBlobs(store.folder),
+  };
+}
+
+/** importInto() a desktop project. */
+export function importBatch(store: ProjectStore, opts: ImportOptions): Promise<ImportResult> {
+  return importInto(desktopImportTarget(store), opts);
+}
+
 /**
- * Imports the images under `opts.folder` into `store` as one new batch. Throws (before writing
+ * Imports the images under `opts.folder` into the target as one new batch. Throws (before writing
  * anything) on invalid options; per-file problems become issues. Result counts satisfy
  * imported + duplicates + skipped = files handled (all files unless cancelled).
  */
-export async function importBatch(store: ProjectStore, opts: ImportOptions): Promise<ImportResult> {
+export async function importInto(target: ImportTarget, opts: ImportOptions): Promise<ImportResult> {
   const folder = resolve(opts.folder);
   const depthFolder = opts.depthFolder ? resolve(opts.depthFolder) : null;
   // An unknown encoding must fail before the database is touched.
@@ -98,15 +122,18 @@ export async function importBatch(store: ProjectStore, opts: ImportOptions): Pro
       reason: `named like a depth map but ${n.header}, not 16-bit single-channel: imported as a photo`,
     });
 
-  const batchId = store.batches.create({
-    sourceFolder: folder,
-    depthFolder,
-    depthEncoding: depth ? prepared.name : null,
-    intrinsics: given,
-  });
-  if (issues.length) store.batches.addIssues(batchId, issues);
+  const { imports } = target;
+  const batchId = await imports.openBatch(
+    {
+      sourceFolder: folder,
+      depthFolder,
+      depthEncoding: depth ? prepared.name : null,
+      intrinsics: given,
+    },
+    issues,
+  );
 
-  const ctx: FileContext = { store, batchId, given, depth, claims: new Map() };
+  const ctx: FileContext = { target, batchId, given, depth, claims: new Map() };
   const files = split.photos;
   const progress: ImportProgress = {
     total: files.length,
@@ -120,21 +147,18 @@ export async function importBatch(store: ProjectStore, opts: ImportOptions): Pro
   let withDepth = 0;
   let next = 0;
 
-  // Files finish out of order (concurrency); rows are committed in file order so image ids follow
-  // the sorted file list whatever the timing. Waiting outcomes hold only a row, no pixels.
+  // Files finish out of order (concurrency); rows are committed in file order, one short
+  // transaction each, so image ids follow the sorted file list whatever the timing. Waiting outcomes
+  // hold only a row, no pixels.
   const finished = new Map<number, FileOutcome>();
   let nextCommit = 0;
-  const settle = (index: number, prepared: FileOutcome): void => {
-    finished.set(index, prepared);
+  const commitReady = async (): Promise<void> => {
     for (let out = finished.get(nextCommit); out; out = finished.get(nextCommit)) {
       finished.delete(nextCommit);
       const file = files[nextCommit]!;
       nextCommit++;
-      const committed = commitImage(store, out);
-      if (committed.issues.length) {
-        store.batches.addIssues(batchId, committed.issues);
-        issues.push(...committed.issues);
-      }
+      const committed = await commitImage(imports, batchId, out);
+      issues.push(...committed.issues);
       progress.done++;
       if (committed.status === 'imported') progress.imported++;
       else if (committed.status === 'duplicate') progress.duplicates++;
@@ -147,20 +171,32 @@ export async function importBatch(store: ProjectStore, opts: ImportOptions): Pro
       opts.onProgress?.({ ...progress });
     }
   };
+  // One commit at a time, in order; a failure to write stops the import (awaited below).
+  let committing: Promise<void> = Promise.resolve();
+  let commitFailed = false;
+  const settle = (index: number, prepared: FileOutcome): void => {
+    finished.set(index, prepared);
+    committing = committing.then(commitReady);
+    committing.catch(() => (commitFailed = true));
+  };
 
   const worker = async (): Promise<void> => {
     for (;;) {
       // Cancel between files: what is in flight finishes and its row is valid.
-      if (opts.signal?.aborted) return;
+      if (opts.signal?.aborted || commitFailed) return;
       const index = next++;
       const file = files[index];
       if (!file) return;
       settle(index, await prepareFile(ctx, file, index));
     }
   };
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker),
-  );
+  try {
+    await Promise.all(
+      Array.from({ length: Math.min(concurrency, Math.max(1, files.length)) }, worker),
+    );
+  } finally {
+    await committing;
+  }
 
   if (opts.signal?.aborted && progress.done < files.length) {
     const cancelled: ImportIssue = {
@@ -168,7 +204,7 @@ export async function importBatch(store: ProjectStore, opts: ImportOptions): Pro
       kind: 'warning',
       reason: `import cancelled after ${progress.done} of ${files.length} files`,
     };
-    store.batches.addIssues(batchId, [cancelled]);
+    await imports.addIssues(batchId, [cancelled]);
     issues.push(cancelled);
   }
 

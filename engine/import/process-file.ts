@@ -1,13 +1,13 @@
 // One source file through the import: checks, hash and duplicate test, decode, EXIF and intrinsics,
 // optional depth, blobs; the database row is prepared here and inserted by commitImage() once all of
-// the file's blobs are on disk. Never throws: every problem becomes an issue.
+// the file's blobs are stored. Never throws: every problem becomes an issue.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ImportIssue } from '../../contract/entities';
-import type { ProjectStore } from '../../db/project-store';
 import type { NewImage } from '../../db/repositories/images';
+import type { ImportStore } from '../../db/store/import-store';
 import { resolveIntrinsics, type Pinhole } from '../../spatial/camera';
-import { writeBlobs, type PendingBlob } from './blobs';
+import type { ImportBlobs, PendingBlob } from './blobs';
 import { ImageDecodeError, oneLine, openImage } from './decode';
 import { loadDepth, type DepthInfoJson, type PreparedEncoding } from './depth';
 import type { DepthSource } from './depth-pair';
@@ -17,8 +17,14 @@ import { renderImage } from './render';
 import { specialKind, type ScannedFile } from './scan';
 import { readHead, readWhole, sha256 } from './source';
 
+/** Where an import writes: the project's database and its blob store. */
+export interface ImportTarget {
+  imports: ImportStore;
+  blobs: ImportBlobs;
+}
+
 export interface FileContext {
-  store: ProjectStore;
+  target: ImportTarget;
   batchId: number;
   given: Pinhole | null;
   depth: { source: DepthSource; encoding: PreparedEncoding; noisePreset: string | null } | null;
@@ -44,22 +50,35 @@ function outcome(status: FileStatus, issues: ImportIssue[] = [], withDepth = fal
   return { status, withDepth, issues };
 }
 
-/** Inserts a prepared row in its own transaction; a concurrent twin from another process makes it a duplicate. */
-export function commitImage(store: ProjectStore, out: FileOutcome): FileOutcome {
+/**
+ * Stores a file's outcome: a prepared row with its issues in one transaction, where a twin
+ * committed first (by this import or another process) makes it a duplicate; a row the database
+ * refuses becomes a 'failed' issue. Throws only when the issues themselves cannot be written.
+ */
+export async function commitImage(
+  imports: ImportStore,
+  batchId: number,
+  out: FileOutcome,
+): Promise<FileOutcome> {
   const row = out.row;
-  if (!row) return out;
-  try {
-    store.db.transaction(() => store.images.insert(row))();
+  if (!row) {
+    await imports.addIssues(batchId, out.issues);
     return out;
+  }
+  const issue = (kind: ImportIssue['kind'], reason: string): ImportIssue => ({
+    path: row.relPath,
+    kind,
+    reason,
+  });
+  try {
+    const done = await imports.commitImage(row, out.issues, (of) => [
+      issue('skipped', `duplicate of ${of}`),
+    ]);
+    return done.status === 'imported' ? out : outcome('duplicate', done.issues as ImportIssue[]);
   } catch (err) {
-    const other = store.images.findBySha(row.sha256);
-    const issue = (kind: ImportIssue['kind'], reason: string): ImportIssue => ({
-      path: row.relPath,
-      kind,
-      reason,
-    });
-    if (other) return outcome('duplicate', [issue('skipped', `duplicate of ${other.sourcePath}`)]);
-    return outcome('failed', [issue('failed', `database insert failed: ${oneLine(err)}`)]);
+    const failed = outcome('failed', [issue('failed', `database insert failed: ${oneLine(err)}`)]);
+    await imports.addIssues(batchId, failed.issues);
+    return failed;
   }
 }
 
@@ -101,7 +120,7 @@ export async function prepareFile(
     const sha = await sha256(buf);
     const earlier = ctx.claims.get(sha);
     const existing =
-      ctx.store.images.findBySha(sha)?.sourcePath ??
+      (await ctx.target.imports.sourceOf(sha)) ??
       (earlier && earlier.order < order ? earlier.path : undefined);
     if (existing !== undefined)
       return outcome('duplicate', [issue('skipped', `duplicate of ${existing}`)]);
@@ -118,6 +137,8 @@ export async function prepareFile(
       rawWidth: img.rawWidth,
     });
     const rendered = await renderImage(img, sha);
+    if (!rendered.upright && ctx.target.blobs.keepSource)
+      await ctx.target.blobs.keepSource({ sha256: sha, format: img.format }, buf);
     buf = null; // the source bytes are not needed any more; let them go before depth work
 
     const issues: ImportIssue[] = [];
@@ -154,7 +175,7 @@ export async function prepareFile(
       }
     }
 
-    await writeBlobs(ctx.store.folder, blobs);
+    await ctx.target.blobs.write(blobs);
 
     const row: NewImage = {
       batchId: ctx.batchId,

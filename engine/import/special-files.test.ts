@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { importBatch } from './index';
+import { desktopImportTarget } from './importer';
 import { prepareFile } from './process-file';
 import { jpeg, put, tempDir } from './test-fixtures';
 
@@ -47,14 +48,13 @@ describe('importing a folder with a FIFO and a link to /dev/zero', () => {
   it('a file replaced by a FIFO after the scan is reported as one, not as an empty file', async () => {
     const fifo = join(tmp.dir, 'late.jpg');
     execFileSync('mkfifo', [fifo]);
-    const batchId = store.batches.create({
-      sourceFolder: tmp.dir,
-      depthFolder: null,
-      depthEncoding: null,
-      intrinsics: null,
-    });
+    const target = desktopImportTarget(store);
+    const batchId = await target.imports.openBatch(
+      { sourceFolder: tmp.dir, depthFolder: null, depthEncoding: null, intrinsics: null },
+      [],
+    );
     const out = await prepareFile(
-      { store, batchId, given: null, depth: null, claims: new Map() },
+      { target, batchId, given: null, depth: null, claims: new Map() },
       { path: fifo, relPath: 'late.jpg' },
       0,
     );

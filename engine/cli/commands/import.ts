@@ -7,12 +7,16 @@ import {
   isDepthErrorPreset,
   UnknownDepthErrorPreset,
 } from '../../../spatial/depth-error';
+import type { AnnotationTarget } from '../../annotations/coco-import';
+import type { ImportTarget } from '../../import/index';
 import { printable } from '../../printable';
 import { parseIntrinsicsArg } from '../intrinsics-arg';
 import { CliError, createOutput } from '../output';
 
 interface ImportFlags {
-  project: string;
+  project?: string;
+  database?: string;
+  blobs?: string;
   depth?: string;
   depthEncoding?: string;
   depthSensor?: string;
@@ -31,7 +35,9 @@ export function registerImport(program: Command): void {
       '[folder]',
       'folder with jpg, png, webp, ppm or pgm images (optional with --annotations)',
     )
-    .requiredOption('-p, --project <dir>', 'project folder (created when missing)')
+    .option('-p, --project <dir>', 'project folder (created when missing)')
+    .option('--database <url>', 'a team project on PostgreSQL (postgres://…), with --blobs')
+    .option('--blobs <dir>', "the team project's shared blob folder (images, depth, sources)")
     .option(
       '--annotations <coco.json>',
       'attach 2D boxes and masks from a COCO instances file, matched by file name',
@@ -49,6 +55,15 @@ export function registerImport(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (folder: string | undefined, flags: ImportFlags) => {
       const out = createOutput(Boolean(flags.json));
+      if (!flags.project === !flags.database)
+        throw new CliError('give the project: --project <dir> or --database postgres://…', 2);
+      if (flags.database && !/^postgres(ql)?:\/\//.test(flags.database))
+        throw new CliError('--database takes a postgres://… URL; a project folder is --project', 2);
+      if (flags.database && !flags.blobs)
+        throw new CliError("--blobs <dir>: a team project's images go to its shared folder", 2);
+      if (flags.blobs && !flags.database)
+        throw new CliError('--blobs is for a team project: a project folder has its blobs/', 2);
+      if (flags.blobs) requireFolder(flags.blobs, '--blobs folder');
       if (!folder && !flags.annotations)
         throw new CliError('give an image folder, --annotations, or both');
       if (folder) requireFolder(folder, 'image folder');
@@ -65,21 +80,56 @@ export function registerImport(program: Command): void {
         throw new CliError(new UnknownDepthErrorPreset(flags.depthSensor).message);
       const intrinsics = flags.intrinsics ? parseIntrinsicsArg(flags.intrinsics) : undefined;
       // Loaded here so `sqw --help` does not pay for sharp, exifr and SQLite.
-      const [{ ProjectStore }, { importBatch }, { importCocoFile }] = await Promise.all([
+      const [
+        { ProjectStore },
+        imp,
+        coco,
+        connect,
+        { teamImportTarget },
+        { FolderBlobStore },
+        copy,
+      ] = await Promise.all([
         import('../../../db/project-store'),
         import('../../import/index'),
         import('../../annotations/coco-import'),
+        import('../../../db/store/connect'),
+        import('../../team/team-import'),
+        import('../../team/blob-store'),
+        import('../../../db/copy/project-copy'),
       ]);
-      const store = ProjectStore.openOrCreate(flags.project);
+      let project: {
+        target: ImportTarget;
+        annotations: AnnotationTarget;
+        where: Record<string, unknown>;
+        close(): Promise<void>;
+      };
+      if (flags.database) {
+        const db = await connect.openPostgresProject(flags.database, 2);
+        project = {
+          target: teamImportTarget(db, new FolderBlobStore(flags.blobs!)),
+          annotations: db,
+          // Never the database password.
+          where: { database: copy.describeLocation(flags.database) },
+          close: () => db.close(),
+        };
+      } else {
+        const store = ProjectStore.openOrCreate(flags.project!);
+        project = {
+          target: imp.desktopImportTarget(store),
+          annotations: coco.desktopAnnotationTarget(store),
+          where: { project: store.folder },
+          close: async () => store.close(),
+        };
+      }
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
       try {
         const started = performance.now();
         const lines: string[] = [];
-        let machine: Record<string, unknown> = { project: store.folder };
+        let machine: Record<string, unknown> = { ...project.where };
         if (folder) {
-          const result = await importBatch(store, {
+          const result = await imp.importInto(project.target, {
             folder: resolve(folder),
             depthFolder: flags.depth ? resolve(flags.depth) : undefined,
             depthEncoding: encoding.data,
@@ -101,7 +151,7 @@ export function registerImport(program: Command): void {
           machine = { ...result, ...machine, seconds, interrupted: controller.signal.aborted };
         }
         if (flags.annotations && !controller.signal.aborted) {
-          const a = await importCocoFile(store, resolve(flags.annotations));
+          const a = await coco.importCocoFileInto(project.annotations, resolve(flags.annotations));
           lines.push(
             `annotations: ${a.objectsAdded} objects added on ${a.imagesMatched} images, ${a.alreadyPresent} already present`,
             ...a.issues.map((i) => `  ${i.kind}: ${printable(i.path)}: ${printable(i.reason)}`),
@@ -111,7 +161,7 @@ export function registerImport(program: Command): void {
         out.result(lines.join('\n'), machine);
       } finally {
         process.off('SIGINT', onSigint);
-        store.close();
+        await project.close();
       }
     });
 }
