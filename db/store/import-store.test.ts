@@ -2,33 +2,13 @@
 // transaction, and the duplicate decided by the content hash, also between two writers at once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IssueRow } from '../repositories/batches';
-import type { NewImage } from '../repositories/images';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ImportStore } from './import-store';
-import { storeTargets } from './test-targets';
+import { storeTargets, testImage } from './test-targets';
 
-function image(batchId: number, relPath: string, sha256: string): NewImage {
-  return {
-    batchId,
-    sourcePath: `/data/${relPath}`,
-    relPath,
-    fileName: relPath.split('/').pop()!,
-    sha256,
-    bytes: 1000,
-    format: 'jpeg',
-    width: 640,
-    height: 480,
-    orientation: 1,
-    exif: null,
-    intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5, source: 'given' },
-    uprightBlob: null,
-    thumbBlob: `blobs/thumbs/${sha256}.webp`,
-    depthBlob: null,
-    depthPreviewBlob: null,
-    depth: null,
-  };
-}
+const image = (batchId: number, relPath: string, sha256: string) =>
+  testImage(batchId, relPath, { sha256, thumbBlob: `blobs/thumbs/${sha256}.webp` });
 
 const batch = { sourceFolder: '/data', depthFolder: null, depthEncoding: null, intrinsics: null };
 const duplicateOf = (path: string) => (of: string) => [
