@@ -37,24 +37,32 @@ export function useLoad<T>(
     error: null,
   });
   const [tick, setTick] = useState(0);
+  // Counted when asked, not when the effect runs: an answer that lands between reload() and the
+  // effect's cleanup is already stale.
+  const asked = useRef(0);
   const loadRef = useRef(load);
   useLayoutEffect(() => {
     loadRef.current = load;
   });
   useEffect(() => {
     let live = true;
+    const mine = asked.current;
+    const current = () => live && mine === asked.current;
     setValue((v) => ({ state: 'loading', data: v.data, error: null }));
     loadRef.current().then(
-      (data) => live && setValue({ state: 'ready', data, error: null }),
+      (data) => current() && setValue({ state: 'ready', data, error: null }),
       (err: unknown) =>
-        live && setValue((v) => ({ state: 'error', data: v.data, error: errorText(err) })),
+        current() && setValue((v) => ({ state: 'error', data: v.data, error: errorText(err) })),
     );
     return () => {
       live = false;
     };
     // deps are the caller's (plus the reload tick)
   }, [...deps, tick]);
-  const reload = useCallback(() => setTick((t) => t + 1), []);
+  const reload = useCallback(() => {
+    asked.current += 1;
+    setTick((t) => t + 1);
+  }, []);
   return [value, reload];
 }
 

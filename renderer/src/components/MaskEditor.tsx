@@ -93,6 +93,7 @@ export function useMaskEditor({
   const imageNode = useRef<Konva.Image | null>(null);
   const stroke = useRef<Point | null>(null);
   const savedVersion = useRef(new Map<number, number>());
+  const saving = useRef(false);
 
   const objectId = object?.id ?? null;
   const editing = active && object !== null && canvas !== null;
@@ -100,6 +101,9 @@ export function useMaskEditor({
   /** The working mask back to the stored one (a new object, a saved or undone edit). */
   const reset = useCallback(() => {
     if (!object || !canvas) return;
+    // An answer older than this editor's own last save (a reload that left before the save
+    // landed after it): painting onto it would store the older mask, dropping saved strokes.
+    if (object.version < (savedVersion.current.get(object.id) ?? 0)) return;
     working.current = bitmapOf(object.mask, width, height);
     paintCanvas(canvas, working.current, color);
     setPixels(countPixels(working.current));
@@ -107,7 +111,8 @@ export function useMaskEditor({
     imageNode.current?.getLayer()?.batchDraw();
   }, [object?.id, object?.version, object?.mask, canvas, width, height, color]);
   useEffect(() => {
-    if (editing && stroke.current === null) reset();
+    // Never under a stroke or a save in flight: the working mask holds what is being saved.
+    if (editing && stroke.current === null && !saving.current) reset();
   }, [editing, reset]);
   // Another object, or none: leave the edit mode and its half-made gestures.
   useEffect(() => {
@@ -131,6 +136,7 @@ export function useMaskEditor({
   const save = useCallback(
     async (how: MaskTool) => {
       if (!object || !working.current) return;
+      saving.current = true;
       setBusy(true);
       setError(null);
       setPixels(countPixels(working.current));
@@ -148,9 +154,11 @@ export function useMaskEditor({
         setClicks([]);
         setProposal(null);
       } catch (err) {
+        saving.current = false;
         setError(`Saving the mask failed: ${errorText(err)}`);
         reset();
       } finally {
+        saving.current = false;
         setBusy(false);
         onSaved();
       }
