@@ -80,7 +80,14 @@ test('erase, paint and polygon edits on a real frame re-derive the chair; undo r
     x: srect.x + view.x + x * view.scale,
     y: srect.y + view.y + y * view.scale,
   });
+  // The image must stay where it was under the pointer while the edits re-derive the image (a
+  // status banner above the canvas once pushed it down and back mid-polygon).
+  const stayed = async () => {
+    expect(await stage.boundingBox(), 'the canvas did not move').toEqual(srect);
+    expect(JSON.parse((await stage.getAttribute('data-view'))!), 'nor its view').toEqual(view);
+  };
   const drag = async (from: [number, number], to: [number, number]) => {
+    await stayed();
     const a = at(...from);
     const b = at(...to);
     await page.mouse.move(a.x, a.y);
@@ -119,6 +126,7 @@ test('erase, paint and polygon edits on a real frame re-derive the chair; undo r
     [440, 145],
     [440, 115],
   ] as Array<[number, number]>) {
+    await stayed();
     const p = at(x, y);
     await page.mouse.click(p.x, p.y);
   }

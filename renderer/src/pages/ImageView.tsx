@@ -131,10 +131,11 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
           batch={batch}
           review={review}
         />
-        <ReviewMessages review={review} />
-
         <div className="image-body">
           <div className={`views${show3d ? ' with-3d' : ''}`}>
+            {/* Over the canvas, not above it: a banner that came and went would move the image
+                under the reviewer's pointer mid-stroke (re-derivation starts after every edit). */}
+            <ReviewMessages review={review} />
             {detail.state === 'error' ? (
               <div className="stage-box">
                 <div className="stage-note error-text" role="alert">
