@@ -137,6 +137,11 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
   const server: Server = opts.tls
     ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, onRequest)
     : createServer(onRequest);
+  // Node closes an idle keep-alive socket after 5 s; a client that reuses it at that moment gets
+  // ECONNRESET on its POST (seen under load from API clients, which do not retry a POST). Keep
+  // idle sockets longer than clients' typical pauses between calls.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostOk(req.headers.host))
