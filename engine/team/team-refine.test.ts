@@ -4,6 +4,7 @@
 // Without a model both say why and refuse; with the tiny SlimSAM the team server's proposal is the
 // desktop's mask, applying it is an edit attributed to the signed-in reviewer, re-derived as on
 // the desktop (decisions kept), and undo restores the mask the object had.
+import { renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +18,14 @@ import { installTinySlimSam } from '../pipeline/testing/tiny-models';
 import { startHttpServer, type RunningServer } from '../server/http-server';
 import { corridorWithQa } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
+import { blobKeyOf, sourceBlobKey } from './blob-store';
 import { createTeamEngine, type TeamEngine } from './team-engine';
 
 const postgres = usePostgresCluster();
 
 let dir: ReturnType<typeof tempDir>;
 let models: string;
+let blobs: string;
 let desktop: Engine;
 let team: TeamEngine;
 let server: RunningServer;
@@ -73,7 +76,7 @@ describe.skipIf(postgres.skipReason)('click-to-refine on a team project', () => 
     imageId = await corridorWithQa(store);
     store.close();
     const url = await postgres.cluster().createDatabase();
-    const blobs = join(dir.path, 'shared-blobs');
+    blobs = join(dir.path, 'shared-blobs');
     await copyProject(folder, url, { blobs });
     team = await createTeamEngine({ database: url, blobs, modelsDir: models, device: 'cpu' });
     tokens.alice = (await addAccountIn(team.project.accounts, 'alice', 'reviewer')).token;
@@ -179,4 +182,22 @@ describe.skipIf(postgres.skipReason)('click-to-refine on a team project', () => 
     const [undoEntry] = await onTeam(tokens.vera, 'audit.list', { limit: 1 });
     expect(undoEntry).toMatchObject({ actor: 'alice', command: 'object.mask-refine', op: 'undo' });
   }, 30_000);
+
+  it('reads the colour image from the shared blob folder, and says which file is missing', async () => {
+    const image = (await team.project.catalog.image(imageId))!;
+    const key = image.uprightBlob ? blobKeyOf(image.uprightBlob) : sourceBlobKey(image);
+    const cabinet = cabinetOf(await onTeam(tokens.alice, 'reviews.image', { imageId }));
+    const refine = { objectId: cabinet.id, points: [{ x: 435, y: 250, positive: true }] };
+    renameSync(join(blobs, key), join(blobs, `${key}.away`));
+    try {
+      const refused = await teamCall(tokens.alice, 'objects.refineMask', refine);
+      expect(refused.ok).toBe(false);
+      expect(refused.error.message).toContain(key);
+    } finally {
+      renameSync(join(blobs, `${key}.away`), join(blobs, key));
+    }
+    expect((await onTeam(tokens.alice, 'objects.refineMask', refine)).model).toBe(
+      'slimsam-77-uniform',
+    );
+  });
 });
