@@ -196,8 +196,19 @@ describe.skipIf(postgres.skipReason)('click-to-refine on a team project', () => 
     } finally {
       renameSync(join(blobs, `${key}.away`), join(blobs, key));
     }
-    expect((await onTeam(tokens.alice, 'objects.refineMask', refine)).model).toBe(
-      'slimsam-77-uniform',
-    );
+    // Two reviewers' refinements at once share the server's one loaded model.
+    const [grown, cut] = await Promise.all([
+      onTeam(tokens.alice, 'objects.refineMask', {
+        ...refine,
+        points: [{ x: 340, y: 250, positive: true }],
+      }),
+      onTeam(tokens.alice, 'objects.refineMask', {
+        ...refine,
+        points: [{ x: 435, y: 250, positive: false }],
+      }),
+    ]);
+    expect(decodeRle(grown.mask).mask[250 * 640 + 340]).toBe(1); // the disc beside the box
+    expect(decodeRle(cut.mask).mask[250 * 640 + 435]).toBe(0);
+    expect(grown.area).toBeGreaterThan(cut.area);
   });
 });
