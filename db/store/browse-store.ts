@@ -275,6 +275,16 @@ export class BrowseStore {
     return rows.map(toObjectState);
   }
 
+  /** One object's row (deleted ones too: `deleted` says so), with its mask and version. */
+  async objectState(id: number): Promise<ObjectState | undefined> {
+    const row = await this.db
+      .selectFrom('objects')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toObjectState(row);
+  }
+
   /** Live objects of an image without masks (the viewer's boxes), by id. */
   async objects(imageId: number): Promise<ObjectRow[]> {
     const rows = await this.db

@@ -50,7 +50,20 @@ describe.skipIf(postgres.skipReason)('sqw serve --database', () => {
 
     const child = spawn(
       process.execPath,
-      [SQW, 'serve', '--database', url, '--blobs', blobs, '--accounts', '--json'],
+      [
+        SQW,
+        'serve',
+        '--database',
+        url,
+        '--blobs',
+        blobs,
+        '--models-dir',
+        join(dir.path, 'models'),
+        '--device',
+        'cpu',
+        '--accounts',
+        '--json',
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     try {
@@ -76,6 +89,12 @@ describe.skipIf(postgres.skipReason)('sqw serve --database', () => {
         reviewer: 'vera',
       });
       expect(decide.status).toBe(403);
+      // Click-to-refine looks in --models-dir, where nothing is installed.
+      const segmenter = await call('objects.segmenter', { projectId });
+      expect(segmenter.body.result).toMatchObject({ available: false, model: null });
+      expect(segmenter.body.result.reason).toContain(
+        `into ${join(dir.path, 'models')} on the server`,
+      );
       // After `sqw users revoke`, the running server refuses the token at once.
       expect((await sqw(['users', 'revoke', 'vera', '--project', url])).code).toBe(0);
       expect((await call('projects.list', {})).status).toBe(401);

@@ -9,6 +9,7 @@ import { decodeRle } from '../../spatial/geometry/mask-rle';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { tempFolder } from '../pipeline/testing/run-job';
+import { desktopRefineProject, refineSource } from '../services/mask-refine';
 import { MaskRefiner } from './mask-refiner';
 import { desktopReview } from './testing/desktop-review';
 import { installTinySlimSam } from '../pipeline/testing/tiny-models';
@@ -39,6 +40,7 @@ afterAll(async () => {
 });
 
 describe('click-to-refine', () => {
+  const source = () => refineSource(desktopRefineProject(store));
   const cabinet = () =>
     store.annotations.edits
       .objectStates(store.images.findByName('corridor.jpg')[0]!.id)
@@ -48,7 +50,7 @@ describe('click-to-refine', () => {
     const status = await refiner.status();
     expect(status).toMatchObject({ available: false, model: null, points: false });
     expect(status.reason).toMatch(/no segmentation model is installed/);
-    await expect(refiner.refine(store, cabinet().id, [])).rejects.toThrow(
+    await expect(refiner.refine(source(), cabinet().id, [])).rejects.toThrow(
       /no segmentation model is installed/,
     );
   });
@@ -63,15 +65,15 @@ describe('click-to-refine', () => {
     });
     const c = cabinet(); // box 368..503 × 88..412 in the 640 × 480 corridor
     const click = { x: 435, y: 250, positive: false };
-    const p = MaskProposal.parse(await refiner.refine(store, c.id, [click]));
+    const p = MaskProposal.parse(await refiner.refine(source(), c.id, [click]));
     expect(p.model).toBe('slimsam-77-uniform');
     const { mask } = decodeRle(p.mask);
     expect(mask[250 * 640 + 435]).toBe(0); // cut out by the negative click
     expect(mask[100 * 640 + 435]).toBe(1); // the box elsewhere
     expect(mask[250 * 640 + 300]).toBe(0); // outside the box
-    await expect(refiner.refine(store, c.id, [{ x: 700, y: 10, positive: true }])).rejects.toThrow(
-      /outside the image/,
-    );
+    await expect(
+      refiner.refine(source(), c.id, [{ x: 700, y: 10, positive: true }]),
+    ).rejects.toThrow(/outside the image/);
 
     const entry = await desktopReview(store).objects.setMask({
       objectId: c.id,

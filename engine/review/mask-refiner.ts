@@ -1,35 +1,58 @@
 // Click-to-refine: the installed segmentation model (SAM, SlimSAM) run on one object's box and the
 // reviewer's clicks. It proposes a mask and stores nothing; applying it is a mask edit like a
 // brush stroke (objects.setMask). One adapter per model is kept, so its image-embedding
-// cache makes every click after the first on an image cost one decoder run.
+// cache makes every click after the first on an image cost one decoder run. The desktop's models
+// folder and device are the defaults; `sqw serve --database` passes its --models-dir and --device
+// (as `sqw worker` takes them), and each side says where the object, image and pixels come from.
 import type { MaskProposal, PromptPoint, SegmenterStatus } from '../../contract/review';
-import type { ProjectStore } from '../../db/project-store';
+import type { ImageRow } from '../../db/repositories/images';
+import type { BoxXYXY } from '../../native-models/adapters';
 import { adapterKind } from '../../native-models/adapters';
 import { createSam, type SamSegmenter } from '../../native-models/adapters/sam';
 import { createSlimSam, type SlimSamSegmenter } from '../../native-models/adapters/slimsam';
 import { CATALOGUE } from '../../native-models/catalogue';
 import type { ModelManifest } from '../../native-models/manifest';
 import { SessionPool } from '../../native-models/session-pool';
+import type { Device } from '../../native-models/providers';
 import { ModelStore } from '../../native-models/store';
 import { NotFoundError, UserInputError } from '../errors';
-import { decodeImage } from '../pipeline/image-run';
+import type { DecodedImage } from '../pipeline/model-stage';
 
 type Segmenter = SamSegmenter | SlimSamSegmenter;
+
+/** Where a refinement reads the object, its image row and the image's upright pixels. */
+export interface RefineSource {
+  object(id: number): Promise<{ imageId: number; box: BoxXYXY; deleted: boolean } | undefined>;
+  image(id: number): Promise<ImageRow | undefined>;
+  /** The image's upright RGB: the desktop's from its files, a team's from the shared blob folder. */
+  rgb(image: ImageRow): Promise<DecodedImage>;
+}
+
+export interface MaskRefinerOptions {
+  /** Default: $SQW_MODELS_DIR, else ~/.sqw/models, read at each call. */
+  modelsDir?: string | null;
+  /** Default auto: the best provider that loads. */
+  device?: Device;
+  /** What the "no model" reason tells the person to do, given the models folder looked in. */
+  installHint?: (modelsDir: string) => string;
+}
 
 export class MaskRefiner {
   private readonly pool = new SessionPool();
   private readonly segmenters = new Map<string, Segmenter>();
 
+  constructor(private readonly options: MaskRefinerOptions = {}) {}
+
   /** The first installed segmentation model with an adapter, in catalogue order. */
   private find(): { manifest: ModelManifest; segmenter: Segmenter } | null {
     // Resolved per call: a model installed or removed meanwhile (or $SQW_MODELS_DIR) counts.
-    const store = new ModelStore();
+    const store = new ModelStore(this.options.modelsDir);
     for (const manifest of CATALOGUE) {
       if (manifest.task !== 'segmentation' || !store.state(manifest).installed) continue;
       const key = `${store.dir}\0${manifest.id}`;
       let segmenter = this.segmenters.get(key);
       if (!segmenter) {
-        const ctx = { manifest, store, pool: this.pool, device: 'auto' as const };
+        const ctx = { manifest, store, pool: this.pool, device: this.options.device ?? 'auto' };
         const kind = adapterKind(manifest);
         if (kind !== 'sam' && kind !== 'slimsam') continue;
         segmenter = kind === 'sam' ? createSam(ctx) : createSlimSam(ctx);
@@ -42,14 +65,19 @@ export class MaskRefiner {
 
   async status(): Promise<SegmenterStatus> {
     const found = this.find();
-    if (!found)
+    if (!found) {
+      const hint = this.options.installHint;
       return {
         available: false,
         model: null,
         points: false,
-        reason:
-          'no segmentation model is installed: install SAM or SlimSAM (Models) to refine masks by clicking',
+        reason: `no segmentation model is installed: ${
+          hint
+            ? hint(new ModelStore(this.options.modelsDir).dir)
+            : 'install SAM or SlimSAM (Models) to refine masks by clicking'
+        }`,
       };
+    }
     try {
       const points = await found.segmenter.acceptsPoints();
       return {
@@ -72,13 +100,13 @@ export class MaskRefiner {
 
   /** The model's mask for the object's box and the clicks (image pixels). */
   async refine(
-    store: ProjectStore,
+    source: RefineSource,
     objectId: number,
     points: readonly PromptPoint[],
   ): Promise<MaskProposal> {
-    const object = store.annotations.edits.objectState(objectId);
+    const object = await source.object(objectId);
     if (!object || object.deleted) throw new NotFoundError(`object not found: ${objectId}`);
-    const image = store.images.get(object.imageId);
+    const image = await source.image(object.imageId);
     if (!image) throw new NotFoundError(`image not found: ${object.imageId}`);
     const found = this.find();
     if (!found) throw new UserInputError((await this.status()).reason!);
@@ -92,7 +120,7 @@ export class MaskRefiner {
           `click (${Math.round(p.x)}, ${Math.round(p.y)}) is outside the image`,
         );
     const t0 = performance.now();
-    const rgb = await decodeImage(store, image);
+    const rgb = await source.rgb(image);
     const out = await found.segmenter.run(rgb, {
       boxes: [object.box],
       points,

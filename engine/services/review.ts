@@ -1,7 +1,7 @@
 // The review API on a desktop project: the handler sets shared with the team service (object and
 // label edits: object-edits.ts; QA decisions: review-decisions.ts; undo/redo: review-history.ts;
 // the queue and image view: review-evidence.ts) over the async stores on project.sqlite, plus the
-// desktop's mask refinement. Object edits, undo and redo have the image's graph and QA re-derived
+// click-to-refine (mask-refine.ts, with the team service). Object edits, undo and redo have the image's graph and QA re-derived
 // in the background (RederiveQueue). A write that finds the project locked by another process is
 // retried (db/busy.ts), never shown as a lock error.
 import type { ApiHandlers } from '../../contract/api';
@@ -12,6 +12,7 @@ import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositor
 import { MaskRefiner } from '../review/mask-refiner';
 import type { EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';
+import { createRefineHandlers, desktopRefineProject } from './mask-refine';
 import { createObjectEditHandlers } from './object-edits';
 import { createEvidenceHandlers } from './review-evidence';
 import { desktopReviewSource, reviewEvent, type ReviewContext } from './review-context';
@@ -115,6 +116,9 @@ export function createReviewHandlers(
   const undoRedo = createHistoryHandlers(review);
   const edits = createObjectEditHandlers(review);
   const evidence = createEvidenceHandlers(review);
+  const refine = createRefineHandlers(refiner, (projectId) =>
+    desktopRefineProject(ctx.projects.get(projectId)),
+  );
 
   return {
     objects: {
@@ -127,12 +131,8 @@ export function createReviewHandlers(
       split: edits['objects.split'],
       merge: edits['objects.merge'],
       setMask: edits['objects.setMask'],
-      segmenter: async ({ projectId }) => {
-        ctx.projects.get(projectId);
-        return refiner.status();
-      },
-      refineMask: async ({ projectId, objectId, points }) =>
-        refiner.refine(ctx.projects.get(projectId), objectId, points),
+      segmenter: refine.segmenter,
+      refineMask: refine.refineMask,
     },
     qa: { queue: evidence.queue },
     labels: {

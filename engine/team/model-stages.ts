@@ -78,8 +78,11 @@ export interface ModelStagesOutcome {
   write(scene: SceneStore, trx: Kysely<ProjectTables>): Promise<void>;
 }
 
-/** The image's upright RGB from the shared blob folder: its upright copy, else its source. */
-async function decodeFromBlobs(blobs: BlobStore, image: ImageRow): Promise<DecodedImage> {
+/**
+ * The image's upright RGB from the shared blob folder: its upright copy, else its source (the
+ * workers' model stages, the team server's click-to-refine).
+ */
+export async function decodeFromBlobs(blobs: BlobStore, image: ImageRow): Promise<DecodedImage> {
   const key = image.uprightBlob ? blobKeyOf(image.uprightBlob) : sourceBlobKey(image);
   let bytes: Buffer;
   try {

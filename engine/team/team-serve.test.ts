@@ -295,10 +295,10 @@ describe.skipIf(postgres.skipReason)('sqw serve --database on PostgreSQL', () =>
   });
 
   it('answers methods not ported to team projects with not-available, naming the method', async () => {
-    const refine = await rpc(tokens.alice, 'objects.refineMask', { objectId: 1 });
-    expect(refine.body.error).toEqual({
+    const result = await rpc(tokens.alice, 'pipeline.result', { jobId: 'x' });
+    expect(result.body.error).toEqual({
       code: 'not-available',
-      message: 'objects.refineMask is not available on a team project yet (docs/TEAM-SETUP.md)',
+      message: 'pipeline.result is not available on a team project yet (docs/TEAM-SETUP.md)',
     });
     const run = await rpc(tokens.ada, 'pipeline.start', { stages: ['qa'] });
     expect(run.body.error.code).toBe('not-available');

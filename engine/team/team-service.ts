@@ -1,6 +1,8 @@
 // The API contract served for a team project (PostgreSQL, docs/TEAM-SETUP.md): the review loop
 // over the two-database layer's async stores. Methods not ported yet answer 'not-available' with
 // the reason, never a silent no-op; the list is METHOD_ACCESS minus the handlers below.
+// Click-to-refine runs the desktop's MaskRefiner on this server's models (`--models-dir`,
+// `--device`), on the colour image in the shared blob folder.
 import type { ApiHandlers, MethodName } from '../../contract/api';
 import { probeExecutionProviders } from '../../native-models/providers';
 import { METHOD_ACCESS } from '../access/method-access';
@@ -19,6 +21,9 @@ import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotatio
 import { createEvidenceHandlers } from '../services/review-evidence';
 import { createHistoryHandlers } from '../services/review-history';
 import { createTeamSceneHandlers } from './team-scene';
+import { createRefineHandlers } from '../services/mask-refine';
+import { MaskRefiner } from '../review/mask-refiner';
+import { decodeFromBlobs } from './model-stages';
 
 type Handler = (input: never) => Promise<unknown>;
 /** The contract's handler type of one method, by its wire name. */
@@ -73,6 +78,8 @@ export const TEAM_METHODS = new Set<MethodName>([
   'jobs.resume',
   'jobs.retryFailed',
   'jobs.errors',
+  'objects.segmenter',
+  'objects.refineMask',
   ...OBJECT_EDIT_METHODS,
 ]);
 
@@ -80,6 +87,8 @@ export function createTeamService(
   project: TeamProject,
   events: EventBus,
   now: () => number = Date.now,
+  /** The server's segmentation model, loaded on the first refinement (team-engine.ts). */
+  refiner: MaskRefiner = new MaskRefiner(),
 ): ApiHandlers {
   const p = project;
   const check = (projectId: string) => {
@@ -146,6 +155,11 @@ export function createTeamService(
   });
   const scene = createTeamSceneHandlers(p, check);
   const objectEdits = createObjectEditHandlers(reviewContext);
+  // The desktop's click-to-refine handlers; the proposal is stored by objects.setMask above.
+  const refine = createRefineHandlers(refiner, (projectId) => {
+    check(projectId);
+    return { source, rgb: (image) => decodeFromBlobs(p.blobs, image) };
+  });
   const ported: Ported = {
     'system.info': async () => {
       providers ??= probeExecutionProviders();
@@ -243,6 +257,8 @@ export function createTeamService(
       return { total: 0, items: [] };
     },
     ...objectEdits,
+    'objects.segmenter': refine.segmenter,
+    'objects.refineMask': refine.refineMask,
   };
 
   const handlers: Record<string, Record<string, Handler>> = {};

@@ -10,6 +10,8 @@ interface ServeFlags {
   project: string[];
   database?: string;
   blobs?: string;
+  modelsDir?: string;
+  device?: string;
   port: string;
   host: string;
   json?: boolean;
@@ -35,6 +37,14 @@ export function registerServe(program: Command): void {
       'serve a team project on PostgreSQL (postgres://…) instead of project folders: the review loop only (docs/TEAM-SETUP.md); a folder here serves it through the same team service on SQLite',
     )
     .option('--blobs <dir>', "with --database: the shared folder of the project's image files")
+    .option(
+      '--models-dir <dir>',
+      "with --database: models folder for click-to-refine's segmentation model, loaded on first use (default $SQW_MODELS_DIR or ~/.sqw/models)",
+    )
+    .option(
+      '--device <device>',
+      "with --database: where the server's segmentation model runs: auto, webgpu, cuda or cpu (default auto)",
+    )
     .option('--port <n>', 'port (0 = any free port)', '0')
     .option(
       '--host <addr>',
@@ -71,6 +81,15 @@ export function registerServe(program: Command): void {
         throw new CliError(
           "--database needs --blobs: the shared folder of the project's image files",
         );
+      if (!flags.database && (flags.modelsDir || flags.device))
+        throw new CliError(
+          '--models-dir and --device go with --database: a desktop project uses the models of Models',
+        );
+      if (flags.device && !['auto', 'webgpu', 'cuda', 'cpu'].includes(flags.device))
+        throw new CliError(
+          `unknown device "${flags.device}" (expected auto | webgpu | cuda | cpu)`,
+          2,
+        );
       if (flags.accounts && flags.project.length === 0 && !flags.database)
         throw new CliError(
           '--accounts needs --project or --database: the accounts live in the project',
@@ -90,10 +109,18 @@ export function registerServe(program: Command): void {
         close(): Promise<void>;
       };
       if (flags.database) {
-        const { createTeamEngine } = await import('../../team/team-engine');
+        const [{ createTeamEngine }, { parseDevice }] = await Promise.all([
+          import('../../team/team-engine'),
+          import('../../../native-models/providers'),
+        ]);
         let team;
         try {
-          team = await createTeamEngine({ database: flags.database, blobs: flags.blobs! });
+          team = await createTeamEngine({
+            database: flags.database,
+            blobs: flags.blobs!,
+            modelsDir: flags.modelsDir,
+            device: parseDevice(flags.device ?? 'auto'),
+          });
         } catch (err) {
           throw new CliError(`--database: ${(err as Error).message}`);
         }
