@@ -251,4 +251,25 @@ describe.skipIf(postgres.skipReason)('imports from the UI of a team project', ()
       message: 'job not found: import-nope',
     });
   });
+
+  it('cancels an import between files: what it committed stays, its boxes are not imported', async () => {
+    const call = async (method: string, input: Record<string, unknown>) => {
+      const res = (await team.dispatch(method, { projectId: team.project.id, ...input })) as any;
+      if (!res.ok) throw new Error(`${method}: ${res.error.code}: ${res.error.message}`);
+      return res.result;
+    };
+    // Cancelled before its first file is read (the folder check is still on the disk).
+    const { jobId } = await call('imports.start', redwood);
+    expect((await call('jobs.cancel', { jobId })).status).toBe('running');
+    await team.project.importJobs.idle();
+    expect(await call('jobs.get', { jobId })).toMatchObject({
+      status: 'cancelled',
+      done: 0,
+      message: '0 imported, 0 duplicates, 0 skipped',
+    });
+    const result = await call('imports.result', { jobId });
+    expect(result).toMatchObject({ imported: 0, duplicates: 0 });
+    expect(result.annotations).toBeUndefined();
+    expect((await call('images.counts', {})).total).toBe(3);
+  });
 });
