@@ -11,9 +11,8 @@ import {
   type AnnotationTarget,
   type CocoSource,
 } from '../annotations/coco-import';
-import { DepthEncodingError } from '../../spatial/depth-encoding';
 import { UserInputError } from '../errors';
-import { checkImportOptions, importInto, ImportOptionsError } from './importer';
+import { checkImportOptions, importInto } from './importer';
 import type { ImportTarget } from './process-file';
 import type { ImportOptions, ImportResult } from './types';
 
@@ -38,28 +37,32 @@ export interface CheckedImport {
 export async function checkImportRequest(request: ImportRequestOptions): Promise<CheckedImport> {
   if (!request.folder && !request.annotations)
     throw new UserInputError('give an image folder, an annotations file, or both');
+  let images: CheckedImport['images'] = null;
+  if (request.folder) {
+    const { depthEncoding, depthSensor, intrinsics } = request;
+    const checked = await asUserInput(() =>
+      checkImportOptions({ ...request, folder: request.folder! }),
+    );
+    images = {
+      folder: checked.folder,
+      depthFolder: checked.depthFolder ?? undefined,
+      depthEncoding,
+      depthSensor,
+      intrinsics,
+    };
+  }
+  const annotations = request.annotations;
+  const boxes = annotations ? await asUserInput(() => readCocoFile(resolve(annotations))) : null;
+  return { images, boxes };
+}
+
+/** The importer's refusals and readCocoFile's reasons (missing, not JSON, not COCO) are the caller's. */
+async function asUserInput<T>(check: () => Promise<T>): Promise<T> {
   try {
-    let images: CheckedImport['images'] = null;
-    if (request.folder) {
-      const { depthEncoding, depthSensor, intrinsics } = request;
-      const checked = await checkImportOptions({ ...request, folder: request.folder });
-      images = {
-        folder: checked.folder,
-        depthFolder: checked.depthFolder ?? undefined,
-        depthEncoding,
-        depthSensor,
-        intrinsics,
-      };
-    }
-    const boxes = request.annotations ? await readCocoFile(resolve(request.annotations)) : null;
-    return { images, boxes };
+    return await check();
   } catch (err) {
-    if (err instanceof ImportOptionsError || err instanceof DepthEncodingError) {
+    if (err instanceof Error && !(err instanceof UserInputError))
       throw new UserInputError(err.message);
-    }
-    // readCocoFile's reasons (missing, not JSON, not COCO) are about the request too.
-    if (request.annotations && !(err instanceof UserInputError))
-      throw new UserInputError((err as Error).message);
     throw err;
   }
 }
