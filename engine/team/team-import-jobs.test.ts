@@ -5,6 +5,7 @@
 // refused; a missing folder or COCO file is refused with its name and nothing written; the job
 // answers from the next server process, and one whose server died is marked failed.
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -59,14 +60,37 @@ describe.skipIf(postgres.skipReason)('imports from the UI of a team project', ()
   let team: TeamEngine;
   let server: RunningServer;
   const tokens = { ada: '', bob: '' };
+  /** The same frames imported by `sqw import --database` into a second copy of the project. */
+  let cli: { url: string; blobs: string };
 
-  async function rpc(token: string, method: string, input: Record<string, unknown> = {}) {
-    const res = await fetch(`http://127.0.0.1:${server.port}/api/rpc`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ method, input: { projectId: team.project.id, ...input } }),
+  /**
+   * One call on its own connection: this process also runs the imports, and while it is busy a
+   * kept-alive connection can pass the server's idle timeout just as fetch reuses it (ECONNRESET).
+   */
+  function rpc(token: string, method: string, input: Record<string, unknown> = {}) {
+    const body = JSON.stringify({ method, input: { projectId: team.project.id, ...input } });
+    return new Promise<{ status: number; body: any }>((done, fail) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: server.port,
+          path: '/api/rpc',
+          method: 'POST',
+          agent: false,
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            done({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }),
+          );
+          res.on('error', fail);
+        },
+      );
+      req.on('error', fail);
+      req.end(body);
     });
-    return { status: res.status, body: (await res.json()) as any };
   }
   async function ok(token: string, method: string, input: Record<string, unknown> = {}) {
     const res = await rpc(token, method, input);
@@ -95,6 +119,21 @@ describe.skipIf(postgres.skipReason)('imports from the UI of a team project', ()
     dir = tempDir('sqw-team-import-jobs-');
     ProjectStore.openOrCreate(join(dir.path, 'empty'), 'living rooms').close();
     ({ url, blobs } = await emptyTeamProject('served'));
+    // The reference: `sqw import --database` (in this process) into a second copy.
+    cli = await emptyTeamProject('cli');
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const code = await main([
+        'import',
+        `${REDWOOD}/color`,
+        ...['--depth', redwood.depthFolder, '--depth-encoding', 'mm'],
+        ...['--intrinsics', '525,525,319.5,239.5', '--annotations', COCO],
+        ...['--database', cli.url, '--blobs', cli.blobs, '--json'],
+      ]);
+      expect(code).toBe(0);
+    } finally {
+      stdout.mockRestore();
+    }
     team = await createTeamEngine({ database: url, blobs });
     tokens.ada = (await addAccountIn(team.project.accounts, 'ada', 'admin')).token;
     tokens.bob = (await addAccountIn(team.project.accounts, 'bob', 'reviewer')).token;
@@ -185,22 +224,6 @@ describe.skipIf(postgres.skipReason)('imports from the UI of a team project', ()
     expect(batch).toMatchObject({ imageCount: 3, withDepth: 3, depthEncoding: 'mm' });
     expect(batch.sourceFolder).toBe(`${REDWOOD}/color`);
 
-    // The same import by the command line into a second copy of the same empty project.
-    const cli = await emptyTeamProject('cli');
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    let code: number;
-    try {
-      code = await main([
-        'import',
-        `${REDWOOD}/color`,
-        ...['--depth', redwood.depthFolder, '--depth-encoding', 'mm'],
-        ...['--intrinsics', '525,525,319.5,239.5', '--annotations', COCO],
-        ...['--database', cli.url, '--blobs', cli.blobs, '--json'],
-      ]);
-    } finally {
-      stdout.mockRestore();
-    }
-    expect(code).toBe(0);
     const byCli = await openPostgresProject(cli.url, 1);
     try {
       const served = await importedRows(team.project.db);
@@ -258,9 +281,10 @@ describe.skipIf(postgres.skipReason)('imports from the UI of a team project', ()
       if (!res.ok) throw new Error(`${method}: ${res.error.code}: ${res.error.message}`);
       return res.result;
     };
-    // Cancelled before its first file is read (the folder check is still on the disk).
+    // Cancelled before its first file is read (its folder check is still on the disk): jobs.cancel
+    // itself asks the queue first, so the import is cancelled here without that wait.
     const { jobId } = await call('imports.start', redwood);
-    expect((await call('jobs.cancel', { jobId })).status).toBe('running');
+    expect((await team.project.importJobs.cancel(jobId)).status).toBe('running');
     await team.project.importJobs.idle();
     expect(await call('jobs.get', { jobId })).toMatchObject({
       status: 'cancelled',
