@@ -6,8 +6,10 @@ import { JobItemRepository } from '../db/repositories/job-items';
 import { probeExecutionProviders } from '../native-models/providers';
 import type { EventBus } from './event-bus';
 import { NotFoundError } from './errors';
-import { importCocoFile } from './annotations/coco-import';
-import { importBatch } from './import/index';
+import { desktopAnnotationTarget } from './annotations/coco-import';
+import { desktopImportTarget } from './import/index';
+import { importRequest } from './import/import-request';
+import { importJobEnd, importJobProgress } from './services/imports';
 import type { JobRunner } from './jobs/job-runner';
 import type { RederiveQueue } from './pipeline/rederive';
 import { toProjectSummary } from './mappers';
@@ -63,38 +65,21 @@ export function createService(ctx: ServiceContext): ApiHandlers {
     batches: catalog.batches,
     images: catalog.images,
     imports: {
-      start: async ({ projectId, annotations, ...request }) => {
+      start: async ({ projectId, ...request }) => {
         const store = projects.get(projectId);
-        const row = jobs.start(
-          store,
-          'import',
-          { ...request, annotations },
-          async ({ signal, progress }) => {
-            const imported = await importBatch(store, {
-              ...request,
-              signal,
-              onProgress: (p) =>
-                progress({
-                  total: p.total,
-                  done: p.done,
-                  skipped: p.skipped + p.duplicates,
-                  current: p.current,
-                }),
-            });
-            const result: ImportResult =
-              annotations && !signal.aborted
-                ? { ...imported, annotations: await importCocoFile(store, annotations) }
-                : imported;
-            events.emit({ type: 'images-changed', projectId, batchId: result.batchId });
-            const failed = result.issues.filter((i) => i.kind === 'failed').length;
-            return {
-              result,
-              failed,
-              skipped: result.skipped + result.duplicates,
-              message: `${result.imported} imported, ${result.duplicates} duplicates, ${result.skipped} skipped`,
-            };
-          },
-        );
+        const targets = {
+          images: desktopImportTarget(store),
+          boxes: desktopAnnotationTarget(store),
+        };
+        // A bad folder or COCO file fails the job with the reason (a team project refuses the
+        // call instead: its import runs on another machine's disk).
+        const row = jobs.start(store, 'import', request, async ({ signal, progress }) => {
+          const run = await importRequest(targets, request, {
+            signal,
+            onProgress: (p) => progress(importJobProgress(p)),
+          });
+          return importJobEnd(run, events, projectId);
+        });
         return { jobId: row.id };
       },
       result: async ({ projectId, jobId }) => {

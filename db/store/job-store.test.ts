@@ -53,6 +53,20 @@ for (const target of storeTargets()) {
       expect(await jobs.result('nope')).toBeNull();
     });
 
+    it("keeps an import's skipped and failed files with its counts, the others as they were", async () => {
+      await start('i', 'me', Date.now() + 60_000);
+      expect(await jobs.progress('i', 'me', { done: 2, total: 4, skipped: 1 })).toBe(true);
+      expect(await jobs.get('i')).toMatchObject({ done: 2, total: 4, skipped: 1, failed: 0 });
+      const end = await jobs.release('i', 'me', {
+        status: 'done',
+        message: '2 imported, 1 duplicates, 1 skipped',
+        done: 4,
+        failed: 1,
+        skipped: 2,
+      });
+      expect(end).toMatchObject({ done: 4, total: 4, failed: 1, skipped: 2 });
+    });
+
     it('marks jobs under a lease that ran out failed, saying so, and leaves live ones', async () => {
       const now = Date.now();
       await start('dead', 'gone', now - 1);

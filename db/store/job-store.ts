@@ -1,5 +1,5 @@
 // The project's `jobs` table on either database (async, through Kysely): the jobs a served team
-// project runs in its server process (its exports), kept in the project so they outlive that
+// project runs in its server process (its exports and imports), kept in the project so they outlive that
 // process. Mirrors db/repositories/jobs.ts, which the desktop's JobRunner keeps using: a running
 // job holds a lease its process renews; a job whose lease ran out belongs to a process that is
 // gone.
@@ -26,6 +26,22 @@ function toJob(r: Row): Job {
     updatedAt: r.updated_at,
     progress: r.progress_json ? (JSON.parse(r.progress_json) as JobProgress) : null,
   };
+}
+
+/** A job's counts; failed and skipped where the job counts them (an import's files). */
+export interface JobCounts {
+  total: number;
+  done: number;
+  failed?: number;
+  skipped?: number;
+}
+
+/** The count columns to set: those given, the others left as they are. */
+function countColumns(c: Partial<JobCounts>) {
+  const set: Partial<Record<keyof JobCounts, number>> = {};
+  for (const k of ['total', 'done', 'failed', 'skipped'] as const)
+    if (c[k] !== undefined) set[k] = c[k];
+  return set;
 }
 
 /** A job left running by a process that is gone: its row and the parameters it started with. */
@@ -97,14 +113,10 @@ export class JobStore {
   }
 
   /** Progress counts, written only while `owner` still holds the job; false when it does not. */
-  async progress(
-    id: string,
-    owner: string,
-    counts: { total: number; done: number },
-  ): Promise<boolean> {
+  async progress(id: string, owner: string, counts: JobCounts): Promise<boolean> {
     const res = await this.db
       .updateTable('jobs')
-      .set({ total: counts.total, done: counts.done, updated_at: new Date().toISOString() })
+      .set({ ...countColumns(counts), updated_at: new Date().toISOString() })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .where('status', '=', 'running')
@@ -132,11 +144,9 @@ export class JobStore {
   async release(
     id: string,
     owner: string,
-    end: {
+    end: Partial<JobCounts> & {
       status: Job['status'];
       message: string | null;
-      total?: number;
-      done?: number;
       result?: unknown;
     },
   ): Promise<Job | undefined> {
@@ -151,8 +161,7 @@ export class JobStore {
         .set({
           status: end.status,
           message: end.message,
-          total: end.total,
-          done: end.done,
+          ...countColumns(end),
           result_json: end.result === undefined ? null : JSON.stringify(end.result),
           lease_owner: null,
           lease_expires_at: null,

@@ -42,6 +42,17 @@ export async function importCocoFileInto(
   target: AnnotationTarget,
   path: string,
 ): Promise<AnnotationImportResult> {
+  return importCocoSource(target, await readCocoFile(path));
+}
+
+/** A COCO instances file read and checked, not yet imported; `fileKey` names it in objects' ids. */
+export interface CocoSource {
+  coco: CocoFile;
+  fileKey: string;
+}
+
+/** Reads and checks a COCO instances file; throws saying why it cannot be used. */
+export async function readCocoFile(path: string): Promise<CocoSource> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -55,14 +66,10 @@ export async function importCocoFileInto(
     throw new Error(`annotations ${path} are not valid JSON: ${(err as Error).message}`);
   }
   const fileKey = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  return importCocoAnnotations(target, json, fileKey);
+  return { coco: checkCoco(json), fileKey };
 }
 
-export async function importCocoAnnotations(
-  target: AnnotationTarget,
-  json: unknown,
-  fileKey: string,
-): Promise<AnnotationImportResult> {
+function checkCoco(json: unknown): CocoFile {
   const parsed = CocoFileSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
@@ -70,7 +77,22 @@ export async function importCocoAnnotations(
       `not a COCO instances file: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`,
     );
   }
-  const coco = parsed.data;
+  return parsed.data;
+}
+
+export async function importCocoAnnotations(
+  target: AnnotationTarget,
+  json: unknown,
+  fileKey: string,
+): Promise<AnnotationImportResult> {
+  return importCocoSource(target, { coco: checkCoco(json), fileKey });
+}
+
+/** Attaches a checked COCO file's boxes and masks to the target's images. */
+export async function importCocoSource(
+  target: AnnotationTarget,
+  { coco, fileKey }: CocoSource,
+): Promise<AnnotationImportResult> {
   const issues: ImportIssue[] = [];
   const categories = new Map(
     coco.categories.map((c) => [String(c.id), c.name.trim().slice(0, MAX_LABEL_LENGTH)]),

@@ -69,11 +69,16 @@ export function importBatch(store: ProjectStore, opts: ImportOptions): Promise<I
 }
 
 /**
- * Imports the images under `opts.folder` into the target as one new batch. Throws (before writing
- * anything) on invalid options; per-file problems become issues. Result counts satisfy
- * imported + duplicates + skipped = files handled (all files unless cancelled).
+ * The import's options checked and its folders resolved (relative to this process's folder), as
+ * importInto() takes them, before anything is written: throws ImportOptionsError (or
+ * DepthEncodingError) saying what is wrong.
  */
-export async function importInto(target: ImportTarget, opts: ImportOptions): Promise<ImportResult> {
+export async function checkImportOptions(
+  opts: Pick<
+    ImportOptions,
+    'folder' | 'depthFolder' | 'depthEncoding' | 'depthSensor' | 'intrinsics'
+  >,
+) {
   const folder = resolve(opts.folder);
   const depthFolder = opts.depthFolder ? resolve(opts.depthFolder) : null;
   // An unknown encoding must fail before the database is touched.
@@ -82,9 +87,19 @@ export async function importInto(target: ImportTarget, opts: ImportOptions): Pro
   if (noisePreset !== null && !isDepthErrorPreset(noisePreset))
     throw new ImportOptionsError(new UnknownDepthErrorPreset(noisePreset).message);
   const given = checkIntrinsics(opts.intrinsics);
-  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
   await requireFolder(folder, 'import folder');
   if (depthFolder) await requireFolder(depthFolder, 'depth folder');
+  return { folder, depthFolder, encoding, noisePreset, given };
+}
+
+/**
+ * Imports the images under `opts.folder` into the target as one new batch. Throws (before writing
+ * anything) on invalid options; per-file problems become issues. Result counts satisfy
+ * imported + duplicates + skipped = files handled (all files unless cancelled).
+ */
+export async function importInto(target: ImportTarget, opts: ImportOptions): Promise<ImportResult> {
+  const { folder, depthFolder, encoding, noisePreset, given } = await checkImportOptions(opts);
+  const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
 
   const exclude = depthFolder && isInside(depthFolder, folder) ? [depthFolder] : [];
   const scan = await scanFolder(folder, { extensions: IMAGE_EXTENSIONS, fs: opts.fs, exclude });

@@ -3,6 +3,7 @@
 // colour source (sources/<sha256>.<format>) as `sqw project copy` would have put it.
 import type { ProjectDb } from '../../db/store/connect';
 import { ImportStore } from '../../db/store/import-store';
+import type { AnnotationTarget } from '../annotations/coco-import';
 import type { ImportTarget } from '../import/index';
 import { blobKeyOf, sourceBlobKey, type BlobStore } from './blob-store';
 
@@ -17,4 +18,15 @@ export function teamImportTarget(project: ProjectDb, blobs: BlobStore): ImportTa
       keepSource: (image, data) => blobs.write(sourceBlobKey(image), data),
     },
   };
+}
+
+/**
+ * Where `sqw import --database` and imports.start on `sqw serve --database` import (both through
+ * runImport, engine/import/import-request.ts): the images and the COCO boxes.
+ */
+export function teamImportTargets(
+  project: ProjectDb,
+  blobs: BlobStore,
+): { images: ImportTarget; boxes: AnnotationTarget } {
+  return { images: teamImportTarget(project, blobs), boxes: project };
 }

@@ -16,6 +16,7 @@ import { FolderBlobStore, type BlobStore } from './blob-store';
 import { TeamRederive } from './team-rederive';
 import { teamExportProject } from './team-export';
 import { TeamExportJobs } from './team-export-jobs';
+import { TeamImportJobs } from './team-import-jobs';
 import { TeamRuns } from './team-runs';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -44,6 +45,8 @@ export class TeamProject {
   readonly rederive: TeamRederive;
   /** Dataset exports (files from the blob store), their jobs kept in the project. */
   readonly exportJobs: TeamExportJobs;
+  /** Imports from folders on the server's disk, their jobs kept in the project. */
+  readonly importJobs: TeamImportJobs;
   /** Pipeline runs in the project's queue, for the workers (`sqw run --database`). */
   readonly runs: TeamRuns;
 
@@ -66,10 +69,9 @@ export class TeamProject {
     this.objectEdits = new ObjectEditStore(db.db, db.dialect);
     this.blobs = new FolderBlobStore(blobFolder);
     this.rederive = new TeamRederive(db, this.blobs);
-    this.exportJobs = new TeamExportJobs(
-      teamExportProject(db, this.blobs, blobFolder),
-      new JobStore(db.db, db.dialect),
-    );
+    const jobs = new JobStore(db.db, db.dialect);
+    this.exportJobs = new TeamExportJobs(teamExportProject(db, this.blobs, blobFolder), jobs);
+    this.importJobs = new TeamImportJobs(db, this.blobs, jobs);
     this.runs = new TeamRuns(db, queueUrl);
   }
 
@@ -82,8 +84,9 @@ export class TeamProject {
   ): Promise<TeamProject> {
     const p = await new BrowseStore(db.db).project();
     const project = new TeamProject(db, location, p.id, p.name, p.createdAt, blobFolder, queueUrl);
-    // Exports a previous server process was running when it stopped: failed, saying so.
+    // Exports and imports a previous server process was running when it stopped: failed, saying so.
     await project.exportJobs.markInterrupted();
+    await project.importJobs.markInterrupted();
     return project;
   }
 
@@ -125,6 +128,7 @@ export class TeamProject {
   async close(): Promise<void> {
     await this.rederive.idle();
     await this.exportJobs.idle();
+    await this.importJobs.idle();
     await this.runs.close();
     await this.db.close();
   }

@@ -67,6 +67,8 @@ export const TEAM_METHODS = new Set<MethodName>([
   'claims.release',
   'claims.list',
   'claims.me',
+  'imports.start',
+  'imports.result',
   'exports.start',
   'exports.result',
   'exports.list',
@@ -160,6 +162,8 @@ export function createTeamService(
     check(projectId);
     return { source, rgb: (image) => decodeFromBlobs(p.blobs, image) };
   });
+  /** The jobs this server process runs that `jobId` would be one of (an unknown id: exports'). */
+  const serverJobs = (jobId: string) => (p.importJobs.owns(jobId) ? p.importJobs : p.exportJobs);
   const ported: Ported = {
     'system.info': async () => {
       providers ??= probeExecutionProviders();
@@ -221,21 +225,35 @@ export function createTeamService(
     },
     // A bench export scored against predictions, both files on the server's disk (admins).
     'exports.evaluate': evaluateBench,
-    // The project's export jobs, kept in its database by this server process and earlier ones,
-    // and its pipeline runs, read from the workers' queue (team-runs.ts); a run's id is its
-    // queue id, an export's starts with 'export-'.
+    // An import from folders on the server's disk (admins), through `sqw import --database`'s
+    // function (team-import-jobs.ts).
+    'imports.start': async ({ projectId, ...request }) => {
+      check(projectId);
+      return p.importJobs.start(request, events, p.id);
+    },
+    'imports.result': async ({ projectId, jobId }) => {
+      check(projectId);
+      return p.importJobs.result(jobId);
+    },
+    // The project's export and import jobs, kept in its database by this server process and
+    // earlier ones, and its pipeline runs, read from the workers' queue (team-runs.ts); a run's
+    // id is its queue id, an export's starts with 'export-', an import's with 'import-'.
     'jobs.list': async ({ projectId }) => {
       check(projectId);
-      const jobs = [...(await p.exportJobs.jobs()), ...(await p.runs.list())];
+      const jobs = [
+        ...(await p.exportJobs.jobs()),
+        ...(await p.importJobs.jobs()),
+        ...(await p.runs.list()),
+      ];
       return jobs.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     },
     'jobs.get': async ({ projectId, jobId }) => {
       check(projectId);
-      return (await p.runs.get(jobId)) ?? p.exportJobs.job(jobId);
+      return (await p.runs.get(jobId)) ?? serverJobs(jobId).job(jobId);
     },
     'jobs.cancel': async ({ projectId, jobId }) => {
       check(projectId);
-      return (await p.runs.get(jobId)) ? p.runs.cancel(jobId) : p.exportJobs.cancel(jobId);
+      return (await p.runs.get(jobId)) ? p.runs.cancel(jobId) : serverJobs(jobId).cancel(jobId);
     },
     'jobs.pause': async ({ projectId, jobId }) => {
       check(projectId);
@@ -252,8 +270,9 @@ export function createTeamService(
     'jobs.errors': async ({ projectId, jobId, offset, limit }) => {
       check(projectId);
       if (await p.runs.get(jobId)) return p.runs.errors(jobId, offset, limit);
-      // An export fails whole, with its message: no per-image failures, as on the desktop.
-      await p.exportJobs.job(jobId);
+      // An export fails whole, with its message, and an import's file problems are its issues
+      // (imports.result, batches.issues): no per-image failures, as on the desktop.
+      await serverJobs(jobId).job(jobId);
       return { total: 0, items: [] };
     },
     ...objectEdits,

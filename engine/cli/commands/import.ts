@@ -83,14 +83,16 @@ export function registerImport(program: Command): void {
       const [
         { ProjectStore },
         imp,
+        request,
         coco,
         connect,
-        { teamImportTarget },
+        { teamImportTargets },
         { FolderBlobStore },
         copy,
       ] = await Promise.all([
         import('../../../db/project-store'),
         import('../../import/index'),
+        import('../../import/import-request'),
         import('../../annotations/coco-import'),
         import('../../../db/store/connect'),
         import('../../team/team-import'),
@@ -98,16 +100,15 @@ export function registerImport(program: Command): void {
         import('../../../db/copy/project-copy'),
       ]);
       let project: {
-        target: ImportTarget;
-        annotations: AnnotationTarget;
+        targets: { images: ImportTarget; boxes: AnnotationTarget };
         where: Record<string, unknown>;
         close(): Promise<void>;
       };
       if (flags.database) {
         const db = await connect.openPostgresProject(flags.database, 2);
         project = {
-          target: teamImportTarget(db, new FolderBlobStore(flags.blobs!)),
-          annotations: db,
+          // What imports.start on `sqw serve --database` imports through, too.
+          targets: teamImportTargets(db, new FolderBlobStore(flags.blobs!)),
           // Never the database password.
           where: { database: copy.describeLocation(flags.database) },
           close: () => db.close(),
@@ -115,8 +116,10 @@ export function registerImport(program: Command): void {
       } else {
         const store = ProjectStore.openOrCreate(flags.project!);
         project = {
-          target: imp.desktopImportTarget(store),
-          annotations: coco.desktopAnnotationTarget(store),
+          targets: {
+            images: imp.desktopImportTarget(store),
+            boxes: coco.desktopAnnotationTarget(store),
+          },
           where: { project: store.folder },
           close: async () => store.close(),
         };
@@ -126,18 +129,25 @@ export function registerImport(program: Command): void {
       process.once('SIGINT', onSigint);
       try {
         const started = performance.now();
-        const lines: string[] = [];
-        let machine: Record<string, unknown> = { ...project.where };
-        if (folder) {
-          const result = await imp.importInto(project.target, {
-            folder: resolve(folder),
-            depthFolder: flags.depth ? resolve(flags.depth) : undefined,
+        const run = await request.importRequest(
+          project.targets,
+          {
+            folder: folder && resolve(folder),
+            depthFolder: flags.depth && resolve(flags.depth),
             depthEncoding: encoding.data,
             depthSensor: flags.depthSensor,
             intrinsics,
+            annotations: flags.annotations && resolve(flags.annotations),
+          },
+          {
             signal: controller.signal,
             onProgress: (p) => out.progress(p.done, p.total, p.current),
-          });
+          },
+        );
+        const lines: string[] = [];
+        let machine: Record<string, unknown> = { ...project.where };
+        if (run.images) {
+          const result = run.images;
           out.endProgress();
           const seconds = (performance.now() - started) / 1000;
           lines.push(
@@ -150,8 +160,8 @@ export function registerImport(program: Command): void {
             lines.push('interrupted: the files imported so far are kept');
           machine = { ...result, ...machine, seconds, interrupted: controller.signal.aborted };
         }
-        if (flags.annotations && !controller.signal.aborted) {
-          const a = await coco.importCocoFileInto(project.annotations, resolve(flags.annotations));
+        if (run.annotations) {
+          const a = run.annotations;
           lines.push(
             `annotations: ${a.objectsAdded} objects added on ${a.imagesMatched} images, ${a.alreadyPresent} already present`,
             ...a.issues.map((i) => `  ${i.kind}: ${printable(i.path)}: ${printable(i.reason)}`),

@@ -4,7 +4,7 @@
 // result, including every skipped/failed file and annotation with its reason.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import type { ImportRequest, ImportResult } from '../../../contract/api';
-import { api, errorText } from '../api/client';
+import { api, errorText, teamServerOrigin } from '../api/client';
 import { folderPicker } from '../api/bridge';
 import { useFollowedJob } from '../app/useJob';
 import {
@@ -34,7 +34,9 @@ interface Props {
 }
 
 export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
-  const pick = folderPicker();
+  // A team server imports from its own disk: this machine's folder picker would name the wrong one.
+  const server = teamServerOrigin();
+  const pick = server ? undefined : folderPicker();
   const [folder, setFolder] = useState('');
   const [depthFolder, setDepthFolder] = useState('');
   const [encoding, setEncoding] = useState<string>('mm');
@@ -119,6 +121,11 @@ export function ImportPanel({ projectId, onImported, pickRequest = 0 }: Props) {
   return (
     <section className="panel import-panel" aria-labelledby="import-title">
       <h2 id="import-title">Import images</h2>
+      {server && (
+        <p className="muted" data-testid="import-on-server">
+          Paths are read on the team server ({server}), not on this computer.
+        </p>
+      )}
       <form onSubmit={submit} className="form" data-testid="import-form">
         <label className="field">
           <span>Image folder</span>
