@@ -9,9 +9,11 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { reserveObjectIdBlocks } from '../store/object-id-blocks';
 import type { ProjectTables } from '../store/schema';
+import { IMAGE_QUEUE } from './queue-images';
+import { notifyQueue } from './queue-notices';
 import { QueueRuns } from './run-control';
 
-export const IMAGE_QUEUE = 'sqw-images';
+export { IMAGE_QUEUE };
 
 /** The pipeline stage (engine/pipeline/stages.ts) whose objects get ids reserved at enqueue. */
 const DETECT_STAGE = 'detect';
@@ -163,12 +165,24 @@ export class ImageQueue {
     // Counts for the planner: on a backlog it has no statistics of (autovacuum analyzes a minute
     // or more later), it estimates a few rows and claims by sorting them all, not by the index.
     await this.pool.query('ANALYZE pgboss.job');
+    await this.notify([runId]);
     return imageIds.length;
   }
 
   /** Claims up to `batchSize` jobs (SKIP LOCKED: concurrent workers never get the same one). */
   async claim(batchSize: number): Promise<Array<PgBoss.JobWithMetadata<ImageJob>>> {
-    return this.boss.fetch<ImageJob>(IMAGE_QUEUE, { batchSize, includeMetadata: true });
+    const jobs = await this.boss.fetch<ImageJob>(IMAGE_QUEUE, { batchSize, includeMetadata: true });
+    // Their runs now have images running: the servers' jobs pages are told (queue-notices.ts).
+    if (jobs.length) await this.notify(jobs.map((j) => j.data.runId));
+    return jobs;
+  }
+
+  /** Tells the listening servers that these runs' counts changed (after the change committed). */
+  private async notify(runIds: string[]): Promise<void> {
+    await notifyQueue((text, values) => this.pool.query(text, values), {
+      runs: runIds,
+      stored: [],
+    });
   }
 
   /**
@@ -205,6 +219,11 @@ export class ImageQueue {
           },
         },
       );
+      // Delivered when (and only if) the results commit.
+      await notifyQueue((text, values) => trx.executeQuery(CompiledQuery.raw(text, values)), {
+        runs: jobs.map((j) => j.data.runId),
+        stored: jobs.map((j) => j.data.imageId),
+      });
       return result;
     });
   }
@@ -212,6 +231,7 @@ export class ImageQueue {
   /** Gives the job back for a retry (or marks it failed when its retries are spent). */
   async fail(job: PgBoss.Job<ImageJob>, reason: string): Promise<void> {
     await this.boss.fail(IMAGE_QUEUE, job.id, { reason });
+    await this.notify([job.data.runId]);
   }
 
   /** Jobs per state, of every run or of one (`sqw run`'s progress). */

@@ -1,6 +1,7 @@
 // Batches, their import issues and images on either database (async, through Kysely); mirrors
 // db/repositories/batches.ts and images.ts, the batch view's filters included.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { hasImageQueue, statusWithQueue } from '../queue/queue-images';
 import type { BatchRow, IssueRow, NewBatch } from '../repositories/batches';
 import type { ImageRow, NewImage } from '../repositories/images';
 import type { ProjectTables } from './schema';
@@ -21,8 +22,31 @@ export interface CatalogFilter {
   reviewer?: string;
 }
 
+export interface CatalogOptions {
+  /**
+   * A team project on PostgreSQL: an image whose job is live in its pipeline queue reads as
+   * 'processing' in lists, counts and filters (db/queue/queue-images.ts).
+   */
+  pipelineQueue?: boolean;
+}
+
 export class CatalogStore {
-  constructor(private readonly db: Kysely<ProjectTables>) {}
+  /** Whether the queue's tables are known to exist (they are never dropped once made). */
+  private queueMade = false;
+
+  constructor(
+    private readonly db: Kysely<ProjectTables>,
+    private readonly options: CatalogOptions = {},
+  ) {}
+
+  /** The images' status as the catalog answers it: stored, or with the queue's live jobs. */
+  private async status(): Promise<RawBuilder<string>> {
+    const stored = sql.ref<string>('images.status');
+    if (!this.options.pipelineQueue) return stored;
+    // Made by the project's first run or worker; until then no image is in the queue.
+    this.queueMade ||= await hasImageQueue(this.db);
+    return this.queueMade ? statusWithQueue(sql.ref<number>('images.id'), stored) : stored;
+  }
 
   async createBatch(b: NewBatch): Promise<number> {
     const row = await this.db
@@ -136,12 +160,26 @@ export class CatalogStore {
   }
 
   async image(id: number): Promise<ImageRow | undefined> {
-    return this.images().where('id', '=', id).executeTakeFirst();
+    return (await this.images()).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The batch of each of these images (those that exist). */
+  async batchesOf(imageIds: readonly number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (let i = 0; i < imageIds.length; i += 1000) {
+      const rows = await this.db
+        .selectFrom('images')
+        .select(['id', 'batch_id'])
+        .where('id', 'in', imageIds.slice(i, i + 1000))
+        .execute();
+      for (const r of rows) out.set(r.id, r.batch_id);
+    }
+    return out;
   }
 
   /** Images whose relative path or file name equals `name`, for matching annotation files. */
   async imagesNamed(name: string): Promise<ImageRow[]> {
-    return this.images()
+    return (await this.images())
       .where((e) => e.or([e('rel_path', '=', name), e('file_name', '=', name)]))
       .orderBy('id')
       .execute();
@@ -158,10 +196,17 @@ export class CatalogStore {
   async queryImages(
     f: CatalogFilter & { offset: number; limit: number },
   ): Promise<{ total: number; items: ImageRow[] }> {
-    const total = await this.filtered(f)
+    const status = await this.status();
+    const total = await this.filtered(status, f)
       .select((e) => e.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    const items = await this.images(f).orderBy('id').limit(f.limit).offset(f.offset).execute();
+    const items = await (
+      await this.images(f, status)
+    )
+      .orderBy('id')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute();
     return { total: Number(total.n), items };
   }
 
@@ -169,9 +214,10 @@ export class CatalogStore {
   async statusCounts(
     f: Omit<CatalogFilter, 'status'>,
   ): Promise<{ total: number; byStatus: Record<string, number> }> {
-    const rows = await this.filtered(f)
-      .select((e) => ['status', e.fn.countAll<number>().as('n')])
-      .groupBy('status')
+    const status = await this.status();
+    const rows = await this.filtered(status, f)
+      .select((e) => [status.as('status'), e.fn.countAll<number>().as('n')])
+      .groupBy(status)
       .execute();
     const byStatus: Record<string, number> = {};
     let total = 0;
@@ -182,11 +228,11 @@ export class CatalogStore {
     return { total, byStatus };
   }
 
-  private filtered(f: CatalogFilter = {}) {
+  private filtered(status: RawBuilder<string>, f: CatalogFilter = {}) {
     return this.db
       .selectFrom('images')
       .$if(f.batchId !== undefined, (q) => q.where('batch_id', '=', f.batchId!))
-      .$if(f.status !== undefined, (q) => q.where('status', '=', f.status!))
+      .$if(f.status !== undefined, (q) => q.where(status, '=', f.status!))
       .$if(!!f.search, (q) =>
         q.where(
           sql<boolean>`rel_path LIKE ${`%${f.search!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`,
@@ -227,8 +273,9 @@ export class CatalogStore {
       );
   }
 
-  private images(f?: CatalogFilter) {
-    return this.filtered(f).select([
+  private async images(f?: CatalogFilter, status?: RawBuilder<string>) {
+    status ??= await this.status();
+    return this.filtered(status, f).select([
       'id',
       'batch_id as batchId',
       'source_path as sourcePath',
@@ -251,7 +298,7 @@ export class CatalogStore {
       'depth_blob as depthBlob',
       'depth_preview_blob as depthPreviewBlob',
       'depth_json as depthJson',
-      'status',
+      status.as('status'),
       'created_at as createdAt',
     ]);
   }
