@@ -6,6 +6,7 @@ import { describeLocation } from '../../db/copy/project-copy';
 import { isPostgresUrl, openProjectDb } from '../../db/store/connect';
 import { EventBus } from '../event-bus';
 import { createDispatcher, type Dispatch } from '../rpc/dispatch';
+import { TeamLiveUpdates } from './team-live';
 import { TeamProject, type TeamBlob } from './team-project';
 import { createTeamService } from './team-service';
 
@@ -37,11 +38,23 @@ export async function createTeamEngine(opts: {
     throw err;
   }
   const events = new EventBus();
+  let live: TeamLiveUpdates | null = null;
+  try {
+    // The workers' progress, told by the queue as they go (team-live.ts).
+    if (isPostgresUrl(opts.database))
+      live = await TeamLiveUpdates.start(project, events, opts.database);
+  } catch (err) {
+    await project.close();
+    throw err;
+  }
   return {
     project,
     events,
     dispatch: createDispatcher(createTeamService(project, events)),
     readBlob: (ref) => project.readBlob(ref),
-    close: () => project.close(),
+    close: async () => {
+      await live?.close();
+      await project.close();
+    },
   };
 }
