@@ -52,6 +52,8 @@ function parse(payload: string | undefined): QueueNotice | null {
 }
 
 const RECONNECT_MS = 1000;
+/** The listener's connection as operators see it in pg_stat_activity. */
+export const LISTENER_APPLICATION = 'sqw-queue-listener';
 
 /**
  * Listens on the queue's channel on a connection of its own, connecting again after one is lost
@@ -75,7 +77,10 @@ export class QueueListener {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url });
+    const client = new pg.Client({
+      connectionString: this.url,
+      application_name: LISTENER_APPLICATION,
+    });
     client.on('notification', (m) => {
       if (m.channel !== QUEUE_CHANNEL) return;
       const notice = parse(m.payload);
