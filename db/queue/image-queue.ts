@@ -9,7 +9,7 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { reserveObjectIdBlocks } from '../store/object-id-blocks';
 import type { ProjectTables } from '../store/schema';
-import { IMAGE_QUEUE } from './queue-images';
+import { IMAGE_JOB_INDEX, IMAGE_JOB_KEY, IMAGE_QUEUE } from './queue-images';
 import { notifyQueue } from './queue-notices';
 import { QueueRuns } from './run-control';
 
@@ -62,20 +62,17 @@ export interface QueueCounts {
  */
 export const FETCH_ORDER_INDEX = 'sqw_job_fetch_order';
 
-async function ensureFetchOrderIndex(pool: pg.Pool): Promise<void> {
+/** Made once per database, under an advisory lock so workers starting together don't race. */
+async function ensureIndex(pool: pg.Pool, name: string, definition: string): Promise<void> {
   const exists = async (client: pg.PoolClient) =>
-    (await client.query(`SELECT to_regclass($1) AS i`, [`pgboss.${FETCH_ORDER_INDEX}`])).rows[0]
-      .i !== null;
+    (await client.query(`SELECT to_regclass($1) AS i`, [`pgboss.${name}`])).rows[0].i !== null;
   const client = await pool.connect();
   try {
     if (await exists(client)) return;
     await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [FETCH_ORDER_INDEX]);
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [name]);
     if (!(await exists(client)))
-      await client.query(
-        `CREATE INDEX ${FETCH_ORDER_INDEX} ON pgboss.job (name, priority DESC, created_on, id)
-         WHERE state < 'active'`,
-      );
+      await client.query(`CREATE INDEX ${name} ON pgboss.job ${definition}`);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -83,6 +80,16 @@ async function ensureFetchOrderIndex(pool: pg.Pool): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+async function ensureIndexes(pool: pg.Pool): Promise<void> {
+  await ensureIndex(
+    pool,
+    FETCH_ORDER_INDEX,
+    `(name, priority DESC, created_on, id) WHERE state < 'active'`,
+  );
+  // An image's live job, found by its id: the status of a page of images (queue-images.ts).
+  await ensureIndex(pool, IMAGE_JOB_INDEX, `${IMAGE_JOB_KEY} WHERE state <= 'active'`);
 }
 
 export class ImageQueue {
@@ -114,7 +121,7 @@ export class ImageQueue {
     });
     const pool = new pg.Pool({ connectionString: url, max: poolSize });
     try {
-      await ensureFetchOrderIndex(pool);
+      await ensureIndexes(pool);
     } catch (err) {
       await boss.stop({ graceful: false, wait: true, close: true });
       await pool.end();

@@ -8,34 +8,51 @@ import { PARKED_AFTER } from './run-control';
 
 export const IMAGE_QUEUE = 'sqw-images';
 
-/**
- * Ids of the images whose job is live (waiting and not parked, or active). The queue's name is a
- * literal, not a parameter: a count groups by the same expression it selects, and PostgreSQL
- * matches the two by their text.
- */
-function liveQueueImages(): RawBuilder<number> {
-  return sql<number>`SELECT (j.data->>'imageId')::int FROM pgboss.job j
-    WHERE j.name = ${sql.lit(IMAGE_QUEUE)}
-      AND (j.state = 'active'
-        OR (j.state IN ('created', 'retry') AND j.start_after <= now() + ${sql.raw(PARKED_AFTER)}))`;
-}
+/** The index of live jobs by image (made with the queue's others, image-queue.ts). */
+export const IMAGE_JOB_INDEX = 'sqw_job_image';
+export const IMAGE_JOB_KEY = `(name, ((data->>'imageId')::int))`;
 
 /**
- * An image's status with the queue's live jobs taken into account: 'processing' first (as in the
- * desktop's derivation), else its stored status. One scan of the live jobs per statement (an
- * uncorrelated IN list, hashed), not one per image.
+ * A job that makes its image 'processing'. The queue's name is a literal, not a parameter: a
+ * count groups by the same expression it selects, and PostgreSQL matches the two by their text.
+ */
+const LIVE = sql`j.name = ${sql.lit(IMAGE_QUEUE)}
+  AND (j.state = 'active'
+    OR (j.state IN ('created', 'retry') AND j.start_after <= now() + ${sql.raw(PARKED_AFTER)}))`;
+
+/**
+ * An image's status with the queue's live jobs, 'processing' first as on the desktop: for counts
+ * and filters over many images, so the live jobs are scanned once per statement (an uncorrelated
+ * IN list, hashed), not once per image.
  */
 export function statusWithQueue(
   imageId: Expression<number>,
   stored: Expression<string>,
 ): RawBuilder<string> {
-  return sql<string>`CASE WHEN ${imageId} IN (${liveQueueImages()}) THEN 'processing' ELSE ${stored} END`;
+  return sql<string>`CASE WHEN ${imageId} IN (SELECT (j.data->>'imageId')::int FROM pgboss.job j WHERE ${LIVE})
+    THEN 'processing' ELSE ${stored} END`;
 }
 
-/** Whether the project's database has the queue's tables (made by its first worker or run). */
-export async function hasImageQueue<DB>(db: Kysely<DB>): Promise<boolean> {
-  const { rows } = await sql<{
-    t: string | null;
-  }>`SELECT to_regclass('pgboss.job')::text AS t`.execute(db);
-  return rows[0]?.t != null;
+/** Which of these images (a page) have a live job: looked up by image in the queue's index. */
+export async function liveQueueImages<DB>(
+  db: Kysely<DB>,
+  imageIds: readonly number[],
+): Promise<Set<number>> {
+  const { rows } = await sql<{ id: number }>`
+    SELECT DISTINCT (j.data->>'imageId')::int AS id FROM pgboss.job j
+    WHERE (j.data->>'imageId')::int = ANY(${[...imageIds]}::int[]) AND j.state <= 'active'
+      AND ${LIVE}`.execute(db);
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/**
+ * What of the queue the project's database has: nothing yet (made by its first worker or run),
+ * its tables, or its tables and the index by image.
+ */
+export async function queueTables<DB>(db: Kysely<DB>): Promise<'none' | 'tables' | 'indexed'> {
+  const { rows } = await sql<{ job: string | null; index: string | null }>`
+    SELECT to_regclass('pgboss.job')::text AS job,
+      to_regclass(${`pgboss.${IMAGE_JOB_INDEX}`})::text AS index`.execute(db);
+  if (rows[0]?.job == null) return 'none';
+  return rows[0].index == null ? 'tables' : 'indexed';
 }

@@ -1,7 +1,7 @@
 // Batches, their import issues and images on either database (async, through Kysely); mirrors
 // db/repositories/batches.ts and images.ts, the batch view's filters included.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { hasImageQueue, statusWithQueue } from '../queue/queue-images';
+import { liveQueueImages, queueTables, statusWithQueue } from '../queue/queue-images';
 import type { BatchRow, IssueRow, NewBatch } from '../repositories/batches';
 import type { ImageRow, NewImage } from '../repositories/images';
 import type { ProjectTables } from './schema';
@@ -31,21 +31,41 @@ export interface CatalogOptions {
 }
 
 export class CatalogStore {
-  /** Whether the queue's tables are known to exist (they are never dropped once made). */
-  private queueMade = false;
+  /** The queue's tables and index exist (never dropped once made): no need to ask again. */
+  private queueReady = false;
 
   constructor(
     private readonly db: Kysely<ProjectTables>,
     private readonly options: CatalogOptions = {},
   ) {}
 
-  /** The images' status as the catalog answers it: stored, or with the queue's live jobs. */
+  /** What of the pipeline queue there is to read statuses from (none on a desktop project). */
+  private async queue(): Promise<'none' | 'tables' | 'indexed'> {
+    if (!this.options.pipelineQueue) return 'none';
+    if (this.queueReady) return 'indexed';
+    // Made by the project's first run or worker; until then no image is in the queue.
+    const made = await queueTables(this.db);
+    this.queueReady = made === 'indexed';
+    return made;
+  }
+
+  /** The images' status for counts and filters: stored, or with the queue's live jobs. */
   private async status(): Promise<RawBuilder<string>> {
     const stored = sql.ref<string>('images.status');
-    if (!this.options.pipelineQueue) return stored;
-    // Made by the project's first run or worker; until then no image is in the queue.
-    this.queueMade ||= await hasImageQueue(this.db);
-    return this.queueMade ? statusWithQueue(sql.ref<number>('images.id'), stored) : stored;
+    return (await this.queue()) === 'none'
+      ? stored
+      : statusWithQueue(sql.ref<number>('images.id'), stored);
+  }
+
+  /** Rows read with their stored status, with 'processing' for those the queue is working on. */
+  private async withQueueStatus(rows: ImageRow[]): Promise<ImageRow[]> {
+    const made = await this.queue();
+    if (made === 'none' || rows.length === 0) return rows;
+    const live = await liveQueueImages(
+      this.db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => (live.has(r.id) ? { ...r, status: 'processing' } : r));
   }
 
   async createBatch(b: NewBatch): Promise<number> {
@@ -160,7 +180,8 @@ export class CatalogStore {
   }
 
   async image(id: number): Promise<ImageRow | undefined> {
-    return (await this.images()).where('id', '=', id).executeTakeFirst();
+    const row = await this.images().where('id', '=', id).executeTakeFirst();
+    return row && (await this.withQueueStatus([row]))[0];
   }
 
   /** The batch of each of these images (those that exist). */
@@ -179,10 +200,12 @@ export class CatalogStore {
 
   /** Images whose relative path or file name equals `name`, for matching annotation files. */
   async imagesNamed(name: string): Promise<ImageRow[]> {
-    return (await this.images())
-      .where((e) => e.or([e('rel_path', '=', name), e('file_name', '=', name)]))
-      .orderBy('id')
-      .execute();
+    return this.withQueueStatus(
+      await this.images()
+        .where((e) => e.or([e('rel_path', '=', name), e('file_name', '=', name)]))
+        .orderBy('id')
+        .execute(),
+    );
   }
 
   async findBySha(sha256: string): Promise<{ id: number; sourcePath: string } | undefined> {
@@ -196,18 +219,17 @@ export class CatalogStore {
   async queryImages(
     f: CatalogFilter & { offset: number; limit: number },
   ): Promise<{ total: number; items: ImageRow[] }> {
+    // A status filter scans the queue's live jobs once; the page's rows look theirs up.
     const status = await this.status();
     const total = await this.filtered(status, f)
       .select((e) => e.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    const items = await (
-      await this.images(f, status)
-    )
+    const items = await this.images(f, status)
       .orderBy('id')
       .limit(f.limit)
       .offset(f.offset)
       .execute();
-    return { total: Number(total.n), items };
+    return { total: Number(total.n), items: await this.withQueueStatus(items) };
   }
 
   /** Images per status under a filter (one grouped index scan). */
@@ -273,8 +295,11 @@ export class CatalogStore {
       );
   }
 
-  private async images(f?: CatalogFilter, status?: RawBuilder<string>) {
-    status ??= await this.status();
+  /**
+   * Images under `f` (a status filter through `status`), with their stored status: the callers
+   * give those the queue is working on theirs (withQueueStatus).
+   */
+  private images(f?: CatalogFilter, status: RawBuilder<string> = sql.ref('images.status')) {
     return this.filtered(status, f).select([
       'id',
       'batch_id as batchId',
@@ -298,7 +323,7 @@ export class CatalogStore {
       'depth_blob as depthBlob',
       'depth_preview_blob as depthPreviewBlob',
       'depth_json as depthJson',
-      status.as('status'),
+      'status',
       'created_at as createdAt',
     ]);
   }
