@@ -105,7 +105,7 @@ describe.skipIf(postgres.skipReason)('live pipeline progress on a team project',
       expect(runEvents()[0]!.job).toMatchObject({ status: 'queued', total: ids.length, done: 0 });
 
       // One image per claim, each taking longer than the event interval: several steps are told.
-      const report = await work({ batchSize: 1, simulateMs: 150 });
+      const report = await work({ batchSize: 1, simulateMs: 300 });
       expect(report).toMatchObject({ jobs: ids.length, failed: 0 });
       await until('the done event', () => runEvents().at(-1)?.job.status === 'done');
 
