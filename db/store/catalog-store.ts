@@ -232,7 +232,10 @@ export class CatalogStore {
     return { total: Number(total.n), items: await this.withQueueStatus(items) };
   }
 
-  /** Images per status under a filter (one grouped index scan). */
+  /**
+   * Images per status under a filter (one grouped index scan; on a team project, with one scan of
+   * the queue's live jobs).
+   */
   async statusCounts(
     f: Omit<CatalogFilter, 'status'>,
   ): Promise<{ total: number; byStatus: Record<string, number> }> {
