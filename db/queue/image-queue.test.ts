@@ -44,6 +44,18 @@ describe.skipIf(postgres.skipReason)('the image queue on PostgreSQL', () => {
         .join('\n');
       expect(plan).toMatch(/Index Scan using \S*name_priority_created_on_id/);
       expect(plan).not.toMatch(/Sort/);
+      // A page of images' live jobs (their 'processing' status) are looked up by image id.
+      const page = (
+        await db.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN SELECT 1 FROM pgboss.job
+           WHERE (data->>'imageId')::int = ANY($1::int[]) AND state <= 'active'
+             AND name = 'sqw-images'`,
+          [[1, 2, 3]],
+        )
+      ).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
+      expect(page).toMatch(/Index Scan (using|on) \S*name_int4_idx/);
     } finally {
       await db.end();
     }

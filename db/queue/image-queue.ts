@@ -9,9 +9,11 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { reserveObjectIdBlocks } from '../store/object-id-blocks';
 import type { ProjectTables } from '../store/schema';
+import { IMAGE_JOB_INDEX, IMAGE_JOB_KEY, IMAGE_QUEUE } from './queue-images';
+import { notifyQueue } from './queue-notices';
 import { QueueRuns } from './run-control';
 
-export const IMAGE_QUEUE = 'sqw-images';
+export { IMAGE_QUEUE };
 
 /** The pipeline stage (engine/pipeline/stages.ts) whose objects get ids reserved at enqueue. */
 const DETECT_STAGE = 'detect';
@@ -60,20 +62,17 @@ export interface QueueCounts {
  */
 export const FETCH_ORDER_INDEX = 'sqw_job_fetch_order';
 
-async function ensureFetchOrderIndex(pool: pg.Pool): Promise<void> {
+/** Made once per database, under an advisory lock so workers starting together don't race. */
+async function ensureIndex(pool: pg.Pool, name: string, definition: string): Promise<void> {
   const exists = async (client: pg.PoolClient) =>
-    (await client.query(`SELECT to_regclass($1) AS i`, [`pgboss.${FETCH_ORDER_INDEX}`])).rows[0]
-      .i !== null;
+    (await client.query(`SELECT to_regclass($1) AS i`, [`pgboss.${name}`])).rows[0].i !== null;
   const client = await pool.connect();
   try {
     if (await exists(client)) return;
     await client.query('BEGIN');
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [FETCH_ORDER_INDEX]);
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [name]);
     if (!(await exists(client)))
-      await client.query(
-        `CREATE INDEX ${FETCH_ORDER_INDEX} ON pgboss.job (name, priority DESC, created_on, id)
-         WHERE state < 'active'`,
-      );
+      await client.query(`CREATE INDEX ${name} ON pgboss.job ${definition}`);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -81,6 +80,16 @@ async function ensureFetchOrderIndex(pool: pg.Pool): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+async function ensureIndexes(pool: pg.Pool): Promise<void> {
+  await ensureIndex(
+    pool,
+    FETCH_ORDER_INDEX,
+    `(name, priority DESC, created_on, id) WHERE state < 'active'`,
+  );
+  // An image's live job, found by its id: the status of a page of images (queue-images.ts).
+  await ensureIndex(pool, IMAGE_JOB_INDEX, `${IMAGE_JOB_KEY} WHERE state <= 'active'`);
 }
 
 export class ImageQueue {
@@ -112,7 +121,7 @@ export class ImageQueue {
     });
     const pool = new pg.Pool({ connectionString: url, max: poolSize });
     try {
-      await ensureFetchOrderIndex(pool);
+      await ensureIndexes(pool);
     } catch (err) {
       await boss.stop({ graceful: false, wait: true, close: true });
       await pool.end();
@@ -163,12 +172,24 @@ export class ImageQueue {
     // Counts for the planner: on a backlog it has no statistics of (autovacuum analyzes a minute
     // or more later), it estimates a few rows and claims by sorting them all, not by the index.
     await this.pool.query('ANALYZE pgboss.job');
+    await this.notify([runId]);
     return imageIds.length;
   }
 
   /** Claims up to `batchSize` jobs (SKIP LOCKED: concurrent workers never get the same one). */
   async claim(batchSize: number): Promise<Array<PgBoss.JobWithMetadata<ImageJob>>> {
-    return this.boss.fetch<ImageJob>(IMAGE_QUEUE, { batchSize, includeMetadata: true });
+    const jobs = await this.boss.fetch<ImageJob>(IMAGE_QUEUE, { batchSize, includeMetadata: true });
+    // Their runs now have images running: the servers' jobs pages are told (queue-notices.ts).
+    if (jobs.length) await this.notify(jobs.map((j) => j.data.runId));
+    return jobs;
+  }
+
+  /** Tells the listening servers that these runs' counts changed (after the change committed). */
+  private async notify(runIds: string[]): Promise<void> {
+    await notifyQueue((text, values) => this.pool.query(text, values), {
+      runs: runIds,
+      stored: [],
+    });
   }
 
   /**
@@ -205,6 +226,11 @@ export class ImageQueue {
           },
         },
       );
+      // Delivered when (and only if) the results commit.
+      await notifyQueue((text, values) => trx.executeQuery(CompiledQuery.raw(text, values)), {
+        runs: jobs.map((j) => j.data.runId),
+        stored: jobs.map((j) => j.data.imageId),
+      });
       return result;
     });
   }
@@ -212,6 +238,7 @@ export class ImageQueue {
   /** Gives the job back for a retry (or marks it failed when its retries are spent). */
   async fail(job: PgBoss.Job<ImageJob>, reason: string): Promise<void> {
     await this.boss.fail(IMAGE_QUEUE, job.id, { reason });
+    await this.notify([job.data.runId]);
   }
 
   /** Jobs per state, of every run or of one (`sqw run`'s progress). */

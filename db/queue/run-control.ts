@@ -12,11 +12,12 @@
 import type PgBoss from 'pg-boss';
 import type pg from 'pg';
 import type { ImageJob } from './image-queue';
+import { notifyQueue } from './queue-notices';
 
 /** A retry delay (seconds, pg-boss's int column) that outlasts any pause. */
 const PARKED_RETRY_DELAY = 2_147_483_647;
 /** Waiting jobs start after this far ahead are parked (the delay above is 68 years). */
-const PARKED_AFTER = "interval '50 years'";
+export const PARKED_AFTER = "interval '50 years'";
 
 /** One run's images by the state of their job. */
 export interface QueueRun {
@@ -323,6 +324,11 @@ export class QueueRuns {
           (await client.query(text, values)) as unknown as { rows: never[] },
       };
       const out = await work(client, db);
+      // The servers' jobs pages hear of it once it commits (queue-notices.ts).
+      await notifyQueue((text, values) => client.query(text, values), {
+        runs: [runId],
+        stored: [],
+      });
       await client.query('COMMIT');
       return out;
     } catch (err) {

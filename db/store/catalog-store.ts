@@ -1,6 +1,7 @@
 // Batches, their import issues and images on either database (async, through Kysely); mirrors
 // db/repositories/batches.ts and images.ts, the batch view's filters included.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { liveQueueImages, queueTables, statusWithQueue } from '../queue/queue-images';
 import type { BatchRow, IssueRow, NewBatch } from '../repositories/batches';
 import type { ImageRow, NewImage } from '../repositories/images';
 import type { ProjectTables } from './schema';
@@ -21,8 +22,51 @@ export interface CatalogFilter {
   reviewer?: string;
 }
 
+export interface CatalogOptions {
+  /**
+   * A team project on PostgreSQL: an image whose job is live in its pipeline queue reads as
+   * 'processing' in lists, counts and filters (db/queue/queue-images.ts).
+   */
+  pipelineQueue?: boolean;
+}
+
 export class CatalogStore {
-  constructor(private readonly db: Kysely<ProjectTables>) {}
+  /** The queue's tables and index exist (never dropped once made): no need to ask again. */
+  private queueReady = false;
+
+  constructor(
+    private readonly db: Kysely<ProjectTables>,
+    private readonly options: CatalogOptions = {},
+  ) {}
+
+  /** What of the pipeline queue there is to read statuses from (none on a desktop project). */
+  private async queue(): Promise<'none' | 'tables' | 'indexed'> {
+    if (!this.options.pipelineQueue) return 'none';
+    if (this.queueReady) return 'indexed';
+    // Made by the project's first run or worker; until then no image is in the queue.
+    const made = await queueTables(this.db);
+    this.queueReady = made === 'indexed';
+    return made;
+  }
+
+  /** The images' status for counts and filters: stored, or with the queue's live jobs. */
+  private async status(): Promise<RawBuilder<string>> {
+    const stored = sql.ref<string>('images.status');
+    return (await this.queue()) === 'none'
+      ? stored
+      : statusWithQueue(sql.ref<number>('images.id'), stored);
+  }
+
+  /** Rows read with their stored status, with 'processing' for those the queue is working on. */
+  private async withQueueStatus(rows: ImageRow[]): Promise<ImageRow[]> {
+    const made = await this.queue();
+    if (made === 'none' || rows.length === 0) return rows;
+    const live = await liveQueueImages(
+      this.db,
+      rows.map((r) => r.id),
+    );
+    return rows.map((r) => (live.has(r.id) ? { ...r, status: 'processing' } : r));
+  }
 
   async createBatch(b: NewBatch): Promise<number> {
     const row = await this.db
@@ -136,15 +180,32 @@ export class CatalogStore {
   }
 
   async image(id: number): Promise<ImageRow | undefined> {
-    return this.images().where('id', '=', id).executeTakeFirst();
+    const row = await this.images().where('id', '=', id).executeTakeFirst();
+    return row && (await this.withQueueStatus([row]))[0];
+  }
+
+  /** The batch of each of these images (those that exist). */
+  async batchesOf(imageIds: readonly number[]): Promise<Map<number, number>> {
+    const out = new Map<number, number>();
+    for (let i = 0; i < imageIds.length; i += 1000) {
+      const rows = await this.db
+        .selectFrom('images')
+        .select(['id', 'batch_id'])
+        .where('id', 'in', imageIds.slice(i, i + 1000))
+        .execute();
+      for (const r of rows) out.set(r.id, r.batch_id);
+    }
+    return out;
   }
 
   /** Images whose relative path or file name equals `name`, for matching annotation files. */
   async imagesNamed(name: string): Promise<ImageRow[]> {
-    return this.images()
-      .where((e) => e.or([e('rel_path', '=', name), e('file_name', '=', name)]))
-      .orderBy('id')
-      .execute();
+    return this.withQueueStatus(
+      await this.images()
+        .where((e) => e.or([e('rel_path', '=', name), e('file_name', '=', name)]))
+        .orderBy('id')
+        .execute(),
+    );
   }
 
   async findBySha(sha256: string): Promise<{ id: number; sourcePath: string } | undefined> {
@@ -158,20 +219,30 @@ export class CatalogStore {
   async queryImages(
     f: CatalogFilter & { offset: number; limit: number },
   ): Promise<{ total: number; items: ImageRow[] }> {
-    const total = await this.filtered(f)
+    // A status filter scans the queue's live jobs once; the page's rows look theirs up.
+    const status = await this.status();
+    const total = await this.filtered(status, f)
       .select((e) => e.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    const items = await this.images(f).orderBy('id').limit(f.limit).offset(f.offset).execute();
-    return { total: Number(total.n), items };
+    const items = await this.images(f, status)
+      .orderBy('id')
+      .limit(f.limit)
+      .offset(f.offset)
+      .execute();
+    return { total: Number(total.n), items: await this.withQueueStatus(items) };
   }
 
-  /** Images per status under a filter (one grouped index scan). */
+  /**
+   * Images per status under a filter (one grouped index scan; on a team project, with one scan of
+   * the queue's live jobs).
+   */
   async statusCounts(
     f: Omit<CatalogFilter, 'status'>,
   ): Promise<{ total: number; byStatus: Record<string, number> }> {
-    const rows = await this.filtered(f)
-      .select((e) => ['status', e.fn.countAll<number>().as('n')])
-      .groupBy('status')
+    const status = await this.status();
+    const rows = await this.filtered(status, f)
+      .select((e) => [status.as('status'), e.fn.countAll<number>().as('n')])
+      .groupBy(status)
       .execute();
     const byStatus: Record<string, number> = {};
     let total = 0;
@@ -182,11 +253,11 @@ export class CatalogStore {
     return { total, byStatus };
   }
 
-  private filtered(f: CatalogFilter = {}) {
+  private filtered(status: RawBuilder<string>, f: CatalogFilter = {}) {
     return this.db
       .selectFrom('images')
       .$if(f.batchId !== undefined, (q) => q.where('batch_id', '=', f.batchId!))
-      .$if(f.status !== undefined, (q) => q.where('status', '=', f.status!))
+      .$if(f.status !== undefined, (q) => q.where(status, '=', f.status!))
       .$if(!!f.search, (q) =>
         q.where(
           sql<boolean>`rel_path LIKE ${`%${f.search!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`,
@@ -227,8 +298,12 @@ export class CatalogStore {
       );
   }
 
-  private images(f?: CatalogFilter) {
-    return this.filtered(f).select([
+  /**
+   * Images under `f` (a status filter through `status`), with their stored status: the callers
+   * give those the queue is working on theirs (withQueueStatus).
+   */
+  private images(f?: CatalogFilter, status: RawBuilder<string> = sql.ref('images.status')) {
+    return this.filtered(status, f).select([
       'id',
       'batch_id as batchId',
       'source_path as sourcePath',

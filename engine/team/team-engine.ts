@@ -9,6 +9,7 @@ import { EventBus } from '../event-bus';
 import type { Device } from '../../native-models/providers';
 import { createDispatcher, type Dispatch } from '../rpc/dispatch';
 import { MaskRefiner } from '../review/mask-refiner';
+import { TeamLiveUpdates } from './team-live';
 import { TeamProject, type TeamBlob } from './team-project';
 import { createTeamService } from './team-service';
 
@@ -50,6 +51,15 @@ export async function createTeamEngine(opts: {
     installHint: (dir) =>
       `install SAM or SlimSAM into ${dir} on the server (\`sqw models download slimsam-77-uniform --models-dir ${dir}\`), the folder \`sqw serve --database\` reads (--models-dir)`,
   });
+  let live: TeamLiveUpdates | null = null;
+  try {
+    // The workers' progress, told by the queue as they go (team-live.ts).
+    if (isPostgresUrl(opts.database))
+      live = await TeamLiveUpdates.start(project, events, opts.database);
+  } catch (err) {
+    await project.close();
+    throw err;
+  }
   return {
     project,
     events,
@@ -57,6 +67,7 @@ export async function createTeamEngine(opts: {
     readBlob: (ref) => project.readBlob(ref),
     close: async () => {
       await refiner.release();
+      await live?.close();
       await project.close();
     },
   };

@@ -60,7 +60,8 @@ export class TeamProject {
     blobFolder: string,
     queueUrl: string | null,
   ) {
-    this.catalog = new CatalogStore(db.db);
+    // On PostgreSQL an image in the workers' queue reads as 'processing', as on the desktop.
+    this.catalog = new CatalogStore(db.db, { pipelineQueue: queueUrl !== null });
     this.review = new ReviewStore(db.db, db.dialect);
     this.browse = new BrowseStore(db.db);
     this.claims = new ClaimStore(db.db, db.dialect);
