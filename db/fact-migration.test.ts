@@ -4,14 +4,15 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { generateQa } from '../spatial/qa/generate';
 import { randomGraph } from '../spatial/qa/testing/random-graph';
-import { latestVersion, migrate, migrations } from './migrations';
+import { legacyUpgrades, runLegacyUpgrades } from './legacy-upgrades';
+import { LAYER_USER_VERSION, migrateProjectFile } from './store/sqlite-migrations';
 
 describe('migration 12: decisions per fact', () => {
   it('stamps fact ids and lets the most recent decision of a fact win', () => {
     const db = new Database(':memory:');
-    migrate(
+    runLegacyUpgrades(
       db,
-      migrations.filter((m) => m.version < 12),
+      legacyUpgrades.filter((m) => m.version < 12),
     );
     db.prepare(
       "INSERT INTO batches (id, source_folder, created_at) VALUES (1, '/x', '2026-01-01')",
@@ -67,8 +68,8 @@ describe('migration 12: decisions per fact', () => {
     decide.run(a1, 'approve', null, null, 'ann');
     status.run('approved', a1);
 
-    migrate(db);
-    expect(db.pragma('user_version', { simple: true })).toBe(latestVersion);
+    migrateProjectFile(db);
+    expect(db.pragma('user_version', { simple: true })).toBe(LAYER_USER_VERSION);
     const row = db.prepare('SELECT status, fact_id AS factId FROM qa_pairs WHERE id = ?');
     for (const p of pairs)
       expect((row.get(ids.get(p.id)) as { factId: string }).factId).toBe(p.factId);

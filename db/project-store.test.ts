@@ -3,7 +3,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { latestVersion, migrate, migrations } from './migrations';
+import { legacyUpgrades, runLegacyUpgrades } from './legacy-upgrades';
+import type { LayerMigration } from './store/migrations';
+import {
+  appliedMigrations,
+  LAYER_USER_VERSION,
+  migrateProjectFile,
+  projectFileIsCurrent,
+} from './store/sqlite-migrations';
 import { ProjectStore } from './project-store';
 import type { GeneratedQa } from './repositories/qa-upsert-plan';
 import { CatalogStore } from './store/catalog-store';
@@ -22,7 +29,7 @@ describe('ProjectStore', () => {
     expect(existsSync(join(dir, 'p', 'project.sqlite'))).toBe(true);
     expect(existsSync(join(dir, 'p', 'blobs'))).toBe(true);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('user_version', { simple: true })).toBe(latestVersion);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(LAYER_USER_VERSION);
     expect(store.project.get().name).toBe('Living room');
     const id = store.id;
     store.close();
@@ -39,27 +46,51 @@ describe('ProjectStore', () => {
 
   it('refuses a database from a newer version of the program', () => {
     const store = ProjectStore.openOrCreate(join(dir, 'p'));
-    store.db.pragma(`user_version = ${latestVersion + 1}`);
+    store.db.pragma(`user_version = ${LAYER_USER_VERSION + 1}`);
     store.close();
     expect(() => ProjectStore.open(join(dir, 'p'))).toThrow(/newer than this program/);
+    // A layer migration this program does not know: refused, for reading too.
+    const again = ProjectStore.openOrCreate(join(dir, 'q'));
+    again.db
+      .prepare("INSERT INTO kysely_migration (name, timestamp) VALUES ('9999-future', 'now')")
+      .run();
+    again.close();
+    expect(() => ProjectStore.open(join(dir, 'q'))).toThrow(/9999-future, newer than this program/);
+    expect(() => ProjectStore.openReadOnly(join(dir, 'q'))).toThrow(/not this program's newest/);
   });
 
-  it('rolls back a migration that fails half-way, keeping the previous version', () => {
+  it('rolls back a migration that fails half-way with its record, keeping the ones before', () => {
     const db = new Database(':memory:');
-    const list = [
+    const list: LayerMigration[] = [
+      { name: '0001-a', steps: (k) => [k.schema.createTable('a').addColumn('x', 'text')] },
+      {
+        name: '0002-b',
+        steps: (k) => [
+          k.schema.createTable('b').addColumn('x', 'text'),
+          k.schema.createTable('a').addColumn('x', 'text'),
+        ],
+      },
+    ];
+    expect(() => migrateProjectFile(db, list)).toThrow(/already exists/);
+    expect(appliedMigrations(db)).toEqual(['0001-a']);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
+    expect(projectFileIsCurrent(db, list)).toBe(false);
+    // The frozen legacy steps roll back the same way, keeping the previous user_version.
+    const legacy = new Database(':memory:');
+    const steps = [
       { version: 1, description: 'a', up: 'CREATE TABLE a (x);' },
       { version: 2, description: 'b', up: 'CREATE TABLE b (x); CREATE TABLE a (x);' },
     ];
-    expect(() => migrate(db, list)).toThrow(/already exists/);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
-    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
+    expect(() => runLegacyUpgrades(legacy, steps)).toThrow(/already exists/);
+    expect(legacy.pragma('user_version', { simple: true })).toBe(1);
+    expect(legacy.prepare("SELECT name FROM sqlite_master WHERE name = 'b'").get()).toBeUndefined();
   });
 
   it("migration 9 fills QA naming from the stored records; the QA stage's upsert writes it", async () => {
     const db = new Database(':memory:');
-    migrate(
+    runLegacyUpgrades(
       db,
-      migrations.filter((m) => m.version < 9),
+      legacyUpgrades.filter((m) => m.version < 9),
     );
     db.prepare(
       "INSERT INTO batches (id, source_folder, created_at) VALUES (1, '/x', '2026-01-01')",
@@ -75,7 +106,7 @@ describe('ProjectStore', () => {
     ins.run('f', 'q1', 'a1', 'now', JSON.stringify({ naming: 'region' }));
     ins.run('f', 'q2', 'a2', 'now', JSON.stringify({ naming: 'expression' }));
     ins.run('f', 'q3', 'a3', 'now', null);
-    migrate(db);
+    migrateProjectFile(db);
     expect(db.prepare('SELECT naming FROM qa_pairs ORDER BY id').raw().all()).toEqual([
       ['region'],
       ['expression'],

@@ -4,7 +4,6 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { latestVersion, migrate } from './migrations';
 import { BatchRepository } from './repositories/batches';
 import { ImageRepository } from './repositories/images';
 import { JobRepository } from './repositories/jobs';
@@ -13,6 +12,11 @@ import { AccountRepository } from './repositories/accounts';
 import { AnnotationRepository } from './repositories/annotations';
 import { ClaimRepository } from './repositories/claims';
 import { SceneRepository } from './repositories/scene';
+import {
+  describeSchema,
+  migrateProjectFile,
+  projectFileIsCurrent,
+} from './store/sqlite-migrations';
 
 export const DATABASE_FILE = 'project.sqlite';
 export const BLOBS_DIR = 'blobs';
@@ -86,11 +90,11 @@ export class ProjectStore {
       throw new ProjectStoreError(`not a project folder (no ${DATABASE_FILE}): ${dir}`);
     const db = new Database(file, { readonly: true, fileMustExist: true });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version !== latestVersion) {
+    if (!projectFileIsCurrent(db)) {
+      const schema = describeSchema(db);
       db.close();
       throw new ProjectStoreError(
-        `project database is at schema version ${version}, expected ${latestVersion}: ${dir}`,
+        `project database is at ${schema}, not this program's newest schema: ${dir}`,
       );
     }
     return new ProjectStore(dir, db);
@@ -115,7 +119,7 @@ export class ProjectStore {
       db.pragma('foreign_keys = ON');
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       beginImmediately(db);
-      migrate(db);
+      migrateProjectFile(db);
       const store = new ProjectStore(dir, db);
       if (!store.project.exists()) {
         if (nameForNew === undefined)

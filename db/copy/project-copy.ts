@@ -6,10 +6,10 @@ import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'no
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { Kysely, PostgresDialect } from 'kysely';
-import { migrate } from '../migrations';
 import { BLOBS_DIR, DATABASE_FILE, ProjectStore } from '../project-store';
 import { isPostgresUrl } from '../store/connect';
 import { migrateStore } from '../store/migrations';
+import { BOOKKEEPING_TABLES, migrateProjectFile } from '../store/sqlite-migrations';
 import { createIndexesSql, createTableSql } from './postgres-ddl';
 import { shareSources, SOURCES_DIR, type ImageSource, type SharedSources } from './source-blobs';
 import { quoteIdent, sqliteTableShapes, type TableShape } from './table-shapes';
@@ -35,8 +35,6 @@ interface CopySource {
 }
 
 const CHUNK_ROWS = 500;
-/** The layer's own bookkeeping, not project data. */
-const LAYER_TABLES = new Set(['kysely_migration', 'kysely_migration_lock']);
 
 /** A connection string with its password masked, for messages. */
 export function describeLocation(location: string): string {
@@ -146,7 +144,8 @@ function folderSource(
   // app writes meanwhile.
   db.exec('BEGIN');
   db.prepare('SELECT 1 FROM project').get();
-  const shapes = sqliteTableShapes(db);
+  // The target keeps its own record of the migrations that built it.
+  const shapes = sqliteTableShapes(db).filter((s) => !BOOKKEEPING_TABLES.has(s.name));
   return {
     shapes,
     imageSources: () =>
@@ -200,7 +199,7 @@ async function postgresSource(url: string): Promise<CopySource> {
         `SELECT table_name AS name FROM information_schema.tables
          WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`,
       );
-      return rows.map((r) => r.name).filter((n) => !LAYER_TABLES.has(n));
+      return rows.map((r) => r.name).filter((n) => !BOOKKEEPING_TABLES.has(n));
     },
     async columns(table) {
       const { rows } = await client.query<{ name: string }>(
@@ -357,8 +356,8 @@ async function copyToFolder(
     mkdirSync(join(dir, BLOBS_DIR), { recursive: true });
     db = new Database(join(dir, DATABASE_FILE));
     db.pragma('journal_mode = WAL');
-    migrate(db); // the desktop schema, tables still empty
-    const shapes = sqliteTableShapes(db);
+    migrateProjectFile(db); // the desktop schema, tables still empty
+    const shapes = sqliteTableShapes(db).filter((s) => !BOOKKEEPING_TABLES.has(s.name));
     const byName = new Map(shapes.map((s) => [s.name, s]));
     // Nothing of the source may be left behind: every table and column must have a place here.
     for (const table of await source.tables()) {
@@ -378,7 +377,7 @@ async function copyToFolder(
       }
     }
     const present = new Set(await source.tables());
-    // Images go last: the status triggers (migration 8) rewrite images.status when QA, stage
+    // Images go last: the status triggers (layer migration 0004) rewrite images.status when QA, stage
     // results or job items are inserted; written last, each image keeps the source's status.
     // Foreign keys are off for that order and checked as a whole before the commit.
     const order = [

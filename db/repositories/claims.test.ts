@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../migrations';
+import { migrateProjectFile } from '../store/sqlite-migrations';
 import { ClaimRepository } from './claims';
 
 let db: Database.Database;
@@ -10,7 +10,7 @@ const T = 1_000_000;
 /** Two batches; 1200 QA in batch 1 (family 'distance' from the 1100th on), one in batch 2. */
 beforeEach(() => {
   db = new Database(':memory:');
-  migrate(db);
+  migrateProjectFile(db);
   db.exec(`
     INSERT INTO batches (id, source_folder, created_at) VALUES (1, '/a', 'now'), (2, '/b', 'now');
     INSERT INTO images (id, batch_id, source_path, rel_path, file_name, sha256, bytes, format, width,

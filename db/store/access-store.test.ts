@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTableSql } from '../copy/postgres-ddl';
 import { sqliteTableShapes } from '../copy/table-shapes';
-import { migrate } from '../migrations';
+import { migrateProjectFile } from './sqlite-migrations';
 import { AccountStore, ClaimStore } from './access-store';
 import { BrowseStore } from './browse-store';
 import { CatalogStore } from './catalog-store';
@@ -20,7 +20,7 @@ import { UndoStore, type UndoHistoryEntry } from './undo-store';
 async function addCopiedTables(project: ProjectDb): Promise<void> {
   if (project.dialect !== 'postgres') return;
   const desktop = new BetterSqlite3(':memory:');
-  migrate(desktop);
+  migrateProjectFile(desktop);
   for (const t of sqliteTableShapes(desktop))
     if (t.name === 'project') await sql.raw(createTableSql(t)).execute(project.db);
   desktop.close();

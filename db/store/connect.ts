@@ -1,6 +1,6 @@
-// Opens a project database through the two-database layer: a desktop project's SQLite file (its
-// schema from db/migrations.ts, as the desktop app has always made it) or a team project on
-// PostgreSQL (schema from this layer's Kysely migrations).
+// Opens a project database through the two-database layer: a desktop project's SQLite file or a
+// team project on PostgreSQL, both with the schema of this layer's migrations (./migrations.ts:
+// run synchronously by ProjectStore on a desktop file, through Kysely's Migrator on PostgreSQL).
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from 'better-sqlite3';
@@ -31,8 +31,8 @@ export function isPostgresUrl(location: string): boolean {
 }
 
 /**
- * A desktop project folder, opened (or created) exactly as the desktop app does, so its schema
- * and connection settings are the desktop's; the Kysely handle shares that one connection.
+ * A desktop project folder, opened (or created) exactly as the desktop app does (migrated, with
+ * the desktop's connection settings); the Kysely handle shares that one connection.
  */
 export function openSqliteProject(folder: string): ProjectDb {
   const store = ProjectStore.openOrCreate(folder);

@@ -1,6 +1,6 @@
 // The two databases every suite of the two-database layer runs against: a desktop project folder
-// (SQLite, schema from db/migrations.ts) and a fresh database on the file's throwaway PostgreSQL
-// cluster (schema from db/store/migrations.ts).
+// (SQLite) and a fresh database on the file's throwaway PostgreSQL cluster, both with the schema
+// of db/store/migrations.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

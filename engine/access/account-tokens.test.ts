@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { createHmac } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../db/migrations';
+import { migrateProjectFile } from '../../db/store/sqlite-migrations';
 import { AccountRepository } from '../../db/repositories/accounts';
 import { addAccount, verifyToken } from './account-tokens';
 
@@ -9,7 +9,7 @@ let db: Database.Database;
 let accounts: AccountRepository;
 beforeEach(() => {
   db = new Database(':memory:');
-  migrate(db);
+  migrateProjectFile(db);
   accounts = new AccountRepository(db);
 });
 afterEach(() => db.close());

@@ -1,9 +1,13 @@
-// Versioned schema migrations, tracked in SQLite's user_version. Each migration runs in its own
-// transaction, so a crash mid-upgrade leaves the previous version intact.
+// FROZEN. The desktop's schema steps from before the two-database layer, tracked in SQLite's
+// user_version (1–15). They now only bring desktop project files made by earlier versions of the
+// workstation up to version 15, which db/store/sqlite-migrations.ts then adopts into the layer's
+// bookkeeping. New schema goes ONLY into db/store/migrations.ts (run on SQLite and PostgreSQL
+// alike); never add or change a step here. Each step runs in its own IMMEDIATE transaction, so a
+// crash mid-upgrade leaves the previous version intact and two processes never both run one.
 import type { Database } from 'better-sqlite3';
 import { groupDecisionsByFact } from './fact-migration';
 
-export interface Migration {
+export interface LegacyUpgrade {
   version: number;
   description: string;
   up: string;
@@ -11,7 +15,7 @@ export interface Migration {
   run?: (db: Database) => void;
 }
 
-export const migrations: Migration[] = [
+export const legacyUpgrades: LegacyUpgrade[] = [
   {
     version: 1,
     description: 'projects, batches, images, import issues, jobs',
@@ -428,27 +432,30 @@ export const migrations: Migration[] = [
   },
 ];
 
-export const latestVersion = migrations.reduce((v, m) => Math.max(v, m.version), 0);
+/** The last legacy version: a file here has exactly the schema of the layer's adopted migrations. */
+export const LEGACY_FINAL_VERSION = legacyUpgrades.reduce((v, m) => Math.max(v, m.version), 0);
 
-export function migrate(
-  db: Database,
-  list: Migration[] = migrations,
-): { from: number; to: number } {
-  const from = db.pragma('user_version', { simple: true }) as number;
-  if (from > latestVersion && list === migrations) {
-    throw new Error(
-      `project database is at schema version ${from}, newer than this program (${latestVersion}); update the workstation`,
-    );
-  }
+export function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Runs the steps of `list` above the file's user_version, each with its version in one
+ * transaction; the versions it ran (none where another process had already run them).
+ */
+export function runLegacyUpgrades(db: Database, list: LegacyUpgrade[] = legacyUpgrades): number[] {
+  const ran: number[] = [];
+  const from = userVersion(db);
   const pending = [...list].sort((a, b) => a.version - b.version).filter((m) => m.version > from);
   for (const m of pending) {
     db.transaction(() => {
       // Another process opening the project at the same moment may have applied it already.
-      if ((db.pragma('user_version', { simple: true }) as number) >= m.version) return;
+      if (userVersion(db) >= m.version) return;
       db.exec(m.up);
       m.run?.(db);
       db.pragma(`user_version = ${m.version}`);
-    })();
+      ran.push(m.version);
+    }).immediate();
   }
-  return { from, to: db.pragma('user_version', { simple: true }) as number };
+  return ran;
 }
