@@ -8,7 +8,13 @@ import type { AuditEntryRow, ObjectState, QaState } from '../repositories/annota
 import { qaRevision } from '../repositories/annotations';
 import { sameReviewerObject } from '../repositories/object-undo-rules';
 import { parseHeld, type HeldDecision } from '../repositories/qa-keeping';
-import { lockObjectEdits, readObjectState, writeObjectState } from './object-edit-store';
+import {
+  lockObjectEdits,
+  ObjectEditReads,
+  readObjectState,
+  writeObjectState,
+  type ObjectEditSpec,
+} from './object-edit-store';
 import { appendAudit, ReviewConflictError, toAudit, type Db } from './review-store';
 import type { DialectName, ProjectTables } from './schema';
 
@@ -27,6 +33,14 @@ export interface UndoPick {
 interface Snapshot {
   objects: ObjectState[];
   qa: QaState[];
+}
+
+/** What an undo or redo would write, for a claim check before it does. */
+export interface UndoGuardStep {
+  /** The objects as they are (`before`) and as the step writes them (`after`). */
+  objects: ObjectEditSpec;
+  /** The QA pairs whose decisions the step writes. */
+  qaIds: number[];
 }
 
 export class UndoStore {
@@ -63,6 +77,7 @@ export class UndoStore {
     actor: string,
     op: 'undo' | 'redo',
     pick: (history: UndoHistoryEntry[]) => UndoPick | undefined,
+    guard?: (reads: ObjectEditReads, step: UndoGuardStep) => Promise<void>,
   ): Promise<AuditEntryRow | null> {
     return this.db.transaction().execute(async (trx) => {
       // PostgreSQL: one step per reviewer at a time (two tabs undoing at once would both pick the
@@ -76,6 +91,16 @@ export class UndoStore {
       if (!command || !last) throw new Error(`audit entry ${item.commandId} is missing`);
       const current = last.after as Snapshot;
       const target = (op === 'undo' ? command.before : command.after) as Snapshot;
+      // A step is an edit like any other: someone else's claim taken since may refuse it.
+      await guard?.(new ObjectEditReads(trx, this.dialect), {
+        objects: {
+          command: command.command,
+          target: command.target,
+          before: { objects: current.objects ?? [] },
+          after: { objects: target.objects ?? [] },
+        },
+        qaIds: target.qa.map((q) => q.id),
+      });
       // Objects first, as the desktop's review log: an object undo puts the rows back and the
       // caller re-derives the image's graph and QA from them.
       const objects: ObjectState[] = [];

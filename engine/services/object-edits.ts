@@ -67,19 +67,21 @@ export const OBJECT_EDIT_METHODS = [
   'labels.merge',
 ] as const satisfies ReadonlyArray<keyof ObjectEditHandlers>;
 
+/** Refuses an edit of objects inside someone else's live claim, naming the holder. */
+export const objectClaimGuard =
+  (c: Pick<ReviewContext, 'now'>, p: ReviewSource, actor: string) =>
+  async (reads: ObjectEditReads, spec: ObjectEditSpec): Promise<void> => {
+    const others = (await p.claims.live(c.now(), reads.trx)).filter(
+      (claim) => claim.holder !== actor,
+    );
+    if (others.length === 0) return;
+    const places = await reads.places(editedObjects(spec));
+    const refused = objectEditConflict(others, actor, spec, places);
+    if (refused) throw refused;
+  };
+
 export function createObjectEditHandlers(c: ReviewContext): ObjectEditHandlers {
-  /** Refuses an edit of objects inside someone else's live claim, naming the holder. */
-  const claimGuard =
-    (p: ReviewSource, actor: string) =>
-    async (reads: ObjectEditReads, spec: ObjectEditSpec): Promise<void> => {
-      const others = (await p.claims.live(c.now(), reads.trx)).filter(
-        (claim) => claim.holder !== actor,
-      );
-      if (others.length === 0) return;
-      const places = await reads.places(editedObjects(spec));
-      const refused = objectEditConflict(others, actor, spec, places);
-      if (refused) throw refused;
-    };
+  const claimGuard = (p: ReviewSource, actor: string) => objectClaimGuard(c, p, actor);
 
   /** Runs one edit: plan, claim check and writes in one transaction, then events and re-derivation. */
   const run = async (

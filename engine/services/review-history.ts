@@ -3,7 +3,9 @@
 // engine/review/undo-stack.ts reads the stacks from it).
 import type { ApiHandlers } from '../../contract/api';
 import type { HistoryState } from '../../contract/review';
+import { claimConflict } from '../review/claim-check';
 import { deriveStacks } from '../review/undo-stack';
+import { objectClaimGuard } from './object-edits';
 import { mapped, type ReviewContext, type ReviewSource } from './review-context';
 
 /** `reviewer`'s undo state; a view that names nobody has nothing of theirs to undo. */
@@ -33,10 +35,20 @@ export function createHistoryHandlers(
     const p = c.sourceOf(projectId);
     const entry = await mapped(() =>
       c.write(() =>
-        p.undo.step(reviewer, op, (h) => {
-          const stacks = deriveStacks(h);
-          return (op === 'undo' ? stacks.undo : stacks.redo).at(-1);
-        }),
+        p.undo.step(
+          reviewer,
+          op,
+          (h) => {
+            const stacks = deriveStacks(h);
+            return (op === 'undo' ? stacks.undo : stacks.redo).at(-1);
+          },
+          // The same claim checks as a decision and an object edit, inside the step's transaction.
+          async (reads, s) => {
+            await objectClaimGuard(c, p, reviewer)(reads, s.objects);
+            const held = await p.claims.heldByOther(s.qaIds, reviewer, c.now(), reads.trx);
+            if (held) throw claimConflict(`This ${op} (${s.objects.command})`, held);
+          },
+        ),
       ),
     );
     if (entry) {

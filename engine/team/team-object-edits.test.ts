@@ -3,8 +3,9 @@
 // as orphaned and undo brings them back; a moved box gets a mask derived from depth again;
 // exclusion, attributes, split, referent pick, merge and a reviewer's mask work and undo as on the
 // desktop; an edit inside someone else's claim is refused naming the holder; stale edits and an
-// undo over someone else's later edit are refused; an edit made on the desktop before the copy is
-// undone on the team project. (The relabel: team-relabel.test.ts.)
+// undo over someone else's later edit are refused, and so are an undo and a redo inside a claim
+// someone else took since; an edit made on the desktop before the copy is undone on the team
+// project. (The relabel: team-relabel.test.ts.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { encodeRle } from '../../spatial/geometry/mask-rle';
@@ -258,6 +259,46 @@ describe.skipIf(postgres.skipReason)('object edits on a team project (PostgreSQL
     expect(inFamily.error.code).toBe('conflict');
     expect(inFamily.error.message).toContain(`family ${family}`);
     await call('claims.release', { claimId: fam.claim.id, reviewer: 'alice' });
+  });
+
+  it('refuses an undo or redo inside a claim someone else took since, until it is released', async () => {
+    const door = await objectNamed(corridor, 'door');
+    await call('objects.setAttributes', {
+      objectId: door.id,
+      expectedVersion: door.version,
+      attributes: ['grey'],
+      reviewer: 'bob',
+    });
+    await settle();
+    const byLabel = await call('claims.take', { label: 'door', reviewer: 'alice' });
+    const undo = await rpc('reviews.undo', { reviewer: 'bob' });
+    expect(undo.error.code).toBe('conflict');
+    expect(undo.error.message).toContain(`object #${door.id} (door) is held by alice until`);
+    expect((await objectNamed(corridor, 'door')).attributes).toEqual(['grey']);
+    await call('claims.release', { claimId: byLabel.claim.id, reviewer: 'alice' });
+    expect((await call('reviews.undo', { reviewer: 'bob' })).entry.op).toBe('undo');
+    await settle();
+    expect((await objectNamed(corridor, 'door')).attributes).not.toContain('grey');
+
+    // A decision's undo and redo, inside a family claim.
+    const q = ((await view(corridor)).qa as any[]).find((x) => x.status === 'proposed');
+    await call('reviews.decide', { qaId: q.id, decision: 'approve', reviewer: 'bob' });
+    const fam = await call('claims.take', { family: q.family, reviewer: 'alice' });
+    const undoDecision = await rpc('reviews.undo', { reviewer: 'bob' });
+    expect(undoDecision.error.code).toBe('conflict');
+    expect(undoDecision.error.message).toMatch(/^This undo \(review\.\w+\) is held by alice until/);
+    expect((await t.statuses(corridor)).get(q.id)).toBe('approved');
+    await call('claims.release', { claimId: fam.claim.id, reviewer: 'alice' });
+    await call('reviews.undo', { reviewer: 'bob' });
+    expect((await t.statuses(corridor)).get(q.id)).toBe('proposed');
+    const again = await call('claims.take', { family: q.family, reviewer: 'alice' });
+    const redo = await rpc('reviews.redo', { reviewer: 'bob' });
+    expect(redo.error.code).toBe('conflict');
+    expect(redo.error.message).toContain('This redo');
+    expect((await t.statuses(corridor)).get(q.id)).toBe('proposed');
+    await call('claims.release', { claimId: again.claim.id, reviewer: 'alice' });
+    await call('reviews.redo', { reviewer: 'bob' });
+    expect((await t.statuses(corridor)).get(q.id)).toBe('approved');
   });
 
   it('refuses a stale edit, and an undo over a later edit of someone else', async () => {
