@@ -2,7 +2,10 @@
 // rpc/dispatch.ts, which validates input and output against contract/api.ts.
 import type { ApiHandlers, ImportResult, PipelineSummary } from '../contract/api';
 import type { Job } from '../contract/entities';
-import { JobItemRepository } from '../db/repositories/job-items';
+import type { ProjectStore } from '../db/project-store';
+import { sqliteHandle } from '../db/store/connect';
+import { JobItemStore } from '../db/store/job-item-store';
+import { JobStore } from '../db/store/job-store';
 import { probeExecutionProviders } from '../native-models/providers';
 import type { EventBus } from './event-bus';
 import { NotFoundError } from './errors';
@@ -42,10 +45,15 @@ export function createService(ctx: ServiceContext): ApiHandlers {
   // The read-only catalog is the team service's own handler set, here over project.sqlite.
   const catalog = createCatalogHandlers(desktopCatalog(ctx));
 
-  const job = (projectId: string, jobId: string): Job => {
-    const row = projects.get(projectId).jobs.get(jobId);
+  const jobStore = (store: ProjectStore) => new JobStore(sqliteHandle(store.db), 'sqlite');
+  const job = async (projectId: string, jobId: string): Promise<Job> => {
+    const row = await jobStore(projects.get(projectId)).get(jobId);
     if (!row) throw new NotFoundError(`job not found: ${jobId}`);
     return row;
+  };
+  const jobResult = async (projectId: string, jobId: string): Promise<unknown> => {
+    await job(projectId, jobId);
+    return jobStore(projects.get(projectId)).result(jobId);
   };
 
   return {
@@ -65,7 +73,7 @@ export function createService(ctx: ServiceContext): ApiHandlers {
     imports: {
       start: async ({ projectId, annotations, ...request }) => {
         const store = projects.get(projectId);
-        const row = jobs.start(
+        const row = await jobs.start(
           store,
           'import',
           { ...request, annotations },
@@ -97,21 +105,23 @@ export function createService(ctx: ServiceContext): ApiHandlers {
         );
         return { jobId: row.id };
       },
-      result: async ({ projectId, jobId }) => {
-        job(projectId, jobId);
-        return (projects.get(projectId).jobs.result(jobId) as ImportResult | null) ?? null;
-      },
+      result: async ({ projectId, jobId }) =>
+        ((await jobResult(projectId, jobId)) as ImportResult | null) ?? null,
     },
     pipeline: {
       start: async ({ projectId, stages, onlyPending, seed, device, labels }) => {
         const store = projects.get(projectId);
-        const row = startPipelineJob(jobs, store, { stages, onlyPending, seed, device, labels });
+        const row = await startPipelineJob(jobs, store, {
+          stages,
+          onlyPending,
+          seed,
+          device,
+          labels,
+        });
         return { jobId: row.id };
       },
-      result: async ({ projectId, jobId }) => {
-        job(projectId, jobId);
-        return (projects.get(projectId).jobs.result(jobId) as PipelineSummary | null) ?? null;
-      },
+      result: async ({ projectId, jobId }) =>
+        ((await jobResult(projectId, jobId)) as PipelineSummary | null) ?? null,
       imageStages: catalog.pipeline.imageStages,
     },
     scene: {
@@ -125,7 +135,7 @@ export function createService(ctx: ServiceContext): ApiHandlers {
         relationsAnswer(projects.get(projectId).scene.graph(imageId), objectIds),
     },
     jobs: {
-      list: async ({ projectId }) => projects.get(projectId).jobs.list(),
+      list: async ({ projectId }) => jobStore(projects.get(projectId)).list(null),
       get: async ({ projectId, jobId }) => job(projectId, jobId),
       cancel: async ({ projectId, jobId }) => jobs.cancel(projects.get(projectId), jobId),
       pause: async ({ projectId, jobId }) => jobs.pause(projects.get(projectId), jobId),
@@ -134,8 +144,9 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       retryFailed: async ({ projectId, jobId }) =>
         retryFailedPipelineJob(jobs, projects.get(projectId), jobId),
       errors: async ({ projectId, jobId, offset, limit }) => {
-        job(projectId, jobId);
-        return new JobItemRepository(projects.get(projectId).db).errors(jobId, offset, limit);
+        await job(projectId, jobId);
+        const store = projects.get(projectId);
+        return new JobItemStore(sqliteHandle(store.db), 'sqlite').errors(jobId, offset, limit);
       },
     },
     objects: {

@@ -54,7 +54,7 @@ export function createExportsHandlers(ctx: ServiceContext): ApiHandlers['exports
       const store = ctx.projects.get(projectId);
       const project = desktopExportProject(store);
       await refuseBadExport(project, options);
-      const row = ctx.jobs.start(store, 'export', options, async ({ signal, progress }) => {
+      const row = await ctx.jobs.start(store, 'export', options, async ({ signal, progress }) => {
         const result = await exportProject(project, options, {
           signal,
           onProgress: (done, total, current) => progress({ total, done, current }),
