@@ -6,6 +6,7 @@ import type { ProjectStore } from '../db/project-store';
 import { sqliteHandle } from '../db/store/connect';
 import { JobItemStore } from '../db/store/job-item-store';
 import { JobStore } from '../db/store/job-store';
+import { SceneStore } from '../db/store/scene-store';
 import { probeExecutionProviders } from '../native-models/providers';
 import type { EventBus } from './event-bus';
 import { NotFoundError } from './errors';
@@ -46,6 +47,8 @@ export function createService(ctx: ServiceContext): ApiHandlers {
   const catalog = createCatalogHandlers(desktopCatalog(ctx));
 
   const jobStore = (store: ProjectStore) => new JobStore(sqliteHandle(store.db), 'sqlite');
+  // Scene reads through the layer, as the team service's (engine/team/team-scene.ts).
+  const sceneStore = (store: ProjectStore) => new SceneStore(sqliteHandle(store.db));
   const job = async (projectId: string, jobId: string): Promise<Job> => {
     const row = await jobStore(projects.get(projectId)).get(jobId);
     if (!row) throw new NotFoundError(`job not found: ${jobId}`);
@@ -126,13 +129,13 @@ export function createService(ctx: ServiceContext): ApiHandlers {
     },
     scene: {
       get: async ({ projectId, imageId }) => {
-        const store = projects.get(projectId);
-        return sceneAnswer(store.scene.graph(imageId), store.scene.ambiguities(imageId));
+        const scene = sceneStore(projects.get(projectId));
+        return sceneAnswer(await scene.graph(imageId), await scene.ambiguities(imageId));
       },
       pointCloud: async ({ projectId, imageId, maxPoints }) =>
         loadPointCloud(projects.get(projectId), imageId, maxPoints),
       relations: async ({ projectId, imageId, objectIds }) =>
-        relationsAnswer(projects.get(projectId).scene.graph(imageId), objectIds),
+        relationsAnswer(await sceneStore(projects.get(projectId)).graph(imageId), objectIds),
     },
     jobs: {
       list: async ({ projectId }) => jobStore(projects.get(projectId)).list(null),

@@ -263,6 +263,16 @@ export class BrowseStore {
     return rows.map((r) => r.family);
   }
 
+  /** One object with its mask and version, deleted or not. */
+  async objectState(id: number): Promise<ObjectState | undefined> {
+    const row = await this.db
+      .selectFrom('objects')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toObjectState(row);
+  }
+
   /** Live (not deleted) objects of an image with masks and versions. */
   async objectStates(imageId: number): Promise<ObjectState[]> {
     const rows = await this.db

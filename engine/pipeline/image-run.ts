@@ -11,6 +11,7 @@ import type { Kysely } from 'kysely';
 import type { ProjectStore } from '../../db/project-store';
 import type { ImageRow } from '../../db/repositories/images';
 import type { StageRecord } from '../../db/repositories/stage-results';
+import { CatalogStore } from '../../db/store/catalog-store';
 import { sqliteHandle } from '../../db/store/connect';
 import { JobItemStore } from '../../db/store/job-item-store';
 import { ModelOutputStore } from '../../db/store/model-output-store';
@@ -84,7 +85,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   /** One short write transaction through the layer's stores. */
   const write = <T>(fn: (scene: SceneStore, trx: Kysely<ProjectTables>) => Promise<T>) =>
     db.transaction().execute((trx) => fn(new SceneStore(trx), trx));
-  const image = store.images.get(imageId);
+  const image = await new CatalogStore(db).image(imageId);
   if (!image) return { imageId, image: `#${imageId}`, item: 'skipped', records: [] };
   env.onImage?.(image.relPath);
   const records: StageRecord[] = [];

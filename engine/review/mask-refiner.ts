@@ -4,6 +4,9 @@
 // cache makes every click after the first on an image cost one decoder run.
 import type { MaskProposal, PromptPoint, SegmenterStatus } from '../../contract/review';
 import type { ProjectStore } from '../../db/project-store';
+import { BrowseStore } from '../../db/store/browse-store';
+import { CatalogStore } from '../../db/store/catalog-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { adapterKind } from '../../native-models/adapters';
 import { createSam, type SamSegmenter } from '../../native-models/adapters/sam';
 import { createSlimSam, type SlimSamSegmenter } from '../../native-models/adapters/slimsam';
@@ -76,9 +79,10 @@ export class MaskRefiner {
     objectId: number,
     points: readonly PromptPoint[],
   ): Promise<MaskProposal> {
-    const object = store.annotations.edits.objectState(objectId);
+    const db = sqliteHandle(store.db);
+    const object = await new BrowseStore(db).objectState(objectId);
     if (!object || object.deleted) throw new NotFoundError(`object not found: ${objectId}`);
-    const image = store.images.get(object.imageId);
+    const image = await new CatalogStore(db).image(object.imageId);
     if (!image) throw new NotFoundError(`image not found: ${object.imageId}`);
     const found = this.find();
     if (!found) throw new UserInputError((await this.status()).reason!);
