@@ -1,3 +1,6 @@
+// The desktop job runner's synchronous bookkeeping of its `jobs` rows: progress, heartbeat, a
+// job's end and marking the jobs of a dead process on open (engine/jobs/job-runner.ts). Starting,
+// claiming and the reads go through the two-database layer (db/store/job-store.ts).
 import type { Database } from 'better-sqlite3';
 import type { JobProgress } from '../../contract/entities';
 
