@@ -1,6 +1,7 @@
-// The desktop job runner's synchronous bookkeeping of its `jobs` rows: progress, heartbeat, a
-// job's end and marking the jobs of a dead process on open (engine/jobs/job-runner.ts). Starting,
-// claiming and the reads go through the two-database layer (db/store/job-store.ts).
+// The desktop job runner's synchronous bookkeeping of its `jobs` rows: progress, cancelling a
+// stopped job and marking the jobs of a dead process on open (engine/jobs/job-runner.ts).
+// Starting, claiming, the heartbeat, a job's end and the reads go through the two-database layer
+// (db/store/job-store.ts).
 import type { Database } from 'better-sqlite3';
 import type { JobProgress } from '../../contract/entities';
 
@@ -78,52 +79,10 @@ export class JobRepository {
     return row;
   }
 
-  setResult(id: string, result: unknown): void {
-    this.db.prepare('UPDATE jobs SET result_json = ? WHERE id = ?').run(JSON.stringify(result), id);
-  }
-
   result(id: string): unknown {
     const row = this.db.prepare('SELECT result_json AS r FROM jobs WHERE id = ?').get(id) as
       { r: string | null } | undefined;
     return row?.r ? JSON.parse(row.r) : null;
-  }
-
-  /** The heartbeat: extends `owner`'s lease; false when the job is no longer theirs. */
-  renewLease(id: string, lease: JobLease): boolean {
-    return (
-      this.db
-        .prepare(
-          `UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'`,
-        )
-        .run(lease.expiresAt, id, lease.owner).changes === 1
-    );
-  }
-
-  /**
-   * The job's final (or paused) state, written only while `owner` still holds it; the lease is
-   * released. Undefined when another process has taken the job over.
-   */
-  release(
-    id: string,
-    owner: string,
-    {
-      result,
-      ...patch
-    }: Partial<Pick<JobRow, 'status' | 'failed' | 'skipped' | 'message'>> & {
-      result?: unknown;
-    },
-  ): JobRow | undefined {
-    return this.db.transaction(() => {
-      const held = this.db
-        .prepare('SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ?')
-        .get(id, owner);
-      if (!held) return undefined;
-      this.db
-        .prepare('UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?')
-        .run(id);
-      if (result !== undefined) this.setResult(id, result);
-      return this.update(id, patch);
-    })();
   }
 
   /**

@@ -102,6 +102,17 @@ for (const target of storeTargets()) {
       expect(await jobs.claim('p', { owner: 'fourth', expiresAt: now + 60_000 })).toBe(true);
       await jobs.setTotal('p', 42);
       expect(await jobs.get('p')).toMatchObject({ total: 42 });
+      // A paused run's summary stays when its resumed run ends without one.
+      await jobs.release('p', 'fourth', { status: 'paused', message: null, result: { n: 1 } });
+      expect(await jobs.claim('p', { owner: 'fifth', expiresAt: now + 60_000 })).toBe(true);
+      const failed = await jobs.release('p', 'fifth', {
+        status: 'failed',
+        message: 'disk full',
+        failed: 2,
+        skipped: 1,
+      });
+      expect(failed).toMatchObject({ status: 'failed', failed: 2, skipped: 1, total: 42 });
+      expect(await jobs.result('p')).toEqual({ n: 1 });
       expect(await jobs.params('p')).toEqual({ outDir: '/out/p' });
       expect(await jobs.params('nope')).toBeNull();
       await jobs.createRunning(

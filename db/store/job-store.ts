@@ -215,9 +215,10 @@ export class JobStore {
   }
 
   /**
-   * The job's final state and result, written only while `owner` still holds it (one
-   * transaction); the lease is released. Undefined when the job is no longer theirs (marked
-   * interrupted after their lease ran out).
+   * The job's final (or paused) state and result, written only while `owner` still holds it (one
+   * transaction); the lease is released. Without a result, the stored one stays (a resumed job's
+   * earlier summary). Undefined when the job is no longer theirs (marked interrupted after their
+   * lease ran out, or taken over by a resume elsewhere).
    */
   async release(
     id: string,
@@ -227,6 +228,8 @@ export class JobStore {
       message: string | null;
       total?: number;
       done?: number;
+      failed?: number;
+      skipped?: number;
       result?: unknown;
     },
   ): Promise<Job | undefined> {
@@ -243,7 +246,9 @@ export class JobStore {
           message: end.message,
           total: end.total,
           done: end.done,
-          result_json: end.result === undefined ? null : JSON.stringify(end.result),
+          failed: end.failed,
+          skipped: end.skipped,
+          result_json: end.result === undefined ? undefined : JSON.stringify(end.result),
           lease_owner: null,
           lease_expires_at: null,
           updated_at: new Date().toISOString(),

@@ -225,11 +225,17 @@ export class JobRunner {
   private renewLeases(): void {
     for (const [id, r] of this.running) {
       if (!r.store.db.open) continue;
-      try {
-        if (!r.store.jobs.renewLease(id, this.lease())) r.controller.abort('shutdown');
-      } catch (err) {
-        if (!isBusy(err)) throw err; // locked for a moment: the lease has slack for the next beat
-      }
+      jobStore(r.store)
+        .renewLease(id, this.lease())
+        .then(
+          (held) => {
+            if (!held) r.controller.abort('shutdown');
+          },
+          (err: unknown) => {
+            // Locked for a moment: the lease has slack for the next beat. Closed: the job is over.
+            if (!isBusy(err) && r.store.db.open) throw err;
+          },
+        );
     }
   }
 
@@ -273,7 +279,7 @@ export class JobRunner {
       const outcome = await body(ctx);
       const status: Job['status'] = controller.signal.aborted ? stoppedStatus() : 'done';
       // Written only while this runner still holds the job (not after another process took over).
-      const row = store.jobs.release(job.id, this.owner, {
+      const row = await jobStore(store).release(job.id, this.owner, {
         status,
         failed: outcome.failed,
         skipped: outcome.skipped,
@@ -287,7 +293,7 @@ export class JobRunner {
       // does) was paused or cancelled, not failed.
       const stopped = controller.signal.aborted && err === controller.signal.reason;
       const status = stopped ? stoppedStatus() : 'failed';
-      const row = store.jobs.release(job.id, this.owner, {
+      const row = await jobStore(store).release(job.id, this.owner, {
         status,
         message: stopped
           ? status === 'cancelled'
@@ -300,6 +306,11 @@ export class JobRunner {
       if (row) emit(row, null);
     }
   }
+}
+
+/** A desktop project's jobs through the two-database layer. */
+function jobStore(store: ProjectStore): JobStore {
+  return new JobStore(sqliteHandle(store.db), 'sqlite');
 }
 
 function describeLive(job: Job): string {
