@@ -1,7 +1,7 @@
-// The desktop job runner's synchronous bookkeeping of its `jobs` rows: progress, cancelling a
-// stopped job and marking the jobs of a dead process on open (engine/jobs/job-runner.ts).
-// Starting, claiming, the heartbeat, a job's end and the reads go through the two-database layer
-// (db/store/job-store.ts).
+// The desktop job runner's synchronous bookkeeping of its `jobs` rows: cancelling a stopped job
+// and marking the jobs of a dead process on open (engine/jobs/job-runner.ts, project-registry.ts).
+// Starting, claiming, progress, the heartbeat, a job's end and the reads go through the
+// two-database layer (db/store/job-store.ts).
 import type { Database } from 'better-sqlite3';
 import type { JobProgress } from '../../contract/entities';
 

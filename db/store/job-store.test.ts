@@ -30,6 +30,18 @@ for (const target of storeTargets()) {
       expect(await jobs.progress('a', 'someone-else', { done: 1, total: 3 })).toBe(false);
       expect(await jobs.progress('a', 'me', { done: 2, total: 3 })).toBe(true);
       expect(await jobs.get('a')).toMatchObject({ done: 2, total: 3, status: 'running' });
+      const detail = {
+        stages: [{ stage: 'qa', done: 2, skipped: 0, failed: 1 }],
+        current: 'b.jpg',
+        etaSeconds: 4.5,
+        imagesPerSecond: 0.5,
+        providers: { depth: 'cpu' },
+        notices: [],
+      };
+      expect(
+        await jobs.writeProgress('a', 'me', { total: 3, done: 2, failed: 1, skipped: 0, detail }),
+      ).toMatchObject({ done: 2, failed: 1, skipped: 0, progress: detail });
+      expect(await jobs.writeProgress('a', 'someone-else', { total: 3, done: 3 })).toBeUndefined();
       expect(await jobs.renewLease('a', { owner: 'someone-else', expiresAt: far })).toBe(false);
       expect(await jobs.renewLease('a', { owner: 'me', expiresAt: far + 1 })).toBe(true);
       expect(

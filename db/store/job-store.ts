@@ -192,14 +192,34 @@ export class JobStore {
     owner: string,
     counts: { total: number; done: number },
   ): Promise<boolean> {
-    const res = await this.db
+    return (await this.writeProgress(id, owner, counts)) !== undefined;
+  }
+
+  /**
+   * Progress counts and detail (per-stage counts, ETA), written only while `owner` still holds
+   * the job; the row as written, or undefined when the job is no longer theirs.
+   */
+  async writeProgress(
+    id: string,
+    owner: string,
+    p: { total: number; done: number; failed?: number; skipped?: number; detail?: JobProgress },
+  ): Promise<Job | undefined> {
+    const row = await this.db
       .updateTable('jobs')
-      .set({ total: counts.total, done: counts.done, updated_at: new Date().toISOString() })
+      .set({
+        total: p.total,
+        done: p.done,
+        failed: p.failed,
+        skipped: p.skipped,
+        progress_json: p.detail === undefined ? undefined : JSON.stringify(p.detail),
+        updated_at: new Date().toISOString(),
+      })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .where('status', '=', 'running')
+      .returningAll()
       .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    return row && toJob(row);
   }
 
   /** The heartbeat: extends `owner`'s lease; false when the job is no longer theirs. */

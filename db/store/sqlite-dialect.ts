@@ -7,7 +7,7 @@
 // is read (as the desktop's synchronous transactions do), and db/busy.ts retries the whole thing.
 //
 // The event loop: on a desktop project the Kysely handle shares its better-sqlite3 connection with
-// the synchronous repositories (the job runner's progress and heartbeat write through them). A
+// the synchronous repositories (a few desktop writes still go through them). A
 // synchronous write made while a Kysely transaction is open on that connection lands INSIDE it,
 // and is lost if it rolls back. Synchronous writes only run in their own macrotask, and a transaction that awaits
 // nothing but this driver (whose queries run synchronously) finishes within the macrotask it began

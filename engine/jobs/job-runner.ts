@@ -251,6 +251,10 @@ export class JobRunner {
       this.events.emit({ type: 'job', projectId, job: row, current });
     emit(job, null);
     let lastWrite = 0;
+    // Progress writes in the order reported, each event after its row is written; the job's end
+    // waits for them, and a failed write fails the job there.
+    let writes: Promise<void> = Promise.resolve();
+    let writeError: unknown = null;
     const ctx: JobContext = {
       jobId: job.id,
       signal: controller.signal,
@@ -259,16 +263,20 @@ export class JobRunner {
         if (now - lastWrite < PROGRESS_INTERVAL_MS && p.done < p.total) return;
         lastWrite = now;
         if (!store.db.open) return;
-        emit(
-          store.jobs.update(job.id, {
+        writes = writes.then(async () => {
+          if (!store.db.open) return;
+          const row = await jobStore(store).writeProgress(job.id, this.owner, {
             total: p.total,
             done: p.done,
             failed: p.failed,
             skipped: p.skipped,
-            progress: p.detail,
-          }),
-          p.current ?? null,
-        );
+            detail: p.detail,
+          });
+          if (row) emit(row, p.current ?? null);
+        });
+        writes = writes.catch((err: unknown) => {
+          writeError ??= err;
+        });
       },
     };
     const stoppedStatus = (): Job['status'] => {
@@ -276,7 +284,8 @@ export class JobRunner {
       return reason === 'shutdown' && !resumable ? 'cancelled' : STOPPED_STATUS[reason ?? 'cancel'];
     };
     try {
-      const outcome = await body(ctx);
+      const outcome = await body(ctx).finally(() => writes);
+      if (writeError) throw writeError;
       const status: Job['status'] = controller.signal.aborted ? stoppedStatus() : 'done';
       // Written only while this runner still holds the job (not after another process took over).
       const row = await jobStore(store).release(job.id, this.owner, {
