@@ -7,9 +7,9 @@
 // is read (as the desktop's synchronous transactions do), and db/busy.ts retries the whole thing.
 //
 // The event loop: on a desktop project the Kysely handle shares its better-sqlite3 connection with
-// the synchronous repositories (a few desktop writes still go through them). A
-// synchronous write made while a Kysely transaction is open on that connection lands INSIDE it,
-// and is lost if it rolls back. Synchronous writes only run in their own macrotask, and a transaction that awaits
+// the synchronous repositories (a few desktop writes still go through them). A synchronous write
+// made while a Kysely transaction is open on that connection lands INSIDE it, and is lost if it
+// rolls back. Synchronous writes only run in their own macrotask, and a transaction that awaits
 // nothing but this driver (whose queries run synchronously) finishes within the macrotask it began
 // in; so the rule is "never await anything but the database inside a transaction", and this driver
 // enforces it: a transaction still open when a probe scheduled at BEGIN fires (the next check
