@@ -2,6 +2,8 @@
 // relative to the project folder and checked to stay inside it), never from the request.
 import { extname, resolve, sep } from 'node:path';
 import type { BlobRef } from '../contract/blobs';
+import { CatalogStore } from '../db/store/catalog-store';
+import { sqliteHandle } from '../db/store/connect';
 import type { ProjectRegistry } from './project-registry';
 import { pointCloudBlobPath } from './scene-view/cloud-cache';
 
@@ -18,14 +20,17 @@ export interface BlobFile {
   contentType: string;
 }
 
-export function resolveBlob(projects: ProjectRegistry, ref: BlobRef): BlobFile | undefined {
+export async function resolveBlob(
+  projects: ProjectRegistry,
+  ref: BlobRef,
+): Promise<BlobFile | undefined> {
   let store;
   try {
     store = projects.get(ref.projectId);
   } catch {
     return undefined;
   }
-  const image = store.images.get(ref.imageId);
+  const image = await new CatalogStore(sqliteHandle(store.db)).image(ref.imageId);
   if (!image) return undefined;
   let path: string | null;
   switch (ref.kind) {

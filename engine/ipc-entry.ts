@@ -59,7 +59,7 @@ port.onMessage(async (raw) => {
       });
       break;
     case 'blob': {
-      const file = resolveBlob(engine.projects, msg.ref);
+      const file = await resolveBlob(engine.projects, msg.ref);
       port.post({
         type: 'blob-file',
         id: msg.id,

@@ -2,7 +2,11 @@
 // rpc/dispatch.ts, which validates input and output against contract/api.ts.
 import type { ApiHandlers, ImportResult, PipelineSummary } from '../contract/api';
 import type { Job } from '../contract/entities';
-import { JobItemRepository } from '../db/repositories/job-items';
+import type { ProjectStore } from '../db/project-store';
+import { sqliteHandle } from '../db/store/connect';
+import { JobItemStore } from '../db/store/job-item-store';
+import { JobStore } from '../db/store/job-store';
+import { SceneStore } from '../db/store/scene-store';
 import { probeExecutionProviders } from '../native-models/providers';
 import type { EventBus } from './event-bus';
 import { NotFoundError } from './errors';
@@ -44,10 +48,17 @@ export function createService(ctx: ServiceContext): ApiHandlers {
   // The read-only catalog is the team service's own handler set, here over project.sqlite.
   const catalog = createCatalogHandlers(desktopCatalog(ctx));
 
-  const job = (projectId: string, jobId: string): Job => {
-    const row = projects.get(projectId).jobs.get(jobId);
+  const jobStore = (store: ProjectStore) => new JobStore(sqliteHandle(store.db), 'sqlite');
+  // Scene reads through the layer, as the team service's (engine/team/team-scene.ts).
+  const sceneStore = (store: ProjectStore) => new SceneStore(sqliteHandle(store.db));
+  const job = async (projectId: string, jobId: string): Promise<Job> => {
+    const row = await jobStore(projects.get(projectId)).get(jobId);
     if (!row) throw new NotFoundError(`job not found: ${jobId}`);
     return row;
+  };
+  const jobResult = async (projectId: string, jobId: string): Promise<unknown> => {
+    await job(projectId, jobId);
+    return jobStore(projects.get(projectId)).result(jobId);
   };
 
   return {
@@ -73,7 +84,7 @@ export function createService(ctx: ServiceContext): ApiHandlers {
         };
         // A bad folder or COCO file fails the job with the reason (a team project refuses the
         // call instead: its import runs on another machine's disk).
-        const row = jobs.start(store, 'import', request, async ({ signal, progress }) => {
+        const row = await jobs.start(store, 'import', request, async ({ signal, progress }) => {
           const run = await importRequest(targets, request, {
             signal,
             onProgress: (p) => progress(importJobProgress(p)),
@@ -82,35 +93,37 @@ export function createService(ctx: ServiceContext): ApiHandlers {
         });
         return { jobId: row.id };
       },
-      result: async ({ projectId, jobId }) => {
-        job(projectId, jobId);
-        return (projects.get(projectId).jobs.result(jobId) as ImportResult | null) ?? null;
-      },
+      result: async ({ projectId, jobId }) =>
+        ((await jobResult(projectId, jobId)) as ImportResult | null) ?? null,
     },
     pipeline: {
       start: async ({ projectId, stages, onlyPending, seed, device, labels }) => {
         const store = projects.get(projectId);
-        const row = startPipelineJob(jobs, store, { stages, onlyPending, seed, device, labels });
+        const row = await startPipelineJob(jobs, store, {
+          stages,
+          onlyPending,
+          seed,
+          device,
+          labels,
+        });
         return { jobId: row.id };
       },
-      result: async ({ projectId, jobId }) => {
-        job(projectId, jobId);
-        return (projects.get(projectId).jobs.result(jobId) as PipelineSummary | null) ?? null;
-      },
+      result: async ({ projectId, jobId }) =>
+        ((await jobResult(projectId, jobId)) as PipelineSummary | null) ?? null,
       imageStages: catalog.pipeline.imageStages,
     },
     scene: {
       get: async ({ projectId, imageId }) => {
-        const store = projects.get(projectId);
-        return sceneAnswer(store.scene.graph(imageId), store.scene.ambiguities(imageId));
+        const scene = sceneStore(projects.get(projectId));
+        return sceneAnswer(await scene.graph(imageId), await scene.ambiguities(imageId));
       },
       pointCloud: async ({ projectId, imageId, maxPoints }) =>
         loadPointCloud(projects.get(projectId), imageId, maxPoints),
       relations: async ({ projectId, imageId, objectIds }) =>
-        relationsAnswer(projects.get(projectId).scene.graph(imageId), objectIds),
+        relationsAnswer(await sceneStore(projects.get(projectId)).graph(imageId), objectIds),
     },
     jobs: {
-      list: async ({ projectId }) => projects.get(projectId).jobs.list(),
+      list: async ({ projectId }) => jobStore(projects.get(projectId)).list(null),
       get: async ({ projectId, jobId }) => job(projectId, jobId),
       cancel: async ({ projectId, jobId }) => jobs.cancel(projects.get(projectId), jobId),
       pause: async ({ projectId, jobId }) => jobs.pause(projects.get(projectId), jobId),
@@ -119,8 +132,9 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       retryFailed: async ({ projectId, jobId }) =>
         retryFailedPipelineJob(jobs, projects.get(projectId), jobId),
       errors: async ({ projectId, jobId, offset, limit }) => {
-        job(projectId, jobId);
-        return new JobItemRepository(projects.get(projectId).db).errors(jobId, offset, limit);
+        await job(projectId, jobId);
+        const store = projects.get(projectId);
+        return new JobItemStore(sqliteHandle(store.db), 'sqlite').errors(jobId, offset, limit);
       },
     },
     objects: {

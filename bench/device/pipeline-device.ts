@@ -107,7 +107,7 @@ async function timedRun(store: ProjectStore, modelsDir: string, threads: number)
     }
   });
   const t0 = performance.now();
-  const row = startPipelineJob(
+  const row = await startPipelineJob(
     runner,
     store,
     { stages: [...ALL_STAGES], onlyPending: false, seed: '1', device: DEVICE, labels: [] },

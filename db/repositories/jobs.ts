@@ -1,3 +1,7 @@
+// The desktop job runner's synchronous bookkeeping of its `jobs` rows: cancelling a stopped job
+// and marking the jobs of a dead process on open (engine/jobs/job-runner.ts, project-registry.ts).
+// Starting, claiming, progress, the heartbeat, a job's end and the reads go through the
+// two-database layer (db/store/job-store.ts).
 import type { Database } from 'better-sqlite3';
 import type { JobProgress } from '../../contract/entities';
 
@@ -30,9 +34,6 @@ export interface JobLease {
   expiresAt: number;
 }
 
-/** Statuses a job may be claimed from to run (again). */
-const RESUMABLE = ['paused', 'interrupted', 'queued'] as const;
-
 export class JobRepository {
   constructor(private readonly db: Database) {}
 
@@ -50,31 +51,6 @@ export class JobRepository {
     const raw = this.db.prepare(`SELECT ${COLUMNS} FROM jobs WHERE id = ?`).get(id) as
       RawJob | undefined;
     return raw ? toRow(raw) : undefined;
-  }
-
-  list(limit = 100): JobRow[] {
-    return (
-      this.db
-        .prepare(`SELECT ${COLUMNS} FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?`)
-        .all(limit) as RawJob[]
-    ).map(toRow);
-  }
-
-  /** The newest job of `kind` in one of `statuses` (e.g. the pipeline job to resume). */
-  latest(kind: string, statuses: readonly JobRow['status'][]): JobRow | undefined {
-    const raw = this.db
-      .prepare(
-        `SELECT ${COLUMNS} FROM jobs WHERE kind = ? AND status IN (${statuses.map(() => '?').join(',')})
-         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(kind, ...statuses) as RawJob | undefined;
-    return raw ? toRow(raw) : undefined;
-  }
-
-  params(id: string): unknown {
-    const row = this.db.prepare('SELECT params_json AS p FROM jobs WHERE id = ?').get(id) as
-      { p: string } | undefined;
-    return row ? JSON.parse(row.p) : null;
   }
 
   update(
@@ -103,116 +79,10 @@ export class JobRepository {
     return row;
   }
 
-  setResult(id: string, result: unknown): void {
-    this.db.prepare('UPDATE jobs SET result_json = ? WHERE id = ?').run(JSON.stringify(result), id);
-  }
-
   result(id: string): unknown {
     const row = this.db.prepare('SELECT result_json AS r FROM jobs WHERE id = ?').get(id) as
       { r: string | null } | undefined;
     return row?.r ? JSON.parse(row.r) : null;
-  }
-
-  /**
-   * Creates a job already running under `lease`. With `exclusiveKind`, refuses (returns the live
-   * job instead) while another job of that kind holds a live lease. Call inside an IMMEDIATE
-   * transaction with the rest of the job's set-up, so two processes cannot both start.
-   */
-  createRunning(
-    job: { id: string; kind: string; params: unknown },
-    lease: JobLease,
-    exclusiveKind: boolean,
-  ): { created: JobRow } | { conflict: JobRow } {
-    if (exclusiveKind) {
-      const live = this.liveJob(job.kind, Date.now());
-      if (live) return { conflict: live };
-    }
-    const now = new Date().toISOString();
-    this.db
-      .prepare(
-        `INSERT INTO jobs (id, kind, status, params_json, total, created_at, updated_at, lease_owner, lease_expires_at)
-         VALUES (?, ?, 'running', ?, 0, ?, ?, ?, ?)`,
-      )
-      .run(job.id, job.kind, JSON.stringify(job.params), now, now, lease.owner, lease.expiresAt);
-    return { created: this.get(job.id)! };
-  }
-
-  /**
-   * Takes a job to run it again: it must be paused, interrupted or queued (or, with
-   * `allowFinished`, done/failed/cancelled), or running under a lease that has expired (its process
-   * is gone). Returns false when it is not (then nothing changed).
-   */
-  claim(id: string, lease: JobLease, allowFinished = false): boolean {
-    const now = Date.now();
-    const from = allowFinished ? [...RESUMABLE, 'done', 'failed', 'cancelled'] : [...RESUMABLE];
-    return (
-      this.db
-        .prepare(
-          `UPDATE jobs SET status = 'running', message = NULL, lease_owner = ?, lease_expires_at = ?, updated_at = ?
-           WHERE id = ? AND (status IN (${from.map(() => '?').join(',')})
-             OR (status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at < ?)))`,
-        )
-        .run(lease.owner, lease.expiresAt, new Date(now).toISOString(), id, ...from, now)
-        .changes === 1
-    );
-  }
-
-  /** The heartbeat: extends `owner`'s lease; false when the job is no longer theirs. */
-  renewLease(id: string, lease: JobLease): boolean {
-    return (
-      this.db
-        .prepare(
-          `UPDATE jobs SET lease_expires_at = ? WHERE id = ? AND lease_owner = ? AND status = 'running'`,
-        )
-        .run(lease.expiresAt, id, lease.owner).changes === 1
-    );
-  }
-
-  /**
-   * The job's final (or paused) state, written only while `owner` still holds it; the lease is
-   * released. Undefined when another process has taken the job over.
-   */
-  release(
-    id: string,
-    owner: string,
-    {
-      result,
-      ...patch
-    }: Partial<Pick<JobRow, 'status' | 'failed' | 'skipped' | 'message'>> & {
-      result?: unknown;
-    },
-  ): JobRow | undefined {
-    return this.db.transaction(() => {
-      const held = this.db
-        .prepare('SELECT 1 FROM jobs WHERE id = ? AND lease_owner = ?')
-        .get(id, owner);
-      if (!held) return undefined;
-      this.db
-        .prepare('UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ?')
-        .run(id);
-      if (result !== undefined) this.setResult(id, result);
-      return this.update(id, patch);
-    })();
-  }
-
-  lease(id: string): JobLease | null {
-    const row = this.db
-      .prepare('SELECT lease_owner AS owner, lease_expires_at AS expiresAt FROM jobs WHERE id = ?')
-      .get(id) as { owner: string | null; expiresAt: number | null } | undefined;
-    return row?.owner && row.expiresAt !== null
-      ? { owner: row.owner, expiresAt: row.expiresAt }
-      : null;
-  }
-
-  /** The newest job of `kind` running under a lease that has not expired at `now`. */
-  liveJob(kind: string, now: number): JobRow | undefined {
-    const raw = this.db
-      .prepare(
-        `SELECT ${COLUMNS} FROM jobs WHERE kind = ? AND status IN ('running', 'queued') AND lease_expires_at >= ?
-         ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(kind, now) as RawJob | undefined;
-    return raw ? toRow(raw) : undefined;
   }
 
   /**

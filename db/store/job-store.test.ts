@@ -30,6 +30,18 @@ for (const target of storeTargets()) {
       expect(await jobs.progress('a', 'someone-else', { done: 1, total: 3 })).toBe(false);
       expect(await jobs.progress('a', 'me', { done: 2, total: 3 })).toBe(true);
       expect(await jobs.get('a')).toMatchObject({ done: 2, total: 3, status: 'running' });
+      const detail = {
+        stages: [{ stage: 'qa', done: 2, skipped: 0, failed: 1 }],
+        current: 'b.jpg',
+        etaSeconds: 4.5,
+        imagesPerSecond: 0.5,
+        providers: { depth: 'cpu' },
+        notices: [],
+      };
+      expect(
+        await jobs.writeProgress('a', 'me', { total: 3, done: 2, failed: 1, skipped: 0, detail }),
+      ).toMatchObject({ done: 2, failed: 1, skipped: 0, progress: detail });
+      expect(await jobs.writeProgress('a', 'someone-else', { total: 3, done: 3 })).toBeUndefined();
       expect(await jobs.renewLease('a', { owner: 'someone-else', expiresAt: far })).toBe(false);
       expect(await jobs.renewLease('a', { owner: 'me', expiresAt: far + 1 })).toBe(true);
       expect(
@@ -91,6 +103,49 @@ for (const target of storeTargets()) {
       expect(await jobs.release('dead', 'gone', { status: 'done', message: 'ok' })).toBeUndefined();
       expect(await jobs.markInterrupted('export', () => 'again', now)).toEqual([]);
       expect((await jobs.list('export')).map((j) => j.id).sort()).toEqual(['dead', 'live']);
+    });
+
+    it('claims a job to resume only when it is stopped or its lease ran out', async () => {
+      const now = Date.now();
+      await start('p', 'first', now + 60_000);
+      expect(await jobs.liveJob('export', now)).toMatchObject({ id: 'p' });
+      expect(await jobs.lease('p')).toEqual({ owner: 'first', expiresAt: now + 60_000 });
+      // Running under a live lease: not taken.
+      expect(await jobs.claim('p', { owner: 'second', expiresAt: now + 90_000 })).toBe(false);
+      await jobs.release('p', 'first', { status: 'paused', message: null });
+      expect(await jobs.lease('p')).toBeNull();
+      expect(await jobs.liveJob('export', now)).toBeUndefined();
+      expect(await jobs.latest('export', ['paused', 'interrupted'])).toMatchObject({ id: 'p' });
+      expect(await jobs.claim('p', { owner: 'second', expiresAt: now + 90_000 })).toBe(true);
+      expect(await jobs.get('p')).toMatchObject({ status: 'running', message: null });
+      expect(await jobs.lease('p')).toEqual({ owner: 'second', expiresAt: now + 90_000 });
+      // A finished job is claimed again only when asked (a retry of its failed items).
+      await jobs.release('p', 'second', { status: 'done', message: 'ok' });
+      expect(await jobs.claim('p', { owner: 'third', expiresAt: now + 1 })).toBe(false);
+      expect(await jobs.claim('p', { owner: 'third', expiresAt: now + 1 }, true)).toBe(true);
+      // Its process gone (the lease ran out unrenewed): taken over.
+      await new Promise((r) => setTimeout(r, 5));
+      expect(await jobs.claim('p', { owner: 'fourth', expiresAt: now + 60_000 })).toBe(true);
+      await jobs.setTotal('p', 42);
+      expect(await jobs.get('p')).toMatchObject({ total: 42 });
+      // A paused run's summary stays when its resumed run ends without one.
+      await jobs.release('p', 'fourth', { status: 'paused', message: null, result: { n: 1 } });
+      expect(await jobs.claim('p', { owner: 'fifth', expiresAt: now + 60_000 })).toBe(true);
+      const failed = await jobs.release('p', 'fifth', {
+        status: 'failed',
+        message: 'disk full',
+        failed: 2,
+        skipped: 1,
+      });
+      expect(failed).toMatchObject({ status: 'failed', failed: 2, skipped: 1, total: 42 });
+      expect(await jobs.result('p')).toEqual({ n: 1 });
+      expect(await jobs.params('p')).toEqual({ outDir: '/out/p' });
+      expect(await jobs.params('nope')).toBeNull();
+      await jobs.createRunning(
+        { id: 'q', kind: 'pipeline', params: {} },
+        { owner: 'x', expiresAt: now + 60_000 },
+      );
+      expect((await jobs.list(null)).map((j) => j.id).sort()).toEqual(['p', 'q']);
     });
   });
 }

@@ -1,8 +1,8 @@
 // The project's `jobs` table on either database (async, through Kysely): the jobs a served team
-// project runs in its server process (its exports and imports), kept in the project so they outlive that
-// process. Mirrors db/repositories/jobs.ts, which the desktop's JobRunner keeps using: a running
-// job holds a lease its process renews; a job whose lease ran out belongs to a process that is
-// gone.
+// project runs in its server process (its exports and imports), and the desktop JobRunner's
+// start, claim, progress, heartbeat and end and the pipeline job's look-ups, kept in the project
+// so they outlive their process. A running job holds a lease its process renews; a job whose
+// lease ran out belongs to a process that is gone.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Job, JobProgress } from '../../contract/entities';
 import type { JobLease } from '../repositories/jobs';
@@ -43,6 +43,9 @@ function countColumns(c: Partial<JobCounts>) {
     if (c[k] !== undefined) set[k] = c[k];
   return set;
 }
+
+/** Statuses a job may be claimed from to run (again). */
+const RESUMABLE = ['paused', 'interrupted', 'queued'] as const;
 
 /** A job left running by a process that is gone: its row and the parameters it started with. */
 export interface StaleJob {
@@ -89,12 +92,99 @@ export class JobStore {
     return row && toJob(row);
   }
 
-  /** The newest jobs of `kind` first (the desktop's order; ties by id, PostgreSQL has no rowid). */
-  async list(kind: string, limit = 100): Promise<Job[]> {
-    const rows = await this.db
+  /** The parameters the job was started with (null: no such job). */
+  async params(id: string): Promise<unknown> {
+    return this.paramsOn(id, this.db);
+  }
+
+  /** The newest job of `kind` in one of `statuses` (e.g. the pipeline job to resume). */
+  async latest(kind: string, statuses: readonly Job['status'][]): Promise<Job | undefined> {
+    const row = await this.newest(kind)
+      .where('status', 'in', [...statuses])
+      .executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  /** The newest job of `kind` running under a lease that has not expired at `now`. */
+  async liveJob(kind: string, now: number): Promise<Job | undefined> {
+    const row = await this.newest(kind)
+      .where('status', 'in', ['running', 'queued'])
+      .where('lease_expires_at', '>=', now)
+      .executeTakeFirst();
+    return row && toJob(row);
+  }
+
+  /** Who holds the job's lease and until when; null when none is held. */
+  async lease(id: string): Promise<JobLease | null> {
+    const row = await this.db
+      .selectFrom('jobs')
+      .select(['lease_owner', 'lease_expires_at'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.lease_owner && row.lease_expires_at !== null
+      ? { owner: row.lease_owner, expiresAt: Number(row.lease_expires_at) }
+      : null;
+  }
+
+  /** How many items the job works through (its queue, once queued). */
+  async setTotal(id: string, total: number): Promise<void> {
+    await this.db
+      .updateTable('jobs')
+      .set({ total, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /**
+   * Takes a job to run it again: it must be paused, interrupted or queued (or, with
+   * `allowFinished`, done/failed/cancelled), or running under a lease that has expired (its
+   * process is gone). False when it is not (then nothing changed).
+   */
+  async claim(id: string, lease: JobLease, allowFinished = false): Promise<boolean> {
+    const now = Date.now();
+    const from: string[] = allowFinished
+      ? [...RESUMABLE, 'done', 'failed', 'cancelled']
+      : [...RESUMABLE];
+    const res = await this.db
+      .updateTable('jobs')
+      .set({
+        status: 'running',
+        message: null,
+        lease_owner: lease.owner,
+        lease_expires_at: lease.expiresAt,
+        updated_at: new Date(now).toISOString(),
+      })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', from),
+          eb.and([
+            eb('status', '=', 'running'),
+            eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]),
+          ]),
+        ]),
+      )
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  }
+
+  /** Jobs of `kind`, newest first (ties by id: PostgreSQL has no rowid). */
+  private newest(kind: string) {
+    return this.db
       .selectFrom('jobs')
       .selectAll()
       .where('kind', '=', kind)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(1);
+  }
+
+  /** The newest jobs (of `kind`, or all) first (ties by id: PostgreSQL has no rowid). */
+  async list(kind: string | null, limit = 100): Promise<Job[]> {
+    const rows = await this.db
+      .selectFrom('jobs')
+      .selectAll()
+      .$if(kind !== null, (q) => q.where('kind', '=', kind!))
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(limit)
@@ -114,14 +204,31 @@ export class JobStore {
 
   /** Progress counts, written only while `owner` still holds the job; false when it does not. */
   async progress(id: string, owner: string, counts: JobCounts): Promise<boolean> {
-    const res = await this.db
+    return (await this.writeProgress(id, owner, counts)) !== undefined;
+  }
+
+  /**
+   * Progress counts and detail (per-stage counts, ETA), written only while `owner` still holds
+   * the job; the row as written, or undefined when the job is no longer theirs.
+   */
+  async writeProgress(
+    id: string,
+    owner: string,
+    p: JobCounts & { detail?: JobProgress },
+  ): Promise<Job | undefined> {
+    const row = await this.db
       .updateTable('jobs')
-      .set({ ...countColumns(counts), updated_at: new Date().toISOString() })
+      .set({
+        ...countColumns(p),
+        progress_json: p.detail === undefined ? undefined : JSON.stringify(p.detail),
+        updated_at: new Date().toISOString(),
+      })
       .where('id', '=', id)
       .where('lease_owner', '=', owner)
       .where('status', '=', 'running')
+      .returningAll()
       .executeTakeFirst();
-    return Number(res.numUpdatedRows) === 1;
+    return row && toJob(row);
   }
 
   /** The heartbeat: extends `owner`'s lease; false when the job is no longer theirs. */
@@ -137,9 +244,10 @@ export class JobStore {
   }
 
   /**
-   * The job's final state and result, written only while `owner` still holds it (one
-   * transaction); the lease is released. Undefined when the job is no longer theirs (marked
-   * interrupted after their lease ran out).
+   * The job's final (or paused) state and result, written only while `owner` still holds it (one
+   * transaction); the lease is released. Without a result, the stored one stays (a resumed job's
+   * earlier summary). Undefined when the job is no longer theirs (marked interrupted after their
+   * lease ran out, or taken over by a resume elsewhere).
    */
   async release(
     id: string,
@@ -162,7 +270,7 @@ export class JobStore {
           status: end.status,
           message: end.message,
           ...countColumns(end),
-          result_json: end.result === undefined ? null : JSON.stringify(end.result),
+          result_json: end.result === undefined ? undefined : JSON.stringify(end.result),
           lease_owner: null,
           lease_expires_at: null,
           updated_at: new Date().toISOString(),
@@ -195,7 +303,7 @@ export class JobStore {
         .execute();
       const marked: StaleJob[] = [];
       for (const { id } of stale) {
-        const params = await this.params(id, trx);
+        const params = await this.paramsOn(id, trx);
         const row = await trx
           .updateTable('jobs')
           .set({
@@ -214,7 +322,7 @@ export class JobStore {
     });
   }
 
-  private async params(id: string, db: Db): Promise<unknown> {
+  private async paramsOn(id: string, db: Db): Promise<unknown> {
     const row = await db
       .selectFrom('jobs')
       .select('params_json')

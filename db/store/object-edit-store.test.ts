@@ -2,6 +2,7 @@
 // and PostgreSQL (the team service's object edits run on these).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ObjectState } from '../repositories/annotations';
+import { BrowseStore } from './browse-store';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ObjectEditStore, type ObjectEditSpec } from './object-edit-store';
@@ -158,8 +159,14 @@ describe.each(storeTargets())('object edits on $name', (target) => {
     });
     const made = (entry.after as { objects: ObjectState[] }).objects[0]!;
     expect(made).toMatchObject({ label: 'lamp', provenance: 'human', box: [1, 2, 30, 40] });
+    const browse = new BrowseStore(project.db);
+    expect(await browse.objectState(made.id)).toEqual(made);
     await step('ann', 'undo');
     expect((await state(made.id)).deleted_at).not.toBeNull();
+    // Deleted, it is still read by id (the mask refiner refuses it by its flag), not listed.
+    expect(await browse.objectState(made.id)).toMatchObject({ id: made.id, deleted: true });
+    expect((await browse.objectStates(imageId)).map((o) => o.id)).not.toContain(made.id);
+    expect(await browse.objectState(made.id + 1000)).toBeUndefined();
   });
 
   it("reads an object's batch and the families of the QA naming it", async () => {

@@ -5,12 +5,12 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AnnotationRepository, ReviewEditRepository } from '../repositories/annotations';
-import { JobItemRepository } from '../repositories/job-items';
-import { JobRepository } from '../repositories/jobs';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ModelOutputStore } from './model-output-store';
 import { ObjectEditStore } from './object-edit-store';
+import { JobItemStore } from './job-item-store';
+import { JobStore } from './job-store';
 import { DETECTED_OBJECTS_PER_IMAGE as B, reserveObjectIdBlocks } from './object-id-blocks';
 import { storeTargets, testBatch, testImage } from './test-targets';
 
@@ -23,12 +23,15 @@ describe.each(storeTargets())('object-id blocks on $name', (target) => {
   async function reserve(): Promise<Map<number, number>> {
     if (project.dialect === 'postgres') return reserveObjectIdBlocks(project.db, images);
     const jobId = `run-${++runs}`;
-    new JobRepository(project.connection!).create({ id: jobId, kind: 'pipeline', params: {} });
-    const items = new JobItemRepository(project.connection!);
-    items.enqueueImages(jobId, { reserveObjectIds: true });
+    await new JobStore(project.db, 'sqlite').createRunning(
+      { id: jobId, kind: 'pipeline', params: {} },
+      { owner: 'test', expiresAt: Date.now() + 60_000 },
+    );
+    const items = new JobItemStore(project.db, 'sqlite');
+    await items.enqueueImages(jobId, { reserveObjectIds: true });
     const blocks = new Map<number, number>();
     for (const id of images) {
-      const first = items.firstObjectId(jobId, id);
+      const first = await items.firstObjectId(jobId, id);
       if (first !== null) blocks.set(id, first);
     }
     return blocks;

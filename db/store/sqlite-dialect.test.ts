@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, type Generated } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { retryWhenBusy } from '../busy';
 import { GuardedSqliteDialect, TransactionSpannedEventLoopError } from './sqlite-dialect';
 
@@ -136,5 +136,25 @@ describe('SQLite transactions of the two-database layer', () => {
       ),
     );
     expect(texts()).toEqual(['a0', 'b1', 'c2']);
+  });
+});
+
+describe('prepared statements of the two-database layer', () => {
+  it('prepares each SQL text once, answers as a fresh statement would, and sees schema changes', async () => {
+    const prepare = vi.spyOn(shared, 'prepare');
+    for (const text of ['a', 'b', 'c']) await db.insertInto('notes').values({ text }).execute();
+    const byId = (id: number) =>
+      db.selectFrom('notes').select('text').where('id', '=', id).executeTakeFirst();
+    expect(await byId(2)).toEqual({ text: 'b' });
+    expect(await byId(3)).toEqual({ text: 'c' });
+    expect(await byId(9)).toBeUndefined();
+    // One insert, one select: two statements prepared for six queries.
+    expect(prepare).toHaveBeenCalledTimes(2);
+    // A kept statement reads a column added after it was prepared (SQLite re-prepares it).
+    const all = () => db.selectFrom('notes').selectAll().orderBy('id').execute();
+    expect((await all())[0]).toEqual({ id: 1, text: 'a' });
+    shared.exec("ALTER TABLE notes ADD COLUMN tag TEXT DEFAULT 'x'");
+    expect((await all())[0]).toEqual({ id: 1, text: 'a', tag: 'x' });
+    prepare.mockRestore();
   });
 });

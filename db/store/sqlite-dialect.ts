@@ -7,7 +7,7 @@
 // is read (as the desktop's synchronous transactions do), and db/busy.ts retries the whole thing.
 //
 // The event loop: on a desktop project the Kysely handle shares its better-sqlite3 connection with
-// the synchronous repositories (pipeline jobs write through them). A synchronous write
+// the synchronous repositories (a few desktop writes still go through them). A synchronous write
 // made while a Kysely transaction is open on that connection lands INSIDE it, and is lost if it
 // rolls back. Synchronous writes only run in their own macrotask, and a transaction that awaits
 // nothing but this driver (whose queries run synchronously) finishes within the macrotask it began
@@ -15,13 +15,18 @@
 // enforces it: a transaction still open when a probe scheduled at BEGIN fires (the next check
 // phase of the event loop) ends in TransactionSpannedEventLoopError, after committing what the
 // connection holds (so nothing written meanwhile is lost) or after the rollback it was going to do.
-import type { Database } from 'better-sqlite3';
+//
+// Prepared statements are kept by their SQL text: Kysely prepares every query anew, and preparing
+// compiles the triggers of the table written (a job item's update re-derives its image's status),
+// which costs more than running the statement.
+import type { Database, Statement } from 'better-sqlite3';
 import {
   CompiledQuery,
   SqliteDialect,
   SqliteDriver,
   type DatabaseConnection,
   type Driver,
+  type SqliteDatabase,
   type TransactionSettings,
 } from 'kysely';
 
@@ -36,6 +41,33 @@ export class TransactionSpannedEventLoopError extends Error {
   }
 }
 
+/** How many distinct statements stay prepared (least recently used ones go first). */
+const KEPT_STATEMENTS = 500;
+
+/** The connection as Kysely's driver sees it, preparing each SQL text once. */
+class PreparedStatements implements SqliteDatabase {
+  private readonly kept = new Map<string, Statement>();
+
+  constructor(private readonly database: Database) {}
+
+  prepare(sql: string): Statement {
+    let statement = this.kept.get(sql);
+    if (statement) {
+      this.kept.delete(sql); // most recently used last
+    } else {
+      statement = this.database.prepare(sql);
+      if (this.kept.size >= KEPT_STATEMENTS) this.kept.delete(this.kept.keys().next().value!);
+    }
+    this.kept.set(sql, statement);
+    return statement;
+  }
+
+  close(): void {
+    this.kept.clear();
+    this.database.close();
+  }
+}
+
 interface OpenTransaction {
   crossed: boolean;
   probe: ReturnType<typeof setImmediate>;
@@ -45,7 +77,7 @@ class GuardedSqliteDriver extends SqliteDriver {
   private open: OpenTransaction | null = null;
 
   constructor(private readonly database: Database) {
-    super({ database });
+    super({ database: new PreparedStatements(database) });
   }
 
   override async beginTransaction(

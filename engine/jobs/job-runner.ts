@@ -2,12 +2,17 @@
 // to the database and pushed as events, pause/cancel through an AbortSignal whose reason says which.
 // A running job holds a lease in its row that this runner renews (a heartbeat); a job whose lease
 // expired belongs to a process that is gone, and is recognised on the next open or claimed by a
-// resume (db/repositories/jobs.ts). Starting and claiming are atomic across processes.
+// resume. Starting and claiming are atomic across processes: each is one transaction through the
+// two-database layer (db/store/job-store.ts), with the job's `prepare` (its queue) inside it.
 import { randomUUID } from 'node:crypto';
-import type { JobProgress } from '../../contract/entities';
+import type { Kysely } from 'kysely';
+import type { Job, JobProgress } from '../../contract/entities';
 import { isBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
-import type { JobLease, JobRow } from '../../db/repositories/jobs';
+import type { JobLease } from '../../db/repositories/jobs';
+import { sqliteHandle } from '../../db/store/connect';
+import { JobStore } from '../../db/store/job-store';
+import type { ProjectTables } from '../../db/store/schema';
 import type { EventBus } from '../event-bus';
 import { UserInputError, NotFoundError } from '../errors';
 
@@ -53,7 +58,7 @@ export type JobBody = (
 /** Minimum time between progress writes, so a fast job is not slowed by its own bookkeeping. */
 const PROGRESS_INTERVAL_MS = 100;
 
-const STOPPED_STATUS: Record<StopReason, JobRow['status']> = {
+const STOPPED_STATUS: Record<StopReason, Job['status']> = {
   pause: 'paused',
   cancel: 'cancelled',
   shutdown: 'interrupted',
@@ -80,26 +85,29 @@ export class JobRunner {
    * Creates and runs a job. `exclusive`: refused with the running job's id while another job of
    * this kind runs on the project (in any process), checked and created in one transaction.
    */
-  start(
+  async start(
     store: ProjectStore,
     kind: string,
     params: unknown,
     body: JobBody,
-    opts: { resumable?: boolean; prepare?: (jobId: string) => void; exclusive?: boolean } = {},
-  ): JobRow {
+    opts: {
+      resumable?: boolean;
+      /** Set-up written with the job (its queue); awaits nothing but `db`. */
+      prepare?: (jobId: string, db: Kysely<ProjectTables>) => Promise<void>;
+      exclusive?: boolean;
+    } = {},
+  ): Promise<Job> {
     const id = randomUUID();
-    const job = store.db
-      .transaction(() => {
-        const made = store.jobs.createRunning(
-          { id, kind, params },
-          this.lease(),
-          opts.exclusive ?? false,
-        );
-        if ('conflict' in made) throw new JobConflictError(describeLive(made.conflict));
-        opts.prepare?.(id);
-        return store.jobs.get(id)!;
-      })
-      .immediate();
+    const job = await sqliteHandle(store.db)
+      .transaction()
+      .execute(async (trx) => {
+        const jobs = new JobStore(trx, 'sqlite');
+        const live = opts.exclusive ? await jobs.liveJob(kind, Date.now()) : undefined;
+        if (live) throw new JobConflictError(describeLive(live));
+        await jobs.createRunning({ id, kind, params }, this.lease());
+        await opts.prepare?.(id, trx);
+        return (await jobs.get(id))!;
+      });
     this.launch(store, job, body, opts.resumable ?? false);
     return job;
   }
@@ -109,26 +117,31 @@ export class JobRunner {
    * whose process is gone (its lease expired). The claim and `prepare` are one transaction, so two
    * processes never resume the same job.
    */
-  resume(
+  async resume(
     store: ProjectStore,
     jobId: string,
     body: JobBody,
-    opts: { allowFinished?: boolean; exclusive?: boolean; prepare?: () => void } = {},
-  ): JobRow {
-    const job = store.jobs.get(jobId);
+    opts: {
+      allowFinished?: boolean;
+      exclusive?: boolean;
+      /** Set-up written with the claim (e.g. failed images back in the queue); awaits only `db`. */
+      prepare?: (db: Kysely<ProjectTables>) => Promise<void>;
+    } = {},
+  ): Promise<Job> {
+    const db = sqliteHandle(store.db);
+    const job = await new JobStore(db, 'sqlite').get(jobId);
     if (!job) throw new NotFoundError(`job not found: ${jobId}`);
     if (this.running.has(jobId)) throw new UserInputError(`job ${jobId} is already running`);
-    const claimed = store.db
-      .transaction(() => {
-        const live = opts.exclusive ? store.jobs.liveJob(job.kind, Date.now()) : undefined;
-        if (live && live.id !== jobId) throw new JobConflictError(describeLive(live));
-        if (!store.jobs.claim(jobId, this.lease(), opts.allowFinished)) return false;
-        opts.prepare?.();
-        return true;
-      })
-      .immediate();
+    const claimed = await db.transaction().execute(async (trx) => {
+      const jobs = new JobStore(trx, 'sqlite');
+      const live = opts.exclusive ? await jobs.liveJob(job.kind, Date.now()) : undefined;
+      if (live && live.id !== jobId) throw new JobConflictError(describeLive(live));
+      if (!(await jobs.claim(jobId, this.lease(), opts.allowFinished))) return null;
+      await opts.prepare?.(trx);
+      return (await jobs.get(jobId))!;
+    });
     if (!claimed) {
-      const now = store.jobs.get(jobId)!;
+      const now = (await new JobStore(db, 'sqlite').get(jobId))!;
       if (now.status === 'running')
         throw new JobConflictError(
           `job ${jobId} is running in another process (it renews its lease); a killed run becomes resumable within ${Math.ceil(this.leaseMs / 1000)} s of its last heartbeat`,
@@ -137,11 +150,11 @@ export class JobRunner {
         `job ${jobId} is ${now.status}; only paused or interrupted jobs resume`,
       );
     }
-    this.launch(store, store.jobs.get(jobId)!, body, true);
-    return store.jobs.get(jobId)!;
+    this.launch(store, claimed, body, true);
+    return claimed;
   }
 
-  pause(store: ProjectStore, jobId: string): JobRow {
+  pause(store: ProjectStore, jobId: string): Job {
     const job = store.jobs.get(jobId);
     if (!job) throw new NotFoundError(`job not found: ${jobId}`);
     const run = this.running.get(jobId);
@@ -151,7 +164,7 @@ export class JobRunner {
     return job;
   }
 
-  cancel(store: ProjectStore, jobId: string): JobRow {
+  cancel(store: ProjectStore, jobId: string): Job {
     const job = store.jobs.get(jobId);
     if (!job) throw new NotFoundError(`job not found: ${jobId}`);
     const run = this.running.get(jobId);
@@ -192,7 +205,7 @@ export class JobRunner {
     return { owner: this.owner, expiresAt: Date.now() + this.leaseMs };
   }
 
-  private launch(store: ProjectStore, job: JobRow, body: JobBody, resumable: boolean): void {
+  private launch(store: ProjectStore, job: Job, body: JobBody, resumable: boolean): void {
     const controller = new AbortController();
     const done = this.run(store, job, controller, body, resumable).finally(() => {
       this.running.delete(job.id);
@@ -212,26 +225,36 @@ export class JobRunner {
   private renewLeases(): void {
     for (const [id, r] of this.running) {
       if (!r.store.db.open) continue;
-      try {
-        if (!r.store.jobs.renewLease(id, this.lease())) r.controller.abort('shutdown');
-      } catch (err) {
-        if (!isBusy(err)) throw err; // locked for a moment: the lease has slack for the next beat
-      }
+      jobStore(r.store)
+        .renewLease(id, this.lease())
+        .then(
+          (held) => {
+            if (!held) r.controller.abort('shutdown');
+          },
+          (err: unknown) => {
+            // Locked for a moment: the lease has slack for the next beat. Closed: the job is over.
+            if (!isBusy(err) && r.store.db.open) throw err;
+          },
+        );
     }
   }
 
   private async run(
     store: ProjectStore,
-    job: JobRow,
+    job: Job,
     controller: AbortController,
     body: JobBody,
     resumable: boolean,
   ): Promise<void> {
     const projectId = store.id;
-    const emit = (row: JobRow, current: string | null) =>
+    const emit = (row: Job, current: string | null) =>
       this.events.emit({ type: 'job', projectId, job: row, current });
     emit(job, null);
     let lastWrite = 0;
+    // Progress writes in the order reported, each event after its row is written; the job's end
+    // waits for them, and a failed write fails the job there.
+    let writes: Promise<void> = Promise.resolve();
+    let writeError: unknown = null;
     const ctx: JobContext = {
       jobId: job.id,
       signal: controller.signal,
@@ -240,27 +263,32 @@ export class JobRunner {
         if (now - lastWrite < PROGRESS_INTERVAL_MS && p.done < p.total) return;
         lastWrite = now;
         if (!store.db.open) return;
-        emit(
-          store.jobs.update(job.id, {
+        writes = writes.then(async () => {
+          if (!store.db.open) return;
+          const row = await jobStore(store).writeProgress(job.id, this.owner, {
             total: p.total,
             done: p.done,
             failed: p.failed,
             skipped: p.skipped,
-            progress: p.detail,
-          }),
-          p.current ?? null,
-        );
+            detail: p.detail,
+          });
+          if (row) emit(row, p.current ?? null);
+        });
+        writes = writes.catch((err: unknown) => {
+          writeError ??= err;
+        });
       },
     };
-    const stoppedStatus = (): JobRow['status'] => {
+    const stoppedStatus = (): Job['status'] => {
       const reason = controller.signal.reason as StopReason | undefined;
       return reason === 'shutdown' && !resumable ? 'cancelled' : STOPPED_STATUS[reason ?? 'cancel'];
     };
     try {
-      const outcome = await body(ctx);
-      const status: JobRow['status'] = controller.signal.aborted ? stoppedStatus() : 'done';
+      const outcome = await body(ctx).finally(() => writes);
+      if (writeError) throw writeError;
+      const status: Job['status'] = controller.signal.aborted ? stoppedStatus() : 'done';
       // Written only while this runner still holds the job (not after another process took over).
-      const row = store.jobs.release(job.id, this.owner, {
+      const row = await jobStore(store).release(job.id, this.owner, {
         status,
         failed: outcome.failed,
         skipped: outcome.skipped,
@@ -274,7 +302,7 @@ export class JobRunner {
       // does) was paused or cancelled, not failed.
       const stopped = controller.signal.aborted && err === controller.signal.reason;
       const status = stopped ? stoppedStatus() : 'failed';
-      const row = store.jobs.release(job.id, this.owner, {
+      const row = await jobStore(store).release(job.id, this.owner, {
         status,
         message: stopped
           ? status === 'cancelled'
@@ -289,7 +317,12 @@ export class JobRunner {
   }
 }
 
-function describeLive(job: JobRow): string {
+/** A desktop project's jobs through the two-database layer. */
+function jobStore(store: ProjectStore): JobStore {
+  return new JobStore(sqliteHandle(store.db), 'sqlite');
+}
+
+function describeLive(job: Job): string {
   const what = job.kind === 'pipeline' ? 'pipeline run' : `${job.kind} job`;
   return `another ${what} is in progress on this project: job ${job.id} (${job.done}/${job.total} done); wait for it to finish or pause it`;
 }

@@ -30,7 +30,7 @@ describe('a job stopped by its own abort', () => {
   it('cancelled: ends cancelled with the message, not failed', async () => {
     const store = project();
     const runner = new JobRunner(new EventBus());
-    const job = runner.start(store, 'export', {}, untilStopped);
+    const job = await runner.start(store, 'export', {}, untilStopped);
     runner.cancel(store, job.id);
     await runner.settled(job.id);
     expect(store.jobs.get(job.id)).toMatchObject({
@@ -42,7 +42,7 @@ describe('a job stopped by its own abort', () => {
   it('paused: ends paused', async () => {
     const store = project();
     const runner = new JobRunner(new EventBus());
-    const job = runner.start(store, 'pipeline', {}, untilStopped, { resumable: true });
+    const job = await runner.start(store, 'pipeline', {}, untilStopped, { resumable: true });
     runner.pause(store, job.id);
     await runner.settled(job.id);
     expect(store.jobs.get(job.id)!.status).toBe('paused');
@@ -51,7 +51,7 @@ describe('a job stopped by its own abort', () => {
   it('a body that fails for its own reason still fails with its message', async () => {
     const store = project();
     const runner = new JobRunner(new EventBus());
-    const job = runner.start(store, 'export', {}, async () => {
+    const job = await runner.start(store, 'export', {}, async () => {
       throw new Error('disk full');
     });
     await runner.settled(job.id);

@@ -6,12 +6,14 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
-import { JobItemRepository } from '../../db/repositories/job-items';
+import { sqliteHandle } from '../../db/store/connect';
+import { JobItemStore } from '../../db/store/job-item-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
 import type { ModelStage, ModelStageResolver } from '../pipeline/model-stage';
 import {
+  jobStore,
   resumePipelineJob,
   retryFailedPipelineJob,
   startPipelineJob,
@@ -82,6 +84,8 @@ const params = {
   device: 'cpu' as const,
 };
 
+const jobItems = (store: ProjectStore) => new JobItemStore(sqliteHandle(store.db), 'sqlite');
+
 function qaRowsPerKey(store: ProjectStore): number {
   const r = store.db
     .prepare('SELECT count(*) AS n, count(DISTINCT image_id || qa_key) AS k FROM qa_pairs')
@@ -113,21 +117,26 @@ describe('pipeline jobs', () => {
         }
       });
       const env = { modelsDir: NO_MODELS, workers: 0, resolver: slowFilter(20) };
-      const job = startPipelineJob(runner, store, { ...params, stages: [...params.stages] }, env);
+      const job = await startPipelineJob(
+        runner,
+        store,
+        { ...params, stages: [...params.stages] },
+        env,
+      );
       await runner.settled(job.id);
-      const items = new JobItemRepository(store.db);
-      const atPause = items.counts(job.id);
+      const items = jobItems(store);
+      const atPause = await items.counts(job.id);
       expect(store.jobs.get(job.id)!.status).toBe('paused');
       expect(atPause.done).toBeGreaterThanOrEqual(3);
       expect(atPause.pending).toBeGreaterThan(0);
       expect((store.jobs.result(job.id) as RunSummary).interrupted).toBe(true);
       expect(seen.some((s) => Array.isArray(s.stages))).toBe(true);
 
-      resumePipelineJob(runner, store, job.id, env);
+      await resumePipelineJob(runner, store, job.id, env);
       await runner.settled(job.id);
       const row = store.jobs.get(job.id)!;
       expect(row).toMatchObject({ status: 'done', total: N, done: N });
-      expect(items.counts(job.id)).toEqual({ pending: 0, done: N, skipped: 0, failed: 0 });
+      expect(await items.counts(job.id)).toEqual({ pending: 0, done: N, skipped: 0, failed: 0 });
       expect(row.progress!.stages.map((s) => [s.stage, s.done])).toEqual([
         ['filter', N],
         ['graph', N],
@@ -148,7 +157,7 @@ describe('pipeline jobs', () => {
         { stage: 'qa', n: N },
       ]);
       expect(qaRowsPerKey(store)).toBeGreaterThan(N);
-      expect(() => resumePipelineJob(runner, store, job.id, env)).toThrow(
+      await expect(resumePipelineJob(runner, store, job.id, env)).rejects.toThrow(
         /is done; only paused or interrupted/,
       );
     } finally {
@@ -172,7 +181,12 @@ describe('pipeline jobs', () => {
         workers: 0,
         resolver: slowFilter(0, new Set([drop!.id])),
       };
-      const job = startPipelineJob(runner, store, { ...params, stages: [...params.stages] }, env);
+      const job = await startPipelineJob(
+        runner,
+        store,
+        { ...params, stages: [...params.stages] },
+        env,
+      );
       await runner.settled(job.id);
       const row = store.jobs.get(job.id)!;
       expect(row).toMatchObject({ status: 'done', done: N, failed: 1 });
@@ -184,7 +198,7 @@ describe('pipeline jobs', () => {
         { image: broken!.relPath, reason: expect.stringMatching(/^depth unreadable: /) },
       ]);
       expect(summary.stages.qa!.done).toBe(N - 2);
-      const errors = new JobItemRepository(store.db).errors(job.id, 0, 10);
+      const errors = await jobItems(store).errors(job.id, 0, 10);
       expect(errors).toEqual({
         total: 1,
         items: [
@@ -199,18 +213,20 @@ describe('pipeline jobs', () => {
       expect(store.scene.graph(drop!.id)).toBeUndefined();
 
       writeFileSync(depthFile, good);
-      retryFailedPipelineJob(runner, store, job.id, env);
+      await retryFailedPipelineJob(runner, store, job.id, env);
       await runner.settled(job.id);
       expect(store.jobs.get(job.id)).toMatchObject({ status: 'done', failed: 0 });
       // The filtered image is settled too: its filter verdict is its result.
-      expect(new JobItemRepository(store.db).counts(job.id)).toEqual({
+      expect(await jobItems(store).counts(job.id)).toEqual({
         pending: 0,
         done: N,
         skipped: 0,
         failed: 0,
       });
       expect(store.annotations.qa(broken!.id).length).toBeGreaterThan(0);
-      expect(() => retryFailedPipelineJob(runner, store, job.id, env)).toThrow(/no failed images/);
+      await expect(retryFailedPipelineJob(runner, store, job.id, env)).rejects.toThrow(
+        /no failed images/,
+      );
     } finally {
       store.close();
     }
@@ -255,11 +271,11 @@ describe('pipeline jobs', () => {
       const b = new JobRunner(new EventBus(), { leaseMs: 400 });
       const env = { modelsDir: NO_MODELS, workers: 0, resolver: slowFilter(40) };
       const run = { ...params, stages: [...params.stages] };
-      const first = startPipelineJob(a, store, run, env);
-      expect(() => startPipelineJob(b, other, run, env)).toThrow(
+      const first = await startPipelineJob(a, store, run, env);
+      await expect(startPipelineJob(b, other, run, env)).rejects.toThrow(
         `another pipeline run is in progress on this project: job ${first.id} (`,
       );
-      expect(() => resumePipelineJob(b, other, first.id, env)).toThrow(
+      await expect(resumePipelineJob(b, other, first.id, env)).rejects.toThrow(
         `job ${first.id} is running in another process`,
       );
       // Its lease is renewed while it runs: it is alive, not resumable.
@@ -269,11 +285,11 @@ describe('pipeline jobs', () => {
       const summary = store.jobs.result(first.id) as RunSummary;
       expect(summary.stages.filter!.done).toBe(N);
       expect(summary.stages.qa!.done).toBe(N);
-      expect(store.jobs.list().filter((j) => j.kind === 'pipeline')).toHaveLength(1);
-      expect(store.jobs.lease(first.id)).toBeNull();
+      expect(await jobStore(store).list('pipeline')).toHaveLength(1);
+      expect(await jobStore(store).lease(first.id)).toBeNull();
 
       // Once it has finished, the other process may run.
-      const second = startPipelineJob(b, other, run, env);
+      const second = await startPipelineJob(b, other, run, env);
       await b.settled(second.id);
       expect(other.jobs.get(second.id)).toMatchObject({ status: 'done', done: N });
     } finally {
@@ -288,7 +304,12 @@ describe('pipeline jobs', () => {
     try {
       const env = { modelsDir: NO_MODELS, workers: 0, resolver: slowFilter(0) };
       const runner = new JobRunner(new EventBus(), { leaseMs: 300 });
-      const job = startPipelineJob(runner, store, { ...params, stages: [...params.stages] }, env);
+      const job = await startPipelineJob(
+        runner,
+        store,
+        { ...params, stages: [...params.stages] },
+        env,
+      );
       runner.pause(store, job.id);
       await runner.settled(job.id);
       // What kill -9 leaves: the job 'running' under a lease nobody renews, and an owner PID that
@@ -301,17 +322,17 @@ describe('pipeline jobs', () => {
         .run(Date.now() + 300, process.ppid, job.id);
       const resumer = new JobRunner(new EventBus(), { leaseMs: 300 });
       expect(other.jobs.markInterrupted()).toBe(0);
-      expect(() => resumePipelineJob(resumer, other, job.id, env)).toThrow(
+      await expect(resumePipelineJob(resumer, other, job.id, env)).rejects.toThrow(
         /is running in another process .* resumable within 1 s of its last heartbeat/,
       );
       const waited = Date.now();
       expect(await waitForLease(other, job.id, 20)).toBe(true);
       expect(Date.now() - waited).toBeLessThan(2000);
       expect(other.jobs.markInterrupted()).toBe(1);
-      resumePipelineJob(resumer, other, job.id, env);
+      await resumePipelineJob(resumer, other, job.id, env);
       await resumer.settled(job.id);
       expect(other.jobs.get(job.id)).toMatchObject({ status: 'done', done: N });
-      expect(new JobItemRepository(other.db).counts(job.id)).toEqual({
+      expect(await jobItems(other).counts(job.id)).toEqual({
         pending: 0,
         done: N,
         skipped: 0,
@@ -328,7 +349,12 @@ describe('pipeline jobs', () => {
     try {
       const runner = new JobRunner(new EventBus(), { leaseMs: 1000 });
       const env = { modelsDir: NO_MODELS, workers: 0, resolver: slowFilter(1000) };
-      const job = startPipelineJob(runner, store, { ...params, stages: [...params.stages] }, env);
+      const job = await startPipelineJob(
+        runner,
+        store,
+        { ...params, stages: [...params.stages] },
+        env,
+      );
       const [started, resumed] = await Promise.all([
         sqw(['run', '--project', store.folder, '--stages', 'graph,qa', '--workers', '0']),
         sqw(['run', '--project', store.folder, '--resume', '--workers', '0']),
@@ -344,7 +370,7 @@ describe('pipeline jobs', () => {
       expect(store.jobs.get(job.id)!.status).toBe('running');
       runner.pause(store, job.id);
       await runner.settled(job.id);
-      expect(store.jobs.list()).toHaveLength(1);
+      expect(await jobStore(store).list(null)).toHaveLength(1);
     } finally {
       store.close();
     }

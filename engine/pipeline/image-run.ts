@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ProjectStore } from '../../db/project-store';
 import type { ImageRow } from '../../db/repositories/images';
-import type { JobItemRepository } from '../../db/repositories/job-items';
 import type { StageRecord } from '../../db/repositories/stage-results';
+import { CatalogStore } from '../../db/store/catalog-store';
 import { sqliteHandle } from '../../db/store/connect';
+import { JobItemStore } from '../../db/store/job-item-store';
 import { ModelOutputStore } from '../../db/store/model-output-store';
 import { SceneStore } from '../../db/store/scene-store';
 import type { ProjectTables } from '../../db/store/schema';
@@ -47,7 +48,7 @@ const MODEL_STAGES: ReadonlySet<string> = new Set(MODEL_STAGE_ORDER);
 
 export interface ImageRunEnv {
   store: ProjectStore;
-  items: JobItemRepository;
+  items: JobItemStore;
   jobId: string;
   stages: ReadonlySet<StageName>;
   onlyPending: boolean;
@@ -84,7 +85,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   /** One short write transaction through the layer's stores. */
   const write = <T>(fn: (scene: SceneStore, trx: Kysely<ProjectTables>) => Promise<T>) =>
     db.transaction().execute((trx) => fn(new SceneStore(trx), trx));
-  const image = store.images.get(imageId);
+  const image = await new CatalogStore(db).image(imageId);
   if (!image) return { imageId, image: `#${imageId}`, item: 'skipped', records: [] };
   env.onImage?.(image.relPath);
   const records: StageRecord[] = [];
@@ -200,7 +201,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
       const { kept, note } = detectionsToStore(o.objects);
       // The image's block (reserved as the job queued it), so the ids do not depend on the order
       // images reach this point; without one, the next free ids.
-      const block = blockObjectIds(env.items.firstObjectId(jobId, imageId), kept.length);
+      const block = blockObjectIds(await env.items.firstObjectId(jobId, imageId), kept.length);
       const ids = await write(async (scene, trx) => {
         const out = new ModelOutputStore(trx);
         const taken = block ?? (await out.nextFreeObjectIds(kept.length, 'sqlite'));
@@ -323,7 +324,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
   });
   failure ??= cpu.failure;
   // Everything the CPU stages produced, the stage records and the job item: one transaction.
-  await write(async (scene) => {
+  await write(async (scene, trx) => {
     let geometryWriteMs = 0;
     if (cpu.geometry) {
       const { graph, derivedMasks, notes } = cpu.geometry;
@@ -343,9 +344,7 @@ export async function runImage(env: ImageRunEnv, imageId: number): Promise<Image
     records.push(...cpu.records({ geometryWriteMs, qaWriteMs, qaCounts }));
     await scene.recordStages(records);
     const item = failure ? 'failed' : records.some((r) => r.status === 'done') ? 'done' : 'skipped';
-    // job_items is the desktop queue's own table (no team counterpart in the layer): its
-    // synchronous write runs on the same connection, so inside this transaction.
-    env.items.finish(jobId, imageId, item, failure);
+    await new JobItemStore(trx, 'sqlite').finish(jobId, imageId, item, failure);
   });
 
   const item = failure ? 'failed' : records.some((r) => r.status === 'done') ? 'done' : 'skipped';

@@ -18,6 +18,7 @@ import { decodeRle, type CocoRle } from '../../spatial/geometry/mask-rle';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { cleanLabels, STAGE_ADAPTERS, stageAdapterKind } from './model-adapters';
+import { jobStore } from './pipeline-jobs';
 import { ADAPTERS, STAGE_TASK } from './model-resolver';
 import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
@@ -79,7 +80,9 @@ describe('perception adapters in the pipeline', () => {
       );
       expect(job.status).toBe('done');
       expect(summary.stages.detect).toMatchObject({ done: 3, failed: [] });
-      expect(store.jobs.params(job.id)).toMatchObject({ labels: [' chair', 'lamp', 'Chair '] });
+      expect(await jobStore(store).params(job.id)).toMatchObject({
+        labels: [' chair', 'lamp', 'Chair '],
+      });
       const image = store.images.findByName(batch.names[0]!)[0]!;
       const objects = store.annotations.objects(image.id);
       expect(objects.map((o) => [o.label, o.provenance])).toEqual([['chair', 'model']]);

@@ -2,8 +2,10 @@
 // is still pending), retry failed (failed images back to pending, then resume). The service and
 // `sqw run` both go through here, so a run started in one can be resumed from the other.
 import type { ProjectStore } from '../../db/project-store';
-import { JobItemRepository } from '../../db/repositories/job-items';
-import type { JobRow } from '../../db/repositories/jobs';
+import type { Job } from '../../contract/entities';
+import { sqliteHandle } from '../../db/store/connect';
+import { JobItemStore } from '../../db/store/job-item-store';
+import { JobStore } from '../../db/store/job-store';
 import type { Device } from '../../native-models/providers';
 import { NotFoundError, UserInputError } from '../errors';
 import type { JobBody, JobRunner } from '../jobs/job-runner';
@@ -73,29 +75,35 @@ export function summaryMessage(s: RunSummary): string {
   ].join('; ');
 }
 
+/** A desktop project's jobs through the two-database layer. */
+export function jobStore(store: ProjectStore): JobStore {
+  return new JobStore(sqliteHandle(store.db), 'sqlite');
+}
+
 export function startPipelineJob(
   runner: JobRunner,
   store: ProjectStore,
   params: PipelineJobParams,
   env: PipelineRunEnv = {},
-): JobRow {
+): Promise<Job> {
   // One pipeline run per project: two would both queue every image and under-count each other.
   return runner.start(store, PIPELINE_JOB, params, body(store, params, env), {
     resumable: true,
     exclusive: true,
-    prepare: (jobId) => {
-      const n = queueImages(store, jobId, params.stages, params.onlyPending);
-      store.jobs.update(jobId, { total: n });
+    prepare: async (jobId, db) => {
+      const n = await queueImages(db, jobId, params.stages, params.onlyPending);
+      await new JobStore(db, 'sqlite').setTotal(jobId, n);
     },
   });
 }
 
-function storedParams(store: ProjectStore, jobId: string): PipelineJobParams {
-  const job = store.jobs.get(jobId);
+async function storedParams(store: ProjectStore, jobId: string): Promise<PipelineJobParams> {
+  const jobs = jobStore(store);
+  const job = await jobs.get(jobId);
   if (!job) throw new NotFoundError(`job not found: ${jobId}`);
   if (job.kind !== PIPELINE_JOB)
     throw new UserInputError(`job ${jobId} is a ${job.kind} job, not a pipeline run`);
-  const p = store.jobs.params(jobId) as Partial<PipelineJobParams>;
+  const p = (await jobs.params(jobId)) as Partial<PipelineJobParams>;
   const stages = (p.stages ?? []).filter((s): s is StageName =>
     (ALL_STAGES as readonly string[]).includes(s),
   );
@@ -108,38 +116,43 @@ function storedParams(store: ProjectStore, jobId: string): PipelineJobParams {
   };
 }
 
-export function resumePipelineJob(
+export async function resumePipelineJob(
   runner: JobRunner,
   store: ProjectStore,
   jobId: string,
   env: PipelineRunEnv = {},
-): JobRow {
-  const params = storedParams(store, jobId);
+): Promise<Job> {
+  const params = await storedParams(store, jobId);
   return runner.resume(store, jobId, body(store, params, env), { exclusive: true });
 }
 
-export function retryFailedPipelineJob(
+export async function retryFailedPipelineJob(
   runner: JobRunner,
   store: ProjectStore,
   jobId: string,
   env: PipelineRunEnv = {},
-): JobRow {
-  const params = storedParams(store, jobId);
+): Promise<Job> {
+  const params = await storedParams(store, jobId);
   if (runner.isRunning(jobId)) throw new UserInputError(`job ${jobId} is running; pause it first`);
   // Requeued in the claim's transaction: never under a run that another process still owns.
   return runner.resume(store, jobId, body(store, params, env), {
     allowFinished: true,
     exclusive: true,
-    prepare: () => {
-      const n = new JobItemRepository(store.db).requeueFailed(jobId);
+    prepare: async (db) => {
+      const n = await new JobItemStore(db, 'sqlite').requeueFailed(jobId);
       if (n === 0) throw new UserInputError(`job ${jobId} has no failed images to retry`);
     },
   });
 }
 
 /** The newest pipeline job that can resume (paused or interrupted), if any. */
-export function resumableJob(store: ProjectStore): JobRow | undefined {
-  return store.jobs.latest(PIPELINE_JOB, ['interrupted', 'paused']);
+export function resumableJob(store: ProjectStore): Promise<Job | undefined> {
+  return jobStore(store).latest(PIPELINE_JOB, ['interrupted', 'paused']);
+}
+
+/** The newest pipeline job running under a live lease (in this process or another), if any. */
+export function livePipelineJob(store: ProjectStore): Promise<Job | undefined> {
+  return jobStore(store).liveJob(PIPELINE_JOB, Date.now());
 }
 
 /**
@@ -152,10 +165,11 @@ export async function waitForLease(
   jobId: string,
   pollMs = 100,
 ): Promise<boolean> {
-  const first = store.jobs.lease(jobId);
+  const jobs = jobStore(store);
+  const first = await jobs.lease(jobId);
   if (!first) return true;
   for (;;) {
-    const now = store.jobs.lease(jobId);
+    const now = await jobs.lease(jobId);
     if (!now) return true; // released: it finished or paused meanwhile
     if (now.owner !== first.owner || now.expiresAt !== first.expiresAt) return false;
     if (Date.now() > now.expiresAt) return true;

@@ -3,6 +3,7 @@
 // returns at once. The computation and its writes are a team project's (rederive-image.ts), over
 // project.sqlite and the project's blobs/ folder; QA keyed by fact keeps unchanged decisions.
 import type { ProjectStore } from '../../db/project-store';
+import { CatalogStore } from '../../db/store/catalog-store';
 import { sqliteHandle } from '../../db/store/connect';
 import type { EventBus } from '../event-bus';
 import { printable } from '../printable';
@@ -25,7 +26,7 @@ export class RederiveQueue {
           new FolderBlobStore(store.blobsDir),
           imageId,
         );
-        const image = store.images.get(imageId);
+        const image = await new CatalogStore(sqliteHandle(store.db)).image(imageId);
         if (image)
           this.events.emit({
             type: 'images-changed',

@@ -4,10 +4,12 @@
 // kill) loses at most the images in flight, which stay pending and run again on resume.
 import type { JobProgress, JobStageCounts } from '../../contract/entities';
 import type { PipelineSummary } from '../../contract/api';
+import type { Kysely } from 'kysely';
 import type { ProjectStore } from '../../db/project-store';
-import { JobItemRepository } from '../../db/repositories/job-items';
 import { sqliteHandle } from '../../db/store/connect';
+import { JobItemStore } from '../../db/store/job-item-store';
 import { SceneStore } from '../../db/store/scene-store';
+import type { ProjectTables } from '../../db/store/schema';
 import type { Device } from '../../native-models/providers';
 import { CpuPool, defaultPoolSize } from './cpu-pool';
 import { runImage, type ImageRunEnv, type ImageRunOutcome } from './image-run';
@@ -63,14 +65,17 @@ export interface RunOptions {
 const PAGE = 200;
 const SUMMARY_FAILURES = 100;
 
-/** Puts the project's images in the job's queue (all, or those with unfinished stages). */
+/**
+ * Puts the project's images in the job's queue (all, or those with unfinished stages), on the
+ * desktop project's `db` (inside the job's start transaction).
+ */
 export function queueImages(
-  store: ProjectStore,
+  db: Kysely<ProjectTables>,
   jobId: string,
   stages: readonly StageName[],
   onlyPending: boolean,
-): number {
-  return new JobItemRepository(store.db).enqueueImages(jobId, {
+): Promise<number> {
+  return new JobItemStore(db, 'sqlite').enqueueImages(jobId, {
     onlyPendingFor: onlyPending ? stages : [],
     finishedSkips: FINISHED_SKIPS,
     // Detected objects take ids from blocks fixed now (db/store/object-id-blocks.ts).
@@ -80,9 +85,10 @@ export function queueImages(
 
 export async function runPipeline(store: ProjectStore, opts: RunOptions): Promise<RunSummary> {
   const started = performance.now();
-  const items = new JobItemRepository(store.db);
+  const db = sqliteHandle(store.db);
+  const items = new JobItemStore(db, 'sqlite');
   // The run's summary reads its stage records as a team run's does.
-  const results = new SceneStore(sqliteHandle(store.db));
+  const results = new SceneStore(db);
   const wanted = new Set(opts.stages);
   const device = opts.device ?? 'auto';
 
@@ -134,7 +140,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     if (c && (r.status === 'done' || r.status === 'skipped' || r.status === 'failed'))
       c[r.status] += r.n;
   }
-  const initial = items.counts(opts.jobId);
+  const initial = await items.counts(opts.jobId);
   const total = initial.pending + initial.done + initial.skipped + initial.failed;
   const settledBefore = total - initial.pending;
   let failed = initial.failed;
@@ -180,7 +186,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
   try {
     let after = 0;
     outer: for (;;) {
-      const page = items.pendingPage(opts.jobId, after, PAGE);
+      const page = await items.pendingPage(opts.jobId, after, PAGE);
       if (page.length === 0) break;
       after = page[page.length - 1]!;
       for (const imageId of page) {
@@ -209,7 +215,7 @@ export async function runPipeline(store: ProjectStore, opts: RunOptions): Promis
     images: total,
     notices,
     stages: {},
-    interrupted: Boolean(opts.signal?.aborted) && items.counts(opts.jobId).pending > 0,
+    interrupted: Boolean(opts.signal?.aborted) && (await items.counts(opts.jobId)).pending > 0,
     providers,
     elapsedMs: performance.now() - started,
     inferenceBusyMs: lane.busyMs,

@@ -64,8 +64,8 @@ afterEach(async () => {
 });
 
 const version = (id: number) => store.annotations.edits.objectState(id)!.version;
-const nameOf = (id: number) =>
-  objectNames(store, imageId).find((n) => n.objectId === id)?.expression;
+const nameOf = async (id: number) =>
+  (await objectNames(store, imageId)).find((n) => n.objectId === id)?.expression;
 const qa = () => store.annotations.edits.qaReviewForImage(imageId);
 const about = (id: number, rows: QaReviewRow[] = qa()) =>
   rows.filter((q) => ((q.record?.subjects as number[] | undefined) ?? []).includes(id));
@@ -96,7 +96,7 @@ async function rejectOneAbout(id: number): Promise<number> {
 describe('an ambiguous name blocks approval', () => {
   it('refuses approval (even confirmed) with the reason; bulk approval leaves those out', async () => {
     expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
-    expect(nameOf(cabinet)).toBeNull();
+    expect(await nameOf(cabinet)).toBeNull();
     const q = openAbout(cabinet);
     const out = await approve(q);
     expect(out.applied).toBe(false);
@@ -139,8 +139,8 @@ describe('exclude an object from QA', () => {
     await queue.idle();
 
     expect(ambiguousIds()).not.toContain(cabinet);
-    expect(nameOf(cabinet)).toBe('the cabinet');
-    expect(nameOf(twin)).toBeNull();
+    expect(await nameOf(cabinet)).toBe('the cabinet');
+    expect(await nameOf(twin)).toBeNull();
     // Nothing about the excluded object is left to review or export; the human decision is held.
     expect(about(twin).filter((q) => q.status !== 'orphaned')).toHaveLength(0);
     expect(store.annotations.edits.qaReview(rejected)!.status).toBe('orphaned');
@@ -194,7 +194,7 @@ describe('a distinguishing attribute', () => {
     });
     await queue.idle();
     expect(store.annotations.edits.objectState(cabinet)!.attributes).toEqual(['grey']);
-    expect(nameOf(cabinet)).toBe('the grey cabinet');
+    expect(await nameOf(cabinet)).toBe('the grey cabinet');
     expect(ambiguousIds()).not.toContain(cabinet);
     expect(about(cabinet).some((q) => q.question.includes('the grey cabinet'))).toBe(true);
     expect((await approve(openAbout(cabinet))).applied).toBe(true);
@@ -203,7 +203,7 @@ describe('a distinguishing attribute', () => {
     await review.undo('ann');
     await queue.idle();
     expect(store.annotations.edits.objectState(cabinet)!.attributes).toEqual([]);
-    expect(nameOf(cabinet)).toBeNull();
+    expect(await nameOf(cabinet)).toBeNull();
   });
 
   it('puts a position after the noun and keeps QA on that axis from giving it away', async () => {
@@ -214,7 +214,7 @@ describe('a distinguishing attribute', () => {
       actor: 'ann',
     });
     await queue.idle();
-    expect(nameOf(twin)).toBe('the cabinet on the right');
+    expect(await nameOf(twin)).toBe('the cabinet on the right');
     const named = about(twin).filter((q) => q.question.includes('the cabinet on the right'));
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter((q) => q.family === 'left_right')).toHaveLength(0);
@@ -252,13 +252,13 @@ describe('pick the referent a phrase means', () => {
     });
     expect(entry.command).toBe('referent.pick');
     await queue.idle();
-    expect(nameOf(cabinet)).toBe('the cabinet');
+    expect(await nameOf(cabinet)).toBe('the cabinet');
     expect(store.annotations.edits.objectState(twin)!.excluded).toBe('background');
 
     await review.undo('ann');
     await queue.idle();
     expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
-    expect(nameOf(cabinet)).toBeNull();
+    expect(await nameOf(cabinet)).toBeNull();
   });
 
   it('can give the others an attribute instead', async () => {
@@ -270,8 +270,8 @@ describe('pick the referent a phrase means', () => {
       actor: 'ann',
     });
     await queue.idle();
-    expect(nameOf(cabinet)).toBe('the wooden cabinet');
-    expect(nameOf(twin)).toBe('the metal cabinet');
+    expect(await nameOf(cabinet)).toBe('the wooden cabinet');
+    expect(await nameOf(twin)).toBe('the metal cabinet');
   });
 });
 
@@ -293,7 +293,7 @@ describe('merge two objects that are one', () => {
       Math.max(keptBox[3], 410),
     ]);
     expect(store.annotations.edits.objectState(twin)!.deleted).toBe(true);
-    expect(nameOf(cabinet)).toBe('the cabinet');
+    expect(await nameOf(cabinet)).toBe('the cabinet');
     expect(store.annotations.edits.qaReview(rejected)!.status).toBe('orphaned');
 
     expect((await review.undo('ann'))?.command).toBe('object.merge');

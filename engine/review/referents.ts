@@ -4,6 +4,9 @@
 // their group ("the left chair"). Re-derivation after each reviewer action refreshes both. The
 // rules (namesOf, ambiguousOf) take what was read, so a team project's stores give the same answer.
 import type { ProjectStore } from '../../db/project-store';
+import { BrowseStore } from '../../db/store/browse-store';
+import { sqliteHandle } from '../../db/store/connect';
+import { SceneStore } from '../../db/store/scene-store';
 import { buildExpressions } from '../../spatial/qa/disambiguation';
 import { Counter, SceneFacts } from '../../spatial/qa/facts';
 import { resolveOptions } from '../../spatial/qa/types';
@@ -51,13 +54,12 @@ export function ambiguousOf(
   }));
 }
 
-function storedGraph(store: ProjectStore, imageId: number): SceneGraph | undefined {
-  return store.scene.graph(imageId)?.graph as SceneGraph | undefined;
-}
-
-export function objectNames(store: ProjectStore, imageId: number): ObjectName[] {
+/** The desktop project's object names, read through the layer's stores. */
+export async function objectNames(store: ProjectStore, imageId: number): Promise<ObjectName[]> {
+  const db = sqliteHandle(store.db);
+  const stored = await new SceneStore(db).graph(imageId);
   return namesOf(
-    store.annotations.edits.objectStates(imageId),
-    expressionsOf(storedGraph(store, imageId)),
+    await new BrowseStore(db).objectStates(imageId),
+    expressionsOf(stored?.graph as SceneGraph | undefined),
   );
 }

@@ -1,9 +1,12 @@
-// scene.pointCloud on a desktop project: the cloud's inputs read from its SQLite repositories and
-// its folder (depth and upright copies under blobs/, the imported source file), the cache kept in
+// scene.pointCloud on a desktop project: the cloud's inputs read through the two-database layer's
+// stores (as a team project's, engine/team/team-scene.ts) and from its folder (depth and upright copies under blobs/, the imported source file), the cache kept in
 // the folder; the cloud itself is built by point-cloud.ts.
 import { readFile } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import type { ProjectStore } from '../../db/project-store';
+import { CatalogStore } from '../../db/store/catalog-store';
+import { sqliteHandle } from '../../db/store/connect';
+import { SceneStore } from '../../db/store/scene-store';
 import type { PointCloudInfo } from '../../contract/point-cloud';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import { NotFoundError } from '../errors';
@@ -15,13 +18,16 @@ export async function loadPointCloud(
   imageId: number,
   maxPoints: number,
 ): Promise<PointCloudInfo> {
-  const image = store.images.get(imageId);
+  const db = sqliteHandle(store.db);
+  const image = await new CatalogStore(db).image(imageId);
   if (!image) throw new NotFoundError(`image not found: ${imageId}`);
+  const scene = new SceneStore(db);
+  const [stored, objects] = [await scene.graph(imageId), await scene.objectsWithMasks(imageId)];
   return buildPointCloud(
     {
       image,
-      graph: store.scene.graph(imageId)?.graph as SceneGraph | undefined,
-      objects: store.annotations.objectsWithMasks(imageId),
+      graph: stored?.graph as SceneGraph | undefined,
+      objects,
       depthFile: async () => readFile(insideProject(store.folder, image.depthBlob!)),
       colourFile: async () =>
         readFile(

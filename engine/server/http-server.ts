@@ -255,7 +255,7 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
         res.end(req.method === 'HEAD' ? undefined : blob.data);
         return;
       }
-      const file = ref && 'projects' in engine && resolveBlob(engine.projects, ref);
+      const file = ref && 'projects' in engine && (await resolveBlob(engine.projects, ref));
       if (!file)
         return json(res, 404, { ok: false, error: { code: 'not-found', message: 'no such blob' } });
       const stream = createReadStream(file.path);

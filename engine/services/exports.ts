@@ -3,6 +3,8 @@
 // starts.
 import type { ApiHandlers } from '../../contract/api';
 import type { ExportOptionsInput, ExportResult } from '../../contract/exports';
+import { sqliteHandle } from '../../db/store/connect';
+import { JobStore } from '../../db/store/job-store';
 import { NotFoundError, UserInputError } from '../errors';
 import { EvalInputError, loadBench, loadPredictions } from '../eval/load';
 import { scoreBench } from '../eval/score';
@@ -54,7 +56,7 @@ export function createExportsHandlers(ctx: ServiceContext): ApiHandlers['exports
       const store = ctx.projects.get(projectId);
       const project = desktopExportProject(store);
       await refuseBadExport(project, options);
-      const row = ctx.jobs.start(store, 'export', options, async ({ signal, progress }) => {
+      const row = await ctx.jobs.start(store, 'export', options, async ({ signal, progress }) => {
         const result = await exportProject(project, options, {
           signal,
           onProgress: (done, total, current) => progress({ total, done, current }),
@@ -64,9 +66,9 @@ export function createExportsHandlers(ctx: ServiceContext): ApiHandlers['exports
       return { jobId: row.id };
     },
     result: async ({ projectId, jobId }) => {
-      const store = ctx.projects.get(projectId);
-      if (!store.jobs.get(jobId)) throw new NotFoundError(`job not found: ${jobId}`);
-      return (store.jobs.result(jobId) as ExportResult | null) ?? null;
+      const jobs = new JobStore(sqliteHandle(ctx.projects.get(projectId).db), 'sqlite');
+      if (!(await jobs.get(jobId))) throw new NotFoundError(`job not found: ${jobId}`);
+      return ((await jobs.result(jobId)) as ExportResult | null) ?? null;
     },
     list: async ({ projectId }) => listExports(desktopExportProject(ctx.projects.get(projectId))),
     evaluate: evaluateBench,

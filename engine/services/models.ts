@@ -33,7 +33,7 @@ export function createModelsHandlers(ctx: ServiceContext): ApiHandlers['models']
       const man = manifest(id);
       const s = store();
       const project = ctx.projects.get(projectId);
-      const row = ctx.jobs.start(
+      const row = await ctx.jobs.start(
         project,
         'model-download',
         { id },
@@ -97,7 +97,7 @@ export function createModelsHandlers(ctx: ServiceContext): ApiHandlers['models']
       const ids = plan.missingModels.map((m) => m.id);
       if (ids.length === 0) return { jobId: null, ids };
       const project = ctx.projects.get(projectId);
-      const row = ctx.jobs.start(
+      const row = await ctx.jobs.start(
         project,
         'model-download',
         { ids },

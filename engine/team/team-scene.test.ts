@@ -101,7 +101,7 @@ async function both(method: string, input: Record<string, unknown> = {}) {
 }
 /** The image's 'point-cloud' blob on both sides: the bytes must be equal. */
 async function cloudBytesOnBoth(imageId: number): Promise<Buffer> {
-  const file = resolveBlob(desktop.projects, {
+  const file = await resolveBlob(desktop.projects, {
     projectId: desktopId,
     imageId,
     kind: 'point-cloud',

@@ -153,10 +153,10 @@ export function registerRun(program: Command): void {
           const id =
             typeof flags.resume === 'string'
               ? flags.resume
-              : (pj.resumableJob(store) ?? store.jobs.liveJob(pj.PIPELINE_JOB, Date.now()))?.id;
+              : ((await pj.resumableJob(store)) ?? (await pj.livePipelineJob(store)))?.id;
           if (!id) throw new CliError('no paused or interrupted pipeline run to resume');
           // A run killed moments ago still holds its lease: wait to see whether it is renewed.
-          const lease = store.jobs.lease(id);
+          const lease = await pj.jobStore(store).lease(id);
           if (lease && lease.expiresAt >= Date.now()) {
             out.info(
               `run ${id} is marked running; waiting up to ${Math.ceil((lease.expiresAt - Date.now()) / 1000)} s to see whether its process is alive…`,
@@ -167,18 +167,18 @@ export function registerRun(program: Command): void {
               );
             store.jobs.markInterrupted();
           }
-          job = pj.resumePipelineJob(runner, store, id, {
+          job = await pj.resumePipelineJob(runner, store, id, {
             ...env,
             device: flags.device === 'auto' ? undefined : device,
           });
           out.info(`resuming run ${id}`);
         } else {
-          const waiting = pj.resumableJob(store);
+          const waiting = await pj.resumableJob(store);
           if (waiting)
             out.info(
               `note: run ${waiting.id} is ${waiting.status} with ${waiting.total - waiting.done} images left; --resume continues it`,
             );
-          job = pj.startPipelineJob(
+          job = await pj.startPipelineJob(
             runner,
             store,
             {
@@ -210,8 +210,8 @@ export function registerRun(program: Command): void {
       try {
         await runner.settled(jobId);
         draw.end();
-        const row = store.jobs.get(jobId)!;
-        const summary = store.jobs.result(jobId) as RunSummary | null;
+        const row = (await pj.jobStore(store).get(jobId))!;
+        const summary = (await pj.jobStore(store).result(jobId)) as RunSummary | null;
         if (row.status === 'failed')
           throw new CliError(`run failed: ${printable(row.message ?? 'unknown error')}`);
         const lines = summary ? summaryLines(summary) : [];

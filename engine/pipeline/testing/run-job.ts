@@ -3,10 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProjectStore } from '../../../db/project-store';
-import type { JobRow } from '../../../db/repositories/jobs';
+import type { Job } from '../../../contract/entities';
 import { EventBus } from '../../event-bus';
 import { JobRunner } from '../../jobs/job-runner';
-import { startPipelineJob, type PipelineJobParams, type PipelineRunEnv } from '../pipeline-jobs';
+import {
+  jobStore,
+  startPipelineJob,
+  type PipelineJobParams,
+  type PipelineRunEnv,
+} from '../pipeline-jobs';
 import type { RunSummary } from '../run';
 import { ALL_STAGES } from '../stages';
 
@@ -17,10 +22,10 @@ export async function runJob(
   store: ProjectStore,
   params: Partial<PipelineJobParams> = {},
   env: PipelineRunEnv = {},
-): Promise<{ job: JobRow; summary: RunSummary; runner: JobRunner; events: EventBus }> {
+): Promise<{ job: Job; summary: RunSummary; runner: JobRunner; events: EventBus }> {
   const events = new EventBus();
   const runner = new JobRunner(events);
-  const row = startPipelineJob(
+  const row = await startPipelineJob(
     runner,
     store,
     {
@@ -33,8 +38,9 @@ export async function runJob(
     { modelsDir: NO_MODELS, workers: 0, ...env },
   );
   await runner.settled(row.id);
-  const job = store.jobs.get(row.id)!;
-  return { job, summary: store.jobs.result(row.id) as RunSummary, runner, events };
+  const jobs = jobStore(store);
+  const job = (await jobs.get(row.id))!;
+  return { job, summary: (await jobs.result(row.id)) as RunSummary, runner, events };
 }
 
 /** A temp folder (own helper: engine/test/helpers starts a whole engine, which these tests need not). */
