@@ -15,11 +15,11 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
 import { JobStore } from '../../db/store/job-store';
-import { addAccountIn } from '../access/account-tokens';
 import { main } from '../cli/main';
 import { startHttpServer, type RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
 import { createTeamEngine, type TeamEngine } from './team-engine';
+import { serveTeam } from './testing/served-team';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const REDWOOD = `${SAMPLES}/redwood-livingroom`;
@@ -134,14 +134,9 @@ describe.skipIf(postgres.skipReason)('imports from the UI of a team project', ()
     } finally {
       stdout.mockRestore();
     }
-    team = await createTeamEngine({ database: url, blobs });
-    tokens.ada = (await addAccountIn(team.project.accounts, 'ada', 'admin')).token;
-    tokens.bob = (await addAccountIn(team.project.accounts, 'bob', 'reviewer')).token;
-    server = await startHttpServer({
-      engine: team,
-      staticRoot: join(tmpdir(), 'sqw-no-ui'),
-      accounts: team.project.accounts,
-    });
+    const served = await serveTeam({ database: url, blobs }, { ada: 'admin', bob: 'reviewer' });
+    ({ team, server } = served);
+    Object.assign(tokens, served.tokens);
   }, 30_000);
   afterAll(async () => {
     await server?.close();

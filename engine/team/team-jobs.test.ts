@@ -4,18 +4,17 @@
 // stage fails and one whose job fails lists both failures, and retrying them runs those images
 // again to done; viewers and reviewers are refused.
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
-import { addAccountIn } from '../access/account-tokens';
 import { NO_MODELS } from '../pipeline/testing/run-job';
-import { startHttpServer, type RunningServer } from '../server/http-server';
+import type { RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
-import { createTeamEngine, type TeamEngine } from './team-engine';
+import type { TeamEngine } from './team-engine';
+import { serveTeam } from './testing/served-team';
 import { sharedKey } from './team-project';
 import { demoProject } from './testing/team-fixture';
 import { runWorker } from './worker';
@@ -68,16 +67,12 @@ describe.skipIf(postgres.skipReason)('pipeline runs on the jobs page of a team p
     await copyProject(join(dir.path, 'project'), url, { blobs });
     // Made here first: a job that fails is failed at once (no retries), so the test is short.
     queue = await ImageQueue.open(url, { supervise: false, retryLimit: 0, poolSize: 2 });
-    team = await createTeamEngine({ database: url, blobs });
-    const accounts = team.project.accounts;
-    tokens.ada = (await addAccountIn(accounts, 'ada', 'admin')).token;
-    tokens.bob = (await addAccountIn(accounts, 'bob', 'reviewer')).token;
-    tokens.vera = (await addAccountIn(accounts, 'vera', 'viewer')).token;
-    server = await startHttpServer({
-      engine: team,
-      staticRoot: join(tmpdir(), 'sqw-no-ui'),
-      accounts,
-    });
+    const served = await serveTeam(
+      { database: url, blobs },
+      { ada: 'admin', bob: 'reviewer', vera: 'viewer' },
+    );
+    ({ team, server } = served);
+    Object.assign(tokens, served.tokens);
   }, 30_000);
   afterAll(async () => {
     await server?.close();

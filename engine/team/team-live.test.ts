@@ -3,7 +3,6 @@
 // worker (another connection, told through PostgreSQL NOTIFY) processes it, ending with the done
 // counts, and hears each stored image; an image queued or held by a worker reads 'processing' in
 // the images list, counts and filter, a paused one does not.
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -11,12 +10,12 @@ import { EngineEvent } from '../../contract/api';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
-import { addAccountIn } from '../access/account-tokens';
 import { NO_MODELS } from '../pipeline/testing/run-job';
-import { startHttpServer, type RunningServer } from '../server/http-server';
+import type { RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
-import { createTeamEngine, type TeamEngine } from './team-engine';
+import type { TeamEngine } from './team-engine';
+import { serveTeam } from './testing/served-team';
 import { demoProject } from './testing/team-fixture';
 import { runWorker, type WorkerOptions } from './worker';
 
@@ -77,14 +76,9 @@ describe.skipIf(postgres.skipReason)('live pipeline progress on a team project',
     blobs = join(dir.path, 'blobs');
     await copyProject(join(dir.path, 'project'), url, { blobs });
     queue = await ImageQueue.open(url, { supervise: false, poolSize: 2 });
-    team = await createTeamEngine({ database: url, blobs });
-    tokens.ada = (await addAccountIn(team.project.accounts, 'ada', 'admin')).token;
-    tokens.bob = (await addAccountIn(team.project.accounts, 'bob', 'reviewer')).token;
-    server = await startHttpServer({
-      engine: team,
-      staticRoot: join(tmpdir(), 'sqw-no-ui'),
-      accounts: team.project.accounts,
-    });
+    const served = await serveTeam({ database: url, blobs }, { ada: 'admin', bob: 'reviewer' });
+    ({ team, server } = served);
+    Object.assign(tokens, served.tokens);
   }, 30_000);
   afterAll(async () => {
     await server?.close();

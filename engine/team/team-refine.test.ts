@@ -6,20 +6,19 @@
 // the desktop (decisions kept), and undo restores the mask the object had.
 import { renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { decodeRle } from '../../spatial/geometry/mask-rle';
-import { addAccountIn } from '../access/account-tokens';
 import { createEngine, type Engine } from '../engine';
 import { installTinySlimSam } from '../pipeline/testing/tiny-models';
-import { startHttpServer, type RunningServer } from '../server/http-server';
+import type { RunningServer } from '../server/http-server';
 import { corridorWithQa } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { blobKeyOf, sourceBlobKey } from './blob-store';
-import { createTeamEngine, type TeamEngine } from './team-engine';
+import type { TeamEngine } from './team-engine';
+import { serveTeam } from './testing/served-team';
 
 const postgres = usePostgresCluster();
 
@@ -78,14 +77,12 @@ describe.skipIf(postgres.skipReason)('click-to-refine on a team project', () => 
     const url = await postgres.cluster().createDatabase();
     blobs = join(dir.path, 'shared-blobs');
     await copyProject(folder, url, { blobs });
-    team = await createTeamEngine({ database: url, blobs, modelsDir: models, device: 'cpu' });
-    tokens.alice = (await addAccountIn(team.project.accounts, 'alice', 'reviewer')).token;
-    tokens.vera = (await addAccountIn(team.project.accounts, 'vera', 'viewer')).token;
-    server = await startHttpServer({
-      engine: team,
-      staticRoot: join(tmpdir(), 'sqw-no-ui'),
-      accounts: team.project.accounts,
-    });
+    const served = await serveTeam(
+      { database: url, blobs, modelsDir: models, device: 'cpu' },
+      { alice: 'reviewer', vera: 'viewer' },
+    );
+    ({ team, server } = served);
+    Object.assign(tokens, served.tokens);
     desktop = createEngine({ transport: 'http', projectFolders: [folder] });
     desktopId = desktop.projects.list()[0]!.id;
   }, 60_000);

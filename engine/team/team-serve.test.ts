@@ -4,7 +4,6 @@
 // stream naming who decided, object edits attributed, blobs from the shared folder, and unported
 // methods refused by name.
 import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { unpackPointCloud } from '../../contract/point-cloud';
@@ -12,9 +11,10 @@ import { copyProject } from '../../db/copy/project-copy';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { addAccountIn } from '../access/account-tokens';
-import { startHttpServer, type RunningServer } from '../server/http-server';
+import type { RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
-import { createTeamEngine, type TeamEngine } from './team-engine';
+import type { TeamEngine } from './team-engine';
+import { serveTeam } from './testing/served-team';
 import { corridorWithQa } from '../test/corridor-project';
 
 const postgres = usePostgresCluster();
@@ -65,18 +65,13 @@ describe.skipIf(postgres.skipReason)('sqw serve --database on PostgreSQL', () =>
     const url = await postgres.cluster().createDatabase();
     const blobs = join(dir.path, 'shared-blobs');
     await copyProject(folder, url, { blobs });
-    team = await createTeamEngine({ database: url, blobs });
+    const served = await serveTeam(
+      { database: url, blobs },
+      { alice: 'reviewer', bob: 'reviewer', vera: 'viewer', ada: 'admin' },
+    );
+    ({ team, server } = served);
+    Object.assign(tokens, served.tokens);
     projectId = team.project.id;
-    const accounts = team.project.accounts;
-    tokens.alice = (await addAccountIn(accounts, 'alice', 'reviewer')).token;
-    tokens.bob = (await addAccountIn(accounts, 'bob', 'reviewer')).token;
-    tokens.vera = (await addAccountIn(accounts, 'vera', 'viewer')).token;
-    tokens.ada = (await addAccountIn(accounts, 'ada', 'admin')).token;
-    server = await startHttpServer({
-      engine: team,
-      staticRoot: join(tmpdir(), 'sqw-no-ui'),
-      accounts,
-    });
     const queue = await ok(tokens.vera, 'qa.queue', { statuses: ['proposed'], limit: 1000 });
     byFamily = new Map();
     for (const q of queue.items) byFamily.set(q.family, [...(byFamily.get(q.family) ?? []), q.id]);
