@@ -105,6 +105,22 @@ for (const target of storeTargets()) {
       expect((await jobs.list('export')).map((j) => j.id).sort()).toEqual(['dead', 'live']);
     });
 
+    it('cancels a paused job, but not a running or finished one', async () => {
+      const far = Date.now() + 60_000;
+      await start('p', 'me', far);
+      await jobs.release('p', 'me', { status: 'paused', message: 'paused by the user' });
+      await start('r', 'me', far);
+      expect(await jobs.cancelStopped('r', 'cancelled by the user')).toBeUndefined();
+      expect((await jobs.get('r'))!.status).toBe('running');
+      expect(await jobs.cancelStopped('p', 'cancelled by the user')).toMatchObject({
+        id: 'p',
+        status: 'cancelled',
+        message: 'cancelled by the user',
+      });
+      expect(await jobs.cancelStopped('p', 'again')).toBeUndefined();
+      expect((await jobs.get('p'))!.message).toBe('cancelled by the user');
+    });
+
     it('claims a job to resume only when it is stopped or its lease ran out', async () => {
       const now = Date.now();
       await start('p', 'first', now + 60_000);

@@ -92,6 +92,21 @@ export class JobStore {
     return row && toJob(row);
   }
 
+  /**
+   * Cancels a job that is stopped (paused or interrupted): checked and written in one statement,
+   * so a resume starting at the same moment wins or loses whole. Undefined when it is not stopped.
+   */
+  async cancelStopped(id: string, message: string): Promise<Job | undefined> {
+    const row = await this.db
+      .updateTable('jobs')
+      .set({ status: 'cancelled', message, updated_at: new Date().toISOString() })
+      .where('id', '=', id)
+      .where('status', 'in', ['paused', 'interrupted'])
+      .returningAll()
+      .executeTakeFirst();
+    return row && toJob(row);
+  }
+
   /** The parameters the job was started with (null: no such job). */
   async params(id: string): Promise<unknown> {
     return this.paramsOn(id, this.db);

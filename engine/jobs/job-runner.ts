@@ -154,8 +154,8 @@ export class JobRunner {
     return claimed;
   }
 
-  pause(store: ProjectStore, jobId: string): Job {
-    const job = store.jobs.get(jobId);
+  async pause(store: ProjectStore, jobId: string): Promise<Job> {
+    const job = await jobStore(store).get(jobId);
     if (!job) throw new NotFoundError(`job not found: ${jobId}`);
     const run = this.running.get(jobId);
     if (!run) throw new UserInputError(`job ${jobId} is ${job.status}, not running here`);
@@ -164,23 +164,18 @@ export class JobRunner {
     return job;
   }
 
-  cancel(store: ProjectStore, jobId: string): Job {
-    const job = store.jobs.get(jobId);
+  async cancel(store: ProjectStore, jobId: string): Promise<Job> {
+    const job = await jobStore(store).get(jobId);
     if (!job) throw new NotFoundError(`job not found: ${jobId}`);
     const run = this.running.get(jobId);
     if (run) {
       run.controller.abort('cancel' satisfies StopReason);
       return job;
     }
-    if (job.status === 'paused' || job.status === 'interrupted') {
-      const row = store.jobs.update(jobId, {
-        status: 'cancelled',
-        message: 'cancelled by the user',
-      });
-      this.events.emit({ type: 'job', projectId: store.id, job: row, current: null });
-      return row;
-    }
-    return job;
+    const row = await jobStore(store).cancelStopped(jobId, 'cancelled by the user');
+    if (!row) return (await jobStore(store).get(jobId)) ?? job;
+    this.events.emit({ type: 'job', projectId: store.id, job: row, current: null });
+    return row;
   }
 
   isRunning(jobId: string): boolean {

@@ -31,7 +31,7 @@ describe('a job stopped by its own abort', () => {
     const store = project();
     const runner = new JobRunner(new EventBus());
     const job = await runner.start(store, 'export', {}, untilStopped);
-    runner.cancel(store, job.id);
+    await runner.cancel(store, job.id);
     await runner.settled(job.id);
     expect(store.jobs.get(job.id)).toMatchObject({
       status: 'cancelled',
@@ -43,7 +43,7 @@ describe('a job stopped by its own abort', () => {
     const store = project();
     const runner = new JobRunner(new EventBus());
     const job = await runner.start(store, 'pipeline', {}, untilStopped, { resumable: true });
-    runner.pause(store, job.id);
+    await runner.pause(store, job.id);
     await runner.settled(job.id);
     expect(store.jobs.get(job.id)!.status).toBe('paused');
   });

@@ -113,7 +113,7 @@ describe('pipeline jobs', () => {
         });
         if (!paused && e.job.done >= 3) {
           paused = true;
-          runner.pause(store, e.job.id);
+          void runner.pause(store, e.job.id);
         }
       });
       const env = { modelsDir: NO_MODELS, workers: 0, resolver: slowFilter(20) };
@@ -232,7 +232,7 @@ describe('pipeline jobs', () => {
     }
   });
 
-  it('jobs left running under an expired lease become interrupted; a renewed lease keeps its job', () => {
+  it('jobs left running under an expired lease become interrupted; a renewed lease keeps its job', async () => {
     const store = ProjectStore.openOrCreate(join(dir.path, 'p-stale'));
     try {
       const now = Date.now();
@@ -256,7 +256,7 @@ describe('pipeline jobs', () => {
       expect(store.jobs.get('imp')!.status).toBe('failed');
       expect(store.jobs.get('alive')!.status).toBe('running');
       const runner = new JobRunner(new EventBus());
-      expect(runner.cancel(store, 'dead').status).toBe('cancelled');
+      expect((await runner.cancel(store, 'dead')).status).toBe('cancelled');
     } finally {
       store.close();
     }
@@ -310,7 +310,7 @@ describe('pipeline jobs', () => {
         { ...params, stages: [...params.stages] },
         env,
       );
-      runner.pause(store, job.id);
+      await runner.pause(store, job.id);
       await runner.settled(job.id);
       // What kill -9 leaves: the job 'running' under a lease nobody renews, and an owner PID that
       // the system has since given to another live process (here: our parent).
@@ -368,7 +368,7 @@ describe('pipeline jobs', () => {
         `sqw: run ${job.id} is running in another process; it is not resumed twice`,
       );
       expect(store.jobs.get(job.id)!.status).toBe('running');
-      runner.pause(store, job.id);
+      await runner.pause(store, job.id);
       await runner.settled(job.id);
       expect(await jobStore(store).list(null)).toHaveLength(1);
     } finally {

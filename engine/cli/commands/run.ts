@@ -203,7 +203,9 @@ export function registerRun(program: Command): void {
         stops++;
         if (stops > 1) process.exit(130);
         out.info('\npausing after the images in flight (Ctrl-C again to stop now)…');
-        runner.pause(store, jobId);
+        runner
+          .pause(store, jobId)
+          .catch((err: Error) => out.info(`could not pause: ${err.message}`));
       };
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
