@@ -11,6 +11,7 @@ import { startTestCluster } from '../db/postgres/test-cluster';
 import { IMAGE_QUEUE, ImageQueue } from '../db/queue/image-queue';
 import { CatalogStore } from '../db/store/catalog-store';
 import { openPostgresProject } from '../db/store/connect';
+import { timedMedian } from './timed-median';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -20,17 +21,7 @@ const IMAGES = Number(arg('images', '100000'));
 const REPEAT = Number(arg('repeat', '7'));
 const BATCHES = 10;
 
-async function median(fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < REPEAT; i++) {
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  return ms[Math.floor(ms.length / 2)]!;
-}
+const median = (fn: () => Promise<unknown>) => timedMedian(fn, REPEAT);
 
 const load = () =>
   loadavg()

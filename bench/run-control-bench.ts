@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { startTestCluster } from '../db/postgres/test-cluster';
 import { IMAGE_QUEUE, ImageQueue } from '../db/queue/image-queue';
 import { openPostgresProject } from '../db/store/connect';
+import { timedMedian } from './timed-median';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,17 +18,7 @@ const arg = (name: string, fallback: string) => {
 const IMAGES = Number(arg('images', '100000'));
 const REPEAT = Number(arg('repeat', '7'));
 
-async function median(fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const ms: number[] = [];
-  for (let i = 0; i < REPEAT; i++) {
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  return ms[Math.floor(ms.length / 2)]!;
-}
+const median = (fn: () => Promise<unknown>) => timedMedian(fn, REPEAT);
 
 async function main() {
   const cluster = startTestCluster();
