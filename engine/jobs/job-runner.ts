@@ -128,20 +128,21 @@ export class JobRunner {
       prepare?: (db: Kysely<ProjectTables>) => Promise<void>;
     } = {},
   ): Promise<Job> {
-    const db = sqliteHandle(store.db);
-    const job = await new JobStore(db, 'sqlite').get(jobId);
+    const job = await jobStore(store).get(jobId);
     if (!job) throw new NotFoundError(`job not found: ${jobId}`);
     if (this.running.has(jobId)) throw new UserInputError(`job ${jobId} is already running`);
-    const claimed = await db.transaction().execute(async (trx) => {
-      const jobs = new JobStore(trx, 'sqlite');
-      const live = opts.exclusive ? await jobs.liveJob(job.kind, Date.now()) : undefined;
-      if (live && live.id !== jobId) throw new JobConflictError(describeLive(live));
-      if (!(await jobs.claim(jobId, this.lease(), opts.allowFinished))) return null;
-      await opts.prepare?.(trx);
-      return (await jobs.get(jobId))!;
-    });
+    const claimed = await sqliteHandle(store.db)
+      .transaction()
+      .execute(async (trx) => {
+        const jobs = new JobStore(trx, 'sqlite');
+        const live = opts.exclusive ? await jobs.liveJob(job.kind, Date.now()) : undefined;
+        if (live && live.id !== jobId) throw new JobConflictError(describeLive(live));
+        if (!(await jobs.claim(jobId, this.lease(), opts.allowFinished))) return null;
+        await opts.prepare?.(trx);
+        return (await jobs.get(jobId))!;
+      });
     if (!claimed) {
-      const now = (await new JobStore(db, 'sqlite').get(jobId))!;
+      const now = (await jobStore(store).get(jobId))!;
       if (now.status === 'running')
         throw new JobConflictError(
           `job ${jobId} is running in another process (it renews its lease); a killed run becomes resumable within ${Math.ceil(this.leaseMs / 1000)} s of its last heartbeat`,
