@@ -10,11 +10,14 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEGACY_FINAL_VERSION, legacyUpgrades, runLegacyUpgrades } from '../legacy-upgrades';
 import { DATABASE_FILE, ProjectStore } from '../project-store';
-import { layerMigrations } from './migrations';
+import { sql } from 'kysely';
+import { layerMigrations, type LayerMigration } from './migrations';
 import {
   ADOPTED_AT_LEGACY_FINAL,
   appliedMigrations,
   LAYER_USER_VERSION,
+  migrateProjectFile,
+  projectFileIsCurrent,
   type FileMigration,
 } from './sqlite-migrations';
 
@@ -164,4 +167,36 @@ describe('desktop files from before the layer', () => {
     expect(LEGACY_FINAL_VERSION).toBeLessThan(LAYER_USER_VERSION);
     db.close();
   }, 30_000);
+
+  it('rolls a failing migration back whole: the previous program still opens the file', () => {
+    const previous = layerMigrations.filter((m) => ADOPTED_AT_LEGACY_FINAL.includes(m.name));
+    const db = new Database(join(dir.path, DATABASE_FILE));
+    migrateProjectFile(db, previous);
+    const schema = () =>
+      db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY type, name').all();
+    const before = schema();
+    // Each migration added since legacy, failing after every statement of its own has run.
+    for (const added of layerMigrations.filter((m) => !previous.includes(m))) {
+      const failing: LayerMigration = {
+        name: added.name,
+        steps: (k, dialect) => [
+          ...added.steps(k, dialect),
+          { compile: () => sql`SELECT no_such_function()`.compile(k) },
+        ],
+      };
+      expect(() => migrateProjectFile(db, [...previous, failing])).toThrow(/no_such_function/);
+      expect(schema()).toEqual(before);
+      expect(appliedMigrations(db)).toEqual(previous.map((m) => m.name));
+      expect(projectFileIsCurrent(db, previous)).toBe(true);
+    }
+    db.close();
+    // The previous program opens it without a step to run.
+    const reopened = new Database(join(dir.path, DATABASE_FILE));
+    expect(migrateProjectFile(reopened, previous)).toEqual({
+      legacy: [],
+      adopted: false,
+      applied: [],
+    });
+    reopened.close();
+  });
 });
