@@ -343,11 +343,13 @@ function sqliteStatusTrigger(
   event: string,
   table: string,
   row: 'NEW' | 'OLD',
+  when?: string,
 ): MigrationStep {
   const image = `${row}.image_id`;
+  const condition = when === undefined ? '' : ` WHEN ${when}`;
   return statement(
     db,
-    sql.raw(`CREATE TRIGGER ${name} AFTER ${event} ON ${table} BEGIN
+    sql.raw(`CREATE TRIGGER ${name} AFTER ${event} ON ${table}${condition} BEGIN
         UPDATE images SET status = (SELECT status FROM image_derived_status WHERE id = ${image})
           WHERE id = ${image} AND status IS NOT (SELECT status FROM image_derived_status WHERE id = ${image});
       END`),
@@ -517,8 +519,7 @@ function derivedImageStatus(db: Kysely<unknown>, dialect: DialectName): Migratio
  * The derived status reads stage_runs only for failed records, so its trigger there runs only when
  * a failed record comes or goes: a worker's done or skipped records (most of them) cost the
  * derivation's subqueries nothing. The other triggers of 0004 are unchanged. PostgreSQL only: a
- * desktop file keeps the legacy triggers, which fire on every status change (a later migration may
- * narrow them too).
+ * desktop file's legacy triggers are narrowed the same way by 0008.
  */
 function stageStatusOnFailedOnly(db: Kysely<unknown>, dialect: DialectName): MigrationStep[] {
   const steps: MigrationStep[] = [];
@@ -613,6 +614,64 @@ function reservedObjectIds(db: Kysely<unknown>): MigrationStep[] {
   return steps;
 }
 
+/**
+ * The image status triggers fire on the same row changes on both databases (schema-parity.test.ts
+ * compares their events and WHEN clauses, and their effect on one sequence of writes):
+ * - SQLite: the stage_runs triggers run only when a failed record comes or goes, as 0006 made them
+ *   on PostgreSQL. Desktop files, fresh (0004) or adopted from legacy step 8, had triggers that
+ *   re-derived on every stage record. images.status needs no re-derivation here: the broader
+ *   triggers kept it exact, and the narrower ones skip only writes that cannot change it.
+ * - PostgreSQL: the jobs trigger's test (a move between active and inactive) moves from the
+ *   function's body into the trigger's WHEN, as SQLite has it, so other job updates (progress,
+ *   heartbeat) do not call the function at all.
+ */
+function imageStatusTriggersAlike(db: Kysely<unknown>, dialect: DialectName): MigrationStep[] {
+  const steps: MigrationStep[] = [];
+  if (dialect === 'sqlite') {
+    const narrowed: Array<[string, string, 'NEW' | 'OLD', string]> = [
+      ['image_status_stage_ins', 'INSERT', 'NEW', "NEW.status = 'failed'"],
+      [
+        'image_status_stage_upd',
+        'UPDATE OF status',
+        'NEW',
+        "(OLD.status = 'failed') IS NOT (NEW.status = 'failed')",
+      ],
+      ['image_status_stage_del', 'DELETE', 'OLD', "OLD.status = 'failed'"],
+    ];
+    for (const [name, event, row, when] of narrowed) {
+      steps.push(statement(db, sql`DROP TRIGGER ${sql.id(name)}`));
+      steps.push(sqliteStatusTrigger(db, name, event, 'stage_runs', row, when));
+    }
+    return steps;
+  }
+  steps.push(statement(db, sql`DROP TRIGGER image_status_job ON jobs`));
+  steps.push(
+    statement(
+      db,
+      sql`
+        CREATE OR REPLACE FUNCTION image_status_job() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          UPDATE images SET status = image_derived_status(images.id)
+            WHERE id IN (SELECT image_id FROM job_items WHERE job_id = NEW.id AND status = 'pending')
+              AND status IS DISTINCT FROM image_derived_status(images.id);
+          RETURN NULL;
+        END $$`,
+    ),
+  );
+  // Only a move between active (queued, running) and inactive changes 'processing'.
+  steps.push(
+    statement(
+      db,
+      sql`
+        CREATE TRIGGER image_status_job AFTER UPDATE OF status ON jobs
+        FOR EACH ROW
+        WHEN ((OLD.status IN ('queued', 'running')) IS DISTINCT FROM (NEW.status IN ('queued', 'running')))
+        EXECUTE FUNCTION image_status_job()`,
+    ),
+  );
+  return steps;
+}
+
 /** Every migration of the layer, in the order they apply. */
 export const layerMigrations: readonly LayerMigration[] = [
   { name: '0001-review-and-catalog', steps: reviewAndCatalog },
@@ -622,6 +681,7 @@ export const layerMigrations: readonly LayerMigration[] = [
   { name: '0005-review-access', steps: reviewAccess },
   { name: '0006-stage-status-on-failed-only', steps: stageStatusOnFailedOnly },
   { name: '0007-reserved-object-ids', steps: reservedObjectIds },
+  { name: '0008-image-status-triggers-alike', steps: imageStatusTriggersAlike },
 ];
 
 /** The layer's migrations as Kysely's Migrator takes them: each runs its steps in order. */

@@ -10,11 +10,14 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEGACY_FINAL_VERSION, legacyUpgrades, runLegacyUpgrades } from '../legacy-upgrades';
 import { DATABASE_FILE, ProjectStore } from '../project-store';
-import { layerMigrations } from './migrations';
+import { sql } from 'kysely';
+import { layerMigrations, type LayerMigration } from './migrations';
 import {
   ADOPTED_AT_LEGACY_FINAL,
   appliedMigrations,
   LAYER_USER_VERSION,
+  migrateProjectFile,
+  projectFileIsCurrent,
   type FileMigration,
 } from './sqlite-migrations';
 
@@ -149,16 +152,51 @@ describe('desktop files from before the layer', () => {
     const results = await Promise.all(children.map((c) => c.exited));
     for (const r of results) expect(r.code, r.err).toBe(0);
     const ran = results.map((r) => JSON.parse(r.out.split('\n')[1]!) as FileMigration);
-    // Every legacy step ran once, in one of the two; one adopted; neither ran a layer migration.
+    // Every legacy step ran once, in one of the two; one adopted; the layer migrations added since
+    // legacy ran once.
     expect(ran.flatMap((r) => r.legacy).sort((a, b) => a - b)).toEqual(
       legacyUpgrades.map((m) => m.version).filter((v) => v > OLD_VERSION),
     );
     expect(ran.filter((r) => r.adopted).length).toBe(1);
-    expect(ran.flatMap((r) => r.applied)).toEqual([]);
+    expect(ran.flatMap((r) => r.applied)).toEqual(
+      layerMigrations.map((m) => m.name).filter((n) => !ADOPTED_AT_LEGACY_FINAL.includes(n)),
+    );
     const db = new Database(join(dir.path, DATABASE_FILE), { readonly: true });
-    expect(appliedMigrations(db)).toEqual([...ADOPTED_AT_LEGACY_FINAL]);
+    expect(appliedMigrations(db)).toEqual(layerMigrations.map((m) => m.name));
     expect(db.pragma('user_version', { simple: true })).toBe(LAYER_USER_VERSION);
     expect(LEGACY_FINAL_VERSION).toBeLessThan(LAYER_USER_VERSION);
     db.close();
   }, 30_000);
+
+  it('rolls a failing migration back whole: the previous program still opens the file', () => {
+    const previous = layerMigrations.filter((m) => ADOPTED_AT_LEGACY_FINAL.includes(m.name));
+    const db = new Database(join(dir.path, DATABASE_FILE));
+    migrateProjectFile(db, previous);
+    const schema = () =>
+      db.prepare('SELECT type, name, sql FROM sqlite_master ORDER BY type, name').all();
+    const before = schema();
+    // Each migration added since legacy, failing after every statement of its own has run.
+    for (const added of layerMigrations.filter((m) => !previous.includes(m))) {
+      const failing: LayerMigration = {
+        name: added.name,
+        steps: (k, dialect) => [
+          ...added.steps(k, dialect),
+          { compile: () => sql`SELECT no_such_function()`.compile(k) },
+        ],
+      };
+      expect(() => migrateProjectFile(db, [...previous, failing])).toThrow(/no_such_function/);
+      expect(schema()).toEqual(before);
+      expect(appliedMigrations(db)).toEqual(previous.map((m) => m.name));
+      expect(projectFileIsCurrent(db, previous)).toBe(true);
+    }
+    db.close();
+    // The previous program opens it without a step to run.
+    const reopened = new Database(join(dir.path, DATABASE_FILE));
+    expect(migrateProjectFile(reopened, previous)).toEqual({
+      legacy: [],
+      adopted: false,
+      applied: [],
+    });
+    reopened.close();
+  });
 });
