@@ -16,7 +16,6 @@ import { printable } from '../../printable';
 import type { StageName } from '../../pipeline/stages';
 import { Coalescer } from '../../team/coalescer';
 import { MODEL_STAGES } from '../../team/image-stages';
-import { RUN_EVENT_INTERVAL_MS } from '../../team/team-live';
 import type { Output } from '../output';
 
 export interface TeamRunOptions {
@@ -33,8 +32,12 @@ export interface TeamRunOptions {
   stderr?: { isTTY?: boolean; write(text: string): unknown };
 }
 
-/** Notices come many a second while workers store images: a read and redraw at most this often. */
-const REDRAW_MS = RUN_EVENT_INTERVAL_MS;
+/**
+ * Notices come many a second while workers store images: a read and redraw at most this often.
+ * Slower than sqw serve's job events (team-live.ts, 100 ms): each read scans the run's jobs
+ * (about 30 ms for 100k images, bench/RUN-CONTROL-RESULTS.md), and a terminal needs no more.
+ */
+const REDRAW_MS = 250;
 /** Reads whatever the notices say, so a lost notice delays the display by this much at most. */
 const REREAD_MS = 5000;
 const PLAIN_INTERVAL_MS = 5000;
