@@ -23,11 +23,14 @@ describe.skipIf(postgres.skipReason)('the image queue tells its changes', () => 
   let pool: pg.Pool;
   let db: Kysely<ProjectTables>;
   const heard: QueueNotice[] = [];
+  let relistened = 0;
 
   beforeAll(async () => {
     url = await postgres.cluster().createDatabase();
     queue = await ImageQueue.open(url, { supervise: false, poolSize: 2 });
-    listener = await QueueListener.listen(url, (n) => heard.push(n));
+    listener = await QueueListener.listen(url, (n) => heard.push(n), {
+      onRelisten: () => relistened++,
+    });
     pool = new pg.Pool({ connectionString: url, max: 2 });
     db = new Kysely<ProjectTables>({ dialect: new PostgresDialect({ pool }) });
   });
@@ -75,6 +78,7 @@ describe.skipIf(postgres.skipReason)('the image queue tells its changes', () => 
         [LISTENER_APPLICATION],
       );
       expect(rowCount).toBe(1);
+      expect(relistened).toBe(0);
       const at = heard.length;
       // Notices sent while it reconnects are missed; those after it are heard.
       for (let i = 0; i < 100 && heard.length === at; i++) {
@@ -82,6 +86,8 @@ describe.skipIf(postgres.skipReason)('the image queue tells its changes', () => 
         await new Promise((r) => setTimeout(r, 50));
       }
       expect(heard.at(-1)).toEqual({ runs: ['run-c'], stored: [] });
+      // Its owner is told, to read afresh what the missed notices were about.
+      expect(relistened).toBe(1);
       expect(String(errors[0])).toContain('listening again');
     } finally {
       console.error = log;

@@ -55,6 +55,14 @@ const RECONNECT_MS = 1000;
 /** The listener's connection as operators see it in pg_stat_activity. */
 export const LISTENER_APPLICATION = 'sqw-queue-listener';
 
+export interface ListenerOptions {
+  /**
+   * Called each time it listens again after a lost connection: notices sent meanwhile were
+   * missed, so whoever follows the queue reads it afresh.
+   */
+  onRelisten?: () => void;
+}
+
 /**
  * Listens on the queue's channel on a connection of its own, connecting again after one is lost
  * (notices sent meanwhile are missed; the next read of the queue is right all the same).
@@ -67,11 +75,16 @@ export class QueueListener {
   private constructor(
     private readonly url: string,
     private readonly onNotice: (n: QueueNotice) => void,
+    private readonly o: ListenerOptions,
   ) {}
 
   /** Resolves once listening (the first connection must succeed). */
-  static async listen(url: string, onNotice: (n: QueueNotice) => void): Promise<QueueListener> {
-    const listener = new QueueListener(url, onNotice);
+  static async listen(
+    url: string,
+    onNotice: (n: QueueNotice) => void,
+    o: ListenerOptions = {},
+  ): Promise<QueueListener> {
+    const listener = new QueueListener(url, onNotice, o);
     await listener.connect();
     return listener;
   }
@@ -116,7 +129,12 @@ export class QueueListener {
     if (this.closed || this.retry) return;
     this.retry = setTimeout(() => {
       this.retry = null;
-      this.connect().catch(() => this.reconnect());
+      this.connect().then(
+        () => {
+          if (this.client) this.o.onRelisten?.();
+        },
+        () => this.reconnect(),
+      );
     }, RECONNECT_MS);
     this.retry.unref();
   }

@@ -7,6 +7,7 @@
 // every count is read from the queue when asked.
 import { QueueListener, type QueueNotice } from '../../db/queue/queue-notices';
 import type { EventBus } from '../event-bus';
+import { Coalescer } from './coalescer';
 import type { TeamProject } from './team-project';
 
 /** As the desktop's job runner (engine/jobs/job-runner.ts, PROGRESS_INTERVAL_MS). */
@@ -19,59 +20,9 @@ export const IMAGE_EVENT_INTERVAL_MS = 1000;
 /** More images stored than this since the last telling: one event per batch instead of each. */
 const IMAGE_EVENTS_PER_FLUSH = 20;
 
-/**
- * Runs `flush` on `poke`, at once when the last run was `intervalMs` ago or more, else once that
- * time has passed; never two at a time (a slow flush spaces the next one out), and pokes during a
- * flush give one more after it, so the latest state is always told.
- */
-class Coalescer {
-  private last = 0;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private closed = false;
-
-  constructor(
-    private readonly intervalMs: number,
-    private readonly flush: () => Promise<void>,
-  ) {}
-
-  poke(): void {
-    if (this.closed) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    if (this.timer) return;
-    const wait = Math.max(0, this.last + this.intervalMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.run();
-    }, wait);
-  }
-
-  private run(): void {
-    this.last = Date.now();
-    this.running = this.flush()
-      .catch((err: unknown) =>
-        console.error(`live updates: ${err instanceof Error ? err.message : String(err)}`),
-      )
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.poke();
-        }
-      });
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
-  }
-}
+/** A failed telling is logged; the next notice tells the latest state again. */
+const logError = (err: unknown) =>
+  console.error(`live updates: ${err instanceof Error ? err.message : String(err)}`);
 
 export class TeamLiveUpdates {
   private readonly runs = new Set<string>();
@@ -84,8 +35,8 @@ export class TeamLiveUpdates {
     private readonly project: TeamProject,
     private readonly events: EventBus,
   ) {
-    this.runEvents = new Coalescer(RUN_EVENT_INTERVAL_MS, () => this.tellRuns());
-    this.imageEvents = new Coalescer(IMAGE_EVENT_INTERVAL_MS, () => this.tellImages());
+    this.runEvents = new Coalescer(RUN_EVENT_INTERVAL_MS, () => this.tellRuns(), logError);
+    this.imageEvents = new Coalescer(IMAGE_EVENT_INTERVAL_MS, () => this.tellImages(), logError);
   }
 
   /** Listens to the project's queue (`url`: its postgres:// URL) until close. */
