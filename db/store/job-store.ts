@@ -1,8 +1,9 @@
 // The project's `jobs` table on either database (async, through Kysely): the jobs a served team
 // project runs in its server process (its exports and imports), and the desktop JobRunner's
-// start, claim, progress, heartbeat and end and the pipeline job's look-ups, kept in the project
-// so they outlive their process. A running job holds a lease its process renews; a job whose
-// lease ran out belongs to a process that is gone.
+// start, claim, progress, heartbeat and end, the pipeline job's look-ups and the marking of a dead
+// process's jobs when a desktop project opens, kept in the project so they outlive their
+// process. A running job holds a lease its process renews; a job whose lease ran out belongs to a
+// process that is gone.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Job, JobProgress } from '../../contract/entities';
 import type { DialectName, JobsTable, ProjectTables } from './schema';

@@ -74,6 +74,7 @@ export function summaryMessage(s: RunSummary): string {
   ].join('; ');
 }
 
+/** A desktop project's jobs through the two-database layer (for `sqw run` and the tests). */
 export { jobStore };
 
 export function startPipelineJob(
