@@ -52,4 +52,19 @@ describe('ProjectRegistry', () => {
       projects.closeAll();
     }
   });
+
+  it('an open still in progress when the engine closes is closed, not listed', async () => {
+    const folder = join(dir, 'p-closing');
+    ProjectStore.openOrCreate(folder).close();
+    const projects = new ProjectRegistry();
+    const opening = projects.open(folder);
+    projects.closeAll();
+    await expect(opening).rejects.toThrow(/closed while the project opened/);
+    expect(projects.list()).toEqual([]);
+    // Opened again afterwards: a fresh store, listed.
+    const again = await projects.open(folder);
+    expect(projects.list()).toEqual([again]);
+    expect(again.db.open).toBe(true);
+    projects.closeAll();
+  });
 });

@@ -9,6 +9,8 @@ export class ProjectRegistry {
   private readonly byId = new Map<string, ProjectStore>();
   /** Opens still in progress, by resolved folder: a second open of one folder waits for the first. */
   private readonly opening = new Map<string, Promise<ProjectStore>>();
+  /** Counts closeAll calls: an open that began before one must not list its store after it. */
+  private closings = 0;
 
   open(folder: string): Promise<ProjectStore> {
     return this.openOnce(folder, () => ProjectStore.open(folder));
@@ -31,6 +33,8 @@ export class ProjectRegistry {
   closeAll(): void {
     for (const store of this.byId.values()) store.close();
     this.byId.clear();
+    this.opening.clear();
+    this.closings++;
   }
 
   private openOnce(folder: string, connect: () => ProjectStore): Promise<ProjectStore> {
@@ -50,9 +54,12 @@ export class ProjectRegistry {
    * running (db/store/job-store.ts markAbandoned).
    */
   private async add(connect: () => ProjectStore): Promise<ProjectStore> {
+    const closings = this.closings;
     const store = connect();
     try {
       await jobStore(store).markAbandoned();
+      if (this.closings !== closings)
+        throw new Error(`the engine closed while the project opened: ${store.folder}`);
     } catch (err) {
       store.close();
       throw err;
