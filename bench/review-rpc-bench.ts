@@ -41,7 +41,7 @@ async function main() {
       imageId,
     );
     store.close();
-    const engine = createEngine({ transport: 'http', projectFolders: [dir] });
+    const engine = await createEngine({ transport: 'http', projectFolders: [dir] });
     const projectId = engine.projects.list()[0]!.id;
     for (const method of METHODS) {
       const times: number[] = [];

@@ -23,7 +23,7 @@ import { startTestCluster } from '../db/postgres/test-cluster';
 import { ProjectStore } from '../db/project-store';
 import { openPostgresProject, sqliteHandle } from '../db/store/connect';
 import { AccountStore } from '../db/store/access-store';
-import { addAccount, addAccountIn } from '../engine/access/account-tokens';
+import { addAccount } from '../engine/access/account-tokens';
 import { importCocoFile } from '../engine/annotations/coco-import';
 import { importBatch } from '../engine/import/index';
 import { rederiveImage } from '../engine/pipeline/rederive-image';
@@ -81,11 +81,11 @@ const DATABASES: Record<string, BenchDatabase> = {
     async setUp(reviewers) {
       const { dir, folder } = await fixtureFolder();
       const store = ProjectStore.open(folder);
-      const tokens = Array.from(
-        { length: reviewers },
-        (_, i) => addAccount(store.accounts, `reviewer-${i + 1}`, 'reviewer').token,
-      );
-      addAccount(store.accounts, 'bench-admin', 'admin');
+      const accounts = new AccountStore(sqliteHandle(store.db));
+      const tokens: string[] = [];
+      for (let i = 0; i < reviewers; i++)
+        tokens.push((await addAccount(accounts, `reviewer-${i + 1}`, 'reviewer')).token);
+      await addAccount(accounts, 'bench-admin', 'admin');
       store.close();
       return {
         serveArgs: ['--project', folder],
@@ -114,8 +114,8 @@ const DATABASES: Record<string, BenchDatabase> = {
       const accounts = new AccountStore(db.db);
       const tokens: string[] = [];
       for (let i = 0; i < reviewers; i++)
-        tokens.push((await addAccountIn(accounts, `reviewer-${i + 1}`, 'reviewer')).token);
-      await addAccountIn(accounts, 'bench-admin', 'admin');
+        tokens.push((await addAccount(accounts, `reviewer-${i + 1}`, 'reviewer')).token);
+      await addAccount(accounts, 'bench-admin', 'admin');
       await db.close();
       return {
         serveArgs: ['--database', url, '--blobs', blobs],

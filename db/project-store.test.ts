@@ -13,6 +13,7 @@ import {
 } from './store/sqlite-migrations';
 import { ProjectStore } from './project-store';
 import type { GeneratedQa } from './repositories/qa-upsert-plan';
+import { BrowseStore } from './store/browse-store';
 import { CatalogStore } from './store/catalog-store';
 import { sqliteHandle } from './store/connect';
 import { SceneStore } from './store/scene-store';
@@ -24,18 +25,35 @@ describe('ProjectStore', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates a project folder with project.sqlite in WAL mode and blobs/', () => {
+  it('creates a project folder with project.sqlite in WAL mode and blobs/', async () => {
     const store = ProjectStore.openOrCreate(join(dir, 'p'), 'Living room');
     expect(existsSync(join(dir, 'p', 'project.sqlite'))).toBe(true);
     expect(existsSync(join(dir, 'p', 'blobs'))).toBe(true);
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.db.pragma('user_version', { simple: true })).toBe(LAYER_USER_VERSION);
-    expect(store.project.get().name).toBe('Living room');
+    expect(await new BrowseStore(sqliteHandle(store.db)).project()).toEqual({
+      id: store.id,
+      name: 'Living room',
+      createdAt: expect.any(String),
+    });
     const id = store.id;
     store.close();
     const again = ProjectStore.open(join(dir, 'p'));
     expect(again.id).toBe(id);
     again.close();
+    // Opened again with a name: the project keeps the one it was made with.
+    const named = ProjectStore.openOrCreate(join(dir, 'p'), 'Kitchen');
+    expect(named.id).toBe(id);
+    expect((await new BrowseStore(sqliteHandle(named.db)).project()).name).toBe('Living room');
+    named.close();
+  });
+
+  it('refuses a database without its project row', () => {
+    const store = ProjectStore.openOrCreate(join(dir, 'p'));
+    store.db.prepare('DELETE FROM project').run();
+    store.close();
+    expect(() => ProjectStore.open(join(dir, 'p'))).toThrow(/no project row/);
+    expect(() => ProjectStore.openReadOnly(join(dir, 'p'))).toThrow(/no project row/);
   });
 
   it('refuses a folder that is not a project, and a file in place of a folder', () => {
@@ -205,18 +223,6 @@ describe('ProjectStore', () => {
       }),
     ).toThrow(/not found/);
     expect(store.annotations.auditCount()).toBe(1);
-    store.close();
-  });
-
-  it('marks jobs that a killed engine left running as interrupted', () => {
-    const store = ProjectStore.openOrCreate(join(dir, 'p'));
-    store.jobs.create({ id: 'j1', kind: 'import', params: {} });
-    store.jobs.update('j1', { status: 'running' });
-    expect(store.jobs.markInterrupted()).toBe(1);
-    expect(store.jobs.get('j1')).toMatchObject({
-      status: 'failed',
-      message: expect.stringContaining('interrupted'),
-    });
     store.close();
   });
 });

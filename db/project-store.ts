@@ -1,14 +1,12 @@
-// A project is a folder: project.sqlite (WAL) + blobs/. This opens or creates one and hands out the
-// repositories; nothing above db/ touches SQL.
+// A project is a folder: project.sqlite (WAL) + blobs/. This opens or creates one (migrated, its
+// project row made) and hands out the remaining synchronous repositories; the project's other
+// reads and writes go through the two-database layer (db/store/) on the same connection.
+// Nothing above db/ touches SQL.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { BatchRepository } from './repositories/batches';
 import { ImageRepository } from './repositories/images';
-import { JobRepository } from './repositories/jobs';
-import { ProjectRepository } from './repositories/project';
-import { AccountRepository } from './repositories/accounts';
 import { AnnotationRepository } from './repositories/annotations';
 import { ClaimRepository } from './repositories/claims';
 import { SceneRepository } from './repositories/scene';
@@ -38,36 +36,31 @@ function beginImmediately(db: Database.Database): void {
   db.transaction = ((fn) => transaction(fn).immediate) as Database.Database['transaction'];
 }
 
+/** The project row's id: what the engine knows an open project by (it never changes). */
+function projectId(db: Database.Database): string | undefined {
+  return (db.prepare('SELECT id FROM project LIMIT 1').get() as { id: string } | undefined)?.id;
+}
+
 export class ProjectStore {
-  readonly project: ProjectRepository;
-  readonly batches: BatchRepository;
   readonly images: ImageRepository;
-  readonly jobs: JobRepository;
   readonly annotations: AnnotationRepository;
   readonly scene: SceneRepository;
-  readonly accounts: AccountRepository;
   readonly claims: ClaimRepository;
 
   private constructor(
     readonly folder: string,
     readonly db: Database.Database,
+    /** The project's id, read once at open (name, counts: db/store/browse-store.ts). */
+    readonly id: string,
   ) {
-    this.project = new ProjectRepository(db);
-    this.batches = new BatchRepository(db);
     this.images = new ImageRepository(db);
-    this.jobs = new JobRepository(db);
     this.annotations = new AnnotationRepository(db);
     this.scene = new SceneRepository(db);
-    this.accounts = new AccountRepository(db);
     this.claims = new ClaimRepository(db);
   }
 
   get blobsDir(): string {
     return join(this.folder, BLOBS_DIR);
-  }
-
-  get id(): string {
-    return this.project.get().id;
   }
 
   /** Opens an existing project folder; fails with a clear reason when it is not one. */
@@ -97,7 +90,12 @@ export class ProjectStore {
         `project database is at ${schema}, not this program's newest schema: ${dir}`,
       );
     }
-    return new ProjectStore(dir, db);
+    const id = projectId(db);
+    if (id === undefined) {
+      db.close();
+      throw new ProjectStoreError(`project database has no project row: ${dir}`);
+    }
+    return new ProjectStore(dir, db, id);
   }
 
   /** Opens the project in `folder`, creating folder, database and blobs/ when missing. */
@@ -120,13 +118,22 @@ export class ProjectStore {
       db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       beginImmediately(db);
       migrateProjectFile(db);
-      const store = new ProjectStore(dir, db);
-      if (!store.project.exists()) {
+      // Made here, synchronously, so that an open store always has its id; checked and written
+      // in one transaction, so two processes creating one folder make one row.
+      const id = db.transaction(() => {
+        const known = projectId(db);
+        if (known !== undefined) return known;
         if (nameForNew === undefined)
           throw new ProjectStoreError(`project database has no project row: ${dir}`);
-        store.project.create({ id: randomUUID().replace(/-/g, '').slice(0, 16), name: nameForNew });
-      }
-      return store;
+        const made = randomUUID().replace(/-/g, '').slice(0, 16);
+        db.prepare('INSERT INTO project (id, name, created_at) VALUES (?, ?, ?)').run(
+          made,
+          nameForNew,
+          nowIso(),
+        );
+        return made;
+      })();
+      return new ProjectStore(dir, db, id);
     } catch (err) {
       db.close();
       throw err;

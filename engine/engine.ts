@@ -16,15 +16,24 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export function createEngine(opts: {
+/**
+ * An engine with `projectFolders` open (created when missing); fails with the folder's reason
+ * when one cannot be opened, leaving none of them open.
+ */
+export async function createEngine(opts: {
   transport: 'ipc' | 'http';
   projectFolders?: string[];
-}): Engine {
+}): Promise<Engine> {
   const events = new EventBus();
   const projects = new ProjectRegistry();
   const jobs = new JobRunner(events);
   const rederive = new RederiveQueue(events);
-  for (const folder of opts.projectFolders ?? []) projects.openOrCreate(folder);
+  try {
+    for (const folder of opts.projectFolders ?? []) await projects.openOrCreate(folder);
+  } catch (err) {
+    projects.closeAll();
+    throw err;
+  }
   const dispatch = createDispatcher(
     createService({ projects, jobs, events, rederive, transport: opts.transport }),
   );

@@ -39,39 +39,48 @@ function projectFolders(argv: string[]): string[] {
   return folders;
 }
 
-const port = parentPort();
-const engine = createEngine({
-  transport: 'ipc',
-  projectFolders: projectFolders(process.argv.slice(2)),
-});
-engine.events.subscribe((event) => port.post({ type: 'event', event }));
+async function main(): Promise<void> {
+  const port = parentPort();
+  const engine = await createEngine({
+    transport: 'ipc',
+    projectFolders: projectFolders(process.argv.slice(2)),
+  });
+  engine.events.subscribe((event) => port.post({ type: 'event', event }));
 
-port.onMessage(async (raw) => {
-  const parsed = ToEngineMessage.safeParse(raw);
-  if (!parsed.success) return; // Main validates before sending; anything else is dropped.
-  const msg = parsed.data;
-  switch (msg.type) {
-    case 'call':
-      port.post({
-        type: 'result',
-        id: msg.id,
-        response: await engine.dispatch(msg.method, msg.input),
-      });
-      break;
-    case 'blob': {
-      const file = await resolveBlob(engine.projects, msg.ref);
-      port.post({
-        type: 'blob-file',
-        id: msg.id,
-        path: file?.path ?? null,
-        contentType: file?.contentType ?? null,
-      });
-      break;
+  port.onMessage(async (raw) => {
+    const parsed = ToEngineMessage.safeParse(raw);
+    if (!parsed.success) return; // Main validates before sending; anything else is dropped.
+    const msg = parsed.data;
+    switch (msg.type) {
+      case 'call':
+        port.post({
+          type: 'result',
+          id: msg.id,
+          response: await engine.dispatch(msg.method, msg.input),
+        });
+        break;
+      case 'blob': {
+        const file = await resolveBlob(engine.projects, msg.ref);
+        port.post({
+          type: 'blob-file',
+          id: msg.id,
+          path: file?.path ?? null,
+          contentType: file?.contentType ?? null,
+        });
+        break;
+      }
+      case 'shutdown':
+        await engine.close();
+        process.exit(0);
     }
-    case 'shutdown':
-      await engine.close();
-      process.exit(0);
-  }
-});
+  });
 
-port.post({ type: 'ready', version: ENGINE_VERSION });
+  port.post({ type: 'ready', version: ENGINE_VERSION });
+}
+
+// A project that cannot be opened ends the engine with its reason on stderr (Electron's main
+// process forwards it), as an uncaught error at start-up would.
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

@@ -10,19 +10,23 @@ import type {
 import type { SceneGraph } from '../spatial/scene/scene-graph';
 import { heightReferenceOf } from '../spatial/scene/gravity-frame';
 import type { ProjectStore } from '../db/project-store';
-import type { BatchRow } from '../db/repositories/batches';
+import { BrowseStore } from '../db/store/browse-store';
+import type { BatchRow } from '../db/store/catalog-store';
+import { sqliteHandle } from '../db/store/connect';
 import type { ImageRow } from '../db/repositories/images';
 import { obbCorners } from './scene-view/scene-boxes';
 
-export function toProjectSummary(store: ProjectStore): ProjectSummary {
-  const p = store.project.get();
+/** An open desktop project as the project list shows it, read through the two-database layer. */
+export async function toProjectSummary(store: ProjectStore): Promise<ProjectSummary> {
+  const browse = new BrowseStore(sqliteHandle(store.db));
+  const [p, counts] = await Promise.all([browse.project(), browse.counts()]);
   return {
     id: p.id,
     name: p.name,
     path: store.folder,
     createdAt: p.createdAt,
-    imageCount: store.images.count(),
-    batchCount: store.batches.count(),
+    imageCount: counts.images,
+    batchCount: counts.batches,
   };
 }
 

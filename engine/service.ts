@@ -69,9 +69,9 @@ export function createService(ctx: ServiceContext): ApiHandlers {
       },
     },
     projects: {
-      list: async () => projects.list().map(toProjectSummary),
-      open: async ({ path }) => toProjectSummary(projects.open(path)),
-      create: async ({ path, name }) => toProjectSummary(projects.openOrCreate(path, name)),
+      list: async () => Promise.all(projects.list().map(toProjectSummary)),
+      open: async ({ path }) => toProjectSummary(await projects.open(path)),
+      create: async ({ path, name }) => toProjectSummary(await projects.openOrCreate(path, name)),
     },
     batches: catalog.batches,
     images: catalog.images,

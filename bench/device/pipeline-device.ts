@@ -15,7 +15,7 @@ import { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../../engine/annotations/coco-import';
 import { EventBus } from '../../engine/event-bus';
 import { importBatch } from '../../engine/import/index';
-import { JobRunner } from '../../engine/jobs/job-runner';
+import { JobRunner, jobStore } from '../../engine/jobs/job-runner';
 import { defaultPoolSize } from '../../engine/pipeline/cpu-pool';
 import { startPipelineJob } from '../../engine/pipeline/pipeline-jobs';
 import type { RunSummary } from '../../engine/pipeline/run';
@@ -115,8 +115,9 @@ async function timedRun(store: ProjectStore, modelsDir: string, threads: number)
   );
   await runner.settled(row.id);
   const end = performance.now();
-  const job = store.jobs.get(row.id)!;
-  const summary = store.jobs.result(row.id) as RunSummary;
+  const jobs = jobStore(store);
+  const job = (await jobs.get(row.id))!;
+  const summary = (await jobs.result(row.id)) as RunSummary;
   if (job.status !== 'done') throw new Error(`run ended ${job.status}: ${job.message ?? ''}`);
   const stageRows = store.db
     .prepare(

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../project-store';
 import { CatalogStore } from '../store/catalog-store';
 import { sqliteHandle } from '../store/connect';
+import { JobStore } from '../store/job-store';
 import { SceneStore } from '../store/scene-store';
 
 let dir: string;
@@ -66,8 +67,10 @@ describe('derived image status', () => {
     const img = await addImage('a.jpg');
     expect(status(img)).toBe('pending');
 
-    store.jobs.create({ id: 'job1', kind: 'pipeline', params: {} });
-    store.db.prepare("UPDATE jobs SET status = 'running' WHERE id = 'job1'").run();
+    await new JobStore(sqliteHandle(store.db), 'sqlite').createRunning(
+      { id: 'job1', kind: 'pipeline', params: {} },
+      { owner: 'test', expiresAt: Date.now() + 60_000 },
+    );
     store.db
       .prepare("INSERT INTO job_items (job_id, image_id, status) VALUES ('job1', ?, 'pending')")
       .run(img);
@@ -127,8 +130,10 @@ describe('derived image status', () => {
 
   it('leaves "processing" when the job stops, for the images it did not reach', async () => {
     const img = await addImage('b.jpg');
-    store.jobs.create({ id: 'job2', kind: 'pipeline', params: {} });
-    store.db.prepare("UPDATE jobs SET status = 'running' WHERE id = 'job2'").run();
+    await new JobStore(sqliteHandle(store.db), 'sqlite').createRunning(
+      { id: 'job2', kind: 'pipeline', params: {} },
+      { owner: 'test', expiresAt: Date.now() + 60_000 },
+    );
     store.db
       .prepare("INSERT INTO job_items (job_id, image_id, status) VALUES ('job2', ?, 'pending')")
       .run(img);

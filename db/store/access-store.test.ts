@@ -180,6 +180,10 @@ describe.each(storeTargets())('team stores on $name', (target) => {
     expect((await accounts.list()).map((a) => [a.name, a.revokedAt !== null])).toEqual([
       ['alice', true],
     ]);
+    // The list never carries the token's salt or hash.
+    expect(Object.keys((await accounts.list())[0]!).sort()).toEqual(
+      ['createdAt', 'id', 'name', 'revokedAt', 'role'].sort(),
+    );
   });
 
   it('reads the queue one card per fact, open first, with objects and filter values', async () => {

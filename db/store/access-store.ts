@@ -1,14 +1,33 @@
 // Reviewer accounts and claims on slices of the review queue on either database (async, through
-// Kysely); mirrors db/repositories/accounts.ts and claims.ts, which the desktop's served folders
-// keep using. A claim holds every QA of a batch, a QA family and/or an object label (each one
+// Kysely); claims mirror db/repositories/claims.ts, which the desktop's served folders keep
+// using. A claim holds every QA of a batch, a QA family and/or an object label (each one
 // given must match) for one reviewer until it expires or is released.
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
-import type { AccountRow, AccountSecret, Role } from '../repositories/accounts';
 import type { ClaimRow, QueueSlice } from '../repositories/claims';
 import type { DialectName, ProjectTables } from './schema';
 import type { TeamTables } from './team-tables';
 
 type Tables = ProjectTables & TeamTables;
+
+export type Role = 'admin' | 'reviewer' | 'viewer';
+
+/**
+ * A reviewer account: a name, a role and (in AccountSecret) the hash of its API token, never the
+ * token. Rows are never deleted: a revoked account keeps its name for the audit log and decisions.
+ */
+export interface AccountRow {
+  id: number;
+  name: string;
+  role: Role;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** What verifying a presented token needs: the salt and the stored hash, found by the public id. */
+export interface AccountSecret extends AccountRow {
+  tokenSalt: string;
+  tokenHash: string;
+}
 type Db = Kysely<Tables> | Transaction<Tables>;
 
 export class AccountStore {

@@ -1,10 +1,35 @@
 // Batches, their import issues and images on either database (async, through Kysely); mirrors
-// db/repositories/batches.ts and images.ts, the batch view's filters included.
+// db/repositories/images.ts, the batch view's filters included.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { liveQueueImages, queueTables, statusWithQueue } from '../queue/queue-images';
-import type { BatchRow, IssueRow, NewBatch } from '../repositories/batches';
 import type { ImageRow, NewImage } from '../repositories/images';
 import type { ProjectTables } from './schema';
+
+export interface NewBatch {
+  sourceFolder: string;
+  depthFolder: string | null;
+  depthEncoding: string | null;
+  intrinsics: unknown;
+}
+
+/** A batch with its image and import-issue counts, as the batch list shows it. */
+export interface BatchRow {
+  id: number;
+  sourceFolder: string;
+  depthFolder: string | null;
+  depthEncoding: string | null;
+  createdAt: string;
+  imageCount: number;
+  withDepth: number;
+  skipped: number;
+  failed: number;
+}
+
+export interface IssueRow {
+  path: string;
+  kind: 'skipped' | 'failed' | 'warning';
+  reason: string;
+}
 
 /** The batch view's filters (all given ones must hold), as ImageFilter in images.ts. */
 export interface CatalogFilter {

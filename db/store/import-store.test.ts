@@ -1,7 +1,7 @@
 // The import's writes on both databases: a batch with its report, an image with its issues in one
 // transaction, and the duplicate decided by the content hash, also between two writers at once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IssueRow } from '../repositories/batches';
+import type { IssueRow } from './catalog-store';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ImportStore } from './import-store';

@@ -4,9 +4,8 @@
 // so on a desktop project's shared SQLite connection it ends within its macrotask
 // (db/store/sqlite-dialect.ts).
 import type { Kysely } from 'kysely';
-import type { IssueRow, NewBatch } from '../repositories/batches';
 import type { NewImage } from '../repositories/images';
-import { CatalogStore } from './catalog-store';
+import { CatalogStore, type IssueRow, type NewBatch } from './catalog-store';
 import type { ProjectTables } from './schema';
 
 export type ImageCommit =

@@ -105,6 +105,49 @@ for (const target of storeTargets()) {
       expect((await jobs.list('export')).map((j) => j.id).sort()).toEqual(['dead', 'live']);
     });
 
+    it("on a desktop open, makes a dead process's pipeline jobs resumable and fails its others", async () => {
+      const now = Date.now();
+      const job = (id: string, kind: string, owner: string, expiresAt: number) =>
+        jobs.createRunning({ id, kind, params: {} }, { owner, expiresAt });
+      await job('dead', 'pipeline', 'gone', now - 1);
+      await job('alive', 'pipeline', 'beside', now + 60_000);
+      await job('imp', 'import', 'gone', now - 1);
+      // Queued and never leased (the process died before claiming it); paused and finished ones.
+      await job('queued', 'pipeline', 'gone', now - 1);
+      await job('paused', 'pipeline', 'gone', now - 1);
+      await job('done', 'export', 'gone', now - 1);
+      const set = (id: string, status: string) =>
+        project.db
+          .updateTable('jobs')
+          .set({ status, lease_owner: null, lease_expires_at: null })
+          .where('id', '=', id)
+          .execute();
+      await set('queued', 'queued');
+      await set('paused', 'paused');
+      await set('done', 'done');
+
+      expect(await jobs.markAbandoned(now)).toBe(3);
+      expect(await jobs.get('dead')).toMatchObject({
+        status: 'interrupted',
+        message: expect.stringMatching(/resume to continue/),
+        updatedAt: new Date(now).toISOString(),
+      });
+      expect(await jobs.lease('dead')).toBeNull();
+      expect((await jobs.get('queued'))!.status).toBe('interrupted');
+      expect(await jobs.get('imp')).toMatchObject({
+        status: 'failed',
+        message: 'interrupted: the engine stopped while this job ran',
+      });
+      // A lease still renewed belongs to a live process (a `sqw run` beside the app).
+      expect((await jobs.get('alive'))!.status).toBe('running');
+      expect(await jobs.lease('alive')).toEqual({ owner: 'beside', expiresAt: now + 60_000 });
+      expect((await jobs.get('paused'))!.status).toBe('paused');
+      expect((await jobs.get('done'))!.status).toBe('done');
+      // Nothing is marked twice; the marked job can be resumed (claimed) again.
+      expect(await jobs.markAbandoned(now)).toBe(0);
+      expect(await jobs.claim('dead', { owner: 'me', expiresAt: now + 60_000 })).toBe(true);
+    });
+
     it('cancels a paused job, but not a running or finished one', async () => {
       const far = Date.now() + 60_000;
       await start('p', 'me', far);

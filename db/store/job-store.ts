@@ -1,11 +1,11 @@
 // The project's `jobs` table on either database (async, through Kysely): the jobs a served team
 // project runs in its server process (its exports and imports), and the desktop JobRunner's
-// start, claim, progress, heartbeat and end and the pipeline job's look-ups, kept in the project
-// so they outlive their process. A running job holds a lease its process renews; a job whose
-// lease ran out belongs to a process that is gone.
+// start, claim, progress, heartbeat and end, the pipeline job's look-ups and the marking of a dead
+// process's jobs when a desktop project opens, kept in the project so they outlive their
+// process. A running job holds a lease its process renews; a job whose lease ran out belongs to a
+// process that is gone.
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Job, JobProgress } from '../../contract/entities';
-import type { JobLease } from '../repositories/jobs';
 import type { DialectName, JobsTable, ProjectTables } from './schema';
 
 type Db = Kysely<ProjectTables> | Transaction<ProjectTables>;
@@ -28,6 +28,12 @@ function toJob(r: Row): Job {
   };
 }
 
+/** Who holds a running job and until when (epoch ms); renewed by the owner's heartbeat. */
+export interface JobLease {
+  owner: string;
+  expiresAt: number;
+}
+
 /** A job's counts; failed and skipped where the job counts them (an import's files). */
 export interface JobCounts {
   total: number;
@@ -43,6 +49,11 @@ function countColumns(c: Partial<JobCounts>) {
     if (c[k] !== undefined) set[k] = c[k];
   return set;
 }
+
+/** The kind whose stopped jobs resume where they stopped (their image queue is in job_items). */
+const PIPELINE_KIND = 'pipeline';
+const RESUME_MESSAGE =
+  'interrupted: the process running it stopped; resume to continue where it stopped';
 
 /** Statuses a job may be claimed from to run (again). */
 const RESUMABLE = ['paused', 'interrupted', 'queued'] as const;
@@ -334,6 +345,35 @@ export class JobStore {
         marked.push({ job: toJob(row), params });
       }
       return marked;
+    });
+  }
+
+  /**
+   * The desktop's recovery when it opens a project: every job left running or queued under a
+   * lease that ran out at `now` (or none) belongs to a process that is gone (killed, power loss).
+   * Pipeline jobs become `interrupted` (resumable: their image queue is in job_items), the others
+   * `failed`; both in one transaction. A job whose lease is still renewed (a `sqw run` beside the
+   * app) is left alone, whatever process now has its old PID. Returns how many it marked.
+   */
+  async markAbandoned(now = Date.now()): Promise<number> {
+    const at = new Date(now).toISOString();
+    return this.db.transaction().execute(async (trx) => {
+      const stale = (q: ReturnType<typeof trx.updateTable<'jobs'>>) =>
+        q
+          .set({ lease_owner: null, lease_expires_at: null, updated_at: at })
+          .where('status', 'in', ['running', 'queued'])
+          .where((eb) =>
+            eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', now)]),
+          );
+      const interrupted = await stale(trx.updateTable('jobs'))
+        .set({ status: 'interrupted', message: RESUME_MESSAGE })
+        .where('kind', '=', PIPELINE_KIND)
+        .executeTakeFirst();
+      const failed = await stale(trx.updateTable('jobs'))
+        .set({ status: 'failed', message: 'interrupted: the engine stopped while this job ran' })
+        .where('kind', '<>', PIPELINE_KIND)
+        .executeTakeFirst();
+      return Number(interrupted.numUpdatedRows) + Number(failed.numUpdatedRows);
     });
   }
 

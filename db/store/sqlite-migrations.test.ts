@@ -11,6 +11,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LEGACY_FINAL_VERSION, legacyUpgrades, runLegacyUpgrades } from '../legacy-upgrades';
 import { DATABASE_FILE, ProjectStore } from '../project-store';
 import { sql } from 'kysely';
+import { BrowseStore } from './browse-store';
+import { sqliteHandle } from './connect';
 import { layerMigrations, type LayerMigration } from './migrations';
 import {
   ADOPTED_AT_LEGACY_FINAL,
@@ -98,7 +100,7 @@ describe('desktop files from before the layer', () => {
   beforeEach(() => (dir.path = mkdtempSync(join(tmpdir(), 'sqw-migr-'))));
   afterEach(() => rmSync(dir.path, { recursive: true, force: true }));
 
-  it('opens a file at an old version: legacy steps, adoption, every row and decision kept', () => {
+  it('opens a file at an old version: legacy steps, adoption, every row and decision kept', async () => {
     oldProject(dir.path);
     const file = new Database(join(dir.path, DATABASE_FILE), { readonly: true });
     const before = rows(file);
@@ -114,7 +116,11 @@ describe('desktop files from before the layer', () => {
     expect(store.db.prepare('SELECT status FROM images WHERE id = 1').pluck().get()).toBe(
       'in-review',
     );
-    expect(store.project.get()).toMatchObject({ id: 'p1', name: 'Kitchen' });
+    expect(store.id).toBe('p1');
+    expect(await new BrowseStore(sqliteHandle(store.db)).project()).toMatchObject({
+      id: 'p1',
+      name: 'Kitchen',
+    });
     store.close();
     // Reopened: nothing left to do; the read-only connection takes it now.
     ProjectStore.open(dir.path).close();

@@ -5,12 +5,7 @@
 // random secret cannot be guessed at any speed, so a stolen database row yields nothing usable.
 // The salt keeps equal secrets (there are none in practice) from showing as equal hashes.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type {
-  AccountRepository,
-  AccountRow,
-  AccountSecret,
-  Role,
-} from '../../db/repositories/accounts';
+import type { AccountRow, AccountSecret, AccountStore, Role } from '../../db/store/access-store';
 
 const TOKEN_PATTERN = /^sqw_([0-9a-f]{16})_([0-9a-f]{64})$/;
 
@@ -42,20 +37,11 @@ export function looksLikeAccountToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
 }
 
-/** Where accounts are looked up: a desktop folder's repository or a team project's store. */
-export interface AccountDirectory {
-  byTokenId(tokenId: string): AccountSecret | undefined | Promise<AccountSecret | undefined>;
-  activeCount(): number | Promise<number>;
-}
+/** Where accounts are looked up: a project's account store (a desktop folder's or a team's). */
+export type AccountDirectory = Pick<AccountStore, 'byTokenId' | 'activeCount'>;
 
 /** The active account a presented token belongs to, or null (unknown, wrong or revoked). */
-export function verifyToken(accounts: AccountRepository, token: string | null): AccountRow | null {
-  const m = token ? TOKEN_PATTERN.exec(token) : null;
-  return m ? checkSecret(accounts.byTokenId(m[1]!), m[2]!) : null;
-}
-
-/** verifyToken over any account directory (a team project's is async). */
-export async function verifyTokenIn(
+export async function verifyToken(
   accounts: AccountDirectory,
   token: string | null,
 ): Promise<AccountRow | null> {
@@ -75,28 +61,8 @@ function checkSecret(row: AccountSecret | undefined, secret: string): AccountRow
 }
 
 /** Adds an account and returns its token (shown once). Throws when the name is taken. */
-export function addAccount(
-  accounts: AccountRepository,
-  name: string,
-  role: Role,
-): { account: AccountRow; token: string } {
-  const { token, ...stored } = issueToken();
-  const account = accounts.add({ name, role, ...stored });
-  if (!account) throw new Error(`an account named ${JSON.stringify(name)} exists already`);
-  return { account, token };
-}
-
-/** addAccount for a team project's account store (async). */
-export async function addAccountIn(
-  accounts: {
-    add(a: {
-      name: string;
-      role: Role;
-      tokenId: string;
-      tokenSalt: string;
-      tokenHash: string;
-    }): Promise<AccountRow | null>;
-  },
+export async function addAccount(
+  accounts: Pick<AccountStore, 'add'>,
   name: string,
   role: Role,
 ): Promise<{ account: AccountRow; token: string }> {

@@ -1,9 +1,9 @@
 // Who is calling: the local user holding the server's shared token, or a reviewer account. In
 // accounts mode the shared token still works from this machine (the person who started the server)
 // but never from another one: beyond loopback each person signs in with their own token.
-import type { AccountRow } from '../../db/repositories/accounts';
+import type { AccountRow } from '../../db/store/access-store';
 import { isLoopbackPeer, tokenMatches } from '../server/security';
-import { verifyTokenIn, type AccountDirectory } from './account-tokens';
+import { verifyToken, type AccountDirectory } from './account-tokens';
 
 export type Principal = { kind: 'local' } | { kind: 'account'; account: AccountRow };
 
@@ -29,7 +29,7 @@ export async function authenticate(
     };
   }
   if (cfg.accounts !== null && presented) {
-    const account = await verifyTokenIn(cfg.accounts, presented);
+    const account = await verifyToken(cfg.accounts, presented);
     if (account) return { kind: 'account', account };
   }
   return { refused: 'missing or wrong token' };

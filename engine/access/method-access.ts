@@ -14,7 +14,7 @@
 // `actor: true` marks methods whose `reviewer` input names the person acting: in accounts mode the
 // server sets it to the signed-in account, so nobody can decide or edit under another name.
 import type { MethodName } from '../../contract/api';
-import type { Role } from '../../db/repositories/accounts';
+import type { Role } from '../../db/store/access-store';
 
 export interface MethodAccess {
   role: Role;

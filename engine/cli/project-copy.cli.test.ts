@@ -8,7 +8,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
-import { openPostgresProject } from '../../db/store/connect';
+import { AccountStore } from '../../db/store/access-store';
+import { openPostgresProject, sqliteHandle } from '../../db/store/connect';
+import { JobStore } from '../../db/store/job-store';
 import { ReviewStore } from '../../db/store/review-store';
 import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
@@ -77,7 +79,12 @@ async function reviewedProject(folder: string): Promise<void> {
         { nodeId: 1, label: 'cabinet', group: [1, 2], reason: 'two cabinets' },
       ]);
     });
-    store.jobs.create({ id: 'job-1', kind: 'pipeline', params: { stages: ['qa'] }, total: 1 });
+    const jobs = new JobStore(sqliteHandle(store.db), 'sqlite');
+    await jobs.createRunning(
+      { id: 'job-1', kind: 'pipeline', params: { stages: ['qa'] } },
+      { owner: 'ann', expiresAt: Date.now() + 60_000 },
+    );
+    await jobs.release('job-1', 'ann', { status: 'done', message: null, total: 1, done: 1 });
     const graph = randomGraph(3, { objects: 6, alignedProb: 1, badQuality: 0 });
     await storeQaResult(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
     const review = desktopReview(store);
@@ -98,7 +105,7 @@ async function reviewedProject(folder: string): Promise<void> {
       actor: 'ben',
     });
     // Tables only the SQLite schema describes (accounts and claims): copied all the same.
-    store.accounts.add({
+    await new AccountStore(sqliteHandle(store.db)).add({
       name: 'ann',
       role: 'reviewer',
       tokenId: 'tid-ann',

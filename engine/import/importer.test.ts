@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import { CatalogStore } from '../../db/store/catalog-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { sunUnrotate } from '../../spatial/depth-encoding';
 import { importBatch, type ImportProgress } from './index';
 import { nodeScanFs, type ScanFs } from './scan';
@@ -19,6 +21,9 @@ import {
   SUN,
   tempDir,
 } from './test-fixtures';
+
+/** The project's batches and their issues, read through the two-database layer. */
+const catalogOf = (store: ProjectStore) => new CatalogStore(sqliteHandle(store.db));
 
 const REDWOOD_INTR = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
 
@@ -125,8 +130,8 @@ describe('importBatch with the Redwood sample (mm depth)', () => {
       reason: `duplicate of ${join(REDWOOD, 'color/00000.jpg')}`,
     });
     expect(store.images.count()).toBe(3);
-    expect(store.batches.count()).toBe(2);
-    expect(store.batches.issues(again.batchId)).toHaveLength(3);
+    expect((await catalogOf(store).listBatches()).length).toBe(2);
+    expect(await catalogOf(store).issues(again.batchId)).toHaveLength(3);
   });
 
   it('without intrinsics or EXIF uses the default 60 degree field of view', async () => {
@@ -239,7 +244,7 @@ describe('bad input', () => {
     for (const i of r.issues) expect(i.reason).not.toContain('\n');
     expect(allRows().map((i) => i.relPath)).toEqual(['good.jpg']);
     // failures are persisted with the batch
-    const summary = store.batches.list().find((b) => b.id === r.batchId)!;
+    const summary = (await catalogOf(store).listBatches()).find((b) => b.id === r.batchId)!;
     expect(summary).toMatchObject({ imageCount: 1, skipped: 1, failed: 6 });
   });
 
@@ -269,11 +274,11 @@ describe('bad input', () => {
         depthEncoding: 'xyz',
       }),
     ).rejects.toThrow("unknown depth encoding 'xyz': use mm, tum, sun, nyu or scale:K");
-    expect(store.batches.count()).toBe(0);
+    expect((await catalogOf(store).listBatches()).length).toBe(0);
     await expect(importBatch(store, { folder: join(tmp.dir, 'nope') })).rejects.toThrow(
       /import folder not found/,
     );
-    expect(store.batches.count()).toBe(0);
+    expect((await catalogOf(store).listBatches()).length).toBe(0);
   });
 
   it('depth of the wrong size or bit depth: warning, image imported without depth', async () => {
@@ -347,7 +352,7 @@ describe('bad input', () => {
     expect(r.issues).toEqual([
       { path: 'locked', kind: 'skipped', reason: 'folder not readable (EACCES)' },
     ]);
-    expect(store.batches.issues(r.batchId)).toEqual(r.issues);
+    expect(await catalogOf(store).issues(r.batchId)).toEqual(r.issues);
     expect(allRows().map((i) => i.relPath)).toEqual(['ok.jpg', 'open/also.jpg']);
   });
 
@@ -594,7 +599,7 @@ describe('cancellation and concurrency', () => {
     expect(a.duplicates + b.duplicates).toBe(4);
     expect(allRows()).toHaveLength(4);
     for (const r of [a, b])
-      expect(store.batches.issues(r.batchId)).toEqual(
+      expect(await catalogOf(store).issues(r.batchId)).toEqual(
         r.issues.map(({ path, kind, reason }) => ({ path, kind, reason })),
       );
     expect([...a.issues, ...b.issues].map((i) => i.reason)).toEqual(

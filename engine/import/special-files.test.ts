@@ -5,10 +5,15 @@ import { symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import { CatalogStore } from '../../db/store/catalog-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { importBatch } from './index';
 import { desktopImportTarget } from './importer';
 import { prepareFile } from './process-file';
 import { jpeg, put, tempDir } from './test-fixtures';
+
+/** The project's batches and their issues, read through the two-database layer. */
+const catalogOf = (store: ProjectStore) => new CatalogStore(sqliteHandle(store.db));
 
 let tmp: { dir: string; cleanup: () => void };
 let store: ProjectStore;
@@ -41,7 +46,11 @@ describe('importing a folder with a FIFO and a link to /dev/zero', () => {
     expect(r.issues).toEqual(expected);
     // The batch's stored report (what the UI shows) says the same.
     expect(
-      store.batches.issues(r.batchId).map(({ path, kind, reason }) => ({ path, kind, reason })),
+      (await catalogOf(store).issues(r.batchId)).map(({ path, kind, reason }) => ({
+        path,
+        kind,
+        reason,
+      })),
     ).toEqual(expected);
   });
 

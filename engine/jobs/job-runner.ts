@@ -9,9 +9,8 @@ import type { Kysely } from 'kysely';
 import type { Job, JobProgress } from '../../contract/entities';
 import { isBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
-import type { JobLease } from '../../db/repositories/jobs';
 import { sqliteHandle } from '../../db/store/connect';
-import { JobStore } from '../../db/store/job-store';
+import { JobStore, type JobLease } from '../../db/store/job-store';
 import type { ProjectTables } from '../../db/store/schema';
 import type { EventBus } from '../event-bus';
 import { UserInputError, NotFoundError } from '../errors';
@@ -314,7 +313,7 @@ export class JobRunner {
 }
 
 /** A desktop project's jobs through the two-database layer. */
-function jobStore(store: ProjectStore): JobStore {
+export function jobStore(store: ProjectStore): JobStore {
   return new JobStore(sqliteHandle(store.db), 'sqlite');
 }
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { EventBus } from '../event-bus';
 import { tempFolder } from '../pipeline/testing/run-job';
-import { JobRunner } from './job-runner';
+import { JobRunner, jobStore } from './job-runner';
 
 const cleanups: Array<() => void> = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -33,7 +33,7 @@ describe('a job stopped by its own abort', () => {
     const job = await runner.start(store, 'export', {}, untilStopped);
     await runner.cancel(store, job.id);
     await runner.settled(job.id);
-    expect(store.jobs.get(job.id)).toMatchObject({
+    expect(await jobStore(store).get(job.id)).toMatchObject({
       status: 'cancelled',
       message: 'cancelled by the user',
     });
@@ -45,7 +45,7 @@ describe('a job stopped by its own abort', () => {
     const job = await runner.start(store, 'pipeline', {}, untilStopped, { resumable: true });
     await runner.pause(store, job.id);
     await runner.settled(job.id);
-    expect(store.jobs.get(job.id)!.status).toBe('paused');
+    expect((await jobStore(store).get(job.id))!.status).toBe('paused');
   });
 
   it('a body that fails for its own reason still fails with its message', async () => {
@@ -55,6 +55,9 @@ describe('a job stopped by its own abort', () => {
       throw new Error('disk full');
     });
     await runner.settled(job.id);
-    expect(store.jobs.get(job.id)).toMatchObject({ status: 'failed', message: 'disk full' });
+    expect(await jobStore(store).get(job.id)).toMatchObject({
+      status: 'failed',
+      message: 'disk full',
+    });
   });
 });

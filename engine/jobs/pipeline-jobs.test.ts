@@ -22,6 +22,7 @@ import {
 import type { RunSummary } from '../pipeline/run';
 import { NO_MODELS, tempFolder } from '../pipeline/testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from '../pipeline/testing/synthetic-batch';
+import { ProjectRegistry } from '../project-registry';
 import { JobRunner } from './job-runner';
 
 const N = 16;
@@ -126,15 +127,15 @@ describe('pipeline jobs', () => {
       await runner.settled(job.id);
       const items = jobItems(store);
       const atPause = await items.counts(job.id);
-      expect(store.jobs.get(job.id)!.status).toBe('paused');
+      expect((await jobStore(store).get(job.id))!.status).toBe('paused');
       expect(atPause.done).toBeGreaterThanOrEqual(3);
       expect(atPause.pending).toBeGreaterThan(0);
-      expect((store.jobs.result(job.id) as RunSummary).interrupted).toBe(true);
+      expect(((await jobStore(store).result(job.id)) as RunSummary).interrupted).toBe(true);
       expect(seen.some((s) => Array.isArray(s.stages))).toBe(true);
 
       await resumePipelineJob(runner, store, job.id, env);
       await runner.settled(job.id);
-      const row = store.jobs.get(job.id)!;
+      const row = (await jobStore(store).get(job.id))!;
       expect(row).toMatchObject({ status: 'done', total: N, done: N });
       expect(await items.counts(job.id)).toEqual({ pending: 0, done: N, skipped: 0, failed: 0 });
       expect(row.progress!.stages.map((s) => [s.stage, s.done])).toEqual([
@@ -142,7 +143,7 @@ describe('pipeline jobs', () => {
         ['graph', N],
         ['qa', N],
       ]);
-      const summary = store.jobs.result(job.id) as RunSummary;
+      const summary = (await jobStore(store).result(job.id)) as RunSummary;
       expect(summary.stages.filter!.done).toBe(N);
       expect(summary.stages.qa!.done).toBe(N);
       // Every image once: one stage row per stage, QA by key without duplicates.
@@ -188,9 +189,9 @@ describe('pipeline jobs', () => {
         env,
       );
       await runner.settled(job.id);
-      const row = store.jobs.get(job.id)!;
+      const row = (await jobStore(store).get(job.id))!;
       expect(row).toMatchObject({ status: 'done', done: N, failed: 1 });
-      const summary = store.jobs.result(job.id) as RunSummary;
+      const summary = (await jobStore(store).result(job.id)) as RunSummary;
       expect(summary.stages.graph!.skipped).toEqual({
         'filtered out by the scene filter: outdoor scene': 1,
       });
@@ -215,7 +216,7 @@ describe('pipeline jobs', () => {
       writeFileSync(depthFile, good);
       await retryFailedPipelineJob(runner, store, job.id, env);
       await runner.settled(job.id);
-      expect(store.jobs.get(job.id)).toMatchObject({ status: 'done', failed: 0 });
+      expect(await jobStore(store).get(job.id)).toMatchObject({ status: 'done', failed: 0 });
       // The filtered image is settled too: its filter verdict is its result.
       expect(await jobItems(store).counts(job.id)).toEqual({
         pending: 0,
@@ -232,33 +233,39 @@ describe('pipeline jobs', () => {
     }
   });
 
-  it('jobs left running under an expired lease become interrupted; a renewed lease keeps its job', async () => {
-    const store = ProjectStore.openOrCreate(join(dir.path, 'p-stale'));
+  it('jobs left running under an expired lease become interrupted when the project opens; a renewed lease keeps its job', async () => {
+    const folder = join(dir.path, 'p-stale');
+    const store = ProjectStore.openOrCreate(folder);
+    const now = Date.now();
+    const jobs = jobStore(store);
+    await jobs.createRunning(
+      { id: 'dead', kind: 'pipeline', params: {} },
+      { owner: 'gone', expiresAt: now - 1 },
+    );
+    await jobs.createRunning(
+      { id: 'imp', kind: 'import', params: {} },
+      { owner: 'gone', expiresAt: now - 1 },
+    );
+    await jobs.createRunning(
+      { id: 'alive', kind: 'pipeline', params: {} },
+      { owner: 'beside', expiresAt: now + 60_000 },
+    );
+    store.close();
+    // The desktop opening the folder (the engine's registry) finds what the dead process left.
+    const projects = new ProjectRegistry();
     try {
-      const now = Date.now();
-      const lease = (id: string, expiresAt: number | null) =>
-        store.db
-          .prepare(
-            `UPDATE jobs SET status = 'running', lease_owner = 'gone', lease_expires_at = ? WHERE id = ?`,
-          )
-          .run(expiresAt, id);
-      store.jobs.create({ id: 'dead', kind: 'pipeline', params: {} });
-      lease('dead', now - 1);
-      store.jobs.create({ id: 'imp', kind: 'import', params: {} });
-      lease('imp', null);
-      store.jobs.create({ id: 'alive', kind: 'pipeline', params: {} });
-      lease('alive', now + 60_000);
-      expect(store.jobs.markInterrupted()).toBe(2);
-      expect(store.jobs.get('dead')).toMatchObject({
+      const opened = await projects.open(folder);
+      const reopened = jobStore(opened);
+      expect(await reopened.get('dead')).toMatchObject({
         status: 'interrupted',
         message: expect.stringMatching(/resume/),
       });
-      expect(store.jobs.get('imp')!.status).toBe('failed');
-      expect(store.jobs.get('alive')!.status).toBe('running');
+      expect((await reopened.get('imp'))!.status).toBe('failed');
+      expect((await reopened.get('alive'))!.status).toBe('running');
       const runner = new JobRunner(new EventBus());
-      expect((await runner.cancel(store, 'dead')).status).toBe('cancelled');
+      expect((await runner.cancel(opened, 'dead')).status).toBe('cancelled');
     } finally {
-      store.close();
+      projects.closeAll();
     }
   });
 
@@ -281,8 +288,12 @@ describe('pipeline jobs', () => {
       // Its lease is renewed while it runs: it is alive, not resumable.
       expect(await waitForLease(other, first.id, 20)).toBe(false);
       await a.settled(first.id);
-      expect(store.jobs.get(first.id)).toMatchObject({ status: 'done', total: N, done: N });
-      const summary = store.jobs.result(first.id) as RunSummary;
+      expect(await jobStore(store).get(first.id)).toMatchObject({
+        status: 'done',
+        total: N,
+        done: N,
+      });
+      const summary = (await jobStore(store).result(first.id)) as RunSummary;
       expect(summary.stages.filter!.done).toBe(N);
       expect(summary.stages.qa!.done).toBe(N);
       expect(await jobStore(store).list('pipeline')).toHaveLength(1);
@@ -291,7 +302,7 @@ describe('pipeline jobs', () => {
       // Once it has finished, the other process may run.
       const second = await startPipelineJob(b, other, run, env);
       await b.settled(second.id);
-      expect(other.jobs.get(second.id)).toMatchObject({ status: 'done', done: N });
+      expect(await jobStore(other).get(second.id)).toMatchObject({ status: 'done', done: N });
     } finally {
       other.close();
       store.close();
@@ -321,17 +332,17 @@ describe('pipeline jobs', () => {
         )
         .run(Date.now() + 300, process.ppid, job.id);
       const resumer = new JobRunner(new EventBus(), { leaseMs: 300 });
-      expect(other.jobs.markInterrupted()).toBe(0);
+      expect(await jobStore(other).markAbandoned()).toBe(0);
       await expect(resumePipelineJob(resumer, other, job.id, env)).rejects.toThrow(
         /is running in another process .* resumable within 1 s of its last heartbeat/,
       );
       const waited = Date.now();
       expect(await waitForLease(other, job.id, 20)).toBe(true);
       expect(Date.now() - waited).toBeLessThan(2000);
-      expect(other.jobs.markInterrupted()).toBe(1);
+      expect(await jobStore(other).markAbandoned()).toBe(1);
       await resumePipelineJob(resumer, other, job.id, env);
       await resumer.settled(job.id);
-      expect(other.jobs.get(job.id)).toMatchObject({ status: 'done', done: N });
+      expect(await jobStore(other).get(job.id)).toMatchObject({ status: 'done', done: N });
       expect(await jobItems(other).counts(job.id)).toEqual({
         pending: 0,
         done: N,
@@ -343,6 +354,33 @@ describe('pipeline jobs', () => {
       store.close();
     }
   });
+
+  it('`sqw run` marks a run whose process is gone interrupted when it opens the project, and names it', async () => {
+    const store = await project('p-dead-cli');
+    try {
+      await jobStore(store).createRunning(
+        { id: 'dead', kind: 'pipeline', params: { ...params, stages: [...params.stages] } },
+        { owner: 'gone', expiresAt: Date.now() - 1 },
+      );
+      const run = await sqw([
+        'run',
+        '--project',
+        store.folder,
+        '--stages',
+        'graph,qa',
+        '--workers',
+        '0',
+      ]);
+      expect(run.code, run.err).toBe(0);
+      expect(run.out + run.err).toContain('note: run dead is interrupted with 0 images left');
+      expect(await jobStore(store).get('dead')).toMatchObject({
+        status: 'interrupted',
+        message: expect.stringMatching(/resume/),
+      });
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 
   it('`sqw run` beside a running run exits naming it; `sqw run --resume` does not resume it twice', async () => {
     const store = await project('p-cli');
@@ -367,7 +405,7 @@ describe('pipeline jobs', () => {
       expect(resumed.err).toContain(
         `sqw: run ${job.id} is running in another process; it is not resumed twice`,
       );
-      expect(store.jobs.get(job.id)!.status).toBe('running');
+      expect((await jobStore(store).get(job.id))!.status).toBe('running');
       await runner.pause(store, job.id);
       await runner.settled(job.id);
       expect(await jobStore(store).list(null)).toHaveLength(1);

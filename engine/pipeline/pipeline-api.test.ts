@@ -42,7 +42,7 @@ beforeAll(async () => {
     });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   store.close();
-  engine = createEngine({ transport: 'http', projectFolders: [folder] });
+  engine = await createEngine({ transport: 'http', projectFolders: [folder] });
   projectId = engine.projects.list()[0]!.id;
   engine.events.subscribe((e) => events.push(e));
 });

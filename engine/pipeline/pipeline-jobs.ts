@@ -3,12 +3,11 @@
 // `sqw run` both go through here, so a run started in one can be resumed from the other.
 import type { ProjectStore } from '../../db/project-store';
 import type { Job } from '../../contract/entities';
-import { sqliteHandle } from '../../db/store/connect';
 import { JobItemStore } from '../../db/store/job-item-store';
 import { JobStore } from '../../db/store/job-store';
 import type { Device } from '../../native-models/providers';
 import { NotFoundError, UserInputError } from '../errors';
-import type { JobBody, JobRunner } from '../jobs/job-runner';
+import { jobStore, type JobBody, type JobRunner } from '../jobs/job-runner';
 import type { ModelStageResolver } from './model-stage';
 import { queueImages, runPipeline, type RunSummary } from './run';
 import { ALL_STAGES, type StageName } from './stages';
@@ -75,10 +74,8 @@ export function summaryMessage(s: RunSummary): string {
   ].join('; ');
 }
 
-/** A desktop project's jobs through the two-database layer. */
-export function jobStore(store: ProjectStore): JobStore {
-  return new JobStore(sqliteHandle(store.db), 'sqlite');
-}
+/** A desktop project's jobs through the two-database layer (for `sqw run` and the tests). */
+export { jobStore };
 
 export function startPipelineJob(
   runner: JobRunner,

@@ -8,6 +8,8 @@ import { request } from 'node:https';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountStore } from '../../db/store/access-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { addAccount } from '../access/account-tokens';
 import { createEngine, type Engine } from '../engine';
 import { tempDir } from '../test/helpers';
@@ -57,7 +59,7 @@ function httpsRpc(
   });
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = tempDir();
   execFileSync(
     'openssl',
@@ -82,15 +84,15 @@ beforeAll(() => {
   );
   cert = readFileSync(join(dir.path, 'cert.pem'));
   key = readFileSync(join(dir.path, 'key.pem'));
-  engine = createEngine({ transport: 'http', projectFolders: [join(dir.path, 'p')] });
-  aliceToken = addAccount(engine.projects.list()[0]!.accounts, 'alice', 'reviewer').token;
+  engine = await createEngine({ transport: 'http', projectFolders: [join(dir.path, 'p')] });
+  aliceToken = (await addAccount(accounts(), 'alice', 'reviewer')).token;
 }, 60_000);
 afterAll(async () => {
   await engine.close();
   dir.remove();
 });
 
-const accounts = () => engine.projects.list()[0]!.accounts;
+const accounts = () => new AccountStore(sqliteHandle(engine.projects.list()[0]!.db));
 
 describe('serving beyond loopback', () => {
   it('refuses without TLS, without accounts, and behind a proxy without accounts', async () => {

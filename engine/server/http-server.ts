@@ -57,8 +57,8 @@ export interface HttpServerOptions {
   port?: number;
   token?: string;
   /**
-   * Accounts mode: reviewer accounts (db/repositories/accounts.ts, or a team project's
-   * db/store/access-store.ts) sign in with their own tokens and every call is checked against
+   * Accounts mode: reviewer accounts (db/store/access-store.ts, a desktop folder's or a team
+   * project's) sign in with their own tokens and every call is checked against
    * engine/access/method-access.ts. Required beyond loopback.
    */
   accounts?: AccountDirectory;

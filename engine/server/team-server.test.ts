@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { ProjectStore } from '../../db/project-store';
+import { AccountStore } from '../../db/store/access-store';
+import { sqliteHandle } from '../../db/store/connect';
 import { addAccount } from '../access/account-tokens';
 import { createEngine, type Engine } from '../engine';
 import { tempDir } from '../test/helpers';
@@ -49,18 +51,19 @@ beforeAll(async () => {
   const folder = join(dir.path, 'p');
   const store = ProjectStore.openOrCreate(folder);
   await corridorWithQa(store);
-  tokens.alice = addAccount(store.accounts, 'alice', 'reviewer').token;
-  tokens.bob = addAccount(store.accounts, 'bob', 'reviewer').token;
-  tokens.vera = addAccount(store.accounts, 'vera', 'viewer').token;
-  tokens.ada = addAccount(store.accounts, 'ada', 'admin').token;
+  const accounts = new AccountStore(sqliteHandle(store.db));
+  tokens.alice = (await addAccount(accounts, 'alice', 'reviewer')).token;
+  tokens.bob = (await addAccount(accounts, 'bob', 'reviewer')).token;
+  tokens.vera = (await addAccount(accounts, 'vera', 'viewer')).token;
+  tokens.ada = (await addAccount(accounts, 'ada', 'admin')).token;
   store.close();
-  engine = createEngine({ transport: 'http', projectFolders: [folder] });
+  engine = await createEngine({ transport: 'http', projectFolders: [folder] });
   const project = engine.projects.list()[0]!;
   projectId = project.id;
   server = await startHttpServer({
     engine,
     staticRoot: join(tmpdir(), 'sqw-no-ui'),
-    accounts: project.accounts,
+    accounts: new AccountStore(sqliteHandle(project.db)),
   });
   const queue = await ok(tokens.vera, 'qa.queue', { statuses: ['proposed'], limit: 1000 });
   byFamily = new Map();
@@ -107,10 +110,10 @@ describe('accounts and roles', () => {
   it('refuses unknown tokens and a revoked account at once', async () => {
     expect((await rpc(null, 'qa.queue')).status).toBe(401);
     expect((await rpc(`sqw_${'1'.repeat(16)}_${'2'.repeat(64)}`, 'qa.queue')).status).toBe(401);
-    const store = engine.projects.get(projectId);
-    const { token } = addAccount(store.accounts, 'temp', 'viewer');
+    const accounts = new AccountStore(sqliteHandle(engine.projects.get(projectId).db));
+    const { token } = await addAccount(accounts, 'temp', 'viewer');
     expect((await rpc(token, 'qa.queue')).status).toBe(200);
-    store.accounts.revoke('temp');
+    expect(await accounts.revoke('temp')).toBe(true);
     const after = await rpc(token, 'qa.queue');
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe('unauthorized');

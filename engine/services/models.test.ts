@@ -16,7 +16,7 @@ describe('models API', () => {
 
   beforeAll(async () => {
     process.env.SQW_MODELS_DIR = modelsDir;
-    engine = createEngine({ transport: 'http', projectFolders: [projectDir] });
+    engine = await createEngine({ transport: 'http', projectFolders: [projectDir] });
     projectId = engine.projects.list()[0]!.id;
   });
   afterAll(async () => {

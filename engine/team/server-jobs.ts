@@ -4,8 +4,7 @@
 // and the result answer after a server restart, and a job whose server died is marked failed.
 import { randomUUID } from 'node:crypto';
 import type { Job } from '../../contract/entities';
-import type { JobLease } from '../../db/repositories/jobs';
-import type { JobCounts, JobStore } from '../../db/store/job-store';
+import type { JobCounts, JobLease, JobStore } from '../../db/store/job-store';
 import { NotFoundError } from '../errors';
 import type { EventBus } from '../event-bus';
 import { DEFAULT_LEASE_MS, leaseMsFromEnv } from '../jobs/job-runner';

@@ -65,7 +65,7 @@ async function build(): Promise<void> {
     store.close();
   }
   // A reviewer's edits and decisions, through the desktop's own commands.
-  const engine = createEngine({ transport: 'http', projectFolders: [folder] });
+  const engine = await createEngine({ transport: 'http', projectFolders: [folder] });
   try {
     const projectId = engine.projects.list()[0]!.id;
     const ok = async (method: string, input: Record<string, unknown>) => {
@@ -106,7 +106,7 @@ describe.skipIf(postgres.skipReason)(
       const blobs = join(dir.path, 'shared-blobs');
       await copyProject(folder, url, { blobs });
       team = await createTeamEngine({ database: url, blobs });
-      desktop = createEngine({ transport: 'http', projectFolders: [folder] });
+      desktop = await createEngine({ transport: 'http', projectFolders: [folder] });
       desktopId = desktop.projects.list()[0]!.id;
     }, 60_000);
     afterAll(async () => {

@@ -82,7 +82,7 @@ describe.skipIf(postgres.skipReason)('geometry checks and evidence on a team pro
     const blobs = join(dir.path, 'shared-blobs');
     await copyProject(folder, url, { blobs });
     team = await createTeamEngine({ database: url, blobs });
-    desktop = createEngine({ transport: 'http', projectFolders: [folder] });
+    desktop = await createEngine({ transport: 'http', projectFolders: [folder] });
     desktopId = desktop.projects.list()[0]!.id;
   }, 60_000);
   afterAll(async () => {

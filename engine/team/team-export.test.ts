@@ -152,7 +152,7 @@ describe.skipIf(postgres.skipReason)('exports of a team project (PostgreSQL)', (
     const report = await call('exports.evaluate', { benchPath: theirs, predictionsPath });
     expect(report.overall.n).toBe(total);
     expect(report.items.filter((i: any) => i.correct).length).toBe(answered);
-    const engine = createEngine({ transport: 'http', projectFolders: [desktop.folder] });
+    const engine = await createEngine({ transport: 'http', projectFolders: [desktop.folder] });
     try {
       const local = await engine.dispatch('exports.evaluate', { benchPath: mine, predictionsPath });
       expect(local).toEqual({ ok: true, result: report });

@@ -83,7 +83,7 @@ describe.skipIf(postgres.skipReason)('click-to-refine on a team project', () => 
     );
     ({ team, server } = served);
     Object.assign(tokens, served.tokens);
-    desktop = createEngine({ transport: 'http', projectFolders: [folder] });
+    desktop = await createEngine({ transport: 'http', projectFolders: [folder] });
     desktopId = desktop.projects.list()[0]!.id;
   }, 60_000);
   afterAll(async () => {

@@ -10,7 +10,7 @@ import { unpackPointCloud } from '../../contract/point-cloud';
 import { copyProject } from '../../db/copy/project-copy';
 import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
-import { addAccountIn } from '../access/account-tokens';
+import { addAccount } from '../access/account-tokens';
 import type { RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
 import type { TeamEngine } from './team-engine';
@@ -131,7 +131,7 @@ describe.skipIf(postgres.skipReason)('sqw serve --database on PostgreSQL', () =>
       message: 'reviews.decide needs the reviewer role; vera is a viewer',
     });
     expect((await rpc(null, 'qa.queue')).status).toBe(401);
-    const { token } = await addAccountIn(team.project.accounts, 'temp', 'viewer');
+    const { token } = await addAccount(team.project.accounts, 'temp', 'viewer');
     expect((await rpc(token, 'claims.list')).status).toBe(200);
     await team.project.accounts.revoke('temp');
     expect((await rpc(token, 'claims.list')).status).toBe(401);

@@ -48,7 +48,7 @@ export async function serveEngine(
   projectFolder: string,
   staticRoot = join(tmpdir(), 'sqw-no-ui'),
 ): Promise<ServedEngine> {
-  const engine = createEngine({ transport: 'http', projectFolders: [projectFolder] });
+  const engine = await createEngine({ transport: 'http', projectFolders: [projectFolder] });
   const server = await startHttpServer({ engine, staticRoot });
   const base = `http://127.0.0.1:${server.port}`;
   const projectId = engine.projects.list()[0]!.id;

@@ -9,16 +9,25 @@ export function registerInfo(program: Command): void {
     .requiredOption('-p, --project <dir>', 'project folder')
     .option('--json', 'print as JSON')
     .action(async (flags: { project: string; json?: boolean }) => {
-      const [{ ProjectStore }, { probeExecutionProviders }, { toBatchSummary, toProjectSummary }] =
-        await Promise.all([
-          import('../../../db/project-store'),
-          import('../../../native-models/providers'),
-          import('../../mappers'),
-        ]);
+      const [
+        { ProjectStore },
+        { CatalogStore },
+        { sqliteHandle },
+        { probeExecutionProviders },
+        { toBatchSummary, toProjectSummary },
+      ] = await Promise.all([
+        import('../../../db/project-store'),
+        import('../../../db/store/catalog-store'),
+        import('../../../db/store/connect'),
+        import('../../../native-models/providers'),
+        import('../../mappers'),
+      ]);
       const store = ProjectStore.open(flags.project);
       try {
-        const project = toProjectSummary(store);
-        const batches = store.batches.list().map(toBatchSummary);
+        const project = await toProjectSummary(store);
+        const batches = (await new CatalogStore(sqliteHandle(store.db)).listBatches()).map(
+          toBatchSummary,
+        );
         const providers = probeExecutionProviders();
         const human = [
           `${printable(project.name)} (${project.id}) at ${printable(project.path)}`,

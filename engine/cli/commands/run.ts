@@ -137,9 +137,14 @@ export function registerRun(program: Command): void {
         throw new CliError((err as Error).message);
       }
       const store = ProjectStore.open(location);
-      // A run killed earlier (kill -9, power loss) is recognised here by its expired lease and
-      // becomes resumable.
-      store.jobs.markInterrupted();
+      try {
+        // A run killed earlier (kill -9, power loss) is recognised here by its expired lease and
+        // becomes resumable.
+        await pj.jobStore(store).markAbandoned();
+      } catch (err) {
+        store.close();
+        throw new CliError((err as Error).message);
+      }
       const events = new EventBus();
       const runner = new JobRunner(events);
       const env = { modelsDir: flags.modelsDir, workers, maxBatch, inferenceThreads };
@@ -165,7 +170,7 @@ export function registerRun(program: Command): void {
               throw new CliError(
                 `run ${id} is running in another process; it is not resumed twice (pause it there, or wait for it)`,
               );
-            store.jobs.markInterrupted();
+            await pj.jobStore(store).markAbandoned();
           }
           job = await pj.resumePipelineJob(runner, store, id, {
             ...env,

@@ -130,11 +130,17 @@ export function registerServe(program: Command): void {
           close: () => team.close(),
         };
       } else {
-        const { createEngine } = await import('../../engine');
-        const engine = createEngine({ transport: 'http', projectFolders: flags.project });
+        const [{ createEngine }, { AccountStore }, { sqliteHandle }] = await Promise.all([
+          import('../../engine'),
+          import('../../../db/store/access-store'),
+          import('../../../db/store/connect'),
+        ]);
+        const engine = await createEngine({ transport: 'http', projectFolders: flags.project });
         served = {
           engine,
-          accounts: flags.accounts ? engine.projects.list()[0]!.accounts : undefined,
+          accounts: flags.accounts
+            ? new AccountStore(sqliteHandle(engine.projects.list()[0]!.db))
+            : undefined,
           close: () => engine.close(),
         };
       }

@@ -2,7 +2,7 @@
 // server's machine by whoever can write the project folder: that is what makes someone an admin of
 // the accounts. A new account's token is printed once and stored only as a hash.
 import type { Command } from 'commander';
-import type { AccountRepository, AccountRow, Role } from '../../../db/repositories/accounts';
+import type { AccountStore, Role } from '../../../db/store/access-store';
 import { printable } from '../../printable';
 import { CliError, createOutput } from '../output';
 
@@ -18,15 +18,15 @@ function checkName(name: string): string {
 }
 
 /** The accounts of a project folder or of a team project (`postgres://…`), behind one async face. */
-async function openAccounts(location: string): Promise<{
-  add(a: Parameters<AccountRepository['add']>[0]): Promise<AccountRow | null>;
-  list(): Promise<AccountRow[]>;
-  revoke(name: string): Promise<boolean>;
-  close(): Promise<void>;
-}> {
-  const { isPostgresUrl, openPostgresProject } = await import('../../../db/store/connect');
+async function openAccounts(
+  location: string,
+): Promise<Pick<AccountStore, 'add' | 'list' | 'revoke'> & { close(): Promise<void> }> {
+  const [{ isPostgresUrl, openPostgresProject, sqliteHandle }, { AccountStore }] =
+    await Promise.all([
+      import('../../../db/store/connect'),
+      import('../../../db/store/access-store'),
+    ]);
   if (isPostgresUrl(location)) {
-    const { AccountStore } = await import('../../../db/store/access-store');
     let db;
     try {
       db = await openPostgresProject(location, 1);
@@ -43,10 +43,11 @@ async function openAccounts(location: string): Promise<{
   }
   const { ProjectStore } = await import('../../../db/project-store');
   const store = ProjectStore.open(location);
+  const accounts = new AccountStore(sqliteHandle(store.db));
   return {
-    add: async (a) => store.accounts.add(a),
-    list: async () => store.accounts.list(),
-    revoke: async (name) => store.accounts.revoke(name),
+    add: (a) => accounts.add(a),
+    list: () => accounts.list(),
+    revoke: (name) => accounts.revoke(name),
     close: async () => store.close(),
   };
 }
@@ -72,12 +73,12 @@ export function registerUsers(program: Command): void {
           `--role must be admin, reviewer or viewer, not ${printable(flags.role)}`,
         );
       const name = checkName(rawName);
-      const { addAccountIn } = await import('../../access/account-tokens');
+      const { addAccount } = await import('../../access/account-tokens');
       const store = await openAccounts(flags.project);
       try {
         let added;
         try {
-          added = await addAccountIn(store, name, flags.role as Role);
+          added = await addAccount(store, name, flags.role as Role);
         } catch (err) {
           throw new CliError((err as Error).message);
         }

@@ -3,8 +3,8 @@
 // their tokens come back by name.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { addAccountIn } from '../../access/account-tokens';
-import type { Role } from '../../../db/repositories/accounts';
+import { addAccount } from '../../access/account-tokens';
+import type { Role } from '../../../db/store/access-store';
 import { startHttpServer, type RunningServer } from '../../server/http-server';
 import { createTeamEngine, type TeamEngine } from '../team-engine';
 
@@ -22,7 +22,7 @@ export async function serveTeam<N extends string>(
   try {
     const tokens = {} as Record<N, string>;
     for (const [name, role] of Object.entries(people) as Array<[N, Role]>)
-      tokens[name] = (await addAccountIn(team.project.accounts, name, role)).token;
+      tokens[name] = (await addAccount(team.project.accounts, name, role)).token;
     const server = await startHttpServer({
       engine: team,
       staticRoot: join(tmpdir(), 'sqw-no-ui'),
