@@ -14,7 +14,7 @@ import {
   IMAGE_JOB_KEY,
   IMAGE_QUEUE,
   PROCESSING_TABLE,
-  PROCESSING_TABLE_DDL,
+  processingTableDdl,
 } from './queue-images';
 import { notifyQueue } from './queue-notices';
 import { QueueRuns } from './run-control';
@@ -103,7 +103,8 @@ async function ensureIndexes(pool: pg.Pool): Promise<void> {
   // before it had the table of live jobs (queue-images.ts).
   await ensureIndex(pool, IMAGE_JOB_INDEX, `${IMAGE_JOB_KEY} WHERE state <= 'active'`);
   // The live jobs by image, kept by a trigger: the images' statuses (queue-images.ts).
-  await ensureMade(pool, PROCESSING_TABLE, PROCESSING_TABLE_DDL);
+  const images = await pool.query(`SELECT to_regclass('public.images') IS NOT NULL AS made`);
+  await ensureMade(pool, PROCESSING_TABLE, processingTableDdl(images.rows[0].made === true));
 }
 
 export class ImageQueue {

@@ -82,35 +82,40 @@ describe.skipIf(postgres.skipReason)("the queue's live jobs, kept beside pg-boss
     const live = await processingNow();
     const images = await project.db
       .selectFrom('images')
-      .select(['id', 'status'])
+      .select(['id', 'batch_id', 'status'])
       .orderBy('id')
       .execute();
     const statusOf = (i: { id: number; status: string }) =>
       live.has(i.id) ? 'processing' : i.status;
-    const expected: Record<string, number> = {};
-    for (const i of images) expected[statusOf(i)] = (expected[statusOf(i)] ?? 0) + 1;
     const catalog = new CatalogStore(project.db, { pipelineQueue: true });
-    expect((await catalog.statusCounts({})).byStatus).toEqual(expected);
-    for (const status of ['processing', 'pending', 'needs-review']) {
-      const listed = await catalog.queryImages({ status, offset: 0, limit: 1000 });
-      expect(listed.items.map((i) => [i.id, i.status])).toEqual(
-        images.filter((i) => statusOf(i) === status).map((i) => [i.id, status]),
-      );
-      expect(listed.total).toBe(expected[status] ?? 0);
+    // The project, and each batch (whose reads take only its own images' jobs).
+    for (const batchId of [undefined, 1, 2]) {
+      const mine = images.filter((i) => batchId === undefined || i.batch_id === batchId);
+      const expected: Record<string, number> = {};
+      for (const i of mine) expected[statusOf(i)] = (expected[statusOf(i)] ?? 0) + 1;
+      expect((await catalog.statusCounts({ batchId })).byStatus).toEqual(expected);
+      for (const status of ['processing', 'pending', 'needs-review']) {
+        const listed = await catalog.queryImages({ batchId, status, offset: 0, limit: 1000 });
+        expect(listed.items.map((i) => [i.id, i.status])).toEqual(
+          mine.filter((i) => statusOf(i) === status).map((i) => [i.id, status]),
+        );
+        expect(listed.total).toBe(expected[status] ?? 0);
+      }
+      const page = await catalog.queryImages({ batchId, offset: 0, limit: 1000 });
+      expect(page.items.map((i) => i.status)).toEqual(mine.map(statusOf));
     }
-    const page = await catalog.queryImages({ offset: 0, limit: 1000 });
-    expect(page.items.map((i) => i.status)).toEqual(images.map(statusOf));
     for (const i of images) expect((await catalog.image(i.id))!.status).toBe(statusOf(i));
     return [...live].sort((a, b) => a - b);
   }
 
   it('lists exactly the live jobs through kills, expiry, pause, cancel and retries', async () => {
     const now = new Date().toISOString();
-    await sql`INSERT INTO batches (source_folder, depth_folder, depth_encoding, created_at)
-      VALUES ('/data', NULL, NULL, ${now})`.execute(project.db);
+    for (const folder of ['/odd', '/even'])
+      await sql`INSERT INTO batches (source_folder, depth_folder, depth_encoding, created_at)
+        VALUES (${folder}, NULL, NULL, ${now})`.execute(project.db);
     await sql`INSERT INTO images (batch_id, source_path, rel_path, file_name, sha256, bytes,
         format, width, height, fx, fy, cx, cy, intrinsics_source, thumb_blob, status, created_at)
-      SELECT 1, 'src/' || g, 'img/' || g || '.jpg', g || '.jpg', md5(g::text), 1000, 'jpeg', 640,
+      SELECT 1 + (g + 1) % 2, 'src/' || g, 'img/' || g || '.jpg', g || '.jpg', md5(g::text), 1000, 'jpeg', 640,
         480, 500, 500, 320, 240, 'default', 'blobs/thumbs/' || g || '.jpg',
         CASE WHEN g % 3 = 0 THEN 'needs-review' ELSE 'pending' END, ${now}
       FROM generate_series(1, 12) g`.execute(project.db);

@@ -40,11 +40,19 @@ const liveJob = (j: string) => `${j}.name = '${IMAGE_QUEUE}'
  * the statement: pg-boss fails a job by deleting its row and inserting it again in one statement,
  * whose two triggers may fire in either order. Rows of other queues are passed over.
  */
-export const PROCESSING_TABLE_DDL = [
-  `LOCK TABLE pgboss.job IN SHARE ROW EXCLUSIVE MODE`,
-  `CREATE TABLE pgboss.${PROCESSING_TABLE} (job_id uuid PRIMARY KEY, image_id int NOT NULL)`,
-  `CREATE INDEX ${PROCESSING_TABLE}_image ON pgboss.${PROCESSING_TABLE} (image_id)`,
-  `CREATE FUNCTION pgboss.${PROCESSING_TABLE}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+export function processingTableDdl(withImages: boolean): string[] {
+  // The image's batch (never changed once imported), so a batch's reads take only its own
+  // images' jobs; none in a database without the project's tables (the queue's own tests).
+  const batch = withImages
+    ? `(SELECT i.batch_id FROM public.images i WHERE i.id = (j.data->>'imageId')::int)`
+    : 'NULL::int';
+  return [
+    `LOCK TABLE pgboss.job IN SHARE ROW EXCLUSIVE MODE`,
+    `CREATE TABLE pgboss.${PROCESSING_TABLE} (job_id uuid PRIMARY KEY, image_id int NOT NULL,
+     batch_id int)`,
+    `CREATE INDEX ${PROCESSING_TABLE}_image ON pgboss.${PROCESSING_TABLE} (image_id)`,
+    `CREATE INDEX ${PROCESSING_TABLE}_batch ON pgboss.${PROCESSING_TABLE} (batch_id, image_id)`,
+    `CREATE FUNCTION pgboss.${PROCESSING_TABLE}_sync() RETURNS trigger LANGUAGE plpgsql AS $$
    DECLARE
      changed uuid[];
    BEGIN
@@ -60,46 +68,57 @@ export const PROCESSING_TABLE_DDL = [
        RETURN NULL;
      END IF;
      DELETE FROM pgboss.${PROCESSING_TABLE} WHERE job_id = ANY(changed);
-     INSERT INTO pgboss.${PROCESSING_TABLE} (job_id, image_id)
-       SELECT j.id, (j.data->>'imageId')::int FROM pgboss.job j
+     INSERT INTO pgboss.${PROCESSING_TABLE} (job_id, image_id, batch_id)
+       SELECT j.id, (j.data->>'imageId')::int, ${batch} FROM pgboss.job j
        WHERE j.id = ANY(changed) AND ${liveJob('j')};
      RETURN NULL;
    END $$`,
-  `CREATE TRIGGER ${PROCESSING_TABLE}_insert AFTER INSERT ON pgboss.job
+    `CREATE TRIGGER ${PROCESSING_TABLE}_insert AFTER INSERT ON pgboss.job
      REFERENCING NEW TABLE AS new_rows
      FOR EACH STATEMENT EXECUTE FUNCTION pgboss.${PROCESSING_TABLE}_sync()`,
-  `CREATE TRIGGER ${PROCESSING_TABLE}_update AFTER UPDATE ON pgboss.job
+    `CREATE TRIGGER ${PROCESSING_TABLE}_update AFTER UPDATE ON pgboss.job
      REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
      FOR EACH STATEMENT EXECUTE FUNCTION pgboss.${PROCESSING_TABLE}_sync()`,
-  `CREATE TRIGGER ${PROCESSING_TABLE}_delete AFTER DELETE ON pgboss.job
+    `CREATE TRIGGER ${PROCESSING_TABLE}_delete AFTER DELETE ON pgboss.job
      REFERENCING OLD TABLE AS old_rows
      FOR EACH STATEMENT EXECUTE FUNCTION pgboss.${PROCESSING_TABLE}_sync()`,
-  // pg-boss's clearStorage empties the job table with TRUNCATE, which fires no delete trigger.
-  `CREATE FUNCTION pgboss.${PROCESSING_TABLE}_clear() RETURNS trigger LANGUAGE plpgsql AS $$
+    // pg-boss's clearStorage empties the job table with TRUNCATE, which fires no delete trigger.
+    `CREATE FUNCTION pgboss.${PROCESSING_TABLE}_clear() RETURNS trigger LANGUAGE plpgsql AS $$
    BEGIN
      DELETE FROM pgboss.${PROCESSING_TABLE};
      RETURN NULL;
    END $$`,
-  `CREATE TRIGGER ${PROCESSING_TABLE}_truncate AFTER TRUNCATE ON pgboss.job
+    `CREATE TRIGGER ${PROCESSING_TABLE}_truncate AFTER TRUNCATE ON pgboss.job
      FOR EACH STATEMENT EXECUTE FUNCTION pgboss.${PROCESSING_TABLE}_clear()`,
-  `INSERT INTO pgboss.${PROCESSING_TABLE} (job_id, image_id)
-     SELECT j.id, (j.data->>'imageId')::int FROM pgboss.job j WHERE ${liveJob('j')}`,
-  `ANALYZE pgboss.${PROCESSING_TABLE}`,
-];
+    `INSERT INTO pgboss.${PROCESSING_TABLE} (job_id, image_id, batch_id)
+     SELECT j.id, (j.data->>'imageId')::int, ${batch} FROM pgboss.job j WHERE ${liveJob('j')}`,
+    `ANALYZE pgboss.${PROCESSING_TABLE}`,
+  ];
+}
 
 /** Where the live jobs are read from: the table above, or the job table of an older queue. */
 export type QueueSource = 'none' | 'jobs' | 'tracked';
 
-const fromTracked = `SELECT p.image_id FROM pgboss.${PROCESSING_TABLE} p`;
 const fromJobs = `SELECT (j.data->>'imageId')::int FROM pgboss.job j WHERE ${liveJob('j')}`;
 
+/** The live jobs' images, of one batch (its own few of the table, by index) or all. */
+const fromTracked = (batchId: number | undefined) =>
+  batchId === undefined
+    ? sql`SELECT p.image_id FROM pgboss.${sql.raw(PROCESSING_TABLE)} p`
+    : sql`SELECT p.image_id FROM pgboss.${sql.raw(PROCESSING_TABLE)} p WHERE p.batch_id = ${batchId}`;
+
 /**
- * Whether the image has a live job: an uncorrelated IN list, which PostgreSQL hashes once per
- * statement. (EXISTS has it weigh a look-up per image too, whose estimate on 100k images is high
- * enough to switch on JIT compilation: a quarter of a second lost per count.)
+ * Whether the image (of batch `batchId` when given) has a live job: an uncorrelated IN list,
+ * which PostgreSQL hashes once per statement. (EXISTS has it weigh a look-up per image too,
+ * whose estimate on 100k images is high enough to switch on JIT compilation: a quarter of a
+ * second lost per count.)
  */
-export function inQueue(source: QueueSource, imageId: Expression<number>): RawBuilder<boolean> {
-  return sql<boolean>`${imageId} IN (${sql.raw(source === 'tracked' ? fromTracked : fromJobs)})`;
+export function inQueue(
+  source: QueueSource,
+  imageId: Expression<number>,
+  batchId: number | undefined,
+): RawBuilder<boolean> {
+  return sql<boolean>`${imageId} IN (${source === 'tracked' ? fromTracked(batchId) : sql.raw(fromJobs)})`;
 }
 
 /**
@@ -110,14 +129,21 @@ export function inQueue(source: QueueSource, imageId: Expression<number>): RawBu
 export function statusIs(
   source: QueueSource,
   imageId: Expression<number>,
+  batchId: number | undefined,
   stored: Expression<string>,
   status: string,
 ): RawBuilder<boolean> {
   if (status === 'processing')
-    return sql<boolean>`(${inQueue(source, imageId)} OR ${stored} = 'processing')`;
+    // In one batch, a semi-join on its live jobs and its images stored as 'processing' (both by
+    // index: a batch with none costs nothing). Over every batch, the live jobs hashed: the join
+    // the planner would pick there probes the images once per live job.
+    return source === 'tracked' && batchId !== undefined
+      ? sql<boolean>`${imageId} IN (${fromTracked(batchId)}
+          UNION ALL SELECT i.id FROM images i WHERE i.status = 'processing' AND i.batch_id = ${batchId})`
+      : sql<boolean>`(${inQueue(source, imageId, batchId)} OR ${stored} = 'processing')`;
   const live =
     source === 'tracked'
-      ? sql`SELECT 1 FROM pgboss.${sql.raw(PROCESSING_TABLE)} p WHERE p.image_id = ${imageId}`
+      ? sql`${fromTracked(batchId)} ${sql.raw(batchId === undefined ? 'WHERE' : 'AND')} p.image_id = ${imageId}`
       : sql`${sql.raw(fromJobs)} AND (j.data->>'imageId')::int = ${imageId}`;
   return sql<boolean>`(${stored} = ${status} AND NOT EXISTS (${live}))`;
 }

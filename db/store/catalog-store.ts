@@ -250,7 +250,7 @@ export class CatalogStore {
         ? stored
         : stored.unionAll(
             this.filtered('none', f)
-              .where(inQueue(source, sql.ref('images.id')))
+              .where(inQueue(source, sql.ref('images.id'), f.batchId))
               .select((e) => [
                 'status',
                 e.fn.countAll<number>().as('n'),
@@ -280,7 +280,15 @@ export class CatalogStore {
       .$if(f.status !== undefined, (q) =>
         source === 'none'
           ? q.where('status', '=', f.status!)
-          : q.where(statusIs(source, sql.ref('images.id'), sql.ref('images.status'), f.status!)),
+          : q.where(
+              statusIs(
+                source,
+                sql.ref('images.id'),
+                f.batchId,
+                sql.ref('images.status'),
+                f.status!,
+              ),
+            ),
       )
       .$if(!!f.search, (q) =>
         q.where(
