@@ -38,7 +38,9 @@ const liveJob = (j: string) => `${j}.name = '${IMAGE_QUEUE}'
  * the moment the trigger takes over. The trigger is per statement (one per claim or per thousand
  * jobs enqueued, not per job) and sets each job the statement touched to what its row says after
  * the statement: pg-boss fails a job by deleting its row and inserting it again in one statement,
- * whose two triggers may fire in either order. Rows of other queues are passed over.
+ * whose two triggers may fire in either order. Rows of other queues are passed over. (pg-boss's
+ * deleteQueue drops the queue's partition, which fires no trigger: this project never deletes
+ * its image queue; a database that did would keep its last live jobs here.)
  */
 export function processingTableDdl(withImages: boolean): string[] {
   // The image's batch (never changed once imported), so a batch's reads take only its own
