@@ -238,4 +238,40 @@ describe.skipIf(postgres.skipReason)("the queue's live jobs, kept beside pg-boss
     await db.query(`TRUNCATE pgboss.job, pgboss.archive`);
     expect(await expectInStep()).toEqual([]);
   }, 60_000);
+
+  it("finds a job's batch when a worker made the queue before the project's tables", async () => {
+    const bare = await postgres.cluster().createDatabase();
+    const early = await ImageQueue.open(bare, { supervise: false });
+    queues.push(early);
+    const later = await openPostgresProject(bare, 1);
+    try {
+      const now = new Date().toISOString();
+      for (const folder of ['/a', '/b'])
+        await sql`INSERT INTO batches (source_folder, depth_folder, depth_encoding, created_at)
+          VALUES (${folder}, NULL, NULL, ${now})`.execute(later.db);
+      await sql`INSERT INTO images (batch_id, source_path, rel_path, file_name, sha256, bytes,
+          format, width, height, fx, fy, cx, cy, intrinsics_source, thumb_blob, status, created_at)
+        SELECT 1 + g % 2, 'src/' || g, 'img/' || g || '.jpg', g || '.jpg', md5(g::text), 1000,
+          'jpeg', 640, 480, 500, 500, 320, 240, 'default', 'blobs/thumbs/' || g || '.jpg',
+          'pending', ${now}
+        FROM generate_series(1, 4) g`.execute(later.db);
+      await early.enqueue('r', [1, 2, 3], ['noop']);
+      const catalog = new CatalogStore(later.db, { pipelineQueue: true });
+      // Batch 1 holds images 2 and 4, batch 2 images 1 and 3.
+      expect((await catalog.statusCounts({ batchId: 1 })).byStatus).toEqual({
+        processing: 1,
+        pending: 1,
+      });
+      expect((await catalog.statusCounts({ batchId: 2 })).byStatus).toEqual({ processing: 2 });
+      const listed = await catalog.queryImages({
+        batchId: 2,
+        status: 'processing',
+        offset: 0,
+        limit: 10,
+      });
+      expect(listed.items.map((i) => i.id)).toEqual([1, 3]);
+    } finally {
+      await later.close();
+    }
+  });
 });

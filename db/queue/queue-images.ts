@@ -44,10 +44,12 @@ const liveJob = (j: string) => `${j}.name = '${IMAGE_QUEUE}'
  */
 export function processingTableDdl(withImages: boolean): string[] {
   // The image's batch (never changed once imported), so a batch's reads take only its own
-  // images' jobs; none in a database without the project's tables (the queue's own tests).
-  const batch = withImages
-    ? `(SELECT i.batch_id FROM public.images i WHERE i.id = (j.data->>'imageId')::int)`
-    : 'NULL::int';
+  // images' jobs. Looked up when the job changes, if the project's tables are there by then
+  // (a worker may make the queue first; plpgsql plans a statement when it first runs it).
+  const batch = `(SELECT i.batch_id FROM public.images i WHERE i.id = (j.data->>'imageId')::int)`;
+  const keep = (b: string) => `INSERT INTO pgboss.${PROCESSING_TABLE} (job_id, image_id, batch_id)
+       SELECT j.id, (j.data->>'imageId')::int, ${b} FROM pgboss.job j
+       WHERE j.id = ANY(changed) AND ${liveJob('j')};`;
   return [
     `LOCK TABLE pgboss.job IN SHARE ROW EXCLUSIVE MODE`,
     `CREATE TABLE pgboss.${PROCESSING_TABLE} (job_id uuid PRIMARY KEY, image_id int NOT NULL,
@@ -70,9 +72,11 @@ export function processingTableDdl(withImages: boolean): string[] {
        RETURN NULL;
      END IF;
      DELETE FROM pgboss.${PROCESSING_TABLE} WHERE job_id = ANY(changed);
-     INSERT INTO pgboss.${PROCESSING_TABLE} (job_id, image_id, batch_id)
-       SELECT j.id, (j.data->>'imageId')::int, ${batch} FROM pgboss.job j
-       WHERE j.id = ANY(changed) AND ${liveJob('j')};
+     IF to_regclass('public.images') IS NULL THEN
+       ${keep('NULL::int')}
+     ELSE
+       ${keep(batch)}
+     END IF;
      RETURN NULL;
    END $$`,
     `CREATE TRIGGER ${PROCESSING_TABLE}_insert AFTER INSERT ON pgboss.job
@@ -93,7 +97,8 @@ export function processingTableDdl(withImages: boolean): string[] {
     `CREATE TRIGGER ${PROCESSING_TABLE}_truncate AFTER TRUNCATE ON pgboss.job
      FOR EACH STATEMENT EXECUTE FUNCTION pgboss.${PROCESSING_TABLE}_clear()`,
     `INSERT INTO pgboss.${PROCESSING_TABLE} (job_id, image_id, batch_id)
-     SELECT j.id, (j.data->>'imageId')::int, ${batch} FROM pgboss.job j WHERE ${liveJob('j')}`,
+     SELECT j.id, (j.data->>'imageId')::int, ${withImages ? batch : 'NULL::int'} FROM pgboss.job j
+     WHERE ${liveJob('j')}`,
     `ANALYZE pgboss.${PROCESSING_TABLE}`,
   ];
 }
@@ -103,11 +108,16 @@ export type QueueSource = 'none' | 'jobs' | 'tracked';
 
 const fromJobs = `SELECT (j.data->>'imageId')::int FROM pgboss.job j WHERE ${liveJob('j')}`;
 
-/** The live jobs' images, of one batch (its own few of the table, by index) or all. */
+/**
+ * The live jobs' images, of one batch (its own few of the table, by index) or all. A job whose
+ * image was not found when it changed has no batch: taken with every batch's, the caller's
+ * images filter it.
+ */
 const fromTracked = (batchId: number | undefined) =>
   batchId === undefined
     ? sql`SELECT p.image_id FROM pgboss.${sql.raw(PROCESSING_TABLE)} p`
-    : sql`SELECT p.image_id FROM pgboss.${sql.raw(PROCESSING_TABLE)} p WHERE p.batch_id = ${batchId}`;
+    : sql`SELECT p.image_id FROM pgboss.${sql.raw(PROCESSING_TABLE)} p
+        WHERE (p.batch_id = ${batchId} OR p.batch_id IS NULL)`;
 
 /**
  * Whether the image (of batch `batchId` when given) has a live job: an uncorrelated IN list,
