@@ -26,11 +26,16 @@ describe.skipIf(postgres.skipReason)('the image queue on PostgreSQL', () => {
     await db.connect();
     try {
       // Analyzed by the enqueue: the planner knows the backlog.
+      // (The job table's partition, and the table of live jobs by image, queue-images.ts.)
       const stats = await db.query(
         `SELECT n_live_tup, last_analyze IS NOT NULL AS analyzed FROM pg_stat_user_tables
-         WHERE schemaname = 'pgboss' AND n_live_tup > 0 AND relname NOT IN ('queue', 'version')`,
+         WHERE schemaname = 'pgboss' AND n_live_tup > 0 AND relname NOT IN ('queue', 'version')
+         ORDER BY relname = 'sqw_processing'`,
       );
-      expect(stats.rows).toEqual([{ n_live_tup: '200', analyzed: true }]);
+      expect(stats.rows).toEqual([
+        { n_live_tup: '200', analyzed: true },
+        { n_live_tup: '200', analyzed: true },
+      ]);
       // The claim's own ordering and filter (pg-boss 10's fetch), planned as a large table would be.
       await db.query('SET enable_seqscan = off');
       const plan = (
@@ -56,6 +61,18 @@ describe.skipIf(postgres.skipReason)('the image queue on PostgreSQL', () => {
         .map((r) => r['QUERY PLAN'])
         .join('\n');
       expect(page).toMatch(/Index Scan (using|on) \S*name_int4_idx/);
+      // ... and in the table of live jobs, by its index on image.
+      const tracked = (
+        await db.query<{ 'QUERY PLAN': string }>(
+          `EXPLAIN SELECT DISTINCT image_id FROM pgboss.sqw_processing WHERE image_id = ANY($1::int[])`,
+          [[1, 2, 3]],
+        )
+      ).rows
+        .map((r) => r['QUERY PLAN'])
+        .join('\n');
+      expect(tracked).toMatch(
+        /Index Only Scan using sqw_processing_image|Index Scan using sqw_processing_image|Bitmap Index Scan on sqw_processing_image/,
+      );
     } finally {
       await db.end();
     }

@@ -9,7 +9,13 @@ import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { reserveObjectIdBlocks } from '../store/object-id-blocks';
 import type { ProjectTables } from '../store/schema';
-import { IMAGE_JOB_INDEX, IMAGE_JOB_KEY, IMAGE_QUEUE } from './queue-images';
+import {
+  IMAGE_JOB_INDEX,
+  IMAGE_JOB_KEY,
+  IMAGE_QUEUE,
+  PROCESSING_TABLE,
+  processingTableDdl,
+} from './queue-images';
 import { notifyQueue } from './queue-notices';
 import { QueueRuns } from './run-control';
 
@@ -62,8 +68,11 @@ export interface QueueCounts {
  */
 export const FETCH_ORDER_INDEX = 'sqw_job_fetch_order';
 
-/** Made once per database, under an advisory lock so workers starting together don't race. */
-async function ensureIndex(pool: pg.Pool, name: string, definition: string): Promise<void> {
+/**
+ * `statements` (that make pgboss.`name`) run once per database, in one transaction under an
+ * advisory lock so workers starting together don't race.
+ */
+async function ensureMade(pool: pg.Pool, name: string, statements: string[]): Promise<void> {
   const exists = async (client: pg.PoolClient) =>
     (await client.query(`SELECT to_regclass($1) AS i`, [`pgboss.${name}`])).rows[0].i !== null;
   const client = await pool.connect();
@@ -71,8 +80,7 @@ async function ensureIndex(pool: pg.Pool, name: string, definition: string): Pro
     if (await exists(client)) return;
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [name]);
-    if (!(await exists(client)))
-      await client.query(`CREATE INDEX ${name} ON pgboss.job ${definition}`);
+    if (!(await exists(client))) for (const s of statements) await client.query(s);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -82,14 +90,21 @@ async function ensureIndex(pool: pg.Pool, name: string, definition: string): Pro
   }
 }
 
+const ensureIndex = (pool: pg.Pool, name: string, definition: string) =>
+  ensureMade(pool, name, [`CREATE INDEX ${name} ON pgboss.job ${definition}`]);
+
 async function ensureIndexes(pool: pg.Pool): Promise<void> {
   await ensureIndex(
     pool,
     FETCH_ORDER_INDEX,
     `(name, priority DESC, created_on, id) WHERE state < 'active'`,
   );
-  // An image's live job, found by its id: the status of a page of images (queue-images.ts).
+  // An image's live job, found by its id: the status of a page of images on a database read
+  // before it had the table of live jobs (queue-images.ts).
   await ensureIndex(pool, IMAGE_JOB_INDEX, `${IMAGE_JOB_KEY} WHERE state <= 'active'`);
+  // The live jobs by image, kept by a trigger: the images' statuses (queue-images.ts).
+  const images = await pool.query(`SELECT to_regclass('public.images') IS NOT NULL AS made`);
+  await ensureMade(pool, PROCESSING_TABLE, processingTableDdl(images.rows[0].made === true));
 }
 
 export class ImageQueue {
@@ -171,7 +186,7 @@ export class ImageQueue {
     }
     // Counts for the planner: on a backlog it has no statistics of (autovacuum analyzes a minute
     // or more later), it estimates a few rows and claims by sorting them all, not by the index.
-    await this.pool.query('ANALYZE pgboss.job');
+    await this.pool.query(`ANALYZE pgboss.job, pgboss.${PROCESSING_TABLE}`);
     await this.notify([runId]);
     return imageIds.length;
   }

@@ -1,7 +1,13 @@
 // Batches, their import issues and images on either database (async, through Kysely); mirrors
 // db/repositories/images.ts, the batch view's filters included.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import { liveQueueImages, queueTables, statusWithQueue } from '../queue/queue-images';
+import { sql, type Kysely } from 'kysely';
+import {
+  liveQueueImages,
+  inQueue,
+  queueSource,
+  statusIs,
+  type QueueSource,
+} from '../queue/queue-images';
 import type { ImageRow, NewImage } from '../repositories/images';
 import type { ProjectTables } from './schema';
 
@@ -56,38 +62,31 @@ export interface CatalogOptions {
 }
 
 export class CatalogStore {
-  /** The queue's tables and index exist (never dropped once made): no need to ask again. */
-  private queueReady = false;
+  /** The queue's table of live jobs exists (never dropped once made): no need to ask again. */
+  private queueTracked = false;
 
   constructor(
     private readonly db: Kysely<ProjectTables>,
     private readonly options: CatalogOptions = {},
   ) {}
 
-  /** What of the pipeline queue there is to read statuses from (none on a desktop project). */
-  private async queue(): Promise<'none' | 'tables' | 'indexed'> {
+  /** Where the pipeline queue's live jobs are read from (none on a desktop project). */
+  private async queue(): Promise<QueueSource> {
     if (!this.options.pipelineQueue) return 'none';
-    if (this.queueReady) return 'indexed';
+    if (this.queueTracked) return 'tracked';
     // Made by the project's first run or worker; until then no image is in the queue.
-    const made = await queueTables(this.db);
-    this.queueReady = made === 'indexed';
-    return made;
-  }
-
-  /** The images' status for counts and filters: stored, or with the queue's live jobs. */
-  private async status(): Promise<RawBuilder<string>> {
-    const stored = sql.ref<string>('images.status');
-    return (await this.queue()) === 'none'
-      ? stored
-      : statusWithQueue(sql.ref<number>('images.id'), stored);
+    const source = await queueSource(this.db);
+    this.queueTracked = source === 'tracked';
+    return source;
   }
 
   /** Rows read with their stored status, with 'processing' for those the queue is working on. */
   private async withQueueStatus(rows: ImageRow[]): Promise<ImageRow[]> {
-    const made = await this.queue();
-    if (made === 'none' || rows.length === 0) return rows;
+    const source = await this.queue();
+    if (source === 'none' || rows.length === 0) return rows;
     const live = await liveQueueImages(
       this.db,
+      source,
       rows.map((r) => r.id),
     );
     return rows.map((r) => (live.has(r.id) ? { ...r, status: 'processing' } : r));
@@ -244,12 +243,12 @@ export class CatalogStore {
   async queryImages(
     f: CatalogFilter & { offset: number; limit: number },
   ): Promise<{ total: number; items: ImageRow[] }> {
-    // A status filter scans the queue's live jobs once; the page's rows look theirs up.
-    const status = await this.status();
-    const total = await this.filtered(status, f)
+    // A status filter joins the queue's live jobs; the page's rows look theirs up.
+    const source = await this.queue();
+    const total = await this.filtered(source, f)
       .select((e) => e.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
-    const items = await this.images(f, status)
+    const items = await this.images(f, source)
       .orderBy('id')
       .limit(f.limit)
       .offset(f.offset)
@@ -258,31 +257,64 @@ export class CatalogStore {
   }
 
   /**
-   * Images per status under a filter (one grouped index scan; on a team project, with one scan of
-   * the queue's live jobs).
+   * Images per status under a filter (one grouped index scan). On a team project the images the
+   * queue is working on are counted again by their stored status in the same statement (so the
+   * same snapshot) and moved to 'processing': the stored counts keep their index-only scan, and
+   * the queue costs a join of the filtered images with its live jobs, not a status worked out
+   * for every image (bench/QUEUE-STATUS-RESULTS.md).
    */
   async statusCounts(
     f: Omit<CatalogFilter, 'status'>,
   ): Promise<{ total: number; byStatus: Record<string, number> }> {
-    const status = await this.status();
-    const rows = await this.filtered(status, f)
-      .select((e) => [status.as('status'), e.fn.countAll<number>().as('n')])
-      .groupBy(status)
-      .execute();
+    const source = await this.queue();
+    const stored = this.filtered('none', f)
+      .select((e) => ['status', e.fn.countAll<number>().as('n'), sql<boolean>`false`.as('live')])
+      .groupBy('status');
+    const rows = await (
+      source === 'none'
+        ? stored
+        : stored.unionAll(
+            this.filtered('none', f)
+              .where(inQueue(source, sql.ref('images.id'), f.batchId))
+              .select((e) => [
+                'status',
+                e.fn.countAll<number>().as('n'),
+                sql<boolean>`true`.as('live'),
+              ])
+              .groupBy('status'),
+          )
+    ).execute();
     const byStatus: Record<string, number> = {};
     let total = 0;
-    for (const r of rows) {
+    for (const r of rows.filter((r) => !r.live)) {
       byStatus[r.status] = Number(r.n);
       total += Number(r.n);
+    }
+    for (const r of rows.filter((r) => r.live && r.status !== 'processing')) {
+      byStatus[r.status]! -= Number(r.n);
+      if (byStatus[r.status] === 0) delete byStatus[r.status];
+      byStatus.processing = (byStatus.processing ?? 0) + Number(r.n);
     }
     return { total, byStatus };
   }
 
-  private filtered(status: RawBuilder<string>, f: CatalogFilter = {}) {
+  private filtered(source: QueueSource, f: CatalogFilter = {}) {
     return this.db
       .selectFrom('images')
       .$if(f.batchId !== undefined, (q) => q.where('batch_id', '=', f.batchId!))
-      .$if(f.status !== undefined, (q) => q.where(status, '=', f.status!))
+      .$if(f.status !== undefined, (q) =>
+        source === 'none'
+          ? q.where('status', '=', f.status!)
+          : q.where(
+              statusIs(
+                source,
+                sql.ref('images.id'),
+                f.batchId,
+                sql.ref('images.status'),
+                f.status!,
+              ),
+            ),
+      )
       .$if(!!f.search, (q) =>
         q.where(
           sql<boolean>`rel_path LIKE ${`%${f.search!.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`,
@@ -324,11 +356,11 @@ export class CatalogStore {
   }
 
   /**
-   * Images under `f` (a status filter through `status`), with their stored status: the callers
-   * give those the queue is working on theirs (withQueueStatus).
+   * Images under `f` (a status filter with the queue's live jobs from `source`), with their
+   * stored status: the callers give those the queue is working on theirs (withQueueStatus).
    */
-  private images(f?: CatalogFilter, status: RawBuilder<string> = sql.ref('images.status')) {
-    return this.filtered(status, f).select([
+  private images(f?: CatalogFilter, source: QueueSource = 'none') {
+    return this.filtered(source, f).select([
       'id',
       'batch_id as batchId',
       'source_path as sourcePath',
