@@ -64,19 +64,56 @@ export interface QueueCounts {
  * (name, start_after): every fetch read and sorted the whole backlog, 150–200 ms a fetch with 100k
  * images queued (bench/QUEUE-RESULTS.md). An index in the fetch's order makes a claim a scan of
  * the few rows it takes. Made once per database (on pg-boss's partitioned job table, so every
- * queue's partition gets it), under an advisory lock so workers starting together don't race.
+ * queue's partition gets it), during the queue's setup (setUpQueue).
  */
 export const FETCH_ORDER_INDEX = 'sqw_job_fetch_order';
 
+/** The session advisory lock held while one process sets the queue up (setUpQueue). */
+const SETUP_LOCK = 'sqw:queue-setup';
+/** An opener waits this long for another's setup (a few statements) before giving up. */
+const SETUP_LOCK_TIMEOUT = '60s';
+
 /**
- * `statements` (that make pgboss.`name`) run once per database, in one transaction under an
- * advisory lock so workers starting together don't race.
+ * Runs `setUp` (pg-boss's start and schema, the queue, our indexes) in one process at a time, under
+ * a session advisory lock on a connection of its own: processes opening a new database together
+ * (`sqw worker` ×N and `sqw serve --database`) otherwise deadlock in pg-boss's createQueue (two
+ * inserts of the same queue row, each waiting on the other's foreign key on it; pg-boss 10 takes
+ * no lock there). Each statement of a later opener then runs in a transaction begun after the
+ * lock, so it sees what the first made (a check made inside a transaction begun before the lock
+ * can read stale catalog caches and make an index twice).
+ */
+async function setUpQueue(url: string, setUp: () => Promise<void>): Promise<void> {
+  const lock = new pg.Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query(`SET lock_timeout = '${SETUP_LOCK_TIMEOUT}'`);
+    try {
+      await lock.query(`SELECT pg_advisory_lock(hashtext($1))`, [SETUP_LOCK]);
+    } catch (err) {
+      throw new Error(
+        `the queue's setup waited over ${SETUP_LOCK_TIMEOUT} for another process setting it up: ` +
+          (err instanceof Error ? err.message : String(err)),
+      );
+    }
+    await setUp();
+  } finally {
+    // Ending the session releases its lock, whatever became of the setup.
+    await lock.end().catch(() => undefined);
+  }
+}
+
+/**
+ * `statements` (that make pgboss.`name`) run once per database, in one transaction. Called inside
+ * the queue's setup (setUpQueue), so one process at a time; the existence check runs before BEGIN,
+ * where it sees what an earlier opener committed. The transaction-scoped lock also keeps a caller
+ * outside the setup from racing it.
  */
 async function ensureMade(pool: pg.Pool, name: string, statements: string[]): Promise<void> {
   const exists = async (client: pg.PoolClient) =>
     (await client.query(`SELECT to_regclass($1) AS i`, [`pgboss.${name}`])).rows[0].i !== null;
   const client = await pool.connect();
   try {
+    // Looked for first: CREATE INDEX locks the job table against writers even when it exists.
     if (await exists(client)) return;
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [name]);
@@ -126,19 +163,22 @@ export class ImageQueue {
       maintenanceIntervalSeconds: o.maintenanceSeconds ?? 5,
     });
     boss.on('error', (err) => console.error(`queue: ${err.message}`));
-    await boss.start();
-    // Created by the first open; the lease and retries are the queue's, later opens keep them.
-    await boss.createQueue(IMAGE_QUEUE, {
-      name: IMAGE_QUEUE,
-      expireInSeconds: lease,
-      retryLimit: o.retryLimit ?? 3,
-      retryDelay: 0,
-    });
     const pool = new pg.Pool({ connectionString: url, max: poolSize });
     try {
-      await ensureIndexes(pool);
+      await setUpQueue(url, async () => {
+        // Makes pg-boss's schema on a new database, migrates an older one.
+        await boss.start();
+        // Created by the first open; the lease and retries are the queue's, later opens keep them.
+        await boss.createQueue(IMAGE_QUEUE, {
+          name: IMAGE_QUEUE,
+          expireInSeconds: lease,
+          retryLimit: o.retryLimit ?? 3,
+          retryDelay: 0,
+        });
+        await ensureIndexes(pool);
+      });
     } catch (err) {
-      await boss.stop({ graceful: false, wait: true, close: true });
+      await boss.stop({ graceful: false, wait: true, close: true }).catch(() => undefined);
       await pool.end();
       throw err;
     }

@@ -2,14 +2,18 @@
 // PostgreSQL cluster: a reviewer on the server's event stream hears a run's progress while a
 // worker (another connection, told through PostgreSQL NOTIFY) processes it, ending with the done
 // counts, and hears each stored image; an image queued or held by a worker reads 'processing' in
-// the images list, counts and filter, a paused one does not.
+// the images list, counts and filter, a paused one does not. After the server's queue listener
+// loses its connection, what workers stored meanwhile (its notices missed) is told once it listens
+// again.
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { EngineEvent } from '../../contract/api';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
+import { LISTENER_APPLICATION } from '../../db/queue/queue-notices';
 import { NO_MODELS } from '../pipeline/testing/run-job';
 import type { RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
@@ -201,4 +205,84 @@ describe.skipIf(postgres.skipReason)('live pipeline progress on a team project',
     expect(await processing()).toBe(0);
     expect((await listed()).total).toBe(0);
   }, 15_000);
+
+  it('tells what workers stored while its listener was cut off, once it listens again', async () => {
+    const ids = await imageIds();
+    const { ws, events } = await listen(tokens.bob);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    // The listener's "listening again" lines, expected here.
+    const errors: unknown[] = [];
+    const log = console.error;
+    console.error = (...a: unknown[]) => errors.push(a);
+    try {
+      // Another stage than the earlier runs': this run changes none of their stage counts.
+      await queue.enqueue('run-unheard', ids, ['checksum']);
+      const runEvents = () =>
+        events.flatMap((e) => (e.type === 'job' && e.job.id === 'run-unheard' ? [e] : []));
+      await until('the queued run', () => runEvents().length > 0);
+
+      // Cut off, and kept cut off until the whole run is stored (it tries again every second, and
+      // each try is cut off within milliseconds): the worker's notices go unheard.
+      const cutOff = async () =>
+        (
+          await admin.query(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE application_name = $1 AND datname = current_database()`,
+            [LISTENER_APPLICATION],
+          )
+        ).rowCount ?? 0;
+      expect(await cutOff()).toBe(1);
+      let storing = true;
+      const keepCutOff = (async () => {
+        while (storing) {
+          await cutOff();
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
+      const heardBefore = events.length;
+      try {
+        expect(await work({ batchSize: 2 })).toMatchObject({ jobs: ids.length, failed: 0 });
+      } finally {
+        storing = false;
+        await keepCutOff;
+      }
+
+      // Once listening again: the run's final state, as jobs.get reads it.
+      await until('the done event', () => runEvents().at(-1)?.job.status === 'done');
+      expect(runEvents().at(-1)!.job).toEqual(
+        await ok(tokens.bob, 'jobs.get', { jobId: 'run-unheard' }),
+      );
+      // Each batch of the project changed, so open views reload what was stored meanwhile.
+      const batches = new Set<number>();
+      for (const id of ids)
+        batches.add((await ok(tokens.bob, 'images.get', { imageId: id })).batchId);
+      await until('the batches reloaded', () =>
+        [...batches].every((batchId) =>
+          events.some(
+            (e, i) =>
+              i >= heardBefore &&
+              e.type === 'images-changed' &&
+              e.batchId === batchId &&
+              e.imageId === undefined,
+          ),
+        ),
+      );
+      // An earlier run is told again only as it is now, and only where it changed since it was
+      // last told: run-live's stage counts did (run-held ran one of its images again, naming only
+      // run-held), run-held's did not.
+      const toldAgain = events.flatMap((e, i) =>
+        i >= heardBefore && e.type === 'job' && e.job.id !== 'run-unheard' ? [e.job] : [],
+      );
+      for (const job of toldAgain)
+        expect(job).toEqual(await ok(tokens.bob, 'jobs.get', { jobId: job.id }));
+      expect(toldAgain.map((j) => j.id)).not.toContain('run-held');
+      expect((await ok(tokens.bob, 'jobs.get', { jobId: 'run-held' })).status).toBe('done');
+      expect(String(errors[0])).toContain('listening again');
+    } finally {
+      console.error = log;
+      await admin.end();
+      ws.close();
+    }
+  }, 20_000);
 });

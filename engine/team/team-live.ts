@@ -3,8 +3,11 @@
 // this server turns them into the events a desktop run pushes to its clients: a `job` event with
 // the run's counts read from the queue (the same Job as jobs.get), at most every
 // RUN_EVENT_INTERVAL_MS per run as the desktop's job runner writes progress, and `images-changed`
-// for the images a worker stored, so views of them reload. A missed notice costs only liveness:
-// every count is read from the queue when asked.
+// for the images a worker stored, so views of them reload. Notices sent while the listener was
+// reconnecting are missed: once it listens again, every run live now or changed since it was last
+// told is read and told afresh, and every batch of the project is told changed, so clients reload
+// what workers stored meanwhile.
+import type { Job } from '../../contract/entities';
 import { QueueListener, type QueueNotice } from '../../db/queue/queue-notices';
 import type { EventBus } from '../event-bus';
 import { Coalescer } from './coalescer';
@@ -24,9 +27,20 @@ const IMAGE_EVENTS_PER_FLUSH = 20;
 const logError = (err: unknown) =>
   console.error(`live updates: ${err instanceof Error ? err.message : String(err)}`);
 
+/** A run whose counts can still change: told after a reconnect whether or not it changed. */
+const LIVE_STATUSES: ReadonlySet<Job['status']> = new Set(['queued', 'running', 'paused']);
+/** What was told of a run, to know after a reconnect whether it changed meanwhile. */
+const told = (job: Job) => JSON.stringify(job);
+
 export class TeamLiveUpdates {
   private readonly runs = new Set<string>();
   private readonly stored = new Set<number>();
+  /** Each run as last told (or as found at start), by run id. */
+  private readonly lastTold = new Map<string, string>();
+  /** Set by a reconnect: the next telling reads every run, or every batch, afresh. */
+  private rereadRuns = false;
+  private rereadImages = false;
+  private seeding: Promise<void> | null = null;
   private readonly runEvents: Coalescer;
   private readonly imageEvents: Coalescer;
   private listener: QueueListener | null = null;
@@ -46,7 +60,14 @@ export class TeamLiveUpdates {
     url: string,
   ): Promise<TeamLiveUpdates> {
     const live = new TeamLiveUpdates(project, events);
-    live.listener = await QueueListener.listen(url, (n) => live.heard(n));
+    live.listener = await QueueListener.listen(url, (n) => live.heard(n), {
+      onRelisten: () => live.relistened(),
+    });
+    // The runs as they are now, so a reconnect tells only those changed since, not every old run
+    // (should this read fail, the first reconnect tells them all).
+    live.seeding = project.runs.list().then((jobs) => {
+      for (const job of jobs) if (!live.lastTold.has(job.id)) live.lastTold.set(job.id, told(job));
+    }, logError);
     return live;
   }
 
@@ -57,21 +78,64 @@ export class TeamLiveUpdates {
     if (n.stored.length) this.imageEvents.poke();
   }
 
+  /** Listening again after a lost connection: what changed meanwhile was not heard. */
+  private relistened(): void {
+    this.rereadRuns = true;
+    this.rereadImages = true;
+    this.runEvents.poke();
+    this.imageEvents.poke();
+  }
+
   private async tellRuns(): Promise<void> {
     const runIds = [...this.runs];
     this.runs.clear();
-    for (const runId of runIds) {
-      const job = await this.project.runs.get(runId);
-      // Workers elsewhere run its images: no image is current here (team-runs.ts).
-      if (job) this.events.emit({ type: 'job', projectId: this.project.id, job, current: null });
+    const reread = this.rereadRuns;
+    this.rereadRuns = false;
+    try {
+      const jobs: Job[] = [];
+      if (reread) {
+        for (const job of await this.project.runs.list())
+          if (
+            runIds.includes(job.id) ||
+            LIVE_STATUSES.has(job.status) ||
+            this.lastTold.get(job.id) !== told(job)
+          )
+            jobs.push(job);
+      } else {
+        for (const runId of runIds) {
+          const job = await this.project.runs.get(runId);
+          if (job) jobs.push(job);
+        }
+      }
+      for (const job of jobs) {
+        this.lastTold.set(job.id, told(job));
+        // Workers elsewhere run its images: no image is current here (team-runs.ts).
+        this.events.emit({ type: 'job', projectId: this.project.id, job, current: null });
+      }
+    } catch (err) {
+      // Read again at the next telling.
+      if (reread) this.rereadRuns = true;
+      throw err;
     }
   }
 
   private async tellImages(): Promise<void> {
+    const projectId = this.project.id;
+    if (this.rereadImages) {
+      this.rereadImages = false;
+      this.stored.clear();
+      try {
+        for (const { id } of await this.project.catalog.listBatches())
+          this.events.emit({ type: 'images-changed', projectId, batchId: id });
+      } catch (err) {
+        this.rereadImages = true;
+        throw err;
+      }
+      return;
+    }
     const imageIds = [...this.stored];
     this.stored.clear();
     const batches = await this.project.catalog.batchesOf(imageIds);
-    const projectId = this.project.id;
     if (batches.size <= IMAGE_EVENTS_PER_FLUSH) {
       for (const [imageId, batchId] of batches)
         this.events.emit({ type: 'images-changed', projectId, batchId, imageId });
@@ -85,6 +149,7 @@ export class TeamLiveUpdates {
   async close(): Promise<void> {
     await this.listener?.close();
     this.listener = null;
+    await this.seeding;
     await this.runEvents.close();
     await this.imageEvents.close();
   }
