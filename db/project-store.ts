@@ -1,5 +1,6 @@
 // A project is a folder: project.sqlite (WAL) + blobs/. This opens or creates one and hands out the
-// repositories; nothing above db/ touches SQL.
+// synchronous repositories that remain; reads and writes of images, objects, QA, scene results and
+// claims go through the two-database layer (db/store). Nothing above db/ touches SQL.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -9,9 +10,6 @@ import { ImageRepository } from './repositories/images';
 import { JobRepository } from './repositories/jobs';
 import { ProjectRepository } from './repositories/project';
 import { AccountRepository } from './repositories/accounts';
-import { AnnotationRepository } from './repositories/annotations';
-import { ClaimRepository } from './repositories/claims';
-import { SceneRepository } from './repositories/scene';
 import {
   describeSchema,
   migrateProjectFile,
@@ -41,12 +39,10 @@ function beginImmediately(db: Database.Database): void {
 export class ProjectStore {
   readonly project: ProjectRepository;
   readonly batches: BatchRepository;
+  /** Only the image count of toProjectSummary (engine/mappers.ts); every other read is the layer's. */
   readonly images: ImageRepository;
   readonly jobs: JobRepository;
-  readonly annotations: AnnotationRepository;
-  readonly scene: SceneRepository;
   readonly accounts: AccountRepository;
-  readonly claims: ClaimRepository;
 
   private constructor(
     readonly folder: string,
@@ -56,10 +52,7 @@ export class ProjectStore {
     this.batches = new BatchRepository(db);
     this.images = new ImageRepository(db);
     this.jobs = new JobRepository(db);
-    this.annotations = new AnnotationRepository(db);
-    this.scene = new SceneRepository(db);
     this.accounts = new AccountRepository(db);
-    this.claims = new ClaimRepository(db);
   }
 
   get blobsDir(): string {

@@ -11,7 +11,7 @@ import type { SceneGraph } from '../spatial/scene/scene-graph';
 import { heightReferenceOf } from '../spatial/scene/gravity-frame';
 import type { ProjectStore } from '../db/project-store';
 import type { BatchRow } from '../db/repositories/batches';
-import type { ImageRow } from '../db/repositories/images';
+import type { ImageRow } from '../db/store/rows';
 import { obbCorners } from './scene-view/scene-boxes';
 
 export function toProjectSummary(store: ProjectStore): ProjectSummary {

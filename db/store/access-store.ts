@@ -4,7 +4,7 @@
 // given must match) for one reviewer until it expires or is released.
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { AccountRow, AccountSecret, Role } from '../repositories/accounts';
-import type { ClaimRow, QueueSlice } from '../repositories/claims';
+import type { ClaimRow, QueueSlice } from './rows';
 import type { DialectName, ProjectTables } from './schema';
 import type { TeamTables } from './team-tables';
 

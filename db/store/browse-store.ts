@@ -5,16 +5,9 @@
 // same ordering; the desktop's catalog (engine/services/catalog.ts) reads its objects, QA rows,
 // stage results, labels and filter values here.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type {
-  ObjectExclusion,
-  ObjectRow,
-  ObjectState,
-  QaKind,
-  QaReviewRow,
-  QaRow,
-} from '../repositories/annotations';
-import type { StageRunRow } from '../repositories/scene';
-import { parseAttributes, qaRevision } from '../repositories/annotations';
+import type { ObjectExclusion, ObjectRow, ObjectState, QaKind, QaReviewRow, QaRow } from './rows';
+import type { StageRunRow } from './rows';
+import { parseAttributes, qaRevision } from './rows';
 import type { ProjectTables } from './schema';
 import type { TeamTables } from './team-tables';
 

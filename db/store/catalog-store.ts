@@ -3,10 +3,10 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { liveQueueImages, queueTables, statusWithQueue } from '../queue/queue-images';
 import type { BatchRow, IssueRow, NewBatch } from '../repositories/batches';
-import type { ImageRow, NewImage } from '../repositories/images';
+import type { ImageRow, NewImage } from './rows';
 import type { ProjectTables } from './schema';
 
-/** The batch view's filters (all given ones must hold), as ImageFilter in images.ts. */
+/** The batch view's filters (all given ones must hold). */
 export interface CatalogFilter {
   batchId?: number;
   status?: string;

@@ -5,7 +5,7 @@
 // (db/store/sqlite-dialect.ts).
 import type { Kysely } from 'kysely';
 import type { IssueRow, NewBatch } from '../repositories/batches';
-import type { NewImage } from '../repositories/images';
+import type { NewImage } from './rows';
 import { CatalogStore } from './catalog-store';
 import type { ProjectTables } from './schema';
 

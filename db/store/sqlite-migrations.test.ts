@@ -17,6 +17,8 @@ import {
   LAYER_USER_VERSION,
   type FileMigration,
 } from './sqlite-migrations';
+import { sqliteHandle } from './connect';
+import { ReviewStore } from './review-store';
 
 const OLD_VERSION = 5;
 const KEPT = [
@@ -95,7 +97,7 @@ describe('desktop files from before the layer', () => {
   beforeEach(() => (dir.path = mkdtempSync(join(tmpdir(), 'sqw-migr-'))));
   afterEach(() => rmSync(dir.path, { recursive: true, force: true }));
 
-  it('opens a file at an old version: legacy steps, adoption, every row and decision kept', () => {
+  it('opens a file at an old version: legacy steps, adoption, every row and decision kept', async () => {
     oldProject(dir.path);
     const file = new Database(join(dir.path, DATABASE_FILE), { readonly: true });
     const before = rows(file);
@@ -107,7 +109,10 @@ describe('desktop files from before the layer', () => {
     expect(appliedMigrations(store.db)).toEqual(layerMigrations.map((m) => m.name));
     expect(asBefore(rows(store.db), before)).toEqual(withoutImageStatus(before));
     // The human decisions still decide: statuses as reviewed, image status derived from them.
-    expect(store.annotations.getQa(1)).toMatchObject({ status: 'edited', answer: 'No.' });
+    expect(await new ReviewStore(sqliteHandle(store.db), 'sqlite').qaState(1)).toMatchObject({
+      status: 'edited',
+      answer: 'No.',
+    });
     expect(store.db.prepare('SELECT status FROM images WHERE id = 1').pluck().get()).toBe(
       'in-review',
     );
