@@ -1,7 +1,8 @@
 // Reviewer accounts and claims on slices of the review queue on either database (async, through
-// Kysely); mirrors db/repositories/accounts.ts and claims.ts, which the desktop's served folders
-// keep using. A claim holds every QA of a batch, a QA family and/or an object label (each one
-// given must match) for one reviewer until it expires or is released.
+// Kysely); accounts mirror db/repositories/accounts.ts, which the desktop's served folders keep
+// using; claims are this store's alone, desktop and team. A claim holds every QA of a batch, a QA family and/or an object label (each one
+// given must match) for one reviewer until it expires or is released. A live claim of someone
+// else refuses decisions and object edits inside it, checked in the transaction of the write.
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
 import type { AccountRow, AccountSecret, Role } from '../repositories/accounts';
 import type { ClaimRow, QueueSlice } from './rows';

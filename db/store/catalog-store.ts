@@ -1,5 +1,5 @@
 // Batches, their import issues and images on either database (async, through Kysely); mirrors
-// db/repositories/batches.ts and images.ts, the batch view's filters included.
+// db/repositories/batches.ts, with the batch view's image queries and filters.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { liveQueueImages, queueTables, statusWithQueue } from '../queue/queue-images';
 import type { BatchRow, IssueRow, NewBatch } from '../repositories/batches';

@@ -42,6 +42,8 @@ afterAll(() => {
 });
 
 const corridorId = async () => imageIdOf(store, 'corridor.jpg');
+/** QA the default export includes (approved or edited), once decided. */
+let exportedByDefault = 0;
 
 describe('pipeline without models', () => {
   it('builds graphs for images with depth and boxes, and says why the others were skipped', async () => {
@@ -102,26 +104,39 @@ describe('pipeline without models', () => {
   it('re-running keeps review decisions on QA whose facts did not change', async () => {
     const qa = await layer(store).scene.qaPairs(await corridorId());
     expect(qa.length).toBeGreaterThan(20);
+    // Two facts (the image's first two cards); a decision covers every phrasing of its fact.
+    const [first, second] = await layer(store).browse.qaForImage(await corridorId());
     await layer(store).review.decideFact({
-      qaId: qa[0]!.id,
+      qaId: first!.id,
       decision: 'approve',
       reason: null,
       editedAnswer: null,
       reviewer: 'ana',
     });
     await layer(store).review.decideFact({
-      qaId: qa[1]!.id,
+      qaId: second!.id,
       decision: 'edit',
       reason: null,
       editedAnswer: 'About two meters.',
       reviewer: 'ana',
     });
+    const decided = await layer(store).scene.qaPairs(await corridorId());
     const { summary: again } = await runJob(store, { stages: ['graph', 'qa'] });
     expect(again.stages.qa!.done).toBe(2);
     const after = await layer(store).scene.qaPairs(await corridorId());
     expect(after.map((q) => q.id)).toEqual(qa.map((q) => q.id));
-    expect(after[0]!.status).toBe('approved');
-    expect(after[1]).toMatchObject({ status: 'edited', answer: 'About two meters.' });
+    expect(after.find((q) => q.id === first!.id)!.status).toBe('approved');
+    expect(after.find((q) => q.id === second!.id)).toMatchObject({
+      status: 'edited',
+      answer: 'About two meters.',
+    });
+    // Every phrasing keeps what the two decisions made of it.
+    expect(after.map((q) => [q.id, q.status, q.answer])).toEqual(
+      decided.map((q) => [q.id, q.status, q.answer]),
+    );
+    exportedByDefault = after.filter(
+      (q) => q.status === 'approved' || q.status === 'edited',
+    ).length;
     const { summary: pending } = await runJob(store, {
       stages: ['graph', 'qa'],
       onlyPending: true,
@@ -174,12 +189,14 @@ describe('pipeline without models', () => {
       force: false,
       include: [],
     });
-    expect(approved.records).toBe(2);
+    // The decided phrasings only: the approved fact's and the edited one.
+    expect(approved.records).toBe(exportedByDefault);
     const lines = readFileSync(join(qaDir, 'qa.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.status).sort()).toEqual(['approved', 'edited']);
+    expect(lines.filter((l) => l.status === 'edited')).toHaveLength(1);
+    expect(lines.filter((l) => l.status === 'approved')).toHaveLength(exportedByDefault - 1);
     expect(lines.find((l) => l.status === 'edited').answer).toBe('About two meters.');
 
     await expect(
