@@ -1,19 +1,18 @@
 // The batch view's engine queries at 100k images: images.query pages (first, deep, filtered) and
 // the status counts, on a temporary project filled by SQL (10% needing review, a label on every
-// 20th image, QA pairs and reviews on every 10th). Each is timed through the synchronous repository
-// and through the async catalog store the desktop now answers with (engine/services/catalog.ts:
-// Kysely on the same connection), with the same answers checked. Prints medians and the ratio;
-// bench/UI-RESULTS.md records them.
+// 20th image, QA pairs and reviews on every 10th), each timed through the async catalog store the
+// desktop answers with (engine/services/catalog.ts: Kysely on the same connection). Prints medians;
+// bench/UI-RESULTS.md records them (its older runs also timed the synchronous repository this
+// replaced, since deleted).
 //
 //   node bin/run-ts.mjs bench/batch-query-bench.ts [--images 100000] [--runs 21]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { ProjectStore } from '../db/project-store';
-import type { ImageQuery } from '../db/repositories/images';
-import { CatalogStore } from '../db/store/catalog-store';
+import { CatalogStore, type CatalogFilter } from '../db/store/catalog-store';
 import { sqliteHandle } from '../db/store/connect';
+import { timedMedian } from './timed-median';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -51,26 +50,8 @@ try {
   const fillMs = performance.now() - t0;
 
   const catalog = new CatalogStore(sqliteHandle(store.db));
-  /** Medians of both, their runs alternated so both see the same machine load. */
-  const timeBoth = async (
-    repository: () => unknown,
-    catalogStore: () => Promise<unknown>,
-  ): Promise<[number, number]> => {
-    const sync: number[] = [];
-    const viaStore: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      let a = performance.now();
-      repository();
-      sync.push(performance.now() - a);
-      a = performance.now();
-      await catalogStore();
-      viaStore.push(performance.now() - a);
-    }
-    const median = (t: number[]) => t.sort((x, y) => x - y)[RUNS >> 1]!;
-    return [median(sync), median(viaStore)];
-  };
   const page = { offset: 0, limit: 120 };
-  const pages: Array<[string, ImageQuery]> = [
+  const pages: Array<[string, CatalogFilter & { offset: number; limit: number }]> = [
     ['first page (120), no filter', { batchId: batch, ...page }],
     ['page at offset 90 000', { batchId: batch, offset: 90_000, limit: 120 }],
     [
@@ -83,19 +64,17 @@ try {
     ['reviewer = ana', { batchId: batch, reviewer: 'ana', ...page }],
     ['search "scene_42/"', { batchId: batch, search: 'scene_42/', ...page }],
   ];
-  const counts: Array<[string, Omit<ImageQuery, 'offset' | 'limit' | 'status'>]> = [
+  const counts: Array<[string, Omit<CatalogFilter, 'status'>]> = [
     ['status counts, no filter', { batchId: batch }],
     ['status counts, label = chair', { batchId: batch, label: 'chair' }],
   ];
-  const cases: Array<[string, () => unknown, () => Promise<unknown>]> = [
-    ...pages.map(([name, q]): [string, () => unknown, () => Promise<unknown>] => [
+  const cases: Array<[string, () => Promise<unknown>]> = [
+    ...pages.map(([name, q]): [string, () => Promise<unknown>] => [
       name,
-      () => store.images.query(q),
       () => catalog.queryImages(q),
     ]),
-    ...counts.map(([name, f]): [string, () => unknown, () => Promise<unknown>] => [
+    ...counts.map(([name, f]): [string, () => Promise<unknown>] => [
       name,
-      () => store.images.statusCounts(f),
       () => catalog.statusCounts(f),
     ]),
   ];
@@ -107,15 +86,12 @@ try {
   console.log(
     `${N} images filled in ${fillMs.toFixed(0)} ms (statuses derived by the migration 8 triggers)`,
   );
-  console.log(`counts: ${JSON.stringify(store.images.statusCounts({ batchId: batch }).byStatus)}`);
-  for (const [name, repository, catalogStore] of cases) {
-    if (!isDeepStrictEqual(repository(), await catalogStore()))
-      throw new Error(`${name}: the catalog store answers differently`);
-    const [sync, viaStore] = await timeBoth(repository, catalogStore);
-    console.log(
-      `${name}: repository ${sync.toFixed(2)} ms, catalog store ${viaStore.toFixed(2)} ms ` +
-        `(${(viaStore / sync).toFixed(2)}x; medians of ${RUNS} runs)`,
-    );
+  console.log(
+    `counts: ${JSON.stringify((await catalog.statusCounts({ batchId: batch })).byStatus)}`,
+  );
+  for (const [name, query] of cases) {
+    const ms = await timedMedian(query, RUNS);
+    console.log(`${name}: catalog store ${ms.toFixed(2)} ms (median of ${RUNS} runs)`);
   }
 } finally {
   store.close();

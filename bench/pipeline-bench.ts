@@ -164,7 +164,7 @@ async function main(): Promise<void> {
         intrinsics: seedBatch.intrinsics,
       });
     const clone = async (s: ProjectStore, n: number) => {
-      const src = s.images.get(1)!;
+      const src = (await new CatalogStore(sqliteHandle(s.db)).image(1))!;
       await sqliteHandle(s.db)
         .transaction()
         .execute(async (trx) => {

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProjectStore } from '../db/project-store';
+import { CatalogStore } from '../db/store/catalog-store';
 import { importCocoFile } from '../engine/annotations/coco-import';
 import { createEngine } from '../engine/engine';
 import { importBatch } from '../engine/import/index';
@@ -33,7 +34,8 @@ async function main() {
       depthEncoding: 'sun',
     });
     await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-    const imageId = store.images.findByName('corridor.jpg')[0]!.id;
+    const imageId = (await new CatalogStore(sqliteHandle(store.db)).imagesNamed('corridor.jpg'))[0]!
+      .id;
     // Graph and QA as a re-derivation stores them (seed '1' on a fresh project).
     await rederiveImage(
       { db: sqliteHandle(store.db), dialect: 'sqlite' },

@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { copyProject } from '../db/copy/project-copy';
 import { startTestCluster } from '../db/postgres/test-cluster';
 import { ProjectStore } from '../db/project-store';
+import { CatalogStore } from '../db/store/catalog-store';
 import { openPostgresProject, sqliteHandle } from '../db/store/connect';
 import { AccountStore } from '../db/store/access-store';
 import { addAccount } from '../engine/access/account-tokens';
@@ -65,7 +66,8 @@ async function fixtureFolder(): Promise<{ dir: string; folder: string }> {
     intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  const imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  const imageId = (await new CatalogStore(sqliteHandle(store.db)).imagesNamed('corridor.jpg'))[0]!
+    .id;
   // Graph and QA as a re-derivation stores them (seed '1' on a fresh project).
   await rederiveImage(
     { db: sqliteHandle(store.db), dialect: 'sqlite' },

@@ -6,7 +6,7 @@
 // entry (before/after of the phrasings it changed) and a decision row per changed phrasing.
 import type { Database } from 'better-sqlite3';
 import { factIdOfRecord } from '../spatial/qa/fact-id';
-import { qaRevision } from './repositories/annotations';
+import { qaRevision } from './store/rows';
 import { siblingStatus, supersededReason, type DecidedStatus } from './repositories/fact-decisions';
 
 const FOLLOWS = new Set(['proposed', 'approved', 'rejected', 'edited']);

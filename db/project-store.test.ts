@@ -16,6 +16,7 @@ import type { GeneratedQa } from './repositories/qa-upsert-plan';
 import { BrowseStore } from './store/browse-store';
 import { CatalogStore } from './store/catalog-store';
 import { sqliteHandle } from './store/connect';
+import { ReviewStore } from './store/review-store';
 import { SceneStore } from './store/scene-store';
 
 describe('ProjectStore', () => {
@@ -197,32 +198,36 @@ describe('ProjectStore', () => {
       depthPreviewBlob: null,
       depth: null,
     });
-    const qaId = store.annotations.addQa({
-      imageId,
-      family: 'left_right',
-      question: 'Is A left of B?',
-      answer: 'Yes.',
-    });
-    const decision = store.annotations.recordDecision({
+    const qaId = Number(
+      store.db
+        .prepare(
+          `INSERT INTO qa_pairs (image_id, family, question, answer, created_at)
+           VALUES (?, 'left_right', 'Is A left of B?', 'Yes.', 'now')`,
+        )
+        .run(imageId).lastInsertRowid,
+    );
+    const review = new ReviewStore(sqliteHandle(store.db), 'sqlite');
+    const entry = await review.decideFact({
       qaId,
       decision: 'edit',
       reason: null,
       editedAnswer: 'No.',
       reviewer: 'ana',
     });
-    expect(decision.id).toBeGreaterThan(0);
-    expect(store.annotations.getQa(qaId)).toMatchObject({ status: 'edited', answer: 'No.' });
-    expect(store.annotations.auditCount()).toBe(1);
-    expect(() =>
-      store.annotations.recordDecision({
+    expect(entry).toMatchObject({ actor: 'ana', target: `qa:${qaId}` });
+    expect(await review.reviews(qaId)).toMatchObject([{ decision: 'edit', editedAnswer: 'No.' }]);
+    expect(await review.qaState(qaId)).toMatchObject({ status: 'edited', answer: 'No.' });
+    expect(await review.auditCount()).toBe(1);
+    await expect(
+      review.decideFact({
         qaId: 999,
         decision: 'approve',
         reason: null,
         editedAnswer: null,
         reviewer: 'ana',
       }),
-    ).toThrow(/not found/);
-    expect(store.annotations.auditCount()).toBe(1);
+    ).rejects.toThrow(/not found/);
+    expect(await review.auditCount()).toBe(1);
     store.close();
   });
 });

@@ -1,15 +1,10 @@
 // A project is a folder: project.sqlite (WAL) + blobs/. This opens or creates one (migrated, its
-// project row made) and hands out the remaining synchronous repositories; the project's other
-// reads and writes go through the two-database layer (db/store/) on the same connection.
-// Nothing above db/ touches SQL.
+// project row made); every read and write of the project goes through the two-database layer
+// (db/store/) on the same connection. Nothing above db/ touches SQL.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ImageRepository } from './repositories/images';
-import { AnnotationRepository } from './repositories/annotations';
-import { ClaimRepository } from './repositories/claims';
-import { SceneRepository } from './repositories/scene';
 import {
   describeSchema,
   migrateProjectFile,
@@ -42,22 +37,12 @@ function projectId(db: Database.Database): string | undefined {
 }
 
 export class ProjectStore {
-  readonly images: ImageRepository;
-  readonly annotations: AnnotationRepository;
-  readonly scene: SceneRepository;
-  readonly claims: ClaimRepository;
-
   private constructor(
     readonly folder: string,
     readonly db: Database.Database,
     /** The project's id, read once at open (name, counts: db/store/browse-store.ts). */
     readonly id: string,
-  ) {
-    this.images = new ImageRepository(db);
-    this.annotations = new AnnotationRepository(db);
-    this.scene = new SceneRepository(db);
-    this.claims = new ClaimRepository(db);
-  }
+  ) {}
 
   get blobsDir(): string {
     return join(this.folder, BLOBS_DIR);

@@ -13,7 +13,7 @@ import type { ProjectStore } from '../db/project-store';
 import { BrowseStore } from '../db/store/browse-store';
 import type { BatchRow } from '../db/store/catalog-store';
 import { sqliteHandle } from '../db/store/connect';
-import type { ImageRow } from '../db/repositories/images';
+import type { ImageRow } from '../db/store/rows';
 import { obbCorners } from './scene-view/scene-boxes';
 
 /** An open desktop project as the project list shows it, read through the two-database layer. */

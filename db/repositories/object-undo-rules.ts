@@ -2,7 +2,7 @@
 // left it in everything a reviewer controls (label, box, attributes, exclusion, deletion, their own
 // mask). Re-derived machine masks and version bumps do not count, so re-derivation never blocks an
 // undo. Read by the one undo of both services (db/store/undo-store.ts).
-import type { ObjectState } from './annotations';
+import type { ObjectState } from '../store/rows';
 
 /** True when `now` is still `seen` (the state the last step left) in what a reviewer controls. */
 export function sameReviewerObject(seen: ObjectState | undefined, now: ObjectState): boolean {

@@ -1,9 +1,10 @@
 // Reviewer accounts and claims on slices of the review queue on either database (async, through
-// Kysely); claims mirror db/repositories/claims.ts, which the desktop's served folders keep
-// using. A claim holds every QA of a batch, a QA family and/or an object label (each one
-// given must match) for one reviewer until it expires or is released.
+// Kysely); claims are this store's alone, desktop and team. A claim holds every QA of a batch, a
+// QA family and/or an object label (each one given must match) for one reviewer until it expires or
+// is released. A live claim of someone else refuses decisions and object edits inside it, checked
+// in the transaction of the write.
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction } from 'kysely';
-import type { ClaimRow, QueueSlice } from '../repositories/claims';
+import type { ClaimRow, QueueSlice } from './rows';
 import type { DialectName, ProjectTables } from './schema';
 import type { TeamTables } from './team-tables';
 

@@ -3,7 +3,7 @@
 // check and the insert are one transaction (on PostgreSQL under a lock that imports of
 // annotations take in turn, as two at once would both find an object missing).
 import { sql, type Kysely } from 'kysely';
-import type { NewObject } from '../repositories/annotations';
+import type { NewObject } from './rows';
 import { NEXT_OBJECT_ID_SQL } from './object-id-blocks';
 import type { DialectName, ProjectTables } from './schema';
 

@@ -1,20 +1,13 @@
 // What a reviewer reads of a project on either database (async, through Kysely): the project row,
 // the review queue and an image's facts (one representative phrasing per fact), its QA rows and
-// stage results, its objects, QA families, labels and the batch view's filter values. Mirrors the
-// reads of db/repositories/annotations.ts (ReviewEditRepository), images.ts and scene.ts with the
-// same ordering; the desktop's catalog (engine/services/catalog.ts) reads its objects, QA rows,
-// stage results, labels and filter values here.
+// stage results, its objects, QA families, labels and the batch view's filter values (the
+// synchronous repositories that once read these are gone); the desktop's catalog
+// (engine/services/catalog.ts) reads its objects, QA rows, stage results, labels and filter
+// values here.
 import { sql, type Kysely, type Selectable } from 'kysely';
-import type {
-  ObjectExclusion,
-  ObjectRow,
-  ObjectState,
-  QaKind,
-  QaReviewRow,
-  QaRow,
-} from '../repositories/annotations';
-import type { StageRunRow } from '../repositories/scene';
-import { parseAttributes, qaRevision } from '../repositories/annotations';
+import type { ObjectExclusion, ObjectRow, ObjectState, QaKind, QaReviewRow, QaRow } from './rows';
+import type { StageRunRow } from './rows';
+import { parseAttributes, qaRevision } from './rows';
 import type { ProjectTables } from './schema';
 import type { TeamTables } from './team-tables';
 
@@ -122,7 +115,7 @@ export class BrowseStore {
 
   /**
    * Every QA row of an image, phrasings and orphans included, by id, with its kind, subjects,
-   * machine value and unit (the legacy qa.list; the desktop's ReviewEditRepository.qaDetails).
+   * machine value and unit (the legacy qa.list).
    */
   async qaDetails(imageId: number): Promise<QaDetailRow[]> {
     const rows = await this.db

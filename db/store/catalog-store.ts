@@ -1,5 +1,5 @@
-// Batches, their import issues and images on either database (async, through Kysely); mirrors
-// db/repositories/images.ts, the batch view's filters included.
+// Batches, their import issues and images on either database (async, through Kysely), with
+// the batch view's image queries and filters.
 import { sql, type Kysely } from 'kysely';
 import {
   liveQueueImages,
@@ -8,7 +8,7 @@ import {
   statusIs,
   type QueueSource,
 } from '../queue/queue-images';
-import type { ImageRow, NewImage } from '../repositories/images';
+import type { ImageRow, NewImage } from './rows';
 import type { ProjectTables } from './schema';
 
 export interface NewBatch {
@@ -37,7 +37,7 @@ export interface IssueRow {
   reason: string;
 }
 
-/** The batch view's filters (all given ones must hold), as ImageFilter in images.ts. */
+/** The batch view's filters (all given ones must hold). */
 export interface CatalogFilter {
   batchId?: number;
   status?: string;

@@ -4,7 +4,7 @@
 // order with one index range scan each, so a page costs the same at the start and the end.
 import type { Database, Statement } from 'better-sqlite3';
 import { sql, type CompiledQuery, type Kysely, type RawBuilder } from 'kysely';
-import type { ImageRow } from '../repositories/images';
+import type { ImageRow } from './rows';
 import type { QaPair as QaRecord } from '../../spatial/qa/types';
 import type { DialectName, ProjectTables } from './schema';
 import type { TeamTables } from './team-tables';

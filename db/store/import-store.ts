@@ -4,7 +4,7 @@
 // so on a desktop project's shared SQLite connection it ends within its macrotask
 // (db/store/sqlite-dialect.ts).
 import type { Kysely } from 'kysely';
-import type { NewImage } from '../repositories/images';
+import type { NewImage } from './rows';
 import { CatalogStore, type IssueRow, type NewBatch } from './catalog-store';
 import type { ProjectTables } from './schema';
 

@@ -1,7 +1,7 @@
 // One suite, two databases: reviewer edits of objects and their undo/redo behave the same on SQLite
 // and PostgreSQL (the team service's object edits run on these).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ObjectState } from '../repositories/annotations';
+import type { ObjectState } from './rows';
 import { BrowseStore } from './browse-store';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';

@@ -4,7 +4,7 @@
 // command is one audit entry with the objects' `before` and `after`, so undo reads it the same way. What an
 // edit changes is the caller's plan (engine/review/object-edit-plans.ts).
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { AuditEntryRow, ObjectState } from '../repositories/annotations';
+import type { AuditEntryRow, ObjectState } from './rows';
 import { toObjectState } from './browse-store';
 import { NEXT_OBJECT_ID_SQL } from './object-id-blocks';
 import { appendAudit, ReviewConflictError, type Db } from './review-store';
@@ -61,8 +61,7 @@ export async function readObjectState(
 
 /**
  * Writes `next` over the object's row when its version is still `expectedVersion`; returns the new
- * version, or null when another edit got there first (nothing is written then). As the desktop's
- * ReviewEditRepository.writeObjectState.
+ * version, or null when another edit got there first (nothing is written then).
  */
 export async function writeObjectState(
   db: Db,

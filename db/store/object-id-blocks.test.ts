@@ -4,11 +4,12 @@
 // reviewer's box, an import) never take an id inside a block; a later run's blocks follow.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AnnotationRepository, ReviewEditRepository } from '../repositories/annotations';
+import { AnnotationImportStore } from './annotation-import-store';
+import { BrowseStore } from './browse-store';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ModelOutputStore } from './model-output-store';
-import { ObjectEditStore } from './object-edit-store';
+import { ObjectEditReads, ObjectEditStore } from './object-edit-store';
 import { JobItemStore } from './job-item-store';
 import { JobStore } from './job-store';
 import { DETECTED_OBJECTS_PER_IMAGE as B, reserveObjectIdBlocks } from './object-id-blocks';
@@ -130,20 +131,26 @@ describe.each(storeTargets())('object-id blocks on $name', (target) => {
     "SQLite's desktop inserts (imports, drawn boxes) take ids above the blocks",
     async () => {
       await reserve();
-      const annotations = new AnnotationRepository(project.connection!);
-      const imported = annotations.addObject({
-        imageId: images[1]!,
-        label: 'table',
-        score: null,
-        box: [0, 0, 5, 5],
-        provenance: 'imported',
-      });
+      await new AnnotationImportStore(project.db, 'sqlite').add([
+        {
+          imageId: images[1]!,
+          label: 'table',
+          score: null,
+          box: [0, 0, 5, 5],
+          provenance: 'imported',
+          externalId: 'coco:test:1',
+        },
+      ]);
+      const objects = await new BrowseStore(project.db).objectStates(images[1]!);
+      const imported = objects.find((o) => o.label === 'table')!.id;
       expect(imported).toBe(3 + 3 * B);
-      const drawn = new ReviewEditRepository(project.connection!).insertHumanObject({
-        imageId: images[1]!,
-        label: 'lamp',
-        box: [0, 0, 5, 5],
-      });
+      const drawn = await project.db.transaction().execute((trx) =>
+        new ObjectEditReads(trx, 'sqlite').insertHumanObject({
+          imageId: images[1]!,
+          label: 'lamp',
+          box: [0, 0, 5, 5],
+        }),
+      );
       expect(drawn.id).toBe(imported + 1);
     },
   );

@@ -4,8 +4,8 @@
 // fact's live phrasings, all in one transaction with its audit entry, in the audit format the
 // object edits write too (object-edit-store.ts), so one undo reads both.
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { AuditEntryRow, QaState, ReviewRow } from '../repositories/annotations';
-import { qaRevision } from '../repositories/annotations';
+import type { AuditEntryRow, QaState, ReviewRow } from './rows';
+import { qaRevision } from './rows';
 import { siblingStatus, supersededReason } from '../repositories/fact-decisions';
 import type { DialectName, ProjectTables } from './schema';
 

@@ -4,7 +4,7 @@
 // stage records. Methods do not open transactions: a caller writes an image's results through a
 // store made on one transaction.
 import type { Kysely } from 'kysely';
-import { parseAttributes, type ObjectExclusion } from '../repositories/annotations';
+import { parseAttributes, type ObjectExclusion } from './rows';
 import type { QaStatus } from '../repositories/qa-keeping';
 import {
   planQaUpsert,

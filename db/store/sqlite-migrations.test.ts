@@ -22,6 +22,7 @@ import {
   projectFileIsCurrent,
   type FileMigration,
 } from './sqlite-migrations';
+import { ReviewStore } from './review-store';
 
 const OLD_VERSION = 5;
 const KEPT = [
@@ -112,7 +113,10 @@ describe('desktop files from before the layer', () => {
     expect(appliedMigrations(store.db)).toEqual(layerMigrations.map((m) => m.name));
     expect(asBefore(rows(store.db), before)).toEqual(withoutImageStatus(before));
     // The human decisions still decide: statuses as reviewed, image status derived from them.
-    expect(store.annotations.getQa(1)).toMatchObject({ status: 'edited', answer: 'No.' });
+    expect(await new ReviewStore(sqliteHandle(store.db), 'sqlite').qaState(1)).toMatchObject({
+      status: 'edited',
+      answer: 'No.',
+    });
     expect(store.db.prepare('SELECT status FROM images WHERE id = 1').pluck().get()).toBe(
       'in-review',
     );

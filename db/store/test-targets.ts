@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NewImage } from '../repositories/images';
+import type { NewImage } from './rows';
 import { usePostgresCluster } from '../postgres/test-hooks';
 import type { CatalogStore } from './catalog-store';
 import { openPostgresProject, openSqliteProject, type ProjectDb } from './connect';

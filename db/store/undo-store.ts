@@ -4,8 +4,8 @@
 // rows are still exactly as the reviewer's last step left them, and the step is an audit entry of
 // its own. How the stacks are read from the history is the caller's (engine/review/undo-stack.ts).
 import { sql, type Kysely } from 'kysely';
-import type { AuditEntryRow, ObjectState, QaState } from '../repositories/annotations';
-import { qaRevision } from '../repositories/annotations';
+import type { AuditEntryRow, ObjectState, QaState } from './rows';
+import { qaRevision } from './rows';
 import { sameReviewerObject } from '../repositories/object-undo-rules';
 import { parseHeld, type HeldDecision } from '../repositories/qa-keeping';
 import {

@@ -6,6 +6,7 @@ import { sqliteHandle } from '../../db/store/connect';
 import { countsToString, decodeRle, encodeRle } from '../../spatial/geometry/mask-rle';
 import { tempDir } from '../test/helpers';
 import { desktopAnnotationTarget, importCocoAnnotations, importCocoFile } from './coco-import';
+import { layer } from '../test/layer';
 
 let dir: ReturnType<typeof tempDir>;
 let store: ProjectStore;
@@ -80,7 +81,7 @@ describe('COCO annotation import', () => {
       'f1',
     );
     expect(r).toMatchObject({ imagesMatched: 1, objectsAdded: 3, alreadyPresent: 0, issues: [] });
-    const objects = store.annotations.objectsWithMasks(imageId);
+    const objects = await layer(store).scene.objectsWithMasks(imageId);
     expect(objects.map((o) => o.box)).toEqual([
       [1, 1, 4, 3],
       [1, 1, 3, 3],
@@ -104,7 +105,7 @@ describe('COCO annotation import', () => {
     await importCocoAnnotations(target(), file, 'f1');
     const again = await importCocoAnnotations(target(), file, 'f1');
     expect(again).toMatchObject({ objectsAdded: 0, alreadyPresent: 1 });
-    expect(store.annotations.objects(imageId)).toHaveLength(1);
+    expect(await layer(store).browse.objects(imageId)).toHaveLength(1);
   });
 
   it('reports every unusable annotation with its reason and keeps the good ones', async () => {
@@ -156,6 +157,6 @@ describe('COCO annotation import', () => {
     const bad = join(dir.path, 'bad.json');
     writeFileSync(bad, '{"images": [');
     await expect(importCocoFile(store, bad)).rejects.toThrow(/not valid JSON/);
-    expect(store.annotations.objects(imageId)).toHaveLength(0);
+    expect(await layer(store).browse.objects(imageId)).toHaveLength(0);
   });
 });

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ImportIssue } from '../../contract/entities';
 import type { ProjectStore } from '../../db/project-store';
-import type { ImageRow } from '../../db/repositories/images';
+import type { ImageRow } from '../../db/store/rows';
 import { AnnotationImportStore, type ImportedObject } from '../../db/store/annotation-import-store';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { sqliteHandle, type ProjectDb } from '../../db/store/connect';

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { runSqw, tempDir } from '../test/helpers';
+import { layer } from '../test/layer';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLES = resolve(ROOT, 'samples/demo-batch');
@@ -65,7 +66,9 @@ describe('sqw CLI', () => {
     // The range-noise preset is stored with each image's depth (the graph stage reads it there).
     const store = ProjectStore.open(dir.path);
     try {
-      const depth = store.images.findByName('00000.jpg').map((i) => JSON.parse(i.depthJson!));
+      const depth = (await layer(store).catalog.imagesNamed('00000.jpg')).map((i) =>
+        JSON.parse(i.depthJson!),
+      );
       expect(depth).toEqual([
         expect.objectContaining({ source: 'sensor', noisePreset: 'redwood' }),
       ]);

@@ -18,6 +18,7 @@ import { importBatch } from '../import/index';
 import { storeQaResult, writeResults } from '../test/desktop-results';
 import { desktopReview } from '../review/testing/desktop-review';
 import { runSqw, tempDir } from '../test/helpers';
+import { addObject, imageIdOf, layer } from '../test/layer';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLES = resolve(ROOT, 'samples/demo-batch');
@@ -55,8 +56,8 @@ async function reviewedProject(folder: string): Promise<void> {
   try {
     await importBatch(store, { folder: `${SAMPLES}/sun-corridor/color` });
     await importBatch(store, { folder: `${SAMPLES}/redwood-livingroom/color` });
-    const imageId = store.images.findByName('corridor.jpg')[0]!.id;
-    store.annotations.addObject({
+    const imageId = await imageIdOf(store, 'corridor.jpg');
+    await addObject(store, {
       imageId,
       label: 'chair',
       score: 0.9,
@@ -88,7 +89,7 @@ async function reviewedProject(folder: string): Promise<void> {
     const graph = randomGraph(3, { objects: 6, alignedProb: 1, badQuality: 0 });
     await storeQaResult(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
     const review = desktopReview(store);
-    const queue = store.annotations.edits.qaQueue({ imageId, offset: 0, limit: 3 }).items;
+    const queue = (await layer(store).browse.qaQueue({ imageId, offset: 0, limit: 3 })).items;
     await review.decide({
       qaId: queue[0]!.id,
       decision: 'approve',
@@ -112,13 +113,13 @@ async function reviewedProject(folder: string): Promise<void> {
       tokenSalt: 'salt',
       tokenHash: 'hash',
     });
-    store.claims.take(
+    await layer(store).claims.take(
       { batchId: 1, family: null, label: null },
       'ann',
       4_102_444_800_000,
       Date.now(),
     );
-    store.scene.recordExport({
+    await layer(store).exports.recordExport({
       format: 'qa-jsonl',
       outDir: '/out/qa',
       options: { include: 'approved' },

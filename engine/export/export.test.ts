@@ -28,6 +28,7 @@ import {
   SpatialRgptRecord,
 } from './schemas';
 import { buildExportFixture, type ExportFixture } from './test-fixture';
+import { layer } from '../test/layer';
 
 const dir = tempDir('sqw-export-');
 let fx: ExportFixture;
@@ -294,14 +295,13 @@ describe('dataset export formats', () => {
     expect(byReviewer.qa).toBeGreaterThan(0);
     expect(byReviewer.qa).toBeLessThan(everything.qa);
 
-    const label = store.annotations.objects(recs[0].image_id)[0]!.label;
+    const label = (await layer(store).browse.objects(recs[0].image_id))[0]!.label;
     const o2 = out();
     await exportProject(store, { format: 'qa-jsonl', outDir: o2, labels: [label] });
     const labelled = lines(join(o2, 'qa.jsonl'));
     expect(labelled.length).toBeGreaterThan(0);
     for (const l of labelled) {
-      const labels = store.annotations
-        .objects(l.image_id)
+      const labels = (await layer(store).browse.objects(l.image_id))
         .filter((ob) => l.subjects.includes(ob.id))
         .map((ob) => ob.label);
       expect(labels).toContain(label);
@@ -317,8 +317,8 @@ describe('dataset export formats', () => {
       // Issue 20: extents changed meaning (noise-reduced), then camera_height (also above a
       // support plane), then hidden_ends was added, so the record says which version.
       expect(rec.format_version).toBe(4);
-      const [row] = store.images.findByName(rec.image);
-      expect(rec.notes).toEqual(store.scene.graph(row!.id)!.notes);
+      const [row] = await layer(store).catalog.imagesNamed(rec.image);
+      expect(rec.notes).toEqual((await layer(store).scene.graph(row!.id))!.notes);
     }
   });
 });
@@ -436,12 +436,13 @@ describe('safe writing', () => {
       checksum: r.checksum,
       counts: { objects: r.objects },
     });
-    const recorded = store.scene.exports().at(-1)!;
+    // Newest first.
+    const recorded = (await layer(store).exports.exports())[0]!;
     expect(recorded).toMatchObject({ format: 'coco', outDir: o, checksum: r.checksum });
   });
 
   it('a failing export leaves nothing behind and records nothing', async () => {
-    const before = store.scene.exports().length;
+    const before = (await layer(store).exports.exports()).length;
     const o = out();
     const controller = new AbortController();
     controller.abort();
@@ -450,7 +451,7 @@ describe('safe writing', () => {
     ).rejects.toThrow();
     expect(existsSync(o)).toBe(false);
     expect(readdirSync(dir.path).filter((f) => /partial/.test(f))).toEqual([]);
-    expect(store.scene.exports().length).toBe(before);
+    expect((await layer(store).exports.exports()).length).toBe(before);
   });
 });
 
@@ -464,9 +465,8 @@ describe('import back', () => {
       await importBatch(other, { folder: join(o, 'images') });
       const r = await importCocoFile(other, join(o, 'annotations.json'));
       expect(r.issues).toEqual([]);
-      const key = (s: ProjectStore, imageId: number) =>
-        s.annotations
-          .objectsWithMasks(imageId)
+      const key = async (s: ProjectStore, imageId: number) =>
+        (await layer(s).scene.objectsWithMasks(imageId))
           .map((ob) => ({
             label: ob.label,
             box: ob.box.map((v) => Math.round(v * 1e6) / 1e6),
@@ -474,11 +474,11 @@ describe('import back', () => {
             mask: ob.maskRle ? Array.from(decodeRle(JSON.parse(ob.maskRle)).mask).join('') : null,
           }))
           .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-      const others = other.images.query({ offset: 0, limit: 10 }).items;
-      for (const img of store.images.query({ offset: 0, limit: 10 }).items) {
+      const others = (await layer(other).catalog.queryImages({ offset: 0, limit: 10 })).items;
+      for (const img of (await layer(store).catalog.queryImages({ offset: 0, limit: 10 })).items) {
         const twin = others.find((o) => o.sha256 === img.sha256)!;
         expect(twin).toBeDefined();
-        expect(key(other, twin.id)).toEqual(key(store, img.id));
+        expect(await key(other, twin.id)).toEqual(await key(store, img.id));
       }
       expect(r.objectsAdded).toBe(12);
       // Importing the same file again adds nothing.

@@ -20,6 +20,7 @@ import {
 } from '../review/testing/desktop-review';
 import { tempDir } from '../test/helpers';
 import { exportProject } from './export';
+import { addObject, imageIdOf, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const LABELS = ['mug', 'lamp', 'stool', 'crate', 'vase', 'kettle'];
@@ -53,10 +54,10 @@ function templateShape(t: string): RegExp {
   return new RegExp(`^${parts.join('.+')}$`, 'i');
 }
 
-const card = (fact: string) =>
-  store.annotations.edits
-    .qaQueue({ imageId, offset: 0, limit: 10_000 })
-    .items.find((q) => q.factId === fact)!;
+const card = async (fact: string) =>
+  (await layer(store).browse.qaQueue({ imageId, offset: 0, limit: 10_000 })).items.find(
+    (q) => q.factId === fact,
+  )!;
 
 /** Facts of the image by family, with the stored phrasings of each. */
 function factsOf(family: string): string[] {
@@ -85,9 +86,9 @@ async function exportLines(opts: { phrasingsPerFact?: 'all' | number; seed?: str
   return { result, lines };
 }
 
-const approve = (fact: string) =>
+const approve = async (fact: string) =>
   review.decide({
-    qaId: card(fact).id,
+    qaId: (await card(fact)).id,
     decision: 'approve',
     confirmWarnings: true,
     actor: 'ann',
@@ -103,19 +104,21 @@ beforeAll(async () => {
   dir = tempDir();
   store = ProjectStore.openOrCreate(join(dir.path, 'p'));
   await importBatch(store, { folder: `${SAMPLES}/sun-corridor/color` });
-  imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  imageId = await imageIdOf(store, 'corridor.jpg');
   // A synthetic scene whose nodes are the image's objects, one label each (every object has a
   // unique name), with its graph and QA stored as the graph and QA stages store them.
   const raw = randomGraph(11, { objects: LABELS.length, alignedProb: 1, badQuality: 0 });
-  const ids = raw.nodes.map((n, i) =>
-    store.annotations.addObject({
-      imageId,
-      label: LABELS[i]!,
-      score: null,
-      box: [10 + i * 40, 10, 40 + i * 40, 60],
-      provenance: 'model',
-    }),
-  );
+  const ids: number[] = [];
+  for (const i of raw.nodes.keys())
+    ids.push(
+      await addObject(store, {
+        imageId,
+        label: LABELS[i]!,
+        score: null,
+        box: [10 + i * 40, 10, 40 + i * 40, 60],
+        provenance: 'model',
+      }),
+    );
   const idOf = new Map(raw.nodes.map((n, i) => [n.id, ids[i]!]));
   const graph: SceneGraph = {
     ...raw,
@@ -179,7 +182,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
 
   it('a corrected value reaches every exported phrasing of the fact, in every unit', async () => {
     corrected = factsOf('direct_distance')[0]!;
-    const c = card(corrected);
+    const c = await card(corrected);
     const out = await review.decide({
       qaId: c.id,
       decision: 'edit',
@@ -220,7 +223,7 @@ describe('phrasings rendered from reviewed facts at export', () => {
   it('only decided facts are exported, and a re-run of the QA stage keeps every id', async () => {
     const before = (await exportLines()).lines;
     expect(new Set(before.map((l) => l.fact_id))).toEqual(new Set([distanceFact, corrected]));
-    const stored = store.scene.graph(imageId)!.graph as SceneGraph;
+    const stored = (await layer(store).scene.graph(imageId))!.graph as SceneGraph;
     await storeQaResult(
       store,
       imageId,
@@ -231,14 +234,14 @@ describe('phrasings rendered from reviewed facts at export', () => {
 
   it('a relabel after approval reaches every exported phrasing before any re-derivation', async () => {
     const fact = (await firstFact(factsOf('left_right'), async (f) => {
-      const subjects = card(f).record!.subjects as number[];
+      const subjects = (await card(f)).record!.subjects as number[];
       return (await approve(f)).applied && subjects.length === 2;
     }))!;
-    const subject = (card(fact).record!.subjects as number[])[0]!;
-    const old = store.annotations.objects(imageId).find((o) => o.id === subject)!;
+    const subject = ((await card(fact)).record!.subjects as number[])[0]!;
+    const old = (await layer(store).browse.objects(imageId)).find((o) => o.id === subject)!;
     await objects.update({
       objectId: subject,
-      expectedVersion: store.annotations.edits.objectState(subject)!.version,
+      expectedVersion: (await layer(store).browse.objectState(subject))!.version,
       label: 'bucket',
       actor: 'ann',
     });
@@ -255,18 +258,20 @@ describe('phrasings rendered from reviewed facts at export', () => {
   });
 
   it('a relabel that makes a name ambiguous withholds the expression phrasings it would spoil', async () => {
-    const subjectsOf = (f: string) => card(f).record!.subjects as number[];
+    const subjectsOf = async (f: string) => (await card(f)).record!.subjects as number[];
     const fact = (await firstFact(
       factsOf('direct_distance'),
       async (f) => (await approve(f)).applied,
     ))!;
-    const [a, b] = subjectsOf(fact);
-    const other = store.annotations.objects(imageId).find((o) => o.id !== a && o.id !== b)!;
-    const target = store.annotations.objects(imageId).find((o) => o.id === a)!;
+    const [a, b] = await subjectsOf(fact);
+    const other = (await layer(store).browse.objects(imageId)).find(
+      (o) => o.id !== a && o.id !== b,
+    )!;
+    const target = (await layer(store).browse.objects(imageId)).find((o) => o.id === a)!;
     // Call object a by the other object's name: "the <name>" no longer picks out one object.
     await objects.update({
       objectId: a!,
-      expectedVersion: store.annotations.edits.objectState(a!)!.version,
+      expectedVersion: (await layer(store).browse.objectState(a!))!.version,
       label: other.label,
       actor: 'ann',
     });

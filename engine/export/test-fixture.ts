@@ -8,6 +8,7 @@ import { ProjectStore } from '../../db/project-store';
 import { importBatch } from '../import/index';
 import { generatedQaRows } from '../pipeline/qa-stage';
 import { writeResults } from '../test/desktop-results';
+import { addObject, layer } from '../test/layer';
 import { encodeRle } from '../../spatial/geometry/mask-rle';
 import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
@@ -50,11 +51,13 @@ export async function buildExportFixture(root: string): Promise<ExportFixture> {
   const imported = await importBatch(store, { folder: imagesDir, depthFolder: depthDir });
   if (imported.imported !== names.length) throw new Error('fixture import failed');
   const masklessObjects: number[] = [];
-  const ids = store.images.query({ offset: 0, limit: 10 }).items.map((r) => r.id);
+  const ids = (await layer(store).catalog.queryImages({ offset: 0, limit: 10 })).items.map(
+    (r) => r.id,
+  );
   for (const [k, imageId] of ids.entries()) {
     const graph = randomGraph(100 + k, { objects: 4, alignedProb: 1, badQuality: 0 });
     const idMap = new Map<number, number>();
-    graph.nodes.forEach((node, j) => {
+    for (const [j, node] of graph.nodes.entries()) {
       const x0 = 4 + j * 14;
       const y0 = 4 + ((j * 9) % 20);
       const box: [number, number, number, number] = [x0, y0, x0 + 10, y0 + 16];
@@ -62,7 +65,7 @@ export async function buildExportFixture(root: string): Promise<ExportFixture> {
       for (let y = box[1]; y < box[3]; y++)
         for (let x = box[0] + (y % 2); x < box[2]; x++) mask[y * FIXTURE_W + x] = 1;
       const withMask = !(k === 0 && j === 3);
-      const id = store.annotations.addObject({
+      const id = await addObject(store, {
         imageId,
         label: node.label,
         score: j === 0 ? 0.9 : null,
@@ -73,7 +76,7 @@ export async function buildExportFixture(root: string): Promise<ExportFixture> {
       });
       if (!withMask) masklessObjects.push(id);
       idMap.set(node.id, id);
-    });
+    }
     const mapped: SceneGraph = {
       ...graph,
       nodes: graph.nodes.map((n) => ({ ...n, id: idMap.get(n.id)! })),
@@ -100,17 +103,18 @@ export async function buildExportFixture(root: string): Promise<ExportFixture> {
       await scene.upsertQa(imageId, generatedQaRows(qa));
     });
     // Every third pair approved by ana, every seventh rejected by bo, one edited by bo.
-    store.annotations.qa(imageId).forEach((row, i) => {
+    const { review, scene } = layer(store);
+    for (const [i, row] of (await scene.qaPairs(imageId)).entries()) {
       const decision = i === 5 ? 'edit' : i % 7 === 6 ? 'reject' : i % 3 === 0 ? 'approve' : null;
-      if (!decision) return;
-      store.annotations.recordDecision({
+      if (!decision) continue;
+      await review.decideFact({
         qaId: row.id,
         decision,
         reason: null,
         editedAnswer: decision === 'edit' ? `${row.answer} (checked)` : null,
         reviewer: decision === 'approve' ? 'ana' : 'bo',
       });
-    });
+    }
   }
   return { store, imagesDir, masklessObjects };
 }

@@ -21,6 +21,7 @@ import {
   SUN,
   tempDir,
 } from './test-fixtures';
+import { layer } from '../test/layer';
 
 /** The project's batches and their issues, read through the two-database layer. */
 const catalogOf = (store: ProjectStore) => new CatalogStore(sqliteHandle(store.db));
@@ -40,7 +41,8 @@ afterEach(() => {
 });
 
 const blob = (rel: string) => readFileSync(join(store.folder, rel));
-const allRows = () => store.images.query({ offset: 0, limit: 1000 }).items;
+const allRows = async () =>
+  (await layer(store).catalog.queryImages({ offset: 0, limit: 1000 })).items;
 
 describe('importBatch with the Redwood sample (mm depth)', () => {
   it('imports colour + depth, stores given intrinsics, depth info and blobs', async () => {
@@ -56,7 +58,7 @@ describe('importBatch with the Redwood sample (mm depth)', () => {
     expect(progress.map((p) => p.done)).toEqual([1, 2, 3]);
     expect(progress.at(-1)).toMatchObject({ total: 3, imported: 3, failed: 0 });
 
-    const rows = allRows();
+    const rows = await allRows();
     // ids follow the sorted file order
     expect(rows.map((i) => i.relPath)).toEqual(['00000.jpg', '00001.jpg', '00002.jpg']);
     const row = rows[0]!;
@@ -129,15 +131,19 @@ describe('importBatch with the Redwood sample (mm depth)', () => {
       kind: 'skipped',
       reason: `duplicate of ${join(REDWOOD, 'color/00000.jpg')}`,
     });
-    expect(store.images.count()).toBe(3);
+    expect((await layer(store).browse.counts()).images).toBe(3);
     expect((await catalogOf(store).listBatches()).length).toBe(2);
     expect(await catalogOf(store).issues(again.batchId)).toHaveLength(3);
   });
 
   it('without intrinsics or EXIF uses the default 60 degree field of view', async () => {
     await importBatch(store, { folder: join(REDWOOD, 'color') });
-    expect(allRows()[0]).toMatchObject({ intrinsicsSource: 'default-fov', cx: 319.5, cy: 239.5 });
-    expect(allRows()[0]!.fx).toBeCloseTo(554.2563, 3);
+    expect((await allRows())[0]).toMatchObject({
+      intrinsicsSource: 'default-fov',
+      cx: 319.5,
+      cy: 239.5,
+    });
+    expect((await allRows())[0]!.fx).toBeCloseTo(554.2563, 3);
   });
 });
 
@@ -151,7 +157,7 @@ describe('SUN RGB-D depth', () => {
       depthEncoding: 'sun',
     });
     expect(r).toMatchObject({ imported: 1, withDepth: 1, issues: [] });
-    const row = allRows()[0]!;
+    const row = (await allRows())[0]!;
     const src = decodePng(readFileSync(join(SUN, 'depth.png')));
     const stored = decodePng(blob(row.depthBlob!));
     let wrong = 0;
@@ -242,7 +248,7 @@ describe('bad input', () => {
     });
     expect(byPath['garbage.webp']!.kind).toBe('failed');
     for (const i of r.issues) expect(i.reason).not.toContain('\n');
-    expect(allRows().map((i) => i.relPath)).toEqual(['good.jpg']);
+    expect((await allRows()).map((i) => i.relPath)).toEqual(['good.jpg']);
     // failures are persisted with the batch
     const summary = (await catalogOf(store).listBatches()).find((b) => b.id === r.batchId)!;
     expect(summary).toMatchObject({ imageCount: 1, skipped: 1, failed: 6 });
@@ -330,7 +336,7 @@ describe('bad input', () => {
           'depth c.png must be 16-bit single-channel, got 8-bit 3-channel PNG; imported without depth',
       },
     ]);
-    const rows = allRows();
+    const rows = await allRows();
     expect(rows.map((i) => i.depthBlob === null)).toEqual([true, true, true, false]);
   });
 
@@ -353,7 +359,7 @@ describe('bad input', () => {
       { path: 'locked', kind: 'skipped', reason: 'folder not readable (EACCES)' },
     ]);
     expect(await catalogOf(store).issues(r.batchId)).toEqual(r.issues);
-    expect(allRows().map((i) => i.relPath)).toEqual(['ok.jpg', 'open/also.jpg']);
+    expect((await allRows()).map((i) => i.relPath)).toEqual(['ok.jpg', 'open/also.jpg']);
   });
 
   it('existing rows and blobs survive a failing import unchanged', async () => {
@@ -362,7 +368,7 @@ describe('bad input', () => {
       depthFolder: join(REDWOOD, 'depth'),
       intrinsics: REDWOOD_INTR,
     });
-    const before = allRows();
+    const before = await allRows();
     const blobsBefore = before.map(
       (r) => blob(r.thumbBlob).toString('base64') + blob(r.depthBlob!).toString('base64'),
     );
@@ -381,9 +387,9 @@ describe('bad input', () => {
       depthEncoding: 'tum',
     });
     expect(r).toMatchObject({ imported: 0, duplicates: 1, skipped: 2 });
-    expect(allRows()).toEqual(before);
+    expect(await allRows()).toEqual(before);
     expect(
-      allRows().map(
+      (await allRows()).map(
         (r) => blob(r.thumbBlob).toString('base64') + blob(r.depthBlob!).toString('base64'),
       ),
     ).toEqual(blobsBefore);
@@ -414,7 +420,7 @@ describe('orientation and formats', () => {
       depthFolder: join(tmp.dir, 'o/depth'),
     });
     expect(r).toMatchObject({ imported: 1, withDepth: 1, issues: [] });
-    const row = allRows()[0]!;
+    const row = (await allRows())[0]!;
     expect(row).toMatchObject({
       width: 32,
       height: 64,
@@ -489,7 +495,7 @@ describe('orientation and formats', () => {
       ['a.ppm', 'no depth file found for this image'],
       ['c.ppm', 'no depth file found for this image'],
     ]);
-    const [a, b, c] = allRows();
+    const [a, b, c] = await allRows();
     expect(a).toMatchObject({
       format: 'ppm',
       width: 8,
@@ -535,7 +541,7 @@ describe('orientation and formats', () => {
       .toBuffer();
     put(join(tmp.dir, 'exif/a.jpg'), jpg);
     await importBatch(store, { folder: join(tmp.dir, 'exif') });
-    const row = allRows()[0]!;
+    const row = (await allRows())[0]!;
     expect(JSON.parse(row.exifJson!)).toEqual({
       Make: 'TestCam',
       Model: 'T1',
@@ -574,7 +580,7 @@ describe('cancellation and concurrency', () => {
       kind: 'warning',
       reason: `import cancelled after ${r.imported} of 12 files`,
     });
-    const rows = allRows();
+    const rows = await allRows();
     expect(rows).toHaveLength(r.imported);
     expect(rows.map((x) => x.relPath)).toEqual(
       Array.from({ length: r.imported }, (_, i) => `${String(i).padStart(2, '0')}.jpg`),
@@ -597,7 +603,7 @@ describe('cancellation and concurrency', () => {
     ]);
     expect(a.imported + b.imported).toBe(4);
     expect(a.duplicates + b.duplicates).toBe(4);
-    expect(allRows()).toHaveLength(4);
+    expect(await allRows()).toHaveLength(4);
     for (const r of [a, b])
       expect(await catalogOf(store).issues(r.batchId)).toEqual(
         r.issues.map(({ path, kind, reason }) => ({ path, kind, reason })),

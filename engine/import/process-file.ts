@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ImportIssue } from '../../contract/entities';
-import type { NewImage } from '../../db/repositories/images';
+import type { NewImage } from '../../db/store/rows';
 import type { ImportStore } from '../../db/store/import-store';
 import { resolveIntrinsics, type Pinhole } from '../../spatial/camera';
 import type { ImportBlobs, PendingBlob } from './blobs';

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { importBatch } from './index';
 import { depthPng16, jpeg, png, pnmBinary, put, REDWOOD, SUN, tempDir } from './test-fixtures';
+import { layer } from '../test/layer';
 
 let tmp: { dir: string; cleanup: () => void };
 let store: ProjectStore;
@@ -20,7 +21,7 @@ afterEach(() => {
   tmp.cleanup();
 });
 
-const rows = () => store.images.query({ offset: 0, limit: 1000 }).items;
+const rows = async () => (await layer(store).catalog.queryImages({ offset: 0, limit: 1000 })).items;
 const reasons = (issues: { path: string; reason: string }[]) =>
   issues.map((i) => `${i.path}: ${i.reason}`);
 
@@ -31,8 +32,8 @@ describe('depth maps beside their colour image', () => {
     put(join(dir, 'depth.png'), readFileSync(join(SUN, 'depth.png')));
     const r = await importBatch(store, { folder: dir, depthEncoding: 'sun' });
     expect(r).toMatchObject({ imported: 1, withDepth: 1, skipped: 0 });
-    expect(rows().map((i) => i.relPath)).toEqual(['color.jpg']);
-    const info = JSON.parse(rows()[0]!.depthJson!);
+    expect((await rows()).map((i) => i.relPath)).toEqual(['color.jpg']);
+    const info = JSON.parse((await rows())[0]!.depthJson!);
     expect(info).toMatchObject({ source: 'sensor', encoding: 'sun', width: 640, height: 480 });
     expect(info.maxMeters).toBeLessThan(15);
     // said, not silent
@@ -50,7 +51,7 @@ describe('depth maps beside their colour image', () => {
     );
     const r = await importBatch(store, { folder: dir, depthFolder: dir });
     expect(r).toMatchObject({ imported: 1, withDepth: 1 });
-    const [row] = rows();
+    const [row] = await rows();
     expect(row!.relPath).toBe('color.png');
     expect(JSON.parse(row!.depthJson!)).toMatchObject({ validRatio: 1, minMeters: 1.5 });
   });
@@ -63,8 +64,8 @@ describe('depth maps beside their colour image', () => {
     }
     const r = await importBatch(store, { folder: dir });
     expect(r).toMatchObject({ imported: 2, withDepth: 2, skipped: 0 });
-    expect(rows().map((i) => i.relPath)).toEqual(['color/00000.jpg', 'color/00001.jpg']);
-    const stored = decodePng(readFileSync(join(store.folder, rows()[1]!.depthBlob!)));
+    expect((await rows()).map((i) => i.relPath)).toEqual(['color/00000.jpg', 'color/00001.jpg']);
+    const stored = decodePng(readFileSync(join(store.folder, (await rows())[1]!.depthBlob!)));
     const src = decodePng(readFileSync(join(REDWOOD, 'depth/00001.png')));
     expect(Buffer.from(stored.data.buffer).equals(Buffer.from(src.data.buffer))).toBe(true);
   });
@@ -87,7 +88,7 @@ describe('depth maps beside their colour image', () => {
     );
     const r = await importBatch(store, { folder: dir, depthEncoding: 'tum' });
     expect(r).toMatchObject({ imported: 2, withDepth: 2, skipped: 0 });
-    const [a, b] = rows();
+    const [a, b] = await rows();
     expect(JSON.parse(a!.depthJson!)).toMatchObject({ encoding: 'tum', minMeters: 1 });
     expect(JSON.parse(b!.depthJson!)).toMatchObject({ minMeters: 2 });
     expect(reasons(r.issues)).toContain(
@@ -105,7 +106,7 @@ describe('depth maps beside their colour image', () => {
     put(join(dir, 'holiday.jpg'), await jpeg(16, 12, 5));
     const r = await importBatch(store, { folder: dir });
     expect(r).toMatchObject({ imported: 2, withDepth: 1 });
-    expect(rows().map((i) => [i.relPath, i.depthBlob !== null])).toEqual([
+    expect((await rows()).map((i) => [i.relPath, i.depthBlob !== null])).toEqual([
       ['frame-000000.color.png', true],
       ['holiday.jpg', false],
     ]);
@@ -170,7 +171,7 @@ describe('16-bit PGM depth byte order', () => {
     put(join(dir, 'rgb_0001.png'), await png(W, H, 10));
     put(join(dir, 'depth_0001.pgm'), pnmBinary('P5', W, H, 65535, disparity, order));
     const r = await importBatch(store, { folder: dir, depthEncoding: 'nyu' });
-    const row = rows()[0]!;
+    const row = (await rows())[0]!;
     const stored = Array.from(decodePng(readFileSync(join(store.folder, row.depthBlob!))).data);
     return { r, info: JSON.parse(row.depthJson!), stored };
   }
@@ -203,7 +204,7 @@ describe('16-bit PGM depth byte order', () => {
     put(join(dir, 'color.png'), await png(16, 8, 11));
     put(join(dir, 'depth.pgm'), pnmBinary('P5', 16, 8, 65535, mm, 'le'));
     const r = await importBatch(store, { folder: dir });
-    const stored = decodePng(readFileSync(join(store.folder, rows()[0]!.depthBlob!))).data;
+    const stored = decodePng(readFileSync(join(store.folder, (await rows())[0]!.depthBlob!))).data;
     expect(Array.from(stored)).toEqual(Array.from(mm));
     const note = reasons(r.issues).find((s) => s.includes('little-endian'));
     expect(note).toMatch(

@@ -24,6 +24,7 @@ import { NO_MODELS, tempFolder } from '../pipeline/testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from '../pipeline/testing/synthetic-batch';
 import { ProjectRegistry } from '../project-registry';
 import { JobRunner } from './job-runner';
+import { imageNamed, layer } from '../test/layer';
 
 const N = 16;
 const SQW = resolve(import.meta.dirname, '../../bin/sqw.mjs');
@@ -170,9 +171,8 @@ describe('pipeline jobs', () => {
     const store = await project('p-fail');
     try {
       const runner = new JobRunner(new EventBus());
-      const [drop, broken] = [batch.names[2]!, batch.names[5]!].map(
-        (n) => store.images.findByName(n)[0]!,
-      );
+      const drop = await imageNamed(store, batch.names[2]!);
+      const broken = await imageNamed(store, batch.names[5]!);
       const depthFile = join(store.folder, broken!.depthBlob!);
       const good = readFileSync(depthFile);
       copyFileSync(depthFile, `${depthFile}.bak`);
@@ -211,7 +211,7 @@ describe('pipeline jobs', () => {
           },
         ],
       });
-      expect(store.scene.graph(drop!.id)).toBeUndefined();
+      expect(await layer(store).scene.graph(drop!.id)).toBeUndefined();
 
       writeFileSync(depthFile, good);
       await retryFailedPipelineJob(runner, store, job.id, env);
@@ -224,7 +224,7 @@ describe('pipeline jobs', () => {
         skipped: 0,
         failed: 0,
       });
-      expect(store.annotations.qa(broken!.id).length).toBeGreaterThan(0);
+      expect((await layer(store).scene.qaPairs(broken!.id)).length).toBeGreaterThan(0);
       await expect(retryFailedPipelineJob(runner, store, job.id, env)).rejects.toThrow(
         /no failed images/,
       );

@@ -2,7 +2,7 @@
 // given at import (`sqw import --depth-sensor NAME`), or the depth model's when a model wrote the
 // depth (depthErrorPresetForModel; model depth replaces the whole depth_json, so a sensor's preset
 // never outlives its map); null: none (the scene build then estimates the noise per object).
-import type { ImageRow } from '../../db/repositories/images';
+import type { ImageRow } from '../../db/store/rows';
 
 export function depthNoisePreset(image: Pick<ImageRow, 'depthBlob' | 'depthJson'>): string | null {
   if (!image.depthBlob || !image.depthJson) return null;

@@ -13,6 +13,7 @@ import { sceneInputs } from './scene-inputs';
 import { runJob, tempFolder } from './testing/run-job';
 import { parseStages } from './run';
 import { deriveGraphAndQa } from '../test/desktop-results';
+import { imageNamed, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -32,7 +33,7 @@ async function corridorProject(name: string, depthSensor?: string): Promise<Proj
   return store;
 }
 
-const corridor = (store: ProjectStore) => store.images.findByName('corridor.jpg')[0]!;
+const corridor = async (store: ProjectStore) => imageNamed(store, 'corridor.jpg');
 
 beforeAll(() => {
   dir = tempFolder();
@@ -44,24 +45,32 @@ describe('depth sensor presets through import and the graph stage', () => {
     const plain = await corridorProject('plain');
     const kinect = await corridorProject('kinect', 'kinect-v1');
     try {
-      expect(JSON.parse(corridor(kinect).depthJson!)).toMatchObject({
+      expect(JSON.parse((await corridor(kinect)).depthJson!)).toMatchObject({
         source: 'sensor',
         encoding: 'sun',
         noisePreset: 'kinect-v1',
       });
-      expect(depthNoisePreset(corridor(plain))).toBeNull();
+      expect(depthNoisePreset(await corridor(plain))).toBeNull();
       // The pipeline job (worker path) and the single-image stage both record the model used.
       await runJob(kinect, { stages: parseStages('segment,lift,graph') });
-      const run = kinect.scene.stageRuns(corridor(kinect).id).find((r) => r.stage === 'graph')!;
+      const run = (await layer(kinect).browse.stageRuns((await corridor(kinect)).id)).find(
+        (r) => r.stage === 'graph',
+      )!;
       expect(run.provenance).toMatchObject({ depthError: 'kinect-v1' });
-      expect(await deriveGraphAndQa(plain, corridor(plain).id)).toMatchObject({ status: 'done' });
-      const plainRun = plain.scene.stageRuns(corridor(plain).id).find((r) => r.stage === 'graph')!;
+      expect(await deriveGraphAndQa(plain, (await corridor(plain)).id)).toMatchObject({
+        status: 'done',
+      });
+      const plainRun = (await layer(plain).browse.stageRuns((await corridor(plain)).id)).find(
+        (r) => r.stage === 'graph',
+      )!;
       expect(plainRun.provenance).toMatchObject({ depthError: 'estimated' });
       // Kinect v1's sigma at the corridor's 2-5 m (0.6-3.6 cm) is not the map's own estimate:
       // some extent differs between the two graphs of the same frame and boxes.
-      const extents = (s: ProjectStore) =>
-        (s.scene.graph(corridor(s).id)!.graph as SceneGraph).nodes.map((n) => n.extent);
-      expect(extents(kinect)).not.toEqual(extents(plain));
+      const extents = async (s: ProjectStore) =>
+        ((await layer(s).scene.graph((await corridor(s)).id))!.graph as SceneGraph).nodes.map(
+          (n) => n.extent,
+        );
+      expect(await extents(kinect)).not.toEqual(await extents(plain));
     } finally {
       plain.close();
       kinect.close();
@@ -81,7 +90,7 @@ describe('depth sensor presets through import and the graph stage', () => {
       await expect(attempt).rejects.toThrow(
         /unknown depth sensor preset 'kinect-v3': use kinect-v1, realsense-d435, tum, redwood/,
       );
-      expect(store.images.count()).toBe(0);
+      expect((await layer(store).browse.counts()).images).toBe(0);
     } finally {
       store.close();
     }
@@ -90,14 +99,14 @@ describe('depth sensor presets through import and the graph stage', () => {
   it('a stored preset the engine does not know fails the graph build with the reason', async () => {
     const store = await corridorProject('edited', 'tum');
     try {
-      const img = corridor(store);
+      const img = await corridor(store);
       const out = await runCpuTask({
         imageId: img.id,
         width: img.width,
         height: img.height,
         intrinsics: { ...INTRINSICS, source: 'given' },
         depth: { file: join(store.folder, img.depthBlob!) },
-        objects: sceneInputs(store.annotations.objectsWithMasks(img.id)),
+        objects: sceneInputs(await layer(store).scene.objectsWithMasks(img.id)),
         // As if a later version had stored a name this one does not know.
         depthError: 'kinect-v9',
         buildGraph: true,

@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ProjectStore } from '../../db/project-store';
-import type { ImageRow } from '../../db/repositories/images';
+import type { ImageRow } from '../../db/store/rows';
 import type { StageRecord } from '../../db/repositories/stage-results';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { sqliteHandle } from '../../db/store/connect';

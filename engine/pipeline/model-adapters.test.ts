@@ -24,6 +24,7 @@ import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
 import { installTinyModel } from './testing/tiny-models';
 import { desktopScene } from '../test/desktop-results';
+import { imageNamed, layer } from '../test/layer';
 
 let dir: ReturnType<typeof tempFolder>;
 let batch: SyntheticBatch;
@@ -83,8 +84,8 @@ describe('perception adapters in the pipeline', () => {
       expect(await jobStore(store).params(job.id)).toMatchObject({
         labels: [' chair', 'lamp', 'Chair '],
       });
-      const image = store.images.findByName(batch.names[0]!)[0]!;
-      const objects = store.annotations.objects(image.id);
+      const image = await imageNamed(store, batch.names[0]!);
+      const objects = await layer(store).browse.objects(image.id);
       expect(objects.map((o) => [o.label, o.provenance])).toEqual([['chair', 'model']]);
       // Query 0's box (cx 0.25, cy 0.5, w 0.2, h 0.4) in the 96x72 image.
       expect(objects[0]!.box.map((v) => Number(v.toFixed(3)))).toEqual([14.4, 21.6, 33.6, 50.4]);
@@ -128,8 +129,8 @@ describe('perception adapters in the pipeline', () => {
       expect(summary.providers).toEqual({ segment: 'cpu' });
       expect(summary.stages.segment).toMatchObject({ done: 3, failed: [] });
 
-      const image = store.images.findByName(batch.names[0]!)[0]!;
-      const objects = store.annotations.objectsWithMasks(image.id);
+      const image = await imageNamed(store, batch.names[0]!);
+      const objects = await layer(store).scene.objectsWithMasks(image.id);
       expect(objects.length).toBeGreaterThan(0);
       for (const o of objects) {
         expect(o.maskProvenance).toBe('model');

@@ -1,7 +1,7 @@
 // The model stages' rules for one image, with no database: when a stage has nothing to do, how a
 // model's failure is said, and which outputs are refused. The desktop's image run (image-run.ts)
 // and a team worker (engine/team/model-stages.ts) decide and record them alike.
-import type { ImageRow } from '../../db/repositories/images';
+import type { ImageRow } from '../../db/store/rows';
 import { DETECTED_OBJECTS_PER_IMAGE } from '../../db/store/object-id-blocks';
 import { segmentSkipReason } from './cpu-stages';
 import type { ModelStageName, StageObject, StageOutputs } from './model-stage';

@@ -19,6 +19,7 @@ import { runJob, tempFolder } from './testing/run-job';
 import { writeSyntheticBatch, type SyntheticBatch } from './testing/synthetic-batch';
 import { installTinyDepthModel, TINY_DEPTH_MODEL } from './testing/tiny-models';
 import { deriveGraphAndQa, desktopScene } from '../test/desktop-results';
+import { imageIdOf, imageNamed, layer } from '../test/layer';
 
 let dir: ReturnType<typeof tempFolder>;
 let batch: SyntheticBatch;
@@ -66,7 +67,7 @@ describe('model stages', () => {
       ]);
       // No intrinsics given and no EXIF: the default field of view is not "known".
       expect(summary.stages.calibrate!.skipped).toEqual({ 'no model installed': 4 });
-      const image = store.images.findByName(batch.names[0]!)[0]!;
+      const image = await imageNamed(store, batch.names[0]!);
       // The model's range-noise preset is stored with its depth, as an imported sensor's is.
       expect(JSON.parse(image.depthJson!)).toMatchObject({
         source: 'model',
@@ -94,7 +95,7 @@ describe('model stages', () => {
         (r) => r.stage === 'graph',
       )!;
       expect(later.provenance).toMatchObject({ depthError: 'depth-anything-metric-indoor' });
-      expect(store.annotations.qa(image.id).length).toBeGreaterThan(0);
+      expect((await layer(store).scene.qaPairs(image.id)).length).toBeGreaterThan(0);
 
       // Re-running: model depth from an earlier job is replaced, never duplicated.
       const again = await runJob(store, { stages: ['depth'] }, { modelsDir: models });
@@ -117,10 +118,10 @@ describe('model stages', () => {
       const calls = b.summary.inferenceThreadCalls!;
       expect(calls).toHaveLength(2);
       expect(calls[0]! + calls[1]!).toBe(4);
-      const depthOf = (store: ProjectStore, name: string) =>
-        JSON.parse(store.images.findByName(name)[0]!.depthJson!) as Record<string, unknown>;
+      const depthOf = async (store: ProjectStore, name: string) =>
+        JSON.parse((await imageNamed(store, name)).depthJson!) as Record<string, unknown>;
       for (const name of batch.names) {
-        expect(depthOf(two, name)).toEqual(depthOf(one, name));
+        expect(await depthOf(two, name)).toEqual(await depthOf(one, name));
       }
     } finally {
       one.close();
@@ -184,7 +185,7 @@ describe('model stages', () => {
       intrinsics: batch.intrinsics,
     });
     try {
-      const bad = store.images.findByName(batch.names[1]!)[0]!.id;
+      const bad = await imageIdOf(store, batch.names[1]!);
       const detector: ModelStage<'detect'> = {
         stage: 'detect',
         model: { modelId: 'fake-detector', checksum: 'abc', params: { threshold: 0.3 } },
@@ -217,16 +218,18 @@ describe('model stages', () => {
       });
       expect(summary.stages.graph!.skipped).toEqual({ 'detect failed': 1 });
       expect(summary.stages.graph!.done + summary.stages.graph!.failed.length).toBe(3);
-      expect(store.annotations.objects(bad)).toEqual([]);
-      const good = store.images.findByName(batch.names[0]!)[0]!.id;
-      expect(store.annotations.objects(good).map((o) => [o.label, o.provenance])).toEqual([
-        ['chair', 'model'],
-        ['table', 'model'],
-      ]);
+      expect(await layer(store).browse.objects(bad)).toEqual([]);
+      const good = await imageIdOf(store, batch.names[0]!);
+      expect((await layer(store).browse.objects(good)).map((o) => [o.label, o.provenance])).toEqual(
+        [
+          ['chair', 'model'],
+          ['table', 'model'],
+        ],
+      );
       // A second run does not detect again where objects exist: no duplicates.
       const again = await runJob(store, { stages: ['detect'] }, { resolver });
       expect(again.summary.stages.detect!.skipped).toEqual({ 'objects present': 3 });
-      expect(store.annotations.objects(good)).toHaveLength(2);
+      expect(await layer(store).browse.objects(good)).toHaveLength(2);
     } finally {
       store.close();
     }
@@ -330,7 +333,7 @@ describe('a GPU lost mid-run', () => {
       const results = desktopScene(store);
       const providers: Array<[string, unknown]> = [];
       for (const name of batch.names) {
-        const image = store.images.findByName(name)[0]!;
+        const image = await imageNamed(store, name);
         const run = (await results.stageRecords(image.id)).find((r) => r.stage === 'depth')!;
         providers.push([run.status, run.provenance?.provider ?? null]);
       }
@@ -346,7 +349,7 @@ describe('a GPU lost mid-run', () => {
         ['plane', 'cpu'],
       ]);
       // What the GPU computed before it went is kept.
-      const first = store.images.findByName(batch.names[0]!)[0]!;
+      const first = await imageNamed(store, batch.names[0]!);
       expect(JSON.parse(first.depthJson!)).toMatchObject({ source: 'model' });
     } finally {
       await pool.release();

@@ -11,6 +11,7 @@ import { safeJoin } from '../export/safe-output';
 import { importBatch } from '../import/index';
 import { runJob, tempFolder } from './testing/run-job';
 import { parseStages } from './run';
+import { imageIdOf, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -40,7 +41,9 @@ afterAll(() => {
   dir.remove();
 });
 
-const corridorId = () => store.images.findByName('corridor.jpg')[0]!.id;
+const corridorId = async () => imageIdOf(store, 'corridor.jpg');
+/** QA the default export includes (approved or edited), once decided. */
+let exportedByDefault = 0;
 
 describe('pipeline without models', () => {
   it('builds graphs for images with depth and boxes, and says why the others were skipped', async () => {
@@ -75,7 +78,7 @@ describe('pipeline without models', () => {
       expect(st.done + st.skipped + st.failed).toBe(4);
     }
 
-    const graph = store.scene.graph(corridorId())!.graph as SceneGraph;
+    const graph = (await layer(store).scene.graph(await corridorId()))!.graph as SceneGraph;
     expect(graph.frame).toMatchObject({ aligned: true, gravitySource: 'floor-plane' });
     // SUN RGB-D corridor, camera held at chest height; a door is about 2 m tall.
     expect(graph.frame.cameraHeight!).toBeGreaterThan(0.9);
@@ -84,41 +87,56 @@ describe('pipeline without models', () => {
     expect(door.extent.height).toBeGreaterThan(1.7);
     expect(door.extent.height).toBeLessThan(2.3);
     expect(door.maskProvenance).toBe('depth-cluster');
-    const objects = store.annotations.objectsWithMasks(corridorId());
+    const objects = await layer(store).scene.objectsWithMasks(await corridorId());
     expect(objects.every((o) => o.maskProvenance === 'depth-cluster' && o.maskRle)).toBe(true);
-    expect(store.scene.stageRuns(corridorId()).map((r) => [r.stage, r.status])).toEqual([
+    expect(
+      (await layer(store).browse.stageRuns(await corridorId())).map((r) => [r.stage, r.status]),
+    ).toEqual([
       ['detect', 'skipped'],
       ['graph', 'done'],
       ['lift', 'done'],
       ['qa', 'done'],
       ['segment', 'done'],
     ]);
-    expect(store.images.get(corridorId())!.status).toBe('needs-review');
+    expect((await layer(store).catalog.image(await corridorId()))!.status).toBe('needs-review');
   });
 
   it('re-running keeps review decisions on QA whose facts did not change', async () => {
-    const qa = store.annotations.qa(corridorId());
+    const qa = await layer(store).scene.qaPairs(await corridorId());
     expect(qa.length).toBeGreaterThan(20);
-    store.annotations.recordDecision({
-      qaId: qa[0]!.id,
+    // Two facts (the image's first two cards); a decision covers every phrasing of its fact.
+    const [first, second] = await layer(store).browse.qaForImage(await corridorId());
+    await layer(store).review.decideFact({
+      qaId: first!.id,
       decision: 'approve',
       reason: null,
       editedAnswer: null,
       reviewer: 'ana',
     });
-    store.annotations.recordDecision({
-      qaId: qa[1]!.id,
+    await layer(store).review.decideFact({
+      qaId: second!.id,
       decision: 'edit',
       reason: null,
       editedAnswer: 'About two meters.',
       reviewer: 'ana',
     });
+    const decided = await layer(store).scene.qaPairs(await corridorId());
     const { summary: again } = await runJob(store, { stages: ['graph', 'qa'] });
     expect(again.stages.qa!.done).toBe(2);
-    const after = store.annotations.qa(corridorId());
+    const after = await layer(store).scene.qaPairs(await corridorId());
     expect(after.map((q) => q.id)).toEqual(qa.map((q) => q.id));
-    expect(after[0]!.status).toBe('approved');
-    expect(after[1]).toMatchObject({ status: 'edited', answer: 'About two meters.' });
+    expect(after.find((q) => q.id === first!.id)!.status).toBe('approved');
+    expect(after.find((q) => q.id === second!.id)).toMatchObject({
+      status: 'edited',
+      answer: 'About two meters.',
+    });
+    // Every phrasing keeps what the two decisions made of it.
+    expect(after.map((q) => [q.id, q.status, q.answer])).toEqual(
+      decided.map((q) => [q.id, q.status, q.answer]),
+    );
+    exportedByDefault = after.filter(
+      (q) => q.status === 'approved' || q.status === 'edited',
+    ).length;
     const { summary: pending } = await runJob(store, {
       stages: ['graph', 'qa'],
       onlyPending: true,
@@ -171,12 +189,14 @@ describe('pipeline without models', () => {
       force: false,
       include: [],
     });
-    expect(approved.records).toBe(2);
+    // The decided phrasings only: the approved fact's and the edited one.
+    expect(approved.records).toBe(exportedByDefault);
     const lines = readFileSync(join(qaDir, 'qa.jsonl'), 'utf8')
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(lines.map((l) => l.status).sort()).toEqual(['approved', 'edited']);
+    expect(lines.filter((l) => l.status === 'edited')).toHaveLength(1);
+    expect(lines.filter((l) => l.status === 'approved')).toHaveLength(exportedByDefault - 1);
     expect(lines.find((l) => l.status === 'edited').answer).toBe('About two meters.');
 
     await expect(
@@ -192,10 +212,11 @@ describe('pipeline without models', () => {
     expect(
       readdirSync(dir.path).filter((f) => f.includes('partial') || f.includes('.old-')),
     ).toEqual([]);
-    expect(store.scene.exports().map((e) => e.format)).toEqual([
+    // Newest first.
+    expect((await layer(store).exports.exports()).map((e) => e.format)).toEqual([
+      'qa-jsonl',
+      'qa-jsonl',
       'scenegraph',
-      'qa-jsonl',
-      'qa-jsonl',
     ]);
   });
 

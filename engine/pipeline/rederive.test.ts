@@ -9,6 +9,7 @@ import { importBatch } from '../import/index';
 import { desktopReview } from '../review/testing/desktop-review';
 import { RederiveQueue } from './rederive';
 import { runJob, tempFolder } from './testing/run-job';
+import { imageNamed, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempFolder>;
@@ -41,11 +42,11 @@ const qaRows = (imageId: number) =>
 
 describe('re-derivation after an object edit', () => {
   it('keeps decisions on unchanged facts and marks changed ones', async () => {
-    const image = store.images.findByName('corridor.jpg')[0]!;
+    const image = await imageNamed(store, 'corridor.jpg');
     const before = qaRows(image.id);
     expect(before.length).toBeGreaterThan(20);
     for (const q of before)
-      store.annotations.recordDecision({
+      await layer(store).review.decideFact({
         qaId: q.id,
         decision: 'approve',
         reason: null,
@@ -69,7 +70,9 @@ describe('re-derivation after an object edit', () => {
     expect(qaRows(image.id).map((q) => q.status)).toEqual(before.map(() => 'approved'));
 
     // The reviewer moves the cabinet's box (a mask is derived again from the new box).
-    const cabinet = store.annotations.objects(image.id).find((o) => o.label === 'cabinet')!;
+    const cabinet = (await layer(store).browse.objects(image.id)).find(
+      (o) => o.label === 'cabinet',
+    )!;
     const [x0, y0, x1, y1] = cabinet.box;
     const w = x1 - x0;
     store.db
@@ -119,13 +122,13 @@ describe('re-derivation and review commands together', () => {
     ).n;
 
   it('keeps an approved QA whose object was deleted through later edits, and undo brings it back', async () => {
-    const image = store.images.findByName('corridor.jpg')[0]!;
-    const objects = store.annotations.edits.objectStates(image.id);
+    const image = await imageNamed(store, 'corridor.jpg');
+    const objects = await layer(store).browse.objectStates(image.id);
     const door = objects.find((o) => o.label === 'door')!;
     const cabinet = objects.find((o) => o.label === 'cabinet')!;
-    const q = store.annotations.edits
-      .qaReviewForImage(image.id)
-      .find((x) => x.status === 'approved' && (x.record?.subjects as number[]).includes(door.id))!;
+    const q = (await layer(store).browse.qaForImage(image.id)).find(
+      (x) => x.status === 'approved' && (x.record?.subjects as number[]).includes(door.id),
+    )!;
     expect(q).toBeDefined();
     const held = decisions(q.id);
     expect(held).toBeGreaterThan(0);
@@ -143,11 +146,16 @@ describe('re-derivation and review commands together', () => {
     await queue.idle();
     expect(qa(q.id)?.status).toBe('orphaned');
     expect(decisions(q.id)).toBe(held);
-    expect(store.scene.qaRecords(image.id, ['approved', 'edited']).length).toBeGreaterThan(0);
+    // The image's generated QA records (every phrasing) by status, as an export reads them.
+    const records = (await layer(store).browse.qaOfImages([image.id])).filter(
+      (r) => r.record !== null,
+    );
+    const inStatus = (statuses: string[]) => records.filter((r) => statuses.includes(r.status));
+    expect(inStatus(['approved', 'edited']).length).toBeGreaterThan(0);
     expect(
-      store.scene
-        .qaRecords(image.id, ['approved', 'edited', 'proposed', 'changed', 'rejected'])
-        .some((r) => (r.record as { subjects: number[] }).subjects.includes(door.id)),
+      inStatus(['approved', 'edited', 'proposed', 'changed', 'rejected']).some((r) =>
+        (r.record as { subjects: number[] }).subjects.includes(door.id),
+      ),
     ).toBe(false);
 
     expect((await review().undo('ana'))?.command).toBe('object.move');
@@ -159,13 +167,13 @@ describe('re-derivation and review commands together', () => {
   });
 
   it('a relabel rewrites the stored text and record of every QA naming the object, keeping decisions', async () => {
-    const image = store.images.findByName('corridor.jpg')[0]!;
-    const partition = store.annotations.edits
-      .objectStates(image.id)
-      .find((o) => o.label === 'partition')!;
-    const rows = store.annotations.edits
-      .qaReviewForImage(image.id)
-      .filter((x) => x.record?.naming === 'expression' && /partition/.test(x.question));
+    const image = await imageNamed(store, 'corridor.jpg');
+    const partition = (await layer(store).browse.objectStates(image.id)).find(
+      (o) => o.label === 'partition',
+    )!;
+    const rows = (await layer(store).browse.qaForImage(image.id)).filter(
+      (x) => x.record?.naming === 'expression' && /partition/.test(x.question),
+    );
     expect(rows.length).toBeGreaterThan(0);
     await review().objects.update({
       objectId: partition.id,

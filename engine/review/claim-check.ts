@@ -1,7 +1,7 @@
 // What a reviewer sees when a decision falls inside someone else's claim: who holds it and until
 // when, so they can ask that person or wait.
-import type { ObjectState } from '../../db/repositories/annotations';
-import type { ClaimRow, QueueSlice } from '../../db/repositories/claims';
+import type { ObjectState } from '../../db/store/rows';
+import type { ClaimRow, QueueSlice } from '../../db/store/rows';
 import { ConflictError } from '../errors';
 
 /** `batch 2, family distance, label chair`. */

@@ -13,6 +13,7 @@ import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
 import { tempDir } from '../test/helpers';
 import { desktopReview } from './testing/desktop-review';
 import { deriveGraphAndQa } from '../test/desktop-results';
+import { imageIdOf, layer } from '../test/layer';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLES = join(ROOT, 'samples/demo-batch');
@@ -48,7 +49,7 @@ beforeAll(async () => {
     intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  const imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  const imageId = await imageIdOf(store, 'corridor.jpg');
   await deriveGraphAndQa(store, imageId);
   store.close();
 }, 60_000);
@@ -57,9 +58,9 @@ afterAll(() => dir.remove());
 describe('reviewers in two processes', () => {
   it('two processes deciding the same QA at once: one decision per revision, the other is refused as stale', async () => {
     const store = ProjectStore.open(folder);
-    const open = store.annotations.edits
-      .qaQueue({ statuses: ['proposed'], offset: 0, limit: 1000 })
-      .items.map((q) => [q.id, q.revision] as [number, string]);
+    const open = (
+      await layer(store).browse.qaQueue({ statuses: ['proposed'], offset: 0, limit: 1000 })
+    ).items.map((q) => [q.id, q.revision] as [number, string]);
     store.close();
     expect(open.length).toBeGreaterThan(20);
     const script = join(ROOT, 'engine/review/testing/decide-process.ts');
@@ -81,9 +82,9 @@ describe('reviewers in two processes', () => {
       for (const [qaId] of open) {
         // Exactly one of the two applied; the other saw the new revision (never a lock error).
         expect([a[qaId], b[qaId]].sort(), `QA ${qaId}`).toEqual(['applied', 'stale']);
-        const decisions = check.annotations.reviews(qaId);
+        const decisions = await layer(check).review.reviews(qaId);
         expect(decisions).toHaveLength(1);
-        expect(check.annotations.getQa(qaId)!.status).toBe(
+        expect((await layer(check).review.qaState(qaId))!.status).toBe(
           decisions[0]!.reviewer === 'ann' ? 'approved' : 'rejected',
         );
       }
@@ -108,7 +109,7 @@ describe('reviewers in two processes', () => {
     const store = ProjectStore.open(folder);
     try {
       const review = desktopReview(store);
-      const qa = store.annotations.edits.qaQueue({ offset: 0, limit: 1000 }).items;
+      const qa = (await layer(store).browse.qaQueue({ offset: 0, limit: 1000 })).items;
       const importing = node([
         'bin/sqw.mjs',
         'import',
@@ -122,8 +123,8 @@ describe('reviewers in two processes', () => {
       let finished = false;
       void importing.then(() => (finished = true));
       // Wait until the import writes rows, then decide as fast as a busy team would until it ends.
-      const imagesBefore = store.images.count();
-      while (!finished && store.images.count() === imagesBefore)
+      const imagesBefore = (await layer(store).browse.counts()).images;
+      while (!finished && (await layer(store).browse.counts()).images === imagesBefore)
         await new Promise((r) => setTimeout(r, 5));
       const failures: string[] = [];
       let made = 0;
@@ -164,7 +165,7 @@ describe('reviewers in two processes', () => {
       store.db.pragma('busy_timeout = 20');
       // Without the service's retry, to see the lock error it hides.
       const review = desktopReview(store, { retry: false });
-      const qa = store.annotations.edits.qaQueue({ offset: 0, limit: 1 }).items[0]!;
+      const qa = (await layer(store).browse.qaQueue({ offset: 0, limit: 1 })).items[0]!;
       const approve = () =>
         review.decide({ qaId: qa.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
       other.exec('BEGIN IMMEDIATE');

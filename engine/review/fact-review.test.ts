@@ -14,6 +14,7 @@ import { importBatch } from '../import/index';
 import { storeQaResult } from '../test/desktop-results';
 import { tempDir } from '../test/helpers';
 import { desktopReview, type DesktopReview } from './testing/desktop-review';
+import { imageIdOf, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -39,7 +40,7 @@ beforeAll(async () => {
   dir = tempDir();
   store = ProjectStore.openOrCreate(join(dir.path, 'p'));
   await importBatch(store, { folder: `${SAMPLES}/sun-corridor/color` });
-  imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  imageId = await imageIdOf(store, 'corridor.jpg');
   // A synthetic 10-object scene, generated as the QA stage does.
   const graph = randomGraph(3, { objects: 10, alignedProb: 1, badQuality: 0 });
   await storeQaResult(store, imageId, generateQa(graph, { imageId: String(imageId), seed: '0' }));
@@ -54,7 +55,7 @@ describe('one decision per fact', () => {
   it('the queue and the image page show one card per fact, with its phrasing count', async () => {
     // As the review handlers read them (engine/services/review-evidence.ts).
     const browse = new BrowseStore(sqliteHandle(store.db));
-    const all = store.annotations.qa(imageId).length;
+    const all = (await layer(store).scene.qaPairs(imageId)).length;
     const facts = new Set(
       (store.db.prepare('SELECT fact_id FROM qa_pairs').all() as Array<{ fact_id: string }>).map(
         (r) => r.fact_id,
@@ -73,11 +74,11 @@ describe('one decision per fact', () => {
   });
 
   it('approving one phrasing approves all of them in one undoable command; undo reverts all', async () => {
-    const card = store.annotations.edits
-      .qaQueue({ imageId, family: 'left_right', offset: 0, limit: 100 })
-      .items.find((q) => q.phrasings === 4)!;
+    const card = (
+      await layer(store).browse.qaQueue({ imageId, family: 'left_right', offset: 0, limit: 100 })
+    ).items.find((q) => q.phrasings === 4)!;
     const fact = card.factId!;
-    const auditBefore = store.annotations.auditCount();
+    const auditBefore = await layer(store).review.auditCount();
     const out1 = await review.decide({
       qaId: card.id,
       decision: 'approve',
@@ -86,11 +87,11 @@ describe('one decision per fact', () => {
       actor: 'ann',
     });
     expect(out1.applied).toBe(true);
-    expect(store.annotations.auditCount()).toBe(auditBefore + 1);
+    expect(await layer(store).review.auditCount()).toBe(auditBefore + 1);
     expect(rowsOf(fact).map((r) => r.status)).toEqual(Array(4).fill('approved'));
-    for (const r of rowsOf(fact)) expect(store.annotations.reviews(r.id)).toHaveLength(1);
+    for (const r of rowsOf(fact)) expect(await layer(store).review.reviews(r.id)).toHaveLength(1);
     // The queue of open facts no longer lists it.
-    const open = store.annotations.edits.qaQueue({
+    const open = await layer(store).browse.qaQueue({
       imageId,
       statuses: ['proposed', 'changed'],
       offset: 0,
@@ -99,12 +100,14 @@ describe('one decision per fact', () => {
     expect(open.items.some((q) => q.factId === fact)).toBe(false);
 
     // Another reviewer's decision is not undone by ann's undo (per-reviewer stacks).
-    const other = store.annotations.edits.qaQueue({
-      imageId,
-      statuses: ['proposed'],
-      offset: 0,
-      limit: 1,
-    }).items[0]!;
+    const other = (
+      await layer(store).browse.qaQueue({
+        imageId,
+        statuses: ['proposed'],
+        offset: 0,
+        limit: 1,
+      })
+    ).items[0]!;
     await review.decide({
       qaId: other.id,
       decision: 'reject',
@@ -120,9 +123,14 @@ describe('one decision per fact', () => {
   });
 
   it('an edit keeps the edited phrasing and withholds the others', async () => {
-    const card = store.annotations.edits
-      .qaQueue({ imageId, statuses: ['proposed'], offset: 0, limit: 10_000 })
-      .items.find((q) => q.phrasings > 1 && q.kind === 'quantitative')!;
+    const card = (
+      await layer(store).browse.qaQueue({
+        imageId,
+        statuses: ['proposed'],
+        offset: 0,
+        limit: 10_000,
+      })
+    ).items.find((q) => q.phrasings > 1 && q.kind === 'quantitative')!;
     await review.decide({
       qaId: card.id,
       decision: 'edit',
@@ -134,19 +142,23 @@ describe('one decision per fact', () => {
     expect(rows.find((r) => r.id === card.id)).toMatchObject({ status: 'edited' });
     for (const r of rows.filter((x) => x.id !== card.id)) {
       expect(r.status).toBe('rejected');
-      expect(store.annotations.reviews(r.id).at(-1)!.reason).toMatch(/superseded by the edit/);
+      expect((await layer(store).review.reviews(r.id)).at(-1)!.reason).toMatch(
+        /superseded by the edit/,
+      );
     }
   });
 
   it('an approved fact exports all its phrasings; N per fact is a seeded, repeatable pick', async () => {
     // Approve every open fact of one family: one decision per fact.
-    const open = store.annotations.edits.qaQueue({
-      imageId,
-      family: 'direct_distance',
-      statuses: ['proposed'],
-      offset: 0,
-      limit: 1000,
-    }).items;
+    const open = (
+      await layer(store).browse.qaQueue({
+        imageId,
+        family: 'direct_distance',
+        statuses: ['proposed'],
+        offset: 0,
+        limit: 1000,
+      })
+    ).items;
     expect(open.length).toBeGreaterThan(1);
     for (const q of open)
       await review.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });

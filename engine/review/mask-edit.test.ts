@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
-import type { ObjectState } from '../../db/repositories/annotations';
+import type { ObjectState } from '../../db/store/rows';
 import {
   countsToString,
   decodeRle,
@@ -21,6 +21,7 @@ import { RederiveQueue } from '../pipeline/rederive';
 import { runJob, tempFolder } from '../pipeline/testing/run-job';
 import { desktopReview } from './testing/desktop-review';
 import { desktopScene } from '../test/desktop-results';
+import { imageNamed, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempFolder>;
@@ -41,7 +42,7 @@ beforeAll(async () => {
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   await runJob(store, { stages: ['segment', 'lift', 'graph', 'qa'] });
-  const image = store.images.findByName('00000.jpg')[0]!;
+  const image = await imageNamed(store, '00000.jpg');
   imageId = image.id;
   depth = await loadDepthMetres(join(store.folder, image.depthBlob!), W, H);
 });
@@ -56,10 +57,12 @@ const review = () =>
     onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
   });
 const commands = () => review().objects;
-const chair = (): ObjectState =>
-  store.annotations.edits.objectStates(imageId).find((o) => o.label === 'chair')!;
-const chairNode = () =>
-  (store.scene.graph(imageId)!.graph as SceneGraph).nodes.find((n) => n.label === 'chair')!;
+const chair = async (): Promise<ObjectState> =>
+  (await layer(store).browse.objectStates(imageId)).find((o) => o.label === 'chair')!;
+const chairNode = async () =>
+  ((await layer(store).scene.graph(imageId))!.graph as SceneGraph).nodes.find(
+    (n) => n.label === 'chair',
+  )!;
 const bitmap = (json: string) => decodeRle(JSON.parse(json) as CocoRle).mask;
 const decisionCount = () =>
   (store.db.prepare('SELECT COUNT(*) AS n FROM review_decisions').get() as { n: number }).n;
@@ -78,15 +81,15 @@ describe('a reviewer mask edit', () => {
   let edited: Uint8Array;
 
   it('erasing the wall behind the chair stores the mask, re-derives the image and shrinks the 3D box', async () => {
-    const before = chair();
+    const before = await chair();
     expect(before.maskProvenance).toBe('depth-cluster');
     derivedRle = before.maskRle!;
     derivedBox = before.box;
-    derivedDepth = chairNode().extent.depth;
+    derivedDepth = (await chairNode()).extent.depth;
     expect(derivedDepth).toBeGreaterThan(0.9); // the wall makes the chair a metre deep
     // Every QA of the image approved: the edit must not delete any decision.
-    for (const q of store.annotations.edits.qaReviewForImage(imageId))
-      store.annotations.recordDecision({
+    for (const q of await layer(store).browse.qaForImage(imageId))
+      await layer(store).review.decideFact({
         qaId: q.id,
         decision: 'approve',
         reason: null,
@@ -94,7 +97,7 @@ describe('a reviewer mask edit', () => {
         reviewer: 'ana',
       });
     const decisions = decisionCount();
-    const qaBefore = store.annotations.edits.qaReviewForImage(imageId).length;
+    const qaBefore = (await layer(store).browse.qaForImage(imageId)).length;
 
     edited = erasedWall(bitmap(derivedRle));
     const entry = await commands().setMask({
@@ -105,7 +108,7 @@ describe('a reviewer mask edit', () => {
       actor: 'ana',
     });
     expect(entry.command).toBe('object.mask-eraser');
-    const now = chair();
+    const now = await chair();
     expect(now.maskProvenance).toBe('human');
     expect(typeof (JSON.parse(now.maskRle!) as CocoRle).counts).toBe('string'); // compressed
     expect(bitmap(now.maskRle!)).toEqual(edited);
@@ -113,45 +116,45 @@ describe('a reviewer mask edit', () => {
     expect(now.box[1]).toBeGreaterThan(derivedBox[1]);
 
     await queue.idle();
-    const node = chairNode();
+    const node = await chairNode();
     expect(node.maskProvenance).toBe('human');
     expect(node.extent.depth).toBeLessThan(0.6);
     expect(node.extent.depth).toBeLessThan(derivedDepth - 0.4);
     // The stored mask is the reviewer's, not one derived again from the box.
-    expect(chair().maskRle).toBe(now.maskRle);
+    expect((await chair()).maskRle).toBe(now.maskRle);
     expect(decisionCount()).toBe(decisions);
     // Decided QA are kept (orphaned or changed at worst), never deleted.
-    expect(store.annotations.edits.qaReviewForImage(imageId).length).toBeGreaterThanOrEqual(
-      qaBefore,
-    );
+    expect((await layer(store).browse.qaForImage(imageId)).length).toBeGreaterThanOrEqual(qaBefore);
   });
 
   it('undo puts the box-derived mask and box back and re-derives the old measurements', async () => {
     expect((await review().undo('ana'))?.command).toBe('object.mask-eraser');
-    const now = chair();
+    const now = await chair();
     expect(now.maskProvenance).toBe('depth-cluster');
     expect(now.maskRle).toBe(derivedRle);
     expect(now.box).toEqual(derivedBox);
     await queue.idle();
-    expect(chairNode().extent.depth).toBeCloseTo(derivedDepth, 3);
-    expect(chair().maskProvenance).toBe('depth-cluster');
+    expect((await chairNode()).extent.depth).toBeCloseTo(derivedDepth, 3);
+    expect((await chair()).maskProvenance).toBe('depth-cluster');
   });
 
   it('a full pipeline re-run keeps the reviewer mask (redo brings it back first)', async () => {
     expect((await review().redo('ana'))?.command).toBe('object.mask-eraser');
     await queue.idle();
-    const mask = chair().maskRle;
+    const mask = (await chair()).maskRle;
     await runJob(store, { stages: ['segment', 'lift', 'graph', 'qa'] });
-    expect(chair().maskProvenance).toBe('human');
-    expect(chair().maskRle).toBe(mask);
-    expect(chairNode().extent.depth).toBeLessThan(0.6);
+    expect((await chair()).maskProvenance).toBe('human');
+    expect((await chair()).maskRle).toBe(mask);
+    expect((await chairNode()).extent.depth).toBeLessThan(0.6);
     // A machine step asking to store a derived mask over it is refused.
-    expect(await desktopScene(store).setMask(chair().id, derivedRle, 'depth-cluster')).toBe(false);
-    expect(chair().maskRle).toBe(mask);
+    expect(await desktopScene(store).setMask((await chair()).id, derivedRle, 'depth-cluster')).toBe(
+      false,
+    );
+    expect((await chair()).maskRle).toBe(mask);
   });
 
   it('an undo is refused when someone else changed the reviewer mask since', async () => {
-    const c = chair();
+    const c = await chair();
     const grown = edited.slice();
     for (let x = 400; x < 420; x++) grown[300 * W + x] = 1;
     await commands().setMask({
@@ -168,7 +171,7 @@ describe('a reviewer mask edit', () => {
   });
 
   it('refuses a mask of another size, an empty one, corrupt counts and a stale version', async () => {
-    const c = chair();
+    const c = await chair();
     const edit = (mask: CocoRle, version = c.version) =>
       commands().setMask({
         objectId: c.id,

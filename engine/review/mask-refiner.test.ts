@@ -13,6 +13,7 @@ import { desktopRefineProject, refineSource } from '../services/mask-refine';
 import { MaskRefiner } from './mask-refiner';
 import { desktopReview } from './testing/desktop-review';
 import { installTinySlimSam } from '../pipeline/testing/tiny-models';
+import { imageIdOf, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempFolder>;
@@ -41,16 +42,16 @@ afterAll(async () => {
 
 describe('click-to-refine', () => {
   const source = () => refineSource(desktopRefineProject(store));
-  const cabinet = () =>
-    store.annotations.edits
-      .objectStates(store.images.findByName('corridor.jpg')[0]!.id)
-      .find((o) => o.label === 'cabinet')!;
+  const cabinet = async () =>
+    (await layer(store).browse.objectStates(await imageIdOf(store, 'corridor.jpg'))).find(
+      (o) => o.label === 'cabinet',
+    )!;
 
   it('says why it cannot run when no segmentation model is installed', async () => {
     const status = await refiner.status();
     expect(status).toMatchObject({ available: false, model: null, points: false });
     expect(status.reason).toMatch(/no segmentation model is installed/);
-    await expect(refiner.refine(source(), cabinet().id, [])).rejects.toThrow(
+    await expect(refiner.refine(source(), (await cabinet()).id, [])).rejects.toThrow(
       /no segmentation model is installed/,
     );
   });
@@ -63,7 +64,7 @@ describe('click-to-refine', () => {
       points: true,
       reason: null,
     });
-    const c = cabinet(); // box 368..503 × 88..412 in the 640 × 480 corridor
+    const c = await cabinet(); // box 368..503 × 88..412 in the 640 × 480 corridor
     const click = { x: 435, y: 250, positive: false };
     const p = MaskProposal.parse(await refiner.refine(source(), c.id, [click]));
     expect(p.model).toBe('slimsam-77-uniform');
@@ -83,7 +84,7 @@ describe('click-to-refine', () => {
       actor: 'ana',
     });
     expect(entry.command).toBe('object.mask-refine');
-    expect(cabinet().maskProvenance).toBe('human');
-    expect(decodeRle(JSON.parse(cabinet().maskRle!)).mask).toEqual(mask);
+    expect((await cabinet()).maskProvenance).toBe('human');
+    expect(decodeRle(JSON.parse((await cabinet()).maskRle!)).mask).toEqual(mask);
   });
 });

@@ -5,7 +5,7 @@
 // folder and device are the defaults; `sqw serve --database` passes its --models-dir and --device
 // (as `sqw worker` takes them), and each side says where the object, image and pixels come from.
 import type { MaskProposal, PromptPoint, SegmenterStatus } from '../../contract/review';
-import type { ImageRow } from '../../db/repositories/images';
+import type { ImageRow } from '../../db/store/rows';
 import type { BoxXYXY } from '../../native-models/adapters';
 import { adapterKind } from '../../native-models/adapters';
 import { createSam, type SamSegmenter } from '../../native-models/adapters/sam';

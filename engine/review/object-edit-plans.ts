@@ -3,7 +3,7 @@
 // objects' `before` and `after` states. The object-edit handlers of both services
 // (engine/services/object-edits.ts, over the async stores) plan every edit here: one set of rules
 // for what an edit is allowed to do and what it writes.
-import type { ObjectExclusion, ObjectState } from '../../db/repositories/annotations';
+import type { ObjectExclusion, ObjectState } from '../../db/store/rows';
 import {
   countsFromString,
   countsToString,

@@ -8,6 +8,7 @@ import { importBatch } from '../import/index';
 import { writeResults } from '../test/desktop-results';
 import { tempDir } from '../test/helpers';
 import { desktopReview } from './testing/desktop-review';
+import { imageIdOf, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
   dir = tempDir();
   store = ProjectStore.openOrCreate(join(dir.path, 'p'));
   await importBatch(store, { folder: `${SAMPLES}/sun-corridor/color` });
-  imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  imageId = await imageIdOf(store, 'corridor.jpg');
 });
 afterAll(() => {
   store.close();
@@ -44,15 +45,15 @@ const upsertQa = (pairs: GeneratedQa[]) =>
 describe('decisions on orphaned QA', () => {
   it('undo and redo land in the held decision; the QA returns with it', async () => {
     await upsertQa([pair('a'), pair('b')]);
-    const [a, b] = store.annotations.qa(imageId);
+    const [a, b] = await layer(store).scene.qaPairs(imageId);
     const review = desktopReview(store);
     await review.decide({ qaId: a!.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
 
     // Both keys vanish: the undecided one is deleted, the approved one kept as orphaned.
     await upsertQa([]);
-    expect(store.annotations.getQa(b!.id)).toBeUndefined();
-    expect(store.annotations.getQa(a!.id)?.status).toBe('orphaned');
-    expect(store.annotations.reviews(a!.id)).toHaveLength(1);
+    expect(await layer(store).review.qaState(b!.id)).toBeUndefined();
+    expect((await layer(store).review.qaState(a!.id))?.status).toBe('orphaned');
+    expect(await layer(store).review.reviews(a!.id)).toHaveLength(1);
     await expect(
       review.decide({
         qaId: a!.id,
@@ -64,22 +65,22 @@ describe('decisions on orphaned QA', () => {
     ).rejects.toThrow(/decision is kept/);
 
     expect((await review.undo('ann'))?.command).toBe('review.approve');
-    expect(store.annotations.getQa(a!.id)?.status).toBe('orphaned');
+    expect((await layer(store).review.qaState(a!.id))?.status).toBe('orphaned');
     expect((await review.redo('ann'))?.command).toBe('review.approve');
     expect((await review.undo('ann'))?.command).toBe('review.approve');
 
     // The fact comes back: with the decision held now (the approval was undone).
     await upsertQa([pair('a')]);
-    expect(store.annotations.getQa(a!.id)?.status).toBe('proposed');
+    expect((await layer(store).review.qaState(a!.id))?.status).toBe('proposed');
     expect((await review.redo('ann'))?.command).toBe('review.approve');
-    expect(store.annotations.getQa(a!.id)?.status).toBe('approved');
+    expect((await layer(store).review.qaState(a!.id))?.status).toBe('approved');
 
     // Orphaned again, then back with other facts: it returns for review, holding the approval.
     await upsertQa([]);
     await upsertQa([pair('a', 'f2')]);
-    expect(store.annotations.getQa(a!.id)?.status).toBe('changed');
+    expect((await layer(store).review.qaState(a!.id))?.status).toBe('changed');
     await upsertQa([pair('a', 'f1')]);
-    expect(store.annotations.getQa(a!.id)?.status).toBe('approved');
-    expect(store.images.get(imageId)?.status).toBe('approved');
+    expect((await layer(store).review.qaState(a!.id))?.status).toBe('approved');
+    expect((await layer(store).catalog.image(imageId))?.status).toBe('approved');
   });
 });

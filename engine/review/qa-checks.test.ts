@@ -1,6 +1,6 @@
 // Edited answers are read back in the QA's unit and compared with the machine value.
 import { describe, expect, it } from 'vitest';
-import type { QaReviewRow } from '../../db/repositories/annotations';
+import type { QaReviewRow } from '../../db/store/rows';
 import { checkEditedAnswer } from './qa-checks';
 
 const qa = (value: unknown, unit: string | null, step?: number): QaReviewRow =>

@@ -4,7 +4,7 @@
 // same facts give the same pair; a missing pair or other facts mean the relation no longer holds).
 // The rules read the project only through GeometryReads, loaded first through the two-database
 // stores (engine/services/geometry-reads.ts), so a desktop and a team project run the same checks.
-import type { QaReviewRow } from '../../db/repositories/annotations';
+import type { QaReviewRow } from '../../db/store/rows';
 import { generateQa } from '../../spatial/qa/generate';
 import type { QaPair as GeneratedPair } from '../../spatial/qa/types';
 import { readCount } from '../../spatial/qa/corrections';

@@ -5,7 +5,7 @@
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
-import type { QaReviewRow } from '../../db/repositories/annotations';
+import type { QaReviewRow } from '../../db/store/rows';
 import { importCocoFile } from '../annotations/coco-import';
 import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
@@ -17,6 +17,8 @@ import {
   type DesktopObjectEdits,
   type DesktopReview,
 } from './testing/desktop-review';
+import { imageIdOf, layer } from '../test/layer';
+import { writeObjectState } from '../../db/store/object-edit-store';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -40,12 +42,14 @@ beforeEach(async () => {
     intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  imageId = await imageIdOf(store, 'corridor.jpg');
   queue = new RederiveQueue(new EventBus());
   review = desktopReview(store, {
     onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
   });
-  cabinet = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'cabinet')!.id;
+  cabinet = (await layer(store).browse.objectStates(imageId)).find(
+    (o) => o.label === 'cabinet',
+  )!.id;
   referents = review.objects;
   await referents.create({
     imageId,
@@ -55,7 +59,9 @@ beforeEach(async () => {
   });
   // The box was drawn through the review path: the image's graph and QA are derived for it.
   await queue.idle();
-  twin = store.annotations.edits.objectStates(imageId).find((o) => o.provenance === 'human')!.id;
+  twin = (await layer(store).browse.objectStates(imageId)).find(
+    (o) => o.provenance === 'human',
+  )!.id;
 });
 afterEach(async () => {
   await queue.idle();
@@ -63,17 +69,22 @@ afterEach(async () => {
   dir.remove();
 });
 
-const version = (id: number) => store.annotations.edits.objectState(id)!.version;
+const version = async (id: number) => (await layer(store).browse.objectState(id))!.version;
 const nameOf = async (id: number) =>
   (await objectNames(store, imageId)).find((n) => n.objectId === id)?.expression;
-const qa = () => store.annotations.edits.qaReviewForImage(imageId);
-const about = (id: number, rows: QaReviewRow[] = qa()) =>
-  rows.filter((q) => ((q.record?.subjects as number[] | undefined) ?? []).includes(id));
-const ambiguousIds = () => store.scene.ambiguities(imageId).map((a) => a.nodeId);
+const qa = async () => await layer(store).browse.qaForImage(imageId);
+const about = async (id: number, rows?: QaReviewRow[]) =>
+  (rows ?? (await qa())).filter((q) =>
+    ((q.record?.subjects as number[] | undefined) ?? []).includes(id),
+  );
+const ambiguousIds = async () =>
+  (await layer(store).scene.ambiguities(imageId)).map((a) => a.nodeId);
 
 /** The first open QA about `id` alone, among the pairs about it (region naming works for any). */
-const openAbout = (id: number) =>
-  about(id).find((q) => q.status === 'proposed' && (q.record?.subjects as number[]).length === 1)!;
+const openAbout = async (id: number) =>
+  (await about(id)).find(
+    (q) => q.status === 'proposed' && (q.record?.subjects as number[]).length === 1,
+  )!;
 
 function approve(q: QaReviewRow) {
   return review.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
@@ -81,7 +92,7 @@ function approve(q: QaReviewRow) {
 
 /** Rejects a QA about `id` (allowed while blocked) so the test can follow a human decision. */
 async function rejectOneAbout(id: number): Promise<number> {
-  const q = openAbout(id);
+  const q = await openAbout(id);
   const out = await review.decide({
     qaId: q.id,
     decision: 'reject',
@@ -95,13 +106,13 @@ async function rejectOneAbout(id: number): Promise<number> {
 
 describe('an ambiguous name blocks approval', () => {
   it('refuses approval (even confirmed) with the reason; bulk approval leaves those out', async () => {
-    expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
+    expect(await ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
     expect(await nameOf(cabinet)).toBeNull();
-    const q = openAbout(cabinet);
+    const q = await openAbout(cabinet);
     const out = await approve(q);
     expect(out.applied).toBe(false);
     expect(out.blocked).toMatch(new RegExp(`cabinet #(${cabinet}|${twin}) has no unique name`));
-    expect(store.annotations.edits.qaReview(q.id)!.status).toBe('proposed');
+    expect((await layer(store).browse.qaReview(q.id))!.status).toBe('proposed');
     const edited = await review.decide({
       qaId: q.id,
       decision: 'edit',
@@ -119,11 +130,11 @@ describe('an ambiguous name blocks approval', () => {
       confirmWarnings: true,
       actor: 'ann',
     });
-    expect(store.annotations.edits.qaReview(q.id)!.status).toBe('proposed');
-    const open = qa().filter((x) => x.family === family && x.status === 'approved');
+    expect((await layer(store).browse.qaReview(q.id))!.status).toBe('proposed');
+    const open = (await qa()).filter((x) => x.family === family && x.status === 'approved');
     // One card per fact; the bulk decision covers every phrasing of each approved fact.
     expect(bulk.applied).toBe(open.reduce((n, x) => n + (x.phrasings ?? 1), 0));
-    for (const x of open) expect(about(cabinet, [x])).toHaveLength(0);
+    for (const x of open) expect(await about(cabinet, [x])).toHaveLength(0);
   });
 });
 
@@ -132,55 +143,55 @@ describe('exclude an object from QA', () => {
     const rejected = await rejectOneAbout(twin);
     await referents.exclude({
       objectId: twin,
-      expectedVersion: version(twin),
+      expectedVersion: await version(twin),
       reason: 'unsure',
       actor: 'ann',
     });
     await queue.idle();
 
-    expect(ambiguousIds()).not.toContain(cabinet);
+    expect(await ambiguousIds()).not.toContain(cabinet);
     expect(await nameOf(cabinet)).toBe('the cabinet');
     expect(await nameOf(twin)).toBeNull();
     // Nothing about the excluded object is left to review or export; the human decision is held.
-    expect(about(twin).filter((q) => q.status !== 'orphaned')).toHaveLength(0);
-    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('orphaned');
-    expect(store.annotations.reviews(rejected)).toHaveLength(1);
+    expect((await about(twin)).filter((q) => q.status !== 'orphaned')).toHaveLength(0);
+    expect((await layer(store).browse.qaReview(rejected))!.status).toBe('orphaned');
+    expect(await layer(store).review.reviews(rejected)).toHaveLength(1);
     // QA about the cabinet now name it, and approval goes through.
-    expect(about(cabinet).some((q) => q.question.includes('the cabinet'))).toBe(true);
-    expect((await approve(openAbout(cabinet))).applied).toBe(true);
+    expect((await about(cabinet)).some((q) => q.question.includes('the cabinet'))).toBe(true);
+    expect((await approve(await openAbout(cabinet))).applied).toBe(true);
 
     expect((await review.undo('ann'))?.command).toBe('review.approve');
     expect((await review.undo('ann'))?.command).toBe('object.exclude');
     await queue.idle();
-    expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
-    expect(ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
-    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
+    expect((await layer(store).browse.objectState(twin))!.excluded).toBeNull();
+    expect(await ambiguousIds()).toEqual(expect.arrayContaining([cabinet, twin]));
+    expect((await layer(store).browse.qaReview(rejected))!.status).toBe('rejected');
   });
 
   it('puts an excluded object back with reason null, and refuses a stale version', async () => {
     await referents.exclude({
       objectId: twin,
-      expectedVersion: version(twin),
+      expectedVersion: await version(twin),
       reason: 'background',
       actor: 'ann',
     });
     await expect(
       referents.exclude({
         objectId: twin,
-        expectedVersion: version(twin) - 1,
+        expectedVersion: (await version(twin)) - 1,
         reason: null,
         actor: 'ann',
       }),
     ).rejects.toThrow(/changed in another window/);
     const entry = await referents.exclude({
       objectId: twin,
-      expectedVersion: version(twin),
+      expectedVersion: await version(twin),
       reason: null,
       actor: 'ann',
     });
     expect(entry.command).toBe('object.include');
     await queue.idle();
-    expect(ambiguousIds()).toContain(twin);
+    expect(await ambiguousIds()).toContain(twin);
   });
 });
 
@@ -188,43 +199,45 @@ describe('a distinguishing attribute', () => {
   it('names the object in the QA text; undo removes it', async () => {
     await referents.setAttributes({
       objectId: cabinet,
-      expectedVersion: version(cabinet),
+      expectedVersion: await version(cabinet),
       attributes: ['Grey'],
       actor: 'ann',
     });
     await queue.idle();
-    expect(store.annotations.edits.objectState(cabinet)!.attributes).toEqual(['grey']);
+    expect((await layer(store).browse.objectState(cabinet))!.attributes).toEqual(['grey']);
     expect(await nameOf(cabinet)).toBe('the grey cabinet');
-    expect(ambiguousIds()).not.toContain(cabinet);
-    expect(about(cabinet).some((q) => q.question.includes('the grey cabinet'))).toBe(true);
-    expect((await approve(openAbout(cabinet))).applied).toBe(true);
+    expect(await ambiguousIds()).not.toContain(cabinet);
+    expect((await about(cabinet)).some((q) => q.question.includes('the grey cabinet'))).toBe(true);
+    expect((await approve(await openAbout(cabinet))).applied).toBe(true);
 
     await review.undo('ann');
     await review.undo('ann');
     await queue.idle();
-    expect(store.annotations.edits.objectState(cabinet)!.attributes).toEqual([]);
+    expect((await layer(store).browse.objectState(cabinet))!.attributes).toEqual([]);
     expect(await nameOf(cabinet)).toBeNull();
   });
 
   it('puts a position after the noun and keeps QA on that axis from giving it away', async () => {
     await referents.setAttributes({
       objectId: twin,
-      expectedVersion: version(twin),
+      expectedVersion: await version(twin),
       attributes: ['on the right'],
       actor: 'ann',
     });
     await queue.idle();
     expect(await nameOf(twin)).toBe('the cabinet on the right');
-    const named = about(twin).filter((q) => q.question.includes('the cabinet on the right'));
+    const named = (await about(twin)).filter((q) =>
+      q.question.includes('the cabinet on the right'),
+    );
     expect(named.length).toBeGreaterThan(0);
     expect(named.filter((q) => q.family === 'left_right')).toHaveLength(0);
   });
 
   it('refuses markup, the label itself and more than three', async () => {
-    const at = (attributes: string[]) =>
+    const at = async (attributes: string[]) =>
       referents.setAttributes({
         objectId: twin,
-        expectedVersion: version(twin),
+        expectedVersion: await version(twin),
         attributes,
         actor: 'ann',
       });
@@ -239,34 +252,34 @@ describe('pick the referent a phrase means', () => {
     await expect(
       referents.pick({
         objectId: cabinet,
-        expectedVersion: version(cabinet),
+        expectedVersion: await version(cabinet),
         others: [],
         actor: 'ann',
       }),
     ).rejects.toThrow(new RegExp(`#${twin}`));
     const entry = await referents.pick({
       objectId: cabinet,
-      expectedVersion: version(cabinet),
-      others: [{ objectId: twin, expectedVersion: version(twin), exclude: 'background' }],
+      expectedVersion: await version(cabinet),
+      others: [{ objectId: twin, expectedVersion: await version(twin), exclude: 'background' }],
       actor: 'ann',
     });
     expect(entry.command).toBe('referent.pick');
     await queue.idle();
     expect(await nameOf(cabinet)).toBe('the cabinet');
-    expect(store.annotations.edits.objectState(twin)!.excluded).toBe('background');
+    expect((await layer(store).browse.objectState(twin))!.excluded).toBe('background');
 
     await review.undo('ann');
     await queue.idle();
-    expect(store.annotations.edits.objectState(twin)!.excluded).toBeNull();
+    expect((await layer(store).browse.objectState(twin))!.excluded).toBeNull();
     expect(await nameOf(cabinet)).toBeNull();
   });
 
   it('can give the others an attribute instead', async () => {
     await referents.pick({
       objectId: cabinet,
-      expectedVersion: version(cabinet),
+      expectedVersion: await version(cabinet),
       attribute: 'wooden',
-      others: [{ objectId: twin, expectedVersion: version(twin), attribute: 'metal' }],
+      others: [{ objectId: twin, expectedVersion: await version(twin), attribute: 'metal' }],
       actor: 'ann',
     });
     await queue.idle();
@@ -278,33 +291,33 @@ describe('pick the referent a phrase means', () => {
 describe('merge two objects that are one', () => {
   it('unions the boxes, deletes the other (its decisions held), undo restores both', async () => {
     const rejected = await rejectOneAbout(twin);
-    const keptBox = store.annotations.edits.objectState(cabinet)!.box;
+    const keptBox = (await layer(store).browse.objectState(cabinet))!.box;
     await referents.merge({
-      kept: { objectId: cabinet, expectedVersion: version(cabinet) },
-      merged: { objectId: twin, expectedVersion: version(twin) },
+      kept: { objectId: cabinet, expectedVersion: await version(cabinet) },
+      merged: { objectId: twin, expectedVersion: await version(twin) },
       actor: 'ann',
     });
     await queue.idle();
-    const kept = store.annotations.edits.objectState(cabinet)!;
+    const kept = (await layer(store).browse.objectState(cabinet))!;
     expect(kept.box).toEqual([
       Math.min(keptBox[0], 370),
       Math.min(keptBox[1], 90),
       Math.max(keptBox[2], 500),
       Math.max(keptBox[3], 410),
     ]);
-    expect(store.annotations.edits.objectState(twin)!.deleted).toBe(true);
+    expect((await layer(store).browse.objectState(twin))!.deleted).toBe(true);
     expect(await nameOf(cabinet)).toBe('the cabinet');
-    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('orphaned');
+    expect((await layer(store).browse.qaReview(rejected))!.status).toBe('orphaned');
 
     expect((await review.undo('ann'))?.command).toBe('object.merge');
     await queue.idle();
-    expect(store.annotations.edits.objectState(twin)!.deleted).toBe(false);
-    expect(store.annotations.edits.objectState(cabinet)!.box).toEqual(keptBox);
-    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
+    expect((await layer(store).browse.objectState(twin))!.deleted).toBe(false);
+    expect((await layer(store).browse.objectState(cabinet))!.box).toEqual(keptBox);
+    expect((await layer(store).browse.qaReview(rejected))!.status).toBe('rejected');
   });
 
   it('unions two given masks', async () => {
-    const edits = store.annotations.edits;
+    const { browse, db } = layer(store);
     const w = 640;
     const h = 480;
     const rle = (x0: number, x1: number) => {
@@ -316,15 +329,15 @@ describe('merge two objects that are one', () => {
       [cabinet, rle(10, 20)],
       [twin, rle(15, 30)],
     ] as const) {
-      const s = edits.objectState(id)!;
-      edits.writeObjectState({ ...s, maskRle: mask, maskProvenance: 'human' }, s.version);
+      const s = (await browse.objectState(id))!;
+      await writeObjectState(db, { ...s, maskRle: mask, maskProvenance: 'human' }, s.version);
     }
     await referents.merge({
-      kept: { objectId: cabinet, expectedVersion: version(cabinet) },
-      merged: { objectId: twin, expectedVersion: version(twin) },
+      kept: { objectId: cabinet, expectedVersion: await version(cabinet) },
+      merged: { objectId: twin, expectedVersion: await version(twin) },
       actor: 'ann',
     });
-    const kept = edits.objectState(cabinet)!;
+    const kept = (await browse.objectState(cabinet))!;
     expect(kept.maskProvenance).toBe('human');
     expect(JSON.parse(kept.maskRle!).counts).toEqual([10 * h, 20 * h, (w - 30) * h]);
   });
@@ -332,7 +345,7 @@ describe('merge two objects that are one', () => {
 
 describe('split one object that is two, by box', () => {
   it('keeps the first box, adds an object with the second; undo takes it away again', async () => {
-    const door = store.annotations.edits.objectStates(imageId).find((o) => o.label === 'door')!;
+    const door = (await layer(store).browse.objectStates(imageId)).find((o) => o.label === 'door')!;
     const rejected = await rejectOneAbout(door.id);
     const [x0, y0, x1, y1] = door.box;
     const mid = Math.round((x0 + x1) / 2);
@@ -347,20 +360,24 @@ describe('split one object that is two, by box', () => {
     });
     expect(entry.command).toBe('object.split');
     await queue.idle();
-    const doors = store.annotations.edits.objectStates(imageId).filter((o) => o.label === 'door');
+    const doors = (await layer(store).browse.objectStates(imageId)).filter(
+      (o) => o.label === 'door',
+    );
     expect(doors.map((o) => o.box)).toEqual([
       [x0, y0, mid, y1],
       [mid, y0, x1, y1],
     ]);
     // Both masks were derived again from depth for the new boxes.
     for (const o of doors) expect(o.maskProvenance).toBe('depth-cluster');
-    expect(store.annotations.reviews(rejected)).toHaveLength(1);
+    expect(await layer(store).review.reviews(rejected)).toHaveLength(1);
 
     expect((await review.undo('ann'))?.command).toBe('object.split');
     await queue.idle();
-    const after = store.annotations.edits.objectStates(imageId).filter((o) => o.label === 'door');
+    const after = (await layer(store).browse.objectStates(imageId)).filter(
+      (o) => o.label === 'door',
+    );
     expect(after.map((o) => o.id)).toEqual([door.id]);
     expect(after[0]!.box).toEqual(door.box);
-    expect(store.annotations.edits.qaReview(rejected)!.status).toBe('rejected');
+    expect((await layer(store).browse.qaReview(rejected))!.status).toBe('rejected');
   });
 });

@@ -13,6 +13,8 @@ import { tempDir } from '../test/helpers';
 import { desktopReview } from './testing/desktop-review';
 import { deriveStacks } from './undo-stack';
 import { desktopScene } from '../test/desktop-results';
+import { writeObjectState } from '../../db/store/object-edit-store';
+import { imageIdOf, layer, objectsLabelled } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -39,7 +41,7 @@ beforeAll(async () => {
   folder = join(dir.path, 'p');
   store = ProjectStore.openOrCreate(folder);
   await importBatch(store, { folder: `${SAMPLES}/sun-corridor/color` });
-  imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  imageId = await imageIdOf(store, 'corridor.jpg');
 });
 afterAll(() => {
   store.close();
@@ -88,14 +90,14 @@ describe('object commands', () => {
       op: 'do',
       imageIds: [imageId],
     });
-    const id = store.annotations.objects(imageId).find((o) => o.label === 'chair')!.id;
+    const id = (await layer(store).browse.objects(imageId)).find((o) => o.label === 'chair')!.id;
     expect(changed).toEqual([imageId]);
-    let state = store.annotations.edits.objectState(id)!;
+    let state = (await layer(store).browse.objectState(id))!;
     expect(state).toMatchObject({ provenance: 'human', box: [10, 20, 110, 220], deleted: false });
 
     // A stored mask is dropped by a move (it no longer fits), and comes back on undo.
     await desktopScene(store).setMask(id, '{"size":[480,640],"counts":"abc"}', 'depth-cluster');
-    state = store.annotations.edits.objectState(id)!;
+    state = (await layer(store).browse.objectState(id))!;
     const move = await objects.update({
       objectId: id,
       expectedVersion: state.version,
@@ -110,7 +112,7 @@ describe('object commands', () => {
 
     const relabel = await objects.update({
       objectId: id,
-      expectedVersion: store.annotations.edits.objectState(id)!.version,
+      expectedVersion: (await layer(store).browse.objectState(id))!.version,
       label: 'armchair',
       actor: 'bob',
     });
@@ -118,28 +120,28 @@ describe('object commands', () => {
 
     const del = await objects.delete({
       objectId: id,
-      expectedVersion: store.annotations.edits.objectState(id)!.version,
+      expectedVersion: (await layer(store).browse.objectState(id))!.version,
       actor: 'bob',
     });
     expect(del.command).toBe('object.delete');
-    expect(store.annotations.objects(imageId).some((o) => o.id === id)).toBe(false);
+    expect((await layer(store).browse.objects(imageId)).some((o) => o.id === id)).toBe(false);
 
     expect(await review.undo('bob')).toMatchObject({ op: 'undo', refId: del.id });
-    expect(store.annotations.edits.objectState(id)).toMatchObject({
+    expect(await layer(store).browse.objectState(id)).toMatchObject({
       deleted: false,
       label: 'armchair',
     });
     expect(await review.undo('bob')).toMatchObject({ refId: relabel.id });
     expect(await review.undo('bob')).toBeNull(); // the move is ann's: bob's undo never reverts it
     expect(await review.undo('ann')).toMatchObject({ refId: move.id });
-    expect(store.annotations.edits.objectState(id)).toMatchObject({
+    expect(await layer(store).browse.objectState(id)).toMatchObject({
       label: 'chair',
       box: [10, 20, 110, 220],
       maskRle: '{"size":[480,640],"counts":"abc"}',
       maskProvenance: 'depth-cluster',
     });
     expect(await review.redo('ann')).toMatchObject({ op: 'redo', refId: move.id });
-    expect(store.annotations.edits.objectState(id)).toMatchObject({
+    expect(await layer(store).browse.objectState(id)).toMatchObject({
       box: [30, 40, 130, 240],
       maskRle: null,
     });
@@ -160,7 +162,7 @@ describe('object commands', () => {
   it('refuses a stale edit with a clear reason and keeps the newer one', async () => {
     const { objects } = commands();
     await objects.create({ imageId, box: [200, 200, 300, 300], label: 'lamp', actor: 'ann' });
-    const lamp = store.annotations.edits.objectStatesWithLabel('lamp')[0]!;
+    const lamp = (await objectsLabelled(store, 'lamp'))[0]!;
     // Window A and window B both loaded version v.
     const v = lamp.version;
     await objects.update({
@@ -174,7 +176,7 @@ describe('object commands', () => {
     ).rejects.toThrow(
       /changed in another window \(you edited version \d+, it is now at version \d+\)/,
     );
-    expect(store.annotations.edits.objectState(lamp.id)).toMatchObject({
+    expect(await layer(store).browse.objectState(lamp.id)).toMatchObject({
       label: 'lamp',
       box: [210, 200, 310, 300],
     });
@@ -183,7 +185,7 @@ describe('object commands', () => {
   it('refuses an undo when another window changed the object since', async () => {
     const { review, objects } = commands();
     await objects.create({ imageId, box: [5, 5, 50, 50], label: 'cup', actor: 'A' });
-    const cup = store.annotations.edits.objectStatesWithLabel('cup')[0]!;
+    const cup = (await objectsLabelled(store, 'cup'))[0]!;
     // Another window (another handler set, same database) edits the cup after A's command.
     const other = commands();
     await other.objects.update({
@@ -193,25 +195,25 @@ describe('object commands', () => {
       actor: 'B',
     });
     await other.review.undo('B'); // B undoes its own relabel: top of the shared stack
-    expect(store.annotations.edits.objectState(cup.id)!.label).toBe('cup');
+    expect((await layer(store).browse.objectState(cup.id))!.label).toBe('cup');
     await other.objects.update({
       objectId: cup.id,
-      expectedVersion: store.annotations.edits.objectState(cup.id)!.version,
+      expectedVersion: (await layer(store).browse.objectState(cup.id))!.version,
       box: [6, 6, 60, 60],
       actor: 'B',
     });
     // Direct write outside the command log (e.g. a second engine) makes the top command stale.
-    const now = store.annotations.edits.objectState(cup.id)!;
-    store.annotations.edits.writeObjectState({ ...now, label: 'bowl' }, now.version);
+    const now = (await layer(store).browse.objectState(cup.id))!;
+    await writeObjectState(layer(store).db, { ...now, label: 'bowl' }, now.version);
     await expect(review.undo('A')).rejects.toThrow(
       /cannot undo: object #\d+ \(bowl\) was changed since by B \(object\.move\); it stays as they left it; reload/,
     );
-    expect(store.annotations.edits.objectState(cup.id)!.label).toBe('bowl');
+    expect((await layer(store).browse.objectState(cup.id))!.label).toBe('bowl');
   });
 
   it('rejects bad boxes and labels with a reason and writes nothing', async () => {
     const { objects } = commands();
-    const before = store.annotations.auditCount();
+    const before = await layer(store).review.auditCount();
     await expect(
       objects.create({ imageId, box: [700, 10, 800, 20], label: 'x', actor: 'a' }),
     ).rejects.toThrow(/inside the 640x480 image/);
@@ -227,7 +229,7 @@ describe('object commands', () => {
     await expect(
       objects.create({ imageId: 9999, box: [1, 1, 50, 50], label: 'x', actor: 'a' }),
     ).rejects.toThrow(/image not found/);
-    expect(store.annotations.auditCount()).toBe(before);
+    expect(await layer(store).review.auditCount()).toBe(before);
   });
 
   it('renames and merges labels across the project as one undoable command', async () => {
@@ -259,7 +261,7 @@ describe('object commands', () => {
 
   it('undo and redo are per reviewer: bob never reverts alice; her undo over his later change is refused, naming him', async () => {
     const { review, objects } = commands();
-    const edits = store.annotations.edits;
+    const { browse } = layer(store);
     await objects.create({ imageId, box: [400, 10, 450, 60], label: 'vase', actor: 'alice' });
     const bobCreate = await objects.create({
       imageId,
@@ -267,8 +269,8 @@ describe('object commands', () => {
       label: 'clock',
       actor: 'bob',
     });
-    const vase = edits.objectStatesWithLabel('vase')[0]!;
-    const clock = edits.objectStatesWithLabel('clock')[0]!;
+    const vase = (await objectsLabelled(store, 'vase'))[0]!;
+    const clock = (await objectsLabelled(store, 'clock'))[0]!;
     const relabel = await objects.update({
       objectId: vase.id,
       expectedVersion: vase.version,
@@ -281,44 +283,47 @@ describe('object commands', () => {
       op: 'undo',
       refId: bobCreate.id,
     });
-    expect(edits.objectState(clock.id)!.deleted).toBe(true);
-    expect(edits.objectState(vase.id)!.label).toBe('urn');
+    expect((await browse.objectState(clock.id))!.deleted).toBe(true);
+    expect((await browse.objectState(vase.id))!.label).toBe('urn');
     expect((await review.history('alice')).nextUndo).toMatchObject({ id: relabel.id });
     // A new command of alice's leaves bob's redo alone.
     await objects.create({ imageId, box: [460, 10, 500, 60], label: 'bowl', actor: 'alice' });
     expect(await review.redo('bob')).toMatchObject({ op: 'redo', refId: bobCreate.id });
-    expect(edits.objectState(clock.id)!.deleted).toBe(false);
+    expect((await browse.objectState(clock.id))!.deleted).toBe(false);
     await review.undo('alice'); // her bowl
 
     // Bob moves the urn alice relabelled: her undo would overwrite his work, so it is refused.
-    const urn = edits.objectState(vase.id)!;
+    const urn = (await browse.objectState(vase.id))!;
     await objects.update({
       objectId: urn.id,
       expectedVersion: urn.version,
       box: [405, 15, 455, 65],
       actor: 'bob',
     });
-    const entries = store.annotations.auditCount();
+    const entries = await layer(store).review.auditCount();
     await expect(review.undo('alice')).rejects.toThrow(
       /^cannot undo: object #\d+ \(urn\) was changed since by bob \(object\.move\); it stays as they left it; reload/,
     );
-    expect(edits.objectState(vase.id)).toMatchObject({ label: 'urn', box: [405, 15, 455, 65] });
-    expect(store.annotations.auditCount()).toBe(entries);
+    expect(await browse.objectState(vase.id)).toMatchObject({
+      label: 'urn',
+      box: [405, 15, 455, 65],
+    });
+    expect(await layer(store).review.auditCount()).toBe(entries);
     // Once bob has undone his move, alice's undo applies.
     await review.undo('bob');
     expect(await review.undo('alice')).toMatchObject({ refId: relabel.id });
-    expect(edits.objectState(vase.id)!.label).toBe('vase');
+    expect((await browse.objectState(vase.id))!.label).toBe('vase');
   });
 
   it('undoes and redoes an object edit the former synchronous review log wrote (existing projects)', async () => {
     const { review, objects } = commands();
     await objects.create({ imageId, box: [300, 300, 340, 340], label: 'stool', actor: 'old' });
-    const id = store.annotations.edits.objectStatesWithLabel('stool')[0]!.id;
+    const id = (await objectsLabelled(store, 'stool'))[0]!.id;
     // A relabel as engine/review/review-log.ts wrote it before this layer served the desktop: the
     // row at its next version, and an audit entry with the rows as read and as written.
-    const before = store.annotations.edits.objectState(id)!;
-    store.annotations.edits.writeObjectState({ ...before, label: 'ottoman' }, before.version);
-    const after = store.annotations.edits.objectState(id)!;
+    const before = (await layer(store).browse.objectState(id))!;
+    await writeObjectState(layer(store).db, { ...before, label: 'ottoman' }, before.version);
+    const after = (await layer(store).browse.objectState(id))!;
     store.db
       .prepare(
         `INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at, op, ref_id, image_ids_json)
@@ -335,14 +340,14 @@ describe('object commands', () => {
       );
     changed = [];
     expect(await review.undo('old')).toMatchObject({ command: 'object.relabel', op: 'undo' });
-    expect(store.annotations.edits.objectState(id)!.label).toBe('stool');
+    expect((await layer(store).browse.objectState(id))!.label).toBe('stool');
     expect(changed).toEqual([imageId]);
     expect(await review.redo('old')).toMatchObject({ command: 'object.relabel', op: 'redo' });
-    expect(store.annotations.edits.objectState(id)!.label).toBe('ottoman');
+    expect((await layer(store).browse.objectState(id))!.label).toBe('ottoman');
     // One history: the new path's create is next under it.
     await review.undo('old');
     expect(await review.undo('old')).toMatchObject({ command: 'object.create', op: 'undo' });
-    expect(store.annotations.edits.objectState(id)!.deleted).toBe(true);
+    expect((await layer(store).browse.objectState(id))!.deleted).toBe(true);
   });
 
   it('keeps the audit log and the undo/redo stacks across a restart', async () => {

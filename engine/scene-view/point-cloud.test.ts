@@ -9,6 +9,7 @@ import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
 import { deriveGraphAndQa, desktopScene } from '../test/desktop-results';
+import { imageIdOf, layer } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -30,11 +31,11 @@ beforeAll(async () => {
   });
   await importBatch(store, { folder: `${SAMPLES}/redwood-livingroom/color` });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  corridor = store.images.findByName('corridor.jpg')[0]!.id;
+  corridor = await imageIdOf(store, 'corridor.jpg');
   expect((await deriveGraphAndQa(store, corridor))?.status).toBe('done');
-  livingRoom = store.images
-    .query({ offset: 0, limit: 10 })
-    .items.find((i) => i.id !== corridor)!.id;
+  livingRoom = (await layer(store).catalog.queryImages({ offset: 0, limit: 10 })).items.find(
+    (i) => i.id !== corridor,
+  )!.id;
   store.close();
   served = await serveEngine(folder);
 }, 60_000);
@@ -120,7 +121,7 @@ describe('scene.pointCloud', () => {
     const before = await cloudOf(corridor);
     expect(before.info.cached).toBe(true);
     const store = served.engine.projects.get(served.projectId);
-    const [obj] = store.annotations.objectsWithMasks(corridor);
+    const [obj] = await layer(store).scene.objectsWithMasks(corridor);
     // A one-row mask: the object keeps only a handful of points.
     const counts = [obj!.box[0] * 480 + 200, 10, 640 * 480 - obj!.box[0] * 480 - 210];
     await desktopScene(store).setMask(

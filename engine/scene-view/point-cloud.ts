@@ -4,7 +4,7 @@
 // come from is the caller's: a desktop project's folder (desktop-cloud.ts) or a team project's
 // stores and shared blob folder (engine/team/team-scene.ts).
 import sharp from 'sharp';
-import type { ImageRow } from '../../db/repositories/images';
+import type { ImageRow } from '../../db/store/rows';
 import { packPointCloud, type PointCloudInfo } from '../../contract/point-cloud';
 import { rlePixelIndices, type CocoRle } from '../../spatial/geometry/mask-rle';
 import { rotationForUp } from '../../spatial/scene/gravity-frame';

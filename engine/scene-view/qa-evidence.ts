@@ -2,7 +2,7 @@
 // (spatial/qa/evidence.ts). One graph parse per image per request, however many QA it serves.
 // The graphs are read through the two-database stores, on a desktop or a team project.
 import type { QaEvidence } from '../../contract/review';
-import type { QaReviewRow } from '../../db/repositories/annotations';
+import type { QaReviewRow } from '../../db/store/rows';
 import { evidenceOf } from '../../spatial/qa/evidence';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 

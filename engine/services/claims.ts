@@ -4,8 +4,9 @@
 import type { ApiHandlers } from '../../contract/api';
 import type { Claim } from '../../contract/claims';
 import { retryWhenBusy } from '../../db/busy';
-import type { ClaimRow, QueueSlice } from '../../db/repositories/claims';
+import type { ClaimRow, QueueSlice } from '../../db/store/rows';
 import { UserInputError } from '../errors';
+import { desktopReviewSource } from './review-context';
 import { claimConflict, describeSlice } from '../review/claim-check';
 import type { EventBus } from '../event-bus';
 import type { ServiceContext } from '../service';
@@ -23,22 +24,25 @@ function toClaim(c: ClaimRow): Claim {
 
 type TakeResult = { claim: ClaimRow; open: number } | { conflict: ClaimRow };
 
-/** Where one project's claims are kept: the desktop's SQLite repository or a team project's store. */
+/** Where one project's claims are kept: the layer's ClaimStore, on a desktop file or a team database. */
 export interface ClaimsSource {
   take(slice: QueueSlice, holder: string, expiresAt: number, now: number): Promise<TakeResult>;
   release(id: number, holder: string, now: number): Promise<boolean>;
   live(now: number): Promise<ClaimRow[]>;
 }
 
-/** The desktop's claims: the synchronous repository, retried while another writer holds the file. */
+/**
+ * The desktop's claims: the layer's ClaimStore on the project's own connection, each write retried
+ * while another process holds the file (the team service uses the same store on its database).
+ */
 export function desktopClaims(ctx: ServiceContext): (projectId: string) => ClaimsSource {
   return (projectId) => {
-    const claims = ctx.projects.get(projectId).claims;
+    const { claims } = desktopReviewSource(ctx.projects.get(projectId).db);
     return {
       take: (slice, holder, expiresAt, at) =>
         retryWhenBusy(() => claims.take(slice, holder, expiresAt, at)),
       release: (id, holder, at) => retryWhenBusy(() => claims.release(id, holder, at)),
-      live: async (at) => claims.live(at),
+      live: (at) => claims.live(at),
     };
   };
 }

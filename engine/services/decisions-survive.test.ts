@@ -13,6 +13,7 @@ import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
 import { deriveGraphAndQa } from '../test/desktop-results';
+import { imageIdOf } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -67,8 +68,8 @@ beforeAll(async () => {
     intrinsics: INTRINSICS,
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  corridor = store.images.findByName('corridor.jpg')[0]!.id;
-  living = store.images.findByName('00000.jpg')[0]!.id;
+  corridor = await imageIdOf(store, 'corridor.jpg');
+  living = await imageIdOf(store, '00000.jpg');
   for (const id of [corridor, living]) {
     await deriveGraphAndQa(store, id);
   }

@@ -5,7 +5,7 @@
 // and the phrasings of its QA (all, or those of some facts). Given a transaction, everything is
 // read inside it.
 import type { Kysely } from 'kysely';
-import type { QaReviewRow } from '../../db/repositories/annotations';
+import type { QaReviewRow } from '../../db/store/rows';
 import { BrowseStore } from '../../db/store/browse-store';
 import { SceneStore } from '../../db/store/scene-store';
 import type { ProjectTables } from '../../db/store/schema';

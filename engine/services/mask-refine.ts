@@ -4,7 +4,7 @@
 // It stores nothing: the reviewer applies the proposal with objects.setMask (tool 'refine').
 import type { ApiHandlers } from '../../contract/api';
 import type { ProjectStore } from '../../db/project-store';
-import type { ImageRow } from '../../db/repositories/images';
+import type { ImageRow } from '../../db/store/rows';
 import { decodeImage } from '../pipeline/image-run';
 import type { DecodedImage } from '../pipeline/model-stage';
 import type { MaskRefiner, RefineSource } from '../review/mask-refiner';

@@ -5,7 +5,7 @@
 // desktop's RederiveQueue, a team's TeamRederive). Undo and redo are the review undo's
 // (review-history.ts over db/store/undo-store.ts), which writes objects back too.
 import type { ApiHandlers } from '../../contract/api';
-import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
+import type { AuditEntryRow, ObjectState } from '../../db/store/rows';
 import type { ObjectEditReads, ObjectEditSpec } from '../../db/store/object-edit-store';
 import { ReviewConflictError } from '../../db/store/review-store';
 import { NotFoundError } from '../errors';

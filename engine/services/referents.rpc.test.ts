@@ -9,6 +9,7 @@ import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { serveEngine, tempDir, type ServedEngine } from '../test/helpers';
 import { deriveGraphAndQa } from '../test/desktop-results';
+import { imageIdOf, insertHumanObject } from '../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 let dir: ReturnType<typeof tempDir>;
@@ -53,9 +54,9 @@ beforeAll(async () => {
     intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  imageId = store.images.findByName('corridor.jpg')[0]!.id;
+  imageId = await imageIdOf(store, 'corridor.jpg');
   // A second box over the cabinet: two "cabinet"s nothing tells apart.
-  store.annotations.edits.insertHumanObject({
+  await insertHumanObject(store, {
     imageId,
     label: 'cabinet',
     box: [370, 90, 500, 410],

@@ -2,7 +2,7 @@
 // team project, from the scene graphs read through the two-database stores.
 import type { Kysely } from 'kysely';
 import type { ReviewQa } from '../../contract/review';
-import type { QaReviewRow } from '../../db/repositories/annotations';
+import type { QaReviewRow } from '../../db/store/rows';
 import type { ProjectTables } from '../../db/store/schema';
 import { GeometryCheck, type GeometryReads } from '../review/qa-checks';
 import { evidenceReaderOver } from '../scene-view/qa-evidence';

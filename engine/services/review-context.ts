@@ -4,7 +4,7 @@
 import type { Database } from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { EngineEvent } from '../../contract/api';
-import type { AuditEntryRow } from '../../db/repositories/annotations';
+import type { AuditEntryRow } from '../../db/store/rows';
 import { ClaimStore } from '../../db/store/access-store';
 import { BrowseStore } from '../../db/store/browse-store';
 import { CatalogStore } from '../../db/store/catalog-store';

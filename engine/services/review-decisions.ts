@@ -7,7 +7,7 @@
 // PostgreSQL by then), so what was judged is what gets written; a refusal writes nothing.
 import type { ApiHandlers } from '../../contract/api';
 import type { ReviewWarning } from '../../contract/review';
-import type { AuditEntryRow } from '../../db/repositories/annotations';
+import type { AuditEntryRow } from '../../db/store/rows';
 import { BrowseStore } from '../../db/store/browse-store';
 import { NotFoundError, UserInputError } from '../errors';
 import { claimConflict } from '../review/claim-check';

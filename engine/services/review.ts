@@ -8,7 +8,7 @@ import type { ApiHandlers } from '../../contract/api';
 import type { EditableObject, ReviewQa } from '../../contract/review';
 import { retryWhenBusy } from '../../db/busy';
 import type { ProjectStore } from '../../db/project-store';
-import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/repositories/annotations';
+import type { AuditEntryRow, ObjectState, QaReviewRow } from '../../db/store/rows';
 import { MaskRefiner } from '../review/mask-refiner';
 import type { EvidenceReader } from '../scene-view/qa-evidence';
 import type { ServiceContext } from '../service';

@@ -7,7 +7,7 @@
 // anything is stored, and are the same whichever worker, in whichever order, runs the image. The colour image and any written depth map go through the
 // blob store.
 import type { Kysely } from 'kysely';
-import type { ImageRow } from '../../db/repositories/images';
+import type { ImageRow } from '../../db/store/rows';
 import type { StageRecord } from '../../db/repositories/stage-results';
 import { ModelOutputStore, type DetectedObject } from '../../db/store/model-output-store';
 import type { SceneStore, StoredObjectRow } from '../../db/store/scene-store';

@@ -15,6 +15,7 @@ import { importCorridor } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { createTeamEngine, type TeamEngine } from './team-engine';
 import { deriveGraphAndQa, desktopScene } from '../test/desktop-results';
+import { insertHumanObject } from '../test/layer';
 
 const postgres = usePostgresCluster();
 
@@ -24,7 +25,7 @@ const postgres = usePostgresCluster();
  */
 async function corridorWithAmbiguousCabinet(store: ProjectStore) {
   const imageId = await importCorridor(store);
-  const twin = store.annotations.edits.insertHumanObject({
+  const twin = await insertHumanObject(store, {
     imageId,
     label: 'cabinet',
     box: [370, 90, 500, 410],

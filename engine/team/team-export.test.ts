@@ -15,6 +15,7 @@ import { exportProject } from '../export/export';
 import { EXPORT_MARKER } from '../export/safe-output';
 import { runSqw, tempDir } from '../test/helpers';
 import { answerFirstHalf } from '../export/test-fixture';
+import { layer } from '../test/layer';
 import { createTeamEngine, type TeamEngine } from './team-engine';
 import { copiedExportProject } from './testing/export-project';
 
@@ -103,7 +104,7 @@ describe.skipIf(postgres.skipReason)('exports of a team project (PostgreSQL)', (
     ).not.toEqual([]);
     const recorded = await call('exports.list', {});
     expect(recorded.map((e: any) => e.format).reverse()).toEqual(EXPORTS.map((e) => e.format));
-    expect(recorded[0].checksum).toBe(desktop.scene.exports().at(-1)!.checksum);
+    expect(recorded[0].checksum).toBe((await layer(desktop).exports.exports())[0]!.checksum);
   });
 
   it('refuses the shared blob folder as the output, and links to files it does not have', async () => {

@@ -21,6 +21,7 @@ import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
 import { importBatch, importInto } from '../import/index';
 import { FolderBlobStore } from './blob-store';
 import { teamImportTarget } from './team-import';
+import { layer } from '../test/layer';
 
 const REDWOOD = '/work/shared/data/rgbd/redwood-livingroom';
 const SAMPLES = join(import.meta.dirname, '../../samples/demo-batch/redwood-livingroom');
@@ -75,7 +76,7 @@ describe.skipIf(postgres.skipReason)('import into a team project', () => {
     const desktop = ProjectStore.openOrCreate(join(work, 'desktop'));
     try {
       await importBatch(desktop, options);
-      const local = desktop.images.query({ offset: 0, limit: 100 }).items;
+      const local = (await layer(desktop).catalog.queryImages({ offset: 0, limit: 100 })).items;
       expect(team.map(same)).toEqual(local.map(same));
     } finally {
       desktop.close();

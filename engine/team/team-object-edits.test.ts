@@ -13,6 +13,7 @@ import { desktopReview } from '../review/testing/desktop-review';
 import { corridorWithQa } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { openTeamEdits, type TeamEdits } from '../test/team-edits';
+import { layer } from '../test/layer';
 
 const postgres = usePostgresCluster();
 
@@ -31,9 +32,9 @@ describe.skipIf(postgres.skipReason)('object edits on a team project (PostgreSQL
     t = await openTeamEdits(dir.path, postgres.cluster(), async (store) => {
       const imageId = await corridorWithQa(store);
       // An edit made on the desktop before the project moved to PostgreSQL.
-      const cabinet = store.annotations.edits
-        .objectStates(imageId)
-        .find((o) => o.label === 'cabinet')!;
+      const cabinet = (await layer(store).browse.objectStates(imageId)).find(
+        (o) => o.label === 'cabinet',
+      )!;
       await desktopReview(store).objects.update({
         objectId: cabinet.id,
         expectedVersion: cabinet.version,

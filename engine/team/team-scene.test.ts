@@ -21,6 +21,7 @@ import { importCorridor } from '../test/corridor-project';
 import { tempDir } from '../test/helpers';
 import { sourceBlobKey } from './blob-store';
 import { createTeamEngine, type TeamEngine } from './team-engine';
+import { imageIdOf, insertHumanObject, layer } from '../test/layer';
 
 const postgres = usePostgresCluster();
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
@@ -45,7 +46,7 @@ async function build(store: ProjectStore, work: string): Promise<Built> {
   // The COCO file names both; importing it again now attaches the living room's boxes.
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
   // A second box over the cabinet: two "cabinet"s nothing tells apart (an ambiguity).
-  store.annotations.edits.insertHumanObject({
+  await insertHumanObject(store, {
     imageId: corridor,
     label: 'cabinet',
     box: [370, 90, 500, 410],
@@ -71,8 +72,8 @@ async function build(store: ProjectStore, work: string): Promise<Built> {
   });
   return {
     corridor,
-    living: store.images.findByName('00000.jpg')[0]!.id,
-    fresh: store.images.findByName('later.jpg')[0]!.id,
+    living: await imageIdOf(store, '00000.jpg'),
+    fresh: await imageIdOf(store, 'later.jpg'),
   };
 }
 
@@ -130,7 +131,9 @@ describe.skipIf(postgres.skipReason)('scene panel, 3D view and filters on a team
     const store = ProjectStore.openOrCreate(folder);
     try {
       ids = await build(store, dir.path);
-      allImages = store.images.query({ offset: 0, limit: 100 }).items.map((i) => i.id);
+      allImages = (await layer(store).catalog.queryImages({ offset: 0, limit: 100 })).items.map(
+        (i) => i.id,
+      );
     } finally {
       store.close();
     }

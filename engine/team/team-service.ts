@@ -17,7 +17,7 @@ import { describeLocation } from '../../db/copy/project-copy';
 import { createObjectEditHandlers, OBJECT_EDIT_METHODS } from '../services/object-edits';
 import { createDecisionHandlers } from '../services/review-decisions';
 import { reviewEvent, type ReviewContext } from '../services/review-context';
-import type { AuditEntryRow, ObjectState } from '../../db/repositories/annotations';
+import type { AuditEntryRow, ObjectState } from '../../db/store/rows';
 import { createEvidenceHandlers } from '../services/review-evidence';
 import { createHistoryHandlers } from '../services/review-history';
 import { createTeamSceneHandlers } from './team-scene';

@@ -5,6 +5,7 @@ import type { ProjectStore } from '../../db/project-store';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { deriveGraphAndQa } from './desktop-results';
+import { imageIdOf } from './layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
 
@@ -17,7 +18,7 @@ export async function importCorridor(store: ProjectStore): Promise<number> {
     intrinsics: { fx: 525, fy: 525, cx: 319.5, cy: 239.5 },
   });
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  return store.images.findByName('corridor.jpg')[0]!.id;
+  return imageIdOf(store, 'corridor.jpg');
 }
 
 /** The corridor with its scene graph and QA built; returns the image id of corridor.jpg. */
@@ -43,7 +44,7 @@ export async function corridorAndLivingRoomWithQa(
   });
   // The COCO file names both; importing it again now attaches the living room's boxes.
   await importCocoFile(store, `${SAMPLES}/annotations.coco.json`);
-  const living = store.images.findByName('00000.jpg')[0]!.id;
+  const living = await imageIdOf(store, '00000.jpg');
   for (const id of [corridor, living]) {
     await deriveGraphAndQa(store, id);
   }

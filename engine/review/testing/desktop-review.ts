@@ -5,7 +5,7 @@
 import type { HistoryState, ReviewWarning } from '../../../contract/review';
 import { retryWhenBusy } from '../../../db/busy';
 import type { ProjectStore } from '../../../db/project-store';
-import type { AuditEntryRow, ObjectState } from '../../../db/repositories/annotations';
+import type { AuditEntryRow, ObjectState } from '../../../db/store/rows';
 import { createObjectEditHandlers, type ObjectEditHandlers } from '../../services/object-edits';
 import { desktopReviewSource, type ReviewContext } from '../../services/review-context';
 import { createDecisionHandlers } from '../../services/review-decisions';

@@ -11,6 +11,7 @@ import { importBatch } from '../../import/index';
 import { parseStages } from '../../pipeline/run';
 import type { PipelineRunEnv } from '../../pipeline/pipeline-jobs';
 import { runJob } from '../../pipeline/testing/run-job';
+import { layer } from '../../test/layer';
 
 const SAMPLES = resolve(import.meta.dirname, '../../../samples/demo-batch');
 const INTRINSICS = { fx: 525, fy: 525, cx: 319.5, cy: 239.5 };
@@ -65,7 +66,7 @@ export async function demoProject(work: string, corridors: number): Promise<numb
       intrinsics: INTRINSICS,
     });
     await importCocoFile(store, cocoFile);
-    return store.images.count();
+    return (await layer(store).browse.counts()).images;
   } finally {
     store.close();
   }

@@ -1,10 +1,12 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateProjectFile } from '../store/sqlite-migrations';
-import { ClaimRepository } from './claims';
+import { ClaimStore } from './access-store';
+import { sqliteHandle } from './connect';
+import { migrateProjectFile } from './sqlite-migrations';
 
+// The slice matching of the layer's ClaimStore on a desktop file, at a size that needs chunks.
 let db: Database.Database;
-let claims: ClaimRepository;
+let claims: ClaimStore;
 const T = 1_000_000;
 
 /** Two batches; 1200 QA in batch 1 (family 'distance' from the 1100th on), one in batch 2. */
@@ -25,7 +27,7 @@ beforeEach(() => {
     INSERT INTO qa_pairs (id, image_id, family, question, answer, status, record_json, created_at)
       VALUES (2000, 2, 'left_right', 'q', 'a', 'proposed', '{"subjects":[7]}', 'now');
   `);
-  claims = new ClaimRepository(db);
+  claims = new ClaimStore(sqliteHandle(db), 'sqlite');
 });
 afterEach(() => db.close());
 
@@ -36,35 +38,38 @@ const slice = (s: Partial<{ batchId: number; family: string; label: string }>) =
 });
 
 describe('claims', () => {
-  it('finds the holder among many QA (in several chunks), never for the holder, not after expiry', () => {
-    const out = claims.take(slice({ family: 'distance' }), 'alice', T + 60_000, T);
+  it('finds the holder among many QA (in several chunks), never for the holder, not after expiry', async () => {
+    const out = await claims.take(slice({ family: 'distance' }), 'alice', T + 60_000, T);
     expect('claim' in out && out.open).toBe(101);
     const ids = Array.from({ length: 1200 }, (_, i) => i + 1);
-    expect(claims.heldByOther(ids, 'bob', T)).toMatchObject({ holder: 'alice' });
-    expect(claims.heldByOther(ids.slice(0, 1098), 'bob', T)).toBeUndefined();
-    expect(claims.heldByOther(ids, 'alice', T)).toBeUndefined();
+    expect(await claims.heldByOther(ids, 'bob', T)).toMatchObject({ holder: 'alice' });
+    expect(await claims.heldByOther(ids.slice(0, 1098), 'bob', T)).toBeUndefined();
+    expect(await claims.heldByOther(ids, 'alice', T)).toBeUndefined();
     // Expired: nobody holds it any more.
-    expect(claims.heldByOther(ids, 'bob', T + 60_000)).toBeUndefined();
+    expect(await claims.heldByOther(ids, 'bob', T + 60_000)).toBeUndefined();
   });
 
-  it('matches a label slice through the objects a QA names', () => {
-    claims.take(slice({ label: 'chair' }), 'alice', T + 1000, T);
-    expect(claims.heldByOther([2000], 'bob', T)).toMatchObject({ holder: 'alice', label: 'chair' });
-    expect(claims.heldByOther([1], 'bob', T)).toBeUndefined();
+  it('matches a label slice through the objects a QA names', async () => {
+    await claims.take(slice({ label: 'chair' }), 'alice', T + 1000, T);
+    expect(await claims.heldByOther([2000], 'bob', T)).toMatchObject({
+      holder: 'alice',
+      label: 'chair',
+    });
+    expect(await claims.heldByOther([1], 'bob', T)).toBeUndefined();
   });
 
-  it('refuses an overlapping slice, extends the same one, and lets only the holder release', () => {
-    const a = claims.take(slice({ batchId: 1 }), 'alice', T + 1000, T);
+  it('refuses an overlapping slice, extends the same one, and lets only the holder release', async () => {
+    const a = await claims.take(slice({ batchId: 1 }), 'alice', T + 1000, T);
     if (!('claim' in a)) throw new Error('expected a claim');
-    expect(claims.take(slice({ family: 'distance' }), 'bob', T + 1000, T)).toMatchObject({
+    expect(await claims.take(slice({ family: 'distance' }), 'bob', T + 1000, T)).toMatchObject({
       conflict: { holder: 'alice' },
     });
     // Batch 2 shares no QA with batch 1.
-    expect('claim' in claims.take(slice({ batchId: 2 }), 'bob', T + 1000, T)).toBe(true);
-    const again = claims.take(slice({ batchId: 1 }), 'alice', T + 5000, T);
+    expect('claim' in (await claims.take(slice({ batchId: 2 }), 'bob', T + 1000, T))).toBe(true);
+    const again = await claims.take(slice({ batchId: 1 }), 'alice', T + 5000, T);
     expect(again).toMatchObject({ claim: { id: a.claim.id, expiresAt: T + 5000 } });
-    expect(claims.release(a.claim.id, 'bob', T)).toBe(false);
-    expect(claims.release(a.claim.id, 'alice', T)).toBe(true);
-    expect(claims.live(T).map((c) => c.holder)).toEqual(['bob']);
+    expect(await claims.release(a.claim.id, 'bob', T)).toBe(false);
+    expect(await claims.release(a.claim.id, 'alice', T)).toBe(true);
+    expect((await claims.live(T)).map((c) => c.holder)).toEqual(['bob']);
   });
 });
