@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryWhenBusy } from '../../db/busy';
 import { DATABASE_FILE, ProjectStore } from '../../db/project-store';
+import { reviewTargetsAuditedTwice } from '../../db/store/testing/desktop-rows';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
@@ -88,12 +89,7 @@ describe('reviewers in two processes', () => {
           decisions[0]!.reviewer === 'ann' ? 'approved' : 'rejected',
         );
       }
-      const audited = check.db
-        .prepare(
-          `SELECT target, count(*) AS n FROM audit_log WHERE op = 'do' AND command LIKE 'review.%'
-           GROUP BY target HAVING n > 1`,
-        )
-        .all();
+      const audited = reviewTargetsAuditedTwice(check.db);
       expect(audited).toEqual([]);
     } finally {
       check.close();

@@ -19,6 +19,7 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
+import { stageRunCount } from '../../db/store/testing/team-rows';
 import { ALL_STAGES } from '../pipeline/stages';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
@@ -110,13 +111,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
 
     const db = new pg.Client({ connectionString: url });
     await db.connect();
-    const settled = async (imageId?: number) =>
-      (
-        await db.query(
-          `SELECT COUNT(*)::int AS n FROM stage_runs WHERE stage = 'qa' AND ($1::int IS NULL OR image_id = $1)`,
-          [imageId ?? null],
-        )
-      ).rows[0].n as number;
+    const settled = (imageId?: number) => stageRunCount(db, { stage: 'qa', imageId });
     // A fifth worker, in this process, holds its first job's results past the job's lease: another
     // worker takes the job over and stores the image; the late attempt must then store nothing.
     let lateImage: number | null = null;

@@ -8,6 +8,7 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
+import { stageRunCount } from '../../db/store/testing/team-rows';
 import { NO_MODELS } from '../pipeline/testing/run-job';
 import { tempDir } from '../test/helpers';
 import { demoProject, desktopRun, storedResults, WORKER_STAGES } from './testing/team-fixture';
@@ -78,9 +79,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the real 
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
-      const settled = async () =>
-        (await db.query(`SELECT COUNT(*)::int AS n FROM stage_runs WHERE stage = 'qa'`)).rows[0]
-          .n as number;
+      const settled = () => stageRunCount(db, { stage: 'qa' });
       const deadline = Date.now() + 20_000;
       while ((await settled()) < 3 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));

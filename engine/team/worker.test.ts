@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
+import { stageRunCount } from '../../db/store/testing/team-rows';
 import { tempDir } from '../test/helpers';
 import { teamProject } from './testing/image-rows';
 
@@ -76,8 +77,7 @@ describe.skipIf(postgres.skipReason)('sqw worker on a PostgreSQL queue', () => {
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
-      const stored = async () =>
-        (await db.query('SELECT COUNT(*)::int AS n FROM stage_runs')).rows[0].n as number;
+      const stored = () => stageRunCount(db);
       const deadline = Date.now() + 60_000;
       while ((await stored()) < IMAGES / 4 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 100));
