@@ -52,10 +52,7 @@ const exportAt = async (format: 'coco') => {
   return { dir: o };
 };
 /** Fact ids with an approved or edited phrasing (or any phrasing, with `all`). */
-const reviewedFacts = (all = false) =>
-  new Set(
-    factIdsWithRecords(store.db, all),
-  );
+const reviewedFacts = (all = false) => new Set(factIdsWithRecords(store.db, all));
 const countBy = <T>(items: T[], key: (t: T) => string) => {
   const out = new Map<string, number>();
   for (const t of items) out.set(key(t), (out.get(key(t)) ?? 0) + 1);

@@ -10,7 +10,11 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
-import { queueListenerPids, runJobLabels, terminateBackend } from '../../db/store/testing/team-rows';
+import {
+  queueListenerPids,
+  runJobLabels,
+  terminateBackend,
+} from '../../db/store/testing/team-rows';
 import type { Output } from '../cli/output';
 import { runOnTeamProject } from '../cli/commands/team-run';
 import { NO_MODELS } from '../pipeline/testing/run-job';

@@ -331,3 +331,24 @@ export function dumpProjectFile(folder: string): Record<string, unknown[]> {
     db.close();
   }
 }
+
+// ---- locks ----
+
+/**
+ * A second connection to the project file in `folder`, as another process holding it: `hold()`
+ * takes the write lock (BEGIN IMMEDIATE) until `commit()` or `rollback()`.
+ */
+export function anotherWriter(folder: string) {
+  const db = new Database(join(folder, DATABASE_FILE));
+  return {
+    hold: () => void db.exec('BEGIN IMMEDIATE'),
+    commit: () => void db.exec('COMMIT'),
+    rollback: () => void db.exec('ROLLBACK'),
+    close: () => db.close(),
+  };
+}
+
+/** How long this connection waits for another's write lock before SQLITE_BUSY. */
+export function setBusyTimeout(db: Db, ms: number): void {
+  db.pragma(`busy_timeout = ${Math.trunc(ms)}`);
+}

@@ -1,8 +1,10 @@
 // What tests and benches outside db/ read or do on a team project's PostgreSQL database that the
 // layer's stores and queue have no call for: counts to poll, queue rows to assert on, and
 // connections to cut. Each takes a client (or pool) the caller holds open, so it can poll.
+import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import { LISTENER_APPLICATION } from '../../queue/queue-notices';
+import type { ProjectTables } from '../schema';
 
 type Client = Pick<pg.ClientBase, 'query'>;
 
@@ -109,4 +111,11 @@ export async function backendPid(db: Client): Promise<number> {
 /** Drops a database (on an admin connection to another database of the cluster). */
 export async function dropDatabase(admin: Client, name: string): Promise<void> {
   await admin.query(`DROP DATABASE "${name.replace(/"/g, '""')}"`);
+}
+
+/** Advisory lock requests now waiting (not granted) in the whole cluster. */
+export async function waitingAdvisoryLocks(db: Kysely<ProjectTables>): Promise<number> {
+  const { rows } = await sql<{ n: string }>`
+    SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(db);
+  return Number(rows[0]!.n);
 }
