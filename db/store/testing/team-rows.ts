@@ -3,6 +3,7 @@
 // connections to cut. Each takes a client (or pool) the caller holds open, so it can poll.
 import { sql, type Kysely } from 'kysely';
 import type pg from 'pg';
+import { IMAGE_QUEUE } from '../../queue/image-queue';
 import { LISTENER_APPLICATION } from '../../queue/queue-notices';
 import type { ProjectTables } from '../schema';
 
@@ -118,4 +119,53 @@ export async function waitingAdvisoryLocks(db: Kysely<ProjectTables>): Promise<n
   const { rows } = await sql<{ n: string }>`
     SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(db);
   return Number(rows[0]!.n);
+}
+
+/** The image queue's jobs per state, and how many of each were retried (taken over). */
+export async function imageJobsByState(
+  db: Client,
+): Promise<Array<{ state: string; n: number; retried: number }>> {
+  return (
+    await db.query<{ state: string; n: number; retried: number }>(
+      `SELECT state, COUNT(*)::int AS n, COUNT(*) FILTER (WHERE retry_count > 0)::int AS retried
+       FROM pgboss.job WHERE name = $1 GROUP BY state`,
+      [IMAGE_QUEUE],
+    )
+  ).rows;
+}
+
+/** The retried image jobs: their image and the first object id their block starts at. */
+export async function retriedImageJobs(
+  db: Client,
+): Promise<Array<{ image: number; first: number }>> {
+  return (
+    await db.query<{ image: number; first: number }>(
+      `SELECT (data->>'imageId')::int AS image, (data->>'firstObjectId')::int AS first
+       FROM pgboss.job WHERE name = $1 AND retry_count > 0`,
+      [IMAGE_QUEUE],
+    )
+  ).rows;
+}
+
+/** Stage rows stored, and how many runs (job ids) stored them. */
+export async function stageRunTotals(db: Client): Promise<{ n: number; runs: number }> {
+  return (
+    await db.query<{ n: number; runs: number }>(
+      `SELECT COUNT(*)::int AS n, COUNT(DISTINCT job_id)::int AS runs FROM stage_runs`,
+    )
+  ).rows[0]!;
+}
+
+/** Per image, one stage's rows and the least status among them, by image. */
+export async function stageRunsPerImage(
+  db: Client,
+  stage: string,
+): Promise<Array<{ image_id: number; n: number; status: string }>> {
+  return (
+    await db.query<{ image_id: number; n: number; status: string }>(
+      `SELECT image_id, COUNT(*)::int AS n, MIN(status) AS status FROM stage_runs
+       WHERE stage = $1 GROUP BY image_id ORDER BY image_id`,
+      [stage],
+    )
+  ).rows;
 }
