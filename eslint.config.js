@@ -88,6 +88,36 @@ export default tseslint.config(
     },
   },
   {
+    // Issue 21: nothing outside db/ writes SQL, tests and benches included; a statement they need
+    // is a named function in db/ (db/store/testing/ for test and bench support).
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: ['db/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='kysely'] > ImportSpecifier[imported.name='sql']",
+          message: "Kysely's sql template writes SQL: only db/ does (add a named function there).",
+        },
+        {
+          // Optional calls are callbacks named so (opts.prepare?.()), never a connection's.
+          selector:
+            'CallExpression[callee.property.name=/^(prepare|pragma)$/]:not([optional=true])',
+          message:
+            'A statement on a SQLite connection: only db/ writes SQL (add a named function there).',
+        },
+        {
+          // A string or template run by exec/query; a regex literal's exec is not SQL.
+          selector:
+            'CallExpression[callee.property.name=/^(exec|query)$/][arguments.0.type=/^(Literal|TemplateLiteral)$/]:not([callee.object.regex])',
+          message:
+            'A SQL string run on a connection: only db/ writes SQL (add a named function there).',
+        },
+      ],
+    },
+  },
+  {
     files: ['db/**/*.ts', 'native-models/**/*.ts'],
     rules: {
       'no-restricted-imports': [

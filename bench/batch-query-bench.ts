@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ProjectStore } from '../db/project-store';
 import { CatalogStore, type CatalogFilter } from '../db/store/catalog-store';
 import { sqliteHandle } from '../db/store/connect';
+import { seedBrowseCatalog } from '../db/store/testing/bench-seed';
 import { timedMedian } from './timed-median';
 
 function arg(name: string, dflt: number): number {
@@ -31,22 +32,7 @@ try {
     intrinsics: null,
   });
   const t0 = performance.now();
-  store.db.exec(`
-    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${N})
-    INSERT INTO images (batch_id, source_path, rel_path, file_name, sha256, bytes, format, width, height,
-      fx, fy, cx, cy, intrinsics_source, thumb_blob, created_at)
-    SELECT ${batch}, 'x' || i, 'scene_' || (i / 1000) || '/frame_' || i || '.jpg', 'frame_' || i || '.jpg',
-      'h' || i, 1, 'jpeg', 640, 480, 525, 525, 319.5, 239.5, 'given', 't', 'now' FROM n;
-    INSERT INTO objects (image_id, label, x0, y0, x1, y1, provenance, created_at)
-      SELECT id, CASE WHEN id % 40 = 0 THEN 'chair' ELSE 'table' END, 0, 0, 1, 1, 'imported', 'now'
-      FROM images WHERE id % 20 = 0;
-    INSERT INTO qa_pairs (image_id, family, question, answer, status, created_at)
-      SELECT id, CASE WHEN id % 30 = 0 THEN 'distance' ELSE 'left_right' END, 'q', 'a',
-        CASE WHEN id % 50 = 0 THEN 'changed' ELSE 'proposed' END, 'now'
-      FROM images WHERE id % 10 = 0;
-    INSERT INTO review_decisions (qa_id, decision, reviewer, created_at)
-      SELECT id, 'approve', 'ana', 'now' FROM qa_pairs WHERE id % 7 = 0;
-  `);
+  seedBrowseCatalog(store.db, batch, N);
   const fillMs = performance.now() - t0;
 
   const catalog = new CatalogStore(sqliteHandle(store.db));

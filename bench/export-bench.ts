@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProjectStore } from '../db/project-store';
+import { reviewedProjectWriters } from '../db/store/testing/bench-seed';
 import { exportProject } from '../engine/export/export';
 import { generateQa } from '../spatial/qa/generate';
 import { randomGraph } from '../spatial/qa/testing/random-graph';
@@ -63,36 +64,29 @@ function buildProject(): void {
   );
   const db = store.db;
   const now = new Date().toISOString();
-  db.prepare(
-    "INSERT INTO batches (id, source_folder, created_at) VALUES (1, '/bench/none', ?)",
-  ).run(now);
-  const insImage = db.prepare(
-    `INSERT INTO images (id, batch_id, source_path, rel_path, file_name, sha256, bytes, format, width, height,
-       fx, fy, cx, cy, intrinsics_source, thumb_blob, status, created_at)
-     VALUES (?, 1, ?, ?, ?, ?, 100000, 'jpeg', ${W}, ${H}, 525, 525, 319.5, 239.5, 'given', 'none', 'needs-review', ?)`,
-  );
-  const insObject = db.prepare(
-    `INSERT INTO objects (id, image_id, label, score, x0, y0, x1, y1, mask_rle, provenance, mask_provenance, created_at)
-     VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, 'model', 'model', ?)`,
-  );
-  const insQa = db.prepare(
-    `INSERT INTO qa_pairs (image_id, family, question, answer, value_json, status, created_at, qa_key, kind,
-       fact_hash, record_json, naming) VALUES (?, ?, ?, ?, ?, 'approved', ?, ?, ?, ?, ?, ?)`,
-  );
+  const write = reviewedProjectWriters(db, { width: W, height: H });
+  write.batch(now);
   const CHUNK = 2000;
   for (let first = 1; first <= IMAGES; first += CHUNK) {
     db.transaction(() => {
       for (let i = first; i < Math.min(first + CHUNK, IMAGES + 1); i++) {
         const name = `img${String(i).padStart(7, '0')}.jpg`;
         const sha = i.toString(16).padStart(64, '0');
-        insImage.run(i, `/bench/none/${name}`, name, name, sha, now);
+        write.image(i, name, sha, now);
         const ids = new Map<number, number>();
         nodeIds.forEach((node, j) => {
           const id = (i - 1) * OBJECTS + j + 1;
           ids.set(node, id);
           const x0 = 40 + j * 110;
           const y0 = 60 + j * 30;
-          insObject.run(id, i, graph.nodes[j]!.label, x0, y0, x0 + 60, y0 + 90, masks[j], now);
+          write.object({
+            id,
+            imageId: i,
+            label: graph.nodes[j]!.label,
+            box: [x0, y0, x0 + 60, y0 + 90],
+            maskRle: masks[j]!,
+            createdAt: now,
+          });
         });
         templates.forEach((t, k) => {
           const subjects = t.subjects.map((s) => ids.get(s)!);
@@ -105,19 +99,19 @@ function buildProject(): void {
             dependsOn: t.dependsOn.map((s) => ids.get(s) ?? s),
             value: t.valueType === 'object' ? ids.get(t.value as number) : t.value,
           };
-          insQa.run(
-            i,
-            t.family,
-            t.question,
-            t.answer,
-            JSON.stringify(record.value ?? null),
-            now,
-            record.id,
-            t.kind,
-            t.factHash,
-            JSON.stringify(record),
-            t.naming,
-          );
+          write.qa({
+            imageId: i,
+            family: t.family,
+            question: t.question,
+            answer: t.answer,
+            valueJson: JSON.stringify(record.value ?? null),
+            createdAt: now,
+            qaKey: record.id,
+            kind: t.kind,
+            factHash: t.factHash,
+            recordJson: JSON.stringify(record),
+            naming: t.naming,
+          });
         });
       }
     })();

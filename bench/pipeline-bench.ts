@@ -13,6 +13,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ProjectStore } from '../db/project-store';
+import { stageTimes } from '../db/store/testing/desktop-rows';
 import { importCocoFile } from '../engine/annotations/coco-import';
 import { importBatch } from '../engine/import/index';
 import { CatalogStore } from '../db/store/catalog-store';
@@ -76,11 +77,7 @@ function stageSum(
   store: ProjectStore,
   jobId: string,
 ): { total: number; by: Record<string, number> } {
-  const rows = store.db
-    .prepare(
-      'SELECT stage, sum(coalesce(took_ms, 0)) AS ms FROM stage_runs WHERE job_id = ? GROUP BY stage',
-    )
-    .all(jobId) as Array<{ stage: string; ms: number }>;
+  const rows = stageTimes(store.db, jobId).map((r) => ({ stage: r.stage, ms: r.totalMs }));
   const by = Object.fromEntries(rows.map((r) => [r.stage, r.ms]));
   return { total: rows.reduce((a, r) => a + r.ms, 0), by };
 }

@@ -14,6 +14,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { startTestCluster, type TestCluster } from '../db/postgres/test-cluster';
+import {
+  backendPid,
+  dropDatabase,
+  stageRunCount,
+  stageRunSpan,
+} from '../db/store/testing/team-rows';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
@@ -162,10 +168,9 @@ async function runOnce(cluster: TestCluster, tree: Tree, workers: number): Promi
     children.reduce((s, c, i) => s + (seen[i] = Math.max(seen[i]!, cpuOf(c.pid!).own)), 0);
   const db = new pg.Client({ connectionString: url });
   await db.connect();
-  const self = (await db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+  const self = await backendPid(db);
   // Polled 4 times a second: an index-only count, its CPU left out of the server's.
-  const count = async () =>
-    (await db.query('SELECT COUNT(*)::int AS n FROM stage_runs')).rows[0].n as number;
+  const count = () => stageRunCount(db);
   let start: { server: number; worker: number; n: number; t: number } | null = null;
   const loads: number[] = [];
   for (;;) {
@@ -188,18 +193,12 @@ async function runOnce(cluster: TestCluster, tree: Tree, workers: number): Promi
   const workerSeconds = workerCpu() - start!.worker;
   const measuredSeconds = (performance.now() - start!.t) / 1000;
   // The results' own timestamps: from the first stored batch to the last.
-  const span = (
-    await db.query<{ first: string; last: string; after_first: number }>(
-      `SELECT MIN(updated_at) AS first, MAX(updated_at) AS last,
-         COUNT(*) FILTER (WHERE updated_at > (SELECT MIN(updated_at) FROM stage_runs))::int AS after_first
-       FROM stage_runs`,
-    )
-  ).rows[0]!;
+  const span = await stageRunSpan(db);
   await db.end();
   await exited;
   const pgAdmin = new pg.Client({ connectionString: cluster.url });
   await pgAdmin.connect();
-  await pgAdmin.query(`DROP DATABASE "${name}"`);
+  await dropDatabase(pgAdmin, name);
   await pgAdmin.end();
   const seconds = (Date.parse(span.last) - Date.parse(span.first)) / 1000;
   return {

@@ -9,14 +9,14 @@
 // Prints Markdown.
 // Usage: node bin/run-ts.mjs bench/queue-status-bench.ts [--images 100000] [--repeat 7]
 //   [--baseline DIR]
-import { sql } from 'kysely';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startTestCluster } from '../db/postgres/test-cluster';
-import { IMAGE_QUEUE, ImageQueue } from '../db/queue/image-queue';
+import { ImageQueue } from '../db/queue/image-queue';
 import { CatalogStore } from '../db/store/catalog-store';
 import { openPostgresProject } from '../db/store/connect';
+import { completeEvenImageJobs, seedTeamImages } from '../db/store/testing/bench-seed';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -66,24 +66,19 @@ async function main() {
     const queue = await ImageQueue.open(url, { supervise: false, poolSize: 2 });
     try {
       const now = new Date().toISOString();
-      for (let b = 1; b <= BATCHES; b++)
-        await sql`INSERT INTO batches (source_folder, depth_folder, depth_encoding, created_at)
-          VALUES (${`/data/b${b}`}, NULL, NULL, ${now})`.execute(project.db);
-      await sql`INSERT INTO images (batch_id, source_path, rel_path, file_name, sha256, bytes,
-          format, width, height, fx, fy, cx, cy, intrinsics_source, thumb_blob, status, created_at)
-        SELECT 1 + (g % ${BATCHES}), 'src/' || g, 'img/' || g || '.jpg', g || '.jpg', md5(g::text),
-          1000, 'jpeg', 640, 480, 500, 500, 320, 240, 'default', 'blobs/thumbs/' || g || '.jpg',
-          CASE WHEN g % 3 = 0 THEN 'needs-review' ELSE 'pending' END, ${now}
-        FROM generate_series(1, ${IMAGES}) g`.execute(project.db);
-      await sql`ANALYZE images`.execute(project.db);
+      await seedTeamImages(project.db, {
+        images: IMAGES,
+        batches: BATCHES,
+        now,
+        everyThirdNeedsReview: true,
+        analyze: true,
+      });
       const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
         (r) => r.id,
       );
       await queue.enqueue('run', ids, ['noop']);
       // Half done, as a run in progress.
-      await sql`UPDATE pgboss.job SET state = 'completed', completed_on = now()
-        WHERE name = ${IMAGE_QUEUE} AND (data->>'imageId')::int % 2 = 0`.execute(project.db);
-      await sql`ANALYZE pgboss.job, pgboss.sqw_processing`.execute(project.db);
+      await completeEvenImageJobs(project.db, { analyze: true });
 
       const stored = new CatalogStore(project.db);
       const withQueue = new CatalogStore(project.db, { pipelineQueue: true });

@@ -4,11 +4,11 @@
 // process on the same data: medians of --repeat calls and their ratio. Then the same N split into
 // 10 runs. Prints Markdown.
 // Usage: node bin/run-ts.mjs bench/run-control-bench.ts [--images 100000] [--repeat 7]
-import { sql } from 'kysely';
 import { cpus, loadavg } from 'node:os';
 import { startTestCluster } from '../db/postgres/test-cluster';
-import { IMAGE_QUEUE, ImageQueue } from '../db/queue/image-queue';
+import { ImageQueue } from '../db/queue/image-queue';
 import { openPostgresProject } from '../db/store/connect';
+import { completeEvenImageJobs } from '../db/store/testing/bench-seed';
 import { timedMedian } from './timed-median';
 
 const arg = (name: string, fallback: string) => {
@@ -48,8 +48,7 @@ async function main() {
             ['noop'],
           );
         // Half of each run done, as a run in progress.
-        await sql`UPDATE pgboss.job SET state = 'completed', completed_on = now()
-          WHERE name = ${IMAGE_QUEUE} AND (data->>'imageId')::int % 2 = 0`.execute(project.db);
+        await completeEvenImageJobs(project.db);
         const runs = queue.runs();
         const get = await median(() => runs.get('run-0'));
         const list = await median(() => runs.list());

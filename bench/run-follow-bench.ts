@@ -9,10 +9,10 @@
 import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
-import { sql } from 'kysely';
 import { startTestCluster } from '../db/postgres/test-cluster';
 import { ImageQueue } from '../db/queue/image-queue';
 import { openPostgresProject, type ProjectDb } from '../db/store/connect';
+import { seedTeamImages } from '../db/store/testing/bench-seed';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -91,14 +91,7 @@ async function main() {
     const queue = await ImageQueue.open(url, { supervise: false, poolSize: 2 });
     try {
       const now = new Date().toISOString();
-      await sql`INSERT INTO batches (source_folder, depth_folder, depth_encoding, created_at)
-        VALUES ('/data/b1', NULL, NULL, ${now})`.execute(project.db);
-      await sql`INSERT INTO images (batch_id, source_path, rel_path, file_name, sha256, bytes,
-          format, width, height, fx, fy, cx, cy, intrinsics_source, thumb_blob, status, created_at)
-        SELECT 1, 'src/' || g, 'img/' || g || '.jpg', g || '.jpg', md5(g::text), 1000, 'jpeg',
-          640, 480, 500, 500, 320, 240, 'default', 'blobs/thumbs/' || g || '.jpg', 'pending',
-          ${now}
-        FROM generate_series(1, ${IMAGES}) g`.execute(project.db);
+      await seedTeamImages(project.db, { images: IMAGES, now });
       const trees = [
         ['baseline (polls every 1 s)', BASELINE],
         ['this (follows notices)', THIS],

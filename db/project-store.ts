@@ -7,9 +7,13 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   describeSchema,
+  firstRowOf,
   migrateProjectFile,
   projectFileIsCurrent,
+  runCompiled,
+  sqliteCompiler,
 } from './store/sqlite-migrations';
+import type { TeamTables } from './store/team-tables';
 
 export const DATABASE_FILE = 'project.sqlite';
 export const BLOBS_DIR = 'blobs';
@@ -31,9 +35,12 @@ function beginImmediately(db: Database.Database): void {
   db.transaction = ((fn) => transaction(fn).immediate) as Database.Database['transaction'];
 }
 
+/** The project table, for statements compiled for SQLite and run synchronously here. */
+const projectTable = sqliteCompiler.withTables<Pick<TeamTables, 'project'>>();
+
 /** The project row's id: what the engine knows an open project by (it never changes). */
 function projectId(db: Database.Database): string | undefined {
-  return (db.prepare('SELECT id FROM project LIMIT 1').get() as { id: string } | undefined)?.id;
+  return firstRowOf(db, projectTable.selectFrom('project').select('id').limit(1).compile())?.id;
 }
 
 export class ProjectStore {
@@ -111,10 +118,12 @@ export class ProjectStore {
         if (nameForNew === undefined)
           throw new ProjectStoreError(`project database has no project row: ${dir}`);
         const made = randomUUID().replace(/-/g, '').slice(0, 16);
-        db.prepare('INSERT INTO project (id, name, created_at) VALUES (?, ?, ?)').run(
-          made,
-          nameForNew,
-          nowIso(),
+        runCompiled(
+          db,
+          projectTable
+            .insertInto('project')
+            .values({ id: made, name: nameForNew, created_at: nowIso() })
+            .compile(),
         );
         return made;
       })();

@@ -12,6 +12,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProjectStore } from '../../db/project-store';
+import { stageTimes } from '../../db/store/testing/desktop-rows';
 import { importCocoFile } from '../../engine/annotations/coco-import';
 import { EventBus } from '../../engine/event-bus';
 import { importBatch } from '../../engine/import/index';
@@ -119,11 +120,11 @@ async function timedRun(store: ProjectStore, modelsDir: string, threads: number)
   const job = (await jobs.get(row.id))!;
   const summary = (await jobs.result(row.id)) as RunSummary;
   if (job.status !== 'done') throw new Error(`run ended ${job.status}: ${job.message ?? ''}`);
-  const stageRows = store.db
-    .prepare(
-      'SELECT stage, avg(coalesce(took_ms, 0)) AS ms, count(*) AS n FROM stage_runs WHERE job_id = ? GROUP BY stage',
-    )
-    .all(row.id) as Array<{ stage: string; ms: number; n: number }>;
+  const stageRows = stageTimes(store.db, row.id).map((r) => ({
+    stage: r.stage,
+    ms: r.meanMs,
+    n: r.n,
+  }));
   const elapsed = summary.elapsedMs ?? end - t0;
   return {
     imagesPerSecond: round(IMAGES / ((end - t0) / 1000)),

@@ -49,8 +49,12 @@ export const ADOPTED_AT_LEGACY_FINAL: readonly string[] = [
   '0007-reserved-object-ids',
 ];
 
-/** Builds and compiles statements for SQLite; never connects (DummyDriver). */
-const sqliteCompiler = new Kysely<unknown>({
+/**
+ * Builds and compiles statements for SQLite; never connects (DummyDriver). What must run
+ * synchronously on the better-sqlite3 connection (migrations, ProjectStore's project row) is
+ * built here and run with runCompiled / firstRowOf.
+ */
+export const sqliteCompiler = new Kysely<unknown>({
   dialect: {
     createAdapter: () => new SqliteAdapter(),
     createDriver: () => new DummyDriver(),
@@ -73,6 +77,14 @@ export interface FileMigration {
 
 function run(db: Database, query: CompiledQuery): void {
   db.prepare(query.sql).run(...(query.parameters as unknown[]));
+}
+
+/** Runs a compiled statement synchronously on the connection. */
+export const runCompiled = run;
+
+/** The first row a compiled query returns, synchronously; undefined when none. */
+export function firstRowOf<Row>(db: Database, query: CompiledQuery<Row>): Row | undefined {
+  return db.prepare(query.sql).get(...(query.parameters as unknown[])) as Row | undefined;
 }
 
 function hasBookkeeping(db: Database): boolean {

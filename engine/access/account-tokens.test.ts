@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateProjectFile } from '../../db/store/sqlite-migrations';
 import { AccountStore } from '../../db/store/access-store';
 import { sqliteHandle } from '../../db/store/connect';
+import { accountRows } from '../../db/store/testing/desktop-rows';
 import { addAccount, verifyToken } from './account-tokens';
 
 let db: Database.Database;
@@ -19,7 +20,7 @@ describe('account tokens', () => {
   it('stores only a salted HMAC of a 256-bit secret, never the token', async () => {
     const { token } = await addAccount(accounts, 'alice', 'reviewer');
     const [, id, secret] = /^sqw_([0-9a-f]{16})_([0-9a-f]{64})$/.exec(token)!;
-    const row = db.prepare('SELECT * FROM accounts').get() as Record<string, string>;
+    const row = accountRows(db)[0]!;
     const stored = JSON.stringify(row);
     expect(stored).not.toContain(secret);
     expect(row.token_id).toBe(id);
@@ -28,9 +29,7 @@ describe('account tokens', () => {
     );
     // Two accounts never share a salt.
     await addAccount(accounts, 'bob', 'viewer');
-    const salts = db.prepare('SELECT token_salt FROM accounts').all() as Array<{
-      token_salt: string;
-    }>;
+    const salts = accountRows(db);
     expect(new Set(salts.map((s) => s.token_salt)).size).toBe(2);
   });
 

@@ -1,6 +1,5 @@
 // `sqw project copy` as a user runs it: a desktop project with review work in every table goes to
 // PostgreSQL and back to a new folder, equal row for row; a non-empty target is refused untouched.
-import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,6 +16,8 @@ import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { importBatch } from '../import/index';
 import { storeQaResult, writeResults } from '../test/desktop-results';
 import { desktopReview } from '../review/testing/desktop-review';
+import { dumpProjectFile } from '../../db/store/testing/desktop-rows';
+import { hasProjectTables, qaPairCount } from '../../db/store/testing/team-rows';
 import { runSqw, tempDir } from '../test/helpers';
 import { addObject, imageIdOf, layer } from '../test/layer';
 
@@ -24,31 +25,6 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const SAMPLES = resolve(ROOT, 'samples/demo-batch');
 
 const sqw = runSqw;
-
-/** Every table of a project database, each row in key order. */
-function dump(folder: string): Record<string, unknown[]> {
-  const db = new Database(join(folder, 'project.sqlite'), { readonly: true });
-  try {
-    const tables = db
-      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-      .all() as Array<{ name: string }>;
-    const out: Record<string, unknown[]> = { user_version: [db.pragma('user_version')] };
-    for (const { name } of tables) {
-      const key = (db.pragma(`table_info("${name}")`) as Array<{ name: string; pk: number }>)
-        .filter((c) => c.pk > 0)
-        .sort((a, b) => a.pk - b.pk)
-        .map((c) => `"${c.name}"`);
-      // Each file keeps its own migration history: which migrations, not when they ran here.
-      const columns = name === 'kysely_migration' ? 'name' : '*';
-      out[name] = db
-        .prepare(`SELECT ${columns} FROM "${name}" ORDER BY ${key.join(', ') || 'rowid'}`)
-        .all();
-    }
-    return out;
-  } finally {
-    db.close();
-  }
-}
 
 /** A desktop project with imports, objects, stage results, QA, decisions, audit log and an export. */
 async function reviewedProject(folder: string): Promise<void> {
@@ -146,7 +122,7 @@ describe.skipIf(postgres.skipReason)('sqw project copy', () => {
   afterAll(() => dir.remove());
 
   it('goes to PostgreSQL and back to a folder with every table equal row for row', async () => {
-    const before = dump(source());
+    const before = dumpProjectFile(source());
     for (const t of [
       'images',
       'batches',
@@ -198,7 +174,7 @@ describe.skipIf(postgres.skipReason)('sqw project copy', () => {
     const back = join(dir.path, 'back');
     const home = await sqw(['project', 'copy', '--project', url, '--to', back, '--blobs', shared]);
     expect(home.code, home.stderr).toBe(0);
-    expect(dump(back)).toEqual(before);
+    expect(dumpProjectFile(back)).toEqual(before);
     // Every thumbnail and image file came along, byte for byte.
     const files = (root: string) =>
       (readdirSync(root, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
@@ -219,7 +195,7 @@ describe.skipIf(postgres.skipReason)('sqw project copy', () => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
-        return (await c.query('SELECT COUNT(*)::int AS n FROM qa_pairs')).rows[0].n as number;
+        return await qaPairCount(c);
       } finally {
         await c.end();
       }
@@ -329,11 +305,7 @@ describe.skipIf(postgres.skipReason)('sqw project copy', () => {
       const c = new pg.Client({ connectionString: fresh });
       await c.connect();
       try {
-        const { rows } = await c.query(
-          `SELECT table_name FROM information_schema.tables WHERE table_name = 'qa_pairs'`,
-        );
-        if (rows.length)
-          expect((await c.query('SELECT COUNT(*)::int AS n FROM qa_pairs')).rows[0].n).toBe(0);
+        if (await hasProjectTables(c)) expect(await qaPairCount(c)).toBe(0);
       } finally {
         await c.end();
       }

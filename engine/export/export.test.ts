@@ -13,6 +13,11 @@ import { decode as decodePng } from 'fast-png';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportOptionsInput } from '../../contract/exports';
 import { ProjectStore } from '../../db/project-store';
+import {
+  factIdsWithRecords,
+  firstLiveObjectId,
+  setObjectDeletedAt,
+} from '../../db/store/testing/desktop-rows';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { tempDir } from '../test/helpers';
@@ -47,16 +52,7 @@ const exportAt = async (format: 'coco') => {
   return { dir: o };
 };
 /** Fact ids with an approved or edited phrasing (or any phrasing, with `all`). */
-const reviewedFacts = (all = false) =>
-  new Set(
-    (
-      store.db
-        .prepare(
-          `SELECT DISTINCT fact_id AS f FROM qa_pairs WHERE record_json IS NOT NULL ${all ? '' : "AND status IN ('approved', 'edited')"}`,
-        )
-        .all() as Array<{ f: string }>
-    ).map((r) => r.f),
-  );
+const reviewedFacts = (all = false) => new Set(factIdsWithRecords(store.db, all));
 const countBy = <T>(items: T[], key: (t: T) => string) => {
   const out = new Map<string, number>();
   for (const t of items) out.set(key(t), (out.get(key(t)) ?? 0) + 1);
@@ -246,17 +242,15 @@ describe('dataset export formats', () => {
   it('coco: an object deleted in review is not exported', async () => {
     const before = CocoInstances.parse(json(join((await exportAt('coco')).dir, 'annotations.json')))
       .annotations.length;
-    const victim = store.db
-      .prepare('SELECT id FROM objects WHERE deleted_at IS NULL ORDER BY id LIMIT 1')
-      .get() as { id: number };
-    store.db.prepare("UPDATE objects SET deleted_at = 'now' WHERE id = ?").run(victim.id);
+    const victim = firstLiveObjectId(store.db);
+    setObjectDeletedAt(store.db, victim, 'now');
     try {
       const after = CocoInstances.parse(
         json(join((await exportAt('coco')).dir, 'annotations.json')),
       ).annotations;
       expect(after.length).toBe(before - 1);
     } finally {
-      store.db.prepare('UPDATE objects SET deleted_at = NULL WHERE id = ?').run(victim.id);
+      setObjectDeletedAt(store.db, victim, null);
     }
   });
 

@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import {
+  phrasingRecords,
+  proposedFactIds,
+  rewritePhrasing,
+} from '../../db/store/testing/desktop-rows';
 import { generateQa } from '../../spatial/qa/generate';
 import { builtinTemplates } from '../../spatial/qa/template-loader';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
@@ -61,13 +66,7 @@ const card = async (fact: string) =>
 
 /** Facts of the image by family, with the stored phrasings of each. */
 function factsOf(family: string): string[] {
-  return (
-    store.db
-      .prepare(
-        "SELECT DISTINCT fact_id AS f FROM qa_pairs WHERE image_id = ? AND family = ? AND status = 'proposed' ORDER BY id",
-      )
-      .all(imageId, family) as Array<{ f: string }>
-  ).map((r) => r.f);
+  return proposedFactIds(store.db, imageId, family);
 }
 
 async function exportLines(opts: { phrasingsPerFact?: 'all' | number; seed?: string } = {}) {
@@ -286,14 +285,10 @@ describe('phrasings rendered from reviewed facts at export', () => {
   it('templates changed since the run: exported text comes from the current templates only', async () => {
     const fact = factsOf('tall_short')[0] ?? factsOf('wide_thin')[0]!;
     // A phrasing stored from a template that has since been removed from the template files.
-    const row = store.db
-      .prepare('SELECT id, record_json AS r FROM qa_pairs WHERE fact_id = ? ORDER BY id LIMIT 1')
-      .get(fact) as { id: number; r: string };
+    const row = phrasingRecords(store.db, fact)[0]!;
     const rec = JSON.parse(row.r) as Record<string, unknown>;
     rec.question = 'An old template nobody ships any more?';
-    store.db
-      .prepare('UPDATE qa_pairs SET question = ?, record_json = ? WHERE id = ?')
-      .run(rec.question, JSON.stringify(rec), row.id);
+    rewritePhrasing(store.db, row.id, { record: rec, question: rec.question as string });
     expect((await approve(fact)).applied).toBe(true);
     const { lines } = await exportLines();
     const mine = lines.filter((l) => l.fact_id === fact);
@@ -308,14 +303,10 @@ describe('phrasings rendered from reviewed facts at export', () => {
   it('decisions stored before records carried fact and naming ids still export their fact', async () => {
     const fact = factsOf('height')[0] ?? factsOf('width')[0]!;
     // Records as earlier versions wrote them: no factId and no namingHash on the record.
-    const rows = store.db
-      .prepare('SELECT id, record_json AS r FROM qa_pairs WHERE fact_id = ?')
-      .all(fact) as Array<{ id: number; r: string }>;
+    const rows = phrasingRecords(store.db, fact);
     for (const row of rows) {
       const { factId: _f, namingHash: _n, ...old } = JSON.parse(row.r) as Record<string, unknown>;
-      store.db
-        .prepare('UPDATE qa_pairs SET record_json = ? WHERE id = ?')
-        .run(JSON.stringify(old), row.id);
+      rewritePhrasing(store.db, row.id, { record: old });
     }
     expect((await approve(fact)).applied).toBe(true);
     const mine = (await exportLines({ phrasingsPerFact: 3 })).lines.filter(

@@ -8,6 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { sqliteHandle } from '../../db/store/connect';
 import { JobItemStore } from '../../db/store/job-item-store';
+import {
+  leaveJobRunningUnderDeadLease,
+  qaRowsAndKeys,
+  stageRunsPerStage,
+} from '../../db/store/testing/desktop-rows';
 import { importCocoFile } from '../annotations/coco-import';
 import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
@@ -89,9 +94,7 @@ const params = {
 const jobItems = (store: ProjectStore) => new JobItemStore(sqliteHandle(store.db), 'sqlite');
 
 function qaRowsPerKey(store: ProjectStore): number {
-  const r = store.db
-    .prepare('SELECT count(*) AS n, count(DISTINCT image_id || qa_key) AS k FROM qa_pairs')
-    .get() as { n: number; k: number };
+  const r = qaRowsAndKeys(store.db);
   expect(r.n).toBe(r.k);
   return r.n;
 }
@@ -148,11 +151,7 @@ describe('pipeline jobs', () => {
       expect(summary.stages.filter!.done).toBe(N);
       expect(summary.stages.qa!.done).toBe(N);
       // Every image once: one stage row per stage, QA by key without duplicates.
-      const perStage = store.db
-        .prepare(
-          'SELECT stage, count(*) AS n FROM stage_runs WHERE job_id = ? GROUP BY stage ORDER BY stage',
-        )
-        .all(job.id);
+      const perStage = stageRunsPerStage(store.db, job.id);
       expect(perStage).toEqual([
         { stage: 'filter', n: N },
         { stage: 'graph', n: N },
@@ -325,12 +324,10 @@ describe('pipeline jobs', () => {
       await runner.settled(job.id);
       // What kill -9 leaves: the job 'running' under a lease nobody renews, and an owner PID that
       // the system has since given to another live process (here: our parent).
-      store.db
-        .prepare(
-          `UPDATE jobs SET status = 'running', lease_owner = 'killed', lease_expires_at = ?, owner_pid = ?
-           WHERE id = ?`,
-        )
-        .run(Date.now() + 300, process.ppid, job.id);
+      leaveJobRunningUnderDeadLease(store.db, job.id, {
+        expiresAt: Date.now() + 300,
+        ownerPid: process.ppid,
+      });
       const resumer = new JobRunner(new EventBus(), { leaseMs: 300 });
       expect(await jobStore(other).markAbandoned()).toBe(0);
       await expect(resumePipelineJob(resumer, other, job.id, env)).rejects.toThrow(

@@ -10,6 +10,14 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import {
+  jobItemsByStatus,
+  jobProgress,
+  openProjectFileReadOnly,
+  pipelineResultsByFile,
+  setJobsOwnerPid,
+  settledJobItemCount,
+} from '../../db/store/testing/desktop-rows';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { runJob, tempFolder } from './testing/run-job';
@@ -41,27 +49,9 @@ function exited(child: ChildProcess): Promise<{ code: number | null; out: string
 
 /** Everything a run writes, per image, in a comparable form. */
 function snapshot(folder: string) {
-  const db = new Database(join(folder, 'project.sqlite'), { readonly: true });
+  const db = openProjectFileReadOnly(folder);
   try {
-    const q = (sql: string) => db.prepare(sql).all();
-    return {
-      stages: q(
-        `SELECT i.file_name AS f, s.stage, s.status, s.reason FROM stage_runs s JOIN images i ON i.id = s.image_id
-         ORDER BY f, s.stage`,
-      ),
-      objects: q(
-        'SELECT i.file_name AS f, count(*) AS n, sum(o.mask_rle IS NOT NULL) AS masks FROM objects o JOIN images i ON i.id = o.image_id GROUP BY f ORDER BY f',
-      ),
-      graphs: q(
-        'SELECT i.file_name AS f FROM scene_graphs g JOIN images i ON i.id = g.image_id ORDER BY f',
-      ),
-      qa: q(
-        'SELECT i.file_name AS f, q.qa_key AS k, q.fact_hash AS h FROM qa_pairs q JOIN images i ON i.id = q.image_id ORDER BY f, k',
-      ),
-      depth: q(
-        "SELECT file_name AS f, json_extract(depth_json, '$.source') AS src FROM images ORDER BY f",
-      ),
-    };
+    return pipelineResultsByFile(db);
   } finally {
     db.close();
   }
@@ -94,20 +84,13 @@ describe('sqw run killed with SIGKILL', () => {
     const child = sqw(['run', '--project', killed, '--device', 'cpu', '--workers', '1', '--json']);
     const done = exited(child);
     // Watch the project database from here and kill the run once some images are settled.
-    const watcher = new Database(join(killed, 'project.sqlite'), {
-      readonly: true,
-      fileMustExist: true,
-    });
+    const watcher = openProjectFileReadOnly(killed);
     let settledAtKill = -1;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       let n = 0;
       try {
-        n = (
-          watcher
-            .prepare("SELECT count(*) AS n FROM job_items WHERE status != 'pending'")
-            .get() as { n: number }
-        ).n;
+        n = settledJobItemCount(watcher);
       } catch {
         // the child may still be migrating the schema
       }
@@ -127,7 +110,7 @@ describe('sqw run killed with SIGKILL', () => {
     // The system may give the dead run's PID to another process: liveness is the lease, not the
     // PID. Here the PID becomes this (live) test process's.
     const db0 = new Database(join(killed, 'project.sqlite'));
-    db0.prepare('UPDATE jobs SET owner_pid = ?').run(process.pid);
+    setJobsOwnerPid(db0, process.pid);
     db0.close();
     // Right after the kill the lease has not expired yet: --resume waits for it (never renewed),
     // then marks the dead run interrupted and finishes it.
@@ -136,9 +119,9 @@ describe('sqw run killed with SIGKILL', () => {
     const result = JSON.parse(resumed.out) as { status: string; images: number };
     expect(result).toMatchObject({ status: 'done', images: N });
 
-    const db = new Database(join(killed, 'project.sqlite'), { readonly: true });
-    const jobs = db.prepare('SELECT status, total, done FROM jobs').all();
-    const items = db.prepare('SELECT status, count(*) AS n FROM job_items GROUP BY status').all();
+    const db = openProjectFileReadOnly(killed);
+    const jobs = jobProgress(db);
+    const items = jobItemsByStatus(db);
     db.close();
     expect(jobs).toEqual([{ status: 'done', total: N, done: N }]);
     expect(items).toEqual([{ status: 'done', n: N }]);

@@ -3,6 +3,12 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
+import {
+  moveObjectBoxDroppingMask,
+  qaFactHashes,
+  qaRow,
+  reviewDecisionCount,
+} from '../../db/store/testing/desktop-rows';
 import { importCocoFile } from '../annotations/coco-import';
 import { EventBus } from '../event-bus';
 import { importBatch } from '../import/index';
@@ -33,12 +39,7 @@ afterAll(() => {
 });
 
 type Row = { id: number; status: string; factHash: string };
-const qaRows = (imageId: number) =>
-  store.db
-    .prepare(
-      'SELECT id, status, fact_hash AS factHash FROM qa_pairs WHERE image_id = ? ORDER BY id',
-    )
-    .all(imageId) as Row[];
+const qaRows = (imageId: number): Row[] => qaFactHashes(store.db, imageId);
 
 describe('re-derivation after an object edit', () => {
   it('keeps decisions on unchanged facts and marks changed ones', async () => {
@@ -75,11 +76,7 @@ describe('re-derivation after an object edit', () => {
     )!;
     const [x0, y0, x1, y1] = cabinet.box;
     const w = x1 - x0;
-    store.db
-      .prepare(
-        'UPDATE objects SET x0 = ?, x1 = ?, y0 = ?, y1 = ?, mask_rle = NULL, mask_provenance = NULL WHERE id = ?',
-      )
-      .run(x0 + w * 0.3, x1 - w * 0.1, y0, y1, cabinet.id);
+    moveObjectBoxDroppingMask(store.db, cabinet.id, { x0: x0 + w * 0.3, x1: x1 - w * 0.1, y0, y1 });
     queue.enqueue(store, image.id);
     await queue.idle();
 
@@ -110,16 +107,8 @@ describe('re-derivation and review commands together', () => {
     desktopReview(store, {
       onObjectsChanged: (ids) => ids.forEach((id) => queue.enqueue(store, id)),
     });
-  const qa = (id: number) =>
-    store.db
-      .prepare('SELECT status, question, answer, record_json AS r FROM qa_pairs WHERE id = ?')
-      .get(id) as { status: string; question: string; answer: string; r: string } | undefined;
-  const decisions = (id: number) =>
-    (
-      store.db.prepare('SELECT COUNT(*) AS n FROM review_decisions WHERE qa_id = ?').get(id) as {
-        n: number;
-      }
-    ).n;
+  const qa = (id: number) => qaRow(store.db, id);
+  const decisions = (id: number) => reviewDecisionCount(store.db, id);
 
   it('keeps an approved QA whose object was deleted through later edits, and undo brings it back', async () => {
     const image = await imageNamed(store, 'corridor.jpg');

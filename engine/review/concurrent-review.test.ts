@@ -3,10 +3,14 @@
 // to the project all succeed (no "database is locked").
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { retryWhenBusy } from '../../db/busy';
-import { DATABASE_FILE, ProjectStore } from '../../db/project-store';
+import { ProjectStore } from '../../db/project-store';
+import {
+  anotherWriter,
+  reviewTargetsAuditedTwice,
+  setBusyTimeout,
+} from '../../db/store/testing/desktop-rows';
 import { importCocoFile } from '../annotations/coco-import';
 import { importBatch } from '../import/index';
 import { writeSyntheticBatch } from '../pipeline/testing/synthetic-batch';
@@ -88,12 +92,7 @@ describe('reviewers in two processes', () => {
           decisions[0]!.reviewer === 'ann' ? 'approved' : 'rejected',
         );
       }
-      const audited = check.db
-        .prepare(
-          `SELECT target, count(*) AS n FROM audit_log WHERE op = 'do' AND command LIKE 'review.%'
-           GROUP BY target HAVING n > 1`,
-        )
-        .all();
+      const audited = reviewTargetsAuditedTwice(check.db);
       expect(audited).toEqual([]);
     } finally {
       check.close();
@@ -160,25 +159,25 @@ describe('reviewers in two processes', () => {
   it('a decision that finds the project locked past the busy timeout is retried, not reported', async () => {
     const store = ProjectStore.open(folder);
     // Another process holds a write transaction far longer than this connection waits.
-    const other = new Database(join(folder, DATABASE_FILE));
+    const other = anotherWriter(folder);
     try {
-      store.db.pragma('busy_timeout = 20');
+      setBusyTimeout(store.db, 20);
       // Without the service's retry, to see the lock error it hides.
       const review = desktopReview(store, { retry: false });
       const qa = (await layer(store).browse.qaQueue({ offset: 0, limit: 1 })).items[0]!;
       const approve = () =>
         review.decide({ qaId: qa.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
-      other.exec('BEGIN IMMEDIATE');
+      other.hold();
       await expect(approve()).rejects.toThrow(/database is locked/); // what a reviewer saw before
-      setTimeout(() => other.exec('COMMIT'), 300);
+      setTimeout(() => other.commit(), 300);
       const out = await retryWhenBusy(approve, { attempts: 20, pauseMs: 10 });
       expect(out.applied).toBe(true);
 
-      other.exec('BEGIN IMMEDIATE');
+      other.hold();
       await expect(retryWhenBusy(approve, { attempts: 3, pauseMs: 5 })).rejects.toThrow(
         /^the project is busy: .*nothing was changed, try again/,
       );
-      other.exec('ROLLBACK');
+      other.rollback();
     } finally {
       other.close();
       store.close();

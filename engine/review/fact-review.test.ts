@@ -7,6 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import { BrowseStore } from '../../db/store/browse-store';
 import { sqliteHandle } from '../../db/store/connect';
+import {
+  phrasingsOfFact,
+  qaFactIds,
+  reviewedFactIds,
+  reviewedQaCount,
+} from '../../db/store/testing/desktop-rows';
 import { generateQa } from '../../spatial/qa/generate';
 import { randomGraph } from '../../spatial/qa/testing/random-graph';
 import { exportProject } from '../export/export';
@@ -23,10 +29,7 @@ let store: ProjectStore;
 let imageId: number;
 let review: DesktopReview;
 
-const rowsOf = (fact: string) =>
-  store.db
-    .prepare('SELECT id, status, answer FROM qa_pairs WHERE fact_id = ? ORDER BY id')
-    .all(fact) as Array<{ id: number; status: string; answer: string }>;
+const rowsOf = (fact: string) => phrasingsOfFact(store.db, fact);
 let outN = 0;
 const out = () => join(dir.path, `out${++outN}`);
 const jsonl = (folder: string) =>
@@ -56,11 +59,7 @@ describe('one decision per fact', () => {
     // As the review handlers read them (engine/services/review-evidence.ts).
     const browse = new BrowseStore(sqliteHandle(store.db));
     const all = (await layer(store).scene.qaPairs(imageId)).length;
-    const facts = new Set(
-      (store.db.prepare('SELECT fact_id FROM qa_pairs').all() as Array<{ fact_id: string }>).map(
-        (r) => r.fact_id,
-      ),
-    );
+    const facts = new Set(qaFactIds(store.db));
     const queue = await browse.qaQueue({ imageId, offset: 0, limit: 10_000 });
     expect(queue.total).toBe(facts.size);
     expect(queue.total).toBeLessThan(all / 2);
@@ -162,18 +161,8 @@ describe('one decision per fact', () => {
     expect(open.length).toBeGreaterThan(1);
     for (const q of open)
       await review.decide({ qaId: q.id, decision: 'approve', confirmWarnings: true, actor: 'ann' });
-    const approvedFacts = new Set(
-      (
-        store.db
-          .prepare("SELECT DISTINCT fact_id FROM qa_pairs WHERE status IN ('approved', 'edited')")
-          .all() as Array<{ fact_id: string }>
-      ).map((r) => r.fact_id),
-    );
-    const approvedQa = (
-      store.db
-        .prepare("SELECT COUNT(*) AS n FROM qa_pairs WHERE status IN ('approved', 'edited')")
-        .get() as { n: number }
-    ).n;
+    const approvedFacts = new Set(reviewedFactIds(store.db));
+    const approvedQa = reviewedQaCount(store.db);
 
     const o = out();
     const all = await exportProject(store, { format: 'qa-jsonl', outDir: o });

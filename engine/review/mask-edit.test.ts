@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
 import type { ObjectState } from '../../db/store/rows';
+import { reviewDecisionCount } from '../../db/store/testing/desktop-rows';
 import {
   countsToString,
   decodeRle,
@@ -64,8 +65,7 @@ const chairNode = async () =>
     (n) => n.label === 'chair',
   )!;
 const bitmap = (json: string) => decodeRle(JSON.parse(json) as CocoRle).mask;
-const decisionCount = () =>
-  (store.db.prepare('SELECT COUNT(*) AS n FROM review_decisions').get() as { n: number }).n;
+const decisionCount = () => reviewDecisionCount(store.db);
 
 /** What a reviewer erases: the chair's mask without the wall and sofa behind it (beyond 1.6 m). */
 function erasedWall(derived: Uint8Array): Uint8Array {

@@ -8,6 +8,7 @@ import { ProjectStore } from '../../db/project-store';
 import { BrowseStore } from '../../db/store/browse-store';
 import { sqliteHandle } from '../../db/store/connect';
 import { ReviewStore } from '../../db/store/review-store';
+import { recordOlderAuditEntry } from '../../db/store/testing/desktop-rows';
 import { importBatch } from '../import/index';
 import { tempDir } from '../test/helpers';
 import { desktopReview } from './testing/desktop-review';
@@ -324,20 +325,15 @@ describe('object commands', () => {
     const before = (await layer(store).browse.objectState(id))!;
     await writeObjectState(layer(store).db, { ...before, label: 'ottoman' }, before.version);
     const after = (await layer(store).browse.objectState(id))!;
-    store.db
-      .prepare(
-        `INSERT INTO audit_log (actor, command, target, before_json, after_json, created_at, op, ref_id, image_ids_json)
-         VALUES (?, ?, ?, ?, ?, ?, 'do', NULL, ?)`,
-      )
-      .run(
-        'old',
-        'object.relabel',
-        `object:${id}`,
-        JSON.stringify({ objects: [before], qa: [] }),
-        JSON.stringify({ objects: [after], qa: [] }),
-        new Date().toISOString(),
-        JSON.stringify([imageId]),
-      );
+    recordOlderAuditEntry(store.db, {
+      actor: 'old',
+      command: 'object.relabel',
+      target: `object:${id}`,
+      before: { objects: [before], qa: [] },
+      after: { objects: [after], qa: [] },
+      createdAt: new Date().toISOString(),
+      imageIds: [imageId],
+    });
     changed = [];
     expect(await review.undo('old')).toMatchObject({ command: 'object.relabel', op: 'undo' });
     expect((await layer(store).browse.objectState(id))!.label).toBe('stool');

@@ -7,13 +7,13 @@
 // store in progress (which checks that its objects are current), while workers do not wait for
 // each other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
 import { ModelOutputStore } from '../../db/store/model-output-store';
 import { lockObjectEdits } from '../../db/store/object-edit-store';
 import { SceneStore } from '../../db/store/scene-store';
+import { waitingAdvisoryLocks } from '../../db/store/testing/team-rows';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';
 import { NO_MODELS } from '../pipeline/testing/run-job';
 import { corridorWithQa } from '../test/corridor-project';
@@ -148,15 +148,7 @@ describe.skipIf(postgres.skipReason)('a worker storing an image a reviewer just 
   it("an edit waits for a worker's store in progress; stores do not wait for each other", async () => {
     const corridor = t.built;
     const project = await openPostgresProject(t.url, 3);
-    const waiting = async () =>
-      Number(
-        (
-          await sql<{ n: string }>`
-            SELECT COUNT(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`.execute(
-            project.db,
-          )
-        ).rows[0]!.n,
-      );
+    const waiting = () => waitingAdvisoryLocks(project.db);
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
     let held!: () => void;

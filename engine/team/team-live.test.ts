@@ -13,7 +13,7 @@ import { EngineEvent } from '../../contract/api';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
-import { LISTENER_APPLICATION } from '../../db/queue/queue-notices';
+import { cutOffQueueListeners } from '../../db/store/testing/team-rows';
 import { NO_MODELS } from '../pipeline/testing/run-job';
 import type { RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
@@ -224,14 +224,7 @@ describe.skipIf(postgres.skipReason)('live pipeline progress on a team project',
 
       // Cut off, and kept cut off until the whole run is stored (it tries again every second, and
       // each try is cut off within milliseconds): the worker's notices go unheard.
-      const cutOff = async () =>
-        (
-          await admin.query(
-            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-             WHERE application_name = $1 AND datname = current_database()`,
-            [LISTENER_APPLICATION],
-          )
-        ).rowCount ?? 0;
+      const cutOff = () => cutOffQueueListeners(admin);
       expect(await cutOff()).toBe(1);
       let storing = true;
       const keepCutOff = (async () => {

@@ -19,6 +19,12 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
+import {
+  imageJobsByState,
+  retriedImageJobs,
+  stageRunCount,
+  stageRunTotals,
+} from '../../db/store/testing/team-rows';
 import { ALL_STAGES } from '../pipeline/stages';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
@@ -110,13 +116,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
 
     const db = new pg.Client({ connectionString: url });
     await db.connect();
-    const settled = async (imageId?: number) =>
-      (
-        await db.query(
-          `SELECT COUNT(*)::int AS n FROM stage_runs WHERE stage = 'qa' AND ($1::int IS NULL OR image_id = $1)`,
-          [imageId ?? null],
-        )
-      ).rows[0].n as number;
+    const settled = (imageId?: number) => stageRunCount(db, { stage: 'qa', imageId });
     // A fifth worker, in this process, holds its first job's results past the job's lease: another
     // worker takes the job over and stores the image; the late attempt must then store nothing.
     let lateImage: number | null = null;
@@ -158,21 +158,12 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
       expect(lateStored.length).toBeGreaterThan(0);
       expect(lateStored.every((n) => n === 0)).toBe(true);
 
-      const jobs = (
-        await db.query<{ state: string; n: number; retried: number }>(
-          `SELECT state, COUNT(*)::int AS n, COUNT(*) FILTER (WHERE retry_count > 0)::int AS retried
-           FROM pgboss.job WHERE name = 'sqw-images' GROUP BY state`,
-        )
-      ).rows;
+      const jobs = await imageJobsByState(db);
       expect(jobs.map((j) => [j.state, j.n])).toEqual([['completed', IMAGES]]);
       // The late worker's job and those the killed workers held.
       expect(jobs[0]!.retried).toBeGreaterThan(1);
       // One record per (image, stage), all by this run, as many as the desktop's.
-      const records = (
-        await db.query<{ n: number; runs: number }>(
-          `SELECT COUNT(*)::int AS n, COUNT(DISTINCT job_id)::int AS runs FROM stage_runs`,
-        )
-      ).rows[0]!;
+      const records = await stageRunTotals(db);
       expect(records).toEqual({ n: desktop.reduce((n, i) => n + i.stages.length, 0), runs: 1 });
 
       const team = await storedResults(project);
@@ -190,12 +181,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
       expect(team.map(byRank)).toEqual(desktop.map(byRank));
       // Ids included: the retried jobs' detected objects took their blocks as the first attempt did.
       expect(team).toEqual(desktop);
-      const retried = (
-        await db.query<{ image: number; first: number }>(
-          `SELECT (data->>'imageId')::int AS image, (data->>'firstObjectId')::int AS first
-           FROM pgboss.job WHERE name = 'sqw-images' AND retry_count > 0`,
-        )
-      ).rows;
+      const retried = await retriedImageJobs(db);
       expect(retried.length).toBeGreaterThan(1);
       for (const { image, first } of retried) {
         const objectIds = team[ids.indexOf(image)]!.objects.map((o) => o[0]);

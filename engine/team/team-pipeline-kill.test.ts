@@ -8,6 +8,7 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
 import { openPostgresProject } from '../../db/store/connect';
+import { imageJobsByState, stageRunCount, stageRunTotals } from '../../db/store/testing/team-rows';
 import { NO_MODELS } from '../pipeline/testing/run-job';
 import { tempDir } from '../test/helpers';
 import { demoProject, desktopRun, storedResults, WORKER_STAGES } from './testing/team-fixture';
@@ -78,9 +79,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the real 
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
-      const settled = async () =>
-        (await db.query(`SELECT COUNT(*)::int AS n FROM stage_runs WHERE stage = 'qa'`)).rows[0]
-          .n as number;
+      const settled = () => stageRunCount(db, { stage: 'qa' });
       const deadline = Date.now() + 20_000;
       while ((await settled()) < 3 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 20));
@@ -90,20 +89,11 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the real 
       for (const s of await Promise.all([workers[2]!.done, workers[3]!.done]))
         expect(s).toMatch(/^0: /);
 
-      const jobs = (
-        await db.query<{ state: string; n: number; retried: number }>(
-          `SELECT state, COUNT(*)::int AS n, COUNT(*) FILTER (WHERE retry_count > 0)::int AS retried
-           FROM pgboss.job WHERE name = 'sqw-images' GROUP BY state`,
-        )
-      ).rows;
+      const jobs = await imageJobsByState(db);
       expect(jobs.map((j) => [j.state, j.n])).toEqual([['completed', images]]);
       expect(jobs[0]!.retried).toBeGreaterThan(0);
       // One record per (image, stage) by key; every one written by this run, exactly the desktop's.
-      const records = (
-        await db.query<{ n: number; runs: number }>(
-          `SELECT COUNT(*)::int AS n, COUNT(DISTINCT job_id)::int AS runs FROM stage_runs`,
-        )
-      ).rows[0]!;
+      const records = await stageRunTotals(db);
       expect(records).toEqual({ n: desktop.reduce((n, i) => n + i.stages.length, 0), runs: 1 });
       expect(await storedResults(project)).toEqual(desktop);
     } finally {

@@ -9,8 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
-import { LISTENER_APPLICATION } from '../../db/queue/queue-notices';
 import { openPostgresProject } from '../../db/store/connect';
+import {
+  queueListenerPids,
+  runJobLabels,
+  terminateBackend,
+} from '../../db/store/testing/team-rows';
 import type { Output } from '../cli/output';
 import { runOnTeamProject } from '../cli/commands/team-run';
 import { NO_MODELS } from '../pipeline/testing/run-job';
@@ -79,11 +83,7 @@ async function listeners(url: string): Promise<number[]> {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
-    const { rows } = await db.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = current_database()`,
-      [LISTENER_APPLICATION],
-    );
-    return rows.map((r) => r.pid);
+    return await queueListenerPids(db);
   } finally {
     await db.end();
   }
@@ -133,11 +133,7 @@ describe.skipIf(postgres.skipReason)('sqw run on a team project', () => {
       const db = new pg.Client({ connectionString: url });
       await db.connect();
       try {
-        const { rows } = await db.query(
-          `SELECT DISTINCT data->'labels' AS labels FROM pgboss.job WHERE data->>'runId' = $1`,
-          [runId],
-        );
-        expect(rows).toEqual([{ labels: ['chair', 'lamp'] }]);
+        expect(await runJobLabels(db, runId)).toEqual([{ labels: ['chair', 'lamp'] }]);
       } finally {
         await db.end();
       }
@@ -217,7 +213,7 @@ describe.skipIf(postgres.skipReason)('sqw run on a team project', () => {
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
       try {
-        await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+        await terminateBackend(admin, pid!);
       } finally {
         await admin.end();
       }

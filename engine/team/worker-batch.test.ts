@@ -5,6 +5,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
+import {
+  failedJobReasons,
+  stageRunJobIds,
+  stageRunWriteTimes,
+} from '../../db/store/testing/team-rows';
 import { tempDir } from '../test/helpers';
 import { FolderBlobStore } from './blob-store';
 import { teamProject } from './testing/image-rows';
@@ -39,23 +44,17 @@ describe.skipIf(postgres.skipReason)('a worker stores each fetched batch at once
       await queue.enqueue('run-1', [...ids, 999_999], ['noop']);
       expect(await work()).toMatchObject({ jobs: 5, failed: 1, stored: 5 });
       expect(await queue.counts()).toEqual({ waiting: 0, active: 0, completed: 5, failed: 1 });
-      const failed = await db.query(
-        `SELECT output->>'reason' AS reason FROM pgboss.job WHERE state = 'failed'`,
-      );
-      expect(failed.rows).toEqual([{ reason: 'image 999999 not in the project' }]);
+      expect(await failedJobReasons(db)).toEqual([{ reason: 'image 999999 not in the project' }]);
 
       // The same run's jobs again (as a late attempt finishes): completed, nothing stored twice.
-      const before = await db.query(`SELECT image_id, updated_at FROM stage_runs ORDER BY 1`);
+      const before = await stageRunWriteTimes(db);
       await queue.enqueue('run-1', ids, ['noop']);
       expect(await work()).toMatchObject({ jobs: 5, failed: 0, stored: 0 });
-      expect(
-        (await db.query(`SELECT image_id, updated_at FROM stage_runs ORDER BY 1`)).rows,
-      ).toEqual(before.rows);
+      expect(await stageRunWriteTimes(db)).toEqual(before);
       // Another run stores its own records.
       await queue.enqueue('run-2', ids, ['noop']);
       expect(await work()).toMatchObject({ jobs: 5, failed: 0, stored: 5 });
-      const runs = await db.query(`SELECT DISTINCT job_id FROM stage_runs`);
-      expect(runs.rows).toEqual([{ job_id: 'run-2' }]);
+      expect(await stageRunJobIds(db)).toEqual([{ job_id: 'run-2' }]);
     } finally {
       await db.end();
       await queue.close();

@@ -6,6 +6,11 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
+import {
+  imageJobsByState,
+  stageRunCount,
+  stageRunsPerImage,
+} from '../../db/store/testing/team-rows';
 import { tempDir } from '../test/helpers';
 import { teamProject } from './testing/image-rows';
 
@@ -76,8 +81,7 @@ describe.skipIf(postgres.skipReason)('sqw worker on a PostgreSQL queue', () => {
     const db = new pg.Client({ connectionString: url });
     await db.connect();
     try {
-      const stored = async () =>
-        (await db.query('SELECT COUNT(*)::int AS n FROM stage_runs')).rows[0].n as number;
+      const stored = () => stageRunCount(db);
       const deadline = Date.now() + 60_000;
       while ((await stored()) < IMAGES / 4 && Date.now() < deadline)
         await new Promise((r) => setTimeout(r, 100));
@@ -89,21 +93,11 @@ describe.skipIf(postgres.skipReason)('sqw worker on a PostgreSQL queue', () => {
       const survivors = await Promise.all([workers[2]!.done, workers[3]!.done]);
       for (const s of survivors) expect(s).toMatch(/^0: /);
 
-      const rows = (
-        await db.query<{ image_id: number; n: number; status: string }>(
-          `SELECT image_id, COUNT(*)::int AS n, MIN(status) AS status FROM stage_runs
-           WHERE stage = 'noop' GROUP BY image_id ORDER BY image_id`,
-        )
-      ).rows;
+      const rows = await stageRunsPerImage(db, 'noop');
       expect(rows.map((r) => r.image_id)).toEqual(ids);
       expect(rows.every((r) => r.n === 1 && r.status === 'done')).toBe(true);
 
-      const jobs = (
-        await db.query<{ state: string; n: number; retried: number }>(
-          `SELECT state, COUNT(*)::int AS n, COUNT(*) FILTER (WHERE retry_count > 0)::int AS retried
-           FROM pgboss.job WHERE name = 'sqw-images' GROUP BY state`,
-        )
-      ).rows;
+      const jobs = await imageJobsByState(db);
       expect(jobs.map((j) => [j.state, j.n])).toEqual([['completed', IMAGES]]);
       // The killed workers held claimed jobs: those came back by lease expiry and were redone.
       expect(jobs[0]!.retried).toBeGreaterThan(0);
