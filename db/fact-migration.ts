@@ -7,7 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import { factIdOfRecord } from '../spatial/qa/fact-id';
 import { qaRevision } from './store/rows';
-import { siblingStatus, supersededReason, type DecidedStatus } from './repositories/fact-decisions';
+import { siblingStatus, supersededReason, type DecidedStatus } from './rules/fact-decisions';
 
 const FOLLOWS = new Set(['proposed', 'approved', 'rejected', 'edited']);
 const DECIDED = new Set(['approved', 'rejected', 'edited']);

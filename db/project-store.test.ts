@@ -12,7 +12,7 @@ import {
   projectFileIsCurrent,
 } from './store/sqlite-migrations';
 import { ProjectStore } from './project-store';
-import type { GeneratedQa } from './repositories/qa-upsert-plan';
+import type { GeneratedQa } from './rules/qa-upsert-plan';
 import { BrowseStore } from './store/browse-store';
 import { CatalogStore } from './store/catalog-store';
 import { sqliteHandle } from './store/connect';

@@ -6,7 +6,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { AuditEntryRow, QaState, ReviewRow } from './rows';
 import { qaRevision } from './rows';
-import { siblingStatus, supersededReason } from '../repositories/fact-decisions';
+import { siblingStatus, supersededReason } from '../rules/fact-decisions';
 import type { DialectName, ProjectTables } from './schema';
 
 export interface FactDecision {

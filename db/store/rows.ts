@@ -170,14 +170,21 @@ export function qaRevision(status: string, answer: string, factHash: string | nu
     .slice(0, 12);
 }
 
-export interface StageRunRow {
+// A stage's record for one image, tagged with the run that produced it (null: a re-derivation
+// after an edit). Read and written through db/store/scene-store.ts (recordStages, stageRecords,
+// runStageCounts) by the desktop and team pipelines alike.
+export interface StageRecord {
   imageId: number;
   stage: string;
   status: 'done' | 'skipped' | 'failed';
   reason: string | null;
   provenance: Record<string, unknown> | null;
   tookMs: number | null;
+  jobId: string | null;
 }
+
+/** A stage's record as the image view lists it (without the run). */
+export type StageRunRow = Omit<StageRecord, 'jobId'>;
 
 export interface QueueSlice {
   batchId: number | null;

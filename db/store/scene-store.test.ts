@@ -2,7 +2,7 @@
 // derived image status behave the same on SQLite (desktop triggers) and PostgreSQL (the layer's);
 // so do the model stages' outputs (ModelOutputStore).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { GeneratedQa } from '../repositories/qa-upsert-plan';
+import type { GeneratedQa } from '../rules/qa-upsert-plan';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ModelOutputStore } from './model-output-store';

@@ -4,14 +4,9 @@
 // stage records. Methods do not open transactions: a caller writes an image's results through a
 // store made on one transaction.
 import type { Kysely } from 'kysely';
-import { parseAttributes, type ObjectExclusion } from './rows';
-import type { QaStatus } from '../repositories/qa-keeping';
-import {
-  planQaUpsert,
-  type GeneratedQa,
-  type QaUpsertCounts,
-} from '../repositories/qa-upsert-plan';
-import type { StageRecord } from '../repositories/stage-results';
+import { parseAttributes, type ObjectExclusion, type StageRecord } from './rows';
+import type { QaStatus } from '../rules/qa-keeping';
+import { planQaUpsert, type GeneratedQa, type QaUpsertCounts } from '../rules/qa-upsert-plan';
 import type { ProjectTables } from './schema';
 
 export interface StoredObjectRow {

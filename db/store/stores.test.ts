@@ -1,6 +1,6 @@
 // One suite, two databases: the review and catalog stores behave the same on SQLite and PostgreSQL.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { supersededReason } from '../repositories/fact-decisions';
+import { supersededReason } from '../rules/fact-decisions';
 import { CatalogStore } from './catalog-store';
 import type { ProjectDb } from './connect';
 import { ExportStore } from './export-store';

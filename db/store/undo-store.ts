@@ -6,8 +6,8 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditEntryRow, ObjectState, QaState } from './rows';
 import { qaRevision } from './rows';
-import { sameReviewerObject } from '../repositories/object-undo-rules';
-import { parseHeld, type HeldDecision } from '../repositories/qa-keeping';
+import { sameReviewerObject } from '../rules/object-undo-rules';
+import { parseHeld, type HeldDecision } from '../rules/qa-keeping';
 import {
   lockObjectEdits,
   ObjectEditReads,

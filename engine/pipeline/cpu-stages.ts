@@ -2,8 +2,8 @@
 // from their computed result (cpu-task.ts), with no database: the desktop's image run
 // (image-run.ts, SQLite in one transaction) and a team worker (engine/team, PostgreSQL) write the
 // same graph, masks and QA and record the same stage results from it.
-import type { QaUpsertCounts } from '../../db/repositories/qa-upsert-plan';
-import type { StageRecord } from '../../db/repositories/stage-results';
+import type { QaUpsertCounts } from '../../db/rules/qa-upsert-plan';
+import type { StageRecord } from '../../db/store/rows';
 import type { CocoRle } from '../../spatial/geometry/mask-rle';
 import type { QaResult } from '../../spatial/qa/types';
 import type { SceneGraph } from '../../spatial/scene/scene-graph';

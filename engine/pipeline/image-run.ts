@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ProjectStore } from '../../db/project-store';
 import type { ImageRow } from '../../db/store/rows';
-import type { StageRecord } from '../../db/repositories/stage-results';
+import type { StageRecord } from '../../db/store/rows';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { sqliteHandle } from '../../db/store/connect';
 import { JobItemStore } from '../../db/store/job-item-store';

@@ -2,7 +2,7 @@
 // stable key so re-running keeps review decisions on unchanged facts, and its ambiguous objects
 // for review. The desktop's image run, a team worker and the re-derivation after an edit all
 // store QA through storeQa (the two-database layer's SceneStore).
-import type { GeneratedQa, QaUpsertCounts } from '../../db/repositories/qa-upsert-plan';
+import type { GeneratedQa, QaUpsertCounts } from '../../db/rules/qa-upsert-plan';
 import type { SceneStore } from '../../db/store/scene-store';
 import type { QaResult } from '../../spatial/qa/types';
 

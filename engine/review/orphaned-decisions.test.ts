@@ -3,7 +3,7 @@
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../../db/project-store';
-import type { GeneratedQa } from '../../db/repositories/qa-upsert-plan';
+import type { GeneratedQa } from '../../db/rules/qa-upsert-plan';
 import { importBatch } from '../import/index';
 import { writeResults } from '../test/desktop-results';
 import { tempDir } from '../test/helpers';

@@ -5,7 +5,7 @@
 // record), and the results are written through the two-database layer's stores. Computing happens
 // outside any transaction; `write` is called inside the job's completing transaction.
 import type { Kysely } from 'kysely';
-import type { StageRecord } from '../../db/repositories/stage-results';
+import type { StageRecord } from '../../db/store/rows';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { SceneStore } from '../../db/store/scene-store';
 import type { DialectName, ProjectTables } from '../../db/store/schema';

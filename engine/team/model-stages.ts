@@ -8,7 +8,7 @@
 // blob store.
 import type { Kysely } from 'kysely';
 import type { ImageRow } from '../../db/store/rows';
-import type { StageRecord } from '../../db/repositories/stage-results';
+import type { StageRecord } from '../../db/store/rows';
 import { ModelOutputStore, type DetectedObject } from '../../db/store/model-output-store';
 import type { SceneStore, StoredObjectRow } from '../../db/store/scene-store';
 import type { DialectName, ProjectTables } from '../../db/store/schema';

@@ -5,7 +5,7 @@
 // (`--device`, `--models-dir`), loaded on the first job that asks for them.
 import { hostname } from 'node:os';
 import { ImageQueue, type ImageJob, type QueueOptions } from '../../db/queue/image-queue';
-import type { StageRecord } from '../../db/repositories/stage-results';
+import type { StageRecord } from '../../db/store/rows';
 import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { lockObjectEdits } from '../../db/store/object-edit-store';

@@ -2,8 +2,8 @@
 // the two-database layer's SceneStore on the project's own connection (project.sqlite).
 import type { Kysely } from 'kysely';
 import type { ProjectStore } from '../../db/project-store';
-import type { QaUpsertCounts } from '../../db/repositories/qa-upsert-plan';
-import type { StageRecord } from '../../db/repositories/stage-results';
+import type { QaUpsertCounts } from '../../db/rules/qa-upsert-plan';
+import type { StageRecord } from '../../db/store/rows';
 import { sqliteHandle } from '../../db/store/connect';
 import { SceneStore } from '../../db/store/scene-store';
 import type { ProjectTables } from '../../db/store/schema';

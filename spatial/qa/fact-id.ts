@@ -5,7 +5,7 @@
 // one finding shares it, it survives re-derivation like a QA id does, and it can be computed from a
 // stored QA record alone (the migration that grouped earlier decisions by fact does that).
 // What the fact says (its value) and how its objects are named are compared by factHash and
-// namingHash on each phrasing (db/repositories/qa-keeping.ts), not by the id.
+// namingHash on each phrasing (db/rules/qa-keeping.ts), not by the id.
 
 import { FAMILIES } from './families';
 import { fnv1a64, keyOf } from './qa-id';
