@@ -137,6 +137,19 @@ describe('stale temporary folders of killed exports', () => {
     expect(existsSync(join(mine, TEMP_MARKER))).toBe(true);
   });
 
+  it('remove an empty folder by their name that a kill left before its marker, once stale', async () => {
+    const parent = join(dir.path, 'unmarked');
+    const stale = join(parent, '.E.partial-0123abcd');
+    const fresh = join(parent, '.E.partial-89abcdef');
+    mkdirSync(stale, { recursive: true });
+    mkdirSync(fresh);
+    age(stale);
+    const r = await exportText(join(parent, 'E'));
+    expect(r.cleaned).toEqual([`removed an empty temporary export folder ${stale}`]);
+    // A fresh one may belong to an export in another process that is about to mark it.
+    expect(readdirSync(parent).sort()).toEqual(['.E.partial-89abcdef', 'E']);
+  });
+
   it('give back an earlier export that a kill left between the two renames', async () => {
     const parent = join(dir.path, 'between');
     mkdirSync(parent);

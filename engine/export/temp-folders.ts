@@ -2,8 +2,9 @@
 // being written) and `.NAME.old-HEX` (holding the earlier export while it is deleted). Each holds
 // TEMP_MARKER, which the running export touches every few seconds; an export that was killed stops
 // touching it, and the next export into the same folder deletes the folders whose marker went
-// stale. A folder without the marker or with another name is never touched, and neither is one
-// whose marker is fresh (an export still running in another process).
+// stale. A folder without the marker or with another name is never touched (except an empty one
+// by our name that a kill left before its marker was written), and neither is one whose marker is
+// fresh (an export still running in another process).
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import {
@@ -95,8 +96,22 @@ export async function cleanStaleTemps(parent: string, now = Date.now()): Promise
     const [folder, mark] = await Promise.all(
       [lstat(dir), lstat(marker)].map((p) => p.catch(() => null)),
     );
-    if (!folder?.isDirectory() || !mark?.isFile()) continue;
-    if (now - mark.mtimeMs < STALE_AFTER_MS) continue;
+    if (!folder?.isDirectory()) continue;
+    if (!mark) {
+      // Killed between making the folder and writing its marker: an empty folder by our name,
+      // left alone while it is fresh (an export in another process may be about to mark it).
+      // rmdir removes only an empty one, so nothing anyone put there can be lost.
+      if (now - folder.mtimeMs < STALE_AFTER_MS) continue;
+      if (
+        await rmdir(dir).then(
+          () => true,
+          () => false,
+        )
+      )
+        done.push(`removed an empty temporary export folder ${dir}`);
+      continue;
+    }
+    if (!mark.isFile() || now - mark.mtimeMs < STALE_AFTER_MS) continue;
     const kind = m[2] as TempKind;
     const target = await markedTarget(marker, m[1]!);
     const output = join(parent, target);

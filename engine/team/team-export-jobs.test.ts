@@ -235,10 +235,10 @@ describe.skipIf(postgres.skipReason)('team export jobs across server restarts (P
       const [{ id: projectId }] = await rpc('projects.list', {});
       ({ jobId } = await rpc('exports.start', { projectId, options: { format: 'llava', outDir } }));
       expect(await rpc('jobs.get', { projectId, jobId })).toMatchObject({ status: 'running' });
-      // Killed once the export has begun writing its unfinished folder.
+      // Killed once the export has made and marked its unfinished folder.
       const parent = dirname(outDir);
-      for (let i = 0; i < 100 && partials(parent).length === 0; i++)
-        await new Promise((r) => setTimeout(r, 50));
+      const marked = () => partials(parent).some((p) => existsSync(join(parent, p, TEMP_MARKER)));
+      for (let i = 0; i < 200 && !marked(); i++) await new Promise((r) => setTimeout(r, 50));
     } finally {
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
