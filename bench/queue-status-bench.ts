@@ -73,9 +73,7 @@ async function main() {
         everyThirdNeedsReview: true,
         analyze: true,
       });
-      const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-        (r) => r.id,
-      );
+      const ids = await new CatalogStore(project.db).imageIds();
       await queue.enqueue('run', ids, ['noop']);
       // Half done, as a run in progress.
       await completeEvenImageJobs(project.db, { analyze: true });

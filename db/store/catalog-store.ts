@@ -203,6 +203,12 @@ export class CatalogStore {
     return row?.id;
   }
 
+  /** Every image's id, in id order (what `sqw run --database` and `sqw queue enqueue` queue). */
+  async imageIds(): Promise<number[]> {
+    const rows = await this.db.selectFrom('images').select('id').orderBy('id').execute();
+    return rows.map((r) => r.id);
+  }
+
   async image(id: number): Promise<ImageRow | undefined> {
     const row = await this.images().where('id', '=', id).executeTakeFirst();
     return row && (await this.withQueueStatus([row]))[0];

@@ -3,6 +3,7 @@
 // an admin pauses it and no worker claims its images until resumed; a run with one image whose
 // stage fails and one whose job fails lists both failures, and retrying them runs those images
 // again to done; viewers and reviewers are refused.
+import { CatalogStore } from '../../db/store/catalog-store';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,10 +46,7 @@ describe.skipIf(postgres.skipReason)('pipeline runs on the jobs page of a team p
       throw new Error(`${method}: ${res.body.error.code}: ${res.body.error.message}`);
     return res.body.result;
   }
-  const imageIds = async () =>
-    (await team.project.db.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-      (r) => r.id,
-    );
+  const imageIds = async () => await new CatalogStore(team.project.db.db).imageIds();
   const work = (signal?: AbortSignal) =>
     runWorker({
       url,

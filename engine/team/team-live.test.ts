@@ -5,6 +5,7 @@
 // the images list, counts and filter, a paused one does not. After the server's queue listener
 // loses its connection, what workers stored meanwhile (its notices missed) is told once it listens
 // again.
+import { CatalogStore } from '../../db/store/catalog-store';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,10 +45,7 @@ describe.skipIf(postgres.skipReason)('live pipeline progress on a team project',
     if (!body.ok) throw new Error(`${method}: ${body.error.code}: ${body.error.message}`);
     return body.result;
   }
-  const imageIds = async () =>
-    (await team.project.db.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-      (r) => r.id,
-    );
+  const imageIds = async () => await new CatalogStore(team.project.db.db).imageIds();
   const work = (o: Partial<WorkerOptions> = {}) =>
     runWorker({
       url,

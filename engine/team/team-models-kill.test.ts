@@ -9,6 +9,7 @@
 // queued, db/store/object-id-blocks.ts), so a job retried after its worker was killed, or after its
 // lease ran out, takes the same ids: the results equal the desktop's with the ids, and the QA keys
 // that hash them, included; each image's QA is also what the QA stage gives for its stored graph.
+import { CatalogStore } from '../../db/store/catalog-store';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,9 +108,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the model
   it('completes with the single-process results, each stored once', async () => {
     const queue = await ImageQueue.open(url, { supervise: false, leaseSeconds: 2, retryLimit: 5 });
     const project = await openPostgresProject(url, 2);
-    const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-      (r) => r.id,
-    );
+    const ids = await new CatalogStore(project.db).imageIds();
     expect(ids).toHaveLength(IMAGES);
     await queue.enqueue('run-kill', ids, [...ALL_STAGES], '1', WORKER_LABELS);
     await queue.close();

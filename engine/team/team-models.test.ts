@@ -83,9 +83,7 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
   async function imageIds(url: string): Promise<number[]> {
     const project = await openPostgresProject(url, 1);
     try {
-      return (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-        (r) => r.id,
-      );
+      return await new CatalogStore(project.db).imageIds();
     } finally {
       await project.close();
     }

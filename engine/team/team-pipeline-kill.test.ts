@@ -1,5 +1,6 @@
 // Two of four `sqw worker` processes killed while they run the real stages: the run completes,
 // the results equal the single-process run's, and no image's results were stored twice.
+import { CatalogStore } from '../../db/store/catalog-store';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -68,9 +69,7 @@ describe.skipIf(postgres.skipReason)('team workers killed mid-run with the real 
   it('completes with the single-process results, each stored once', async () => {
     const queue = await ImageQueue.open(url, { supervise: false, leaseSeconds: 2, retryLimit: 5 });
     const project = await openPostgresProject(url, 2);
-    const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-      (r) => r.id,
-    );
+    const ids = await new CatalogStore(project.db).imageIds();
     expect(ids).toHaveLength(images);
     await queue.enqueue('run-kill', ids, WORKER_STAGES, '1');
     await queue.close();

@@ -2,6 +2,7 @@
 // boxes) run by `sqw run`'s job path on SQLite and by two workers on PostgreSQL stores the same QA
 // (stable ids, questions, answers), scene graphs, derived masks, ambiguities, stage results and
 // image statuses. A job delivered again for the same run stores nothing.
+import { CatalogStore } from '../../db/store/catalog-store';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
@@ -60,9 +61,7 @@ describe.skipIf(postgres.skipReason)('the model-free pipeline in team workers', 
   it('stores what the single-process run stores, image by image', async () => {
     const project = await openPostgresProject(url, 2);
     try {
-      const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-        (r) => r.id,
-      );
+      const ids = await new CatalogStore(project.db).imageIds();
       expect(ids).toHaveLength(images);
       const reports = await work('run-1', ids)();
       expect(reports.reduce((n, r) => n + r.jobs, 0)).toBe(images);

@@ -6,6 +6,7 @@
 // results show (and the run's end is seen) within a redraw interval. A notice can be lost (the
 // listening connection dropped), so the counts are also read after listening again and every
 // REREAD_MS whatever is heard.
+import { CatalogStore } from '../../../db/store/catalog-store';
 import { randomUUID } from 'node:crypto';
 import { describeLocation } from '../../../db/copy/project-copy';
 import { ImageQueue, type QueueCounts } from '../../../db/queue/image-queue';
@@ -112,9 +113,7 @@ export async function runOnTeamProject(o: TeamRunOptions, out: Output): Promise<
     await reread.close();
   };
   try {
-    const ids = (await project.db.selectFrom('images').select('id').orderBy('id').execute()).map(
-      (r) => r.id,
-    );
+    const ids = await new CatalogStore(project.db).imageIds();
     total = ids.length;
     // Listening before the jobs are queued: every change after the first read is heard.
     listener = await QueueListener.listen(

@@ -107,13 +107,19 @@ export function registerWorker(program: Command): void {
         retries: string;
         json?: boolean;
       }) => {
-        const [{ ImageQueue }, { openPostgresProject }, { workerStageNames }, { randomUUID }] =
-          await Promise.all([
-            import('../../../db/queue/image-queue'),
-            import('../../../db/store/connect'),
-            import('../../team/worker'),
-            import('node:crypto'),
-          ]);
+        const [
+          { ImageQueue },
+          { openPostgresProject },
+          { CatalogStore },
+          { workerStageNames },
+          { randomUUID },
+        ] = await Promise.all([
+          import('../../../db/queue/image-queue'),
+          import('../../../db/store/connect'),
+          import('../../../db/store/catalog-store'),
+          import('../../team/worker'),
+          import('node:crypto'),
+        ]);
         const stages = flags.stages.split(',').map((s) => s.trim());
         const known = workerStageNames();
         const unknown = stages.find((s) => !known.includes(s));
@@ -121,9 +127,7 @@ export function registerWorker(program: Command): void {
           throw new CliError(`unknown worker stage ${unknown} (known: ${known.join(', ')})`, 2);
         const url = postgresUrl(flags.database);
         const project = await openPostgresProject(url, 1);
-        const ids = (
-          await project.db.selectFrom('images').select('id').orderBy('id').execute()
-        ).map((r) => r.id);
+        const ids = await new CatalogStore(project.db).imageIds();
         await project.close();
         const q = await ImageQueue.open(url, {
           supervise: false,
