@@ -114,6 +114,26 @@ export default tseslint.config(
           message:
             'A SQL string run on a connection: only db/ writes SQL (add a named function there).',
         },
+        {
+          // The query builder's entry points on any object (a Kysely handle, a transaction, an
+          // expression builder's subquery); no other code of ours has methods of these names.
+          selector:
+            'CallExpression[callee.property.name=/^(selectFrom|selectNoFrom|insertInto|replaceInto|updateTable|deleteFrom|mergeInto|withRecursive)$/]',
+          message: "Kysely's query builder writes SQL: only db/ does (add a named function there).",
+        },
+        {
+          // A CTE is named by a string or built by a callback; Array.prototype.with takes an index.
+          selector:
+            "CallExpression[callee.property.name='with']:matches([arguments.0.value=type(string)], [arguments.0.type=/^(TemplateLiteral|ArrowFunctionExpression|FunctionExpression)$/])",
+          message:
+            "Kysely's with (a common table expression) writes SQL: only db/ does (add a named function there).",
+        },
+        {
+          // db.schema.createTable(…) and the rest of Kysely's schema module.
+          selector:
+            "MemberExpression[object.property.name='schema'][property.name=/^((create|alter|drop)(Table|Index|Schema|View|Type)|refreshMaterializedView|withSchema|withPlugin|withoutPlugins)$/]",
+          message: "Kysely's schema module writes DDL: only db/ does (add a named function there).",
+        },
       ],
     },
   },

@@ -14,6 +14,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { startTestCluster, type TestCluster } from '../db/postgres/test-cluster';
+import { CatalogStore } from '../db/store/catalog-store';
+import { seedTeamImages } from '../db/store/testing/bench-seed';
 import {
   backendPid,
   dropDatabase,
@@ -68,52 +70,21 @@ function serverCpuSeconds(postmaster: number, excluded: number): number {
   return total;
 }
 
+/**
+ * Migrates a fresh database with the tree's own layer (a baseline's schema is its own), then fills
+ * it with `n` pending images in one batch; their ids, in id order.
+ */
 async function seed(tree: Tree, url: string, n: number): Promise<number[]> {
   const { openPostgresProject } = (await import(
     pathToFileURL(join(tree.dir, 'db/store/connect.ts')).href
   )) as typeof import('../db/store/connect');
   const project = await openPostgresProject(url);
-  const batch = await project.db
-    .insertInto('batches')
-    .values({
-      source_folder: '/bench',
-      depth_folder: null,
-      depth_encoding: null,
-      intrinsics_json: null,
-      created_at: new Date().toISOString(),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const ids: number[] = [];
-  for (let i = 0; i < n; i += 500) {
-    const rows = Array.from({ length: Math.min(500, n - i) }, (_, k) => ({
-      batch_id: batch.id,
-      source_path: `/bench/${i + k}.jpg`,
-      rel_path: `${i + k}.jpg`,
-      file_name: `${i + k}.jpg`,
-      sha256: `sha-${i + k}`,
-      bytes: 1,
-      format: 'jpeg',
-      width: 1,
-      height: 1,
-      fx: 1,
-      fy: 1,
-      cx: 0,
-      cy: 0,
-      intrinsics_source: 'given',
-      exif_json: null,
-      upright_blob: null,
-      thumb_blob: `t/${i + k}.jpg`,
-      depth_blob: null,
-      depth_preview_blob: null,
-      depth_json: null,
-      created_at: new Date().toISOString(),
-    }));
-    const got = await project.db.insertInto('images').values(rows).returning('id').execute();
-    ids.push(...got.map((r) => r.id));
+  try {
+    await seedTeamImages(project.db, { images: n, now: new Date().toISOString() });
+    return await new CatalogStore(project.db).imageIds();
+  } finally {
+    await project.close();
   }
-  await project.close();
-  return ids;
 }
 
 async function enqueue(tree: Tree, url: string, ids: number[]) {

@@ -93,20 +93,19 @@ function runElectron(binary) {
 }
 
 /** Whether a project folder already holds images; false when unknown (re-imports skip duplicates). */
-function projectHasImages(projectDir) {
-  // db/project-store.ts: a project is project.sqlite + blobs/, images live in table `images`.
-  const file = join(projectDir, 'project.sqlite');
-  if (!existsSync(file)) return false;
+async function projectHasImages(projectDir) {
+  if (!existsSync(join(projectDir, 'project.sqlite'))) return false;
   try {
-    const Database = require('better-sqlite3');
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+    // Loaded here, not at start-up: better-sqlite3 may be built for Electron rather than this
+    // Node, and the Electron path never needs it. Opened (and migrated) as sqw serve opens it.
+    const { ProjectStore } = await import('../db/project-store.ts');
+    const { BrowseStore } = await import('../db/store/browse-store.ts');
+    const { sqliteHandle } = await import('../db/store/connect.ts');
+    const store = ProjectStore.open(projectDir);
     try {
-      // The launcher is plain Node (no TypeScript loader yet), so it cannot call db/'s stores;
-      // this one read-only probe stays here until the launcher can (issue 21).
-      // eslint-disable-next-line no-restricted-syntax
-      return db.prepare('SELECT EXISTS (SELECT 1 FROM images) AS present').get().present === 1;
+      return (await new BrowseStore(sqliteHandle(store.db)).counts()).images > 0;
     } finally {
-      db.close();
+      store.close();
     }
   } catch {
     return false;
@@ -185,7 +184,7 @@ async function runHeadless() {
   );
   const projectDir = project.dir;
   if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) runNpm('build:renderer');
-  if (project.demo && !projectHasImages(projectDir)) seedDemoProject(projectDir);
+  if (project.demo && !(await projectHasImages(projectDir))) seedDemoProject(projectDir);
 
   const server = spawn(process.execPath, helpers.serveArgs(sqw, projectDir), {
     cwd: root,

@@ -1,13 +1,11 @@
 // The COCO import on both databases of the layer: matched by name, masks kept, and a file imported
 // again, or twice at once, adds each annotation once.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  AnnotationImportStore,
-  lockAnnotationImports,
-} from '../../db/store/annotation-import-store';
+import { AnnotationImportStore } from '../../db/store/annotation-import-store';
 import { CatalogStore } from '../../db/store/catalog-store';
 import type { ProjectDb } from '../../db/store/connect';
 import { storeTargets } from '../../db/store/test-targets';
+import { duringUncommittedImport, objectsById } from '../../db/store/testing/project-rows';
 import { decodeRle } from '../../spatial/geometry/mask-rle';
 import { importCocoAnnotations } from './coco-import';
 
@@ -66,12 +64,7 @@ describe.each(storeTargets())('COCO import on $name', (target) => {
     await project?.close();
   });
 
-  const objects = () =>
-    project.db
-      .selectFrom('objects')
-      .select(['image_id', 'label', 'score', 'x0', 'y0', 'x1', 'y1', 'mask_rle', 'external_id'])
-      .orderBy('id')
-      .execute();
+  const objects = () => objectsById(project.db);
 
   it('attaches boxes and masks by path or name, and adds nothing the second time', async () => {
     const r = await importCocoAnnotations(project, file, 'k1');
@@ -116,22 +109,7 @@ describe.each(storeTargets())('COCO import on $name', (target) => {
     };
     let adding: Promise<number> | undefined;
     // Another import, mid-way: it has written the object and not committed yet.
-    await project.db.transaction().execute(async (trx) => {
-      await lockAnnotationImports(trx, project.dialect);
-      await trx
-        .insertInto('objects')
-        .values({
-          image_id: object.imageId,
-          label: 'chair',
-          x0: 0,
-          y0: 0,
-          x1: 1,
-          y1: 1,
-          provenance: 'imported',
-          external_id: object.externalId,
-          created_at: new Date().toISOString(),
-        })
-        .execute();
+    await duringUncommittedImport(project.db, project.dialect, object, async () => {
       adding = store.add([object]);
       await new Promise((r) => setTimeout(r, 300));
     });

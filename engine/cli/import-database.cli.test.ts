@@ -4,7 +4,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
+import { CatalogStore } from '../../db/store/catalog-store';
 import { openPostgresProject } from '../../db/store/connect';
+import { objectCount } from '../../db/store/testing/project-rows';
 import { runSqw, tempDir } from '../test/helpers';
 
 const SAMPLES = resolve(import.meta.dirname, '../../samples/demo-batch');
@@ -52,17 +54,14 @@ describe.skipIf(postgres.skipReason)('sqw import --database', () => {
 
     const project = await openPostgresProject(url, 1);
     try {
-      const images = await project.db
-        .selectFrom('images')
-        .select(['sha256', 'thumb_blob'])
-        .execute();
+      const catalog = new CatalogStore(project.db);
+      const images = await Promise.all((await catalog.imageIds()).map((id) => catalog.image(id)));
       expect(images).toHaveLength(3);
       for (const i of images) {
-        expect(existsSync(join(blobs, i.thumb_blob.replace(/^blobs\//, '')))).toBe(true);
-        expect(existsSync(join(blobs, `sources/${i.sha256}.jpeg`))).toBe(true);
+        expect(existsSync(join(blobs, i!.thumbBlob.replace(/^blobs\//, '')))).toBe(true);
+        expect(existsSync(join(blobs, `sources/${i!.sha256}.jpeg`))).toBe(true);
       }
-      const objects = await project.db.selectFrom('objects').select('id').execute();
-      expect(objects).toHaveLength(r.annotations.objectsAdded);
+      expect(await objectCount(project.db)).toBe(r.annotations.objectsAdded);
     } finally {
       await project.close();
     }

@@ -17,6 +17,7 @@ import { importBatch } from '../import/index';
 import { storeQaResult, writeResults } from '../test/desktop-results';
 import { desktopReview } from '../review/testing/desktop-review';
 import { dumpProjectFile } from '../../db/store/testing/desktop-rows';
+import { firstQaIdWithStatus } from '../../db/store/testing/project-rows';
 import { hasProjectTables, qaPairCount } from '../../db/store/testing/team-rows';
 import { runSqw, tempDir } from '../test/helpers';
 import { addObject, imageIdOf, layer } from '../test/layer';
@@ -232,22 +233,12 @@ describe.skipIf(postgres.skipReason)('sqw project copy', () => {
   it('the copied team project takes new decisions after the copied ids', async () => {
     const project = await openPostgresProject(url);
     try {
-      const qa = await project.db
-        .selectFrom('qa_pairs')
-        .select('id')
-        .where('status', '=', 'proposed')
-        .orderBy('id')
-        .executeTakeFirstOrThrow();
-      const maxAudit = await project.db
-        .selectFrom('audit_log')
-        .select((e) => e.fn.max('id').as('m'))
-        .executeTakeFirstOrThrow();
-      const entry = await new ReviewStore(project.db, 'postgres').decideFact({
-        qaId: qa.id,
-        decision: 'approve',
-        reviewer: 'cy',
-      });
-      expect(entry.id).toBe(Number(maxAudit.m) + 1);
+      const qaId = await firstQaIdWithStatus(project.db, 'proposed');
+      const review = new ReviewStore(project.db, 'postgres');
+      // The newest entry is the one of highest id.
+      const [newest] = await review.auditEntries({ limit: 1 });
+      const entry = await review.decideFact({ qaId, decision: 'approve', reviewer: 'cy' });
+      expect(entry.id).toBe((newest?.id ?? 0) + 1);
     } finally {
       await project.close();
     }

@@ -15,6 +15,7 @@ import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { openPostgresProject, type ProjectDb } from '../../db/store/connect';
 import { JobStore } from '../../db/store/job-store';
+import { importTables } from '../../db/store/testing/project-rows';
 import { main } from '../cli/main';
 import { startHttpServer, type RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
@@ -44,12 +45,12 @@ function files(root: string): Map<string, Buffer> {
 async function importedRows(db: ProjectDb) {
   const strip = <T extends Record<string, unknown>>(rows: T[]) =>
     rows.map(({ created_at: _c, updated_at: _u, ...rest }) => rest);
-  const q = db.db;
+  const t = await importTables(db.db);
   return {
-    batches: strip(await q.selectFrom('batches').selectAll().orderBy('id').execute()),
-    images: strip(await q.selectFrom('images').selectAll().orderBy('id').execute()),
-    issues: strip(await q.selectFrom('import_issues').selectAll().orderBy('id').execute()),
-    objects: strip(await q.selectFrom('objects').selectAll().orderBy('id').execute()),
+    batches: strip(t.batches),
+    images: strip(t.images),
+    issues: strip(t.issues),
+    objects: strip(t.objects),
   };
 }
 

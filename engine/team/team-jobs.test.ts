@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyProject } from '../../db/copy/project-copy';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import { ImageQueue } from '../../db/queue/image-queue';
+import { imagesWithObjects } from '../../db/store/testing/project-rows';
 import { NO_MODELS } from '../pipeline/testing/run-job';
 import type { RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
@@ -124,14 +125,7 @@ describe.skipIf(postgres.skipReason)('pipeline runs on the jobs page of a team p
   }, 20_000);
 
   it('lists a failed stage and a failed job with their reasons; retryFailed runs them to done', async () => {
-    const rows = await team.project.db.db
-      .selectFrom('images as i')
-      .select(['i.id', 'i.rel_path', 'i.depth_blob'])
-      .where((eb) =>
-        eb.exists(eb.selectFrom('objects as o').select('o.id').whereRef('o.image_id', '=', 'i.id')),
-      )
-      .orderBy('i.id')
-      .execute();
+    const rows = await imagesWithObjects(team.project.db.db);
     expect(rows).toHaveLength(2);
     const [broken, missing] = rows.map((r) => ({
       ...r,

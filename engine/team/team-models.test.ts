@@ -18,6 +18,7 @@ import { openPostgresProject, openSqliteProject } from '../../db/store/connect';
 import { CatalogStore } from '../../db/store/catalog-store';
 import { DETECTED_OBJECTS_PER_IMAGE, reserveObjectIdBlocks } from '../../db/store/object-id-blocks';
 import { SceneStore } from '../../db/store/scene-store';
+import { qaFactsByKey } from '../../db/store/testing/project-rows';
 import { ALL_STAGES } from '../pipeline/stages';
 import { TINY_DEPTH_MODEL } from '../pipeline/testing/tiny-models';
 import { tempDir } from '../test/helpers';
@@ -65,11 +66,7 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     desktop = run.results;
     const sqlite = openSqliteProject(folder);
     try {
-      desktopFacts = await sqlite.db
-        .selectFrom('qa_pairs')
-        .select(['image_id', 'qa_key', 'fact_id', 'question', 'answer'])
-        .orderBy('qa_key')
-        .execute();
+      desktopFacts = await qaFactsByKey(sqlite.db);
     } finally {
       await sqlite.close();
     }
@@ -252,11 +249,7 @@ describe.skipIf(postgres.skipReason)('the model stages in team workers', () => {
     // The facts' ids and the phrasings drawn for them too.
     const project = await openPostgresProject(teams[2]!.url, 1);
     try {
-      const facts = await project.db
-        .selectFrom('qa_pairs')
-        .select(['image_id', 'qa_key', 'fact_id', 'question', 'answer'])
-        .orderBy('qa_key')
-        .execute();
+      const facts = await qaFactsByKey(project.db);
       expect(facts.length).toBeGreaterThan(0);
       expect(facts).toEqual(desktopFacts);
     } finally {

@@ -4,6 +4,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ProjectStore } from '../../../db/project-store';
+import { CatalogStore } from '../../../db/store/catalog-store';
 import { openSqliteProject, type ProjectDb } from '../../../db/store/connect';
 import { SceneStore } from '../../../db/store/scene-store';
 import { importCocoFile } from '../../annotations/coco-import';
@@ -79,33 +80,19 @@ export async function demoProject(work: string, corridors: number): Promise<numb
  */
 export async function storedResults(project: ProjectDb) {
   const scene = new SceneStore(project.db);
-  const images = await project.db
-    .selectFrom('images')
-    .select([
-      'id',
-      'rel_path',
-      'status',
-      'depth_blob',
-      'depth_preview_blob',
-      'depth_json',
-      'fx',
-      'fy',
-      'cx',
-      'cy',
-      'intrinsics_source',
-    ])
-    .orderBy('id')
-    .execute();
+  // No pipeline queue: each image with its stored status.
+  const catalog = new CatalogStore(project.db);
   const out = [];
-  for (const image of images) {
+  for (const id of await catalog.imageIds()) {
+    const image = (await catalog.image(id))!;
     const qa = (await scene.qaPairs(image.id))
       .map((q) => [q.key, q.family, q.question, q.answer, q.status])
       .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     out.push({
-      image: image.rel_path,
+      image: image.relPath,
       status: image.status,
-      depth: [image.depth_blob, image.depth_preview_blob, image.depth_json],
-      intrinsics: [image.fx, image.fy, image.cx, image.cy, image.intrinsics_source],
+      depth: [image.depthBlob, image.depthPreviewBlob, image.depthJson],
+      intrinsics: [image.fx, image.fy, image.cx, image.cy, image.intrinsicsSource],
       qa,
       graph: (await scene.graph(image.id)) ?? null,
       objects: (await scene.objectsWithMasks(image.id)).map((o) => [
