@@ -13,6 +13,7 @@ import { ProjectStore } from '../../db/project-store';
 import { usePostgresCluster } from '../../db/postgres/test-hooks';
 import type { ImageRow } from '../../db/store/rows';
 import { importBatch } from '../import/index';
+import { blobFailure } from '../../renderer/src/api/blob-failure';
 import { pnmBinary } from '../import/test-fixtures';
 import type { RunningServer } from '../server/http-server';
 import { tempDir } from '../test/helpers';
@@ -129,6 +130,10 @@ describe.skipIf(postgres.skipReason)("a team server's original images", () => {
     expect(body.error.message).toContain('sqw project share-sources');
     // The server's own folders are not the reviewer's business.
     expect(body.error.message).not.toContain(blobs);
+    // What the image view shows beside the thumbnail it falls back to.
+    const url = `http://127.0.0.1:${server.port}/blob/${team.project.id}/${row.id}/image?token=${vera}`;
+    expect(await blobFailure(url)).toBe(body.error.message);
+    expect(await blobFailure(url.replace('/image?', '/thumb?'))).toBeNull();
     // The thumbnail the image view falls back to is still there.
     const thumb = await fetch(
       `http://127.0.0.1:${server.port}/blob/${team.project.id}/${row.id}/thumb?token=${vera}`,
