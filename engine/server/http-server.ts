@@ -14,6 +14,7 @@ import type { AccountDirectory } from '../access/account-tokens';
 import { authenticate, type AuthOutcome } from '../access/authenticate';
 import { accessOf, roleAllows } from '../access/method-access';
 import type { Engine } from '../engine';
+import { NotFoundError } from '../errors';
 import {
   SECURITY_HEADERS,
   bearerToken,
@@ -240,7 +241,15 @@ export async function startHttpServer(opts: HttpServerOptions): Promise<RunningS
         });
       const ref = parseBlobPath(url.pathname.slice('/blob/'.length));
       if (ref && 'readBlob' in engine) {
-        const blob = await engine.readBlob(ref);
+        let blob;
+        try {
+          blob = await engine.readBlob(ref);
+        } catch (err) {
+          // A blob that should be there and is not (a team image's original): the reason, which
+          // the image view shows beside the thumbnail it falls back to.
+          if (!(err instanceof NotFoundError)) throw err;
+          return json(res, 404, { ok: false, error: { code: 'not-found', message: err.message } });
+        }
         if (!blob)
           return json(res, 404, {
             ok: false,

@@ -8,7 +8,9 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
 
-export { sourceBlobKey } from '../../db/copy/source-blobs';
+import { sourceBlobKey } from '../../db/copy/source-blobs';
+
+export { sourceBlobKey };
 
 /** The database stores blob paths relative to a project folder ('blobs/depth/…'). */
 export function blobKeyOf(projectPath: string): string {
@@ -64,4 +66,29 @@ export class FolderBlobStore implements BlobStore {
     await writeFile(partial, data);
     await rename(partial, path);
   }
+}
+
+/**
+ * The key of an image's full colour image (the upright copy, else the shared source), or why none
+ * may be read: a hash or format that is not one the importer records would name some other file
+ * (`sources/../…`), and an upright path outside the project's blobs/ is not a blob. The store
+ * refuses keys outside its folder as well; this also keeps them to the image's own kind of file.
+ */
+export function originalBlobKey(image: {
+  uprightBlob: string | null;
+  sha256: string;
+  format: string;
+}): { key: string } | { refused: string } {
+  if (image.uprightBlob) {
+    try {
+      return { key: blobKeyOf(image.uprightBlob) };
+    } catch (err) {
+      return { refused: (err as Error).message };
+    }
+  }
+  if (!/^[0-9a-f]{64}$/.test(image.sha256) || !/^[a-z0-9]{1,8}$/.test(image.format))
+    return {
+      refused: `its recorded hash or format is not a SHA-256 and a file format (${JSON.stringify(image.sha256.slice(0, 80))}, ${JSON.stringify(image.format.slice(0, 20))}): no file is read by it`,
+    };
+  return { key: sourceBlobKey(image) };
 }

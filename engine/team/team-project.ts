@@ -12,7 +12,9 @@ import { UndoStore } from '../../db/store/undo-store';
 import { extname } from 'node:path';
 import { BLOBS_DIR } from '../../db/project-store';
 import { pointCloudBlobPath } from '../scene-view/cloud-cache';
-import { FolderBlobStore, type BlobStore } from './blob-store';
+import { FolderBlobStore, originalBlobKey, type BlobStore } from './blob-store';
+import { NotFoundError } from '../errors';
+import type { ImageRow } from '../../db/store/rows';
 import { TeamRederive } from './team-rederive';
 import { teamExportProject } from './team-export';
 import { TeamExportJobs } from './team-export-jobs';
@@ -93,8 +95,9 @@ export class TeamProject {
 
   /**
    * The bytes behind a blob ref, from the shared blob folder; undefined when the image or its
-   * file is missing. Originals are served only where a rotated upright copy was stored (the
-   * source path belongs to the machine that imported it).
+   * file is missing. An image's original is what the desktop serves (its upright copy, else its
+   * source file), read from the shared folder since the source path belongs to the importing
+   * machine: a missing one is a NotFoundError saying why, so the UI can say so.
    */
   async readBlob(ref: BlobRef): Promise<TeamBlob | undefined> {
     if (ref.projectId !== this.id) return undefined;
@@ -109,8 +112,7 @@ export class TeamProject {
         key = image.depthPreviewBlob;
         break;
       case 'image':
-        key = image.uprightBlob ?? image.thumbBlob;
-        break;
+        return readOriginal(this.blobs, image);
       case 'point-cloud':
         // Written by scene.pointCloud (team-scene.ts); absent until it has run for the image.
         key = pointCloudBlobPath(image.id);
@@ -132,6 +134,36 @@ export class TeamProject {
     await this.importJobs.idle();
     await this.runs.close();
     await this.db.close();
+  }
+}
+
+/**
+ * An image's full-resolution colour image from the shared blob folder, as the desktop serves it:
+ * the upright copy where one was stored, else the source `sqw project copy` (or the team import)
+ * shared under its hash. Unlike the desktop's source, which is read in place, these bytes were
+ * checked against the import hash when they were shared, and they are what the workers' models
+ * read: not hashed again per view.
+ */
+async function readOriginal(blobs: BlobStore, image: ImageRow): Promise<TeamBlob> {
+  const where = `image ${image.id} (${image.relPath})`;
+  const found = originalBlobKey(image);
+  if ('refused' in found) throw new NotFoundError(`${where}: ${found.refused}`);
+  const contentType = CONTENT_TYPES[extname(found.key).toLowerCase()];
+  if (!contentType)
+    throw new NotFoundError(`${where}: ${found.key} is not an image format browsers show`);
+  try {
+    return { contentType, data: await blobs.read(found.key) };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // The error of a key refused by the store names the key only; fs errors would name the
+    // server's absolute path, which is no business of the reviewer's.
+    const why = code ? `unreadable (${code})` : (err as Error).message;
+    if (code !== 'ENOENT') throw new NotFoundError(`${where}: ${found.key} ${why}`);
+    throw new NotFoundError(
+      image.uprightBlob
+        ? `${where}: its upright copy is not in the shared blob folder (${found.key})`
+        : `${where}: its full image is not in the shared blob folder (${found.key}): the project was copied to PostgreSQL before \`sqw project copy\` shared colour images, or its source was unreadable then; run \`sqw project share-sources\` where the source files are`,
+    );
   }
 }
 

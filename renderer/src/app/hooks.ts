@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { EngineEvent } from '../../../contract/api';
 import { errorText, events } from '../api/client';
+import { blobFailure } from '../api/blob-failure';
 
 /** Subscribes to engine events for the component's lifetime; the latest callback is always used. */
 export function useEngineEvents(handler: (event: EngineEvent) => void): void {
@@ -150,6 +151,20 @@ function takePreload(url: string): Preload | null {
   const p = freshPreload(url);
   preloads.delete(url);
   return p;
+}
+
+/** What `blobFailure` says about `url` (null while asking, for no url, or when it says nothing). */
+export function useBlobFailure(url: string | null): string | null {
+  const [state, setState] = useState<{ url: string; reason: string | null } | null>(null);
+  useEffect(() => {
+    if (!url) return;
+    let live = true;
+    void blobFailure(url).then((reason) => live && setState({ url, reason }));
+    return () => {
+      live = false;
+    };
+  }, [url]);
+  return state && state.url === url ? state.reason : null;
 }
 
 /** Loads an HTMLImageElement for Konva; status tells tests and the UI when it is drawable. */

@@ -26,7 +26,7 @@ import {
   Transformer,
 } from 'react-konva';
 import type { EditableObject, QaEvidence } from '../../../contract/review';
-import { useElementSize, useHtmlImage } from '../app/hooks';
+import { useBlobFailure, useElementSize, useHtmlImage } from '../app/hooks';
 import { composeMasks, masksCanvas, type MaskPaint } from '../canvas/mask-layer';
 import {
   drawBoxStep,
@@ -67,6 +67,11 @@ export interface StageCommand {
 
 interface Props {
   imageUrl: string;
+  /**
+   * Drawn in the image's place (stretched to its size, so boxes and masks still line up) when the
+   * image cannot be loaded, with the reason shown: the thumbnail.
+   */
+  fallbackUrl?: string | null;
   depthUrl: string | null;
   /**
    * Natural size of the upright image (from the image record); 0 while that record is on its way:
@@ -139,6 +144,7 @@ const clampScale = (s: number) => Math.min(MAX_SCALE, Math.max(MIN_SCALE, s));
 /** Memoised: the image view re-renders for reasons of its own (side panel, toolbar) many times. */
 export const ImageStage = memo(function ImageStage({
   imageUrl,
+  fallbackUrl = null,
   depthUrl,
   width,
   height,
@@ -166,7 +172,11 @@ export const ImageStage = memo(function ImageStage({
   const stageRef = useRef<Konva.Stage | null>(null);
   const objectsLayerRef = useRef<Konva.Layer | null>(null);
   const transformerRef = useRef<Konva.Transformer | null>(null);
-  const base = useHtmlImage(imageUrl);
+  const full = useHtmlImage(imageUrl);
+  const fullFailed = full.status === 'error';
+  const fallback = useHtmlImage(fullFailed ? fallbackUrl : null);
+  const base = fullFailed && fallback.status !== 'idle' ? fallback : full;
+  const failure = useBlobFailure(fullFailed ? imageUrl : null);
   // Load the overlay only once it is wanted, then keep it.
   const [depthWanted, setDepthWanted] = useState(depthVisible);
   useEffect(() => {
@@ -548,8 +558,13 @@ export const ImageStage = memo(function ImageStage({
       {(base.status === 'loading' || (base.status === 'loaded' && !known)) && (
         <div className="stage-note">Loading image…</div>
       )}
-      {base.status === 'error' && (
-        <div className="stage-note error-text">The image could not be loaded.</div>
+      {fullFailed && base.status !== 'loading' && (
+        <div className="stage-note error-text" role="alert" data-testid="image-load-error">
+          {base === fallback && fallback.status === 'loaded'
+            ? 'The full image could not be loaded; showing the thumbnail instead'
+            : 'The image could not be loaded'}
+          {failure ? `: ${failure}` : '.'}
+        </div>
       )}
       {depthVisible && depth.status === 'error' && (
         <div className="stage-note stage-note-bottom error-text">

@@ -147,6 +147,7 @@ export function ImageView({ projectId, imageId }: { projectId: string; imageId: 
               // up the Konva stage and loading the image happen while the RPCs are out, not after.
               <ImageStage
                 imageUrl={blobUrl({ projectId, imageId, kind: 'image' })}
+                fallbackUrl={blobUrl({ projectId, imageId, kind: 'thumb' })}
                 depthUrl={hasDepth ? blobUrl({ projectId, imageId, kind: 'depth-preview' }) : null}
                 width={image?.width ?? 0}
                 height={image?.height ?? 0}
